@@ -1,0 +1,16 @@
+// The whole IPC contract in one table: channel → zod input, required permission, output type.
+// Main, preload, browser mode and the renderer all derive from it; the renderer imports its types only.
+import type { z } from 'zod';
+import { coreContract } from './contract/core.ts';
+
+export const contract = {
+  ...coreContract,
+};
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type InputOf<C extends Channel> = z.input<Contract[C]['input']>;
+export type ParsedInputOf<C extends Channel> = z.output<Contract[C]['input']>;
+export type OutputOf<C extends Channel> = Exclude<Contract[C]['output'], undefined>;
+
+export const channels = Object.keys(contract) as Channel[];

@@ -1,0 +1,21 @@
+// What the API layer runs against: one database, a clock, the session store, and where files live.
+import type { Db } from '../db/open.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Ctx } from '../domain/context.ts';
+import type { SessionStore } from './sessions.ts';
+
+export interface ApiEnv {
+  db: Db;
+  clock: Clock;
+  sessions: SessionStore;
+  /** The database file path (':memory:' in tests); backups and exports are placed relative to it. */
+  dbFile: string;
+  /** Folder for exported reports when the caller does not choose one. */
+  exportDir?: string;
+}
+
+/** What a handler receives: the domain context plus the session slot of the caller. */
+export interface HandlerCtx extends Ctx {
+  env: ApiEnv;
+  sessionKey: string;
+}

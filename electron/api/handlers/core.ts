@@ -1,0 +1,121 @@
+// Handlers of the core channels: each maps validated input to one domain call.
+import type { coreContract, Me } from '../contract/core.ts';
+import type { HandlersFor } from './types.ts';
+import type { HandlerCtx } from '../env.ts';
+import { PERMISSIONS, ROLE_PERMISSIONS, type Actor } from '../../domain/actor.ts';
+import { today } from '../../domain/clock.ts';
+import { AppError } from '../../domain/errors.ts';
+import { audit } from '../../domain/audit.ts';
+import { inTx } from '../../domain/context.ts';
+import { getSettings, updateSettings } from '../../domain/settings.ts';
+import { ensureCommunity, getOrgRoot, listCommunities, renamePlace, setOrgIdentity } from '../../domain/places.ts';
+import { changeOwnPassword, countUsers, createUser, getUser, listUsers, login, resetPassword, updateUser } from '../../domain/users.ts';
+import { createResident, getResidentDetail, listResidents, revealResident, updateResident, type ResidentPatch } from '../../domain/residents.ts';
+import { applyCurrentPolicy, batchRelease, endEpisode, extendEpisode, releaseBlockers, releaseEpisode, startEpisode } from '../../domain/episodes.ts';
+import { assertInScope } from '../../domain/actor.ts';
+
+async function me(ctx: HandlerCtx, actor: Actor): Promise<Me> {
+  const settings = await getSettings(ctx);
+  return {
+    actor,
+    permissions: PERMISSIONS.filter((p) => ROLE_PERMISSIONS[actor.role].has(p)),
+    org: await getOrgRoot(ctx),
+    today: today(ctx.clock),
+    sessionIdleMinutes: settings.sessionIdleMinutes,
+  };
+}
+
+export const coreHandlers: HandlersFor<typeof coreContract> = {
+  'auth.setupStatus': async (ctx) => ({ needsSetup: (await countUsers(ctx)) === 0, org: await getOrgRoot(ctx).catch(() => null) }),
+  'auth.setupAdmin': async (ctx, input) => {
+    // Only while the database has no account at all: the first-run screen creates the admin.
+    const actor = await inTx(ctx, async (tx) => {
+      if ((await countUsers(tx)) > 0) throw new AppError('FORBIDDEN', '系统已有账号，不能再次初始化管理员。请用已有账号登录。');
+      const setupCtx = { ...tx, actor: { userId: null, username: 'setup', displayName: '首次设置', role: 'admin' as const, communityId: null } };
+      const u = await createUser(setupCtx, { ...input, role: 'admin' });
+      return { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, communityId: null };
+    });
+    ctx.env.sessions.set(ctx.sessionKey, actor, ctx.clock.now().getTime());
+    return me(ctx, actor);
+  },
+  'auth.login': async (ctx, input) => {
+    const actor = await login(ctx, input.username, input.password);
+    ctx.env.sessions.set(ctx.sessionKey, actor, ctx.clock.now().getTime());
+    return me(ctx, actor);
+  },
+  'auth.logout': async (ctx) => {
+    const s = ctx.env.sessions.get(ctx.sessionKey);
+    if (s) {
+      await audit({ ...ctx, actor: s.actor }, { action: 'auth.logout', entity: 'user', entityId: s.actor.userId });
+      ctx.env.sessions.delete(ctx.sessionKey);
+    }
+    return null;
+  },
+  'auth.me': async (ctx) => me(ctx, ctx.actor),
+  'auth.changePassword': async (ctx, input) => {
+    await changeOwnPassword(ctx, input.oldPassword, input.newPassword);
+    return null;
+  },
+  'users.list': async (ctx) => listUsers(ctx),
+  'users.create': async (ctx, input) => createUser(ctx, input),
+  'users.update': async (ctx, input) => {
+    const u = await updateUser(ctx, input);
+    if (!u.active || input.role || input.communityId !== undefined) ctx.env.sessions.deleteUser(u.id);
+    return u;
+  },
+  'users.resetPassword': async (ctx, input) => {
+    await getUser(ctx, input.id);
+    await resetPassword(ctx, input.id, input.newPassword);
+    ctx.env.sessions.deleteUser(input.id);
+    return null;
+  },
+
+  'settings.get': async (ctx) => getSettings(ctx),
+  'settings.update': async (ctx, input) => {
+    const { district, subdistrict, ...rest } = input;
+    return inTx(ctx, async (tx) => {
+      if (district || subdistrict) {
+        const root = await getOrgRoot(tx);
+        await setOrgIdentity(tx, district ?? root.district, subdistrict ?? root.subdistrict);
+      }
+      return updateSettings(tx, { ...rest, ...(district ? { district } : {}), ...(subdistrict ? { subdistrict } : {}) });
+    });
+  },
+  'places.communities': async (ctx) => listCommunities(ctx),
+  'places.createCommunity': async (ctx, input) => ({ id: await ensureCommunity(ctx, input.name) }),
+  'places.rename': async (ctx, input) => {
+    await renamePlace(ctx, input.id, input.version, input.name);
+    return null;
+  },
+
+  'residents.list': async (ctx, input) => listResidents(ctx, input),
+  'residents.get': async (ctx, input) => getResidentDetail(ctx, input.id),
+  'residents.create': async (ctx, input) => {
+    const { startEpisode: start, ...rest } = input;
+    return inTx(ctx, async (tx) => {
+      const saved = await createResident(tx, rest);
+      if (start) await startEpisode(tx, { residentId: saved.id, startDate: start });
+      return saved;
+    });
+  },
+  'residents.update': async (ctx, input) => updateResident(ctx, input as unknown as ResidentPatch),
+  'residents.reveal': async (ctx, input) => ({ value: await revealResident(ctx, input.id, input.field) }),
+
+  'episodes.start': async (ctx, input) => startEpisode(ctx, input),
+  'episodes.extend': async (ctx, input) => extendEpisode(ctx, input),
+  'episodes.releaseCheck': async (ctx, input) => {
+    const e = await ctx.db
+      .selectFrom('episodes')
+      .innerJoin('residents', 'residents.id', 'episodes.residentId')
+      .select(['episodes.id', 'episodes.startDate', 'episodes.lastDay', 'episodes.releaseDate', 'episodes.testDays', 'residents.communityId'])
+      .where('episodes.id', '=', input.episodeId)
+      .executeTakeFirst();
+    if (!e) throw new AppError('NOT_FOUND', '找不到该隔离记录。');
+    assertInScope(ctx.actor, e.communityId);
+    return { blockers: await releaseBlockers(ctx, e), early: today(ctx.clock) < e.releaseDate, releaseDate: e.releaseDate };
+  },
+  'episodes.release': async (ctx, input) => releaseEpisode(ctx, input),
+  'episodes.batchRelease': async (ctx, input) => batchRelease(ctx, input.items),
+  'episodes.end': async (ctx, input) => endEpisode(ctx, input),
+  'episodes.applyPolicy': async (ctx, input) => applyCurrentPolicy(ctx, input.episodeId, input.version),
+};

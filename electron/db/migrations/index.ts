@@ -1,0 +1,13 @@
+// The checked list of migrations, in order. Add a file and a line here; never edit a released one.
+import type { Kysely } from 'kysely';
+import * as m0001 from './0001-initial.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<any>): Promise<void>;
+}
+
+export const migrations: Migration[] = [m0001];
+
+export const latestVersion = migrations[migrations.length - 1].version;

@@ -1,0 +1,125 @@
+// Opens the one SQLite file: pragmas on every open, refuses damaged or future files, migrates.
+import fs from 'node:fs';
+import SqliteDatabase from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
+import type { Database } from './schema.ts';
+import { latestVersion, migrations } from './migrations/index.ts';
+
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  db: Db;
+  sqlite: SqliteDatabase.Database;
+  file: string;
+  schemaVersion: number;
+  close(): Promise<void>;
+}
+
+export class DatabaseOpenError extends Error {
+  readonly code: 'damaged' | 'too_new' | 'unreadable' | 'missing';
+  constructor(code: DatabaseOpenError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export interface OpenOptions {
+  /** Create the file when missing (init); otherwise a missing file is an error, never a silent empty database. */
+  create?: boolean;
+  readonly?: boolean;
+  /** Run pending migrations (default true). */
+  migrate?: boolean;
+  /** Called with the raw connection before migrating an existing, non-empty file (e.g. to take a verified backup). */
+  beforeMigrate?: (sqlite: SqliteDatabase.Database, from: number, to: number) => Promise<void> | void;
+}
+
+/** Applies the connection pragmas architecture.md asks for. */
+export function applyPragmas(sqlite: SqliteDatabase.Database, readonly = false): void {
+  if (!readonly) sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // Freed pages are zeroed, so purged personal data leaves no bytes behind.
+  sqlite.pragma('secure_delete = ON');
+}
+
+export function readSchemaVersion(sqlite: SqliteDatabase.Database): number {
+  const has = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'").get();
+  if (!has) return 0;
+  const row = sqlite.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+export async function openDatabase(file: string, options: OpenOptions = {}): Promise<DbHandle> {
+  const memory = file === ':memory:';
+  const existed = memory ? false : fs.existsSync(file);
+  if (!memory && !existed && !options.create) {
+    throw new DatabaseOpenError('missing', `数据库文件不存在：${file}。请先用 init 创建，或检查路径。`);
+  }
+  let sqlite: SqliteDatabase.Database;
+  try {
+    sqlite = new SqliteDatabase(file, { readonly: options.readonly ?? false, fileMustExist: !options.create && !memory });
+  } catch (e) {
+    throw new DatabaseOpenError('unreadable', `无法打开数据库文件 ${file}：${(e as Error).message}`);
+  }
+  let version: number;
+  try {
+    // Read the version before any pragma writes to the file, so a refused file stays byte-for-byte as it was.
+    sqlite.pragma('busy_timeout = 5000');
+    version = readSchemaVersion(sqlite);
+  } catch (e) {
+    sqlite.close();
+    throw new DatabaseOpenError(
+      'damaged',
+      `数据库文件已损坏或不是本软件的数据文件（${(e as Error).message}）。原文件已保留，请从最近一次经过校验的备份恢复。`,
+    );
+  }
+  if (version > latestVersion) {
+    sqlite.close();
+    throw new DatabaseOpenError(
+      'too_new',
+      `此数据库由更新版本的居家隔离管理台创建（数据结构版本 ${version}，本程序支持到 ${latestVersion}）。请升级软件后再打开，本程序不会修改它。`,
+    );
+  }
+  applyPragmas(sqlite, options.readonly);
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    plugins: [new CamelCasePlugin()],
+  });
+  if ((options.migrate ?? true) && !options.readonly && version < latestVersion) {
+    const hasTables = (sqlite.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type='table'").get() as { n: number }).n > 0;
+    if (existed && hasTables && options.beforeMigrate) await options.beforeMigrate(sqlite, version, latestVersion);
+    await migrate(db, version);
+    version = latestVersion;
+  }
+  return {
+    db,
+    sqlite,
+    file,
+    schemaVersion: version,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** Applies every migration newer than `from`, all in one transaction: either the file is fully migrated or untouched. */
+export async function migrate(db: Db, from: number): Promise<void> {
+  const pending = migrations.filter((m) => m.version > from);
+  if (pending.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    if (from === 0) {
+      await trx.schema
+        .createTable('schema_migrations')
+        .ifNotExists()
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .execute();
+    }
+    for (const m of pending) {
+      await m.up(trx as unknown as Kysely<any>);
+      await trx.insertInto('schemaMigrations').values({ version: m.version, name: m.name, appliedAt: new Date().toISOString() }).execute();
+    }
+  });
+}

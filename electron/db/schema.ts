@@ -1,0 +1,308 @@
+// Row types of every table, as Kysely sees them (camelCase; the CamelCasePlugin maps to snake_case columns).
+// Dates are 'YYYY-MM-DD' text in the office's time zone; instants are ISO-8601 strings with offset.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type PlaceLevel = 'district' | 'subdistrict' | 'community' | 'compound' | 'building' | 'unit' | 'room';
+export type Sex = 'M' | 'F';
+export type DocType = '居民身份证' | '港澳居民来往内地通行证' | '台湾居民来往大陆通行证' | '护照' | '外国人永久居留身份证' | '无证件';
+export type Category = '密接' | '次密接' | '入境' | '中高风险地区来返' | '其他';
+export type EpisodeKind = 'home_isolation' | 'health_monitoring';
+export type EpisodeStatus = 'active' | 'released' | 'transferred' | 'ended_other';
+/** A resident's current state, denormalised from their newest episode so lists can filter and sort in SQL. */
+export type ResidentStatus = 'none' | 'isolating' | 'monitoring' | 'released' | 'transferred' | 'ended_other';
+export type Slot = 'am' | 'pm';
+export type TestType = '核酸' | '抗原';
+export type TestResult = '阴性' | '阳性' | '待出结果';
+export type HealthCode = '绿' | '黄' | '红';
+export type ContactMethod = '电话' | '微信' | '上门';
+export type AlertStatus = 'open' | 'closed';
+export type SupplyCategory = '蔬菜' | '粮油' | '肉蛋奶' | '药品' | '母婴用品' | '生活用品' | '就医' | '垃圾清运' | '其他';
+export type Urgency = 'normal' | 'urgent';
+export type SupplyStatus = 'new' | 'assigned' | 'delivering' | 'delivered' | 'cancelled';
+export type CadreStatus = 'on_duty' | 'resting' | 'withdrawn';
+export type Role = 'admin' | 'clerk' | 'committee' | 'official';
+
+export interface PlacesTable {
+  id: Generated<number>;
+  parentId: number | null;
+  level: PlaceLevel;
+  name: string;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface HouseholdsTable {
+  id: Generated<number>;
+  communityId: number;
+  compoundId: number;
+  /** The room place (leaf of the tree); one household per room. */
+  roomId: number;
+  /** Display address below the community, e.g. 金桥小区3号楼2单元501. */
+  address: string;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ResidentsTable {
+  id: Generated<number>;
+  householdId: number;
+  communityId: number;
+  name: string;
+  /** Full pinyin without tones or spaces (zhangsan) and initials (zs), for search. */
+  namePinyin: string;
+  nameInitials: string;
+  sex: Sex | null;
+  birthDate: string | null;
+  docType: DocType;
+  docNumber: string | null;
+  phone: string | null;
+  category: Category;
+  notes: string | null;
+  guardianId: number | null;
+  status: Generated<ResidentStatus>;
+  currentEpisodeId: number | null;
+  startDate: string | null;
+  lastDay: string | null;
+  releaseDate: string | null;
+  latestTemperature: number | null;
+  importBatchId: number | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EpisodesTable {
+  id: Generated<number>;
+  residentId: number;
+  kind: EpisodeKind;
+  startDate: string;
+  lastDay: string;
+  releaseDate: string;
+  /** Day numbers (1-based) on which a test is due, as JSON array, frozen from the policy at start. */
+  testDays: string;
+  monitoringDays: number;
+  status: EpisodeStatus;
+  endedOn: string | null;
+  endReason: string | null;
+  overrideReason: string | null;
+  previousEpisodeId: number | null;
+  importBatchId: number | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EpisodeExtensionsTable {
+  id: Generated<number>;
+  episodeId: number;
+  previousLastDay: string;
+  newLastDay: string;
+  reason: string;
+  userName: string;
+  at: string;
+}
+
+export interface CheckinsTable {
+  id: Generated<number>;
+  residentId: number;
+  episodeId: number;
+  communityId: number;
+  date: string;
+  slot: Slot;
+  temperature: number | null;
+  /** JSON array of symptom words from domain.md. */
+  symptoms: string;
+  symptomOther: string | null;
+  testType: TestType | null;
+  testResult: TestResult | null;
+  healthCode: HealthCode | null;
+  contactMethod: ContactMethod | null;
+  recordedBy: string;
+  notes: string | null;
+  abnormal: number;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TestsTable {
+  id: Generated<number>;
+  residentId: number;
+  episodeId: number;
+  sampleDate: string;
+  testType: TestType;
+  result: TestResult;
+  source: 'checkin' | 'import' | 'manual';
+  checkinId: number | null;
+  importBatchId: number | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AlertsTable {
+  id: Generated<number>;
+  residentId: number;
+  episodeId: number | null;
+  communityId: number;
+  checkinId: number | null;
+  testId: number | null;
+  date: string;
+  reason: string;
+  status: AlertStatus;
+  action: string | null;
+  actionNote: string | null;
+  closedBy: string | null;
+  closedAt: string | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SupplyRequestsTable {
+  id: Generated<number>;
+  householdId: number;
+  communityId: number;
+  compoundId: number;
+  category: SupplyCategory;
+  urgency: Urgency;
+  requestedBy: string | null;
+  notes: string | null;
+  status: SupplyStatus;
+  cadreId: number | null;
+  /** Money spent on the household's behalf, in fen (分). */
+  amountCents: number | null;
+  paid: number;
+  cancelReason: string | null;
+  createdBy: string;
+  statusAt: string;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SupplyItemsTable {
+  id: Generated<number>;
+  requestId: number;
+  name: string;
+  quantity: string;
+}
+
+export interface SupplyTransitionsTable {
+  id: Generated<number>;
+  requestId: number;
+  fromStatus: SupplyStatus | null;
+  toStatus: SupplyStatus;
+  userName: string;
+  note: string | null;
+  at: string;
+}
+
+export interface CadresTable {
+  id: Generated<number>;
+  name: string;
+  homeUnit: string;
+  title: string | null;
+  phone: string | null;
+  communityId: number | null;
+  status: CadreStatus;
+  dutyFrom: string | null;
+  dutyTo: string | null;
+  notes: string | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CadreCompoundsTable {
+  cadreId: number;
+  compoundId: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  displayName: string;
+  role: Role;
+  communityId: number | null;
+  /** scrypt$N$r$p$salt$hash, all base64 (see domain/passwords.ts). */
+  passwordHash: string;
+  failedLogins: number;
+  lockedUntil: string | null;
+  active: number;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  userName: string;
+  action: string;
+  entity: string | null;
+  entityId: number | null;
+  residentId: number | null;
+  /** JSON: { before?, after?, ...extra }. Purged people's entries keep no personal values. */
+  details: string | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  version: Generated<number>;
+  updatedAt: string;
+}
+
+export interface ImportBatchesTable {
+  id: Generated<number>;
+  kind: 'residents' | 'tests';
+  fileName: string;
+  userName: string;
+  at: string;
+  /** JSON of the import summary (imported, updated, skipped, households, errors, warnings counts). */
+  counts: string;
+  undoneAt: string | null;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  appliedAt: string;
+}
+
+export interface Database {
+  places: PlacesTable;
+  households: HouseholdsTable;
+  residents: ResidentsTable;
+  episodes: EpisodesTable;
+  episodeExtensions: EpisodeExtensionsTable;
+  checkins: CheckinsTable;
+  tests: TestsTable;
+  alerts: AlertsTable;
+  supplyRequests: SupplyRequestsTable;
+  supplyItems: SupplyItemsTable;
+  supplyTransitions: SupplyTransitionsTable;
+  cadres: CadresTable;
+  cadreCompounds: CadreCompoundsTable;
+  users: UsersTable;
+  auditLog: AuditLogTable;
+  settings: SettingsTable;
+  importBatches: ImportBatchesTable;
+  schemaMigrations: SchemaMigrationsTable;
+}
+
+export type Resident = Selectable<ResidentsTable>;
+export type NewResident = Insertable<ResidentsTable>;
+export type ResidentUpdate = Updateable<ResidentsTable>;
+export type Episode = Selectable<EpisodesTable>;
+export type Checkin = Selectable<CheckinsTable>;
+export type Alert = Selectable<AlertsTable>;
+export type SupplyRequest = Selectable<SupplyRequestsTable>;
+export type Cadre = Selectable<CadresTable>;
+export type User = Selectable<UsersTable>;
+export type Place = Selectable<PlacesTable>;
+export type Household = Selectable<HouseholdsTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

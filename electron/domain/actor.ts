@@ -1,0 +1,105 @@
+// Who is acting, what each role may do, and community scope. Enforced in the main process, never only in the UI.
+import type { Role } from '../db/schema.ts';
+import { forbidden } from './errors.ts';
+
+export interface Actor {
+  userId: number | null;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** Committee members are scoped to one community; null = whole subdistrict. */
+  communityId: number | null;
+}
+
+export const PERMISSIONS = [
+  'dashboard.read',
+  'residents.read',
+  'residents.write',
+  'residents.reveal', // reveal one phone / ID number (audited)
+  'episodes.write',
+  'episodes.release',
+  'checkins.write',
+  'alerts.write',
+  'supplies.read',
+  'supplies.write',
+  'cadres.read',
+  'cadres.write',
+  'places.write',
+  'settings.read',
+  'settings.write',
+  'users.manage',
+  'audit.read',
+  'import.run',
+  'reports.export',
+  'reports.exportUnmasked',
+  'backup.run',
+  'purge.run',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const ALL = new Set<Permission>(PERMISSIONS);
+const READS: Permission[] = ['dashboard.read', 'residents.read', 'supplies.read', 'cadres.read', 'settings.read'];
+
+export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
+  admin: ALL,
+  clerk: new Set<Permission>([
+    ...READS,
+    'residents.write',
+    'residents.reveal',
+    'episodes.write',
+    'episodes.release',
+    'checkins.write',
+    'alerts.write',
+    'supplies.write',
+    'cadres.write',
+    'places.write',
+    'audit.read',
+    'import.run',
+    'reports.export',
+    'reports.exportUnmasked',
+  ]),
+  committee: new Set<Permission>([
+    ...READS,
+    'residents.write',
+    'residents.reveal',
+    'episodes.write',
+    'checkins.write',
+    'alerts.write',
+    'supplies.write',
+    'reports.export',
+  ]),
+  official: new Set<Permission>([...READS, 'audit.read', 'reports.export']),
+};
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '系统管理员',
+  clerk: '街道工作人员',
+  committee: '社区工作人员',
+  official: '领导',
+};
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[actor.role].has(permission);
+}
+
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (!can(actor, permission)) throw forbidden();
+}
+
+/** The community an actor is confined to, or null when they see the whole subdistrict. */
+export function scopeOf(actor: Actor): number | null {
+  return actor.role === 'committee' ? actor.communityId ?? -1 : null;
+}
+
+/** Refuses access to a record of another community (committee members see only their own). */
+export function assertInScope(actor: Actor, communityId: number): void {
+  const scope = scopeOf(actor);
+  if (scope !== null && scope !== communityId) {
+    throw forbidden('此记录属于其他社区，您只能查看和办理本社区的人员和事项。');
+  }
+}
+
+/** The operator of the command line holds the database file; acts as a built-in admin, audited as "cli". */
+export const CLI_ACTOR: Actor = { userId: null, username: 'cli', displayName: '命令行', role: 'admin', communityId: null };
+/** Internal jobs (automatic backup, scheduled tasks). */
+export const SYSTEM_ACTOR: Actor = { userId: null, username: 'system', displayName: '系统', role: 'admin', communityId: null };

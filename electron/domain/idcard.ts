@@ -1,0 +1,85 @@
+// Identity documents. Only the resident ID number (GB 11643-1999) is validated digit by digit; other types are kept as typed.
+import type { DocType, Sex } from '../db/schema.ts';
+import { isIsoDate } from './dates.ts';
+
+export const DOC_TYPES: DocType[] = ['居民身份证', '港澳居民来往内地通行证', '台湾居民来往大陆通行证', '护照', '外国人永久居留身份证', '无证件'];
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK = '10X98765432';
+
+/** Full-width digits/letters to half-width, spaces (incl. ideographic) removed. */
+export function toHalfWidth(s: string): string {
+  return s.replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+}
+
+export function checkChar(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i];
+  return CHECK[sum % 11];
+}
+
+export type IdCheck =
+  | { ok: true; number: string; birthDate: string; sex: Sex; upgraded: boolean }
+  | { ok: false; reason: string };
+
+/**
+ * Validates and normalises a resident ID number. `today` bounds the birth date.
+ * Accepts lowercase x, full-width digits and spaces; upgrades 15-digit legacy numbers.
+ */
+export function checkIdNumber(raw: string, today: string): IdCheck {
+  const s = toHalfWidth(String(raw)).replace(/[\s-]/g, '').toUpperCase();
+  if (s === '') return { ok: false, reason: '身份证号为空' };
+  let n = s;
+  let upgraded = false;
+  if (/^\d{15}$/.test(s)) {
+    const first17 = s.slice(0, 6) + '19' + s.slice(6);
+    n = first17 + checkChar(first17);
+    upgraded = true;
+  } else if (!/^\d{17}[\dX]$/.test(s)) {
+    if (/^\d+(\.\d+)?E\+?\d+$/i.test(s)) return { ok: false, reason: '身份证号被存成了科学计数法，后几位已丢失，请在原表中把该列设为文本后重新填写' };
+    return { ok: false, reason: `身份证号应为18位（或15位旧号），实际为${s.length}位` };
+  }
+  const birth = `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`;
+  if (!isIsoDate(birth)) return { ok: false, reason: `身份证号中的出生日期 ${birth} 不存在` };
+  if (birth > today) return { ok: false, reason: `身份证号中的出生日期 ${birth} 晚于今天` };
+  if (birth < '1890-01-01') return { ok: false, reason: `身份证号中的出生日期 ${birth} 不合理` };
+  if (!upgraded && checkChar(n.slice(0, 17)) !== n[17]) return { ok: false, reason: '身份证号校验位不正确，请核对号码' };
+  const sex: Sex = Number(n[16]) % 2 === 1 ? 'M' : 'F';
+  return { ok: true, number: n, birthDate: birth, sex, upgraded };
+}
+
+/** Other documents: trimmed, half-width, upper case, inner spaces removed. */
+export function normaliseOtherDocument(raw: string): string {
+  return toHalfWidth(raw).replace(/\s+/g, '').toUpperCase();
+}
+
+export type PhoneCheck = { phone: string | null; warning?: string };
+
+/** Mobile numbers: 1[3-9] + 9 digits after stripping +86, spaces and dashes. Anything else is kept with a warning. */
+export function checkPhone(raw: string | null | undefined): PhoneCheck {
+  if (raw == null || String(raw).trim() === '') return { phone: null, warning: '未填写联系电话' };
+  let s = toHalfWidth(String(raw)).replace(/[\s\-()（）]/g, '');
+  s = s.replace(/^(\+?86)(?=1\d{10}$)/, '');
+  if (/^1[3-9]\d{9}$/.test(s)) return { phone: s };
+  return { phone: s, warning: `联系电话 ${s} 不是常见的手机号码，请核实` };
+}
+
+/** 131002********123X: first 6 and last 4 kept. */
+export function maskIdNumber(n: string | null | undefined): string | null {
+  if (!n) return n ?? null;
+  if (n.length <= 10) return n.slice(0, 2) + '*'.repeat(Math.max(0, n.length - 4)) + n.slice(-2);
+  return n.slice(0, 6) + '*'.repeat(n.length - 10) + n.slice(-4);
+}
+
+/** 138****5678: first 3 and last 4 kept. */
+export function maskPhone(p: string | null | undefined): string | null {
+  if (!p) return p ?? null;
+  if (p.length < 8) return p.slice(0, 1) + '*'.repeat(Math.max(0, p.length - 2)) + p.slice(-1);
+  return p.slice(0, 3) + '*'.repeat(p.length - 7) + p.slice(-4);
+}
+
+/** Builds a valid ID number from area, birth date and sequence (seed data and tests). */
+export function makeIdNumber(area: string, birthDate: string, seq: number): string {
+  const first17 = area + birthDate.replace(/-/g, '') + String(seq).padStart(3, '0');
+  return first17 + checkChar(first17);
+}

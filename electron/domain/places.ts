@@ -1,0 +1,208 @@
+// The place tree: district → subdistrict → community → compound → building → unit → room, and households (one per room).
+import type { Ctx } from './context.ts';
+import { inTx } from './context.ts';
+import { audit } from './audit.ts';
+import { nowIso } from './clock.ts';
+import { assertInScope } from './actor.ts';
+import { conflict, invalid, notFound } from './errors.ts';
+import { toHalfWidth } from './idcard.ts';
+import type { PlaceLevel } from '../db/schema.ts';
+
+export interface OrgRoot {
+  districtId: number;
+  subdistrictId: number;
+  district: string;
+  subdistrict: string;
+}
+
+export async function getOrgRoot(ctx: Pick<Ctx, 'db'>): Promise<OrgRoot> {
+  const sub = await ctx.db
+    .selectFrom('places as s')
+    .innerJoin('places as d', 'd.id', 's.parentId')
+    .select(['s.id as subdistrictId', 's.name as subdistrict', 'd.id as districtId', 'd.name as district'])
+    .where('s.level', '=', 'subdistrict')
+    .orderBy('s.id')
+    .executeTakeFirst();
+  if (!sub) throw notFound('街道（请先用 init 初始化数据库）');
+  return sub;
+}
+
+/** Creates the district and subdistrict on init; renames them when they exist. */
+export async function setOrgIdentity(ctx: Ctx, district: string, subdistrict: string): Promise<OrgRoot> {
+  return inTx(ctx, async (ctx) => {
+    const at = nowIso(ctx.clock);
+    const existing = await getOrgRoot(ctx).catch(() => null);
+    if (!existing) {
+      const d = await ctx.db.insertInto('places').values({ parentId: null, level: 'district', name: district, createdAt: at, updatedAt: at }).returning('id').executeTakeFirstOrThrow();
+      const s = await ctx.db.insertInto('places').values({ parentId: d.id, level: 'subdistrict', name: subdistrict, createdAt: at, updatedAt: at }).returning('id').executeTakeFirstOrThrow();
+      await audit(ctx, { action: 'org.create', entity: 'place', entityId: s.id, after: { district, subdistrict } });
+    } else if (existing.district !== district || existing.subdistrict !== subdistrict) {
+      await ctx.db.updateTable('places').set((eb) => ({ name: district, updatedAt: at, version: eb('version', '+', 1) })).where('id', '=', existing.districtId).execute();
+      await ctx.db.updateTable('places').set((eb) => ({ name: subdistrict, updatedAt: at, version: eb('version', '+', 1) })).where('id', '=', existing.subdistrictId).execute();
+      await audit(ctx, {
+        action: 'org.rename',
+        entity: 'place',
+        entityId: existing.subdistrictId,
+        before: { district: existing.district, subdistrict: existing.subdistrict },
+        after: { district, subdistrict },
+      });
+    }
+    return getOrgRoot(ctx);
+  });
+}
+
+/** Normalises a place name: trimmed, half-width, inner runs of spaces removed. */
+export function cleanPlaceName(s: string | null | undefined): string {
+  return toHalfWidth(String(s ?? '')).replace(/\s+/g, '').trim();
+}
+
+/** "3" → "3号楼", "3号" → "3号楼"; other forms ("A座", "12栋") kept. */
+export function buildingLabel(s: string): string {
+  const c = cleanPlaceName(s);
+  if (/^\d+$/.test(c)) return `${c}号楼`;
+  if (/^\d+号$/.test(c)) return `${c}楼`;
+  return c;
+}
+
+/** "2" → "2单元"; others kept. */
+export function unitLabel(s: string): string {
+  const c = cleanPlaceName(s);
+  if (/^\d+$/.test(c)) return `${c}单元`;
+  return c;
+}
+
+/** "501" stays, "501室" stays. */
+export function roomLabel(s: string): string {
+  return cleanPlaceName(s);
+}
+
+export function formatAddress(parts: { compound: string; building?: string; unit?: string; room?: string }): string {
+  return [cleanPlaceName(parts.compound), buildingLabel(parts.building ?? ''), unitLabel(parts.unit ?? ''), roomLabel(parts.room ?? '')].join('');
+}
+
+async function findOrCreateChild(ctx: Ctx, parentId: number, level: PlaceLevel, name: string, created?: PlaceCreated[]): Promise<number> {
+  const found = await ctx.db
+    .selectFrom('places')
+    .select('id')
+    .where('parentId', '=', parentId)
+    .where('level', '=', level)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (found) return found.id;
+  const at = nowIso(ctx.clock);
+  const row = await ctx.db.insertInto('places').values({ parentId, level, name, createdAt: at, updatedAt: at }).returning('id').executeTakeFirstOrThrow();
+  created?.push({ level, name, id: row.id });
+  if (level === 'community' || level === 'compound') {
+    await audit(ctx, { action: 'place.create', entity: 'place', entityId: row.id, after: { level, name, parentId } });
+  }
+  return row.id;
+}
+
+export interface PlaceCreated {
+  level: PlaceLevel;
+  name: string;
+  id: number;
+}
+
+export async function findCommunityByName(ctx: Pick<Ctx, 'db'>, name: string): Promise<number | null> {
+  const r = await ctx.db.selectFrom('places').select('id').where('level', '=', 'community').where('name', '=', cleanPlaceName(name)).executeTakeFirst();
+  return r?.id ?? null;
+}
+
+export async function ensureCommunity(ctx: Ctx, name: string, created?: PlaceCreated[]): Promise<number> {
+  const clean = cleanPlaceName(name);
+  if (!clean) throw invalid('社区名称不能为空');
+  const root = await getOrgRoot(ctx);
+  return findOrCreateChild(ctx, root.subdistrictId, 'community', clean, created);
+}
+
+export interface AddressInput {
+  communityId: number;
+  compound: string;
+  building?: string | null;
+  unit?: string | null;
+  room?: string | null;
+}
+
+export interface HouseholdRef {
+  id: number;
+  communityId: number;
+  compoundId: number;
+  address: string;
+}
+
+/** The household at an address, creating the places down to the room when they are new. */
+export async function ensureHousehold(ctx: Ctx, a: AddressInput, created?: PlaceCreated[]): Promise<HouseholdRef> {
+  const compound = cleanPlaceName(a.compound);
+  if (!compound) throw invalid('小区名称不能为空', [{ field: 'compound', message: '请填写小区' }]);
+  assertInScope(ctx.actor, a.communityId);
+  const community = await ctx.db.selectFrom('places').select('id').where('id', '=', a.communityId).where('level', '=', 'community').executeTakeFirst();
+  if (!community) throw invalid('所选社区不存在', [{ field: 'communityId', message: '社区不存在' }]);
+  const building = buildingLabel(a.building ?? '');
+  const unit = unitLabel(a.unit ?? '');
+  const room = roomLabel(a.room ?? '');
+  const compoundId = await findOrCreateChild(ctx, a.communityId, 'compound', compound, created);
+  const buildingId = await findOrCreateChild(ctx, compoundId, 'building', building, created);
+  const unitId = await findOrCreateChild(ctx, buildingId, 'unit', unit, created);
+  const roomId = await findOrCreateChild(ctx, unitId, 'room', room, created);
+  const existing = await ctx.db.selectFrom('households').select(['id', 'communityId', 'compoundId', 'address']).where('roomId', '=', roomId).executeTakeFirst();
+  if (existing) return existing;
+  const at = nowIso(ctx.clock);
+  const address = compound + building + unit + room;
+  const row = await ctx.db
+    .insertInto('households')
+    .values({ communityId: a.communityId, compoundId, roomId, address, createdAt: at, updatedAt: at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, communityId: a.communityId, compoundId, address };
+}
+
+export async function getHousehold(ctx: Pick<Ctx, 'db'>, id: number): Promise<HouseholdRef & { community: string; compound: string }> {
+  const h = await ctx.db
+    .selectFrom('households as h')
+    .innerJoin('places as c', 'c.id', 'h.communityId')
+    .innerJoin('places as p', 'p.id', 'h.compoundId')
+    .select(['h.id', 'h.communityId', 'h.compoundId', 'h.address', 'c.name as community', 'p.name as compound'])
+    .where('h.id', '=', id)
+    .executeTakeFirst();
+  if (!h) throw notFound('该户');
+  return h;
+}
+
+export interface CommunityNode {
+  id: number;
+  name: string;
+  compounds: { id: number; name: string }[];
+}
+
+/** Communities with their compounds, limited to the actor's scope. */
+export async function listCommunities(ctx: Ctx): Promise<CommunityNode[]> {
+  let q = ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'community');
+  if (ctx.actor.role === 'committee') q = q.where('id', '=', ctx.actor.communityId ?? -1);
+  const communities = await q.orderBy('name').execute();
+  const compounds = await ctx.db
+    .selectFrom('places')
+    .select(['id', 'name', 'parentId'])
+    .where('level', '=', 'compound')
+    .where('parentId', 'in', communities.length ? communities.map((c) => c.id) : [-1])
+    .orderBy('name')
+    .execute();
+  return communities.map((c) => ({ ...c, compounds: compounds.filter((p) => p.parentId === c.id).map(({ id, name }) => ({ id, name })) }));
+}
+
+export async function renamePlace(ctx: Ctx, id: number, version: number, name: string): Promise<void> {
+  const clean = cleanPlaceName(name);
+  if (!clean) throw invalid('名称不能为空');
+  await inTx(ctx, async (ctx) => {
+    const p = await ctx.db.selectFrom('places').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!p) throw notFound('该地点');
+    const r = await ctx.db
+      .updateTable('places')
+      .set({ name: clean, version: p.version + 1, updatedAt: nowIso(ctx.clock) })
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw conflict('该地点');
+    await audit(ctx, { action: 'place.rename', entity: 'place', entityId: id, before: { name: p.name }, after: { name: clean } });
+  });
+}

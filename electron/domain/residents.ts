@@ -1,0 +1,572 @@
+// Residents (居民): create, update, find by document, search and page in SQL, reveal a masked value (audited).
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Ctx } from './context.ts';
+import { inTx } from './context.ts';
+import { audit, changedFields } from './audit.ts';
+import { nowIso, today } from './clock.ts';
+import { assertInScope, can, scopeOf } from './actor.ts';
+import { conflict, forbidden, invalid, notFound, type FieldIssue } from './errors.ts';
+import { checkIdNumber, checkPhone, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from './idcard.ts';
+import { namePinyin } from './pinyin.ts';
+import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
+import { addDays, ageOn, diffDays, isIsoDate } from './dates.ts';
+import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
+
+export interface ResidentInput {
+  name: string;
+  docType: DocType;
+  docNumber?: string | null;
+  sex?: Sex | null;
+  birthDate?: string | null;
+  phone?: string | null;
+  category: Category;
+  notes?: string | null;
+  guardianId?: number | null;
+  /** Either an existing household or an address to find or create one. */
+  householdId?: number | null;
+  address?: AddressInput | null;
+}
+
+export interface NormalisedResident {
+  name: string;
+  docType: DocType;
+  docNumber: string | null;
+  sex: Sex | null;
+  birthDate: string | null;
+  phone: string | null;
+  category: Category;
+  notes: string | null;
+  guardianId: number | null;
+}
+
+/**
+ * Applies domain.md's rules to one person's fields. Errors block saving; warnings (unusual phone,
+ * sex contradicting the ID number) are reported and the person is saved anyway.
+ */
+export function normaliseResident(input: ResidentInput, todayDate: string): { value?: NormalisedResident; errors: FieldIssue[]; warnings: FieldIssue[] } {
+  const errors: FieldIssue[] = [];
+  const warnings: FieldIssue[] = [];
+  const name = toHalfWidth(input.name ?? '').replace(/\s+/g, ' ').trim();
+  if (!name) errors.push({ field: 'name', message: '请填写姓名' });
+  let docNumber: string | null = null;
+  let sex = input.sex ?? null;
+  let birthDate = input.birthDate ?? null;
+  if (birthDate && (!isIsoDate(birthDate) || birthDate > todayDate)) errors.push({ field: 'birthDate', message: '出生日期不正确' });
+  if (input.docType === '居民身份证') {
+    const r = checkIdNumber(input.docNumber ?? '', todayDate);
+    if (!r.ok) errors.push({ field: 'docNumber', message: r.reason });
+    else {
+      docNumber = r.number;
+      if (sex && sex !== r.sex) warnings.push({ field: 'sex', message: `性别与身份证号不符，已按身份证号记为${r.sex === 'M' ? '男' : '女'}` });
+      sex = r.sex;
+      birthDate = r.birthDate;
+      if (r.upgraded) warnings.push({ field: 'docNumber', message: `15位旧身份证号已升级为18位：${r.number}` });
+    }
+  } else if (input.docType === '无证件') {
+    if (!birthDate) errors.push({ field: 'birthDate', message: '无证件人员（如婴儿）须填写出生日期' });
+    if (!input.guardianId) errors.push({ field: 'guardianId', message: '无证件人员须指定同户的监护人' });
+  } else {
+    docNumber = normaliseOtherDocument(input.docNumber ?? '');
+    if (!docNumber) errors.push({ field: 'docNumber', message: '请填写证件号码' });
+  }
+  const phone = checkPhone(input.phone);
+  if (phone.warning && input.docType !== '无证件') warnings.push({ field: 'phone', message: phone.warning });
+  if (errors.length) return { errors, warnings };
+  return {
+    value: {
+      name,
+      docType: input.docType,
+      docNumber,
+      sex,
+      birthDate,
+      phone: phone.phone,
+      category: input.category,
+      notes: input.notes?.trim() || null,
+      guardianId: input.docType === '无证件' ? input.guardianId ?? null : input.guardianId ?? null,
+    },
+    errors,
+    warnings,
+  };
+}
+
+export async function findByDocument(ctx: Pick<Ctx, 'db'>, docType: DocType, docNumber: string) {
+  return ctx.db.selectFrom('residents').selectAll().where('docType', '=', docType).where('docNumber', '=', docNumber).executeTakeFirst();
+}
+
+export interface SaveResult {
+  id: number;
+  warnings: FieldIssue[];
+}
+
+export async function createResident(ctx: Ctx, input: ResidentInput, opts: { importBatchId?: number; createdPlaces?: PlaceCreated[] } = {}): Promise<SaveResult> {
+  const n = normaliseResident(input, today(ctx.clock));
+  if (!n.value) throw invalid(`无法保存：${n.errors.map((e) => e.message).join('；')}`, n.errors);
+  const v = n.value;
+  return inTx(ctx, async (ctx) => {
+    const household = input.householdId
+      ? await ctx.db.selectFrom('households').select(['id', 'communityId']).where('id', '=', input.householdId).executeTakeFirst()
+      : input.address
+        ? await ensureHousehold(ctx, input.address, opts.createdPlaces)
+        : null;
+    if (!household) throw invalid('请选择或填写该人员所在的户（地址）', [{ field: 'address', message: '请填写地址' }]);
+    assertInScope(ctx.actor, household.communityId);
+    if (v.docNumber) {
+      const dup = await findByDocument(ctx, v.docType, v.docNumber);
+      if (dup) throw invalid(`该证件号已登记为「${dup.name}」，同一人不能重复登记。请在列表中搜索该人员。`, [{ field: 'docNumber', message: '证件号已存在' }]);
+    }
+    if (v.guardianId) await assertGuardian(ctx, v.guardianId, household.id);
+    const at = nowIso(ctx.clock);
+    const py = namePinyin(v.name);
+    const row = await ctx.db
+      .insertInto('residents')
+      .values({
+        ...v,
+        householdId: household.id,
+        communityId: household.communityId,
+        namePinyin: py.full,
+        nameInitials: py.initials,
+        currentEpisodeId: null,
+        startDate: null,
+        lastDay: null,
+        releaseDate: null,
+        latestTemperature: null,
+        importBatchId: opts.importBatchId ?? null,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit(ctx, { action: 'resident.create', entity: 'resident', entityId: row.id, residentId: row.id, after: { ...v, householdId: household.id } });
+    return { id: row.id, warnings: n.warnings };
+  });
+}
+
+async function assertGuardian(ctx: Ctx, guardianId: number, householdId: number) {
+  const g = await ctx.db.selectFrom('residents').select(['householdId']).where('id', '=', guardianId).executeTakeFirst();
+  if (!g || g.householdId !== householdId) throw invalid('监护人须是同一户的成员', [{ field: 'guardianId', message: '监护人不在本户' }]);
+}
+
+export interface ResidentPatch extends Partial<Omit<ResidentInput, 'address'>> {
+  id: number;
+  version: number;
+  address?: AddressInput | null;
+}
+
+export async function updateResident(ctx: Ctx, patch: ResidentPatch): Promise<SaveResult> {
+  return inTx(ctx, async (ctx) => {
+    const before = await ctx.db.selectFrom('residents').selectAll().where('id', '=', patch.id).executeTakeFirst();
+    if (!before) throw notFound('该人员');
+    assertInScope(ctx.actor, before.communityId);
+    const merged: ResidentInput = {
+      name: patch.name ?? before.name,
+      docType: patch.docType ?? before.docType,
+      docNumber: patch.docNumber !== undefined ? patch.docNumber : before.docNumber,
+      sex: patch.sex !== undefined ? patch.sex : before.sex,
+      birthDate: patch.birthDate !== undefined ? patch.birthDate : before.birthDate,
+      phone: patch.phone !== undefined ? patch.phone : before.phone,
+      category: patch.category ?? before.category,
+      notes: patch.notes !== undefined ? patch.notes : before.notes,
+      guardianId: patch.guardianId !== undefined ? patch.guardianId : before.guardianId,
+    };
+    const n = normaliseResident(merged, today(ctx.clock));
+    if (!n.value) throw invalid(`无法保存：${n.errors.map((e) => e.message).join('；')}`, n.errors);
+    const v = n.value;
+    let householdId = patch.householdId ?? before.householdId;
+    let communityId = before.communityId;
+    if (patch.address) {
+      const h = await ensureHousehold(ctx, patch.address);
+      householdId = h.id;
+      communityId = h.communityId;
+    } else if (patch.householdId && patch.householdId !== before.householdId) {
+      const h = await ctx.db.selectFrom('households').select(['id', 'communityId']).where('id', '=', patch.householdId).executeTakeFirst();
+      if (!h) throw notFound('该户');
+      assertInScope(ctx.actor, h.communityId);
+      communityId = h.communityId;
+    }
+    if (v.docNumber && (v.docNumber !== before.docNumber || v.docType !== before.docType)) {
+      const dup = await findByDocument(ctx, v.docType, v.docNumber);
+      if (dup && dup.id !== before.id) throw invalid(`该证件号已登记为「${dup.name}」`, [{ field: 'docNumber', message: '证件号已存在' }]);
+    }
+    if (v.guardianId) await assertGuardian(ctx, v.guardianId, householdId);
+    const py = namePinyin(v.name);
+    const next = { ...v, householdId, communityId, namePinyin: py.full, nameInitials: py.initials };
+    const r = await ctx.db
+      .updateTable('residents')
+      .set({ ...next, version: before.version + 1, updatedAt: nowIso(ctx.clock) })
+      .where('id', '=', patch.id)
+      .where('version', '=', patch.version)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw conflict('该人员的信息');
+    if (communityId !== before.communityId) {
+      await ctx.db.updateTable('checkins').set({ communityId }).where('residentId', '=', before.id).execute();
+      await ctx.db.updateTable('alerts').set({ communityId }).where('residentId', '=', before.id).execute();
+    }
+    const diff = changedFields(before as unknown as Record<string, unknown>, next);
+    delete diff.before.namePinyin;
+    delete diff.after.namePinyin;
+    delete diff.before.nameInitials;
+    delete diff.after.nameInitials;
+    await audit(ctx, { action: 'resident.update', entity: 'resident', entityId: before.id, residentId: before.id, ...diff });
+    return { id: before.id, warnings: n.warnings };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lists
+
+export type ResidentFilterStatus = ResidentStatus | 'active' | 'due' | 'all';
+export type ResidentSortField = 'lastDay' | 'startDate' | 'releaseDate' | 'name' | 'id' | 'latestTemperature';
+
+export interface ResidentQuery {
+  search?: string;
+  communityId?: number;
+  compoundId?: number;
+  householdId?: number;
+  status?: ResidentFilterStatus;
+  /** People on day N of their current period. */
+  dayN?: number;
+  /** Only people with an open alert. */
+  abnormal?: boolean;
+  sortField?: ResidentSortField;
+  sortDir?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+  /** Skip the COUNT(*) (next pages of a grid that already knows the total). */
+  withTotal?: boolean;
+}
+
+export interface ResidentRow {
+  id: number;
+  version: number;
+  name: string;
+  sex: Sex | null;
+  age: number | null;
+  docType: DocType;
+  docNumber: string | null;
+  phone: string | null;
+  category: Category;
+  communityId: number;
+  community: string;
+  compound: string;
+  address: string;
+  householdId: number;
+  status: ResidentStatus;
+  episodeId: number | null;
+  startDate: string | null;
+  lastDay: string | null;
+  releaseDate: string | null;
+  dayN: number | null;
+  totalDays: number | null;
+  /** Period over, not yet released (待解除). */
+  due: boolean;
+  latestTemperature: number | null;
+  openAlerts: number;
+}
+
+export interface Page<T> {
+  rows: T[];
+  total: number | null;
+}
+
+type Eb = ExpressionBuilder<Database & { r: Database['residents'] }, 'r'>;
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+/** One search box: name, pinyin initials or full pinyin, ID number, phone, address. */
+function searchFilter(eb: Eb, raw: string) {
+  const s = toHalfWidth(raw).trim().replace(/\s+/g, '');
+  const like = escapeLike(s);
+  if (/^[a-zA-Z]+$/.test(s)) {
+    const low = like.toLowerCase();
+    return eb.or([
+      eb('r.nameInitials', 'like', sql<string>`${low + '%'} ESCAPE '\\'`),
+      eb('r.namePinyin', 'like', sql<string>`${low + '%'} ESCAPE '\\'`),
+    ]);
+  }
+  if (/^\d{3,}[xX]?$/.test(s)) {
+    const up = like.toUpperCase();
+    if (s.length === 18) return eb('r.docNumber', '=', up);
+    if (/^1\d{10}$/.test(s)) return eb('r.phone', '=', s);
+    return eb.or([
+      eb('r.docNumber', 'like', sql<string>`${'%' + up + '%'} ESCAPE '\\'`),
+      eb('r.phone', 'like', sql<string>`${'%' + up + '%'} ESCAPE '\\'`),
+    ]);
+  }
+  return eb.or([
+    eb('r.name', 'like', sql<string>`${like + '%'} ESCAPE '\\'`),
+    eb('r.householdId', 'in', (sub) =>
+      sub.selectFrom('households').select('households.id').where('households.address', 'like', sql<string>`${'%' + like + '%'} ESCAPE '\\'`),
+    ),
+  ]);
+}
+
+function baseQuery(ctx: Ctx, q: ResidentQuery) {
+  const todayDate = today(ctx.clock);
+  let query = ctx.db.selectFrom('residents as r');
+  const scope = scopeOf(ctx.actor);
+  if (scope !== null) query = query.where('r.communityId', '=', scope);
+  if (q.communityId) query = query.where('r.communityId', '=', q.communityId);
+  if (q.householdId) query = query.where('r.householdId', '=', q.householdId);
+  if (q.compoundId) {
+    query = query.where('r.householdId', 'in', (sub) => sub.selectFrom('households').select('households.id').where('households.compoundId', '=', q.compoundId!));
+  }
+  const status = q.status ?? 'all';
+  if (status === 'active') query = query.where('r.status', 'in', ['isolating', 'monitoring']);
+  else if (status === 'due') query = query.where('r.status', 'in', ['isolating', 'monitoring']).where('r.lastDay', '<', todayDate);
+  else if (status !== 'all') query = query.where('r.status', '=', status);
+  if (q.dayN) {
+    query = query.where('r.status', 'in', ['isolating', 'monitoring']).where('r.startDate', '=', addDays(todayDate, -(q.dayN - 1)));
+  }
+  if (q.abnormal) {
+    query = query.where((eb) => eb.exists(eb.selectFrom('alerts').select('alerts.id').whereRef('alerts.residentId', '=', 'r.id').where('alerts.status', '=', 'open')));
+  }
+  if (q.search && q.search.trim()) {
+    const s = q.search;
+    query = query.where((eb) => searchFilter(eb as unknown as Eb, s));
+  }
+  return query;
+}
+
+/** The joined columns of a resident row; `from` is any residents query already filtered. */
+function withRowColumns<Q extends ReturnType<typeof baseQuery>>(from: Q) {
+  return from
+    .innerJoin('households as h', 'h.id', 'r.householdId')
+    .innerJoin('places as c', 'c.id', 'r.communityId')
+    .innerJoin('places as p', 'p.id', 'h.compoundId')
+    .select((eb) => [
+      'r.id',
+      'r.version',
+      'r.name',
+      'r.sex',
+      'r.birthDate',
+      'r.docType',
+      'r.docNumber',
+      'r.phone',
+      'r.category',
+      'r.communityId',
+      'c.name as community',
+      'p.name as compound',
+      'h.address',
+      'r.householdId',
+      'r.status',
+      'r.currentEpisodeId as episodeId',
+      'r.startDate',
+      'r.lastDay',
+      'r.releaseDate',
+      'r.latestTemperature',
+      eb
+        .selectFrom('alerts')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('alerts.residentId', '=', 'r.id')
+        .where('alerts.status', '=', 'open')
+        .as('openAlerts'),
+    ]);
+}
+
+export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Page<ResidentRow>> {
+  const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+  const offset = Math.max(q.offset ?? 0, 0);
+  const dir = q.sortDir === 'desc' ? 'desc' : 'asc';
+  const field = q.sortField ?? 'lastDay';
+  const col = {
+    lastDay: 'r.lastDay',
+    startDate: 'r.startDate',
+    releaseDate: 'r.releaseDate',
+    name: 'r.name',
+    id: 'r.id',
+    latestTemperature: 'r.latestTemperature',
+  }[field] as 'r.lastDay';
+  const rows = await withRowColumns(baseQuery(ctx, q))
+    .orderBy(col, dir)
+    .orderBy('r.id', dir)
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  let total: number | null = null;
+  if (q.withTotal !== false) {
+    const t = await baseQuery(ctx, q).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    total = Number(t.n);
+  }
+  const todayDate = today(ctx.clock);
+  return { rows: rows.map((r) => toRow(r, todayDate)), total };
+}
+
+function toRow(
+  r: {
+    id: number;
+    version: number;
+    name: string;
+    sex: Sex | null;
+    birthDate: string | null;
+    docType: DocType;
+    docNumber: string | null;
+    phone: string | null;
+    category: Category;
+    communityId: number;
+    community: string;
+    compound: string;
+    address: string;
+    householdId: number;
+    status: ResidentStatus;
+    episodeId: number | null;
+    startDate: string | null;
+    lastDay: string | null;
+    releaseDate: string | null;
+    latestTemperature: number | null;
+    openAlerts: number | null;
+  },
+  todayDate: string,
+): ResidentRow {
+  const running = r.status === 'isolating' || r.status === 'monitoring';
+  const { birthDate, ...rest } = r;
+  return {
+    ...rest,
+    docNumber: maskIdNumber(r.docNumber),
+    phone: maskPhone(r.phone),
+    age: birthDate ? ageOn(birthDate, todayDate) : null,
+    dayN: running && r.startDate ? diffDays(r.startDate, todayDate) + 1 : null,
+    totalDays: r.startDate && r.lastDay ? diffDays(r.startDate, r.lastDay) + 1 : null,
+    due: running && !!r.lastDay && r.lastDay < todayDate,
+    openAlerts: Number(r.openAlerts ?? 0),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Detail
+
+export async function getResidentRow(ctx: Ctx, id: number): Promise<ResidentRow> {
+  const r = await withRowColumns(ctx.db.selectFrom('residents as r'))
+    .where('r.id', '=', id)
+    .executeTakeFirst();
+  if (!r) throw notFound('该人员');
+  assertInScope(ctx.actor, r.communityId);
+  return toRow(r, today(ctx.clock));
+}
+
+export interface ResidentDetail {
+  resident: ResidentRow & { birthDate: string | null; notes: string | null; guardianId: number | null };
+  household: ResidentRow[];
+  episodes: {
+    id: number;
+    version: number;
+    kind: string;
+    startDate: string;
+    lastDay: string;
+    releaseDate: string;
+    status: string;
+    endedOn: string | null;
+    endReason: string | null;
+    overrideReason: string | null;
+    testDays: number[];
+    extensions: { previousLastDay: string; newLastDay: string; reason: string; userName: string; at: string }[];
+  }[];
+  checkins: {
+    id: number;
+    version: number;
+    date: string;
+    slot: string;
+    temperature: number | null;
+    symptoms: string[];
+    testType: string | null;
+    testResult: string | null;
+    healthCode: string | null;
+    abnormal: boolean;
+    recordedBy: string;
+    notes: string | null;
+  }[];
+  tests: { id: number; sampleDate: string; testType: string; result: string; source: string }[];
+  alerts: { id: number; date: string; reason: string; status: string; action: string | null; actionNote: string | null }[];
+  supplies: { id: number; category: string; urgency: string; status: string; createdAt: string; items: string }[];
+  history: { id: number; at: string; userName: string; action: string; details: string | null }[];
+}
+
+/** Everything about one person for the detail drawer; personal values stay masked. Viewing is audited. */
+export async function getResidentDetail(ctx: Ctx, id: number): Promise<ResidentDetail> {
+  const row = await getResidentRow(ctx, id);
+  const extra = await ctx.db.selectFrom('residents').select(['birthDate', 'notes', 'guardianId']).where('id', '=', id).executeTakeFirstOrThrow();
+  const household = (await listResidents(ctx, { householdId: row.householdId, sortField: 'id', limit: 50, withTotal: false })).rows.filter((m) => m.id !== id);
+  const episodes = await ctx.db.selectFrom('episodes').selectAll().where('residentId', '=', id).orderBy('startDate', 'desc').orderBy('id', 'desc').execute();
+  const extensions = episodes.length
+    ? await ctx.db.selectFrom('episodeExtensions').selectAll().where('episodeId', 'in', episodes.map((e) => e.id)).orderBy('id').execute()
+    : [];
+  const checkins = await ctx.db.selectFrom('checkins').selectAll().where('residentId', '=', id).orderBy('date', 'desc').orderBy('slot', 'desc').limit(60).execute();
+  const tests = await ctx.db.selectFrom('tests').select(['id', 'sampleDate', 'testType', 'result', 'source']).where('residentId', '=', id).orderBy('sampleDate', 'desc').execute();
+  const alerts = await ctx.db.selectFrom('alerts').select(['id', 'date', 'reason', 'status', 'action', 'actionNote']).where('residentId', '=', id).orderBy('id', 'desc').execute();
+  const supplies = await ctx.db
+    .selectFrom('supplyRequests as s')
+    .select((eb) => [
+      's.id',
+      's.category',
+      's.urgency',
+      's.status',
+      's.createdAt',
+      eb
+        .selectFrom('supplyItems')
+        .select(sql<string>`group_concat(name || ' ' || quantity, '，')`.as('items'))
+        .whereRef('supplyItems.requestId', '=', 's.id')
+        .as('items'),
+    ])
+    .where('s.householdId', '=', row.householdId)
+    .orderBy('s.id', 'desc')
+    .limit(50)
+    .execute();
+  const history = await ctx.db
+    .selectFrom('auditLog')
+    .select(['id', 'at', 'userName', 'action', 'details'])
+    .where('residentId', '=', id)
+    .orderBy('id', 'desc')
+    .limit(100)
+    .execute();
+  await audit(ctx, { action: 'resident.view', entity: 'resident', entityId: id, residentId: id });
+  return {
+    resident: { ...row, ...extra },
+    household,
+    episodes: episodes.map((e) => ({
+      id: e.id,
+      version: e.version,
+      kind: e.kind,
+      startDate: e.startDate,
+      lastDay: e.lastDay,
+      releaseDate: e.releaseDate,
+      status: e.status,
+      endedOn: e.endedOn,
+      endReason: e.endReason,
+      overrideReason: e.overrideReason,
+      testDays: JSON.parse(e.testDays) as number[],
+      extensions: extensions
+        .filter((x) => x.episodeId === e.id)
+        .map((x) => ({ previousLastDay: x.previousLastDay, newLastDay: x.newLastDay, reason: x.reason, userName: x.userName, at: x.at })),
+    })),
+    checkins: checkins.map((c) => ({
+      id: c.id,
+      version: c.version,
+      date: c.date,
+      slot: c.slot,
+      temperature: c.temperature,
+      symptoms: JSON.parse(c.symptoms) as string[],
+      testType: c.testType,
+      testResult: c.testResult,
+      healthCode: c.healthCode,
+      abnormal: !!c.abnormal,
+      recordedBy: c.recordedBy,
+      notes: c.notes,
+    })),
+    tests,
+    alerts,
+    supplies: supplies.map((s) => ({ ...s, items: s.items ?? '' })),
+    history,
+  };
+}
+
+/** Shows one unmasked value (to call a phone, to check a document); each reveal is audited. */
+export async function revealResident(ctx: Ctx, id: number, field: 'phone' | 'docNumber'): Promise<string | null> {
+  if (!can(ctx.actor, 'residents.reveal')) throw forbidden();
+  const r = await ctx.db.selectFrom('residents').select(['communityId', 'phone', 'docNumber']).where('id', '=', id).executeTakeFirst();
+  if (!r) throw notFound('该人员');
+  assertInScope(ctx.actor, r.communityId);
+  await audit(ctx, { action: field === 'phone' ? 'resident.reveal_phone' : 'resident.reveal_document', entity: 'resident', entityId: id, residentId: id });
+  return r[field];
+}
+
