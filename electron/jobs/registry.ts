@@ -1,0 +1,15 @@
+// Job names → lazy loaders of their functions. The worker loads only the job it runs.
+// Add a job with ONE line: 'area.verb': async () => (await import('../path/to/module.ts')).someJobFn,
+import type { JobFn } from './context.ts';
+
+export const jobRegistry: Record<string, () => Promise<JobFn>> = {
+};
+
+export async function loadJob(name: string, extraModules: string[] = []): Promise<JobFn> {
+  for (const url of extraModules) {
+    const mod = (await import(url)) as { jobs?: Record<string, JobFn> };
+    if (mod.jobs && Object.prototype.hasOwnProperty.call(mod.jobs, name)) return mod.jobs[name];
+  }
+  if (!Object.prototype.hasOwnProperty.call(jobRegistry, name)) throw new Error(`unknown job: ${name}`);
+  return jobRegistry[name]();
+}

@@ -1,0 +1,191 @@
+// Runs long jobs (import, export, backup, purge) in a worker thread, so the main process never blocks.
+//
+// API
+//   startJob(name, input, { dbFile, actor, clock, onProgress?, db?, modules? }) → JobHandle
+//     name      a key of jobRegistry (electron/jobs/registry.ts), e.g. 'import.residents'; add your job there.
+//     input     structured-cloneable input for the job function.
+//     dbFile    the database file; the worker opens its OWN connection to it (WAL). When dbFile is ':memory:'
+//               (tests) the job runs in this thread on `db` instead — same API, same outcome values.
+//     clock     the host clock: the worker's clock starts at its current reading.
+//   JobHandle = { id, name, done: Promise<JobOutcome>, cancel(), status(): JobStatus }
+//     done never rejects: { state:'succeeded', result } | { state:'failed', error: AppErrorData } | { state:'cancelled' }.
+//     cancel() raises a shared flag the job sees at its next ctx.checkCancelled() (the job throws there, its
+//     transaction rolls back); a worker that does not stop within CANCEL_GRACE_MS is terminated.
+//   getJob(id) → JobStatus | null   cancelJob(id) → boolean   (the 'jobs.status'/'jobs.cancel' channels use these)
+//   JobStatus = { id, name, owner, state: 'running'|'succeeded'|'failed'|'cancelled', progress: {done,total,phase},
+//                 startedAt, finishedAt?, result?, error? }. Finished jobs are kept for KEEP_FINISHED_MS.
+// A job function is `(ctx: JobContext, input) => Promise<result>` (jobs/context.ts): ctx has db, actor, clock,
+// dbFile, progress({done,total,phase}), cancelled, checkCancelled().
+import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/open.ts';
+import type { Actor } from '../domain/actor.ts';
+import type { Clock } from '../domain/clock.ts';
+import { toErrorData, type AppErrorData } from '../domain/errors.ts';
+import { cancelFlag, JobCancelled, runJobFn, throttledProgress, type JobContext, type JobOutcome, type JobProgress } from './context.ts';
+import { loadJob } from './registry.ts';
+import type { WorkerData, WorkerMessage } from './worker.ts';
+
+export type { JobContext, JobFn, JobOutcome, JobProgress } from './context.ts';
+export { JobCancelled } from './context.ts';
+
+export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobStatus<O = unknown> {
+  id: string;
+  name: string;
+  /** Username of who started it; only they (or an admin) may see or cancel it. */
+  owner: string;
+  state: JobState;
+  progress: JobProgress;
+  startedAt: string;
+  finishedAt?: string;
+  result?: O;
+  error?: AppErrorData;
+}
+
+export interface StartOptions {
+  dbFile: string;
+  actor: Actor;
+  clock: Clock;
+  onProgress?: (p: JobProgress) => void;
+  /** The host's connection; used only for ':memory:' databases, which a worker cannot open. */
+  db?: Db;
+  /** How long a worker may ignore cancel before it is terminated (default CANCEL_GRACE_MS). */
+  cancelGraceMs?: number;
+  /** Extra module URLs exporting `jobs: Record<name, JobFn>` (tests); searched before the registry. */
+  modules?: string[];
+}
+
+export interface JobHandle<O = unknown> {
+  id: string;
+  name: string;
+  done: Promise<JobOutcome<O>>;
+  cancel(): void;
+  status(): JobStatus<O>;
+}
+
+export const CANCEL_GRACE_MS = 10_000;
+const KEEP_FINISHED_MS = 60 * 60_000;
+
+const jobs = new Map<string, { status: JobStatus; cancel: () => void; finished: number | null }>();
+
+/** The worker entry next to this file: worker.ts when running from source, worker.js (or .mjs) when bundled. */
+export function workerUrl(): URL {
+  const ext = path.extname(fileURLToPath(import.meta.url)) || '.js';
+  return new URL(`./worker${ext}`, import.meta.url);
+}
+
+function prune(now: number) {
+  for (const [id, j] of jobs) if (j.finished !== null && now - j.finished > KEEP_FINISHED_MS) jobs.delete(id);
+}
+
+export function startJob<O = unknown>(name: string, input: unknown, opts: StartOptions): JobHandle<O> {
+  prune(Date.now());
+  const id = randomUUID();
+  const flag = cancelFlag();
+  const status: JobStatus<O> = {
+    id,
+    name,
+    owner: opts.actor.username,
+    state: 'running',
+    progress: { done: 0, total: 0, phase: '准备' },
+    startedAt: new Date().toISOString(),
+  };
+  const onProgress = (p: JobProgress) => {
+    status.progress = p;
+    opts.onProgress?.(p);
+  };
+  let terminate: (() => void) | null = null;
+  const entry = {
+    status: status as JobStatus,
+    finished: null as number | null,
+    cancel: () => {
+      if (status.state !== 'running') return;
+      flag.raise();
+      if (terminate) setTimeout(() => terminate?.(), opts.cancelGraceMs ?? CANCEL_GRACE_MS).unref();
+    },
+  };
+  jobs.set(id, entry);
+
+  let done: Promise<JobOutcome<O>>;
+  if (opts.dbFile === ':memory:') {
+    if (!opts.db) throw new Error('startJob: an in-memory database needs opts.db');
+    const ctx: JobContext = {
+      db: opts.db,
+      actor: opts.actor,
+      clock: opts.clock,
+      dbFile: opts.dbFile,
+      progress: throttledProgress(onProgress),
+      get cancelled() {
+        return flag.set;
+      },
+      checkCancelled() {
+        if (flag.set) throw new JobCancelled();
+      },
+    };
+    done = loadJob(name, opts.modules).then(
+      (fn) => runJobFn<O>(fn, ctx, input),
+      (e): JobOutcome<O> => ({ state: 'failed', error: toErrorData(e) }),
+    );
+  } else {
+    done = new Promise<JobOutcome<O>>((resolve) => {
+      const data: WorkerData = {
+        name,
+        input,
+        dbFile: opts.dbFile,
+        actor: opts.actor,
+        clockNow: opts.clock.now().toISOString(),
+        timeZone: opts.clock.timeZone,
+        cancel: flag.shared,
+        modules: opts.modules ?? [],
+      };
+      const worker = new Worker(workerUrl(), { workerData: data });
+      let settled = false;
+      const settle = (o: JobOutcome<O>) => {
+        if (settled) return;
+        settled = true;
+        terminate = null;
+        resolve(o);
+      };
+      terminate = () => {
+        void worker.terminate();
+        settle({ state: 'cancelled' });
+      };
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'progress') onProgress({ done: m.done, total: m.total, phase: m.phase });
+        else if (m.type === 'outcome') settle(m.outcome as JobOutcome<O>);
+      });
+      worker.on('error', (e) => settle({ state: 'failed', error: toErrorData(e) }));
+      worker.on('exit', () => settle(flag.set ? { state: 'cancelled' } : { state: 'failed', error: toErrorData(new Error('worker exited')) }));
+    });
+  }
+  done = done.then((o) => {
+    status.state = o.state;
+    status.finishedAt = new Date().toISOString();
+    if (o.state === 'succeeded') status.result = o.result;
+    if (o.state === 'failed') status.error = o.error;
+    entry.finished = Date.now();
+    return o;
+  });
+  return { id, name, done, cancel: entry.cancel, status: () => ({ ...status }) };
+}
+
+/** A job's status for its owner (or an admin); null when unknown, expired, or someone else's. */
+export function getJob(id: string, actor?: Actor): JobStatus | null {
+  const j = jobs.get(id);
+  if (!j) return null;
+  if (actor && actor.role !== 'admin' && j.status.owner !== actor.username) return null;
+  return { ...j.status };
+}
+
+/** Asks a running job to stop; false when unknown or someone else's. */
+export function cancelJob(id: string, actor?: Actor): boolean {
+  const j = jobs.get(id);
+  if (!j) return false;
+  if (actor && actor.role !== 'admin' && j.status.owner !== actor.username) return false;
+  j.cancel();
+  return true;
+}
