@@ -2,7 +2,9 @@
 import type { Contract } from './contract.ts';
 import type { HandlersFor } from './handlers/types.ts';
 import { coreHandlers } from './handlers/core.ts';
+import { suppliesHandlers } from './handlers/supplies.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
+  ...suppliesHandlers,
 };
