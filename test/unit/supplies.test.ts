@@ -223,6 +223,27 @@ describe('scope and locking', () => {
     });
   });
 
+  it('the read-only official is refused every write channel before anything runs', async () => {
+    const r = await veg();
+    const key = await t.login('official');
+    const before = await snapshot();
+    const writes: [string, unknown][] = [
+      ['supplies.create', { householdId: ha.id, category: '蔬菜', items: [{ name: '白菜' }] }],
+      ['supplies.assign', { id: r.id, version: 1, cadreId: cadreA }],
+      ['supplies.startDelivery', { id: r.id, version: 1 }],
+      ['supplies.deliver', { id: r.id, version: 1 }],
+      ['supplies.cancel', { id: r.id, version: 1, reason: '不需要' }],
+      ['supplies.setPayment', { id: r.id, version: 1, amountCents: 100, paid: false }],
+      ['cadres.create', { name: '李四', homeUnit: '市检察院' }],
+      ['cadres.update', { id: cadreA, version: 1, title: '科长' }],
+    ];
+    for (const [channel, input] of writes) {
+      expect(await t.dispatch(channel, input, key), channel).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    expect(await snapshot()).toEqual(before);
+    expect((await call(t.env, 'supplies.list', {}, key)).total).toBe(1);
+  });
+
   it('two updates with the same version: the second gets CONFLICT and changes nothing', async () => {
     const r = await veg();
     const [first, second] = await Promise.allSettled([
