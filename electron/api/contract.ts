@@ -2,10 +2,12 @@
 // Main, preload, browser mode and the renderer all derive from it; the renderer imports its types only.
 import type { z } from 'zod';
 import { coreContract } from './contract/core.ts';
+import { dailyContract } from './contract/daily.ts';
 import { suppliesContract } from './contract/supplies.ts';
 
 export const contract = {
   ...coreContract,
+  ...dailyContract,
   ...suppliesContract,
 };
 

@@ -2,9 +2,11 @@
 import type { Contract } from './contract.ts';
 import type { HandlersFor } from './handlers/types.ts';
 import { coreHandlers } from './handlers/core.ts';
+import { dailyHandlers } from './handlers/daily.ts';
 import { suppliesHandlers } from './handlers/supplies.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
+  ...dailyHandlers,
   ...suppliesHandlers,
 };

@@ -1,0 +1,18 @@
+// Handlers of the daily-work channels: each maps validated input to one domain call (scope is checked in the domain).
+import type { dailyContract } from '../contract/daily.ts';
+import type { HandlersFor } from './types.ts';
+import { today } from '../../domain/clock.ts';
+import { correctCheckIn, dueList, recordCheckIn } from '../../domain/checkins.ts';
+import { recordTestResult } from '../../domain/tests.ts';
+import { closeAlert, listAlerts } from '../../domain/alerts.ts';
+import { getDashboard } from '../../domain/dashboard.ts';
+
+export const dailyHandlers: HandlersFor<typeof dailyContract> = {
+  'checkins.record': async (ctx, input) => recordCheckIn(ctx, input),
+  'checkins.correct': async (ctx, input) => correctCheckIn(ctx, input),
+  'checkins.due': async (ctx, input) => dueList(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
+  'tests.record': async (ctx, input) => recordTestResult(ctx, { ...input, source: 'manual' }),
+  'alerts.list': async (ctx, input) => listAlerts(ctx, input),
+  'alerts.close': async (ctx, input) => closeAlert(ctx, input),
+  'dashboard.get': async (ctx, input) => getDashboard(ctx, input.date ?? today(ctx.clock)),
+};

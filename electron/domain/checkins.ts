@@ -1,0 +1,438 @@
+// Daily check-ins (每日健康监测): record one slot (morning/evening), correct it, decide "abnormal" and raise an alert;
+// and who is due / overdue (未报) for a slot, paged in SQL.
+import { sql } from 'kysely';
+import type { Ctx } from './context.ts';
+import { inTx } from './context.ts';
+import { audit, changedFields } from './audit.ts';
+import { nowIso, timeOfDay, today } from './clock.ts';
+import { assertInScope, scopeOf } from './actor.ts';
+import { AppError, conflict, invalid, notFound } from './errors.ts';
+import { getSettings } from './settings.ts';
+import { openAlert } from './alerts.ts';
+import { insertTest, personOnDate } from './tests.ts';
+import { diffDays, isIsoDate } from './dates.ts';
+import { maskPhone } from './idcard.ts';
+import type { Settings } from './settings.ts';
+import type { Checkin, EpisodeKind, ContactMethod, HealthCode, Slot, TestResult, TestType } from '../db/schema.ts';
+
+export const SYMPTOMS = ['发热', '咳嗽', '咽痛', '乏力', '嗅味觉减退', '腹泻', '其他'] as const;
+export type Symptom = (typeof SYMPTOMS)[number];
+export const SLOT_LABELS: Record<Slot, string> = { am: '上午', pm: '下午' };
+export const TEMPERATURE_MIN = 34;
+export const TEMPERATURE_MAX = 43;
+
+export interface CheckinFields {
+  temperature?: number | null;
+  symptoms?: string[];
+  symptomOther?: string | null;
+  testType?: TestType | null;
+  testResult?: TestResult | null;
+  healthCode?: HealthCode | null;
+  contactMethod?: ContactMethod | null;
+  notes?: string | null;
+}
+
+export interface CheckinInput extends CheckinFields {
+  residentId: number;
+  date: string;
+  slot: Slot;
+}
+
+export interface CheckinView extends Omit<Checkin, 'symptoms' | 'abnormal'> {
+  symptoms: string[];
+  abnormal: boolean;
+}
+
+export interface CheckinResult {
+  checkin: CheckinView;
+  /** The alert opened by this save, when it made the check-in abnormal. */
+  alertId: number | null;
+}
+
+export function toView(c: Checkin): CheckinView {
+  return { ...c, symptoms: JSON.parse(c.symptoms) as string[], abnormal: !!c.abnormal };
+}
+
+interface Measured {
+  temperature: number | null;
+  symptoms: string[];
+  symptomOther: string | null;
+  testType: TestType | null;
+  testResult: TestResult | null;
+  healthCode: HealthCode | null;
+}
+
+/**
+ * What makes a check-in abnormal (domain.md): temperature at or above the threshold, any symptom, a positive test,
+ * a red or yellow code. Returns the reasons in Chinese; empty means normal.
+ */
+export function abnormalReasons(m: Measured, feverThreshold: number): string[] {
+  const out: string[] = [];
+  // Compare in tenths of a degree: 37.3 typed by a person must equal the 37.3 threshold despite binary floats.
+  if (m.temperature !== null && Math.round(m.temperature * 10) >= Math.round(feverThreshold * 10)) {
+    out.push(`体温${m.temperature}℃（≥${feverThreshold}℃）`);
+  }
+  if (m.symptoms.length) {
+    out.push(`症状：${m.symptoms.map((s) => (s === '其他' && m.symptomOther ? `其他（${m.symptomOther}）` : s)).join('、')}`);
+  }
+  if (m.testResult === '阳性') out.push(`${m.testType ?? ''}检测阳性`);
+  if (m.healthCode === '红' || m.healthCode === '黄') out.push(`健康码${m.healthCode}码`);
+  return out;
+}
+
+/** Validates and normalises the measured fields of a check-in (new or merged with a correction). */
+function normaliseFields(f: CheckinFields): Measured & { contactMethod: ContactMethod | null; notes: string | null } {
+  const temperature = f.temperature ?? null;
+  if (temperature !== null && (!Number.isFinite(temperature) || temperature < TEMPERATURE_MIN || temperature > TEMPERATURE_MAX)) {
+    throw invalid(`体温 ${temperature}℃ 不在 ${TEMPERATURE_MIN}–${TEMPERATURE_MAX}℃ 之间，请核对后重新填写`, [{ field: 'temperature', message: '体温超出合理范围' }]);
+  }
+  const symptomOther = f.symptomOther?.trim() || null;
+  const set = new Set(f.symptoms ?? []);
+  if (symptomOther) set.add('其他');
+  const bad = [...set].filter((s) => !(SYMPTOMS as readonly string[]).includes(s));
+  if (bad.length) throw invalid(`未知的症状：${bad.join('、')}。可选：${SYMPTOMS.join('、')}`, [{ field: 'symptoms', message: '症状不正确' }]);
+  if (set.has('其他') && !symptomOther) throw invalid('勾选了“其他”症状，请写明是什么症状', [{ field: 'symptomOther', message: '请填写其他症状' }]);
+  const symptoms = SYMPTOMS.filter((s) => set.has(s));
+  const testType = f.testType ?? null;
+  const testResult = f.testResult ?? null;
+  if ((testType === null) !== (testResult === null)) {
+    throw invalid('检测类型和检测结果须同时填写（或都不填）', [{ field: testType ? 'testResult' : 'testType', message: '请同时填写检测类型和结果' }]);
+  }
+  const notes = f.notes?.trim() || null;
+  if (temperature === null && !symptoms.length && !testType && !f.healthCode && !notes) {
+    throw invalid('这条记录没有任何内容：请至少填写体温、症状、检测、健康码或备注之一', [{ field: 'temperature', message: '请填写体温' }]);
+  }
+  return { temperature, symptoms, symptomOther, testType, testResult, healthCode: f.healthCode ?? null, contactMethod: f.contactMethod ?? null, notes };
+}
+
+/** residents.latestTemperature follows the newest check-in that has a temperature ('pm' sorts after 'am'). */
+async function refreshLatestTemperature(ctx: Ctx, residentId: number): Promise<void> {
+  const last = await ctx.db
+    .selectFrom('checkins')
+    .select('temperature')
+    .where('residentId', '=', residentId)
+    .where('temperature', 'is not', null)
+    .orderBy('date', 'desc')
+    .orderBy('slot', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  await ctx.db.updateTable('residents').set({ latestTemperature: last?.temperature ?? null }).where('id', '=', residentId).execute();
+}
+
+async function settingsThreshold(ctx: Ctx): Promise<number> {
+  return (await getSettings(ctx)).feverThreshold;
+}
+
+export async function recordCheckIn(ctx: Ctx, input: CheckinInput): Promise<CheckinResult> {
+  if (input.slot !== 'am' && input.slot !== 'pm') throw invalid('时段应为上午或下午', [{ field: 'slot', message: '请选择时段' }]);
+  const f = normaliseFields(input);
+  return inTx(ctx, async (ctx) => {
+    const { resident, episode } = await personOnDate(ctx, input.residentId, input.date);
+    const existing = await ctx.db
+      .selectFrom('checkins')
+      .select(['id', 'recordedBy'])
+      .where('residentId', '=', resident.id)
+      .where('date', '=', input.date)
+      .where('slot', '=', input.slot)
+      .executeTakeFirst();
+    if (existing) {
+      throw new AppError('CONFLICT', `${resident.name} ${input.date} ${SLOT_LABELS[input.slot]}已由${existing.recordedBy}登记。如需修改，请在该记录上使用“更正”。`, {
+        details: { checkinId: existing.id },
+      });
+    }
+    const reasons = abnormalReasons(f, await settingsThreshold(ctx));
+    const at = nowIso(ctx.clock);
+    const row = await ctx.db
+      .insertInto('checkins')
+      .values({
+        residentId: resident.id,
+        episodeId: episode.id,
+        communityId: resident.communityId,
+        date: input.date,
+        slot: input.slot,
+        temperature: f.temperature,
+        symptoms: JSON.stringify(f.symptoms),
+        symptomOther: f.symptomOther,
+        testType: f.testType,
+        testResult: f.testResult,
+        healthCode: f.healthCode,
+        contactMethod: f.contactMethod,
+        recordedBy: ctx.actor.displayName,
+        notes: f.notes,
+        abnormal: reasons.length ? 1 : 0,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (f.testType && f.testResult) {
+      await insertTest(ctx, { residentId: resident.id, episodeId: episode.id, sampleDate: input.date, testType: f.testType, result: f.testResult, source: 'checkin', checkinId: row.id });
+    }
+    await refreshLatestTemperature(ctx, resident.id);
+    const view = toView(row);
+    await audit(ctx, {
+      action: 'checkin.record',
+      entity: 'checkin',
+      entityId: row.id,
+      residentId: resident.id,
+      after: { date: row.date, slot: row.slot, temperature: row.temperature, symptoms: view.symptoms, symptomOther: row.symptomOther, testType: row.testType, testResult: row.testResult, healthCode: row.healthCode, contactMethod: row.contactMethod, notes: row.notes, abnormal: view.abnormal },
+    });
+    let alertId: number | null = null;
+    if (reasons.length) {
+      const a = await openAlert(ctx, { residentId: resident.id, episodeId: episode.id, communityId: resident.communityId, checkinId: row.id, date: row.date, reason: `${SLOT_LABELS[row.slot]}监测异常：${reasons.join('；')}` });
+      alertId = a.id;
+    }
+    return { checkin: view, alertId };
+  });
+}
+
+export interface CorrectInput extends CheckinFields {
+  id: number;
+  version: number;
+}
+
+/** Corrects a check-in (更正): optimistic version, before/after in the audit log, abnormal re-evaluated. */
+export async function correctCheckIn(ctx: Ctx, input: CorrectInput): Promise<CheckinResult> {
+  return inTx(ctx, async (ctx) => {
+    const before = await ctx.db.selectFrom('checkins').selectAll().where('id', '=', input.id).executeTakeFirst();
+    if (!before) throw notFound('该监测记录');
+    assertInScope(ctx.actor, before.communityId);
+    const pick = <K extends keyof CheckinFields>(k: K, current: CheckinFields[K]) => (input[k] !== undefined ? input[k] : current);
+    const f = normaliseFields({
+      temperature: pick('temperature', before.temperature),
+      symptoms: pick('symptoms', JSON.parse(before.symptoms) as string[]),
+      symptomOther: pick('symptomOther', before.symptomOther),
+      testType: pick('testType', before.testType),
+      testResult: pick('testResult', before.testResult),
+      healthCode: pick('healthCode', before.healthCode),
+      contactMethod: pick('contactMethod', before.contactMethod),
+      notes: pick('notes', before.notes),
+    });
+    const reasons = abnormalReasons(f, await settingsThreshold(ctx));
+    const next = {
+      temperature: f.temperature,
+      symptoms: JSON.stringify(f.symptoms),
+      symptomOther: f.symptomOther,
+      testType: f.testType,
+      testResult: f.testResult,
+      healthCode: f.healthCode,
+      contactMethod: f.contactMethod,
+      notes: f.notes,
+      abnormal: reasons.length ? 1 : 0,
+    };
+    const r = await ctx.db
+      .updateTable('checkins')
+      .set({ ...next, version: before.version + 1, updatedAt: nowIso(ctx.clock) })
+      .where('id', '=', before.id)
+      .where('version', '=', input.version)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw conflict('该监测记录');
+    await syncCheckinTest(ctx, before, f);
+    await refreshLatestTemperature(ctx, before.residentId);
+    const diff = changedFields(before as unknown as Record<string, unknown>, next);
+    await audit(ctx, { action: 'checkin.correct', entity: 'checkin', entityId: before.id, residentId: before.residentId, ...diff, extra: { date: before.date, slot: before.slot } });
+    let alertId: number | null = null;
+    if (reasons.length) {
+      const open = await ctx.db.selectFrom('alerts').select('id').where('checkinId', '=', before.id).where('status', '=', 'open').executeTakeFirst();
+      // A correction that leaves it normal does not close an open alert: someone still records what was done.
+      if (!open) {
+        const a = await openAlert(ctx, { residentId: before.residentId, episodeId: before.episodeId, communityId: before.communityId, checkinId: before.id, date: before.date, reason: `${SLOT_LABELS[before.slot]}监测异常（更正后）：${reasons.join('；')}` });
+        alertId = a.id;
+      }
+    }
+    const row = await ctx.db.selectFrom('checkins').selectAll().where('id', '=', before.id).executeTakeFirstOrThrow();
+    return { checkin: toView(row), alertId };
+  });
+}
+
+/** Keeps the tests row that came from a check-in in step with its corrected test fields. */
+async function syncCheckinTest(ctx: Ctx, before: Checkin, f: Measured): Promise<void> {
+  if (before.testType === f.testType && before.testResult === f.testResult) return;
+  const linked = await ctx.db.selectFrom('tests').select(['id', 'version']).where('checkinId', '=', before.id).where('source', '=', 'checkin').executeTakeFirst();
+  if (f.testType && f.testResult) {
+    if (linked) {
+      await ctx.db
+        .updateTable('tests')
+        .set({ testType: f.testType, result: f.testResult, version: linked.version + 1, updatedAt: nowIso(ctx.clock) })
+        .where('id', '=', linked.id)
+        .execute();
+    } else {
+      await insertTest(ctx, { residentId: before.residentId, episodeId: before.episodeId, sampleDate: before.date, testType: f.testType, result: f.testResult, source: 'checkin', checkinId: before.id });
+    }
+  } else if (linked) {
+    // The test was entered by mistake; the audit entry of the correction keeps what it said.
+    await ctx.db.updateTable('alerts').set({ testId: null }).where('testId', '=', linked.id).execute();
+    await ctx.db.deleteFrom('tests').where('id', '=', linked.id).execute();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Who is due on a date (应报), who has reported (已报), who is overdue (未报)
+
+/**
+ * Episodes that put a person under control on `date`: started on or before it and still running, or ended after it
+ * (an episode released on 01-19 no longer covers 01-19; its follow-on monitoring does). When data overlap, only a
+ * person's newest covering episode counts, so nobody is counted twice. Scoped to the actor's community.
+ */
+export function coveredOn(ctx: Ctx, date: string, filter: { communityId?: number; compoundId?: number } = {}) {
+  let q = ctx.db
+    .selectFrom('episodes as e')
+    .innerJoin('residents as r', 'r.id', 'e.residentId')
+    .where('e.startDate', '<=', date)
+    .where((eb) => eb.or([eb('e.status', '=', 'active'), eb('e.endedOn', '>', date)]))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('episodes as e2')
+            .select('e2.id')
+            .whereRef('e2.residentId', '=', 'e.residentId')
+            .whereRef('e2.id', '>', 'e.id')
+            .where('e2.startDate', '<=', date)
+            .where((eb2) => eb2.or([eb2('e2.status', '=', 'active'), eb2('e2.endedOn', '>', date)])),
+        ),
+      ),
+    );
+  const scope = scopeOf(ctx.actor);
+  if (scope !== null) q = q.where('r.communityId', '=', scope);
+  if (filter.communityId) q = q.where('r.communityId', '=', filter.communityId);
+  if (filter.compoundId) {
+    q = q.where('r.householdId', 'in', (sub) => sub.selectFrom('households').select('households.id').where('households.compoundId', '=', filter.compoundId!));
+  }
+  return q;
+}
+
+/** True when a slot of a date can no longer be reported on time: the date is past, or today after the cutoff. */
+export function isPastCutoff(ctx: Pick<Ctx, 'clock'>, settings: Pick<Settings, 'cutoffAm' | 'cutoffPm'>, date: string, slot: Slot): boolean {
+  const t = today(ctx.clock);
+  if (date < t) return true;
+  if (date > t) return false;
+  return timeOfDay(ctx.clock) > (slot === 'am' ? settings.cutoffAm : settings.cutoffPm);
+}
+
+export interface DueQuery {
+  date: string;
+  slot: Slot;
+  communityId?: number;
+  compoundId?: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface DueRow {
+  residentId: number;
+  episodeId: number;
+  kind: EpisodeKind;
+  name: string;
+  phone: string | null;
+  communityId: number;
+  community: string;
+  compoundId: number;
+  compound: string;
+  address: string;
+  dayN: number;
+  totalDays: number;
+  /** 第N天/共M天 */
+  dayLabel: string;
+  recorded: boolean;
+  checkin: { id: number; version: number; temperature: number | null; symptoms: string[]; abnormal: boolean; recordedBy: string } | null;
+  /** 未报: not recorded and the slot's cutoff has passed. */
+  overdue: boolean;
+}
+
+export interface DueCounter {
+  due: number;
+  done: number;
+  overdue: number;
+}
+
+export interface DueList {
+  rows: DueRow[];
+  total: number;
+  counter: DueCounter;
+  cutoff: string;
+  pastCutoff: boolean;
+}
+
+function joinSlot<Q extends ReturnType<typeof coveredOn>>(q: Q, date: string, slot: Slot) {
+  return q.leftJoin('checkins as k', (j) => j.onRef('k.residentId', '=', 'e.residentId').on('k.date', '=', date).on('k.slot', '=', slot));
+}
+
+/** The counter {due, done, overdue} of one slot, in scope. */
+export async function dueCounter(ctx: Ctx, q: Omit<DueQuery, 'limit' | 'offset'>, settings?: Settings): Promise<DueCounter> {
+  const s = settings ?? (await getSettings(ctx));
+  const c = await joinSlot(coveredOn(ctx, q.date, q), q.date, q.slot)
+    .select((eb) => [eb.fn.countAll<number>().as('due'), eb.fn.count<number>('k.id').as('done')])
+    .executeTakeFirstOrThrow();
+  const due = Number(c.due);
+  const done = Number(c.done);
+  return { due, done, overdue: isPastCutoff(ctx, s, q.date, q.slot) ? due - done : 0 };
+}
+
+/** People due for a slot of a date; overdue first, then compound, address, name (pinyin). */
+export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
+  if (!isIsoDate(q.date)) throw invalid('日期不正确', [{ field: 'date', message: '请选择有效日期' }]);
+  const settings = await getSettings(ctx);
+  const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+  const offset = Math.max(q.offset ?? 0, 0);
+  const past = isPastCutoff(ctx, settings, q.date, q.slot);
+  let query = joinSlot(coveredOn(ctx, q.date, q), q.date, q.slot)
+    .innerJoin('households as h', 'h.id', 'r.householdId')
+    .innerJoin('places as p', 'p.id', 'h.compoundId')
+    .innerJoin('places as c', 'c.id', 'r.communityId')
+    .select([
+      'e.residentId',
+      'e.id as episodeId',
+      'e.kind',
+      'e.startDate',
+      'e.lastDay',
+      'r.name',
+      'r.phone',
+      'r.communityId',
+      'c.name as community',
+      'h.compoundId',
+      'p.name as compound',
+      'h.address',
+      'k.id as checkinId',
+      'k.version as checkinVersion',
+      'k.temperature',
+      'k.symptoms',
+      'k.abnormal',
+      'k.recordedBy',
+    ]);
+  // Past the cutoff every unrecorded row is overdue, so "overdue first" means unrecorded first.
+  if (past) query = query.orderBy(sql`case when k.id is null then 0 else 1 end`);
+  const rows = await query.orderBy('p.name').orderBy('h.address').orderBy('r.namePinyin').orderBy('e.residentId').limit(limit).offset(offset).execute();
+  const counter = await dueCounter(ctx, q, settings);
+  return {
+    rows: rows.map((r) => {
+      const totalDays = diffDays(r.startDate, r.lastDay) + 1;
+      const dayN = diffDays(r.startDate, q.date) + 1;
+      const recorded = r.checkinId !== null;
+      return {
+        residentId: r.residentId,
+        episodeId: r.episodeId,
+        kind: r.kind,
+        name: r.name,
+        phone: maskPhone(r.phone),
+        communityId: r.communityId,
+        community: r.community,
+        compoundId: r.compoundId,
+        compound: r.compound,
+        address: r.address,
+        dayN,
+        totalDays,
+        dayLabel: `第${dayN}天/共${totalDays}天`,
+        recorded,
+        checkin: recorded
+          ? { id: r.checkinId!, version: r.checkinVersion!, temperature: r.temperature, symptoms: JSON.parse(r.symptoms ?? '[]') as string[], abnormal: !!r.abnormal, recordedBy: r.recordedBy! }
+          : null,
+        overdue: !recorded && past,
+      };
+    }),
+    total: counter.due,
+    counter,
+    cutoff: q.slot === 'am' ? settings.cutoffAm : settings.cutoffPm,
+    pastCutoff: past,
+  };
+}

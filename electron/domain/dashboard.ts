@@ -1,0 +1,255 @@
+// The dashboard's numbers, one row per community: the single source for the 工作台 page AND the 每日工作日报 Excel report.
+// Person counts use coveredOn (checkins.ts), so "under control", "due" and "reported" always agree with each other.
+import type { Ctx } from './context.ts';
+import { scopeOf } from './actor.ts';
+import { timeOfDay, today } from './clock.ts';
+import { addDays, isIsoDate } from './dates.ts';
+import { invalid } from './errors.ts';
+import { getSettings } from './settings.ts';
+import { coveredOn, dueCounter } from './checkins.ts';
+import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn, supplyStatsByCommunity } from './supplies.ts';
+import { cadresOnDutyByCommunity } from './cadres.ts';
+import type { Slot, SupplyCategory, SupplyStatus } from '../db/schema.ts';
+
+export interface CommunityDailyRow {
+  communityId: number;
+  community: string;
+  /** 在管隔离人数: people whose isolation or monitoring covers the date (not ended on or before it). */
+  underControl: number;
+  /** 今日新增: home isolations that started on the date. */
+  newToday: number;
+  /** 今日解除: home isolations released on the date. */
+  releasedToday: number;
+  /** 待解除: under control on the date with the last day already behind. */
+  dueForRelease: number;
+  /** 应报 / 已报 / 未报: both slots of the date. */
+  checkinsDue: number;
+  checkinsDone: number;
+  checkinsMissing: number;
+  /** 体温或症状异常: abnormal check-ins of the date. */
+  abnormalCheckins: number;
+  /** 待复核告警: alerts open at the end of the date (for today: open now). */
+  alertsOpen: number;
+  supplyNew: number;
+  supplyDelivered: number;
+  supplyPending: number;
+  supplyOverdue: number;
+  cadresOnDuty: number;
+}
+
+export type DailyTotals = Omit<CommunityDailyRow, 'communityId' | 'community'>;
+
+const NUMBER_KEYS = [
+  'underControl',
+  'newToday',
+  'releasedToday',
+  'dueForRelease',
+  'checkinsDue',
+  'checkinsDone',
+  'checkinsMissing',
+  'abnormalCheckins',
+  'alertsOpen',
+  'supplyNew',
+  'supplyDelivered',
+  'supplyPending',
+  'supplyOverdue',
+  'cadresOnDuty',
+] as const satisfies readonly (keyof DailyTotals)[];
+
+function assertDate(date: string): void {
+  if (!isIsoDate(date)) throw invalid('日期不正确', [{ field: 'date', message: '请选择有效日期' }]);
+}
+
+function toMap(rows: { communityId: number; n: number | string | bigint | null }[]): Map<number, number> {
+  return new Map(rows.map((r) => [r.communityId, Number(r.n ?? 0)]));
+}
+
+/** One row per community in the actor's scope (ordered as created), every number for `date`. */
+export async function communityDailyStats(ctx: Ctx, date: string): Promise<CommunityDailyRow[]> {
+  assertDate(date);
+  const scope = scopeOf(ctx.actor);
+  let communities = ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'community');
+  if (scope !== null) communities = communities.where('id', '=', scope);
+  const places = await communities.orderBy('id').execute();
+
+  const people = await coveredOn(ctx, date)
+    .leftJoin('checkins as k', (j) => j.onRef('k.residentId', '=', 'e.residentId').on('k.date', '=', date))
+    .select((eb) => [
+      'r.communityId',
+      eb.fn.count<number>('e.residentId').distinct().as('underControl'),
+      eb.fn.count<number>(eb.case().when('e.lastDay', '<', date).then(eb.ref('e.residentId')).end()).distinct().as('dueForRelease'),
+      eb.fn.count<number>('k.id').as('done'),
+    ])
+    .groupBy('r.communityId')
+    .execute();
+  const byPeople = new Map(people.map((p) => [p.communityId, p]));
+
+  const isolationStarts = (field: 'startDate' | 'endedOn') => {
+    let q = ctx.db
+      .selectFrom('episodes as e')
+      .innerJoin('residents as r', 'r.id', 'e.residentId')
+      .select((eb) => ['r.communityId', eb.fn.countAll<number>().as('n')])
+      .where('e.kind', '=', 'home_isolation')
+      .where(`e.${field}`, '=', date);
+    if (field === 'endedOn') q = q.where('e.status', '=', 'released');
+    if (scope !== null) q = q.where('r.communityId', '=', scope);
+    return q.groupBy('r.communityId').execute();
+  };
+  const started = toMap(await isolationStarts('startDate'));
+  const released = toMap(await isolationStarts('endedOn'));
+
+  let abnormalQ = ctx.db
+    .selectFrom('checkins')
+    .select((eb) => ['communityId', eb.fn.countAll<number>().as('n')])
+    .where('date', '=', date)
+    .where('abnormal', '=', 1);
+  if (scope !== null) abnormalQ = abnormalQ.where('communityId', '=', scope);
+  const abnormal = toMap(await abnormalQ.groupBy('communityId').execute());
+
+  // Open at the end of the date: raised by then and not closed by then. ISO instants carry the office's local date first.
+  const nextDay = addDays(date, 1);
+  let alertsQ = ctx.db
+    .selectFrom('alerts')
+    .select((eb) => ['communityId', eb.fn.countAll<number>().as('n')])
+    .where('createdAt', '<', nextDay)
+    .where((eb) => eb.or([eb('status', '=', 'open'), eb('closedAt', '>=', nextDay)]));
+  if (scope !== null) alertsQ = alertsQ.where('communityId', '=', scope);
+  const alerts = toMap(await alertsQ.groupBy('communityId').execute());
+
+  const supplies = await supplyStatsByCommunity(ctx, date);
+  const cadres = await cadresOnDutyByCommunity(ctx, date);
+
+  return places.map((c) => {
+    const p = byPeople.get(c.id);
+    const underControl = Number(p?.underControl ?? 0);
+    const checkinsDue = underControl * 2;
+    const checkinsDone = Number(p?.done ?? 0);
+    const s = supplies.get(c.id);
+    return {
+      communityId: c.id,
+      community: c.name,
+      underControl,
+      newToday: started.get(c.id) ?? 0,
+      releasedToday: released.get(c.id) ?? 0,
+      dueForRelease: Number(p?.dueForRelease ?? 0),
+      checkinsDue,
+      checkinsDone,
+      checkinsMissing: checkinsDue - checkinsDone,
+      abnormalCheckins: abnormal.get(c.id) ?? 0,
+      alertsOpen: alerts.get(c.id) ?? 0,
+      supplyNew: s?.newToday ?? 0,
+      supplyDelivered: s?.deliveredToday ?? 0,
+      supplyPending: s?.pending ?? 0,
+      supplyOverdue: s?.overdue ?? 0,
+      cadresOnDuty: cadres.get(c.id) ?? 0,
+    };
+  });
+}
+
+/** The 合计 row: column sums. */
+export function sumDailyRows(rows: CommunityDailyRow[]): DailyTotals {
+  const t = Object.fromEntries(NUMBER_KEYS.map((k) => [k, 0])) as DailyTotals;
+  for (const r of rows) for (const k of NUMBER_KEYS) t[k] += r[k];
+  return t;
+}
+
+export interface Dashboard {
+  date: string;
+  totals: DailyTotals;
+  /** The slot people are working on now: 上午 until noon, then 下午 (a past date shows 下午, a future one 上午). */
+  slot: { slot: Slot; due: number; done: number; overdue: number };
+  rows: CommunityDailyRow[];
+  charts: {
+    perDay: { date: string; isolating: number; monitoring: number }[];
+    completionByCommunity: { communityId: number; community: string; due: number; done: number; rate: number }[];
+    suppliesByStatus: { status: SupplyStatus; label: string; count: number }[];
+    suppliesByCategory: { category: SupplyCategory; count: number }[];
+  };
+}
+
+function currentSlot(ctx: Ctx, date: string): Slot {
+  const t = today(ctx.clock);
+  if (date < t) return 'pm';
+  if (date > t) return 'am';
+  return timeOfDay(ctx.clock) < '12:00' ? 'am' : 'pm';
+}
+
+/** People isolating / monitoring on each of the 30 days ending at `date` (one query, counted per day here). */
+async function perDay(ctx: Ctx, date: string): Promise<Dashboard['charts']['perDay']> {
+  const first = addDays(date, -29);
+  let q = ctx.db
+    .selectFrom('episodes as e')
+    .innerJoin('residents as r', 'r.id', 'e.residentId')
+    .select(['e.id', 'e.residentId', 'e.kind', 'e.startDate', 'e.status', 'e.endedOn'])
+    .where('e.startDate', '<=', date)
+    .where((eb) => eb.or([eb('e.status', '=', 'active'), eb('e.endedOn', '>', first)]));
+  const scope = scopeOf(ctx.actor);
+  if (scope !== null) q = q.where('r.communityId', '=', scope);
+  const episodes = await q.orderBy('e.id').execute();
+  const out: Dashboard['charts']['perDay'] = [];
+  for (let d = first; d <= date; d = addDays(d, 1)) {
+    // Same rule as coveredOn: a person's newest covering episode decides the kind.
+    const kindOf = new Map<number, string>();
+    for (const e of episodes) {
+      if (e.startDate <= d && (e.status === 'active' || (e.endedOn !== null && e.endedOn > d))) kindOf.set(e.residentId, e.kind);
+    }
+    let isolating = 0;
+    for (const k of kindOf.values()) if (k === 'home_isolation') isolating++;
+    out.push({ date: d, isolating, monitoring: kindOf.size - isolating });
+  }
+  return out;
+}
+
+/**
+ * Supply requests on the date's board: still open, or created on the date, or delivered/cancelled on the date.
+ * Counted by their current status and by category.
+ */
+async function supplyCharts(ctx: Ctx, date: string) {
+  const nextDay = addDays(date, 1);
+  const base = () => {
+    let q = ctx.db
+      .selectFrom('supplyRequests as s')
+      .where((eb) =>
+        eb.or([
+          eb('s.status', 'in', OPEN_STATUSES),
+          createdOn(eb, date),
+          eb.and([eb('s.status', 'in', ['delivered', 'cancelled']), eb('s.statusAt', '>=', date), eb('s.statusAt', '<', nextDay)]),
+        ]),
+      );
+    const scope = scopeOf(ctx.actor);
+    if (scope !== null) q = q.where('s.communityId', '=', scope);
+    return q;
+  };
+  const byStatus = await base().select((eb) => ['s.status', eb.fn.countAll<number>().as('n')]).groupBy('s.status').execute();
+  const byCategory = await base().select((eb) => ['s.category', eb.fn.countAll<number>().as('n')]).groupBy('s.category').execute();
+  const statusCount = new Map(byStatus.map((r) => [r.status, Number(r.n)]));
+  const categoryCount = new Map(byCategory.map((r) => [r.category, Number(r.n)]));
+  return {
+    suppliesByStatus: (Object.keys(SUPPLY_STATUS_LABELS) as SupplyStatus[]).map((status) => ({ status, label: SUPPLY_STATUS_LABELS[status], count: statusCount.get(status) ?? 0 })),
+    suppliesByCategory: SUPPLY_CATEGORIES.map((category) => ({ category, count: categoryCount.get(category) ?? 0 })),
+  };
+}
+
+export async function getDashboard(ctx: Ctx, date: string = today(ctx.clock)): Promise<Dashboard> {
+  assertDate(date);
+  const rows = await communityDailyStats(ctx, date);
+  const slot = currentSlot(ctx, date);
+  const counter = await dueCounter(ctx, { date, slot }, await getSettings(ctx));
+  return {
+    date,
+    totals: sumDailyRows(rows),
+    slot: { slot, ...counter },
+    rows,
+    charts: {
+      perDay: await perDay(ctx, date),
+      completionByCommunity: rows.map((r) => ({
+        communityId: r.communityId,
+        community: r.community,
+        due: r.checkinsDue,
+        done: r.checkinsDone,
+        rate: r.checkinsDue ? Math.round((r.checkinsDone / r.checkinsDue) * 1000) / 1000 : 0,
+      })),
+      ...(await supplyCharts(ctx, date)),
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// Test results (核酸/抗原): recorded by hand, from a check-in, or by the Excel import. A positive result opens an alert at
+// once; nucleic-acid negatives on the episode's test days are what releaseBlockers (episodes.ts) looks for.
+import type { Ctx } from './context.ts';
+import { inTx } from './context.ts';
+import { audit } from './audit.ts';
+import { nowIso, today } from './clock.ts';
+import { assertInScope } from './actor.ts';
+import { invalid, notFound } from './errors.ts';
+import { isIsoDate } from './dates.ts';
+import { openAlert } from './alerts.ts';
+import type { Episode, TestResult, TestType, TestsTable } from '../db/schema.ts';
+import type { Selectable } from 'kysely';
+
+export type TestRow = Selectable<TestsTable>;
+export const TEST_TYPES: TestType[] = ['核酸', '抗原'];
+export const TEST_RESULTS: TestResult[] = ['阴性', '阳性', '待出结果'];
+
+/**
+ * The episode of a person that a dated record (check-in, test) belongs to: the running one, or an ended one whose
+ * period included the date. An episode ended on the date itself still takes records of that date (the morning
+ * temperature of a release day, taken before the release was processed); a running one is preferred.
+ */
+export async function episodeForDate(ctx: Pick<Ctx, 'db'>, residentId: number, date: string): Promise<Episode | undefined> {
+  const rows = await ctx.db
+    .selectFrom('episodes')
+    .selectAll()
+    .where('residentId', '=', residentId)
+    .where('startDate', '<=', date)
+    .where((eb) => eb.or([eb('status', '=', 'active'), eb('endedOn', '>=', date)]))
+    .orderBy('startDate', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.find((e) => e.status === 'active') ?? rows[0];
+}
+
+/** A person in scope and the episode covering a date, or an error saying why records cannot be kept for that date. */
+export async function personOnDate(ctx: Ctx, residentId: number, date: string, field = 'date') {
+  const r = await ctx.db.selectFrom('residents').select(['id', 'name', 'communityId']).where('id', '=', residentId).executeTakeFirst();
+  if (!r) throw notFound('该人员');
+  assertInScope(ctx.actor, r.communityId);
+  if (!isIsoDate(date)) throw invalid('日期不正确', [{ field, message: '请选择有效日期' }]);
+  if (date > today(ctx.clock)) throw invalid('不能登记今天以后的日期', [{ field, message: '不能晚于今天' }]);
+  const episode = await episodeForDate(ctx, residentId, date);
+  if (!episode) {
+    throw invalid(`${r.name} 在 ${date} 不在隔离或健康监测期内，不能登记。请核对日期，或先为其开始隔离/监测。`, [{ field, message: '不在隔离/监测期内' }]);
+  }
+  return { resident: r, episode };
+}
+
+export function testAlertReason(testType: TestType, sampleDate: string): string {
+  return `${testType}检测阳性（采样日期 ${sampleDate}）`;
+}
+
+/** Inserts one tests row for a known person and episode; no scope checks, no alert (callers decide). */
+export async function insertTest(
+  ctx: Ctx,
+  v: { residentId: number; episodeId: number; sampleDate: string; testType: TestType; result: TestResult; source: TestRow['source']; checkinId?: number | null; importBatchId?: number | null },
+): Promise<TestRow> {
+  const at = nowIso(ctx.clock);
+  return ctx.db
+    .insertInto('tests')
+    .values({
+      residentId: v.residentId,
+      episodeId: v.episodeId,
+      sampleDate: v.sampleDate,
+      testType: v.testType,
+      result: v.result,
+      source: v.source,
+      checkinId: v.checkinId ?? null,
+      importBatchId: v.importBatchId ?? null,
+      createdAt: at,
+      updatedAt: at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface TestResultInput {
+  residentId: number;
+  sampleDate: string;
+  testType: TestType;
+  result: TestResult;
+  source?: 'manual' | 'import';
+  importBatchId?: number | null;
+}
+
+export interface TestRecorded {
+  test: TestRow;
+  /** The alert opened for a positive result. */
+  alertId: number | null;
+}
+
+/** Records one result. Runs inside the caller's transaction when there is one (the Excel import commits many at once). */
+export async function recordTestResult(ctx: Ctx, input: TestResultInput): Promise<TestRecorded> {
+  if (!TEST_TYPES.includes(input.testType)) throw invalid('检测类型应为“核酸”或“抗原”', [{ field: 'testType', message: '检测类型不正确' }]);
+  if (!TEST_RESULTS.includes(input.result)) throw invalid('检测结果应为“阴性”“阳性”或“待出结果”', [{ field: 'result', message: '检测结果不正确' }]);
+  return inTx(ctx, async (ctx) => {
+    const { resident, episode } = await personOnDate(ctx, input.residentId, input.sampleDate, 'sampleDate');
+    const source = input.source ?? 'manual';
+    const test = await insertTest(ctx, {
+      residentId: resident.id,
+      episodeId: episode.id,
+      sampleDate: input.sampleDate,
+      testType: input.testType,
+      result: input.result,
+      source,
+      importBatchId: input.importBatchId ?? null,
+    });
+    await audit(ctx, {
+      action: 'test.record',
+      entity: 'test',
+      entityId: test.id,
+      residentId: resident.id,
+      after: { sampleDate: test.sampleDate, testType: test.testType, result: test.result, source },
+      extra: input.importBatchId ? { importBatchId: input.importBatchId } : undefined,
+    });
+    let alertId: number | null = null;
+    if (input.result === '阳性') {
+      const a = await openAlert(ctx, {
+        residentId: resident.id,
+        episodeId: episode.id,
+        communityId: resident.communityId,
+        testId: test.id,
+        date: input.sampleDate,
+        reason: testAlertReason(input.testType, input.sampleDate),
+      });
+      alertId = a.id;
+    }
+    return { test, alertId };
+  });
+}
