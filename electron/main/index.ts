@@ -1,0 +1,121 @@
+// Electron main process: one instance, guards first, then the data file, the API over IPC, and the window.
+// Everything below the shell (api, domain, db) is the same code that browser mode and the CLI run under Node.
+import { app, dialog, session } from 'electron';
+import { SessionStore } from '../api/sessions.ts';
+import type { ApiEnv } from '../api/env.ts';
+import type { DbHandle } from '../db/open.ts';
+import { systemClock } from '../domain/clock.ts';
+import { getSettings } from '../domain/settings.ts';
+import { openAppDatabase } from './database.ts';
+import { startupBackup } from './backup-hooks.ts';
+import { hardenSession, installContentsGuard, type UrlCheck } from './guards.ts';
+import { registerIpc, sessionKeyOf } from './ipc.ts';
+import { appPaths } from './paths.ts';
+import { APP_START_URL, isAppUrl } from './app-files.ts';
+import { registerAppProtocol, registerAppScheme } from './protocol.ts';
+import { WINDOW_TITLE, createMainWindow, installMenu, isOwnContents } from './window.ts';
+import type { BrowserWindow } from 'electron';
+
+// Both must happen before 'ready'.
+registerAppScheme();
+app.enableSandbox();
+
+let mainWindow: BrowserWindow | null = null;
+let handle: DbHandle | null = null;
+
+/**
+ * `electron-vite dev` serves the renderer from a local dev server; only an unpackaged app trusts it,
+ * and only on loopback. A packaged app knows nothing but app://desk.
+ */
+function devRendererUrl(): string | null {
+  const url = process.env.ELECTRON_RENDERER_URL;
+  if (app.isPackaged || !url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && (u.hostname === 'localhost' || u.hostname === '127.0.0.1') ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+async function start(): Promise<void> {
+  const paths = appPaths(app, import.meta.dirname);
+  const devOrigin = devRendererUrl();
+  const isTrustedUrl: UrlCheck = (url) => {
+    if (isAppUrl(url)) return true;
+    if (!devOrigin) return false;
+    try {
+      return new URL(url).origin === devOrigin;
+    } catch {
+      return false;
+    }
+  };
+
+  installContentsGuard(app, isTrustedUrl);
+  hardenSession(session.defaultSession);
+  registerAppProtocol(paths.rendererDir);
+
+  handle = await openAppDatabase(paths.dbFile, startupBackup(paths));
+  if (!handle) {
+    app.quit();
+    return;
+  }
+  const settings = await getSettings({ db: handle.db });
+  // The office's time zone decides "today"; a change in 设置 applies from the next start.
+  const env: ApiEnv = {
+    db: handle.db,
+    clock: systemClock(settings.timeZone),
+    sessions: new SessionStore(),
+    dbFile: paths.dbFile,
+    exportDir: app.getPath('documents'),
+  };
+  registerIpc(env, { isOwnContents, isTrustedUrl });
+
+  installMenu(() => {
+    void dialog.showMessageBox({
+      type: 'info',
+      title: WINDOW_TITLE,
+      message: WINDOW_TITLE,
+      detail: `版本 ${app.getVersion()}\n数据文件：${paths.dbFile}`,
+      buttons: ['确定'],
+    });
+  });
+  mainWindow = createMainWindow({
+    preloadFile: paths.preloadFile,
+    url: devOrigin ? process.env.ELECTRON_RENDERER_URL! : APP_START_URL,
+    // A closed or crashed-and-gone page ends its login; a new window must log in again.
+    onContentsGone: (id) => env.sessions.delete(sessionKeyOf(id)),
+  });
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+}
+
+async function main(): Promise<void> {
+  // Two instances on one SQLite file would fight over it: the second one hands over to the first and quits.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    // Synchronous close so the WAL is checkpointed before the process exits.
+    if (handle?.sqlite.open) handle.sqlite.close();
+    handle = null;
+  });
+  await app.whenReady();
+  try {
+    await start();
+  } catch (e) {
+    dialog.showErrorBox(WINDOW_TITLE, `启动失败：${(e as Error).message ?? String(e)}`);
+    app.quit();
+  }
+}
+
+/** Settles when startup finished (or gave up); tests await it. */
+export const ready: Promise<void> = main();

@@ -1,0 +1,48 @@
+// The only file that touches ipcMain: one handler per contract channel. Each call is checked for its sender
+// (our own window, top frame, app:// page) and then goes through the same dispatch as browser mode and the CLI.
+import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { channels } from '../api/contract.ts';
+import { dispatch, type ApiResult } from '../api/dispatch.ts';
+import type { ApiEnv } from '../api/env.ts';
+import { isAppUrl } from './app-files.ts';
+
+export interface SenderPolicy {
+  /** Ids of the web contents we created (our windows); anything else is refused. */
+  isOwnContents(webContentsId: number): boolean;
+  /** The page origin allowed to call (app://desk, plus the dev server when unpackaged). */
+  isTrustedUrl?(url: string): boolean;
+}
+
+export const FORBIDDEN_SENDER: ApiResult<never> = {
+  ok: false,
+  error: { code: 'FORBIDDEN', message: '请求来自不受信任的页面，已拒绝。请只在居家隔离管理台的主窗口中操作。' },
+};
+
+/** The session of a window lives in the main process under this key; the renderer never holds a token. */
+export function sessionKeyOf(webContentsId: number): string {
+  return `wc:${webContentsId}`;
+}
+
+export function isTrustedSender(event: IpcMainInvokeEvent, policy: SenderPolicy): boolean {
+  const frame = event.senderFrame;
+  // Null when the frame navigated away or was destroyed before the message arrived.
+  if (!frame) return false;
+  // Only the top frame: our app has no iframes, so a subframe is someone else's content.
+  if (frame.parent) return false;
+  const trusted = policy.isTrustedUrl ?? isAppUrl;
+  if (!trusted(frame.url)) return false;
+  return policy.isOwnContents(event.sender.id);
+}
+
+/** Registers every channel; returns a function that removes them again (tests, shutdown). */
+export function registerIpc(env: ApiEnv, policy: SenderPolicy): () => void {
+  for (const channel of channels) {
+    ipcMain.handle(channel, async (event, input: unknown) => {
+      if (!isTrustedSender(event, policy)) return FORBIDDEN_SENDER;
+      return dispatch(env, channel, input, sessionKeyOf(event.sender.id));
+    });
+  }
+  return () => {
+    for (const channel of channels) ipcMain.removeHandler(channel);
+  };
+}

@@ -1,0 +1,177 @@
+// A stand-in for the `electron` module (its binary cannot run here): records what the shell asks of Electron
+// — window options, IPC handlers, protocol handlers, guards — so tests can inspect and drive them.
+// Use: vi.mock('electron', async () => (await import('../helpers/electron-mock.ts')).electronMock)
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { vi } from 'vitest';
+
+type Listener = (...args: any[]) => unknown;
+
+class Emitter {
+  readonly listeners = new Map<string, Listener[]>();
+  on(event: string, fn: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
+    return this;
+  }
+  once(event: string, fn: Listener): this {
+    return this.on(event, fn);
+  }
+  emit(event: string, ...args: unknown[]): unknown[] {
+    return (this.listeners.get(event) ?? []).map((fn) => fn(...args));
+  }
+}
+
+// Shared across module re-evaluations (see below), so ids never repeat within a test process.
+const ids = ((globalThis as { __fakeContentsIds?: { next: number } }).__fakeContentsIds ??= { next: 1 });
+
+export class FakeWebContents extends Emitter {
+  readonly id = ids.next++;
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  setWindowOpenHandler(fn: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = fn;
+  }
+  /** Fires will-navigate the way Electron does; returns true when a listener prevented it. */
+  navigate(event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate', url: string): boolean {
+    let prevented = false;
+    this.emit(event, { url, preventDefault: () => (prevented = true) }, url);
+    return prevented;
+  }
+}
+
+export class FakeBrowserWindow extends Emitter {
+  static all: FakeBrowserWindow[] = ((globalThis as { __fakeWindows?: FakeBrowserWindow[] }).__fakeWindows ??= []);
+  readonly webContents = new FakeWebContents();
+  loadedUrl: string | null = null;
+  shown = false;
+  readonly options: Record<string, any>;
+  constructor(options: Record<string, any>) {
+    super();
+    this.options = options;
+    FakeBrowserWindow.all.push(this);
+  }
+  async loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
+  }
+  show(): void {
+    this.shown = true;
+  }
+  focus(): void {}
+  isMinimized(): boolean {
+    return false;
+  }
+  restore(): void {}
+  static getAllWindows(): FakeBrowserWindow[] {
+    return FakeBrowserWindow.all;
+  }
+}
+
+export class FakeSession {
+  permissionRequestHandler: Listener | null = null;
+  permissionCheckHandler: Listener | null = null;
+  devicePermissionHandler: Listener | null = null;
+  setPermissionRequestHandler(fn: Listener | null): void {
+    this.permissionRequestHandler = fn;
+  }
+  setPermissionCheckHandler(fn: Listener | null): void {
+    this.permissionCheckHandler = fn;
+  }
+  setDevicePermissionHandler(fn: Listener | null): void {
+    this.devicePermissionHandler = fn;
+  }
+}
+
+function createMock() {
+  const appEmitter = new Emitter();
+  const state = {
+    userDataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-shell-')),
+  };
+  const app = Object.assign(appEmitter, {
+    isPackaged: false,
+    getPath: vi.fn((name: string) => (name === 'userData' ? state.userDataDir : path.join(state.userDataDir, name))),
+    getVersion: () => '0.1.0',
+    requestSingleInstanceLock: vi.fn(() => true),
+    whenReady: vi.fn(() => Promise.resolve()),
+    enableSandbox: vi.fn(),
+    quit: vi.fn(),
+  });
+  const ipcMain = {
+    handlers: new Map<string, Listener>(),
+    handle: vi.fn((channel: string, fn: Listener) => {
+      if (ipcMain.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+      ipcMain.handlers.set(channel, fn);
+    }),
+    removeHandler: vi.fn((channel: string) => ipcMain.handlers.delete(channel)),
+  };
+  const ipcRenderer = { invoke: vi.fn(async (channel: string, input: unknown) => ({ ok: true, data: { channel, input } })) };
+  const contextBridge = {
+    exposed: new Map<string, unknown>(),
+    exposeInMainWorld: vi.fn((key: string, value: unknown) => contextBridge.exposed.set(key, value)),
+  };
+  const protocol = {
+    privileged: [] as unknown[],
+    handlers: new Map<string, (request: Request) => Promise<Response>>(),
+    registerSchemesAsPrivileged: vi.fn((schemes: unknown[]) => protocol.privileged.push(...schemes)),
+    handle: vi.fn((scheme: string, fn: (request: Request) => Promise<Response>) => protocol.handlers.set(scheme, fn)),
+  };
+  const session = { defaultSession: new FakeSession() };
+  const shell = { openExternal: vi.fn(async (_url: string) => {}) };
+  const dialog = {
+    showMessageBox: vi.fn(async (_opts: Record<string, any>) => ({ response: 0, checkboxChecked: false })),
+    showErrorBox: vi.fn(),
+  };
+  const Menu = {
+    template: null as unknown,
+    buildFromTemplate: vi.fn((t: unknown) => {
+      Menu.template = t;
+      return { template: t };
+    }),
+    setApplicationMenu: vi.fn(),
+  };
+  return { state, app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu };
+}
+
+// One instance per test process, even when vi.resetModules() re-evaluates this file: vi.mock's factory result is
+// cached across resets, so the module a test imports and the `electron` the code imports must share state.
+const g = globalThis as { __electronMock?: ReturnType<typeof createMock> };
+const mock = (g.__electronMock ??= createMock());
+
+export const { app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu } = mock;
+
+export function userDataDir(): string {
+  return mock.state.userDataDir;
+}
+
+/** Back to a pristine Electron: no windows, handlers, listeners or recorded calls; a fresh userData folder. */
+export function resetElectronMock(): void {
+  mock.state.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-shell-'));
+  FakeBrowserWindow.all.length = 0;
+  app.listeners.clear();
+  ipcMain.handlers.clear();
+  protocol.handlers.clear();
+  protocol.privileged.length = 0;
+  contextBridge.exposed.clear();
+  session.defaultSession = new FakeSession();
+  vi.clearAllMocks();
+  app.requestSingleInstanceLock.mockReturnValue(true);
+}
+
+/** An IPC invoke event as Electron builds it: the sending web contents and its frame. */
+export function invokeEvent(contents: { id: number }, frameUrl: string | null, parent: unknown = null) {
+  return { sender: contents, senderFrame: frameUrl === null ? null : { url: frameUrl, parent } };
+}
+
+export const electronMock = {
+  app,
+  ipcMain,
+  ipcRenderer,
+  contextBridge,
+  protocol,
+  session,
+  shell,
+  dialog,
+  Menu,
+  BrowserWindow: FakeBrowserWindow,
+  default: undefined as unknown,
+};
+electronMock.default = electronMock;
