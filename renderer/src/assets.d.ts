@@ -1,0 +1,2 @@
+// Asset imports Vite bundles (CSS side-effect imports).
+declare module '*.css';

@@ -1,0 +1,75 @@
+// 修改密码 dialog from the header: old password, new password twice; the server checks the rules.
+import { useState } from 'react';
+import { Alert, App, Form, Input, Modal } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, errorMessage } from '../api.ts';
+
+interface Values {
+  oldPassword: string;
+  newPassword: string;
+  confirm: string;
+}
+
+export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<Values>();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    const v = await form.validateFields();
+    setBusy(true);
+    setError(null);
+    try {
+      await api('auth.changePassword', { oldPassword: v.oldPassword, newPassword: v.newPassword });
+      void message.success(t('password.done'));
+      form.resetFields();
+      onClose();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('password.title')}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={submit}
+      onCancel={() => {
+        setError(null);
+        form.resetFields();
+        onClose();
+      }}
+      destroyOnHidden
+    >
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      <Form form={form} layout="vertical" requiredMark={false}>
+        <Form.Item label={t('password.old')} name="oldPassword" rules={[{ required: true, message: t('common.required') }]}>
+          <Input.Password autoComplete="current-password" autoFocus />
+        </Form.Item>
+        <Form.Item label={t('password.new')} name="newPassword" extra={t('setup.passwordHint')} rules={[{ required: true, message: t('common.required') }]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item
+          label={t('password.confirm')}
+          name="confirm"
+          dependencies={['newPassword']}
+          rules={[
+            { required: true, message: t('common.required') },
+            ({ getFieldValue }) => ({
+              validator: (_, value) => (!value || getFieldValue('newPassword') === value ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch')))),
+            }),
+          ]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,101 @@
+// The 工作台 charts: people under control per day (30 days, stacked), today's check-in completion by community,
+// and supply requests by status and by category.
+import { useMemo } from 'react';
+import { Card, Empty } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { EChart, type ChartOption } from '../EChart.tsx';
+import { navigate } from '../../router.tsx';
+import type { DashboardData } from './types.ts';
+
+const BLUE = '#1f5fbf';
+const TEAL = '#13a8a8';
+const GREEN = '#52c41a';
+const STATUS_COLORS: Record<string, string> = { new: '#fa8c16', assigned: '#1677ff', delivering: '#722ed1', delivered: GREEN, cancelled: '#bfbfbf' };
+
+export function TrendChart({ data }: { data: DashboardData['charts']['perDay'] }) {
+  const { t } = useTranslation();
+  const option = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, data: [t('dashboard.isolation'), t('dashboard.monitoring')] },
+      grid: { left: 40, right: 16, top: 32, bottom: 28 },
+      xAxis: { type: 'category', data: data.map((d) => d.date.slice(5)), axisLabel: { interval: 4 } },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [
+        { name: t('dashboard.isolation'), type: 'bar', stack: 'people', color: BLUE, data: data.map((d) => d.isolating), barMaxWidth: 18 },
+        { name: t('dashboard.monitoring'), type: 'bar', stack: 'people', color: TEAL, data: data.map((d) => d.monitoring), barMaxWidth: 18 },
+      ],
+    }),
+    [data, t],
+  );
+  return (
+    <Card size="small" title={t('dashboard.charts.trend')} className="chart-card">
+      <EChart option={option} height={260} testId="chart-trend" />
+    </Card>
+  );
+}
+
+export function CompletionChart({ data }: { data: DashboardData['charts']['completionByCommunity'] }) {
+  const { t } = useTranslation();
+  const option = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      legend: { top: 0, data: [t('dashboard.charts.reported'), t('dashboard.charts.missing')] },
+      grid: { left: 8, right: 48, top: 32, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: data.map((d) => d.community), axisLabel: { width: 84, overflow: 'truncate' } },
+      series: [
+        { name: t('dashboard.charts.reported'), type: 'bar', stack: 'c', color: GREEN, data: data.map((d) => d.done), barMaxWidth: 22 },
+        {
+          name: t('dashboard.charts.missing'),
+          type: 'bar',
+          stack: 'c',
+          color: '#ffccc7',
+          data: data.map((d) => d.due - d.done),
+          barMaxWidth: 22,
+          label: { show: true, position: 'right', color: '#595959', formatter: (p: { dataIndex: number }) => `${Math.round(data[p.dataIndex].rate * 100)}%` },
+        },
+      ],
+    }),
+    [data, t],
+  );
+  return (
+    <Card size="small" title={t('dashboard.charts.completion')} className="chart-card">
+      {data.length ? (
+        <EChart option={option} height={Math.max(260, 36 * data.length + 48)} testId="chart-completion" onClick={() => navigate('/checkins')} />
+      ) : (
+        <Empty description={t('dashboard.charts.noData')} />
+      )}
+    </Card>
+  );
+}
+
+export function SuppliesChart({ byStatus, byCategory }: { byStatus: DashboardData['charts']['suppliesByStatus']; byCategory: DashboardData['charts']['suppliesByCategory'] }) {
+  const { t } = useTranslation();
+  const option = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'item' },
+      legend: { top: 0, left: 0, width: '40%', data: byStatus.map((s) => s.label) },
+      grid: { left: '48%', right: 16, top: 24, bottom: 8, containLabel: true },
+      xAxis: { type: 'category', data: byCategory.map((c) => c.category), axisLabel: { interval: 0, fontSize: 11 } },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [
+        {
+          name: t('nav.supplies'),
+          type: 'pie',
+          radius: ['38%', '62%'],
+          center: ['21%', '58%'],
+          label: { formatter: '{b} {c}' },
+          data: byStatus.map((s) => ({ name: s.label, value: s.count, itemStyle: { color: STATUS_COLORS[s.status] ?? BLUE } })),
+        },
+        { name: t('nav.supplies'), type: 'bar', color: BLUE, data: byCategory.map((c) => c.count), barMaxWidth: 22, label: { show: true, position: 'top' } },
+      ],
+    }),
+    [byStatus, byCategory, t],
+  );
+  return (
+    <Card size="small" title={t('dashboard.charts.supplies')} className="chart-card">
+      <EChart option={option} height={260} testId="chart-supplies" onClick={() => navigate('/supplies')} />
+    </Card>
+  );
+}

@@ -1,0 +1,63 @@
+// The one table of pages: path, nav label, icon, who may open it, and the component.
+// A page helper replaces ONE `element:` line: building('x') → page(() => import('./pages/XPage.tsx')) (default export).
+import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
+import {
+  AlertOutlined,
+  AuditOutlined,
+  CarOutlined,
+  DashboardOutlined,
+  FileExcelOutlined,
+  HeartOutlined,
+  ImportOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UserOutlined,
+  UsergroupAddOutlined,
+} from '@ant-design/icons';
+import type { Permission } from '../../electron/domain/actor.ts';
+import { UnderConstruction } from './components/UnderConstruction.tsx';
+
+export interface RouteDef {
+  key: string;
+  /** Hash path, e.g. '/residents' (filters go in the query string: '/residents?status=due'). */
+  path: string;
+  /** i18n key of the label (nav and page title). */
+  label: string;
+  icon: ReactNode;
+  /** The page is shown when the user holds ANY of these permissions. */
+  permission: Permission | Permission[];
+  /** false = reachable by link (dashboard cards) but not listed in the left navigation. */
+  nav: boolean;
+  element: ComponentType | LazyExoticComponent<ComponentType>;
+}
+
+/** A page loaded on first visit (keeps the login screen fast). The module must `export default` the page. */
+function page(load: () => Promise<{ default: ComponentType }>): LazyExoticComponent<ComponentType> {
+  return lazy(load);
+}
+
+/** Placeholder until the page's helper lands it. */
+function building(label: string): ComponentType {
+  const Placeholder = () => <UnderConstruction label={label} />;
+  Placeholder.displayName = `Building(${label})`;
+  return Placeholder;
+}
+
+export const ROUTES: RouteDef[] = [
+  { key: 'dashboard', path: '/', label: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.read', nav: true, element: page(() => import('./pages/DashboardPage.tsx')) },
+  { key: 'residents', path: '/residents', label: 'nav.residents', icon: <TeamOutlined />, permission: 'residents.read', nav: true, element: building('nav.residents') },
+  { key: 'checkins', path: '/checkins', label: 'nav.checkins', icon: <HeartOutlined />, permission: 'residents.read', nav: true, element: building('nav.checkins') },
+  { key: 'alerts', path: '/alerts', label: 'nav.alerts', icon: <AlertOutlined />, permission: 'residents.read', nav: false, element: building('nav.alerts') },
+  { key: 'supplies', path: '/supplies', label: 'nav.supplies', icon: <CarOutlined />, permission: 'supplies.read', nav: true, element: building('nav.supplies') },
+  { key: 'cadres', path: '/cadres', label: 'nav.cadres', icon: <UsergroupAddOutlined />, permission: 'cadres.read', nav: true, element: building('nav.cadres') },
+  { key: 'import', path: '/import', label: 'nav.import', icon: <ImportOutlined />, permission: 'import.run', nav: true, element: building('nav.import') },
+  { key: 'reports', path: '/reports', label: 'nav.reports', icon: <FileExcelOutlined />, permission: 'reports.export', nav: true, element: building('nav.reports') },
+  // Settings hold the policy and the community list: for those who may change them (admin; clerk edits places).
+  { key: 'settings', path: '/settings', label: 'nav.settings', icon: <SettingOutlined />, permission: ['settings.write', 'places.write'], nav: true, element: building('nav.settings') },
+  { key: 'users', path: '/users', label: 'nav.users', icon: <UserOutlined />, permission: 'users.manage', nav: true, element: building('nav.users') },
+  { key: 'audit', path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', nav: true, element: building('nav.audit') },
+];
+
+export function findRoute(path: string): RouteDef | undefined {
+  return ROUTES.find((r) => r.path === path);
+}

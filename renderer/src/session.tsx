@@ -1,0 +1,135 @@
+// Who is logged in. Decides between 创建管理员账号 (first run), 登录 and the app, and sends the user back to 登录
+// whenever the API answers UNAUTHENTICATED (idle timeout, password reset by an admin), showing why.
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { Permission } from '../../electron/domain/actor.ts';
+import { api, ApiError, onUnauthenticated, type OutputOf } from './api.ts';
+import { queryClient } from './query.ts';
+
+export type Me = OutputOf<'auth.me'>;
+export type Org = Me['org'];
+export type SessionStatus = 'loading' | 'setup' | 'login' | 'ready' | 'error';
+
+interface SessionValue {
+  status: SessionStatus;
+  me: Me | null;
+  /** Why the user is looking at 登录 again (idle timeout…), shown above the form. */
+  notice: string | null;
+  /** Error while starting (no database answer). */
+  startError: string | null;
+  /** The subdistrict as known before login (setupStatus), for the login screen title. */
+  org: Org | null;
+  signedIn: (me: Me) => void;
+  logout: () => Promise<void>;
+  can: (p: Permission | Permission[]) => boolean;
+  retry: () => void;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<SessionStatus>('loading');
+  const [me, setMe] = useState<Me | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [startError, setStartError] = useState<string | null>(null);
+  const [org, setOrg] = useState<Org | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const s = await api('auth.setupStatus');
+        if (!live) return;
+        setOrg(s.org);
+        if (s.needsSetup) return setStatus('setup');
+        try {
+          const m = await api('auth.me');
+          if (!live) return;
+          setMe(m);
+          setStatus('ready');
+        } catch (e) {
+          if (!live) return;
+          if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') setStatus('login');
+          else throw e;
+        }
+      } catch (e) {
+        if (!live) return;
+        setStartError(e instanceof ApiError ? e.message : '无法启动，请重试。');
+        setStatus('error');
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [attempt]);
+
+  useEffect(() => {
+    onUnauthenticated((err, channel) => {
+      if (channel === 'auth.login' || channel === 'auth.me' || channel === 'auth.setupStatus') return;
+      setMe((prev) => {
+        // Only a session that existed can time out; show the server's reason (e.g. 已超过 30 分钟未操作).
+        if (prev) setNotice(err.message);
+        return null;
+      });
+      queryClient.clear();
+      setStatus('login');
+    });
+    return () => onUnauthenticated(null);
+  }, []);
+
+  const signedIn = useCallback((m: Me) => {
+    queryClient.clear();
+    setMe(m);
+    setOrg(m.org);
+    setNotice(null);
+    setStatus('ready');
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await api('auth.logout');
+    } finally {
+      queryClient.clear();
+      setMe(null);
+      setNotice(null);
+      setStatus('login');
+      window.location.hash = '#/';
+    }
+  }, []);
+
+  const value = useMemo<SessionValue>(
+    () => ({
+      status,
+      me,
+      notice,
+      startError,
+      org,
+      signedIn,
+      logout,
+      can: (p) => {
+        if (!me) return false;
+        const list = Array.isArray(p) ? p : [p];
+        return list.some((x) => me.permissions.includes(x));
+      },
+      retry: () => {
+        setStatus('loading');
+        setAttempt((n) => n + 1);
+      },
+    }),
+    [status, me, notice, startError, org, signedIn, logout],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside SessionProvider');
+  return s;
+}
+
+/** The logged-in user; only for components rendered inside the app shell. */
+export function useMe(): Me {
+  const { me } = useSession();
+  if (!me) throw new Error('useMe without a session');
+  return me;
+}
