@@ -2,13 +2,19 @@
 // Main, preload, browser mode and the renderer all derive from it; the renderer imports its types only.
 import type { z } from 'zod';
 import { coreContract } from './contract/core.ts';
-import { dailyContract } from './contract/daily.ts';
+import { trustContract } from './contract/trust.ts';
+import { reportsContract } from './contract/reports.ts';
 import { suppliesContract } from './contract/supplies.ts';
+import { dailyContract } from './contract/daily.ts';
+import { importsContract } from './contract/imports.ts';
+import { jobsContract } from './contract/jobs.ts';
 
 export const contract = {
   ...coreContract,
-  ...dailyContract,
+  ...trustContract,
+  ...reportsContract,
   ...suppliesContract,
+  ...dailyContract,
 };
 
 export type Contract = typeof contract;

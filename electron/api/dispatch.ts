@@ -28,8 +28,6 @@ export async function dispatch<C extends Channel>(
   try {
     if (!isChannel(channelName)) throw new AppError('NOT_FOUND', `未知的接口：${String(channelName)}`);
     const def = contract[channelName];
-    const parsed = def.input.safeParse(rawInput ?? {});
-    if (!parsed.success) throw zodToAppError(parsed.error);
     const now = env.clock.now().getTime();
     let session = env.sessions.get(sessionKey);
     if (def.access !== 'public') {
@@ -44,6 +42,9 @@ export async function dispatch<C extends Channel>(
       }
       env.sessions.touch(sessionKey, now);
     }
+    // Validated after the session check, so a caller without a session learns nothing about any channel's input.
+    const parsed = def.input.safeParse(rawInput ?? {});
+    if (!parsed.success) throw zodToAppError(parsed.error);
     const ctx: HandlerCtx = {
       db: env.db,
       clock: env.clock,

@@ -1,5 +1,5 @@
 // What the API layer runs against: one database, a clock, the session store, and where files live.
-import type { Db } from '../db/open.ts';
+import type { Db, DbHandle } from '../db/open.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Ctx } from '../domain/context.ts';
 import type { SessionStore } from './sessions.ts';
@@ -12,6 +12,8 @@ export interface ApiEnv {
   dbFile: string;
   /** Folder for exported reports when the caller does not choose one. */
   exportDir?: string;
+  /** A restore (backups.restore / undoRestore) closed `db` and set a new one: the shell closes this handle on quit. */
+  onDatabaseReopened?: (handle: DbHandle) => void;
 }
 
 /** What a handler receives: the domain context plus the session slot of the caller. */

@@ -2,11 +2,17 @@
 import type { Contract } from './contract.ts';
 import type { HandlersFor } from './handlers/types.ts';
 import { coreHandlers } from './handlers/core.ts';
-import { dailyHandlers } from './handlers/daily.ts';
+import { trustHandlers } from './handlers/trust.ts';
+import { reportsHandlers } from './handlers/reports.ts';
 import { suppliesHandlers } from './handlers/supplies.ts';
+import { dailyHandlers } from './handlers/daily.ts';
+import { importsHandlers } from './handlers/imports.ts';
+import { jobsHandlers } from './handlers/jobs.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
-  ...dailyHandlers,
+  ...trustHandlers,
+  ...reportsHandlers,
   ...suppliesHandlers,
+  ...dailyHandlers,
 };

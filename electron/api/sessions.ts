@@ -21,6 +21,10 @@ export class SessionStore {
   delete(key: string): void {
     this.sessions.delete(key);
   }
+  /** Ends every session (a restore replaced the accounts with those of the backup). */
+  clear(): void {
+    this.sessions.clear();
+  }
   /** Ends every session of one user (password reset, account disabled). */
   deleteUser(userId: number): void {
     for (const [k, s] of this.sessions) if (s.actor.userId === userId) this.sessions.delete(k);

@@ -1,9 +1,10 @@
 // Opens the one SQLite file: pragmas on every open, refuses damaged or future files, migrates.
 import fs from 'node:fs';
 import SqliteDatabase from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
 import type { Database } from './schema.ts';
 import { latestVersion, migrations } from './migrations/index.ts';
+import { backupBeforeMigrate } from './backup.ts';
 
 export type Db = Kysely<Database>;
 
@@ -29,8 +30,11 @@ export interface OpenOptions {
   readonly?: boolean;
   /** Run pending migrations (default true). */
   migrate?: boolean;
-  /** Called with the raw connection before migrating an existing, non-empty file (e.g. to take a verified backup). */
-  beforeMigrate?: (sqlite: SqliteDatabase.Database, from: number, to: number) => Promise<void> | void;
+  /**
+   * Called with the raw connection before migrating an existing, non-empty file. Default for files: a verified backup
+   * (backup.ts backupBeforeMigrate); `false` skips it.
+   */
+  beforeMigrate?: ((sqlite: SqliteDatabase.Database, from: number, to: number) => Promise<unknown> | unknown) | false;
 }
 
 /** Applies the connection pragmas architecture.md asks for. */
@@ -82,13 +86,18 @@ export async function openDatabase(file: string, options: OpenOptions = {}): Pro
     );
   }
   applyPragmas(sqlite, options.readonly);
-  const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
-    plugins: [new CamelCasePlugin()],
-  });
+  const db = kyselyOver(sqlite);
   if ((options.migrate ?? true) && !options.readonly && version < latestVersion) {
     const hasTables = (sqlite.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type='table'").get() as { n: number }).n > 0;
-    if (existed && hasTables && options.beforeMigrate) await options.beforeMigrate(sqlite, version, latestVersion);
+    const beforeMigrate = options.beforeMigrate ?? (memory ? false : backupBeforeMigrate);
+    if (existed && hasTables && beforeMigrate) {
+      try {
+        await beforeMigrate(sqlite, version, latestVersion);
+      } catch (e) {
+        sqlite.close();
+        throw e;
+      }
+    }
     await migrate(db, version);
     version = latestVersion;
   }
@@ -101,6 +110,37 @@ export async function openDatabase(file: string, options: OpenOptions = {}): Pro
       await db.destroy();
     },
   };
+}
+
+/**
+ * SQLite itself rolls a transaction back on SQLITE_FULL, IOERR or NOMEM; Kysely's ROLLBACK would then fail with
+ * "no transaction is active" and hide the real error (so a full disk would not reach the user as STORAGE).
+ */
+class SafeRollbackDriver extends SqliteDriver {
+  readonly #sqlite: SqliteDatabase.Database;
+  constructor(sqlite: SqliteDatabase.Database) {
+    super({ database: sqlite });
+    this.#sqlite = sqlite;
+  }
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.#sqlite.inTransaction) await super.rollbackTransaction(connection);
+  }
+}
+
+class SafeRollbackSqliteDialect extends SqliteDialect {
+  readonly #sqlite: SqliteDatabase.Database;
+  constructor(sqlite: SqliteDatabase.Database) {
+    super({ database: sqlite });
+    this.#sqlite = sqlite;
+  }
+  override createDriver(): SqliteDriver {
+    return new SafeRollbackDriver(this.#sqlite);
+  }
+}
+
+/** The typed query builder over an open connection (also used for backup files opened without openDatabase). */
+export function kyselyOver(sqlite: SqliteDatabase.Database): Db {
+  return new Kysely<Database>({ dialect: new SafeRollbackSqliteDialect(sqlite), plugins: [new CamelCasePlugin()] });
 }
 
 /** Applies every migration newer than `from`, all in one transaction: either the file is fully migrated or untouched. */

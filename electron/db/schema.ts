@@ -249,6 +249,11 @@ export interface AuditLogTable {
   details: string | null;
 }
 
+/** A row exists only inside a purge's own transaction: the audit_log DELETE trigger lets deletes through then. */
+export interface AuditPurgeGateTable {
+  id: number;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -289,6 +294,7 @@ export interface Database {
   cadreCompounds: CadreCompoundsTable;
   users: UsersTable;
   auditLog: AuditLogTable;
+  auditPurgeGate: AuditPurgeGateTable;
   settings: SettingsTable;
   importBatches: ImportBatchesTable;
   schemaMigrations: SchemaMigrationsTable;

@@ -169,7 +169,7 @@ export async function login(ctx: Ctx, username: string, password: string): Promi
   const u = await ctx.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   const fail = async (reason: string, message: string) => {
     await audit({ ...ctx, actor: { ...ctx.actor, username } }, { action: 'auth.login_failed', entity: 'user', entityId: u?.id ?? null, extra: { reason } });
-    return new AppError(reason === 'locked' ? 'LOCKED' : 'UNAUTHENTICATED', message);
+    return new AppError(reason === 'locked' || reason === 'locked_now' ? 'LOCKED' : 'UNAUTHENTICATED', message);
   };
   if (!u || !u.active) {
     // Same work as a real check, so a wrong username is not faster than a wrong password.

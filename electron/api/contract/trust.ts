@@ -1,0 +1,47 @@
+// Channels of trust: the audit trail (list, export), backups (list, create, restore, undo) and the retention purge.
+import { z } from 'zod';
+import { channel } from '../define.ts';
+import { empty, id, isoDate, paging, text } from './common.ts';
+import type { Page } from '../../domain/residents.ts';
+import type { AuditExport, AuditRow } from '../../domain/auditlog.ts';
+import type { BackupOutcome, BackupStatus, RestoreResult } from '../../domain/backups.ts';
+import type { PurgePreview } from '../../domain/purge.ts';
+import type { PurgeResult } from '../../domain/purgeRun.ts';
+
+const auditFilter = {
+  userName: text(30).min(1).optional(),
+  action: z.string().regex(/^[a-z_]+(\.[a-z_]*)?$/, '操作名称格式不正确').max(60).optional(),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  residentId: id.optional(),
+  entity: z.string().regex(/^[a-z_]+$/, '对象名称格式不正确').max(40).optional(),
+};
+
+const backupName = z.string().regex(/^isolation-desk-\d{8}-\d{6}(-[a-z0-9-]+)?\.db$/, '不是本软件的备份文件名');
+
+export const trustContract = {
+  'audit.list': channel<Page<AuditRow>>()(z.object({ ...auditFilter, ...paging }).strict(), 'audit.read'),
+  'audit.export': channel<AuditExport>()(z.object(auditFilter).strict(), 'audit.read'),
+
+  'backups.list': channel<BackupStatus>()(empty, 'backup.run'),
+  'backups.create': channel<BackupOutcome>()(empty, 'backup.run'),
+  /** Replaces the open database with a verified backup; every session ends (log in again). */
+  'backups.restore': channel<RestoreResult>()(z.object({ name: backupName, confirm: z.literal(true) }).strict(), 'backup.run'),
+  /** Puts back the file a restore kept aside (the newest unless named). */
+  'backups.undoRestore': channel<RestoreResult>()(
+    z.object({ aside: z.string().regex(/\.before-restore-\d{8}-\d{6}(-\d+)?$/, '不是恢复前保留的文件名').max(300).optional(), confirm: z.literal(true) }).strict(),
+    'backup.run',
+  ),
+
+  'purge.preview': channel<PurgePreview & { backupFiles: number }>()(empty, 'purge.run'),
+  'purge.run': channel<PurgeResult>()(
+    z
+      .object({
+        confirm: z.literal(true, { error: '请确认清理（此操作不可撤销）' }),
+        keepBackups: z.boolean().optional(),
+        exportFirst: z.object({ unmasked: z.boolean().optional() }).strict().optional(),
+      })
+      .strict(),
+    'purge.run',
+  ),
+};

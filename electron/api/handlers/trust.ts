@@ -1,0 +1,37 @@
+// Handlers of the trust channels. Restore closes the open connection, swaps the file and reopens it in place
+// (env.db is replaced), then ends every session: the accounts now are those of the restored file.
+import os from 'node:os';
+import path from 'node:path';
+import type { trustContract } from '../contract/trust.ts';
+import type { HandlersFor } from './types.ts';
+import type { HandlerCtx } from '../env.ts';
+import { exportAudit, listAudit } from '../../domain/auditlog.ts';
+import { backupNow, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
+import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
+
+function exportDirOf(ctx: HandlerCtx): string {
+  if (ctx.env.exportDir) return ctx.env.exportDir;
+  return ctx.env.dbFile === ':memory:' ? path.join(os.tmpdir(), 'isolation-desk-exports') : path.join(path.dirname(path.resolve(ctx.env.dbFile)), 'exports');
+}
+
+export const trustHandlers: HandlersFor<typeof trustContract> = {
+  'audit.list': async (ctx, input) => listAudit(ctx, input),
+  'audit.export': async (ctx, input) => exportAudit(ctx, input, exportDirOf(ctx)),
+
+  'backups.list': async (ctx) => backupStatus(ctx.env),
+  'backups.create': async (ctx) => backupNow(ctx.env, ctx.actor),
+  'backups.restore': async (ctx, input) => {
+    const r = await restoreFromBackup(ctx.env, ctx.actor, input.name);
+    ctx.env.sessions.clear();
+    return r;
+  },
+  'backups.undoRestore': async (ctx, input) => {
+    const r = await undoLastRestore(ctx.env, ctx.actor, input.aside);
+    ctx.env.sessions.clear();
+    return r;
+  },
+
+  'purge.preview': async (ctx) => previewPurge(ctx, ctx.env.dbFile),
+  'purge.run': async (ctx, input) =>
+    runPurge(ctx, { dbFile: ctx.env.dbFile, keepBackups: input.keepBackups, exportFirst: input.exportFirst ?? null, exportDir: exportDirOf(ctx) }),
+};

@@ -1,0 +1,313 @@
+// Backups of the one SQLite file: taken with SQLite's online backup API (never a file copy of a live database),
+// verified by reopening read-only, named by date, listed with a small .json sidecar holding the verification result.
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { readSchemaVersion } from './open.ts';
+import { latestVersion } from './migrations/index.ts';
+import { DEFAULT_TIME_ZONE, isoIn } from '../domain/clock.ts';
+
+/** Tables whose row counts are compared between the source and its backup. */
+export const COUNTED_TABLES = [
+  'residents',
+  'households',
+  'episodes',
+  'episode_extensions',
+  'checkins',
+  'tests',
+  'alerts',
+  'supply_requests',
+  'supply_items',
+  'cadres',
+  'users',
+  'audit_log',
+] as const;
+
+export type RowCounts = Record<string, number>;
+
+export interface BackupVerification {
+  ok: boolean;
+  /** 'ok', or what PRAGMA integrity_check reported, or why it could not run. */
+  integrity: string;
+  schemaVersion: number;
+  counts: RowCounts;
+  /** What is wrong, in Chinese, for the admin. Empty when ok. */
+  problems: string[];
+  verifiedAt: string;
+}
+
+/** What the .json beside each backup holds. */
+export interface BackupSidecar extends BackupVerification {
+  reason: string | null;
+  /** Row counts of the source at the instant of the copy. */
+  sourceCounts?: RowCounts;
+  /** Highest audit_log id in the copy: anything audited after it is not in this backup. */
+  lastAuditId?: number;
+  /** Set when a purge later removed people from this backup. */
+  purgedAt?: string;
+}
+
+export interface BackupInfo {
+  file: string;
+  name: string;
+  size: number;
+  /** Local wall-clock time of the backup from its name, 'YYYY-MM-DDTHH:mm:ss'. */
+  takenAt: string;
+  /** 'YYYY-MM-DD' (local) from the name, used by retention. */
+  date: string;
+  reason: string | null;
+  status: 'verified' | 'failed' | 'unverified';
+  verification: BackupSidecar | null;
+}
+
+export interface BackupResult {
+  file: string;
+  counts: RowCounts;
+  lastAuditId: number;
+  verification: BackupVerification;
+}
+
+const NAME_RE = /^isolation-desk-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-([a-z0-9-]+))?\.db$/;
+
+/** 'YYYYMMDD-HHmmss' of an instant in a time zone. */
+export function fileStamp(at: Date, timeZone = DEFAULT_TIME_ZONE): string {
+  const iso = isoIn(at, timeZone); // 2022-01-20T09:00:00+08:00
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+}
+
+function cleanReason(reason: string | null | undefined): string {
+  return (reason ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+/** isolation-desk-YYYYMMDD-HHmmss[-reason].db */
+export function backupFileName(at: Date, timeZone = DEFAULT_TIME_ZONE, reason?: string | null): string {
+  const r = cleanReason(reason);
+  return `isolation-desk-${fileStamp(at, timeZone)}${r ? `-${r}` : ''}.db`;
+}
+
+export function parseBackupName(name: string): { date: string; takenAt: string; reason: string | null } | null {
+  const m = NAME_RE.exec(name);
+  if (!m) return null;
+  const date = `${m[1]}-${m[2]}-${m[3]}`;
+  return { date, takenAt: `${date}T${m[4]}:${m[5]}:${m[6]}`, reason: m[7] ?? null };
+}
+
+/** A path in dir for a new backup that does not exist yet (two backups in the same second get -2, -3…). */
+export function newBackupPath(dir: string, at: Date, timeZone = DEFAULT_TIME_ZONE, reason?: string | null): string {
+  const base = cleanReason(reason);
+  for (let n = 1; ; n++) {
+    const r = n === 1 ? base : `${base ? `${base}-` : ''}${n}`;
+    const file = path.join(dir, backupFileName(at, timeZone, r));
+    if (!fs.existsSync(file) && !fs.existsSync(`${file}.partial`)) return file;
+  }
+}
+
+/** The backup folder: the setting (absolute, or relative to the database's folder) or `<db folder>/backups`. */
+export function backupDirFor(dbFile: string, configured?: string | null): string {
+  const base = path.dirname(path.resolve(dbFile));
+  return configured && configured.trim() ? path.resolve(base, configured.trim()) : path.join(base, 'backups');
+}
+
+export function countRows(sqlite: SqliteDatabase.Database): RowCounts {
+  const present = new Set(sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table'").pluck().all() as string[]);
+  const counts: RowCounts = {};
+  for (const t of COUNTED_TABLES) {
+    if (present.has(t)) counts[t] = (sqlite.prepare(`SELECT COUNT(*) FROM "${t}"`).pluck().get() as number) ?? 0;
+  }
+  return counts;
+}
+
+function fsyncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Makes a rename durable; not every platform lets a folder be opened for fsync, so failures are ignored. */
+export function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    /* Windows: directories cannot be fsynced; NTFS journals the rename itself. */
+  }
+}
+
+/**
+ * Copies a database with SQLite's online backup API. `source` is an open connection or a file path (then a separate
+ * read-only connection is used, so the app keeps writing meanwhile). The counts and the copy come from one read
+ * transaction, so they describe the same snapshot; the result is then reopened and verified against those counts.
+ */
+export async function backupDatabase(
+  source: SqliteDatabase.Database | string,
+  outFile: string,
+  opts: { reason?: string | null } = {},
+): Promise<BackupResult> {
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  if (fs.existsSync(outFile)) throw new Error(`备份文件已存在：${outFile}`);
+  const partial = `${outFile}.partial`;
+  fs.rmSync(partial, { force: true });
+  const own = typeof source === 'string';
+  const src = own ? new SqliteDatabase(source, { readonly: true, fileMustExist: true }) : source;
+  let counts: RowCounts;
+  let lastAuditId = 0;
+  try {
+    const began = !src.inTransaction;
+    if (began) src.exec('BEGIN');
+    try {
+      counts = countRows(src);
+      if ('audit_log' in counts) lastAuditId = (src.prepare('SELECT COALESCE(MAX(id), 0) FROM audit_log').pluck().get() as number) ?? 0;
+      await src.backup(partial);
+    } finally {
+      if (began && src.inTransaction) src.exec('COMMIT');
+    }
+  } catch (e) {
+    fs.rmSync(partial, { force: true });
+    throw e;
+  } finally {
+    if (own) src.close();
+  }
+  // A backup is a standalone file: rollback-journal mode, so it never needs -wal/-shm companions.
+  const d = new SqliteDatabase(partial);
+  try {
+    d.pragma('journal_mode = DELETE');
+  } finally {
+    d.close();
+  }
+  fsyncFile(partial);
+  fs.renameSync(partial, outFile);
+  fsyncDir(path.dirname(outFile));
+  const verification = verifyBackup(outFile, counts);
+  writeSidecar(outFile, { ...verification, reason: opts.reason ?? parseBackupName(path.basename(outFile))?.reason ?? null, sourceCounts: counts, lastAuditId });
+  return { file: outFile, counts, lastAuditId, verification };
+}
+
+/**
+ * Reopens a backup read-only: PRAGMA integrity_check must say 'ok', the schema version must be one this program
+ * knows, and (when given) the row counts must match the source's at the time of the copy.
+ */
+export function verifyBackup(file: string, expectedCounts?: RowCounts): BackupVerification {
+  const problems: string[] = [];
+  let integrity = '未检查';
+  let schemaVersion = 0;
+  let counts: RowCounts = {};
+  let db: SqliteDatabase.Database | null = null;
+  try {
+    db = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    integrity = rows.map((r) => r.integrity_check).join('; ') || '无结果';
+    if (integrity !== 'ok') problems.push(`完整性检查未通过：${integrity.slice(0, 300)}`);
+    schemaVersion = readSchemaVersion(db);
+    if (schemaVersion === 0) problems.push('不是本软件的数据文件（缺少数据结构版本）');
+    else if (schemaVersion > latestVersion) problems.push(`数据结构版本 ${schemaVersion} 高于本程序支持的 ${latestVersion}，请升级软件后再使用此备份`);
+    counts = countRows(db);
+    if (expectedCounts) {
+      for (const [t, n] of Object.entries(expectedCounts)) {
+        if (counts[t] !== n) problems.push(`行数不符：${t} 应为 ${n}，备份中为 ${counts[t] ?? '（无此表）'}`);
+      }
+    }
+  } catch (e) {
+    if (integrity === '未检查') integrity = `无法读取：${(e as Error).message}`;
+    problems.push(`无法读取备份文件：${(e as Error).message}`);
+  } finally {
+    db?.close();
+  }
+  return { ok: problems.length === 0, integrity, schemaVersion, counts, problems, verifiedAt: new Date().toISOString() };
+}
+
+export function sidecarPath(file: string): string {
+  return `${file}.json`;
+}
+
+export function writeSidecar(file: string, data: BackupSidecar): void {
+  const tmp = `${sidecarPath(file)}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(data, null, 2));
+  fs.renameSync(tmp, sidecarPath(file));
+}
+
+export function readSidecar(file: string): BackupSidecar | null {
+  try {
+    return JSON.parse(fs.readFileSync(sidecarPath(file), 'utf8')) as BackupSidecar;
+  } catch {
+    return null;
+  }
+}
+
+/** Re-verifies a backup now and records the result in its sidecar (keeping its reason and source counts). */
+export function reverifyBackup(file: string): BackupVerification {
+  const old = readSidecar(file);
+  const v = verifyBackup(file);
+  writeSidecar(file, { ...old, ...v, reason: old?.reason ?? parseBackupName(path.basename(file))?.reason ?? null });
+  return v;
+}
+
+/** The backups in a folder, newest first, each with its recorded verification. */
+export function listBackups(dir: string): BackupInfo[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: BackupInfo[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const parsed = parseBackupName(name);
+    if (!parsed) continue;
+    const file = path.join(dir, name);
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile()) continue;
+    const verification = readSidecar(file);
+    out.push({
+      file,
+      name,
+      size: stat.size,
+      takenAt: parsed.takenAt,
+      date: parsed.date,
+      reason: parsed.reason,
+      status: verification ? (verification.ok ? 'verified' : 'failed') : 'unverified',
+      verification,
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+}
+
+/** Deletes a backup and its sidecar. */
+export function deleteBackup(file: string): void {
+  fs.rmSync(file, { force: true });
+  fs.rmSync(sidecarPath(file), { force: true });
+}
+
+function readSettingRaw(sqlite: SqliteDatabase.Database, key: string): unknown {
+  try {
+    const row = sqlite.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? JSON.parse(row.value) : undefined;
+  } catch {
+    return undefined; // no settings table yet (a very old file)
+  }
+}
+
+/**
+ * openDatabase's default `beforeMigrate` for files: a verified backup of the file as it is, before its schema changes.
+ * Throws (so nothing is migrated) when the backup cannot be made or does not verify.
+ */
+export async function backupBeforeMigrate(sqlite: SqliteDatabase.Database, from: number, to: number): Promise<BackupResult> {
+  const configured = readSettingRaw(sqlite, 'backupDir');
+  const tz = readSettingRaw(sqlite, 'timeZone');
+  const dir = backupDirFor(sqlite.name, typeof configured === 'string' ? configured : null);
+  const out = newBackupPath(dir, new Date(), typeof tz === 'string' ? tz : DEFAULT_TIME_ZONE, `before-migrate-v${from}-v${to}`);
+  let result: BackupResult;
+  try {
+    result = await backupDatabase(sqlite, out);
+  } catch (e) {
+    throw new Error(`升级数据结构前无法备份（${(e as Error).message}），为安全起见未升级，数据文件未改动。请检查备份文件夹 ${dir} 是否可写。`);
+  }
+  if (!result.verification.ok) {
+    throw new Error(`升级数据结构前的备份未通过校验（${result.verification.problems.join('；')}），为安全起见未升级，数据文件未改动。`);
+  }
+  return result;
+}
+
+// Restoring lives in restore.ts; re-exported so callers find all backup operations here.
+export { restoreDatabase, undoRestore, restoreNewestVerified, listRestoreAsides, moveAside } from './restore.ts';

@@ -1,0 +1,176 @@
+// Reading the audit trail: filtered and paged in SQL (newest first), personal values masked, and exported to Excel
+// (the export is itself audited).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { Ctx } from './context.ts';
+import { audit } from './audit.ts';
+import { addDays } from './dates.ts';
+import { maskIdNumber, maskPhone } from './idcard.ts';
+import type { Page } from './residents.ts';
+import type { Database } from '../db/schema.ts';
+import { fileStamp } from '../db/backup.ts';
+import { writeAuditSheet } from '../excel/export/audit.ts';
+
+export interface AuditQuery {
+  userName?: string;
+  /** Exact action ('resident.update'), or a prefix ending in '.' ('resident.') for a whole area. */
+  action?: string;
+  /** Dates 'YYYY-MM-DD' (office time), both inclusive. */
+  from?: string;
+  to?: string;
+  residentId?: number;
+  entity?: string;
+  offset?: number;
+  limit?: number;
+  withTotal?: boolean;
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  userName: string;
+  action: string;
+  /** The action in Chinese when known. */
+  actionLabel: string;
+  entity: string | null;
+  entityId: number | null;
+  residentId: number | null;
+  /** Parsed details with ID numbers and phones masked. */
+  details: unknown;
+  /** The entry's personal values were removed by a purge. */
+  purged: boolean;
+}
+
+export const ACTION_LABELS: Record<string, string> = {
+  'auth.login': '登录',
+  'auth.login_failed': '登录失败',
+  'auth.logout': '退出登录',
+  'user.create': '新建账号',
+  'user.update': '修改账号',
+  'user.reset_password': '重置密码',
+  'user.change_password': '修改本人密码',
+  'settings.update': '修改设置',
+  'org.create': '设置单位',
+  'org.update': '修改单位',
+  'place.create': '新建地点',
+  'place.rename': '地点改名',
+  'resident.create': '登记人员',
+  'resident.update': '修改人员信息',
+  'resident.view': '查看人员详情',
+  'resident.reveal_phone': '查看完整电话',
+  'resident.reveal_document': '查看完整证件号',
+  'episode.start': '开始隔离/监测',
+  'episode.extend': '延长隔离',
+  'episode.release': '解除隔离',
+  'episode.transfer': '转运',
+  'episode.end': '结束隔离（其他）',
+  'episode.apply_policy': '按新政策调整',
+  'backup.create': '备份',
+  'backup.verify_failed': '备份校验失败',
+  'backup.failed': '备份失败',
+  'backup.restore': '从备份恢复',
+  'backup.undo_restore': '撤销恢复',
+  'purge.run': '清理到期人员信息',
+  'purge.export': '清理前导出',
+  'audit.export': '导出操作日志',
+};
+
+const PERSONAL_KEYS: Record<string, (v: string) => string | null> = {
+  docNumber: maskIdNumber,
+  idNumber: maskIdNumber,
+  phone: maskPhone,
+};
+
+/** Masks ID numbers and phones wherever they sit in a details object (before/after, extra). */
+export function maskDetails(v: unknown, key?: string): unknown {
+  if (typeof v === 'string') return key && PERSONAL_KEYS[key] ? PERSONAL_KEYS[key](v) : v;
+  if (Array.isArray(v)) return v.map((x) => maskDetails(x));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDetails(x, k)]));
+  return v;
+}
+
+type Eb = ExpressionBuilder<Database, 'auditLog'>;
+type AuditDbRow = Selectable<Database['auditLog']>;
+
+function filters(q: AuditQuery) {
+  return (eb: Eb) => {
+    const c = [];
+    if (q.userName) c.push(eb('userName', '=', q.userName));
+    if (q.action) c.push(q.action.endsWith('.') ? eb('action', 'like', `${q.action.replace(/[\\%_]/g, '')}%`) : eb('action', '=', q.action));
+    if (q.from) c.push(eb('at', '>=', q.from));
+    // `at` is an ISO instant in office time: everything before the next day's midnight.
+    if (q.to) c.push(eb('at', '<', addDays(q.to, 1)));
+    if (q.residentId) c.push(eb('residentId', '=', q.residentId));
+    if (q.entity) c.push(eb('entity', '=', q.entity));
+    return eb.and(c);
+  };
+}
+
+function toRow(r: AuditDbRow): AuditRow {
+  let details: unknown = null;
+  if (r.details) {
+    try {
+      details = maskDetails(JSON.parse(r.details));
+    } catch {
+      details = r.details;
+    }
+  }
+  const purged = !!details && typeof details === 'object' && (details as { purged?: unknown }).purged === true;
+  return { ...r, actionLabel: ACTION_LABELS[r.action] ?? r.action, details, purged };
+}
+
+export async function listAudit(ctx: Ctx, q: AuditQuery = {}): Promise<Page<AuditRow>> {
+  const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+  const offset = Math.max(q.offset ?? 0, 0);
+  const rows = await ctx.db
+    .selectFrom('auditLog')
+    .selectAll()
+    .where(filters(q))
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  let total: number | null = null;
+  if (q.withTotal ?? offset === 0) {
+    const t = await ctx.db.selectFrom('auditLog').select((eb) => eb.fn.countAll<number>().as('n')).where(filters(q)).executeTakeFirstOrThrow();
+    total = Number(t.n);
+  }
+  return { rows: rows.map(toRow), total };
+}
+
+/** Reads the filtered log newest first in keyset pages, so a long log is never held whole. */
+export async function* auditPages(ctx: Ctx, q: AuditQuery, pageSize = 2000): AsyncGenerator<AuditRow[]> {
+  let last: { at: string; id: number } | null = null;
+  for (;;) {
+    const cursor: { at: string; id: number } | null = last;
+    const rows: AuditDbRow[] = await ctx.db
+      .selectFrom('auditLog')
+      .selectAll()
+      .where(filters(q))
+      .$if(cursor !== null, (qb) => qb.where((eb) => eb.or([eb('at', '<', cursor!.at), eb.and([eb('at', '=', cursor!.at), eb('id', '<', cursor!.id)])])))
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(pageSize)
+      .execute();
+    if (!rows.length) return;
+    last = { at: rows[rows.length - 1].at, id: rows[rows.length - 1].id };
+    yield rows.map(toRow);
+  }
+}
+
+export interface AuditExport {
+  file: string;
+  rows: number;
+}
+
+/** 操作日志 as an Excel sheet (masked) in `dir`; audited with the filter and the row count. */
+export async function exportAudit(ctx: Ctx, q: AuditQuery, dir: string): Promise<AuditExport> {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `操作日志-${fileStamp(ctx.clock.now(), ctx.clock.timeZone)}.xlsx`);
+  const { offset: _o, limit: _l, withTotal: _w, ...filter } = q;
+  const rows = await writeAuditSheet(ctx, auditPages(ctx, filter), file, filter);
+  await audit(ctx, { action: 'audit.export', entity: 'audit', extra: { file: path.basename(file), rows, filter } });
+  return { file, rows };
+}

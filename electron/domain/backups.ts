@@ -1,0 +1,217 @@
+// The backup policy: one automatic backup a day, one on quit when something changed since the last, one on demand.
+// Each is verified and audited; a failed verification is returned, kept in the backup's sidecar and in the audit log,
+// and shown by backupStatus, so the admin sees it. Restore swaps the open database for the restored file.
+import path from 'node:path';
+import fs from 'node:fs';
+import type { Db } from '../db/open.ts';
+import { openDatabase, type DbHandle } from '../db/open.ts';
+import {
+  backupDatabase,
+  backupDirFor,
+  listBackups,
+  newBackupPath,
+  parseBackupName,
+  verifyBackup,
+  type BackupInfo,
+  type RowCounts,
+} from '../db/backup.ts';
+import { listRestoreAsides, restoreDatabase, undoRestore, type RestoreOutcome } from '../db/restore.ts';
+import { applyRetention } from '../db/retention.ts';
+import type { Clock } from './clock.ts';
+import { today } from './clock.ts';
+import { SYSTEM_ACTOR, type Actor } from './actor.ts';
+import { audit } from './audit.ts';
+import { getSettings } from './settings.ts';
+import { AppError, invalid } from './errors.ts';
+
+/** What the policy needs: the open database (replaced after a restore), the clock and the file's path. */
+export interface BackupEnv {
+  db: Db;
+  clock: Clock;
+  dbFile: string;
+  /** Told about the new connection after a restore replaced the file (the shell closes it on quit). */
+  onDatabaseReopened?: (handle: DbHandle) => void;
+}
+
+export type BackupReason = 'daily' | 'quit' | 'manual';
+
+export interface BackupOutcome {
+  file: string;
+  name: string;
+  reason: BackupReason;
+  ok: boolean;
+  problems: string[];
+  counts: RowCounts;
+  /** Old backups deleted by retention after this one verified. */
+  removed: string[];
+}
+
+function assertFile(env: BackupEnv): void {
+  if (env.dbFile === ':memory:') throw invalid('内存中的临时数据库不能备份或恢复。');
+}
+
+export async function backupDir(env: Pick<BackupEnv, 'db' | 'dbFile'>): Promise<string> {
+  const s = await getSettings(env);
+  return backupDirFor(env.dbFile, s.backupDir);
+}
+
+/** Takes, verifies and audits one backup; applies retention only after a verified one. */
+export async function createBackup(env: BackupEnv, actor: Actor, reason: BackupReason): Promise<BackupOutcome> {
+  assertFile(env);
+  const ctx = { db: env.db, clock: env.clock, actor };
+  const s = await getSettings(env);
+  const dir = backupDirFor(env.dbFile, s.backupDir);
+  let result;
+  try {
+    result = await backupDatabase(env.dbFile, newBackupPath(dir, env.clock.now(), env.clock.timeZone, reason), { reason });
+  } catch (e) {
+    const message = (e as Error).message;
+    await audit(ctx, { action: 'backup.failed', entity: 'backup', extra: { reason, dir, error: message } });
+    throw new AppError('STORAGE', `备份失败：${message}。请检查备份文件夹 ${dir} 是否存在、可写，磁盘空间是否足够。`);
+  }
+  const { ok, problems } = result.verification;
+  const removed = ok ? applyRetention(dir, s.backupKeepDaily, s.backupKeepWeekly).remove.map((b) => b.name) : [];
+  const name = path.basename(result.file);
+  await audit(ctx, {
+    action: ok ? 'backup.create' : 'backup.verify_failed',
+    entity: 'backup',
+    extra: { file: name, reason, ok, problems, counts: result.counts, removed },
+  });
+  return { file: result.file, name, reason, ok, problems, counts: result.counts, removed };
+}
+
+/** On demand (the admin's 立即备份 button, the CLI). */
+export function backupNow(env: BackupEnv, actor: Actor): Promise<BackupOutcome> {
+  return createBackup(env, actor, 'manual');
+}
+
+/** Called at startup and on a timer: one automatic backup per calendar day, unless today already has a verified one. */
+export async function runDailyBackupIfDue(env: BackupEnv): Promise<BackupOutcome | null> {
+  assertFile(env);
+  const day = today(env.clock);
+  if (listBackups(await backupDir(env)).some((b) => b.date === day && b.status === 'verified')) return null;
+  return createBackup(env, SYSTEM_ACTOR, 'daily');
+}
+
+/** On quit: a backup when anything was written since the newest verified one (every write leaves an audit row). */
+export async function backupOnQuit(env: BackupEnv): Promise<BackupOutcome | null> {
+  assertFile(env);
+  const newest = listBackups(await backupDir(env)).find((b) => b.status === 'verified');
+  const since = newest?.verification?.lastAuditId;
+  if (since !== undefined) {
+    const changed = await env.db
+      .selectFrom('auditLog')
+      .select('id')
+      .where('id', '>', since)
+      .where('action', 'not like', 'backup.%')
+      .limit(1)
+      .executeTakeFirst();
+    if (!changed) return null;
+  }
+  return createBackup(env, SYSTEM_ACTOR, 'quit');
+}
+
+export interface BackupStatus {
+  dir: string;
+  backups: BackupInfo[];
+  lastVerified: BackupInfo | null;
+  /** A backup newer than the last verified one that failed verification: the admin must look. */
+  lastFailed: BackupInfo | null;
+  /** Today has no verified backup yet. */
+  dueToday: boolean;
+  /** Files kept aside by restores, newest first (names): undoRestore can put one back. */
+  restoreAsides: string[];
+}
+
+export async function backupStatus(env: BackupEnv): Promise<BackupStatus> {
+  const dir = env.dbFile === ':memory:' ? '' : await backupDir(env);
+  const backups = dir ? listBackups(dir) : [];
+  const lastVerified = backups.find((b) => b.status === 'verified') ?? null;
+  const lastFailed = backups.find((b) => b.status === 'failed' && (!lastVerified || b.name > lastVerified.name)) ?? null;
+  return {
+    dir,
+    backups,
+    lastVerified,
+    lastFailed,
+    dueToday: !backups.some((b) => b.date === today(env.clock) && b.status === 'verified'),
+    restoreAsides: dir ? listRestoreAsides(env.dbFile).map((f) => path.basename(f)) : [],
+  };
+}
+
+export interface RestoreResult {
+  restoredFrom: string;
+  /** Name of the previous database file, kept beside it; pass it to undoRestore. */
+  movedAsideAs: string | null;
+  /** Everyone must log in again: the accounts are those of the restored file. */
+  reloginRequired: true;
+}
+
+/**
+ * Closes the connection, runs `swap` on the closed file, reopens (migrating an older backup, with its own verified
+ * backup first) and hands the new connection to env. If the swapped-in file will not open, the swap is undone.
+ */
+async function reopenAround(env: BackupEnv, swap: () => Promise<RestoreOutcome>, undo: (o: RestoreOutcome) => Promise<unknown>): Promise<RestoreOutcome> {
+  await env.db.destroy();
+  let outcome: RestoreOutcome | undefined;
+  let failure: unknown;
+  try {
+    outcome = await swap();
+  } catch (e) {
+    failure = e;
+  }
+  let handle: DbHandle;
+  try {
+    handle = await openDatabase(env.dbFile);
+  } catch (e) {
+    if (!outcome) throw e;
+    await undo(outcome);
+    handle = await openDatabase(env.dbFile);
+    failure = new AppError('BLOCKED', `恢复后的数据文件无法打开（${(e as Error).message}），已撤销恢复，数据未改动。`);
+  }
+  env.db = handle.db;
+  env.onDatabaseReopened?.(handle);
+  if (failure) throw failure;
+  return outcome!;
+}
+
+function backupFileByName(dir: string, name: string): string {
+  const base = path.basename(name);
+  if (!parseBackupName(base)) throw invalid(`不是本软件的备份文件名：${base}`);
+  const file = path.join(dir, base);
+  if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `找不到备份文件 ${base}，可能已被清理。请刷新备份列表。`);
+  return file;
+}
+
+/** Restores a backup of the backup folder (by name) in place of the open database; the restore is audited in it. */
+export async function restoreFromBackup(env: BackupEnv, actor: Actor, name: string): Promise<RestoreResult> {
+  assertFile(env);
+  const file = backupFileByName(await backupDir(env), name);
+  // Check before closing anything, so a bad backup costs the user nothing.
+  const v = verifyBackup(file);
+  if (!v.ok) throw new AppError('BLOCKED', `备份 ${path.basename(file)} 未通过校验，未恢复，当前数据未改动：${v.problems.join('；')}`);
+  const o = await reopenAround(
+    env,
+    () => restoreDatabase(env.dbFile, file),
+    (o) => undoRestore(env.dbFile, o.movedAsideAs ?? undefined),
+  );
+  const movedAsideAs = o.movedAsideAs ? path.basename(o.movedAsideAs) : null;
+  await audit({ db: env.db, clock: env.clock, actor }, { action: 'backup.restore', entity: 'backup', extra: { file: path.basename(file), movedAsideAs } });
+  return { restoredFrom: path.basename(file), movedAsideAs, reloginRequired: true };
+}
+
+/** Puts back the file a restore moved aside (the newest unless named); the restored one is kept aside in turn. */
+export async function undoLastRestore(env: BackupEnv, actor: Actor, aside?: string): Promise<RestoreResult> {
+  assertFile(env);
+  const o = await reopenAround(
+    env,
+    () => undoRestore(env.dbFile, aside),
+    async (o) => {
+      // The aside file would not open: put things back as they were.
+      fs.renameSync(env.dbFile, o.restoredFrom);
+      if (o.movedAsideAs) fs.renameSync(o.movedAsideAs, env.dbFile);
+    },
+  );
+  const movedAsideAs = o.movedAsideAs ? path.basename(o.movedAsideAs) : null;
+  await audit({ db: env.db, clock: env.clock, actor }, { action: 'backup.undo_restore', entity: 'backup', extra: { file: path.basename(o.restoredFrom), movedAsideAs } });
+  return { restoredFrom: path.basename(o.restoredFrom), movedAsideAs, reloginRequired: true };
+}

@@ -1,0 +1,111 @@
+// Running a purge end to end: optional export first, the purge in one transaction, secure compaction of the file and
+// its WAL, then the same purge in every backup (and every file a restore kept aside) unless the admin keeps them.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Ctx } from './context.ts';
+import { inTx } from './context.ts';
+import { audit } from './audit.ts';
+import { fileStamp } from '../db/backup.ts';
+import { backupDirFor, listBackups, readSidecar, verifyBackup, writeSidecar } from '../db/backup.ts';
+import { listRestoreAsides } from '../db/restore.ts';
+import { secureCompact, withDatabaseFile } from '../db/maintenance.ts';
+import { getSettings } from './settings.ts';
+import { today, nowIso } from './clock.ts';
+import { invalid } from './errors.ts';
+import { can } from './actor.ts';
+import { previewPurgeAt, purgeCutoff, purgeableResidentIds, purgeInTransaction, type PurgeCounts, type PurgePreview } from './purge.ts';
+import { writePurgeArchive } from '../excel/export/purge-archive.ts';
+
+export interface PurgeFileResult {
+  name: string;
+  /** true: purged, compacted and re-verified. false: see problems — this file may still hold the people. */
+  ok: boolean;
+  counts: PurgeCounts | null;
+  problems: string[];
+}
+
+export interface PurgeResult {
+  cutoff: string;
+  retentionDays: number;
+  counts: PurgeCounts;
+  heldBack: number;
+  /** The WAL was written back and emptied; false when another connection held it open (then it clears later). */
+  walCleared: boolean;
+  backups: {
+    /** The admin chose to keep the backups as they were: the files listed still hold the purged people. */
+    kept: boolean;
+    files: PurgeFileResult[];
+  };
+  exportFile: string | null;
+}
+
+export interface PurgeOptions {
+  /** The database file (':memory:' in tests): its backups and restore leftovers are purged too. */
+  dbFile: string;
+  keepBackups?: boolean;
+  /** Write an Excel file of the people first (masked unless unmasked and permitted). */
+  exportFirst?: { unmasked?: boolean } | null;
+  exportDir?: string;
+}
+
+export async function previewPurge(ctx: Ctx, dbFile?: string): Promise<PurgePreview & { backupFiles: number }> {
+  const s = await getSettings(ctx);
+  const p = await previewPurgeAt(ctx, s.retentionDays);
+  return { ...p, backupFiles: dbFile ? otherFiles(dbFile, s.backupDir).length : 0 };
+}
+
+/** Every other copy of the database that may hold the people: verified backups and files kept aside by restores. */
+function otherFiles(dbFile: string, configuredDir: string): string[] {
+  if (dbFile === ':memory:') return [];
+  return [...listBackups(backupDirFor(dbFile, configuredDir)).map((b) => b.file), ...listRestoreAsides(dbFile)];
+}
+
+export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResult> {
+  if (ctx.db.isTransaction) throw new Error('runPurge compacts the file and must not run inside a transaction');
+  const s = await getSettings(ctx);
+  const cutoff = purgeCutoff(today(ctx.clock), s.retentionDays);
+  const keepBackups = Boolean(opts.keepBackups);
+  let exportFile: string | null = null;
+  if (opts.exportFirst) {
+    const unmasked = Boolean(opts.exportFirst.unmasked);
+    if (unmasked && !can(ctx.actor, 'reports.exportUnmasked')) throw invalid('您没有导出完整证件号码和电话的权限，请改为脱敏导出。');
+    if (!opts.exportDir && opts.dbFile === ':memory:') throw invalid('没有可写入导出文件的文件夹。');
+    const dir = opts.exportDir ?? path.join(path.dirname(path.resolve(opts.dbFile)), 'exports');
+    fs.mkdirSync(dir, { recursive: true });
+    exportFile = path.join(dir, `到期人员清理前导出-${fileStamp(ctx.clock.now(), ctx.clock.timeZone)}.xlsx`);
+    const ids = await purgeableResidentIds(ctx, cutoff);
+    const rows = await writePurgeArchive(ctx, ids, exportFile, unmasked);
+    await audit(ctx, { action: 'purge.export', entity: 'purge', extra: { file: path.basename(exportFile), rows, unmasked } });
+  }
+  const record = { cutoff, retentionDays: s.retentionDays, keepBackups, exportedFirst: exportFile !== null };
+  const done = await inTx(ctx, (tx) => purgeInTransaction(tx, cutoff, [], record));
+  const compact = await secureCompact(ctx.db);
+  const files: PurgeFileResult[] = [];
+  for (const file of otherFiles(opts.dbFile, s.backupDir)) {
+    const name = path.basename(file);
+    if (keepBackups) {
+      files.push({ name, ok: false, counts: null, problems: ['按管理员选择保留，未清理'] });
+      continue;
+    }
+    try {
+      const r = await withDatabaseFile(file, (db) =>
+        db.transaction().execute((trx) => purgeInTransaction({ ...ctx, db: trx }, cutoff, done.purged, { ...record, copyOfDatabase: true })),
+      );
+      const v = verifyBackup(file);
+      const old = readSidecar(file);
+      if (old) writeSidecar(file, { ...old, ...v, purgedAt: nowIso(ctx.clock) });
+      files.push({ name, ok: v.ok, counts: r.counts, problems: v.problems });
+    } catch (e) {
+      files.push({ name, ok: false, counts: null, problems: [`清理失败，此文件可能仍含有这些人员的信息：${(e as Error).message}`] });
+    }
+  }
+  return {
+    cutoff,
+    retentionDays: s.retentionDays,
+    counts: done.counts,
+    heldBack: done.heldBack,
+    walCleared: compact.walCleared,
+    backups: { kept: keepBackups, files },
+    exportFile,
+  };
+}
