@@ -494,24 +494,24 @@ export async function getResidentDetail(ctx: Ctx, id: number): Promise<ResidentD
   const checkins = await ctx.db.selectFrom('checkins').selectAll().where('residentId', '=', id).orderBy('date', 'desc').orderBy('slot', 'desc').limit(60).execute();
   const tests = await ctx.db.selectFrom('tests').select(['id', 'sampleDate', 'testType', 'result', 'source']).where('residentId', '=', id).orderBy('sampleDate', 'desc').execute();
   const alerts = await ctx.db.selectFrom('alerts').select(['id', 'date', 'reason', 'status', 'action', 'actionNote']).where('residentId', '=', id).orderBy('id', 'desc').execute();
-  const supplies = await ctx.db
-    .selectFrom('supplyRequests as s')
-    .select((eb) => [
-      's.id',
-      's.category',
-      's.urgency',
-      's.status',
-      's.createdAt',
-      eb
-        .selectFrom('supplyItems')
-        .select(sql<string>`group_concat(name || ' ' || quantity, '，')`.as('items'))
-        .whereRef('supplyItems.requestId', '=', 's.id')
-        .as('items'),
-    ])
-    .where('s.householdId', '=', row.householdId)
-    .orderBy('s.id', 'desc')
+  const supplyRows = await ctx.db
+    .selectFrom('supplyRequests')
+    .select(['id', 'category', 'urgency', 'status', 'createdAt'])
+    .where('householdId', '=', row.householdId)
+    .orderBy('id', 'desc')
     .limit(50)
     .execute();
+  // Item lines joined in JS (group_concat is SQLite-only; domain code stays dialect-portable).
+  const items = supplyRows.length
+    ? await ctx.db.selectFrom('supplyItems').select(['requestId', 'name', 'quantity']).where('requestId', 'in', supplyRows.map((s) => s.id)).orderBy('id').execute()
+    : [];
+  const supplies = supplyRows.map((s) => ({
+    ...s,
+    items: items
+      .filter((i) => i.requestId === s.id)
+      .map((i) => `${i.name} ${i.quantity}`.trim())
+      .join('，'),
+  }));
   const history = await ctx.db
     .selectFrom('auditLog')
     .select(['id', 'at', 'userName', 'action', 'details'])
@@ -555,7 +555,7 @@ export async function getResidentDetail(ctx: Ctx, id: number): Promise<ResidentD
     })),
     tests,
     alerts,
-    supplies: supplies.map((s) => ({ ...s, items: s.items ?? '' })),
+    supplies,
     history,
   };
 }
