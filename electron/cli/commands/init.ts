@@ -1,0 +1,63 @@
+// `init`: creates the database file (or migrates an existing one) and sets the district and subdistrict names,
+// the top of the place tree and the office's identity in settings. Running it again changes nothing.
+import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
+import { ok } from '../output.ts';
+
+const init: CommandModule = {
+  name: 'init',
+  summary: '创建数据库（或把已有数据库升级到当前版本），设置区和街道名称',
+  usage: [
+    '用法：isolation-desk init --db <文件> [--district <区名>] [--subdistrict <街道名>] [--json]',
+    '',
+    '  --db <文件>            数据库文件。不存在时新建；已存在时升级到当前数据结构。可重复执行。',
+    '  --district <区名>      区名，如 广阳区。省略时保留已有名称；新库先用占位名，管理员可在“设置”中修改。',
+    '  --subdistrict <街道名> 街道名，如 解放道街道。同上。',
+  ].join('\n'),
+  options: { ...DB_OPTION, district: { type: 'string' }, subdistrict: { type: 'string' } },
+  async run(args) {
+    const file = requireString(args, 'db', '数据库文件');
+    const { existsSync } = await import('node:fs');
+    const { invalid } = await import('../../domain/errors.ts');
+    const { settingsSchema, DEFAULT_SETTINGS, updateSettings } = await import('../../domain/settings.ts');
+    const names: { district?: string; subdistrict?: string } = {};
+    for (const key of ['district', 'subdistrict'] as const) {
+      const raw = optionalString(args, key);
+      if (raw === undefined) continue;
+      // Checked before the file is touched: a rejected name leaves nothing written.
+      const parsed = settingsSchema.shape[key].safeParse(raw);
+      if (!parsed.success) throw invalid(`${key === 'district' ? '区名' : '街道名'}不能为空，且不超过40个字`, [{ field: key, message: '名称不正确' }]);
+      names[key] = parsed.data;
+    }
+    const { withDb, cliCtx } = await import('../context.ts');
+    const { getOrgRoot, setOrgIdentity } = await import('../../domain/places.ts');
+    const { inTx } = await import('../../domain/context.ts');
+    const created = !existsSync(file);
+    // The version before migrating, read without touching the file (openDatabase itself backs up before migrating).
+    const before = created ? null : await withDb(file, { readonly: true, migrate: false }, async (h) => h.schemaVersion);
+    return withDb(file, { create: true }, async (handle) => {
+      const migratedFrom = before !== null && before < handle.schemaVersion ? before : null;
+      const ctx = cliCtx(handle);
+      const root = await inTx(ctx, async (tx) => {
+        const current = await getOrgRoot(tx).catch(() => null);
+        const district = names.district ?? current?.district ?? DEFAULT_SETTINGS.district;
+        const subdistrict = names.subdistrict ?? current?.subdistrict ?? DEFAULT_SETTINGS.subdistrict;
+        const r = await setOrgIdentity(tx, district, subdistrict);
+        await updateSettings(tx, { district: r.district, subdistrict: r.subdistrict });
+        return r;
+      });
+      const placeholder = root.district === DEFAULT_SETTINGS.district || root.subdistrict === DEFAULT_SETTINGS.subdistrict;
+      const lines = [
+        created ? `已创建数据库 ${file}（数据结构版本 ${handle.schemaVersion}）。` : migratedFrom !== null ? `已把数据库 ${file} 从版本 ${migratedFrom} 升级到 ${handle.schemaVersion}。` : `数据库 ${file} 已是当前版本（${handle.schemaVersion}），无需升级。`,
+        `区：${root.district}　街道：${root.subdistrict}`,
+      ];
+      if (placeholder) lines.push('提示：区或街道名称尚未设置。请用 --district、--subdistrict 再运行一次 init，或由管理员登录后在“设置”中修改。');
+      if (created) lines.push('首次打开程序时会要求创建系统管理员账号。');
+      return ok(
+        { file, created, schemaVersion: handle.schemaVersion, migratedFrom, district: root.district, subdistrict: root.subdistrict, placeholder },
+        lines.join('\n'),
+      );
+    });
+  },
+};
+
+export default init;

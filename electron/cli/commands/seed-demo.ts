@@ -1,0 +1,61 @@
+// `seed-demo`: fills a new (or freshly initialised) database with a realistic demo subdistrict, deterministic for a
+// given --seed and --today. Demo accounts share one password: for demo databases only.
+import { DB_OPTION, intOption, optionalString, requireString, type CommandModule } from '../args.ts';
+import { ok, usageError } from '../output.ts';
+
+const seedDemo: CommandModule = {
+  name: 'seed-demo',
+  summary: '生成演示数据（社区、小区、住户、隔离人员、监测记录、物资需求、下沉干部、演示账号）',
+  usage: [
+    '用法：isolation-desk seed-demo --db <文件> --residents <人数> [--days <天数>] [--seed <整数>]',
+    '                              [--password <密码>] [--today <YYYY-MM-DD>] [--json]',
+    '',
+    '  --db <文件>         新的数据库文件（不存在时创建；已有居民或账号的数据库会被拒绝）',
+    '  --residents <人数>  隔离人员人数，1 至 2000000',
+    '  --days <天数>       隔离开始日期分布在最近几天内，默认 10',
+    '  --seed <整数>       随机种子，默认 1；种子和“今天”相同，生成的数据就相同',
+    '  --password <密码>   所有演示账号的密码，默认 demo1234（仅用于演示数据库）',
+    '  --today <日期>      把这一天当作“今天”（下午 3 点）；默认按北京时间的当前时刻',
+    '',
+    '演示账号：admin（系统管理员）、clerk（街道工作人员）、committee1…（各社区工作人员，committee1 属第一个社区）、official（领导）。',
+  ].join('\n'),
+  options: { ...DB_OPTION, residents: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, password: { type: 'string' }, today: { type: 'string' } },
+  async run(args) {
+    const file = requireString(args, 'db', '数据库文件');
+    const residents = intOption(args, 'residents', { min: 1, max: 2_000_000 });
+    const days = intOption(args, 'days', { min: 1, max: 60, default: 10 });
+    const seed = intOption(args, 'seed', { min: 0, max: 2 ** 31 - 1, default: 1 });
+    const password = optionalString(args, 'password') ?? 'demo1234';
+    const todayArg = optionalString(args, 'today');
+    const { isIsoDate } = await import('../../domain/dates.ts');
+    if (todayArg !== undefined && !isIsoDate(todayArg)) throw usageError(`--today 应为有效日期，格式 YYYY-MM-DD，实际为“${todayArg}”`);
+    const { passwordProblem } = await import('../../domain/passwords.ts');
+    const { invalid } = await import('../../domain/errors.ts');
+    const problem = passwordProblem(password);
+    // Refused before the file is created or touched.
+    if (problem) throw invalid(`演示账号密码不符合要求：${problem}`, [{ field: 'password', message: problem }]);
+    const { fixedClock, systemClock } = await import('../../domain/clock.ts');
+    const clock = todayArg ? fixedClock(`${todayArg}T15:00:00+08:00`) : systemClock();
+    const { withDb, cliCtx } = await import('../context.ts');
+    const { seedDemo } = await import('../seed/index.ts');
+    const { withBulkLoad } = await import('../../db/bulk.ts');
+    const started = performance.now();
+    const progress = !args.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\r已生成 ${done}/${total} 人…`) : undefined;
+    const summary = await withDb(file, { create: true }, (handle) =>
+      withBulkLoad(handle.sqlite, (db) => seedDemo({ ...cliCtx(handle, clock), db }, { residents, days, seed, password, onProgress: progress, bulk: true })),
+    );
+    if (progress) process.stderr.write('\n');
+    const seconds = Math.round((performance.now() - started) / 100) / 10;
+    const c = summary.counts;
+    const text = [
+      `已生成演示数据：${summary.district}${summary.subdistrict}，今天按 ${summary.today} 计，用时 ${seconds} 秒。`,
+      `社区 ${summary.communities.length} 个（${summary.communities.map((x) => x.name).join('、')}），地点 ${c.places} 个，住户 ${c.households} 户，居民 ${c.residents} 人`,
+      `隔离/监测期 ${c.episodes} 个，核酸结果 ${c.tests} 条，健康监测记录 ${c.checkins} 条，异常告警 ${c.alerts} 条`,
+      `物资需求 ${c.supplyRequests} 条（物品 ${c.supplyItems} 项，流转 ${c.supplyTransitions} 次），下沉干部 ${c.cadres} 名`,
+      `演示账号（密码 ${password}，仅限演示）：${summary.accounts.map((a) => `${a.username}（${a.displayName}${a.community ? '，' + a.community : ''}）`).join('、')}`,
+    ].join('\n');
+    return ok({ file, seed, days, today: summary.today, seconds, district: summary.district, subdistrict: summary.subdistrict, communities: summary.communities, accounts: summary.accounts, counts: c }, text);
+  },
+};
+
+export default seedDemo;

@@ -1,0 +1,52 @@
+// `verify`: is the file sound? SQLite integrity and foreign-key checks, schema version, row counts. Read-only.
+// Exit 0 when sound, 1 when not, 2 when the file is missing or cannot be opened at all.
+import { DB_OPTION, requireString, type CommandModule } from '../args.ts';
+import { failure, ok } from '../output.ts';
+
+/** Chinese labels of the main tables, for the text report (others are shown by their table name). */
+const TABLE_LABELS: Record<string, string> = {
+  residents: '居民',
+  households: '户',
+  places: '地点',
+  episodes: '隔离/监测期',
+  checkins: '健康监测记录',
+  tests: '检测结果',
+  alerts: '异常告警',
+  supply_requests: '物资需求',
+  cadres: '下沉干部',
+  users: '账号',
+  audit_log: '审计日志',
+};
+
+const verify: CommandModule = {
+  name: 'verify',
+  summary: '检查数据库文件是否完好：完整性、外键、数据结构版本、各表记录数（只读）',
+  usage: ['用法：isolation-desk verify --db <文件> [--json]', '', '  --db <文件>  要检查的数据库文件（只读打开，不会修改）', '', '退出码：0 完好；1 发现问题；2 文件不存在或无法打开。'].join('\n'),
+  options: { ...DB_OPTION },
+  async run(args) {
+    const file = requireString(args, 'db', '数据库文件');
+    const { withDb } = await import('../context.ts');
+    const { verifySqlite } = await import('../../db/verify.ts');
+    return withDb(file, { readonly: true }, async (handle) => {
+      const report = verifySqlite(handle.sqlite);
+      const countText = Object.entries(report.counts)
+        .filter(([t]) => TABLE_LABELS[t])
+        .map(([t, n]) => `${TABLE_LABELS[t]} ${n ?? '无法读取'}`)
+        .join('，');
+      const lines = [
+        `数据库：${file}`,
+        `完整性检查：${report.integrity.length ? '未通过' : '通过'}`,
+        `外键检查：${report.foreignKeyViolations.length ? `${report.foreignKeyViolations.length} 处问题` : '通过'}`,
+        `数据结构版本：${report.schemaVersion}（本程序 ${report.latestVersion}）`,
+        `记录数：${countText}`,
+        ...report.notes.map((n) => `提示：${n}`),
+      ];
+      const data = { file, ...report };
+      if (report.sound) return ok(data, [...lines, '结论：数据库完好。'].join('\n'));
+      const message = `数据库有问题：${report.problems.join('；')}。请勿继续写入，从最近一次经过校验的备份恢复。`;
+      return { ...failure(1, 'DB_UNSOUND', message, data), text: [...lines, ...report.problems.map((p) => `问题：${p}`), `结论：${message}`].join('\n') };
+    });
+  },
+};
+
+export default verify;
