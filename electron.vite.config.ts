@@ -14,7 +14,8 @@ export default defineConfig({
     build: {
       outDir: path.resolve(root, 'out/main'),
       rolldownOptions: {
-        input: { index: path.resolve(root, 'electron/main/index.ts') },
+        // worker.js must sit beside index.js: the job runner starts `./worker.js` relative to itself.
+        input: { index: path.resolve(root, 'electron/main/index.ts'), worker: path.resolve(root, 'electron/jobs/worker.ts') },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
       // Dependencies (better-sqlite3, kysely, zod, exceljs…) stay in node_modules inside the asar.

@@ -68,6 +68,10 @@ async function start(): Promise<void> {
     sessions: new SessionStore(),
     dbFile: paths.dbFile,
     exportDir: app.getPath('documents'),
+    // 恢复备份 swaps the connection: keep the one to close on quit current.
+    onDatabaseReopened: (reopened) => {
+      handle = reopened;
+    },
   };
   registerIpc(env, { isOwnContents, isTrustedUrl });
 

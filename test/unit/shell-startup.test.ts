@@ -34,7 +34,12 @@ describe('main process startup', () => {
     expect(m.protocol.privileged).toContainEqual(expect.objectContaining({ scheme: 'app' }));
     expect(m.protocol.handlers.has('app')).toBe(true);
     expect(m.session.defaultSession.permissionCheckHandler).toBeTypeOf('function');
-    expect(m.app.listeners.get('web-contents-created')).toHaveLength(1);
+    // Any web contents created later (devtools, something unexpected) gets the same guards.
+    const [onCreated] = m.app.listeners.get('web-contents-created')!;
+    const other = new m.FakeWebContents();
+    onCreated({}, other);
+    expect(other.navigate('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(other.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     expect(fs.existsSync(path.join(m.userDataDir(), 'isolation-desk.db'))).toBe(true);
     expect([...m.ipcMain.handlers.keys()].sort()).toEqual(Object.keys(contract).sort());
     expect(m.Menu.setApplicationMenu).toHaveBeenCalled();
