@@ -10,6 +10,7 @@ import { useSession, useMe } from '../session.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { useApiQuery } from '../query.ts';
 
 const { Sider, Header, Content } = Layout;
 
@@ -26,6 +27,9 @@ export function AppLayout() {
   const { can, logout } = useSession();
   const loc = useLocation();
   const [pwOpen, setPwOpen] = useState(false);
+  // A committee member works for one community: name it in the header.
+  const communities = useApiQuery('places.communities', {}, { enabled: me.actor.role === 'committee' && can('residents.read'), staleTime: 600_000 });
+  const myCommunity = me.actor.communityId ? communities.data?.find((c) => c.id === me.actor.communityId)?.name : undefined;
 
   const visible = useMemo(() => ROUTES.filter((r) => r.nav && can(r.permission)), [can]);
   const route = findRoute(loc.path);
@@ -93,6 +97,7 @@ export function AppLayout() {
         <Header className="app-header">
           <Typography.Text strong className="app-org" data-testid="header-org">
             {me.org.district} · {me.org.subdistrict}
+            {myCommunity && ` · ${myCommunity}`}
           </Typography.Text>
           <Space size={12} className="app-header-right">
             <span data-testid="header-user">

@@ -8,7 +8,7 @@ const en: DeepString<Strings> = {
   nav: {
     dashboard: 'Dashboard',
     residents: 'Residents',
-    checkins: "Today's check-ins",
+    checkins: 'Check-ins',
     alerts: 'Alerts',
     supplies: 'Supply requests',
     cadres: 'Cadres',
@@ -81,7 +81,7 @@ const en: DeepString<Strings> = {
       newToday: 'New today',
       releasedToday: 'Released today',
       due: 'Due for release',
-      overdue: 'Not reported this slot',
+      overdue: 'Not reported ({{slot}})',
       alertsOpen: 'Open alerts',
       suppliesOpen: 'Open supply requests',
       suppliesOverdue: 'overdue',

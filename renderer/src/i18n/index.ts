@@ -8,6 +8,7 @@ import 'dayjs/locale/zh-cn.js';
 import zhCN from './zh-CN.ts';
 import en from './en.ts';
 import residents from './residents.ts';
+import checkins from './checkins.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -21,6 +22,7 @@ type AreaStrings = { 'zh-CN': Record<string, unknown>; en: Record<string, unknow
 const AREAS: Record<string, AreaStrings> = {
   translation: { 'zh-CN': zhCN, en },
   residents,
+  checkins,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';
@@ -48,6 +50,7 @@ void i18n.use(initReactI18next).init({
   defaultNS: 'translation',
   interpolation: { escapeValue: false }, // React escapes
   returnNull: false,
+  returnEmptyString: true, // en has no unit word after numbers ('239', not '239 人')
 });
 dayjs.locale(lang === 'zh-CN' ? 'zh-cn' : 'en');
 document.documentElement.lang = lang;

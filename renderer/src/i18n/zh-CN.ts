@@ -77,7 +77,7 @@ const zhCN = {
       newToday: '今日新增',
       releasedToday: '今日解除',
       due: '待解除',
-      overdue: '本时段未报',
+      overdue: '本时段未报（{{slot}}）',
       alertsOpen: '异常告警待处理',
       suppliesOpen: '物资待处理',
       suppliesOverdue: '超时',

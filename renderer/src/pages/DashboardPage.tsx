@@ -70,7 +70,7 @@ export default function DashboardPage() {
         <StatCard
           id="missing"
           icon={<ClockCircleOutlined />}
-          label={`${t('dashboard.cards.overdue')}（${slotLabel}）`}
+          label={t('dashboard.cards.overdue', { slot: slotLabel })}
           value={d ? d.slot.due - d.slot.done : undefined}
           unit={person}
           alarm={!!d && d.slot.overdue > 0}
@@ -124,8 +124,9 @@ function CommunityTable({ rows }: { rows: DashboardData['rows'] }) {
       pagination={false}
       rowKey="communityId"
       dataSource={rows}
+      scroll={{ x: 'max-content' }}
       columns={[
-        { title: t('dashboard.table.community'), dataIndex: 'community', ellipsis: true },
+        { title: t('dashboard.table.community'), dataIndex: 'community', className: 'nowrap' },
         { title: t('dashboard.table.underControl'), dataIndex: 'underControl', align: 'right' },
         { title: t('dashboard.table.newToday'), dataIndex: 'newToday', align: 'right' },
         { title: t('dashboard.table.releasedToday'), dataIndex: 'releasedToday', align: 'right' },

@@ -72,30 +72,40 @@ export function CompletionChart({ data }: { data: DashboardData['charts']['compl
 
 export function SuppliesChart({ byStatus, byCategory }: { byStatus: DashboardData['charts']['suppliesByStatus']; byCategory: DashboardData['charts']['suppliesByCategory'] }) {
   const { t } = useTranslation();
-  const option = useMemo<ChartOption>(
-    () => ({
+  const status = useMemo<ChartOption>(() => {
+    const counts = new Map(byStatus.map((s) => [s.label, s.count]));
+    return {
       tooltip: { trigger: 'item' },
-      legend: { top: 0, left: 0, width: '40%', data: byStatus.map((s) => s.label) },
-      grid: { left: '48%', right: 16, top: 24, bottom: 8, containLabel: true },
-      xAxis: { type: 'category', data: byCategory.map((c) => c.category), axisLabel: { interval: 0, fontSize: 11 } },
-      yAxis: { type: 'value', minInterval: 1 },
+      // Counts sit in the legend: outer pie labels get cut off in a half-width card.
+      legend: { bottom: 0, left: 'center', itemWidth: 12, itemHeight: 12, formatter: (name: string) => `${name} ${counts.get(name) ?? 0}` },
       series: [
         {
           name: t('nav.supplies'),
           type: 'pie',
-          radius: ['38%', '62%'],
-          center: ['21%', '58%'],
-          label: { formatter: '{b} {c}' },
+          radius: ['42%', '68%'],
+          center: ['50%', '42%'],
+          label: { show: false },
           data: byStatus.map((s) => ({ name: s.label, value: s.count, itemStyle: { color: STATUS_COLORS[s.status] ?? BLUE } })),
         },
-        { name: t('nav.supplies'), type: 'bar', color: BLUE, data: byCategory.map((c) => c.count), barMaxWidth: 22, label: { show: true, position: 'top' } },
       ],
+    };
+  }, [byStatus, t]);
+  const category = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      grid: { left: 8, right: 32, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: byCategory.map((c) => c.category) },
+      series: [{ name: t('nav.supplies'), type: 'bar', color: BLUE, data: byCategory.map((c) => c.count), barMaxWidth: 16, label: { show: true, position: 'right' } }],
     }),
-    [byStatus, byCategory, t],
+    [byCategory, t],
   );
   return (
     <Card size="small" title={t('dashboard.charts.supplies')} className="chart-card">
-      <EChart option={option} height={260} testId="chart-supplies" onClick={() => navigate('/supplies')} />
+      <div className="chart-pair">
+        <EChart option={status} height={280} testId="chart-supplies" onClick={() => navigate('/supplies')} />
+        <EChart option={category} height={280} testId="chart-supplies-category" onClick={() => navigate('/supplies')} />
+      </div>
     </Card>
   );
 }

@@ -1,0 +1,142 @@
+// End-to-end harness: a temp database seeded with demo data, browser mode serving it (child process), and
+// Chromium via playwright-core. Screenshots go to test-results/screenshots/<name>.png on every run.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { REPO_ROOT } from '../../electron/web/build.ts';
+import { seedFallback } from './seed-fallback.ts';
+
+export const PASSWORD = 'demo1234';
+/** The demo's "today" (the Langfang round of January 2022). */
+export const DEMO_TODAY = '2022-01-20';
+/** seed-demo writes the data as of 15:00 that day; browser mode's clock starts there too. */
+export const DEMO_TIME = '15:00:00+08:00';
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CLI = path.join(REPO_ROOT, 'electron', 'cli', 'main.ts');
+const WEB = path.join(REPO_ROOT, 'electron', 'web', 'main.ts');
+
+export interface AppServer {
+  url: string;
+  dbFile: string;
+  dir: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function runCli(args: string[]): string {
+  return execFileSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+}
+
+/** Creates and seeds a database: the CLI's seed-demo (it creates the file) when present, else the domain functions directly. */
+export async function seedDatabase(dbFile: string, opts: { residents: number; today: string }): Promise<'cli' | 'fallback'> {
+  if (fs.existsSync(path.join(REPO_ROOT, 'electron', 'cli', 'commands', 'seed-demo.ts')) && !process.env.E2E_FALLBACK_SEED) {
+    runCli(['seed-demo', '--db', dbFile, '--residents', String(opts.residents), '--today', opts.today]);
+    return 'cli';
+  }
+  await seedFallback(dbFile, opts);
+  return 'fallback';
+}
+
+/** Seeds a temp database and starts `node electron/web/main.ts --port 0` on it; resolves with the printed URL. */
+export async function startApp(opts: { residents?: number; today?: string } = {}): Promise<AppServer> {
+  const today = opts.today ?? DEMO_TODAY;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-e2e-'));
+  const dbFile = path.join(dir, 'desk.db');
+  await seedDatabase(dbFile, { residents: opts.residents ?? 300, today });
+  const child: ChildProcess = spawn(process.execPath, [WEB, '--db', dbFile, '--port', '0', '--now', `${today}T${DEMO_TIME}`], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`browser mode did not start within 120 s:\n${out}`)), 120_000);
+    const check = () => {
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`browser mode exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url,
+    dbFile,
+    dir,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    timeout: 60_000,
+  });
+}
+
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught page errors seen so far (CSP violations show up here). */
+  errors: string[];
+}
+
+/** A fresh context (own cookies = own session) with a desktop-sized window, in Chinese, on Shanghai time. */
+export async function openPage(browser: Browser, url: string, opts: { width?: number; height?: number } = {}): Promise<OpenedPage> {
+  const context = await browser.newContext({
+    viewport: { width: opts.width ?? 1440, height: opts.height ?? 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    deviceScaleFactor: 1,
+  });
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m: ConsoleMessage) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return { context, page, errors };
+}
+
+/** Fills 登录 and submits (by field id, so it works in either language). */
+export async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await page.locator('input#username').fill(username);
+  await page.locator('input#password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: opts.fullPage ?? false });
+  return file;
+}
+
+/** Labels of the left navigation, in order. */
+export async function navLabels(page: Page): Promise<string[]> {
+  const items = page.locator('.app-sider .ant-menu-item [data-testid^="nav-"] > span:first-child');
+  await items.first().waitFor();
+  return (await items.allInnerTexts()).map((s) => s.trim());
+}

@@ -1,0 +1,98 @@
+// The clerk logs in and sees today's numbers and charts; each role sees only its navigation; a wrong password
+// shows the server's Chinese message. Screenshots: test-results/screenshots/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, login, navLabels, openPage, screenshot, startApp, type AppServer } from './helpers.ts';
+
+let app: AppServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startApp({ residents: 300 });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('login and dashboard', () => {
+  it('shows the login screen in Chinese, and a wrong password gives the Chinese error', async () => {
+    const { page, context, errors } = await openPage(browser, app.url);
+    await page.getByLabel('用户名').waitFor();
+    await screenshot(page, 'login');
+    await login(page, 'clerk', 'wrong-password-1');
+    const alert = page.getByTestId('login-error');
+    await alert.waitFor();
+    expect(await alert.innerText()).toMatch(/用户名或密码不正确/);
+    await screenshot(page, 'login-wrong-password');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('logs the clerk in to the dashboard with numbers and charts', async () => {
+    const { page, context, errors } = await openPage(browser, app.url);
+    await login(page, 'clerk');
+    await page.getByTestId('header-org').waitFor();
+    expect(await page.getByTestId('header-org').innerText()).toContain('解放道街道');
+    expect(await page.getByTestId('header-role').innerText()).toBe('街道工作人员');
+    await page.getByTestId('dashboard-date').waitFor();
+    expect(await page.getByTestId('dashboard-date').innerText()).toContain('2022年1月20日');
+    const under = Number(await page.getByTestId('stat-underControl-value').innerText());
+    expect(under).toBeGreaterThan(0);
+    expect(Number(await page.getByTestId('stat-newToday-value').innerText())).toBeGreaterThanOrEqual(0);
+    // Three charts draw on canvases.
+    for (const id of ['chart-trend', 'chart-completion', 'chart-supplies']) {
+      await page.locator(`[data-testid="${id}"] canvas`).first().waitFor();
+    }
+    await page.waitForTimeout(300);
+    await screenshot(page, 'dashboard-clerk');
+    await screenshot(page, 'dashboard-clerk-full', { fullPage: true });
+
+    expect(await navLabels(page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '导入', '报表导出', '设置', '审计日志']);
+
+    // A card opens its filtered list; Alt+1 comes back to 工作台.
+    await page.getByTestId('stat-due').click();
+    await page.waitForURL(/#\/residents\?status=due/);
+    await page.keyboard.press('Alt+1');
+    await page.waitForURL((u) => u.hash === '#/' || u.hash === '');
+    await page.getByTestId('stat-underControl').waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the official and a committee member only what their role may use', async () => {
+    const official = await openPage(browser, app.url);
+    await login(official.page, 'official');
+    expect(await navLabels(official.page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '报表导出', '审计日志']);
+    expect(await official.page.getByTestId('header-role').innerText()).toBe('领导');
+    await official.page.locator('[data-testid="chart-trend"] canvas').first().waitFor();
+    await screenshot(official.page, 'dashboard-official');
+    // A page outside the role is refused even when typed into the address bar.
+    await official.page.goto(`${app.url}#/users`);
+    await official.page.getByText('没有权限').waitFor();
+    await official.context.close();
+
+    const committee = await openPage(browser, app.url);
+    await login(committee.page, 'committee1');
+    expect(await navLabels(committee.page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '报表导出']);
+    expect(await committee.page.getByTestId('header-role').innerText()).toBe('社区工作人员');
+    await committee.page.getByTestId('stat-underControl-value').waitFor();
+    await committee.page.locator('[data-testid="chart-completion"] canvas').first().waitFor();
+    await screenshot(committee.page, 'dashboard-committee1');
+    expect(committee.errors).toEqual([]);
+    await committee.context.close();
+  });
+
+  it('logs out back to the login screen', async () => {
+    const { page, context } = await openPage(browser, app.url);
+    await login(page, 'clerk');
+    await page.getByTestId('logout').click();
+    await page.getByLabel('用户名').waitFor();
+    // The session is gone on the server too: reloading stays on 登录.
+    await page.reload();
+    await page.getByLabel('用户名').waitFor();
+    await context.close();
+  });
+});
