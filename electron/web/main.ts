@@ -53,9 +53,6 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`端口不正确：${values.port}（应为 0–65535 的整数）`);
   if (values.now !== undefined && Number.isNaN(Date.parse(values.now))) fail(`--now 时间不正确：${values.now}（例：2022-01-20T09:00:00+08:00）`);
 
-  const built = await ensureRendererBuilt((line) => process.stdout.write(`${line}\n`));
-  if (built.built) process.stdout.write(`界面构建完成（${(built.ms / 1000).toFixed(1)} 秒）。\n`);
-
   let handle;
   try {
     handle = await openDatabase(dbFile, { create: false });
@@ -64,6 +61,14 @@ async function main(): Promise<void> {
       fail(`数据库文件不存在：${dbFile}\n请先创建：npm run cli -- init --db ${values.db ?? DEFAULT_DB}\n（演示数据：再运行 npm run cli -- seed-demo --db ${values.db ?? DEFAULT_DB}）`);
     }
     fail(e instanceof Error ? e.message : String(e));
+  }
+  // The database first: a wrong path should fail at once, not after a half-minute build.
+  try {
+    const built = await ensureRendererBuilt((line) => process.stdout.write(`${line}\n`));
+    if (built.built) process.stdout.write(`界面构建完成（${(built.ms / 1000).toFixed(1)} 秒）。\n`);
+  } catch (e) {
+    await handle.close();
+    fail(`界面构建失败：${(e as Error).message}`);
   }
   const { timeZone } = await getSettings({ db: handle.db });
   const clock = values.now ? shiftedClock(values.now, timeZone) : systemClock(timeZone);

@@ -1,8 +1,7 @@
-// Ambient types for the renderer: the preload's window.api (one method per channel).
-import type { Channel, InputOf, OutputOf } from '../../electron/api/contract.ts';
-import type { ApiResult } from '../../electron/api/dispatch.ts';
+// Ambient types for the renderer: the preload's window.api (one method per channel, electron/preload/index.ts).
+import type { DeskApi } from '../../electron/preload/index.ts';
 
-export type WindowApi = { [C in Channel]: (input: InputOf<C>) => Promise<ApiResult<OutputOf<C>>> };
+export type WindowApi = DeskApi;
 
 declare global {
   interface Window {
