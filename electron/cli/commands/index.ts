@@ -4,8 +4,10 @@ import type { CommandModule } from '../args.ts';
 
 export const commands: Record<string, () => Promise<{ default: CommandModule }>> = {
   init: () => import('./init.ts'),
+  backup: () => import('./backup.ts'),
   export: () => import('./export.ts'),
   import: () => import('./import.ts'),
+  restore: () => import('./restore.ts'),
   'seed-demo': () => import('./seed-demo.ts'),
   stats: () => import('./stats.ts'),
   verify: () => import('./verify.ts'),

@@ -18,9 +18,31 @@ const TABLE_LABELS: Record<string, string> = {
   audit_log: '审计日志',
 };
 
+interface BackupSummary {
+  dir: string;
+  count: number;
+  newestVerified: string | null;
+  failed: string[];
+}
+
+/** The backup folder as the app sees it: how many backups, the newest that verified, those that did not. */
+async function backupSummary(file: string, db: import('../../db/open.ts').Db): Promise<BackupSummary> {
+  const { getSettings } = await import('../../domain/settings.ts');
+  const { backupDirFor, listBackups } = await import('../../db/backup.ts');
+  const dir = backupDirFor(file, (await getSettings({ db })).backupDir);
+  const list = listBackups(dir);
+  return { dir, count: list.length, newestVerified: list.find((b) => b.status === 'verified')?.name ?? null, failed: list.filter((b) => b.status === 'failed').map((b) => b.name) };
+}
+
+function backupLine(b: BackupSummary): string {
+  if (!b.count) return `备份：${b.dir} 中没有备份。建议立即备份：isolation-desk backup --db <文件>`;
+  const failed = b.failed.length ? `；${b.failed.length} 个未通过校验：${b.failed.join('、')}` : '';
+  return `备份：${b.dir} 中 ${b.count} 个，最近一个校验通过的是 ${b.newestVerified ?? '（无）'}${failed}`;
+}
+
 const verify: CommandModule = {
   name: 'verify',
-  summary: '检查数据库文件是否完好：完整性、外键、数据结构版本、各表记录数（只读）',
+  summary: '检查数据库文件是否完好：完整性、外键、数据结构版本、各表记录数、备份情况（只读）',
   usage: ['用法：isolation-desk verify --db <文件> [--json]', '', '  --db <文件>  要检查的数据库文件（只读打开，不会修改）', '', '退出码：0 完好；1 发现问题；2 文件不存在或无法打开。'].join('\n'),
   options: { ...DB_OPTION },
   async run(args) {
@@ -29,6 +51,7 @@ const verify: CommandModule = {
     const { verifySqlite } = await import('../../db/verify.ts');
     return withDb(file, { readonly: true }, async (handle) => {
       const report = verifySqlite(handle.sqlite);
+      const backups = await backupSummary(file, handle.db).catch(() => null);
       const countText = Object.entries(report.counts)
         .filter(([t]) => TABLE_LABELS[t])
         .map(([t, n]) => `${TABLE_LABELS[t]} ${n ?? '无法读取'}`)
@@ -40,8 +63,9 @@ const verify: CommandModule = {
         `数据结构版本：${report.schemaVersion}（本程序 ${report.latestVersion}）`,
         `记录数：${countText}`,
         ...report.notes.map((n) => `提示：${n}`),
+        ...(backups ? [backupLine(backups)] : []),
       ];
-      const data = { file, ...report };
+      const data = { file, ...report, backups };
       if (report.sound) return ok(data, [...lines, '结论：数据库完好。'].join('\n'));
       const message = `数据库有问题：${report.problems.join('；')}。请勿继续写入，从最近一次经过校验的备份恢复。`;
       return { ...failure(1, 'DB_UNSOUND', message, data), text: [...lines, ...report.problems.map((p) => `问题：${p}`), `结论：${message}`].join('\n') };
