@@ -26,20 +26,29 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
   return { before: b, after: a };
 }
 
-export async function audit(ctx: Ctx, entry: AuditInput): Promise<void> {
+function auditRow(ctx: Ctx, entry: AuditInput, at: string) {
   const details: Record<string, unknown> = { ...(entry.extra ?? {}) };
   if (entry.before !== undefined) details.before = entry.before;
   if (entry.after !== undefined) details.after = entry.after;
-  await ctx.db
-    .insertInto('auditLog')
-    .values({
-      at: nowIso(ctx.clock),
-      userName: ctx.actor.username,
-      action: entry.action,
-      entity: entry.entity ?? null,
-      entityId: entry.entityId ?? null,
-      residentId: entry.residentId ?? null,
-      details: Object.keys(details).length ? JSON.stringify(details) : null,
-    })
-    .execute();
+  return {
+    at,
+    userName: ctx.actor.username,
+    action: entry.action,
+    entity: entry.entity ?? null,
+    entityId: entry.entityId ?? null,
+    residentId: entry.residentId ?? null,
+    details: Object.keys(details).length ? JSON.stringify(details) : null,
+  };
+}
+
+export async function audit(ctx: Ctx, entry: AuditInput): Promise<void> {
+  await ctx.db.insertInto('auditLog').values(auditRow(ctx, entry, nowIso(ctx.clock))).execute();
+}
+
+/** Many audit rows in few statements (bulk imports); same rows as audit() would write one by one. */
+export async function auditMany(ctx: Ctx, entries: AuditInput[]): Promise<void> {
+  const at = nowIso(ctx.clock);
+  const rows = entries.map((e) => auditRow(ctx, e, at));
+  // 7 values a row: 2000 rows stay well under SQLite's bound-parameter limit.
+  for (let i = 0; i < rows.length; i += 2000) await ctx.db.insertInto('auditLog').values(rows.slice(i, i + 2000)).execute();
 }

@@ -7,7 +7,7 @@ import { nowIso, today } from './clock.ts';
 import { assertInScope, can } from './actor.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from './errors.ts';
 import { addDays, diffDays, isIsoDate } from './dates.ts';
-import { getSettings, policyFor } from './settings.ts';
+import { getSettings, policyFor, type CategoryPolicy } from './settings.ts';
 import type { Episode, EpisodeKind, EpisodeStatus, ResidentStatus } from '../db/schema.ts';
 
 export const EPISODE_KIND_LABELS: Record<EpisodeKind, string> = { home_isolation: '居家隔离', health_monitoring: '居家健康监测' };
@@ -22,6 +22,11 @@ export const EPISODE_STATUS_LABELS: Record<EpisodeStatus, string> = {
 export function periodDates(start: string, days: number): { lastDay: string; releaseDate: string } {
   const lastDay = addDays(start, days - 1);
   return { lastDay, releaseDate: addDays(lastDay, 1) };
+}
+
+/** The policy's test days (1-based, 'last' resolved) within a home isolation of `days` days, frozen at its start. */
+export function testDaysFor(policy: Pick<CategoryPolicy, 'testDays'>, days: number): number[] {
+  return [...new Set(policy.testDays.map((d) => (d === 'last' ? days : d)).filter((d) => d <= days))].sort((a, b) => a - b);
 }
 
 /** "第N天/共M天" numbers for a date. */
@@ -95,7 +100,7 @@ export async function startEpisode(ctx: Ctx, input: StartEpisodeInput): Promise<
     const kind = input.kind ?? 'home_isolation';
     const days = input.days ?? (kind === 'home_isolation' ? policy.isolationDays : Math.max(policy.monitoringDays, 1));
     if (!Number.isInteger(days) || days < 1 || days > 60) throw invalid('天数应为 1 到 60 的整数', [{ field: 'days', message: '天数不正确' }]);
-    const testDays = kind === 'home_isolation' ? [...new Set(policy.testDays.map((d) => (d === 'last' ? days : d)).filter((d) => d <= days))].sort((a, b) => a - b) : [];
+    const testDays = kind === 'home_isolation' ? testDaysFor(policy, days) : [];
     const { lastDay, releaseDate } = periodDates(input.startDate, days);
     const at = nowIso(ctx.clock);
     const row = await ctx.db

@@ -9,6 +9,8 @@ const CHECK = '10X98765432';
 
 /** Full-width digits/letters to half-width, spaces (incl. ideographic) removed. */
 export function toHalfWidth(s: string): string {
+  // Most text has nothing to convert: skip the two rewrites (imports call this for every cell).
+  if (!/[\uFF01-\uFF5E\u3000]/.test(s)) return s;
   return s.replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 }
 

@@ -252,6 +252,8 @@ export interface ResidentRow {
   householdId: number;
   status: ResidentStatus;
   episodeId: number | null;
+  /** The current episode's version (optimistic lock), so a list can release in a batch without loading each one. */
+  episodeVersion: number | null;
   startDate: string | null;
   lastDay: string | null;
   releaseDate: string | null;
@@ -274,16 +276,26 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
-/** One search box: name, pinyin initials or full pinyin, ID number, phone, address. */
-function searchFilter(eb: Eb, raw: string) {
+/**
+ * One search box: name, pinyin initials or full pinyin, ID number, phone, address. `communityId` (the filter or the
+ * actor's scope) narrows the address lookup; `mode` lets a count within a community add a redundant range.
+ */
+function searchFilter(eb: Eb, raw: string, communityId: number | null, mode: 'page' | 'count') {
   const s = toHalfWidth(raw).trim().replace(/\s+/g, '');
   const like = escapeLike(s);
   if (/^[a-zA-Z]+$/.test(s)) {
-    const low = like.toLowerCase();
-    return eb.or([
-      eb('r.nameInitials', 'like', sql<string>`${low + '%'} ESCAPE '\\'`),
-      eb('r.namePinyin', 'like', sql<string>`${low + '%'} ESCAPE '\\'`),
+    // Prefix as a range (>= 'zs' and < 'zt'): unlike LIKE (case-insensitive), a range can use the index.
+    const low = s.toLowerCase();
+    const high = low.slice(0, -1) + String.fromCharCode(low.charCodeAt(low.length - 1) + 1);
+    const either = eb.or([
+      eb.and([eb('r.nameInitials', '>=', low), eb('r.nameInitials', '<', high)]),
+      eb.and([eb('r.namePinyin', '>=', low), eb('r.namePinyin', '<', high)]),
     ]);
+    if (mode !== 'count' || communityId === null) return either;
+    // Initials and full pinyin start with the same letter (zs / zhangsan): counting within a community, that one
+    // letter is an index range on (community_id, name_initials, name_pinyin) instead of a scan of the community.
+    const first = low[0];
+    return eb.and([eb('r.nameInitials', '>=', first), eb('r.nameInitials', '<', String.fromCharCode(first.charCodeAt(0) + 1)), either]);
   }
   if (/^\d{3,}[xX]?$/.test(s)) {
     const up = like.toUpperCase();
@@ -294,18 +306,33 @@ function searchFilter(eb: Eb, raw: string) {
       eb('r.phone', 'like', sql<string>`${'%' + up + '%'} ESCAPE '\\'`),
     ]);
   }
+  // Name prefix as a range: U+10FFFF sorts after every character in binary (code point) order.
+  const name = eb.and([eb('r.name', '>=', s), eb('r.name', '<', s + '\u{10FFFF}')]);
+  // One character is a surname (张): matching it inside every address too would read all households for nothing.
+  if ([...s].length < 2) return name;
   return eb.or([
-    eb('r.name', 'like', sql<string>`${like + '%'} ESCAPE '\\'`),
-    eb('r.householdId', 'in', (sub) =>
-      sub.selectFrom('households').select('households.id').where('households.address', 'like', sql<string>`${'%' + like + '%'} ESCAPE '\\'`),
-    ),
+    name,
+    eb('r.householdId', 'in', (sub) => {
+      const inAddress = sub.selectFrom('households').select('households.id').where('households.address', 'like', sql<string>`${'%' + like + '%'} ESCAPE '\\'`);
+      return communityId === null ? inAddress : inAddress.where('households.communityId', '=', communityId);
+    }),
   ]);
 }
 
-function baseQuery(ctx: Ctx, q: ResidentQuery) {
+const RUNNING: ResidentStatus[] = ['isolating', 'monitoring'];
+const NOT_RUNNING: ResidentStatus[] = ['none', 'released', 'transferred', 'ended_other'];
+
+/**
+ * `mode` only changes how "running" is spelled, to steer the planner. Counting the unfiltered list: status IN (…)
+ * reads the status index alone. Otherwise status NOT IN (…), which no index serves: pages walk the sort index
+ * (last_day, id, status) in order and stop after the page; a search or community narrows through its own index.
+ */
+function baseQuery(ctx: Ctx, q: ResidentQuery, mode: 'page' | 'count' = 'page') {
+  const scope = scopeOf(ctx.actor);
+  const statusIndex = mode === 'count' && scope === null && !q.communityId && !q.householdId && !q.compoundId && !q.abnormal && !q.search?.trim();
+  const running = (eb: Eb) => (statusIndex ? eb('r.status', 'in', RUNNING) : eb('r.status', 'not in', NOT_RUNNING));
   const todayDate = today(ctx.clock);
   let query = ctx.db.selectFrom('residents as r');
-  const scope = scopeOf(ctx.actor);
   if (scope !== null) query = query.where('r.communityId', '=', scope);
   if (q.communityId) query = query.where('r.communityId', '=', q.communityId);
   if (q.householdId) query = query.where('r.householdId', '=', q.householdId);
@@ -313,18 +340,19 @@ function baseQuery(ctx: Ctx, q: ResidentQuery) {
     query = query.where('r.householdId', 'in', (sub) => sub.selectFrom('households').select('households.id').where('households.compoundId', '=', q.compoundId!));
   }
   const status = q.status ?? 'all';
-  if (status === 'active') query = query.where('r.status', 'in', ['isolating', 'monitoring']);
-  else if (status === 'due') query = query.where('r.status', 'in', ['isolating', 'monitoring']).where('r.lastDay', '<', todayDate);
+  if (status === 'active') query = query.where((eb) => running(eb as unknown as Eb));
+  else if (status === 'due') query = query.where((eb) => running(eb as unknown as Eb)).where('r.lastDay', '<', todayDate);
   else if (status !== 'all') query = query.where('r.status', '=', status);
   if (q.dayN) {
-    query = query.where('r.status', 'in', ['isolating', 'monitoring']).where('r.startDate', '=', addDays(todayDate, -(q.dayN - 1)));
+    query = query.where((eb) => running(eb as unknown as Eb)).where('r.startDate', '=', addDays(todayDate, -(q.dayN - 1)));
   }
   if (q.abnormal) {
-    query = query.where((eb) => eb.exists(eb.selectFrom('alerts').select('alerts.id').whereRef('alerts.residentId', '=', 'r.id').where('alerts.status', '=', 'open')));
+    // IN (the few people with open alerts) rather than EXISTS per resident: no probe for each of a million rows.
+    query = query.where('r.id', 'in', (sub) => sub.selectFrom('alerts').select('alerts.residentId').where('alerts.status', '=', 'open'));
   }
   if (q.search && q.search.trim()) {
     const s = q.search;
-    query = query.where((eb) => searchFilter(eb as unknown as Eb, s));
+    query = query.where((eb) => searchFilter(eb as unknown as Eb, s, q.communityId ?? scope, mode));
   }
   return query;
 }
@@ -352,6 +380,7 @@ function withRowColumns<Q extends ReturnType<typeof baseQuery>>(from: Q) {
       'r.householdId',
       'r.status',
       'r.currentEpisodeId as episodeId',
+      eb.selectFrom('episodes').select('episodes.version').whereRef('episodes.id', '=', 'r.currentEpisodeId').as('episodeVersion'),
       'r.startDate',
       'r.lastDay',
       'r.releaseDate',
@@ -364,6 +393,9 @@ function withRowColumns<Q extends ReturnType<typeof baseQuery>>(from: Q) {
         .as('openAlerts'),
     ]);
 }
+
+/** Beyond this offset a page may be read from the other end of the sort order (see listResidents). */
+const REVERSE_AFTER = 5000;
 
 export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Page<ResidentRow>> {
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
@@ -378,17 +410,25 @@ export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Pa
     id: 'r.id',
     latestTemperature: 'r.latestTemperature',
   }[field] as 'r.lastDay';
-  const rows = await withRowColumns(baseQuery(ctx, q))
-    .orderBy(col, dir)
-    .orderBy('r.id', dir)
-    .limit(limit)
-    .offset(offset)
-    .execute();
-  let total: number | null = null;
-  if (q.withTotal !== false) {
-    const t = await baseQuery(ctx, q).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    total = Number(t.n);
+  const count = async () => Number((await baseQuery(ctx, q, 'count').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const total = q.withTotal !== false ? await count() : null;
+
+  // A grid jumping to its last rows asks for OFFSET ~1,000,000: walking the index that far costs more than a count,
+  // so a page in the far half is read in the reverse order from the near end and flipped back.
+  let walk: 'asc' | 'desc' = dir;
+  let pageOffset = offset;
+  let pageLimit = limit;
+  if (offset > REVERSE_AFTER) {
+    const n = total ?? (await count());
+    if (offset + limit / 2 > n / 2) {
+      walk = dir === 'asc' ? 'desc' : 'asc';
+      pageLimit = Math.max(0, Math.min(limit, n - offset));
+      pageOffset = Math.max(0, n - offset - pageLimit);
+    }
   }
+  // Deferred join: the page's ids come from the sort index alone; the joins and the alert count run for those rows only.
+  const ids = baseQuery(ctx, q, 'page').select('r.id').orderBy(col, walk).orderBy('r.id', walk).limit(pageLimit).offset(pageOffset);
+  const rows = pageLimit === 0 ? [] : await withRowColumns(ctx.db.selectFrom('residents as r')).where('r.id', 'in', ids).orderBy(col, dir).orderBy('r.id', dir).execute();
   const todayDate = today(ctx.clock);
   return { rows: rows.map((r) => toRow(r, todayDate)), total };
 }
@@ -411,6 +451,7 @@ function toRow(
     householdId: number;
     status: ResidentStatus;
     episodeId: number | null;
+    episodeVersion: number | null;
     startDate: string | null;
     lastDay: string | null;
     releaseDate: string | null;
@@ -480,6 +521,22 @@ export interface ResidentDetail {
   alerts: { id: number; date: string; reason: string; status: string; action: string | null; actionNote: string | null }[];
   supplies: { id: number; category: string; urgency: string; status: string; createdAt: string; items: string }[];
   history: { id: number; at: string; userName: string; action: string; details: string | null }[];
+}
+
+/** Audit details as stored (resident.create keeps the full ID number and phone): masked before they leave the main process. */
+function maskDetailsJson(details: string | null): string | null {
+  if (!details) return details;
+  const walk = (v: unknown, key?: string): unknown => {
+    if (typeof v === 'string') return key === 'docNumber' ? maskIdNumber(v) : key === 'phone' ? maskPhone(v) : v;
+    if (Array.isArray(v)) return v.map((x) => walk(x));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  try {
+    return JSON.stringify(walk(JSON.parse(details)));
+  } catch {
+    return null;
+  }
 }
 
 /** Everything about one person for the detail drawer; personal values stay masked. Viewing is audited. */
@@ -556,7 +613,7 @@ export async function getResidentDetail(ctx: Ctx, id: number): Promise<ResidentD
     tests,
     alerts,
     supplies,
-    history,
+    history: history.map((h) => ({ ...h, details: maskDetailsJson(h.details) })),
   };
 }
 

@@ -79,14 +79,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('residents_doc_number').on('residents').column('doc_number').execute();
   await db.schema.createIndex('residents_household').on('residents').column('household_id').execute();
-  await db.schema.createIndex('residents_community_last_day').on('residents').columns(['community_id', 'last_day', 'id']).execute();
-  await db.schema.createIndex('residents_community_name').on('residents').columns(['community_id', 'name', 'id']).execute();
-  await db.schema.createIndex('residents_community_initials').on('residents').columns(['community_id', 'name_initials']).execute();
+  // status last: the 在管 list (status NOT IN …) filters inside the index while walking it in last-day order.
+  await db.schema.createIndex('residents_community_last_day').on('residents').columns(['community_id', 'last_day', 'id', 'status']).execute();
+  // last_day and name_pinyin ride along so a name or pinyin search within a community is answered from these
+  // indexes alone (the lastDay sort of a surname's few thousand rows, the count of a pinyin prefix).
+  await db.schema.createIndex('residents_community_name').on('residents').columns(['community_id', 'name', 'id', 'last_day']).execute();
+  await db.schema.createIndex('residents_community_initials').on('residents').columns(['community_id', 'name_initials', 'name_pinyin']).execute();
+  // Keyset pages of one community in id order (the 台账 export): a range scan, no sort of the whole community per page.
+  await db.schema.createIndex('residents_community_id').on('residents').columns(['community_id', 'id']).execute();
   await db.schema.createIndex('residents_status_last_day').on('residents').columns(['status', 'last_day', 'id']).execute();
   await db.schema.createIndex('residents_name').on('residents').columns(['name', 'id']).execute();
   await db.schema.createIndex('residents_initials').on('residents').columns(['name_initials']).execute();
+  await db.schema.createIndex('residents_pinyin').on('residents').columns(['name_pinyin']).execute();
   await db.schema.createIndex('residents_phone').on('residents').column('phone').execute();
-  await db.schema.createIndex('residents_last_day').on('residents').columns(['last_day', 'id']).execute();
+  await db.schema.createIndex('residents_last_day').on('residents').columns(['last_day', 'id', 'status']).execute();
 
   await db.schema
     .createTable('episodes')
