@@ -15,6 +15,8 @@ export const contract = {
   ...reportsContract,
   ...suppliesContract,
   ...dailyContract,
+  ...importsContract,
+  ...jobsContract,
 };
 
 export type Contract = typeof contract;

@@ -15,4 +15,6 @@ export const handlers: HandlersFor<Contract> = {
   ...reportsHandlers,
   ...suppliesHandlers,
   ...dailyHandlers,
+  ...importsHandlers,
+  ...jobsHandlers,
 };

@@ -3,6 +3,11 @@
 import type { JobFn } from './context.ts';
 
 export const jobRegistry: Record<string, () => Promise<JobFn>> = {
+  'import.preview': async () => (await import('../excel/import/jobs.ts')).importPreviewJob,
+  'import.residents': async () => (await import('../excel/import/jobs.ts')).importResidentsJob,
+  'import.tests': async () => (await import('../excel/import/jobs.ts')).importTestsJob,
+  'import.errorReport': async () => (await import('../excel/import/jobs.ts')).importErrorReportJob,
+  'export.report': async () => (await import('../excel/export/index.ts')).exportReportJob as JobFn,
 };
 
 export async function loadJob(name: string, extraModules: string[] = []): Promise<JobFn> {

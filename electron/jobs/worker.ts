@@ -2,6 +2,7 @@
 // posts progress and one final outcome message, then closes the connection. Started only by runner.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseOpenError, openDatabase } from '../db/open.ts';
+import { jobConnection } from '../db/job-connection.ts';
 import { toErrorData } from '../domain/errors.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -34,8 +35,9 @@ async function main(): Promise<void> {
     const fn = await loadJob(data.name, data.modules);
     const handle = await openDatabase(data.dbFile);
     try {
+      const db = jobConnection(handle);
       const ctx: JobContext = {
-        db: handle.db,
+        db,
         actor: data.actor,
         clock,
         dbFile: data.dbFile,
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
         },
       };
       outcome = await runJobFn(fn, ctx, data.input);
+      await db.destroy();
     } finally {
       await handle.close();
     }

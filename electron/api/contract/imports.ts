@@ -1,0 +1,55 @@
+// Channels of the import wizard: upload a list, preview it (mapping, counts, every problem, new places), commit it
+// as a job (progress via 'jobs.status'), fetch the error report, list batches and undo one.
+import { z } from 'zod';
+import { channel } from '../define.ts';
+import { id, isoDate, paging } from './common.ts';
+import type { ImportPreview } from '../../excel/import/run.ts';
+import type { BatchRow, UndoResult } from '../../excel/import/batches.ts';
+
+const FIELDS = [
+  'name',
+  'docNumber',
+  'phone',
+  'sex',
+  'community',
+  'compound',
+  'building',
+  'unit',
+  'room',
+  'address',
+  'startDate',
+  'notes',
+  'docType',
+  'category',
+  'seq',
+  'sampleDate',
+  'testType',
+  'result',
+] as const;
+
+/** field → header text or 1-based column number; null = do not read that field. */
+const mapping = z.partialRecord(z.enum(FIELDS), z.union([z.string().trim().max(100), z.number().int().min(1).max(1000), z.null()]));
+
+const listOptions = {
+  fileId: z.string().uuid('文件编号不正确'),
+  kind: z.enum(['residents', 'tests']),
+  sheet: z.string().max(100).optional(),
+  mapping: mapping.optional(),
+  communityId: id.optional(),
+  startDate: isoDate.optional(),
+};
+
+/** Base64 of at most 500 MB (the largest importMaxFileMb allows); the setting's own limit is checked in the handler. */
+const MAX_BASE64 = Math.ceil((500 * 1024 * 1024 * 4) / 3) + 4;
+
+export const importsContract = {
+  'import.upload': channel<{ fileId: string; fileName: string; bytes: number }>()(
+    z.object({ fileName: z.string().trim().min(1, '缺少文件名').max(200), dataBase64: z.string().max(MAX_BASE64, '文件太大') }).strict(),
+    'import.run',
+  ),
+  'import.preview': channel<ImportPreview>()(z.object(listOptions).strict(), 'import.run'),
+  'import.commit': channel<{ jobId: string }>()(z.object({ ...listOptions, mode: z.enum(['all-or-nothing', 'valid-only']).default('all-or-nothing') }).strict(), 'import.run'),
+  'import.errorReport': channel<{ fileName: string; dataBase64: string; rows: number }>()(z.object(listOptions).strict(), 'import.run'),
+  'import.batches': channel<{ rows: BatchRow[]; total: number }>()(z.object({ offset: paging.offset, limit: paging.limit }).strict(), 'import.run'),
+  'import.undo': channel<UndoResult>()(z.object({ batchId: id }).strict(), 'import.run'),
+};

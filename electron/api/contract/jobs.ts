@@ -1,0 +1,12 @@
+// Channels of background jobs (imports, exports…): poll a job's progress and result, or cancel it. Only whoever
+// started a job (or an admin) sees it.
+import { z } from 'zod';
+import { channel } from '../define.ts';
+import type { JobStatus } from '../../jobs/runner.ts';
+
+const jobId = z.object({ jobId: z.string().uuid('任务编号不正确') }).strict();
+
+export const jobsContract = {
+  'jobs.status': channel<JobStatus>()(jobId, 'session'),
+  'jobs.cancel': channel<{ cancelled: boolean }>()(jobId, 'session'),
+};

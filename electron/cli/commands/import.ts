@@ -1,0 +1,116 @@
+// `import residents FILE` / `import tests FILE`: reads an upstream list in a worker thread (the job runner), checks
+// every row and writes in one transaction. Exit 0 written, 1 rejected (nothing written), 2 unreadable file.
+import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
+import { failure, ok, usageError, type CommandResult } from '../output.ts';
+import type { ImportSummary } from '../../excel/import/commit.ts';
+import type { TestImportSummary } from '../../excel/import/tests.ts';
+import type { RowIssue } from '../../excel/import/issues.ts';
+
+const KINDS = { residents: '隔离人员名单', tests: '检测结果名单' } as const;
+
+function issueLine(i: RowIssue): string {
+  const where = i.row === null ? '' : `第${i.row}行${i.column ? ` ${i.column}` : ''}${i.value ? `（${i.value}）` : ''}：`;
+  return `  ${where}${i.reason}`;
+}
+
+function listText(title: string, issues: RowIssue[], max = 50): string[] {
+  if (!issues.length) return [];
+  const lines = issues.slice(0, max).map(issueLine);
+  if (issues.length > max) lines.push(`  ……共 ${issues.length} 条（用 --json 或 --errors-out 查看全部）`);
+  return [`${title}（${issues.length}）：`, ...lines];
+}
+
+const importCommand: CommandModule = {
+  name: 'import',
+  summary: '导入上级下发的隔离人员名单或检测结果名单（.xlsx/.csv），逐行校验，一次事务写入',
+  usage: [
+    '用法：isolation-desk import residents <文件> --db <文件> [选项] [--json]',
+    '      isolation-desk import tests <文件> --db <文件> [--mode ...] [--sheet 名称] [--json]',
+    '',
+    '  --db <文件>                数据库文件',
+    '  --mode all-or-nothing      默认：有任何一行被拒绝则全部不写入',
+    '  --mode valid-only          只导入通过校验的行，被拒绝的行列出原因',
+    '  --community <名称>         名单没有“社区”列时，所有人员归入此社区',
+    '  --start-date YYYY-MM-DD    名单没有隔离开始日期时使用的日期',
+    '  --sheet <名称>             指定工作表（默认第一个有内容的工作表）',
+    '  --errors-out <文件.xlsx>   把未导入的行（原内容 + 原因）写到此文件',
+    '',
+    '退出码：0 已写入；1 名单被拒绝（未写入任何数据）；2 用法错误或文件无法读取。',
+  ].join('\n'),
+  options: {
+    ...DB_OPTION,
+    mode: { type: 'string' },
+    community: { type: 'string' },
+    'start-date': { type: 'string' },
+    sheet: { type: 'string' },
+    'errors-out': { type: 'string' },
+  },
+  positionals: true,
+  async run(args): Promise<CommandResult> {
+    const [kind, file, ...extra] = args.positionals;
+    if (!kind || !Object.prototype.hasOwnProperty.call(KINDS, kind)) throw usageError(`请指定导入的种类：residents（${KINDS.residents}）或 tests（${KINDS.tests}）`);
+    if (!file) throw usageError('请指定要导入的文件');
+    if (extra.length) throw usageError(`多余的参数：${extra.join(' ')}`);
+    const dbFile = requireString(args, 'db', '数据库文件');
+    const mode = optionalString(args, 'mode') ?? 'all-or-nothing';
+    if (mode !== 'all-or-nothing' && mode !== 'valid-only') throw usageError(`--mode 应为 all-or-nothing 或 valid-only，实际为“${mode}”`);
+    const startDate = optionalString(args, 'start-date');
+    if (startDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(startDate)) throw usageError(`--start-date 应为 YYYY-MM-DD，实际为“${startDate}”`);
+    const community = optionalString(args, 'community');
+    if (kind === 'tests' && (community !== undefined || startDate !== undefined)) throw usageError('--community 和 --start-date 只用于 residents');
+    const errorsOut = optionalString(args, 'errors-out');
+    if (errorsOut !== undefined && !/\.xlsx$/i.test(errorsOut)) throw usageError(`--errors-out 应以 .xlsx 结尾：${errorsOut}`);
+
+    const fs = await import('node:fs/promises');
+    const path = await import('node:path');
+    const { openCliDb } = await import('../context.ts');
+    const { startJob } = await import('../../jobs/runner.ts');
+    const { CLI_ACTOR } = await import('../../domain/actor.ts');
+    const { systemClock } = await import('../../domain/clock.ts');
+    // Open once here so a missing or damaged database is exit 2 with its reason; the worker opens its own connection.
+    await (await openCliDb(dbFile)).close();
+    const req = { file: path.resolve(file), fileName: path.basename(file), kind: kind as keyof typeof KINDS, mode, community, startDate, sheet: optionalString(args, 'sheet') };
+    const opts = {
+      dbFile,
+      actor: CLI_ACTOR,
+      clock: systemClock(),
+      onProgress: process.stderr.isTTY && !args.json ? (p: { done: number; total: number; phase: string }) => process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `) : undefined,
+    };
+    const outcome = await startJob<ImportSummary | TestImportSummary>(kind === 'tests' ? 'import.tests' : 'import.residents', req, opts).done;
+    if (opts.onProgress) process.stderr.write('\r\x1b[K');
+    if (outcome.state === 'failed') {
+      const fileError = !!(outcome.error.details as { fileError?: string } | undefined)?.fileError;
+      const code = fileError || outcome.error.code === 'STORAGE' || outcome.error.code === 'INTERNAL' ? 2 : 1;
+      return failure(code, fileError ? 'FILE_UNREADABLE' : outcome.error.code, outcome.error.message);
+    }
+    if (outcome.state === 'cancelled') return failure(1, 'CANCELLED', '导入已取消，未写入任何数据。');
+    const s = outcome.result;
+    let errorsFile: string | undefined;
+    if (errorsOut && (s.errors.length || ('unmatched' in s && s.unmatched.length))) {
+      const report = await startJob<{ dataBase64: string }>('import.errorReport', req, { ...opts, onProgress: undefined }).done;
+      if (report.state === 'succeeded') {
+        await fs.writeFile(errorsOut, Buffer.from(report.result.dataBase64, 'base64'));
+        errorsFile = path.resolve(errorsOut);
+      }
+    }
+    const written = s.status === 'written';
+    const head =
+      'recorded' in s
+        ? `${written ? '已导入' : '未写入任何数据'}：登记检测结果 ${s.recorded} 条（阳性告警 ${s.alerts} 条），已登记过跳过 ${s.skipped} 条，未匹配 ${s.unmatched.length} 条，被拒绝 ${s.errors.length} 条问题。`
+        : `${written ? '已导入' : '未写入任何数据'}：新增 ${s.imported} 人，更新 ${s.updated} 人，已在隔离中跳过 ${s.skipped} 人，共 ${s.households} 户；被拒绝的问题 ${s.errors.length} 条，提醒 ${s.warnings.length} 条。`;
+    const why = written ? [] : [s.errors.length ? '名单中有被拒绝的行（默认全部不写入）。改正后重新导入，或用 --mode valid-only 只导入通过校验的行。' : '名单中没有可导入的行。'];
+    const text = [
+      head,
+      ...why,
+      ...listText('被拒绝', s.errors),
+      ...('unmatched' in s ? listText('未匹配（不在在管人员中）', s.unmatched) : []),
+      ...listText('提醒', s.warnings),
+      ...(errorsFile ? [`未导入的行已写到：${errorsFile}`] : []),
+    ].join('\n');
+    const json = { ...s, ...(errorsFile ? { errorsFile } : {}) };
+    if (!written) return { code: 1, json: { ok: false, error: { code: 'REJECTED', message: why[0] }, ...json }, text };
+    return ok(json, text);
+  },
+};
+
+export default importCommand;

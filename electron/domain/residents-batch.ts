@@ -1,0 +1,284 @@
+// The lean batch path for bulk imports: the same rules as ensureHousehold / createResident / startEpisode, but a
+// few multi-row statements per thousand people instead of a dozen per person, and one audit record per batch with
+// its counts (the people carry the batch id). Call inside one transaction.
+import type { Ctx } from './context.ts';
+import { audit, auditMany, type AuditInput } from './audit.ts';
+import { nowIso, today } from './clock.ts';
+import { assertInScope } from './actor.ts';
+import { AppError, invalid } from './errors.ts';
+import { isIsoDate } from './dates.ts';
+import { namePinyin } from './pinyin.ts';
+import { buildingLabel, cleanPlaceName, roomLabel, unitLabel, type HouseholdRef, type PlaceCreated } from './places.ts';
+import { getSettings, policyFor, type Settings } from './settings.ts';
+import { periodDates, testDaysFor } from './episodes.ts';
+import type { NormalisedResident } from './residents.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { Category, Database, PlaceLevel } from '../db/schema.ts';
+
+const CHUNK = 500;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface HouseholdAddress {
+  communityId: number;
+  compound: string;
+  building?: string | null;
+  unit?: string | null;
+  room?: string | null;
+}
+
+/** The address as ensureHousehold stores it (labels applied): equal keys = one household. */
+export function normaliseAddress(a: HouseholdAddress) {
+  const compound = cleanPlaceName(a.compound);
+  const building = buildingLabel(a.building ?? '');
+  const unit = unitLabel(a.unit ?? '');
+  const room = roomLabel(a.room ?? '');
+  return { communityId: a.communityId, compound, building, unit, room, key: `${a.communityId}|${compound}|${building}|${unit}|${room}` };
+}
+
+/** Existing children of the given parents at one level, as "parentId|name" → id. */
+async function childrenOf(ctx: Pick<Ctx, 'db'>, level: PlaceLevel, parentIds: number[]): Promise<Map<string, number>> {
+  const map = new Map<string, number>();
+  for (const part of chunks([...new Set(parentIds)], 900)) {
+    const rows = await ctx.db.selectFrom('places').select(['id', 'parentId', 'name']).where('level', '=', level).where('parentId', 'in', part).execute();
+    for (const r of rows) map.set(`${r.parentId}|${r.name}`, r.id);
+  }
+  return map;
+}
+
+/** Finds or creates the children (parentId, name) at one level; compounds created are audited like ensureHousehold does. */
+async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: number; name: string }[], created?: PlaceCreated[]): Promise<Map<string, number>> {
+  const map = await childrenOf(ctx, level, wanted.map((w) => w.parentId));
+  const missing = new Map<string, { parentId: number; name: string }>();
+  for (const w of wanted) {
+    const k = `${w.parentId}|${w.name}`;
+    if (!map.has(k)) missing.set(k, w);
+  }
+  const at = nowIso(ctx.clock);
+  const audits: AuditInput[] = [];
+  for (const part of chunks([...missing.values()])) {
+    const rows = await ctx.db
+      .insertInto('places')
+      .values(part.map((w) => ({ parentId: w.parentId, level, name: w.name, createdAt: at, updatedAt: at })))
+      .returning(['id', 'parentId', 'name'])
+      .execute();
+    for (const r of rows) {
+      map.set(`${r.parentId}|${r.name}`, r.id);
+      created?.push({ level, name: r.name, id: r.id });
+      if (level === 'compound') audits.push({ action: 'place.create', entity: 'place', entityId: r.id, after: { level, name: r.name, parentId: r.parentId } });
+    }
+  }
+  if (audits.length) await auditMany(ctx, audits);
+  return map;
+}
+
+/**
+ * The households at many addresses, creating compounds, buildings, units, rooms and households that are new.
+ * Returns the household of each address, in input order, with `isNew` for the ones created here.
+ */
+export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddress[], created?: PlaceCreated[]): Promise<(HouseholdRef & { isNew: boolean })[]> {
+  const norm = new Map<string, ReturnType<typeof normaliseAddress>>();
+  const keys = addresses.map((a) => {
+    const n = normaliseAddress(a);
+    if (!n.compound) throw invalid('小区名称不能为空', [{ field: 'compound', message: '请填写小区' }]);
+    if (!norm.has(n.key)) norm.set(n.key, n);
+    return n.key;
+  });
+  const list = [...norm.values()];
+  const communityIds = [...new Set(list.map((a) => a.communityId))];
+  for (const id of communityIds) assertInScope(ctx.actor, id);
+  const known = await ctx.db.selectFrom('places').select('id').where('level', '=', 'community').where('id', 'in', communityIds.length ? communityIds : [-1]).execute();
+  if (known.length !== communityIds.length) throw invalid('所选社区不存在', [{ field: 'communityId', message: '社区不存在' }]);
+
+  // Level by level, each address carries its place ids down (no key rebuilding per level).
+  const ids = list.map((a) => ({ a, compound: 0, building: 0, unit: 0, room: 0 }));
+  const compounds = await ensureChildren(ctx, 'compound', list.map((a) => ({ parentId: a.communityId, name: a.compound })), created);
+  for (const x of ids) x.compound = compounds.get(`${x.a.communityId}|${x.a.compound}`)!;
+  const buildings = await ensureChildren(ctx, 'building', ids.map((x) => ({ parentId: x.compound, name: x.a.building })), created);
+  for (const x of ids) x.building = buildings.get(`${x.compound}|${x.a.building}`)!;
+  const units = await ensureChildren(ctx, 'unit', ids.map((x) => ({ parentId: x.building, name: x.a.unit })), created);
+  for (const x of ids) x.unit = units.get(`${x.building}|${x.a.unit}`)!;
+  const rooms = await ensureChildren(ctx, 'room', ids.map((x) => ({ parentId: x.unit, name: x.a.room })), created);
+  for (const x of ids) x.room = rooms.get(`${x.unit}|${x.a.room}`)!;
+
+  const byRoom = new Map<number, HouseholdRef & { isNew: boolean }>();
+  for (const part of chunks(ids.map((x) => x.room), 900)) {
+    const rows = await ctx.db.selectFrom('households').select(['id', 'communityId', 'compoundId', 'address', 'roomId']).where('roomId', 'in', part).execute();
+    for (const { roomId: r, ...h } of rows) byRoom.set(r, { ...h, isNew: false });
+  }
+  const at = nowIso(ctx.clock);
+  for (const part of chunks(ids.filter((x) => !byRoom.has(x.room)))) {
+    const rows = await ctx.db
+      .insertInto('households')
+      .values(part.map((x) => ({ communityId: x.a.communityId, compoundId: x.compound, roomId: x.room, address: x.a.compound + x.a.building + x.a.unit + x.a.room, createdAt: at, updatedAt: at })))
+      .returning(['id', 'communityId', 'compoundId', 'address', 'roomId'])
+      .execute();
+    for (const { roomId: r, ...h } of rows) byRoom.set(r, { ...h, isNew: true });
+  }
+  const byKey = new Map(ids.map((x) => [x.a.key, byRoom.get(x.room)!]));
+  return keys.map((k) => byKey.get(k)!);
+}
+
+export interface NewResidentRow {
+  /** Already through normaliseResident (same rules as createResident). */
+  value: NormalisedResident;
+  householdId: number;
+  communityId: number;
+  /** The first day of the home isolation that starts with the person (day 1). */
+  startDate: string;
+}
+
+function assertStartDate(startDate: string, todayDate: string) {
+  if (!isIsoDate(startDate)) throw invalid('开始日期不正确', [{ field: 'startDate', message: '请选择有效日期' }]);
+  if (startDate > todayDate) throw invalid('开始日期不能晚于今天', [{ field: 'startDate', message: '不能晚于今天' }]);
+}
+
+/** The episode row startEpisode would insert for a home isolation under the person's category policy. */
+/** Period and test days per (category, start date): a list has few of them, and date arithmetic is not free. */
+function isolationPlanner(settings: Settings) {
+  const memo = new Map<string, { lastDay: string; releaseDate: string; testDays: string; monitoringDays: number }>();
+  return (category: Category, startDate: string) => {
+    const key = `${category}|${startDate}`;
+    let plan = memo.get(key);
+    if (!plan) {
+      const policy = policyFor(settings, category);
+      plan = { ...periodDates(startDate, policy.isolationDays), testDays: JSON.stringify(testDaysFor(policy, policy.isolationDays)), monitoringDays: policy.monitoringDays };
+      memo.set(key, plan);
+    }
+    return plan;
+  };
+}
+
+function isolationRow(plan: ReturnType<typeof isolationPlanner>, residentId: number, category: Category, startDate: string, importBatchId: number, at: string) {
+  const { lastDay, releaseDate, testDays, monitoringDays } = plan(category, startDate);
+  return {
+    residentId,
+    kind: 'home_isolation' as const,
+    startDate,
+    lastDay,
+    releaseDate,
+    testDays,
+    monitoringDays,
+    status: 'active' as const,
+    endedOn: null,
+    endReason: null,
+    overrideReason: null,
+    previousEpisodeId: null,
+    importBatchId,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/**
+ * New residents (none of their documents may exist yet: the caller looked them up), each with a home isolation
+ * from their start date under their category's policy, as createResident + startEpisode would leave them.
+ * Audited as one 'resident.create' and one 'episode.start' record for the batch, with counts. Returns ids in order.
+ */
+export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResidentRow[], opts: { importBatchId: number }): Promise<number[]> {
+  if (people.length === 0) return [];
+  const todayDate = today(ctx.clock);
+  for (const p of people) {
+    assertInScope(ctx.actor, p.communityId);
+    assertStartDate(p.startDate, todayDate);
+    if (!p.value.docNumber) throw invalid(`${p.value.name} 没有证件号码，须逐个登记（须指定监护人）`);
+  }
+  const plan = isolationPlanner(await getSettings(ctx));
+  const at = nowIso(ctx.clock);
+  const pinyin = new Map<string, { full: string; initials: string }>();
+  const ids = new Map<string, number>();
+  const key = (docType: string, docNumber: string | null) => `${docType}|${docNumber}`;
+  for (const part of chunks(people)) {
+    const rows = await ctx.db
+      .insertInto('residents')
+      .values(
+        part.map((p) => {
+          let py = pinyin.get(p.value.name);
+          if (!py) pinyin.set(p.value.name, (py = namePinyin(p.value.name)));
+          // The current-period columns are what startEpisode's sync would write; only the episode id follows below.
+          const period = plan(p.value.category, p.startDate);
+          return {
+            ...p.value,
+            householdId: p.householdId,
+            communityId: p.communityId,
+            namePinyin: py.full,
+            nameInitials: py.initials,
+            status: 'isolating' as const,
+            currentEpisodeId: null,
+            startDate: p.startDate,
+            lastDay: period.lastDay,
+            releaseDate: period.releaseDate,
+            latestTemperature: null,
+            importBatchId: opts.importBatchId,
+            createdAt: at,
+            updatedAt: at,
+          };
+        }),
+      )
+      .returning(['id', 'docType', 'docNumber'])
+      .execute();
+    // RETURNING order is not promised by SQLite: match rows back by their document.
+    for (const r of rows) ids.set(key(r.docType, r.docNumber), r.id);
+  }
+  const out = people.map((p) => ids.get(key(p.value.docType, p.value.docNumber))!);
+  for (const part of chunks(people.map((p, i) => isolationRow(plan, out[i], p.value.category, p.startDate, opts.importBatchId, at)))) {
+    await ctx.db.insertInto('episodes').values(part).execute();
+  }
+  for (const part of chunks(out, 900)) {
+    await ctx.db
+      .updateTable('residents')
+      .set((eb) => ({ currentEpisodeId: activeEpisode(eb, 'id') }))
+      .where('id', 'in', part)
+      .execute();
+  }
+  const extra = { importBatchId: opts.importBatchId, count: people.length };
+  await audit(ctx, { action: 'resident.create', entity: 'import_batch', entityId: opts.importBatchId, extra });
+  await audit(ctx, { action: 'episode.start', entity: 'import_batch', entityId: opts.importBatchId, extra: { ...extra, kind: 'home_isolation' } });
+  return out;
+}
+
+/** A column of the person's running episode, as a correlated subquery. */
+function activeEpisode<C extends 'id' | 'startDate' | 'lastDay' | 'releaseDate'>(eb: ExpressionBuilder<Database, 'residents'>, col: C) {
+  return eb.selectFrom('episodes').select(`episodes.${col}` as `episodes.${C}`).whereRef('episodes.residentId', '=', 'residents.id').where('episodes.status', '=', 'active');
+}
+
+/**
+ * Starts a home isolation for people already in the database (none may have a running episode), as startEpisode
+ * does, and brings their current-period columns in step. Audited as one 'episode.start' record with the count.
+ */
+export async function startEpisodesBatch(ctx: Ctx, items: { residentId: number; startDate: string; category: Category }[], opts: { importBatchId: number }): Promise<void> {
+  if (items.length === 0) return;
+  const todayDate = today(ctx.clock);
+  for (const it of items) assertStartDate(it.startDate, todayDate);
+  const residentIds = items.map((i) => i.residentId);
+  for (const part of chunks(residentIds, 900)) {
+    const people = await ctx.db.selectFrom('residents').select('communityId').where('id', 'in', part).execute();
+    for (const r of people) assertInScope(ctx.actor, r.communityId);
+    const running = await ctx.db.selectFrom('episodes').select('residentId').where('status', '=', 'active').where('residentId', 'in', part).executeTakeFirst();
+    if (running) throw new AppError('CONFLICT', '名单中有人已有进行中的隔离/监测，不能重复开始。');
+  }
+  const plan = isolationPlanner(await getSettings(ctx));
+  const at = nowIso(ctx.clock);
+  for (const part of chunks(items)) {
+    await ctx.db.insertInto('episodes').values(part.map((it) => isolationRow(plan, it.residentId, it.category, it.startDate, opts.importBatchId, at))).execute();
+  }
+  for (const part of chunks(residentIds, 900)) {
+    await ctx.db
+      .updateTable('residents')
+      .set((eb) => ({
+        status: 'isolating',
+        currentEpisodeId: activeEpisode(eb, 'id'),
+        startDate: activeEpisode(eb, 'startDate'),
+        lastDay: activeEpisode(eb, 'lastDay'),
+        releaseDate: activeEpisode(eb, 'releaseDate'),
+        updatedAt: at,
+      }))
+      .where('id', 'in', part)
+      .execute();
+  }
+  await audit(ctx, { action: 'episode.start', entity: 'import_batch', entityId: opts.importBatchId, extra: { importBatchId: opts.importBatchId, count: items.length, kind: 'home_isolation' } });
+}

@@ -1,0 +1,153 @@
+// Import batches: the list (paged) and undo. Undo deletes only what the batch created, and only while nothing has
+// been recorded about its people since; a batch that changed people who were already there cannot be undone.
+import type { Ctx } from '../../domain/context.ts';
+import { inTx } from '../../domain/context.ts';
+import { audit } from '../../domain/audit.ts';
+import { nowIso } from '../../domain/clock.ts';
+import { AppError, notFound } from '../../domain/errors.ts';
+import type { PlaceLevel } from '../../db/schema.ts';
+
+export interface BatchRow {
+  id: number;
+  kind: 'residents' | 'tests';
+  fileName: string;
+  userName: string;
+  at: string;
+  counts: Record<string, unknown>;
+  undoneAt: string | null;
+}
+
+export async function listBatches(ctx: Pick<Ctx, 'db'>, q: { offset?: number; limit?: number } = {}): Promise<{ rows: BatchRow[]; total: number }> {
+  const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+  const rows = await ctx.db.selectFrom('importBatches').selectAll().orderBy('id', 'desc').limit(limit).offset(Math.max(q.offset ?? 0, 0)).execute();
+  const t = await ctx.db.selectFrom('importBatches').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return { rows: rows.map((r) => ({ ...r, counts: JSON.parse(r.counts) as Record<string, unknown> })), total: Number(t.n) };
+}
+
+const refuse = (why: string) => new AppError('BLOCKED', `不能撤销此次导入：${why}`);
+
+function chunks<T>(items: T[], size = 900): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** True when probe finds a row for any chunk of ids. */
+async function anyFor(ids: number[], probe: (part: number[]) => Promise<unknown>): Promise<boolean> {
+  for (const part of chunks(ids)) if (await probe(part)) return true;
+  return false;
+}
+
+export interface UndoResult {
+  batchId: number;
+  residents: number;
+  episodes: number;
+  households: number;
+  tests: number;
+  alerts: number;
+}
+
+export async function undoBatch(ctx: Ctx, batchId: number): Promise<UndoResult> {
+  return inTx(ctx, async (tx) => {
+    const b = await tx.db.selectFrom('importBatches').selectAll().where('id', '=', batchId).executeTakeFirst();
+    if (!b) throw notFound('该导入批次');
+    if (b.undoneAt) throw refuse(`已于 ${b.undoneAt} 撤销过。`);
+    const counts = JSON.parse(b.counts) as Record<string, unknown>;
+    const result = b.kind === 'residents' ? await undoResidents(tx, b.id, b.at, counts) : await undoTests(tx, b.id);
+    await tx.db.updateTable('importBatches').set({ undoneAt: nowIso(tx.clock) }).where('id', '=', b.id).execute();
+    await audit(tx, { action: 'import.undo', entity: 'import_batch', entityId: b.id, extra: { kind: b.kind, fileName: b.fileName, ...result } });
+    return result;
+  });
+}
+
+async function undoResidents(tx: Ctx, batchId: number, at: string, counts: Record<string, unknown>): Promise<UndoResult> {
+  const changed = Number(counts.existingChanged ?? 0);
+  if (changed > 0) throw refuse(`此次导入更新了系统中原有的 ${changed} 人（联系方式、住址或新的隔离期），撤销无法恢复他们原来的信息。请在人员详情中逐个修改。`);
+  const people = await tx.db.selectFrom('residents').select(['id', 'version', 'householdId']).where('importBatchId', '=', batchId).execute();
+  const ids = people.map((p) => p.id);
+  if (people.some((p) => p.version !== 1)) throw refuse('其中有人员的信息在导入后被修改过。');
+  const one = <T>(q: { limit(n: number): { executeTakeFirst(): Promise<T> } }) => q.limit(1).executeTakeFirst();
+  const otherEpisodes = (part: number[]) =>
+    one(
+      tx.db
+        .selectFrom('episodes')
+        .select('id')
+        .where('residentId', 'in', part)
+        .where((eb) => eb.or([eb('importBatchId', 'is', null), eb('importBatchId', '!=', batchId), eb('version', '!=', 1), eb('status', '!=', 'active')])),
+    );
+  if (await anyFor(ids, otherEpisodes)) throw refuse('其中有人员的隔离期在导入后被延长、解除或另行登记过。');
+  if (await anyFor(ids, (part) => one(tx.db.selectFrom('checkins').select('id').where('residentId', 'in', part)))) throw refuse('其中有人员在导入后已有健康监测记录。');
+  if (await anyFor(ids, (part) => one(tx.db.selectFrom('tests').select('id').where('residentId', 'in', part)))) throw refuse('其中有人员在导入后已有检测结果。');
+  if (await anyFor(ids, (part) => one(tx.db.selectFrom('alerts').select('id').where('residentId', 'in', part)))) throw refuse('其中有人员在导入后已有异常告警。');
+  const householdIds = [...new Set(people.map((p) => p.householdId))];
+  if (await anyFor(householdIds, (part) => one(tx.db.selectFrom('supplyRequests').select('id').where('householdId', 'in', part).where('createdAt', '>=', at)))) throw refuse('其中有的户在导入后已登记物资需求。');
+  if (await anyFor(ids, (part) => one(tx.db.selectFrom('residents').select('id').where('guardianId', 'in', part)))) throw refuse('其中有人员被登记为他人的监护人。');
+
+  let episodes = 0;
+  let residents = 0;
+  for (const part of chunks(ids)) {
+    await tx.db.updateTable('residents').set({ currentEpisodeId: null }).where('id', 'in', part).execute();
+    episodes += Number((await tx.db.deleteFrom('episodes').where('residentId', 'in', part).executeTakeFirst()).numDeletedRows);
+    residents += Number((await tx.db.deleteFrom('residents').where('id', 'in', part).executeTakeFirst()).numDeletedRows);
+  }
+  // Households the batch created and nobody else lives in now, then the empty places above them.
+  const emptyHouseholds: { id: number; roomId: number }[] = [];
+  for (const part of chunks(householdIds)) {
+    const rows = await tx.db
+      .selectFrom('households as h')
+      .select(['h.id', 'h.roomId'])
+      .where('h.id', 'in', part)
+      .where('h.createdAt', '>=', at)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('residents as r').select('r.id').whereRef('r.householdId', '=', 'h.id'))))
+      .execute();
+    emptyHouseholds.push(...rows);
+  }
+  for (const part of chunks(emptyHouseholds.map((h) => h.id))) await tx.db.deleteFrom('households').where('id', 'in', part).execute();
+  let placeIds = emptyHouseholds.map((h) => h.roomId);
+  const createdPlaces = (counts.createdPlaces as { id: number; level: PlaceLevel }[] | undefined) ?? [];
+  for (const level of ['room', 'unit', 'building', 'compound', 'community'] as PlaceLevel[]) {
+    if (level === 'compound' || level === 'community') placeIds = [...new Set([...placeIds, ...createdPlaces.filter((p) => p.level === level).map((p) => p.id)])];
+    const parents = new Set<number>();
+    for (const id of placeIds) {
+      const p = await tx.db.selectFrom('places').select(['id', 'parentId', 'createdAt']).where('id', '=', id).where('level', '=', level).executeTakeFirst();
+      if (!p || p.createdAt < at) continue;
+      const child = await tx.db.selectFrom('places').select('id').where('parentId', '=', id).limit(1).executeTakeFirst();
+      const home = await tx.db
+        .selectFrom('households')
+        .select('id')
+        .where((eb) => eb.or([eb('roomId', '=', id), eb('compoundId', '=', id), eb('communityId', '=', id)]))
+        .limit(1)
+        .executeTakeFirst();
+      if (child || home) continue;
+      try {
+        await tx.db.deleteFrom('places').where('id', '=', id).execute();
+        if (p.parentId !== null) parents.add(p.parentId);
+      } catch {
+        // Still referenced elsewhere (a cadre's compound, a user's community…): the place stays.
+      }
+    }
+    placeIds = [...parents];
+  }
+  return { batchId, residents, episodes, households: emptyHouseholds.length, tests: 0, alerts: 0 };
+}
+
+async function undoTests(tx: Ctx, batchId: number): Promise<UndoResult> {
+  const tests = await tx.db.selectFrom('tests').select(['id', 'episodeId', 'version']).where('importBatchId', '=', batchId).execute();
+  const ids = tests.map((t) => t.id);
+  if (tests.some((t) => t.version !== 1)) throw refuse('其中有检测结果在导入后被修改过。');
+  let alerts = 0;
+  for (const part of chunks(ids)) {
+    const handled = await tx.db.selectFrom('alerts').select('id').where('testId', 'in', part).where((eb) => eb.or([eb('status', '!=', 'open'), eb('version', '!=', 1)])).limit(1).executeTakeFirst();
+    if (handled) throw refuse('由这些检测结果产生的阳性告警已经处置过。');
+  }
+  const episodeIds = [...new Set(tests.map((t) => t.episodeId))];
+  for (const part of chunks(episodeIds)) {
+    const ended = await tx.db.selectFrom('episodes').select('id').where('id', 'in', part).where('status', '!=', 'active').limit(1).executeTakeFirst();
+    if (ended) throw refuse('其中有人员已解除或结束隔离，解除可能依据了这些检测结果。');
+  }
+  for (const part of chunks(ids)) {
+    alerts += Number((await tx.db.deleteFrom('alerts').where('testId', 'in', part).executeTakeFirst()).numDeletedRows);
+    await tx.db.deleteFrom('tests').where('id', 'in', part).execute();
+  }
+  return { batchId, residents: 0, episodes: 0, households: 0, tests: ids.length, alerts };
+}

@@ -1,0 +1,48 @@
+// Finds the header row of an upstream list: the first of the first 10 rows holding at least two known column names.
+// Rows above it are titles (often merged, sometimes two rows); their text may name the community.
+import { AppError } from '../../domain/errors.ts';
+import { cleanPlaceName } from '../../domain/places.ts';
+import { isBlank, type CellValue } from '../read.ts';
+import { headerKey } from './columns.ts';
+
+export const HEADER_SEARCH_ROWS = 10;
+
+export interface HeaderFound {
+  /** 0-based index into the table's rows. */
+  index: number;
+  /** Text of the title rows above the header, each distinct cell once. */
+  title: string;
+}
+
+export function findHeaderRow(rows: CellValue[][], known: Map<string, unknown>, labels: string): HeaderFound {
+  for (let i = 0; i < Math.min(rows.length, HEADER_SEARCH_ROWS); i++) {
+    const hits = new Set<unknown>();
+    for (const c of rows[i]) {
+      const f = known.get(headerKey(c));
+      if (f !== undefined) hits.add(f);
+    }
+    if (hits.size >= 2) {
+      const seen = new Set<string>();
+      for (const r of rows.slice(0, i)) for (const c of r) if (!isBlank(c)) seen.add(String(c).trim());
+      return { index: i, title: [...seen].join(' ') };
+    }
+  }
+  throw new AppError('VALIDATION', `在前 ${HEADER_SEARCH_ROWS} 行中没有找到表头（至少要有两个可识别的列名，如 ${labels}）。请检查是否选对了工作表，或在导入向导中手动指定各列。`, {
+    details: { fileError: 'no-header' },
+  });
+}
+
+/**
+ * The community a title names, e.g. "广阳区解放道街道西大街社区居家隔离人员名单" → 西大街社区. Leading district and
+ * subdistrict names (the office's own, and anything ending in 区/县/街道/镇/乡/办事处) are cut away.
+ */
+export function communityFromTitle(title: string, orgNames: string[] = []): string | null {
+  let t = cleanPlaceName(title);
+  for (const n of orgNames) if (n) t = t.split(cleanPlaceName(n)).join(' ');
+  const m = [...t.matchAll(/([^\s]{1,30}?社区)/g)].map((x) => x[1]);
+  for (const raw of m) {
+    const name = raw.replace(/^.*(街道办事处|办事处|街道|[区县市镇乡])(?=[^区县市镇乡]{2,}社区$)/, '');
+    if (name.length >= 3) return name;
+  }
+  return null;
+}

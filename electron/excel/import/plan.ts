@@ -1,0 +1,113 @@
+// What writing an analysed resident list would do to this database: who is new, who is updated, who already
+// isolates (skipped), which places are new. Read-only; a handful of queries whatever the list's length.
+import type { Ctx } from '../../domain/context.ts';
+import { normaliseAddress } from '../../domain/residents-batch.ts';
+import type { Category, ResidentStatus } from '../../db/schema.ts';
+import type { PlannedResident } from './residents.ts';
+import type { RowIssue } from './issues.ts';
+
+export interface ExistingPerson {
+  id: number;
+  version: number;
+  name: string;
+  docType: string;
+  docNumber: string | null;
+  phone: string | null;
+  householdId: number;
+  communityId: number;
+  category: Category;
+  notes: string | null;
+  status: ResidentStatus;
+}
+
+export interface ResidentPlan {
+  create: PlannedResident[];
+  /** Known people without a running episode: details updated, new episode. */
+  update: { p: PlannedResident; existing: ExistingPerson }[];
+  /** Known people already isolating: details updated, no new episode. */
+  skip: { p: PlannedResident; existing: ExistingPerson; activeSince: string }[];
+  /** community name → id (null: to be created). */
+  communities: Map<string, number | null>;
+  newPlaces: { level: 'community' | 'compound'; name: string; community: string }[];
+  households: number;
+  newHouseholds: number;
+  warnings: RowIssue[];
+}
+
+function chunks<T>(items: T[], size = 900): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResident[]): Promise<ResidentPlan> {
+  const communities = new Map<string, number | null>();
+  const known = await ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'community').execute();
+  const byName = new Map(known.map((c) => [c.name, c.id]));
+  for (const p of people) communities.set(p.community, byName.get(p.community) ?? null);
+
+  // Everyone in the list who is already in the database, in one query per 900 numbers.
+  const existing = new Map<string, ExistingPerson>();
+  const numbers = [...new Set(people.map((p) => p.value.docNumber).filter((n): n is string => !!n))];
+  for (const part of chunks(numbers)) {
+    const rows = await ctx.db
+      .selectFrom('residents')
+      .select(['id', 'version', 'name', 'docType', 'docNumber', 'phone', 'householdId', 'communityId', 'category', 'notes', 'status'])
+      .where('docNumber', 'in', part)
+      .execute();
+    for (const r of rows) existing.set(`${r.docType}|${r.docNumber}`, r);
+  }
+  const active = new Map<number, string>();
+  for (const part of chunks([...existing.values()].map((e) => e.id))) {
+    const rows = await ctx.db.selectFrom('episodes').select(['residentId', 'startDate']).where('status', '=', 'active').where('residentId', 'in', part).execute();
+    for (const r of rows) active.set(r.residentId, r.startDate);
+  }
+
+  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: 0, warnings: [] };
+  const warn = (p: PlannedResident, code: string, reason: string) => plan.warnings.push({ row: p.row, column: '', cell: '', value: p.value.name, reason, code });
+  for (const p of people) {
+    const e = existing.get(`${p.value.docType}|${p.value.docNumber}`);
+    if (!e) {
+      plan.create.push(p);
+      continue;
+    }
+    if (e.name !== p.value.name) warn(p, 'name-differs', `该证件号在系统中登记的姓名是“${e.name}”，与名单中的“${p.value.name}”不同；已保留系统中的姓名，请核实`);
+    const since = active.get(e.id);
+    if (since) {
+      plan.skip.push({ p, existing: e, activeSince: since });
+      warn(p, 'already-isolating', `${e.name} 已在隔离/监测中（开始于 ${since}），不重复开始；联系方式和住址按名单更新`);
+    } else plan.update.push({ p, existing: e });
+  }
+
+  // New places and households: compounds under known communities, households by their display address.
+  const knownIds = [...new Set([...communities.values()].filter((id): id is number => id !== null))];
+  const compounds = new Set<string>();
+  for (const part of chunks(knownIds)) {
+    const rows = await ctx.db.selectFrom('places').select(['parentId', 'name']).where('level', '=', 'compound').where('parentId', 'in', part).execute();
+    for (const r of rows) compounds.add(`${r.parentId}|${r.name}`);
+  }
+  const households = new Map<string, { communityId: number | null; address: string }>();
+  const newCompounds = new Map<string, { name: string; community: string }>();
+  for (const p of [...plan.create, ...plan.update.map((u) => u.p), ...plan.skip.map((s) => s.p)]) {
+    const id = communities.get(p.community) ?? null;
+    const a = normaliseAddress({ communityId: id ?? 0, ...p.address });
+    households.set(`${p.community}|${a.compound}|${a.building}|${a.unit}|${a.room}`, { communityId: id, address: a.compound + a.building + a.unit + a.room });
+    if (id === null || !compounds.has(`${id}|${a.compound}`)) newCompounds.set(`${p.community}|${a.compound}`, { name: a.compound, community: p.community });
+  }
+  for (const [name, id] of communities) if (id === null) plan.newPlaces.push({ level: 'community', name, community: name });
+  for (const c of newCompounds.values()) plan.newPlaces.push({ level: 'compound', ...c });
+  plan.households = households.size;
+  const found = new Set<string>();
+  const withIds = [...households.values()].filter((h) => h.communityId !== null);
+  for (const part of chunks(withIds)) {
+    const rows = await ctx.db
+      .selectFrom('households')
+      .select(['communityId', 'address'])
+      .where('communityId', 'in', [...new Set(part.map((h) => h.communityId!))])
+      .where('address', 'in', part.map((h) => h.address))
+      .execute();
+    for (const r of rows) found.add(`${r.communityId}|${r.address}`);
+  }
+  plan.newHouseholds = [...households.values()].filter((h) => h.communityId === null || !found.has(`${h.communityId}|${h.address}`)).length;
+  return plan;
+}

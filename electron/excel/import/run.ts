@@ -1,0 +1,149 @@
+// The import as the wizard, the CLI and the jobs call it: read the file → analyse → preview, commit, or error report.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Ctx } from '../../domain/context.ts';
+import { today } from '../../domain/clock.ts';
+import { invalid } from '../../domain/errors.ts';
+import { getSettings } from '../../domain/settings.ts';
+import { getOrgRoot } from '../../domain/places.ts';
+import { isIsoDate } from '../../domain/dates.ts';
+import type { JobProgress } from '../../jobs/context.ts';
+import { assertImportable, FileUnreadable, readTable, type Table } from '../read.ts';
+import { analyseResidents, type MappingView, type ResidentAnalysis } from './residents.ts';
+import { analyseTests, planTests, commitTests, type TestAnalysis, type TestImportSummary } from './tests.ts';
+import { planResidents } from './plan.ts';
+import { commitResidents, type CommitHooks, type ImportMode, type ImportSummary } from './commit.ts';
+import { buildErrorReport } from './error-report.ts';
+import type { RowIssue } from './issues.ts';
+
+export type ImportKind = 'residents' | 'tests';
+
+export interface ImportRequest {
+  /** Where the file is on disk. */
+  file: string;
+  /** The name the user gave it (its extension picks the reader; it is recorded in the batch). */
+  fileName: string;
+  kind: ImportKind;
+  sheet?: string;
+  mapping?: Record<string, string | number | null>;
+  /** The community for rows naming none: by id (wizard) or name (CLI). */
+  communityId?: number;
+  community?: string;
+  startDate?: string;
+  mode?: ImportMode;
+}
+
+export interface PreviewBase {
+  fileName: string;
+  sheetName: string;
+  sheetNames: string[];
+  headerRow: number;
+  title: string;
+  mapping: MappingView[];
+  errors: RowIssue[];
+  warnings: RowIssue[];
+}
+
+export interface ResidentPreview extends PreviewBase {
+  kind: 'residents';
+  titleCommunity: string | null;
+  counts: { dataRows: number; blankRows: number; valid: number; rejected: number; create: number; update: number; skip: number; households: number; newHouseholds: number };
+  newPlaces: { level: 'community' | 'compound'; name: string; community: string }[];
+}
+
+export interface TestPreview extends PreviewBase {
+  kind: 'tests';
+  counts: { dataRows: number; blankRows: number; valid: number; rejected: number; matched: number; unmatched: number; duplicates: number; positives: number };
+  unmatched: RowIssue[];
+}
+
+export type ImportPreview = ResidentPreview | TestPreview;
+
+export interface Hooks extends CommitHooks {
+  progress?: (p: JobProgress) => void;
+}
+
+/** Reads the file with the size limit from settings; the size is checked before the file is read into memory. */
+export async function loadImportTable(ctx: Pick<Ctx, 'db'>, req: Pick<ImportRequest, 'file' | 'fileName' | 'sheet'>): Promise<Table> {
+  const { importMaxFileMb } = await getSettings(ctx);
+  const maxBytes = importMaxFileMb * 1024 * 1024;
+  let size: number;
+  try {
+    size = (await fs.stat(req.file)).size;
+  } catch {
+    throw new FileUnreadable('unreadable', `找不到或无法打开文件“${req.fileName}”。请检查路径。`);
+  }
+  assertImportable(req.fileName, size, maxBytes);
+  return readTable(await fs.readFile(req.file), { fileName: req.fileName, maxBytes, sheet: req.sheet });
+}
+
+async function analyse(ctx: Ctx, req: ImportRequest, table: Table): Promise<ResidentAnalysis | TestAnalysis> {
+  const todayDate = today(ctx.clock);
+  if (req.kind === 'tests') return analyseTests(table, { mapping: req.mapping }, { today: todayDate });
+  if (req.startDate && (!isIsoDate(req.startDate) || req.startDate > todayDate)) throw invalid(`统一的隔离开始日期 ${req.startDate} 不正确（应为今天或以前的日期，格式 YYYY-MM-DD）`);
+  let community = req.community;
+  if (req.communityId !== undefined) {
+    const c = await ctx.db.selectFrom('places').select('name').where('id', '=', req.communityId).where('level', '=', 'community').executeTakeFirst();
+    if (!c) throw invalid('所选社区不存在');
+    community = c.name;
+  }
+  const org = await getOrgRoot(ctx).catch(() => null);
+  return analyseResidents(table, { mapping: req.mapping, community, startDate: req.startDate }, { today: todayDate, orgNames: org ? [org.district, org.subdistrict] : [] });
+}
+
+async function readAndAnalyse(ctx: Ctx, req: ImportRequest, hooks: Hooks) {
+  hooks.progress?.({ done: 0, total: 1, phase: '读取文件' });
+  const table = await loadImportTable(ctx, req);
+  hooks.checkCancelled?.();
+  hooks.progress?.({ done: 0, total: 1, phase: '校验' });
+  const analysis = await analyse(ctx, req, table);
+  hooks.checkCancelled?.();
+  return { table, analysis };
+}
+
+function base(req: ImportRequest, a: ResidentAnalysis | TestAnalysis): PreviewBase {
+  return { fileName: req.fileName, sheetName: a.sheetName, sheetNames: a.sheetNames, headerRow: a.headerRow, title: a.title, mapping: a.mapping, errors: a.errors, warnings: a.warnings };
+}
+
+export async function previewImport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {}): Promise<ImportPreview> {
+  const { analysis } = await readAndAnalyse(ctx, req, hooks);
+  const common = { dataRows: analysis.dataRows, blankRows: analysis.blankRows, valid: analysis.people.length, rejected: analysis.rejectedRows.length };
+  if (req.kind === 'tests') {
+    const a = analysis as TestAnalysis;
+    const plan = await planTests(ctx, a.people);
+    return {
+      ...base(req, a),
+      kind: 'tests',
+      warnings: [...a.warnings, ...plan.warnings, ...plan.duplicates],
+      counts: { ...common, matched: plan.matched.length, unmatched: plan.unmatched.length, duplicates: plan.duplicates.length, positives: plan.matched.filter((m) => m.result === '阳性').length },
+      unmatched: plan.unmatched,
+    };
+  }
+  const a = analysis as ResidentAnalysis;
+  const plan = await planResidents(ctx, a.people);
+  return {
+    ...base(req, a),
+    kind: 'residents',
+    titleCommunity: a.titleCommunity,
+    warnings: [...a.warnings, ...plan.warnings],
+    counts: { ...common, create: plan.create.length, update: plan.update.length, skip: plan.skip.length, households: plan.households, newHouseholds: plan.newHouseholds },
+    newPlaces: plan.newPlaces,
+  };
+}
+
+export async function runImport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {}): Promise<ImportSummary | TestImportSummary> {
+  const { analysis } = await readAndAnalyse(ctx, req, hooks);
+  const opts = { mode: req.mode ?? 'all-or-nothing', fileName: path.basename(req.fileName) };
+  if (req.kind === 'tests') return commitTests(ctx, analysis as TestAnalysis, opts, hooks);
+  return commitResidents(ctx, analysis as ResidentAnalysis, opts, hooks);
+}
+
+/** The .xlsx of rows that would not be imported (rejected, and for test lists also the unmatched ones). */
+export async function importErrorReport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {}): Promise<{ fileName: string; data: Buffer; rows: number }> {
+  const { table, analysis } = await readAndAnalyse(ctx, req, hooks);
+  let issues = analysis.errors;
+  if (req.kind === 'tests') issues = [...issues, ...(await planTests(ctx, (analysis as TestAnalysis).people)).unmatched];
+  const data = await buildErrorReport(table, analysis.headerRow, issues);
+  const stem = path.basename(req.fileName).replace(/\.[^.]+$/, '');
+  return { fileName: `${stem}-未导入的行.xlsx`, data, rows: new Set(issues.map((i) => i.row).filter((r) => r !== null)).size };
+}

@@ -1,0 +1,255 @@
+// Safe reading of an uploaded .xlsx or .csv into a grid of plain cell values: checks name, size and (for .xlsx)
+// the zip container BEFORE any parser touches it, so hostile files fail with a clear Chinese message.
+import path from 'node:path';
+import yauzl from 'yauzl';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { AppError } from '../domain/errors.ts';
+
+/** A cell as the import sees it: text, a number (kept as a number: an ID number in a number cell has lost digits), a date, a boolean, or empty. */
+export type CellValue = string | number | boolean | Date | null;
+
+export interface Table {
+  sheetName: string;
+  sheetNames: string[];
+  /** rows[i] is the row Excel shows as i + 1; rows[i][j] is column j + 1. Empty rows are kept so numbers line up. */
+  rows: CellValue[][];
+  /** Workbooks on the 1904 date system shift serial numbers by 1462 days. */
+  date1904: boolean;
+  format: 'xlsx' | 'csv';
+}
+
+export type FileErrorKind = 'extension' | 'too-large' | 'empty-file' | 'not-zip' | 'zip-bomb' | 'not-excel' | 'encrypted' | 'unreadable' | 'empty-sheet' | 'no-sheet' | 'encoding';
+
+/** A file that cannot be read at all (CLI exit 2); nothing was changed. `details.fileError` says which kind. */
+export class FileUnreadable extends AppError {
+  constructor(kind: FileErrorKind, message: string) {
+    super('VALIDATION', message, { details: { fileError: kind } });
+  }
+}
+
+export function isFileError(e: { details?: unknown } | null | undefined): boolean {
+  return !!e && typeof e.details === 'object' && e.details !== null && 'fileError' in e.details;
+}
+
+export interface ZipLimits {
+  maxEntries: number;
+  maxTotalUncompressed: number;
+  /** Ratio uncompressed/compressed tolerated for an entry larger than ratioFloorBytes (XML sheets reach ~30-100). */
+  maxRatio: number;
+  ratioFloorBytes: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: 5000,
+  maxTotalUncompressed: 1024 * 1024 * 1024,
+  maxRatio: 250,
+  ratioFloorBytes: 1024 * 1024,
+};
+
+export interface ReadOptions {
+  /** The name the user gave the file (only its extension is trusted, to pick the reader). */
+  fileName: string;
+  maxBytes: number;
+  sheet?: string;
+  zipLimits?: ZipLimits;
+}
+
+const MB = 1024 * 1024;
+
+export function tooLarge(bytes: number, maxBytes: number): FileUnreadable {
+  return new FileUnreadable('too-large', `文件太大（${(bytes / MB).toFixed(1)} MB），超过上限 ${Math.round(maxBytes / MB)} MB。请拆分成几个文件分别导入，或请管理员在设置中调高“导入文件大小上限”。`);
+}
+
+/** Refuses a file by its name and size before anything reads it (also used when a file is uploaded). */
+export function assertImportable(fileName: string, bytes: number, maxBytes: number): '.xlsx' | '.csv' {
+  const ext = path.extname(fileName).toLowerCase();
+  if (ext === '.xls' || ext === '.et' || ext === '.ett' || ext === '.xlt') {
+    throw new FileUnreadable('extension', `不支持旧版 ${ext} 格式。请在 Excel 或 WPS 中打开该文件，选择“另存为”→“Excel 工作簿 (*.xlsx)”，再导入新文件。`);
+  }
+  if (ext !== '.xlsx' && ext !== '.csv') {
+    throw new FileUnreadable('extension', `只能导入 .xlsx 或 .csv 文件（收到的是“${fileName}”）。请在 Excel 或 WPS 中另存为 .xlsx 后再导入。`);
+  }
+  if (bytes > maxBytes) throw tooLarge(bytes, maxBytes);
+  if (bytes === 0) throw new FileUnreadable('empty-file', '文件是空的（0 字节）。请检查是否选错了文件。');
+  return ext;
+}
+
+export async function readTable(data: Buffer, opts: ReadOptions): Promise<Table> {
+  const ext = assertImportable(opts.fileName, data.length, opts.maxBytes);
+  const table = ext === '.csv' ? readCsv(data) : await readXlsx(data, opts);
+  if (!table.rows.some((r) => r.some((c) => !isBlank(c)))) {
+    throw new FileUnreadable('empty-sheet', `工作表“${table.sheetName}”中没有任何内容。请检查是否选错了文件或工作表。`);
+  }
+  return table;
+}
+
+export function isBlank(v: CellValue | undefined): boolean {
+  return v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// .xlsx
+
+async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
+  await inspectZip(data, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
+  const wb = new ExcelJS.Workbook();
+  try {
+    // Not the streaming reader: it garbles CJK characters split across chunks (exceljs#2063).
+    await wb.xlsx.load(data as unknown as ArrayBuffer);
+  } catch {
+    throw new FileUnreadable('unreadable', '文件内容已损坏或不是 Excel 工作簿，无法读取。请在 Excel 或 WPS 中打开确认，另存为 .xlsx 后再导入。');
+  }
+  const sheets = wb.worksheets;
+  const sheetNames = sheets.map((s) => s.name);
+  if (sheets.length === 0) throw new FileUnreadable('no-sheet', '工作簿中没有工作表。');
+  let ws: ExcelJS.Worksheet | undefined;
+  if (opts.sheet) {
+    ws = sheets.find((s) => s.name === opts.sheet) ?? sheets.find((s) => s.name.trim() === opts.sheet!.trim());
+    if (!ws) throw new FileUnreadable('no-sheet', `找不到名为“${opts.sheet}”的工作表。工作簿中有：${sheetNames.join('、')}。`);
+  } else {
+    ws = sheets.find((s) => s.actualRowCount > 0 && (s.getSheetValues() as unknown[]).some((r) => Array.isArray(r) && r.some((c) => c != null && c !== ''))) ?? sheets[0];
+  }
+  const rows: CellValue[][] = [];
+  const values = ws.getSheetValues() as unknown[];
+  for (let r = 1; r < values.length; r++) {
+    const src = values[r];
+    const out: CellValue[] = [];
+    if (Array.isArray(src)) for (let c = 1; c < src.length; c++) out.push(plain(src[c]));
+    rows.push(out);
+  }
+  return { sheetName: ws.name, sheetNames, rows, date1904: !!wb.properties?.date1904, format: 'xlsx' };
+}
+
+/** exceljs cell values (rich text, formulas, hyperlinks, errors) reduced to plain values. */
+function plain(v: unknown): CellValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v;
+  const o = v as Record<string, unknown>;
+  if (Array.isArray(o.richText)) return (o.richText as { text?: string }[]).map((t) => t.text ?? '').join('');
+  if ('formula' in o || 'sharedFormula' in o) return plain(o.result);
+  if ('text' in o) return plain(o.text);
+  if ('error' in o) return String(o.error);
+  return null;
+}
+
+/**
+ * Reads the zip's central directory and inflates every entry once, counting bytes, before exceljs sees the file:
+ * a zip bomb (too many entries, too many bytes, or an absurd compression ratio) is refused without being expanded,
+ * and a truncated or damaged zip fails here with a clear message instead of deep inside the parser.
+ */
+export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<void> {
+  const notZip = () =>
+    new FileUnreadable('not-zip', '文件不是有效的 .xlsx 工作簿（可能已损坏、没有下载完整，或只是改了扩展名）。请重新获取原文件，在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。');
+  const bomb = (why: string) => new FileUnreadable('zip-bomb', `文件结构异常（${why}），为安全起见拒绝读取。请在 Excel 或 WPS 中打开该文件，另存为新的 .xlsx 后再导入。`);
+  if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50) throw notZip();
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (err, z) => (err || !z ? reject(notZip()) : resolve(z))),
+  );
+  if (zip.entryCount > limits.maxEntries) throw bomb(`包含 ${zip.entryCount} 个部件`);
+  const names = new Set<string>();
+  let total = 0;
+  await new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const fail = (e: Error) => {
+      if (failed) return;
+      failed = true;
+      zip.close();
+      reject(e);
+    };
+    zip.on('error', () => fail(notZip()));
+    zip.on('end', () => {
+      if (!failed) resolve();
+    });
+    zip.on('entry', (entry: yauzl.Entry) => {
+      names.add(entry.fileName);
+      if (entry.isEncrypted()) return fail(new FileUnreadable('encrypted', '文件设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。'));
+      if (entry.fileName.endsWith('/')) return zip.readEntry();
+      const declaredRatio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
+      if (entry.uncompressedSize > limits.ratioFloorBytes && declaredRatio > limits.maxRatio) return fail(bomb(`压缩比 ${Math.round(declaredRatio)}:1`));
+      if (total + entry.uncompressedSize > limits.maxTotalUncompressed) return fail(bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`));
+      zip.openReadStream(entry, (err, stream) => {
+        if (err || !stream) return fail(notZip());
+        let entryBytes = 0;
+        stream.on('data', (chunk: Buffer) => {
+          entryBytes += chunk.length;
+          total += chunk.length;
+          // The declared sizes can lie; count what actually comes out.
+          if (total > limits.maxTotalUncompressed) {
+            stream.destroy();
+            fail(bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`));
+          } else if (entryBytes > limits.ratioFloorBytes && entryBytes / Math.max(entry.compressedSize, 1) > limits.maxRatio) {
+            stream.destroy();
+            fail(bomb(`压缩比超过 ${limits.maxRatio}:1`));
+          }
+        });
+        stream.on('error', () => fail(notZip()));
+        stream.on('end', () => {
+          if (!failed) zip.readEntry();
+        });
+      });
+    });
+    zip.readEntry();
+  });
+  if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) {
+    throw new FileUnreadable('not-excel', '这个文件是压缩包，但不是 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）。请选择正确的 .xlsx 文件。');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// .csv
+
+/** UTF-8 (with or without BOM) when it decodes strictly; UTF-16 with a BOM; otherwise GBK (GB18030), as WPS/Excel save it in China. */
+export function decodeText(data: Buffer): string {
+  if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) return new TextDecoder('utf-8').decode(data.subarray(3));
+  if (data[0] === 0xff && data[1] === 0xfe) return new TextDecoder('utf-16le').decode(data.subarray(2));
+  if (data[0] === 0xfe && data[1] === 0xff) return new TextDecoder('utf-16be').decode(data.subarray(2));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    return iconv.decode(data, 'gb18030');
+  }
+}
+
+function readCsv(data: Buffer): Table {
+  const text = decodeText(data);
+  if (text.includes('\u0000')) throw new FileUnreadable('encoding', '文件不是文本格式的 .csv（含有二进制内容）。请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。');
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
+  return { sheetName: 'CSV', sheetNames: ['CSV'], rows: parseCsv(text, delimiter), date1904: false, format: 'csv' };
+}
+
+/** RFC 4180: quoted fields may hold delimiters, quotes ("") and line breaks. */
+export function parseCsv(text: string, delimiter = ','): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += ch;
+    } else if (ch === '"' && field === '') quoted = true;
+    else if (ch === delimiter) {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
