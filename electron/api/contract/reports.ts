@@ -1,0 +1,28 @@
+// Channels of the Excel reports: start an export (runs as a job; progress and result through 'jobs.status'), and
+// fetch a finished file's bytes (browser mode has no file system of its own).
+import { z } from 'zod';
+import { channel } from '../define.ts';
+import { id, isoDate } from './common.ts';
+
+export const reportsContract = {
+  /** Starts the 'export.report' job; unmasked needs reports.exportUnmasked as well (checked before the job starts). */
+  'reports.export': channel<{ jobId: string }>()(
+    z
+      .object({
+        report: z.enum(['daily-report', 'roster', 'checkins', 'supplies', 'cadres']),
+        date: isoDate,
+        from: isoDate.optional(),
+        to: isoDate.optional(),
+        communityId: id.optional(),
+        status: z.enum(['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open']).optional(),
+        unmasked: z.boolean().optional(),
+      })
+      .strict(),
+    'reports.export',
+  ),
+  /** A file the caller exported (an admin: any export), read from the export folder only. */
+  'reports.download': channel<{ fileName: string; dataBase64: string }>()(
+    z.object({ path: z.string().min(1).max(1000) }).strict(),
+    'reports.export',
+  ),
+};

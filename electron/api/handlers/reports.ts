@@ -1,0 +1,63 @@
+// Handlers of the report channels: an export is checked here (permission, masking, scope) and then runs as the
+// 'export.report' job in a worker; a download reads back only files of the export folder the caller exported.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { reportsContract } from '../contract/reports.ts';
+import type { HandlersFor } from './types.ts';
+import type { ApiEnv } from '../env.ts';
+import type { Ctx } from '../../domain/context.ts';
+import { audit } from '../../domain/audit.ts';
+import { forbidden, notFound } from '../../domain/errors.ts';
+import { startJob } from '../../jobs/runner.ts';
+import { resolveExport, type ExportRequest, type ExportResult } from '../../excel/export/index.ts';
+
+/** env.exportDir, else an "exports" folder beside the database file (a temp folder for in-memory test databases). */
+export function exportDirOf(env: Pick<ApiEnv, 'exportDir' | 'dbFile'>): string {
+  if (env.exportDir) return path.resolve(env.exportDir);
+  if (env.dbFile === ':memory:') return path.join(os.tmpdir(), 'isolation-desk-exports');
+  return path.join(path.dirname(path.resolve(env.dbFile)), 'exports');
+}
+
+/** Whether the audit log shows this user exporting exactly this file (newest exports first). */
+async function exportedBy(ctx: Ctx, file: string): Promise<boolean> {
+  const rows = await ctx.db
+    .selectFrom('auditLog')
+    .select('details')
+    .where('action', '=', 'report.export')
+    .where('userName', '=', ctx.actor.username)
+    .orderBy('id', 'desc')
+    .limit(500)
+    .execute();
+  return rows.some((r) => {
+    try {
+      return (JSON.parse(r.details ?? '{}') as { path?: string }).path === file;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const NOT_AN_EXPORT = '只能下载导出文件夹中、由您本人导出的报表文件。';
+
+export const reportsHandlers: HandlersFor<typeof reportsContract> = {
+  'reports.export': async (ctx, input) => {
+    const req: ExportRequest = { ...input, outDir: exportDirOf(ctx.env) };
+    // Refuse now (unmasked without permission, another community, bad dates) rather than in a failed job later.
+    await resolveExport(ctx, req);
+    const job = startJob<ExportResult>('export.report', req, { dbFile: ctx.env.dbFile, actor: ctx.actor, clock: ctx.clock, db: ctx.db });
+    return { jobId: job.id };
+  },
+  'reports.download': async (ctx, input) => {
+    const dir = exportDirOf(ctx.env);
+    const file = path.resolve(dir, input.path);
+    if (path.dirname(file) !== dir || path.extname(file).toLowerCase() !== '.xlsx') throw forbidden(NOT_AN_EXPORT);
+    if (!fs.existsSync(file)) throw notFound('该报表文件');
+    // A link inside the folder must not lead out of it.
+    if (path.dirname(fs.realpathSync(file)) !== fs.realpathSync(dir)) throw forbidden(NOT_AN_EXPORT);
+    if (ctx.actor.role !== 'admin' && !(await exportedBy(ctx, file))) throw forbidden(NOT_AN_EXPORT);
+    const data = await fs.promises.readFile(file);
+    await audit(ctx, { action: 'report.download', entity: 'report', extra: { fileName: path.basename(file), path: file, bytes: data.length } });
+    return { fileName: path.basename(file), dataBase64: data.toString('base64') };
+  },
+};

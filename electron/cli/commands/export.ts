@@ -1,0 +1,102 @@
+// `export REPORT`: writes one of the five Excel reports to --out, as the built-in cli actor (audited). Masked unless
+// --unmasked: the operator holds the database file anyway, so they may; the audit log records which it was.
+import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
+import { ok, usageError } from '../output.ts';
+
+const REPORTS: Record<string, string> = {
+  'daily-report': '每日工作日报',
+  roster: '隔离人员台账',
+  checkins: '健康监测记录（可用 --from/--to 指定日期范围）',
+  supplies: '物资需求清单（可用 --status 指定状态）',
+  cadres: '下沉干部名册',
+};
+
+/** --status accepts the code or the Chinese label the clerks use. */
+const STATUS: Record<string, string> = {
+  new: 'new',
+  待处理: 'new',
+  assigned: 'assigned',
+  已分派: 'assigned',
+  delivering: 'delivering',
+  配送中: 'delivering',
+  delivered: 'delivered',
+  已送达: 'delivered',
+  cancelled: 'cancelled',
+  已取消: 'cancelled',
+  open: 'open',
+  待配送: 'open',
+};
+
+const exportCommand: CommandModule = {
+  name: 'export',
+  summary: '导出 Excel 报表（日报、台账、监测记录、物资需求清单、干部名册），默认脱敏',
+  usage: [
+    '用法：isolation-desk export <报表> --db <文件> --date YYYY-MM-DD --out <文件.xlsx> [选项] [--json]',
+    '',
+    '报表：',
+    ...Object.entries(REPORTS).map(([k, v]) => `  ${k.padEnd(14)}${v}`),
+    '',
+    '  --db <文件>          数据库文件',
+    '  --date YYYY-MM-DD    统计日期（不能晚于今天）',
+    '  --out <文件.xlsx>    导出到此文件（已存在则覆盖）',
+    '  --community <名称>   只导出一个社区，如 西大街社区',
+    '  --from/--to <日期>   健康监测记录的日期范围（含两端），默认为 --date 当天',
+    '  --status <状态>      物资需求清单：待处理/已分派/配送中/已送达/已取消/待配送（不填则为 --date 当天登记的）',
+    '  --unmasked           含完整身份证号和电话（记入审计日志，请妥善保管文件）',
+  ].join('\n'),
+  options: {
+    ...DB_OPTION,
+    date: { type: 'string' },
+    out: { type: 'string' },
+    community: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    status: { type: 'string' },
+    unmasked: { type: 'boolean' },
+  },
+  positionals: true,
+  async run(args) {
+    if (args.positionals.length !== 1) throw usageError(args.positionals.length ? `只能指定一个报表，实际为：${args.positionals.join(' ')}` : '请指定要导出的报表');
+    const report = args.positionals[0];
+    if (!Object.prototype.hasOwnProperty.call(REPORTS, report)) throw usageError(`未知的报表：${report}。可选：${Object.keys(REPORTS).join('、')}`);
+    const file = requireString(args, 'db', '数据库文件');
+    const date = requireString(args, 'date', '统计日期（YYYY-MM-DD）');
+    const out = requireString(args, 'out', '导出文件（.xlsx）');
+    if (!/\.xlsx$/i.test(out)) throw usageError(`导出文件应以 .xlsx 结尾：${out}`);
+    const statusText = optionalString(args, 'status');
+    if (statusText !== undefined && report !== 'supplies') throw usageError('--status 只用于 supplies（物资需求清单）');
+    if ((args.values.from !== undefined || args.values.to !== undefined) && report !== 'checkins') throw usageError('--from/--to 只用于 checkins（健康监测记录）');
+    const status = statusText === undefined ? undefined : STATUS[statusText.trim()];
+    if (statusText !== undefined && !status) throw usageError(`未知的状态：${statusText}。可选：${Object.keys(STATUS).join('、')}`);
+    const communityName = optionalString(args, 'community');
+    const { withDb, cliCtx } = await import('../context.ts');
+    const { exportReport } = await import('../../excel/export/index.ts');
+    const { findCommunityByName } = await import('../../domain/places.ts');
+    const { invalid } = await import('../../domain/errors.ts');
+    return withDb(file, {}, async (handle) => {
+      const ctx = cliCtx(handle);
+      let communityId: number | null = null;
+      if (communityName !== undefined) {
+        communityId = await findCommunityByName(ctx, communityName);
+        if (communityId === null) {
+          const names = await ctx.db.selectFrom('places').select('name').where('level', '=', 'community').orderBy('id').execute();
+          throw invalid(`找不到社区“${communityName}”。数据库中的社区：${names.map((n) => n.name).join('、') || '（无）'}`);
+        }
+      }
+      const r = await exportReport(ctx, {
+        report: report as never,
+        date,
+        from: optionalString(args, 'from') ?? null,
+        to: optionalString(args, 'to') ?? null,
+        communityId,
+        status: (status ?? null) as never,
+        unmasked: args.values.unmasked === true,
+        outFile: out,
+      });
+      const text = `已导出${r.title}：${r.rows} 行 → ${r.path}（${r.masked ? '证件号码、电话已脱敏' : '含完整证件号码和电话，请妥善保管'}）`;
+      return ok({ file: r.path, rows: r.rows, masked: r.masked, report: r.report, title: r.title }, text);
+    });
+  },
+};
+
+export default exportCommand;

@@ -1,0 +1,57 @@
+// 每日工作日报: one row per community with the dashboard's numbers and a 合计 row. The numbers come only from
+// communityDailyStats (domain/dashboard.ts), so the report and the 工作台 page can never disagree.
+import { communityDailyStats, type CommunityDailyRow } from '../../domain/dashboard.ts';
+import { displayWidth, ReportSheet, type ColumnDef } from './sheet.ts';
+import { reportSubtitle, reportTitle, type ReportModule } from './common.ts';
+
+type NumberKey = Exclude<keyof CommunityDailyRow, 'communityId' | 'community'>;
+
+const n = (key: NumberKey, header: string, group?: string): ColumnDef => ({ key, header, group, kind: 'int', total: 'sum', minWidth: 6 });
+
+export const COLUMNS: ColumnDef[] = [
+  { key: 'community', header: '社区' },
+  n('underControl', '在管隔离人数', '隔离人员'),
+  n('newToday', '今日新增', '隔离人员'),
+  n('releasedToday', '今日解除', '隔离人员'),
+  n('dueForRelease', '待解除', '隔离人员'),
+  n('checkinsDue', '应报', '健康监测（人次）'),
+  n('checkinsDone', '已报', '健康监测（人次）'),
+  n('checkinsMissing', '未报', '健康监测（人次）'),
+  n('abnormalCheckins', '体温或症状异常'),
+  n('alertsOpen', '待复核告警'),
+  n('supplyNew', '新增', '物资需求（单）'),
+  n('supplyDelivered', '已送达', '物资需求（单）'),
+  n('supplyPending', '待处理', '物资需求（单）'),
+  n('supplyOverdue', '超时', '物资需求（单）'),
+  n('cadresOnDuty', '在岗下沉干部'),
+];
+
+export const dailyReport: ReportModule = {
+  name: 'daily-report',
+  title: '每日工作日报',
+  sheetName: '每日工作日报',
+  async write(run) {
+    run.progress({ done: 0, total: 0, phase: '统计' });
+    // communityDailyStats already confines a committee member to their community; a chosen community narrows further.
+    const all = await communityDailyStats(run.ctx, run.params.date);
+    const rows = run.community ? all.filter((r) => r.communityId === run.community!.id) : all;
+    const sheet = new ReportSheet({
+      file: run.file,
+      sheetName: this.sheetName,
+      title: reportTitle(run, this.title),
+      subtitle: reportSubtitle(run, [`统计日期：${run.params.date}`, `${rows.length} 个社区`]),
+      columns: COLUMNS,
+      freezeColumns: 1,
+      totalsLabel: '合计',
+      measured: { community: rows.reduce((w, r) => Math.max(w, displayWidth(r.community)), 0) },
+    });
+    try {
+      for (const r of rows) sheet.addRow(r as unknown as Record<string, unknown>);
+      run.progress({ done: rows.length, total: rows.length, phase: '写入' });
+      return (await sheet.close()).rows;
+    } catch (e) {
+      await sheet.abort();
+      throw e;
+    }
+  },
+};

@@ -1,0 +1,192 @@
+// The report registry and the one way to export: check permission, masking and community scope, name the file
+// (<报表名>_<街道[社区]>_<日期>.xlsx), write it under a temporary name, rename it when complete, and audit it.
+// exportReportJob wraps the same function for the job runner (worker thread, progress, cancel).
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Ctx } from '../../domain/context.ts';
+import { can, requirePermission, scopeOf } from '../../domain/actor.ts';
+import { audit } from '../../domain/audit.ts';
+import { today } from '../../domain/clock.ts';
+import { diffDays, isIsoDate } from '../../domain/dates.ts';
+import { forbidden, invalid, notFound } from '../../domain/errors.ts';
+import { getOrgRoot } from '../../domain/places.ts';
+import type { SupplyStatus } from '../../db/schema.ts';
+import type { JobFn } from '../../jobs/context.ts';
+import { REPORT_NAMES, type ExportProgress, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
+import { dailyReport } from './daily-report.ts';
+import { roster } from './roster.ts';
+import { checkins } from './checkins.ts';
+import { supplies } from './supplies.ts';
+import { cadres } from './cadres.ts';
+
+export { REPORT_NAMES, type ReportName } from './common.ts';
+
+export const REPORTS: Record<ReportName, ReportModule> = {
+  'daily-report': dailyReport,
+  roster,
+  checkins,
+  supplies,
+  cadres,
+};
+
+export const SUPPLY_STATUS_FILTERS = ['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open'] as const;
+
+/** The longest range of a 健康监测记录 export: a year of check-ins is already millions of rows in a big district. */
+export const MAX_RANGE_DAYS = 366;
+
+export interface ExportRequest {
+  report: ReportName;
+  date: string;
+  from?: string | null;
+  to?: string | null;
+  communityId?: number | null;
+  status?: SupplyStatus | 'open' | null;
+  unmasked?: boolean;
+  /** Folder to write into, under the standard file name… */
+  outDir?: string;
+  /** …or an exact file path (the command line's --out). */
+  outFile?: string;
+}
+
+export interface ExportResult {
+  report: ReportName;
+  title: string;
+  fileName: string;
+  path: string;
+  rows: number;
+  masked: boolean;
+}
+
+export interface ExportHooks {
+  onProgress?: (p: ExportProgress) => void;
+  checkCancelled?: () => void;
+}
+
+export interface ResolvedExport {
+  module: ReportModule;
+  params: ReportParams;
+  community: { id: number; name: string } | null;
+}
+
+/** Validates a request against the actor: permission, unmasked export, dates, community scope. Writes nothing. */
+export async function resolveExport(ctx: Ctx, req: ExportRequest): Promise<ResolvedExport> {
+  requirePermission(ctx.actor, 'reports.export');
+  if (!(REPORT_NAMES as readonly string[]).includes(req.report)) {
+    throw invalid(`未知的报表：${String(req.report)}。可选：${REPORT_NAMES.join('、')}`, [{ field: 'report', message: '报表名称不正确' }]);
+  }
+  const unmasked = req.unmasked === true;
+  if (unmasked && !can(ctx.actor, 'reports.exportUnmasked')) {
+    throw forbidden('导出含完整身份证号和电话的报表须由系统管理员或街道工作人员办理。您可以导出脱敏版本（证件号、电话部分隐藏）。');
+  }
+  const todayDate = today(ctx.clock);
+  const checkDate = (d: string, field: string, label: string) => {
+    if (!isIsoDate(d)) throw invalid(`${label}不正确：${d}，应为 YYYY-MM-DD`, [{ field, message: '日期不正确' }]);
+    if (d > todayDate) throw invalid(`${label}（${d}）晚于今天，没有可导出的数据`, [{ field, message: '不能晚于今天' }]);
+  };
+  checkDate(req.date, 'date', '统计日期');
+  const ranged = req.report === 'checkins';
+  const from = ranged ? req.from ?? req.to ?? req.date : req.date;
+  const to = ranged ? req.to ?? req.date : req.date;
+  if (ranged) {
+    checkDate(from, 'from', '开始日期');
+    checkDate(to, 'to', '结束日期');
+    if (from > to) throw invalid(`开始日期 ${from} 晚于结束日期 ${to}`, [{ field: 'from', message: '开始日期晚于结束日期' }]);
+    if (diffDays(from, to) + 1 > MAX_RANGE_DAYS) throw invalid(`日期范围超过 ${MAX_RANGE_DAYS} 天，请分段导出`, [{ field: 'from', message: '范围太大' }]);
+  }
+  const status = req.report === 'supplies' ? req.status ?? null : null;
+  if (status !== null && !(SUPPLY_STATUS_FILTERS as readonly string[]).includes(status)) {
+    throw invalid(`未知的物资需求状态：${String(status)}`, [{ field: 'status', message: '状态不正确' }]);
+  }
+  // A committee member's export covers their own community, whatever was asked.
+  const scope = scopeOf(ctx.actor);
+  let communityId = req.communityId ?? null;
+  if (scope !== null) {
+    if (communityId !== null && communityId !== scope) throw forbidden('您只能导出本社区的报表。');
+    communityId = scope;
+  }
+  let community: { id: number; name: string } | null = null;
+  if (communityId !== null) {
+    const c = await ctx.db.selectFrom('places').select(['id', 'name']).where('id', '=', communityId).where('level', '=', 'community').executeTakeFirst();
+    if (!c) throw notFound('该社区');
+    community = c;
+  }
+  return { module: REPORTS[req.report], params: { date: req.date, from, to, communityId, status, unmasked }, community };
+}
+
+/** Characters Windows does not allow in file names become '_'. */
+function safeFileName(s: string): string {
+  return s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim();
+}
+
+/** <报表名>_<街道[社区]>_<日期>.xlsx; a 健康监测记录 over several days names its range. */
+export function reportFileName(title: string, place: string, p: Pick<ReportParams, 'date' | 'from' | 'to'>, ranged: boolean): string {
+  const period = ranged && p.from !== p.to ? `${p.from}至${p.to}` : ranged ? p.from : p.date;
+  return safeFileName(`${title}_${place}_${period}.xlsx`);
+}
+
+/** A name not taken yet in the folder: 名称.xlsx, 名称(2).xlsx, … — an earlier export is never overwritten. */
+function freePath(dir: string, fileName: string): string {
+  const ext = path.extname(fileName);
+  const stem = fileName.slice(0, -ext.length);
+  for (let i = 1; ; i++) {
+    const p = path.join(dir, i === 1 ? fileName : `${stem}(${i})${ext}`);
+    if (!fs.existsSync(p)) return p;
+  }
+}
+
+/** Exports one report to a file and records it in the audit log. */
+export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHooks = {}): Promise<ExportResult> {
+  const { module, params, community } = await resolveExport(ctx, req);
+  if (!req.outFile && !req.outDir) throw invalid('请指定导出文件的位置');
+  const org = await getOrgRoot(ctx);
+  const ranged = module.name === 'checkins';
+  const standardName = reportFileName(module.title, `${org.subdistrict}${community?.name ?? ''}`, params, ranged);
+  const dir = path.resolve(req.outFile ? path.dirname(req.outFile) : req.outDir!);
+  await fs.promises.mkdir(dir, { recursive: true });
+  // Written under a temporary name and renamed when complete: a half-written report never looks like a finished one.
+  const temp = path.join(dir, `.${randomBytes(6).toString('hex')}.xlsx.part`);
+  const run: ReportRun = {
+    ctx,
+    params,
+    org,
+    community,
+    file: temp,
+    progress: hooks.onProgress ?? (() => {}),
+    checkCancelled: hooks.checkCancelled ?? (() => {}),
+  };
+  let rows: number;
+  try {
+    rows = await module.write(run);
+  } catch (e) {
+    await fs.promises.rm(temp, { force: true });
+    throw e;
+  }
+  const finalPath = req.outFile ? path.resolve(req.outFile) : freePath(dir, standardName);
+  await fs.promises.rename(temp, finalPath);
+  const fileName = path.basename(finalPath);
+  await audit(ctx, {
+    action: 'report.export',
+    entity: 'report',
+    extra: {
+      report: module.name,
+      title: module.title,
+      date: params.date,
+      ...(ranged ? { from: params.from, to: params.to } : {}),
+      ...(params.status ? { status: params.status } : {}),
+      communityId: params.communityId,
+      masked: !params.unmasked,
+      rows,
+      fileName,
+      path: finalPath,
+    },
+  });
+  return { report: module.name, title: module.title, fileName, path: finalPath, rows, masked: !params.unmasked };
+}
+
+/** The 'export.report' job: the same export in a worker thread, with progress and cancel between pages. */
+export const exportReportJob: JobFn<ExportRequest, ExportResult> = (ctx, input) =>
+  exportReport(ctx, input, { onProgress: (p) => ctx.progress(p), checkCancelled: () => ctx.checkCancelled() });
+
+/** For the runner's `modules` option (tests, bench): the jobs this module provides. */
+export const jobs: Record<string, JobFn> = { 'export.report': exportReportJob };
