@@ -310,4 +310,4 @@ export async function backupBeforeMigrate(sqlite: SqliteDatabase.Database, from:
 }
 
 // Restoring lives in restore.ts; re-exported so callers find all backup operations here.
-export { restoreDatabase, undoRestore, restoreNewestVerified, listRestoreAsides, moveAside } from './restore.ts';
+export { restoreDatabase, restoreDatabase as restore, undoRestore, restoreNewestVerified, listRestoreAsides, moveAside } from './restore.ts';

@@ -112,6 +112,18 @@ describe('verification', () => {
     expect(fs.existsSync(file + '.other')).toBe(false);
   });
 
+  it('a backup from a newer version of the program fails verification, saying so', async () => {
+    const dir = tempDir('idesk-future-');
+    const h = await openDatabase(path.join(dir, 'a.db'), { create: true });
+    const b = await backupDatabase(h.sqlite, path.join(dir, 'isolation-desk-20220101-000000.db'));
+    await h.close();
+    const raw = new SqliteDatabase(b.file);
+    raw.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 'x')").run();
+    raw.close();
+    expect(verifyBackup(b.file)).toMatchObject({ ok: false, integrity: 'ok', schemaVersion: 99, problems: [expect.stringContaining('高于本程序支持的')] });
+    await expect(restoreDatabase(path.join(dir, 'a.db'), b.file)).rejects.toMatchObject({ code: 'BLOCKED', message: expect.stringContaining('请升级软件') });
+  });
+
   it('a backup taken from an open connection while another one writes is a consistent snapshot', async () => {
     const { t, dir, file } = await fileEnv();
     const admin = await t.login('admin');
