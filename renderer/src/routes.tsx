@@ -45,17 +45,17 @@ function building(label: string): ComponentType {
 
 export const ROUTES: RouteDef[] = [
   { key: 'dashboard', path: '/', label: 'nav.dashboard', icon: <DashboardOutlined />, permission: 'dashboard.read', nav: true, element: page(() => import('./pages/DashboardPage.tsx')) },
-  { key: 'residents', path: '/residents', label: 'nav.residents', icon: <TeamOutlined />, permission: 'residents.read', nav: true, element: building('nav.residents') },
-  { key: 'checkins', path: '/checkins', label: 'nav.checkins', icon: <HeartOutlined />, permission: 'residents.read', nav: true, element: building('nav.checkins') },
-  { key: 'alerts', path: '/alerts', label: 'nav.alerts', icon: <AlertOutlined />, permission: 'residents.read', nav: false, element: building('nav.alerts') },
-  { key: 'supplies', path: '/supplies', label: 'nav.supplies', icon: <CarOutlined />, permission: 'supplies.read', nav: true, element: building('nav.supplies') },
-  { key: 'cadres', path: '/cadres', label: 'nav.cadres', icon: <UsergroupAddOutlined />, permission: 'cadres.read', nav: true, element: building('nav.cadres') },
-  { key: 'import', path: '/import', label: 'nav.import', icon: <ImportOutlined />, permission: 'import.run', nav: true, element: building('nav.import') },
-  { key: 'reports', path: '/reports', label: 'nav.reports', icon: <FileExcelOutlined />, permission: 'reports.export', nav: true, element: building('nav.reports') },
+  { key: 'residents', path: '/residents', label: 'nav.residents', icon: <TeamOutlined />, permission: 'residents.read', nav: true, element: page(() => import('./pages/ResidentsPage.tsx')) },
+  { key: 'checkins', path: '/checkins', label: 'nav.checkins', icon: <HeartOutlined />, permission: 'residents.read', nav: true, element: page(() => import('./pages/CheckinsPage.tsx')) },
+  { key: 'alerts', path: '/alerts', label: 'nav.alerts', icon: <AlertOutlined />, permission: 'residents.read', nav: false, element: page(() => import('./pages/AlertsPage.tsx')) },
+  { key: 'supplies', path: '/supplies', label: 'nav.supplies', icon: <CarOutlined />, permission: 'supplies.read', nav: true, element: page(() => import('./pages/SuppliesPage.tsx')) },
+  { key: 'cadres', path: '/cadres', label: 'nav.cadres', icon: <UsergroupAddOutlined />, permission: 'cadres.read', nav: true, element: page(() => import('./pages/CadresPage.tsx')) },
+  { key: 'import', path: '/import', label: 'nav.import', icon: <ImportOutlined />, permission: 'import.run', nav: true, element: page(() => import('./pages/ImportPage.tsx')) },
+  { key: 'reports', path: '/reports', label: 'nav.reports', icon: <FileExcelOutlined />, permission: 'reports.export', nav: true, element: page(() => import('./pages/ReportsPage.tsx')) },
   // Settings hold the policy and the community list: for those who may change them (admin; clerk edits places).
-  { key: 'settings', path: '/settings', label: 'nav.settings', icon: <SettingOutlined />, permission: ['settings.write', 'places.write'], nav: true, element: building('nav.settings') },
-  { key: 'users', path: '/users', label: 'nav.users', icon: <UserOutlined />, permission: 'users.manage', nav: true, element: building('nav.users') },
-  { key: 'audit', path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', nav: true, element: building('nav.audit') },
+  { key: 'settings', path: '/settings', label: 'nav.settings', icon: <SettingOutlined />, permission: ['settings.write', 'places.write'], nav: true, element: page(() => import('./pages/SettingsPage.tsx')) },
+  { key: 'users', path: '/users', label: 'nav.users', icon: <UserOutlined />, permission: 'users.manage', nav: true, element: page(() => import('./pages/UsersPage.tsx')) },
+  { key: 'audit', path: '/audit', label: 'nav.audit', icon: <AuditOutlined />, permission: 'audit.read', nav: true, element: page(() => import('./pages/AuditPage.tsx')) },
 ];
 
 export function findRoute(path: string): RouteDef | undefined {

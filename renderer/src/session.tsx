@@ -4,6 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import type { Permission } from '../../electron/domain/actor.ts';
 import { api, ApiError, onUnauthenticated, type OutputOf } from './api.ts';
 import { queryClient } from './query.ts';
+import i18n from './i18n/index.ts';
 
 export type Me = OutputOf<'auth.me'>;
 export type Org = Me['org'];
@@ -67,8 +68,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     onUnauthenticated((err, channel) => {
       if (channel === 'auth.login' || channel === 'auth.me' || channel === 'auth.setupStatus') return;
       setMe((prev) => {
-        // Only a session that existed can time out; show the server's reason (e.g. 已超过 30 分钟未操作).
-        if (prev) setNotice(err.message);
+        // Only a session that existed can end; show the server's reason (已超过 30 分钟未操作…), or say it ended
+        // (password reset, account disabled, program restarted) when the server only knows there is no session.
+        if (prev) setNotice(err.message === '请先登录。' ? i18n.t('login.sessionEnded') : err.message);
         return null;
       });
       queryClient.clear();

@@ -40,12 +40,16 @@ export async function seedDatabase(dbFile: string, opts: { residents: number; to
   return 'fallback';
 }
 
-/** Seeds a temp database and starts `node electron/web/main.ts --port 0` on it; resolves with the printed URL. */
-export async function startApp(opts: { residents?: number; today?: string } = {}): Promise<AppServer> {
+/**
+ * Seeds a temp database and starts `node electron/web/main.ts --port 0` on it; resolves with the printed URL.
+ * `empty: true` only runs `init` (no accounts: the first-run screen).
+ */
+export async function startApp(opts: { residents?: number; today?: string; empty?: boolean } = {}): Promise<AppServer> {
   const today = opts.today ?? DEMO_TODAY;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-e2e-'));
   const dbFile = path.join(dir, 'desk.db');
-  await seedDatabase(dbFile, { residents: opts.residents ?? 300, today });
+  if (opts.empty) runCli(['init', '--db', dbFile, '--district', '广阳区', '--subdistrict', '解放道街道']);
+  else await seedDatabase(dbFile, { residents: opts.residents ?? 300, today });
   const child: ChildProcess = spawn(process.execPath, [WEB, '--db', dbFile, '--port', '0', '--now', `${today}T${DEMO_TIME}`], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -139,4 +143,15 @@ export async function navLabels(page: Page): Promise<string[]> {
   const items = page.locator('.app-sider .ant-menu-item [data-testid^="nav-"] > span:first-child');
   await items.first().waitFor();
   return (await items.allInnerTexts()).map((s) => s.trim());
+}
+
+/** Calls the API from inside the page (same cookie, same origin), as the renderer does in browser mode. */
+export async function apiInPage<T = unknown>(page: Page, channel: string, input: unknown = {}): Promise<{ ok: boolean; data?: T; error?: { code: string; message: string } }> {
+  return page.evaluate(
+    async ([c, i]) => {
+      const r = await fetch(`/api/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(i), credentials: 'same-origin' });
+      return r.json();
+    },
+    [channel, input] as const,
+  );
 }

@@ -2,7 +2,7 @@
 // shows the server's Chinese message. Screenshots: test-results/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, login, navLabels, openPage, screenshot, startApp, type AppServer } from './helpers.ts';
+import { apiInPage, launchBrowser, login, navLabels, openPage, screenshot, startApp, type AppServer } from './helpers.ts';
 
 let app: AppServer;
 let browser: Browser;
@@ -93,6 +93,41 @@ describe('login and dashboard', () => {
     // The session is gone on the server too: reloading stays on 登录.
     await page.reload();
     await page.getByLabel('用户名').waitFor();
+    await context.close();
+  });
+
+  it('sends the clerk back to 登录 with the reason when the session ends (password reset by the admin)', async () => {
+    const clerk = await openPage(browser, app.url);
+    await login(clerk.page, 'clerk');
+    await clerk.page.getByTestId('stat-underControl-value').waitFor();
+
+    const admin = await openPage(browser, app.url);
+    await login(admin.page, 'admin');
+    await admin.page.getByTestId('header-role').waitFor();
+    const users = await apiInPage<{ id: number; username: string }[]>(admin.page, 'users.list');
+    const clerkId = users.data!.find((u) => u.username === 'clerk')!.id;
+    expect((await apiInPage(admin.page, 'users.resetPassword', { id: clerkId, newPassword: 'demo1234' })).ok).toBe(true);
+    await admin.context.close();
+
+    await clerk.page.getByRole('button', { name: '刷新' }).click();
+    await clerk.page.getByTestId('login-notice').waitFor();
+    expect(await clerk.page.getByTestId('login-notice').innerText()).toContain('登录已失效');
+    await screenshot(clerk.page, 'session-ended');
+    await clerk.context.close();
+  });
+
+  it('switches the interface to English and back', async () => {
+    const { page, context, errors } = await openPage(browser, app.url);
+    await login(page, 'clerk');
+    await page.getByTestId('stat-underControl-value').waitFor();
+    await page.getByTestId('lang-switch').getByText('English').click();
+    expect((await navLabels(page))[0]).toBe('Dashboard');
+    expect(await page.getByTestId('header-role').innerText()).toBe('Subdistrict clerk');
+    await page.locator('[data-testid="chart-trend"] canvas').first().waitFor();
+    await screenshot(page, 'dashboard-clerk-en');
+    await page.getByTestId('lang-switch').getByText('中文').click();
+    expect((await navLabels(page))[0]).toBe('工作台');
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

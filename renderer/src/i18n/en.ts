@@ -32,6 +32,7 @@ const en: DeepString<Strings> = {
     submit: 'Log in',
     usernameRequired: 'Enter your username',
     passwordRequired: 'Enter your password',
+    sessionEnded: 'Your session has ended (password reset, account disabled or program restarted). Please log in again.',
     loggedOut: 'You have logged out.',
   },
   setup: {

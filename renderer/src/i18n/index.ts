@@ -9,6 +9,10 @@ import zhCN from './zh-CN.ts';
 import en from './en.ts';
 import residents from './residents.ts';
 import checkins from './checkins.ts';
+import supplies from './supplies.ts';
+import cadres from './cadres.ts';
+import admin from './admin.ts';
+import excel from './excel.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -23,6 +27,10 @@ const AREAS: Record<string, AreaStrings> = {
   translation: { 'zh-CN': zhCN, en },
   residents,
   checkins,
+  supplies,
+  cadres,
+  admin,
+  excel,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

@@ -4,7 +4,7 @@ const zhCN = {
   total: '共 {{n}} 人',
   counting: '正在统计…',
   shortcuts: '快捷键：/ 搜索 · ↑↓ 选行 · Enter 打开详情 · N 新增人员',
-  search: '搜索姓名、拼音首字母、证件号、电话或地址（按 / 键）',
+  search: '搜索：姓名、拼音首字母、证件号、电话、地址',
   filter: {
     community: '全部社区',
     compound: '全部小区',
@@ -225,7 +225,7 @@ const en: Strings = {
   total: '{{n}} people',
   counting: 'Counting…',
   shortcuts: 'Keys: / search · ↑↓ select · Enter details · N add person',
-  search: 'Search name, pinyin initials, ID number, phone or address (press /)',
+  search: 'Search: name, pinyin initials, ID, phone, address',
   filter: {
     community: 'All communities',
     compound: 'All compounds',

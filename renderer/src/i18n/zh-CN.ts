@@ -28,6 +28,7 @@ const zhCN = {
     submit: '登录',
     usernameRequired: '请输入用户名',
     passwordRequired: '请输入密码',
+    sessionEnded: '登录已失效（密码被重置、账号被停用或程序已重启），请重新登录。',
     loggedOut: '您已退出登录。',
   },
   setup: {

@@ -1,0 +1,231 @@
+// A long list backed by SQL paging: AG Grid's infinite row model asks `fetchPage({offset, limit, sort})` one block at
+// a time, so the renderer never holds the whole table. Generic: residents, check-ins, supplies, audit lists reuse it.
+// Enter or double-click opens a row; an empty result shows `empty` (what to do next) instead of a blank grid.
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ForwardedRef, type ReactNode, type Ref } from 'react';
+import { AgGridReact } from 'ag-grid-react';
+import type {
+  CellKeyDownEvent,
+  ColDef,
+  GetRowIdParams,
+  GridApi,
+  GridReadyEvent,
+  IDatasource,
+  IGetRowsParams,
+  RowClassRules,
+  RowDoubleClickedEvent,
+  SelectionChangedEvent,
+  SortChangedEvent,
+} from 'ag-grid-community';
+import { useTranslation } from 'react-i18next';
+import { cspNonce } from '../../csp.ts';
+import { gridLocale, gridTheme, registerGridModules } from './setup.ts';
+import './grid.css';
+
+registerGridModules();
+
+export type SortDir = 'asc' | 'desc';
+export interface GridSort {
+  colId: string;
+  dir: SortDir;
+}
+
+export interface PageRequest {
+  offset: number;
+  limit: number;
+  sort: GridSort | null;
+  /** True for the first block of a (re)load: the server should count the matching rows too. */
+  withTotal: boolean;
+}
+
+export interface PageResult<T> {
+  rows: T[];
+  /** Number of matching rows, or null when not counted (withTotal false). */
+  total: number | null;
+}
+
+export interface GridHandle<T> {
+  /** Reloads the loaded blocks in place (after a write), keeping the scroll position and selection. */
+  refresh: () => void;
+  api: () => GridApi<T> | null;
+  focusFirstRow: () => void;
+  clearSelection: () => void;
+}
+
+export interface InfiniteGridProps<T> {
+  columnDefs: ColDef<T>[];
+  fetchPage: (req: PageRequest) => Promise<PageResult<T>>;
+  /** Anything that changes the result set (filters, search): a new key starts again from the first row. */
+  queryKey: string;
+  getRowId: (row: T) => string;
+  rowClassRules?: RowClassRules<T>;
+  initialSort?: GridSort;
+  /** Enter on a focused row, or a double-click. */
+  onOpen?: (row: T) => void;
+  /** Row checkboxes for batch actions; only rows passing `isSelectable` can be ticked. */
+  selection?: { isSelectable: (row: T) => boolean; onChange: (rows: T[]) => void };
+  /** Shown over the grid when nothing matches: say what to do next. */
+  empty?: ReactNode;
+  onTotal?: (total: number | null) => void;
+  onError?: (e: unknown) => void;
+  blockSize?: number;
+  testId?: string;
+}
+
+function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<T>>) {
+  const { i18n } = useTranslation();
+  const apiRef = useRef<GridApi<T> | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [loadedOnce, setLoadedOnce] = useState(false);
+  // Latest callbacks without rebuilding the datasource (which would reload the grid).
+  const latest = useRef(props);
+  latest.current = props;
+  const knownTotal = useRef<number | null>(null);
+  const blockSize = props.blockSize ?? 100;
+
+  const datasource = useMemo<IDatasource>(
+    () => ({
+      getRows: (p: IGetRowsParams) => {
+        const s = p.sortModel[0];
+        const sort: GridSort | null = s ? { colId: s.colId, dir: s.sort === 'desc' ? 'desc' : 'asc' } : (latest.current.initialSort ?? null);
+        const withTotal = p.startRow === 0 || knownTotal.current === null;
+        const limit = p.endRow - p.startRow;
+        latest.current
+          .fetchPage({ offset: p.startRow, limit, sort, withTotal })
+          .then((res) => {
+            if (res.total !== null) {
+              knownTotal.current = res.total;
+              setTotal(res.total);
+              latest.current.onTotal?.(res.total);
+            }
+            // Without a count, a short block marks the end.
+            const last = knownTotal.current ?? (res.rows.length < limit ? p.startRow + res.rows.length : undefined);
+            p.successCallback(res.rows, last);
+            setLoadedOnce(true);
+          })
+          .catch((e: unknown) => {
+            p.failCallback();
+            latest.current.onError?.(e);
+          });
+      },
+    }),
+    // A new key = a new datasource = AG Grid drops its cache and starts from the top.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [props.queryKey],
+  );
+
+  useEffect(() => {
+    knownTotal.current = null;
+    setLoadedOnce(false);
+    apiRef.current?.deselectAll();
+    apiRef.current?.ensureIndexVisible(0, 'top');
+  }, [props.queryKey]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      refresh: () => apiRef.current?.refreshInfiniteCache(),
+      api: () => apiRef.current,
+      clearSelection: () => apiRef.current?.deselectAll(),
+      focusFirstRow: () => {
+        const api = apiRef.current;
+        const col = api?.getAllDisplayedColumns().find((c) => c.getColId() !== 'ag-Grid-SelectionColumn');
+        if (!api || !col) return;
+        const cell = api.getFocusedCell();
+        api.ensureIndexVisible(cell?.rowIndex ?? 0);
+        api.setFocusedCell(cell?.rowIndex ?? 0, col);
+      },
+    }),
+    [],
+  );
+
+  const onGridReady = useCallback((e: GridReadyEvent<T>) => {
+    apiRef.current = e.api;
+  }, []);
+
+  const onCellKeyDown = useCallback((e: CellKeyDownEvent<T>) => {
+    const ev = e.event as KeyboardEvent | undefined;
+    if (ev?.key === 'Enter' && e.data) {
+      ev.preventDefault();
+      latest.current.onOpen?.(e.data);
+    }
+  }, []);
+
+  const onRowDoubleClicked = useCallback((e: RowDoubleClickedEvent<T>) => {
+    if (e.data) latest.current.onOpen?.(e.data);
+  }, []);
+
+  const onSelectionChanged = useCallback((e: SelectionChangedEvent<T>) => {
+    latest.current.selection?.onChange(e.api.getSelectedRows());
+  }, []);
+
+  const onSortChanged = useCallback((_e: SortChangedEvent<T>) => {
+    // The infinite model reloads itself on a sort change; its first block recounts.
+    knownTotal.current = null;
+  }, []);
+
+  const getRowId = useCallback((p: GetRowIdParams<T>) => latest.current.getRowId(p.data), []);
+
+  const defaultColDef = useMemo<ColDef<T>>(() => ({ sortable: false, resizable: true, suppressHeaderMenuButton: true, minWidth: 60 }), []);
+  const columnDefs = useMemo(() => {
+    if (!props.initialSort) return props.columnDefs;
+    return props.columnDefs.map((c) => (c.colId === props.initialSort!.colId ? { ...c, initialSort: props.initialSort!.dir } : c));
+  }, [props.columnDefs, props.initialSort]);
+
+  const sel = props.selection;
+  const rowSelection = useMemo(
+    () =>
+      sel
+        ? {
+            mode: 'multiRow' as const,
+            // The infinite model cannot "select all" rows it has not loaded.
+            headerCheckbox: false,
+            checkboxes: true,
+            hideDisabledCheckboxes: true,
+            enableClickSelection: false,
+            isRowSelectable: (node: { data?: T }) => !!node.data && latest.current.selection!.isSelectable(node.data),
+          }
+        : undefined,
+    [!!sel], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+
+  const showEmpty = loadedOnce && total === 0 && props.empty;
+
+  return (
+    <div className="infinite-grid" data-testid={props.testId}>
+      <AgGridReact<T>
+        theme={gridTheme}
+        styleNonce={cspNonce}
+        localeText={gridLocale(i18n.language)}
+        rowModelType="infinite"
+        datasource={datasource}
+        cacheBlockSize={blockSize}
+        // A few screens' worth of blocks: the rest are dropped and fetched again when scrolled back to.
+        maxBlocksInCache={20}
+        infiniteInitialRowCount={1}
+        maxConcurrentDatasourceRequests={2}
+        blockLoadDebounceMillis={60}
+        columnDefs={columnDefs}
+        defaultColDef={defaultColDef}
+        getRowId={getRowId}
+        rowClassRules={props.rowClassRules}
+        rowSelection={rowSelection}
+        onGridReady={onGridReady}
+        onCellKeyDown={onCellKeyDown}
+        onRowDoubleClicked={onRowDoubleClicked}
+        onSelectionChanged={onSelectionChanged}
+        onSortChanged={onSortChanged}
+        tooltipShowDelay={600}
+        suppressDragLeaveHidesColumns
+        animateRows={false}
+      />
+      {showEmpty && (
+        <div className="infinite-grid-empty" data-testid={props.testId ? `${props.testId}-empty` : undefined}>
+          {props.empty}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** forwardRef that keeps the row type parameter. */
+export const InfiniteGrid = forwardRef(GridInner) as <T>(p: InfiniteGridProps<T> & { ref?: Ref<GridHandle<T>> }) => ReturnType<typeof GridInner>;

@@ -1,0 +1,224 @@
+// 隔离人员: the subdistrict's people in isolation as one long SQL-paged grid with search and filters (kept in the URL so
+// the 工作台 can link to #/residents?status=due), the person drawer, 新增人员 and 批量解除. Keyboard first:
+// '/' search, ↑↓ rows, Enter opens the drawer, N adds a person.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, Button, Empty, Space, Tooltip, Typography } from 'antd';
+import { CheckSquareOutlined, ReloadOutlined, UserAddOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, errorMessage } from '../api.ts';
+import { useApiQuery } from '../query.ts';
+import { navigate, useQueryParams } from '../router.tsx';
+import { useMe, useSession } from '../session.tsx';
+import { InfiniteGrid, type GridHandle, type PageRequest } from '../components/grid/InfiniteGrid.tsx';
+import { residentColumns } from './residents/columns.tsx';
+import { FilterBar, type FilterBarHandle } from './residents/FilterBar.tsx';
+import { ResidentDrawer } from './residents/ResidentDrawer.tsx';
+import { ResidentForm, type FormMode } from './residents/ResidentForm.tsx';
+import { BatchReleaseDialog } from './residents/BatchReleaseDialog.tsx';
+import { DEFAULT_FEVER_THRESHOLD, SORTABLE, filtersFromQuery, hasNarrowingFilters, isAbnormal, listInput, queryFromFilters, type Filters, type Row } from './residents/model.ts';
+import './residents/residents.css';
+
+/** Keys typed into a field, or while a dialog is up, are not shortcuts. */
+function typingOrDialog(e: KeyboardEvent): boolean {
+  const el = e.target as HTMLElement | null;
+  if (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return true;
+  return !!document.querySelector('.ant-modal-wrap:not([style*="display: none"]) .ant-modal, .ant-drawer-open');
+}
+
+export default function ResidentsPage() {
+  const { t } = useTranslation('residents');
+  const { can } = useSession();
+  const me = useMe();
+  const qc = useQueryClient();
+  const [params, setParams] = useQueryParams();
+  const paramsKey = JSON.stringify(params);
+  const filters = useMemo(() => filtersFromQuery(params), [paramsKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const openId = Number(params.open) > 0 ? Number(params.open) : null;
+
+  const communities = useApiQuery('places.communities');
+  const settings = useApiQuery('settings.get', {}, { staleTime: 60_000 });
+  const threshold = settings.data?.feverThreshold ?? DEFAULT_FEVER_THRESHOLD;
+
+  const grid = useRef<GridHandle<Row>>(null);
+  const filterBar = useRef<FilterBarHandle>(null);
+  const [total, setTotal] = useState<number | null>(null);
+  const [selected, setSelected] = useState<Row[]>([]);
+  const [formMode, setFormMode] = useState<FormMode | null>(null);
+  const [batchOpen, setBatchOpen] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  const setFilters = useCallback((f: Filters) => setParams(queryFromFilters(f, openId)), [setParams, openId]);
+  const openPerson = useCallback((id: number | null) => setParams(queryFromFilters(filters, id)), [setParams, filters]);
+
+  const input = useMemo(() => listInput(filters), [filters]);
+  const queryKey = JSON.stringify(input);
+  const fetchPage = useCallback(
+    async (req: PageRequest) => {
+      const r = await api('residents.list', {
+        ...input,
+        offset: req.offset,
+        limit: req.limit,
+        withTotal: req.withTotal,
+        sortField: req.sort ? (SORTABLE[req.sort.colId] ?? 'lastDay') : 'lastDay',
+        sortDir: req.sort?.dir ?? 'asc',
+      });
+      setLoadError(null);
+      return r;
+    },
+    [input],
+  );
+
+  useEffect(() => {
+    setTotal(null);
+    setSelected([]);
+  }, [queryKey]);
+
+  const columns = useMemo(() => residentColumns(t, threshold, me.today), [t, threshold, me.today]);
+  const rowClassRules = useMemo(
+    () => ({
+      'res-row-abnormal': (p: { data?: Row }) => !!p.data && isAbnormal(p.data, threshold),
+      'res-row-due': (p: { data?: Row }) => !!p.data?.due && !isAbnormal(p.data, threshold),
+    }),
+    [threshold],
+  );
+
+  /** After any write: reload the visible rows, the open person and the 工作台 numbers. */
+  const changed = useCallback(() => {
+    grid.current?.refresh();
+    void qc.invalidateQueries({ queryKey: ['dashboard.get'] });
+    void qc.invalidateQueries({ queryKey: ['places.communities'] });
+  }, [qc]);
+
+  const mayAdd = can('residents.write');
+  const mayBatch = can('episodes.release');
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.altKey || e.metaKey || typingOrDialog(e)) return;
+      if (e.key === '/') {
+        e.preventDefault();
+        filterBar.current?.focusSearch();
+      } else if ((e.key === 'n' || e.key === 'N') && mayAdd) {
+        e.preventDefault();
+        setFormMode({ kind: 'add' });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [mayAdd]);
+
+  const filtered = hasNarrowingFilters(filters);
+  const empty = (
+    <Empty
+      description={
+        <Space orientation="vertical" size={4}>
+          <Typography.Text strong>{t('empty.title')}</Typography.Text>
+          <Typography.Text type="secondary">{filtered ? t('empty.filtered') : t('empty.none')}</Typography.Text>
+        </Space>
+      }
+    >
+      <Space>
+        {filtered && (
+          <Button onClick={() => setFilters({ search: '', communityId: null, compoundId: null, status: 'active', dayN: null, abnormal: false })}>{t('empty.clear')}</Button>
+        )}
+        {mayAdd && (
+          <Button type="primary" icon={<UserAddOutlined />} onClick={() => setFormMode({ kind: 'add' })}>
+            {t('add')}
+          </Button>
+        )}
+        {!filtered && can('import.run') && <Button onClick={() => navigate('/import')}>{t('empty.import')}</Button>}
+      </Space>
+    </Empty>
+  );
+
+  return (
+    <div className="page res-page">
+      <div className="page-head">
+        <Space align="baseline" size={16} wrap>
+          <Typography.Title level={3} style={{ margin: 0 }}>
+            {t('title')}
+          </Typography.Title>
+          <Typography.Text data-testid="residents-total">{total === null ? t('counting') : t('total', { n: total.toLocaleString() })}</Typography.Text>
+          <Typography.Text type="secondary" className="res-legend">
+            <span className="res-swatch res-swatch-abnormal" />
+            {t('legend.abnormal', { threshold })}
+            <span className="res-swatch res-swatch-due" />
+            {t('legend.due')}
+          </Typography.Text>
+        </Space>
+        <Space>
+          <Tooltip title={t('refresh')}>
+            <Button icon={<ReloadOutlined />} onClick={changed} aria-label={t('refresh')} />
+          </Tooltip>
+          {mayBatch && (
+            <Button icon={<CheckSquareOutlined />} onClick={() => setBatchOpen(true)} data-testid="batch-release">
+              {selected.length ? t('batchSelected', { n: selected.length }) : t('batch')}
+            </Button>
+          )}
+          {mayAdd && (
+            <Tooltip title={t('addKey')}>
+              <Button type="primary" icon={<UserAddOutlined />} onClick={() => setFormMode({ kind: 'add' })} data-testid="add-resident">
+                {t('add')}
+              </Button>
+            </Tooltip>
+          )}
+        </Space>
+      </div>
+      <div className="res-toolbar">
+        <FilterBar ref={filterBar} filters={filters} communities={communities.data ?? []} onChange={setFilters} onEnterList={() => grid.current?.focusFirstRow()} />
+        <Typography.Text type="secondary" className="res-shortcuts">
+          {t('shortcuts')}
+        </Typography.Text>
+      </div>
+      {loadError && <Alert type="error" showIcon title={t('loadError', { message: loadError })} style={{ marginBottom: 8 }} data-testid="residents-error" />}
+      <div className="res-grid">
+        <InfiniteGrid<Row>
+          ref={grid}
+          testId="residents-grid"
+          columnDefs={columns}
+          fetchPage={fetchPage}
+          queryKey={queryKey}
+          getRowId={(r) => String(r.id)}
+          rowClassRules={rowClassRules}
+          initialSort={{ colId: 'lastDay', dir: 'asc' }}
+          onOpen={(r) => openPerson(r.id)}
+          selection={mayBatch ? { isSelectable: (r) => r.due && r.episodeId !== null, onChange: setSelected } : undefined}
+          empty={empty}
+          onTotal={setTotal}
+          onError={(e) => setLoadError(errorMessage(e))}
+        />
+      </div>
+      <ResidentDrawer
+        id={openId}
+        threshold={threshold}
+        onClose={() => openPerson(null)}
+        onOpenOther={(id) => openPerson(id)}
+        onEdit={(d) => setFormMode({ kind: 'edit', detail: d })}
+        onChanged={changed}
+      />
+      <ResidentForm
+        mode={formMode}
+        onClose={() => setFormMode(null)}
+        onSaved={(id) => {
+          const wasEdit = formMode?.kind === 'edit';
+          setFormMode(null);
+          changed();
+          if (wasEdit) void qc.invalidateQueries({ queryKey: ['residents.get'] });
+          else openPerson(id);
+        }}
+      />
+      {batchOpen && (
+        <BatchReleaseDialog
+          communityId={filters.communityId}
+          preselected={selected}
+          onClose={() => {
+            setBatchOpen(false);
+            grid.current?.clearSelection();
+          }}
+          onDone={changed}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+// Filters of the audit viewer: user, action (one action or a whole area), date range, person. Kept in the URL.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { Button, DatePicker, Input, Select, Space } from 'antd';
+import dayjs from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api.ts';
+import { useApiQuery } from '../../query.ts';
+import { useSession } from '../../session.tsx';
+
+export interface AuditFilterValues {
+  user: string;
+  action: string;
+  from: string;
+  to: string;
+  resident: number | null;
+}
+
+export const EMPTY_FILTERS: AuditFilterValues = { user: '', action: '', from: '', to: '', resident: null };
+
+/** Areas (prefix ending in '.') and the actions under each; the list shows the Chinese labels from the i18n file. */
+export const ACTION_GROUPS: [string, string[]][] = [
+  ['auth.', ['auth.login', 'auth.login_failed', 'auth.logout']],
+  ['user.', ['user.create', 'user.update', 'user.reset_password', 'user.change_password']],
+  ['settings.', ['settings.update']],
+  ['org.', ['org.create', 'org.rename']],
+  ['place.', ['place.create', 'place.rename']],
+  ['resident.', ['resident.create', 'resident.update', 'resident.view', 'resident.reveal_phone', 'resident.reveal_document']],
+  ['episode.', ['episode.start', 'episode.extend', 'episode.release', 'episode.transfer', 'episode.end', 'episode.apply_policy']],
+  ['checkin.', ['checkin.record', 'checkin.correct']],
+  ['test.', ['test.record']],
+  ['alert.', ['alert.open', 'alert.close']],
+  ['supply.', ['supply.create']],
+  ['cadre.', ['cadre.create', 'cadre.update']],
+  ['import.', ['import.residents', 'import.tests', 'import.undo']],
+  ['report.', ['report.export', 'report.download']],
+  ['audit.', ['audit.export']],
+  ['backup.', ['backup.create', 'backup.restore', 'backup.undo_restore', 'backup.failed', 'backup.verify_failed']],
+  ['purge.', ['purge.run', 'purge.export']],
+];
+
+function ResidentPicker({ value, onChange }: { value: number | null; onChange: (id: number | null) => void }) {
+  const { t } = useTranslation('admin');
+  const [options, setOptions] = useState<{ value: number; label: string }[]>([]);
+  const [loading, setLoading] = useState(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const search = (text: string) => {
+    clearTimeout(timer.current);
+    if (!text.trim()) return;
+    timer.current = setTimeout(async () => {
+      setLoading(true);
+      try {
+        const r = await api('residents.list', { search: text.trim(), status: 'all', limit: 20, withTotal: false });
+        setOptions(r.rows.map((p) => ({ value: p.id, label: `${p.name}　${p.docNumber ?? ''}　${p.community ?? ''}` })));
+      } catch {
+        setOptions([]);
+      } finally {
+        setLoading(false);
+      }
+    }, 250);
+  };
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const shown = value && !options.some((o) => o.value === value) ? [{ value, label: t('audit.residentN', { id: value }) }, ...options] : options;
+  return (
+    <Select<number>
+      showSearch={{ filterOption: false, onSearch: search }}
+      allowClear
+      value={value ?? undefined}
+      placeholder={t('audit.filter.resident')}
+      loading={loading}
+      options={shown}
+      onChange={(v) => onChange(v ?? null)}
+      notFoundContent={null}
+      style={{ width: 260 }}
+      data-testid="audit-filter-resident"
+    />
+  );
+}
+
+export function AuditFilters({ value, onChange }: { value: AuditFilterValues; onChange: (v: AuditFilterValues) => void }) {
+  const { t } = useTranslation('admin');
+  const { can } = useSession();
+  const users = useApiQuery('users.list', {}, { enabled: can('users.manage'), staleTime: 60_000 });
+  const actionOptions = useMemo(
+    () =>
+      ACTION_GROUPS.map(([area, actions]) => ({
+        label: t(`audit.area.${area.slice(0, -1)}`),
+        title: area,
+        options: [
+          { value: area, label: t('audit.allOf', { area: t(`audit.area.${area.slice(0, -1)}`) }) },
+          ...actions.map((a) => ({ value: a, label: t(`audit.action.${a}`, { defaultValue: a }) })),
+        ],
+      })),
+    [t],
+  );
+  const set = (patch: Partial<AuditFilterValues>) => onChange({ ...value, ...patch });
+  const dirty = JSON.stringify(value) !== JSON.stringify(EMPTY_FILTERS);
+
+  return (
+    <Space wrap size={8} className="audit-filters">
+      {users.data ? (
+        <Select
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+          placeholder={t('audit.filter.user')}
+          value={value.user || undefined}
+          onChange={(v?: string) => set({ user: v ?? '' })}
+          options={[...users.data.map((u) => ({ value: u.username, label: `${u.displayName}（${u.username}）` })), { value: 'cli', label: t('audit.cli') }, { value: 'system', label: t('audit.system') }]}
+          style={{ width: 200 }}
+          data-testid="audit-filter-user"
+        />
+      ) : (
+        <Input.Search allowClear placeholder={t('audit.filter.userName')} defaultValue={value.user} onSearch={(v) => set({ user: v.trim() })} style={{ width: 180 }} />
+      )}
+      <Select
+        allowClear
+        showSearch={{ optionFilterProp: 'label' }}
+        placeholder={t('audit.filter.action')}
+        value={value.action || undefined}
+        onChange={(v?: string) => set({ action: v ?? '' })}
+        options={actionOptions}
+        style={{ width: 220 }}
+        popupMatchSelectWidth={260}
+        data-testid="audit-filter-action"
+      />
+      <DatePicker.RangePicker
+        allowEmpty={[true, true]}
+        value={[value.from ? dayjs(value.from) : null, value.to ? dayjs(value.to) : null]}
+        onChange={(r) => set({ from: r?.[0]?.format('YYYY-MM-DD') ?? '', to: r?.[1]?.format('YYYY-MM-DD') ?? '' })}
+        placeholder={[t('audit.filter.from'), t('audit.filter.to')]}
+        data-testid="audit-filter-dates"
+      />
+      <ResidentPicker value={value.resident} onChange={(resident) => set({ resident })} />
+      {dirty && <Button onClick={() => onChange(EMPTY_FILTERS)}>{t('audit.filter.clear')}</Button>}
+    </Space>
+  );
+}

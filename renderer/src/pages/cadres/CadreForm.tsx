@@ -1,0 +1,210 @@
+// 新增 / 编辑下沉干部: name, home unit (suggestions from the source situation), title, phone (an unusual number is a
+// warning, not an error), posting to a community and its compounds, status and duty dates, notes.
+import { useEffect, useState } from 'react';
+import { Alert, App, AutoComplete, Col, DatePicker, Form, Input, Modal, Radio, Row, Select } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useTranslation } from 'react-i18next';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, errorMessage, type InputOf, type OutputOf } from '../../api.ts';
+import { useApiQuery } from '../../query.ts';
+
+export type CadreRow = OutputOf<'cadres.list'>[number];
+type Status = CadreRow['status'];
+
+/** Home units seen in the source situation; the field is free text. */
+const HOME_UNITS = ['市住建局', '市检察院', '市国资委', '市人防办', '市应急管理局', '市委编办', '市医疗保障局', '市体育局'];
+const FIELDS = ['name', 'homeUnit', 'title', 'phone', 'communityId', 'compoundIds', 'status', 'dutyFrom', 'dutyTo', 'notes'];
+const MOBILE = /^1[3-9]\d{9}$/;
+
+interface Values {
+  name: string;
+  homeUnit: string;
+  title?: string;
+  phone?: string;
+  communityId?: number | null;
+  compoundIds: number[];
+  status: Status;
+  dutyFrom?: Dayjs | null;
+  dutyTo?: Dayjs | null;
+  notes?: string;
+}
+
+export type CadreFormMode = { kind: 'add' } | { kind: 'edit'; row: CadreRow } | null;
+
+export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () => void }) {
+  const { t } = useTranslation('cadres');
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const communities = useApiQuery('places.communities', {}, { enabled: !!mode, staleTime: 60_000 });
+  const communityId = Form.useWatch('communityId', form);
+  const phone = Form.useWatch('phone', form);
+  const edit = mode?.kind === 'edit' ? mode.row : null;
+  const compounds = (communities.data ?? []).find((c) => c.id === communityId)?.compounds ?? [];
+  const phoneDigits = (phone ?? '').replace(/^\+?86/, '').replace(/[\s-]/g, '');
+  const phoneWarn = !!phoneDigits && !MOBILE.test(phoneDigits);
+
+  useEffect(() => {
+    if (!mode) return;
+    setError(null);
+    form.resetFields();
+    if (edit) {
+      form.setFieldsValue({
+        name: edit.name,
+        homeUnit: edit.homeUnit,
+        title: edit.title ?? '',
+        phone: '',
+        communityId: edit.communityId,
+        compoundIds: edit.compounds.map((c) => c.id),
+        status: edit.status,
+        dutyFrom: edit.dutyFrom ? dayjs(edit.dutyFrom) : null,
+        dutyTo: edit.dutyTo ? dayjs(edit.dutyTo) : null,
+        notes: edit.notes ?? '',
+      });
+    }
+  }, [mode, edit, form]);
+
+  const submit = async () => {
+    let v: Values;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    const base = {
+      name: v.name.trim(),
+      homeUnit: v.homeUnit.trim(),
+      title: v.title?.trim() || null,
+      communityId: v.communityId ?? null,
+      compoundIds: v.communityId ? v.compoundIds : [],
+      status: v.status,
+      dutyFrom: v.dutyFrom ? v.dutyFrom.format('YYYY-MM-DD') : null,
+      dutyTo: v.dutyTo ? v.dutyTo.format('YYYY-MM-DD') : null,
+      notes: v.notes?.trim() || null,
+    };
+    setBusy(true);
+    setError(null);
+    try {
+      let res: OutputOf<'cadres.create'>;
+      if (edit) {
+        // The phone arrives masked: only a newly typed number replaces it.
+        const input: InputOf<'cadres.update'> = { id: edit.id, version: edit.version, ...base };
+        if (v.phone?.trim()) input.phone = v.phone.trim();
+        res = await api('cadres.update', input);
+      } else {
+        res = await api('cadres.create', { ...base, phone: v.phone?.trim() || null });
+      }
+      await Promise.all(['cadres.list', 'dashboard.get', 'supplies.list'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
+      if (res.warnings.length) message.warning({ content: t('form.savedWarn', { warnings: res.warnings.map((w) => w.message).join('；') }), duration: 6 });
+      else message.success(t('form.saved', { name: base.name }));
+      onClose();
+    } catch (e) {
+      if (e instanceof ApiError) form.setFields(e.fields.filter((f) => FIELDS.includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const max = (n: number) => ({ max: n, message: t('form.tooLong', { n }) });
+  return (
+    <Modal
+      open={!!mode}
+      title={edit ? t('form.editTitle', { name: edit.name }) : t('form.addTitle')}
+      okText={t('form.save')}
+      onOk={() => void submit()}
+      confirmLoading={busy}
+      onCancel={onClose}
+      destroyOnHidden
+      width={640}
+      data-testid="cadre-form"
+    >
+      <Form form={form} layout="vertical" initialValues={{ status: 'on_duty', compoundIds: [] }}>
+        <Row gutter={12}>
+          <Col span={8}>
+            <Form.Item name="name" label={t('form.name')} rules={[{ required: true, whitespace: true, message: t('form.nameRequired') }, max(30)]}>
+              <Input autoFocus data-testid="cadre-name" />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item name="homeUnit" label={t('form.homeUnit')} rules={[{ required: true, whitespace: true, message: t('form.homeUnitRequired') }, max(60)]}>
+              <AutoComplete options={HOME_UNITS.map((u) => ({ value: u }))} placeholder={t('form.homeUnitPlaceholder')} showSearch={{ filterOption: true }} data-testid="cadre-unit" />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item name="title" label={t('form.title')} rules={[max(30)]}>
+              <Input placeholder={t('form.titlePlaceholder')} />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={8}>
+            <Form.Item
+              name="phone"
+              label={t('form.phone')}
+              rules={[max(30)]}
+              validateStatus={phoneWarn ? 'warning' : undefined}
+              help={phoneWarn ? t('form.phoneWarn') : undefined}
+              extra={edit?.phone ? t('form.phoneKeep', { masked: edit.phone }) : undefined}
+            >
+              <Input inputMode="tel" />
+            </Form.Item>
+          </Col>
+          <Col span={16}>
+            <Form.Item name="status" label={t('form.status')}>
+              <Radio.Group optionType="button" buttonStyle="solid" options={(['on_duty', 'resting', 'withdrawn'] as const).map((s) => ({ value: s, label: t(`status.${s}`) }))} />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={8}>
+            <Form.Item name="communityId" label={t('form.community')}>
+              <Select
+                allowClear
+                placeholder={t('form.communityPlaceholder')}
+                options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+                onChange={() => form.setFieldValue('compoundIds', [])}
+                data-testid="cadre-community"
+              />
+            </Form.Item>
+          </Col>
+          <Col span={16}>
+            <Form.Item name="compoundIds" label={t('form.compounds')}>
+              <Select mode="multiple" allowClear disabled={!communityId} placeholder={t('form.compoundsPlaceholder')} options={compounds.map((c) => ({ value: c.id, label: c.name }))} optionFilterProp="label" />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={8}>
+            <Form.Item name="dutyFrom" label={t('form.dutyFrom')}>
+              <DatePicker style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item
+              name="dutyTo"
+              label={t('form.dutyTo')}
+              dependencies={['dutyFrom']}
+              rules={[
+                ({ getFieldValue }) => ({
+                  validator: (_r, v: Dayjs | null | undefined) => {
+                    const from = getFieldValue('dutyFrom') as Dayjs | null | undefined;
+                    return v && from && v.isBefore(from, 'day') ? Promise.reject(new Error(t('form.dutyOrder'))) : Promise.resolve();
+                  },
+                }),
+              ]}
+            >
+              <DatePicker style={{ width: '100%' }} />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Form.Item name="notes" label={t('form.notes')} rules={[max(500)]}>
+          <Input.TextArea rows={2} />
+        </Form.Item>
+        {error && <Alert type="error" showIcon title={error} data-testid="cadre-form-error" />}
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,109 @@
+// 处理告警: records what was done about one alert (上报 / 送医 / 复测正常 / 转运 / 其他 + note) and closes it.
+// Used by the alerts panel of 今日监测 and by the 异常告警 page. Field errors show next to their fields.
+import { useEffect, useState } from 'react';
+import { Alert, App, Form, Input, Modal, Radio, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError, errorMessage, type OutputOf } from '../../api.ts';
+import { useQueryClient } from '@tanstack/react-query';
+
+export type AlertRow = OutputOf<'alerts.list'>['rows'][number];
+export const ALERT_ACTIONS = ['上报', '送医', '复测正常', '转运', '其他'] as const;
+type Action = (typeof ALERT_ACTIONS)[number];
+
+interface Values {
+  action?: Action;
+  note?: string;
+}
+
+/** Channels whose answers change when an alert closes. */
+export const ALERT_DEPENDENTS = ['alerts.list', 'dashboard.get', 'residents.list', 'residents.get'] as const;
+
+export function CloseAlertDialog({ alert, onClose, onClosed }: { alert: AlertRow | null; onClose: () => void; onClosed?: (a: AlertRow) => void }) {
+  const { t } = useTranslation('checkins');
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const action = Form.useWatch('action', form);
+
+  useEffect(() => {
+    if (alert) {
+      form.resetFields();
+      setError(null);
+    }
+  }, [alert, form]);
+
+  const submit = async () => {
+    if (!alert) return;
+    let v: Values;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api('alerts.close', { id: alert.id, version: alert.version, action: v.action!, note: v.note?.trim() || null });
+      await Promise.all(ALERT_DEPENDENTS.map((c) => qc.invalidateQueries({ queryKey: [c] })));
+      message.success(t('close.done', { name: alert.name, action: t(`actions.${v.action!}`) }));
+      onClosed?.(alert);
+      onClose();
+    } catch (e) {
+      if (e instanceof ApiError && e.fields.length) {
+        form.setFields(e.fields.filter((f) => f.field === 'action' || f.field === 'note').map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
+      }
+      setError(errorMessage(e));
+      // Closed meanwhile by someone else: the list is stale.
+      if (e instanceof ApiError && (e.code === 'CONFLICT' || e.code === 'VALIDATION')) void qc.invalidateQueries({ queryKey: ['alerts.list'] });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={!!alert}
+      title={alert ? t('close.title', { name: alert.name }) : ''}
+      okText={t('close.submit')}
+      onOk={() => void submit()}
+      confirmLoading={busy}
+      onCancel={onClose}
+      destroyOnHidden
+      data-testid="close-alert-dialog"
+    >
+      {alert && (
+        <Form form={form} layout="vertical" requiredMark={false} onFinish={() => void submit()}>
+          <Form.Item label={t('close.reason')}>
+            <Typography.Text type="danger">{alert.reason}</Typography.Text>
+            <div>
+              <Typography.Text type="secondary">
+                {alert.community} · {alert.address} · {alert.createdAt.slice(0, 16).replace('T', ' ')}
+              </Typography.Text>
+            </div>
+          </Form.Item>
+          <Form.Item name="action" label={t('close.action')} rules={[{ required: true, message: t('close.actionRequired') }]}>
+            <Radio.Group
+              optionType="button"
+              buttonStyle="solid"
+              options={ALERT_ACTIONS.map((a) => ({ value: a, label: t(`actions.${a}`) }))}
+              data-testid="close-alert-action"
+            />
+          </Form.Item>
+          <Form.Item
+            name="note"
+            label={t('close.note')}
+            rules={[
+              { max: 500, message: '处理说明不能超过 500 字' },
+              { validator: (_r, v: string | undefined) => (action === '其他' && !v?.trim() ? Promise.reject(new Error(t('close.noteRequired'))) : Promise.resolve()) },
+            ]}
+          >
+            <Input.TextArea rows={3} placeholder={t('close.notePlaceholder')} data-testid="close-alert-note" />
+          </Form.Item>
+          {error && <Alert type="error" showIcon title={error} data-testid="close-alert-error" />}
+        </Form>
+      )}
+    </Modal>
+  );
+}

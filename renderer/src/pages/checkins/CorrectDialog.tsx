@@ -1,0 +1,130 @@
+// 更正: changes a recorded check-in (checkins.correct, optimistic version). Only the fields the clerk touches are
+// sent; the rest stay as recorded. A correction that is still abnormal may open an alert.
+import { useEffect, useState } from 'react';
+import { Alert, App, Checkbox, Form, Input, InputNumber, Modal, Select, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, errorMessage, type InputOf } from '../../api.ts';
+import { CONTACT_METHODS, SYMPTOM_ORDER, TEMPERATURE_MAX, TEMPERATURE_MIN, type DueRow } from './model.ts';
+
+interface Values {
+  temperature?: number | null;
+  symptoms: string[];
+  symptomOther?: string;
+  testResult?: string;
+  testType?: '核酸' | '抗原';
+  healthCode?: string;
+  contactMethod?: string;
+  notes?: string;
+}
+
+const KEEP = '__keep__';
+const FIELDS = ['temperature', 'symptoms', 'symptomOther', 'testResult', 'testType', 'healthCode', 'contactMethod', 'notes'] as const;
+
+export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: () => void }) {
+  const { t } = useTranslation('checkins');
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const symptoms = Form.useWatch('symptoms', form) ?? [];
+  const testResult = Form.useWatch('testResult', form);
+
+  useEffect(() => {
+    if (!row?.checkin) return;
+    setError(null);
+    form.setFieldsValue({
+      temperature: row.checkin.temperature,
+      symptoms: row.checkin.symptoms,
+      symptomOther: '',
+      testResult: KEEP,
+      testType: '核酸',
+      healthCode: KEEP,
+      contactMethod: KEEP,
+      notes: '',
+    });
+  }, [row, form]);
+
+  const submit = async () => {
+    if (!row?.checkin) return;
+    let v: Values;
+    try {
+      v = await form.validateFields();
+    } catch {
+      return;
+    }
+    const input: InputOf<'checkins.correct'> = { id: row.checkin.id, version: row.checkin.version };
+    if (v.temperature !== row.checkin.temperature) input.temperature = v.temperature ?? null;
+    const sameSymptoms = v.symptoms.length === row.checkin.symptoms.length && v.symptoms.every((s) => row.checkin!.symptoms.includes(s));
+    if (!sameSymptoms) input.symptoms = v.symptoms as NonNullable<typeof input.symptoms>;
+    if (v.symptomOther?.trim()) input.symptomOther = v.symptomOther.trim();
+    if (v.testResult && v.testResult !== KEEP) {
+      input.testResult = v.testResult === 'none' ? null : (v.testResult as '阴性' | '阳性' | '待出结果');
+      input.testType = v.testResult === 'none' ? null : (v.testType ?? '核酸');
+    }
+    if (v.healthCode && v.healthCode !== KEEP) input.healthCode = v.healthCode === 'none' ? null : (v.healthCode as '绿' | '黄' | '红');
+    if (v.contactMethod && v.contactMethod !== KEEP) input.contactMethod = v.contactMethod as '电话' | '微信' | '上门';
+    if (v.notes?.trim()) input.notes = v.notes.trim();
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await api('checkins.correct', input);
+      await Promise.all(['checkins.due', 'alerts.list', 'dashboard.get', 'residents.list', 'residents.get'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
+      message.success(t('correct.done', { name: row.name }));
+      if (res.alertId) message.warning(t('correct.alert'));
+      onClose();
+    } catch (e) {
+      if (e instanceof ApiError) {
+        form.setFields(e.fields.filter((f) => (FIELDS as readonly string[]).includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
+      }
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const keep = { value: KEEP, label: t('correct.keep') };
+  return (
+    <Modal open={!!row} title={row ? t('correct.title', { name: row.name }) : ''} okText={t('correct.submit')} onOk={() => void submit()} confirmLoading={busy} onCancel={onClose} destroyOnHidden width={560}>
+      <Typography.Paragraph type="secondary">{t('correct.intro')}</Typography.Paragraph>
+      <Form form={form} layout="vertical" requiredMark={false}>
+        <Form.Item
+          name="temperature"
+          label={t('correct.temperature')}
+          rules={[{ type: 'number', min: TEMPERATURE_MIN, max: TEMPERATURE_MAX, message: `体温应在 ${TEMPERATURE_MIN}–${TEMPERATURE_MAX}℃ 之间` }]}
+        >
+          <InputNumber step={0.1} precision={1} style={{ width: 140 }} />
+        </Form.Item>
+        <Form.Item name="symptoms" label={t('correct.symptoms')}>
+          <Checkbox.Group options={SYMPTOM_ORDER.map((s) => ({ value: s, label: s }))} />
+        </Form.Item>
+        {symptoms.includes('其他') && (
+          <Form.Item name="symptomOther" label={t('correct.symptomOther')} rules={[{ max: 100, message: '不能超过 100 字' }]}>
+            <Input placeholder="不修改请留空" />
+          </Form.Item>
+        )}
+        <div className="ci-correct-grid">
+          <Form.Item name="testResult" label={t('correct.testResult')}>
+            <Select options={[keep, { value: 'none', label: t('testNone') }, ...['阴性', '阳性', '待出结果'].map((v) => ({ value: v, label: v }))]} />
+          </Form.Item>
+          {testResult && testResult !== KEEP && testResult !== 'none' && (
+            <Form.Item name="testType" label={t('correct.testType')}>
+              <Select options={['核酸', '抗原'].map((v) => ({ value: v, label: v }))} />
+            </Form.Item>
+          )}
+          <Form.Item name="healthCode" label={t('correct.healthCode')}>
+            <Select options={[keep, { value: 'none', label: t('codeNone') }, ...['绿', '黄', '红'].map((v) => ({ value: v, label: `${v}码` }))]} />
+          </Form.Item>
+          <Form.Item name="contactMethod" label={t('correct.contactMethod')}>
+            <Select options={[keep, ...CONTACT_METHODS.map((v) => ({ value: v, label: v }))]} />
+          </Form.Item>
+        </div>
+        <Form.Item name="notes" label={t('correct.notes')} rules={[{ max: 500, message: '不能超过 500 字' }]}>
+          <Input.TextArea rows={2} />
+        </Form.Item>
+        {error && <Alert type="error" showIcon title={error} />}
+      </Form>
+    </Modal>
+  );
+}

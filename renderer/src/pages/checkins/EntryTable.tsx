@@ -1,0 +1,387 @@
+// The keyboard-first check-in table: one row per person due in the slot, grouped by compound and building. Digits
+// type the temperature, single keys toggle symptoms / test / code / contact, Enter saves and jumps to the next
+// person not yet recorded. A save that comes back abnormal turns the row red at once.
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { App, Button, Input, Tag, Tooltip } from 'antd';
+import { EditOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError, errorMessage, type OutputOf } from '../../api.ts';
+import {
+  CONTACT_METHODS,
+  EMPTY_DRAFT,
+  HEALTH_CODES,
+  SYMPTOM_KEYS,
+  SYMPTOM_ORDER,
+  cycle,
+  draftLooksAbnormal,
+  draftToInput,
+  groupRows,
+  isFever,
+  nextOpen,
+  roomOf,
+  shapeTemperature,
+  toggle,
+  type Draft,
+  type DueRow,
+  type Slot,
+  type Symptom,
+  type TestResult,
+} from './model.ts';
+import { CycleChip, SymptomTags, codeTone, testTone } from './EntryCells.tsx';
+
+export type RecordResult = OutputOf<'checkins.record'>;
+export type CheckinView = RecordResult['checkin'];
+
+const TEST_CYCLE: (TestResult | null)[] = [null, '阴性', '阳性', '待出结果'];
+
+export interface EntryTableProps {
+  rows: DueRow[];
+  date: string;
+  slot: Slot;
+  threshold: number;
+  canWrite: boolean;
+  /** Changes when a new list is shown: focus goes to its first unrecorded row. */
+  focusKey: string;
+  /** Full check-ins saved in this session (the due list only carries temperature and symptoms). */
+  saved: ReadonlyMap<number, CheckinView>;
+  onSaved: (row: DueRow, result: RecordResult) => void;
+  onCorrect: (row: DueRow) => void;
+  onAllDone: () => void;
+}
+
+export function EntryTable(p: EntryTableProps) {
+  const { t } = useTranslation('checkins');
+  const { message } = App.useApp();
+  const [drafts, setDrafts] = useState<Record<number, Draft>>({});
+  const [saving, setSaving] = useState<Set<number>>(new Set());
+  const [focused, setFocused] = useState<number | null>(null);
+  const inputs = useRef(new Map<number, HTMLInputElement>());
+  const others = useRef(new Map<number, HTMLInputElement>());
+  const focusedKey = useRef<string | null>(null);
+  const latest = useRef(p);
+  latest.current = p;
+
+  const draftOf = (id: number) => drafts[id] ?? EMPTY_DRAFT;
+  const setDraft = (id: number, fn: (d: Draft) => Draft) => setDrafts((all) => ({ ...all, [id]: fn(all[id] ?? EMPTY_DRAFT) }));
+
+  const focusRow = useCallback((id: number, which: 'temp' | 'other' = 'temp') => {
+    // After React has rendered the row's inputs (a toggled 其他 adds one).
+    setTimeout(() => {
+      const el = (which === 'other' ? others.current : inputs.current).get(id);
+      if (!el) return;
+      el.focus();
+      el.select();
+      el.scrollIntoView({ block: 'nearest' });
+    }, 0);
+  }, []);
+
+  // Focus starts in the first unrecorded row of each newly shown list.
+  useEffect(() => {
+    if (!p.canWrite || p.rows.length === 0 || focusedKey.current === p.focusKey) return;
+    focusedKey.current = p.focusKey;
+    const first = p.rows.find((r) => !r.recorded);
+    if (first) focusRow(first.residentId);
+  }, [p.focusKey, p.rows, p.canWrite, focusRow]);
+
+  const isDone = (r: DueRow, busy: Set<number>) => r.recorded || busy.has(r.residentId);
+
+  const save = async (row: DueRow) => {
+    const d = draftOf(row.residentId);
+    const checked = draftToInput(d, row, p.date, p.slot);
+    if ('error' in checked) {
+      setDraft(row.residentId, (x) => ({ ...x, error: checked.error }));
+      focusRow(row.residentId, checked.error.field === 'symptomOther' ? 'other' : 'temp');
+      return;
+    }
+    // Move on at once; the save runs meanwhile and reports back on its own row if it fails.
+    const busy = new Set(saving).add(row.residentId);
+    setSaving(busy);
+    const next = nextOpen(latest.current.rows, row.residentId, (r) => isDone(r, busy));
+    if (next) focusRow(next.residentId);
+    else p.onAllDone();
+    try {
+      const res = await api('checkins.record', checked.input);
+      setDrafts((all) => {
+        const { [row.residentId]: _gone, ...rest } = all;
+        return rest;
+      });
+      latest.current.onSaved(row, res);
+    } catch (e) {
+      const err = e instanceof ApiError ? e : null;
+      const field = err?.fields.find((f) => f.field === 'temperature' || f.field === 'symptomOther');
+      const msg = field?.message ?? errorMessage(e);
+      setDraft(row.residentId, (x) => ({ ...x, error: { field: (field?.field as 'temperature' | 'symptomOther' | undefined) ?? 'row', message: msg } }));
+      message.error(`${row.name}：${errorMessage(e)}`);
+    } finally {
+      setSaving((s) => {
+        const n = new Set(s);
+        n.delete(row.residentId);
+        return n;
+      });
+    }
+  };
+
+  const move = (row: DueRow, dir: 1 | -1) => {
+    const open = p.rows.filter((r) => !r.recorded && !saving.has(r.residentId));
+    const i = open.findIndex((r) => r.residentId === row.residentId);
+    const target = open[i + dir];
+    if (target) focusRow(target.residentId);
+  };
+
+  const toggleSymptom = (row: DueRow, s: Symptom) => {
+    const had = draftOf(row.residentId).symptoms.includes(s);
+    setDraft(row.residentId, (x) => ({ ...x, symptoms: toggle(x.symptoms, s, SYMPTOM_ORDER), error: null }));
+    if (s === '其他' && !had) focusRow(row.residentId, 'other');
+  };
+  const setTest = (row: DueRow, r: TestResult | null) => setDraft(row.residentId, (x) => ({ ...x, testResult: x.testResult === r ? null : r, error: null }));
+
+  const onTempKey = (e: KeyboardEvent<HTMLInputElement>, row: DueRow) => {
+    if (e.nativeEvent.isComposing || e.ctrlKey || e.metaKey || e.altKey) return;
+    const id = row.residentId;
+    switch (e.key) {
+      case 'Enter':
+        e.preventDefault();
+        void save(row);
+        return;
+      case 'ArrowDown':
+      case 'ArrowUp':
+        e.preventDefault();
+        move(row, e.key === 'ArrowDown' ? 1 : -1);
+        return;
+      case 'Escape':
+        e.preventDefault();
+        setDraft(id, () => EMPTY_DRAFT);
+        return;
+    }
+    if (!/^Key[A-Z]$/.test(e.code)) return;
+    e.preventDefault();
+    const sym = SYMPTOM_KEYS.find((k) => k.code === e.code);
+    if (sym) return toggleSymptom(row, sym.symptom);
+    if (e.code === 'KeyN') return setTest(row, '阴性');
+    if (e.code === 'KeyP') return setTest(row, '阳性');
+    if (e.code === 'KeyT') return setDraft(id, (x) => ({ ...x, testType: x.testType === '核酸' ? '抗原' : '核酸' }));
+    if (e.code === 'KeyG') return setDraft(id, (x) => ({ ...x, healthCode: cycle(HEALTH_CODES, x.healthCode), error: null }));
+    if (e.code === 'KeyC') return setDraft(id, (x) => ({ ...x, contactMethod: cycle(CONTACT_METHODS, x.contactMethod) }));
+  };
+
+  const onOtherKey = (e: KeyboardEvent<HTMLInputElement>, row: DueRow) => {
+    if (e.nativeEvent.isComposing) return;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      void save(row);
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      focusRow(row.residentId);
+    }
+  };
+
+  const groups = groupRows(p.rows);
+
+  return (
+    <table className="ci-table" data-testid="ci-table">
+      <colgroup>
+        <col className="ci-c-name" />
+        <col className="ci-c-room" />
+        <col className="ci-c-temp" />
+        <col className="ci-c-sym" />
+        <col className="ci-c-test" />
+        <col className="ci-c-code" />
+        <col className="ci-c-contact" />
+        <col className="ci-c-status" />
+      </colgroup>
+      <thead>
+        <tr>
+          <th>{t('col.name')}</th>
+          <th>{t('col.room')}</th>
+          <th>{t('col.temperature')}</th>
+          <th>{t('col.symptoms')}</th>
+          <th>{t('col.test')}</th>
+          <th>{t('col.code')}</th>
+          <th>{t('col.contact')}</th>
+          <th>{t('col.status')}</th>
+        </tr>
+      </thead>
+      {groups.map((g) => (
+        <tbody key={g.key}>
+          <tr className="ci-group">
+            <th colSpan={8}>
+              <span className="ci-group-name">
+                {g.compound} · {g.building}
+              </span>
+              <span className="ci-group-community">{g.community}</span>
+              <span className="ci-group-count">{t('group', { done: g.rows.filter((r) => r.recorded).length, n: g.rows.length })}</span>
+            </th>
+          </tr>
+          {g.rows.map((row) => {
+            const id = row.residentId;
+            const d = draftOf(id);
+            const full = p.saved.get(id);
+            const busy = saving.has(id);
+            const recorded = row.recorded;
+            const abnormal = recorded ? !!row.checkin?.abnormal : false;
+            const warn = !recorded && draftLooksAbnormal(d, p.threshold);
+            const cls = ['ci-row', abnormal ? 'ci-row-abnormal' : '', warn ? 'ci-row-warn' : '', focused === id && !recorded ? 'ci-row-focus' : '', recorded ? 'ci-row-done' : ''].filter(Boolean).join(' ');
+            const temp = row.checkin?.temperature;
+            const editable = p.canWrite && !recorded && !busy;
+            return (
+              <tr key={id} className={cls} data-testid={`ci-row-${id}`} data-name={row.name} data-recorded={recorded ? '1' : '0'} data-abnormal={abnormal ? '1' : '0'}>
+                <td className="ci-name">
+                  <span className="ci-name-text">{row.name}</span>
+                  {row.kind === 'health_monitoring' && (
+                    <Tag color="cyan" className="ci-tag">
+                      {t('kind.health_monitoring')}
+                    </Tag>
+                  )}
+                  <div className="ci-sub">{row.dayLabel}</div>
+                </td>
+                <td className="ci-room">
+                  {roomOf(row.address, row.compound)}
+                  <div className="ci-sub">{row.phone ?? ''}</div>
+                </td>
+                <td className="ci-temp">
+                  {recorded ? (
+                    <span className={isFever(temp, p.threshold) ? 'ci-fever' : undefined} data-testid="ci-temp-value">
+                      {typeof temp === 'number' ? temp.toFixed(1) : t('row.none')}
+                    </span>
+                  ) : (
+                    <Input
+                        ref={(el) => {
+                          const node = el?.input ?? null;
+                          if (node) inputs.current.set(id, node);
+                          else inputs.current.delete(id);
+                        }}
+                        size="small"
+                        value={d.temp}
+                        disabled={!editable}
+                        status={d.error?.field === 'temperature' ? 'error' : isFever(Number(d.temp), p.threshold) ? 'warning' : undefined}
+                        className={isFever(Number(d.temp), p.threshold) ? 'ci-input-fever' : undefined}
+                        inputMode="decimal"
+                        autoComplete="off"
+                        aria-label={`${row.name} ${t('col.temperature')}`}
+                        data-testid={`ci-temp-${id}`}
+                        onFocus={() => setFocused(id)}
+                        onChange={(e) => {
+                          const v = shapeTemperature(e.target.value);
+                          setDraft(id, (x) => ({ ...x, temp: v, error: x.error?.field === 'temperature' || x.error?.field === 'row' ? null : x.error }));
+                        }}
+                        onKeyDown={(e) => onTempKey(e, row)}
+                      />
+                  )}
+                  {!recorded && d.error?.field === 'temperature' && <div className="ci-field-error">{d.error.message}</div>}
+                </td>
+                <td className="ci-sym">
+                  <SymptomTags symptoms={recorded ? (row.checkin?.symptoms ?? []) : d.symptoms} onToggle={editable ? (s) => toggleSymptom(row, s) : undefined} />
+                  {!recorded && d.symptoms.includes('其他') && (
+                    <Input
+                      ref={(el) => {
+                        const node = el?.input ?? null;
+                        if (node) others.current.set(id, node);
+                        else others.current.delete(id);
+                      }}
+                      size="small"
+                      className="ci-other"
+                      value={d.symptomOther}
+                      status={d.error?.field === 'symptomOther' ? 'error' : undefined}
+                      placeholder={t('row.otherPlaceholder')}
+                      disabled={!editable}
+                      maxLength={100}
+                      onChange={(e) => setDraft(id, (x) => ({ ...x, symptomOther: e.target.value, error: null }))}
+                      onKeyDown={(e) => onOtherKey(e, row)}
+                    />
+                  )}
+                  {!recorded && d.error?.field === 'symptomOther' && <div className="ci-field-error">{d.error.message}</div>}
+                </td>
+                <td>
+                  {recorded ? (
+                    full?.testResult ? <CycleChip text={`${full.testType ?? ''}${full.testResult}`} tone={testTone(full.testResult)} /> : null
+                  ) : (
+                    <CycleChip
+                      text={d.testResult ? `${d.testType}${d.testResult}` : t('testNone')}
+                      tone={testTone(d.testResult)}
+                      title="N 阴性 · P 阳性 · T 核酸/抗原"
+                      disabled={!editable}
+                      onClick={() => setDraft(id, (x) => ({ ...x, testResult: cycle(TEST_CYCLE, x.testResult), error: null }))}
+                      testId={`ci-test-${id}`}
+                    />
+                  )}
+                </td>
+                <td>
+                  {recorded ? (
+                    full?.healthCode ? <CycleChip text={`${full.healthCode}码`} tone={codeTone(full.healthCode)} /> : null
+                  ) : (
+                    <CycleChip
+                      text={d.healthCode ? `${d.healthCode}码` : t('codeNone')}
+                      tone={codeTone(d.healthCode)}
+                      title="G 键切换：未查 → 绿 → 黄 → 红"
+                      disabled={!editable}
+                      onClick={() => setDraft(id, (x) => ({ ...x, healthCode: cycle(HEALTH_CODES, x.healthCode), error: null }))}
+                    />
+                  )}
+                </td>
+                <td>
+                  {recorded ? (
+                    <span className="ci-muted">{full?.contactMethod ?? ''}</span>
+                  ) : (
+                    <CycleChip
+                      text={d.contactMethod}
+                      title="C 键切换：电话 → 微信 → 上门"
+                      disabled={!editable}
+                      onClick={() => setDraft(id, (x) => ({ ...x, contactMethod: cycle(CONTACT_METHODS, x.contactMethod) }))}
+                    />
+                  )}
+                </td>
+                <td className="ci-status">
+                  <StatusCell row={row} busy={busy} warn={warn} draft={d} canWrite={p.canWrite} onSave={() => void save(row)} onCorrect={() => p.onCorrect(row)} alertOpened={!!full && abnormal} />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      ))}
+    </table>
+  );
+}
+
+function StatusCell({ row, busy, warn, draft, canWrite, onSave, onCorrect, alertOpened }: { row: DueRow; busy: boolean; warn: boolean; draft: Draft; canWrite: boolean; onSave: () => void; onCorrect: () => void; alertOpened: boolean }) {
+  const { t } = useTranslation('checkins');
+  if (row.recorded) {
+    const abnormal = !!row.checkin?.abnormal;
+    return (
+      <span className="ci-status-inner">
+        {abnormal ? (
+          <Tag color="red" variant="solid" className="ci-tag" data-testid="ci-abnormal">
+            {alertOpened ? `${t('row.abnormal')}·${t('row.alertOpened')}` : t('row.abnormal')}
+          </Tag>
+        ) : (
+          <Tag color="green" className="ci-tag">
+            {t('row.recorded')}
+          </Tag>
+        )}
+        <span className="ci-sub ci-by">{t('row.by', { name: row.checkin?.recordedBy ?? '' })}</span>
+        {canWrite && (
+          <Tooltip title={t('row.correct')}>
+            <Button size="small" type="text" icon={<EditOutlined />} tabIndex={-1} onClick={onCorrect} aria-label={t('row.correct')} data-testid={`ci-correct-${row.residentId}`} />
+          </Tooltip>
+        )}
+      </span>
+    );
+  }
+  return (
+    <span className="ci-status-inner">
+      {busy ? (
+        <span className="ci-muted">{t('row.saving')}</span>
+      ) : (
+        <>
+          <span className={row.overdue ? 'ci-overdue' : 'ci-muted'}>{row.overdue ? t('row.missing') : t('row.waiting')}</span>
+          {warn && <span className="ci-will-alert">{t('row.willAlert')}</span>}
+          {canWrite && (draft.temp || draft.symptoms.length > 0 || draft.testResult || draft.healthCode) && (
+            <Button size="small" type="link" tabIndex={-1} onClick={onSave}>
+              {t('row.save')}
+            </Button>
+          )}
+        </>
+      )}
+      {draft.error?.field === 'row' && <div className="ci-field-error">{draft.error.message}</div>}
+    </span>
+  );
+}

@@ -1,0 +1,174 @@
+// Pure rules of the 今日监测 entry: temperature typing ("365" → 36.5), the single-key map, the row draft and the
+// check-ins.record input it makes, and grouping the due list by compound and building.
+import type { InputOf, OutputOf } from '../../api.ts';
+
+export type DueList = OutputOf<'checkins.due'>;
+export type DueRow = DueList['rows'][number];
+export type Slot = 'am' | 'pm';
+export type RecordInput = InputOf<'checkins.record'>;
+export type Symptom = '发热' | '咳嗽' | '咽痛' | '乏力' | '嗅味觉减退' | '腹泻' | '其他';
+export type TestResult = '阴性' | '阳性' | '待出结果';
+export type TestType = '核酸' | '抗原';
+export type HealthCode = '绿' | '黄' | '红';
+export type ContactMethod = '电话' | '微信' | '上门';
+
+/** Single keys (event.code, so they work whatever the keyboard layout or IME) → symptom. */
+export const SYMPTOM_KEYS: { code: string; key: string; symptom: Symptom }[] = [
+  { code: 'KeyF', key: 'F', symptom: '发热' },
+  { code: 'KeyK', key: 'K', symptom: '咳嗽' },
+  { code: 'KeyY', key: 'Y', symptom: '咽痛' },
+  { code: 'KeyL', key: 'L', symptom: '乏力' },
+  { code: 'KeyX', key: 'X', symptom: '嗅味觉减退' },
+  { code: 'KeyD', key: 'D', symptom: '腹泻' },
+  { code: 'KeyQ', key: 'Q', symptom: '其他' },
+];
+export const SYMPTOM_ORDER: Symptom[] = ['发热', '咳嗽', '咽痛', '乏力', '嗅味觉减退', '腹泻', '其他'];
+export const CONTACT_METHODS: ContactMethod[] = ['电话', '微信', '上门'];
+export const HEALTH_CODES: (HealthCode | null)[] = [null, '绿', '黄', '红'];
+
+export interface Draft {
+  /** What is in the box, already shaped: "36.5", "37", "" */
+  temp: string;
+  symptoms: Symptom[];
+  symptomOther: string;
+  testType: TestType;
+  testResult: TestResult | null;
+  healthCode: HealthCode | null;
+  contactMethod: ContactMethod;
+  /** The server's (or our own) message for a field, shown next to it. */
+  error: { field: 'temperature' | 'symptomOther' | 'row'; message: string } | null;
+}
+
+export const EMPTY_DRAFT: Draft = {
+  temp: '',
+  symptoms: [],
+  symptomOther: '',
+  testType: '核酸',
+  testResult: null,
+  healthCode: null,
+  contactMethod: '电话',
+  error: null,
+};
+
+/**
+ * Shapes what was typed into the temperature box: full-width digits and 。 are accepted, anything else dropped;
+ * three digits without a point get one after the second ("365" → "36.5"), and one decimal is kept.
+ */
+export function shapeTemperature(raw: string): string {
+  let s = raw
+    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[。．]/g, '.')
+    .replace(/[^0-9.]/g, '');
+  const dot = s.indexOf('.');
+  if (dot >= 0) s = s.slice(0, dot + 1) + s.slice(dot + 1).replace(/\./g, '');
+  if (dot < 0 && s.length >= 3) s = `${s.slice(0, 2)}.${s.slice(2)}`;
+  const d = s.indexOf('.');
+  if (d >= 0) s = s.slice(0, Math.min(d + 2, s.length));
+  return s.slice(0, 4);
+}
+
+/** The typed temperature as a number, null when the box is empty, NaN when it cannot be one. */
+export function parseTemperature(s: string): number | null {
+  const v = s.trim().replace(/\.$/, '');
+  if (!v) return null;
+  if (!/^\d{2}(\.\d)?$/.test(v)) return Number.NaN;
+  return Number(v);
+}
+
+export const TEMPERATURE_MIN = 34;
+export const TEMPERATURE_MAX = 43;
+
+/** Same rule as the server (domain.md): at or above the threshold, any symptom, a positive test, a red or yellow code. */
+export function draftLooksAbnormal(d: Draft, threshold: number): boolean {
+  const t = parseTemperature(d.temp);
+  if (t !== null && !Number.isNaN(t) && Math.round(t * 10) >= Math.round(threshold * 10)) return true;
+  return d.symptoms.length > 0 || d.testResult === '阳性' || d.healthCode === '红' || d.healthCode === '黄';
+}
+
+export function isFever(temp: number | null | undefined, threshold: number): boolean {
+  return typeof temp === 'number' && Math.round(temp * 10) >= Math.round(threshold * 10);
+}
+
+/** Checks a draft before sending; returns the input or the field error to show (Chinese, next to the field). */
+export function draftToInput(d: Draft, row: Pick<DueRow, 'residentId'>, date: string, slot: Slot): { input: RecordInput } | { error: NonNullable<Draft['error']> } {
+  const t = parseTemperature(d.temp);
+  if (t !== null && Number.isNaN(t)) return { error: { field: 'temperature', message: '体温格式不对，请输入如 365 或 36.5' } };
+  if (t !== null && (t < TEMPERATURE_MIN || t > TEMPERATURE_MAX)) {
+    return { error: { field: 'temperature', message: `体温应在 ${TEMPERATURE_MIN}–${TEMPERATURE_MAX}℃ 之间，请核对` } };
+  }
+  if (d.symptoms.includes('其他') && !d.symptomOther.trim()) return { error: { field: 'symptomOther', message: '勾选了“其他”，请写明症状' } };
+  if (t === null && d.symptoms.length === 0 && !d.testResult && !d.healthCode) {
+    return { error: { field: 'temperature', message: '请填写体温（或症状、检测结果）后再按 Enter' } };
+  }
+  return {
+    input: {
+      residentId: row.residentId,
+      date,
+      slot,
+      temperature: t,
+      symptoms: d.symptoms,
+      symptomOther: d.symptoms.includes('其他') ? d.symptomOther.trim() : null,
+      testType: d.testResult ? d.testType : null,
+      testResult: d.testResult,
+      healthCode: d.healthCode,
+      contactMethod: d.contactMethod,
+    },
+  };
+}
+
+export function toggle<T>(list: T[], v: T, order: readonly T[]): T[] {
+  const set = new Set(list);
+  if (set.has(v)) set.delete(v);
+  else set.add(v);
+  return order.filter((x) => set.has(x));
+}
+
+export function cycle<T>(list: readonly T[], v: T): T {
+  const i = list.indexOf(v);
+  return list[(i + 1) % list.length];
+}
+
+/** "金色家园3号楼2单元301" minus its compound → "3号楼"; the part before the unit/room when it has no usual suffix. */
+export function buildingOf(address: string, compound: string): string {
+  const rest = address.startsWith(compound) ? address.slice(compound.length) : address;
+  const m = /^(.+?(号楼|栋|幢|座|楼|号))/.exec(rest);
+  if (m) return m[1];
+  const u = /^(.+?)(\d+单元|$)/.exec(rest);
+  return u?.[1] || rest;
+}
+
+/** The address without its compound (the group header already says it). */
+export function roomOf(address: string, compound: string): string {
+  return address.startsWith(compound) ? address.slice(compound.length) || address : address;
+}
+
+export interface Group {
+  key: string;
+  compound: string;
+  community: string;
+  building: string;
+  rows: DueRow[];
+}
+
+/** Consecutive rows of one compound and building form a group (the server sorts by compound, then address). */
+export function groupRows(rows: DueRow[]): Group[] {
+  const out: Group[] = [];
+  for (const r of rows) {
+    const building = buildingOf(r.address, r.compound);
+    const key = `${r.compoundId}|${building}`;
+    const last = out[out.length - 1];
+    if (last && last.key === key) last.rows.push(r);
+    else out.push({ key, compound: r.compound, community: r.community, building, rows: [r] });
+  }
+  return out;
+}
+
+/** The next row to type into after `fromId` (wrapping), skipping rows already recorded. */
+export function nextOpen(rows: DueRow[], fromId: number | null, recorded: (r: DueRow) => boolean): DueRow | null {
+  const start = fromId === null ? -1 : rows.findIndex((r) => r.residentId === fromId);
+  for (let i = 1; i <= rows.length; i++) {
+    const r = rows[(start + i + rows.length) % rows.length];
+    if (!recorded(r) && r.residentId !== fromId) return r;
+  }
+  return null;
+}

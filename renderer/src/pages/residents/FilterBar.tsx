@@ -1,0 +1,128 @@
+// The list's one search box (name, pinyin initials, ID number, phone, address) and its filters: community, compound,
+// status, day N, abnormal. Typing is committed after a short pause; ↓ moves from the search box into the list.
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { Button, Checkbox, Input, Select, Space, type InputRef } from 'antd';
+import { SearchOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import type { OutputOf } from '../../api.ts';
+import { DEFAULT_STATUS, STATUS_FILTERS, hasNarrowingFilters, type Filters } from './model.ts';
+
+const SEARCH_DELAY_MS = 300;
+const DAY_OPTIONS = Array.from({ length: 14 }, (_, i) => i + 1);
+
+export interface FilterBarHandle {
+  focusSearch: () => void;
+}
+
+interface Props {
+  filters: Filters;
+  communities: OutputOf<'places.communities'>;
+  onChange: (next: Filters) => void;
+  /** ↓ or Enter in the search box: go to the list. */
+  onEnterList: () => void;
+}
+
+export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({ filters, communities, onChange, onEnterList }, ref) {
+  const { t } = useTranslation('residents');
+  const input = useRef<InputRef>(null);
+  const [text, setText] = useState(filters.search);
+  const latest = useRef({ filters, onChange });
+  latest.current = { filters, onChange };
+
+  useImperativeHandle(ref, () => ({ focusSearch: () => input.current?.focus({ cursor: 'all' }) }), []);
+
+  // The URL may change under us (dashboard link, 清除筛选): follow it.
+  useEffect(() => setText(filters.search), [filters.search]);
+
+  useEffect(() => {
+    if (text === latest.current.filters.search) return;
+    const timer = setTimeout(() => latest.current.onChange({ ...latest.current.filters, search: text }), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [text]);
+
+  const set = (patch: Partial<Filters>) => onChange({ ...filters, search: text, ...patch });
+  const scoped = communities.length === 1;
+  const compounds = filters.communityId
+    ? (communities.find((c) => c.id === filters.communityId)?.compounds ?? []).map((p) => ({ value: p.id, label: p.name }))
+    : communities.map((c) => ({ label: c.name, title: c.name, options: c.compounds.map((p) => ({ value: p.id, label: p.name })) }));
+
+  return (
+    <Space wrap size={8} className="res-filters">
+      <Input
+        ref={input}
+        allowClear
+        prefix={<SearchOutlined />}
+        placeholder={t('search')}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            if (text !== filters.search) set({ search: text });
+            else onEnterList();
+          } else if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            onEnterList();
+          } else if (e.key === 'Escape' && text) {
+            setText('');
+          }
+        }}
+        style={{ width: 380 }}
+        data-testid="residents-search"
+        aria-label={t('search')}
+      />
+      {!scoped && (
+        <Select
+          allowClear
+          placeholder={t('filter.community')}
+          value={filters.communityId ?? undefined}
+          onChange={(v?: number) => set({ communityId: v ?? null, compoundId: null })}
+          options={communities.map((c) => ({ value: c.id, label: c.name }))}
+          style={{ width: 140 }}
+          data-testid="filter-community"
+        />
+      )}
+      <Select
+        allowClear
+        showSearch={{ optionFilterProp: 'label' }}
+        placeholder={t('filter.compound')}
+        value={filters.compoundId ?? undefined}
+        onChange={(v?: number) => set({ compoundId: v ?? null })}
+        options={compounds as { value: number; label: string }[]}
+        style={{ width: 150 }}
+        data-testid="filter-compound"
+      />
+      <Select
+        value={filters.status}
+        onChange={(v) => set({ status: v })}
+        options={STATUS_FILTERS.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+        style={{ width: 200 }}
+        popupMatchSelectWidth={false}
+        data-testid="filter-status"
+      />
+      <Select
+        allowClear
+        placeholder={t('filter.dayN')}
+        value={filters.dayN ?? undefined}
+        onChange={(v?: number) => set({ dayN: v ?? null })}
+        options={DAY_OPTIONS.map((n) => ({ value: n, label: t('filter.dayNOption', { n }) }))}
+        style={{ width: 100 }}
+        data-testid="filter-dayN"
+      />
+      <Checkbox checked={filters.abnormal} onChange={(e) => set({ abnormal: e.target.checked })} data-testid="filter-abnormal">
+        {t('filter.abnormal')}
+      </Checkbox>
+      {hasNarrowingFilters({ ...filters, search: text }) && (
+        <Button
+          type="link"
+          onClick={() => {
+            setText('');
+            onChange({ search: '', communityId: null, compoundId: null, status: DEFAULT_STATUS, dayN: null, abnormal: false });
+          }}
+          data-testid="filter-clear"
+        >
+          {t('filter.clear')}
+        </Button>
+      )}
+    </Space>
+  );
+});

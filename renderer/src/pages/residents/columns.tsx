@@ -1,0 +1,96 @@
+// Columns of the 隔离人员 grid and their cells. ID numbers and phones arrive masked from the server; status cells carry
+// the 待解除 / 异常 tags so those rows cannot be missed even without colour.
+import type { ColDef, ICellRendererParams } from 'ag-grid-community';
+import { Tag } from 'antd';
+import type { TFunction } from 'i18next';
+import { isAbnormal, type Row } from './model.ts';
+
+export const STATUS_COLORS: Record<Row['status'], string> = {
+  none: 'default',
+  isolating: 'blue',
+  monitoring: 'cyan',
+  released: 'green',
+  transferred: 'purple',
+  ended_other: 'default',
+};
+
+export function StatusTags({ row, threshold, t }: { row: Row; threshold: number; t: TFunction<'residents'> }) {
+  const abnormal = isAbnormal(row, threshold);
+  return (
+    <span className="res-status-tags">
+      <Tag color={STATUS_COLORS[row.status]} variant="outlined">
+        {t(`status.${row.status}`)}
+      </Tag>
+      {row.due && (
+        <Tag color="orange" variant="solid" data-testid="tag-due">
+          {t('tag.due')}
+        </Tag>
+      )}
+      {abnormal && (
+        <Tag
+          color="red"
+          variant="solid"
+          data-testid="tag-abnormal"
+          title={row.openAlerts > 0 ? t('tag.alerts', { n: row.openAlerts }) : t('tag.fever', { t: row.latestTemperature?.toFixed(1) })}
+        >
+          {t('tag.abnormal')}
+        </Tag>
+      )}
+    </span>
+  );
+}
+
+export function dayText(r: Pick<Row, 'dayN' | 'totalDays'>, t: TFunction<'residents'>): string {
+  if (r.dayN === null || r.totalDays === null) return '';
+  return t('day', { n: r.dayN, of: r.totalDays });
+}
+
+/** 2022-01-17 → 01-17 within the current year (the full date is in the tooltip and the drawer): keeps every column on screen. */
+function shortDate(v: unknown, year: string): string {
+  if (typeof v !== 'string' || !v) return '';
+  return v.startsWith(`${year}-`) ? v.slice(5) : v;
+}
+
+/** Most important first: who, state (tags), day N of M and temperature stay visible on a narrow screen. */
+export function residentColumns(t: TFunction<'residents'>, threshold: number, today: string): ColDef<Row>[] {
+  const blank = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  const year = today.slice(0, 4);
+  const date = (colId: 'startDate' | 'lastDay' | 'releaseDate', extra: Partial<ColDef<Row>> = {}): ColDef<Row> => ({
+    colId,
+    field: colId,
+    headerName: t(`col.${colId}`),
+    width: 84,
+    sortable: true,
+    tooltipField: colId,
+    valueFormatter: (p) => shortDate(p.value, year),
+    ...extra,
+  });
+  return [
+    { colId: 'name', field: 'name', headerName: t('col.name'), width: 88, sortable: true, cellClass: 'res-name', tooltipField: 'name' },
+    {
+      colId: 'status',
+      headerName: t('col.status'),
+      width: 150,
+      cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <StatusTags row={p.data} threshold={threshold} t={t} /> : null),
+    },
+    { colId: 'day', headerName: t('col.day'), width: 108, valueGetter: (p) => (p.data ? dayText(p.data, t) : '') },
+    {
+      colId: 'latestTemperature',
+      field: 'latestTemperature',
+      headerName: t('col.temperature'),
+      width: 88,
+      sortable: true,
+      valueFormatter: (p) => (typeof p.value === 'number' ? `${p.value.toFixed(1)}℃` : ''),
+      cellClassRules: { 'res-cell-fever': (p) => typeof p.value === 'number' && p.value >= threshold },
+    },
+    { colId: 'sex', field: 'sex', headerName: t('col.sex'), width: 56, valueFormatter: (p) => (p.value ? t(`sex.${p.value as 'M' | 'F'}`) : '') },
+    { colId: 'age', field: 'age', headerName: t('col.age'), width: 56, valueFormatter: (p) => blank(p.value) },
+    { colId: 'docNumber', field: 'docNumber', headerName: t('col.docNumber'), width: 156, cellClass: 'res-mono' },
+    { colId: 'phone', field: 'phone', headerName: t('col.phone'), width: 106, cellClass: 'res-mono' },
+    { colId: 'community', field: 'community', headerName: t('col.community'), width: 96, tooltipField: 'community' },
+    { colId: 'address', field: 'address', headerName: t('col.address'), flex: 1, minWidth: 130, tooltipField: 'address' },
+    date('startDate'),
+    date('lastDay', { cellClassRules: { 'res-cell-due': (p) => !!p.data?.due } }),
+    date('releaseDate'),
+  ];
+}

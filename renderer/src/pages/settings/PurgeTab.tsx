@@ -1,0 +1,171 @@
+// 数据清理 (admin): people whose last isolation ended more than the retention days ago are deleted for good (PIPL purpose
+// limitation). Shows what would go, offers an Excel export first, asks whether the backups are cleaned too, and asks
+// for an explicit confirmation. The run is audited with counts only.
+import { useState } from 'react';
+import { Alert, App, Button, Card, Checkbox, Descriptions, Empty, Modal, Radio, Result, Space, Spin, Typography } from 'antd';
+import { DeleteOutlined, DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, errorMessage, type OutputOf } from '../../api.ts';
+import { useApiQuery } from '../../query.ts';
+import { useSession } from '../../session.tsx';
+import { downloadExport } from '../reports/download.ts';
+
+type Preview = OutputOf<'purge.preview'>;
+type PurgeResult = OutputOf<'purge.run'>;
+
+const COUNT_KEYS = ['residents', 'episodes', 'checkins', 'tests', 'alerts', 'households', 'supplyRequests', 'auditScrubbed'] as const;
+
+function Counts({ counts }: { counts: Preview['counts'] }) {
+  const { t } = useTranslation('admin');
+  return (
+    <Descriptions
+      size="small"
+      bordered
+      column={4}
+      items={COUNT_KEYS.map((k) => ({ key: k, label: t(`purge.count.${k}`), children: <span data-testid={`purge-count-${k}`}>{counts[k]}</span> }))}
+    />
+  );
+}
+
+export function PurgeTab() {
+  const { t } = useTranslation('admin');
+  const { message } = App.useApp();
+  const { can } = useSession();
+  const qc = useQueryClient();
+  const q = useApiQuery('purge.preview', {}, { staleTime: 0 });
+  const [exportFirst, setExportFirst] = useState(true);
+  const [unmasked, setUnmasked] = useState(false);
+  const [keepBackups, setKeepBackups] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [understood, setUnderstood] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<PurgeResult | null>(null);
+  const p = q.data;
+  const nothing = !!p && p.counts.residents === 0;
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api('purge.run', { confirm: true, keepBackups, exportFirst: exportFirst ? { unmasked } : undefined });
+      setResult(r);
+      setConfirming(false);
+      void qc.invalidateQueries();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const download = async (path: string) => {
+    try {
+      await downloadExport(path);
+    } catch (e) {
+      void message.error(errorMessage(e));
+    }
+  };
+
+  if (result) {
+    const failed = result.backups.files.filter((f) => !f.ok);
+    return (
+      <div data-testid="purge-result">
+        <Result
+          status={failed.length ? 'warning' : 'success'}
+          title={t('purge.done', { n: result.counts.residents })}
+          subTitle={t('purge.doneCutoff', { cutoff: result.cutoff, days: result.retentionDays })}
+          extra={
+            <Space>
+              {result.exportFile && (
+                <Button icon={<DownloadOutlined />} onClick={() => download(result.exportFile!)}>
+                  {t('purge.downloadExport')}
+                </Button>
+              )}
+              <Button onClick={() => (setResult(null), void q.refetch())}>{t('purge.back')}</Button>
+            </Space>
+          }
+        />
+        <Counts counts={result.counts} />
+        <Typography.Paragraph style={{ marginTop: 12 }}>
+          {result.backups.kept ? t('purge.backupsKept', { n: result.backups.files.length }) : t('purge.backupsCleaned', { n: result.backups.files.length - failed.length })}
+        </Typography.Paragraph>
+        {failed.map((f) => (
+          <Alert key={f.name} type="warning" showIcon title={f.name} description={f.problems.join('；')} style={{ marginBottom: 8 }} />
+        ))}
+        {!result.walCleared && <Alert type="info" showIcon title={t('purge.walPending')} />}
+      </div>
+    );
+  }
+
+  return (
+    <div data-testid="settings-purge">
+      <Typography.Paragraph type="secondary">{t('purge.intro')}</Typography.Paragraph>
+      {q.isLoading && <Spin />}
+      {q.error && <Alert type="error" showIcon title={errorMessage(q.error)} style={{ marginBottom: 12 }} />}
+      {p && (
+        <Card
+          size="small"
+          className="settings-card"
+          title={t('purge.previewTitle', { cutoff: p.cutoff, days: p.retentionDays })}
+          extra={<Button size="small" icon={<ReloadOutlined />} onClick={() => void q.refetch()} aria-label={t('common.refresh')} />}
+        >
+          {nothing ? (
+            <Empty description={t('purge.nothing', { days: p.retentionDays })} />
+          ) : (
+            <>
+              <Counts counts={p.counts} />
+              {p.heldBack > 0 && <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t('purge.heldBack', { n: p.heldBack })}</Typography.Paragraph>}
+            </>
+          )}
+        </Card>
+      )}
+      {p && !nothing && (
+        <Card size="small" className="settings-card" title={t('purge.options')}>
+          <Space orientation="vertical" size={12}>
+            <Checkbox checked={exportFirst} onChange={(e) => setExportFirst(e.target.checked)} data-testid="purge-export-first">
+              {t('purge.exportFirst')}
+            </Checkbox>
+            {exportFirst && can('reports.exportUnmasked') && (
+              <Checkbox checked={unmasked} onChange={(e) => setUnmasked(e.target.checked)} style={{ marginInlineStart: 24 }}>
+                {t('purge.unmasked')}
+              </Checkbox>
+            )}
+            <div>
+              <Typography.Text strong>{t('purge.backupsQuestion', { n: p.backupFiles })}</Typography.Text>
+              <Radio.Group value={keepBackups} onChange={(e) => setKeepBackups(e.target.value as boolean)} style={{ display: 'flex', flexDirection: 'column', gap: 4, marginTop: 6 }}>
+                <Radio value={false}>{t('purge.cleanBackups')}</Radio>
+                <Radio value={true}>{t('purge.keepBackups')}</Radio>
+              </Radio.Group>
+            </div>
+            <Button danger type="primary" icon={<DeleteOutlined />} onClick={() => (setUnderstood(false), setError(null), setConfirming(true))} data-testid="purge-start">
+              {t('purge.start')}
+            </Button>
+          </Space>
+        </Card>
+      )}
+      {confirming && p && (
+        <Modal
+          open
+          title={t('purge.confirmTitle')}
+          okText={t('purge.confirmOk')}
+          cancelText={t('common.cancel')}
+          okButtonProps={{ danger: true, disabled: !understood }}
+          confirmLoading={busy}
+          onOk={run}
+          onCancel={() => setConfirming(false)}
+          destroyOnHidden
+        >
+          {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+          <Typography.Paragraph>{t('purge.confirmText', { n: p.counts.residents, cutoff: p.cutoff })}</Typography.Paragraph>
+          <Typography.Paragraph>{exportFirst ? t('purge.confirmExport') : t('purge.confirmNoExport')}</Typography.Paragraph>
+          <Typography.Paragraph>{keepBackups ? t('purge.confirmKeep') : t('purge.confirmClean', { n: p.backupFiles })}</Typography.Paragraph>
+          <Checkbox checked={understood} onChange={(e) => setUnderstood(e.target.checked)}>
+            {t('purge.understood')}
+          </Checkbox>
+        </Modal>
+      )}
+    </div>
+  );
+}

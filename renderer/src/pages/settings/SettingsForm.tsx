@@ -1,0 +1,76 @@
+// One settings form section: loads settings.get, shows the given keys, saves only those keys (settings.update is a
+// partial patch), puts field errors next to the fields and the message on top. Read-only without settings.write.
+import { useEffect, useState, type ReactNode } from 'react';
+import { Alert, App, Button, Form, Space, type FormInstance } from 'antd';
+import { SaveOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, errorMessage, type InputOf, type OutputOf } from '../../api.ts';
+import { useSession } from '../../session.tsx';
+import { applyFieldErrors } from './fieldErrors.ts';
+
+export type Settings = OutputOf<'settings.get'>;
+export type SettingsPatch = InputOf<'settings.update'>;
+
+interface Props<V> {
+  settings: Settings;
+  /** Top-level form names (for field errors). */
+  fields: readonly string[];
+  toForm: (s: Settings) => V;
+  toPatch: (v: V) => SettingsPatch;
+  children: (form: FormInstance<V>, readOnly: boolean) => ReactNode;
+  /** Called after a save (e.g. the header's office name changed). */
+  onSaved?: (s: Settings, patch: SettingsPatch) => void;
+  testId: string;
+}
+
+export function SettingsForm<V extends object>({ settings, fields, toForm, toPatch, children, onSaved, testId }: Props<V>) {
+  const { t } = useTranslation('admin');
+  const { message } = App.useApp();
+  const { can } = useSession();
+  const qc = useQueryClient();
+  const [form] = Form.useForm<V>();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const readOnly = !can('settings.write');
+
+  useEffect(() => {
+    form.setFieldsValue(toForm(settings) as Parameters<typeof form.setFieldsValue>[0]);
+    // Only a new settings object (after a save or refetch) resets the form.
+  }, [settings]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const save = async (v: V) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const patch = toPatch(v);
+      const next = await api('settings.update', patch);
+      qc.setQueryData(['settings.get', {}], next);
+      void qc.invalidateQueries({ queryKey: ['settings.get'] });
+      void message.success(t('settings.saved'));
+      onSaved?.(next, patch);
+    } catch (e) {
+      const left = applyFieldErrors(form, e, fields);
+      setError(left.length ? left.join('；') : errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Form<V> form={form} layout="vertical" onFinish={save} disabled={readOnly} requiredMark={false} data-testid={testId} className="settings-form">
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid={`${testId}-error`} />}
+      {children(form, readOnly)}
+      {!readOnly && (
+        <Space>
+          <Button type="primary" htmlType="submit" icon={<SaveOutlined />} loading={busy} data-testid={`${testId}-save`}>
+            {t('settings.save')}
+          </Button>
+          <Button htmlType="button" onClick={() => form.setFieldsValue(toForm(settings) as Parameters<typeof form.setFieldsValue>[0])}>
+            {t('settings.reset')}
+          </Button>
+        </Space>
+      )}
+    </Form>
+  );
+}
