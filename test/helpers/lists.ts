@@ -91,3 +91,43 @@ export function writeFile(dir: string, name: string, data: Buffer | string): str
   fs.writeFileSync(file, data);
   return file;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Running the real import on a list written to a real file.
+
+/** Writes an .xlsx (from a spec), or raw bytes / text, to `dir/name` and returns its path. */
+export async function listFile(dir: string, name: string, content: SheetSpec | Buffer | string): Promise<string> {
+  const data = typeof content === 'string' || Buffer.isBuffer(content) ? content : await xlsxBuffer(content);
+  return writeFile(dir, name, data);
+}
+
+/** An import request for a file on disk (the user's file name is the file's own). */
+export function listRequest(file: string, extra: Record<string, unknown> = {}) {
+  return { file, fileName: path.basename(file), kind: 'residents' as const, ...extra };
+}
+
+/** A valid ID number whose check character is X (for the lowercase-x case). */
+export function idEndingInX(area = '131003', birth = '1985-06-15'): string {
+  for (let seq = 0; seq < 1000; seq++) {
+    const id = makeIdNumber(area, birth, seq);
+    if (id.endsWith('X')) return id;
+  }
+  throw new Error('no X check character found');
+}
+
+/** The same number with its check character changed (a typo upstream). */
+export function wrongCheck(id: string): string {
+  const c = id[17] === '0' ? '1' : '0';
+  return id.slice(0, 17) + c;
+}
+
+/** Every table's rows (sqlite_sequence included), in rowid order: the database's content, compared before/after. */
+export function dumpContent(sqlite: { prepare(sql: string): { all(): unknown[] } }): Record<string, unknown[]> {
+  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+  const out: Record<string, unknown[]> = {};
+  for (const t of tables) {
+    const hasRowid = !/WITHOUT ROWID/i.test(String((sqlite.prepare(`SELECT sql FROM sqlite_master WHERE name = '${t.name.replace(/'/g, "''")}'`).all()[0] as { sql: string | null }).sql ?? ''));
+    out[t.name] = sqlite.prepare(`SELECT * FROM "${t.name.replace(/"/g, '""')}"${hasRowid ? ' ORDER BY rowid' : ''}`).all();
+  }
+  return out;
+}
