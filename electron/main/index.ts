@@ -8,6 +8,7 @@ import { systemClock } from '../domain/clock.ts';
 import { getSettings } from '../domain/settings.ts';
 import { openAppDatabase } from './database.ts';
 import { startupBackup } from './backup-hooks.ts';
+import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
 import { hardenSession, installContentsGuard, type UrlCheck } from './guards.ts';
 import { registerIpc, sessionKeyOf } from './ipc.ts';
 import { appPaths } from './paths.ts';
@@ -22,6 +23,8 @@ app.enableSandbox();
 
 let mainWindow: BrowserWindow | null = null;
 let handle: DbHandle | null = null;
+let autoBackup: AutoBackup | null = null;
+let quitBackupDone = false;
 
 /**
  * `electron-vite dev` serves the renderer from a local dev server; only an unpackaged app trusts it,
@@ -74,6 +77,8 @@ async function start(): Promise<void> {
     },
   };
   registerIpc(env, { isOwnContents, isTrustedUrl });
+  // Daily backup now if today has none (and hourly after), a backup on quit when anything changed.
+  autoBackup = startAutoBackup(env);
 
   installMenu(() => {
     void dialog.showMessageBox({
@@ -107,6 +112,13 @@ async function main(): Promise<void> {
     mainWindow.focus();
   });
   app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event: { preventDefault(): void }) => {
+    if (!autoBackup || quitBackupDone) return;
+    // Hold the quit for the backup (bounded by its timeout), then quit for real.
+    event.preventDefault();
+    quitBackupDone = true;
+    void autoBackup.onQuit().finally(() => app.quit());
+  });
   app.on('will-quit', () => {
     // Synchronous close so the WAL is checkpointed before the process exits.
     if (handle?.sqlite.open) handle.sqlite.close();

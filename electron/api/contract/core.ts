@@ -75,7 +75,14 @@ export const coreContract = {
   // --- accounts and session
   'auth.setupStatus': channel<{ needsSetup: boolean; org: OrgRoot | null }>()(empty, 'public'),
   'auth.setupAdmin': channel<Me>()(
-    z.object({ username: text(30).min(2), displayName: text(30).min(1), password: z.string().max(200) }).strict(),
+    z.object({
+      username: text(30).min(2),
+      displayName: text(30).min(1),
+      password: z.string().max(200),
+      // The office's names, asked on the first run of a database that `init` did not name (the desktop app's own file).
+      district: text(40).min(1, '请填写区名').optional(),
+      subdistrict: text(40).min(1, '请填写街道名').optional(),
+    }).strict(),
     'public',
   ),
   'auth.login': channel<Me>()(z.object({ username: text(30).min(1, '请输入用户名'), password: z.string().min(1, '请输入密码').max(200) }).strict(), 'public'),

@@ -7,7 +7,7 @@ import { today } from '../../domain/clock.ts';
 import { AppError } from '../../domain/errors.ts';
 import { audit } from '../../domain/audit.ts';
 import { inTx } from '../../domain/context.ts';
-import { getSettings, updateSettings } from '../../domain/settings.ts';
+import { DEFAULT_SETTINGS, getSettings, updateSettings } from '../../domain/settings.ts';
 import { ensureCommunity, getOrgRoot, listCommunities, renamePlace, setOrgIdentity } from '../../domain/places.ts';
 import { changeOwnPassword, countUsers, createUser, getUser, listUsers, login, resetPassword, updateUser } from '../../domain/users.ts';
 import { createResident, getResidentDetail, listResidents, revealResident, updateResident, type ResidentPatch } from '../../domain/residents.ts';
@@ -32,7 +32,14 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
     const actor = await inTx(ctx, async (tx) => {
       if ((await countUsers(tx)) > 0) throw new AppError('FORBIDDEN', '系统已有账号，不能再次初始化管理员。请用已有账号登录。');
       const setupCtx = { ...tx, actor: { userId: null, username: 'setup', displayName: '首次设置', role: 'admin' as const, communityId: null } };
-      const u = await createUser(setupCtx, { ...input, role: 'admin' });
+      const { district, subdistrict, ...account } = input;
+      // A database the desktop app created itself has no place tree yet: the first run names the office
+      // (placeholders when left empty; the admin renames them in 设置).
+      if (!(await getOrgRoot(tx).catch(() => null))) {
+        const root = await setOrgIdentity(setupCtx, district ?? DEFAULT_SETTINGS.district, subdistrict ?? DEFAULT_SETTINGS.subdistrict);
+        await updateSettings(setupCtx, { district: root.district, subdistrict: root.subdistrict });
+      }
+      const u = await createUser(setupCtx, { ...account, role: 'admin' });
       return { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, communityId: null };
     });
     ctx.env.sessions.set(ctx.sessionKey, actor, ctx.clock.now().getTime());

@@ -46,6 +46,11 @@ const en: DeepString<Strings> = {
     passwordHint: 'At least 8 characters with letters and digits',
     mismatch: 'The passwords do not match',
     submit: 'Create and log in',
+    district: 'District',
+    subdistrict: 'Subdistrict',
+    districtExample: 'e.g. 广阳区',
+    subdistrictExample: 'e.g. 解放道街道',
+    orgHint: 'Your office, shown in report titles; may be left empty and set later in Settings',
   },
   password: {
     title: 'Change password',

@@ -42,6 +42,11 @@ const zhCN = {
     passwordHint: '至少 8 位，同时包含字母和数字',
     mismatch: '两次输入的密码不一致',
     submit: '创建并登录',
+    district: '区',
+    subdistrict: '街道',
+    districtExample: '如：广阳区',
+    subdistrictExample: '如：解放道街道',
+    orgHint: '本单位名称，用于报表标题；可留空，以后在“设置”中填写',
   },
   password: {
     title: '修改密码',

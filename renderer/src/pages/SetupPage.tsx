@@ -11,11 +11,13 @@ interface Values {
   displayName: string;
   password: string;
   confirm: string;
+  district?: string;
+  subdistrict?: string;
 }
 
 export function SetupPage() {
   const { t } = useTranslation();
-  const { signedIn } = useSession();
+  const { signedIn, org } = useSession();
   const [form] = Form.useForm<Values>();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -24,12 +26,13 @@ export function SetupPage() {
     setBusy(true);
     setError(null);
     try {
-      signedIn(await api('auth.setupAdmin', { username: v.username.trim(), displayName: v.displayName.trim(), password: v.password }));
+      const names = org ? {} : { district: v.district?.trim() || undefined, subdistrict: v.subdistrict?.trim() || undefined };
+      signedIn(await api('auth.setupAdmin', { username: v.username.trim(), displayName: v.displayName.trim(), password: v.password, ...names }));
     } catch (e) {
       setError(errorMessage(e));
       // Put field messages (密码至少 8 位…) next to their fields.
       if (e instanceof ApiError && e.fields.length) {
-        form.setFields(e.fields.filter((f) => ['username', 'displayName', 'password'].includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
+        form.setFields(e.fields.filter((f) => ['username', 'displayName', 'password', 'district', 'subdistrict'].includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
       }
     } finally {
       setBusy(false);
@@ -41,6 +44,17 @@ export function SetupPage() {
       <Typography.Paragraph type="secondary">{t('setup.intro')}</Typography.Paragraph>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="setup-error" />}
       <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} autoComplete="off">
+        {!org && (
+          // A new database without the office's names (the desktop app's first start): ask for them here.
+          <div style={{ display: 'flex', gap: 12 }}>
+            <Form.Item style={{ flex: 1 }} label={t('setup.district')} name="district" extra={t('setup.orgHint')}>
+              <Input maxLength={40} placeholder={t('setup.districtExample')} data-testid="setup-district" />
+            </Form.Item>
+            <Form.Item style={{ flex: 1 }} label={t('setup.subdistrict')} name="subdistrict">
+              <Input maxLength={40} placeholder={t('setup.subdistrictExample')} data-testid="setup-subdistrict" />
+            </Form.Item>
+          </div>
+        )}
         <Form.Item label={t('setup.username')} name="username" rules={[{ required: true, whitespace: true, min: 2, message: t('common.required') }]}>
           <Input autoFocus autoComplete="username" maxLength={30} />
         </Form.Item>
