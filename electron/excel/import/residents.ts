@@ -111,8 +111,11 @@ export function analyseResidents(table: Table, opts: ResidentImportOptions, ctx:
     if (!docType) issues.error(row, f.docType, get('docType'), 'doc-type-unknown', '证件类型无法识别，应为 居民身份证、护照、港澳居民来往内地通行证、台湾居民来往大陆通行证、外国人永久居留身份证 之一');
     else if (docType === '居民身份证') {
       const id = parseIdCell(docRaw, ctx.today);
-      if (id.ok) docNumber = id.number;
-      else issues.error(row, f.docNumber, docRaw, id.code, id.reason);
+      if (id.ok) {
+        docNumber = id.number;
+        // parseIdCell already upgraded it, so normaliseResident below no longer sees a 15-digit number: say it here.
+        if (id.upgraded) issues.warn(row, f.docNumber, docRaw, 'id-upgraded', `15位旧身份证号已升级为18位：${id.number}`);
+      } else issues.error(row, f.docNumber, docRaw, id.code, id.reason);
     } else if (docType !== '无证件') {
       docNumber = normaliseOtherDocument(cellText(docRaw)) || null;
       if (!docNumber) issues.error(row, f.docNumber, docRaw, 'id-missing', '缺少证件号码');
