@@ -1,5 +1,6 @@
 // Electron main process: one instance, guards first, then the data file, the API over IPC, and the window.
 // Everything below the shell (api, domain, db) is the same code that browser mode and the CLI run under Node.
+import path from 'node:path';
 import { app, dialog, session } from 'electron';
 import { SessionStore } from '../api/sessions.ts';
 import type { ApiEnv } from '../api/env.ts';
@@ -70,7 +71,8 @@ async function start(): Promise<void> {
     clock: systemClock(settings.timeZone),
     sessions: new SessionStore(),
     dbFile: paths.dbFile,
-    exportDir: app.getPath('documents'),
+    // Reports, audit exports and purge exports: a folder of their own under 文档 (Documents).
+    exportDir: path.join(app.getPath('documents'), '居家隔离管理台导出'),
     // 恢复备份 swaps the connection: keep the one to close on quit current.
     onDatabaseReopened: (reopened) => {
       handle = reopened;

@@ -1,18 +1,14 @@
 // Handlers of the trust channels. Restore closes the open connection, swaps the file and reopens it in place
 // (env.db is replaced), then ends every session: the accounts now are those of the restored file.
-import os from 'node:os';
-import path from 'node:path';
 import type { trustContract } from '../contract/trust.ts';
 import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
 import { exportAudit, listAudit } from '../../domain/auditlog.ts';
 import { backupNow, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
 import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
+import { exportDirOf as exportDirFor } from './reports.ts';
 
-function exportDirOf(ctx: HandlerCtx): string {
-  if (ctx.env.exportDir) return ctx.env.exportDir;
-  return ctx.env.dbFile === ':memory:' ? path.join(os.tmpdir(), 'isolation-desk-exports') : path.join(path.dirname(path.resolve(ctx.env.dbFile)), 'exports');
-}
+const exportDirOf = (ctx: HandlerCtx): string => exportDirFor(ctx.env);
 
 export const trustHandlers: HandlersFor<typeof trustContract> = {
   'audit.list': async (ctx, input) => listAudit(ctx, input),
