@@ -62,7 +62,16 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => {}
     if (!rendererIsStale()) return { built: false, ms: Date.now() - t0 };
     log('正在构建界面（首次运行或界面代码有更新），约需半分钟…');
     const { build } = await import('vite');
-    await build({ configFile: path.join(RENDERER_SRC, 'vite.config.ts'), logLevel: 'warn' });
+    // Always the shipped (production) React/antd bundle: Vite would take NODE_ENV=test from vitest (the e2e tests'
+    // globalSetup and the browser-mode child they start) and build a development bundle that behaves differently.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({ configFile: path.join(RENDERER_SRC, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+    } finally {
+      if (nodeEnv === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = nodeEnv;
+    }
     return { built: true, ms: Date.now() - t0 };
   } finally {
     fs.rmSync(LOCK, { force: true });

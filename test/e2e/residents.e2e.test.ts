@@ -162,6 +162,10 @@ describe('residents screen', () => {
     const form = page.locator('#resident-form');
     await form.waitFor();
     await page.getByTestId('field-name').fill('测试新增');
+    // A subdistrict clerk sees every community: 社区 is required, and is picked before the compound (picking clears it).
+    const community = db.prepare("SELECT name FROM places WHERE level = 'community' ORDER BY id LIMIT 1").pluck().get() as string;
+    await page.getByTestId('field-community').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: community }).click();
     // A wrong check character: the reason appears as soon as the 18th character is typed.
     const wrong = existing.slice(0, 17) + (existing[17] === '1' ? '2' : '1');
     await page.getByTestId('field-docNumber').fill(wrong);
@@ -245,7 +249,7 @@ describe('residents screen', () => {
     expect(await page.getByTestId('batch-blocked').innerText()).toContain(missing!.name);
     expect(await page.getByTestId('batch-blocked').innerText()).toMatch(/暂不能解除/);
     await screenshot(page, 'residents-batch-result');
-    await page.getByRole('button', { name: '关闭' }).click();
+    await page.getByTestId('batch-close').click();
     await page.waitForTimeout(500);
     await waitForGrid(page);
     expect(await total(page)).toBe(blockedCount);

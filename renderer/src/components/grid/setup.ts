@@ -2,6 +2,7 @@
 // unused features), the zh-CN / en locale texts, and one theme in the app's colours and fonts.
 import {
   CellStyleModule,
+  ColumnApiModule,
   InfiniteRowModelModule,
   LocaleModule,
   ModuleRegistry,
@@ -25,7 +26,8 @@ export function registerGridModules(): void {
     RowStyleModule, // rowClassRules: abnormal / due rows coloured
     CellStyleModule, // cellClass / cellClassRules
     LocaleModule, // localeText
-    ScrollApiModule, // ensureIndexVisible, getFocusedCell
+    ScrollApiModule, // ensureIndexVisible
+    ColumnApiModule, // getAllDisplayedColumns (focusing the first row from the search box)
     RowApiModule, // getDisplayedRowAtIndex
     TooltipModule, // full text of truncated cells
   ]);

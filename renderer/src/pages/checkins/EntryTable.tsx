@@ -1,7 +1,7 @@
 // The keyboard-first check-in table: one row per person due in the slot, grouped by compound and building. Digits
 // type the temperature, single keys toggle symptoms / test / code / contact, Enter saves and jumps to the next
 // person not yet recorded. A save that comes back abnormal turns the row red at once.
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { App, Button, Input, Tag, Tooltip } from 'antd';
 import { EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -60,8 +60,14 @@ export function EntryTable(p: EntryTableProps) {
   const focusedKey = useRef<string | null>(null);
   const latest = useRef(p);
   latest.current = p;
+  // The row handlers below are created once (rows are memoised: a keystroke re-renders one row, not hundreds); they
+  // read the current drafts and saves through these refs.
+  const draftsRef = useRef(drafts);
+  draftsRef.current = drafts;
+  const savingRef = useRef(saving);
+  savingRef.current = saving;
 
-  const draftOf = (id: number) => drafts[id] ?? EMPTY_DRAFT;
+  const draftOf = (id: number) => draftsRef.current[id] ?? EMPTY_DRAFT;
   const setDraft = (id: number, fn: (d: Draft) => Draft) => setDrafts((all) => ({ ...all, [id]: fn(all[id] ?? EMPTY_DRAFT) }));
 
   const focusRow = useCallback((id: number, which: 'temp' | 'other' = 'temp') => {
@@ -87,18 +93,20 @@ export function EntryTable(p: EntryTableProps) {
 
   const save = async (row: DueRow) => {
     const d = draftOf(row.residentId);
-    const checked = draftToInput(d, row, p.date, p.slot);
+    const checked = draftToInput(d, row, latest.current.date, latest.current.slot);
     if ('error' in checked) {
       setDraft(row.residentId, (x) => ({ ...x, error: checked.error }));
       focusRow(row.residentId, checked.error.field === 'symptomOther' ? 'other' : 'temp');
       return;
     }
     // Move on at once; the save runs meanwhile and reports back on its own row if it fails.
-    const busy = new Set(saving).add(row.residentId);
+    if (savingRef.current.has(row.residentId)) return;
+    const busy = new Set(savingRef.current).add(row.residentId);
+    savingRef.current = busy;
     setSaving(busy);
     const next = nextOpen(latest.current.rows, row.residentId, (r) => isDone(r, busy));
     if (next) focusRow(next.residentId);
-    else p.onAllDone();
+    else latest.current.onAllDone();
     try {
       const res = await api('checkins.record', checked.input);
       setDrafts((all) => {
@@ -116,13 +124,14 @@ export function EntryTable(p: EntryTableProps) {
       setSaving((s) => {
         const n = new Set(s);
         n.delete(row.residentId);
+        savingRef.current = n;
         return n;
       });
     }
   };
 
   const move = (row: DueRow, dir: 1 | -1) => {
-    const open = p.rows.filter((r) => !r.recorded && !saving.has(r.residentId));
+    const open = latest.current.rows.filter((r) => !r.recorded && !savingRef.current.has(r.residentId));
     const i = open.findIndex((r) => r.residentId === row.residentId);
     const target = open[i + dir];
     if (target) focusRow(target.residentId);
@@ -175,6 +184,30 @@ export function EntryTable(p: EntryTableProps) {
     }
   };
 
+  // Stable handlers for the memoised rows (each reads the latest state through refs).
+  const h = { save, toggleSymptom, onTempKey, onOtherKey, setDraft, setFocused };
+  const cur = useRef(h);
+  cur.current = h;
+  const actions = useRef<RowActions | null>(null);
+  if (!actions.current) {
+    actions.current = {
+      save: (row) => void cur.current.save(row),
+      onTempKey: (e, row) => cur.current.onTempKey(e, row),
+      onOtherKey: (e, row) => cur.current.onOtherKey(e, row),
+      toggleSymptom: (row, sym) => cur.current.toggleSymptom(row, sym),
+      setDraft: (id, fn) => cur.current.setDraft(id, fn),
+      setFocused: (id) => cur.current.setFocused(id),
+      onCorrect: (row) => latest.current.onCorrect(row),
+      registerInput: (id, el) => {
+        if (el) inputs.current.set(id, el);
+        else inputs.current.delete(id);
+      },
+      registerOther: (id, el) => {
+        if (el) others.current.set(id, el);
+        else others.current.delete(id);
+      },
+    };
+  }
   const groups = groupRows(p.rows);
 
   return (
@@ -212,135 +245,164 @@ export function EntryTable(p: EntryTableProps) {
               <span className="ci-group-count">{t('group', { done: g.rows.filter((r) => r.recorded).length, n: g.rows.length })}</span>
             </th>
           </tr>
-          {g.rows.map((row) => {
-            const id = row.residentId;
-            const d = draftOf(id);
-            const full = p.saved.get(id);
-            const busy = saving.has(id);
-            const recorded = row.recorded;
-            const abnormal = recorded ? !!row.checkin?.abnormal : false;
-            const warn = !recorded && draftLooksAbnormal(d, p.threshold);
-            const cls = ['ci-row', abnormal ? 'ci-row-abnormal' : '', warn ? 'ci-row-warn' : '', focused === id && !recorded ? 'ci-row-focus' : '', recorded ? 'ci-row-done' : ''].filter(Boolean).join(' ');
-            const temp = row.checkin?.temperature;
-            const editable = p.canWrite && !recorded && !busy;
-            return (
-              <tr key={id} className={cls} data-testid={`ci-row-${id}`} data-name={row.name} data-recorded={recorded ? '1' : '0'} data-abnormal={abnormal ? '1' : '0'}>
-                <td className="ci-name">
-                  <span className="ci-name-text">{row.name}</span>
-                  {row.kind === 'health_monitoring' && (
-                    <Tag color="cyan" className="ci-tag">
-                      {t('kind.health_monitoring')}
-                    </Tag>
-                  )}
-                  <div className="ci-sub">{row.dayLabel}</div>
-                </td>
-                <td className="ci-room">
-                  {roomOf(row.address, row.compound)}
-                  <div className="ci-sub">{row.phone ?? ''}</div>
-                </td>
-                <td className="ci-temp">
-                  {recorded ? (
-                    <span className={isFever(temp, p.threshold) ? 'ci-fever' : undefined} data-testid="ci-temp-value">
-                      {typeof temp === 'number' ? temp.toFixed(1) : t('row.none')}
-                    </span>
-                  ) : (
-                    <Input
-                        ref={(el) => {
-                          const node = el?.input ?? null;
-                          if (node) inputs.current.set(id, node);
-                          else inputs.current.delete(id);
-                        }}
-                        size="small"
-                        value={d.temp}
-                        disabled={!editable}
-                        status={d.error?.field === 'temperature' ? 'error' : isFever(Number(d.temp), p.threshold) ? 'warning' : undefined}
-                        className={isFever(Number(d.temp), p.threshold) ? 'ci-input-fever' : undefined}
-                        inputMode="decimal"
-                        autoComplete="off"
-                        aria-label={`${row.name} ${t('col.temperature')}`}
-                        data-testid={`ci-temp-${id}`}
-                        onFocus={() => setFocused(id)}
-                        onChange={(e) => {
-                          const v = shapeTemperature(e.target.value);
-                          setDraft(id, (x) => ({ ...x, temp: v, error: x.error?.field === 'temperature' || x.error?.field === 'row' ? null : x.error }));
-                        }}
-                        onKeyDown={(e) => onTempKey(e, row)}
-                      />
-                  )}
-                  {!recorded && d.error?.field === 'temperature' && <div className="ci-field-error">{d.error.message}</div>}
-                </td>
-                <td className="ci-sym">
-                  <SymptomTags symptoms={recorded ? (row.checkin?.symptoms ?? []) : d.symptoms} onToggle={editable ? (s) => toggleSymptom(row, s) : undefined} />
-                  {!recorded && d.symptoms.includes('其他') && (
-                    <Input
-                      ref={(el) => {
-                        const node = el?.input ?? null;
-                        if (node) others.current.set(id, node);
-                        else others.current.delete(id);
-                      }}
-                      size="small"
-                      className="ci-other"
-                      value={d.symptomOther}
-                      status={d.error?.field === 'symptomOther' ? 'error' : undefined}
-                      placeholder={t('row.otherPlaceholder')}
-                      disabled={!editable}
-                      maxLength={100}
-                      onChange={(e) => setDraft(id, (x) => ({ ...x, symptomOther: e.target.value, error: null }))}
-                      onKeyDown={(e) => onOtherKey(e, row)}
-                    />
-                  )}
-                  {!recorded && d.error?.field === 'symptomOther' && <div className="ci-field-error">{d.error.message}</div>}
-                </td>
-                <td>
-                  {recorded ? (
-                    full?.testResult ? <CycleChip text={`${full.testType ?? ''}${full.testResult}`} tone={testTone(full.testResult)} /> : null
-                  ) : (
-                    <CycleChip
-                      text={d.testResult ? `${d.testType}${d.testResult}` : t('testNone')}
-                      tone={testTone(d.testResult)}
-                      title="N 阴性 · P 阳性 · T 核酸/抗原"
-                      disabled={!editable}
-                      onClick={() => setDraft(id, (x) => ({ ...x, testResult: cycle(TEST_CYCLE, x.testResult), error: null }))}
-                      testId={`ci-test-${id}`}
-                    />
-                  )}
-                </td>
-                <td>
-                  {recorded ? (
-                    full?.healthCode ? <CycleChip text={`${full.healthCode}码`} tone={codeTone(full.healthCode)} /> : null
-                  ) : (
-                    <CycleChip
-                      text={d.healthCode ? `${d.healthCode}码` : t('codeNone')}
-                      tone={codeTone(d.healthCode)}
-                      title="G 键切换：未查 → 绿 → 黄 → 红"
-                      disabled={!editable}
-                      onClick={() => setDraft(id, (x) => ({ ...x, healthCode: cycle(HEALTH_CODES, x.healthCode), error: null }))}
-                    />
-                  )}
-                </td>
-                <td>
-                  {recorded ? (
-                    <span className="ci-muted">{full?.contactMethod ?? ''}</span>
-                  ) : (
-                    <CycleChip
-                      text={d.contactMethod}
-                      title="C 键切换：电话 → 微信 → 上门"
-                      disabled={!editable}
-                      onClick={() => setDraft(id, (x) => ({ ...x, contactMethod: cycle(CONTACT_METHODS, x.contactMethod) }))}
-                    />
-                  )}
-                </td>
-                <td className="ci-status">
-                  <StatusCell row={row} busy={busy} warn={warn} draft={d} canWrite={p.canWrite} onSave={() => void save(row)} onCorrect={() => p.onCorrect(row)} alertOpened={!!full && abnormal} />
-                </td>
-              </tr>
-            );
-          })}
+          {g.rows.map((row) => (
+            <EntryRow
+              key={row.residentId}
+              row={row}
+              draft={drafts[row.residentId] ?? EMPTY_DRAFT}
+              full={p.saved.get(row.residentId)}
+              busy={saving.has(row.residentId)}
+              focused={focused === row.residentId}
+              threshold={p.threshold}
+              canWrite={p.canWrite}
+              actions={actions.current!}
+            />
+          ))}
         </tbody>
       ))}
     </table>
   );
 }
+
+interface RowActions {
+  save: (row: DueRow) => void;
+  onTempKey: (e: KeyboardEvent<HTMLInputElement>, row: DueRow) => void;
+  onOtherKey: (e: KeyboardEvent<HTMLInputElement>, row: DueRow) => void;
+  toggleSymptom: (row: DueRow, s: Symptom) => void;
+  setDraft: (id: number, fn: (d: Draft) => Draft) => void;
+  setFocused: (id: number) => void;
+  onCorrect: (row: DueRow) => void;
+  registerInput: (id: number, el: HTMLInputElement | null) => void;
+  registerOther: (id: number, el: HTMLInputElement | null) => void;
+}
+
+interface EntryRowProps {
+  row: DueRow;
+  draft: Draft;
+  full: CheckinView | undefined;
+  busy: boolean;
+  focused: boolean;
+  threshold: number;
+  canWrite: boolean;
+  actions: RowActions;
+}
+
+/** One person's row; memoised, so typing in one row does not re-render the others. */
+const EntryRow = memo(function EntryRow({ row, draft, full, busy, focused, threshold, canWrite, actions: a }: EntryRowProps) {
+  const { t } = useTranslation('checkins');
+  const id = row.residentId;
+  const d = draft;
+  const recorded = row.recorded;
+  const abnormal = recorded ? !!row.checkin?.abnormal : false;
+  const warn = !recorded && draftLooksAbnormal(d, threshold);
+  const cls = ['ci-row', abnormal ? 'ci-row-abnormal' : '', warn ? 'ci-row-warn' : '', focused && !recorded ? 'ci-row-focus' : '', recorded ? 'ci-row-done' : ''].filter(Boolean).join(' ');
+  const temp = row.checkin?.temperature;
+  const editable = canWrite && !recorded && !busy;
+  return (
+    <tr key={id} className={cls} data-testid={`ci-row-${id}`} data-name={row.name} data-recorded={recorded ? '1' : '0'} data-abnormal={abnormal ? '1' : '0'}>
+      <td className="ci-name">
+        <span className="ci-name-text">{row.name}</span>
+        {row.kind === 'health_monitoring' && (
+          <Tag color="cyan" className="ci-tag">
+            {t('kind.health_monitoring')}
+          </Tag>
+        )}
+        <div className="ci-sub">{row.dayLabel}</div>
+      </td>
+      <td className="ci-room">
+        {roomOf(row.address, row.compound)}
+        <div className="ci-sub">{row.phone ?? ''}</div>
+      </td>
+      <td className="ci-temp">
+        {recorded ? (
+          <span className={isFever(temp, threshold) ? 'ci-fever' : undefined} data-testid="ci-temp-value">
+            {typeof temp === 'number' ? temp.toFixed(1) : t('row.none')}
+          </span>
+        ) : (
+          <Input
+              ref={(el) => a.registerInput(id, el?.input ?? null)}
+              size="small"
+              value={d.temp}
+              disabled={!editable}
+              status={d.error?.field === 'temperature' ? 'error' : isFever(Number(d.temp), threshold) ? 'warning' : undefined}
+              className={isFever(Number(d.temp), threshold) ? 'ci-input-fever' : undefined}
+              inputMode="decimal"
+              autoComplete="off"
+              aria-label={`${row.name} ${t('col.temperature')}`}
+              data-testid={`ci-temp-${id}`}
+              onFocus={() => a.setFocused(id)}
+              onChange={(e) => {
+                const v = shapeTemperature(e.target.value);
+                a.setDraft(id, (x) => ({ ...x, temp: v, error: x.error?.field === 'temperature' || x.error?.field === 'row' ? null : x.error }));
+              }}
+              onKeyDown={(e) => a.onTempKey(e, row)}
+            />
+        )}
+        {!recorded && d.error?.field === 'temperature' && <div className="ci-field-error">{d.error.message}</div>}
+      </td>
+      <td className="ci-sym">
+        <SymptomTags symptoms={recorded ? (row.checkin?.symptoms ?? []) : d.symptoms} onToggle={editable ? (s) => a.toggleSymptom(row, s) : undefined} />
+        {!recorded && d.symptoms.includes('其他') && (
+          <Input
+            ref={(el) => a.registerOther(id, el?.input ?? null)}
+            size="small"
+            className="ci-other"
+            value={d.symptomOther}
+            status={d.error?.field === 'symptomOther' ? 'error' : undefined}
+            placeholder={t('row.otherPlaceholder')}
+            disabled={!editable}
+            maxLength={100}
+            onChange={(e) => a.setDraft(id, (x) => ({ ...x, symptomOther: e.target.value, error: null }))}
+            onKeyDown={(e) => a.onOtherKey(e, row)}
+          />
+        )}
+        {!recorded && d.error?.field === 'symptomOther' && <div className="ci-field-error">{d.error.message}</div>}
+      </td>
+      <td>
+        {recorded ? (
+          full?.testResult ? <CycleChip text={`${full.testType ?? ''}${full.testResult}`} tone={testTone(full.testResult)} /> : null
+        ) : (
+          <CycleChip
+            text={d.testResult ? `${d.testType}${d.testResult}` : t('testNone')}
+            tone={testTone(d.testResult)}
+            title="N 阴性 · P 阳性 · T 核酸/抗原"
+            disabled={!editable}
+            onClick={() => a.setDraft(id, (x) => ({ ...x, testResult: cycle(TEST_CYCLE, x.testResult), error: null }))}
+            testId={`ci-test-${id}`}
+          />
+        )}
+      </td>
+      <td>
+        {recorded ? (
+          full?.healthCode ? <CycleChip text={`${full.healthCode}码`} tone={codeTone(full.healthCode)} /> : null
+        ) : (
+          <CycleChip
+            text={d.healthCode ? `${d.healthCode}码` : t('codeNone')}
+            tone={codeTone(d.healthCode)}
+            title="G 键切换：未查 → 绿 → 黄 → 红"
+            disabled={!editable}
+            onClick={() => a.setDraft(id, (x) => ({ ...x, healthCode: cycle(HEALTH_CODES, x.healthCode), error: null }))}
+          />
+        )}
+      </td>
+      <td>
+        {recorded ? (
+          <span className="ci-muted">{full?.contactMethod ?? ''}</span>
+        ) : (
+          <CycleChip
+            text={d.contactMethod}
+            title="C 键切换：电话 → 微信 → 上门"
+            disabled={!editable}
+            onClick={() => a.setDraft(id, (x) => ({ ...x, contactMethod: cycle(CONTACT_METHODS, x.contactMethod) }))}
+          />
+        )}
+      </td>
+      <td className="ci-status">
+        <StatusCell row={row} busy={busy} warn={warn} draft={d} canWrite={canWrite} onSave={() => a.save(row)} onCorrect={() => a.onCorrect(row)} alertOpened={!!full && abnormal} />
+      </td>
+    </tr>
+  );
+});
 
 function StatusCell({ row, busy, warn, draft, canWrite, onSave, onCorrect, alertOpened }: { row: DueRow; busy: boolean; warn: boolean; draft: Draft; canWrite: boolean; onSave: () => void; onCorrect: () => void; alertOpened: boolean }) {
   const { t } = useTranslation('checkins');

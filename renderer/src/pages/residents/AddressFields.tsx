@@ -19,6 +19,7 @@ export function AddressFields({ form, communities }: { form: FormInstance; commu
             <Select
               options={communities.map((c) => ({ value: c.id, label: c.name }))}
               disabled={communities.length === 1}
+              placeholder={t('form.communityPick')}
               onChange={() => form.setFieldValue('compound', undefined)}
               data-testid="field-community"
             />
@@ -29,6 +30,7 @@ export function AddressFields({ form, communities }: { form: FormInstance; commu
             <AutoComplete
               options={compounds.map((c) => ({ value: c.name }))}
               filterOption={(input, o) => String(o?.value ?? '').includes(input)}
+              placeholder={t('form.compoundPick')}
               data-testid="field-compound"
             />
           </Form.Item>

@@ -67,7 +67,7 @@ export function BatchReleaseDialog({
 
   if (outcome) {
     return (
-      <Modal open title={t('batchDialog.resultTitle')} width={760} onCancel={onClose} footer={<Button type="primary" onClick={onClose}>{t('batchDialog.close')}</Button>}>
+      <Modal open title={t('batchDialog.resultTitle')} width={760} onCancel={onClose} footer={<Button type="primary" onClick={onClose} data-testid="batch-close">{t('batchDialog.close')}</Button>}>
         <div data-testid="batch-result">
           <Result
             status={outcome.blocked.length ? 'warning' : 'success'}

@@ -104,7 +104,7 @@ export function ExtendDialog({ resident, episode, onClose, onDone }: DialogProps
           <DatePicker minDate={dayjs(e.lastDay).add(1, 'day')} />
         </Form.Item>
         <Form.Item label={t('extend.reason')} name="reason" rules={[{ required: true, whitespace: true, message: t('form.required') }]}>
-          <Input.TextArea maxLength={500} autoSize={{ minRows: 2 }} placeholder={t('extend.reasonPlaceholder')} autoFocus />
+          <Input.TextArea maxLength={500} rows={3} placeholder={t('extend.reasonPlaceholder')} autoFocus />
         </Form.Item>
       </Form>
     </Modal>
@@ -136,7 +136,7 @@ export function EndDialog({ resident, episode, onClose, onDone }: DialogProps) {
           />
         </Form.Item>
         <Form.Item label={t('end.reason')} name="reason" rules={[{ required: true, whitespace: true, message: t('form.required') }]}>
-          <Input.TextArea maxLength={500} autoSize={{ minRows: 2 }} autoFocus />
+          <Input.TextArea maxLength={500} rows={3} autoFocus />
         </Form.Item>
         <Form.Item label={t('end.date')} name="date" rules={[{ required: true, message: t('form.required') }]}>
           <DatePicker minDate={dayjs(e.startDate)} maxDate={dayjs(me.today)} />

@@ -90,7 +90,7 @@ export function ReleaseDialog({ resident, episode, onClose, onDone }: { resident
                 extra={t('release.early', { date: check.data.releaseDate })}
                 rules={[{ required: true, whitespace: true, message: t('form.required') }]}
               >
-                <Input.TextArea maxLength={500} autoSize={{ minRows: 2 }} />
+                <Input.TextArea maxLength={500} rows={3} />
               </Form.Item>
             )}
             {blocked && mayOverride && (
@@ -100,7 +100,7 @@ export function ReleaseDialog({ resident, episode, onClose, onDone }: { resident
                 extra={t('release.overrideHint')}
                 rules={[{ required: true, whitespace: true, message: t('form.required') }]}
               >
-                <Input.TextArea maxLength={500} autoSize={{ minRows: 2 }} data-testid="field-overrideReason" />
+                <Input.TextArea maxLength={500} rows={3} data-testid="field-overrideReason" />
               </Form.Item>
             )}
           </Form>

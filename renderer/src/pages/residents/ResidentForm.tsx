@@ -206,7 +206,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
           <AddressFields form={form} communities={communities.data ?? []} />
         )}
         <Form.Item label={t('form.notes')} name="notes">
-          <Input.TextArea maxLength={500} autoSize={{ minRows: 1, maxRows: 4 }} />
+          <Input.TextArea maxLength={500} rows={2} />
         </Form.Item>
         {!edit && (
           <AntRow gutter={12} align="middle">
