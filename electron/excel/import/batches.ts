@@ -4,7 +4,8 @@ import type { Ctx } from '../../domain/context.ts';
 import { inTx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
 import { nowIso } from '../../domain/clock.ts';
-import { AppError, notFound } from '../../domain/errors.ts';
+import { AppError, forbidden, notFound } from '../../domain/errors.ts';
+import { scopeOf, type Actor } from '../../domain/actor.ts';
 import type { PlaceLevel } from '../../db/schema.ts';
 
 export interface BatchRow {
@@ -17,10 +18,17 @@ export interface BatchRow {
   undoneAt: string | null;
 }
 
-export async function listBatches(ctx: Pick<Ctx, 'db'>, q: { offset?: number; limit?: number } = {}): Promise<{ rows: BatchRow[]; total: number }> {
+/** A committee member (confined to one community) sees and undoes only the batches they imported themselves. */
+function ownBatchesOnly(actor: Actor | undefined): string | null {
+  return actor && scopeOf(actor) !== null ? actor.username : null;
+}
+
+export async function listBatches(ctx: Pick<Ctx, 'db'> & { actor?: Actor }, q: { offset?: number; limit?: number } = {}): Promise<{ rows: BatchRow[]; total: number }> {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
-  const rows = await ctx.db.selectFrom('importBatches').selectAll().orderBy('id', 'desc').limit(limit).offset(Math.max(q.offset ?? 0, 0)).execute();
-  const t = await ctx.db.selectFrom('importBatches').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const owner = ownBatchesOnly(ctx.actor);
+  const base = owner === null ? ctx.db.selectFrom('importBatches') : ctx.db.selectFrom('importBatches').where('userName', '=', owner);
+  const rows = await base.selectAll().orderBy('id', 'desc').limit(limit).offset(Math.max(q.offset ?? 0, 0)).execute();
+  const t = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return { rows: rows.map((r) => ({ ...r, counts: JSON.parse(r.counts) as Record<string, unknown> })), total: Number(t.n) };
 }
 
@@ -51,6 +59,8 @@ export async function undoBatch(ctx: Ctx, batchId: number): Promise<UndoResult> 
   return inTx(ctx, async (tx) => {
     const b = await tx.db.selectFrom('importBatches').selectAll().where('id', '=', batchId).executeTakeFirst();
     if (!b) throw notFound('该导入批次');
+    const owner = ownBatchesOnly(tx.actor);
+    if (owner !== null && b.userName !== owner) throw forbidden('您只能撤销自己导入的批次。');
     if (b.undoneAt) throw refuse(`已于 ${b.undoneAt} 撤销过。`);
     const counts = JSON.parse(b.counts) as Record<string, unknown>;
     const result = b.kind === 'residents' ? await undoResidents(tx, b.id, b.at, counts) : await undoTests(tx, b.id);

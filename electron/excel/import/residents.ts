@@ -64,7 +64,11 @@ export function mappingView<F extends string>(m: ColumnMapping<F>, labels: Recor
   return m.columns.map((c) => ({ column: columnLetter(c.column), header: c.header, field: c.field, label: c.field ? labels[c.field] : null }));
 }
 
-export function analyseResidents(table: Table, opts: ResidentImportOptions, ctx: { today: string; orgNames: string[] }): ResidentAnalysis {
+export function analyseResidents(
+  table: Table,
+  opts: ResidentImportOptions,
+  ctx: { today: string; orgNames: string[]; /** A committee member's own community: rows naming another are rejected. */ onlyCommunity?: string },
+): ResidentAnalysis {
   const header = findHeaderRow(table.rows, RESIDENT_INDEX, '姓名、身份证号、联系电话');
   const headerCells = table.rows[header.index];
   const m = mapColumns(headerCells, RESIDENT_INDEX, opts.mapping ?? {});
@@ -166,6 +170,9 @@ export function analyseResidents(table: Table, opts: ResidentImportOptions, ctx:
     }
     const community = cleanPlaceName(cellText(get('community'))) || addressCommunity || fallbackCommunity;
     if (!community) issues.error(row, f.community, get('community'), 'community-missing', '缺少社区。请在名单中填写“社区”列，或在导入时选择社区');
+    else if (ctx.onlyCommunity && community !== ctx.onlyCommunity) {
+      issues.error(row, f.community, get('community'), 'community-out-of-scope', `此人属于“${community}”，您只能导入本社区（${ctx.onlyCommunity}）的人员。其他社区的人员请交街道工作人员导入`);
+    }
 
     if (issues.errors.length === errorsBefore && docType) {
       const n = normaliseResident(

@@ -3,9 +3,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Ctx } from '../../domain/context.ts';
 import { today } from '../../domain/clock.ts';
-import { invalid } from '../../domain/errors.ts';
+import { forbidden, invalid } from '../../domain/errors.ts';
+import { scopeOf } from '../../domain/actor.ts';
 import { getSettings } from '../../domain/settings.ts';
-import { getOrgRoot } from '../../domain/places.ts';
+import { cleanPlaceName, getOrgRoot } from '../../domain/places.ts';
 import { isIsoDate } from '../../domain/dates.ts';
 import type { JobProgress } from '../../jobs/context.ts';
 import { assertImportable, FileUnreadable, readTable, type Table } from '../read.ts';
@@ -87,8 +88,17 @@ async function analyse(ctx: Ctx, req: ImportRequest, table: Table): Promise<Resi
     if (!c) throw invalid('所选社区不存在');
     community = c.name;
   }
+  // A committee member imports for their own community only: it is the default, and rows naming another are rejected.
+  let onlyCommunity: string | undefined;
+  const scope = scopeOf(ctx.actor);
+  if (scope !== null) {
+    const own = await ctx.db.selectFrom('places').select('name').where('id', '=', scope).where('level', '=', 'community').executeTakeFirst();
+    if (!own) throw forbidden('您的账号没有所属社区，不能导入名单。请联系管理员。');
+    if (community !== undefined && cleanPlaceName(community) !== own.name) throw forbidden(`您只能导入本社区（${own.name}）的名单。`);
+    community = onlyCommunity = own.name;
+  }
   const org = await getOrgRoot(ctx).catch(() => null);
-  return analyseResidents(table, { mapping: req.mapping, community, startDate: req.startDate }, { today: todayDate, orgNames: org ? [org.district, org.subdistrict] : [] });
+  return analyseResidents(table, { mapping: req.mapping, community, startDate: req.startDate }, { today: todayDate, orgNames: org ? [org.district, org.subdistrict] : [], onlyCommunity });
 }
 
 async function readAndAnalyse(ctx: Ctx, req: ImportRequest, hooks: Hooks) {

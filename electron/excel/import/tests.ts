@@ -7,6 +7,7 @@ import { audit } from '../../domain/audit.ts';
 import { nowIso } from '../../domain/clock.ts';
 import { recordTestResult } from '../../domain/tests.ts';
 import type { TestResult, TestType } from '../../db/schema.ts';
+import { scopeOf, type Actor } from '../../domain/actor.ts';
 import { isBlank, type CellValue, type Table } from '../read.ts';
 import { mapColumns, requireColumns, synonymIndex, TEST_FIELD_LABELS, TEST_SYNONYMS, type TestField } from './columns.ts';
 import { findHeaderRow } from './header.ts';
@@ -117,15 +118,17 @@ export interface TestPlan {
   warnings: RowIssue[];
 }
 
-export async function planTests(ctx: Pick<Ctx, 'db'>, people: PlannedTest[]): Promise<TestPlan> {
+/** With an actor confined to one community (a committee member), people of other communities are not matched. */
+export async function planTests(ctx: Pick<Ctx, 'db'> & { actor?: Actor }, people: PlannedTest[]): Promise<TestPlan> {
+  const scope = ctx.actor ? scopeOf(ctx.actor) : null;
   const plan: TestPlan = { matched: [], unmatched: [], duplicates: [], warnings: [] };
-  const found = new Map<string, { id: number; name: string; episodeId: number; startDate: string }>();
+  const found = new Map<string, { id: number; name: string; communityId: number; episodeId: number; startDate: string }>();
   const numbers = [...new Set(people.map((p) => p.docNumber))];
   for (let i = 0; i < numbers.length; i += 900) {
     const rows = await ctx.db
       .selectFrom('residents as r')
       .innerJoin('episodes as e', (j) => j.onRef('e.residentId', '=', 'r.id').on('e.status', '=', 'active'))
-      .select(['r.id', 'r.name', 'r.docNumber', 'e.id as episodeId', 'e.startDate'])
+      .select(['r.id', 'r.name', 'r.docNumber', 'r.communityId', 'e.id as episodeId', 'e.startDate'])
       .where('r.docType', '=', '居民身份证')
       .where('r.docNumber', 'in', numbers.slice(i, i + 900))
       .execute();
@@ -142,6 +145,10 @@ export async function planTests(ctx: Pick<Ctx, 'db'>, people: PlannedTest[]): Pr
     const r = found.get(p.docNumber);
     if (!r) {
       plan.unmatched.push(issue(p, 'not-isolating', `${p.name || '此人'} 不在系统的在管隔离/监测人员中，未登记此结果`));
+      continue;
+    }
+    if (scope !== null && r.communityId !== scope) {
+      plan.unmatched.push(issue(p, 'out-of-scope', `${p.name || '此人'} 不属于本社区，未登记此结果（请交街道工作人员导入）`));
       continue;
     }
     if (p.sampleDate < r.startDate) {
