@@ -161,6 +161,8 @@ describe('residents screen', () => {
     await page.keyboard.press('n');
     const form = page.locator('#resident-form');
     await form.waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'residents-add-form');
     await page.getByTestId('field-name').fill('测试新增');
     // A subdistrict clerk sees every community: 社区 is required, and is picked before the compound (picking clears it).
     const community = db.prepare("SELECT name FROM places WHERE level = 'community' ORDER BY id LIMIT 1").pluck().get() as string;
@@ -215,6 +217,8 @@ describe('residents screen', () => {
     await gridRows(page).first().locator('[col-id="name"]').dblclick();
     await page.getByTestId('action-release').click();
     await page.getByTestId('release-ready').waitFor();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'residents-release-ready');
     await page.getByTestId('release-submit').click();
     await page.getByText(`已解除：${ready!.name}`).first().waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="drawer-person"]')?.textContent?.includes('已解除'));
@@ -240,6 +244,8 @@ describe('residents screen', () => {
     const table = page.getByTestId('batch-table');
     await table.locator('.ant-table-row').first().waitFor();
     expect(await table.locator('.ant-table-row').count()).toBe(due.length - 1);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'residents-batch-dialog');
     await page.getByTestId('batch-submit').click();
     const result = page.getByTestId('batch-result');
     await result.waitFor();
@@ -278,6 +284,7 @@ describe('residents screen', () => {
     // Another community in the URL: nothing, and the empty state says what to do.
     await page.goto(`${app.url}#/residents?status=all&communityId=${other.c}`);
     await page.getByTestId('residents-grid-empty').waitFor();
+    await screenshot(page, 'residents-committee1-empty');
     expect(await total(page)).toBe(0);
 
     // A person of another community, asked for directly: FORBIDDEN, and the drawer shows the message.

@@ -215,6 +215,8 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         onSelectionChanged={onSelectionChanged}
         onSortChanged={onSortChanged}
         tooltipShowDelay={600}
+        // Our own empty state says what to do next; AG Grid's bare 无显示行 would sit on top of it.
+        suppressOverlays={props.empty ? ['noRows', 'noMatchingRows'] : undefined}
         suppressDragLeaveHidesColumns
         animateRows={false}
       />

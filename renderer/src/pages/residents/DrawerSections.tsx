@@ -172,15 +172,18 @@ export function AlertsSection({ d }: { d: Detail }) {
   const { t } = useTranslation('residents');
   if (d.alerts.length === 0) return null;
   return (
-    <ul className="res-alerts" data-testid="drawer-alerts">
-      {d.alerts.map((a) => (
-        <li key={a.id}>
-          <Tag color={a.status === 'open' ? 'red' : 'default'}>{t(`alert.${a.status as 'open'}`)}</Tag>
-          {a.date} {a.reason}
-          {a.action && <span className="res-dim">　{a.action}{a.actionNote ? `：${a.actionNote}` : ''}</span>}
-        </li>
-      ))}
-    </ul>
+    <>
+      <h4 className="res-section">{t('drawer.alerts')}</h4>
+      <ul className="res-alerts" data-testid="drawer-alerts">
+        {d.alerts.map((a) => (
+          <li key={a.id}>
+            <Tag color={a.status === 'open' ? 'red' : 'default'}>{t(`alert.${a.status as 'open'}`)}</Tag>
+            {a.date} {a.reason}
+            {a.action && <span className="res-dim">　{a.action}{a.actionNote ? `：${a.actionNote}` : ''}</span>}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
