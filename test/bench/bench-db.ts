@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../../electron/db/open.ts';
+import SqliteDatabase from 'better-sqlite3';
+import { openDatabase, readSchemaVersion } from '../../electron/db/open.ts';
+import { latestVersion } from '../../electron/db/migrations/index.ts';
 import { withBulkLoad } from '../../electron/db/bulk.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
@@ -75,6 +77,7 @@ export async function benchDatabase(residents: number, log: (s: string) => void 
   if (process.env.BENCH_FRESH) for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
   if (fs.existsSync(file)) {
     log(`fill: reusing ${path.relative(ROOT, file)} (${(fs.statSync(file).size / 1048576).toFixed(0)} MB; BENCH_FRESH=1 rebuilds it)`);
+    await migrateCache(file, log);
     return { file, reused: true };
   }
   const building = path.join(CACHE_DIR, `residents-${residents}.building-${process.pid}.db`);
@@ -87,6 +90,24 @@ export async function benchDatabase(residents: number, log: (s: string) => void 
     for (const ext of ['', '-wal', '-shm']) fs.rmSync(`${building}${ext}`, { force: true });
   }
   return { file, reused: false };
+}
+
+/** A cache built before a newer migration: migrate it in place (no backup first: it is a cache, rebuilt at will). */
+async function migrateCache(file: string, log: (s: string) => void): Promise<void> {
+  const t0 = performance.now();
+  const before = (() => {
+    const raw = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+    try {
+      return readSchemaVersion(raw);
+    } finally {
+      raw.close();
+    }
+  })();
+  if (before >= latestVersion) return;
+  const handle = await openDatabase(file, { beforeMigrate: false });
+  handle.sqlite.pragma('optimize');
+  await handle.close();
+  log(`fill: migrated the cached database from schema ${before} to ${latestVersion} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 /** The fast fill writes no accounts; browser mode needs one to log in. Adds admin and clerk (password demo1234) once. */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/run.ts';
 import { DEFAULT_SETTINGS } from '../../electron/domain/settings.ts';
 import { tempDir } from '../helpers/env.ts';
+import { latestVersion } from '../../electron/db/migrations/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -114,7 +115,7 @@ describe('command line: usage and exit codes (child process)', () => {
 
     const v = cli('verify', '--db', file, '--json');
     expect(v.code).toBe(0);
-    expect(oneJson(v.stdout)).toMatchObject({ ok: true, sound: true, integrity: [], foreignKeyViolations: [], schemaVersion: 1 });
+    expect(oneJson(v.stdout)).toMatchObject({ ok: true, sound: true, integrity: [], foreignKeyViolations: [], schemaVersion: latestVersion });
     const s = cli('stats', '--db', file, '--json');
     expect(s.code).toBe(0);
     expect(oneJson(s.stdout)).toEqual({ ok: true, file, residents: 0, households: 0, activeEpisodes: 0, checkins: 0, openAlerts: 0, supplyRequests: 0, cadres: 0 });

@@ -1,6 +1,7 @@
 // The checked list of migrations, in order. Add a file and a line here; never edit a released one.
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001-initial.ts';
+import * as m0002 from './0002-residents-search-cover.ts';
 
 export interface Migration {
   version: number;
@@ -8,6 +9,6 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const migrations: Migration[] = [m0001];
+export const migrations: Migration[] = [m0001, m0002];
 
 export const latestVersion = migrations[migrations.length - 1].version;
