@@ -40,6 +40,10 @@ describe('first run', () => {
     // An empty office: the numbers are zero, not missing (read once the day's numbers have arrived: '—' while loading).
     await page.getByTestId('dashboard-date').waitFor();
     expect(await page.getByTestId('stat-underControl-value').innerText()).toBe('0');
+    // No coloured slices for zero requests, and the empty charts say what to do next.
+    expect(await page.getByTestId('chart-supplies').count()).toBe(0);
+    expect(await page.getByTestId('chart-supplies-empty').innerText()).toContain('物资需求');
+    expect(await page.getByTestId('chart-completion-empty').innerText()).toContain('添加社区');
     await screenshot(page, 'first-run-dashboard');
 
     // The setup screen is gone for good: a reload shows 登录 again only after logging out.

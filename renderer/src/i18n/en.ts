@@ -104,6 +104,8 @@ const en: DeepString<Strings> = {
       reported: 'Reported',
       missing: 'Missing',
       noData: 'No data',
+      noCommunities: 'No communities yet. Add them in Settings → Communities, or import a list of people in Import.',
+      noSupplies: 'No supply requests yet. When a household needs something, create a request in Supplies.',
     },
     waiting: 'The dashboard data channel is not connected yet.',
     byCommunity: 'Communities today',

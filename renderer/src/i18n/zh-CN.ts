@@ -100,6 +100,8 @@ const zhCN = {
       reported: '已报',
       missing: '未报',
       noData: '暂无数据',
+      noCommunities: '还没有社区。请在 设置 → 社区 中添加社区，或在 导入 中导入人员名单。',
+      noSupplies: '暂无物资需求。居民需要物资时，在 物资需求 中新建。',
     },
     waiting: '工作台数据接口尚未接入，数字稍后显示。',
     byCommunity: '各社区今日情况',

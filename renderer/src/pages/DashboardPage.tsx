@@ -124,6 +124,7 @@ function CommunityTable({ rows }: { rows: DashboardData['rows'] }) {
       pagination={false}
       rowKey="communityId"
       dataSource={rows}
+      locale={{ emptyText: t('dashboard.charts.noCommunities') }}
       scroll={{ x: 'max-content' }}
       columns={[
         { title: t('dashboard.table.community'), dataIndex: 'community', className: 'nowrap' },

@@ -64,7 +64,7 @@ export function CompletionChart({ data }: { data: DashboardData['charts']['compl
       {data.length ? (
         <EChart option={option} height={Math.max(260, 36 * data.length + 48)} testId="chart-completion" onClick={() => navigate('/checkins')} />
       ) : (
-        <Empty description={t('dashboard.charts.noData')} />
+        <Empty description={t('dashboard.charts.noCommunities')} data-testid="chart-completion-empty" />
       )}
     </Card>
   );
@@ -100,12 +100,18 @@ export function SuppliesChart({ byStatus, byCategory }: { byStatus: DashboardDat
     }),
     [byCategory, t],
   );
+  // No request at all: an all-zero pie would still draw coloured slices.
+  const none = byStatus.every((s) => s.count === 0);
   return (
     <Card size="small" title={t('dashboard.charts.supplies')} className="chart-card">
-      <div className="chart-pair">
-        <EChart option={status} height={280} testId="chart-supplies" onClick={() => navigate('/supplies')} />
-        <EChart option={category} height={280} testId="chart-supplies-category" onClick={() => navigate('/supplies')} />
-      </div>
+      {none ? (
+        <Empty description={t('dashboard.charts.noSupplies')} data-testid="chart-supplies-empty" />
+      ) : (
+        <div className="chart-pair">
+          <EChart option={status} height={280} testId="chart-supplies" onClick={() => navigate('/supplies')} />
+          <EChart option={category} height={280} testId="chart-supplies-category" onClick={() => navigate('/supplies')} />
+        </div>
+      )}
     </Card>
   );
 }
