@@ -38,6 +38,13 @@ export default function AlertsPage() {
     return { rows: res.rows, total: res.total };
   };
 
+  // Closed-only columns (they change only with the language, like the rest).
+  const closedColumns: ColDef<AlertRow>[] = [
+    { colId: 'action', headerName: t('alertPage.col.action'), width: 92, valueGetter: (p) => (p.data?.action ? t(`actions.${p.data.action as '上报'}`) : '') },
+    { colId: 'note', field: 'actionNote', headerName: t('alertPage.col.note'), width: 180, tooltipField: 'actionNote' },
+    { colId: 'closedBy', field: 'closedBy', headerName: t('alertPage.col.closedBy'), width: 100 },
+    { colId: 'closedAt', headerName: t('alertPage.col.closedAt'), width: 132, valueGetter: (p) => time(p.data?.closedAt ?? null) },
+  ];
   const columns = useMemo<ColDef<AlertRow>[]>(
     () => [
       { colId: 'createdAt', headerName: t('alertPage.col.createdAt'), width: 132, valueGetter: (p) => time(p.data?.createdAt ?? null) },
@@ -56,10 +63,9 @@ export default function AlertsPage() {
             </Tag>
           ) : null,
       },
-      { colId: 'action', headerName: t('alertPage.col.action'), width: 92, valueGetter: (p) => (p.data?.action ? t(`actions.${p.data.action as '上报'}`) : '') },
-      { colId: 'note', field: 'actionNote', headerName: t('alertPage.col.note'), width: 180, tooltipField: 'actionNote' },
-      { colId: 'closedBy', field: 'closedBy', headerName: t('alertPage.col.closedBy'), width: 100 },
-      { colId: 'closedAt', headerName: t('alertPage.col.closedAt'), width: 132, valueGetter: (p) => time(p.data?.closedAt ?? null) },
+      // What was done, by whom and when: only where closed alerts are listed (with open ones only, these columns
+      // would be empty and push 处理 off the right edge).
+      ...(status === 'open' ? [] : closedColumns),
       ...(canClose
         ? [
             {
@@ -76,7 +82,7 @@ export default function AlertsPage() {
           ]
         : []),
     ],
-    [t, canClose],
+    [t, canClose, status],
   );
 
   return (

@@ -170,8 +170,8 @@ export default function CadresPage() {
                 <Tag color={STATUS_COLORS[r.status]}>{t(`status.${r.status}`)}</Tag>
               ),
           },
-          { key: 'delivered', title: t('col.delivered'), dataIndex: 'deliveredOnDate', width: 84, align: 'right', sorter: (a, b) => a.deliveredOnDate - b.deliveredOnDate },
-          { key: 'open', title: t('col.open'), dataIndex: 'openAssigned', width: 96, align: 'right', sorter: (a, b) => a.openAssigned - b.openAssigned, render: (v: number) => <span className={v ? 'cd-open' : undefined}>{v}</span> },
+          { key: 'delivered', title: t('col.delivered'), dataIndex: 'deliveredOnDate', width: 100, align: 'right', sorter: (a, b) => a.deliveredOnDate - b.deliveredOnDate },
+          { key: 'open', title: t('col.open'), dataIndex: 'openAssigned', width: 116, align: 'right', sorter: (a, b) => a.openAssigned - b.openAssigned, render: (v: number) => <span className={v ? 'cd-open' : undefined}>{v}</span> },
           { key: 'notes', title: t('col.notes'), dataIndex: 'notes', ellipsis: true },
           ...(canWrite
             ? [
