@@ -131,3 +131,28 @@ export function dumpContent(sqlite: { prepare(sql: string): { all(): unknown[] }
   }
   return out;
 }
+
+/**
+ * One sheet written with exceljs's STREAMING writer. `xlsxBuffer` (wb.xlsx.writeBuffer) hands its XML to JSZip as a
+ * string that JSZip encodes in 16K slices, so a character outside the BMP (𠀀, rare name characters) that straddles a
+ * slice boundary is written as two U+FFFD: big lists with such characters must be written this way.
+ */
+export async function xlsxStreamBuffer(spec: { rows: CellValue[][]; titles?: string[]; sheetName?: string }): Promise<Buffer> {
+  const { PassThrough } = await import('node:stream');
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: false });
+  const ws = wb.addWorksheet(spec.sheetName ?? 'Sheet1');
+  const width = Math.max(1, ...spec.rows.map((r) => r.length));
+  let n = 0;
+  for (const t of spec.titles ?? []) {
+    ws.addRow([t]);
+    n++;
+    ws.mergeCells(n, 1, n, width);
+  }
+  for (const r of spec.rows) ws.addRow(r).commit();
+  ws.commit();
+  await wb.commit();
+  return Buffer.concat(chunks);
+}

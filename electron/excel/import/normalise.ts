@@ -5,13 +5,22 @@ import { isIsoDate } from '../../domain/dates.ts';
 import type { Category, DocType, Sex } from '../../db/schema.ts';
 import type { CellValue } from '../read.ts';
 
-/** Any cell as trimmed half-width text ('' when empty). Dates become YYYY-MM-DD; numbers keep their digits. */
+/**
+ * Full-width digits and letters (and the ideographic space) to half-width. Chinese punctuation — ，：（）、 — is
+ * part of the text and stays as typed (notes are written back in reports exactly as the clerk wrote them).
+ */
+export function halfWidthAlnum(s: string): string {
+  if (!/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\u3000]/.test(s)) return s;
+  return s.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+}
+
+/** Any cell as trimmed text, full-width digits and letters half-width ('' when empty). Dates become YYYY-MM-DD; numbers keep their digits. */
 export function cellText(v: CellValue | undefined): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return utcDate(v);
   if (typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return v ? '是' : '否';
-  return toHalfWidth(v).replace(/\u00a0/g, ' ').trim();
+  return halfWidthAlnum(v).replace(/\u00a0/g, ' ').trim();
 }
 
 /**
@@ -97,7 +106,7 @@ export function parseIdCell(v: CellValue | undefined, todayDate: string): IdPars
     }
     v = digits;
   }
-  const s = cellText(v).replace(/[\s-]/g, '').toUpperCase();
+  const s = toHalfWidth(cellText(v)).replace(/[\s-]/g, '').toUpperCase();
   if (!s) return { ok: false, code: 'id-missing', reason: '缺少身份证号' };
   if (/^\d+(\.\d+)?E\+?\d+$/.test(s)) {
     return { ok: false, code: 'id-scientific-notation', reason: `身份证号显示为科学计数法（${s}），后几位已丢失。请把该列设为“文本”格式，重新填写正确号码后再导入` };
