@@ -1,7 +1,12 @@
 // Crash safety: a child process commits a large resident list with the real import (one transaction) and is killed
 // with SIGKILL at random moments, 20 times. After each kill the file passes integrity_check and holds either the
 // whole list or none of it. Half the kills come at a random moment after "go"; the other half at a random moment after
-// the child said it was midway through the transaction, so some surely land inside it.
+// the child said it was midway through the transaction (half of them aimed at the time it then takes to reach the
+// COMMIT, so some surely land inside it; the other half up to a while after the COMMIT); more kills follow (up to 40)
+// until at least 3 landed inside the transaction.
+// A kill is classed from everything the child wrote before it died (read to the end of its stdout, not just to its
+// exit): no "committing" line means it died before the COMMIT statement ran, so the file must hold none of the list.
+// "midway" alone is not enough: the child may reach and finish the COMMIT between the kill being decided and landing.
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +21,8 @@ import { makeIdNumber } from '../../electron/domain/idcard.ts';
 
 const PEOPLE = 2500; // the import reports progress after 2000: "midway" is then surely inside the transaction
 const KILLS = 20;
+/** More kills (up to this many) while fewer than 3 of them landed inside the transaction: the timing is random. */
+const MAX_KILLS = 40;
 const PARALLEL = 2;
 const CHILD = path.resolve('test/helpers/kill-import.ts');
 
@@ -43,7 +50,8 @@ function start(dbFile: string, csv: string): Run {
     }
   });
   child.stderr!.on('data', (d) => (err += String(d)));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // 'close' (not 'exit'): every line the child wrote has been read by then.
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   const wait = (word: string) =>
     new Promise<number>((resolve, reject) => {
       if (lines.some((l) => l.startsWith(word))) return resolve(performance.now());
@@ -89,7 +97,7 @@ async function prepare(dir: string) {
 }
 
 describe('SIGKILL during a large import', () => {
-  it(`leaves a sound file with all ${PEOPLE} people or none, ${KILLS} times`, { timeout: 300_000 }, async () => {
+  it(`leaves a sound file with all ${PEOPLE} people or none, ${KILLS} times`, { timeout: 600_000 }, async () => {
     const dir = tempDir('idesk-kill-');
     const { template, csv } = await prepare(dir);
     const empty = inspect(template);
@@ -102,21 +110,27 @@ describe('SIGKILL during a large import', () => {
     const go = performance.now();
     cal.child.stdin!.write('go\n');
     const mid = await cal.wait('midway');
+    const committing = await cal.wait('committing');
     const done = await cal.wait('committed');
     await cal.exited;
     const midwayMs = mid - go;
+    // From "midway" to the COMMIT statement: the part of the transaction most of the second half of the kills aims at;
+    // every other one of them aims at three times the rest of the calibration run (the kill runs go two at a time, so
+    // slower), so some land on or after the COMMIT too.
+    const insideMs = committing - mid;
     const restMs = done - mid;
+    expect(done).toBeGreaterThanOrEqual(committing);
     const whole = inspect(full);
     expect(whole).toMatchObject({ integrity: 'ok', residents: PEOPLE, episodes: PEOPLE, batches: 1 });
 
-    const outcomes: { delay: number; midway: boolean; committed: boolean; state: 'none' | 'all' }[] = [];
+    const outcomes: { delay: number; midway: boolean; committing: boolean; committed: boolean; state: 'none' | 'all' }[] = [];
     const one = async (i: number) => {
       const file = path.join(dir, `kill-${i}.db`);
       fs.copyFileSync(template, file);
       const run = start(file, csv);
       await run.wait('ready');
       const afterMidway = i % 2 === 1;
-      const delay = Math.random() * (afterMidway ? restMs * 1.2 : midwayMs * 1.2);
+      const delay = Math.random() * (!afterMidway ? midwayMs * 1.2 : i % 4 === 1 ? insideMs : restMs * 3);
       run.child.stdin!.write('go\n');
       if (afterMidway) await run.wait('midway').catch(() => undefined);
       await new Promise((r) => setTimeout(r, delay));
@@ -128,20 +142,29 @@ describe('SIGKILL during a large import', () => {
       expect(s, `kill ${i} after ${delay.toFixed(0)} ms left a partial import`).toEqual(state === 'none' ? empty : whole);
       // And the app opens it normally.
       await (await openDatabase(file)).close();
-      outcomes.push({ delay, midway: run.lines.includes('midway'), committed: run.lines.some((l) => l.startsWith('committed')), state });
+      outcomes.push({
+        delay,
+        midway: run.lines.includes('midway'),
+        committing: run.lines.includes('committing'),
+        committed: run.lines.some((l) => l.startsWith('committed')),
+        state,
+      });
       for (const f of fs.readdirSync(dir)) if (f.startsWith(`kill-${i}.db`)) fs.rmSync(path.join(dir, f));
     };
-    const queue = Array.from({ length: KILLS }, (_, i) => i);
+    const inside = () => outcomes.filter((o) => o.midway && !o.committing).length;
+    let next = 0;
+    const take = () => (next < KILLS || (inside() < 3 && next < MAX_KILLS) ? next++ : undefined);
     await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
-        for (let i = queue.shift(); i !== undefined; i = queue.shift()) await one(i);
+        for (let i = take(); i !== undefined; i = take()) await one(i);
       }),
     );
 
-    expect(outcomes).toHaveLength(KILLS);
-    // Killed after the import said it had written 2000 people but before it committed: those must have left nothing.
-    const midTransaction = outcomes.filter((o) => o.midway && !o.committed);
-    for (const o of midTransaction) expect(o.state).toBe('none');
+    if (process.env.KILL_LOG) console.log(JSON.stringify(outcomes.map((o) => [Math.round(o.delay), +o.midway, +o.committing, +o.committed, o.state])));
+    expect(outcomes.length).toBeGreaterThanOrEqual(KILLS);
+    // Killed after the import said it had written 2000 people but before the COMMIT ran: those must have left nothing.
+    const midTransaction = outcomes.filter((o) => o.midway && !o.committing);
+    for (const o of outcomes.filter((x) => !x.committing)) expect(o.state, JSON.stringify(o)).toBe('none');
     for (const o of outcomes.filter((x) => x.committed)) expect(o.state).toBe('all');
     expect(midTransaction.length, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(3);
   });
