@@ -242,6 +242,8 @@ describe('导入 wizard (clerk)', () => {
     await card.getByTestId(`batch-undo-${batchId}`).click();
     await page.locator('.ant-popconfirm:visible .ant-btn-primary').click();
     await expect.poll(() => row.innerText(), { timeout: 15_000 }).toContain('已于');
+    // The wizard's result no longer offers a batch that is gone.
+    await expect.poll(() => page.getByTestId('import-result-title').innerText()).toContain(`导入批次 #${batchId} 已撤销`);
     expect(residents()).toBe(before);
     expect(fixturePeople(ids)).toBe(0);
     expect(q<string | null>('SELECT undone_at FROM import_batches WHERE id = ?', batchId)).not.toBeNull();

@@ -36,6 +36,7 @@ export default function ImportPage() {
   const [mode, setMode] = useState<Mode>('all-or-nothing');
   const [jobId, setJobId] = useState<string | null>(null);
   const [reportBusy, setReportBusy] = useState(false);
+  const [undoneBatches, setUndoneBatches] = useState<number[]>([]);
   const job = useJob<CommitResult>(jobId);
 
   const runPreview = async (opts: ListOptions) => {
@@ -164,8 +165,17 @@ export default function ImportPage() {
           />
         </Spin>
       )}
-      {step === 'run' && <RunPanel job={job} onBack={backToPreview} onRestart={restart} onErrorReport={() => void errorReport()} reportBusy={reportBusy} />}
-      <BatchesCard />
+      {step === 'run' && (
+        <RunPanel
+          job={job}
+          onBack={backToPreview}
+          onRestart={restart}
+          onErrorReport={() => void errorReport()}
+          reportBusy={reportBusy}
+          undone={!!job.result?.batchId && undoneBatches.includes(job.result.batchId)}
+        />
+      )}
+      <BatchesCard onUndone={(id) => setUndoneBatches((l) => [...l, id])} />
     </div>
   );
 }

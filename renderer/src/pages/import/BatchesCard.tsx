@@ -18,7 +18,8 @@ function countsText(b: Batch, t: TFunction<'excel'>): string {
   return t('import.batches.residentCounts', { imported: c.imported ?? 0, updated: c.updated ?? 0, households: c.households ?? 0 });
 }
 
-export function BatchesCard() {
+/** onUndone: a batch was just undone (the wizard's result for it is then out of date). */
+export function BatchesCard({ onUndone }: { onUndone?: (batchId: number) => void } = {}) {
   const { t } = useTranslation('excel');
   const { message, modal } = App.useApp();
   const qc = useQueryClient();
@@ -31,9 +32,10 @@ export function BatchesCard() {
     try {
       const r = await api('import.undo', { batchId: b.id });
       void message.success(b.kind === 'tests' ? t('import.batches.undoneTests', { n: r.tests }) : t('import.batches.undoneResidents', { n: r.residents }));
+      onUndone?.(b.id);
       await qc.invalidateQueries({ queryKey: ['import.batches'] });
       void qc.invalidateQueries({ queryKey: ['places.communities'] });
-      void qc.invalidateQueries({ queryKey: ['dashboard.get'] });
+      for (const c of ['dashboard.get', 'residents.list']) void qc.invalidateQueries({ queryKey: [c] });
     } catch (e) {
       modal.warning({ title: t('import.batches.undoRefused'), content: errorMessage(e), okText: t('common.ok') });
     } finally {
@@ -66,7 +68,7 @@ export function BatchesCard() {
           {
             title: t('common.actions'),
             key: 'undo',
-            width: 120,
+            width: 170,
             render: (_: unknown, b) => {
               if (b.undoneAt) return <Tag>{t('import.batches.undoneAt', { at: b.undoneAt.slice(5, 16).replace('T', ' ') })}</Tag>;
               const changed = Number((b.counts as Record<string, unknown>).existingChanged ?? 0);

@@ -50,6 +50,9 @@ export function PreviewPanel(p: Props) {
   const problemRows = pv.counts.rejected + (pv.kind === 'tests' ? pv.counts.unmatched : 0);
   const newCommunities = pv.kind === 'residents' ? pv.newPlaces.filter((x) => x.level === 'community') : [];
   const newCompounds = pv.kind === 'residents' ? pv.newPlaces.filter((x) => x.level === 'compound') : [];
+  // The mapping opens by itself when the clerk should look at it: a column not recognised, or no name / ID column.
+  const mapped = new Set(pv.mapping.map((m) => m.field).filter(Boolean));
+  const checkMapping = pv.mapping.some((m) => !m.field) || !mapped.has('name') || !mapped.has('docNumber');
 
   return (
     <div className="import-preview" data-testid="import-preview">
@@ -112,7 +115,7 @@ export function PreviewPanel(p: Props) {
       <Collapse
         size="small"
         className="import-card"
-        defaultActiveKey={[]}
+        defaultActiveKey={checkMapping ? ['mapping'] : []}
         items={[
           {
             key: 'mapping',

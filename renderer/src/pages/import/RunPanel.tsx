@@ -12,6 +12,8 @@ interface Props {
   onRestart: () => void;
   onErrorReport: () => void;
   reportBusy: boolean;
+  /** The batch this run wrote has since been undone (导入记录 → 撤销). */
+  undone?: boolean;
 }
 
 function Written({ r }: { r: CommitResult }) {
@@ -35,7 +37,7 @@ function Written({ r }: { r: CommitResult }) {
   return <Descriptions size="small" bordered column={3} items={items} />;
 }
 
-export function RunPanel({ job, onBack, onRestart, onErrorReport, reportBusy }: Props) {
+export function RunPanel({ job, onBack, onRestart, onErrorReport, reportBusy, undone }: Props) {
   const { t } = useTranslation('excel');
   const s = job.status;
   const r = job.result;
@@ -95,6 +97,21 @@ export function RunPanel({ job, onBack, onRestart, onErrorReport, reportBusy }: 
   }
 
   const n = isResidentSummary(r) ? r.imported + r.updated : r.recorded;
+  if (undone)
+    return (
+      <div data-testid="import-result">
+        <Result
+          status="info"
+          title={<span data-testid="import-result-title">{t('import.undoneTitle', { id: r.batchId })}</span>}
+          subTitle={t('import.undoneText')}
+          extra={
+            <Button type="primary" onClick={onRestart} data-testid="import-another">
+              {t('import.another')}
+            </Button>
+          }
+        />
+      </div>
+    );
   return (
     <div data-testid="import-result">
       <Result
