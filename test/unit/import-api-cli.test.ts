@@ -230,3 +230,30 @@ describe('CLI: import residents', () => {
     expect(content(db)).toEqual(before);
   }, 120_000);
 });
+
+describe('the error report', () => {
+  it('keeps the original cells (text IDs, dates, rare characters beyond the BMP) and a reason per row, across many rows', async () => {
+    const { buildErrorReport } = await import('../../electron/excel/import/error-report.ts');
+    const rows: (string | number | Date | null)[][] = [['姓名', '身份证号', '隔离开始日期']];
+    const issues = [];
+    for (let i = 0; i < 3000; i++) {
+      rows.push([`𠀀${'龘'.repeat(i % 7)}𪚥${i}`, wrongCheck(ID(i % 999)), new Date(Date.UTC(2022, 0, 12))]);
+      issues.push({ row: i + 2, column: '身份证号', cell: `B${i + 2}`, value: '', reason: '身份证号校验位不正确，请核对号码', code: 'id-checksum' });
+    }
+    const data = await buildErrorReport({ sheetName: 'S', sheetNames: ['S'], rows, date1904: false, format: 'xlsx' }, 1, issues);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(data as never);
+    const ws = wb.worksheets[0];
+    expect(ws.rowCount).toBe(3001);
+    expect((ws.getRow(1).values as unknown[]).slice(1)).toEqual(['姓名', '身份证号', '隔离开始日期', '原行号', '原因']);
+    let bad = 0;
+    for (let i = 0; i < 3000; i++) {
+      const v = (ws.getRow(i + 2).values as unknown[]).slice(1);
+      const want = [rows[i + 1][0], rows[i + 1][1], rows[i + 1][2], i + 2, '身份证号：身份证号校验位不正确，请核对号码'];
+      if (JSON.stringify(v) !== JSON.stringify(want) && bad++ < 3) expect(v).toEqual(want);
+    }
+    expect(bad).toBe(0);
+    expect(ws.getCell('B2').fill).toMatchObject({ type: 'pattern', pattern: 'solid' });
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+  });
+});
