@@ -133,8 +133,8 @@ async function phaseWorker(file: string, out: string) {
     return job.done;
   });
   if (w.value.state !== 'succeeded') throw new Error(`worker export ${w.value.state}: ${JSON.stringify(w.value)}`);
-  // The same watch with nothing running: on a busy machine the scheduler alone delays a thread, and that is not the export.
-  const idle = await watchLoop(() => new Promise<void>((r) => setTimeout(r, Math.min(w.ms, 5000))));
+  // The same watch, as long, with nothing running: on a busy machine the scheduler alone delays a thread, and that is not the export.
+  const idle = await watchLoop(() => new Promise<void>((r) => setTimeout(r, w.ms)));
   return {
     ms: w.ms,
     rows: w.value.result.rows,
