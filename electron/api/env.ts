@@ -14,6 +14,8 @@ export interface ApiEnv {
   exportDir?: string;
   /** A restore (backups.restore / undoRestore) closed `db` and set a new one: the shell closes this handle on quit. */
   onDatabaseReopened?: (handle: DbHandle) => void;
+  /** The desktop shell's file manager (shell.showItemInFolder); absent in browser mode and the CLI. */
+  showItemInFolder?: (file: string) => void;
 }
 
 /** What a handler receives: the domain context plus the session slot of the caller. */

@@ -1,7 +1,7 @@
 // Electron main process: one instance, guards first, then the data file, the API over IPC, and the window.
 // Everything below the shell (api, domain, db) is the same code that browser mode and the CLI run under Node.
 import path from 'node:path';
-import { app, dialog, session } from 'electron';
+import { app, dialog, session, shell } from 'electron';
 import { SessionStore } from '../api/sessions.ts';
 import type { ApiEnv } from '../api/env.ts';
 import type { DbHandle } from '../db/open.ts';
@@ -74,6 +74,7 @@ async function start(): Promise<void> {
     // Reports, audit exports and purge exports: a folder of their own under 文档 (Documents).
     exportDir: path.join(app.getPath('documents'), '居家隔离管理台导出'),
     // 恢复备份 swaps the connection: keep the one to close on quit current.
+    showItemInFolder: (file) => shell.showItemInFolder(file),
     onDatabaseReopened: (reopened) => {
       handle = reopened;
     },

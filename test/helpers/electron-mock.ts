@@ -115,7 +115,7 @@ function createMock() {
     handle: vi.fn((scheme: string, fn: (request: Request) => Promise<Response>) => protocol.handlers.set(scheme, fn)),
   };
   const session = { defaultSession: new FakeSession() };
-  const shell = { openExternal: vi.fn(async (_url: string) => {}) };
+  const shell = { openExternal: vi.fn(async (_url: string) => {}), showItemInFolder: vi.fn((_file: string) => {}) };
   const dialog = {
     showMessageBox: vi.fn(async (_opts: Record<string, any>) => ({ response: 0, checkboxChecked: false })),
     showErrorBox: vi.fn(),

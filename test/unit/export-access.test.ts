@@ -114,6 +114,30 @@ describe('reports.download', () => {
   });
 });
 
+describe('reports.showInFolder', () => {
+  it('shows one’s own export in the desktop file manager; browser mode says where the file is; others are refused', async () => {
+    const clerk = await t.login('clerk');
+    const { jobId } = await call(t.env, 'reports.export', { report: 'cadres', date: '2022-01-20' }, clerk);
+    const file = (await finished(jobId)).result!.path;
+    // Browser mode (no shell): a Chinese message with the file's place, nothing else happens.
+    const r = await t.dispatch('reports.showInFolder', { path: file }, clerk);
+    expect(r).toMatchObject({ ok: false, error: { code: 'BLOCKED' } });
+    if (!r.ok) expect(r.error.message).toContain(file);
+    const shown: string[] = [];
+    t.env.showItemInFolder = (f) => shown.push(f);
+    try {
+      expect(await t.dispatch('reports.showInFolder', { path: file }, clerk)).toMatchObject({ ok: true });
+      expect(shown).toEqual([path.resolve(file)]);
+      const committee = await t.login('committee1');
+      expect(await t.dispatch('reports.showInFolder', { path: file }, committee)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await t.dispatch('reports.showInFolder', { path: path.join(tempDir(), 'x.xlsx') }, clerk)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(shown).toHaveLength(1);
+    } finally {
+      delete t.env.showItemInFolder;
+    }
+  });
+});
+
 describe('file database: the job runs in a worker thread; the command line', () => {
   it('exports in the worker with progress and the same result', async () => {
     const f = await makeEnv({ file: path.join(tempDir(), 'w.db') });

@@ -25,4 +25,6 @@ export const reportsContract = {
     z.object({ path: z.string().min(1).max(1000) }).strict(),
     'reports.export',
   ),
+  /** 打开所在文件夹: the desktop app shows one's own export in the file manager (not available in browser mode). */
+  'reports.showInFolder': channel<null>()(z.object({ path: z.string().min(1).max(1000) }).strict(), 'reports.export'),
 };

@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { reportsContract } from '../contract/reports.ts';
 import type { HandlersFor } from './types.ts';
-import type { ApiEnv } from '../env.ts';
+import type { ApiEnv, HandlerCtx } from '../env.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
-import { forbidden, notFound } from '../../domain/errors.ts';
+import { AppError, forbidden, notFound } from '../../domain/errors.ts';
 import { startJob } from '../../jobs/runner.ts';
 import { resolveExport, type ExportRequest, type ExportResult } from '../../excel/export/index.ts';
 
@@ -40,6 +40,18 @@ async function exportedBy(ctx: Ctx, file: string): Promise<boolean> {
 
 const NOT_AN_EXPORT = '只能下载导出文件夹中、由您本人导出的报表文件。';
 
+/** The path of an export file the caller may have: inside the export folder, an .xlsx, exported by them (admin: any). */
+async function ownExport(ctx: HandlerCtx, requested: string): Promise<string> {
+  const dir = exportDirOf(ctx.env);
+  const file = path.resolve(dir, requested);
+  if (path.dirname(file) !== dir || path.extname(file).toLowerCase() !== '.xlsx') throw forbidden(NOT_AN_EXPORT);
+  if (!fs.existsSync(file)) throw notFound('该报表文件');
+  // A link inside the folder must not lead out of it.
+  if (path.dirname(fs.realpathSync(file)) !== fs.realpathSync(dir)) throw forbidden(NOT_AN_EXPORT);
+  if (ctx.actor.role !== 'admin' && !(await exportedBy(ctx, file))) throw forbidden(NOT_AN_EXPORT);
+  return file;
+}
+
 export const reportsHandlers: HandlersFor<typeof reportsContract> = {
   'reports.export': async (ctx, input) => {
     const req: ExportRequest = { ...input, outDir: exportDirOf(ctx.env) };
@@ -49,15 +61,15 @@ export const reportsHandlers: HandlersFor<typeof reportsContract> = {
     return { jobId: job.id };
   },
   'reports.download': async (ctx, input) => {
-    const dir = exportDirOf(ctx.env);
-    const file = path.resolve(dir, input.path);
-    if (path.dirname(file) !== dir || path.extname(file).toLowerCase() !== '.xlsx') throw forbidden(NOT_AN_EXPORT);
-    if (!fs.existsSync(file)) throw notFound('该报表文件');
-    // A link inside the folder must not lead out of it.
-    if (path.dirname(fs.realpathSync(file)) !== fs.realpathSync(dir)) throw forbidden(NOT_AN_EXPORT);
-    if (ctx.actor.role !== 'admin' && !(await exportedBy(ctx, file))) throw forbidden(NOT_AN_EXPORT);
+    const file = await ownExport(ctx, input.path);
     const data = await fs.promises.readFile(file);
     await audit(ctx, { action: 'report.download', entity: 'report', extra: { fileName: path.basename(file), path: file, bytes: data.length } });
     return { fileName: path.basename(file), dataBase64: data.toString('base64') };
+  },
+  'reports.showInFolder': async (ctx, input) => {
+    const file = await ownExport(ctx, input.path);
+    if (!ctx.env.showItemInFolder) throw new AppError('BLOCKED', `浏览器模式下不能打开文件夹。文件已保存在：${file}`);
+    ctx.env.showItemInFolder(file);
+    return null;
   },
 };

@@ -34,17 +34,11 @@ export function isDesktop(): boolean {
   return typeof window !== 'undefined' && !!window.api;
 }
 
-// Channel names the shell may offer for 打开所在文件夹; none exists in the contract yet, so this is looked up at run time.
-const SHOW_IN_FOLDER = ['shell.showItemInFolder', 'files.showInFolder'];
-
-/** The desktop shell's "show in folder" call, when it has one. */
+/** 打开所在文件夹: only the desktop app has a file manager to show the file in. */
 export function showInFolderFn(): ((path: string) => Promise<void>) | null {
-  const bridge = (typeof window !== 'undefined' ? window.api : undefined) as Record<string, unknown> | undefined;
-  const name = bridge && SHOW_IN_FOLDER.find((n) => typeof bridge[n] === 'function');
-  if (!bridge || !name) return null;
-  const fn = bridge[name] as (input: { path: string }) => Promise<unknown>;
+  if (!isDesktop()) return null;
   return async (path: string) => {
-    await fn({ path });
+    await api('reports.showInFolder', { path });
   };
 }
 
