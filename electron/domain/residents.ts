@@ -397,6 +397,53 @@ function withRowColumns<Q extends ReturnType<typeof baseQuery>>(from: Q) {
 /** Beyond this offset a page may be read from the other end of the sort order (see listResidents). */
 const REVERSE_AFTER = 5000;
 
+/**
+ * Counts of recent list queries, per database handle: a grid scrolled past REVERSE_AFTER asks for each block without a
+ * total, and choosing the walk direction needs one (40–65 ms over 766k rows every time). An entry holds only while
+ * the database is unchanged: SQLite's data_version moves when another connection commits, total_changes() when this
+ * one writes (even a write later rolled back: a needless recount, never a stale one). Keyed by the filters, the
+ * actor's scope and today's date (due / day N depend on it). Not used inside a transaction.
+ */
+const COUNT_CACHE_SIZE = 16;
+const countCache = new WeakMap<object, { stamp: string; counts: Map<string, number> }>();
+let countsRun = 0;
+/** How many list counts actually ran SQL (tests check the cache is used). */
+export const residentCountsRun = () => countsRun;
+
+async function cachedCount(ctx: Ctx, q: ResidentQuery, count: () => Promise<number>): Promise<number> {
+  if (ctx.db.isTransaction) return count();
+  const v = (await sql<{ c: number; v: number }>`SELECT total_changes() AS c, (SELECT data_version FROM pragma_data_version) AS v`.execute(ctx.db)).rows[0];
+  const stamp = `${v.c}/${v.v}`;
+  const key = JSON.stringify([
+    scopeOf(ctx.actor),
+    today(ctx.clock),
+    q.search ?? '',
+    q.communityId ?? null,
+    q.householdId ?? null,
+    q.compoundId ?? null,
+    q.status ?? 'all',
+    q.dayN ?? null,
+    !!q.abnormal,
+  ]);
+  let entry = countCache.get(ctx.db);
+  if (!entry || entry.stamp !== stamp) {
+    entry = { stamp, counts: new Map() };
+    countCache.set(ctx.db, entry);
+  }
+  const hit = entry.counts.get(key);
+  if (hit !== undefined) {
+    // Most recently used last.
+    entry.counts.delete(key);
+    entry.counts.set(key, hit);
+    return hit;
+  }
+  countsRun++;
+  const n = await count();
+  entry.counts.set(key, n);
+  if (entry.counts.size > COUNT_CACHE_SIZE) entry.counts.delete(entry.counts.keys().next().value!);
+  return n;
+}
+
 export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Page<ResidentRow>> {
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
   const offset = Math.max(q.offset ?? 0, 0);
@@ -410,7 +457,8 @@ export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Pa
     id: 'r.id',
     latestTemperature: 'r.latestTemperature',
   }[field] as 'r.lastDay';
-  const count = async () => Number((await baseQuery(ctx, q, 'count').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = () =>
+    cachedCount(ctx, q, async () => Number((await baseQuery(ctx, q, 'count').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
   const total = q.withTotal !== false ? await count() : null;
 
   // A grid jumping to its last rows asks for OFFSET ~1,000,000: walking the index that far costs more than a count,
