@@ -166,10 +166,15 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   const getRowId = useCallback((p: GetRowIdParams<T>) => latest.current.getRowId(p.data), []);
 
   const defaultColDef = useMemo<ColDef<T>>(() => ({ sortable: false, resizable: true, suppressHeaderMenuButton: true, minWidth: 60 }), []);
+  // Keyed by the sort's values, not the object: a caller's inline `initialSort={{…}}` must not hand AG Grid new column
+  // definitions on every render (it rebuilds every column and cell, ~110 ms on a search).
+  const sortCol = props.initialSort?.colId;
+  const sortDir = props.initialSort?.dir;
   const columnDefs = useMemo(() => {
-    if (!props.initialSort) return props.columnDefs;
-    return props.columnDefs.map((c) => (c.colId === props.initialSort!.colId ? { ...c, initialSort: props.initialSort!.dir } : c));
-  }, [props.columnDefs, props.initialSort]);
+    if (!sortCol) return props.columnDefs;
+    return props.columnDefs.map((c) => (c.colId === sortCol ? { ...c, initialSort: sortDir } : c));
+  }, [props.columnDefs, sortCol, sortDir]);
+  const suppressOverlays = useMemo(() => (props.empty ? (['noRows', 'noMatchingRows'] as const) : undefined), [!!props.empty]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const sel = props.selection;
   const rowSelection = useMemo(
@@ -203,7 +208,11 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         maxBlocksInCache={20}
         infiniteInitialRowCount={1}
         maxConcurrentDatasourceRequests={2}
-        blockLoadDebounceMillis={60}
+        // Short: a jump (Ctrl+End, a click on the scrollbar) waits this long before asking for its block.
+        blockLoadDebounceMillis={20}
+        // Rows drawn beyond the viewport (default 10 each side): every row drawn on a jump costs cells, checkboxes and
+        // tooltips, so fewer spare rows make Ctrl+End and searches faster; 4 still hides the redraw while scrolling.
+        rowBuffer={4}
         columnDefs={columnDefs}
         defaultColDef={defaultColDef}
         getRowId={getRowId}
@@ -216,7 +225,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         onSortChanged={onSortChanged}
         tooltipShowDelay={600}
         // Our own empty state says what to do next; AG Grid's bare 无显示行 would sit on top of it.
-        suppressOverlays={props.empty ? ['noRows', 'noMatchingRows'] : undefined}
+        suppressOverlays={suppressOverlays as ('noRows' | 'noMatchingRows')[] | undefined}
         suppressDragLeaveHidesColumns
         animateRows={false}
       />
