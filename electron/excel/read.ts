@@ -104,14 +104,25 @@ async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
   const sheetNames = sheets.map((s) => s.name);
   if (sheets.length === 0) throw new FileUnreadable('no-sheet', '工作簿中没有工作表。');
   let ws: ExcelJS.Worksheet | undefined;
+  // getSheetValues() builds an array of every row: build it once for the sheet that is read (50,000 rows).
+  let values: unknown[] | undefined;
   if (opts.sheet) {
     ws = sheets.find((s) => s.name === opts.sheet) ?? sheets.find((s) => s.name.trim() === opts.sheet!.trim());
     if (!ws) throw new FileUnreadable('no-sheet', `找不到名为“${opts.sheet}”的工作表。工作簿中有：${sheetNames.join('、')}。`);
   } else {
-    ws = sheets.find((s) => s.actualRowCount > 0 && (s.getSheetValues() as unknown[]).some((r) => Array.isArray(r) && r.some((c) => c != null && c !== ''))) ?? sheets[0];
+    for (const s of sheets) {
+      if (s.actualRowCount === 0) continue;
+      const v = s.getSheetValues() as unknown[];
+      if (v.some((r) => Array.isArray(r) && r.some((c) => c != null && c !== ''))) {
+        ws = s;
+        values = v;
+        break;
+      }
+    }
+    ws ??= sheets[0];
   }
   const rows: CellValue[][] = [];
-  const values = ws.getSheetValues() as unknown[];
+  values ??= ws.getSheetValues() as unknown[];
   for (let r = 1; r < values.length; r++) {
     const src = values[r];
     const out: CellValue[] = [];
