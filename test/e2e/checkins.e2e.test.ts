@@ -5,23 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { DEMO_TODAY, launchBrowser, login, openPage, screenshot, startApp, type AppServer } from './helpers.ts';
+import { DEMO_TODAY, login, openPage, screenshot, type AppServer, startDemo, stopDemo } from './helpers.ts';
 
 let app: AppServer;
 let browser: Browser;
 let db: SqliteDatabase.Database;
 
 beforeAll(async () => {
-  app = await startApp({ residents: 300 });
-  browser = await launchBrowser();
-  db = new SqliteDatabase(app.dbFile, { readonly: true, fileMustExist: true });
+  ({ app, browser, db } = await startDemo(300));
 });
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => stopDemo({ app, browser, db }));
 
 const num = async (page: Page, testId: string) => Number((await page.getByTestId(testId).innerText()).replace(/[^\d]/g, ''));
 

@@ -4,6 +4,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../../electron/web/build.ts';
 import { seedFallback } from './seed-fallback.ts';
@@ -87,6 +88,26 @@ export async function startApp(opts: { residents?: number; today?: string; empty
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One suite's world: browser mode on a seeded database, Chromium, and a read-only handle to check the file. */
+export interface DemoSuite {
+  app: AppServer;
+  browser: Browser;
+  db: SqliteDatabase.Database;
+}
+
+export async function startDemo(residents: number): Promise<DemoSuite> {
+  const app = await startApp({ residents });
+  const browser = await launchBrowser();
+  const db = new SqliteDatabase(app.dbFile, { readonly: true, fileMustExist: true });
+  return { app, browser, db };
+}
+
+export async function stopDemo(s: Partial<DemoSuite>): Promise<void> {
+  s.db?.close();
+  await s.browser?.close();
+  await s.app?.stop();
 }
 
 export async function launchBrowser(): Promise<Browser> {

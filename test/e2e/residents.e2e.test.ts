@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { DEMO_TODAY, launchBrowser, login, openPage, screenshot, startApp, type AppServer } from './helpers.ts';
+import { DEMO_TODAY, login, openPage, screenshot, type AppServer, startDemo, stopDemo } from './helpers.ts';
 
 let app: AppServer;
 let browser: Browser;
@@ -21,16 +21,10 @@ interface Person {
 }
 
 beforeAll(async () => {
-  app = await startApp({ residents: 400 });
-  browser = await launchBrowser();
-  db = new SqliteDatabase(app.dbFile, { readonly: true, fileMustExist: true });
+  ({ app, browser, db } = await startDemo(400));
 });
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => stopDemo({ app, browser, db }));
 
 const GRID = '[data-testid="residents-grid"]';
 const ROW = `${GRID} .ag-row[row-index]`;

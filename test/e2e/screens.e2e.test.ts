@@ -8,23 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../electron/web/build.ts';
-import { SCREENSHOT_DIR, launchBrowser, login, openPage, screenshot, startApp, type AppServer, type OpenedPage } from './helpers.ts';
+import { SCREENSHOT_DIR, login, openPage, screenshot, startApp, type AppServer, type OpenedPage, startDemo, stopDemo } from './helpers.ts';
 
 let app: AppServer;
 let browser: Browser;
 let db: SqliteDatabase.Database;
 
 beforeAll(async () => {
-  app = await startApp({ residents: 300 });
-  browser = await launchBrowser();
-  db = new SqliteDatabase(app.dbFile, { readonly: true, fileMustExist: true });
+  ({ app, browser, db } = await startDemo(300));
 });
 
-afterAll(async () => {
-  db?.close();
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => stopDemo({ app, browser, db }));
 
 /** The committed set (resources/screenshots/<name>.png ← screen-<name>.png). */
 const COMMITTED = ['dashboard', 'residents', 'residents-drawer', 'checkins', 'supplies-board', 'import', 'reports', 'audit'];
