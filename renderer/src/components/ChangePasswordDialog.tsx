@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Alert, App, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
+import { sameAs } from '../lib/formRules.ts';
 
 interface Values {
   oldPassword: string;
@@ -62,9 +63,7 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
           dependencies={['newPassword']}
           rules={[
             { required: true, message: t('common.required') },
-            ({ getFieldValue }) => ({
-              validator: (_, value) => (!value || getFieldValue('newPassword') === value ? Promise.resolve() : Promise.reject(new Error(t('password.mismatch')))),
-            }),
+            sameAs('newPassword', t('password.mismatch')),
           ]}
         >
           <Input.Password autoComplete="new-password" />

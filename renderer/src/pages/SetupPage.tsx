@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Alert, Button, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, errorMessage } from '../api.ts';
+import { sameAs } from '../lib/formRules.ts';
 import { useSession } from '../session.tsx';
 import { AuthFrame } from '../components/AuthFrame.tsx';
 
@@ -70,9 +71,7 @@ export function SetupPage() {
           dependencies={['password']}
           rules={[
             { required: true, message: t('common.required') },
-            ({ getFieldValue }) => ({
-              validator: (_, value) => (!value || getFieldValue('password') === value ? Promise.resolve() : Promise.reject(new Error(t('setup.mismatch')))),
-            }),
+            sameAs('password', t('setup.mismatch')),
           ]}
         >
           <Input.Password autoComplete="new-password" />

@@ -5,6 +5,7 @@ import { Alert, Form, Input, Modal, Select, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage, type OutputOf } from '../../api.ts';
 import { applyFieldErrors } from '../settings/fieldErrors.ts';
+import { sameAs } from '../../lib/formRules.ts';
 
 export type UserView = OutputOf<'users.list'>[number];
 export type Role = UserView['role'];
@@ -130,9 +131,7 @@ export function UserDialog(props: { open: boolean; user: UserView | null; commun
               dependencies={['password']}
               rules={[
                 { required: true, message: t('settings.required') },
-                ({ getFieldValue }) => ({
-                  validator: (_, v) => (!v || getFieldValue('password') === v ? Promise.resolve() : Promise.reject(new Error(t('users.mismatch')))),
-                }),
+                sameAs('password', t('users.mismatch')),
               ]}
             >
               <Input.Password autoComplete="new-password" data-testid="user-confirm" />
@@ -189,9 +188,7 @@ export function ResetPasswordDialog({ user, onClose, onDone }: { user: UserView 
           dependencies={['newPassword']}
           rules={[
             { required: true, message: t('settings.required') },
-            ({ getFieldValue }) => ({
-              validator: (_, v) => (!v || getFieldValue('newPassword') === v ? Promise.resolve() : Promise.reject(new Error(t('users.mismatch')))),
-            }),
+            sameAs('newPassword', t('users.mismatch')),
           ]}
         >
           <Input.Password autoComplete="new-password" data-testid="reset-confirm" />
