@@ -98,7 +98,7 @@ export default function AuditPage() {
   );
 
   return (
-    <div className="page audit-page">
+    <div className="page grid-page audit-page">
       <div className="page-head">
         <Space align="baseline" size={16} wrap>
           <Typography.Title level={3} style={{ margin: 0 }}>
@@ -115,7 +115,7 @@ export default function AuditPage() {
           </Button>
         </Space>
       </div>
-      <div className="audit-toolbar">
+      <div className="grid-toolbar">
         <AuditFilters value={filters} onChange={setFilters} />
         <Typography.Text type="secondary" className="audit-hint">
           {t('audit.hint')}

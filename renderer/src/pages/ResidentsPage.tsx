@@ -133,7 +133,7 @@ export default function ResidentsPage() {
   );
 
   return (
-    <div className="page res-page">
+    <div className="page grid-page res-page">
       <div className="page-head">
         <Space align="baseline" size={16} wrap>
           <Typography.Title level={3} style={{ margin: 0 }}>
@@ -165,7 +165,7 @@ export default function ResidentsPage() {
           )}
         </Space>
       </div>
-      <div className="res-toolbar">
+      <div className="grid-toolbar">
         <FilterBar ref={filterBar} filters={filters} communities={communities.data ?? []} onChange={setFilters} onEnterList={() => grid.current?.focusFirstRow()} />
         <Typography.Text type="secondary" className="res-shortcuts">
           {t('shortcuts')}
