@@ -2,9 +2,9 @@
 // the zip container BEFORE any parser touches it, so hostile files fail with a clear Chinese message.
 import path from 'node:path';
 import yauzl from 'yauzl';
-import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { AppError } from '../domain/errors.ts';
+import { openXlsx, XlsxFormatError, type XlsxSheet } from './xlsx-read.ts';
 
 /** A cell as the import sees it: text, a number (kept as a number: an ID number in a number cell has lost digits), a date, a boolean, or empty. */
 export type CellValue = string | number | boolean | Date | null;
@@ -91,66 +91,49 @@ export function isBlank(v: CellValue | undefined): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // .xlsx
 
-async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
-  await inspectZip(data, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
-  const wb = new ExcelJS.Workbook();
-  try {
-    // Not the streaming reader: it garbles CJK characters split across chunks (exceljs#2063).
-    await wb.xlsx.load(data as unknown as ArrayBuffer);
-  } catch {
-    throw new FileUnreadable('unreadable', '文件内容已损坏或不是 Excel 工作簿，无法读取。请在 Excel 或 WPS 中打开确认，另存为 .xlsx 后再导入。');
-  }
-  const sheets = wb.worksheets;
-  const sheetNames = sheets.map((s) => s.name);
-  if (sheets.length === 0) throw new FileUnreadable('no-sheet', '工作簿中没有工作表。');
-  let ws: ExcelJS.Worksheet | undefined;
-  // getSheetValues() builds an array of every row: build it once for the sheet that is read (50,000 rows).
-  let values: unknown[] | undefined;
-  if (opts.sheet) {
-    ws = sheets.find((s) => s.name === opts.sheet) ?? sheets.find((s) => s.name.trim() === opts.sheet!.trim());
-    if (!ws) throw new FileUnreadable('no-sheet', `找不到名为“${opts.sheet}”的工作表。工作簿中有：${sheetNames.join('、')}。`);
-  } else {
-    for (const s of sheets) {
-      if (s.actualRowCount === 0) continue;
-      const v = s.getSheetValues() as unknown[];
-      if (v.some((r) => Array.isArray(r) && r.some((c) => c != null && c !== ''))) {
-        ws = s;
-        values = v;
-        break;
-      }
-    }
-    ws ??= sheets[0];
-  }
-  const rows: CellValue[][] = [];
-  values ??= ws.getSheetValues() as unknown[];
-  for (let r = 1; r < values.length; r++) {
-    const src = values[r];
-    const out: CellValue[] = [];
-    if (Array.isArray(src)) for (let c = 1; c < src.length; c++) out.push(plain(src[c]));
-    rows.push(out);
-  }
-  return { sheetName: ws.name, sheetNames, rows, date1904: !!wb.properties?.date1904, format: 'xlsx' };
-}
+/** The parts the reader needs: the workbook, its relationships, strings, styles and sheets (not media or drawings). */
+const keepPart = (name: string) => (name.startsWith('xl/') && name.endsWith('.xml')) || name.endsWith('.rels');
 
-/** exceljs cell values (rich text, formulas, hyperlinks, errors) reduced to plain values. */
-function plain(v: unknown): CellValue {
-  if (v === undefined || v === null) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v;
-  const o = v as Record<string, unknown>;
-  if (Array.isArray(o.richText)) return (o.richText as { text?: string }[]).map((t) => t.text ?? '').join('');
-  if ('formula' in o || 'sharedFormula' in o) return plain(o.result);
-  if ('text' in o) return plain(o.text);
-  if ('error' in o) return String(o.error);
-  return null;
+async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
+  const parts = await inspectZip(data, opts.zipLimits ?? DEFAULT_ZIP_LIMITS, keepPart);
+  const unreadable = () => new FileUnreadable('unreadable', '文件内容已损坏或不是 Excel 工作簿，无法读取。请在 Excel 或 WPS 中打开确认，另存为 .xlsx 后再导入。');
+  try {
+    const book = openXlsx(parts);
+    const sheetNames = book.sheets.map((s) => s.name);
+    if (book.sheets.length === 0) throw new FileUnreadable('no-sheet', '工作簿中没有工作表。');
+    let sheet: XlsxSheet | undefined;
+    let rows: CellValue[][] | undefined;
+    if (opts.sheet) {
+      sheet = book.sheets.find((s) => s.name === opts.sheet) ?? book.sheets.find((s) => s.name.trim() === opts.sheet!.trim());
+      if (!sheet) throw new FileUnreadable('no-sheet', `找不到名为“${opts.sheet}”的工作表。工作簿中有：${sheetNames.join('、')}。`);
+    } else {
+      // The first sheet with any content (a title page or an empty first sheet is passed over).
+      for (const s of book.sheets) {
+        if (s.part === null) continue;
+        const r = book.readSheet(s);
+        if (r.some((cells) => cells.some((c) => c !== null && c !== ''))) {
+          sheet = s;
+          rows = r;
+          break;
+        }
+      }
+      sheet ??= book.sheets[0];
+    }
+    rows ??= sheet.part === null ? [] : book.readSheet(sheet);
+    return { sheetName: sheet.name, sheetNames, rows, date1904: book.date1904, format: 'xlsx' };
+  } catch (e) {
+    if (e instanceof XlsxFormatError) throw unreadable();
+    throw e;
+  }
 }
 
 /**
- * Reads the zip's central directory and inflates every entry once, counting bytes, before exceljs sees the file:
+ * Reads the zip's central directory and inflates every entry once, counting bytes, before any XML is parsed:
  * a zip bomb (too many entries, too many bytes, or an absurd compression ratio) is refused without being expanded,
  * and a truncated or damaged zip fails here with a clear message instead of deep inside the parser.
+ * Returns the inflated bytes of the entries `keep` selects (the reader parses those; nothing is inflated twice).
  */
-export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<void> {
+export async function inspectZip(data: Buffer, limits: ZipLimits, keep: (name: string) => boolean = () => false): Promise<Map<string, Buffer>> {
   const notZip = () =>
     new FileUnreadable('not-zip', '文件不是有效的 .xlsx 工作簿（可能已损坏、没有下载完整，或只是改了扩展名）。请重新获取原文件，在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。');
   const bomb = (why: string) => new FileUnreadable('zip-bomb', `文件结构异常（${why}），为安全起见拒绝读取。请在 Excel 或 WPS 中打开该文件，另存为新的 .xlsx 后再导入。`);
@@ -160,6 +143,7 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<void>
   );
   if (zip.entryCount > limits.maxEntries) throw bomb(`包含 ${zip.entryCount} 个部件`);
   const names = new Set<string>();
+  const kept = new Map<string, Buffer>();
   let total = 0;
   await new Promise<void>((resolve, reject) => {
     let failed = false;
@@ -183,7 +167,9 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<void>
       zip.openReadStream(entry, (err, stream) => {
         if (err || !stream) return fail(notZip());
         let entryBytes = 0;
+        const chunks: Buffer[] | null = keep(entry.fileName) ? [] : null;
         stream.on('data', (chunk: Buffer) => {
+          chunks?.push(chunk);
           entryBytes += chunk.length;
           total += chunk.length;
           // The declared sizes can lie; count what actually comes out.
@@ -197,6 +183,7 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<void>
         });
         stream.on('error', () => fail(notZip()));
         stream.on('end', () => {
+          if (chunks) kept.set(entry.fileName, Buffer.concat(chunks));
           if (!failed) zip.readEntry();
         });
       });
@@ -206,6 +193,7 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<void>
   if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) {
     throw new FileUnreadable('not-excel', '这个文件是压缩包，但不是 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）。请选择正确的 .xlsx 文件。');
   }
+  return kept;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,359 @@
+// Reads the cell values of an .xlsx workbook straight from its XML parts (already inflated and size-checked by
+// inspectZip in read.ts) with one SAX pass per part: no styles, fonts or cell objects are built, which makes it
+// several times faster and lighter than loading the workbook with exceljs (a 50,000-row list: ~0.5 s instead of
+// ~2.7 s). The values are the ones exceljs gives (the import was built on those), tested side by side in
+// test/unit/xlsx-read.test.ts:
+// - shared and inline strings (rich text runs joined, phonetic guides left out), numbers, booleans, error codes;
+// - numbers in a date format become Dates (serial → UTC midnight of the wall date; 1904 workbooks shifted);
+//   unlike exceljs this also knows the built-in Chinese date formats 27–36 and 50–58 that WPS uses;
+// - formulas give their cached result; cells of a merged range repeat the top-left value;
+// - tags may carry a namespace prefix (x:c), cells and rows may omit their r= reference.
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import type { CellValue } from './read.ts';
+
+export interface XlsxSheet {
+  name: string;
+  /** Path of the sheet's XML part inside the zip, or null when the workbook names a part it does not contain. */
+  part: string | null;
+}
+
+export interface XlsxBook {
+  sheets: XlsxSheet[];
+  date1904: boolean;
+  /** Rows of one sheet: rows[i] is Excel's row i + 1, rows[i][j] column j + 1; trailing empty cells dropped. */
+  readSheet(sheet: XlsxSheet): CellValue[][];
+}
+
+/** A part that is missing or not well-formed XML; read.ts turns it into the 'unreadable' file error. */
+export class XlsxFormatError extends Error {}
+
+const localName = (name: string) => {
+  const i = name.indexOf(':');
+  return i < 0 ? name : name.slice(i + 1);
+};
+
+function attr(tag: SaxesTagPlain, local: string): string | undefined {
+  const a = tag.attributes as Record<string, string>;
+  if (local in a) return a[local];
+  for (const k in a) if (localName(k) === local && k.includes(':')) return a[k];
+  return undefined;
+}
+
+function decode(buf: Buffer): string {
+  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le', 2);
+  if (buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
+  return buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);
+}
+
+/** One SAX pass over a part; any XML error becomes XlsxFormatError. */
+function parse(part: string, buf: Buffer, on: { open?: (tag: SaxesTagPlain, local: string) => void; close?: (local: string) => void; text?: (t: string) => void }) {
+  const p = new SaxesParser({ position: false });
+  if (on.open) {
+    const open = on.open;
+    p.on('opentag', (t) => open(t as SaxesTagPlain, localName(t.name)));
+  }
+  if (on.close) {
+    const close = on.close;
+    p.on('closetag', (t) => close(localName(t.name)));
+  }
+  if (on.text) {
+    p.on('text', on.text);
+    p.on('cdata', on.text);
+  }
+  p.on('error', (e) => {
+    throw new XlsxFormatError(`${part}: ${e.message}`);
+  });
+  try {
+    p.write(decode(buf)).close();
+  } catch (e) {
+    throw e instanceof XlsxFormatError ? e : new XlsxFormatError(`${part}: ${(e as Error).message}`);
+  }
+}
+
+/** "AB12" → 28 (column of a cell reference, 1-based); 0 when there are no letters. */
+function columnOf(ref: string): number {
+  let col = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const c = ref.charCodeAt(i) | 0x20; // lower-case
+    if (c < 0x61 || c > 0x7a) break;
+    col = col * 26 + (c - 0x60);
+  }
+  return col;
+}
+
+function rowOf(ref: string): number {
+  const m = /\d+$/.exec(ref);
+  return m ? Number(m[0]) : 0;
+}
+
+/** Resolves a relationship target against the folder of the part that names it ("xl/"). */
+function resolvePart(base: string, target: string): string {
+  const parts = (target.startsWith('/') ? target.slice(1) : base + target).split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '..') out.pop();
+    else if (p !== '.' && p !== '') out.push(p);
+  }
+  return out.join('/');
+}
+
+// Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ones).
+const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58]);
+
+/** A custom format code that shows a date or time: y m d h s (or b, Buddhist year) outside quotes, brackets and escapes. */
+export function isDateFormat(code: string): boolean {
+  const bare = code
+    .replace(/"[^"]*"/g, '')
+    .replace(/\[[^\]]*]/g, '')
+    .replace(/\\.|_.|\*./g, '');
+  return /[ymdhsb]/i.test(bare.replace(/General/gi, ''));
+}
+
+/** Excel serial day → the Date exceljs gives: midnight UTC of the wall date (time of day kept). */
+function serialDate(v: number, date1904: boolean): Date {
+  return new Date(Math.round((v - 25569 + (date1904 ? 1462 : 0)) * 86_400_000));
+}
+
+function sharedStrings(part: string, buf: Buffer | undefined): string[] {
+  const out: string[] = [];
+  if (!buf) return out;
+  let cur = '';
+  let inT = false;
+  let inPh = 0;
+  parse(part, buf, {
+    open: (_t, n) => {
+      if (n === 't') inT = inPh === 0;
+      else if (n === 'si') cur = '';
+      else if (n === 'rPh') inPh++;
+    },
+    close: (n) => {
+      if (n === 't') inT = false;
+      else if (n === 'si') out.push(cur);
+      else if (n === 'rPh') inPh--;
+    },
+    text: (s) => {
+      if (inT) cur += s;
+    },
+  });
+  return out;
+}
+
+/** For each cell style index (c s="…"), whether its number format shows a date. */
+function dateStyles(part: string, buf: Buffer | undefined): boolean[] {
+  if (!buf) return [];
+  const custom = new Map<number, string>();
+  const xfs: number[] = [];
+  let inCellXfs = false;
+  parse(part, buf, {
+    open: (t, n) => {
+      if (n === 'numFmt') custom.set(Number(attr(t, 'numFmtId')), attr(t, 'formatCode') ?? '');
+      else if (n === 'cellXfs') inCellXfs = true;
+      else if (n === 'xf' && inCellXfs) xfs.push(Number(attr(t, 'numFmtId') ?? 0));
+    },
+    close: (n) => {
+      if (n === 'cellXfs') inCellXfs = false;
+    },
+  });
+  return xfs.map((id) => (custom.has(id) ? isDateFormat(custom.get(id)!) : BUILTIN_DATE_FORMATS.has(id)));
+}
+
+/** Opens a workbook from its inflated parts (name → bytes). Throws XlsxFormatError when the parts do not make one. */
+export function openXlsx(parts: Map<string, Buffer>): XlsxBook {
+  const wbPart = 'xl/workbook.xml';
+  const wbXml = parts.get(wbPart);
+  if (!wbXml) throw new XlsxFormatError(`${wbPart} missing`);
+  const declared: { name: string; rid: string }[] = [];
+  let date1904 = false;
+  parse(wbPart, wbXml, {
+    open: (t, n) => {
+      if (n === 'sheet') declared.push({ name: attr(t, 'name') ?? '', rid: attr(t, 'id') ?? '' });
+      else if (n === 'workbookPr') date1904 = ['1', 'true'].includes(attr(t, 'date1904') ?? '');
+    },
+  });
+  const targets = new Map<string, string>();
+  let stylesPart = 'xl/styles.xml';
+  let stringsPart = 'xl/sharedStrings.xml';
+  const relsPart = 'xl/_rels/workbook.xml.rels';
+  const rels = parts.get(relsPart);
+  if (rels) {
+    parse(relsPart, rels, {
+      open: (t, n) => {
+        if (n !== 'Relationship') return;
+        if (attr(t, 'TargetMode') === 'External') return;
+        const target = resolvePart('xl/', attr(t, 'Target') ?? '');
+        const type = attr(t, 'Type') ?? '';
+        targets.set(attr(t, 'Id') ?? '', target);
+        if (type.endsWith('/styles')) stylesPart = target;
+        else if (type.endsWith('/sharedStrings')) stringsPart = target;
+      },
+    });
+  }
+  const sheets = declared.map((s, i) => {
+    const part = targets.get(s.rid) ?? `xl/worksheets/sheet${i + 1}.xml`;
+    return { name: s.name, part: parts.has(part) ? part : null };
+  });
+  let strings: string[] | null = null;
+  let dates: boolean[] | null = null;
+  return {
+    sheets,
+    date1904,
+    readSheet(sheet) {
+      if (sheet.part === null) throw new XlsxFormatError(`sheet ${sheet.name}: part missing`);
+      strings ??= sharedStrings(stringsPart, parts.get(stringsPart));
+      dates ??= dateStyles(stylesPart, parts.get(stylesPart));
+      return readSheetXml(sheet.part, parts.get(sheet.part)!, strings, dates, date1904);
+    },
+  };
+}
+
+function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boolean[], date1904: boolean): CellValue[][] {
+  const rows: CellValue[][] = [];
+  const merges: string[] = [];
+  let inData = false;
+  let row: CellValue[] = [];
+  let rowNo = 0;
+  let col = 0;
+  let type = 'n';
+  let style = 0;
+  // Text of the cell's <v>, and of its inline string's <t> runs.
+  let v: string | null = null;
+  let inline: string | null = null;
+  let inV = false;
+  let inT = false;
+  let inIs = false;
+  let inPh = 0;
+
+  const cellValue = (): CellValue => {
+    switch (type) {
+      case 's': {
+        if (v === null) return null;
+        return strings[Number(v)] ?? null;
+      }
+      case 'inlineStr':
+        return inline ?? v;
+      case 'str':
+        return v;
+      case 'b':
+        return v === null ? null : v.trim() === '1' || v.trim() === 'true';
+      case 'e':
+        return v;
+      case 'd': {
+        if (v === null) return null;
+        const d = new Date(v.includes('T') || v.length > 10 ? v : `${v}T00:00:00Z`);
+        return Number.isNaN(d.getTime()) ? v : d;
+      }
+      default: {
+        if (v === null || v.trim() === '') return null;
+        const n = Number(v);
+        if (!Number.isFinite(n)) return v;
+        return dates[style] ? serialDate(n, date1904) : n;
+      }
+    }
+  };
+
+  parse(part, buf, {
+    open: (t, n) => {
+      if (!inData) {
+        if (n === 'sheetData') inData = true;
+        else if (n === 'mergeCell') merges.push(attr(t, 'ref') ?? '');
+        return;
+      }
+      switch (n) {
+        case 'c': {
+          const ref = attr(t, 'r');
+          const c = ref ? columnOf(ref) : 0;
+          col = c > 0 ? c : col + 1;
+          type = attr(t, 't') ?? 'n';
+          const s = attr(t, 's');
+          style = s ? Number(s) : 0;
+          v = null;
+          inline = null;
+          break;
+        }
+        case 'v':
+          inV = true;
+          v = '';
+          break;
+        case 'row': {
+          const r = Number(attr(t, 'r'));
+          rowNo = Number.isInteger(r) && r > rowNo ? r : rowNo + 1;
+          row = [];
+          col = 0;
+          break;
+        }
+        case 'is':
+          inIs = true;
+          inline = '';
+          break;
+        case 't':
+          inT = inIs && inPh === 0;
+          break;
+        case 'rPh':
+          inPh++;
+          break;
+      }
+    },
+    close: (n) => {
+      if (!inData) return;
+      switch (n) {
+        case 'v':
+          inV = false;
+          break;
+        case 'c': {
+          const value = cellValue();
+          if (value !== null) {
+            while (row.length < col - 1) row.push(null);
+            row[col - 1] = value;
+          }
+          break;
+        }
+        case 'row':
+          while (rows.length < rowNo - 1) rows.push([]);
+          rows[rowNo - 1] = row;
+          break;
+        case 't':
+          inT = false;
+          break;
+        case 'is':
+          inIs = false;
+          break;
+        case 'rPh':
+          inPh--;
+          break;
+        case 'sheetData':
+          inData = false;
+          break;
+      }
+    },
+    text: (s) => {
+      if (inV) v += s;
+      else if (inT) inline += s;
+    },
+  });
+  fillMerges(rows, merges);
+  return rows;
+}
+
+/** Cells of a merged range repeat its top-left value (as exceljs shows them), within the rows and columns in use. */
+function fillMerges(rows: CellValue[][], merges: string[]) {
+  if (merges.length === 0) return;
+  const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
+  for (const ref of merges) {
+    const [a, b = a] = ref.split(':');
+    const top = rowOf(a);
+    const left = columnOf(a);
+    const bottom = Math.min(rowOf(b), rows.length);
+    const right = Math.min(columnOf(b), width);
+    if (top < 1 || left < 1 || top > rows.length) continue;
+    const master = rows[top - 1][left - 1] ?? null;
+    if (master === null) continue;
+    for (let r = top; r <= bottom; r++) {
+      const cells = rows[r - 1];
+      for (let c = left; c <= right; c++) {
+        if (r === top && c === left) continue;
+        while (cells.length < c - 1) cells.push(null);
+        cells[c - 1] = master;
+      }
+    }
+  }
+}
