@@ -3,10 +3,18 @@ import type { Db } from '../db/open.ts';
 import type { Actor } from './actor.ts';
 import type { Clock } from './clock.ts';
 
+/**
+ * Runs one prepared INSERT on the same connection (and so in the same transaction) as `db` and returns the new
+ * row's id, without Kysely's per-query promises: bulk paths (import) call it tens of thousands of times.
+ */
+export type BulkInsert = (sql: string, params: unknown[]) => number;
+
 export interface Ctx {
   db: Db;
   actor: Actor;
   clock: Clock;
+  /** Present on a job's own connection (db/job-connection.ts); bulk writers fall back to `db` without it. */
+  bulkInsert?: BulkInsert;
 }
 
 /** Runs fn in a transaction, reusing the caller's when already inside one. */

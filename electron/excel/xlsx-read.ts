@@ -260,11 +260,13 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
       }
       switch (n) {
         case 'c': {
-          const ref = attr(t, 'r');
+          // Cell attributes are never namespaced (even inside <x:c>): read them directly, this runs per cell.
+          const a = t.attributes as Record<string, string | undefined>;
+          const ref = a.r;
           const c = ref ? columnOf(ref) : 0;
           col = c > 0 ? c : col + 1;
-          type = attr(t, 't') ?? 'n';
-          const s = attr(t, 's');
+          type = a.t ?? 'n';
+          const s = a.s;
           style = s ? Number(s) : 0;
           v = null;
           inline = null;
@@ -275,7 +277,7 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
           v = '';
           break;
         case 'row': {
-          const r = Number(attr(t, 'r'));
+          const r = Number((t.attributes as Record<string, string | undefined>).r);
           rowNo = Number.isInteger(r) && r > rowNo ? r : rowNo + 1;
           row = [];
           col = 0;
