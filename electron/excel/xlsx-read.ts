@@ -1,14 +1,14 @@
 // Reads the cell values of an .xlsx workbook straight from its XML parts (already inflated and size-checked by
-// inspectZip in read.ts) with one SAX pass per part: no styles, fonts or cell objects are built, which makes it
+// inspectZip in read.ts) with one scan per part: no styles, fonts or cell objects are built, which makes it
 // several times faster and lighter than loading the workbook with exceljs (a 50,000-row list: ~0.5 s instead of
-// ~2.7 s). The values are the ones exceljs gives (the import was built on those), tested side by side in
+// ~2.7 s; the scanner is xml-scan.ts). The values are the ones exceljs gives (the import was built on those), tested side by side in
 // test/unit/xlsx-read.test.ts:
 // - shared and inline strings (rich text runs joined, phonetic guides left out), numbers, booleans, error codes;
 // - numbers in a date format become Dates (serial → UTC midnight of the wall date; 1904 workbooks shifted);
 //   unlike exceljs this also knows the built-in Chinese date formats 27–36 and 50–58 that WPS uses;
 // - formulas give their cached result; cells of a merged range repeat the top-left value;
 // - tags may carry a namespace prefix (x:c), cells and rows may omit their r= reference.
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { attrOf, scanXml, XmlError, type XmlHandlers } from './xml-scan.ts';
 import type { CellValue } from './read.ts';
 
 export interface XlsxSheet {
@@ -27,46 +27,19 @@ export interface XlsxBook {
 /** A part that is missing or not well-formed XML; read.ts turns it into the 'unreadable' file error. */
 export class XlsxFormatError extends Error {}
 
-const localName = (name: string) => {
-  const i = name.indexOf(':');
-  return i < 0 ? name : name.slice(i + 1);
-};
-
-function attr(tag: SaxesTagPlain, local: string): string | undefined {
-  const a = tag.attributes as Record<string, string>;
-  if (local in a) return a[local];
-  for (const k in a) if (localName(k) === local && k.includes(':')) return a[k];
-  return undefined;
-}
-
 function decode(buf: Buffer): string {
   if (buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le', 2);
   if (buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
   return buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);
 }
 
-/** One SAX pass over a part; any XML error becomes XlsxFormatError. */
-function parse(part: string, buf: Buffer, on: { open?: (tag: SaxesTagPlain, local: string) => void; close?: (local: string) => void; text?: (t: string) => void }) {
-  const p = new SaxesParser({ position: false });
-  if (on.open) {
-    const open = on.open;
-    p.on('opentag', (t) => open(t as SaxesTagPlain, localName(t.name)));
-  }
-  if (on.close) {
-    const close = on.close;
-    p.on('closetag', (t) => close(localName(t.name)));
-  }
-  if (on.text) {
-    p.on('text', on.text);
-    p.on('cdata', on.text);
-  }
-  p.on('error', (e) => {
-    throw new XlsxFormatError(`${part}: ${e.message}`);
-  });
+/** One pass over a part; any XML error becomes XlsxFormatError naming the part. */
+function parse(part: string, buf: Buffer, on: XmlHandlers) {
   try {
-    p.write(decode(buf)).close();
+    scanXml(decode(buf), on);
   } catch (e) {
-    throw e instanceof XlsxFormatError ? e : new XlsxFormatError(`${part}: ${(e as Error).message}`);
+    if (e instanceof XmlError) throw new XlsxFormatError(`${part}: ${e.message}`);
+    throw e;
   }
 }
 
@@ -121,7 +94,7 @@ function sharedStrings(part: string, buf: Buffer | undefined): string[] {
   let inT = false;
   let inPh = 0;
   parse(part, buf, {
-    open: (_t, n) => {
+    open: (n) => {
       if (n === 't') inT = inPh === 0;
       else if (n === 'si') cur = '';
       else if (n === 'rPh') inPh++;
@@ -145,10 +118,10 @@ function dateStyles(part: string, buf: Buffer | undefined): boolean[] {
   const xfs: number[] = [];
   let inCellXfs = false;
   parse(part, buf, {
-    open: (t, n) => {
-      if (n === 'numFmt') custom.set(Number(attr(t, 'numFmtId')), attr(t, 'formatCode') ?? '');
+    open: (n, t) => {
+      if (n === 'numFmt') custom.set(Number(attrOf(t, 'numFmtId')), attrOf(t, 'formatCode') ?? '');
       else if (n === 'cellXfs') inCellXfs = true;
-      else if (n === 'xf' && inCellXfs) xfs.push(Number(attr(t, 'numFmtId') ?? 0));
+      else if (n === 'xf' && inCellXfs) xfs.push(Number(attrOf(t, 'numFmtId') ?? 0));
     },
     close: (n) => {
       if (n === 'cellXfs') inCellXfs = false;
@@ -165,9 +138,9 @@ export function openXlsx(parts: Map<string, Buffer>): XlsxBook {
   const declared: { name: string; rid: string }[] = [];
   let date1904 = false;
   parse(wbPart, wbXml, {
-    open: (t, n) => {
-      if (n === 'sheet') declared.push({ name: attr(t, 'name') ?? '', rid: attr(t, 'id') ?? '' });
-      else if (n === 'workbookPr') date1904 = ['1', 'true'].includes(attr(t, 'date1904') ?? '');
+    open: (n, t) => {
+      if (n === 'sheet') declared.push({ name: attrOf(t, 'name') ?? '', rid: attrOf(t, 'id') ?? '' });
+      else if (n === 'workbookPr') date1904 = ['1', 'true'].includes(attrOf(t, 'date1904') ?? '');
     },
   });
   const targets = new Map<string, string>();
@@ -177,12 +150,12 @@ export function openXlsx(parts: Map<string, Buffer>): XlsxBook {
   const rels = parts.get(relsPart);
   if (rels) {
     parse(relsPart, rels, {
-      open: (t, n) => {
+      open: (n, t) => {
         if (n !== 'Relationship') return;
-        if (attr(t, 'TargetMode') === 'External') return;
-        const target = resolvePart('xl/', attr(t, 'Target') ?? '');
-        const type = attr(t, 'Type') ?? '';
-        targets.set(attr(t, 'Id') ?? '', target);
+        if (attrOf(t, 'TargetMode') === 'External') return;
+        const target = resolvePart('xl/', attrOf(t, 'Target') ?? '');
+        const type = attrOf(t, 'Type') ?? '';
+        targets.set(attrOf(t, 'Id') ?? '', target);
         if (type.endsWith('/styles')) stylesPart = target;
         else if (type.endsWith('/sharedStrings')) stringsPart = target;
       },
@@ -252,21 +225,19 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
   };
 
   parse(part, buf, {
-    open: (t, n) => {
+    open: (n, t) => {
       if (!inData) {
         if (n === 'sheetData') inData = true;
-        else if (n === 'mergeCell') merges.push(attr(t, 'ref') ?? '');
+        else if (n === 'mergeCell') merges.push(attrOf(t, 'ref') ?? '');
         return;
       }
       switch (n) {
         case 'c': {
-          // Cell attributes are never namespaced (even inside <x:c>): read them directly, this runs per cell.
-          const a = t.attributes as Record<string, string | undefined>;
-          const ref = a.r;
+          const ref = attrOf(t, 'r');
           const c = ref ? columnOf(ref) : 0;
           col = c > 0 ? c : col + 1;
-          type = a.t ?? 'n';
-          const s = a.s;
+          type = attrOf(t, 't') ?? 'n';
+          const s = attrOf(t, 's');
           style = s ? Number(s) : 0;
           v = null;
           inline = null;
@@ -277,7 +248,7 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
           v = '';
           break;
         case 'row': {
-          const r = Number((t.attributes as Record<string, string | undefined>).r);
+          const r = Number(attrOf(t, 'r'));
           rowNo = Number.isInteger(r) && r > rowNo ? r : rowNo + 1;
           row = [];
           col = 0;

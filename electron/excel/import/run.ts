@@ -14,7 +14,6 @@ import { analyseResidents, type MappingView, type ResidentAnalysis } from './res
 import { analyseTests, planTests, commitTests, type TestAnalysis, type TestImportSummary } from './tests.ts';
 import { planResidents } from './plan.ts';
 import { commitResidents, type CommitHooks, type ImportMode, type ImportSummary } from './commit.ts';
-import { buildErrorReport } from './error-report.ts';
 import type { RowIssue } from './issues.ts';
 
 export type ImportKind = 'residents' | 'tests';
@@ -153,6 +152,8 @@ export async function importErrorReport(ctx: Ctx, req: ImportRequest, hooks: Hoo
   const { table, analysis } = await readAndAnalyse(ctx, req, hooks);
   let issues = analysis.errors;
   if (req.kind === 'tests') issues = [...issues, ...(await planTests(ctx, (analysis as TestAnalysis).people)).unmatched];
+  // exceljs (and its many modules) is loaded only here: reading and importing do not need it.
+  const { buildErrorReport } = await import('./error-report.ts');
   const data = await buildErrorReport(table, analysis.headerRow, issues);
   const stem = path.basename(req.fileName).replace(/\.[^.]+$/, '');
   return { fileName: `${stem}-未导入的行.xlsx`, data, rows: new Set(issues.map((i) => i.row).filter((r) => r !== null)).size };

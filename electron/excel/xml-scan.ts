@@ -1,0 +1,155 @@
+// A small, strict XML scanner for the parts of an .xlsx workbook: elements, attributes, text, CDATA, comments,
+// processing instructions and the five predefined entities plus character references. No DTDs (a workbook never
+// has one; refusing them also rules out entity expansion attacks). Unbalanced or unclosed tags, stray '&' and
+// markup it does not know are errors. It builds no objects per element: a 50,000-row sheet (~19 MB of XML) is
+// scanned in a fraction of the time a general SAX parser takes, with far less garbage to collect.
+
+export class XmlError extends Error {}
+
+export interface XmlHandlers {
+  /** An element opens: its local name (prefix dropped) and the raw text of its attributes (read with attrOf). */
+  open?: (local: string, attrs: string) => void;
+  /** An element closes (also right after open for `<x/>`). */
+  close?: (local: string) => void;
+  /** Character data inside the root element, entities decoded, line ends normalised to \n. */
+  text?: (text: string) => void;
+}
+
+const localOf = (name: string) => {
+  const i = name.indexOf(':');
+  return i < 0 ? name : name.slice(i + 1);
+};
+
+const ENTITY = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));/g;
+const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+const STRAY_AMP = /&(?!(?:#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);)/;
+
+function decodeText(s: string): string {
+  if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
+  if (!s.includes('&')) return s;
+  if (STRAY_AMP.test(s)) throw new XmlError('unknown entity or stray &');
+  return s.replace(ENTITY, (m, hex: string | undefined, dec: string | undefined, named: string | undefined) => {
+    if (named) return NAMED[named];
+    const cp = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+    if (!(cp >= 1 && cp <= 0x10ffff)) throw new XmlError(`bad character reference ${m}`);
+    return String.fromCodePoint(cp);
+  });
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/** The value of the attribute with this local name (`r`, or `id` for `r:id`) in a raw attribute text; namespace declarations are skipped. */
+export function attrOf(attrs: string, local: string): string | undefined {
+  const n = attrs.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isSpace(attrs.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const nameStart = i;
+    while (i < n && attrs.charCodeAt(i) !== 0x3d /* = */ && !isSpace(attrs.charCodeAt(i))) i++;
+    const name = attrs.slice(nameStart, i);
+    while (i < n && isSpace(attrs.charCodeAt(i))) i++;
+    if (attrs.charCodeAt(i) !== 0x3d) throw new XmlError(`attribute ${name} without a value`);
+    i++;
+    while (i < n && isSpace(attrs.charCodeAt(i))) i++;
+    const q = attrs.charCodeAt(i);
+    if (q !== 0x22 && q !== 0x27) throw new XmlError(`attribute ${name} not quoted`);
+    const end = attrs.indexOf(q === 0x22 ? '"' : "'", i + 1);
+    if (end < 0) throw new XmlError(`attribute ${name} not closed`);
+    if (!name.startsWith('xmlns') && (name === local || (name.endsWith(local) && name.charCodeAt(name.length - local.length - 1) === 0x3a))) {
+      return decodeText(attrs.slice(i + 1, end));
+    }
+    i = end + 1;
+  }
+  return undefined;
+}
+
+/** Scans a whole document, calling the handlers in document order. Throws XmlError when it is not well-formed. */
+export function scanXml(xml: string, on: XmlHandlers): void {
+  const { open, close, text } = on;
+  const stack: string[] = [];
+  const n = xml.length;
+  let rootSeen = false;
+  let i = 0;
+  while (i < n) {
+    const lt = xml.indexOf('<', i);
+    const end = lt < 0 ? n : lt;
+    if (end > i) {
+      const raw = xml.slice(i, end);
+      if (stack.length > 0) {
+        // Decoded even when nobody listens: a stray '&' is an error wherever it is.
+        const decoded = decodeText(raw);
+        text?.(decoded);
+      }
+      else if (/\S/.test(raw)) throw new XmlError('text outside the root element');
+    }
+    if (lt < 0) break;
+    const c = xml.charCodeAt(lt + 1);
+    if (c === 0x3f /* ? */) {
+      const e = xml.indexOf('?>', lt + 2);
+      if (e < 0) throw new XmlError('unclosed processing instruction');
+      i = e + 2;
+      continue;
+    }
+    if (c === 0x21 /* ! */) {
+      if (xml.startsWith('<!--', lt)) {
+        const e = xml.indexOf('-->', lt + 4);
+        if (e < 0) throw new XmlError('unclosed comment');
+        i = e + 3;
+      } else if (xml.startsWith('<![CDATA[', lt)) {
+        const e = xml.indexOf(']]>', lt + 9);
+        if (e < 0 || stack.length === 0) throw new XmlError('bad CDATA section');
+        text?.(xml.slice(lt + 9, e).replace(/\r\n?/g, '\n'));
+        i = e + 3;
+      } else throw new XmlError('DOCTYPE or unknown markup');
+      continue;
+    }
+    if (c === 0x2f /* / */) {
+      const gt = xml.indexOf('>', lt + 2);
+      if (gt < 0) throw new XmlError('unclosed end tag');
+      let nameEnd = gt;
+      while (nameEnd > lt + 2 && isSpace(xml.charCodeAt(nameEnd - 1))) nameEnd--;
+      const name = xml.slice(lt + 2, nameEnd);
+      if (stack.pop() !== name) throw new XmlError(`mismatched end tag </${name}>`);
+      close?.(localOf(name));
+      i = gt + 1;
+      continue;
+    }
+    // A start tag: the name, then attributes up to '>' outside quotes.
+    let p = lt + 1;
+    while (p < n) {
+      const ch = xml.charCodeAt(p);
+      if (ch === 0x3e /* > */ || ch === 0x2f /* / */ || isSpace(ch)) break;
+      p++;
+    }
+    if (p === lt + 1) throw new XmlError('bad start tag');
+    const name = xml.slice(lt + 1, p);
+    const attrStart = p;
+    let gt = -1;
+    while (p < n) {
+      const ch = xml.charCodeAt(p);
+      if (ch === 0x3e) {
+        gt = p;
+        break;
+      }
+      if (ch === 0x22 || ch === 0x27) {
+        const q = xml.indexOf(ch === 0x22 ? '"' : "'", p + 1);
+        if (q < 0) break;
+        p = q + 1;
+      } else if (ch === 0x3c /* < */) break;
+      else p++;
+    }
+    if (gt < 0) throw new XmlError(`unclosed start tag <${name}`);
+    const selfClosing = xml.charCodeAt(gt - 1) === 0x2f;
+    if (stack.length === 0 && rootSeen) throw new XmlError('a second root element');
+    rootSeen = true;
+    const local = localOf(name);
+    open?.(local, xml.slice(attrStart, selfClosing ? gt - 1 : gt));
+    if (selfClosing) close?.(local);
+    else stack.push(name);
+    i = gt + 1;
+  }
+  if (stack.length > 0) throw new XmlError(`unclosed element <${stack[stack.length - 1]}>`);
+  if (!rootSeen) throw new XmlError('no root element');
+}

@@ -1,0 +1,58 @@
+// The XML scanner the .xlsx reader runs on: what it reports for well-formed parts and what it refuses.
+import { describe, expect, it } from 'vitest';
+import { attrOf, scanXml, XmlError } from '../../electron/excel/xml-scan.ts';
+
+function events(xml: string): string[] {
+  const out: string[] = [];
+  scanXml(xml, {
+    open: (n, a) => out.push(`<${n}${a}>`),
+    close: (n) => out.push(`</${n}>`),
+    text: (t) => out.push(JSON.stringify(t)),
+  });
+  return out;
+}
+
+describe('scanXml', () => {
+  it('reports elements, attributes, text and CDATA in order; prefixes are dropped from element names', () => {
+    expect(events('<?xml version="1.0"?>\n<!-- c --><x:a k="1"><b/>t&amp;&lt;&#x4E2D;&#25991;<![CDATA[<raw>&amp;]]></x:a>\n')).toEqual([
+      '<a k="1">',
+      '<b>',
+      '</b>',
+      '"t&<中文"',
+      '"<raw>&amp;"',
+      '</a>',
+    ]);
+  });
+
+  it("finds a tag's end past a '>' inside a quoted attribute, and normalises line ends in text", () => {
+    expect(events('<numFmt formatCode="[>100]0;\'<\'0"/>')).toEqual(['<numFmt formatCode="[>100]0;\'<\'0">', '</numFmt>']);
+    expect(events('<t>a\r\nb\rc</t>')).toEqual(['<t>', '"a\\nb\\nc"', '</t>']);
+  });
+
+  it.each([
+    ['an unclosed element', '<a><b></b>'],
+    ['a mismatched end tag', '<a><b></a></b>'],
+    ['a start tag cut off', '<a><b k="1"'],
+    ['a stray ampersand', '<a>x & y</a>'],
+    ['an unknown entity', '<a>&nbsp;</a>'],
+    ['a DOCTYPE (entity expansion)', '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'],
+    ['text outside the root', 'junk<a/>'],
+    ['two roots', '<a/><b/>'],
+    ['nothing at all', '  '],
+    ['a character reference out of range', '<a>&#x110000;</a>'],
+  ])('refuses %s', (_what, xml) => {
+    expect(() => scanXml(xml, {})).toThrow(XmlError);
+  });
+});
+
+describe('attrOf', () => {
+  it('reads by local name, decodes entities, skips namespace declarations, and tells a missing attribute', () => {
+    const attrs = ' xmlns:r="urn:x" name="名单 &amp; 附表" r:id="rId3" sheetId=\'2\'';
+    expect(attrOf(attrs, 'name')).toBe('名单 & 附表');
+    expect(attrOf(attrs, 'id')).toBe('rId3');
+    expect(attrOf(attrs, 'sheetId')).toBe('2');
+    expect(attrOf(attrs, 'r')).toBeUndefined();
+    expect(attrOf(' r="A1" s="3"', 's')).toBe('3');
+    expect(() => attrOf(' r=A1', 'r')).toThrow(XmlError);
+  });
+});
