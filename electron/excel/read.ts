@@ -1,6 +1,7 @@
 // Safe reading of an uploaded .xlsx or .csv into a grid of plain cell values: checks name, size and (for .xlsx)
 // the zip container BEFORE any parser touches it, so hostile files fail with a clear Chinese message.
 import path from 'node:path';
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import iconv from 'iconv-lite';
 import { AppError } from '../domain/errors.ts';
@@ -128,10 +129,11 @@ async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
 }
 
 /**
- * Reads the zip's central directory and inflates every entry once, counting bytes, before any XML is parsed:
- * a zip bomb (too many entries, too many bytes, or an absurd compression ratio) is refused without being expanded,
- * and a truncated or damaged zip fails here with a clear message instead of deep inside the parser.
- * Returns the inflated bytes of the entries `keep` selects (the reader parses those; nothing is inflated twice).
+ * Reads the zip's central directory and inflates the entries `keep` selects (the parts the reader parses), counting
+ * bytes, before any XML is parsed: a zip bomb (too many entries, too many bytes, or an absurd compression ratio) is
+ * refused without being expanded — inflation stops at the limit even when the headers lie about the sizes — and a
+ * truncated or damaged zip fails here with a clear message instead of deep inside the parser. Entries not kept are
+ * never inflated, so they can do no harm. Returns the inflated bytes of the kept entries.
  */
 export async function inspectZip(data: Buffer, limits: ZipLimits, keep: (name: string) => boolean = () => false): Promise<Map<string, Buffer>> {
   const notZip = () =>
@@ -141,59 +143,68 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, keep: (name: s
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (err, z) => (err || !z ? reject(notZip()) : resolve(z))),
   );
-  if (zip.entryCount > limits.maxEntries) throw bomb(`包含 ${zip.entryCount} 个部件`);
-  const names = new Set<string>();
-  const kept = new Map<string, Buffer>();
-  let total = 0;
-  await new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const fail = (e: Error) => {
-      if (failed) return;
-      failed = true;
-      zip.close();
-      reject(e);
-    };
-    zip.on('error', () => fail(notZip()));
-    zip.on('end', () => {
-      if (!failed) resolve();
-    });
+  if (zip.entryCount > limits.maxEntries) {
+    zip.close();
+    throw bomb(`包含 ${zip.entryCount} 个部件`);
+  }
+  const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
+    const list: yauzl.Entry[] = [];
+    zip.on('error', () => reject(notZip()));
+    zip.on('end', () => resolve(list));
     zip.on('entry', (entry: yauzl.Entry) => {
-      names.add(entry.fileName);
-      if (entry.isEncrypted()) return fail(new FileUnreadable('encrypted', '文件设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。'));
-      if (entry.fileName.endsWith('/')) return zip.readEntry();
-      const declaredRatio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
-      if (entry.uncompressedSize > limits.ratioFloorBytes && declaredRatio > limits.maxRatio) return fail(bomb(`压缩比 ${Math.round(declaredRatio)}:1`));
-      if (total + entry.uncompressedSize > limits.maxTotalUncompressed) return fail(bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`));
-      zip.openReadStream(entry, (err, stream) => {
-        if (err || !stream) return fail(notZip());
-        let entryBytes = 0;
-        const chunks: Buffer[] | null = keep(entry.fileName) ? [] : null;
-        stream.on('data', (chunk: Buffer) => {
-          chunks?.push(chunk);
-          entryBytes += chunk.length;
-          total += chunk.length;
-          // The declared sizes can lie; count what actually comes out.
-          if (total > limits.maxTotalUncompressed) {
-            stream.destroy();
-            fail(bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`));
-          } else if (entryBytes > limits.ratioFloorBytes && entryBytes / Math.max(entry.compressedSize, 1) > limits.maxRatio) {
-            stream.destroy();
-            fail(bomb(`压缩比超过 ${limits.maxRatio}:1`));
-          }
-        });
-        stream.on('error', () => fail(notZip()));
-        stream.on('end', () => {
-          if (chunks) kept.set(entry.fileName, Buffer.concat(chunks));
-          if (!failed) zip.readEntry();
-        });
-      });
+      list.push(entry);
+      zip.readEntry();
     });
     zip.readEntry();
   });
+  zip.close();
+  const names = new Set<string>();
+  const kept = new Map<string, Buffer>();
+  let total = 0;
+  for (const entry of entries) {
+    names.add(entry.fileName);
+    if (entry.isEncrypted()) throw new FileUnreadable('encrypted', '文件设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。');
+    if (entry.fileName.endsWith('/')) continue;
+    const declaredRatio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
+    if (entry.uncompressedSize > limits.ratioFloorBytes && declaredRatio > limits.maxRatio) throw bomb(`压缩比 ${Math.round(declaredRatio)}:1`);
+    if (total + entry.uncompressedSize > limits.maxTotalUncompressed) throw bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`);
+    if (!keep(entry.fileName)) continue;
+    const bytes = inflateEntry(data, entry, {
+      // The declared sizes can lie: inflation itself stops at the ratio and total limits.
+      maxBytes: Math.min(limits.maxTotalUncompressed - total, Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxRatio)),
+      notZip,
+      tooBig: () => (total + limits.ratioFloorBytes > limits.maxTotalUncompressed ? bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`) : bomb(`压缩比超过 ${limits.maxRatio}:1`)),
+    });
+    total += bytes.length;
+    kept.set(entry.fileName, bytes);
+  }
   if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) {
     throw new FileUnreadable('not-excel', '这个文件是压缩包，但不是 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）。请选择正确的 .xlsx 文件。');
   }
   return kept;
+}
+
+/** One entry's bytes, inflated in one synchronous call (the import runs in a worker thread), size and CRC checked. */
+function inflateEntry(data: Buffer, entry: yauzl.Entry, o: { maxBytes: number; notZip: () => Error; tooBig: () => Error }): Buffer {
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + 30 > data.length || data.readUInt32LE(at) !== 0x04034b50) throw o.notZip();
+  const start = at + 30 + data.readUInt16LE(at + 26) + data.readUInt16LE(at + 28);
+  if (start + entry.compressedSize > data.length) throw o.notZip();
+  const packed = data.subarray(start, start + entry.compressedSize);
+  let out: Buffer;
+  if (entry.compressionMethod === 0) out = packed;
+  else if (entry.compressionMethod === 8) {
+    try {
+      // One output chunk of the declared size (+1 to see the end): no chunks to join. A lying size only costs joins.
+      const chunkSize = Math.max(64, Math.min(entry.uncompressedSize + 1, o.maxBytes + 1, 256 * MB));
+      out = zlib.inflateRawSync(packed, { maxOutputLength: Math.max(o.maxBytes, 1), chunkSize });
+    } catch (e) {
+      throw (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? o.tooBig() : o.notZip();
+    }
+  } else throw o.notZip();
+  if (out.length > o.maxBytes) throw o.tooBig();
+  if (out.length !== entry.uncompressedSize || zlib.crc32(out) >>> 0 !== entry.crc32 >>> 0) throw o.notZip();
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

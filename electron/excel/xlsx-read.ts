@@ -8,7 +8,7 @@
 //   unlike exceljs this also knows the built-in Chinese date formats 27–36 and 50–58 that WPS uses;
 // - formulas give their cached result; cells of a merged range repeat the top-left value;
 // - tags may carry a namespace prefix (x:c), cells and rows may omit their r= reference.
-import { attrOf, scanXml, XmlError, type XmlHandlers } from './xml-scan.ts';
+import { scanXml, XmlError, type XmlHandlers } from './xml-scan.ts';
 import type { CellValue } from './read.ts';
 
 export interface XlsxSheet {
@@ -119,9 +119,9 @@ function dateStyles(part: string, buf: Buffer | undefined): boolean[] {
   let inCellXfs = false;
   parse(part, buf, {
     open: (n, t) => {
-      if (n === 'numFmt') custom.set(Number(attrOf(t, 'numFmtId')), attrOf(t, 'formatCode') ?? '');
+      if (n === 'numFmt') custom.set(Number(t.get('numFmtId')), t.get('formatCode') ?? '');
       else if (n === 'cellXfs') inCellXfs = true;
-      else if (n === 'xf' && inCellXfs) xfs.push(Number(attrOf(t, 'numFmtId') ?? 0));
+      else if (n === 'xf' && inCellXfs) xfs.push(Number(t.get('numFmtId') ?? 0));
     },
     close: (n) => {
       if (n === 'cellXfs') inCellXfs = false;
@@ -139,8 +139,8 @@ export function openXlsx(parts: Map<string, Buffer>): XlsxBook {
   let date1904 = false;
   parse(wbPart, wbXml, {
     open: (n, t) => {
-      if (n === 'sheet') declared.push({ name: attrOf(t, 'name') ?? '', rid: attrOf(t, 'id') ?? '' });
-      else if (n === 'workbookPr') date1904 = ['1', 'true'].includes(attrOf(t, 'date1904') ?? '');
+      if (n === 'sheet') declared.push({ name: t.get('name') ?? '', rid: t.get('id') ?? '' });
+      else if (n === 'workbookPr') date1904 = ['1', 'true'].includes(t.get('date1904') ?? '');
     },
   });
   const targets = new Map<string, string>();
@@ -152,10 +152,10 @@ export function openXlsx(parts: Map<string, Buffer>): XlsxBook {
     parse(relsPart, rels, {
       open: (n, t) => {
         if (n !== 'Relationship') return;
-        if (attrOf(t, 'TargetMode') === 'External') return;
-        const target = resolvePart('xl/', attrOf(t, 'Target') ?? '');
-        const type = attrOf(t, 'Type') ?? '';
-        targets.set(attrOf(t, 'Id') ?? '', target);
+        if (t.get('TargetMode') === 'External') return;
+        const target = resolvePart('xl/', t.get('Target') ?? '');
+        const type = t.get('Type') ?? '';
+        targets.set(t.get('Id') ?? '', target);
         if (type.endsWith('/styles')) stylesPart = target;
         else if (type.endsWith('/sharedStrings')) stringsPart = target;
       },
@@ -228,16 +228,16 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
     open: (n, t) => {
       if (!inData) {
         if (n === 'sheetData') inData = true;
-        else if (n === 'mergeCell') merges.push(attrOf(t, 'ref') ?? '');
+        else if (n === 'mergeCell') merges.push(t.get('ref') ?? '');
         return;
       }
       switch (n) {
         case 'c': {
-          const ref = attrOf(t, 'r');
+          const ref = t.get('r');
           const c = ref ? columnOf(ref) : 0;
           col = c > 0 ? c : col + 1;
-          type = attrOf(t, 't') ?? 'n';
-          const s = attrOf(t, 's');
+          type = t.get('t') ?? 'n';
+          const s = t.get('s');
           style = s ? Number(s) : 0;
           v = null;
           inline = null;
@@ -248,7 +248,7 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
           v = '';
           break;
         case 'row': {
-          const r = Number(attrOf(t, 'r'));
+          const r = Number(t.get('r'));
           rowNo = Number.isInteger(r) && r > rowNo ? r : rowNo + 1;
           row = [];
           col = 0;

@@ -7,18 +7,37 @@
 export class XmlError extends Error {}
 
 export interface XmlHandlers {
-  /** An element opens: its local name (prefix dropped) and the raw text of its attributes (read with attrOf). */
-  open?: (local: string, attrs: string) => void;
+  /** An element opens: its local name (prefix dropped) and its attributes (valid only during the call). */
+  open?: (local: string, attrs: Attrs) => void;
   /** An element closes (also right after open for `<x/>`). */
   close?: (local: string) => void;
   /** Character data inside the root element, entities decoded, line ends normalised to \n. */
   text?: (text: string) => void;
 }
 
-const localOf = (name: string) => {
-  const i = name.indexOf(':');
-  return i < 0 ? name : name.slice(i + 1);
-};
+/** The attributes of the element being opened: a view into the document, read by local name (`id` for `r:id`). */
+export interface Attrs {
+  get(local: string): string | undefined;
+}
+
+// Element names of a sheet, shared instead of sliced anew for each of a million tags.
+const COMMON_NAMES = new Map(['c', 'v', 'f', 't', 'r', 'is', 'row', 'rPh', 'si'].map((n) => [n, n]));
+
+/** The local name (prefix dropped) of the element name xml[start, end). */
+function localName(xml: string, start: number, end: number): string {
+  for (let i = start; i < end; i++) {
+    if (xml.charCodeAt(i) === 0x3a /* : */) {
+      start = i + 1;
+      break;
+    }
+  }
+  const len = end - start;
+  if (len <= 3) {
+    const name = xml.slice(start, end);
+    return COMMON_NAMES.get(name) ?? name;
+  }
+  return xml.slice(start, end);
+}
 
 const ENTITY = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));/g;
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -39,28 +58,33 @@ function decodeText(s: string): string {
 
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
-/** The value of the attribute with this local name (`r`, or `id` for `r:id`) in a raw attribute text; namespace declarations are skipped. */
-export function attrOf(attrs: string, local: string): string | undefined {
-  const n = attrs.length;
-  let i = 0;
-  while (i < n) {
-    while (i < n && isSpace(attrs.charCodeAt(i))) i++;
-    if (i >= n) break;
+/**
+ * The value of the attribute with this local name (`r`, or `id` for `r:id`) in attribute text (text[start, end) of a
+ * start tag); namespace declarations are skipped. Compares in place: nothing is sliced but the value found.
+ */
+export function attrOf(text: string, local: string, start = 0, end = text.length): string | undefined {
+  const len = local.length;
+  let i = start;
+  while (i < end) {
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    if (i >= end) break;
     const nameStart = i;
-    while (i < n && attrs.charCodeAt(i) !== 0x3d /* = */ && !isSpace(attrs.charCodeAt(i))) i++;
-    const name = attrs.slice(nameStart, i);
-    while (i < n && isSpace(attrs.charCodeAt(i))) i++;
-    if (attrs.charCodeAt(i) !== 0x3d) throw new XmlError(`attribute ${name} without a value`);
+    while (i < end && text.charCodeAt(i) !== 0x3d /* = */ && !isSpace(text.charCodeAt(i))) i++;
+    const nameEnd = i;
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 0x3d || i >= end) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} without a value`);
     i++;
-    while (i < n && isSpace(attrs.charCodeAt(i))) i++;
-    const q = attrs.charCodeAt(i);
-    if (q !== 0x22 && q !== 0x27) throw new XmlError(`attribute ${name} not quoted`);
-    const end = attrs.indexOf(q === 0x22 ? '"' : "'", i + 1);
-    if (end < 0) throw new XmlError(`attribute ${name} not closed`);
-    if (!name.startsWith('xmlns') && (name === local || (name.endsWith(local) && name.charCodeAt(name.length - local.length - 1) === 0x3a))) {
-      return decodeText(attrs.slice(i + 1, end));
-    }
-    i = end + 1;
+    while (i < end && isSpace(text.charCodeAt(i))) i++;
+    const q = text.charCodeAt(i);
+    if (q !== 0x22 && q !== 0x27) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} not quoted`);
+    const close = text.indexOf(q === 0x22 ? '"' : "'", i + 1);
+    if (close < 0 || close >= end) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} not closed`);
+    const nameLen = nameEnd - nameStart;
+    const match =
+      (nameLen === len && text.startsWith(local, nameStart)) ||
+      (nameLen > len && text.charCodeAt(nameEnd - len - 1) === 0x3a /* : */ && text.startsWith(local, nameEnd - len) && !text.startsWith('xmlns', nameStart));
+    if (match) return decodeText(text.slice(i + 1, close));
+    i = close + 1;
   }
   return undefined;
 }
@@ -69,6 +93,10 @@ export function attrOf(attrs: string, local: string): string | undefined {
 export function scanXml(xml: string, on: XmlHandlers): void {
   const { open, close, text } = on;
   const stack: string[] = [];
+  // One view reused for every start tag.
+  let attrStart = 0;
+  let attrEnd = 0;
+  const attrs: Attrs = { get: (local) => attrOf(xml, local, attrStart, attrEnd) };
   const n = xml.length;
   let rootSeen = false;
   let i = 0;
@@ -110,9 +138,9 @@ export function scanXml(xml: string, on: XmlHandlers): void {
       if (gt < 0) throw new XmlError('unclosed end tag');
       let nameEnd = gt;
       while (nameEnd > lt + 2 && isSpace(xml.charCodeAt(nameEnd - 1))) nameEnd--;
-      const name = xml.slice(lt + 2, nameEnd);
-      if (stack.pop() !== name) throw new XmlError(`mismatched end tag </${name}>`);
-      close?.(localOf(name));
+      const open = stack.pop();
+      if (open === undefined || nameEnd - (lt + 2) !== open.length || !xml.startsWith(open, lt + 2)) throw new XmlError(`mismatched end tag </${xml.slice(lt + 2, nameEnd)}>`);
+      close?.(localName(xml, lt + 2, nameEnd));
       i = gt + 1;
       continue;
     }
@@ -124,8 +152,7 @@ export function scanXml(xml: string, on: XmlHandlers): void {
       p++;
     }
     if (p === lt + 1) throw new XmlError('bad start tag');
-    const name = xml.slice(lt + 1, p);
-    const attrStart = p;
+    const nameEnd = p;
     let gt = -1;
     while (p < n) {
       const ch = xml.charCodeAt(p);
@@ -140,14 +167,17 @@ export function scanXml(xml: string, on: XmlHandlers): void {
       } else if (ch === 0x3c /* < */) break;
       else p++;
     }
-    if (gt < 0) throw new XmlError(`unclosed start tag <${name}`);
+    if (gt < 0) throw new XmlError(`unclosed start tag <${xml.slice(lt + 1, nameEnd)}`);
     const selfClosing = xml.charCodeAt(gt - 1) === 0x2f;
     if (stack.length === 0 && rootSeen) throw new XmlError('a second root element');
     rootSeen = true;
-    const local = localOf(name);
-    open?.(local, xml.slice(attrStart, selfClosing ? gt - 1 : gt));
+    const local = localName(xml, lt + 1, nameEnd);
+    attrStart = nameEnd;
+    attrEnd = selfClosing ? gt - 1 : gt;
+    open?.(local, attrs);
     if (selfClosing) close?.(local);
-    else stack.push(name);
+    // The full name (with its prefix) is what the end tag must repeat.
+    else stack.push(local.length === nameEnd - lt - 1 ? local : xml.slice(lt + 1, nameEnd));
     i = gt + 1;
   }
   if (stack.length > 0) throw new XmlError(`unclosed element <${stack[stack.length - 1]}>`);

@@ -5,7 +5,7 @@ import { attrOf, scanXml, XmlError } from '../../electron/excel/xml-scan.ts';
 function events(xml: string): string[] {
   const out: string[] = [];
   scanXml(xml, {
-    open: (n, a) => out.push(`<${n}${a}>`),
+    open: (n, a) => out.push(`<${n}${['k', 'formatCode'].map((k) => (a.get(k) === undefined ? '' : ` ${k}=${a.get(k)}`)).join('')}>`),
     close: (n) => out.push(`</${n}>`),
     text: (t) => out.push(JSON.stringify(t)),
   });
@@ -15,7 +15,7 @@ function events(xml: string): string[] {
 describe('scanXml', () => {
   it('reports elements, attributes, text and CDATA in order; prefixes are dropped from element names', () => {
     expect(events('<?xml version="1.0"?>\n<!-- c --><x:a k="1"><b/>t&amp;&lt;&#x4E2D;&#25991;<![CDATA[<raw>&amp;]]></x:a>\n')).toEqual([
-      '<a k="1">',
+      '<a k=1>',
       '<b>',
       '</b>',
       '"t&<中文"',
@@ -25,7 +25,7 @@ describe('scanXml', () => {
   });
 
   it("finds a tag's end past a '>' inside a quoted attribute, and normalises line ends in text", () => {
-    expect(events('<numFmt formatCode="[>100]0;\'<\'0"/>')).toEqual(['<numFmt formatCode="[>100]0;\'<\'0">', '</numFmt>']);
+    expect(events('<numFmt formatCode="[>100]0;\'<\'0"/>')).toEqual(["<numFmt formatCode=[>100]0;'<'0>", '</numFmt>']);
     expect(events('<t>a\r\nb\rc</t>')).toEqual(['<t>', '"a\\nb\\nc"', '</t>']);
   });
 
@@ -38,6 +38,7 @@ describe('scanXml', () => {
     ['a DOCTYPE (entity expansion)', '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'],
     ['text outside the root', 'junk<a/>'],
     ['two roots', '<a/><b/>'],
+    ['an end tag naming the prefix wrongly', '<x:a></y:a>'],
     ['nothing at all', '  '],
     ['a character reference out of range', '<a>&#x110000;</a>'],
   ])('refuses %s', (_what, xml) => {
@@ -54,5 +55,8 @@ describe('attrOf', () => {
     expect(attrOf(attrs, 'r')).toBeUndefined();
     expect(attrOf(' r="A1" s="3"', 's')).toBe('3');
     expect(() => attrOf(' r=A1', 'r')).toThrow(XmlError);
+    // Bounds: only the attribute text of one tag is searched.
+    expect(attrOf('<c r="A1" s="3"><c r="B1">', 's', 2, 15)).toBe('3');
+    expect(attrOf('<c r="A1" s="3"><c r="B1">', 's', 19, 25)).toBeUndefined();
   });
 });
