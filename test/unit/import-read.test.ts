@@ -45,6 +45,14 @@ describe('hostile and wrong files are refused with a Chinese message before any 
     await refused(read(liar), ['zip-bomb', 'not-zip'], '');
   });
 
+  it('a workbook whose sheet bytes were damaged in transit (CRC mismatch)', async () => {
+    const good = await xlsxBuffer({ rows: [['姓名', '身份证号'], ...Array.from({ length: 200 }, (_, i) => [`张${i}`, '11010519491231002X'])] });
+    const at = good.indexOf(Buffer.from('xl/worksheets/sheet1.xml')) + 200;
+    const bad = Buffer.from(good);
+    bad[at] ^= 0xff;
+    await refused(read(bad), ['not-zip', 'unreadable'], '');
+  });
+
   it('a zip of too many parts', async () => {
     const many = makeZip(Array.from({ length: DEFAULT_ZIP_LIMITS.maxEntries + 1 }, (_, i) => ({ name: `x/${i}.xml`, data: Buffer.from('a') })));
     await refused(read(many), 'zip-bomb', '部件');
