@@ -34,17 +34,30 @@ async function insertEach<T extends keyof Database & string>(ctx: Pick<Ctx, 'db'
   const { db, bulkInsert } = ctx;
   const compiled = new Map<string, { sql: string; keys: string[] }>();
   const ids: number[] = new Array(rows.length);
+  let last: { sql: string; keys: string[] } | undefined;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as Record<string, unknown>;
-    const keys = Object.keys(row).filter((k) => row[k] !== undefined);
-    const sig = keys.join(',');
-    let c = compiled.get(sig);
-    if (!c) {
-      const q = db.insertInto(table).values(row as never).compile();
-      // Kysely binds plain values as they are; anything else (an expression) would need its own compile.
-      if (q.parameters.length !== keys.length || q.parameters.some((v, j) => v !== row[keys[j]])) throw new Error(`insertEach: ${table} row is not plain values`);
-      compiled.set(sig, (c = { sql: q.sql, keys }));
+    // Rows usually share their shape: check against the last one without building a key list.
+    let n = 0;
+    let same = last !== undefined;
+    for (const k in row) {
+      if (row[k] === undefined) continue;
+      if (same && last!.keys[n] !== k) same = false;
+      n++;
     }
+    let c = same && n === last!.keys.length ? last : undefined;
+    if (!c) {
+      const keys = Object.keys(row).filter((k) => row[k] !== undefined);
+      const sig = keys.join(',');
+      c = compiled.get(sig);
+      if (!c) {
+        const q = db.insertInto(table).values(row as never).compile();
+        // Kysely binds plain values as they are; anything else (an expression) would need its own compile.
+        if (q.parameters.length !== keys.length || q.parameters.some((v, j) => v !== row[keys[j]])) throw new Error(`insertEach: ${table} row is not plain values`);
+        compiled.set(sig, (c = { sql: q.sql, keys }));
+      }
+    }
+    last = c;
     const params = new Array(c.keys.length);
     for (let j = 0; j < params.length; j++) params[j] = row[c.keys[j]];
     ids[i] = bulkInsert ? bulkInsert(c.sql, params) : Number((await db.executeQuery(CompiledQuery.raw(c.sql, params))).insertId);
