@@ -144,6 +144,21 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
 
   const onCellKeyDown = useCallback((e: CellKeyDownEvent<T>) => {
     const ev = e.event as KeyboardEvent | undefined;
+    // Ctrl+End / Ctrl+Home: AG Grid leaves these to the browser, whose smooth scroll of the viewport passes through
+    // several positions on the way (each drawn, some fetching a block the clerk never sees) and leaves the focus on the
+    // old row. Instead: one jump straight to the last (first) row, one block fetched, the focus moved with it.
+    if (ev && (ev.ctrlKey || ev.metaKey) && !ev.altKey && !ev.shiftKey && (ev.key === 'End' || ev.key === 'Home')) {
+      const count = e.api.getDisplayedRowCount();
+      if (count > 0) {
+        ev.preventDefault();
+        const index = ev.key === 'End' ? count - 1 : 0;
+        // Focus first: AG Grid keeps the focused row drawn, so moving the focus after the jump would leave the old row
+        // in the DOM; a focused cell not yet drawn takes the browser focus when its row is drawn.
+        e.api.setFocusedCell(index, e.column);
+        e.api.ensureIndexVisible(index, ev.key === 'End' ? 'bottom' : 'top');
+      }
+      return;
+    }
     if (ev?.key === 'Enter' && e.data) {
       ev.preventDefault();
       latest.current.onOpen?.(e.data);
@@ -223,7 +238,9 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         onRowDoubleClicked={onRowDoubleClicked}
         onSelectionChanged={onSelectionChanged}
         onSortChanged={onSortChanged}
-        tooltipShowDelay={600}
+        // The full text of a truncated cell as the browser's own title: AG Grid's tooltip component costs a listener
+        // set-up per cell, paid again for every row drawn on a jump.
+        enableBrowserTooltips
         // Our own empty state says what to do next; AG Grid's bare 无显示行 would sit on top of it.
         suppressOverlays={suppressOverlays as ('noRows' | 'noMatchingRows')[] | undefined}
         suppressDragLeaveHidesColumns
