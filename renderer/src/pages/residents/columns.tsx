@@ -40,6 +40,33 @@ export function StatusTags({ row, threshold, t }: { row: Row; threshold: number;
   );
 }
 
+/**
+ * The same tags for a grid cell, as plain spans styled like antd's (residents.css .res-tag): an antd Tag per cell
+ * (theme hooks, wave effect) is paid again for every row drawn when the clerk jumps through a million rows.
+ */
+export function GridStatusTags({ row, threshold, t }: { row: Row; threshold: number; t: TFunction<'residents'> }) {
+  const abnormal = isAbnormal(row, threshold);
+  return (
+    <span className="res-status-tags">
+      <span className={`res-tag res-tag-${STATUS_COLORS[row.status]}`}>{t(`status.${row.status}`)}</span>
+      {row.due && (
+        <span className="res-tag res-tag-solid-orange" data-testid="tag-due">
+          {t('tag.due')}
+        </span>
+      )}
+      {abnormal && (
+        <span
+          className="res-tag res-tag-solid-red"
+          data-testid="tag-abnormal"
+          title={row.openAlerts > 0 ? t('tag.alerts', { n: row.openAlerts }) : t('tag.fever', { t: row.latestTemperature?.toFixed(1) })}
+        >
+          {t('tag.abnormal')}
+        </span>
+      )}
+    </span>
+  );
+}
+
 export function dayText(r: Pick<Row, 'dayN' | 'totalDays'>, t: TFunction<'residents'>): string {
   if (r.dayN === null || r.totalDays === null) return '';
   return t('day', { n: r.dayN, of: r.totalDays });
@@ -71,7 +98,7 @@ export function residentColumns(t: TFunction<'residents'>, threshold: number, to
       colId: 'status',
       headerName: t('col.status'),
       width: 172,
-      cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <StatusTags row={p.data} threshold={threshold} t={t} /> : null),
+      cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <GridStatusTags row={p.data} threshold={threshold} t={t} /> : null),
     },
     { colId: 'day', headerName: t('col.day'), width: 108, valueGetter: (p) => (p.data ? dayText(p.data, t) : '') },
     {
