@@ -232,9 +232,25 @@ describe('residents screen', () => {
     expect(db.prepare('SELECT status FROM residents WHERE id = ?').pluck().get(missing!.id)).toBe('isolating');
     await page.keyboard.press('Escape');
 
-    // Batch: everyone due, ticked by default; the blocked ones stay with their reasons.
+    // Batch mode: the checkbox column only appears once 批量解除 is switched on; a tick shows on the action; Esc leaves.
     await openResidents(page, '?status=due');
+    const selectionCol = `${GRID} [col-id="ag-Grid-SelectionColumn"]`;
+    expect(await page.locator(selectionCol).count()).toBe(0);
     await page.getByTestId('batch-release').click();
+    await page.getByTestId('batch-hint').waitFor();
+    const firstBox = page.locator(`${ROW}[row-index="0"] [col-id="ag-Grid-SelectionColumn"] input[type="checkbox"]`);
+    await firstBox.click();
+    await expect.poll(() => page.getByTestId('batch-start').innerText()).toMatch(/解除所选（1\s*人）/);
+    await screenshot(page, 'residents-batch-mode');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('batch-release').waitFor();
+    await expect.poll(() => page.locator(selectionCol).count()).toBe(0);
+    expect(await page.getByTestId('batch-start').count()).toBe(0);
+
+    // Batch: everyone due, ticked by default; the blocked ones stay with their reasons.
+    await page.getByTestId('batch-release').click();
+    await page.locator(`${ROW}[row-index="0"] [col-id="ag-Grid-SelectionColumn"]`).waitFor();
+    await page.getByTestId('batch-start').click();
     const table = page.getByTestId('batch-table');
     await table.locator('.ant-table-row').first().waitFor();
     expect(await table.locator('.ant-table-row').count()).toBe(due.length - 1);
@@ -253,6 +269,9 @@ describe('residents screen', () => {
     await page.waitForTimeout(500);
     await waitForGrid(page);
     expect(await total(page)).toBe(blockedCount);
+    // The batch ran: back to the plain list, no checkbox column.
+    await page.getByTestId('batch-release').waitFor();
+    expect(await page.locator(selectionCol).count()).toBe(0);
     const stillDue = db.prepare("SELECT COUNT(*) FROM residents WHERE status IN ('isolating', 'monitoring') AND last_day < ?").pluck().get(DEMO_TODAY);
     expect(stillDue).toBe(blockedCount);
     expect(errors).toEqual([]);

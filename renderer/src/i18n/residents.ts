@@ -46,7 +46,10 @@ const zhCN = {
   addKey: '快捷键 N',
   legend: { abnormal: '异常（告警未处理或体温 ≥ {{threshold}}℃）', due: '待解除（最后一天已过）' },
   batch: '批量解除',
-  batchSelected: '批量解除（已选 {{n}} 人）',
+  batchSelected: '解除所选（{{n}} 人）',
+  batchAll: '解除全部待解除',
+  batchExit: '退出批量',
+  batchHint: '勾选待解除的人员，或直接解除全部待解除；Esc 退出',
   refresh: '刷新',
   empty: {
     title: '没有符合条件的人员',
@@ -269,7 +272,10 @@ const en: Strings = {
   addKey: 'Key N',
   legend: { abnormal: 'Abnormal (open alert or temp. ≥ {{threshold}}℃)', due: 'Due (last day passed)' },
   batch: 'Batch release',
-  batchSelected: 'Batch release ({{n}} selected)',
+  batchSelected: 'Release selected ({{n}})',
+  batchAll: 'Release everyone due',
+  batchExit: 'Exit batch',
+  batchHint: 'Tick people who are due, or release everyone due; Esc exits',
   refresh: 'Refresh',
   empty: {
     title: 'Nobody matches',

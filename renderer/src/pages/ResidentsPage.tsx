@@ -19,10 +19,11 @@ import { BatchReleaseDialog } from './residents/BatchReleaseDialog.tsx';
 import { DEFAULT_FEVER_THRESHOLD, SORTABLE, filtersFromQuery, hasNarrowingFilters, isAbnormal, listInput, queryFromFilters, type Filters, type Row } from './residents/model.ts';
 import './residents/residents.css';
 
-/** Keys typed into a field, or while a dialog is up, are not shortcuts. */
+/** Keys typed into a field, or while a dialog is up, are not shortcuts (a row's checkbox is not a field). */
 function typingOrDialog(e: KeyboardEvent): boolean {
   const el = e.target as HTMLElement | null;
-  if (el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return true;
+  const box = el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio');
+  if (el && !box && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName))) return true;
   return !!document.querySelector('.ant-modal-wrap:not([style*="display: none"]) .ant-modal, .ant-drawer-open');
 }
 
@@ -46,6 +47,9 @@ export default function ResidentsPage() {
   const [selected, setSelected] = useState<Row[]>([]);
   const [formMode, setFormMode] = useState<FormMode | null>(null);
   const [batchOpen, setBatchOpen] = useState(false);
+  // 批量解除 mode: only then does the grid carry its checkbox column (a column of checkboxes costs every row drawn).
+  const [batchMode, setBatchMode] = useState(false);
+  const batchRan = useRef(false);
   const [loadError, setLoadError] = useState<string | null>(null);
 
   const setFilters = useCallback((f: Filters) => setParams(queryFromFilters(f, openId)), [setParams, openId]);
@@ -92,11 +96,17 @@ export default function ResidentsPage() {
 
   const mayAdd = can('residents.write');
   const mayBatch = can('episodes.release');
+  const exitBatch = useCallback(() => {
+    setBatchMode(false);
+    setSelected([]);
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.altKey || e.metaKey || typingOrDialog(e)) return;
-      if (e.key === '/') {
+      if (e.key === 'Escape' && batchMode) {
+        exitBatch();
+      } else if (e.key === '/') {
         e.preventDefault();
         filterBar.current?.focusSearch();
       } else if ((e.key === 'n' || e.key === 'N') && mayAdd) {
@@ -106,7 +116,7 @@ export default function ResidentsPage() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [mayAdd]);
+  }, [mayAdd, batchMode, exitBatch]);
 
   const filtered = hasNarrowingFilters(filters);
   const empty = (
@@ -151,10 +161,20 @@ export default function ResidentsPage() {
           <Tooltip title={t('refresh')}>
             <Button icon={<ReloadOutlined />} onClick={changed} aria-label={t('refresh')} />
           </Tooltip>
-          {mayBatch && (
-            <Button icon={<CheckSquareOutlined />} onClick={() => setBatchOpen(true)} data-testid="batch-release">
-              {selected.length ? t('batchSelected', { n: selected.length }) : t('batch')}
+          {mayBatch && !batchMode && (
+            <Button icon={<CheckSquareOutlined />} onClick={() => setBatchMode(true)} data-testid="batch-release">
+              {t('batch')}
             </Button>
+          )}
+          {mayBatch && batchMode && (
+            <>
+              <Button type="primary" icon={<CheckSquareOutlined />} onClick={() => setBatchOpen(true)} data-testid="batch-start">
+                {selected.length ? t('batchSelected', { n: selected.length }) : t('batchAll')}
+              </Button>
+              <Button onClick={exitBatch} data-testid="batch-exit">
+                {t('batchExit')}
+              </Button>
+            </>
           )}
           {mayAdd && (
             <Tooltip title={t('addKey')}>
@@ -167,9 +187,15 @@ export default function ResidentsPage() {
       </div>
       <div className="grid-toolbar">
         <FilterBar ref={filterBar} filters={filters} communities={communities.data ?? []} onChange={setFilters} onEnterList={() => grid.current?.focusFirstRow()} />
-        <Typography.Text type="secondary" className="res-shortcuts">
-          {t('shortcuts')}
-        </Typography.Text>
+        {batchMode ? (
+          <Typography.Text type="warning" className="res-shortcuts" data-testid="batch-hint">
+            {t('batchHint')}
+          </Typography.Text>
+        ) : (
+          <Typography.Text type="secondary" className="res-shortcuts">
+            {t('shortcuts')}
+          </Typography.Text>
+        )}
       </div>
       {loadError && <Alert type="error" showIcon title={t('loadError', { message: loadError })} style={{ marginBottom: 8 }} data-testid="residents-error" />}
       <div className="res-grid">
@@ -183,7 +209,7 @@ export default function ResidentsPage() {
           rowClassRules={rowClassRules}
           initialSort={{ colId: 'lastDay', dir: 'asc' }}
           onOpen={(r) => openPerson(r.id)}
-          selection={mayBatch ? { isSelectable: (r) => r.due && r.episodeId !== null, onChange: setSelected } : undefined}
+          selection={mayBatch && batchMode ? { isSelectable: (r) => r.due && r.episodeId !== null, onChange: setSelected } : undefined}
           empty={empty}
           onTotal={setTotal}
           onError={(e) => setLoadError(errorMessage(e))}
@@ -215,8 +241,14 @@ export default function ResidentsPage() {
           onClose={() => {
             setBatchOpen(false);
             grid.current?.clearSelection();
+            // After a batch ran, back to the plain list (no checkbox column); a cancelled dialog stays in batch mode.
+            if (batchRan.current) exitBatch();
+            batchRan.current = false;
           }}
-          onDone={changed}
+          onDone={() => {
+            batchRan.current = true;
+            changed();
+          }}
         />
       )}
     </div>
