@@ -281,8 +281,11 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
           break;
         }
         case 'row':
-          while (rows.length < rowNo - 1) rows.push([]);
-          rows[rowNo - 1] = row;
+          // Rows without a value are not stored: a sheet formatted down to row 1,048,576 stays as long as its data.
+          if (row.length > 0) {
+            while (rows.length < rowNo - 1) rows.push([]);
+            rows[rowNo - 1] = row;
+          }
           break;
         case 't':
           inT = false;
@@ -303,23 +306,24 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
       else if (inT) inline += s;
     },
   });
-  fillMerges(rows, merges);
+  fillMerges(rows, merges, rowNo);
   return rows;
 }
 
-/** Cells of a merged range repeat its top-left value (as exceljs shows them), within the rows and columns in use. */
-function fillMerges(rows: CellValue[][], merges: string[]) {
+/** Cells of a merged range repeat its top-left value (as exceljs shows them), within the rows (up to the last the sheet lists) and columns in use. */
+function fillMerges(rows: CellValue[][], merges: string[], lastRow: number) {
   if (merges.length === 0) return;
   const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
   for (const ref of merges) {
     const [a, b = a] = ref.split(':');
     const top = rowOf(a);
     const left = columnOf(a);
-    const bottom = Math.min(rowOf(b), rows.length);
+    const bottom = Math.min(rowOf(b), lastRow);
     const right = Math.min(columnOf(b), width);
     if (top < 1 || left < 1 || top > rows.length) continue;
     const master = rows[top - 1][left - 1] ?? null;
     if (master === null) continue;
+    while (rows.length < bottom) rows.push([]);
     for (let r = top; r <= bottom; r++) {
       const cells = rows[r - 1];
       for (let c = left; c <= right; c++) {

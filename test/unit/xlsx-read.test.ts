@@ -185,6 +185,13 @@ describe('reads what other programs write', () => {
     expect(isDateFormat('General')).toBe(false);
   });
 
+  it('rows formatted but empty down to the last row of the sheet are not kept', async () => {
+    const empty = Array.from({ length: 5000 }, (_, i) => `<row r="${i * 200 + 3}" s="1" customFormat="1"/>`).join('');
+    const sheet = `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>${empty}<row r="1048576" s="1"><c r="A1048576" s="1"/></row></sheetData></worksheet>`;
+    const t = await read(book(sheet));
+    expect(t.rows).toEqual([['姓名']]);
+  });
+
   it('a sheet whose XML is broken is refused as unreadable, with the Chinese message', async () => {
     const e = await read(book('<worksheet><sheetData><row><c><v>1</v></row></sheetData></worksheet>')).then(
       () => null,
