@@ -56,24 +56,28 @@ export function cleanPlaceName(s: string | null | undefined): string {
   return toHalfWidth(String(s ?? '')).replace(/\s+/g, '').trim();
 }
 
-/** "3" → "3号楼", "3号" → "3号楼"; other forms ("A座", "12栋") kept. */
+/**
+ * One name per building however the list writes it, the same as the address parser reads it: "3", "3号", "3栋",
+ * "3幢", "3座", "3#", "3号楼" → "3号楼" (also with a letter: "12A栋" → "12A号楼"); other forms ("A座", "综合楼") kept.
+ */
 export function buildingLabel(s: string): string {
-  const c = cleanPlaceName(s);
-  if (/^\d+$/.test(c)) return `${c}号楼`;
-  if (/^\d+号$/.test(c)) return `${c}楼`;
-  return c;
+  const c = cleanPlaceName(s).toUpperCase();
+  const m = /^([A-Z]?\d+[A-Z]?)(?:号楼|号|栋|幢|座|楼|#楼|#)?$/.exec(c);
+  return m ? `${m[1]}号楼` : cleanPlaceName(s);
 }
 
-/** "2" → "2单元"; others kept. */
+/** "2", "2单元", "2门" → "2单元"; others kept. */
 export function unitLabel(s: string): string {
   const c = cleanPlaceName(s);
-  if (/^\d+$/.test(c)) return `${c}单元`;
-  return c;
+  const m = /^(\d+)(?:单元|门)?$/.exec(c);
+  return m ? `${m[1]}单元` : c;
 }
 
-/** "501" stays, "501室" stays. */
+/** "501", "501室", "501号", "501户" → "501" (as the address parser reads them); others kept. */
 export function roomLabel(s: string): string {
-  return cleanPlaceName(s);
+  const c = cleanPlaceName(s);
+  const m = /^([A-Za-z]?\d+[A-Za-z]?)(?:室|号|户)$/.exec(c);
+  return m ? m[1].toUpperCase() : c;
 }
 
 export function formatAddress(parts: { compound: string; building?: string; unit?: string; room?: string }): string {
