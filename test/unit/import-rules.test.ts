@@ -71,6 +71,22 @@ describe('finding the header row', () => {
     expect((await resident('王伟')).community).toBe('西大街社区');
   });
 
+  it("warns when the title names another subdistrict than the office's own, not when it names its own", async () => {
+    const rows = [
+      ['姓名', '身份证号', '社区', '小区', '楼号', '单元', '房号', '隔离开始日期'],
+      ['王伟', ID('1980-01-02', 11), '西大街社区', '金桥小区', 3, 2, 501, '2022-01-12'],
+    ];
+    const other = await preview({ titles: ['广阳区新华街道居家隔离人员名单'], rows });
+    const w = other.warnings.find((x) => x.code === 'title-other-subdistrict');
+    expect(w?.reason).toContain('新华街道');
+    expect(w?.reason).toContain('请确认没有拿错名单');
+    expect(other.errors).toEqual([]);
+    for (const title of ['广阳区解放道街道居家隔离人员名单', '解放道街道办事处 西大街社区名单', '居家隔离人员名单']) {
+      const own = await preview({ titles: [title], rows });
+      expect(own.warnings.map((x) => x.code), title).not.toContain('title-other-subdistrict');
+    }
+  });
+
   it('unmerged title and subtitle cells above the header, and a header in row 10 at the latest', async () => {
     const above: CellValue[][] = [['居家隔离人员名单'], [], ['填表人：', '李四', '日期：', '2022-01-19'], [], [], [], [], [], []];
     const p = await preview({ rows: [...above, ['姓名', '身份证号', '社区', '小区', '楼号', '单元', '房号', '隔离开始日期'], ['王芳', ID('1981-02-03', 12), '华夏里社区', '芳菲苑', 1, 1, 101, '2022-01-12']] });

@@ -46,3 +46,20 @@ export function communityFromTitle(title: string, orgNames: string[] = []): stri
   }
   return null;
 }
+
+/** "解放道街道办事处" → "解放道街道": the forms of a subdistrict's name compared as one. */
+const subdistrictKey = (s: string) => cleanPlaceName(s).replace(/办事处$/, '');
+
+/**
+ * The subdistrict a title names when it is not the office's own (a list sent to the wrong office, or last
+ * week's list from a neighbour): "广阳区新华街道居家隔离人员名单" with the office 解放道街道 → "新华街道". Null when the
+ * title names none, or the office's own, or the office's name is not known.
+ */
+export function otherSubdistrictInTitle(title: string, ownSubdistrict: string | undefined): string | null {
+  const own = ownSubdistrict ? subdistrictKey(ownSubdistrict) : '';
+  if (!own) return null;
+  const t = cleanPlaceName(title);
+  if (t.includes(own)) return null;
+  const m = /(?:^|[区县市])([^区县市\s]{2,12}?(?:街道|镇|乡))(?:办事处)?/.exec(t);
+  return m ? m[1] : null;
+}

@@ -6,7 +6,7 @@ import { normaliseResident, type NormalisedResident } from '../../domain/residen
 import { addDays } from '../../domain/dates.ts';
 import { isBlank, type CellValue, type Table } from '../read.ts';
 import { columnLetter, mapColumns, requireColumns, RESIDENT_FIELD_LABELS, RESIDENT_SYNONYMS, synonymIndex, type ColumnMapping, type ResidentField } from './columns.ts';
-import { communityFromTitle, findHeaderRow } from './header.ts';
+import { communityFromTitle, findHeaderRow, otherSubdistrictInTitle } from './header.ts';
 import { parseAddress } from './address.ts';
 import { cellText, parseCategory, parseDate, parseDocType, parseIdCell, parseSex } from './normalise.ts';
 import { IssueList, type RowIssue } from './issues.ts';
@@ -76,6 +76,8 @@ export function analyseResidents(
   requireColumns([f.name === undefined && '姓名', f.docNumber === undefined && '身份证号', f.compound === undefined && f.address === undefined && '小区（或住址）']);
   const titleCommunity = communityFromTitle(header.title, ctx.orgNames);
   const issues = new IssueList(headerCells);
+  const otherOffice = otherSubdistrictInTitle(header.title, ctx.orgNames[1]);
+  if (otherOffice) issues.warn(null, undefined, null, 'title-other-subdistrict', `名单标题写的是“${otherOffice}”，本街道是“${ctx.orgNames[1]}”。请确认没有拿错名单`);
   for (const c of m.ignored) issues.warn(null, c.column, null, 'column-ignored', `“${c.header}”列不是可识别的列，未导入`);
   if (f.community === undefined && !opts.community) {
     if (titleCommunity) issues.warn(null, undefined, null, 'community-from-title', `名单没有“社区”列，按标题中的“${titleCommunity}”导入所有人员`);
