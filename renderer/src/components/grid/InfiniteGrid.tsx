@@ -81,6 +81,20 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   latest.current = props;
   const knownTotal = useRef<number | null>(null);
   const blockSize = props.blockSize ?? 100;
+  /** The sort of the latest block asked for: what a prefetch must use to match the grid's own request. */
+  const lastSort = useRef<GridSort | null>(null);
+  /** A block asked for ahead of AG Grid (Ctrl+End), taken by the grid's own request for it if it comes soon. */
+  const prefetched = useRef<{ key: string; at: number; promise: Promise<PageResult<T>> } | null>(null);
+  const pageKey = (req: PageRequest) => `${latest.current.queryKey}|${req.offset}|${req.limit}|${req.sort?.colId ?? ''}|${req.sort?.dir ?? ''}`;
+  const fetchBlock = (req: PageRequest): Promise<PageResult<T>> => {
+    const pre = prefetched.current;
+    if (pre && performance.now() - pre.at > 2000) prefetched.current = null;
+    else if (pre && !req.withTotal && pre.key === pageKey(req)) {
+      prefetched.current = null;
+      return pre.promise;
+    }
+    return latest.current.fetchPage(req);
+  };
 
   const datasource = useMemo<IDatasource>(
     () => ({
@@ -89,8 +103,8 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         const sort: GridSort | null = s ? { colId: s.colId, dir: s.sort === 'desc' ? 'desc' : 'asc' } : (latest.current.initialSort ?? null);
         const withTotal = p.startRow === 0 || knownTotal.current === null;
         const limit = p.endRow - p.startRow;
-        latest.current
-          .fetchPage({ offset: p.startRow, limit, sort, withTotal })
+        lastSort.current = sort;
+        fetchBlock({ offset: p.startRow, limit, sort, withTotal })
           .then((res) => {
             if (res.total !== null) {
               knownTotal.current = res.total;
@@ -123,7 +137,10 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   useImperativeHandle(
     ref,
     () => ({
-      refresh: () => apiRef.current?.refreshInfiniteCache(),
+      refresh: () => {
+        prefetched.current = null;
+        apiRef.current?.refreshInfiniteCache();
+      },
       api: () => apiRef.current,
       clearSelection: () => apiRef.current?.deselectAll(),
       focusFirstRow: () => {
@@ -152,6 +169,15 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
       if (count > 0) {
         ev.preventDefault();
         const index = ev.key === 'End' ? count - 1 : 0;
+        // Ask the server for the target row's block now, while AG Grid draws the placeholder rows (~100 ms), instead of
+        // after that and its block-load debounce; the grid's request for that block then takes this one.
+        const offset = Math.floor(index / blockSize) * blockSize;
+        if (knownTotal.current !== null && !e.api.getDisplayedRowAtIndex(index)?.data) {
+          const req: PageRequest = { offset, limit: blockSize, sort: lastSort.current, withTotal: false };
+          const promise = latest.current.fetchPage(req);
+          promise.catch(() => {}); // a failure is reported when the grid's own request takes it
+          prefetched.current = { key: pageKey(req), at: performance.now(), promise };
+        }
         // Focus first: AG Grid keeps the focused row drawn, so moving the focus after the jump would leave the old row
         // in the DOM; a focused cell not yet drawn takes the browser focus when its row is drawn.
         e.api.setFocusedCell(index, e.column);
