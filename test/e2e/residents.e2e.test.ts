@@ -118,6 +118,19 @@ describe('residents screen', () => {
     expect(await page.locator(`${GRID} [data-testid="tag-due"]`).count()).toBeGreaterThan(0);
     await screenshot(page, 'residents-grid');
 
+    // Ctrl+End from a cell: the last row is drawn with its data and takes the focus; Ctrl+Home goes back and the
+    // last row leaves the DOM (the grid keeps a focused row drawn, so the focus must have moved with the jump).
+    const focusedRow = () => page.$eval(`${GRID} .ag-cell-focus`, (c) => Number(c.closest('.ag-row')?.getAttribute('row-index')));
+    await page.locator(`${ROW}[row-index="0"] [col-id="name"]`).click();
+    await page.keyboard.press('Control+End');
+    await page.waitForFunction((sel) => !!document.querySelector(sel)?.textContent?.trim(), `${ROW}[row-index="${all - 1}"] [col-id="name"]`);
+    expect(await focusedRow()).toBe(all - 1);
+    expect(await page.evaluate(() => document.activeElement?.closest('.ag-row')?.getAttribute('row-index'))).toBe(String(all - 1));
+    await page.keyboard.press('Control+Home');
+    await page.locator(`${ROW}[row-index="0"] [col-id="name"]`).waitFor();
+    expect(await focusedRow()).toBe(0);
+    await expect.poll(() => page.locator(`${ROW}[row-index="${all - 1}"]`).count()).toBe(0);
+
     await search(page, p.initials);
     expect(await total(page)).toBeLessThan(all);
     const names = await gridNames(page);
