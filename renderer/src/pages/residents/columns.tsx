@@ -14,6 +14,9 @@ export const STATUS_COLORS: Record<Row['status'], string> = {
   ended_other: 'default',
 };
 
+/** Why a row is marked 异常: its open alerts, or the fever reading. */
+const abnormalTitle = (row: Row, t: TFunction<'residents'>) => (row.openAlerts > 0 ? t('tag.alerts', { n: row.openAlerts }) : t('tag.fever', { t: row.latestTemperature?.toFixed(1) }));
+
 export function StatusTags({ row, threshold, t }: { row: Row; threshold: number; t: TFunction<'residents'> }) {
   const abnormal = isAbnormal(row, threshold);
   return (
@@ -31,7 +34,7 @@ export function StatusTags({ row, threshold, t }: { row: Row; threshold: number;
           color="red"
           variant="solid"
           data-testid="tag-abnormal"
-          title={row.openAlerts > 0 ? t('tag.alerts', { n: row.openAlerts }) : t('tag.fever', { t: row.latestTemperature?.toFixed(1) })}
+          title={abnormalTitle(row, t)}
         >
           {t('tag.abnormal')}
         </Tag>
@@ -58,7 +61,7 @@ export function GridStatusTags({ row, threshold, t }: { row: Row; threshold: num
         <span
           className="res-tag res-tag-solid-red"
           data-testid="tag-abnormal"
-          title={row.openAlerts > 0 ? t('tag.alerts', { n: row.openAlerts }) : t('tag.fever', { t: row.latestTemperature?.toFixed(1) })}
+          title={abnormalTitle(row, t)}
         >
           {t('tag.abnormal')}
         </span>
