@@ -314,6 +314,8 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
 function fillMerges(rows: CellValue[][], merges: string[], lastRow: number) {
   if (merges.length === 0) return;
   const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
+  // Excel never overlaps merged ranges; a file that does (by accident or on purpose) must not make this quadratic.
+  let budget = Math.max(lastRow, rows.length) * Math.max(width, 1);
   for (const ref of merges) {
     const [a, b = a] = ref.split(':');
     const top = rowOf(a);
@@ -323,6 +325,8 @@ function fillMerges(rows: CellValue[][], merges: string[], lastRow: number) {
     if (top < 1 || left < 1 || top > rows.length) continue;
     const master = rows[top - 1][left - 1] ?? null;
     if (master === null) continue;
+    budget -= (bottom - top + 1) * (right - left + 1);
+    if (budget < 0) break;
     while (rows.length < bottom) rows.push([]);
     for (let r = top; r <= bottom; r++) {
       const cells = rows[r - 1];
