@@ -9,20 +9,27 @@ const MAX_CACHED = 64;
 /** Page cache during a load, in KiB (SQLite's negative cache_size); restored afterwards. */
 const BULK_CACHE_KIB = 256 * 1024;
 
-/** Kysely over `sqlite` whose INSERT statements are prepared once per distinct SQL text. */
-export function bulkKysely(sqlite: SqliteDatabase.Database): Kysely<Database> {
+const isInsert = (sql: string) => /^\s*insert\b/i.test(sql);
+
+/** INSERT statements on `sqlite`, prepared once per distinct SQL text (at most MAX_CACHED kept). */
+export function insertStatements(sqlite: SqliteDatabase.Database): (sql: string) => SqliteDatabase.Statement {
   const cache = new Map<string, SqliteDatabase.Statement>();
+  return (sql) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      if (!isInsert(sql)) throw new Error('insertStatements: INSERT statements only');
+      if (cache.size >= MAX_CACHED) cache.clear();
+      stmt = sqlite.prepare(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+}
+
+/** Kysely over `sqlite` whose INSERT statements come from `inserts` (prepared once per distinct SQL text). */
+export function bulkKysely(sqlite: SqliteDatabase.Database, inserts = insertStatements(sqlite)): Kysely<Database> {
   const wrapper = {
-    prepare(sql: string) {
-      if (!/^\s*insert\b/i.test(sql)) return sqlite.prepare(sql);
-      let stmt = cache.get(sql);
-      if (!stmt) {
-        if (cache.size >= MAX_CACHED) cache.clear();
-        stmt = sqlite.prepare(sql);
-        cache.set(sql, stmt);
-      }
-      return stmt;
-    },
+    prepare: (sql: string) => (isInsert(sql) ? inserts(sql) : sqlite.prepare(sql)),
     // The connection belongs to its DbHandle; destroying this Kysely instance must not close it.
     close() {},
   };

@@ -5,26 +5,17 @@ import type { Kysely } from 'kysely';
 import type { DbHandle } from './open.ts';
 import type { Database } from './schema.ts';
 import type { BulkInsert } from '../domain/context.ts';
-import { bulkKysely } from './bulk.ts';
+import { bulkKysely, insertStatements } from './bulk.ts';
 
 /** Page cache of a job's connection, in KiB (SQLite's negative cache_size); memory is taken only as pages are used. */
 const JOB_CACHE_KIB = 128 * 1024;
 
-export function jobConnection(handle: DbHandle): Kysely<Database> {
+/**
+ * The job's Kysely instance, and bulkInsert: the same prepared INSERTs run straight on the connection (inside
+ * whatever transaction Kysely has open on it), returning the new row's id.
+ */
+export function jobConnection(handle: DbHandle): { db: Kysely<Database>; bulkInsert: BulkInsert } {
   handle.sqlite.pragma(`cache_size = -${JOB_CACHE_KIB}`);
-  return bulkKysely(handle.sqlite);
-}
-
-/** Prepared INSERTs run straight on the job's connection (inside whatever transaction Kysely has open on it). */
-export function jobBulkInsert(handle: DbHandle): BulkInsert {
-  const cache = new Map<string, ReturnType<DbHandle['sqlite']['prepare']>>();
-  return (sql, params) => {
-    let stmt = cache.get(sql);
-    if (!stmt) {
-      if (!/^\s*insert\b/i.test(sql)) throw new Error('bulkInsert: INSERT statements only');
-      stmt = handle.sqlite.prepare(sql);
-      cache.set(sql, stmt);
-    }
-    return Number(stmt.run(params).lastInsertRowid);
-  };
+  const inserts = insertStatements(handle.sqlite);
+  return { db: bulkKysely(handle.sqlite, inserts), bulkInsert: (sql, params) => Number(inserts(sql).run(params).lastInsertRowid) };
 }

@@ -2,7 +2,7 @@
 // posts progress and one final outcome message, then closes the connection. Started only by runner.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseOpenError, openDatabase } from '../db/open.ts';
-import { jobBulkInsert, jobConnection } from '../db/job-connection.ts';
+import { jobConnection } from '../db/job-connection.ts';
 import { toErrorData } from '../domain/errors.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -35,10 +35,10 @@ async function main(): Promise<void> {
     const fn = await loadJob(data.name, data.modules);
     const handle = await openDatabase(data.dbFile);
     try {
-      const db = jobConnection(handle);
+      const { db, bulkInsert } = jobConnection(handle);
       const ctx: JobContext = {
         db,
-        bulkInsert: jobBulkInsert(handle),
+        bulkInsert,
         actor: data.actor,
         clock,
         dbFile: data.dbFile,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DbHandle } from '../../electron/db/open.ts';
-import { jobBulkInsert, jobConnection } from '../../electron/db/job-connection.ts';
+import { jobConnection } from '../../electron/db/job-connection.ts';
 import { tempDir } from '../helpers/env.ts';
 
 let dir: string;
@@ -22,10 +22,9 @@ const INSERT = 'insert into "places" ("parent_id", "level", "name", "created_at"
 const at = '2022-01-20T01:00:00.000Z';
 const names = () => handle.sqlite.prepare("SELECT name FROM places WHERE level = 'district' ORDER BY id").pluck().all();
 
-describe('jobBulkInsert', () => {
+describe('jobConnection: bulkInsert', () => {
   it('writes inside the Kysely transaction: ids in order, rolled back with it, kept when it commits', async () => {
-    const db = jobConnection(handle);
-    const insert = jobBulkInsert(handle);
+    const { db, bulkInsert: insert } = jobConnection(handle);
     await expect(
       db.transaction().execute(async () => {
         insert(INSERT, [null, 'district', '回滚区', at, at]);
@@ -48,7 +47,7 @@ describe('jobBulkInsert', () => {
   });
 
   it('refuses anything but an INSERT', () => {
-    const insert = jobBulkInsert(handle);
+    const { bulkInsert: insert } = jobConnection(handle);
     expect(() => insert('delete from places', [])).toThrow(/INSERT/);
   });
 });
