@@ -92,11 +92,8 @@ export function isBlank(v: CellValue | undefined): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // .xlsx
 
-/** The parts the reader needs: the workbook, its relationships, strings, styles and sheets (not media or drawings). */
-const keepPart = (name: string) => (name.startsWith('xl/') && name.endsWith('.xml')) || name.endsWith('.rels');
-
 async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
-  const parts = await inspectZip(data, opts.zipLimits ?? DEFAULT_ZIP_LIMITS, keepPart);
+  const parts = await inspectZip(data, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
   const unreadable = () => new FileUnreadable('unreadable', '文件内容已损坏或不是 Excel 工作簿，无法读取。请在 Excel 或 WPS 中打开确认，另存为 .xlsx 后再导入。');
   try {
     const book = openXlsx(parts);
@@ -128,17 +125,24 @@ async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
   }
 }
 
+/** The checked entries of a zip: the names it holds, and an entry's bytes, inflated when asked for within the limits. */
+export interface ZipParts {
+  has(name: string): boolean;
+  /** The entry's bytes (undefined when there is none); throws FileUnreadable past a limit or on damaged data. */
+  read(name: string): Buffer | undefined;
+}
+
 /**
- * Reads the zip's central directory and inflates the entries `keep` selects (the parts the reader parses), counting
- * bytes, before any XML is parsed: a zip bomb (too many entries, too many bytes, or an absurd compression ratio) is
- * refused without being expanded — inflation stops at the limit even when the headers lie about the sizes — and a
- * truncated or damaged zip fails here with a clear message instead of deep inside the parser. Entries not kept are
- * never inflated, so they can do no harm. Returns the inflated bytes of the kept entries.
+ * Reads the zip's central directory and checks it before any entry is inflated: a zip bomb (too many entries, too many
+ * bytes, or an absurd compression ratio) is refused without being expanded, and a truncated or damaged zip fails here
+ * with a clear message instead of deep inside the parser. Entries are inflated only when the reader asks for one (media,
+ * drawings and pivot caches never are); inflation itself stops at the ratio and total limits, since the headers can lie.
  */
-export async function inspectZip(data: Buffer, limits: ZipLimits, keep: (name: string) => boolean = () => false): Promise<Map<string, Buffer>> {
+export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<ZipParts> {
   const notZip = () =>
     new FileUnreadable('not-zip', '文件不是有效的 .xlsx 工作簿（可能已损坏、没有下载完整，或只是改了扩展名）。请重新获取原文件，在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。');
   const bomb = (why: string) => new FileUnreadable('zip-bomb', `文件结构异常（${why}），为安全起见拒绝读取。请在 Excel 或 WPS 中打开该文件，另存为新的 .xlsx 后再导入。`);
+  const tooMuch = () => bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`);
   if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50) throw notZip();
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (err, z) => (err || !z ? reject(notZip()) : resolve(z))),
@@ -158,30 +162,32 @@ export async function inspectZip(data: Buffer, limits: ZipLimits, keep: (name: s
     zip.readEntry();
   });
   zip.close();
-  const names = new Set<string>();
-  const kept = new Map<string, Buffer>();
-  let total = 0;
+  const byName = new Map<string, yauzl.Entry>();
+  let declared = 0;
   for (const entry of entries) {
-    names.add(entry.fileName);
+    byName.set(entry.fileName, entry);
     if (entry.isEncrypted()) throw new FileUnreadable('encrypted', '文件设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。');
     if (entry.fileName.endsWith('/')) continue;
     const declaredRatio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
     if (entry.uncompressedSize > limits.ratioFloorBytes && declaredRatio > limits.maxRatio) throw bomb(`压缩比 ${Math.round(declaredRatio)}:1`);
-    if (total + entry.uncompressedSize > limits.maxTotalUncompressed) throw bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`);
-    if (!keep(entry.fileName)) continue;
-    const bytes = inflateEntry(data, entry, {
-      // The declared sizes can lie: inflation itself stops at the ratio and total limits.
-      maxBytes: Math.min(limits.maxTotalUncompressed - total, Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxRatio)),
-      notZip,
-      tooBig: () => (total + limits.ratioFloorBytes > limits.maxTotalUncompressed ? bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`) : bomb(`压缩比超过 ${limits.maxRatio}:1`)),
-    });
-    total += bytes.length;
-    kept.set(entry.fileName, bytes);
+    if ((declared += entry.uncompressedSize) > limits.maxTotalUncompressed) throw tooMuch();
   }
-  if (!names.has('[Content_Types].xml') || !names.has('xl/workbook.xml')) {
+  if (!byName.has('[Content_Types].xml') || !byName.has('xl/workbook.xml')) {
     throw new FileUnreadable('not-excel', '这个文件是压缩包，但不是 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）。请选择正确的 .xlsx 文件。');
   }
-  return kept;
+  let inflated = 0;
+  return {
+    has: (name) => byName.has(name),
+    read(name) {
+      const entry = byName.get(name);
+      if (!entry || entry.fileName.endsWith('/')) return undefined;
+      const totalLeft = limits.maxTotalUncompressed - inflated;
+      const ratioCap = Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxRatio);
+      const bytes = inflateEntry(data, entry, { maxBytes: Math.min(totalLeft, ratioCap), notZip, tooBig: () => (totalLeft <= ratioCap ? tooMuch() : bomb(`压缩比超过 ${limits.maxRatio}:1`)) });
+      inflated += bytes.length;
+      return bytes;
+    },
+  };
 }
 
 /** One entry's bytes, inflated in one synchronous call (the import runs in a worker thread), size and CRC checked. */

@@ -1,5 +1,5 @@
-// Reads the cell values of an .xlsx workbook straight from its XML parts (already inflated and size-checked by
-// inspectZip in read.ts) with one scan per part: no styles, fonts or cell objects are built, which makes it
+// Reads the cell values of an .xlsx workbook straight from its XML parts (inflated within the limits by inspectZip in
+// read.ts) with one scan per part: no styles, fonts or cell objects are built, which makes it
 // several times faster and lighter than loading the workbook with exceljs (a 50,000-row list: ~0.5 s instead of
 // ~2.7 s; the scanner is xml-scan.ts). The values are the ones exceljs gives (the import was built on those), tested side by side in
 // test/unit/xlsx-read.test.ts:
@@ -9,7 +9,7 @@
 // - formulas give their cached result; cells of a merged range repeat the top-left value;
 // - tags may carry a namespace prefix (x:c), cells and rows may omit their r= reference.
 import { scanXml, XmlError, type XmlHandlers } from './xml-scan.ts';
-import type { CellValue } from './read.ts';
+import type { CellValue, ZipParts } from './read.ts';
 
 export interface XlsxSheet {
   name: string;
@@ -130,10 +130,10 @@ function dateStyles(part: string, buf: Buffer | undefined): boolean[] {
   return xfs.map((id) => (custom.has(id) ? isDateFormat(custom.get(id)!) : BUILTIN_DATE_FORMATS.has(id)));
 }
 
-/** Opens a workbook from its inflated parts (name → bytes). Throws XlsxFormatError when the parts do not make one. */
-export function openXlsx(parts: Map<string, Buffer>): XlsxBook {
+/** Opens a workbook from the zip's parts (each read only when needed). Throws XlsxFormatError when they do not make one. */
+export function openXlsx(parts: ZipParts): XlsxBook {
   const wbPart = 'xl/workbook.xml';
-  const wbXml = parts.get(wbPart);
+  const wbXml = parts.read(wbPart);
   if (!wbXml) throw new XlsxFormatError(`${wbPart} missing`);
   const declared: { name: string; rid: string }[] = [];
   let date1904 = false;
@@ -147,7 +147,7 @@ export function openXlsx(parts: Map<string, Buffer>): XlsxBook {
   let stylesPart = 'xl/styles.xml';
   let stringsPart = 'xl/sharedStrings.xml';
   const relsPart = 'xl/_rels/workbook.xml.rels';
-  const rels = parts.get(relsPart);
+  const rels = parts.read(relsPart);
   if (rels) {
     parse(relsPart, rels, {
       open: (n, t) => {
@@ -172,9 +172,9 @@ export function openXlsx(parts: Map<string, Buffer>): XlsxBook {
     date1904,
     readSheet(sheet) {
       if (sheet.part === null) throw new XlsxFormatError(`sheet ${sheet.name}: part missing`);
-      strings ??= sharedStrings(stringsPart, parts.get(stringsPart));
-      dates ??= dateStyles(stylesPart, parts.get(stylesPart));
-      return readSheetXml(sheet.part, parts.get(sheet.part)!, strings, dates, date1904);
+      strings ??= sharedStrings(stringsPart, parts.read(stringsPart));
+      dates ??= dateStyles(stylesPart, parts.read(stylesPart));
+      return readSheetXml(sheet.part, parts.read(sheet.part)!, strings, dates, date1904);
     },
   };
 }
