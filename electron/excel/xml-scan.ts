@@ -31,12 +31,8 @@ function localName(xml: string, start: number, end: number): string {
       break;
     }
   }
-  const len = end - start;
-  if (len <= 3) {
-    const name = xml.slice(start, end);
-    return COMMON_NAMES.get(name) ?? name;
-  }
-  return xml.slice(start, end);
+  const name = xml.slice(start, end);
+  return name.length <= 3 ? (COMMON_NAMES.get(name) ?? name) : name;
 }
 
 const ENTITY = /&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));/g;
@@ -109,8 +105,7 @@ export function scanXml(xml: string, on: XmlHandlers): void {
         // Decoded even when nobody listens: a stray '&' is an error wherever it is.
         const decoded = decodeText(raw);
         text?.(decoded);
-      }
-      else if (/\S/.test(raw)) throw new XmlError('text outside the root element');
+      } else if (/\S/.test(raw)) throw new XmlError('text outside the root element');
     }
     if (lt < 0) break;
     const c = xml.charCodeAt(lt + 1);
