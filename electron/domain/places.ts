@@ -57,27 +57,40 @@ export function cleanPlaceName(s: string | null | undefined): string {
 }
 
 /**
+ * How lists write the number of a building, unit or room (upper-cased first), and the words that may follow it. One
+ * definition for the labels below and the address parser (excel/import/address.ts), so both give the same names.
+ */
+export const PLACE_FORMS = {
+  building: { number: String.raw`[A-Z]?\d+[A-Z]?`, suffix: '号楼|号|栋|幢|座|楼' },
+  unit: { number: String.raw`\d+`, suffix: '单元|门' },
+  room: { number: String.raw`[A-Z]?\d+[A-Z]?`, suffix: '室|号|户' },
+} as const;
+
+const BUILDING_LABEL = new RegExp(`^(${PLACE_FORMS.building.number})(?:${PLACE_FORMS.building.suffix}|#楼|#)?$`);
+const UNIT_LABEL = new RegExp(`^(${PLACE_FORMS.unit.number})(?:${PLACE_FORMS.unit.suffix})?$`);
+const ROOM_LABEL = new RegExp(`^(${PLACE_FORMS.room.number})(?:${PLACE_FORMS.room.suffix})$`);
+
+/**
  * One name per building however the list writes it, the same as the address parser reads it: "3", "3号", "3栋",
  * "3幢", "3座", "3#", "3号楼" → "3号楼" (also with a letter: "12A栋" → "12A号楼"); other forms ("A座", "综合楼") kept.
  */
 export function buildingLabel(s: string): string {
-  const c = cleanPlaceName(s).toUpperCase();
-  const m = /^([A-Z]?\d+[A-Z]?)(?:号楼|号|栋|幢|座|楼|#楼|#)?$/.exec(c);
+  const m = BUILDING_LABEL.exec(cleanPlaceName(s).toUpperCase());
   return m ? `${m[1]}号楼` : cleanPlaceName(s);
 }
 
 /** "2", "2单元", "2门" → "2单元"; others kept. */
 export function unitLabel(s: string): string {
   const c = cleanPlaceName(s);
-  const m = /^(\d+)(?:单元|门)?$/.exec(c);
+  const m = UNIT_LABEL.exec(c);
   return m ? `${m[1]}单元` : c;
 }
 
 /** "501", "501室", "501号", "501户" → "501" (as the address parser reads them); others kept. */
 export function roomLabel(s: string): string {
   const c = cleanPlaceName(s);
-  const m = /^([A-Za-z]?\d+[A-Za-z]?)(?:室|号|户)$/.exec(c);
-  return m ? m[1].toUpperCase() : c;
+  const m = ROOM_LABEL.exec(c.toUpperCase());
+  return m ? m[1] : c;
 }
 
 export function formatAddress(parts: { compound: string; building?: string; unit?: string; room?: string }): string {

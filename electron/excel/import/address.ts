@@ -1,6 +1,6 @@
 // One address column → compound / building / unit / room, for lists that do not split the address.
 // Forms seen upstream: 金桥小区3号楼2单元501, 侍郎房5-1-302, 常春里12栋3单元201室, 新华小区11号楼502 (no unit).
-import { cleanPlaceName } from '../../domain/places.ts';
+import { cleanPlaceName, PLACE_FORMS } from '../../domain/places.ts';
 
 export interface ParsedAddress {
   /** A community named at the start of the address ("西大街社区金桥小区…"), when there is one. */
@@ -11,9 +11,10 @@ export interface ParsedAddress {
   room: string;
 }
 
-const BUILDING = String.raw`([A-Z]?\d+[A-Z]?)(?:号楼|号|栋|幢|座|楼|-)`;
-const UNIT = String.raw`(?:(\d+)(?:单元|门|-))?`;
-const ROOM = String.raw`([A-Z]?\d+[A-Z]?)(?:室|号|户)?`;
+const { building: B, unit: U, room: R } = PLACE_FORMS;
+const BUILDING = `(${B.number})(?:${B.suffix}|-)`;
+const UNIT = `(?:(${U.number})(?:${U.suffix}|-))?`;
+const ROOM = `(${R.number})(?:${R.suffix})?`;
 const FULL = new RegExp(`^(.*?[^\\d\\-])${BUILDING}${UNIT}${ROOM}$`);
 
 /**
