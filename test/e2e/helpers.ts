@@ -110,6 +110,38 @@ export async function stopDemo(s: Partial<DemoSuite>): Promise<void> {
   await s.app?.stop();
 }
 
+/** A suite on one screen: browser mode on a seeded database, Chromium, and a page logged in on that screen. */
+export interface ScreenSuite {
+  app: AppServer;
+  browser: Browser;
+  opened: OpenedPage;
+  page: Page;
+}
+
+/** Starts a demo, logs `user` in, clicks the navigation item `nav` and waits for `ready`; cleans up if any step fails. */
+export async function startOnScreen(o: { residents: number; user: string; nav: string; ready: string }): Promise<ScreenSuite> {
+  const s: Partial<ScreenSuite> = {};
+  try {
+    s.app = await startApp({ residents: o.residents });
+    s.browser = await launchBrowser();
+    s.opened = await openPage(s.browser, s.app.url);
+    s.page = s.opened.page;
+    await login(s.page, o.user);
+    await s.page.getByTestId(o.nav).click();
+    await s.page.getByTestId(o.ready).waitFor();
+    return s as ScreenSuite;
+  } catch (e) {
+    await stopOnScreen(s);
+    throw e;
+  }
+}
+
+export async function stopOnScreen(s: Partial<ScreenSuite>): Promise<void> {
+  await s.opened?.context.close();
+  await s.browser?.close();
+  await s.app?.stop();
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,

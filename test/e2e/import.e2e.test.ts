@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import SqliteDatabase from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../electron/web/build.ts';
-import { launchBrowser, login, openPage, screenshot, startApp, type AppServer, type OpenedPage } from './helpers.ts';
+import { screenshot, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'sample-upstream-list.xlsx');
 const EXPECTED = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'sample-upstream-list.expected.json'), 'utf8')) as {
@@ -82,20 +82,10 @@ async function pick(testId: string, label: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  app = await startApp({ residents: 200 });
-  browser = await launchBrowser();
-  opened = await openPage(browser, app.url);
-  page = opened.page;
-  await login(page, 'clerk');
-  await page.getByTestId('nav-import').click();
-  await page.getByTestId('import-file-step').waitFor();
+  ({ app, browser, opened: opened, page } = await startOnScreen({ residents: 200, user: 'clerk', nav: 'nav-import', ready: 'import-file-step' }));
 });
 
-afterAll(async () => {
-  await opened?.context.close();
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => stopOnScreen({ app, browser, opened: opened }));
 
 describe('导入 wizard (clerk)', () => {
   it('refuses an .xls file with the advice to save it as .xlsx', async () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import SqliteDatabase from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { apiInPage, DEMO_TODAY, launchBrowser, login, openPage, screenshot, startApp, type AppServer, type OpenedPage } from './helpers.ts';
+import { apiInPage, DEMO_TODAY, login, openPage, screenshot, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
 
 const TITLE_DATE = '2022年1月20日';
 
@@ -100,20 +100,10 @@ async function exportAndDownload(p: Page, report: string, opts: { masked: boolea
 }
 
 beforeAll(async () => {
-  app = await startApp({ residents: 200 });
-  browser = await launchBrowser();
-  clerk = await openPage(browser, app.url);
-  page = clerk.page;
-  await login(page, 'clerk');
-  await page.getByTestId('nav-reports').click();
-  await page.getByTestId('report-form').waitFor();
+  ({ app, browser, opened: clerk, page } = await startOnScreen({ residents: 200, user: 'clerk', nav: 'nav-reports', ready: 'report-form' }));
 });
 
-afterAll(async () => {
-  await clerk?.context.close();
-  await browser?.close();
-  await app?.stop();
-});
+afterAll(() => stopOnScreen({ app, browser, opened: clerk }));
 
 describe('报表导出 (clerk)', () => {
   it('exports 每日工作日报: title with subdistrict and date, 合计 row = sum of the rows = 工作台', async () => {

@@ -17,14 +17,19 @@ async function until<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
   }
 }
 
+/** A fresh main process on a fresh mocked `electron`, started up; its backup folder. */
+async function startShell() {
+  vi.resetModules();
+  const m = await import('../helpers/electron-mock.ts');
+  m.resetElectronMock();
+  const { ready } = await import('../../electron/main/index.ts');
+  await ready;
+  return { m, dir: path.join(m.userDataDir(), 'backups') };
+}
+
 describe('automatic backups', () => {
   it('takes a verified daily backup at start, and one on quit only after a write', async () => {
-    vi.resetModules();
-    const m = await import('../helpers/electron-mock.ts');
-    m.resetElectronMock();
-    const { ready } = await import('../../electron/main/index.ts');
-    await ready;
-    const dir = path.join(m.userDataDir(), 'backups');
+    const { m, dir } = await startShell();
     const daily = await until(() => listBackups(dir).find((b) => b.status === 'verified'));
     expect(daily.reason).toBe('daily');
 
@@ -41,12 +46,7 @@ describe('automatic backups', () => {
   }, 60_000);
 
   it('backs up on quit when something changed since the newest verified backup', async () => {
-    vi.resetModules();
-    const m = await import('../helpers/electron-mock.ts');
-    m.resetElectronMock();
-    const { ready } = await import('../../electron/main/index.ts');
-    await ready;
-    const dir = path.join(m.userDataDir(), 'backups');
+    const { m, dir } = await startShell();
     await until(() => listBackups(dir).find((b) => b.status === 'verified'));
     // A write through the real channel: the first-run admin account (audited).
     const win = m.FakeBrowserWindow.all[0];
