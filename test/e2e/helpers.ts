@@ -90,6 +90,16 @@ export async function startApp(opts: { residents?: number; today?: string; empty
   };
 }
 
+/** Runs fn on a fresh read-only handle to the database file (the server writes through its own connection). */
+export function readDb<T>(dbFile: string, fn: (db: SqliteDatabase.Database) => T): T {
+  const db = new SqliteDatabase(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
 /** One suite's world: browser mode on a seeded database, Chromium, and a read-only handle to check the file. */
 export interface DemoSuite {
   app: AppServer;

@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import SqliteDatabase from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../electron/web/build.ts';
-import { screenshot, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
+import { readDb, screenshot, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'sample-upstream-list.xlsx');
 const EXPECTED = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'sample-upstream-list.expected.json'), 'utf8')) as {
@@ -29,24 +28,12 @@ let opened: OpenedPage;
 let page: Page;
 
 /** A fresh read-only look at the database (the server writes through its own connection). */
-function q<T>(sql: string, ...args: unknown[]): T {
-  const db = new SqliteDatabase(app.dbFile, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).pluck().get(...args) as T;
-  } finally {
-    db.close();
-  }
-}
+const q = <T>(sql: string, ...args: unknown[]): T => readDb(app.dbFile, (db) => db.prepare(sql).pluck().get(...args) as T);
 const residents = () => q<number>('SELECT COUNT(*) FROM residents');
 const batches = () => q<number>("SELECT COUNT(*) FROM import_batches WHERE kind = 'residents'");
 /** How many of the fixture's ID numbers are in the database (the fixture's valid rows are all new people). */
 function fixturePeople(ids: string[]): number {
-  const db = new SqliteDatabase(app.dbFile, { readonly: true, fileMustExist: true });
-  try {
-    return ids.filter((id) => db.prepare('SELECT 1 FROM residents WHERE doc_number = ?').get(id)).length;
-  } finally {
-    db.close();
-  }
+  return readDb(app.dbFile, (db) => ids.filter((id) => db.prepare('SELECT 1 FROM residents WHERE doc_number = ?').get(id)).length);
 }
 
 /** ID numbers (column C) of the fixture's valid rows: data from row 3, the rejected rows left out. */

@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import SqliteDatabase from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
-import { apiInPage, DEMO_TODAY, login, openPage, screenshot, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
+import { apiInPage, DEMO_TODAY, login, readDb, openPage, screenshot, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
 
 const TITLE_DATE = '2022年1月20日';
 
@@ -17,22 +16,8 @@ let browser: Browser;
 let clerk: OpenedPage;
 let page: Page;
 
-function q<T>(sql: string, ...args: unknown[]): T {
-  const db = new SqliteDatabase(app.dbFile, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).pluck().get(...args) as T;
-  } finally {
-    db.close();
-  }
-}
-function all<T>(sql: string, ...args: unknown[]): T[] {
-  const db = new SqliteDatabase(app.dbFile, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(sql).pluck().all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
+const q = <T>(sql: string, ...args: unknown[]): T => readDb(app.dbFile, (db) => db.prepare(sql).pluck().get(...args) as T);
+const all = <T>(sql: string, ...args: unknown[]): T[] => readDb(app.dbFile, (db) => db.prepare(sql).pluck().all(...args) as T[]);
 const exportAudits = () => q<number>("SELECT COUNT(*) FROM audit_log WHERE action = 'report.export'");
 
 /** Text of a cell whatever exceljs made of it (rich text, shared string). */
