@@ -1,7 +1,6 @@
 // Columns of the 隔离人员 grid and their cells. ID numbers and phones arrive masked from the server; status cells carry
 // the 待解除 / 异常 tags so those rows cannot be missed even without colour.
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
-import { Tag } from 'antd';
 import type { TFunction } from 'i18next';
 import { isAbnormal, type Row } from './model.ts';
 
@@ -17,37 +16,12 @@ export const STATUS_COLORS: Record<Row['status'], string> = {
 /** Why a row is marked 异常: its open alerts, or the fever reading. */
 const abnormalTitle = (row: Row, t: TFunction<'residents'>) => (row.openAlerts > 0 ? t('tag.alerts', { n: row.openAlerts }) : t('tag.fever', { t: row.latestTemperature?.toFixed(1) }));
 
-export function StatusTags({ row, threshold, t }: { row: Row; threshold: number; t: TFunction<'residents'> }) {
-  const abnormal = isAbnormal(row, threshold);
-  return (
-    <span className="res-status-tags">
-      <Tag color={STATUS_COLORS[row.status]} variant="outlined">
-        {t(`status.${row.status}`)}
-      </Tag>
-      {row.due && (
-        <Tag color="orange" variant="solid" data-testid="tag-due">
-          {t('tag.due')}
-        </Tag>
-      )}
-      {abnormal && (
-        <Tag
-          color="red"
-          variant="solid"
-          data-testid="tag-abnormal"
-          title={abnormalTitle(row, t)}
-        >
-          {t('tag.abnormal')}
-        </Tag>
-      )}
-    </span>
-  );
-}
-
 /**
- * The same tags for a grid cell, as plain spans styled like antd's (residents.css .res-tag): an antd Tag per cell
- * (theme hooks, wave effect) is paid again for every row drawn when the clerk jumps through a million rows.
+ * The status and 待解除 / 异常 tags of a person, in the grid and the drawer: plain spans styled like antd's Tag
+ * (residents.css .res-tag) — an antd Tag per cell (theme hooks, wave effect) is paid again for every row drawn when
+ * the clerk jumps through a million rows.
  */
-export function GridStatusTags({ row, threshold, t }: { row: Row; threshold: number; t: TFunction<'residents'> }) {
+export function StatusTags({ row, threshold, t }: { row: Row; threshold: number; t: TFunction<'residents'> }) {
   const abnormal = isAbnormal(row, threshold);
   return (
     <span className="res-status-tags">
@@ -101,7 +75,7 @@ export function residentColumns(t: TFunction<'residents'>, threshold: number, to
       colId: 'status',
       headerName: t('col.status'),
       width: 172,
-      cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <GridStatusTags row={p.data} threshold={threshold} t={t} /> : null),
+      cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <StatusTags row={p.data} threshold={threshold} t={t} /> : null),
     },
     { colId: 'day', headerName: t('col.day'), width: 108, valueGetter: (p) => (p.data ? dayText(p.data, t) : '') },
     {
