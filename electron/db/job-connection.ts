@@ -1,6 +1,8 @@
 // The connection a worker-thread job writes through: its own file handle (WAL lets it share the file with the main
 // process), INSERTs prepared once per distinct SQL text (bulk.ts), and a page cache big enough that a 50,000-row
-// import never spills dirty pages mid-transaction. SQLite-specific, hence here.
+// import never spills dirty pages mid-transaction, and no automatic WAL checkpoint at the job's COMMIT: the worker
+// checkpoints after it has posted the job's outcome (worker.ts), so the clerk does not wait for the copy of a large
+// import's pages into the database file. SQLite-specific, hence here.
 import type { Kysely } from 'kysely';
 import type { DbHandle } from './open.ts';
 import type { Database } from './schema.ts';
@@ -16,6 +18,7 @@ const JOB_CACHE_KIB = 128 * 1024;
  */
 export function jobConnection(handle: DbHandle): { db: Kysely<Database>; bulkInsert: BulkInsert } {
   handle.sqlite.pragma(`cache_size = -${JOB_CACHE_KIB}`);
+  handle.sqlite.pragma('wal_autocheckpoint = 0');
   const inserts = insertStatements(handle.sqlite);
   return { db: bulkKysely(handle.sqlite, inserts), bulkInsert: (sql, params) => Number(inserts(sql).run(params).lastInsertRowid) };
 }

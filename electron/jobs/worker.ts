@@ -1,5 +1,7 @@
 // Worker-thread entry: opens its own connection to the database file (WAL lets it share the file), runs one named job,
-// posts progress and one final outcome message, then closes the connection. Started only by runner.ts.
+// posts progress and one final outcome message, then checkpoints the WAL and closes the connection. Started only by
+// runner.ts, either with its job (workerData) or as a spare: it loads every job's code, says 'ready', and waits for
+// the one 'job' message it will run. A worker runs one job and ends, so no state outlives a job.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseOpenError, openDatabase } from '../db/open.ts';
 import { jobConnection } from '../db/job-connection.ts';
@@ -7,7 +9,7 @@ import { toErrorData } from '../domain/errors.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
 import { cancelFlag, JobCancelled, runJobFn, throttledProgress, type JobContext, type JobOutcome } from './context.ts';
-import { loadJob } from './registry.ts';
+import { loadJob, preloadJobs } from './registry.ts';
 
 export interface WorkerData {
   name: string;
@@ -21,10 +23,15 @@ export interface WorkerData {
   modules: string[];
 }
 
-export type WorkerMessage = { type: 'progress'; done: number; total: number; phase: string } | { type: 'outcome'; outcome: JobOutcome };
+/** workerData of a spare worker, started before its job is known. */
+export interface SpareData {
+  spare: true;
+}
 
-async function main(): Promise<void> {
-  const data = workerData as WorkerData;
+export type HostMessage = { type: 'job'; data: WorkerData };
+export type WorkerMessage = { type: 'ready' } | { type: 'progress'; done: number; total: number; phase: string } | { type: 'outcome'; outcome: JobOutcome };
+
+async function run(data: WorkerData): Promise<void> {
   const port = parentPort!;
   const flag = cancelFlag(data.cancel);
   const base = new Date(data.clockNow).getTime();
@@ -51,13 +58,27 @@ async function main(): Promise<void> {
         },
       };
       outcome = await runJobFn(fn, ctx, data.input);
+      report(outcome);
       await db.destroy();
+      // The job's COMMIT left its pages in the WAL (jobConnection turns the automatic checkpoint off): copy them
+      // into the database file now, after the host has its answer. PASSIVE: readers are never waited for; what they
+      // still hold is copied by a later checkpoint.
+      handle.sqlite.pragma('wal_checkpoint(PASSIVE)');
     } finally {
       await handle.close();
     }
   } catch (e) {
     outcome = { state: 'failed', error: e instanceof DatabaseOpenError ? { code: 'STORAGE', message: e.message } : toErrorData(e) };
   }
+  report(outcome);
+}
+
+let reported = false;
+/** Posts the job's one outcome (later calls do nothing). */
+function report(outcome: JobOutcome): void {
+  if (reported) return;
+  reported = true;
+  const port = parentPort!;
   try {
     port.postMessage({ type: 'outcome', outcome } satisfies WorkerMessage);
   } catch (e) {
@@ -67,4 +88,10 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+if ('spare' in (workerData as SpareData | WorkerData)) {
+  // A failed preload is not fatal: the job's own loadJob then fails with its error, reported as the outcome.
+  const loaded = preloadJobs().catch(() => undefined);
+  parentPort!.once('message', (m: HostMessage) => void loaded.then(() => run(m.data)));
+  await loaded;
+  parentPort!.postMessage({ type: 'ready' } satisfies WorkerMessage);
+} else void run(workerData as WorkerData);

@@ -34,4 +34,7 @@ const spin: JobFn = async () => {
   return 'never';
 };
 
-export const jobs: Record<string, JobFn> = { 'test.count': count, 'test.fail': fail, 'test.spin': spin };
+/** The id of the thread the job ran in. */
+const thread: JobFn<unknown, number> = async () => (await import('node:worker_threads')).threadId;
+
+export const jobs: Record<string, JobFn> = { 'test.count': count, 'test.fail': fail, 'test.spin': spin, 'test.thread': thread };

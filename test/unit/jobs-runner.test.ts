@@ -1,14 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
-import { cancelJob, getJob, startJob, workerUrl, type JobProgress } from '../../electron/jobs/runner.ts';
+import fs from 'node:fs';
+import { cancelJob, getJob, keepWorkerReady, spareThreadId, startJob, workerUrl, type JobProgress } from '../../electron/jobs/runner.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 
 const fixture = pathToFileURL(path.resolve(import.meta.dirname, '../helpers/jobs-fixture.ts')).href;
 let t: TestEnv | null = null;
 afterEach(async () => {
+  await keepWorkerReady(false);
   await t?.close();
   t = null;
 });
@@ -104,5 +106,57 @@ describe('job runner', () => {
     expect(cancelJob(job.id, { ...CLI_ACTOR, username: 'other', role: 'clerk' })).toBe(false);
     expect(getJob(job.id, { ...CLI_ACTOR, username: 'clerk', role: 'clerk' })?.state).toBe('succeeded');
     expect(getJob(job.id, CLI_ACTOR)?.state).toBe('succeeded');
+  });
+
+  it('with a spare worker kept ready, a job runs in it and the next spare starts when the job ends', async () => {
+    const env = await fileEnv();
+    const opts = { dbFile: env.env.dbFile, actor: CLI_ACTOR, clock: env.clock, modules: [fixture] };
+    expect(spareThreadId()).toBeNull();
+    await keepWorkerReady(true);
+    const first = spareThreadId();
+    expect(first).toBeGreaterThan(0);
+    expect(await startJob('test.thread', {}, opts).done).toEqual({ state: 'succeeded', result: first });
+    const second = spareThreadId();
+    expect(second).not.toBeNull();
+    expect(second).not.toBe(first);
+    expect(await startJob('test.count', { n: 5 }, opts).done).toMatchObject({ state: 'succeeded', result: { written: 5, inWorker: true } });
+    await keepWorkerReady(false);
+    expect(spareThreadId()).toBeNull();
+    // Off again: a worker per job.
+    const out = await startJob('test.thread', {}, opts).done;
+    expect(out.state).toBe('succeeded');
+    expect([first, second]).not.toContain((out as { result: number }).result);
+  });
+
+  it('a spare taken before it is ready still runs the job; cancel works there too', async () => {
+    const env = await fileEnv();
+    const ready = keepWorkerReady(true);
+    const out = await startJob('test.count', { n: 3 }, { dbFile: env.env.dbFile, actor: CLI_ACTOR, clock: env.clock, modules: [fixture] }).done;
+    expect(out).toMatchObject({ state: 'succeeded', result: { written: 3 } });
+    await ready;
+    let cancelled = false;
+    const job = startJob('test.count', { n: 10_000, delayMs: 2 }, {
+      dbFile: env.env.dbFile,
+      actor: CLI_ACTOR,
+      clock: env.clock,
+      modules: [fixture],
+      onProgress: (p) => {
+        if (p.done > 20 && !cancelled) cancelled = cancelJob(job.id);
+      },
+    });
+    expect(await job.done).toEqual({ state: 'cancelled' });
+    expect(countAudit(env)).toBe(3);
+  });
+
+  it("checkpoints the job's writes into the database file after posting the outcome", async () => {
+    const env = await fileEnv();
+    // Pages in the main file (header bytes 28–31): what is still only in the WAL is not counted.
+    const pages = () => fs.readFileSync(env.env.dbFile).readUInt32BE(28);
+    env.handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const before = pages();
+    // ~200 pages: far below SQLite's automatic checkpoint (1000 pages), so only the worker's own checkpoint moves them.
+    const out = await startJob('test.count', { n: 2000 }, { dbFile: env.env.dbFile, actor: CLI_ACTOR, clock: env.clock, modules: [fixture] }).done;
+    expect(out.state).toBe('succeeded');
+    await vi.waitFor(() => expect(pages()).toBeGreaterThan(before), { timeout: 5000, interval: 20 });
   });
 });
