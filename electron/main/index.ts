@@ -7,6 +7,7 @@ import type { ApiEnv } from '../api/env.ts';
 import type { DbHandle } from '../db/open.ts';
 import { systemClock } from '../domain/clock.ts';
 import { getSettings } from '../domain/settings.ts';
+import { keepWorkerReady } from '../jobs/runner.ts';
 import { openAppDatabase } from './database.ts';
 import { startupBackup } from './backup-hooks.ts';
 import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
@@ -101,6 +102,8 @@ async function start(): Promise<void> {
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
+  // A spare worker loads the import and export code now, so the clerk's import starts without that wait.
+  void keepWorkerReady(true);
 }
 
 async function main(): Promise<void> {
@@ -123,6 +126,7 @@ async function main(): Promise<void> {
     void autoBackup.onQuit().finally(() => app.quit());
   });
   app.on('will-quit', () => {
+    void keepWorkerReady(false);
     // Synchronous close so the WAL is checkpointed before the process exits.
     if (handle?.sqlite.open) handle.sqlite.close();
     handle = null;

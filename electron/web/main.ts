@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../domain/clock.ts';
 import { getSettings } from '../domain/settings.ts';
 import { ensureRendererBuilt, RENDERER_OUT } from './build.ts';
 import { startWebServer } from './server.ts';
+import { keepWorkerReady } from '../jobs/runner.ts';
 
 export const DEFAULT_DB = path.join('data', 'isolation-desk.db');
 export const DEFAULT_PORT = 5178;
@@ -83,12 +84,15 @@ async function main(): Promise<void> {
     if (err.code === 'EADDRINUSE') fail(`端口 ${port} 已被占用。请换一个端口：npm run web -- --port ${port + 1}（或 --port 0 自动选择）`);
     fail(`无法启动服务：${err.message}`);
   }
+  // As in the app: a spare worker with the import and export code loaded waits for the first job.
+  void keepWorkerReady(true);
   process.stdout.write(`居家隔离管理台（浏览器模式）已启动，数据库：${dbFile}\n请在浏览器中打开：${server.url}\n`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await keepWorkerReady(false);
     await server.close();
     await handle.close();
     process.exit(0);
