@@ -12,7 +12,7 @@ import { buildingLabel, cleanPlaceName, roomLabel, unitLabel, type HouseholdRef,
 import { getSettings, policyFor, type Settings } from './settings.ts';
 import { periodDates, testDaysFor } from './episodes.ts';
 import type { NormalisedResident } from './residents.ts';
-import { CompiledQuery, type ExpressionBuilder, type Insertable } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type Insertable } from 'kysely';
 import type { Category, Database, PlaceLevel } from '../db/schema.ts';
 
 const CHUNK = 500;
@@ -225,21 +225,26 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
   }
   const plan = isolationPlanner(await getSettings(ctx));
   const at = nowIso(ctx.clock);
+  // Each person and their episode point at each other: with the ids given here, both rows are written once, instead
+  // of the residents being updated with their episode's id afterwards.
+  const firstResident = await nextId(ctx, 'residents');
+  const firstEpisode = await nextId(ctx, 'episodes');
   const out = await insertEach(
     ctx,
     'residents',
-    people.map((p) => {
+    people.map((p, i) => {
           const py = namePinyin(p.value.name);
-          // The current-period columns are what startEpisode's sync would write; only the episode id follows below.
+          // The current-period columns are what startEpisode's sync would write.
           const period = plan(p.value.category, p.startDate);
           return {
+            id: firstResident + i,
             ...p.value,
             householdId: p.householdId,
             communityId: p.communityId,
             namePinyin: py.full,
             nameInitials: py.initials,
             status: 'isolating' as const,
-            currentEpisodeId: null,
+            currentEpisodeId: firstEpisode + i,
             startDate: p.startDate,
             lastDay: period.lastDay,
             releaseDate: period.releaseDate,
@@ -250,18 +255,21 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
           };
     }),
   );
-  await insertEach(ctx, 'episodes', people.map((p, i) => isolationRow(plan, out[i], p.value.category, p.startDate, opts.importBatchId, at)));
-  for (const part of chunks(out, 900)) {
-    await ctx.db
-      .updateTable('residents')
-      .set((eb) => ({ currentEpisodeId: activeEpisode(eb, 'id') }))
-      .where('id', 'in', part)
-      .execute();
-  }
+  await insertEach(ctx, 'episodes', people.map((p, i) => ({ id: firstEpisode + i, ...isolationRow(plan, out[i], p.value.category, p.startDate, opts.importBatchId, at) })));
   const extra = { importBatchId: opts.importBatchId, count: people.length };
   await audit(ctx, { action: 'resident.create', entity: 'import_batch', entityId: opts.importBatchId, extra });
   await audit(ctx, { action: 'episode.start', entity: 'import_batch', entityId: opts.importBatchId, extra: { ...extra, kind: 'home_isolation' } });
   return out;
+}
+
+/**
+ * The id SQLite would give the next row of an AUTOINCREMENT table: above both its largest id and the largest it ever
+ * handed out. Valid only while this transaction holds the write lock (the caller has written already); were another
+ * writer to take an id first, the INSERT would fail on the primary key rather than write anything wrong.
+ */
+async function nextId(ctx: Pick<Ctx, 'db'>, table: 'residents' | 'episodes'): Promise<number> {
+  const { rows } = await sql<{ next: number }>`SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ${table}), 0), coalesce((SELECT max(id) FROM ${sql.table(table)}), 0)) + 1 AS next`.execute(ctx.db);
+  return rows[0].next;
 }
 
 /** A column of the person's running episode, as a correlated subquery. */

@@ -84,6 +84,27 @@ describe('batches', () => {
     expect((await importList()).imported).toBe(3);
   });
 
+  it('an import after an undone one gets ids never used before, and each person points at their own running episode', async () => {
+    const ids = async (table: 'residents' | 'episodes') => (await env.handle.db.selectFrom(table).select('id').execute()).map((r) => r.id);
+    await importList({ rows: [H, ['先来', ID(9), '13900000009', '西大街社区', '金桥小区', 3, 2, 502, '2022-01-12']] });
+    const s = await importList();
+    const [residentsBefore, episodesBefore] = [Math.max(...(await ids('residents'))), Math.max(...(await ids('episodes')))];
+    await undoBatch(env.ctx(clerk), s.batchId!);
+    await importList();
+    const rows = await env.handle.db
+      .selectFrom('residents as r')
+      .innerJoin('episodes as e', 'e.id', 'r.currentEpisodeId')
+      .select(['r.id', 'r.name', 'e.residentId', 'e.status', 'e.id as episodeId'])
+      .where('r.name', '!=', '先来')
+      .execute();
+    expect(rows).toHaveLength(3);
+    for (const r of rows) {
+      expect(r).toMatchObject({ residentId: r.id, status: 'active' });
+      expect(r.id).toBeGreaterThan(residentsBefore);
+      expect(r.episodeId).toBeGreaterThan(episodesBefore);
+    }
+  });
+
   const refusedAfter: [string, RegExp, () => Promise<unknown>][] = [
     ['a check-in', /健康监测记录/, async () => recordCheckIn(env.ctx(clerk), { residentId: await residentId('批丙'), date: '2022-01-20', slot: 'am', temperature: 36.5 })],
     [
