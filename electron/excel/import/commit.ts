@@ -65,7 +65,7 @@ function patchFor(e: ExistingPerson, p: PlannedResident, householdId: number): R
 export async function commitResidents(ctx: Ctx, a: ResidentAnalysis, opts: { mode: ImportMode; fileName: string }, hooks: CommitHooks = {}): Promise<ImportSummary> {
   const base = { errors: a.errors, warnings: [...a.warnings] };
   if ((opts.mode === 'all-or-nothing' && a.errors.length > 0) || a.people.length === 0) {
-    const plan = await planResidents(ctx, a.people);
+    const plan = await planResidents(ctx, a.people, { newHouseholds: false });
     return { status: 'rejected', batchId: null, imported: 0, updated: 0, skipped: 0, households: 0, ...base, warnings: [...base.warnings, ...plan.warnings], newPlaces: plan.newPlaces };
   }
   const tick = (done: number) => hooks.progress?.({ done, total: a.people.length, phase: '写入' });
@@ -76,7 +76,7 @@ export async function commitResidents(ctx: Ctx, a: ResidentAnalysis, opts: { mod
       .values({ kind: 'residents', fileName: opts.fileName, userName: tx.actor.username, at: nowIso(tx.clock), counts: '{}', undoneAt: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const plan = await planResidents(tx, a.people);
+    const plan = await planResidents(tx, a.people, { newHouseholds: false });
     const created: PlaceCreated[] = [];
     for (const [name, id] of plan.communities) if (id === null) plan.communities.set(name, await ensureCommunity(tx, name, created));
     const all = [...plan.create, ...plan.update.map((u) => u.p), ...plan.skip.map((s) => s.p)];

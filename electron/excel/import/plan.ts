@@ -30,7 +30,8 @@ export interface ResidentPlan {
   communities: Map<string, number | null>;
   newPlaces: { level: 'community' | 'compound'; name: string; community: string }[];
   households: number;
-  newHouseholds: number;
+  /** How many of those households are not in the database yet (null when not asked for). */
+  newHouseholds: number | null;
   warnings: RowIssue[];
 }
 
@@ -40,7 +41,8 @@ function chunks<T>(items: T[], size = 900): T[][] {
   return out;
 }
 
-export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResident[]): Promise<ResidentPlan> {
+/** `newHouseholds`: count the households not in the database yet (the preview shows it; the commit counts what it creates). */
+export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResident[], opts: { newHouseholds?: boolean } = {}): Promise<ResidentPlan> {
   const communities = new Map<string, number | null>();
   const known = await ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'community').execute();
   const byName = new Map(known.map((c) => [c.name, c.id]));
@@ -63,7 +65,7 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     for (const r of rows) active.set(r.residentId, r.startDate);
   }
 
-  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: 0, warnings: [] };
+  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [] };
   const warn = (p: PlannedResident, code: string, reason: string) => plan.warnings.push({ row: p.row, column: '', cell: '', value: p.value.name, reason, code });
   for (const p of people) {
     const e = existing.get(`${p.value.docType}|${p.value.docNumber}`);
@@ -97,6 +99,7 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
   for (const [name, id] of communities) if (id === null) plan.newPlaces.push({ level: 'community', name, community: name });
   for (const c of newCompounds.values()) plan.newPlaces.push({ level: 'compound', ...c });
   plan.households = households.size;
+  if (opts.newHouseholds === false) return plan;
   const found = new Set<string>();
   const withIds = [...households.values()].filter((h) => h.communityId !== null);
   for (const part of chunks(withIds)) {

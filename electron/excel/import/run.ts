@@ -135,7 +135,7 @@ export async function previewImport(ctx: Ctx, req: ImportRequest, hooks: Hooks =
     kind: 'residents',
     titleCommunity: a.titleCommunity,
     warnings: [...a.warnings, ...plan.warnings],
-    counts: { ...common, create: plan.create.length, update: plan.update.length, skip: plan.skip.length, households: plan.households, newHouseholds: plan.newHouseholds },
+    counts: { ...common, create: plan.create.length, update: plan.update.length, skip: plan.skip.length, households: plan.households, newHouseholds: plan.newHouseholds! },
     newPlaces: plan.newPlaces,
   };
 }
