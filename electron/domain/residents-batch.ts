@@ -189,9 +189,10 @@ function isolationPlanner(settings: Settings) {
   };
 }
 
-function isolationRow(plan: ReturnType<typeof isolationPlanner>, residentId: number, category: Category, startDate: string, importBatchId: number, at: string) {
+function isolationRow(plan: ReturnType<typeof isolationPlanner>, id: number | undefined, residentId: number, category: Category, startDate: string, importBatchId: number, at: string) {
   const { lastDay, releaseDate, testDays, monitoringDays } = plan(category, startDate);
   return {
+    id,
     residentId,
     kind: 'home_isolation' as const,
     startDate,
@@ -232,30 +233,39 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
   const out = await insertEach(
     ctx,
     'residents',
-    people.map((p, i) => {
-          const py = namePinyin(p.value.name);
-          // The current-period columns are what startEpisode's sync would write.
-          const period = plan(p.value.category, p.startDate);
-          return {
-            id: firstResident + i,
-            ...p.value,
-            householdId: p.householdId,
-            communityId: p.communityId,
-            namePinyin: py.full,
-            nameInitials: py.initials,
-            status: 'isolating' as const,
-            currentEpisodeId: firstEpisode + i,
-            startDate: p.startDate,
-            lastDay: period.lastDay,
-            releaseDate: period.releaseDate,
-            latestTemperature: null,
-            importBatchId: opts.importBatchId,
-            createdAt: at,
-            updatedAt: at,
-          };
+    people.map(({ value: v, householdId, communityId, startDate }, i) => {
+      const py = namePinyin(v.name);
+      // The current-period columns are what startEpisode's sync would write.
+      const period = plan(v.category, startDate);
+      // Every column spelt out (no spread of the value): one object shape for all rows, built without copying.
+      return {
+        id: firstResident + i,
+        name: v.name,
+        docType: v.docType,
+        docNumber: v.docNumber,
+        sex: v.sex,
+        birthDate: v.birthDate,
+        phone: v.phone,
+        category: v.category,
+        notes: v.notes,
+        guardianId: v.guardianId,
+        householdId,
+        communityId,
+        namePinyin: py.full,
+        nameInitials: py.initials,
+        status: 'isolating' as const,
+        currentEpisodeId: firstEpisode + i,
+        startDate,
+        lastDay: period.lastDay,
+        releaseDate: period.releaseDate,
+        latestTemperature: null,
+        importBatchId: opts.importBatchId,
+        createdAt: at,
+        updatedAt: at,
+      } satisfies Insertable<Database['residents']> & Record<keyof NormalisedResident, unknown>;
     }),
   );
-  await insertEach(ctx, 'episodes', people.map((p, i) => ({ id: firstEpisode + i, ...isolationRow(plan, out[i], p.value.category, p.startDate, opts.importBatchId, at) })));
+  await insertEach(ctx, 'episodes', people.map((p, i) => isolationRow(plan, firstEpisode + i, out[i], p.value.category, p.startDate, opts.importBatchId, at)));
   const extra = { importBatchId: opts.importBatchId, count: people.length };
   await audit(ctx, { action: 'resident.create', entity: 'import_batch', entityId: opts.importBatchId, extra });
   await audit(ctx, { action: 'episode.start', entity: 'import_batch', entityId: opts.importBatchId, extra: { ...extra, kind: 'home_isolation' } });
@@ -295,7 +305,7 @@ export async function startEpisodesBatch(ctx: Ctx, items: { residentId: number; 
   const plan = isolationPlanner(await getSettings(ctx));
   const at = nowIso(ctx.clock);
   for (const part of chunks(items)) {
-    await ctx.db.insertInto('episodes').values(part.map((it) => isolationRow(plan, it.residentId, it.category, it.startDate, opts.importBatchId, at))).execute();
+    await ctx.db.insertInto('episodes').values(part.map((it) => isolationRow(plan, undefined, it.residentId, it.category, it.startDate, opts.importBatchId, at))).execute();
   }
   for (const part of chunks(residentIds, 900)) {
     await ctx.db
