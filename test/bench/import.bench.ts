@@ -3,9 +3,11 @@
 // target ratio ≤ 1.5 — and the host event loop's longest delay while the worker imports (target < 50 ms).
 // As in the app and browser mode, the runner keeps a spare worker that has loaded the job code before the clerk
 // starts the import (keepWorkerReady); the time that spare took to get ready is printed apart.
-// Each phase runs in its own child process; wall and CPU time (whole process, worker thread included) are printed,
-// since on a shared machine wall time says more about the neighbours than about the code. BENCH_RUNS (or --runs)
-// rounds of load + import + a list with an error on every row; the verdicts use the medians, the worst is printed.
+// Each phase runs in its own child process; wall and CPU time (whole process, worker thread included) are printed.
+// The target is judged on wall time, what the clerk waits for; CPU time is judged too, since on a shared machine it
+// says less about the neighbours (exceljs spends ~35% more CPU than wall time on its parallel garbage collection, the
+// import ~15%, so the CPU ratio comes out lower). BENCH_RUNS (or --runs) rounds of load + import + a list with an
+// error on every row; the verdicts use the medians of the rounds' ratios, the worst is printed.
 // Run: node test/bench/import.bench.ts [--rows N] [--runs N]   (scripts/bench.ts runs every test/bench/*.bench.ts)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -127,7 +129,8 @@ async function main() {
   console.log(`  exceljs load alone      median wall ${s(median(rounds.map((x) => x.load.wallMs))).padStart(8)}   cpu ${s(median(rounds.map((x) => x.load.cpuMs))).padStart(8)}`);
   console.log(`  full import (worker)    median wall ${s(median(rounds.map((x) => x.imp.wallMs))).padStart(8)}   cpu ${s(median(rounds.map((x) => x.imp.cpuMs))).padStart(8)}   ${rounds[0].imp.residents} residents written`);
   console.log(`  spare worker ready (before the import, once per job)  median ${s(median(rounds.map((x) => x.imp.spareMs as number)))}`);
-  console.log(`  ratio (median of rounds)       wall ${ratioWall.toFixed(2).padStart(8)}   cpu ${ratioCpu.toFixed(2).padStart(8)}   target ≤ ${TARGET.ratio} → ${ratioCpu <= TARGET.ratio ? 'met' : 'NOT met'} (cpu)`);
+  const verdict = (r: number) => (r <= TARGET.ratio ? 'met' : 'NOT met');
+  console.log(`  ratio (median of rounds)       wall ${ratioWall.toFixed(2).padStart(8)}   cpu ${ratioCpu.toFixed(2).padStart(8)}   target ≤ ${TARGET.ratio} → wall: ${verdict(ratioWall)}, cpu: ${verdict(ratioCpu)}`);
   const loopLine = (what: string, xs: number[]) =>
     console.log(`  host event loop max delay ${what}: median ${median(xs).toFixed(1)} ms, worst ${Math.max(...xs).toFixed(1)} ms, target < ${TARGET.loopMs} ms → ${median(xs) < TARGET.loopMs ? 'met' : 'NOT met'} (median)`);
   loopLine('during the import', loopImp);
