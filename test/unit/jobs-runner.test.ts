@@ -24,6 +24,25 @@ function countAudit(env: TestEnv) {
   return env.handle.sqlite.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'test.count'").pluck().get() as number;
 }
 
+/** Starts a long counting job, cancels it after 20 rows, and expects the outcome 'cancelled'. */
+async function cancelledMidway(env: TestEnv) {
+  let cancelled = false;
+  const job = startJob('test.count', { n: 10_000, delayMs: 2 }, {
+    dbFile: env.env.dbFile,
+    actor: CLI_ACTOR,
+    clock: env.clock,
+    modules: [fixture],
+    onProgress: (p) => {
+      if (p.done > 20 && !cancelled) {
+        cancelled = true;
+        expect(cancelJob(job.id)).toBe(true);
+      }
+    },
+  });
+  expect(await job.done).toEqual({ state: 'cancelled' });
+  return job;
+}
+
 describe('job runner', () => {
   it('resolves the worker entry next to itself with the same extension', () => {
     expect(workerUrl().pathname.endsWith('/electron/jobs/worker.ts')).toBe(true);
@@ -54,20 +73,7 @@ describe('job runner', () => {
 
   it('cancels: the job stops at its next check, its transaction rolls back, the outcome says cancelled', async () => {
     const env = await fileEnv();
-    let cancelled = false;
-    const job = startJob('test.count', { n: 10_000, delayMs: 2 }, {
-      dbFile: env.env.dbFile,
-      actor: CLI_ACTOR,
-      clock: env.clock,
-      modules: [fixture],
-      onProgress: (p) => {
-        if (p.done > 20 && !cancelled) {
-          cancelled = true;
-          expect(cancelJob(job.id)).toBe(true);
-        }
-      },
-    });
-    expect(await job.done).toEqual({ state: 'cancelled' });
+    const job = await cancelledMidway(env);
     expect(countAudit(env)).toBe(0);
     expect(getJob(job.id)?.state).toBe('cancelled');
   });
@@ -134,17 +140,7 @@ describe('job runner', () => {
     const out = await startJob('test.count', { n: 3 }, { dbFile: env.env.dbFile, actor: CLI_ACTOR, clock: env.clock, modules: [fixture] }).done;
     expect(out).toMatchObject({ state: 'succeeded', result: { written: 3 } });
     await ready;
-    let cancelled = false;
-    const job = startJob('test.count', { n: 10_000, delayMs: 2 }, {
-      dbFile: env.env.dbFile,
-      actor: CLI_ACTOR,
-      clock: env.clock,
-      modules: [fixture],
-      onProgress: (p) => {
-        if (p.done > 20 && !cancelled) cancelled = cancelJob(job.id);
-      },
-    });
-    expect(await job.done).toEqual({ state: 'cancelled' });
+    await cancelledMidway(env);
     expect(countAudit(env)).toBe(3);
   });
 
