@@ -12,6 +12,9 @@
 //     cancel() raises a shared flag the job sees at its next ctx.checkCancelled() (the job throws there, its
 //     transaction rolls back); a worker that does not stop within CANCEL_GRACE_MS is terminated.
 //   getJob(id) → JobStatus | null   cancelJob(id) → boolean   (the 'jobs.status'/'jobs.cancel' channels use these)
+//   jobWorkersDone(timeoutMs?) → Promise<boolean>   true once no job runs and no job's worker has the database open
+//               (a finished job's worker still checkpoints, then ends); false when a job is still running. Restoring
+//               a backup waits for it: the file must not be swapped under a worker.
 //   keepWorkerReady(on) → Promise<void>   with it on (the app and browser mode), a spare worker that has already
 //               loaded the job code waits for the next job, and a new one is started when it is taken: a job then
 //               starts in milliseconds instead of the ~0.5 s a new worker spends loading its code. The promise
@@ -91,6 +94,18 @@ interface Spare {
 
 let spare: Spare | null = null;
 let keepSpare = false;
+/** Workers given a job that have not ended yet: they may have the database open (running, or checkpointing after). */
+const jobWorkers = new Set<Worker>();
+
+export async function jobWorkersDone(timeoutMs = 5000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if ([...jobs.values()].some((j) => j.status.state === 'running')) return false;
+    if (jobWorkers.size === 0) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 function startSpare(): Spare {
   const worker = new Worker(workerUrl(), { workerData: { spare: true } satisfies SpareData });
@@ -204,6 +219,8 @@ export function startJob<O = unknown>(name: string, input: unknown, opts: StartO
       const taken = takeSpare();
       const worker = taken ?? new Worker(workerUrl(), { workerData: data });
       if (taken) taken.postMessage({ type: 'job', data } satisfies HostMessage);
+      jobWorkers.add(worker);
+      worker.once('exit', () => jobWorkers.delete(worker));
       let settled = false;
       const settle = (o: JobOutcome<O>) => {
         if (settled) return;

@@ -14,6 +14,9 @@ import { openDatabase } from '../../electron/db/open.ts';
 import { backupOnQuit, runDailyBackupIfDue } from '../../electron/domain/backups.ts';
 import { addDays } from '../../electron/domain/dates.ts';
 import { latestVersion } from '../../electron/db/migrations/index.ts';
+import { startJob } from '../../electron/jobs/runner.ts';
+import { CLI_ACTOR } from '../../electron/domain/actor.ts';
+import { pathToFileURL } from 'node:url';
 
 let t: TestEnv | null = null;
 afterEach(async () => {
@@ -39,6 +42,25 @@ function corrupt(file: string) {
 }
 
 describe('backup and restore through the API', () => {
+  it('restore is refused while a job runs (nothing changes), and goes ahead once its worker has ended', async () => {
+    const { t } = await fileEnv();
+    const admin = await t.login('admin');
+    await addPerson(t, admin, { name: '早登记', communityId: t.communities.a, seq: 1 });
+    const b = await api(t, 'backups.create', {}, admin);
+    await addPerson(t, admin, { name: '晚登记', communityId: t.communities.a, seq: 2 });
+    const fixture = pathToFileURL(path.resolve(import.meta.dirname, '../helpers/jobs-fixture.ts')).href;
+    const job = startJob('test.count', { n: 10_000, delayMs: 2 }, { dbFile: t.env.dbFile, actor: CLI_ACTOR, clock: t.clock, modules: [fixture] });
+    const refused = await t.dispatch('backups.restore', { name: b.name, confirm: true }, admin);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BLOCKED', message: expect.stringContaining('任务正在进行') } });
+    expect(await residents(t)).toEqual(['早登记', '晚登记']);
+    job.cancel();
+    expect((await job.done).state).toBe('cancelled');
+    // The worker may still be ending (it checkpoints after its answer): restore waits for it.
+    const r = await api(t, 'backups.restore', { name: b.name, confirm: true }, admin);
+    expect(r.restoredFrom).toBe(b.name);
+    expect(await residents(t)).toEqual(['早登记']);
+  });
+
   it('backup → verified → later data → restore → data back → undoRestore → later data again', async () => {
     const { t, dir } = await fileEnv();
     const admin = await t.login('admin');

@@ -7,8 +7,15 @@ import { exportAudit, listAudit } from '../../domain/auditlog.ts';
 import { backupNow, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
 import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
 import { exportDirOf as exportDirFor } from './reports.ts';
+import { jobWorkersDone } from '../../jobs/runner.ts';
+import { AppError } from '../../domain/errors.ts';
 
 const exportDirOf = (ctx: HandlerCtx): string => exportDirFor(ctx.env);
+
+/** Swapping the database file under a job's worker would send its writes to the file moved aside: wait, or refuse. */
+async function assertNoJobs(): Promise<void> {
+  if (!(await jobWorkersDone())) throw new AppError('BLOCKED', '有导入或导出任务正在进行，未恢复，当前数据未改动。请等任务完成（或取消任务）后再试。');
+}
 
 export const trustHandlers: HandlersFor<typeof trustContract> = {
   'audit.list': async (ctx, input) => listAudit(ctx, input),
@@ -17,11 +24,13 @@ export const trustHandlers: HandlersFor<typeof trustContract> = {
   'backups.list': async (ctx) => backupStatus(ctx.env),
   'backups.create': async (ctx) => backupNow(ctx.env, ctx.actor),
   'backups.restore': async (ctx, input) => {
+    await assertNoJobs();
     const r = await restoreFromBackup(ctx.env, ctx.actor, input.name);
     ctx.env.sessions.clear();
     return r;
   },
   'backups.undoRestore': async (ctx, input) => {
+    await assertNoJobs();
     const r = await undoLastRestore(ctx.env, ctx.actor, input.aside);
     ctx.env.sessions.clear();
     return r;
