@@ -102,8 +102,9 @@ async function start(): Promise<void> {
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
-  // A spare worker loads the import and export code now, so the clerk's import starts without that wait.
-  void keepWorkerReady(true);
+  // Once the window shows (not competing with its first paint), a spare worker loads the import and export code, so
+  // the clerk's import starts without that wait.
+  mainWindow.once('ready-to-show', () => void keepWorkerReady(true));
 }
 
 async function main(): Promise<void> {

@@ -54,6 +54,14 @@ describe('main process startup', () => {
     const status = m.ipcMain.handlers.get('auth.setupStatus')!;
     await expect(status(m.invokeEvent(win.webContents, 'app://desk/index.html'), {})).resolves.toMatchObject({ ok: true, data: { needsSetup: true } });
     await expect(status(m.invokeEvent(win.webContents, 'https://evil.example/'), {})).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+
+    // Once the window shows, a spare job worker loads the job code; quitting ends it.
+    const runner = await import('../../electron/jobs/runner.ts');
+    expect(runner.spareThreadId()).toBeNull();
+    win.emit('ready-to-show');
+    await vi.waitFor(() => expect(runner.spareThreadId()).not.toBeNull());
+    for (const onQuit of m.app.listeners.get('will-quit')!) onQuit();
+    await vi.waitFor(() => expect(runner.spareThreadId()).toBeNull());
   });
 
   it('a second instance hands over and quits without opening anything', async () => {
