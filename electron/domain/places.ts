@@ -57,6 +57,22 @@ export function cleanPlaceName(s: string | null | undefined): string {
 }
 
 /**
+ * A label function that remembers its last few thousand answers: a list of 50,000 people repeats the same building,
+ * unit and room numbers over and over, and an import labels every address twice (preview counts, then writing).
+ */
+function remembered(label: (s: string) => string, max = 4096): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    let out = seen.get(s);
+    if (out === undefined) {
+      if (seen.size >= max) seen.clear();
+      seen.set(s, (out = label(s)));
+    }
+    return out;
+  };
+}
+
+/**
  * How lists write the number of a building, unit or room (upper-cased first), and the words that may follow it. One
  * definition for the labels below and the address parser (excel/import/address.ts), so both give the same names.
  */
@@ -74,24 +90,24 @@ const ROOM_LABEL = new RegExp(`^(${PLACE_FORMS.room.number})(?:${PLACE_FORMS.roo
  * One name per building however the list writes it, the same as the address parser reads it: "3", "3号", "3栋",
  * "3幢", "3座", "3#", "3号楼" → "3号楼" (also with a letter: "12A栋" → "12A号楼"); other forms ("A座", "综合楼") kept.
  */
-export function buildingLabel(s: string): string {
+export const buildingLabel = remembered((s: string): string => {
   const m = BUILDING_LABEL.exec(cleanPlaceName(s).toUpperCase());
   return m ? `${m[1]}号楼` : cleanPlaceName(s);
-}
+});
 
 /** "2", "2单元", "2门" → "2单元"; others kept. */
-export function unitLabel(s: string): string {
+export const unitLabel = remembered((s: string): string => {
   const c = cleanPlaceName(s);
   const m = UNIT_LABEL.exec(c);
   return m ? `${m[1]}单元` : c;
-}
+});
 
 /** "501", "501室", "501号", "501户" → "501" (as the address parser reads them); others kept. */
-export function roomLabel(s: string): string {
+export const roomLabel = remembered((s: string): string => {
   const c = cleanPlaceName(s);
   const m = ROOM_LABEL.exec(c.toUpperCase());
   return m ? m[1] : c;
-}
+});
 
 export function formatAddress(parts: { compound: string; building?: string; unit?: string; room?: string }): string {
   return [cleanPlaceName(parts.compound), buildingLabel(parts.building ?? ''), unitLabel(parts.unit ?? ''), roomLabel(parts.room ?? '')].join('');
