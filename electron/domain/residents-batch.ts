@@ -82,31 +82,45 @@ export function normaliseAddress(a: HouseholdAddress) {
   return { communityId: a.communityId, compound, building, unit, room, key: `${a.communityId}|${compound}|${building}|${unit}|${room}` };
 }
 
-/** Existing children of the given parents at one level, as "parentId|name" → id. */
-async function childrenOf(ctx: Pick<Ctx, 'db'>, level: PlaceLevel, parentIds: number[]): Promise<Map<string, number>> {
-  const map = new Map<string, number>();
+/** Places at one level by parent id, then name → id (nested maps: no "parent|name" string built per lookup). */
+type Children = Map<number, Map<string, number>>;
+
+function childId(m: Children, parentId: number, name: string): number | undefined {
+  return m.get(parentId)?.get(name);
+}
+
+function setChild(m: Children, parentId: number, name: string, id: number): void {
+  let c = m.get(parentId);
+  if (!c) m.set(parentId, (c = new Map()));
+  c.set(name, id);
+}
+
+/** Existing children of the given parents at one level. */
+async function childrenOf(ctx: Pick<Ctx, 'db'>, level: PlaceLevel, parentIds: number[]): Promise<Children> {
+  const map: Children = new Map();
   for (const part of chunks([...new Set(parentIds)], 900)) {
     const rows = await ctx.db.selectFrom('places').select(['id', 'parentId', 'name']).where('level', '=', level).where('parentId', 'in', part).execute();
-    for (const r of rows) map.set(`${r.parentId}|${r.name}`, r.id);
+    for (const r of rows) setChild(map, r.parentId!, r.name, r.id);
   }
   return map;
 }
 
 /** Finds or creates the children (parentId, name) at one level; compounds created are audited like ensureHousehold does. */
-async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: number; name: string }[], created?: PlaceCreated[]): Promise<Map<string, number>> {
+async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: number; name: string }[], created?: PlaceCreated[]): Promise<Children> {
   const map = await childrenOf(ctx, level, wanted.map((w) => w.parentId));
-  const missing = new Map<string, { parentId: number; name: string }>();
+  const toCreate: { parentId: number; name: string }[] = [];
+  const planned: Children = new Map();
   for (const w of wanted) {
-    const k = `${w.parentId}|${w.name}`;
-    if (!map.has(k)) missing.set(k, w);
+    if (childId(map, w.parentId, w.name) !== undefined || childId(planned, w.parentId, w.name) !== undefined) continue;
+    setChild(planned, w.parentId, w.name, 0);
+    toCreate.push(w);
   }
   const at = nowIso(ctx.clock);
   const audits: AuditInput[] = [];
-  const toCreate = [...missing.values()];
   const newIds = await insertEach(ctx, 'places', toCreate.map((w) => ({ parentId: w.parentId, level, name: w.name, createdAt: at, updatedAt: at })));
   toCreate.forEach((r, i) => {
     const id = newIds[i];
-    map.set(`${r.parentId}|${r.name}`, id);
+    setChild(map, r.parentId, r.name, id);
     created?.push({ level, name: r.name, id });
     if (level === 'compound') audits.push({ action: 'place.create', entity: 'place', entityId: id, after: { level, name: r.name, parentId: r.parentId } });
   });
@@ -135,13 +149,13 @@ export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddres
   // Level by level, each address carries its place ids down (no key rebuilding per level).
   const ids = list.map((a) => ({ a, compound: 0, building: 0, unit: 0, room: 0 }));
   const compounds = await ensureChildren(ctx, 'compound', list.map((a) => ({ parentId: a.communityId, name: a.compound })), created);
-  for (const x of ids) x.compound = compounds.get(`${x.a.communityId}|${x.a.compound}`)!;
+  for (const x of ids) x.compound = childId(compounds, x.a.communityId, x.a.compound)!;
   const buildings = await ensureChildren(ctx, 'building', ids.map((x) => ({ parentId: x.compound, name: x.a.building })), created);
-  for (const x of ids) x.building = buildings.get(`${x.compound}|${x.a.building}`)!;
+  for (const x of ids) x.building = childId(buildings, x.compound, x.a.building)!;
   const units = await ensureChildren(ctx, 'unit', ids.map((x) => ({ parentId: x.building, name: x.a.unit })), created);
-  for (const x of ids) x.unit = units.get(`${x.building}|${x.a.unit}`)!;
+  for (const x of ids) x.unit = childId(units, x.building, x.a.unit)!;
   const rooms = await ensureChildren(ctx, 'room', ids.map((x) => ({ parentId: x.unit, name: x.a.room })), created);
-  for (const x of ids) x.room = rooms.get(`${x.unit}|${x.a.room}`)!;
+  for (const x of ids) x.room = childId(rooms, x.unit, x.a.room)!;
 
   const byRoom = new Map<number, HouseholdRef & { isNew: boolean }>();
   for (const part of chunks(ids.map((x) => x.room), 900)) {
