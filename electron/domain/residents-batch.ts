@@ -133,14 +133,19 @@ async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: n
  * Returns the household of each address, in input order, with `isNew` for the ones created here.
  */
 export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddress[], created?: PlaceCreated[]): Promise<(HouseholdRef & { isNew: boolean })[]> {
-  const norm = new Map<string, ReturnType<typeof normaliseAddress>>();
-  const keys = addresses.map((a) => {
+  // Each distinct address once (list), and for each input address its position in list.
+  const position = new Map<string, number>();
+  const list: ReturnType<typeof normaliseAddress>[] = [];
+  const slot: number[] = addresses.map((a) => {
     const n = normaliseAddress(a);
     if (!n.compound) throw invalid('小区名称不能为空', [{ field: 'compound', message: '请填写小区' }]);
-    if (!norm.has(n.key)) norm.set(n.key, n);
-    return n.key;
+    let i = position.get(n.key);
+    if (i === undefined) {
+      position.set(n.key, (i = list.length));
+      list.push(n);
+    }
+    return i;
   });
-  const list = [...norm.values()];
   const communityIds = [...new Set(list.map((a) => a.communityId))];
   for (const id of communityIds) assertInScope(ctx.actor, id);
   const known = await ctx.db.selectFrom('places').select('id').where('level', '=', 'community').where('id', 'in', communityIds.length ? communityIds : [-1]).execute();
@@ -169,8 +174,7 @@ export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddres
   const newRows = [...newRooms.values()].map((x) => ({ communityId: x.a.communityId, compoundId: x.compound, roomId: x.room, address: x.a.compound + x.a.building + x.a.unit + x.a.room, createdAt: at, updatedAt: at }));
   const householdIds = await insertEach(ctx, 'households', newRows);
   newRows.forEach((h, i) => byRoom.set(h.roomId, { id: householdIds[i], communityId: h.communityId, compoundId: h.compoundId, address: h.address, isNew: true }));
-  const byKey = new Map(ids.map((x) => [x.a.key, byRoom.get(x.room)!]));
-  return keys.map((k) => byKey.get(k)!);
+  return slot.map((i) => byRoom.get(ids[i].room)!);
 }
 
 export interface NewResidentRow {
