@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
 import SqliteDatabase from 'better-sqlite3';
-import { openDatabase, DatabaseOpenError } from '../../electron/db/open.ts';
+import { openDatabase, DatabaseOpenError, PAGE_SIZE } from '../../electron/db/open.ts';
 import { latestVersion } from '../../electron/db/migrations/index.ts';
 import { tempDir } from '../helpers/env.ts';
 
@@ -18,9 +18,22 @@ describe('database open', () => {
     expect(h2.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(h2.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
     expect(h2.sqlite.pragma('secure_delete', { simple: true })).toBe(1);
+    expect(h2.sqlite.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
     const tables = h2.sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(['residents', 'episodes', 'checkins', 'alerts', 'supply_requests', 'audit_log', 'users', 'settings']));
     await h2.close();
+  });
+
+  it('keeps the page size of a file made with another one', async () => {
+    const file = path.join(tempDir(), 'old-pages.db');
+    const raw = new SqliteDatabase(file);
+    raw.pragma('page_size = 4096');
+    raw.exec('CREATE TABLE t (x)');
+    raw.close();
+    const h = await openDatabase(file, { beforeMigrate: false });
+    expect(h.sqlite.pragma('page_size', { simple: true })).toBe(4096);
+    expect(h.schemaVersion).toBe(latestVersion);
+    await h.close();
   });
 
   it('refuses a database made by a newer version, and leaves it untouched', async () => {
