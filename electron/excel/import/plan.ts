@@ -88,25 +88,28 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     const rows = await ctx.db.selectFrom('places').select(['parentId', 'name']).where('level', '=', 'compound').where('parentId', 'in', part).execute();
     for (const r of rows) compounds.add(`${r.parentId}|${r.name}`);
   }
-  // One entry per household: keyed by community id + address (normaliseAddress's key), or for a community still to be
-  // created by its name; the display address is kept only to look up which households are new.
+  // One key per household: community id + address (normaliseAddress's key), or for a community still to be created
+  // its name; each household's display address is collected only to look up which households are new.
   const countNew = opts.newHouseholds !== false;
-  const households = new Map<string, { communityId: number | null; address: string } | null>();
+  const households = new Set<string>();
+  const addresses: { communityId: number | null; address: string }[] = [];
   const newCompounds = new Map<string, { name: string; community: string }>();
   for (const p of [...plan.create, ...plan.update.map((u) => u.p), ...plan.skip.map((s) => s.p)]) {
     const id = communities.get(p.community) ?? null;
     const a = normaliseAddress({ communityId: id ?? 0, ...p.address });
     const key = id === null ? `\0${p.community}|${a.key}` : a.key;
-    if (!households.has(key)) households.set(key, countNew ? { communityId: id, address: a.compound + a.building + a.unit + a.room } : null);
+    if (!households.has(key)) {
+      households.add(key);
+      if (countNew) addresses.push({ communityId: id, address: a.compound + a.building + a.unit + a.room });
+    }
     if (id === null || !compounds.has(`${id}|${a.compound}`)) newCompounds.set(`${p.community}|${a.compound}`, { name: a.compound, community: p.community });
   }
   for (const [name, id] of communities) if (id === null) plan.newPlaces.push({ level: 'community', name, community: name });
   for (const c of newCompounds.values()) plan.newPlaces.push({ level: 'compound', ...c });
   plan.households = households.size;
   if (!countNew) return plan;
-  const all = [...households.values()] as { communityId: number | null; address: string }[];
   const found = new Set<string>();
-  const withIds = all.filter((h) => h.communityId !== null);
+  const withIds = addresses.filter((h) => h.communityId !== null);
   for (const part of chunks(withIds)) {
     const rows = await ctx.db
       .selectFrom('households')
@@ -116,6 +119,6 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
       .execute();
     for (const r of rows) found.add(`${r.communityId}|${r.address}`);
   }
-  plan.newHouseholds = all.filter((h) => h.communityId === null || !found.has(`${h.communityId}|${h.address}`)).length;
+  plan.newHouseholds = addresses.filter((h) => h.communityId === null || !found.has(`${h.communityId}|${h.address}`)).length;
   return plan;
 }
