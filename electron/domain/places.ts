@@ -58,7 +58,7 @@ export function cleanPlaceName(s: string | null | undefined): string {
 
 /**
  * A label function that remembers its last few thousand answers: a list of 50,000 people repeats the same building,
- * unit and room numbers over and over, and an import labels every address twice (preview counts, then writing).
+ * unit and room numbers over and over, and an import labels every address twice (planning, then writing).
  */
 function remembered(label: (s: string) => string, max = 4096): (s: string) => string {
   const seen = new Map<string, string>();
