@@ -4,7 +4,7 @@
 // undone), the counts and both problem rows with their Chinese reasons are listed, the error report downloads as a real
 // .xlsx; 全部或不导入 refuses and writes nothing; 仅导入无误的行 imports 22 people with a progress bar; the batch is
 // listed under 导入记录 and 撤销 removes the people again.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -63,9 +63,23 @@ async function openMapping(): Promise<void> {
 }
 
 /** Picks an option of an antd Select by its visible label. */
+/**
+ * Chooses `label` in an antd Select, and makes sure it took: a click that lands while the dropdown is still sliding
+ * in (a busy machine) can be swallowed, so the dropdown is opened and the option clicked again until the Select
+ * shows the label.
+ */
 async function pick(testId: string, label: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  await page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${label}"]`).click();
+  const select = page.getByTestId(testId);
+  const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${label}"]`);
+  await vi.waitFor(
+    async () => {
+      if ((await select.innerText()).includes(label)) return;
+      if (!(await option.isVisible())) await select.click();
+      await option.click({ timeout: 3000 });
+      expect(await select.innerText()).toContain(label);
+    },
+    { timeout: 15_000, interval: 250 },
+  );
 }
 
 beforeAll(async () => {
