@@ -95,19 +95,39 @@ function setChild(m: Children, parentId: number, name: string, id: number): void
   c.set(name, id);
 }
 
-/** Existing children of the given parents at one level. */
-async function childrenOf(ctx: Pick<Ctx, 'db'>, level: PlaceLevel, parentIds: number[]): Promise<Children> {
-  const map: Children = new Map();
-  for (const part of chunks([...new Set(parentIds)], 900)) {
+/** Existing children of the given parents at one level, added to `map`; parents in `loaded` (asked for before) or `fresh` (just created) are not asked for. */
+async function childrenOf(ctx: Pick<Ctx, 'db'>, level: PlaceLevel, parentIds: number[], map: Children = new Map(), loaded?: Set<number>, fresh?: Set<number>): Promise<Children> {
+  const unique = [...new Set(parentIds)];
+  const ask = unique.filter((id) => !loaded?.has(id) && !fresh?.has(id));
+  for (const part of chunks(ask, 900)) {
     const rows = await ctx.db.selectFrom('places').select(['id', 'parentId', 'name']).where('level', '=', level).where('parentId', 'in', part).execute();
     for (const r of rows) setChild(map, r.parentId!, r.name, r.id);
   }
+  for (const id of unique) loaded?.add(id);
   return map;
 }
 
+/**
+ * What ensureHouseholdsBatch has looked up and created, kept across its calls within ONE transaction (an import
+ * writing its list a part at a time): places and households already known are not asked for again, so each call
+ * costs as much as its own addresses, not as much as the whole list so far.
+ */
+export interface HouseholdCache {
+  children: Map<PlaceLevel, { map: Children; loaded: Set<number> }>;
+  /** Room id → its household; rooms in `roomsAsked` have been looked up (absent: no household yet). */
+  households: Map<number, HouseholdRef & { isNew: boolean }>;
+  roomsAsked: Set<number>;
+}
+
+export function householdCache(): HouseholdCache {
+  return { children: new Map(), households: new Map(), roomsAsked: new Set() };
+}
+
 /** Finds or creates the children (parentId, name) at one level; compounds created are audited like ensureHousehold does. */
-async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: number; name: string }[], created?: PlaceCreated[]): Promise<Children> {
-  const map = await childrenOf(ctx, level, wanted.map((w) => w.parentId));
+async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: number; name: string }[], created?: PlaceCreated[], cache?: HouseholdCache, fresh?: Set<number>): Promise<Children> {
+  let known = cache?.children.get(level);
+  if (cache && !known) cache.children.set(level, (known = { map: new Map(), loaded: new Set() }));
+  const map = await childrenOf(ctx, level, wanted.map((w) => w.parentId), known?.map, known?.loaded, fresh);
   const toCreate: { parentId: number; name: string }[] = [];
   const planned: Children = new Map();
   for (const w of wanted) {
@@ -121,6 +141,8 @@ async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: n
   toCreate.forEach((r, i) => {
     const id = newIds[i];
     setChild(map, r.parentId, r.name, id);
+    // A place created here has no children yet: they need not be looked up.
+    fresh?.add(id);
     created?.push({ level, name: r.name, id });
     if (level === 'compound') audits.push({ action: 'place.create', entity: 'place', entityId: id, after: { level, name: r.name, parentId: r.parentId } });
   });
@@ -132,7 +154,7 @@ async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: n
  * The households at many addresses, creating compounds, buildings, units, rooms and households that are new.
  * Returns the household of each address, in input order, with `isNew` for the ones created here.
  */
-export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddress[], created?: PlaceCreated[]): Promise<(HouseholdRef & { isNew: boolean })[]> {
+export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddress[], created?: PlaceCreated[], cache?: HouseholdCache): Promise<(HouseholdRef & { isNew: boolean })[]> {
   // Each distinct address once (list), and for each input address its position in list.
   const position = new Map<string, number>();
   const list: ReturnType<typeof normaliseAddress>[] = [];
@@ -152,21 +174,26 @@ export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddres
   if (known.length !== communityIds.length) throw invalid('所选社区不存在', [{ field: 'communityId', message: '社区不存在' }]);
 
   // Level by level, each address carries its place ids down (no key rebuilding per level).
+  const fresh = new Set<number>();
   const ids = list.map((a) => ({ a, compound: 0, building: 0, unit: 0, room: 0 }));
-  const compounds = await ensureChildren(ctx, 'compound', list.map((a) => ({ parentId: a.communityId, name: a.compound })), created);
+  const compounds = await ensureChildren(ctx, 'compound', list.map((a) => ({ parentId: a.communityId, name: a.compound })), created, cache, fresh);
   for (const x of ids) x.compound = childId(compounds, x.a.communityId, x.a.compound)!;
-  const buildings = await ensureChildren(ctx, 'building', ids.map((x) => ({ parentId: x.compound, name: x.a.building })), created);
+  const buildings = await ensureChildren(ctx, 'building', ids.map((x) => ({ parentId: x.compound, name: x.a.building })), created, cache, fresh);
   for (const x of ids) x.building = childId(buildings, x.compound, x.a.building)!;
-  const units = await ensureChildren(ctx, 'unit', ids.map((x) => ({ parentId: x.building, name: x.a.unit })), created);
+  const units = await ensureChildren(ctx, 'unit', ids.map((x) => ({ parentId: x.building, name: x.a.unit })), created, cache, fresh);
   for (const x of ids) x.unit = childId(units, x.building, x.a.unit)!;
-  const rooms = await ensureChildren(ctx, 'room', ids.map((x) => ({ parentId: x.unit, name: x.a.room })), created);
+  const rooms = await ensureChildren(ctx, 'room', ids.map((x) => ({ parentId: x.unit, name: x.a.room })), created, cache, fresh);
   for (const x of ids) x.room = childId(rooms, x.unit, x.a.room)!;
 
-  const byRoom = new Map<number, HouseholdRef & { isNew: boolean }>();
-  for (const part of chunks(ids.map((x) => x.room), 900)) {
+  const byRoom = cache?.households ?? new Map<number, HouseholdRef & { isNew: boolean }>();
+  // Rooms created just now have no household yet; rooms looked up by an earlier call are not asked for again.
+  const roomIds = [...new Set(ids.map((x) => x.room))];
+  const ask = roomIds.filter((r) => !fresh.has(r) && !cache?.roomsAsked.has(r));
+  for (const part of chunks(ask, 900)) {
     const rows = await ctx.db.selectFrom('households').select(['id', 'communityId', 'compoundId', 'address', 'roomId']).where('roomId', 'in', part).execute();
     for (const { roomId: r, ...h } of rows) byRoom.set(r, { ...h, isNew: false });
   }
+  for (const r of roomIds) cache?.roomsAsked.add(r);
   const at = nowIso(ctx.clock);
   // One household per room: two addresses differing only in spelling land in the same room.
   const newRooms = new Map<number, (typeof ids)[number]>();
