@@ -6,7 +6,7 @@ import { audit } from '../../domain/audit.ts';
 import { nowIso } from '../../domain/clock.ts';
 import { ensureCommunity, type PlaceCreated } from '../../domain/places.ts';
 import { updateResident, type ResidentPatch } from '../../domain/residents.ts';
-import { createIsolatedResidentsBatch, ensureHouseholdsBatch, startEpisodesBatch } from '../../domain/residents-batch.ts';
+import { createIsolatedResidentsBatch, ensureHouseholdsBatch, householdCache, startEpisodesBatch } from '../../domain/residents-batch.ts';
 import type { JobProgress } from '../../jobs/context.ts';
 import type { ResidentAnalysis, PlannedResident } from './residents.ts';
 import { planResidents, type ExistingPerson } from './plan.ts';
@@ -38,6 +38,14 @@ export interface CommitHooks {
 }
 
 const STEP = 2000;
+/**
+ * People planned and written together. A list is written a part at a time: each part is looked up (who is known,
+ * which places exist) after the earlier parts were written, and the places and households found or made are kept
+ * across parts (householdCache), so a part costs what its own rows cost. On 50,000 rows, parts of 2,000 were
+ * ~0.5 s faster than one part of everyone (same process, runs alternated: 3.7–5.2 s against 4.4–5.7 s on a busy
+ * host); part sizes of 500–5,000 were alike within the noise.
+ */
+export const PART = 2000;
 
 /** The patch that brings a known person in line with the list: contact details, address, category, notes. Never the name. */
 function patchFor(e: ExistingPerson, p: PlannedResident, householdId: number): ResidentPatch | null {
@@ -62,13 +70,19 @@ function patchFor(e: ExistingPerson, p: PlannedResident, householdId: number): R
   return changed ? patch : null;
 }
 
-export async function commitResidents(ctx: Ctx, a: ResidentAnalysis, opts: { mode: ImportMode; fileName: string }, hooks: CommitHooks = {}): Promise<ImportSummary> {
+export async function commitResidents(
+  ctx: Ctx,
+  a: ResidentAnalysis,
+  opts: { mode: ImportMode; fileName: string; /** People per part (tests vary it). */ part?: number },
+  hooks: CommitHooks = {},
+): Promise<ImportSummary> {
   const base = { errors: a.errors, warnings: [...a.warnings] };
   if ((opts.mode === 'all-or-nothing' && a.errors.length > 0) || a.people.length === 0) {
     const plan = await planResidents(ctx, a.people, { newHouseholds: false });
     return { status: 'rejected', batchId: null, imported: 0, updated: 0, skipped: 0, households: 0, ...base, warnings: [...base.warnings, ...plan.warnings], newPlaces: plan.newPlaces };
   }
-  const tick = (done: number) => hooks.progress?.({ done, total: a.people.length, phase: '写入' });
+  const total = a.people.length;
+  const partSize = opts.part ?? PART;
   return inTx(ctx, async (tx) => {
     // The first statement writes, so the transaction holds the write lock before reading what it will change.
     const batch = await tx.db
@@ -76,71 +90,87 @@ export async function commitResidents(ctx: Ctx, a: ResidentAnalysis, opts: { mod
       .values({ kind: 'residents', fileName: opts.fileName, userName: tx.actor.username, at: nowIso(tx.clock), counts: '{}', undoneAt: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const plan = await planResidents(tx, a.people, { newHouseholds: false });
     const created: PlaceCreated[] = [];
-    for (const [name, id] of plan.communities) if (id === null) plan.communities.set(name, await ensureCommunity(tx, name, created));
-    const all = [...plan.create, ...plan.update.map((u) => u.p), ...plan.skip.map((s) => s.p)];
-    const homes = await ensureHouseholdsBatch(tx, all.map((p) => ({ communityId: plan.communities.get(p.community)!, ...p.address })), created);
-    hooks.checkCancelled?.();
-
+    const cache = householdCache();
+    const counts = { imported: 0, updated: 0, skipped: 0, touched: 0 };
+    const warnings: RowIssue[] = [];
+    const newPlaces: ImportSummary['newPlaces'] = [];
+    // Household id → whether this import created it.
+    const households = new Map<number, boolean>();
     let done = 0;
-    for (let i = 0; i < plan.create.length; i += STEP) {
-      const part = plan.create.slice(i, i + STEP);
-      await createIsolatedResidentsBatch(
+    for (let at = 0; at < a.people.length; at += partSize) {
+      const plan = await planResidents(tx, a.people.slice(at, at + partSize), { newHouseholds: false });
+      warnings.push(...plan.warnings);
+      // A place an earlier part created is known to this part's plan: each new place is listed once.
+      newPlaces.push(...plan.newPlaces);
+      for (const [name, id] of plan.communities) if (id === null) plan.communities.set(name, await ensureCommunity(tx, name, created));
+      const all = [...plan.create, ...plan.update.map((u) => u.p), ...plan.skip.map((s) => s.p)];
+      const homes = await ensureHouseholdsBatch(tx, all.map((p) => ({ communityId: plan.communities.get(p.community)!, ...p.address })), created, cache);
+      for (const h of homes) households.set(h.id, h.isNew);
+      hooks.checkCancelled?.();
+
+      for (let i = 0; i < plan.create.length; i += STEP) {
+        const some = plan.create.slice(i, i + STEP);
+        await createIsolatedResidentsBatch(
+          tx,
+          some.map((p, j) => ({ value: p.value, householdId: homes[i + j].id, communityId: homes[i + j].communityId, startDate: p.startDate })),
+          { importBatchId: batch.id },
+        );
+        hooks.progress?.({ done: (done += some.length), total, phase: '写入' });
+        hooks.checkCancelled?.();
+      }
+      const known = [...plan.update, ...plan.skip];
+      for (let i = 0; i < known.length; i++) {
+        const { p, existing } = known[i];
+        const patch = patchFor(existing, p, homes[plan.create.length + i].id);
+        if (patch) {
+          await updateResident(tx, patch);
+          counts.touched++;
+        }
+        hooks.progress?.({ done: ++done, total, phase: '写入' });
+        if (done % STEP === 0) hooks.checkCancelled?.();
+      }
+      await startEpisodesBatch(
         tx,
-        part.map((p, j) => ({ value: p.value, householdId: homes[i + j].id, communityId: homes[i + j].communityId, startDate: p.startDate })),
+        plan.update.map(({ p, existing }) => ({ residentId: existing.id, startDate: p.startDate, category: p.categoryGiven ? p.value.category : existing.category })),
         { importBatchId: batch.id },
       );
-      tick((done += part.length));
+      counts.imported += plan.create.length;
+      counts.updated += plan.update.length;
+      counts.skipped += plan.skip.length;
       hooks.checkCancelled?.();
     }
-    let touched = 0;
-    const known = [...plan.update, ...plan.skip];
-    for (let i = 0; i < known.length; i++) {
-      const { p, existing } = known[i];
-      const patch = patchFor(existing, p, homes[plan.create.length + i].id);
-      if (patch) {
-        await updateResident(tx, patch);
-        touched++;
-      }
-      tick(++done);
-      if (done % STEP === 0) hooks.checkCancelled?.();
-    }
-    await startEpisodesBatch(
-      tx,
-      plan.update.map(({ p, existing }) => ({ residentId: existing.id, startDate: p.startDate, category: p.categoryGiven ? p.value.category : existing.category })),
-      { importBatchId: batch.id },
-    );
-    hooks.checkCancelled?.();
+    // As one plan of the whole list lists them: the communities first, then the compounds.
+    newPlaces.sort((x, y) => (x.level === y.level ? 0 : x.level === 'community' ? -1 : 1));
 
     const summary: ImportSummary = {
       status: 'written',
       batchId: batch.id,
-      imported: plan.create.length,
-      updated: plan.update.length,
-      skipped: plan.skip.length,
-      households: plan.households,
+      imported: counts.imported,
+      updated: counts.updated,
+      skipped: counts.skipped,
+      households: households.size,
       errors: a.errors,
-      warnings: [...a.warnings, ...plan.warnings],
-      newPlaces: plan.newPlaces,
+      warnings: [...a.warnings, ...warnings],
+      newPlaces,
     };
-    const counts = {
+    const batchCounts = {
       rows: a.dataRows,
       imported: summary.imported,
       updated: summary.updated,
       skipped: summary.skipped,
       households: summary.households,
-      newHouseholds: new Set(homes.filter((h) => h.isNew).map((h) => h.id)).size,
+      newHouseholds: [...households.values()].filter(Boolean).length,
       errors: a.errors.length,
       warnings: summary.warnings.length,
       mode: opts.mode,
       // Existing people this batch changed: an undo could not put them back, so it is refused while this is > 0.
-      existingChanged: touched + plan.update.length,
+      existingChanged: counts.touched + counts.updated,
       createdPlaces: created.filter((c) => c.level === 'community' || c.level === 'compound'),
     };
-    await tx.db.updateTable('importBatches').set({ counts: JSON.stringify(counts) }).where('id', '=', batch.id).execute();
-    await audit(tx, { action: 'import.residents', entity: 'import_batch', entityId: batch.id, extra: { fileName: opts.fileName, ...counts, createdPlaces: counts.createdPlaces.length } });
-    tick(a.people.length);
+    await tx.db.updateTable('importBatches').set({ counts: JSON.stringify(batchCounts) }).where('id', '=', batch.id).execute();
+    await audit(tx, { action: 'import.residents', entity: 'import_batch', entityId: batch.id, extra: { fileName: opts.fileName, ...batchCounts, createdPlaces: batchCounts.createdPlaces.length } });
+    hooks.progress?.({ done: total, total, phase: '写入' });
     return summary;
   });
 }
