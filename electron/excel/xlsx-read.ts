@@ -8,7 +8,7 @@
 //   unlike exceljs this also knows the built-in Chinese date formats 27–36 and 50–58 that WPS uses;
 // - formulas give their cached result; cells of a merged range repeat the top-left value;
 // - tags may carry a namespace prefix (x:c), cells and rows may omit their r= reference.
-import { scanXml, XmlError, type XmlHandlers } from './xml-scan.ts';
+import { scanXml, scanXmlBytes, XmlError, type XmlHandlers } from './xml-scan.ts';
 import type { CellValue, ZipParts } from './read.ts';
 
 export interface XlsxSheet {
@@ -27,16 +27,12 @@ export interface XlsxBook {
 /** A part that is missing or not well-formed XML; read.ts turns it into the 'unreadable' file error. */
 export class XlsxFormatError extends Error {}
 
-function decode(buf: Buffer): string {
-  if (buf[0] === 0xff && buf[1] === 0xfe) return buf.toString('utf16le', 2);
-  if (buf[0] === 0xfe && buf[1] === 0xff) return new TextDecoder('utf-16be').decode(buf.subarray(2));
-  return buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);
-}
-
-/** One pass over a part; any XML error becomes XlsxFormatError naming the part. */
+/** One pass over a part (UTF-8 straight from its bytes, UTF-16 decoded first); any XML error becomes XlsxFormatError naming the part. */
 function parse(part: string, buf: Buffer, on: XmlHandlers) {
   try {
-    scanXml(decode(buf), on);
+    if (buf[0] === 0xff && buf[1] === 0xfe) scanXml(buf.toString('utf16le', 2), on);
+    else if (buf[0] === 0xfe && buf[1] === 0xff) scanXml(new TextDecoder('utf-16be').decode(buf.subarray(2)), on);
+    else scanXmlBytes(buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf, on);
   } catch (e) {
     if (e instanceof XmlError) throw new XlsxFormatError(`${part}: ${e.message}`);
     throw e;

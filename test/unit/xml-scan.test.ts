@@ -1,10 +1,10 @@
 // The XML scanner the .xlsx reader runs on: what it reports for well-formed parts and what it refuses.
 import { describe, expect, it } from 'vitest';
-import { attrOf, scanXml, XmlError } from '../../electron/excel/xml-scan.ts';
+import { attrOf, scanXml, scanXmlBytes, XmlError, type XmlHandlers } from '../../electron/excel/xml-scan.ts';
 
-function events(xml: string): string[] {
+function events(xml: string, scan: (on: XmlHandlers) => void = (on) => scanXml(xml, on)): string[] {
   const out: string[] = [];
-  scanXml(xml, {
+  scan({
     open: (n, a) => out.push(`<${n}${['k', 'formatCode'].map((k) => (a.get(k) === undefined ? '' : ` ${k}=${a.get(k)}`)).join('')}>`),
     close: (n) => out.push(`</${n}>`),
     text: (t) => out.push(JSON.stringify(t)),
@@ -43,6 +43,40 @@ describe('scanXml', () => {
     ['a character reference out of range', '<a>&#x110000;</a>'],
   ])('refuses %s', (_what, xml) => {
     expect(() => scanXml(xml, {})).toThrow(XmlError);
+  });
+});
+
+describe('scanXmlBytes', () => {
+  /** The events, or the error, of scanning `xml` whole. */
+  const outcome = (scan: (on: XmlHandlers) => void) => {
+    try {
+      return events('', scan);
+    } catch (e) {
+      return e instanceof XmlError ? 'XmlError' : e;
+    }
+  };
+  // Cuts in every place: inside comments, CDATA and instructions holding '<', inside start and end tags, in text and
+  // between the bytes of a character; and documents that are not well-formed, which must fail the same way.
+  const docs = [
+    '<?xml version="1.0"?>\n<!-- a comment long enough <b> c --><x:a k="1"><b/>t&amp;&lt;&#x4E2D;&#25991;<![CDATA[<raw> & <x>]]></x:a>\n',
+    '<?pi and some text <not a tag>?><sst><si><t>王小明 &amp; 李<!-- a note < for the clerk -->华</t></si><si><t xml:space="preserve"> 金桥小区3号楼 </t></si></sst>',
+    '<numFmt formatCode="[>100]0;\'<\'0"/>',
+    '<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>身份证号</t></is></c></row></sheetData></worksheet>',
+    '<a><b></b>',
+    '<a><b></a></b>',
+    '<a><b k="1"',
+    '<a>x & y</a>',
+    '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>',
+    'junk<a/>',
+    '<a/><b/>',
+    '<a><!-- never closed </a>',
+    '<a><![CDATA[ never closed </a>',
+    '',
+  ];
+  it.each(docs.map((d) => [d]))('scans %j in pieces of any size as it scans it whole', (xml) => {
+    const whole = outcome((on) => scanXml(xml, on));
+    const bytes = Buffer.from(xml, 'utf8');
+    for (let window = 1; window <= bytes.length + 1; window++) expect([window, outcome((on) => scanXmlBytes(bytes, on, window))]).toEqual([window, whole]);
   });
 });
 
