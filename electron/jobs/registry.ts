@@ -20,7 +20,14 @@ export async function loadJob(name: string, extraModules: string[] = []): Promis
   return jobRegistry[name]();
 }
 
-/** Loads every job's code (a spare worker does this while it waits for its job). */
+/**
+ * Warm-ups a spare worker runs once the code is loaded: each runs a job's code on made-up data in memory, so V8 has
+ * compiled it and the heap has grown before the real job comes. Never fatal: a warm-up that fails only leaves it cold.
+ */
+const warmUps: (() => Promise<unknown>)[] = [async () => (await import('../excel/import/rehearse.ts')).rehearseImport()];
+
+/** Loads every job's code and warms it up (a spare worker does this while it waits for its job). */
 export async function preloadJobs(): Promise<void> {
   await Promise.all(Object.values(jobRegistry).map((load) => load()));
+  for (const warm of warmUps) await warm().catch(() => undefined);
 }
