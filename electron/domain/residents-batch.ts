@@ -14,6 +14,7 @@ import { periodDates, testDaysFor } from './episodes.ts';
 import type { NormalisedResident } from './residents.ts';
 import { CompiledQuery, sql, type ExpressionBuilder, type Insertable } from 'kysely';
 import type { Category, Database, PlaceLevel } from '../db/schema.ts';
+import { valueList } from '../db/value-list.ts';
 
 const CHUNK = 500;
 
@@ -99,8 +100,8 @@ function setChild(m: Children, parentId: number, name: string, id: number): void
 async function childrenOf(ctx: Pick<Ctx, 'db'>, level: PlaceLevel, parentIds: number[], map: Children = new Map(), loaded?: Set<number>, fresh?: Set<number>): Promise<Children> {
   const unique = [...new Set(parentIds)];
   const ask = unique.filter((id) => !loaded?.has(id) && !fresh?.has(id));
-  for (const part of chunks(ask, 900)) {
-    const rows = await ctx.db.selectFrom('places').select(['id', 'parentId', 'name']).where('level', '=', level).where('parentId', 'in', part).execute();
+  for (const part of chunks(ask, 10_000)) {
+    const rows = await ctx.db.selectFrom('places').select(['id', 'parentId', 'name']).where('level', '=', level).where('parentId', 'in', valueList(part)).execute();
     for (const r of rows) setChild(map, r.parentId!, r.name, r.id);
   }
   for (const id of unique) loaded?.add(id);
@@ -189,8 +190,8 @@ export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddres
   // Rooms created just now have no household yet; rooms looked up by an earlier call are not asked for again.
   const roomIds = [...new Set(ids.map((x) => x.room))];
   const ask = roomIds.filter((r) => !fresh.has(r) && !cache?.roomsAsked.has(r));
-  for (const part of chunks(ask, 900)) {
-    const rows = await ctx.db.selectFrom('households').select(['id', 'communityId', 'compoundId', 'address', 'roomId']).where('roomId', 'in', part).execute();
+  for (const part of chunks(ask, 10_000)) {
+    const rows = await ctx.db.selectFrom('households').select(['id', 'communityId', 'compoundId', 'address', 'roomId']).where('roomId', 'in', valueList(part)).execute();
     for (const { roomId: r, ...h } of rows) byRoom.set(r, { ...h, isNew: false });
   }
   for (const r of roomIds) cache?.roomsAsked.add(r);

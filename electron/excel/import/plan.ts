@@ -2,6 +2,7 @@
 // isolates (skipped), which places are new. Read-only; a handful of queries whatever the list's length.
 import type { Ctx } from '../../domain/context.ts';
 import { normaliseAddress } from '../../domain/residents-batch.ts';
+import { valueList } from '../../db/value-list.ts';
 import type { Category, ResidentStatus } from '../../db/schema.ts';
 import type { PlannedResident } from './residents.ts';
 import type { RowIssue } from './issues.ts';
@@ -48,20 +49,20 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
   const byName = new Map(known.map((c) => [c.name, c.id]));
   for (const p of people) communities.set(p.community, byName.get(p.community) ?? null);
 
-  // Everyone in the list who is already in the database, in one query per 900 numbers.
+  // Everyone in the list who is already in the database, in one query per 10,000 numbers.
   const existing = new Map<string, ExistingPerson>();
   const numbers = [...new Set(people.map((p) => p.value.docNumber).filter((n): n is string => !!n))];
-  for (const part of chunks(numbers)) {
+  for (const part of chunks(numbers, 10_000)) {
     const rows = await ctx.db
       .selectFrom('residents')
       .select(['id', 'version', 'name', 'docType', 'docNumber', 'phone', 'householdId', 'communityId', 'category', 'notes', 'status'])
-      .where('docNumber', 'in', part)
+      .where('docNumber', 'in', valueList(part))
       .execute();
     for (const r of rows) existing.set(`${r.docType}|${r.docNumber}`, r);
   }
   const active = new Map<number, string>();
-  for (const part of chunks([...existing.values()].map((e) => e.id))) {
-    const rows = await ctx.db.selectFrom('episodes').select(['residentId', 'startDate']).where('status', '=', 'active').where('residentId', 'in', part).execute();
+  for (const part of chunks([...existing.values()].map((e) => e.id), 10_000)) {
+    const rows = await ctx.db.selectFrom('episodes').select(['residentId', 'startDate']).where('status', '=', 'active').where('residentId', 'in', valueList(part)).execute();
     for (const r of rows) active.set(r.residentId, r.startDate);
   }
 
