@@ -121,7 +121,6 @@ export function scanXmlBytes(buf: Uint8Array, on: XmlHandlers, window = WINDOW):
     carry = used < piece.length ? piece.slice(used) : '';
     pos = cut;
   }
-  if (bytes.length === 0) scanPiece('', on, state, true);
   finish(state);
 }
 
