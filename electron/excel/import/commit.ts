@@ -37,6 +37,7 @@ export interface CommitHooks {
   checkCancelled?: () => void;
 }
 
+/** Known people updated between two cancel checks (each is an updateResident of its own). */
 const STEP = 2000;
 /**
  * People planned and written together. A list is written a part at a time: each part is looked up (who is known,
@@ -109,16 +110,13 @@ export async function commitResidents(
       for (const h of homes) households.set(h.id, h.isNew);
       hooks.checkCancelled?.();
 
-      for (let i = 0; i < plan.create.length; i += STEP) {
-        const some = plan.create.slice(i, i + STEP);
-        await createIsolatedResidentsBatch(
-          tx,
-          some.map((p, j) => ({ value: p.value, householdId: homes[i + j].id, communityId: homes[i + j].communityId, startDate: p.startDate })),
-          { importBatchId: batch.id },
-        );
-        hooks.progress?.({ done: (done += some.length), total, phase: '写入' });
-        hooks.checkCancelled?.();
-      }
+      await createIsolatedResidentsBatch(
+        tx,
+        plan.create.map((p, j) => ({ value: p.value, householdId: homes[j].id, communityId: homes[j].communityId, startDate: p.startDate })),
+        { importBatchId: batch.id },
+      );
+      hooks.progress?.({ done: (done += plan.create.length), total, phase: '写入' });
+      hooks.checkCancelled?.();
       const known = [...plan.update, ...plan.skip];
       for (let i = 0; i < known.length; i++) {
         const { p, existing } = known[i];
