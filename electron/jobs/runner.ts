@@ -16,9 +16,10 @@
 //               (a finished job's worker still checkpoints, then ends); false when a job is still running. Restoring
 //               a backup waits for it: the file must not be swapped under a worker.
 //   keepWorkerReady(on) → Promise<void>   with it on (the app and browser mode), a spare worker that has already
-//               loaded the job code waits for the next job, and a new one is started when it is taken: a job then
-//               starts in milliseconds instead of the ~0.5 s a new worker spends loading its code. The promise
-//               resolves when the spare is ready. Off (CLI, tests by default): a worker is started per job.
+//               loaded the job code (and warmed the import up: registry.ts preloadJobs) waits for the next job, and
+//               a new one is started when it is taken: a job then starts in milliseconds instead of the ~0.5 s a new
+//               worker spends loading its code. The promise resolves when the spare is ready. Off (CLI, tests by
+//               default): a worker is started per job.
 //   JobStatus = { id, name, owner, state: 'running'|'succeeded'|'failed'|'cancelled', progress: {done,total,phase},
 //                 startedAt, finishedAt?, result?, error? }. Finished jobs are kept for KEEP_FINISHED_MS.
 // A job function is `(ctx: JobContext, input) => Promise<result>` (jobs/context.ts): ctx has db, actor, clock,

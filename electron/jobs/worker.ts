@@ -1,7 +1,8 @@
 // Worker-thread entry: opens its own connection to the database file (WAL lets it share the file), runs one named job,
 // posts progress and one final outcome message, then checkpoints the WAL and closes the connection. Started only by
-// runner.ts, either with its job (workerData) or as a spare: it loads every job's code, says 'ready', and waits for
-// the one 'job' message it will run. A worker runs one job and ends, so no state outlives a job.
+// runner.ts, either with its job (workerData) or as a spare: it loads every job's code and warms it up (registry.ts
+// preloadJobs), says 'ready', and waits for the one 'job' message it will run. A worker runs one job and ends, so no
+// state outlives a job.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseOpenError, openDatabase } from '../db/open.ts';
 import { jobConnection } from '../db/job-connection.ts';
