@@ -1,10 +1,13 @@
 // Backups of the one SQLite file: taken with SQLite's online backup API (never a file copy of a live database),
-// verified by reopening read-only, named by date, listed with a small .json sidecar holding the verification result.
+// verified by reopening read-only, named by database and date, listed with a small .json sidecar holding the
+// verification result. A backup belongs to the database whose identity (db/identity.ts) it carries: every list,
+// retention, purge and restore takes only the backups of its own database, even when several share a folder.
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { readSchemaVersion } from './open.ts';
 import { latestVersion } from './migrations/index.ts';
+import { readDatabaseId, shortDatabaseId } from './identity.ts';
 import { DEFAULT_TIME_ZONE, isoIn } from '../domain/clock.ts';
 
 /** Tables whose row counts are compared between the source and its backup. */
@@ -30,6 +33,8 @@ export interface BackupVerification {
   /** 'ok', or what PRAGMA integrity_check reported, or why it could not run. */
   integrity: string;
   schemaVersion: number;
+  /** The identity stored inside the file (null: none, made before identities or not readable). */
+  databaseId?: string | null;
   counts: RowCounts;
   /** What is wrong, in Chinese, for the admin. Empty when ok. */
   problems: string[];
@@ -39,6 +44,10 @@ export interface BackupVerification {
 /** What the .json beside each backup holds. */
 export interface BackupSidecar extends BackupVerification {
   reason: string | null;
+  /** The database this is a backup of (its identity; also in the file, except for a copy taken before migration 4). */
+  databaseId?: string | null;
+  /** The absolute path of the file it was copied from: finds a damaged file's backups when it cannot tell its id. */
+  sourceFile?: string;
   /** Row counts of the source at the instant of the copy. */
   sourceCounts?: RowCounts;
   /** Highest audit_log id in the copy: anything audited after it is not in this backup. */
@@ -56,18 +65,34 @@ export interface BackupInfo {
   /** 'YYYY-MM-DD' (local) from the name, used by retention. */
   date: string;
   reason: string | null;
+  /** The first 8 hex digits of the database id in the name (null: a name without one). */
+  shortId: string | null;
+  /** The database id its sidecar records (null: no sidecar, or none recorded). */
+  databaseId: string | null;
   status: 'verified' | 'failed' | 'unverified';
   verification: BackupSidecar | null;
+}
+
+/** A backup-named file in the folder that is not one of this database's: left alone by every operation, reported. */
+export interface ForeignBackup {
+  name: string;
+  file: string;
+  /** Whose it is, when known. */
+  databaseId: string | null;
+  /** Why it is not ours, in Chinese. */
+  why: string;
 }
 
 export interface BackupResult {
   file: string;
   counts: RowCounts;
   lastAuditId: number;
+  databaseId: string | null;
   verification: BackupVerification;
 }
 
-const NAME_RE = /^isolation-desk-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-([a-z0-9-]+))?\.db$/;
+/** isolation-desk-[<8 hex of the database id>-]YYYYMMDD-HHmmss[-reason].db (names without the id are older). */
+const NAME_RE = /^isolation-desk-(?:([0-9a-f]{8})-)?(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-([a-z0-9-]+))?\.db$/;
 
 /** 'YYYYMMDD-HHmmss' of an instant in a time zone. */
 export function fileStamp(at: Date, timeZone = DEFAULT_TIME_ZONE): string {
@@ -79,25 +104,26 @@ function cleanReason(reason: string | null | undefined): string {
   return (reason ?? '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
-/** isolation-desk-YYYYMMDD-HHmmss[-reason].db */
-export function backupFileName(at: Date, timeZone = DEFAULT_TIME_ZONE, reason?: string | null): string {
+/** isolation-desk-<id8>-YYYYMMDD-HHmmss[-reason].db (without the id part for a database that has none). */
+export function backupFileName(at: Date, timeZone = DEFAULT_TIME_ZONE, reason?: string | null, databaseId?: string | null): string {
   const r = cleanReason(reason);
-  return `isolation-desk-${fileStamp(at, timeZone)}${r ? `-${r}` : ''}.db`;
+  const id = databaseId ? `${shortDatabaseId(databaseId)}-` : '';
+  return `isolation-desk-${id}${fileStamp(at, timeZone)}${r ? `-${r}` : ''}.db`;
 }
 
-export function parseBackupName(name: string): { date: string; takenAt: string; reason: string | null } | null {
+export function parseBackupName(name: string): { date: string; takenAt: string; reason: string | null; shortId: string | null } | null {
   const m = NAME_RE.exec(name);
   if (!m) return null;
-  const date = `${m[1]}-${m[2]}-${m[3]}`;
-  return { date, takenAt: `${date}T${m[4]}:${m[5]}:${m[6]}`, reason: m[7] ?? null };
+  const date = `${m[2]}-${m[3]}-${m[4]}`;
+  return { date, takenAt: `${date}T${m[5]}:${m[6]}:${m[7]}`, reason: m[8] ?? null, shortId: m[1] ?? null };
 }
 
 /** A path in dir for a new backup that does not exist yet (two backups in the same second get -2, -3…). */
-export function newBackupPath(dir: string, at: Date, timeZone = DEFAULT_TIME_ZONE, reason?: string | null): string {
+export function newBackupPath(dir: string, at: Date, timeZone = DEFAULT_TIME_ZONE, reason?: string | null, databaseId?: string | null): string {
   const base = cleanReason(reason);
   for (let n = 1; ; n++) {
     const r = n === 1 ? base : `${base ? `${base}-` : ''}${n}`;
-    const file = path.join(dir, backupFileName(at, timeZone, r));
+    const file = path.join(dir, backupFileName(at, timeZone, r, databaseId));
     if (!fs.existsSync(file) && !fs.existsSync(`${file}.partial`)) return file;
   }
 }
@@ -148,7 +174,7 @@ export function fsyncDir(dir: string): void {
 export async function backupDatabase(
   source: SqliteDatabase.Database | string,
   outFile: string,
-  opts: { reason?: string | null } = {},
+  opts: { reason?: string | null; /** For a file that has no identity yet (before migration 4): the one it will get. */ databaseId?: string | null } = {},
 ): Promise<BackupResult> {
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   if (fs.existsSync(outFile)) throw new Error(`备份文件已存在：${outFile}`);
@@ -158,10 +184,12 @@ export async function backupDatabase(
   const src = own ? new SqliteDatabase(source, { readonly: true, fileMustExist: true }) : source;
   let counts: RowCounts;
   let lastAuditId = 0;
+  let databaseId: string | null = null;
   try {
     const began = !src.inTransaction;
     if (began) src.exec('BEGIN');
     try {
+      databaseId = readDatabaseId(src) ?? opts.databaseId ?? null;
       counts = countRows(src);
       if ('audit_log' in counts) lastAuditId = (src.prepare('SELECT COALESCE(MAX(id), 0) FROM audit_log').pluck().get() as number) ?? 0;
       await src.backup(partial);
@@ -185,8 +213,15 @@ export async function backupDatabase(
   fs.renameSync(partial, outFile);
   fsyncDir(path.dirname(outFile));
   const verification = verifyBackup(outFile, counts);
-  writeSidecar(outFile, { ...verification, reason: opts.reason ?? parseBackupName(path.basename(outFile))?.reason ?? null, sourceCounts: counts, lastAuditId });
-  return { file: outFile, counts, lastAuditId, verification };
+  writeSidecar(outFile, {
+    ...verification,
+    reason: opts.reason ?? parseBackupName(path.basename(outFile))?.reason ?? null,
+    databaseId,
+    sourceFile: path.resolve(own ? source : src.name),
+    sourceCounts: counts,
+    lastAuditId,
+  });
+  return { file: outFile, counts, lastAuditId, databaseId, verification };
 }
 
 /**
@@ -197,6 +232,7 @@ export function verifyBackup(file: string, expectedCounts?: RowCounts): BackupVe
   const problems: string[] = [];
   let integrity = '未检查';
   let schemaVersion = 0;
+  let databaseId: string | null = null;
   let counts: RowCounts = {};
   let db: SqliteDatabase.Database | null = null;
   try {
@@ -207,6 +243,7 @@ export function verifyBackup(file: string, expectedCounts?: RowCounts): BackupVe
     schemaVersion = readSchemaVersion(db);
     if (schemaVersion === 0) problems.push('不是本软件的数据文件（缺少数据结构版本）');
     else if (schemaVersion > latestVersion) problems.push(`数据结构版本 ${schemaVersion} 高于本程序支持的 ${latestVersion}，请升级软件后再使用此备份`);
+    databaseId = readDatabaseId(db);
     counts = countRows(db);
     if (expectedCounts) {
       for (const [t, n] of Object.entries(expectedCounts)) {
@@ -219,7 +256,7 @@ export function verifyBackup(file: string, expectedCounts?: RowCounts): BackupVe
   } finally {
     db?.close();
   }
-  return { ok: problems.length === 0, integrity, schemaVersion, counts, problems, verifiedAt: new Date().toISOString() };
+  return { ok: problems.length === 0, integrity, schemaVersion, databaseId, counts, problems, verifiedAt: new Date().toISOString() };
 }
 
 export function sidecarPath(file: string): string {
@@ -240,16 +277,16 @@ export function readSidecar(file: string): BackupSidecar | null {
   }
 }
 
-/** Re-verifies a backup now and records the result in its sidecar (keeping its reason and source counts). */
+/** Re-verifies a backup now and records the result in its sidecar (keeping its reason, database and source counts). */
 export function reverifyBackup(file: string): BackupVerification {
   const old = readSidecar(file);
   const v = verifyBackup(file);
-  writeSidecar(file, { ...old, ...v, reason: old?.reason ?? parseBackupName(path.basename(file))?.reason ?? null });
+  writeSidecar(file, { ...old, ...v, databaseId: v.databaseId ?? old?.databaseId ?? null, reason: old?.reason ?? parseBackupName(path.basename(file))?.reason ?? null });
   return v;
 }
 
-/** The backups in a folder, newest first, each with its recorded verification. */
-export function listBackups(dir: string): BackupInfo[] {
+/** Every backup-named file in a folder, newest first, each with its recorded verification, whoever's it is. */
+export function scanBackups(dir: string): BackupInfo[] {
   if (!fs.existsSync(dir)) return [];
   const out: BackupInfo[] = [];
   for (const name of fs.readdirSync(dir)) {
@@ -259,6 +296,7 @@ export function listBackups(dir: string): BackupInfo[] {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat?.isFile()) continue;
     const verification = readSidecar(file);
+    const recorded = verification?.databaseId;
     out.push({
       file,
       name,
@@ -266,11 +304,52 @@ export function listBackups(dir: string): BackupInfo[] {
       takenAt: parsed.takenAt,
       date: parsed.date,
       reason: parsed.reason,
+      shortId: parsed.shortId,
+      databaseId: typeof recorded === 'string' ? recorded : null,
       status: verification ? (verification.ok ? 'verified' : 'failed') : 'unverified',
       verification,
     });
   }
   return out.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+}
+
+/**
+ * Why a backup is not one of `databaseId`'s, from its name and sidecar (null: it is ours). A database without an
+ * identity (an older file not migrated yet) owns only backups that name no database.
+ */
+function notOurs(b: BackupInfo, databaseId: string | null): string | null {
+  if (databaseId === null) return b.shortId === null && b.databaseId === null ? null : '属于另一个数据库';
+  if (b.databaseId !== null) return b.databaseId === databaseId ? null : '属于另一个数据库';
+  if (b.shortId === null) return '旧格式备份，无法确认属于哪个数据库';
+  return b.shortId === shortDatabaseId(databaseId) ? null : '属于另一个数据库';
+}
+
+/** A folder's backups: this database's (newest first) and the others, which every operation leaves alone. */
+export function backupsInFolder(dir: string, databaseId: string | null): { own: BackupInfo[]; foreign: ForeignBackup[] } {
+  const own: BackupInfo[] = [];
+  const foreign: ForeignBackup[] = [];
+  for (const b of scanBackups(dir)) {
+    const why = notOurs(b, databaseId);
+    if (why === null) own.push(b);
+    else foreign.push({ name: b.name, file: b.file, databaseId: b.databaseId, why });
+  }
+  return { own, foreign };
+}
+
+/** This database's backups in a folder, newest first, each with its recorded verification. */
+export function listBackups(dir: string, databaseId: string | null): BackupInfo[] {
+  return backupsInFolder(dir, databaseId).own;
+}
+
+/**
+ * Checks what a backup holds inside against the database it is taken for: a file whose stored identity differs is
+ * another database's, whatever its name says. A copy without an identity inside (taken before migration 4) is
+ * accepted on its name and sidecar. Returns why it is not ours, or null.
+ */
+export function foreignContent(verification: Pick<BackupVerification, 'databaseId'>, databaseId: string | null): string | null {
+  const inside = verification.databaseId ?? null;
+  if (inside === null || databaseId === null || inside === databaseId) return null;
+  return `文件内容属于另一个数据库（标识 ${shortDatabaseId(inside)}）`;
 }
 
 /** Deletes a backup and its sidecar. */
@@ -292,14 +371,15 @@ function readSettingRaw(sqlite: SqliteDatabase.Database, key: string): unknown {
  * openDatabase's default `beforeMigrate` for files: a verified backup of the file as it is, before its schema changes.
  * Throws (so nothing is migrated) when the backup cannot be made or does not verify.
  */
-export async function backupBeforeMigrate(sqlite: SqliteDatabase.Database, from: number, to: number): Promise<BackupResult> {
+export async function backupBeforeMigrate(sqlite: SqliteDatabase.Database, from: number, to: number, databaseId?: string): Promise<BackupResult> {
   const configured = readSettingRaw(sqlite, 'backupDir');
   const tz = readSettingRaw(sqlite, 'timeZone');
   const dir = backupDirFor(sqlite.name, typeof configured === 'string' ? configured : null);
-  const out = newBackupPath(dir, new Date(), typeof tz === 'string' ? tz : DEFAULT_TIME_ZONE, `before-migrate-v${from}-v${to}`);
+  const id = readDatabaseId(sqlite) ?? databaseId ?? null;
+  const out = newBackupPath(dir, new Date(), typeof tz === 'string' ? tz : DEFAULT_TIME_ZONE, `before-migrate-v${from}-v${to}`, id);
   let result: BackupResult;
   try {
-    result = await backupDatabase(sqlite, out);
+    result = await backupDatabase(sqlite, out, { databaseId: id });
   } catch (e) {
     throw new Error(`升级数据结构前无法备份（${(e as Error).message}），为安全起见未升级，数据文件未改动。请检查备份文件夹 ${dir} 是否可写。`);
   }

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import SqliteDatabase from 'better-sqlite3';
 import { kyselyOver, migrate, readSchemaVersion, type Db } from './open.ts';
 import { latestVersion } from './migrations/index.ts';
+import { readDatabaseId } from './identity.ts';
 
 export interface CompactResult {
   /** True when the WAL was fully written back and truncated to zero bytes. */
@@ -40,11 +41,21 @@ export async function secureCompact(db: Db): Promise<CompactResult> {
   return { walCleared, pagesBefore, pagesAfter: await pages() };
 }
 
+/** A copy whose contents carry another database's identity: left alone by withDatabaseFile. */
+export class ForeignDatabaseError extends Error {
+  readonly databaseId: string;
+  constructor(databaseId: string) {
+    super(`文件内容属于另一个数据库（标识 ${databaseId.slice(0, 8)}）`);
+    this.databaseId = databaseId;
+  }
+}
+
 /**
  * Opens a backup or a file kept aside for a change such as a purge: no WAL switch (a backup stays a standalone
- * rollback-journal file), migrated first when older, refused when newer. Compacts securely after `fn`.
+ * rollback-journal file), migrated first when older, refused when newer or when it holds another database's identity
+ * (an older copy without one gets `databaseId` when migrated). Compacts securely after `fn`.
  */
-export async function withDatabaseFile<T>(file: string, fn: (db: Db) => Promise<T>): Promise<T> {
+export async function withDatabaseFile<T>(file: string, databaseId: string, fn: (db: Db) => Promise<T>): Promise<T> {
   const sqlite = new SqliteDatabase(file, { fileMustExist: true });
   const db = kyselyOver(sqlite);
   try {
@@ -53,7 +64,9 @@ export async function withDatabaseFile<T>(file: string, fn: (db: Db) => Promise<
     sqlite.pragma('busy_timeout = 5000');
     const version = readSchemaVersion(sqlite);
     if (version === 0 || version > latestVersion) throw new Error(`数据结构版本 ${version} 不是本程序能处理的版本`);
-    if (version < latestVersion) await migrate(db, version);
+    const inside = readDatabaseId(sqlite);
+    if (inside !== null && inside !== databaseId) throw new ForeignDatabaseError(inside);
+    if (version < latestVersion) await migrate(db, version, databaseId);
     const value = await fn(db);
     await secureCompact(db);
     return value;

@@ -5,6 +5,7 @@ import { CamelCasePlugin, Kysely, SqliteDialect, SqliteDriver, type DatabaseConn
 import type { Database } from './schema.ts';
 import { latestVersion, migrations } from './migrations/index.ts';
 import { backupBeforeMigrate } from './backup.ts';
+import { newDatabaseId, readDatabaseId } from './identity.ts';
 
 export type Db = Kysely<Database>;
 
@@ -34,7 +35,7 @@ export interface OpenOptions {
    * Called with the raw connection before migrating an existing, non-empty file. Default for files: a verified backup
    * (backup.ts backupBeforeMigrate); `false` skips it.
    */
-  beforeMigrate?: ((sqlite: SqliteDatabase.Database, from: number, to: number) => Promise<unknown> | unknown) | false;
+  beforeMigrate?: ((sqlite: SqliteDatabase.Database, from: number, to: number, databaseId: string) => Promise<unknown> | unknown) | false;
 }
 
 /** Page size of a new database file, in bytes. */
@@ -96,15 +97,17 @@ export async function openDatabase(file: string, options: OpenOptions = {}): Pro
   if ((options.migrate ?? true) && !options.readonly && version < latestVersion) {
     const hasTables = (sqlite.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type='table'").get() as { n: number }).n > 0;
     const beforeMigrate = options.beforeMigrate ?? (memory ? false : backupBeforeMigrate);
+    // A file made before version 4 gets its identity now; the backup taken before migrating is named with it.
+    const databaseId = readDatabaseId(sqlite) ?? newDatabaseId();
     if (existed && hasTables && beforeMigrate) {
       try {
-        await beforeMigrate(sqlite, version, latestVersion);
+        await beforeMigrate(sqlite, version, latestVersion, databaseId);
       } catch (e) {
         sqlite.close();
         throw e;
       }
     }
-    await migrate(db, version);
+    await migrate(db, version, databaseId);
     version = latestVersion;
   }
   return {
@@ -149,8 +152,11 @@ export function kyselyOver(sqlite: SqliteDatabase.Database): Db {
   return new Kysely<Database>({ dialect: new SafeRollbackSqliteDialect(sqlite), plugins: [new CamelCasePlugin()] });
 }
 
-/** Applies every migration newer than `from`, all in one transaction: either the file is fully migrated or untouched. */
-export async function migrate(db: Db, from: number): Promise<void> {
+/**
+ * Applies every migration newer than `from`, all in one transaction: either the file is fully migrated or untouched.
+ * The same transaction gives the file its identity (db/identity.ts) when it has none: `databaseId`, or a new one.
+ */
+export async function migrate(db: Db, from: number, databaseId = newDatabaseId()): Promise<void> {
   const pending = migrations.filter((m) => m.version > from);
   if (pending.length === 0) return;
   await db.transaction().execute(async (trx) => {
@@ -167,5 +173,10 @@ export async function migrate(db: Db, from: number): Promise<void> {
       await m.up(trx as unknown as Kysely<any>);
       await trx.insertInto('schemaMigrations').values({ version: m.version, name: m.name, appliedAt: new Date().toISOString() }).execute();
     }
+    await trx
+      .insertInto('databaseIdentity')
+      .values({ id: 1, databaseId, createdAt: new Date().toISOString() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   });
 }

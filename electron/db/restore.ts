@@ -3,7 +3,20 @@
 // The caller must have closed its connection to dbFile first.
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupDirFor, fileStamp, fsyncDir, listBackups, reverifyBackup, verifyBackup, type BackupVerification } from './backup.ts';
+import SqliteDatabase from 'better-sqlite3';
+import {
+  backupDirFor,
+  backupsInFolder,
+  fileStamp,
+  fsyncDir,
+  readSidecar,
+  reverifyBackup,
+  scanBackups,
+  verifyBackup,
+  type BackupInfo,
+  type BackupVerification,
+} from './backup.ts';
+import { readDatabaseId, shortDatabaseId } from './identity.ts';
 import { AppError } from '../domain/errors.ts';
 
 const COMPANIONS = ['-wal', '-shm', '-journal'];
@@ -68,12 +81,37 @@ function refuse(message: string): AppError {
   return new AppError('BLOCKED', message);
 }
 
-/** Verifies `fromBackup`, moves the current file aside as `<db>.before-restore-<time>`, puts the backup in place. */
+/** The identity stored in a database file, or null when it has none or cannot be read (a damaged file). */
+export function fileDatabaseId(file: string): string | null {
+  if (!fs.existsSync(file)) return null;
+  let db: SqliteDatabase.Database | null = null;
+  try {
+    db = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+    return readDatabaseId(db);
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Verifies `fromBackup`, moves the current file aside as `<db>.before-restore-<time>`, puts the backup in place.
+ * A backup of another database (its identity, inside or in its sidecar, differs from the current file's) is refused;
+ * a copy that names no database at all (taken before identities existed) is accepted.
+ */
 export async function restoreDatabase(dbFile: string, fromBackup: string, opts: { tag?: AsideTag; now?: Date } = {}): Promise<RestoreOutcome> {
   if (!fs.existsSync(fromBackup)) throw refuse(`找不到备份文件：${fromBackup}`);
   if (path.resolve(fromBackup) === path.resolve(dbFile)) throw refuse('不能用数据文件自身作为备份来恢复。');
   const verification = verifyBackup(fromBackup);
   if (!verification.ok) throw refuse(`备份文件未通过校验，未恢复，当前数据未改动：${verification.problems.join('；')}`);
+  const current = fileDatabaseId(dbFile);
+  const theirs = verification.databaseId ?? readSidecar(fromBackup)?.databaseId ?? null;
+  if (current !== null && theirs !== null && theirs !== current) {
+    throw refuse(
+      `此备份属于另一个数据库（备份标识 ${shortDatabaseId(theirs)}，当前数据库标识 ${shortDatabaseId(current)}），未恢复，当前数据未改动。请选择本数据库的备份（文件名中含 ${shortDatabaseId(current)}）。`,
+    );
+  }
   const movedAsideAs = moveAside(dbFile, opts.tag ?? 'before-restore', opts.now);
   try {
     putInPlace(fromBackup, dbFile);
@@ -127,13 +165,32 @@ export interface DamagedRestoreOutcome {
 }
 
 /**
- * For a file openDatabase refused as damaged: finds the newest backup that verifies now, keeps the damaged file aside
- * as `<db>.damaged-<time>` (only renamed, never opened for writing), and puts the backup in its place.
- * Returns null, touching nothing, when no backup verifies.
+ * The backups that may replace a damaged file: those of its database when the file can still tell its identity;
+ * otherwise those of the database most recently backed up from this very path (the sidecars record it). A folder of
+ * backups that all predate identities is taken as the file's own, as before. Otherwise refuses, touching nothing:
+ * another database's backup must never take the damaged file's place.
+ */
+function backupsForDamaged(dbFile: string, dir: string): BackupInfo[] {
+  const own = fileDatabaseId(dbFile);
+  if (own !== null) return backupsInFolder(dir, own).own;
+  const all = scanBackups(dir);
+  const here = path.resolve(dbFile);
+  const fromHere = all.find((b) => b.databaseId !== null && b.verification?.sourceFile === here);
+  if (fromHere) return backupsInFolder(dir, fromHere.databaseId).own;
+  if (all.every((b) => b.shortId === null && b.databaseId === null)) return all;
+  throw refuse(
+    `损坏的文件已无法读出它属于哪个数据库，备份文件夹 ${dir} 中也没有从 ${here} 备份的文件，为免用其他数据库的备份替换它，未自动恢复，损坏的文件未改动。请用命令 isolation-desk restore --db <数据文件> --from <备份文件> 指定要恢复的备份（文件名中 8 位标识相同的是同一个数据库的备份）。`,
+  );
+}
+
+/**
+ * For a file openDatabase refused as damaged: finds the newest backup of the same database that verifies now, keeps
+ * the damaged file aside as `<db>.damaged-<time>` (only renamed, never opened for writing), and puts the backup in its
+ * place. Returns null, touching nothing, when no backup verifies.
  */
 export async function restoreNewestVerified(dbFile: string, dir = backupDirFor(dbFile)): Promise<DamagedRestoreOutcome | null> {
   const skipped: DamagedRestoreOutcome['skipped'] = [];
-  for (const b of listBackups(dir)) {
+  for (const b of backupsForDamaged(dbFile, dir)) {
     if (b.status === 'failed') {
       skipped.push({ file: b.file, problems: b.verification?.problems ?? [] });
       continue;

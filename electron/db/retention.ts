@@ -1,5 +1,6 @@
 // Which backups to keep: the newest of each of the last N days that have one (default 7), then the newest of each of
 // the M weeks before those (default 4). Failed backups never fill a slot; they stay visible while within the daily window.
+// Only the database's own backups are counted and thinned; another database's in the same folder are never touched.
 import { deleteBackup, listBackups, type BackupInfo } from './backup.ts';
 
 export interface RetentionPlan {
@@ -41,9 +42,9 @@ export function planRetention(backups: BackupInfo[], keepDaily: number, keepWeek
   return { keep: sorted.filter((b) => keep.has(b)), remove: sorted.filter((b) => !keep.has(b)) };
 }
 
-/** Applies the plan to a folder: deletes the backups (and sidecars) it does not keep. */
-export function applyRetention(dir: string, keepDaily = 7, keepWeekly = 4): RetentionPlan {
-  const plan = planRetention(listBackups(dir), keepDaily, keepWeekly);
+/** Applies the plan to one database's backups in a folder: deletes those (and their sidecars) it does not keep. */
+export function applyRetention(dir: string, databaseId: string | null, keepDaily = 7, keepWeekly = 4): RetentionPlan {
+  const plan = planRetention(listBackups(dir, databaseId), keepDaily, keepWeekly);
   for (const b of plan.remove) deleteBackup(b.file);
   return plan;
 }

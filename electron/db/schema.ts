@@ -254,6 +254,13 @@ export interface AuditPurgeGateTable {
   id: number;
 }
 
+/** One row (id = 1): the identity of this database file (migration 0004, db/identity.ts). */
+export interface DatabaseIdentityTable {
+  id: number;
+  databaseId: string;
+  createdAt: string;
+}
+
 export interface SettingsTable {
   key: string;
   value: string;
@@ -296,6 +303,7 @@ export interface Database {
   auditLog: AuditLogTable;
   auditPurgeGate: AuditPurgeGateTable;
   settings: SettingsTable;
+  databaseIdentity: DatabaseIdentityTable;
   importBatches: ImportBatchesTable;
   schemaMigrations: SchemaMigrationsTable;
 }

@@ -8,11 +8,14 @@ import { openDatabase, type DbHandle } from '../db/open.ts';
 import {
   backupDatabase,
   backupDirFor,
+  backupsInFolder,
+  foreignContent,
   listBackups,
   newBackupPath,
   parseBackupName,
   verifyBackup,
   type BackupInfo,
+  type ForeignBackup,
   type RowCounts,
 } from '../db/backup.ts';
 import { listRestoreAsides, restoreDatabase, undoRestore, type RestoreOutcome } from '../db/restore.ts';
@@ -55,22 +58,30 @@ export async function backupDir(env: Pick<BackupEnv, 'db' | 'dbFile'>): Promise<
   return backupDirFor(env.dbFile, s.backupDir);
 }
 
+/** The identity of the open database (db/identity.ts); every backup operation takes only backups that carry it. */
+export async function databaseIdOf(db: Db): Promise<string> {
+  const row = await db.selectFrom('databaseIdentity').select('databaseId').where('id', '=', 1).executeTakeFirst();
+  if (!row) throw new AppError('INTERNAL', '数据库缺少标识（database_identity），请用 isolation-desk init --db <文件> 升级数据结构后再试。');
+  return row.databaseId;
+}
+
 /** Takes, verifies and audits one backup; applies retention only after a verified one. */
 export async function createBackup(env: BackupEnv, actor: Actor, reason: BackupReason): Promise<BackupOutcome> {
   assertFile(env);
   const ctx = { db: env.db, clock: env.clock, actor };
   const s = await getSettings(env);
   const dir = backupDirFor(env.dbFile, s.backupDir);
+  const databaseId = await databaseIdOf(env.db);
   let result;
   try {
-    result = await backupDatabase(env.dbFile, newBackupPath(dir, env.clock.now(), env.clock.timeZone, reason), { reason });
+    result = await backupDatabase(env.dbFile, newBackupPath(dir, env.clock.now(), env.clock.timeZone, reason, databaseId), { reason });
   } catch (e) {
     const message = (e as Error).message;
     await audit(ctx, { action: 'backup.failed', entity: 'backup', extra: { reason, dir, error: message } });
     throw new AppError('STORAGE', `备份失败：${message}。请检查备份文件夹 ${dir} 是否存在、可写，磁盘空间是否足够。`);
   }
   const { ok, problems } = result.verification;
-  const removed = ok ? applyRetention(dir, s.backupKeepDaily, s.backupKeepWeekly).remove.map((b) => b.name) : [];
+  const removed = ok ? applyRetention(dir, databaseId, s.backupKeepDaily, s.backupKeepWeekly).remove.map((b) => b.name) : [];
   const name = path.basename(result.file);
   await audit(ctx, {
     action: ok ? 'backup.create' : 'backup.verify_failed',
@@ -89,14 +100,14 @@ export function backupNow(env: BackupEnv, actor: Actor): Promise<BackupOutcome> 
 export async function runDailyBackupIfDue(env: BackupEnv): Promise<BackupOutcome | null> {
   assertFile(env);
   const day = today(env.clock);
-  if (listBackups(await backupDir(env)).some((b) => b.date === day && b.status === 'verified')) return null;
+  if (listBackups(await backupDir(env), await databaseIdOf(env.db)).some((b) => b.date === day && b.status === 'verified')) return null;
   return createBackup(env, SYSTEM_ACTOR, 'daily');
 }
 
 /** On quit: a backup when anything was written since the newest verified one (every write leaves an audit row). */
 export async function backupOnQuit(env: BackupEnv): Promise<BackupOutcome | null> {
   assertFile(env);
-  const newest = listBackups(await backupDir(env)).find((b) => b.status === 'verified');
+  const newest = listBackups(await backupDir(env), await databaseIdOf(env.db)).find((b) => b.status === 'verified');
   const since = newest?.verification?.lastAuditId;
   if (since !== undefined) {
     const changed = await env.db
@@ -113,7 +124,10 @@ export async function backupOnQuit(env: BackupEnv): Promise<BackupOutcome | null
 
 export interface BackupStatus {
   dir: string;
+  /** This database's backups, newest first. */
   backups: BackupInfo[];
+  /** Backups of other databases (or of unknown origin) in the same folder: listed, never touched. */
+  foreign: ForeignBackup[];
   lastVerified: BackupInfo | null;
   /** A backup newer than the last verified one that failed verification: the admin must look. */
   lastFailed: BackupInfo | null;
@@ -125,12 +139,13 @@ export interface BackupStatus {
 
 export async function backupStatus(env: BackupEnv): Promise<BackupStatus> {
   const dir = env.dbFile === ':memory:' ? '' : await backupDir(env);
-  const backups = dir ? listBackups(dir) : [];
+  const { own: backups, foreign } = dir ? backupsInFolder(dir, await databaseIdOf(env.db)) : { own: [], foreign: [] };
   const lastVerified = backups.find((b) => b.status === 'verified') ?? null;
   const lastFailed = backups.find((b) => b.status === 'failed' && (!lastVerified || b.name > lastVerified.name)) ?? null;
   return {
     dir,
     backups,
+    foreign,
     lastVerified,
     lastFailed,
     dueToday: !backups.some((b) => b.date === today(env.clock) && b.status === 'verified'),
@@ -174,21 +189,26 @@ async function reopenAround(env: BackupEnv, swap: () => Promise<RestoreOutcome>,
   return outcome!;
 }
 
-function backupFileByName(dir: string, name: string): string {
+function backupFileByName(dir: string, name: string, databaseId: string): string {
   const base = path.basename(name);
   if (!parseBackupName(base)) throw invalid(`不是本软件的备份文件名：${base}`);
   const file = path.join(dir, base);
   if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `找不到备份文件 ${base}，可能已被清理。请刷新备份列表。`);
+  const foreign = backupsInFolder(dir, databaseId).foreign.find((f) => f.name === base);
+  if (foreign) throw new AppError('BLOCKED', `备份 ${base} 不是本数据库的备份（${foreign.why}），未恢复，当前数据未改动。`);
   return file;
 }
 
 /** Restores a backup of the backup folder (by name) in place of the open database; the restore is audited in it. */
 export async function restoreFromBackup(env: BackupEnv, actor: Actor, name: string): Promise<RestoreResult> {
   assertFile(env);
-  const file = backupFileByName(await backupDir(env), name);
+  const databaseId = await databaseIdOf(env.db);
+  const file = backupFileByName(await backupDir(env), name, databaseId);
   // Check before closing anything, so a bad backup costs the user nothing.
   const v = verifyBackup(file);
   if (!v.ok) throw new AppError('BLOCKED', `备份 ${path.basename(file)} 未通过校验，未恢复，当前数据未改动：${v.problems.join('；')}`);
+  const other = foreignContent(v, databaseId);
+  if (other) throw new AppError('BLOCKED', `备份 ${path.basename(file)} 不是本数据库的备份（${other}），未恢复，当前数据未改动。`);
   const o = await reopenAround(
     env,
     () => restoreDatabase(env.dbFile, file),

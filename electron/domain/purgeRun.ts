@@ -6,9 +6,10 @@ import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { fileStamp } from '../db/backup.ts';
-import { backupDirFor, listBackups, readSidecar, verifyBackup, writeSidecar } from '../db/backup.ts';
+import { backupDirFor, backupsInFolder, readSidecar, verifyBackup, writeSidecar, type ForeignBackup } from '../db/backup.ts';
+import { databaseIdOf } from './backups.ts';
 import { listRestoreAsides } from '../db/restore.ts';
-import { secureCompact, withDatabaseFile } from '../db/maintenance.ts';
+import { ForeignDatabaseError, secureCompact, withDatabaseFile } from '../db/maintenance.ts';
 import { getSettings } from './settings.ts';
 import { today, nowIso } from './clock.ts';
 import { invalid } from './errors.ts';
@@ -35,6 +36,8 @@ export interface PurgeResult {
     /** The admin chose to keep the backups as they were: the files listed still hold the purged people. */
     kept: boolean;
     files: PurgeFileResult[];
+    /** Other databases' backups (or of unknown origin) in the same folder: not opened, not changed. */
+    foreign: ForeignBackup[];
   };
   exportFile: string | null;
 }
@@ -48,16 +51,21 @@ export interface PurgeOptions {
   exportDir?: string;
 }
 
-export async function previewPurge(ctx: Ctx, dbFile?: string): Promise<PurgePreview & { backupFiles: number }> {
+export async function previewPurge(ctx: Ctx, dbFile?: string): Promise<PurgePreview & { backupFiles: number; foreignBackups: number }> {
   const s = await getSettings(ctx);
   const p = await previewPurgeAt(ctx, s.retentionDays);
-  return { ...p, backupFiles: dbFile ? otherFiles(dbFile, s.backupDir).length : 0 };
+  const copies = dbFile ? otherFiles(dbFile, s.backupDir, await databaseIdOf(ctx.db)) : { files: [], foreign: [] };
+  return { ...p, backupFiles: copies.files.length, foreignBackups: copies.foreign.length };
 }
 
-/** Every other copy of the database that may hold the people: verified backups and files kept aside by restores. */
-function otherFiles(dbFile: string, configuredDir: string): string[] {
-  if (dbFile === ':memory:') return [];
-  return [...listBackups(backupDirFor(dbFile, configuredDir)).map((b) => b.file), ...listRestoreAsides(dbFile)];
+/**
+ * Every other copy of this database that may hold the people: its backups and the files kept aside by its restores.
+ * Backups of other databases in the same folder are returned apart, to be reported and left alone.
+ */
+function otherFiles(dbFile: string, configuredDir: string, databaseId: string): { files: string[]; foreign: ForeignBackup[] } {
+  if (dbFile === ':memory:') return { files: [], foreign: [] };
+  const { own, foreign } = backupsInFolder(backupDirFor(dbFile, configuredDir), databaseId);
+  return { files: [...own.map((b) => b.file), ...listRestoreAsides(dbFile)], foreign };
 }
 
 export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResult> {
@@ -81,14 +89,16 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
   const done = await inTx(ctx, (tx) => purgeInTransaction(tx, cutoff, [], record));
   const compact = await secureCompact(ctx.db);
   const files: PurgeFileResult[] = [];
-  for (const file of otherFiles(opts.dbFile, s.backupDir)) {
+  const databaseId = await databaseIdOf(ctx.db);
+  const copies = otherFiles(opts.dbFile, s.backupDir, databaseId);
+  for (const file of copies.files) {
     const name = path.basename(file);
     if (keepBackups) {
       files.push({ name, ok: false, counts: null, problems: ['按管理员选择保留，未清理'] });
       continue;
     }
     try {
-      const r = await withDatabaseFile(file, (db) =>
+      const r = await withDatabaseFile(file, databaseId, (db) =>
         db.transaction().execute((trx) => purgeInTransaction({ ...ctx, db: trx }, cutoff, done.purged, { ...record, copyOfDatabase: true })),
       );
       const v = verifyBackup(file);
@@ -96,6 +106,10 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
       if (old) writeSidecar(file, { ...old, ...v, purgedAt: nowIso(ctx.clock) });
       files.push({ name, ok: v.ok, counts: r.counts, problems: v.problems });
     } catch (e) {
+      if (e instanceof ForeignDatabaseError) {
+        copies.foreign.push({ name, file, databaseId: e.databaseId, why: e.message });
+        continue;
+      }
       files.push({ name, ok: false, counts: null, problems: [`清理失败，此文件可能仍含有这些人员的信息：${(e as Error).message}`] });
     }
   }
@@ -105,7 +119,7 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
     counts: done.counts,
     heldBack: done.heldBack,
     walCleared: compact.walCleared,
-    backups: { kept: keepBackups, files },
+    backups: { kept: keepBackups, files, foreign: copies.foreign },
     exportFile,
   };
 }

@@ -237,7 +237,11 @@ describe('seed-demo: determinism and refusals', () => {
   function dump(f: string): Record<string, unknown[]> {
     const db = new SqliteDatabase(f, { readonly: true });
     try {
-      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+      // Every database has an identity of its own (random, db/identity.ts): two files never share it.
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'database_identity' ORDER BY name")
+        .pluck()
+        .all() as string[];
       const out: Record<string, unknown[]> = {};
       for (const t of tables) {
         out[t] = (db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all() as Record<string, unknown>[]).map((r) => {

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', async () => (await import('../helpers/electron-mock.ts')).electronMock);
 
-import { listBackups } from '../../electron/db/backup.ts';
+import { scanBackups } from '../../electron/db/backup.ts';
 
 async function until<T>(fn: () => T | undefined, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -30,7 +30,7 @@ async function startShell() {
 describe('automatic backups', () => {
   it('takes a verified daily backup at start, and one on quit only after a write', async () => {
     const { m, dir } = await startShell();
-    const daily = await until(() => listBackups(dir).find((b) => b.status === 'verified'));
+    const daily = await until(() => scanBackups(dir).find((b) => b.status === 'verified'));
     expect(daily.reason).toBe('daily');
 
     // Nothing written since: quitting takes no second backup, and the quit goes ahead.
@@ -38,7 +38,7 @@ describe('automatic backups', () => {
     m.app.emit('before-quit', quit1);
     expect(quit1.preventDefault).toHaveBeenCalled();
     await until(() => (m.app.quit.mock.calls.length > 0 ? true : undefined));
-    expect(listBackups(dir)).toHaveLength(1);
+    expect(scanBackups(dir)).toHaveLength(1);
     // The second before-quit (from app.quit()) is let through.
     const quit2 = { preventDefault: vi.fn() };
     m.app.emit('before-quit', quit2);
@@ -47,7 +47,7 @@ describe('automatic backups', () => {
 
   it('backs up on quit when something changed since the newest verified backup', async () => {
     const { m, dir } = await startShell();
-    await until(() => listBackups(dir).find((b) => b.status === 'verified'));
+    await until(() => scanBackups(dir).find((b) => b.status === 'verified'));
     // A write through the real channel: the first-run admin account (audited).
     const win = m.FakeBrowserWindow.all[0];
     const setup = m.ipcMain.handlers.get('auth.setupAdmin')!;
@@ -58,7 +58,7 @@ describe('automatic backups', () => {
     m.app.emit('before-quit', { preventDefault: vi.fn() });
     await until(() => (m.app.quit.mock.calls.length > 0 ? true : undefined));
     // A verified quit backup now holds the new account (retention keeps one backup per day: the newest).
-    const newest = listBackups(dir).find((b) => b.status === 'verified')!;
+    const newest = scanBackups(dir).find((b) => b.status === 'verified')!;
     expect(newest.reason).toBe('quit');
     expect(newest.verification?.counts).toMatchObject({ users: 1 });
   }, 60_000);

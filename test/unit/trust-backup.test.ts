@@ -7,7 +7,8 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { addPerson, api } from '../helpers/trust.ts';
-import { backupBeforeMigrate, backupDatabase, listBackups, verifyBackup, writeSidecar, type BackupInfo } from '../../electron/db/backup.ts';
+import { backupBeforeMigrate, backupDatabase, listBackups, scanBackups, verifyBackup, writeSidecar, type BackupInfo } from '../../electron/db/backup.ts';
+import { databaseIdOf } from '../../electron/domain/backups.ts';
 import { restoreDatabase, undoRestore } from '../../electron/db/restore.ts';
 import { applyRetention, planRetention } from '../../electron/db/retention.ts';
 import { openDatabase } from '../../electron/db/open.ts';
@@ -66,7 +67,7 @@ describe('backup and restore through the API', () => {
     const admin = await t.login('admin');
     await addPerson(t, admin, { name: '早登记', communityId: t.communities.a, seq: 1 });
     const b = await api(t, 'backups.create', {}, admin);
-    expect(b).toMatchObject({ ok: true, problems: [], reason: 'manual', name: 'isolation-desk-20220120-090000-manual.db' });
+    expect(b).toMatchObject({ ok: true, problems: [], reason: 'manual', name: `isolation-desk-${(await databaseIdOf(t.env.db)).slice(0, 8)}-20220120-090000-manual.db` });
     expect(b.counts.residents).toBe(1);
     expect(fs.existsSync(path.join(dir, 'backups', b.name))).toBe(true);
     const list = await api(t, 'backups.list', {}, admin);
@@ -208,8 +209,8 @@ describe('retention', () => {
     }
     const failedRecent = fake(dir, '2022-01-19', '230000', false);
     const failedOld = fake(dir, '2021-12-01', '230000', false);
-    const plan = applyRetention(dir, 7, 4);
-    const kept = listBackups(dir).map((b) => b.name);
+    const plan = applyRetention(dir, null, 7, 4);
+    const kept = listBackups(dir, null).map((b) => b.name);
     const daily = ['2022-01-20', '2022-01-19', '2022-01-18', '2022-01-17', '2022-01-16', '2022-01-15', '2022-01-14'].map((d) => names[d]);
     // Weeks before 01-14: the Sunday closing each ISO week is its newest backup.
     const weekly = ['2022-01-13', '2022-01-09', '2022-01-02', '2021-12-26'].map((d) => names[d]);
@@ -227,6 +228,8 @@ describe('retention', () => {
       takenAt: `${date}T02:00:00`,
       date,
       reason: null,
+      shortId: null,
+      databaseId: null,
       status,
       verification: null,
     });
@@ -241,8 +244,10 @@ describe('retention', () => {
 describe('automatic backups', () => {
   it('one a day, and on quit only when something changed since the newest backup', async () => {
     const { t, dir } = await fileEnv();
+    const id = await databaseIdOf(t.env.db);
+    const id8 = id.slice(0, 8);
     const first = await runDailyBackupIfDue(t.env);
-    expect(first).toMatchObject({ ok: true, reason: 'daily', name: 'isolation-desk-20220120-090000-daily.db' });
+    expect(first).toMatchObject({ ok: true, reason: 'daily', name: `isolation-desk-${id8}-20220120-090000-daily.db` });
     expect(await runDailyBackupIfDue(t.env)).toBeNull();
     expect(await backupOnQuit(t.env)).toBeNull();
     t.clock.set('2022-01-20T03:00:00.000Z');
@@ -250,10 +255,10 @@ describe('automatic backups', () => {
     await addPerson(t, admin, { name: '午后登记', communityId: t.communities.a, seq: 5 });
     const quit = await backupOnQuit(t.env);
     // Retention keeps the newest backup of a day: the morning one goes.
-    expect(quit).toMatchObject({ ok: true, reason: 'quit', name: 'isolation-desk-20220120-110000-quit.db', removed: [first!.name] });
+    expect(quit).toMatchObject({ ok: true, reason: 'quit', name: `isolation-desk-${id8}-20220120-110000-quit.db`, removed: [first!.name] });
     t.clock.set('2022-01-21T00:30:00.000Z');
-    expect(await runDailyBackupIfDue(t.env)).toMatchObject({ name: 'isolation-desk-20220121-083000-daily.db', removed: [] });
-    expect(listBackups(path.join(dir, 'backups')).map((b) => b.name)).toEqual(['isolation-desk-20220121-083000-daily.db', 'isolation-desk-20220120-110000-quit.db']);
+    expect(await runDailyBackupIfDue(t.env)).toMatchObject({ name: `isolation-desk-${id8}-20220121-083000-daily.db`, removed: [] });
+    expect(listBackups(path.join(dir, 'backups'), id).map((b) => b.name)).toEqual([`isolation-desk-${id8}-20220121-083000-daily.db`, `isolation-desk-${id8}-20220120-110000-quit.db`]);
     const audits = await t.env.db.selectFrom('auditLog').select(['action', 'userName']).where('action', 'like', 'backup.%').execute();
     expect(audits).toEqual([
       { action: 'backup.create', userName: 'system' },
@@ -304,7 +309,7 @@ describe('before migrating', () => {
     expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['notes']);
     expect(after.prepare('SELECT t FROM notes').pluck().all()).toEqual(['别人的数据']);
     after.close();
-    const made = listBackups(path.join(dir, 'backups'));
+    const made = scanBackups(path.join(dir, 'backups'));
     expect(made.map((b) => [b.reason, b.status])).toEqual([[`before-migrate-v0-v${latestVersion}`, 'failed']]);
     // The hook can be replaced or switched off.
     const calls: number[] = [];
@@ -321,8 +326,8 @@ describe('before migrating', () => {
     const r = await backupBeforeMigrate(h.sqlite, 1, 2);
     await h.close();
     expect(path.dirname(r.file)).toBe(path.join(dir, '我的备份'));
-    expect(path.basename(r.file)).toMatch(/^isolation-desk-\d{8}-\d{6}-before-migrate-v1-v2\.db$/);
+    expect(path.basename(r.file)).toMatch(/^isolation-desk-[0-9a-f]{8}-\d{8}-\d{6}-before-migrate-v1-v2\.db$/);
     expect(r.verification.ok).toBe(true);
-    expect(listBackups(path.join(dir, '我的备份'))[0].status).toBe('verified');
+    expect(listBackups(path.join(dir, '我的备份'), r.databaseId)[0].status).toBe('verified');
   });
 });

@@ -60,7 +60,7 @@ describe('backup / restore / verify on the command line', () => {
     expect(b.result.code).toBe(0);
     const made = (b.result.json as { file: string }).file;
     expect(path.dirname(made)).toBe(path.join(dir, 'backups'));
-    expect(path.basename(made)).toMatch(/^isolation-desk-\d{8}-\d{6}-manual\.db$/);
+    expect(path.basename(made)).toMatch(/^isolation-desk-[0-9a-f]{8}-\d{8}-\d{6}-manual\.db$/);
     const v = await runCli(['verify', '--db', file, '--json']);
     expect(v.result.json).toMatchObject({ ok: true, backups: { count: 1, newestVerified: path.basename(made), failed: [] } });
     expect((await runCli(['verify', '--db', file])).result.text).toContain('最近一个校验通过的是 isolation-desk-');

@@ -85,7 +85,7 @@ describe('retention purge', () => {
     expect(r.counts).toEqual({ ...preview.counts, auditScrubbed: r.counts.auditScrubbed });
     expect(r.counts.auditScrubbed).toBeGreaterThanOrEqual(auditAboutA.length);
     expect(r.walCleared).toBe(true);
-    expect(r.backups).toEqual({ kept: false, files: [{ name: path.basename(backupFile), ok: true, counts: expect.objectContaining({ residents: 2 }), problems: [] }] });
+    expect(r.backups).toEqual({ kept: false, foreign: [], files: [{ name: path.basename(backupFile), ok: true, counts: expect.objectContaining({ residents: 2 }), problems: [] }] });
     expect(r.exportFile && fs.existsSync(r.exportFile)).toBeTruthy();
 
     const ids = (sql: string) => raw().prepare(sql).pluck().all() as number[];
@@ -139,7 +139,7 @@ describe('retention purge', () => {
     const r = await api(env, 'purge.run', { confirm: true, keepBackups: true }, admin);
     expect(r.heldBack).toBe(1);
     expect(r.counts.residents).toBe(1);
-    expect(r.backups).toEqual({ kept: true, files: [{ name: path.basename(backupFile), ok: false, counts: null, problems: ['按管理员选择保留，未清理'] }] });
+    expect(r.backups).toEqual({ kept: true, foreign: [], files: [{ name: path.basename(backupFile), ok: false, counts: null, problems: ['按管理员选择保留，未清理'] }] });
     expect(fs.readFileSync(backupFile).equals(before)).toBe(true);
     expect(fileContains(backupFile, a.docNumber)).toBe(true);
     const left = env.handle.sqlite.prepare('SELECT name FROM residents ORDER BY id').pluck().all();

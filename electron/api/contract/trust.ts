@@ -17,7 +17,7 @@ const auditFilter = {
   entity: z.string().regex(/^[a-z_]+$/, '对象名称格式不正确').max(40).optional(),
 };
 
-const backupName = z.string().regex(/^isolation-desk-\d{8}-\d{6}(-[a-z0-9-]+)?\.db$/, '不是本软件的备份文件名');
+const backupName = z.string().regex(/^isolation-desk-([0-9a-f]{8}-)?\d{8}-\d{6}(-[a-z0-9-]+)?\.db$/, '不是本软件的备份文件名');
 
 export const trustContract = {
   'audit.list': channel<Page<AuditRow>>()(z.object({ ...auditFilter, ...paging }).strict(), 'audit.read'),
@@ -33,7 +33,7 @@ export const trustContract = {
     'backup.run',
   ),
 
-  'purge.preview': channel<PurgePreview & { backupFiles: number }>()(empty, 'purge.run'),
+  'purge.preview': channel<PurgePreview & { backupFiles: number; foreignBackups: number }>()(empty, 'purge.run'),
   'purge.run': channel<PurgeResult>()(
     z
       .object({

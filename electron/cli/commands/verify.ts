@@ -20,24 +20,39 @@ const TABLE_LABELS: Record<string, string> = {
 
 interface BackupSummary {
   dir: string;
+  /** The database's identity (null: a file made before identities, not migrated yet). */
+  databaseId: string | null;
   count: number;
   newestVerified: string | null;
   failed: string[];
+  /** Backups of other databases (or of unknown origin) in the same folder: not counted as this file's. */
+  foreign: { name: string; why: string }[];
 }
 
-/** The backup folder as the app sees it: how many backups, the newest that verified, those that did not. */
-async function backupSummary(file: string, db: import('../../db/open.ts').Db): Promise<BackupSummary> {
+/** The backup folder as the app sees it: this database's backups, the newest that verified, those that did not. */
+async function backupSummary(file: string, handle: import('../../db/open.ts').DbHandle): Promise<BackupSummary> {
   const { getSettings } = await import('../../domain/settings.ts');
-  const { backupDirFor, listBackups } = await import('../../db/backup.ts');
-  const dir = backupDirFor(file, (await getSettings({ db })).backupDir);
-  const list = listBackups(dir);
-  return { dir, count: list.length, newestVerified: list.find((b) => b.status === 'verified')?.name ?? null, failed: list.filter((b) => b.status === 'failed').map((b) => b.name) };
+  const { backupDirFor, backupsInFolder } = await import('../../db/backup.ts');
+  const { readDatabaseId } = await import('../../db/identity.ts');
+  const dir = backupDirFor(file, (await getSettings({ db: handle.db })).backupDir);
+  const databaseId = readDatabaseId(handle.sqlite);
+  const { own, foreign } = backupsInFolder(dir, databaseId);
+  return {
+    dir,
+    databaseId,
+    count: own.length,
+    newestVerified: own.find((b) => b.status === 'verified')?.name ?? null,
+    failed: own.filter((b) => b.status === 'failed').map((b) => b.name),
+    foreign: foreign.map((f) => ({ name: f.name, why: f.why })),
+  };
 }
 
-function backupLine(b: BackupSummary): string {
-  if (!b.count) return `备份：${b.dir} 中没有备份。建议立即备份：isolation-desk backup --db <文件>`;
+function backupLines(b: BackupSummary): string[] {
+  const others = b.foreign.length ? [`另有 ${b.foreign.length} 个其他数据库的备份（不计入、不处理）：${b.foreign.map((f) => `${f.name}（${f.why}）`).join('、')}`] : [];
+  const id = b.databaseId ? `数据库标识：${b.databaseId}（备份文件名中为 ${b.databaseId.slice(0, 8)}）` : '数据库标识：无（旧版本文件，用 init 升级后生成）';
+  if (!b.count) return [id, `备份：${b.dir} 中没有本数据库的备份。建议立即备份：isolation-desk backup --db <文件>`, ...others];
   const failed = b.failed.length ? `；${b.failed.length} 个未通过校验：${b.failed.join('、')}` : '';
-  return `备份：${b.dir} 中 ${b.count} 个，最近一个校验通过的是 ${b.newestVerified ?? '（无）'}${failed}`;
+  return [id, `备份：${b.dir} 中本数据库的备份 ${b.count} 个，最近一个校验通过的是 ${b.newestVerified ?? '（无）'}${failed}`, ...others];
 }
 
 const verify: CommandModule = {
@@ -51,7 +66,7 @@ const verify: CommandModule = {
     const { verifySqlite } = await import('../../db/verify.ts');
     return withDb(file, { readonly: true }, async (handle) => {
       const report = verifySqlite(handle.sqlite);
-      const backups = await backupSummary(file, handle.db).catch(() => null);
+      const backups = await backupSummary(file, handle).catch(() => null);
       const countText = Object.entries(report.counts)
         .filter(([t]) => TABLE_LABELS[t])
         .map(([t, n]) => `${TABLE_LABELS[t]} ${n ?? '无法读取'}`)
@@ -63,7 +78,7 @@ const verify: CommandModule = {
         `数据结构版本：${report.schemaVersion}（本程序 ${report.latestVersion}）`,
         `记录数：${countText}`,
         ...report.notes.map((n) => `提示：${n}`),
-        ...(backups ? [backupLine(backups)] : []),
+        ...(backups ? backupLines(backups) : []),
       ];
       const data = { file, ...report, backups };
       if (report.sound) return ok(data, [...lines, '结论：数据库完好。'].join('\n'));

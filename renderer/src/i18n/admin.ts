@@ -90,6 +90,7 @@ const zhCN = {
     createdFailed: '备份文件已写入，但校验未通过：{{problems}}。请检查磁盘后再试。',
     lastFailed: '最近的备份 {{name}} 校验未通过：{{problems}}',
     dueToday: '今天还没有校验通过的备份。建议点击“立即备份”。',
+    foreign: '备份文件夹中另有 {{n}} 个文件不是本数据库的备份（其他数据库的备份或来历不明），本软件不会清理、恢复或删除它们：{{names}}',
     empty: '还没有备份。点击右上角“立即备份”创建第一个备份；之后每天首次使用和退出时也会自动备份。',
     col: { takenAt: '备份时间', reason: '类型', status: '校验', counts: '内容', size: '大小', name: '文件名' },
     reason: { daily: '每日', quit: '退出时', manual: '手动', 'pre-migrate': '升级前', 'pre-restore': '恢复前', 'pre-purge': '清理前' },
@@ -150,6 +151,7 @@ const zhCN = {
     backupsKept: '按您的选择，{{n}} 个备份文件保持原样。',
     backupsCleaned: '已从 {{n}} 个备份文件中清理并重新校验。',
     walPending: '数据库日志文件将在其他连接关闭后清空。',
+    foreignLeft: '备份文件夹中 {{n}} 个其他数据库的备份未被打开或改动：{{names}}',
   },
   users: {
     title: '用户',
@@ -470,6 +472,7 @@ const en: typeof zhCN = {
     createdFailed: 'The backup was written but failed verification: {{problems}}. Check the disk and retry.',
     lastFailed: 'The latest backup {{name}} failed verification: {{problems}}',
     dueToday: 'No verified backup today yet. Consider "Back up now".',
+    foreign: 'The backup folder also holds {{n}} files that are not backups of this database (another database\'s, or of unknown origin); this program never purges, restores or deletes them: {{names}}',
     empty: 'No backups yet. Click "Back up now"; the app also backs up daily and on quit.',
     col: { takenAt: 'Taken at', reason: 'Type', status: 'Verified', counts: 'Contents', size: 'Size', name: 'File' },
     reason: { daily: 'Daily', quit: 'On quit', manual: 'Manual', 'pre-migrate': 'Before upgrade', 'pre-restore': 'Before restore', 'pre-purge': 'Before purge' },
@@ -521,6 +524,7 @@ const en: typeof zhCN = {
     backupsKept: 'As chosen, {{n}} backup files were kept as they were.',
     backupsCleaned: 'Purged and re-verified {{n}} backup files.',
     walPending: 'The database journal is emptied once other connections close.',
+    foreignLeft: '{{n}} backups of other databases in the backup folder were not opened or changed: {{names}}',
   },
   users: {
     title: 'Users',

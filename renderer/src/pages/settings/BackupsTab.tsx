@@ -132,6 +132,15 @@ export function BackupsTab() {
       </div>
       {s?.lastFailed && <Alert type="error" showIcon title={t('backups.lastFailed', { name: s.lastFailed.name, problems: s.lastFailed.verification?.problems.join('；') ?? '' })} style={{ marginBottom: 12 }} />}
       {s?.dueToday && <Alert type="warning" showIcon title={t('backups.dueToday')} style={{ marginBottom: 12 }} />}
+      {s && s.foreign.length > 0 && (
+        <Alert
+          type="info"
+          showIcon
+          title={t('backups.foreign', { n: s.foreign.length, names: s.foreign.map((f) => `${f.name}（${f.why}）`).join('、') })}
+          style={{ marginBottom: 12 }}
+          data-testid="backups-foreign"
+        />
+      )}
       {(error || q.error) && <Alert type="error" showIcon title={error ?? errorMessage(q.error)} style={{ marginBottom: 12 }} data-testid="backups-error" />}
       <Table<Backup>
         rowKey="name"

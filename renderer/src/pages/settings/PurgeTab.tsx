@@ -95,6 +95,14 @@ export function PurgeTab() {
           <Alert key={f.name} type="warning" showIcon title={f.name} description={f.problems.join('；')} style={{ marginBottom: 8 }} />
         ))}
         {!result.walCleared && <Alert type="info" showIcon title={t('purge.walPending')} />}
+        {result.backups.foreign.length > 0 && (
+          <Alert
+            type="info"
+            showIcon
+            title={t('purge.foreignLeft', { n: result.backups.foreign.length, names: result.backups.foreign.map((f) => f.name).join('、') })}
+            style={{ marginTop: 8 }}
+          />
+        )}
       </div>
     );
   }
