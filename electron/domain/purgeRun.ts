@@ -15,6 +15,7 @@ import { invalid } from './errors.ts';
 import { can } from './actor.ts';
 import { previewPurgeAt, purgeCutoff, purgeableResidentIds, purgeInTransaction, type PurgeCounts, type PurgePreview } from './purge.ts';
 import { writePurgeArchive } from '../excel/export/purge-archive.ts';
+import { deleteOldExports, findOldExports, type DeletedExports, type OldExports } from './purgeExports.ts';
 
 export interface PurgeFileResult {
   name: string;
@@ -37,6 +38,8 @@ export interface PurgeResult {
     files: PurgeFileResult[];
   };
   exportFile: string | null;
+  /** The app's exports older than the retention period, deleted from the export folder after the purge. */
+  exports: DeletedExports;
 }
 
 export interface PurgeOptions {
@@ -48,10 +51,11 @@ export interface PurgeOptions {
   exportDir?: string;
 }
 
-export async function previewPurge(ctx: Ctx, dbFile?: string): Promise<PurgePreview & { backupFiles: number }> {
+/** `exportDir`: the app's export folder, whose exports older than the retention period are listed (oldExports). */
+export async function previewPurge(ctx: Ctx, dbFile?: string, exportDir?: string): Promise<PurgePreview & { backupFiles: number; oldExports: OldExports }> {
   const s = await getSettings(ctx);
   const p = await previewPurgeAt(ctx, s.retentionDays);
-  return { ...p, backupFiles: dbFile ? otherFiles(dbFile, s.backupDir).length : 0 };
+  return { ...p, backupFiles: dbFile ? otherFiles(dbFile, s.backupDir).length : 0, oldExports: findOldExports(exportDir, ctx.clock.now(), s.retentionDays) };
 }
 
 /** Every other copy of the database that may hold the people: verified backups and files kept aside by restores. */
@@ -80,6 +84,8 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
   const record = { cutoff, retentionDays: s.retentionDays, keepBackups, exportedFirst: exportFile !== null };
   const done = await inTx(ctx, (tx) => purgeInTransaction(tx, cutoff, [], record));
   const compact = await secureCompact(ctx.db);
+  // The app's own exports past the retention period go too (the one just written is new and stays).
+  const exports = await deleteOldExports(ctx, opts.exportDir, s.retentionDays);
   const files: PurgeFileResult[] = [];
   for (const file of otherFiles(opts.dbFile, s.backupDir)) {
     const name = path.basename(file);
@@ -107,5 +113,6 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
     walCleared: compact.walCleared,
     backups: { kept: keepBackups, files },
     exportFile,
+    exports,
   };
 }
