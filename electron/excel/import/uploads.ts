@@ -157,7 +157,7 @@ export function keptReport(actor: Actor, fileId: string): KeptReport | null {
   const u = find(actor, fileId);
   if (!u) throw notFound(EXPIRED);
   if (!u.committed) return null;
-  if (!u.committed.report) throw notFound('问题行报表（此次导入没有未导入的行）');
+  if (!u.committed.report) throw new AppError('NOT_FOUND', '此次导入没有未导入的行，没有问题行报表。');
   return u.committed.report;
 }
 
