@@ -70,8 +70,9 @@ async function afterCommit(ctx: HandlerCtx, u: Upload, input: ListInput, done: P
   if (out.result.errors.length > 0) {
     report = await runToEnd<KeptReport>(ctx, 'import.errorReport', requestFor(u, input)).catch(() => null);
   }
-  markCommitted(u, out.result.batchId, report);
+  markCommitted(u, out.result.batchId, report, out.result.errors.length > 0);
 }
+
 export const importsHandlers: HandlersFor<typeof importsContract> = {
   'import.upload': async (ctx, input) => {
     const { importMaxFileMb, sessionIdleMinutes } = await getSettings(ctx);

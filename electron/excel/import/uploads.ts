@@ -36,7 +36,7 @@ export interface Upload {
   /** True when the session that uploaded it is over (checked by the periodic sweep: an idle timeout nobody noticed). */
   abandoned?: () => boolean;
   /** Set once its import was written: the file is gone, only the error report (if any) remains. */
-  committed?: { batchId: number | null; report: KeptReport | null };
+  committed?: { batchId: number | null; report: KeptReport | null; hadRejected: boolean };
   /** Jobs reading the file now; a deletion waits for them. */
   busy: number;
   /** What to do once no job reads the file: delete the file ('file'), or the file and the upload ('all'). */
@@ -157,7 +157,9 @@ export function keptReport(actor: Actor, fileId: string): KeptReport | null {
   const u = find(actor, fileId);
   if (!u) throw notFound(EXPIRED);
   if (!u.committed) return null;
-  if (!u.committed.report) throw new AppError('NOT_FOUND', '此次导入没有未导入的行，没有问题行报表。');
+  if (!u.committed.report) {
+    throw new AppError('NOT_FOUND', u.committed.hadRejected ? '问题行报表未能生成，上传的文件已删除。如需报表，请重新选择文件预览后下载。' : '此次导入没有未导入的行，没有问题行报表。');
+  }
   return u.committed.report;
 }
 
@@ -177,8 +179,8 @@ export function holdUpload(u: Upload): () => void {
 }
 
 /** The import was written: the file is deleted (once no job reads it); the error report stays in memory. */
-export function markCommitted(u: Upload, batchId: number | null, report: KeptReport | null): void {
-  u.committed = { batchId, report };
+export function markCommitted(u: Upload, batchId: number | null, report: KeptReport | null, hadRejected = report !== null): void {
+  u.committed = { batchId, report, hadRejected };
   if (u.busy === 0) removeFile(u);
   else u.pending ??= 'file';
 }
