@@ -93,6 +93,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'backup.undo_restore': '撤销恢复',
   'purge.run': '清理到期人员信息',
   'purge.export': '清理前导出',
+  'purge.delete_exports': '删除过期导出文件',
   'audit.export': '导出操作日志',
 };
 

@@ -16,6 +16,7 @@ import { invalid } from './errors.ts';
 import { can } from './actor.ts';
 import { previewPurgeAt, purgeCutoff, purgeableResidentIds, purgeInTransaction, type PurgeCounts, type PurgePreview } from './purge.ts';
 import { writePurgeArchive } from '../excel/export/purge-archive.ts';
+import { deleteOldExports, findOldExports, type DeletedExports, type OldExports } from './purgeExports.ts';
 
 export interface PurgeFileResult {
   name: string;
@@ -40,6 +41,8 @@ export interface PurgeResult {
     foreign: ForeignBackup[];
   };
   exportFile: string | null;
+  /** The app's exports older than the retention period, deleted from the export folder after the purge. */
+  exports: DeletedExports;
 }
 
 export interface PurgeOptions {
@@ -51,11 +54,21 @@ export interface PurgeOptions {
   exportDir?: string;
 }
 
-export async function previewPurge(ctx: Ctx, dbFile?: string): Promise<PurgePreview & { backupFiles: number; foreignBackups: number }> {
+/** `exportDir`: the app's export folder, whose exports older than the retention period are listed (oldExports). */
+export async function previewPurge(
+  ctx: Ctx,
+  dbFile?: string,
+  exportDir?: string,
+): Promise<PurgePreview & { backupFiles: number; foreignBackups: number; oldExports: OldExports }> {
   const s = await getSettings(ctx);
   const p = await previewPurgeAt(ctx, s.retentionDays);
   const copies = dbFile ? otherFiles(dbFile, s.backupDir, await databaseIdOf(ctx.db)) : { files: [], foreign: [] };
-  return { ...p, backupFiles: copies.files.length, foreignBackups: copies.foreign.length };
+  return {
+    ...p,
+    backupFiles: copies.files.length,
+    foreignBackups: copies.foreign.length,
+    oldExports: findOldExports(exportDir, ctx.clock.now(), s.retentionDays),
+  };
 }
 
 /**
@@ -88,6 +101,8 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
   const record = { cutoff, retentionDays: s.retentionDays, keepBackups, exportedFirst: exportFile !== null };
   const done = await inTx(ctx, (tx) => purgeInTransaction(tx, cutoff, [], record));
   const compact = await secureCompact(ctx.db);
+  // The app's own exports past the retention period go too (the one just written is new and stays).
+  const exports = await deleteOldExports(ctx, opts.exportDir, s.retentionDays);
   const files: PurgeFileResult[] = [];
   const databaseId = await databaseIdOf(ctx.db);
   const copies = otherFiles(opts.dbFile, s.backupDir, databaseId);
@@ -121,5 +136,6 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
     walCleared: compact.walCleared,
     backups: { kept: keepBackups, files, foreign: copies.foreign },
     exportFile,
+    exports,
   };
 }

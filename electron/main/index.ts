@@ -8,6 +8,7 @@ import type { DbHandle } from '../db/open.ts';
 import { systemClock } from '../domain/clock.ts';
 import { getSettings } from '../domain/settings.ts';
 import { keepWorkerReady } from '../jobs/runner.ts';
+import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
 import { openAppDatabase } from './database.ts';
 import { startupBackup } from './backup-hooks.ts';
 import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
@@ -59,6 +60,8 @@ async function start(): Promise<void> {
   installContentsGuard(app, isTrustedUrl);
   hardenSession(session.defaultSession);
   registerAppProtocol(paths.rendererDir);
+  // Uploaded lists left by a crash or a killed process (names, ID numbers, phones) go once they are a day old.
+  sweepUploadFolder();
 
   handle = await openAppDatabase(paths.dbFile, startupBackup(paths));
   if (!handle) {
@@ -127,6 +130,8 @@ async function main(): Promise<void> {
     void autoBackup.onQuit().finally(() => app.quit());
   });
   app.on('will-quit', () => {
+    // This process's uploaded lists go with it, whatever state their imports were in.
+    discardAllUploads();
     void keepWorkerReady(false);
     // Synchronous close so the WAL is checkpointed before the process exits.
     if (handle?.sqlite.open) handle.sqlite.close();

@@ -10,6 +10,7 @@ import { getSettings } from '../domain/settings.ts';
 import { ensureRendererBuilt, RENDERER_OUT } from './build.ts';
 import { startWebServer } from './server.ts';
 import { keepWorkerReady } from '../jobs/runner.ts';
+import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
 
 export const DEFAULT_DB = path.join('data', 'isolation-desk.db');
 export const DEFAULT_PORT = 5178;
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
     await handle.close();
     fail(`界面构建失败：${(e as Error).message}`);
   }
+  // As in the app: uploaded lists left by a crash or a killed process go once they are a day old.
+  sweepUploadFolder();
   const { timeZone } = await getSettings({ db: handle.db });
   const clock = values.now ? shiftedClock(values.now, timeZone) : systemClock(timeZone);
   const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile, exportDir: path.join(path.dirname(dbFile), 'exports') };
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    discardAllUploads();
     await keepWorkerReady(false);
     await server.close();
     await handle.close();

@@ -50,6 +50,8 @@ export const importsContract = {
   'import.preview': channel<ImportPreview>()(z.object(listOptions).strict(), 'import.run'),
   'import.commit': channel<{ jobId: string }>()(z.object({ ...listOptions, mode: z.enum(['all-or-nothing', 'valid-only']).default('all-or-nothing') }).strict(), 'import.run'),
   'import.errorReport': channel<{ fileName: string; dataBase64: string; rows: number }>()(z.object(listOptions).strict(), 'import.run'),
+  /** The clerk cancelled or left the import: the uploaded file (and a kept error report) is deleted now. */
+  'import.cancel': channel<{ deleted: boolean }>()(z.object({ fileId: listOptions.fileId }).strict(), 'import.run'),
   'import.batches': channel<{ rows: BatchRow[]; total: number }>()(z.object({ offset: paging.offset, limit: paging.limit }).strict(), 'import.run'),
   'import.undo': channel<UndoResult>()(z.object({ batchId: id }).strict(), 'import.run'),
 };

@@ -7,6 +7,7 @@ import type { AuditExport, AuditRow } from '../../domain/auditlog.ts';
 import type { BackupOutcome, BackupStatus, RestoreResult } from '../../domain/backups.ts';
 import type { PurgePreview } from '../../domain/purge.ts';
 import type { PurgeResult } from '../../domain/purgeRun.ts';
+import type { OldExports } from '../../domain/purgeExports.ts';
 
 const auditFilter = {
   userName: text(30).min(1).optional(),
@@ -33,7 +34,7 @@ export const trustContract = {
     'backup.run',
   ),
 
-  'purge.preview': channel<PurgePreview & { backupFiles: number; foreignBackups: number }>()(empty, 'purge.run'),
+  'purge.preview': channel<PurgePreview & { backupFiles: number; foreignBackups: number; oldExports: OldExports }>()(empty, 'purge.run'),
   'purge.run': channel<PurgeResult>()(
     z
       .object({

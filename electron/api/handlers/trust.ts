@@ -36,7 +36,7 @@ export const trustHandlers: HandlersFor<typeof trustContract> = {
     return r;
   },
 
-  'purge.preview': async (ctx) => previewPurge(ctx, ctx.env.dbFile),
+  'purge.preview': async (ctx) => previewPurge(ctx, ctx.env.dbFile, exportDirOf(ctx)),
   'purge.run': async (ctx, input) =>
     runPurge(ctx, { dbFile: ctx.env.dbFile, keepBackups: input.keepBackups, exportFirst: input.exportFirst ?? null, exportDir: exportDirOf(ctx) }),
 };

@@ -152,6 +152,12 @@ const zhCN = {
     backupsCleaned: '已从 {{n}} 个备份文件中清理并重新校验。',
     walPending: '数据库日志文件将在其他连接关闭后清空。',
     foreignLeft: '备份文件夹中 {{n}} 个其他数据库的备份未被打开或改动：{{names}}',
+    oldExports: '导出文件夹中有 {{n}} 个超过 {{days}} 天的导出文件（报表、操作日志、清理前导出，含人员姓名等个人信息，脱敏的也一样），将一并删除：',
+    oldExportsFolder: '文件夹：{{folder}}（只删除本软件导出的文件，其他文件不动）',
+    oldExportsMore: '……另有 {{n}} 个',
+    oldExportsNone: '导出文件夹中没有超过 {{days}} 天的导出文件。',
+    confirmExports: '导出文件夹中 {{n}} 个超过 {{days}} 天的导出文件也将被删除。',
+    exportsDeleted: '已删除 {{n}} 个过期的导出文件。',
   },
   users: {
     title: '用户',
@@ -300,6 +306,7 @@ const zhCN = {
       'backup.verify_failed': '备份校验失败',
       'purge.run': '清理到期人员信息',
       'purge.export': '清理前导出',
+      'purge.delete_exports': '删除过期导出文件',
     },
     entity: {
       settings: '设置',
@@ -525,6 +532,12 @@ const en: typeof zhCN = {
     backupsCleaned: 'Purged and re-verified {{n}} backup files.',
     walPending: 'The database journal is emptied once other connections close.',
     foreignLeft: '{{n}} backups of other databases in the backup folder were not opened or changed: {{names}}',
+    oldExports: '{{n}} exports in the export folder are older than {{days}} days (reports, audit and purge exports hold names and other personal data, masked or not) and are deleted as well:',
+    oldExportsFolder: 'Folder: {{folder}} (only files this app exported are deleted; nothing else is touched)',
+    oldExportsMore: '… and {{n}} more',
+    oldExportsNone: 'No export in the export folder is older than {{days}} days.',
+    confirmExports: '{{n}} exports older than {{days}} days are deleted from the export folder as well.',
+    exportsDeleted: 'Deleted {{n}} expired export files.',
   },
   users: {
     title: 'Users',
@@ -665,6 +678,7 @@ const en: typeof zhCN = {
       'backup.verify_failed': 'Backup verification failed',
       'purge.run': 'Purge',
       'purge.export': 'Export before purge',
+      'purge.delete_exports': 'Delete expired exports',
     },
     entity: {
       settings: 'Settings',

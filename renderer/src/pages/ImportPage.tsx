@@ -1,6 +1,8 @@
 // 导入: the Excel import wizard — 选择文件 → 核对 (mapping, counts, every problem, new places, defaults, mode) → 导入 as a
 // job with progress and 取消 → result; 下载问题行 gives the rejected rows as .xlsx; 导入记录 lists batches with 撤销.
-import { useEffect, useState } from 'react';
+// The uploaded list is deleted from the computer when its import is written or cancelled, and when the clerk chooses
+// another file or leaves this page (import.cancel).
+import { useEffect, useRef, useState } from 'react';
 import { Alert, App, Spin, Steps, Typography } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -38,6 +40,16 @@ export default function ImportPage() {
   const [reportBusy, setReportBusy] = useState(false);
   const [undoneBatches, setUndoneBatches] = useState<number[]>([]);
   const job = useJob<CommitResult>(jobId);
+  const uploaded = useRef<string | null>(null);
+
+  /** The clerk is done with the uploaded list: the main process deletes it (best effort; it also goes at logout). */
+  const dropUpload = () => {
+    const fileId = uploaded.current;
+    uploaded.current = null;
+    if (fileId) void api('import.cancel', { fileId }).catch(() => undefined);
+  };
+  // Leaving the wizard abandons the list.
+  useEffect(() => dropUpload, []);
 
   const runPreview = async (opts: ListOptions) => {
     setBusy(t('import.checking'));
@@ -62,8 +74,10 @@ export default function ImportPage() {
     }
     setError(null);
     setBusy(t('import.uploading'));
+    dropUpload();
     try {
       const u = await api('import.upload', { fileName: file.name, dataBase64: await fileToBase64(file) });
+      uploaded.current = u.fileId;
       setUpload(u);
       setMode('all-or-nothing');
       await runPreview({ fileId: u.fileId, kind });
@@ -107,6 +121,7 @@ export default function ImportPage() {
   };
 
   const restart = () => {
+    dropUpload();
     setStep('file');
     setUpload(null);
     setOptions(null);

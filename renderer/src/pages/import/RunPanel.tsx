@@ -69,7 +69,13 @@ export function RunPanel({ job, onBack, onRestart, onErrorReport, reportBusy, un
   );
 
   if (job.pollError) return <Result status="error" title={t('import.lost')} subTitle={job.pollError} extra={backButtons} />;
-  if (s?.state === 'cancelled') return <Result status="info" title={t('import.cancelled')} subTitle={t('import.cancelledText')} extra={backButtons} data-testid="import-result" />;
+  // A cancelled import's uploaded file is deleted: only another file can be chosen.
+  const anotherButton = (
+    <Button onClick={onRestart} data-testid="import-another">
+      {t('import.another')}
+    </Button>
+  );
+  if (s?.state === 'cancelled') return <Result status="info" title={t('import.cancelled')} subTitle={t('import.cancelledText')} extra={anotherButton} data-testid="import-result" />;
   if (s?.state === 'failed') return <Result status="error" title={t('import.failed')} subTitle={s.error?.message} extra={backButtons} data-testid="import-result" />;
   if (!r) return null;
 

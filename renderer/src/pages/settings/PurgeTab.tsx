@@ -1,6 +1,7 @@
 // 数据清理 (admin): people whose last isolation ended more than the retention days ago are deleted for good (PIPL purpose
 // limitation). Shows what would go, offers an Excel export first, asks whether the backups are cleaned too, and asks
-// for an explicit confirmation. The run is audited with counts only.
+// for an explicit confirmation. The run is audited with counts only. The app's own exports older than the retention
+// period (reports, audit and purge exports in the export folder) are listed and deleted by the same run.
 import { useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Descriptions, Empty, Modal, Radio, Result, Space, Spin, Typography } from 'antd';
 import { DeleteOutlined, DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
@@ -13,6 +14,29 @@ import { downloadExport } from '../reports/download.ts';
 
 type Preview = OutputOf<'purge.preview'>;
 type PurgeResult = OutputOf<'purge.run'>;
+
+/** File names shown before "… and n more". */
+const SHOWN_NAMES = 10;
+
+function OldExportsList({ old, days }: { old: Preview['oldExports']; days: number }) {
+  const { t } = useTranslation('admin');
+  if (!old.count) return <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0' }} data-testid="purge-old-exports">{t('purge.oldExportsNone', { days })}</Typography.Paragraph>;
+  const more = old.count - Math.min(old.count, SHOWN_NAMES);
+  return (
+    <div style={{ marginTop: 8 }} data-testid="purge-old-exports">
+      <Typography.Text strong>{t('purge.oldExports', { n: old.count, days })}</Typography.Text>
+      {old.folder && <Typography.Paragraph type="secondary" style={{ margin: 0 }}>{t('purge.oldExportsFolder', { folder: old.folder })}</Typography.Paragraph>}
+      <ul style={{ margin: '4px 0 0', paddingInlineStart: 20 }}>
+        {old.names.slice(0, SHOWN_NAMES).map((n) => (
+          <li key={n} data-testid="purge-old-export">
+            {n}
+          </li>
+        ))}
+        {more > 0 && <li>{t('purge.oldExportsMore', { n: more })}</li>}
+      </ul>
+    </div>
+  );
+}
 
 const COUNT_KEYS = ['residents', 'episodes', 'checkins', 'tests', 'alerts', 'households', 'supplyRequests', 'auditScrubbed'] as const;
 
@@ -43,13 +67,14 @@ export function PurgeTab() {
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<PurgeResult | null>(null);
   const p = q.data;
-  const nothing = !!p && p.counts.residents === 0;
+  const noPeople = !!p && p.counts.residents === 0;
+  const nothing = noPeople && p.oldExports.count === 0;
 
   const run = async () => {
     setBusy(true);
     setError(null);
     try {
-      const r = await api('purge.run', { confirm: true, keepBackups, exportFirst: exportFirst ? { unmasked } : undefined });
+      const r = await api('purge.run', { confirm: true, keepBackups, exportFirst: exportFirst && !noPeople ? { unmasked } : undefined });
       setResult(r);
       setConfirming(false);
       void qc.invalidateQueries();
@@ -95,6 +120,10 @@ export function PurgeTab() {
           <Alert key={f.name} type="warning" showIcon title={f.name} description={f.problems.join('；')} style={{ marginBottom: 8 }} />
         ))}
         {!result.walCleared && <Alert type="info" showIcon title={t('purge.walPending')} />}
+        <Typography.Paragraph data-testid="purge-exports-deleted">{t('purge.exportsDeleted', { n: result.exports.deleted.length })}</Typography.Paragraph>
+        {result.exports.failed.map((f) => (
+          <Alert key={f.name} type="warning" showIcon title={f.name} description={f.problem} style={{ marginBottom: 8 }} />
+        ))}
         {result.backups.foreign.length > 0 && (
           <Alert
             type="info"
@@ -119,7 +148,7 @@ export function PurgeTab() {
           title={t('purge.previewTitle', { cutoff: p.cutoff, days: p.retentionDays })}
           extra={<Button size="small" icon={<ReloadOutlined />} onClick={() => void q.refetch()} aria-label={t('common.refresh')} />}
         >
-          {nothing ? (
+          {noPeople ? (
             <Empty description={t('purge.nothing', { days: p.retentionDays })} />
           ) : (
             <>
@@ -127,26 +156,31 @@ export function PurgeTab() {
               {p.heldBack > 0 && <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t('purge.heldBack', { n: p.heldBack })}</Typography.Paragraph>}
             </>
           )}
+          <OldExportsList old={p.oldExports} days={p.retentionDays} />
         </Card>
       )}
       {p && !nothing && (
         <Card size="small" className="settings-card" title={t('purge.options')}>
           <Space orientation="vertical" size={12}>
-            <Checkbox checked={exportFirst} onChange={(e) => setExportFirst(e.target.checked)} data-testid="purge-export-first">
-              {t('purge.exportFirst')}
-            </Checkbox>
-            {exportFirst && can('reports.exportUnmasked') && (
+            {!noPeople && (
+              <Checkbox checked={exportFirst} onChange={(e) => setExportFirst(e.target.checked)} data-testid="purge-export-first">
+                {t('purge.exportFirst')}
+              </Checkbox>
+            )}
+            {!noPeople && exportFirst && can('reports.exportUnmasked') && (
               <Checkbox checked={unmasked} onChange={(e) => setUnmasked(e.target.checked)} style={{ marginInlineStart: 24 }}>
                 {t('purge.unmasked')}
               </Checkbox>
             )}
-            <div>
-              <Typography.Text strong>{t('purge.backupsQuestion', { n: p.backupFiles })}</Typography.Text>
-              <Radio.Group value={keepBackups} onChange={(e) => setKeepBackups(e.target.value as boolean)} style={{ display: 'flex', flexDirection: 'column', gap: 4, marginTop: 6 }}>
-                <Radio value={false}>{t('purge.cleanBackups')}</Radio>
-                <Radio value={true}>{t('purge.keepBackups')}</Radio>
-              </Radio.Group>
-            </div>
+            {!noPeople && (
+              <div>
+                <Typography.Text strong>{t('purge.backupsQuestion', { n: p.backupFiles })}</Typography.Text>
+                <Radio.Group value={keepBackups} onChange={(e) => setKeepBackups(e.target.value as boolean)} style={{ display: 'flex', flexDirection: 'column', gap: 4, marginTop: 6 }}>
+                  <Radio value={false}>{t('purge.cleanBackups')}</Radio>
+                  <Radio value={true}>{t('purge.keepBackups')}</Radio>
+                </Radio.Group>
+              </div>
+            )}
             <Button danger type="primary" icon={<DeleteOutlined />} onClick={() => (setUnderstood(false), setError(null), setConfirming(true))} data-testid="purge-start">
               {t('purge.start')}
             </Button>
@@ -166,9 +200,14 @@ export function PurgeTab() {
           destroyOnHidden
         >
           {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
-          <Typography.Paragraph>{t('purge.confirmText', { n: p.counts.residents, cutoff: p.cutoff })}</Typography.Paragraph>
-          <Typography.Paragraph>{exportFirst ? t('purge.confirmExport') : t('purge.confirmNoExport')}</Typography.Paragraph>
-          <Typography.Paragraph>{keepBackups ? t('purge.confirmKeep') : t('purge.confirmClean', { n: p.backupFiles })}</Typography.Paragraph>
+          {!noPeople && (
+            <>
+              <Typography.Paragraph>{t('purge.confirmText', { n: p.counts.residents, cutoff: p.cutoff })}</Typography.Paragraph>
+              <Typography.Paragraph>{exportFirst ? t('purge.confirmExport') : t('purge.confirmNoExport')}</Typography.Paragraph>
+              <Typography.Paragraph>{keepBackups ? t('purge.confirmKeep') : t('purge.confirmClean', { n: p.backupFiles })}</Typography.Paragraph>
+            </>
+          )}
+          {p.oldExports.count > 0 && <Typography.Paragraph>{t('purge.confirmExports', { n: p.oldExports.count, days: p.retentionDays })}</Typography.Paragraph>}
           <Checkbox checked={understood} onChange={(e) => setUnderstood(e.target.checked)}>
             {t('purge.understood')}
           </Checkbox>

@@ -1,0 +1,56 @@
+// The desktop app's start and quit over a real upload folder (Electron mocked, real files): at start, uploaded lists
+// older than a day are deleted and younger ones (another instance's) kept; at quit, this process's uploads go.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', async () => (await import('../helpers/electron-mock.ts')).electronMock);
+
+import { tempDir } from '../helpers/env.ts';
+import { CLI_ACTOR } from '../../electron/domain/actor.ts';
+
+let tmp: string;
+let savedTmp: string | undefined;
+beforeAll(() => {
+  tmp = tempDir('idesk-uploads-start-');
+  savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+});
+afterAll(() => {
+  if (savedTmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = savedTmp;
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('desktop start and quit', () => {
+  it('sweeps day-old uploads at start, keeps younger ones, and deletes its own at quit', async () => {
+    vi.resetModules();
+    const m = await import('../helpers/electron-mock.ts');
+    m.resetElectronMock();
+    const uploads = await import('../../electron/excel/import/uploads.ts');
+    const dir = uploads.uploadDir();
+    expect(dir.startsWith(tmp)).toBe(true);
+    fs.mkdirSync(dir, { recursive: true });
+    const old = path.join(dir, 'a1b2c3d4-0000-4000-8000-000000000001.xlsx');
+    const fresh = path.join(dir, 'a1b2c3d4-0000-4000-8000-000000000002.xlsx');
+    fs.writeFileSync(old, '张三,110101199001011237,13900000001');
+    fs.writeFileSync(fresh, '李四,110101199001011245,13900000002');
+    const twoDays = new Date(Date.now() - 2 * 24 * 60 * 60_000);
+    const anHour = new Date(Date.now() - 60 * 60_000);
+    fs.utimesSync(old, twoDays, twoDays);
+    fs.utimesSync(fresh, anHour, anHour);
+
+    const { ready } = await import('../../electron/main/index.ts');
+    await ready;
+    expect(m.FakeBrowserWindow.all).toHaveLength(1);
+    expect(fs.existsSync(old)).toBe(false);
+    expect(fs.existsSync(fresh)).toBe(true);
+
+    // An upload of this process, then quit: it goes; the other instance's file stays.
+    const own = uploads.saveUpload(CLI_ACTOR, '名单.xlsx', fs.readFileSync(fresh), 1024 * 1024);
+    expect(fs.existsSync(own.path)).toBe(true);
+    for (const onQuit of m.app.listeners.get('will-quit')!) onQuit();
+    expect(fs.existsSync(own.path)).toBe(false);
+    expect(fs.existsSync(fresh)).toBe(true);
+  });
+});
