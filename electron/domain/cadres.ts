@@ -242,8 +242,21 @@ export async function listCadres(ctx: Ctx, q: CadreQuery = {}): Promise<CadreRow
   if (q.status) query = query.where('k.status', '=', q.status);
   const s = clean(q.search).replace(/\s+/g, '');
   if (s) {
-    const like = sql<string>`${'%' + s.replace(/[\\%_]/g, (ch) => '\\' + ch) + '%'} ESCAPE '\\'`;
-    query = query.where((eb) => eb.or([eb('k.name', 'like', like), eb('k.homeUnit', 'like', like), eb('k.phone', 'like', like), eb('k.title', 'like', like)]));
+    const esc = s.replace(/[\\%_]/g, (ch) => '\\' + ch);
+    const like = sql<string>`${'%' + esc + '%'} ESCAPE '\\'`;
+    // The phone by what the roster shows (first 3 or last 4 digits) or whole: a fragment of the masked middle would
+    // let a search rebuild it digit by digit.
+    const part = /^\d{1,4}$/.test(s);
+    query = query.where((eb) =>
+      eb.or([
+        eb('k.name', 'like', like),
+        eb('k.homeUnit', 'like', like),
+        eb('k.title', 'like', like),
+        eb('k.phone', '=', s),
+        ...(part && s.length <= 3 ? [eb('k.phone', 'like', sql<string>`${esc + '%'} ESCAPE '\\'`)] : []),
+        ...(part ? [eb('k.phone', 'like', sql<string>`${'%' + esc} ESCAPE '\\'`)] : []),
+      ]),
+    );
   }
   const rows = await query.orderBy('c.name').orderBy('k.homeUnit').orderBy('k.name').orderBy('k.id').execute();
   const ids = rows.map((r) => r.id);

@@ -298,13 +298,18 @@ function searchFilter(eb: Eb, raw: string, communityId: number | null, mode: 'pa
     return eb.and([eb('r.nameInitials', '>=', first), eb('r.nameInitials', '<', String.fromCharCode(first.charCodeAt(0) + 1)), either]);
   }
   if (/^\d{3,}[xX]?$/.test(s)) {
-    const up = like.toUpperCase();
+    const up = s.toUpperCase();
     if (s.length === 18) return eb('r.docNumber', '=', up);
     if (/^1\d{10}$/.test(s)) return eb('r.phone', '=', s);
-    return eb.or([
-      eb('r.docNumber', 'like', sql<string>`${'%' + up + '%'} ESCAPE '\\'`),
-      eb('r.phone', 'like', sql<string>`${'%' + up + '%'} ESCAPE '\\'`),
-    ]);
+    // A fragment matches only what the list shows anyway: the ID number's first 6 (area) or last 4, the phone's first
+    // 3 or last 4. A fragment reaching into the masked middle (the birth date, the phone's middle 4) would let a
+    // search rebuild the hidden digits one guess at a time; the whole number still finds its person.
+    const c = [eb('r.docNumber', '=', up)];
+    if (s.length <= 6) c.push(eb('r.docNumber', 'like', sql<string>`${like.toUpperCase() + '%'} ESCAPE '\\'`));
+    if (s.length <= 4) c.push(eb('r.docNumber', 'like', sql<string>`${'%' + like.toUpperCase()} ESCAPE '\\'`));
+    if (s.length <= 3) c.push(eb('r.phone', 'like', sql<string>`${like + '%'} ESCAPE '\\'`));
+    if (s.length <= 4) c.push(eb('r.phone', 'like', sql<string>`${'%' + like} ESCAPE '\\'`));
+    return eb.or(c);
   }
   // Name prefix as a range: U+10FFFF sorts after every character in binary (code point) order.
   const name = eb.and([eb('r.name', '>=', s), eb('r.name', '<', s + '\u{10FFFF}')]);

@@ -324,3 +324,21 @@ describe('the audited reveal', () => {
     expect(audits('cadre.reveal_phone')).toBe(before + 2);
   });
 });
+
+describe('search cannot probe the masked middle', () => {
+  const NEW_ID = makeIdNumber('131002', '1979-07-24', 517);
+  const residentHits = async (search: string) => (await call(env, 'residents.list', { status: 'all', search, limit: 1000 }, keys.clerk)).rows.map((r) => r.id);
+  const cadreHits = async (search: string) => (await call(env, 'cadres.list', { search }, keys.clerk)).map((r) => r.id);
+
+  it('finds a resident by the whole ID number, its first 6 or last 4 digits; not by its birth-date digits', async () => {
+    for (const found of [NEW_ID, NEW_ID.slice(0, 6), NEW_ID.slice(-4), '13811113333', '3333', '138']) expect(await residentHits(found), found).toContain(ids.created);
+    for (const hidden of ['19790724', '0724', '790724', NEW_ID.slice(0, 10), NEW_ID.slice(6, 17), NEW_ID.slice(-5), '1111', '381111', '11113333']) {
+      expect(await residentHits(hidden), hidden).not.toContain(ids.created);
+    }
+  });
+
+  it('finds a cadre by the whole phone, its first 3 or last 4 digits; not by the masked middle', async () => {
+    for (const found of ['13922224444', '4444', '139']) expect(await cadreHits(found), found).toContain(ids.cadre);
+    for (const hidden of ['2222', '922224', '1392', '24444', '392222']) expect(await cadreHits(hidden), hidden).not.toContain(ids.cadre);
+  });
+});
