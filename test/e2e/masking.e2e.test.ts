@@ -225,6 +225,29 @@ describe('the audited reveals', () => {
     await screenshot(page, 'masking-cadres-revealed');
   });
 
+  it('editing a passport holder without touching the masked birth date keeps it (the masked value is never sent back)', async () => {
+    const community = q<number>("SELECT id FROM places WHERE level = 'community' ORDER BY id LIMIT 1");
+    const r = await apiInPage<{ id: number }>(page, 'residents.create', {
+      name: 'SMITH JOHN',
+      docType: '护照',
+      docNumber: 'E12345678',
+      birthDate: '1966-04-09',
+      sex: 'M',
+      category: '入境',
+      address: { communityId: community, compound: '金桥小区', building: '1', unit: '1', room: '102' },
+    });
+    expect(r.ok).toBe(true);
+    await page.goto(`${app.url}#/residents?status=all&open=${r.data!.id}`);
+    await page.getByTestId('drawer-person').waitFor();
+    expect(await page.getByTestId('birth-masked').innerText()).toBe('1966-**-**');
+    await page.getByTestId('drawer-actions').getByRole('button').first().click();
+    await page.getByTestId('field-name').waitFor();
+    await page.locator('textarea#notes, #resident-form textarea').first().fill('改了备注');
+    await page.getByTestId('resident-form-submit').click();
+    await expect.poll(() => q<string | null>('SELECT notes FROM residents WHERE id = ?', r.data!.id), { timeout: 15_000 }).toBe('改了备注');
+    expect(q<string>('SELECT birth_date FROM residents WHERE id = ?', r.data!.id)).toBe('1966-04-09');
+  });
+
   it('the official (领导) has no 显示 and the server refuses the reveal', async () => {
     const o = await openPage(browser, app.url);
     try {
