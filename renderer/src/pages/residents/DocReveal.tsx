@@ -37,7 +37,7 @@ export function useDocReveal(r: { id: number; docNumber: string | null; birthDat
 
   const mayReveal = can('residents.reveal') && !open && !!(r.docNumber || r.birthDate);
   const docCell = (
-    <span className="res-doc">
+    <span>
       {open ? (
         <Typography.Text className="res-mono" copyable={!!open.docNumber} data-testid="doc-full">
           {open.docNumber ?? ''}
