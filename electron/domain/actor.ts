@@ -15,7 +15,7 @@ export const PERMISSIONS = [
   'dashboard.read',
   'residents.read',
   'residents.write',
-  'residents.reveal', // reveal one phone / ID number (audited)
+  'residents.reveal', // reveal one phone / ID number with the birth date (audited)
   'episodes.write',
   'episodes.release',
   'checkins.write',
@@ -24,6 +24,7 @@ export const PERMISSIONS = [
   'supplies.write',
   'cadres.read',
   'cadres.write',
+  'cadres.reveal', // reveal one cadre's phone (audited)
   'places.write',
   'settings.read',
   'settings.write',
@@ -52,6 +53,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'alerts.write',
     'supplies.write',
     'cadres.write',
+    'cadres.reveal',
     'places.write',
     'audit.read',
     'import.run',
@@ -62,6 +64,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     ...READS,
     'residents.write',
     'residents.reveal',
+    'cadres.reveal',
     'episodes.write',
     'checkins.write',
     'alerts.write',

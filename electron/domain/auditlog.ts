@@ -6,7 +6,7 @@ import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Ctx } from './context.ts';
 import { audit } from './audit.ts';
 import { addDays } from './dates.ts';
-import { maskIdNumber, maskPhone } from './idcard.ts';
+import { maskDetails } from './idcard.ts';
 import type { Page } from './residents.ts';
 import type { Database } from '../db/schema.ts';
 import { fileStamp } from '../db/backup.ts';
@@ -36,7 +36,7 @@ export interface AuditRow {
   entity: string | null;
   entityId: number | null;
   residentId: number | null;
-  /** Parsed details with ID numbers and phones masked. */
+  /** Parsed details with ID numbers, birth dates and phones masked. */
   details: unknown;
   /** The entry's personal values were removed by a purge. */
   purged: boolean;
@@ -59,7 +59,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'resident.update': '修改人员信息',
   'resident.view': '查看人员详情',
   'resident.reveal_phone': '查看完整电话',
-  'resident.reveal_document': '查看完整证件号',
+  'resident.reveal_document': '查看完整证件号和出生日期',
+  'cadre.reveal_phone': '查看干部完整电话',
   'episode.start': '开始隔离/监测',
   'episode.extend': '延长隔离',
   'episode.release': '解除隔离',
@@ -97,19 +98,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'audit.export': '导出操作日志',
 };
 
-const PERSONAL_KEYS: Record<string, (v: string) => string | null> = {
-  docNumber: maskIdNumber,
-  idNumber: maskIdNumber,
-  phone: maskPhone,
-};
-
-/** Masks ID numbers and phones wherever they sit in a details object (before/after, extra). */
-export function maskDetails(v: unknown, key?: string): unknown {
-  if (typeof v === 'string') return key && PERSONAL_KEYS[key] ? PERSONAL_KEYS[key](v) : v;
-  if (Array.isArray(v)) return v.map((x) => maskDetails(x));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDetails(x, k)]));
-  return v;
-}
+/** Masks ID numbers, birth dates and phones wherever they sit in a details object (before/after, extra). */
+export { maskDetails };
 
 type Eb = ExpressionBuilder<Database, 'auditLog'>;
 type AuditDbRow = Selectable<Database['auditLog']>;

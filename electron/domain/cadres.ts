@@ -5,8 +5,8 @@ import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
-import { assertInScope, scopeOf } from './actor.ts';
-import { conflict, invalid, notFound, type FieldIssue } from './errors.ts';
+import { assertInScope, can, scopeOf } from './actor.ts';
+import { conflict, forbidden, invalid, notFound, type FieldIssue } from './errors.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { checkPhone, maskPhone, toHalfWidth } from './idcard.ts';
 import type { CadreStatus } from '../db/schema.ts';
@@ -242,8 +242,21 @@ export async function listCadres(ctx: Ctx, q: CadreQuery = {}): Promise<CadreRow
   if (q.status) query = query.where('k.status', '=', q.status);
   const s = clean(q.search).replace(/\s+/g, '');
   if (s) {
-    const like = sql<string>`${'%' + s.replace(/[\\%_]/g, (ch) => '\\' + ch) + '%'} ESCAPE '\\'`;
-    query = query.where((eb) => eb.or([eb('k.name', 'like', like), eb('k.homeUnit', 'like', like), eb('k.phone', 'like', like), eb('k.title', 'like', like)]));
+    const esc = s.replace(/[\\%_]/g, (ch) => '\\' + ch);
+    const like = sql<string>`${'%' + esc + '%'} ESCAPE '\\'`;
+    // The phone by what the roster shows (first 3 or last 4 digits) or whole: a fragment of the masked middle would
+    // let a search rebuild it digit by digit.
+    const part = /^\d{1,4}$/.test(s);
+    query = query.where((eb) =>
+      eb.or([
+        eb('k.name', 'like', like),
+        eb('k.homeUnit', 'like', like),
+        eb('k.title', 'like', like),
+        eb('k.phone', '=', s),
+        ...(part && s.length <= 3 ? [eb('k.phone', 'like', sql<string>`${esc + '%'} ESCAPE '\\'`)] : []),
+        ...(part ? [eb('k.phone', 'like', sql<string>`${'%' + esc} ESCAPE '\\'`)] : []),
+      ]),
+    );
   }
   const rows = await query.orderBy('c.name').orderBy('k.homeUnit').orderBy('k.name').orderBy('k.id').execute();
   const ids = rows.map((r) => r.id);
@@ -288,4 +301,18 @@ export async function listCadres(ctx: Ctx, q: CadreQuery = {}): Promise<CadreRow
     openAssigned: open.get(r.id) ?? 0,
     deliveredOnDate: delivered.get(r.id) ?? 0,
   }));
+}
+
+/**
+ * A cadre's full phone (to call them), like a resident's: needs cadres.reveal, and a committee member only for a
+ * cadre of their own community (the ones their roster shows). Each reveal is audited.
+ */
+export async function revealCadrePhone(ctx: Ctx, id: number): Promise<{ value: string | null }> {
+  if (!can(ctx.actor, 'cadres.reveal')) throw forbidden();
+  const k = await ctx.db.selectFrom('cadres').select(['communityId', 'phone']).where('id', '=', id).executeTakeFirst();
+  if (!k) throw notFound('该下沉干部');
+  const scope = scopeOf(ctx.actor);
+  if (scope !== null && k.communityId !== scope) throw forbidden('这名干部不在本社区，您只能查看本社区干部的电话。');
+  await audit(ctx, { action: 'cadre.reveal_phone', entity: 'cadre', entityId: id });
+  return { value: k.phone };
 }

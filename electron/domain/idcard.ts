@@ -73,11 +73,35 @@ export function maskIdNumber(n: string | null | undefined): string | null {
   return n.slice(0, 6) + '*'.repeat(n.length - 10) + n.slice(-4);
 }
 
+/**
+ * 1985-**-**: the year only. A resident ID number's hidden 8 digits are exactly the birth date, so the birth date is
+ * masked with the number and revealed with it (residents.reveal 'docNumber').
+ */
+export function maskBirthDate(d: string | null | undefined): string | null {
+  if (!d) return d ?? null;
+  return /^\d{4}-\d{2}-\d{2}$/.test(d) ? `${d.slice(0, 4)}-**-**` : '****-**-**';
+}
+
 /** 138****5678: first 3 and last 4 kept. */
 export function maskPhone(p: string | null | undefined): string | null {
   if (!p) return p ?? null;
   if (p.length < 8) return p.slice(0, 1) + '*'.repeat(Math.max(0, p.length - 2)) + p.slice(-1);
   return p.slice(0, 3) + '*'.repeat(p.length - 7) + p.slice(-4);
+}
+
+const PERSONAL_KEYS: Record<string, (v: string) => string | null> = {
+  docNumber: maskIdNumber,
+  idNumber: maskIdNumber,
+  phone: maskPhone,
+  birthDate: maskBirthDate,
+};
+
+/** Masks ID numbers, birth dates and phones wherever they sit in a stored object (audit details: before/after, extra). */
+export function maskDetails(v: unknown, key?: string): unknown {
+  if (typeof v === 'string') return key && PERSONAL_KEYS[key] ? PERSONAL_KEYS[key](v) : v;
+  if (Array.isArray(v)) return v.map((x) => maskDetails(x));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskDetails(x, k)]));
+  return v;
 }
 
 /** Builds a valid ID number from area, birth date and sequence (seed data and tests). */

@@ -6,7 +6,7 @@ import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
 import { conflict, forbidden, invalid, notFound, type FieldIssue } from './errors.ts';
-import { checkIdNumber, checkPhone, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from './idcard.ts';
+import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from './idcard.ts';
 import { namePinyin } from './pinyin.ts';
 import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
 import { addDays, ageOn, diffDays, isIsoDate } from './dates.ts';
@@ -298,13 +298,18 @@ function searchFilter(eb: Eb, raw: string, communityId: number | null, mode: 'pa
     return eb.and([eb('r.nameInitials', '>=', first), eb('r.nameInitials', '<', String.fromCharCode(first.charCodeAt(0) + 1)), either]);
   }
   if (/^\d{3,}[xX]?$/.test(s)) {
-    const up = like.toUpperCase();
+    const up = s.toUpperCase();
     if (s.length === 18) return eb('r.docNumber', '=', up);
     if (/^1\d{10}$/.test(s)) return eb('r.phone', '=', s);
-    return eb.or([
-      eb('r.docNumber', 'like', sql<string>`${'%' + up + '%'} ESCAPE '\\'`),
-      eb('r.phone', 'like', sql<string>`${'%' + up + '%'} ESCAPE '\\'`),
-    ]);
+    // A fragment matches only what the list shows anyway: the ID number's first 6 (area) or last 4, the phone's first
+    // 3 or last 4. A fragment reaching into the masked middle (the birth date, the phone's middle 4) would let a
+    // search rebuild the hidden digits one guess at a time; the whole number still finds its person.
+    const c = [eb('r.docNumber', '=', up)];
+    if (s.length <= 6) c.push(eb('r.docNumber', 'like', sql<string>`${like.toUpperCase() + '%'} ESCAPE '\\'`));
+    if (s.length <= 4) c.push(eb('r.docNumber', 'like', sql<string>`${'%' + like.toUpperCase()} ESCAPE '\\'`));
+    if (s.length <= 3) c.push(eb('r.phone', 'like', sql<string>`${like + '%'} ESCAPE '\\'`));
+    if (s.length <= 4) c.push(eb('r.phone', 'like', sql<string>`${'%' + like} ESCAPE '\\'`));
+    return eb.or(c);
   }
   // Name prefix as a range: U+10FFFF sorts after every character in binary (code point) order.
   const name = eb.and([eb('r.name', '>=', s), eb('r.name', '<', s + '\u{10FFFF}')]);
@@ -535,6 +540,7 @@ export async function getResidentRow(ctx: Ctx, id: number): Promise<ResidentRow>
 }
 
 export interface ResidentDetail {
+  /** birthDate is masked to the year (1985-**-**) like the ID number whose hidden digits it is; revealed with it. */
   resident: ResidentRow & { birthDate: string | null; notes: string | null; guardianId: number | null };
   household: ResidentRow[];
   episodes: {
@@ -571,17 +577,11 @@ export interface ResidentDetail {
   history: { id: number; at: string; userName: string; action: string; details: string | null }[];
 }
 
-/** Audit details as stored (resident.create keeps the full ID number and phone): masked before they leave the main process. */
+/** Audit details as stored (resident.create keeps the full ID number, birth date and phone): masked before they leave the main process. */
 function maskDetailsJson(details: string | null): string | null {
   if (!details) return details;
-  const walk = (v: unknown, key?: string): unknown => {
-    if (typeof v === 'string') return key === 'docNumber' ? maskIdNumber(v) : key === 'phone' ? maskPhone(v) : v;
-    if (Array.isArray(v)) return v.map((x) => walk(x));
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
-    return v;
-  };
   try {
-    return JSON.stringify(walk(JSON.parse(details)));
+    return JSON.stringify(maskDetails(JSON.parse(details)));
   } catch {
     return null;
   }
@@ -626,7 +626,7 @@ export async function getResidentDetail(ctx: Ctx, id: number): Promise<ResidentD
     .execute();
   await audit(ctx, { action: 'resident.view', entity: 'resident', entityId: id, residentId: id });
   return {
-    resident: { ...row, ...extra },
+    resident: { ...row, ...extra, birthDate: maskBirthDate(extra.birthDate) },
     household,
     episodes: episodes.map((e) => ({
       id: e.id,
@@ -665,13 +665,26 @@ export async function getResidentDetail(ctx: Ctx, id: number): Promise<ResidentD
   };
 }
 
-/** Shows one unmasked value (to call a phone, to check a document); each reveal is audited. */
-export async function revealResident(ctx: Ctx, id: number, field: 'phone' | 'docNumber'): Promise<string | null> {
-  if (!can(ctx.actor, 'residents.reveal')) throw forbidden();
-  const r = await ctx.db.selectFrom('residents').select(['communityId', 'phone', 'docNumber']).where('id', '=', id).executeTakeFirst();
-  if (!r) throw notFound('该人员');
-  assertInScope(ctx.actor, r.communityId);
-  await audit(ctx, { action: field === 'phone' ? 'resident.reveal_phone' : 'resident.reveal_document', entity: 'resident', entityId: id, residentId: id });
-  return r[field];
+export interface Revealed {
+  value: string | null;
+  /** With the document number only: the full birth date (the ID number's hidden digits), shown together. */
+  birthDate: string | null;
 }
 
+/**
+ * Shows unmasked values: a phone (to call it), or the document number together with the birth date (to check a
+ * document; the birth date is the ID number's hidden middle, so one is never shown without the other). Needs
+ * residents.reveal and the person's community; each reveal is audited.
+ */
+export async function revealResident(ctx: Ctx, id: number, field: 'phone' | 'docNumber'): Promise<Revealed> {
+  if (!can(ctx.actor, 'residents.reveal')) throw forbidden();
+  const r = await ctx.db.selectFrom('residents').select(['communityId', 'phone', 'docNumber', 'birthDate']).where('id', '=', id).executeTakeFirst();
+  if (!r) throw notFound('该人员');
+  assertInScope(ctx.actor, r.communityId);
+  if (field === 'phone') {
+    await audit(ctx, { action: 'resident.reveal_phone', entity: 'resident', entityId: id, residentId: id });
+    return { value: r.phone, birthDate: null };
+  }
+  await audit(ctx, { action: 'resident.reveal_document', entity: 'resident', entityId: id, residentId: id });
+  return { value: r.docNumber, birthDate: r.birthDate };
+}

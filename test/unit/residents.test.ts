@@ -87,7 +87,7 @@ describe('residents', () => {
     const r = await createResident(t.ctx(), { name: '张三', docType: '居民身份证', docNumber: makeIdNumber('131002', '1980-01-01', 31), category: '密接', phone: '13800000001', address: addr(t.communities.a) });
     const official = { userId: 9, username: 'official', displayName: '领导', role: 'official' as const, communityId: null };
     await expect(revealResident(t.ctx(official), r.id, 'phone')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(await revealResident(t.ctx(), r.id, 'phone')).toBe('13800000001');
+    expect(await revealResident(t.ctx(), r.id, 'phone')).toEqual({ value: '13800000001', birthDate: null });
     const log = await t.handle.db.selectFrom('auditLog').selectAll().where('action', '=', 'resident.reveal_phone').execute();
     expect(log).toHaveLength(1);
   });

@@ -6,7 +6,7 @@ import type { Actor, Permission } from '../../domain/actor.ts';
 import type { Settings } from '../../domain/settings.ts';
 import type { CommunityNode, OrgRoot } from '../../domain/places.ts';
 import type { UserView } from '../../domain/users.ts';
-import type { Page, ResidentDetail, ResidentRow, SaveResult } from '../../domain/residents.ts';
+import type { Page, ResidentDetail, ResidentRow, Revealed, SaveResult } from '../../domain/residents.ts';
 import type { BatchReleaseResult, ReleaseBlocker, ReleaseResult } from '../../domain/episodes.ts';
 import type { Episode } from '../../db/schema.ts';
 
@@ -142,7 +142,8 @@ export const coreContract = {
       .strict() as z.ZodType<{ id: number; version: number } & Record<string, unknown>>,
     'residents.write',
   ),
-  'residents.reveal': channel<{ value: string | null }>()(z.object({ id, field: z.enum(['phone', 'docNumber']) }).strict(), 'residents.reveal'),
+  /** Audited. 'docNumber' answers the birth date too (the ID number's hidden digits): shown together, never apart. */
+  'residents.reveal': channel<Revealed>()(z.object({ id, field: z.enum(['phone', 'docNumber']) }).strict(), 'residents.reveal'),
 
   // --- episodes
   'episodes.start': channel<Episode>()(

@@ -95,6 +95,9 @@ export const suppliesContract = {
     'cadres.write',
   ),
 
+  /** A cadre's full phone, audited (cadres.reveal; a committee member: cadres of their community only). */
+  'cadres.reveal': channel<{ value: string | null }>()(z.object({ id }).strict(), 'cadres.reveal'),
+
   // --- the household finder of the new-request form
   'households.search': channel<HouseholdHit[]>()(
     z.object({ search: text(60), communityId: id.optional(), limit: z.number().int().min(1).max(50).optional() }).strict(),

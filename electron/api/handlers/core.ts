@@ -106,7 +106,7 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
     });
   },
   'residents.update': async (ctx, input) => updateResident(ctx, input as unknown as ResidentPatch),
-  'residents.reveal': async (ctx, input) => ({ value: await revealResident(ctx, input.id, input.field) }),
+  'residents.reveal': (ctx, input) => revealResident(ctx, input.id, input.field),
 
   'episodes.start': async (ctx, input) => startEpisode(ctx, input),
   'episodes.extend': async (ctx, input) => extendEpisode(ctx, input),

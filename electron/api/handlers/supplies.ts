@@ -14,7 +14,7 @@ import {
   supplyBoard,
   supplyRunSheet,
 } from '../../domain/supplies.ts';
-import { createCadre, listCadres, updateCadre } from '../../domain/cadres.ts';
+import { createCadre, listCadres, revealCadrePhone, updateCadre } from '../../domain/cadres.ts';
 
 export const suppliesHandlers: HandlersFor<typeof suppliesContract> = {
   'supplies.create': async (ctx, input) => createSupplyRequest(ctx, input),
@@ -30,5 +30,6 @@ export const suppliesHandlers: HandlersFor<typeof suppliesContract> = {
   'cadres.list': async (ctx, input) => listCadres(ctx, input),
   'cadres.create': async (ctx, input) => createCadre(ctx, input),
   'cadres.update': async (ctx, input) => updateCadre(ctx, input),
+  'cadres.reveal': async (ctx, input) => revealCadrePhone(ctx, input.id),
   'households.search': async (ctx, input) => searchHouseholds(ctx, input),
 };

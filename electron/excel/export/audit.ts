@@ -13,7 +13,7 @@ const COLUMNS: ColumnDef[] = [
   { key: 'entity', header: '对象', minWidth: 10 },
   { key: 'entityId', header: '对象编号', kind: 'int' },
   { key: 'residentId', header: '人员编号', kind: 'int' },
-  { key: 'details', header: '详情（证件号、电话已脱敏）', minWidth: 40, maxWidth: 80 },
+  { key: 'details', header: '详情（证件号、出生日期、电话已脱敏）', minWidth: 40, maxWidth: 80 },
 ];
 
 function describeFilter(q: AuditQuery): string {
@@ -32,7 +32,7 @@ export async function writeAuditSheet(ctx: Ctx, pages: AsyncIterable<AuditRow[]>
     file,
     sheetName: '操作日志',
     title: `${org.district}${org.subdistrict}操作日志（${cnDate(today(ctx.clock))}导出）`,
-    subtitle: `范围：${describeFilter(q)}　　导出：${ctx.actor.displayName}　　证件号码、电话已脱敏`,
+    subtitle: `范围：${describeFilter(q)}　　导出：${ctx.actor.displayName}　　证件号码、出生日期、电话已脱敏`,
     columns: COLUMNS,
     serial: true,
   });

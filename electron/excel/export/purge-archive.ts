@@ -1,7 +1,7 @@
 // 清理前导出: the people a purge is about to delete, with their isolation periods, for offices that keep an archive.
-// Masked unless the caller asked (and may ask) for full values; the caller audits it.
+// Masked (ID numbers, birth dates, phones) unless the caller asked (and may ask) for full values; the caller audits it.
 import { getOrgRoot } from '../../domain/places.ts';
-import { maskIdNumber, maskPhone } from '../../domain/idcard.ts';
+import { maskBirthDate, maskIdNumber, maskPhone } from '../../domain/idcard.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { cnDate, SEX_LABELS } from './common.ts';
@@ -29,7 +29,7 @@ export async function writePurgeArchive(ctx: Ctx, residentIds: number[], file: s
     file,
     sheetName: '清理前导出',
     title: `${org.district}${org.subdistrict}到期人员信息清理前导出（${cnDate(today(ctx.clock))}）`,
-    subtitle: `导出：${ctx.actor.displayName}　　${unmasked ? '含完整证件号码和电话，请妥善保管，勿外传' : '证件号码、电话已脱敏'}`,
+    subtitle: `导出：${ctx.actor.displayName}　　${unmasked ? '含完整证件号码、出生日期和电话，请妥善保管，勿外传' : '证件号码、出生日期、电话已脱敏'}`,
     columns: COLUMNS,
     serial: true,
     freezeColumns: 1,
@@ -58,6 +58,8 @@ export async function writePurgeArchive(ctx: Ctx, residentIds: number[], file: s
         sheet.addRow({
           ...p,
           sex: p.sex ? SEX_LABELS[p.sex] : '',
+          // The birth date is the ID number's hidden middle: masked with it.
+          birthDate: unmasked ? p.birthDate : maskBirthDate(p.birthDate),
           docNumber: unmasked ? p.docNumber : maskIdNumber(p.docNumber),
           phone: unmasked ? p.phone : maskPhone(p.phone),
           episodes: eps.join('；'),

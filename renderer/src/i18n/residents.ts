@@ -89,6 +89,10 @@ const zhCN = {
     call: '拨打',
     none: '未填写',
   },
+  doc: {
+    reveal: '显示',
+    revealTip: '显示完整证件号码和出生日期（出生日期即证件号码中间隐藏的8位）；每次查看都会记入操作日志',
+  },
   episode: {
     kind: { home_isolation: '居家隔离', health_monitoring: '居家健康监测' },
     status: { active: '进行中', released: '已解除', transferred: '已转运', ended_other: '其他结束' },
@@ -140,6 +144,7 @@ const zhCN = {
     birthDate: '出生日期',
     phone: '联系电话',
     phoneKeep: '不修改请留空（当前 {{masked}}）',
+    birthDateKeep: '不修改请留空（当前 {{masked}}）',
     phoneWarn: '不是常见的手机号码，请核实（仍可保存）',
     category: '人员类别',
     address: '住址',
@@ -315,6 +320,10 @@ const en: Strings = {
     call: 'Call',
     none: 'None',
   },
+  doc: {
+    reveal: 'Show',
+    revealTip: 'Shows the full document number and birth date (the birth date is the ID number’s hidden 8 digits); every reveal is written to the audit log',
+  },
   episode: {
     kind: { home_isolation: 'Home isolation', health_monitoring: 'Health monitoring' },
     status: { active: 'Running', released: 'Released', transferred: 'Transferred', ended_other: 'Ended' },
@@ -360,6 +369,7 @@ const en: Strings = {
     birthDate: 'Birth date',
     phone: 'Phone',
     phoneKeep: 'Leave empty to keep ({{masked}})',
+    birthDateKeep: 'Leave empty to keep ({{masked}})',
     phoneWarn: 'Unusual mobile number, please check (can still be saved)',
     category: 'Category',
     address: 'Address',

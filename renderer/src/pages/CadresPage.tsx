@@ -11,6 +11,7 @@ import { api, errorMessage } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { useQueryParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { PhoneReveal } from '../components/PhoneReveal.tsx';
 import { CadreForm, type CadreFormMode, type CadreRow } from './cadres/CadreForm.tsx';
 import './cadres/cadres.css';
 
@@ -135,7 +136,16 @@ export default function CadresPage() {
             ),
           },
           { key: 'homeUnit', title: t('col.homeUnit'), dataIndex: 'homeUnit', width: 110, sorter: (a, b) => a.homeUnit.localeCompare(b.homeUnit, 'zh') },
-          { key: 'phone', title: t('col.phone'), dataIndex: 'phone', width: 110, className: 'cd-mono' },
+          {
+            key: 'phone',
+            title: t('col.phone'),
+            dataIndex: 'phone',
+            width: 150,
+            className: 'cd-mono',
+            render: (v: string | null, r) => (
+              <PhoneReveal masked={v} reveal={async () => (await api('cadres.reveal', { id: r.id })).value} allowed={can('cadres.reveal')} compact testId={`cadre-phone-${r.id}`} />
+            ),
+          },
           { key: 'community', title: t('col.community'), dataIndex: 'community', width: 96, render: (v: string | null) => v ?? <Typography.Text type="secondary">{t('filter.unassigned')}</Typography.Text> },
           {
             key: 'compounds',

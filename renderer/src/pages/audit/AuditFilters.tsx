@@ -30,7 +30,7 @@ export const ACTION_GROUPS: [string, string[]][] = [
   ['test.', ['test.record']],
   ['alert.', ['alert.open', 'alert.close']],
   ['supply.', ['supply.create']],
-  ['cadre.', ['cadre.create', 'cadre.update']],
+  ['cadre.', ['cadre.create', 'cadre.update', 'cadre.reveal_phone']],
   ['import.', ['import.residents', 'import.tests', 'import.undo']],
   ['report.', ['report.export', 'report.download']],
   ['audit.', ['audit.export']],

@@ -1,9 +1,13 @@
 // The sections of the person drawer: details, household members, the episode timeline (start, extensions,
 // release/transfer), check-ins, tests, alerts, the household's supply requests, and the record's audit history.
+// Document number, birth date and phone arrive masked; each has an audited reveal (DocReveal, PhoneReveal).
 import { Descriptions, Empty, Table, Tag, Timeline, Typography } from 'antd';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { PhoneReveal } from './PhoneReveal.tsx';
+import { api } from '../../api.ts';
+import { PhoneReveal } from '../../components/PhoneReveal.tsx';
+import { useSession } from '../../session.tsx';
+import { useDocReveal } from './DocReveal.tsx';
 import { StatusTags, dayText } from './columns.tsx';
 import type { Detail, Row } from './model.ts';
 
@@ -11,7 +15,10 @@ type T = TFunction<'residents'>;
 
 export function PersonSection({ d, threshold }: { d: Detail; threshold: number }) {
   const { t } = useTranslation('residents');
+  const { can } = useSession();
   const r = d.resident;
+  const { docCell, birthCell } = useDocReveal(r);
+  const revealPhone = async () => (await api('residents.reveal', { id: r.id, field: 'phone' })).value;
   return (
     <Descriptions
       size="small"
@@ -23,10 +30,10 @@ export function PersonSection({ d, threshold }: { d: Detail; threshold: number }
         { key: 'sex', label: t('col.sex'), children: r.sex ? t(`sex.${r.sex}`) : '' },
         { key: 'age', label: t('col.age'), children: r.age ?? '' },
         { key: 'docType', label: t('drawer.docType'), children: r.docType },
-        { key: 'doc', label: t('col.docNumber'), children: <span className="res-mono">{r.docNumber ?? ''}</span> },
-        { key: 'birth', label: t('drawer.birthDate'), children: r.birthDate ?? '' },
+        { key: 'doc', label: t('col.docNumber'), children: docCell },
+        { key: 'birth', label: t('drawer.birthDate'), children: birthCell },
         { key: 'category', label: t('drawer.category'), children: r.category },
-        { key: 'phone', label: t('col.phone'), children: <PhoneReveal key={r.id} residentId={r.id} masked={r.phone} />, span: 2 },
+        { key: 'phone', label: t('col.phone'), children: <PhoneReveal key={r.id} masked={r.phone} reveal={revealPhone} allowed={can('residents.reveal')} />, span: 2 },
         { key: 'address', label: t('col.address'), children: `${r.community} ${r.address}`, span: 2 },
         { key: 'period', label: t('col.day'), children: dayText(r, t) || '—' },
         { key: 'temp', label: t('col.temperature'), children: r.latestTemperature !== null ? `${r.latestTemperature.toFixed(1)}℃` : '—' },

@@ -56,7 +56,6 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
         name: edit.name,
         docType: edit.docType,
         sex: edit.sex ?? undefined,
-        birthDate: edit.birthDate ? dayjs(edit.birthDate) : undefined,
         category: edit.category,
         guardianId: edit.guardianId,
         notes: edit.notes ?? undefined,
@@ -118,7 +117,8 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
         if (v.phone?.trim()) patch.phone = v.phone;
         if (!idDecides) {
           patch.sex = v.sex ?? null;
-          patch.birthDate = date(v.birthDate);
+          // The stored birth date arrives masked (1985-**-**): only a newly chosen date replaces it.
+          if (v.birthDate) patch.birthDate = date(v.birthDate);
         }
         if (v.changeAddress) patch.address = address;
         saved = await api('residents.update', patch as InputOf<'residents.update'>);
@@ -172,8 +172,13 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
             </Form.Item>
           </Col>
           <Col span={8}>
-            <Form.Item label={t('form.birthDate')} name="birthDate" rules={[{ required: docType === '无证件', message: t('form.required') }]}>
-              <DatePicker disabled={idDecides} style={{ width: '100%' }} maxDate={dayjs(me.today)} />
+            <Form.Item
+              label={t('form.birthDate')}
+              name="birthDate"
+              rules={[{ required: docType === '无证件' && !edit?.birthDate, message: t('form.required') }]}
+              extra={edit?.birthDate && !idDecides ? t('form.birthDateKeep', { masked: edit.birthDate }) : undefined}
+            >
+              <DatePicker disabled={idDecides} style={{ width: '100%' }} maxDate={dayjs(me.today)} placeholder={edit?.birthDate ?? undefined} />
             </Form.Item>
           </Col>
           <Col span={8}>
