@@ -152,6 +152,7 @@ const PROBES: Record<string, Probe> = {
   'import.errorReport': { skip: "the uploader's own file, rows with problems" },
   'import.batches': { inputs: () => [{ limit: 100 }] },
   'import.undo': { skip: WRITE },
+  'import.cancel': { skip: WRITE },
   'jobs.status': { skip: 'probed with reports.export' },
   'jobs.cancel': { skip: 'cancels a job' },
 };
