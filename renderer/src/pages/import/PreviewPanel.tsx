@@ -76,6 +76,7 @@ export function PreviewPanel(p: Props) {
                     options={pv.sheetNames.map((s) => ({ value: s, label: sheetLabel(s) }))}
                     onChange={(sheet: string) => p.onOptions({ sheet })}
                     style={{ minWidth: 140 }}
+                    popupMatchSelectWidth={false}
                     data-testid="import-sheet"
                   />
                 ) : (
@@ -188,7 +189,7 @@ export function PreviewPanel(p: Props) {
               {t('import.errorReport')}
             </Button>
           )}
-          <Button icon={<RollbackOutlined />} onClick={p.onRestart}>
+          <Button icon={<RollbackOutlined />} onClick={p.onRestart} data-testid="import-restart">
             {t('import.restart')}
           </Button>
         </Space>
