@@ -314,7 +314,7 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
       case 'str':
         return v === null ? null : decodeXstring(v);
       case 'b':
-        return v === null ? null : v.trim() === '1' || v.trim() === 'true';
+        return v === null || v.trim() === '' ? null : v.trim() === '1' || v.trim() === 'true';
       case 'e':
         return v;
       case 'd': {

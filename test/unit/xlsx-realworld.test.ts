@@ -74,8 +74,8 @@ const HEADER_ROW = '<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>2<
 const LIST_STRINGS = ['西大街社区居家隔离人员名单', '姓名', '身份证号', '联系电话', '张三'];
 
 describe('cells read wrong without a word', () => {
-  it('an empty shared-string cell <v/> is empty, not shared string #0 (the title)', async () => {
-    const rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + HEADER_ROW + '<row r="3"><c r="A3" t="s"><v>4</v></c><c r="B3"><v>1</v></c><c r="C3" t="s"><v/></c><c r="D3" t="s"><v></v></c><c r="E3" t="s"><v> </v></c></row>';
+  it('an empty shared-string cell <v/> is empty, not shared string #0 (the title); an empty boolean is not false', async () => {
+    const rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + HEADER_ROW + '<row r="3"><c r="A3" t="s"><v>4</v></c><c r="B3"><v>1</v></c><c r="C3" t="s"><v/></c><c r="D3" t="s"><v></v></c><c r="E3" t="s"><v> </v></c><c r="F3" t="b"><v/></c></row>';
     const t = await read(book({ sheets: [{ name: '名单', xml: sheetXml(rows) }], strings: LIST_STRINGS }));
     expect(t.rows[0]).toEqual(['西大街社区居家隔离人员名单']);
     expect(t.rows[2]).toEqual(['张三', 1]);
