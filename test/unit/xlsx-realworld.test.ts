@@ -1,6 +1,8 @@
 // Faults of the .xlsx reader found by running it over a thousand real workbooks (Excel for Windows/Mac/Online, WPS,
 // Tencent Docs, LibreOffice, POI, …), each rebuilt here as a small workbook of hand-written parts (or, for the OLE
-// containers, a real file: a .xls saved by LibreOffice and a password-protected .xlsx in Excel's agile encryption).
+// containers, real files in test/fixtures: old-excel-97.xls saved by LibreOffice 7.4 from a two-row list, and
+// password-protected.xlsx, LibreOffice's .xlsx of the same list encrypted (agile encryption, as Excel and WPS do, password
+// "secret") by the npm package officecrypto-tool 0.0.19, which writes the EncryptionInfo and EncryptedPackage streams).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
