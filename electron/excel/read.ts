@@ -5,7 +5,8 @@ import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import iconv from 'iconv-lite';
 import { AppError } from '../domain/errors.ts';
-import { openXlsx, XlsxFormatError, type XlsxSheet } from './xlsx-read.ts';
+import { openXlsx, XlsxEncodingError, XlsxFormatError, XlsxNotWorkbook, type XlsxSheet } from './xlsx-read.ts';
+import { isOle, oleKind } from './ole.ts';
 
 /** A cell as the import sees it: text, a number (kept as a number: an ID number in a number cell has lost digits), a date, a boolean, or empty. */
 export type CellValue = string | number | boolean | Date | null;
@@ -13,6 +14,8 @@ export type CellValue = string | number | boolean | Date | null;
 export interface Table {
   sheetName: string;
   sheetNames: string[];
+  /** The sheets hidden in Excel (never chosen by default; the sheet picker marks them). */
+  hiddenSheets?: string[];
   /** rows[i] is the row Excel shows as i + 1; rows[i][j] is column j + 1. Empty rows are kept so numbers line up. */
   rows: CellValue[][];
   /** Workbooks on the 1904 date system shift serial numbers by 1462 days. */
@@ -20,7 +23,7 @@ export interface Table {
   format: 'xlsx' | 'csv';
 }
 
-export type FileErrorKind = 'extension' | 'too-large' | 'empty-file' | 'not-zip' | 'zip-bomb' | 'not-excel' | 'encrypted' | 'unreadable' | 'empty-sheet' | 'no-sheet' | 'encoding';
+export type FileErrorKind = 'extension' | 'too-large' | 'empty-file' | 'not-zip' | 'zip-bomb' | 'not-excel' | 'encrypted' | 'old-xls' | 'unreadable' | 'empty-sheet' | 'no-sheet' | 'encoding';
 
 /** A file that cannot be read at all (CLI exit 2); nothing was changed. `details.fileError` says which kind. */
 export class FileUnreadable extends AppError {
@@ -92,12 +95,15 @@ export function isBlank(v: CellValue | undefined): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // .xlsx
 
+const notExcel = () => new FileUnreadable('not-excel', '这个文件是压缩包，但不是 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）。请选择正确的 .xlsx 文件。');
+
 async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
   const parts = await inspectZip(data, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
   const unreadable = () => new FileUnreadable('unreadable', '文件内容已损坏或不是 Excel 工作簿，无法读取。请在 Excel 或 WPS 中打开确认，另存为 .xlsx 后再导入。');
   try {
     const book = openXlsx(parts);
     const sheetNames = book.sheets.map((s) => s.name);
+    const hiddenSheets = book.sheets.filter((s) => s.hidden).map((s) => s.name);
     if (book.sheets.length === 0) throw new FileUnreadable('no-sheet', '工作簿中没有工作表。');
     let sheet: XlsxSheet | undefined;
     let rows: CellValue[][] | undefined;
@@ -105,8 +111,10 @@ async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
       sheet = book.sheets.find((s) => s.name === opts.sheet) ?? book.sheets.find((s) => s.name.trim() === opts.sheet!.trim());
       if (!sheet) throw new FileUnreadable('no-sheet', `找不到名为“${opts.sheet}”的工作表。工作簿中有：${sheetNames.join('、')}。`);
     } else {
-      // The first sheet with any content (a title page or an empty first sheet is passed over).
-      for (const s of book.sheets) {
+      // The first visible sheet with any content (a title page or an empty first sheet is passed over); a hidden
+      // sheet (a 下拉选项 list of choices in front) only when no visible one has any.
+      const visible = book.sheets.filter((s) => !s.hidden);
+      for (const s of [...visible, ...book.sheets.filter((x) => x.hidden)]) {
         if (s.part === null) continue;
         const r = book.readSheet(s);
         if (r.some((cells) => cells.some((c) => c !== null && c !== ''))) {
@@ -115,11 +123,15 @@ async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
           break;
         }
       }
-      sheet ??= book.sheets[0];
+      sheet ??= visible[0] ?? book.sheets[0];
     }
     rows ??= sheet.part === null ? [] : book.readSheet(sheet);
-    return { sheetName: sheet.name, sheetNames, rows, date1904: book.date1904, format: 'xlsx' };
+    return { sheetName: sheet.name, sheetNames, hiddenSheets, rows, date1904: book.date1904, format: 'xlsx' };
   } catch (e) {
+    if (e instanceof XlsxNotWorkbook) throw notExcel();
+    if (e instanceof XlsxEncodingError) {
+      throw new FileUnreadable('encoding', `工作簿使用了无法识别的字符编码“${e.encoding}”，无法读取。请在 Excel 或 WPS 中打开该文件，另存为 .xlsx 后再导入。`);
+    }
     if (e instanceof XlsxFormatError) throw unreadable();
     throw e;
   }
@@ -127,6 +139,7 @@ async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
 
 /** The checked entries of a zip: the names it holds, and an entry's bytes, inflated when asked for within the limits. */
 export interface ZipParts {
+  /** Whether the zip holds this part; names are compared without regard to case, as Open Packaging requires. */
   has(name: string): boolean;
   /** The entry's bytes (undefined when there is none); throws FileUnreadable past a limit or on damaged data. */
   read(name: string): Buffer | undefined;
@@ -143,7 +156,10 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<ZipPa
     new FileUnreadable('not-zip', '文件不是有效的 .xlsx 工作簿（可能已损坏、没有下载完整，或只是改了扩展名）。请重新获取原文件，在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。');
   const bomb = (why: string) => new FileUnreadable('zip-bomb', `文件结构异常（${why}），为安全起见拒绝读取。请在 Excel 或 WPS 中打开该文件，另存为新的 .xlsx 后再导入。`);
   const tooMuch = () => bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`);
+  if (isOle(data)) throw oleFileError(data);
   if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50) throw notZip();
+  // Bytes after the end record (padding some upload tools and mail gateways add) are not part of the zip.
+  data = data.subarray(0, zipEnd(data));
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (err, z) => (err || !z ? reject(notZip()) : resolve(z))),
   );
@@ -162,24 +178,24 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<ZipPa
     zip.readEntry();
   });
   zip.close();
+  // Part names are case-insensitive (Open Packaging Conventions): xl/SharedStrings.xml is xl/sharedStrings.xml.
   const byName = new Map<string, yauzl.Entry>();
   let declared = 0;
   for (const entry of entries) {
-    byName.set(entry.fileName, entry);
+    byName.set(entry.fileName.toLowerCase(), entry);
     if (entry.isEncrypted()) throw new FileUnreadable('encrypted', '文件设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。');
     if (entry.fileName.endsWith('/')) continue;
     const declaredRatio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
     if (entry.uncompressedSize > limits.ratioFloorBytes && declaredRatio > limits.maxRatio) throw bomb(`压缩比 ${Math.round(declaredRatio)}:1`);
     if ((declared += entry.uncompressedSize) > limits.maxTotalUncompressed) throw tooMuch();
   }
-  if (!byName.has('[Content_Types].xml') || !byName.has('xl/workbook.xml')) {
-    throw new FileUnreadable('not-excel', '这个文件是压缩包，但不是 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）。请选择正确的 .xlsx 文件。');
-  }
+  // Whether it is a workbook (and where) is for openXlsx to find, through _rels/.rels.
+  if (!byName.has('[content_types].xml')) throw notExcel();
   let inflated = 0;
   return {
-    has: (name) => byName.has(name),
+    has: (name) => byName.has(name.toLowerCase()),
     read(name) {
-      const entry = byName.get(name);
+      const entry = byName.get(name.toLowerCase());
       if (!entry || entry.fileName.endsWith('/')) return undefined;
       const totalLeft = limits.maxTotalUncompressed - inflated;
       const ratioCap = Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxRatio);
@@ -188,6 +204,39 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<ZipPa
       return bytes;
     },
   };
+}
+
+/**
+ * Where the zip ends: just after its end-of-central-directory record and comment. yauzl takes the last record
+ * signature and insists that the comment run to the end of the file, so a zip followed by padding is refused; here the
+ * last record that points at a central directory is taken, whatever follows it. The whole length when none is found
+ * (yauzl then says why).
+ */
+function zipEnd(data: Buffer): number {
+  const sig = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+  for (let at = data.lastIndexOf(sig, data.length - 22); at >= 0; at = at > 0 ? data.lastIndexOf(sig, at - 1) : -1) {
+    const end = at + 22 + data.readUInt16LE(at + 20);
+    if (end > data.length) continue;
+    const entries = data.readUInt16LE(at + 10);
+    const cdSize = data.readUInt32LE(at + 12);
+    const cdOffset = data.readUInt32LE(at + 16);
+    // Zip64 keeps the real offset elsewhere (yauzl reads it); otherwise the directory must lie before the record.
+    if (cdOffset === 0xffffffff || entries === 0xffff) return end;
+    if (cdOffset + cdSize <= at && (entries === 0 || (cdOffset + 4 <= data.length && data.readUInt32LE(cdOffset) === 0x02014b50))) return end;
+  }
+  return data.length;
+}
+
+/** An OLE compound file named .xlsx: a password-protected workbook, an old .xls, or another old Office document. */
+function oleFileError(data: Buffer): FileUnreadable {
+  switch (oleKind(data)) {
+    case 'encrypted':
+      return new FileUnreadable('encrypted', '此文件设有打开密码，请在 Excel/WPS 中取消密码后另存为 .xlsx，再导入。');
+    case 'xls':
+      return new FileUnreadable('old-xls', '这是旧版 .xls 文件（只是扩展名改成了 .xlsx）。请在 Excel/WPS 中打开它，选择“另存为”→“Excel 工作簿 (*.xlsx)”后再导入。');
+    default:
+      return new FileUnreadable('not-excel', '这个文件不是 Excel 工作簿（是 Word 等其他 Office 旧格式的文档，只是扩展名改成了 .xlsx）。请选择正确的 .xlsx 文件。');
+  }
 }
 
 /** One entry's bytes, inflated in one synchronous call (the import runs in a worker thread), size and CRC checked. */

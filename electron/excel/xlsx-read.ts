@@ -8,13 +8,21 @@
 //   unlike exceljs this also knows the built-in Chinese date formats 27–36 and 50–58 that WPS uses;
 // - formulas give their cached result; cells of a merged range repeat the top-left value;
 // - tags may carry a namespace prefix (x:c), cells and rows may omit their r= reference.
-import { scanXml, scanXmlBytes, XmlError, type XmlHandlers } from './xml-scan.ts';
+// Where exceljs is wrong, this reader is not: Excel's _xHHHH_ escapes are decoded (a carriage return inside a cell is
+// written _x000D_), an empty shared-string cell <v/> is empty (not string #0), the 1904 flag is read from the
+// workbook's own <workbookPr> (not reset by the x14:/x15:workbookPr that Excel 2016+ adds in extLst), the workbook is
+// found through _rels/.rels wherever it is, and a part declared in another encoding (encoding="GBK") is decoded.
+import { decodeXstring, parse, XlsxFormatError, XlsxNotWorkbook } from './xlsx-xml.ts';
 import type { CellValue, ZipParts } from './read.ts';
+
+export { decodeXstring, XlsxEncodingError, XlsxFormatError, XlsxNotWorkbook } from './xlsx-xml.ts';
 
 export interface XlsxSheet {
   name: string;
   /** Path of the sheet's XML part inside the zip, or null when the workbook names a part it does not contain. */
   part: string | null;
+  /** Hidden (or "very hidden") in Excel: kept out of the default choice, marked in the sheet picker. */
+  hidden: boolean;
 }
 
 export interface XlsxBook {
@@ -22,21 +30,6 @@ export interface XlsxBook {
   date1904: boolean;
   /** Rows of one sheet: rows[i] is Excel's row i + 1, rows[i][j] column j + 1; trailing empty cells dropped. */
   readSheet(sheet: XlsxSheet): CellValue[][];
-}
-
-/** A part that is missing or not well-formed XML; read.ts turns it into the 'unreadable' file error. */
-export class XlsxFormatError extends Error {}
-
-/** One pass over a part (UTF-8 straight from its bytes, UTF-16 decoded first); any XML error becomes XlsxFormatError naming the part. */
-function parse(part: string, buf: Buffer, on: XmlHandlers) {
-  try {
-    if (buf[0] === 0xff && buf[1] === 0xfe) scanXml(buf.toString('utf16le', 2), on);
-    else if (buf[0] === 0xfe && buf[1] === 0xff) scanXml(new TextDecoder('utf-16be').decode(buf.subarray(2)), on);
-    else scanXmlBytes(buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf, on);
-  } catch (e) {
-    if (e instanceof XmlError) throw new XlsxFormatError(`${part}: ${e.message}`);
-    throw e;
-  }
 }
 
 /** "AB12" → 28 (column of a cell reference, 1-based); 0 when there are no letters. */
@@ -97,7 +90,7 @@ function sharedStrings(part: string, buf: Buffer | undefined): string[] {
     },
     close: (n) => {
       if (n === 't') inT = false;
-      else if (n === 'si') out.push(cur);
+      else if (n === 'si') out.push(decodeXstring(cur));
       else if (n === 'rPh') inPh--;
     },
     text: (s) => {
@@ -113,43 +106,91 @@ function dateStyles(part: string, buf: Buffer | undefined): boolean[] {
   const custom = new Map<number, string>();
   const xfs: number[] = [];
   let inCellXfs = false;
+  // Only the workbook's number formats: those of differential formats (dxfs, for conditional formatting) may reuse an id.
+  let inNumFmts = false;
   parse(part, buf, {
     open: (n, t) => {
-      if (n === 'numFmt') custom.set(Number(t.get('numFmtId')), t.get('formatCode') ?? '');
+      if (n === 'numFmt' && inNumFmts) custom.set(Number(t.get('numFmtId')), t.get('formatCode') ?? '');
+      else if (n === 'numFmts') inNumFmts = true;
       else if (n === 'cellXfs') inCellXfs = true;
       else if (n === 'xf' && inCellXfs) xfs.push(Number(t.get('numFmtId') ?? 0));
     },
     close: (n) => {
       if (n === 'cellXfs') inCellXfs = false;
+      else if (n === 'numFmts') inNumFmts = false;
     },
   });
   return xfs.map((id) => (custom.has(id) ? isDateFormat(custom.get(id)!) : BUILTIN_DATE_FORMATS.has(id)));
 }
 
+const OFFICE_DOCUMENT = /\/officeDocument$/;
+
+/**
+ * The workbook part: the package's main part named by _rels/.rels (Excel writes xl/workbook.xml, other writers put
+ * it elsewhere), else xl/workbook.xml. XlsxNotWorkbook when there is none (a .docx names word/document.xml).
+ */
+function findWorkbook(parts: ZipParts): string {
+  const rels = parts.read('_rels/.rels');
+  let main: string | null = null;
+  if (rels) {
+    try {
+      parse('_rels/.rels', rels, {
+        open: (n, t) => {
+          if (main === null && n === 'Relationship' && t.get('TargetMode') !== 'External' && OFFICE_DOCUMENT.test(t.get('Type') ?? '')) main = resolvePart('', t.get('Target') ?? '');
+        },
+      });
+    } catch (e) {
+      // A damaged package index does not hide a workbook where Excel puts it.
+      if (!(e instanceof XlsxFormatError)) throw e;
+    }
+  }
+  if (main !== null && parts.has(main)) return main;
+  if (parts.has('xl/workbook.xml')) return 'xl/workbook.xml';
+  throw new XlsxNotWorkbook(main === null ? 'no workbook part' : `main part ${main} missing`);
+}
+
 /** Opens a workbook from the zip's parts (each read only when needed). Throws XlsxFormatError when they do not make one. */
 export function openXlsx(parts: ZipParts): XlsxBook {
-  const wbPart = 'xl/workbook.xml';
+  const wbPart = findWorkbook(parts);
   const wbXml = parts.read(wbPart);
   if (!wbXml) throw new XlsxFormatError(`${wbPart} missing`);
-  const declared: { name: string; rid: string }[] = [];
+  const dir = wbPart.slice(0, wbPart.lastIndexOf('/') + 1);
+  const declared: { name: string; rid: string; hidden: boolean }[] = [];
   let date1904 = false;
+  let root = '';
+  let depth = 0;
+  let inSheets = false;
   parse(wbPart, wbXml, {
     open: (n, t) => {
-      if (n === 'sheet') declared.push({ name: t.get('name') ?? '', rid: t.get('id') ?? '' });
-      else if (n === 'workbookPr') date1904 = ['1', 'true'].includes(t.get('date1904') ?? '');
+      depth++;
+      if (depth === 1) root = n;
+      // Children of <workbook> only: Excel 2016+ also writes <x14:workbookPr>/<x15:workbookPr> deeper, in extLst,
+      // and those carry no date1904 (reading them reset a 1904 workbook's dates by 1,462 days).
+      else if (depth === 2) {
+        if (n === 'workbookPr') date1904 = ['1', 'true'].includes(t.get('date1904') ?? '');
+        else if (n === 'sheets') inSheets = true;
+      } else if (depth === 3 && inSheets && n === 'sheet') {
+        const state = t.get('state');
+        declared.push({ name: t.get('name') ?? '', rid: t.get('id') ?? '', hidden: state === 'hidden' || state === 'veryHidden' });
+      }
+    },
+    close: (n) => {
+      if (depth === 2 && n === 'sheets') inSheets = false;
+      depth--;
     },
   });
+  if (root !== 'workbook') throw new XlsxNotWorkbook(`${wbPart} is <${root}>`);
   const targets = new Map<string, string>();
-  let stylesPart = 'xl/styles.xml';
-  let stringsPart = 'xl/sharedStrings.xml';
-  const relsPart = 'xl/_rels/workbook.xml.rels';
+  let stylesPart = `${dir}styles.xml`;
+  let stringsPart = `${dir}sharedStrings.xml`;
+  const relsPart = `${dir}_rels/${wbPart.slice(dir.length)}.rels`;
   const rels = parts.read(relsPart);
   if (rels) {
     parse(relsPart, rels, {
       open: (n, t) => {
         if (n !== 'Relationship') return;
         if (t.get('TargetMode') === 'External') return;
-        const target = resolvePart('xl/', t.get('Target') ?? '');
+        const target = resolvePart(dir, t.get('Target') ?? '');
         const type = t.get('Type') ?? '';
         targets.set(t.get('Id') ?? '', target);
         if (type.endsWith('/styles')) stylesPart = target;
@@ -158,8 +199,8 @@ export function openXlsx(parts: ZipParts): XlsxBook {
     });
   }
   const sheets = declared.map((s, i) => {
-    const part = targets.get(s.rid) ?? `xl/worksheets/sheet${i + 1}.xml`;
-    return { name: s.name, part: parts.has(part) ? part : null };
+    const part = targets.get(s.rid) ?? `${dir}worksheets/sheet${i + 1}.xml`;
+    return { name: s.name, part: parts.has(part) ? part : null, hidden: s.hidden };
   });
   let strings: string[] | null = null;
   let dates: boolean[] | null = null;
@@ -195,15 +236,16 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
   const cellValue = (): CellValue => {
     switch (type) {
       case 's': {
-        if (v === null) return null;
+        // <v/> is an empty cell, not shared string #0 (Number('') is 0: the list's title read into an empty cell).
+        if (v === null || v.trim() === '') return null;
         return strings[Number(v)] ?? null;
       }
       case 'inlineStr':
-        return inline ?? v;
+        return inline !== null ? decodeXstring(inline) : v;
       case 'str':
-        return v;
+        return v === null ? null : decodeXstring(v);
       case 'b':
-        return v === null ? null : v.trim() === '1' || v.trim() === 'true';
+        return v === null || v.trim() === '' ? null : v.trim() === '1' || v.trim() === 'true';
       case 'e':
         return v;
       case 'd': {

@@ -1,5 +1,7 @@
 // 导入 end to end, on a seed-demo database in browser mode, as the clerk: an .xls file is refused with the advice to
-// save it as .xlsx; the sample upstream list (test/fixtures, a copy of shared/fixtures/sample-upstream-list.xlsx) is
+// save it as .xlsx, a password-protected one with the advice to remove the password; a hidden sheet in front of the list
+// is passed over and marked （隐藏） in the sheet picker; the sample upstream list (test/fixtures, a copy of
+// shared/fixtures/sample-upstream-list.xlsx) is
 // uploaded through the wizard: the header row and the column mapping are shown, a changed mapping is applied (and
 // undone), the counts and both problem rows with their Chinese reasons are listed, the error report downloads as a real
 // .xlsx; 全部或不导入 refuses and writes nothing; 仅导入无误的行 imports 22 people with a progress bar; the batch is
@@ -96,6 +98,31 @@ describe('导入 wizard (clerk)', () => {
     expect(await err.innerText()).toContain('.xlsx');
     expect(await page.getByTestId('import-preview').count()).toBe(0);
   });
+
+  it('refuses a password-protected list with its own advice; passes over a hidden sheet and marks it in the picker', async () => {
+    await chooseFile('加密名单.xlsx', fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'password-protected.xlsx')));
+    const err = page.getByTestId('import-file-error');
+    await expect.poll(() => err.innerText(), { timeout: 120_000 }).toContain('此文件设有打开密码');
+
+    const wb = new ExcelJS.Workbook();
+    const choices = wb.addWorksheet('下拉选项', { state: 'hidden' });
+    for (const v of ['男', '女']) choices.addRow([v]);
+    const ws = wb.addWorksheet('名单');
+    ws.addRow(['姓名', '身份证号', '联系电话', '社区', '小区', '楼号', '单元', '房号', '隔离开始日期']);
+    ws.addRow(['张三', '11010519491231002X', '13900000001', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-12']);
+    await chooseFile('带下拉选项的名单.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    // Each preview is a job in a worker thread: on a busy machine a fresh worker takes a while to start.
+    await page.getByTestId('import-preview').waitFor({ timeout: 120_000 });
+    const sheet = page.getByTestId('import-sheet');
+    expect(await sheet.innerText()).toContain('名单');
+    await sheet.click();
+    const options = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option');
+    await expect.poll(() => options.allInnerTexts()).toEqual(['下拉选项（隐藏）', '名单']);
+    await screenshot(page, 'import-hidden-sheet');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('import-restart').click();
+    await page.getByTestId('import-file-step').waitFor();
+  }, 300_000);
 
   it('shows the header row, the mapping, the counts and both problem rows with Chinese reasons', async () => {
     const before = residents();

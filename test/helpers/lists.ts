@@ -56,7 +56,7 @@ export interface SheetSpec {
   titles?: string[];
   sheetName?: string;
   /** Further sheets before this one (e.g. an empty one). */
-  before?: { name: string; rows: CellValue[][] }[];
+  before?: { name: string; rows: CellValue[][]; hidden?: boolean }[];
   /** Cells to format as text ('@'), by 1-based column. */
   textColumns?: number[];
 }
@@ -64,7 +64,7 @@ export interface SheetSpec {
 export async function xlsxBuffer(spec: SheetSpec): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   for (const b of spec.before ?? []) {
-    const ws = wb.addWorksheet(b.name);
+    const ws = wb.addWorksheet(b.name, b.hidden ? { state: 'hidden' } : undefined);
     for (const r of b.rows) ws.addRow(r);
   }
   const ws = wb.addWorksheet(spec.sheetName ?? 'Sheet1');

@@ -91,6 +91,21 @@ describe('API: upload, preview, commit as a job', () => {
     return key;
   }
 
+  it('a hidden 下拉选项 sheet in front of the list is passed over (resident and test-result lists) and listed as hidden', async () => {
+    const key = await env.login('clerk');
+    const choices = { name: '下拉选项', rows: [['男'], ['女'], ['阴性'], ['阳性']], hidden: true };
+    const u = await upload(key, { ...MIXED, before: [choices], sheetName: '名单' });
+    const p = (await api('import.preview', { fileId: u.fileId, kind: 'residents' }, key)) as ResidentPreview;
+    expect(p).toMatchObject({ sheetName: '名单', sheetNames: ['下拉选项', '名单'], hiddenSheets: ['下拉选项'], errors: [] });
+    expect(p.counts).toMatchObject({ dataRows: 3, valid: 3 });
+    const tests = await upload(key, { rows: [['姓名', '身份证号', '采样日期', '检测结果'], ['西一', ID(1), '2022-01-19', '阴性']], before: [choices], sheetName: '检测结果' });
+    const tp = await api('import.preview', { fileId: tests.fileId, kind: 'tests' }, key);
+    expect(tp).toMatchObject({ sheetName: '检测结果', hiddenSheets: ['下拉选项'], errors: [] });
+    // A password-protected list is refused with its own message through upload and preview too.
+    const locked = await api('import.upload', { fileName: '加密名单.xlsx', dataBase64: fs.readFileSync(path.join(ROOT, 'test/fixtures/password-protected.xlsx')).toString('base64') }, key);
+    await expect(api('import.preview', { fileId: locked.fileId, kind: 'tests' }, key)).rejects.toMatchObject({ message: expect.stringContaining('此文件设有打开密码') });
+  });
+
   it('a committee member is refused the import channels (domain.md: the subdistrict clerk imports lists)', async () => {
     await refusedImport('committee1', { mode: 'valid-only' });
   });

@@ -119,8 +119,9 @@ describe('gives the values exceljs gives', () => {
     const data = Buffer.from(await wb.xlsx.writeBuffer());
     const t = await sameAsExceljs(data);
     expect(t.sheetNames).toEqual(['空白页', '隐藏', '名单']);
-    // The first sheet with content is taken when none is named; hidden sheets count, as they did with exceljs.
-    expect((await read(data)).sheetName).toBe('隐藏');
+    // The first visible sheet with content is taken when none is named (exceljs-era reading took the hidden one).
+    expect((await read(data)).sheetName).toBe('名单');
+    expect((await read(data)).hiddenSheets).toEqual(['隐藏']);
     const list = await read(data, '名单');
     expect(list.rows[2][0]).toEqual(new Date(Date.UTC(2022, 0, 12)));
     expect(list.rows[2][3]).toEqual(new Date(Date.UTC(2022, 0, 12)));

@@ -37,6 +37,8 @@ export interface PreviewBase {
   fileName: string;
   sheetName: string;
   sheetNames: string[];
+  /** Sheets hidden in Excel: listed in the picker, marked, never the default. */
+  hiddenSheets: string[];
   headerRow: number;
   title: string;
   mapping: MappingView[];
@@ -110,18 +112,18 @@ async function readAndAnalyse(ctx: Ctx, req: ImportRequest, hooks: Hooks) {
   return { table, analysis };
 }
 
-function base(req: ImportRequest, a: ResidentAnalysis | TestAnalysis): PreviewBase {
-  return { fileName: req.fileName, sheetName: a.sheetName, sheetNames: a.sheetNames, headerRow: a.headerRow, title: a.title, mapping: a.mapping, errors: a.errors, warnings: a.warnings };
+function base(req: ImportRequest, table: Table, a: ResidentAnalysis | TestAnalysis): PreviewBase {
+  return { fileName: req.fileName, sheetName: a.sheetName, sheetNames: a.sheetNames, hiddenSheets: table.hiddenSheets ?? [], headerRow: a.headerRow, title: a.title, mapping: a.mapping, errors: a.errors, warnings: a.warnings };
 }
 
 export async function previewImport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {}): Promise<ImportPreview> {
-  const { analysis } = await readAndAnalyse(ctx, req, hooks);
+  const { table, analysis } = await readAndAnalyse(ctx, req, hooks);
   const common = { dataRows: analysis.dataRows, blankRows: analysis.blankRows, valid: analysis.people.length, rejected: analysis.rejectedRows.length };
   if (req.kind === 'tests') {
     const a = analysis as TestAnalysis;
     const plan = await planTests(ctx, a.people);
     return {
-      ...base(req, a),
+      ...base(req, table, a),
       kind: 'tests',
       warnings: [...a.warnings, ...plan.warnings, ...plan.duplicates],
       counts: { ...common, matched: plan.matched.length, unmatched: plan.unmatched.length, duplicates: plan.duplicates.length, positives: plan.matched.filter((m) => m.result === '阳性').length },
@@ -131,7 +133,7 @@ export async function previewImport(ctx: Ctx, req: ImportRequest, hooks: Hooks =
   const a = analysis as ResidentAnalysis;
   const plan = await planResidents(ctx, a.people);
   return {
-    ...base(req, a),
+    ...base(req, table, a),
     kind: 'residents',
     titleCommunity: a.titleCommunity,
     warnings: [...a.warnings, ...plan.warnings],

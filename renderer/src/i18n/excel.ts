@@ -27,6 +27,7 @@ const zhCN = {
     preview: {
       file: '文件',
       sheet: '工作表',
+      hiddenSheet: '{{name}}（隐藏）',
       headerRow: '表头位置',
       rowN: '第 {{n}} 行',
       title: '标题',
@@ -250,6 +251,7 @@ const en: typeof zhCN = {
     preview: {
       file: 'File',
       sheet: 'Sheet',
+      hiddenSheet: '{{name}} (hidden)',
       headerRow: 'Header',
       rowN: 'row {{n}}',
       title: 'Title',

@@ -53,6 +53,9 @@ export function PreviewPanel(p: Props) {
   // The mapping opens by itself when the clerk should look at it: a column not recognised, or no name / ID column.
   const mapped = new Set(pv.mapping.map((m) => m.field).filter(Boolean));
   const checkMapping = pv.mapping.some((m) => !m.field) || !mapped.has('name') || !mapped.has('docNumber');
+  // Hidden sheets (a 下拉选项 list of choices) are listed but marked: the clerk may still pick one on purpose.
+  const hidden = new Set(pv.hiddenSheets);
+  const sheetLabel = (name: string) => (hidden.has(name) ? t('import.preview.hiddenSheet', { name }) : name);
 
   return (
     <div className="import-preview" data-testid="import-preview">
@@ -67,9 +70,17 @@ export function PreviewPanel(p: Props) {
               label: t('import.preview.sheet'),
               children:
                 pv.sheetNames.length > 1 ? (
-                  <Select size="small" value={pv.sheetName} options={pv.sheetNames.map((s) => ({ value: s, label: s }))} onChange={(sheet: string) => p.onOptions({ sheet })} style={{ minWidth: 140 }} />
+                  <Select
+                    size="small"
+                    value={pv.sheetName}
+                    options={pv.sheetNames.map((s) => ({ value: s, label: sheetLabel(s) }))}
+                    onChange={(sheet: string) => p.onOptions({ sheet })}
+                    style={{ minWidth: 140 }}
+                    popupMatchSelectWidth={false}
+                    data-testid="import-sheet"
+                  />
                 ) : (
-                  pv.sheetName
+                  sheetLabel(pv.sheetName)
                 ),
             },
             { key: 'header', label: t('import.preview.headerRow'), children: <span data-testid="header-row">{t('import.preview.rowN', { n: pv.headerRow })}</span> },
@@ -178,7 +189,7 @@ export function PreviewPanel(p: Props) {
               {t('import.errorReport')}
             </Button>
           )}
-          <Button icon={<RollbackOutlined />} onClick={p.onRestart}>
+          <Button icon={<RollbackOutlined />} onClick={p.onRestart} data-testid="import-restart">
             {t('import.restart')}
           </Button>
         </Space>
