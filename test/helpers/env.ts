@@ -18,6 +18,26 @@ export function tempDir(prefix = 'idesk-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * Points the system temp folder (TMPDIR) at a fresh folder for the tests of one file, and puts it back after them.
+ * Call at the top level of a test file; returns a getter of the folder.
+ */
+export function isolatedTmpdir(prefix: string, hooks: { beforeAll: (fn: () => void) => void; afterAll: (fn: () => void) => void }): () => string {
+  let tmp = '';
+  let saved: string | undefined;
+  hooks.beforeAll(() => {
+    tmp = tempDir(prefix);
+    saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+  });
+  hooks.afterAll(() => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  return () => tmp;
+}
+
 export interface TestEnv {
   handle: DbHandle;
   env: ApiEnv;

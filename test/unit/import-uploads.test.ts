@@ -5,25 +5,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
+import { makeEnv, isolatedTmpdir, tempDir, type TestEnv } from '../helpers/env.ts';
 import { call } from '../../electron/api/dispatch.ts';
 import type { Channel, InputOf, OutputOf } from '../../electron/api/contract.ts';
 import { people, STANDARD_HEADER, standardRows, xlsxBuffer, type SheetSpec } from '../helpers/lists.ts';
 import { discardAllUploads, KEEP_MS, sweepAbandonedUploads, sweepUploadFolder, uploadDir } from '../../electron/excel/import/uploads.ts';
 
-let tmp: string;
-let savedTmp: string | undefined;
-beforeAll(() => {
-  // The upload folder lives in the system temp folder: point that at a folder of this test only.
-  tmp = tempDir('idesk-uploads-');
-  savedTmp = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-});
-afterAll(() => {
-  if (savedTmp === undefined) delete process.env.TMPDIR;
-  else process.env.TMPDIR = savedTmp;
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+// The upload folder lives in the system temp folder: point that at a folder of this test only.
+isolatedTmpdir('idesk-uploads-', { beforeAll, afterAll });
 
 // Isolating from 2022-01-18 (the test clock says 2022-01-20): a current list, nothing for the import's checks to ask.
 const GOOD: SheetSpec = { rows: [STANDARD_HEADER, ...standardRows(people(30, ['西大街社区', '华夏里社区'], '2022-01-18'))] };

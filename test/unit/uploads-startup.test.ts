@@ -6,21 +6,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', async () => (await import('../helpers/electron-mock.ts')).electronMock);
 
-import { tempDir } from '../helpers/env.ts';
+import { isolatedTmpdir } from '../helpers/env.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 
-let tmp: string;
-let savedTmp: string | undefined;
-beforeAll(() => {
-  tmp = tempDir('idesk-uploads-start-');
-  savedTmp = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-});
-afterAll(() => {
-  if (savedTmp === undefined) delete process.env.TMPDIR;
-  else process.env.TMPDIR = savedTmp;
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const tmpRoot = isolatedTmpdir('idesk-uploads-start-', { beforeAll, afterAll });
 
 describe('desktop start and quit', () => {
   it('sweeps day-old uploads at start, keeps younger ones, and deletes its own at quit', async () => {
@@ -29,7 +18,7 @@ describe('desktop start and quit', () => {
     m.resetElectronMock();
     const uploads = await import('../../electron/excel/import/uploads.ts');
     const dir = uploads.uploadDir();
-    expect(dir.startsWith(tmp)).toBe(true);
+    expect(dir.startsWith(tmpRoot())).toBe(true);
     fs.mkdirSync(dir, { recursive: true });
     const old = path.join(dir, 'a1b2c3d4-0000-4000-8000-000000000001.xlsx');
     const fresh = path.join(dir, 'a1b2c3d4-0000-4000-8000-000000000002.xlsx');
