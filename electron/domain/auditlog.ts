@@ -94,6 +94,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'purge.run': '清理到期人员信息',
   'purge.export': '清理前导出',
   'audit.export': '导出操作日志',
+  'audit.reanchor': '审计链重新锚定（清理后）',
+  'audit.verify': '校验审计链',
 };
 
 const PERSONAL_KEYS: Record<string, (v: string) => string | null> = {
@@ -127,7 +129,7 @@ function filters(q: AuditQuery) {
   };
 }
 
-function toRow(r: AuditDbRow): AuditRow {
+function toRow({ nonce: _n, detailsHash: _d, hash: _h, ...r }: AuditDbRow): AuditRow {
   let details: unknown = null;
   if (r.details) {
     try {

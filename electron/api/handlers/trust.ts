@@ -4,6 +4,7 @@ import type { trustContract } from '../contract/trust.ts';
 import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
 import { exportAudit, listAudit } from '../../domain/auditlog.ts';
+import { checkAuditChainNow, lastAuditChainCheck } from '../../domain/auditchain.ts';
 import { backupNow, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
 import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
 import { exportDirOf as exportDirFor } from './reports.ts';
@@ -20,6 +21,8 @@ async function assertNoJobs(): Promise<void> {
 export const trustHandlers: HandlersFor<typeof trustContract> = {
   'audit.list': async (ctx, input) => listAudit(ctx, input),
   'audit.export': async (ctx, input) => exportAudit(ctx, input, exportDirOf(ctx)),
+  'audit.chainStatus': async (ctx) => lastAuditChainCheck(ctx),
+  'audit.verifyChain': async (ctx) => checkAuditChainNow(ctx),
 
   'backups.list': async (ctx) => backupStatus(ctx.env),
   'backups.create': async (ctx) => backupNow(ctx.env, ctx.actor),
