@@ -298,6 +298,33 @@ describe('audit hash chain', () => {
   });
 });
 
+describe('checking the chain through the API', () => {
+  it('an admin checks it (recorded and audited); a clerk reads the status but may not run the check', async () => {
+    const { env } = await filled();
+    const clerk = await env.login('clerk');
+    const admin = await env.login('admin');
+    expect(await api(env, 'audit.chainStatus', {}, clerk)).toBeNull();
+    await expect(api(env, 'audit.verifyChain', {}, clerk)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const r = await api(env, 'audit.verifyChain', {}, admin);
+    expect(r).toMatchObject({ ok: true, userName: 'admin', brokenId: null, problems: [] });
+    expect(await api(env, 'audit.chainStatus', {}, clerk)).toEqual(r);
+    const raw = env.handle.sqlite;
+    expect(raw.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.verify' AND user_name = 'admin'").pluck().get()).toBe(1);
+    // The viewer never hands out the chain columns.
+    const list = await api(env, 'audit.list', { limit: 3 }, admin);
+    expect(Object.keys(list.rows[0])).not.toContain('nonce');
+    expect(Object.keys(list.rows[0])).not.toContain('hash');
+
+    for (const name of Object.keys(AUDIT_TRIGGERS)) raw.exec(`DROP TRIGGER ${name}`);
+    const target = (raw.prepare('SELECT id FROM audit_log ORDER BY id LIMIT 1 OFFSET 4').pluck().get() as number);
+    raw.prepare("UPDATE audit_log SET action = 'auth.logout' WHERE id = ?").run(target);
+    const bad = await api(env, 'audit.verifyChain', {}, admin);
+    expect(bad).toMatchObject({ ok: false, brokenId: target });
+    expect(bad.problems.join('')).toContain('audit_log_no_update 不存在');
+    expect(await api(env, 'audit.chainStatus', {}, clerk)).toMatchObject({ ok: false, brokenId: target });
+  });
+});
+
 describe('verify on the command line', () => {
   it('exits 0 on an untouched file and 1 once the chain is tampered with, through runCli and the real process', async () => {
     const dir = tempDir('idesk-chain-cli-');
