@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
@@ -102,6 +102,48 @@ describe('audit hash chain', () => {
     }
     expect((await verifyFile(file)).auditChain).toMatchObject({ ok: true });
   });
+
+  it('two processes appending at once (the app and a job worker) never chain off the same row', async () => {
+    const { file, env } = await filled();
+    const before = ids(file).length;
+    const N = 400;
+    const child = spawn(process.execPath, [path.resolve('test/helpers/audit-writer.ts'), file, String(N)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    let running = true;
+    const exited = new Promise<number | null>((r) =>
+      child.once('exit', (code) => {
+        running = false;
+        r(code);
+      }),
+    );
+    // Start once the other process is about to write, and keep writing while it does.
+    for (let waited = 0; !out.includes('ready') && running && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    let failed = 0;
+    let written = 0;
+    const errors = new Set<string>();
+    while (running || written < N) {
+      try {
+        await audit(env.ctx(), { action: 'test.main', extra: { i: written } });
+      } catch (e) {
+        failed++;
+        errors.add((e as Error).message);
+      }
+      written++;
+      if (written % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(await exited).toBe(0);
+    expect({ failed, errors: [...errors] }).toEqual({ failed: 0, errors: [] });
+    expect(JSON.parse(out.slice(out.indexOf('{')))).toEqual({ failed: 0, errors: [] });
+    const raw = env.handle.sqlite;
+    // Both writers really interleaved, and every row made it into one chain.
+    const actions = raw.prepare("SELECT action FROM audit_log WHERE action IN ('test.main', 'test.worker') ORDER BY id").pluck().all() as string[];
+    expect(actions.length).toBe(written + N);
+    expect(actions.filter((a, i) => i > 0 && a !== actions[i - 1]).length).toBeGreaterThan(2);
+    expect(ids(file).length).toBe(before + written + N);
+    expect((await verifyFile(file)).auditChain).toMatchObject({ ok: true, rows: before + written + N });
+  }, 60_000);
 
   it('an altered row fails verify and is named', async () => {
     const { file } = await filled();
