@@ -10,6 +10,7 @@
 // edit visible; it does not stop a rewrite by someone who knows this scheme. Heads recorded elsewhere (the last
 // check, backups) narrow that down.
 import crypto from 'node:crypto';
+import type SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -91,6 +92,40 @@ export interface ChainHead {
   hash: string;
 }
 
+/**
+ * The chain as a copy saw it, kept outside the file (a backup's .json sidecar): its head, its first row (which tells
+ * this database's chain from another's: the first hash covers a random nonce) and its restore epoch (the newest
+ * backup.restore / backup.undo_restore row: a restore legitimately starts another line, so only copies of the same
+ * epoch are held to the chain).
+ */
+export interface ChainRecord {
+  id: number;
+  hash: string;
+  firstId: number;
+  firstHash: string;
+  epoch: number;
+}
+
+export const RESTORE_ACTIONS = ['backup.restore', 'backup.undo_restore'];
+
+/** The ChainRecord of an open file (raw connection, e.g. the source of a backup); null before migration 0005. */
+export function readChainRecord(sqlite: SqliteDatabase.Database): ChainRecord | null {
+  const cols = sqlite.prepare("SELECT name FROM pragma_table_info('audit_log')").pluck().all() as string[];
+  if (!cols.includes('hash')) return null;
+  const head = sqlite.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string | null } | undefined;
+  const first = sqlite.prepare('SELECT id, hash FROM audit_log ORDER BY id LIMIT 1').get() as { id: number; hash: string | null } | undefined;
+  if (!head?.hash || !first?.hash) return null;
+  const epoch = sqlite.prepare(`SELECT COALESCE(MAX(id), 0) FROM audit_log WHERE action IN (${RESTORE_ACTIONS.map(() => '?').join(', ')})`).pluck().get(...RESTORE_ACTIONS) as number;
+  return { id: head.id, hash: head.hash, firstId: first.id, firstHash: first.hash, epoch };
+}
+
+/** A head to hold the chain to: recorded by the last check (in the file) or by a backup (`record`, outside it). */
+export interface ChainAnchor extends ChainHead {
+  label: string;
+  /** Backups only: applies when the first row and the restore epoch are this chain's. */
+  record?: ChainRecord;
+}
+
 export interface AuditChainReport {
   /** false when the file has no chain yet (schema older than 5): nothing was checked but the triggers. */
   checked: boolean;
@@ -161,7 +196,7 @@ function commitOf(r: ChainRow): { commit: string | null; why: string | null } {
  * scrubbed row is named by a later re-anchor, the protecting triggers, and that each recorded head (`anchors`:
  * the last check, backups) is still part of the chain. Read-only; never throws for a damaged chain, it reports.
  */
-export async function verifyAuditChain(db: Kysely<Database>, anchors: Array<ChainHead & { label: string }> = []): Promise<AuditChainReport> {
+export async function verifyAuditChain(db: Kysely<Database>, anchors: ChainAnchor[] = []): Promise<AuditChainReport> {
   const { triggers, problems } = await checkTriggers(db);
   if (!(await hasChain(db))) {
     return { checked: false, ok: problems.length === 0, rows: 0, head: null, firstBrokenId: null, triggers, problems };
@@ -172,8 +207,10 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: Array<Chai
   let firstBrokenId: number | null = null;
   const scrubbed: number[] = [];
   const covered: Array<{ reanchorId: number; ranges: Array<[number, number]> }> = [];
-  const anchorById = new Map(anchors.map((a) => [a.id, a]));
-  const seenAnchors = new Set<number>();
+  const anchorIds = new Set(anchors.map((a) => a.id));
+  const seen = new Map<number, string>();
+  let first: ChainHead | null = null;
+  let epoch = 0;
   let after = 0;
   const PAGE = 5000;
   outer: for (;;) {
@@ -206,11 +243,9 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: Array<Chai
         problems.push(`审计日志第 ${r.id} 条与哈希链不符：此条被改动，或它之前的记录被删除、插入或调换了顺序`);
         break outer;
       }
-      const anchor = anchorById.get(r.id);
-      if (anchor) {
-        seenAnchors.add(r.id);
-        if (anchor.hash !== r.hash) problems.push(`${anchor.label}记录的链尾第 ${r.id} 条已与现在不同：其后的审计记录被整体重算过`);
-      }
+      if (anchorIds.has(r.id)) seen.set(r.id, r.hash);
+      first ??= { id: r.id, hash: r.hash };
+      if (RESTORE_ACTIONS.includes(r.action)) epoch = r.id;
       if (r.nonce === null) scrubbed.push(r.id);
       if (r.action === REANCHOR_ACTION) {
         let ranges: Array<[number, number]> | null = null;
@@ -237,16 +272,18 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: Array<Chai
       }
     }
     for (const a of anchors) {
-      if (!seenAnchors.has(a.id)) {
-        problems.push(`${a.label}时链尾为第 ${a.id} 条，现在已不存在：审计记录被截断或删除`);
-      }
+      // A backup of another database, or of this one before a restore, is not this chain's witness.
+      if (a.record && (a.record.firstId !== first?.id || a.record.firstHash !== first.hash || a.record.epoch !== epoch)) continue;
+      const now = seen.get(a.id);
+      if (now === undefined) problems.push(`${a.label}时链尾为第 ${a.id} 条，现在已不存在：审计记录被截断或删除`);
+      else if (now !== a.hash) problems.push(`${a.label}时链尾第 ${a.id} 条的哈希与现在不同：审计记录被整体重算或改写过`);
     }
   }
   return { checked: true, ok: problems.length === 0, rows, head, firstBrokenId, triggers, problems };
 }
 
 /** The head recorded by the newest successful check (audit_chain_checks, migration 0005), as an anchor for verify. */
-export async function lastCheckedHead(db: Kysely<Database>): Promise<Array<ChainHead & { label: string }>> {
+export async function lastCheckedHead(db: Kysely<Database>): Promise<ChainAnchor[]> {
   const has = (await sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'audit_chain_checks'`.execute(db)).rows[0];
   if (!has?.n) return [];
   const r = await db

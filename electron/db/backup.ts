@@ -6,6 +6,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { readSchemaVersion } from './open.ts';
 import { latestVersion } from './migrations/index.ts';
 import { DEFAULT_TIME_ZONE, isoIn } from '../domain/clock.ts';
+import { readChainRecord, type ChainRecord } from './audit-chain.ts';
 
 /** Tables whose row counts are compared between the source and its backup. */
 export const COUNTED_TABLES = [
@@ -43,6 +44,8 @@ export interface BackupSidecar extends BackupVerification {
   sourceCounts?: RowCounts;
   /** Highest audit_log id in the copy: anything audited after it is not in this backup. */
   lastAuditId?: number;
+  /** The audit hash chain as copied (head, first row, restore epoch): verify holds the live chain to it. */
+  auditHead?: ChainRecord | null;
   /** Set when a purge later removed people from this backup. */
   purgedAt?: string;
 }
@@ -158,12 +161,14 @@ export async function backupDatabase(
   const src = own ? new SqliteDatabase(source, { readonly: true, fileMustExist: true }) : source;
   let counts: RowCounts;
   let lastAuditId = 0;
+  let auditHead: ChainRecord | null = null;
   try {
     const began = !src.inTransaction;
     if (began) src.exec('BEGIN');
     try {
       counts = countRows(src);
       if ('audit_log' in counts) lastAuditId = (src.prepare('SELECT COALESCE(MAX(id), 0) FROM audit_log').pluck().get() as number) ?? 0;
+      if ('audit_log' in counts) auditHead = readChainRecord(src);
       await src.backup(partial);
     } finally {
       if (began && src.inTransaction) src.exec('COMMIT');
@@ -185,7 +190,7 @@ export async function backupDatabase(
   fs.renameSync(partial, outFile);
   fsyncDir(path.dirname(outFile));
   const verification = verifyBackup(outFile, counts);
-  writeSidecar(outFile, { ...verification, reason: opts.reason ?? parseBackupName(path.basename(outFile))?.reason ?? null, sourceCounts: counts, lastAuditId });
+  writeSidecar(outFile, { ...verification, reason: opts.reason ?? parseBackupName(path.basename(outFile))?.reason ?? null, sourceCounts: counts, lastAuditId, auditHead });
   return { file: outFile, counts, lastAuditId, verification };
 }
 

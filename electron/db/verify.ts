@@ -3,7 +3,8 @@
 import type SqliteDatabase from 'better-sqlite3';
 import { latestVersion } from './migrations/index.ts';
 import { readSchemaVersion, type Db } from './open.ts';
-import { lastCheckedHead, verifyAuditChain, type AuditChainReport, type ChainHead } from './audit-chain.ts';
+import { lastCheckedHead, verifyAuditChain, type AuditChainReport, type ChainAnchor } from './audit-chain.ts';
+import { listBackups } from './backup.ts';
 
 export interface VerifyReport {
   sound: boolean;
@@ -97,7 +98,7 @@ export function verifySqlite(sqlite: SqliteDatabase.Database): VerifyReport {
 export async function verifyDatabase(
   sqlite: SqliteDatabase.Database,
   db: Db,
-  anchors: Array<ChainHead & { label: string }> = [],
+  anchors: ChainAnchor[] = [],
 ): Promise<VerifyReport & { auditChain: AuditChainReport | null }> {
   const report = verifySqlite(sqlite);
   if (report.schemaVersion === 0) return { ...report, auditChain: null };
@@ -112,4 +113,14 @@ export async function verifyDatabase(
     if (!auditChain.checked) report.notes.push('审计日志尚未建立哈希链（数据结构版本低于 5），运行 init 升级后即可校验。');
   }
   return { ...report, sound: report.problems.length === 0, auditChain };
+}
+
+/** The chain heads the backups in `dir` recorded (sidecars written since migration 0005): anchors outside the file. */
+export function backupAnchors(dir: string): ChainAnchor[] {
+  const out: ChainAnchor[] = [];
+  for (const b of listBackups(dir)) {
+    const r = b.verification?.auditHead;
+    if (r && typeof r.id === 'number' && typeof r.hash === 'string') out.push({ id: r.id, hash: r.hash, record: r, label: `备份 ${b.name} ` });
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { requirePermission } from './actor.ts';
-import { lastCheckedHead, verifyAuditChain } from '../db/audit-chain.ts';
+import { lastCheckedHead, verifyAuditChain, type ChainAnchor } from '../db/audit-chain.ts';
 
 export interface AuditChainCheck {
   at: string;
@@ -32,11 +32,11 @@ export async function lastAuditChainCheck(ctx: Ctx): Promise<AuditChainCheck | n
   return { at: r.at, userName: r.userName, ok: r.ok === 1, rows: r.rows, headId: r.headId, brokenId: r.brokenId, problems };
 }
 
-/** Checks the whole chain and its triggers now (admin), records the result and audits it. */
-export async function checkAuditChainNow(ctx: Ctx): Promise<AuditChainCheck> {
+/** Checks the whole chain and its triggers now (admin), records the result and audits it. `anchors`: backups' heads. */
+export async function checkAuditChainNow(ctx: Ctx, anchors: ChainAnchor[] = []): Promise<AuditChainCheck> {
   requirePermission(ctx.actor, 'audit.verify');
   return inTx(ctx, async (tx) => {
-    const report = await verifyAuditChain(tx.db, await lastCheckedHead(tx.db));
+    const report = await verifyAuditChain(tx.db, [...(await lastCheckedHead(tx.db)), ...anchors]);
     const check: AuditChainCheck = {
       at: nowIso(ctx.clock),
       userName: ctx.actor.username,

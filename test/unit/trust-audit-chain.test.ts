@@ -12,7 +12,7 @@ import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { addPerson, api } from '../helpers/trust.ts';
 import { openDatabase } from '../../electron/db/open.ts';
 import { verifyDatabase } from '../../electron/db/verify.ts';
-import { AUDIT_TRIGGERS, detailsCommit, SCRUBBED_DETAILS, verifyAuditChain } from '../../electron/db/audit-chain.ts';
+import { AUDIT_TRIGGERS, detailsCommit, rowHash, SCRUBBED_DETAILS, verifyAuditChain } from '../../electron/db/audit-chain.ts';
 import { migrations, latestVersion } from '../../electron/db/migrations/index.ts';
 import { runPurge } from '../../electron/domain/purgeRun.ts';
 import { audit } from '../../electron/domain/audit.ts';
@@ -340,6 +340,68 @@ describe('audit hash chain', () => {
   });
 });
 
+/** Rewrites the chain from row `from` on, consistently: what someone who knows the scheme can do inside the file. */
+function rewriteChain(file: string, from: number, change: (raw: SqliteDatabase.Database) => void) {
+  tamper(file, (raw) => {
+    change(raw);
+    let prev = (raw.prepare('SELECT hash FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1').pluck().get(from) as string | undefined) ?? '';
+    const rows = raw.prepare('SELECT * FROM audit_log WHERE id >= ? ORDER BY id').all(from) as Array<Record<string, never>>;
+    for (const r of rows) {
+      const commit = r.nonce === null ? r.details_hash : detailsCommit(r.nonce, r.details);
+      const hash = rowHash(prev, { id: r.id, at: r.at, userName: r.user_name, action: r.action, entity: r.entity, entityId: r.entity_id, residentId: r.resident_id }, commit);
+      raw.prepare('UPDATE audit_log SET hash = ? WHERE id = ?').run(hash, r.id);
+      prev = hash;
+    }
+  });
+}
+
+describe('heads recorded outside the file (backup sidecars)', () => {
+  it('a chain rewritten end to end inside the file verifies alone, but not against a backup of it', async () => {
+    const { dir, file } = await seededCli('desk.db');
+    expect((await runCli(['backup', '--db', file, '--out', backupName(dir, 1), '--json'])).result.code).toBe(0);
+    // Another database in the same folder, backed up into the same backups folder: not this chain's witness.
+    const other = path.join(dir, 'other.db');
+    expect((await runCli(['seed-demo', '--db', other, '--residents', '20', '--today', '2022-01-20', '--seed', '7'])).result.code).toBe(0);
+    expect((await runCli(['backup', '--db', other, '--out', backupName(dir, 2), '--json'])).result.code).toBe(0);
+    const sidecars = fs.readdirSync(path.join(dir, 'backups')).filter((n) => n.endsWith('.json'));
+    expect(sidecars.length).toBe(2);
+    for (const n of sidecars) expect(JSON.parse(fs.readFileSync(path.join(dir, 'backups', n), 'utf8')).auditHead).toMatchObject({ hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect((await runCli(['verify', '--db', file, '--json'])).result).toMatchObject({ code: 0, json: { auditChain: { ok: true } } });
+    expect((await runCli(['verify', '--db', other, '--json'])).result).toMatchObject({ code: 0, json: { auditChain: { ok: true } } });
+
+    const target = ids(file)[1];
+    rewriteChain(file, target, (raw) => raw.prepare("UPDATE audit_log SET user_name = 'nobody' WHERE id = ?").run(target));
+    const h = await openDatabase(file, { readonly: true });
+    expect(await verifyAuditChain(h.db)).toMatchObject({ ok: true }); // the file alone cannot tell
+    await h.close();
+    const v = await runCli(['verify', '--db', file, '--json']);
+    expect(v.result.code).toBe(1);
+    expect(JSON.stringify(v.result.json)).toMatch(/备份 isolation-desk-[^ ]+ 时链尾第 \d+ 条的哈希与现在不同/);
+  });
+
+  it('after a restore from an older backup, backups of the abandoned line are not held against the chain', async () => {
+    const { dir, file } = await seededCli('desk.db');
+    const older = path.join(dir, 'older.db');
+    expect((await runCli(['backup', '--db', file, '--out', older, '--json'])).result.code).toBe(0);
+    await addRows(file, 3);
+    expect((await runCli(['backup', '--db', file, '--out', backupName(dir, 1), '--json'])).result.code).toBe(0);
+    await addRows(file, 3);
+    expect((await runCli(['backup', '--db', file, '--out', backupName(dir, 2), '--json'])).result.code).toBe(0);
+    expect((await runCli(['restore', '--db', file, '--from', older, '--json'])).result.code).toBe(0);
+    const v = await runCli(['verify', '--db', file, '--json']);
+    expect(v.result).toMatchObject({ code: 0, json: { auditChain: { ok: true } } });
+    // A backup taken after the restore is held to the chain again.
+    await addRows(file, 3);
+    const b3 = backupName(dir, 3);
+    expect((await runCli(['backup', '--db', file, '--out', b3, '--json'])).result.code).toBe(0);
+    const last = (JSON.parse(fs.readFileSync(`${b3}.json`, 'utf8')) as { auditHead: { id: number } }).auditHead.id;
+    tamper(file, (raw) => raw.prepare('DELETE FROM audit_log WHERE id >= ?').run(last));
+    const after = await runCli(['verify', '--db', file, '--json']);
+    expect(after.result.code).toBe(1);
+    expect(JSON.stringify(after.result.json)).toContain(`时链尾为第 ${last} 条，现在已不存在`);
+  });
+});
+
 describe('checking the chain through the API', () => {
   it('an admin checks it (recorded and audited); a clerk reads the status but may not run the check', async () => {
     const { env } = await filled();
@@ -366,6 +428,23 @@ describe('checking the chain through the API', () => {
     expect(await api(env, 'audit.chainStatus', {}, clerk)).toMatchObject({ ok: false, brokenId: target });
   });
 });
+
+/** A backup file name in dir/backups that the backup list recognises, distinct per n. */
+const backupName = (dir: string, n: number) => path.join(dir, 'backups', `isolation-desk-20220120-09000${n}-manual.db`);
+
+/** Appends n audit rows through the domain (as the app would). */
+async function addRows(file: string, n: number) {
+  const h = await openDatabase(file);
+  for (let i = 0; i < n; i++) await audit({ db: h.db, actor: CLI_ACTOR, clock: fixedClock('2022-01-20T02:00:00.000Z') }, { action: 'test.more', extra: { i } });
+  await h.close();
+}
+
+async function seededCli(name: string) {
+  const dir = tempDir('idesk-chain-cli-');
+  const file = path.join(dir, name);
+  expect((await runCli(['seed-demo', '--db', file, '--residents', '30', '--today', '2022-01-20'])).result.code).toBe(0);
+  return { dir, file };
+}
 
 describe('verify on the command line', () => {
   it('exits 0 on an untouched file and 1 once the chain is tampered with, through runCli and the real process', async () => {

@@ -59,10 +59,16 @@ const verify: CommandModule = {
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const { withDb } = await import('../context.ts');
-    const { verifyDatabase } = await import('../../db/verify.ts');
+    const { verifyDatabase, backupAnchors } = await import('../../db/verify.ts');
     return withDb(file, { readonly: true }, async (handle) => {
-      const report = await verifyDatabase(handle.sqlite, handle.db);
       const backups = await backupSummary(file, handle.db).catch(() => null);
+      let anchors: ReturnType<typeof backupAnchors> = [];
+      try {
+        anchors = backups ? backupAnchors(backups.dir) : [];
+      } catch {
+        anchors = [];
+      }
+      const report = await verifyDatabase(handle.sqlite, handle.db, anchors);
       const countText = Object.entries(report.counts)
         .filter(([t]) => TABLE_LABELS[t])
         .map(([t, n]) => `${TABLE_LABELS[t]} ${n ?? '无法读取'}`)
