@@ -99,14 +99,7 @@ export async function scrubAuditRows(ctx: Ctx, ids: number[]): Promise<number[]>
       (r) => r.nonce !== null && r.action !== REANCHOR_ACTION,
     );
     if (!rows.length) continue;
-    await ctx.db
-      .deleteFrom('auditLog')
-      .where(
-        'id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .execute();
+    await ctx.db.deleteFrom('auditLog').where('id', 'in', rows.map((r) => r.id)).execute();
     await ctx.db
       .insertInto('auditLog')
       .values(rows.map((r) => ({ ...r, details: SCRUBBED_DETAILS, nonce: null, detailsHash: detailsCommit(r.nonce!, r.details) })))

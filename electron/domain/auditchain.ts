@@ -35,17 +35,21 @@ export async function lastAuditChainCheck(ctx: Ctx): Promise<AuditChainCheck | n
 /** Checks the whole chain and its triggers now (admin), records the result and audits it. `anchors`: backups' heads. */
 export async function checkAuditChainNow(ctx: Ctx, anchors: ChainAnchor[] = []): Promise<AuditChainCheck> {
   requirePermission(ctx.actor, 'audit.verify');
-  return inTx(ctx, async (tx) => {
-    const report = await verifyAuditChain(tx.db, [...(await lastCheckedHead(tx.db)), ...anchors]);
-    const check: AuditChainCheck = {
-      at: nowIso(ctx.clock),
-      userName: ctx.actor.username,
-      ok: report.ok,
-      rows: report.rows,
-      headId: report.head?.id ?? null,
-      brokenId: report.firstBrokenId,
-      problems: report.problems,
-    };
+  // The walk reads page by page outside any transaction: the app's other requests (and a job's writes) go on meanwhile,
+  // and rows appended during it only extend the chain. Recording the result is one short transaction afterwards.
+  const report = await verifyAuditChain(ctx.db, [...(await lastCheckedHead(ctx.db)), ...anchors]);
+  const check: AuditChainCheck = {
+    at: nowIso(ctx.clock),
+    userName: ctx.actor.username,
+    ok: report.ok,
+    rows: report.rows,
+    headId: report.head?.id ?? null,
+    brokenId: report.firstBrokenId,
+    problems: report.problems,
+  };
+  await inTx(ctx, async (tx) => {
+    // The audit row first: it takes the write lock before anything else is written.
+    await audit(tx, { action: 'audit.verify', entity: 'audit', extra: { ok: check.ok, rows: check.rows, brokenId: check.brokenId, problems: check.problems.slice(0, 5) } });
     await tx.db
       .insertInto('auditChainChecks')
       .values({
@@ -60,7 +64,6 @@ export async function checkAuditChainNow(ctx: Ctx, anchors: ChainAnchor[] = []):
         problems: JSON.stringify(check.problems),
       })
       .execute();
-    await audit(tx, { action: 'audit.verify', entity: 'audit', extra: { ok: check.ok, rows: check.rows, brokenId: check.brokenId, problems: check.problems.slice(0, 5) } });
-    return check;
   });
+  return check;
 }
