@@ -30,7 +30,10 @@ export const AUDIT_TRIGGERS: Record<string, string> = {
     BEGIN SELECT RAISE(ABORT, 'audit rows must carry their chain hash'); END`,
 };
 
-const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
+// crypto.hash (Node ≥ 21.7, Electron's Node 22) is the one-shot form: ~40% faster on short inputs, which a 50,000-row
+// import's 100,000 hashes notice.
+const sha256: (s: string) => string =
+  typeof crypto.hash === 'function' ? (s) => crypto.hash('sha256', s, 'hex') : (s) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 
 export function newNonces(n: number): string[] {
   const bytes = crypto.randomBytes(16 * n);
