@@ -9,6 +9,7 @@ import { readSchemaVersion } from './open.ts';
 import { latestVersion } from './migrations/index.ts';
 import { readDatabaseId, shortDatabaseId } from './identity.ts';
 import { DEFAULT_TIME_ZONE, isoIn } from '../domain/clock.ts';
+import { readChainRecord, type ChainRecord } from './audit-chain.ts';
 
 /** Tables whose row counts are compared between the source and its backup. */
 export const COUNTED_TABLES = [
@@ -52,6 +53,8 @@ export interface BackupSidecar extends BackupVerification {
   sourceCounts?: RowCounts;
   /** Highest audit_log id in the copy: anything audited after it is not in this backup. */
   lastAuditId?: number;
+  /** The audit hash chain as copied (head, first row, restore epoch): verify holds the live chain to it. */
+  auditHead?: ChainRecord | null;
   /** Set when a purge later removed people from this backup. */
   purgedAt?: string;
 }
@@ -185,6 +188,7 @@ export async function backupDatabase(
   let counts: RowCounts;
   let lastAuditId = 0;
   let databaseId: string | null = null;
+  let auditHead: ChainRecord | null = null;
   try {
     const began = !src.inTransaction;
     if (began) src.exec('BEGIN');
@@ -192,6 +196,7 @@ export async function backupDatabase(
       databaseId = readDatabaseId(src) ?? opts.databaseId ?? null;
       counts = countRows(src);
       if ('audit_log' in counts) lastAuditId = (src.prepare('SELECT COALESCE(MAX(id), 0) FROM audit_log').pluck().get() as number) ?? 0;
+      if ('audit_log' in counts) auditHead = readChainRecord(src);
       await src.backup(partial);
     } finally {
       if (began && src.inTransaction) src.exec('COMMIT');
@@ -220,6 +225,7 @@ export async function backupDatabase(
     sourceFile: path.resolve(own ? source : src.name),
     sourceCounts: counts,
     lastAuditId,
+    auditHead,
   });
   return { file: outFile, counts, lastAuditId, databaseId, verification };
 }

@@ -247,6 +247,25 @@ export interface AuditLogTable {
   residentId: number | null;
   /** JSON: { before?, after?, ...extra }. Purged people's entries keep no personal values. */
   details: string | null;
+  /** Hash chain (db/audit-chain.ts): a random nonce per row (null once a purge scrubbed it), the scrubbed row's
+   *  commitment to its former details, and the row's chain hash. Written only by domain/audit.ts. */
+  nonce: string | null;
+  detailsHash: string | null;
+  hash: string | null;
+}
+
+/** The result of each check of the audit chain (the audit viewer shows the newest). */
+export interface AuditChainChecksTable {
+  id: Generated<number>;
+  at: string;
+  userName: string;
+  ok: number;
+  rows: number;
+  headId: number | null;
+  headHash: string | null;
+  brokenId: number | null;
+  /** JSON array of the problems found (Chinese sentences). */
+  problems: string;
 }
 
 /** A row exists only inside a purge's own transaction: the audit_log DELETE trigger lets deletes through then. */
@@ -302,6 +321,7 @@ export interface Database {
   users: UsersTable;
   auditLog: AuditLogTable;
   auditPurgeGate: AuditPurgeGateTable;
+  auditChainChecks: AuditChainChecksTable;
   settings: SettingsTable;
   databaseIdentity: DatabaseIdentityTable;
   importBatches: ImportBatchesTable;

@@ -2,7 +2,9 @@
 // counts of every table. SQLite-specific on purpose (it is the file format); used by the CLI's `verify`.
 import type SqliteDatabase from 'better-sqlite3';
 import { latestVersion } from './migrations/index.ts';
-import { readSchemaVersion } from './open.ts';
+import { readSchemaVersion, type Db } from './open.ts';
+import { lastCheckedHead, verifyAuditChain, type AuditChainReport, type ChainAnchor } from './audit-chain.ts';
+import { listBackups } from './backup.ts';
 
 export interface VerifyReport {
   sound: boolean;
@@ -86,4 +88,42 @@ export function verifySqlite(sqlite: SqliteDatabase.Database): VerifyReport {
   const unreadable = Object.keys(counts).filter((t) => counts[t] === null);
   if (unreadable.length) problems.push(`以下表无法读取：${unreadable.join('、')}`);
   return { sound: problems.length === 0, integrity, foreignKeyViolations, schemaVersion, latestVersion, counts, problems, notes };
+}
+
+/**
+ * verifySqlite plus the audit trail's hash chain and protecting triggers (db/audit-chain.ts), checked against the
+ * head the last successful check recorded and any `anchors` given (e.g. from backups). A broken chain makes the
+ * file unsound.
+ */
+export async function verifyDatabase(
+  sqlite: SqliteDatabase.Database,
+  db: Db,
+  anchors: ChainAnchor[] = [],
+): Promise<VerifyReport & { auditChain: AuditChainReport | null }> {
+  const report = verifySqlite(sqlite);
+  if (report.schemaVersion === 0) return { ...report, auditChain: null };
+  let auditChain: AuditChainReport | null = null;
+  try {
+    auditChain = await verifyAuditChain(db, [...(await lastCheckedHead(db)), ...anchors]);
+  } catch (e) {
+    report.problems.push(`审计日志无法校验：${errorText(e)}`);
+  }
+  if (auditChain) {
+    report.problems.push(...auditChain.problems);
+    if (!auditChain.checked) report.notes.push('审计日志尚未建立哈希链（数据结构版本低于 5），运行 init 升级后即可校验。');
+  }
+  return { ...report, sound: report.problems.length === 0, auditChain };
+}
+
+/**
+ * The chain heads this database's backups in `dir` recorded (sidecars written since migration 0005): anchors outside
+ * the file. Another database's backups in the same folder are not looked at.
+ */
+export function backupAnchors(dir: string, databaseId: string | null): ChainAnchor[] {
+  const out: ChainAnchor[] = [];
+  for (const b of listBackups(dir, databaseId)) {
+    const r = b.verification?.auditHead;
+    if (r && typeof r.id === 'number' && typeof r.hash === 'string') out.push({ id: r.id, hash: r.hash, record: r, label: `备份 ${b.name} ` });
+  }
+  return out;
 }

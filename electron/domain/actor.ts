@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   'settings.write',
   'users.manage',
   'audit.read',
+  'audit.verify', // check the audit hash chain now (admin; the result is recorded and audited)
   'import.run',
   'reports.export',
   'reports.exportUnmasked',

@@ -96,6 +96,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'purge.export': '清理前导出',
   'purge.delete_exports': '删除过期导出文件',
   'audit.export': '导出操作日志',
+  'audit.reanchor': '审计链重新锚定（清理后）',
+  'audit.verify': '校验审计链',
 };
 
 /** Masks ID numbers, birth dates and phones wherever they sit in a details object (before/after, extra). */
@@ -118,7 +120,7 @@ function filters(q: AuditQuery) {
   };
 }
 
-function toRow(r: AuditDbRow): AuditRow {
+function toRow({ nonce: _n, detailsHash: _d, hash: _h, ...r }: AuditDbRow): AuditRow {
   let details: unknown = null;
   if (r.details) {
     try {

@@ -2,7 +2,8 @@
 // have no running one) are deleted with everything about them. Their audit entries keep who/when/what but no personal
 // values; the purge itself leaves one audit record with counts only. purgeRun.ts adds compaction and the backups.
 import type { Ctx } from './context.ts';
-import { audit } from './audit.ts';
+import { audit, auditReanchor, scrubAuditRows } from './audit.ts';
+import { REANCHOR_ACTION, SCRUBBED_DETAILS } from '../db/audit-chain.ts';
 import { today } from './clock.ts';
 import { addDays } from './dates.ts';
 import type { DocType } from '../db/schema.ts';
@@ -45,7 +46,7 @@ interface PurgeSet {
   auditIds: number[];
 }
 
-export const SCRUBBED_DETAILS = JSON.stringify({ purged: true });
+export { SCRUBBED_DETAILS };
 
 /** People whose last episode ended before this date are purgeable ("ended more than N days ago"). */
 export function purgeCutoff(todayDate: string, retentionDays: number): string {
@@ -204,7 +205,7 @@ async function auditRowsAbout(ctx: Ctx, s: PurgeSet): Promise<number[]> {
   for (;;) {
     const page = await ctx.db
       .selectFrom('auditLog')
-      .select(['id', 'residentId', 'details'])
+      .select(['id', 'residentId', 'details', 'action'])
       .where('id', '>', after)
       .where('details', 'is not', null)
       .orderBy('id')
@@ -213,7 +214,8 @@ async function auditRowsAbout(ctx: Ctx, s: PurgeSet): Promise<number[]> {
     if (!page.length) break;
     after = page[page.length - 1].id;
     for (const r of page) {
-      if (ids.has(r.id) || !r.details || r.details === SCRUBBED_DETAILS) continue;
+      // A re-anchor names audit row ids only, and verify needs its list: never scrubbed.
+      if (ids.has(r.id) || !r.details || r.details === SCRUBBED_DETAILS || r.action === REANCHOR_ACTION) continue;
       let strings: string[];
       try {
         strings = stringsIn(JSON.parse(r.details));
@@ -285,14 +287,7 @@ export async function purgeInTransaction(ctx: Ctx, cutoff: string | null, also: 
   const s = await collect(ctx, cutoff, also);
   const residentIds = s.residents.map((r) => r.id);
   await ctx.db.insertInto('auditPurgeGate').values({ id: 1 }).execute();
-  for (const c of chunks(s.auditIds)) {
-    const rows = await ctx.db.selectFrom('auditLog').selectAll().where('id', 'in', c).execute();
-    await ctx.db.deleteFrom('auditLog').where('id', 'in', c).execute();
-    await ctx.db
-      .insertInto('auditLog')
-      .values(rows.map((r) => ({ ...r, details: SCRUBBED_DETAILS })))
-      .execute();
-  }
+  const scrubbed = await scrubAuditRows(ctx, s.auditIds);
   for (const c of chunks(s.alertIds)) await ctx.db.deleteFrom('alerts').where('id', 'in', c).execute();
   for (const c of chunks(s.testIds)) await ctx.db.deleteFrom('tests').where('id', 'in', c).execute();
   for (const c of chunks(s.checkinIds)) await ctx.db.deleteFrom('checkins').where('id', 'in', c).execute();
@@ -310,6 +305,7 @@ export async function purgeInTransaction(ctx: Ctx, cutoff: string | null, also: 
   for (const c of chunks(s.householdIds)) await ctx.db.deleteFrom('households').where('id', 'in', c).execute();
   await ctx.db.deleteFrom('auditPurgeGate').execute();
   const counts = countsOf(s);
+  await auditReanchor(ctx, scrubbed, { reason: 'purge.run', cutoff, counts });
   await audit(ctx, { action: 'purge.run', entity: 'purge', extra: { ...record, counts, heldBack: s.heldBack } });
   return { counts, heldBack: s.heldBack, purged: s.residents };
 }

@@ -90,6 +90,8 @@ const PROBES: Record<string, Probe> = {
   'episodes.end': { skip: WRITE },
   'episodes.applyPolicy': { skip: WRITE },
   'audit.list': { inputs: () => [{ limit: 1000 }, { residentId: ids.created }, { action: 'resident.' }] },
+  'audit.chainStatus': { inputs: () => [{}] },
+  'audit.verifyChain': { inputs: () => [{}] },
   'audit.export': {
     file: async (user) => {
       const r = await call(env, 'audit.export', {}, keys[user]);

@@ -8,7 +8,8 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { tempDir } from '../helpers/env.ts';
 import { runCli } from '../../electron/cli/run.ts';
-import { openDatabase } from '../../electron/db/open.ts';
+import { kyselyOver, openDatabase } from '../../electron/db/open.ts';
+import { migrations } from '../../electron/db/migrations/index.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import { SessionStore } from '../../electron/api/sessions.ts';
 import { call, dispatch } from '../../electron/api/dispatch.ts';
@@ -202,12 +203,15 @@ describe('database identity and backups of several databases in one folder', () 
   it('a backup taken before the identity migration is named with the id the file then gets', async () => {
     const dir = tempDir('idesk-legacy-id-');
     const file = path.join(dir, 'old.db');
-    const h = await openDatabase(file, { create: true });
-    await h.close();
-    // Make it a version-3 file: no identity table yet.
+    // A version-3 file, as the program before identities made it: migrations 1–3 only.
     const raw = new SqliteDatabase(file);
-    raw.exec('DROP TABLE database_identity; DELETE FROM schema_migrations WHERE version >= 4');
-    raw.close();
+    const db = kyselyOver(raw);
+    await db.schema.createTable('schema_migrations').addColumn('version', 'integer', (c) => c.primaryKey()).addColumn('name', 'text').addColumn('applied_at', 'text').execute();
+    for (const m of migrations.filter((x) => x.version <= 3)) {
+      await m.up(db as never);
+      raw.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
+    }
+    await db.destroy();
     const reopened = await openDatabase(file);
     const id = readDatabaseId(reopened.sqlite)!;
     await reopened.close();

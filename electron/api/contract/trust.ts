@@ -1,9 +1,10 @@
-// Channels of trust: the audit trail (list, export), backups (list, create, restore, undo) and the retention purge.
+// Channels of trust: the audit trail (list, export, hash-chain check), backups (list, create, restore, undo) and the retention purge.
 import { z } from 'zod';
 import { channel } from '../define.ts';
 import { empty, id, isoDate, paging, text } from './common.ts';
 import type { Page } from '../../domain/residents.ts';
 import type { AuditExport, AuditRow } from '../../domain/auditlog.ts';
+import type { AuditChainCheck } from '../../domain/auditchain.ts';
 import type { BackupOutcome, BackupStatus, RestoreResult } from '../../domain/backups.ts';
 import type { PurgePreview } from '../../domain/purge.ts';
 import type { PurgeResult } from '../../domain/purgeRun.ts';
@@ -23,6 +24,10 @@ const backupName = z.string().regex(/^isolation-desk-([0-9a-f]{8}-)?\d{8}-\d{6}(
 export const trustContract = {
   'audit.list': channel<Page<AuditRow>>()(z.object({ ...auditFilter, ...paging }).strict(), 'audit.read'),
   'audit.export': channel<AuditExport>()(z.object(auditFilter).strict(), 'audit.read'),
+  /** The newest check of the audit hash chain (null: never checked from the app). */
+  'audit.chainStatus': channel<AuditChainCheck | null>()(empty, 'audit.read'),
+  /** Checks the whole hash chain and its triggers now; recorded and audited. */
+  'audit.verifyChain': channel<AuditChainCheck>()(empty, 'audit.verify'),
 
   'backups.list': channel<BackupStatus>()(empty, 'backup.run'),
   'backups.create': channel<BackupOutcome>()(empty, 'backup.run'),

@@ -4,7 +4,9 @@ import type { trustContract } from '../contract/trust.ts';
 import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
 import { exportAudit, listAudit } from '../../domain/auditlog.ts';
-import { backupNow, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
+import { checkAuditChainNow, lastAuditChainCheck } from '../../domain/auditchain.ts';
+import { backupDir, backupNow, databaseIdOf, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
+import { backupAnchors } from '../../db/verify.ts';
 import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
 import { exportDirOf as exportDirFor } from './reports.ts';
 import { jobWorkersDone } from '../../jobs/runner.ts';
@@ -20,6 +22,10 @@ async function assertNoJobs(): Promise<void> {
 export const trustHandlers: HandlersFor<typeof trustContract> = {
   'audit.list': async (ctx, input) => listAudit(ctx, input),
   'audit.export': async (ctx, input) => exportAudit(ctx, input, exportDirOf(ctx)),
+  'audit.chainStatus': async (ctx) => lastAuditChainCheck(ctx),
+  // The backups' recorded heads hold the chain to copies outside the file.
+  'audit.verifyChain': async (ctx) =>
+    checkAuditChainNow(ctx, ctx.env.dbFile === ':memory:' ? [] : backupAnchors(await backupDir(ctx.env), await databaseIdOf(ctx.env.db))),
 
   'backups.list': async (ctx) => backupStatus(ctx.env),
   'backups.create': async (ctx) => backupNow(ctx.env, ctx.actor),

@@ -1,7 +1,9 @@
-// `verify`: is the file sound? SQLite integrity and foreign-key checks, schema version, row counts. Read-only.
+// `verify`: is the file sound? SQLite integrity and foreign-key checks, schema version, the audit hash chain and its
+// triggers, row counts. Read-only.
 // Exit 0 when sound, 1 when not, 2 when the file is missing or cannot be opened at all.
 import { DB_OPTION, requireString, type CommandModule } from '../args.ts';
 import { failure, ok } from '../output.ts';
+import type { AuditChainReport } from '../../db/audit-chain.ts';
 
 /** Chinese labels of the main tables, for the text report (others are shown by their table name). */
 const TABLE_LABELS: Record<string, string> = {
@@ -55,18 +57,33 @@ function backupLines(b: BackupSummary): string[] {
   return [id, `备份：${b.dir} 中本数据库的备份 ${b.count} 个，最近一个校验通过的是 ${b.newestVerified ?? '（无）'}${failed}`, ...others];
 }
 
+function chainLine(c: AuditChainReport | null): string {
+  if (!c) return '审计链：未检查';
+  const triggers = c.triggers.filter((t) => t.status !== 'ok').length ? '保护触发器有问题' : '保护触发器齐全';
+  if (!c.checked) return `审计链：尚未建立；${triggers}`;
+  if (c.firstBrokenId !== null) return `审计链：第 ${c.firstBrokenId} 条起校验未通过（共检查 ${c.rows} 条）；${triggers}`;
+  if (!c.ok) return `审计链：校验未通过（共 ${c.rows} 条）；${triggers}`;
+  return `审计链：完好，共 ${c.rows} 条${c.head ? `，链尾第 ${c.head.id} 条` : ''}；${triggers}`;
+}
+
 const verify: CommandModule = {
   name: 'verify',
-  summary: '检查数据库文件是否完好：完整性、外键、数据结构版本、各表记录数、备份情况（只读）',
-  usage: ['用法：isolation-desk verify --db <文件> [--json]', '', '  --db <文件>  要检查的数据库文件（只读打开，不会修改）', '', '退出码：0 完好；1 发现问题；2 文件不存在或无法打开。'].join('\n'),
+  summary: '检查数据库文件是否完好：完整性、外键、数据结构版本、审计日志哈希链与保护触发器、各表记录数、备份情况（只读）',
+  usage: ['用法：isolation-desk verify --db <文件> [--json]', '', '  --db <文件>  要检查的数据库文件（只读打开，不会修改）', '', '退出码：0 完好；1 发现问题（含审计日志被改动、删除、调换或保护触发器被删改）；2 文件不存在或无法打开。'].join('\n'),
   options: { ...DB_OPTION },
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const { withDb } = await import('../context.ts');
-    const { verifySqlite } = await import('../../db/verify.ts');
+    const { verifyDatabase, backupAnchors } = await import('../../db/verify.ts');
     return withDb(file, { readonly: true }, async (handle) => {
-      const report = verifySqlite(handle.sqlite);
       const backups = await backupSummary(file, handle).catch(() => null);
+      let anchors: ReturnType<typeof backupAnchors> = [];
+      try {
+        anchors = backups ? backupAnchors(backups.dir, backups.databaseId) : [];
+      } catch {
+        anchors = [];
+      }
+      const report = await verifyDatabase(handle.sqlite, handle.db, anchors);
       const countText = Object.entries(report.counts)
         .filter(([t]) => TABLE_LABELS[t])
         .map(([t, n]) => `${TABLE_LABELS[t]} ${n ?? '无法读取'}`)
@@ -76,6 +93,7 @@ const verify: CommandModule = {
         `完整性检查：${report.integrity.length ? '未通过' : '通过'}`,
         `外键检查：${report.foreignKeyViolations.length ? `${report.foreignKeyViolations.length} 处问题` : '通过'}`,
         `数据结构版本：${report.schemaVersion}（本程序 ${report.latestVersion}）`,
+        chainLine(report.auditChain),
         `记录数：${countText}`,
         ...report.notes.map((n) => `提示：${n}`),
         ...(backups ? backupLines(backups) : []),

@@ -4,6 +4,7 @@ import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-residents-search-cover.ts';
 import * as m0003 from './0003-residents-document-index.ts';
 import * as m0004 from './0004-database-identity.ts';
+import * as m0005 from './0005-audit-chain.ts';
 
 export interface Migration {
   version: number;
@@ -11,6 +12,6 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const migrations: Migration[] = [m0001, m0002, m0003, m0004];
+export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005];
 
 export const latestVersion = migrations[migrations.length - 1].version;

@@ -1,4 +1,5 @@
-// 审计日志: every write, login, export and purge, newest first, paged in SQL through the shared infinite grid; filters
+// 审计日志: every write, login, export and purge, newest first; above it when the hash chain was last checked (admins
+// can check it now); paged in SQL through the shared infinite grid; filters
 // (user, action, dates, person) live in the URL; a row opens its before/after; 导出 Excel writes the filtered log.
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Empty, Space, Tooltip, Typography } from 'antd';
@@ -10,6 +11,7 @@ import { useQueryParams } from '../router.tsx';
 import { InfiniteGrid, type GridHandle, type PageRequest } from '../components/grid/InfiniteGrid.tsx';
 import { AuditFilters, EMPTY_FILTERS, type AuditFilterValues } from './audit/AuditFilters.tsx';
 import { AuditDetail } from './audit/AuditDetail.tsx';
+import { ChainStatus } from './audit/ChainStatus.tsx';
 import { atText, summaryOf, type AuditRow } from './audit/format.ts';
 import { downloadExport } from './reports/download.ts';
 import './audit/audit.css';
@@ -115,6 +117,7 @@ export default function AuditPage() {
           </Button>
         </Space>
       </div>
+      <ChainStatus onChecked={() => grid.current?.refresh()} />
       <div className="grid-toolbar">
         <AuditFilters value={filters} onChange={setFilters} />
         <Typography.Text type="secondary" className="audit-hint">

@@ -33,7 +33,7 @@ export const ACTION_GROUPS: [string, string[]][] = [
   ['cadre.', ['cadre.create', 'cadre.update', 'cadre.reveal_phone']],
   ['import.', ['import.residents', 'import.tests', 'import.undo']],
   ['report.', ['report.export', 'report.download']],
-  ['audit.', ['audit.export']],
+  ['audit.', ['audit.export', 'audit.verify', 'audit.reanchor']],
   ['backup.', ['backup.create', 'backup.restore', 'backup.undo_restore', 'backup.failed', 'backup.verify_failed']],
   ['purge.', ['purge.run', 'purge.export']],
 ];

@@ -1,0 +1,23 @@
+// A second writer process for the audit-chain tests: appends `n` audit rows to the file through domain/audit.ts on
+// its own connection (as a job worker does), each in its own transaction (audit() opens it), and prints how many failed.
+import { openDatabase } from '../../electron/db/open.ts';
+import { audit } from '../../electron/domain/audit.ts';
+import { fixedClock } from '../../electron/domain/clock.ts';
+import { CLI_ACTOR } from '../../electron/domain/actor.ts';
+
+const [file, count] = process.argv.slice(2);
+const h = await openDatabase(file);
+const ctx = { db: h.db, actor: { ...CLI_ACTOR, username: 'worker' }, clock: fixedClock('2022-01-20T01:00:00.000Z') };
+process.stdout.write('ready\n');
+let failed = 0;
+const errors = new Set<string>();
+for (let i = 0; i < Number(count); i++) {
+  try {
+    await audit(ctx, { action: 'test.worker', extra: { i } });
+  } catch (e) {
+    failed++;
+    errors.add((e as Error).message);
+  }
+}
+await h.close();
+process.stdout.write(`${JSON.stringify({ failed, errors: [...errors] })}\n`);
