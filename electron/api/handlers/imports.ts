@@ -10,12 +10,13 @@ import { getUpload, saveUpload } from '../../excel/import/uploads.ts';
 import { listBatches, undoBatch } from '../../excel/import/batches.ts';
 import type { ImportPreview, ImportRequest } from '../../excel/import/run.ts';
 import type { ImportMode } from '../../excel/import/commit.ts';
+import type { ImportConfirm } from '../../excel/import/confirm.ts';
 
-type ListInput = { fileId: string; kind: 'residents' | 'tests'; sheet?: string; mapping?: Record<string, string | number | null>; communityId?: number; startDate?: string };
+type ListInput = { fileId: string; kind: 'residents' | 'tests'; sheet?: string; mapping?: Record<string, string | number | null>; communityId?: number; startDate?: string; confirm?: ImportConfirm };
 
 function request(ctx: HandlerCtx, input: ListInput & { mode?: ImportMode }): ImportRequest {
   const u = getUpload(ctx.actor, input.fileId);
-  return { file: u.path, fileName: u.fileName, kind: input.kind, sheet: input.sheet, mapping: input.mapping, communityId: input.communityId, startDate: input.startDate, mode: input.mode };
+  return { file: u.path, fileName: u.fileName, kind: input.kind, sheet: input.sheet, mapping: input.mapping, communityId: input.communityId, startDate: input.startDate, mode: input.mode, confirm: input.confirm };
 }
 
 function jobOptions(ctx: HandlerCtx) {
