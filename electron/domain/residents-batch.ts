@@ -11,7 +11,7 @@ import { namePinyin } from './pinyin.ts';
 import { buildingLabel, cleanPlaceName, roomLabel, unitLabel, type HouseholdRef, type PlaceCreated } from './places.ts';
 import { getSettings, policyFor, type Settings } from './settings.ts';
 import { periodDates, testDaysFor } from './episodes.ts';
-import type { NormalisedResident } from './residents.ts';
+import { isCategory, type NormalisedResident } from './residents.ts';
 import { CompiledQuery, sql, type ExpressionBuilder, type Insertable } from 'kysely';
 import type { Category, Database, PlaceLevel } from '../db/schema.ts';
 import { valueList } from '../db/value-list.ts';
@@ -269,6 +269,7 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
     assertInScope(ctx.actor, p.communityId);
     assertStartDate(p.startDate, todayDate);
     if (!p.value.docNumber) throw invalid(`${p.value.name} 没有证件号码，须逐个登记（须指定监护人）`);
+    if (!isCategory(p.value.category)) throw invalid(`${p.value.name} 的人员类别“${String(p.value.category)}”不正确`);
   }
   const plan = isolationPlanner(await getSettings(ctx));
   const at = nowIso(ctx.clock);
@@ -340,7 +341,10 @@ function activeEpisode<C extends 'id' | 'startDate' | 'lastDay' | 'releaseDate'>
 export async function startEpisodesBatch(ctx: Ctx, items: { residentId: number; startDate: string; category: Category }[], opts: { importBatchId: number }): Promise<void> {
   if (items.length === 0) return;
   const todayDate = today(ctx.clock);
-  for (const it of items) assertStartDate(it.startDate, todayDate);
+  for (const it of items) {
+    assertStartDate(it.startDate, todayDate);
+    if (!isCategory(it.category)) throw invalid(`人员类别“${String(it.category)}”不正确`);
+  }
   const residentIds = items.map((i) => i.residentId);
   for (const part of chunks(residentIds, 900)) {
     const people = await ctx.db.selectFrom('residents').select('communityId').where('id', 'in', part).execute();
