@@ -109,6 +109,11 @@ describe('the sample list with the choices made', () => {
     // The real dates stay: on 2022-01-15 they were all isolating.
     expect((await totals('2022-01-15')).underControl).toBe(EXPECTED.imported);
     expect(count("SELECT COUNT(*) FROM audit_log WHERE action = 'episode.release' AND details LIKE '%endedOnImport%'")).toBe(1);
+    // The same list again records no second copy of those periods.
+    const again = (await runImport(env.ctx(), sample({ confirm: { ...SAMPLE_CONFIRMED, stale: 'import-ended' } }))) as ImportSummary;
+    expect(again).toMatchObject({ status: 'written', imported: 0, updated: 0, skipped: EXPECTED.imported, endedOnImport: 0 });
+    expect(again.warnings.filter((w) => w.code === 'period-recorded')).toHaveLength(EXPECTED.imported);
+    expect(count('SELECT COUNT(*) FROM episodes')).toBe(EXPECTED.imported);
     // The batch can still be undone: the episodes are as the import wrote them.
     expect(await undoBatch(env.ctx(), s.batchId!)).toMatchObject({ residents: EXPECTED.imported, episodes: EXPECTED.imported });
   });

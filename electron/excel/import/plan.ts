@@ -28,7 +28,7 @@ export interface ResidentPlan {
   create: PlannedResident[];
   /** Known people without a running episode: details updated, new episode. */
   update: { p: PlannedResident; existing: ExistingPerson }[];
-  /** Known people already isolating: details updated, no new episode. */
+  /** Known people already isolating, or whose period from this start date is already recorded: details updated, no new episode. */
   skip: { p: PlannedResident; existing: ExistingPerson; activeSince: string }[];
   /** community name → id (null: to be created). */
   communities: Map<string, number | null>;
@@ -71,9 +71,20 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     for (const r of rows) existing.set(`${r.docType}|${r.docNumber}`, r);
   }
   const active = new Map<number, string>();
+  // Home isolations already recorded, ended or not: the same list imported again (one imported as already over, say)
+  // does not record the same period twice.
+  const recorded = new Set<string>();
   for (const part of chunks([...existing.values()].map((e) => e.id), 10_000)) {
-    const rows = await ctx.db.selectFrom('episodes').select(['residentId', 'startDate']).where('status', '=', 'active').where('residentId', 'in', valueList(part)).execute();
-    for (const r of rows) active.set(r.residentId, r.startDate);
+    const rows = await ctx.db
+      .selectFrom('episodes')
+      .select(['residentId', 'startDate', 'status'])
+      .where('residentId', 'in', valueList(part))
+      .where((eb) => eb.or([eb('status', '=', 'active'), eb('kind', '=', 'home_isolation')]))
+      .execute();
+    for (const r of rows) {
+      if (r.status === 'active') active.set(r.residentId, r.startDate);
+      else recorded.add(`${r.residentId}|${r.startDate}`);
+    }
   }
 
   const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [], stale: [], staleRows: new Set() };
@@ -89,6 +100,9 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     if (since) {
       plan.skip.push({ p, existing: e, activeSince: since });
       warn(p, 'already-isolating', `${e.name} 已在隔离/监测中（开始于 ${since}），不重复开始；联系方式和住址按名单更新`);
+    } else if (recorded.size && recorded.has(`${e.id}|${p.startDate}`)) {
+      plan.skip.push({ p, existing: e, activeSince: p.startDate });
+      warn(p, 'period-recorded', `${e.name} 开始于 ${p.startDate} 的隔离期已登记过（已结束），不重复登记；联系方式和住址按名单更新`);
     } else plan.update.push({ p, existing: e });
   }
 
