@@ -8,7 +8,7 @@ import { assertInScope, can } from './actor.ts';
 import { AppError, conflict, forbidden, invalid, notFound } from './errors.ts';
 import { addDays, diffDays, isIsoDate } from './dates.ts';
 import { getSettings, policyFor, type CategoryPolicy } from './settings.ts';
-import type { Episode, EpisodeKind, EpisodeStatus, ResidentStatus } from '../db/schema.ts';
+import type { Category, Episode, EpisodeKind, EpisodeStatus, ResidentStatus } from '../db/schema.ts';
 
 export const EPISODE_KIND_LABELS: Record<EpisodeKind, string> = { home_isolation: '居家隔离', health_monitoring: '居家健康监测' };
 export const EPISODE_STATUS_LABELS: Record<EpisodeStatus, string> = {
@@ -24,9 +24,20 @@ export function periodDates(start: string, days: number): { lastDay: string; rel
   return { lastDay, releaseDate: addDays(lastDay, 1) };
 }
 
-/** The policy's test days (1-based, 'last' resolved) within a home isolation of `days` days, frozen at its start. */
+/** The policy's test days (1-based, 'last' resolved) within a home isolation of `days` days, as planned at its start. */
 export function testDaysFor(policy: Pick<CategoryPolicy, 'testDays'>, days: number): number[] {
   return [...new Set(policy.testDays.map((d) => (d === 'last' ? days : d)).filter((d) => d <= days))].sort((a, b) => a - b);
+}
+
+/**
+ * The test days of a home isolation re-planned to `days` days (extended, or changed to the current policy): the
+ * policy's days for the new length ('last' now the new last day), and every earlier test day already due by today
+ * — it was asked for then, and stays asked for. The previous list is kept in the audit record of the change.
+ */
+export function replannedTestDays(e: Pick<Episode, 'kind' | 'startDate' | 'testDays'>, policy: Pick<CategoryPolicy, 'testDays'>, days: number, todayDate: string): number[] {
+  if (e.kind !== 'home_isolation') return JSON.parse(e.testDays) as number[];
+  const due = (JSON.parse(e.testDays) as number[]).filter((d) => d <= days && addDays(e.startDate, d - 1) <= todayDate);
+  return [...new Set([...due, ...testDaysFor(policy, days)])].sort((a, b) => a - b);
 }
 
 /** "第N天/共M天" numbers for a date. */
@@ -153,9 +164,12 @@ export async function extendEpisode(ctx: Ctx, input: ExtendInput): Promise<Episo
     if (e.status !== 'active') throw invalid('只能延长进行中的隔离/监测');
     if (input.newLastDay <= e.lastDay) throw invalid(`新的最后一天须晚于原来的 ${e.lastDay}`, [{ field: 'newLastDay', message: `须晚于 ${e.lastDay}` }]);
     const releaseDate = addDays(input.newLastDay, 1);
+    // The last-day test moves with the last day (入境 [1, 7, last]: 7 days [1, 7] → 14 days [1, 7, 14]).
+    const policy = policyFor(await getSettings(ctx), e.category as Category);
+    const testDays = replannedTestDays(e, policy, diffDays(e.startDate, input.newLastDay) + 1, today(ctx.clock));
     const r = await ctx.db
       .updateTable('episodes')
-      .set({ lastDay: input.newLastDay, releaseDate, version: e.version + 1, updatedAt: nowIso(ctx.clock) })
+      .set({ lastDay: input.newLastDay, releaseDate, testDays: JSON.stringify(testDays), version: e.version + 1, updatedAt: nowIso(ctx.clock) })
       .where('id', '=', e.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
@@ -171,8 +185,8 @@ export async function extendEpisode(ctx: Ctx, input: ExtendInput): Promise<Episo
       entity: 'episode',
       entityId: e.id,
       residentId: e.residentId,
-      before: { lastDay: e.lastDay, releaseDate: e.releaseDate },
-      after: { lastDay: next.lastDay, releaseDate: next.releaseDate },
+      before: { lastDay: e.lastDay, releaseDate: e.releaseDate, testDays: JSON.parse(e.testDays) },
+      after: { lastDay: next.lastDay, releaseDate: next.releaseDate, testDays },
       extra: { reason: input.reason.trim() },
     });
     return next;
@@ -334,24 +348,43 @@ export async function applyCurrentPolicy(ctx: Ctx, episodeId: number, version: n
   return inTx(ctx, async (ctx) => {
     const e = await loadEpisode(ctx, episodeId);
     if (e.status !== 'active') throw invalid('只能调整进行中的隔离/监测');
-    const policy = policyFor(await getSettings(ctx), e.category as never);
+    const policy = policyFor(await getSettings(ctx), e.category as Category);
     const days = e.kind === 'home_isolation' ? policy.isolationDays : Math.max(policy.monitoringDays, 1);
     const { lastDay, releaseDate } = periodDates(e.startDate, days);
-    if (lastDay === e.lastDay) return e;
+    const testDays = replannedTestDays(e, policy, days, today(ctx.clock));
+    const sameTests = JSON.stringify(testDays) === JSON.stringify(JSON.parse(e.testDays));
+    if (lastDay === e.lastDay && sameTests) return e;
     const r = await ctx.db
       .updateTable('episodes')
-      .set({ lastDay, releaseDate, monitoringDays: e.kind === 'home_isolation' ? policy.monitoringDays : 0, version: e.version + 1, updatedAt: nowIso(ctx.clock) })
+      .set({
+        lastDay,
+        releaseDate,
+        testDays: JSON.stringify(testDays),
+        monitoringDays: e.kind === 'home_isolation' ? policy.monitoringDays : 0,
+        version: e.version + 1,
+        updatedAt: nowIso(ctx.clock),
+      })
       .where('id', '=', e.id)
       .where('version', '=', version)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw conflict('该隔离记录');
-    await ctx.db
-      .insertInto('episodeExtensions')
-      .values({ episodeId: e.id, previousLastDay: e.lastDay, newLastDay: lastDay, reason: '按新政策调整', userName: ctx.actor.username, at: nowIso(ctx.clock) })
-      .execute();
+    // A moved end is an extension (or shortening) in the period's history; changed test days alone are in the audit.
+    if (lastDay !== e.lastDay) {
+      await ctx.db
+        .insertInto('episodeExtensions')
+        .values({ episodeId: e.id, previousLastDay: e.lastDay, newLastDay: lastDay, reason: '按新政策调整', userName: ctx.actor.username, at: nowIso(ctx.clock) })
+        .execute();
+    }
     const next = await ctx.db.selectFrom('episodes').selectAll().where('id', '=', e.id).executeTakeFirstOrThrow();
     await syncResident(ctx, next);
-    await audit(ctx, { action: 'episode.apply_policy', entity: 'episode', entityId: e.id, residentId: e.residentId, before: { lastDay: e.lastDay }, after: { lastDay } });
+    await audit(ctx, {
+      action: 'episode.apply_policy',
+      entity: 'episode',
+      entityId: e.id,
+      residentId: e.residentId,
+      before: { lastDay: e.lastDay, testDays: JSON.parse(e.testDays) },
+      after: { lastDay, testDays },
+    });
     return next;
   });
 }

@@ -11,7 +11,7 @@ import { namePinyin } from './pinyin.ts';
 import { buildingLabel, cleanPlaceName, roomLabel, unitLabel, type HouseholdRef, type PlaceCreated } from './places.ts';
 import { getSettings, policyFor, type Settings } from './settings.ts';
 import { periodDates, testDaysFor } from './episodes.ts';
-import type { NormalisedResident } from './residents.ts';
+import { isCategory, type NormalisedResident } from './residents.ts';
 import { CompiledQuery, sql, type ExpressionBuilder, type Insertable } from 'kysely';
 import type { Category, Database, PlaceLevel } from '../db/schema.ts';
 import { valueList } from '../db/value-list.ts';
@@ -269,6 +269,7 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
     assertInScope(ctx.actor, p.communityId);
     assertStartDate(p.startDate, todayDate);
     if (!p.value.docNumber) throw invalid(`${p.value.name} 没有证件号码，须逐个登记（须指定监护人）`);
+    if (!isCategory(p.value.category)) throw invalid(`${p.value.name} 的人员类别“${String(p.value.category)}”不正确`);
   }
   const plan = isolationPlanner(await getSettings(ctx));
   const at = nowIso(ctx.clock);
@@ -340,7 +341,10 @@ function activeEpisode<C extends 'id' | 'startDate' | 'lastDay' | 'releaseDate'>
 export async function startEpisodesBatch(ctx: Ctx, items: { residentId: number; startDate: string; category: Category }[], opts: { importBatchId: number }): Promise<void> {
   if (items.length === 0) return;
   const todayDate = today(ctx.clock);
-  for (const it of items) assertStartDate(it.startDate, todayDate);
+  for (const it of items) {
+    assertStartDate(it.startDate, todayDate);
+    if (!isCategory(it.category)) throw invalid(`人员类别“${String(it.category)}”不正确`);
+  }
   const residentIds = items.map((i) => i.residentId);
   for (const part of chunks(residentIds, 900)) {
     const people = await ctx.db.selectFrom('residents').select('communityId').where('id', 'in', part).execute();
@@ -368,4 +372,42 @@ export async function startEpisodesBatch(ctx: Ctx, items: { residentId: number; 
       .execute();
   }
   await audit(ctx, { action: 'episode.start', entity: 'import_batch', entityId: opts.importBatchId, extra: { importBatchId: opts.importBatchId, count: items.length, kind: 'home_isolation' } });
+}
+
+/** The end reason of a home isolation an import wrote as already over (the list arrived after its period). */
+export const ENDED_ON_IMPORT = '导入时隔离期已结束，按已结束导入';
+
+/**
+ * Home isolations this import batch has just started for `residentIds` whose period is already over: released as of
+ * their computed release date (what an on-time release would have recorded), with ENDED_ON_IMPORT as the reason, and
+ * the people's status in step. No follow-on monitoring is started, and nothing of them counts as under control,
+ * due for release or due to report after that date. Audited as one 'episode.release' record with the count.
+ */
+export async function releaseImportedBatch(ctx: Ctx, residentIds: number[], opts: { importBatchId: number }): Promise<void> {
+  if (residentIds.length === 0) return;
+  const todayDate = today(ctx.clock);
+  const at = nowIso(ctx.clock);
+  let ended = 0;
+  for (const part of chunks(residentIds, 900)) {
+    const r = await ctx.db
+      .updateTable('episodes')
+      .set((eb) => ({ status: 'released', endedOn: eb.ref('releaseDate'), endReason: ENDED_ON_IMPORT, updatedAt: at }))
+      .where('importBatchId', '=', opts.importBatchId)
+      .where('residentId', 'in', part)
+      .where('kind', '=', 'home_isolation')
+      .where('status', '=', 'active')
+      .where('releaseDate', '<=', todayDate)
+      .executeTakeFirst();
+    ended += Number(r.numUpdatedRows);
+    await ctx.db.updateTable('residents').set({ status: 'released', updatedAt: at }).where('id', 'in', part).execute();
+  }
+  // Each person was just given exactly one such episode by this batch: anything else is a fault, and the caller's
+  // transaction is rolled back rather than leave someone released without their episode (or the other way round).
+  if (ended !== residentIds.length) throw new Error(`releaseImportedBatch: ${ended} episodes ended for ${residentIds.length} people`);
+  await audit(ctx, {
+    action: 'episode.release',
+    entity: 'import_batch',
+    entityId: opts.importBatchId,
+    extra: { importBatchId: opts.importBatchId, count: residentIds.length, kind: 'home_isolation', endedOnImport: true, reason: ENDED_ON_IMPORT },
+  });
 }

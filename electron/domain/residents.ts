@@ -10,6 +10,7 @@ import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, ma
 import { namePinyin } from './pinyin.ts';
 import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
 import { addDays, ageOn, diffDays, isIsoDate } from './dates.ts';
+import { CATEGORIES } from './settings.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
 
 export interface ResidentInput {
@@ -71,6 +72,8 @@ export function normaliseResident(input: ResidentInput, todayDate: string): { va
   }
   const phone = checkPhone(input.phone);
   if (phone.warning && input.docType !== '无证件') warnings.push({ field: 'phone', message: phone.warning });
+  // The API's schema checks it too; a caller of the domain (the CLI, a job, a script) gets the same rule.
+  if (!isCategory(input.category)) errors.push({ field: 'category', message: `人员类别“${String(input.category ?? '')}”不正确，应为 ${CATEGORIES.join('、')} 之一` });
   if (errors.length) return { errors, warnings };
   return {
     value: {
@@ -87,6 +90,10 @@ export function normaliseResident(input: ResidentInput, todayDate: string): { va
     errors,
     warnings,
   };
+}
+
+export function isCategory(c: unknown): c is Category {
+  return typeof c === 'string' && (CATEGORIES as string[]).includes(c);
 }
 
 export async function findByDocument(ctx: Pick<Ctx, 'db'>, docType: DocType, docNumber: string) {

@@ -1,10 +1,11 @@
 // 导入 end to end, on a seed-demo database in browser mode, as the clerk: an .xls file is refused with the advice to
 // save it as .xlsx, a password-protected one with the advice to remove the password; a hidden sheet in front of the list
 // is passed over and marked （隐藏） in the sheet picker; the sample upstream list (test/fixtures, a copy of
-// shared/fixtures/sample-upstream-list.xlsx) is
-// uploaded through the wizard: the header row and the column mapping are shown, a changed mapping is applied (and
-// undone), the counts and both problem rows with their Chinese reasons are listed, the error report downloads as a real
-// .xlsx; 全部或不导入 refuses and writes nothing; 仅导入无误的行 imports 22 people with a progress bar; the batch is
+// shared/fixtures/sample-upstream-list.xlsx) is uploaded through the wizard: it asks first (导入前请确认: the title
+// naming 新开路街道, the new 南大街社区 with the nearest name, the people whose period is over) and 导入 waits for the
+// choices; the header row and the column mapping are shown, a changed mapping is applied (and undone), the counts and
+// both problem rows with their Chinese reasons are listed, the error report downloads as a real .xlsx; 全部或不导入
+// refuses and writes nothing; 仅导入无误的行 imports 22 people (as already ended) with a progress bar; the batch is
 // listed under 导入记录 and 撤销 removes the people again.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { readDb, screenshot, startOnScreen, stopOnScreen, type AppServer, type O
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'sample-upstream-list.xlsx');
 const EXPECTED = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'sample-upstream-list.expected.json'), 'utf8')) as {
+  confirm: { otherSubdistrict: string; staleRows: number; newCommunities: { name: string; validRows: number; nearest: string[] }[] };
   dataRows: number;
   imported: number;
   errorRows: number;
@@ -124,10 +126,36 @@ describe('导入 wizard (clerk)', () => {
     await page.getByTestId('import-file-step').waitFor();
   }, 300_000);
 
-  it('shows the header row, the mapping, the counts and both problem rows with Chinese reasons', async () => {
+  it('asks first: the foreign title, the new community with the nearest name, the people whose period is over; 导入 waits', async () => {
     const before = residents();
     await chooseFile(FILE_NAME, fs.readFileSync(FIXTURE));
     await page.getByTestId('import-preview').waitFor();
+    const card = page.getByTestId('import-confirm');
+    await card.waitFor();
+    expect(await page.getByTestId('confirm-other').innerText()).toContain(`名单标题写的是“${EXPECTED.confirm.otherSubdistrict}”，本街道是“解放道街道”`);
+    const [community] = EXPECTED.confirm.newCommunities;
+    const communities = await page.getByTestId('confirm-communities').innerText();
+    expect(communities).toContain(`新建社区“${community.name}”`);
+    expect(communities).toContain(`相近的已有社区：${community.nearest.join('、')}`);
+    // Not confirmed yet: its rows are rejected, the rest is still a stale list.
+    expect(await count('valid')).toBe(EXPECTED.imported - community.validRows);
+    expect(await page.getByTestId('confirm-stale').innerText()).toContain(`${EXPECTED.imported - community.validRows} 人的隔离期已经结束`);
+    expect(await page.getByTestId('confirm-stale').innerText()).toContain('计入在管、待解除和应报人数');
+    expect(await page.getByTestId('import-commit').isDisabled()).toBe(true);
+    expect(await page.getByTestId('import-confirm-pending').isVisible()).toBe(true);
+    await page.getByTestId('confirm-stale').scrollIntoViewIfNeeded();
+    await screenshot(page, 'import-confirm', { fullPage: true });
+
+    // Ticking the community reads the list again: its rows are valid, every importable person's period is over.
+    await page.getByTestId(`confirm-community-${community.name}`).click();
+    await expect.poll(() => count('valid'), { timeout: 15_000 }).toBe(EXPECTED.imported);
+    await expect.poll(() => page.getByTestId('confirm-stale').innerText()).toContain(`${EXPECTED.confirm.staleRows} 人的隔离期已经结束`);
+    expect(await page.getByTestId('import-commit').isDisabled()).toBe(true);
+    expect(residents()).toBe(before);
+  });
+
+  it('shows the header row, the mapping, the counts and both problem rows with Chinese reasons', async () => {
+    const before = residents();
     expect(await page.getByTestId('header-row').innerText()).toMatch(/第\s*2\s*行/);
     expect(await count('dataRows')).toBe(EXPECTED.dataRows);
     expect(await count('valid')).toBe(EXPECTED.imported);
@@ -205,6 +233,14 @@ describe('导入 wizard (clerk)', () => {
 
   it('全部或不导入 refuses the list and writes nothing', async () => {
     const before = residents();
+    // The choices made: the title checked, the people whose period is over imported as ended; 导入 is offered.
+    await page.getByTestId('confirm-other-check').click();
+    await expect.poll(() => page.getByTestId('import-confirm-pending').count(), { timeout: 15_000 }).toBe(1);
+    await page.getByTestId('confirm-stale-ended').click();
+    await expect.poll(() => page.getByTestId('import-confirm-pending').count(), { timeout: 15_000 }).toBe(0);
+    expect(await page.getByTestId('import-commit').isDisabled()).toBe(false);
+    await page.getByTestId('confirm-stale').scrollIntoViewIfNeeded();
+    await screenshot(page, 'import-confirmed', { fullPage: true });
     expect(await page.getByTestId('mode-all').isChecked()).toBe(true);
     await page.getByTestId('import-commit').click();
     const title = page.getByTestId('import-result-title');
@@ -215,7 +251,7 @@ describe('导入 wizard (clerk)', () => {
     expect(batches()).toBe(0);
   });
 
-  it('仅导入无误的行 imports 22 people with a progress bar; the batch is listed and can be undone', async () => {
+  it('仅导入无误的行 imports 22 people (as already ended) with a progress bar; the batch is listed and can be undone', async () => {
     const ids = await fixtureIds();
     const before = residents();
     expect(fixturePeople(ids)).toBe(0);
@@ -241,7 +277,11 @@ describe('导入 wizard (clerk)', () => {
     await page.unroute('**/api/jobs.status');
     expect(await page.getByTestId('import-result-title').innerText()).toContain(`已导入 ${EXPECTED.imported} 人`);
     expect(await page.getByTestId('result-imported').innerText()).toBe(String(EXPECTED.imported));
+    expect(await page.getByTestId('result-ended').innerText()).toBe(String(EXPECTED.imported));
     expect(residents()).toBe(before + EXPECTED.imported);
+    // Imported as ended: released on their release date, none of them running.
+    expect(q<number>(`SELECT COUNT(*) FROM episodes e JOIN residents r ON r.id = e.resident_id WHERE r.doc_number IN (${ids.map(() => '?').join(',')}) AND e.status = 'released' AND e.ended_on = e.release_date`, ...ids)).toBe(EXPECTED.imported);
+    expect(q<number>("SELECT COUNT(*) FROM places WHERE level = 'community' AND name = ?", EXPECTED.confirm.newCommunities[0].name)).toBe(1);
     expect(fixturePeople(ids)).toBe(EXPECTED.imported);
     expect(batches()).toBe(1);
 

@@ -30,7 +30,7 @@ let midway = false;
 const summary = await commitResidents(
   ctx,
   analysis,
-  { mode: 'all-or-nothing', fileName: 'kill-test.csv' },
+  { mode: 'all-or-nothing', fileName: 'kill-test.csv', confirm: { stale: 'import-active', createCommunities: [...new Set(analysis.people.map((p) => p.community))] } },
   {
     progress: (p) => {
       if (!midway && p.done > 0 && p.done < p.total) {

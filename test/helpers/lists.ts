@@ -101,9 +101,19 @@ export async function listFile(dir: string, name: string, content: SheetSpec | B
   return writeFile(dir, name, data);
 }
 
-/** An import request for a file on disk (the user's file name is the file's own). */
+/**
+ * Every choice a list may need, made (excel/import/confirm.ts): new communities created, people whose period is over
+ * imported as running, a foreign title accepted. The lists of the other import tests start on 2022-01-12 under a
+ * 2022-01-20 clock and name communities the test database lacks, as they did before these choices existed.
+ */
+export const CONFIRM_ALL = { createCommunities: 'all', stale: 'import-active', otherSubdistrict: true } as const;
+
+/**
+ * An import request for a file on disk (the user's file name is the file's own), with CONFIRM_ALL unless `extra`
+ * gives its own `confirm` (undefined: no choice made — the tests of the confirmations themselves).
+ */
 export function listRequest(file: string, extra: Record<string, unknown> = {}) {
-  return { file, fileName: path.basename(file), kind: 'residents' as const, ...extra };
+  return { file, fileName: path.basename(file), kind: 'residents' as const, confirm: CONFIRM_ALL, ...extra };
 }
 
 /** A valid ID number whose check character is X (for the lowercase-x case). */

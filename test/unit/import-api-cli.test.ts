@@ -26,12 +26,13 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const ID = (seq: number) => makeIdNumber('131003', '1969-09-09', seq);
 const H = ['姓名', '身份证号', '联系电话', '社区', '小区', '楼号', '单元', '房号', '隔离开始日期'];
+/** A current list (its 7 days run to 2022-01-24): no stale-list choice is needed (import-confirm.test.ts has those). */
 const MIXED: SheetSpec = {
   rows: [
     H,
-    ['西一', ID(1), '13900000001', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-12'],
-    ['华一', ID(2), '13900000002', '华夏里社区', '芳菲苑', 2, 1, 201, '2022-01-12'],
-    ['西二', ID(3), '13900000003', '西大街社区', '金桥小区', 1, 1, 102, '2022-01-12'],
+    ['西一', ID(1), '13900000001', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-18'],
+    ['华一', ID(2), '13900000002', '华夏里社区', '芳菲苑', 2, 1, 201, '2022-01-18'],
+    ['西二', ID(3), '13900000003', '西大街社区', '金桥小区', 1, 1, 102, '2022-01-18'],
   ],
 };
 
@@ -126,7 +127,7 @@ describe('API: upload, preview, commit as a job', () => {
       expect(await names()).toEqual([]);
       expect(await runImport(ctx, await req(MIXED, { mode: 'valid-only' }))).toMatchObject({ status: 'written', imported: 2 });
       expect(await names()).toEqual(['西一', '西二'].sort());
-      const bare: SheetSpec = { rows: [['姓名', '身份证号', '小区', '楼号', '单元', '房号', '隔离开始日期'], ['西三', ID(4), '金桥小区', 1, 1, 103, '2022-01-12']] };
+      const bare: SheetSpec = { rows: [['姓名', '身份证号', '小区', '楼号', '单元', '房号', '隔离开始日期'], ['西三', ID(4), '金桥小区', 1, 1, 103, '2022-01-18']] };
       const bp = (await previewImport(ctx, await req(bare))) as ResidentPreview;
       expect(bp.errors).toEqual([]);
       expect(bp.newPlaces).toEqual([]);
@@ -216,7 +217,7 @@ describe('CLI: import residents', () => {
       sheetName: '名单',
       rows: [['姓名', '身份证号', '联系电话', '小区', '楼号', '单元', '房号', '隔离开始日期'], ['甲', ID(20), '13900000020', '金桥小区', 1, 1, 101, null], ['乙', ID(21), '13900000021', '金桥小区', 1, 1, 102, '2022-01-10'], ['丙', wrongCheck(ID(22)), '13900000022', '金桥小区', 1, 1, 103, null]],
     });
-    const r = cli('import', 'residents', list, '--db', db, '--json', '--sheet', '名单', '--mode', 'valid-only', '--community', '华夏里社区', '--start-date', '2022-01-15');
+    const r = cli('import', 'residents', list, '--db', db, '--json', '--sheet', '名单', '--mode', 'valid-only', '--community', '华夏里社区', '--start-date', '2022-01-15', '--stale', 'active');
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout.trim());
     expect(json).toMatchObject({ ok: true, status: 'written', imported: 2, updated: 0, skipped: 0, households: 2 });

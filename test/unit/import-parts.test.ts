@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
-import { people, STANDARD_HEADER, standardRows, type ListPerson } from '../helpers/lists.ts';
+import { CONFIRM_ALL, people, STANDARD_HEADER, standardRows, type ListPerson } from '../helpers/lists.ts';
 import { analyseResidents } from '../../electron/excel/import/residents.ts';
 import { commitResidents } from '../../electron/excel/import/commit.ts';
 import type { CellValue, Table } from '../../electron/excel/read.ts';
@@ -52,15 +52,15 @@ describe('writing a list a part at a time', () => {
     const l = list();
     // 200 people already there (imported before, still isolating): skipped with a warning each, in whichever part.
     const first = analyseResidents(table(l.filter((_, i) => i % 15 === 0 && i < 3000)), {}, actx);
-    expect((await commitResidents(env.ctx(), first, { mode: 'all-or-nothing', fileName: 'first.xlsx' })).imported).toBe(200);
+    expect((await commitResidents(env.ctx(), first, { mode: 'all-or-nothing', fileName: 'first.xlsx', confirm: CONFIRM_ALL })).imported).toBe(200);
     const a = analyseResidents(table(l), {}, actx);
 
     const other = await makeEnv({ file: path.join(dir, 'other.db'), now: '2022-01-20T01:00:00.000Z' });
     try {
-      expect((await commitResidents(other.ctx(), first, { mode: 'all-or-nothing', fileName: 'first.xlsx' })).imported).toBe(200);
-      const whole = await commitResidents(other.ctx(), a, { mode: 'all-or-nothing', fileName: 'list.xlsx', part: 1_000_000 });
+      expect((await commitResidents(other.ctx(), first, { mode: 'all-or-nothing', fileName: 'first.xlsx', confirm: CONFIRM_ALL })).imported).toBe(200);
+      const whole = await commitResidents(other.ctx(), a, { mode: 'all-or-nothing', fileName: 'list.xlsx', confirm: CONFIRM_ALL, part: 1_000_000 });
       let progressed = 0;
-      const parts = await commitResidents(env.ctx(), a, { mode: 'all-or-nothing', fileName: 'list.xlsx', part: 700 }, { progress: () => progressed++ });
+      const parts = await commitResidents(env.ctx(), a, { mode: 'all-or-nothing', fileName: 'list.xlsx', confirm: CONFIRM_ALL, part: 700 }, { progress: () => progressed++ });
       expect(progressed).toBeGreaterThan(6);
       expect(parts).toMatchObject({ status: 'written', imported: 4300, updated: 0, skipped: 200 });
       // People 2000–2099 joined the households of people 0–99, written parts earlier.
@@ -86,7 +86,7 @@ describe('writing a list a part at a time', () => {
   it('valid-only writes every part, the rows after a rejected one too', async () => {
     const l = list().slice(0, 2000);
     const t = table(l, (rows) => (rows[2 + 300][1] = ''));
-    const s = await commitResidents(env.ctx(), analyseResidents(t, {}, actx), { mode: 'valid-only', fileName: 'list.xlsx', part: 400 });
+    const s = await commitResidents(env.ctx(), analyseResidents(t, {}, actx), { mode: 'valid-only', fileName: 'list.xlsx', confirm: CONFIRM_ALL, part: 400 });
     expect(s).toMatchObject({ status: 'written', imported: 1999 });
     expect(s.errors.map((e) => [e.row, e.code])).toEqual([[303, 'name-missing']]);
     expect(env.handle.sqlite.prepare('SELECT COUNT(*) FROM residents').pluck().get()).toBe(1999);

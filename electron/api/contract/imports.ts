@@ -30,6 +30,15 @@ const FIELDS = [
 /** field → header text or 1-based column number; null = do not read that field. */
 const mapping = z.partialRecord(z.enum(FIELDS), z.union([z.string().trim().max(100), z.number().int().min(1).max(1000), z.null()]));
 
+/** The clerk's explicit choices (excel/import/confirm.ts): new communities to create, a stale list's people, a foreign title. */
+const confirm = z
+  .object({
+    createCommunities: z.array(z.string().trim().min(1).max(60)).max(200).optional(),
+    stale: z.enum(['import-ended', 'import-active']).optional(),
+    otherSubdistrict: z.boolean().optional(),
+  })
+  .strict();
+
 const listOptions = {
   fileId: z.string().uuid('文件编号不正确'),
   kind: z.enum(['residents', 'tests']),
@@ -37,6 +46,7 @@ const listOptions = {
   mapping: mapping.optional(),
   communityId: id.optional(),
   startDate: isoDate.optional(),
+  confirm: confirm.optional(),
 };
 
 /** Base64 of at most 500 MB (the largest importMaxFileMb allows); the setting's own limit is checked in the handler. */

@@ -13,11 +13,12 @@ import type { SessionStore } from '../sessions.ts';
 import { listBatches, undoBatch } from '../../excel/import/batches.ts';
 import type { ImportPreview, ImportRequest } from '../../excel/import/run.ts';
 import type { ImportMode } from '../../excel/import/commit.ts';
+import type { ImportConfirm } from '../../excel/import/confirm.ts';
 
-type ListInput = { fileId: string; kind: 'residents' | 'tests'; sheet?: string; mapping?: Record<string, string | number | null>; communityId?: number; startDate?: string };
+type ListInput = { fileId: string; kind: 'residents' | 'tests'; sheet?: string; mapping?: Record<string, string | number | null>; communityId?: number; startDate?: string; confirm?: ImportConfirm };
 
 function requestFor(u: Upload, input: ListInput & { mode?: ImportMode }): ImportRequest {
-  return { file: u.path, fileName: u.fileName, kind: input.kind, sheet: input.sheet, mapping: input.mapping, communityId: input.communityId, startDate: input.startDate, mode: input.mode };
+  return { file: u.path, fileName: u.fileName, kind: input.kind, sheet: input.sheet, mapping: input.mapping, communityId: input.communityId, startDate: input.startDate, mode: input.mode, confirm: input.confirm };
 }
 
 function jobOptions(ctx: HandlerCtx) {

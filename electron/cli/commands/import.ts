@@ -8,6 +8,13 @@ import type { RowIssue } from '../../excel/import/issues.ts';
 
 const KINDS = { residents: '隔离人员名单', tests: '检测结果名单' } as const;
 
+/** The flag that gives each choice an import may need (excel/import/confirm.ts). */
+const CONFIRM_FLAGS: Record<string, string> = {
+  otherSubdistrict: '--other-subdistrict',
+  stale: '--stale ended（按已结束导入）或 --stale active（仍按隔离中导入）',
+  createCommunities: '--create-communities',
+};
+
 function issueLine(i: RowIssue): string {
   const where = i.row === null ? '' : `第${i.row}行${i.column ? ` ${i.column}` : ''}${i.value ? `（${i.value}）` : ''}：`;
   return `  ${where}${i.reason}`;
@@ -33,6 +40,10 @@ const importCommand: CommandModule = {
     '  --community <名称>         名单没有“社区”列时，所有人员归入此社区',
     '  --start-date YYYY-MM-DD    名单没有隔离开始日期时使用的日期',
     '  --sheet <名称>             指定工作表（默认第一个有内容的可见工作表）',
+    '  --create-communities       名单中系统没有的社区予以新建（不加此项：这些行被拒绝，并提示相近的社区名称）',
+    '  --stale ended              隔离期在今天以前已结束的人员按已结束导入（登记真实日期，于解除日期记为已解除）',
+    '  --stale active             仍按隔离中导入（计入在管、待解除和应报人数）；名单中有这样的人员时须选其一',
+    '  --other-subdistrict        名单标题写的是其他街道时，确认仍要导入',
     '  --errors-out <文件.xlsx>   把未导入的行（原内容 + 原因）写到此文件',
     '',
     '退出码：0 已写入；1 名单被拒绝（未写入任何数据）；2 用法错误或文件无法读取。',
@@ -44,6 +55,9 @@ const importCommand: CommandModule = {
     'start-date': { type: 'string' },
     sheet: { type: 'string' },
     'errors-out': { type: 'string' },
+    'create-communities': { type: 'boolean' },
+    stale: { type: 'string' },
+    'other-subdistrict': { type: 'boolean' },
   },
   positionals: true,
   async run(args): Promise<CommandResult> {
@@ -58,6 +72,16 @@ const importCommand: CommandModule = {
     if (startDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(startDate)) throw usageError(`--start-date 应为 YYYY-MM-DD，实际为“${startDate}”`);
     const community = optionalString(args, 'community');
     if (kind === 'tests' && (community !== undefined || startDate !== undefined)) throw usageError('--community 和 --start-date 只用于 residents');
+    const stale = optionalString(args, 'stale');
+    if (stale !== undefined && stale !== 'ended' && stale !== 'active') throw usageError(`--stale 应为 ended 或 active，实际为“${stale}”`);
+    const createCommunities = args.values['create-communities'] === true;
+    const otherSubdistrict = args.values['other-subdistrict'] === true;
+    if (kind === 'tests' && (stale !== undefined || createCommunities || otherSubdistrict)) throw usageError('--create-communities、--stale 和 --other-subdistrict 只用于 residents');
+    const confirm = {
+      ...(createCommunities ? { createCommunities: 'all' as const } : {}),
+      ...(stale ? { stale: stale === 'ended' ? ('import-ended' as const) : ('import-active' as const) } : {}),
+      ...(otherSubdistrict ? { otherSubdistrict: true } : {}),
+    };
     const errorsOut = optionalString(args, 'errors-out');
     if (errorsOut !== undefined && !/\.xlsx$/i.test(errorsOut)) throw usageError(`--errors-out 应以 .xlsx 结尾：${errorsOut}`);
 
@@ -69,7 +93,7 @@ const importCommand: CommandModule = {
     const { systemClock } = await import('../../domain/clock.ts');
     // Open once here so a missing or damaged database is exit 2 with its reason; the worker opens its own connection.
     await (await openCliDb(dbFile)).close();
-    const req = { file: path.resolve(file), fileName: path.basename(file), kind: kind as keyof typeof KINDS, mode, community, startDate, sheet: optionalString(args, 'sheet') };
+    const req = { file: path.resolve(file), fileName: path.basename(file), kind: kind as keyof typeof KINDS, mode, community, startDate, sheet: optionalString(args, 'sheet'), confirm };
     const opts = {
       dbFile,
       actor: CLI_ACTOR,
@@ -81,7 +105,10 @@ const importCommand: CommandModule = {
     if (outcome.state === 'failed') {
       const fileError = !!(outcome.error.details as { fileError?: string } | undefined)?.fileError;
       const code = fileError || outcome.error.code === 'STORAGE' || outcome.error.code === 'INTERNAL' ? 2 : 1;
-      return failure(code, fileError ? 'FILE_UNREADABLE' : outcome.error.code, outcome.error.message);
+      const needed = (outcome.error.details as { confirmationRequired?: string[] } | undefined)?.confirmationRequired ?? [];
+      const flags = needed.map((c) => CONFIRM_FLAGS[c]).filter(Boolean);
+      const message = flags.length ? `${outcome.error.message.replace(/请在导入向导中作出选择后再导入。$/, '')}确认后请加上 ${flags.join('、')} 重新导入。` : outcome.error.message;
+      return failure(code, fileError ? 'FILE_UNREADABLE' : outcome.error.code, message);
     }
     if (outcome.state === 'cancelled') return failure(1, 'CANCELLED', '导入已取消，未写入任何数据。');
     const s = outcome.result;
@@ -97,8 +124,16 @@ const importCommand: CommandModule = {
     const head =
       'recorded' in s
         ? `${written ? '已导入' : '未写入任何数据'}：登记检测结果 ${s.recorded} 条（阳性告警 ${s.alerts} 条），已登记过跳过 ${s.skipped} 条，未匹配 ${s.unmatched.length} 条，被拒绝 ${s.errors.length} 条问题。`
-        : `${written ? '已导入' : '未写入任何数据'}：新增 ${s.imported} 人，更新 ${s.updated} 人，已在隔离中跳过 ${s.skipped} 人，共 ${s.households} 户；被拒绝的问题 ${s.errors.length} 条，提醒 ${s.warnings.length} 条。`;
-    const why = written ? [] : [s.errors.length ? '名单中有被拒绝的行（默认全部不写入）。改正后重新导入，或用 --mode valid-only 只导入通过校验的行。' : '名单中没有可导入的行。'];
+        : `${written ? '已导入' : '未写入任何数据'}：新增 ${s.imported} 人，更新 ${s.updated} 人，已在隔离中跳过 ${s.skipped} 人，共 ${s.households} 户；被拒绝的问题 ${s.errors.length} 条，提醒 ${s.warnings.length} 条。` +
+          (written && s.endedOnImport ? `其中 ${s.endedOnImport} 人的隔离期已结束，按已结束导入。` : '') +
+          (written && s.newPlaces.some((p) => p.level === 'community') ? `新建社区：${s.newPlaces.filter((p) => p.level === 'community').map((p) => p.name).join('、')}。` : '');
+    const unknownCommunity = s.errors.some((e) => e.code === 'community-unknown');
+    const why = written
+      ? []
+      : [
+          s.errors.length ? '名单中有被拒绝的行（默认全部不写入）。改正后重新导入，或用 --mode valid-only 只导入通过校验的行。' : '名单中没有可导入的行。',
+          ...(unknownCommunity ? ['名单中有系统没有的社区（见下）：如确属本街道新的社区，请加 --create-communities 重新导入；否则请改正社区名称。'] : []),
+        ];
     const text = [
       head,
       ...why,

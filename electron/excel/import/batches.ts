@@ -7,6 +7,7 @@ import { nowIso } from '../../domain/clock.ts';
 import { AppError, forbidden, notFound } from '../../domain/errors.ts';
 import { scopeOf, type Actor } from '../../domain/actor.ts';
 import type { PlaceLevel } from '../../db/schema.ts';
+import { ENDED_ON_IMPORT } from '../../domain/residents-batch.ts';
 
 export interface BatchRow {
   id: number;
@@ -83,7 +84,15 @@ async function undoResidents(tx: Ctx, batchId: number, at: string, counts: Recor
         .selectFrom('episodes')
         .select('id')
         .where('residentId', 'in', part)
-        .where((eb) => eb.or([eb('importBatchId', 'is', null), eb('importBatchId', '!=', batchId), eb('version', '!=', 1), eb('status', '!=', 'active')])),
+        .where((eb) =>
+          eb.or([
+            eb('importBatchId', 'is', null),
+            eb('importBatchId', '!=', batchId),
+            eb('version', '!=', 1),
+            // Running as written, or written as already over by this batch (its list arrived after the period).
+            eb.and([eb('status', '!=', 'active'), eb.or([eb('endReason', 'is', null), eb('endReason', '!=', ENDED_ON_IMPORT)])]),
+          ]),
+        ),
     );
   if (await anyFor(ids, otherEpisodes)) throw refuse('其中有人员的隔离期在导入后被延长、解除或另行登记过。');
   if (await anyFor(ids, (part) => one(tx.db.selectFrom('checkins').select('id').where('residentId', 'in', part)))) throw refuse('其中有人员在导入后已有健康监测记录。');

@@ -3,14 +3,17 @@
 import type { Ctx } from '../../domain/context.ts';
 import { inTx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
-import { nowIso } from '../../domain/clock.ts';
+import { nowIso, today } from '../../domain/clock.ts';
+import { AppError } from '../../domain/errors.ts';
 import { ensureCommunity, type PlaceCreated } from '../../domain/places.ts';
 import { updateResident, type ResidentPatch } from '../../domain/residents.ts';
-import { createIsolatedResidentsBatch, ensureHouseholdsBatch, householdCache, startEpisodesBatch } from '../../domain/residents-batch.ts';
+import { createIsolatedResidentsBatch, ensureHouseholdsBatch, householdCache, releaseImportedBatch, startEpisodesBatch } from '../../domain/residents-batch.ts';
 import type { JobProgress } from '../../jobs/context.ts';
 import type { ResidentAnalysis, PlannedResident } from './residents.ts';
 import { planResidents, type ExistingPerson } from './plan.ts';
 import type { RowIssue } from './issues.ts';
+import { assertConfirmed, confirmationsOf } from './confirm-check.ts';
+import { confirmationRequired, confirmedNames, type ImportConfirm } from './confirm.ts';
 
 export type ImportMode = 'all-or-nothing' | 'valid-only';
 
@@ -24,6 +27,8 @@ export interface ImportSummary {
   updated: number;
   /** People already isolating: details updated, no new episode (a warning each). */
   skipped: number;
+  /** Of those imported or updated, people whose period was already over, written as released at its end (confirm.stale 'import-ended'). */
+  endedOnImport: number;
   /** Households of the people written. */
   households: number;
   errors: RowIssue[];
@@ -74,14 +79,25 @@ function patchFor(e: ExistingPerson, p: PlannedResident, householdId: number): R
 export async function commitResidents(
   ctx: Ctx,
   a: ResidentAnalysis,
-  opts: { mode: ImportMode; fileName: string; /** People per part (tests vary it). */ part?: number },
+  opts: {
+    mode: ImportMode;
+    fileName: string;
+    /** The clerk's choices for a foreign title, a stale list and new communities; without them such a list is refused (BLOCKED). */
+    confirm?: ImportConfirm;
+    /** People per part (tests vary it). */
+    part?: number;
+  },
   hooks: CommitHooks = {},
 ): Promise<ImportSummary> {
   const base = { errors: a.errors, warnings: [...a.warnings] };
+  const todayDate = today(ctx.clock);
   if ((opts.mode === 'all-or-nothing' && a.errors.length > 0) || a.people.length === 0) {
-    const plan = await planResidents(ctx, a.people, { newHouseholds: false });
-    return { status: 'rejected', batchId: null, imported: 0, updated: 0, skipped: 0, households: 0, ...base, warnings: [...base.warnings, ...plan.warnings], newPlaces: plan.newPlaces };
+    const plan = await planResidents(ctx, a.people, { today: todayDate, newHouseholds: false });
+    return { status: 'rejected', batchId: null, imported: 0, updated: 0, skipped: 0, endedOnImport: 0, households: 0, ...base, warnings: [...base.warnings, ...plan.warnings], newPlaces: plan.newPlaces };
   }
+  // Refused before anything is written while a choice is missing (checked again, part by part, inside the transaction).
+  await assertConfirmed(ctx, a, opts.confirm, todayDate);
+  const create = confirmedNames(opts.confirm);
   const total = a.people.length;
   const partSize = opts.part ?? PART;
   return inTx(ctx, async (tx) => {
@@ -93,14 +109,18 @@ export async function commitResidents(
       .executeTakeFirstOrThrow();
     const created: PlaceCreated[] = [];
     const cache = householdCache();
-    const counts = { imported: 0, updated: 0, skipped: 0, touched: 0 };
+    const counts = { imported: 0, updated: 0, skipped: 0, touched: 0, ended: 0 };
     const warnings: RowIssue[] = [];
     const newPlaces: ImportSummary['newPlaces'] = [];
     // Household id → whether this import created it.
     const households = new Map<number, boolean>();
     let done = 0;
     for (let at = 0; at < a.people.length; at += partSize) {
-      const plan = await planResidents(tx, a.people.slice(at, at + partSize), { newHouseholds: false });
+      const plan = await planResidents(tx, a.people.slice(at, at + partSize), { today: todayDate, newHouseholds: false });
+      if (plan.stale.length && !opts.confirm?.stale) throw confirmationRequired(confirmationsOf(a, plan.stale, opts.confirm), todayDate);
+      for (const [name, id] of plan.communities) {
+        if (id === null && !create.has(name)) throw new AppError('BLOCKED', `系统中没有“${name}”社区，未确认新建。未写入任何数据。请确认新建该社区，或改正名单中的社区名称。`);
+      }
       warnings.push(...plan.warnings);
       // A place an earlier part created is known to this part's plan: each new place is listed once.
       newPlaces.push(...plan.newPlaces);
@@ -110,7 +130,7 @@ export async function commitResidents(
       for (const h of homes) households.set(h.id, h.isNew);
       hooks.checkCancelled?.();
 
-      await createIsolatedResidentsBatch(
+      const createdIds = await createIsolatedResidentsBatch(
         tx,
         plan.create.map((p, j) => ({ value: p.value, householdId: homes[j].id, communityId: homes[j].communityId, startDate: p.startDate })),
         { importBatchId: batch.id },
@@ -133,6 +153,11 @@ export async function commitResidents(
         plan.update.map(({ p, existing }) => ({ residentId: existing.id, startDate: p.startDate, category: p.categoryGiven ? p.value.category : existing.category })),
         { importBatchId: batch.id },
       );
+      if (opts.confirm?.stale === 'import-ended' && plan.stale.length) {
+        const ended = [...plan.create.flatMap((p, j) => (plan.staleRows.has(p.row) ? [createdIds[j]] : [])), ...plan.update.filter((u) => plan.staleRows.has(u.p.row)).map((u) => u.existing.id)];
+        await releaseImportedBatch(tx, ended, { importBatchId: batch.id });
+        counts.ended += ended.length;
+      }
       counts.imported += plan.create.length;
       counts.updated += plan.update.length;
       counts.skipped += plan.skip.length;
@@ -147,6 +172,7 @@ export async function commitResidents(
       imported: counts.imported,
       updated: counts.updated,
       skipped: counts.skipped,
+      endedOnImport: counts.ended,
       households: households.size,
       errors: a.errors,
       warnings: [...a.warnings, ...warnings],
@@ -157,6 +183,7 @@ export async function commitResidents(
       imported: summary.imported,
       updated: summary.updated,
       skipped: summary.skipped,
+      endedOnImport: summary.endedOnImport,
       households: summary.households,
       newHouseholds: [...households.values()].filter(Boolean).length,
       errors: a.errors.length,
@@ -167,7 +194,7 @@ export async function commitResidents(
       createdPlaces: created.filter((c) => c.level === 'community' || c.level === 'compound'),
     };
     await tx.db.updateTable('importBatches').set({ counts: JSON.stringify(batchCounts) }).where('id', '=', batch.id).execute();
-    await audit(tx, { action: 'import.residents', entity: 'import_batch', entityId: batch.id, extra: { fileName: opts.fileName, ...batchCounts, createdPlaces: batchCounts.createdPlaces.length } });
+    await audit(tx, { action: 'import.residents', entity: 'import_batch', entityId: batch.id, extra: { fileName: opts.fileName, ...batchCounts, createdPlaces: batchCounts.createdPlaces.length, confirm: opts.confirm ?? null } });
     hooks.progress?.({ done: total, total, phase: '写入' });
     return summary;
   });

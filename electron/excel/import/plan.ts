@@ -6,6 +6,9 @@ import { valueList } from '../../db/value-list.ts';
 import type { Category, ResidentStatus } from '../../db/schema.ts';
 import type { PlannedResident } from './residents.ts';
 import type { RowIssue } from './issues.ts';
+import type { StaleRow } from './confirm.ts';
+import { getSettings, policyFor } from '../../domain/settings.ts';
+import { periodDates } from '../../domain/episodes.ts';
 
 export interface ExistingPerson {
   id: number;
@@ -25,7 +28,7 @@ export interface ResidentPlan {
   create: PlannedResident[];
   /** Known people without a running episode: details updated, new episode. */
   update: { p: PlannedResident; existing: ExistingPerson }[];
-  /** Known people already isolating: details updated, no new episode. */
+  /** Known people already isolating, or whose period from this start date is already recorded: details updated, no new episode. */
   skip: { p: PlannedResident; existing: ExistingPerson; activeSince: string }[];
   /** community name → id (null: to be created). */
   communities: Map<string, number | null>;
@@ -34,6 +37,10 @@ export interface ResidentPlan {
   /** How many of those households are not in the database yet (null when not asked for). */
   newHouseholds: number | null;
   warnings: RowIssue[];
+  /** People who would start a home isolation whose last day is before today (a stale list), by row. */
+  stale: StaleRow[];
+  /** Rows of `stale` by the person's row number (the commit ends these episodes when asked to). */
+  staleRows: Set<number>;
 }
 
 function chunks<T>(items: T[], size = 900): T[][] {
@@ -42,8 +49,11 @@ function chunks<T>(items: T[], size = 900): T[][] {
   return out;
 }
 
-/** `newHouseholds`: count the households not in the database yet (the preview shows it; the commit counts what it creates). */
-export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResident[], opts: { newHouseholds?: boolean } = {}): Promise<ResidentPlan> {
+/**
+ * `today`: the date a period must not have ended before (stale otherwise). `newHouseholds`: count the households not
+ * in the database yet (the preview shows it; the commit counts what it creates).
+ */
+export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResident[], opts: { today: string; newHouseholds?: boolean }): Promise<ResidentPlan> {
   const communities = new Map<string, number | null>();
   const known = await ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'community').execute();
   const byName = new Map(known.map((c) => [c.name, c.id]));
@@ -61,12 +71,23 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     for (const r of rows) existing.set(`${r.docType}|${r.docNumber}`, r);
   }
   const active = new Map<number, string>();
+  // Home isolations already recorded, ended or not: the same list imported again (one imported as already over, say)
+  // does not record the same period twice.
+  const recorded = new Set<string>();
   for (const part of chunks([...existing.values()].map((e) => e.id), 10_000)) {
-    const rows = await ctx.db.selectFrom('episodes').select(['residentId', 'startDate']).where('status', '=', 'active').where('residentId', 'in', valueList(part)).execute();
-    for (const r of rows) active.set(r.residentId, r.startDate);
+    const rows = await ctx.db
+      .selectFrom('episodes')
+      .select(['residentId', 'startDate', 'status'])
+      .where('residentId', 'in', valueList(part))
+      .where((eb) => eb.or([eb('status', '=', 'active'), eb('kind', '=', 'home_isolation')]))
+      .execute();
+    for (const r of rows) {
+      if (r.status === 'active') active.set(r.residentId, r.startDate);
+      else recorded.add(`${r.residentId}|${r.startDate}`);
+    }
   }
 
-  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [] };
+  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [], stale: [], staleRows: new Set() };
   const warn = (p: PlannedResident, code: string, reason: string) => plan.warnings.push({ row: p.row, column: '', cell: '', value: p.value.name, reason, code });
   for (const p of people) {
     const e = existing.size === 0 ? undefined : existing.get(`${p.value.docType}|${p.value.docNumber}`);
@@ -79,8 +100,28 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     if (since) {
       plan.skip.push({ p, existing: e, activeSince: since });
       warn(p, 'already-isolating', `${e.name} 已在隔离/监测中（开始于 ${since}），不重复开始；联系方式和住址按名单更新`);
+    } else if (recorded.size && recorded.has(`${e.id}|${p.startDate}`)) {
+      plan.skip.push({ p, existing: e, activeSince: p.startDate });
+      warn(p, 'period-recorded', `${e.name} 开始于 ${p.startDate} 的隔离期已登记过（已结束），不重复登记；联系方式和住址按名单更新`);
     } else plan.update.push({ p, existing: e });
   }
+
+  // A new home isolation (created or updated people) whose last day under its category's policy is already behind.
+  const settings = await getSettings(ctx);
+  // Period by (category, start date): a list has few of them, and date arithmetic is not free.
+  const periods = new Map<string, { lastDay: string; releaseDate: string }>();
+  const isStale = (p: PlannedResident, category: Category) => {
+    const key = `${category}|${p.startDate}`;
+    let period = periods.get(key);
+    if (!period) periods.set(key, (period = periodDates(p.startDate, policyFor(settings, category).isolationDays)));
+    const { lastDay, releaseDate } = period;
+    if (lastDay < opts.today) {
+      plan.stale.push({ row: p.row, name: p.value.name, startDate: p.startDate, lastDay, releaseDate });
+      plan.staleRows.add(p.row);
+    }
+  };
+  for (const p of plan.create) isStale(p, p.value.category);
+  for (const { p, existing } of plan.update) isStale(p, p.categoryGiven ? p.value.category : existing.category);
 
   // New places and households: compounds under known communities, households by their display address.
   const knownIds = [...new Set([...communities.values()].filter((id): id is number => id !== null))];

@@ -34,7 +34,8 @@ function rows(n: number): CellValue[][] {
       1 + (Math.floor(i / 40) % 20),
       1 + (i % 4),
       101 + (Math.floor(i / 4) % 500),
-      '2022-01-12',
+      // A current list (its period not over on the rehearsal's 2022-01-20), as most are: no stale choice is needed.
+      '2022-01-18',
     ]);
   }
   return out;
@@ -72,7 +73,8 @@ export async function rehearseImport(n = 5000): Promise<ImportSummary> {
     const ctx = { db, bulkInsert, actor: SYSTEM_ACTOR, clock: fixedClock('2022-01-20T01:00:00.000Z') };
     await setOrgIdentity(ctx, '某区', '某街道');
     const analysis = analyseResidents({ sheetName: '名单', sheetNames: ['名单'], rows: sheet, date1904: false, format: 'xlsx' }, {}, { today: '2022-01-20', orgNames: ['某区', '某街道'] });
-    return await commitResidents(ctx, analysis, { mode: 'all-or-nothing', fileName: 'rehearsal.xlsx' });
+    // Its two communities are new to the empty database: created as a clerk confirming them would have them created.
+    return await commitResidents(ctx, analysis, { mode: 'all-or-nothing', fileName: 'rehearsal.xlsx', confirm: { createCommunities: ['东社区', '西社区'] } });
   } finally {
     await handle.close();
   }

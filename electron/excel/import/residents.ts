@@ -10,6 +10,7 @@ import { communityFromTitle, findHeaderRow, otherSubdistrictInTitle } from './he
 import { parseAddress } from './address.ts';
 import { cellText, parseCategory, parseDate, parseDocType, parseIdCell, parseSex } from './normalise.ts';
 import { IssueList, type RowIssue } from './issues.ts';
+import { nearestNames, unknownCommunityReason, type NewCommunity } from './confirm.ts';
 
 export interface ResidentImportOptions {
   sheet?: string;
@@ -55,7 +56,19 @@ export interface ListAnalysis<P> {
   rejectedRows: number[];
 }
 
-export type ResidentAnalysis = ListAnalysis<PlannedResident> & { titleCommunity: string | null };
+export type ResidentAnalysis = ListAnalysis<PlannedResident> & {
+  titleCommunity: string | null;
+  /** The title names another subdistrict than the office's own (a list sent to the wrong office?). */
+  otherSubdistrict: { named: string; own: string } | null;
+  /** Communities the list names that do not exist (only when the analysis was given the known ones). */
+  newCommunities: NewCommunity[];
+};
+
+/** The communities that exist, and those the clerk agreed to create: rows naming any other are rejected. */
+export interface CommunityCheck {
+  known: Set<string>;
+  create: { has: (name: string) => boolean };
+}
 
 const OLD_START_DAYS = 30;
 const RESIDENT_INDEX = synonymIndex(RESIDENT_SYNONYMS);
@@ -67,7 +80,14 @@ export function mappingView<F extends string>(m: ColumnMapping<F>, labels: Recor
 export function analyseResidents(
   table: Table,
   opts: ResidentImportOptions,
-  ctx: { today: string; orgNames: string[]; /** A committee member's own community: rows naming another are rejected. */ onlyCommunity?: string },
+  ctx: {
+    today: string;
+    orgNames: string[];
+    /** A committee member's own community: rows naming another are rejected. */
+    onlyCommunity?: string;
+    /** Without it every community named is taken as it is (the caller checks them: commitResidents refuses unknown ones). */
+    communities?: CommunityCheck;
+  },
 ): ResidentAnalysis {
   const header = findHeaderRow(table.rows, RESIDENT_INDEX, '姓名、身份证号、联系电话');
   const headerCells = table.rows[header.index];
@@ -85,6 +105,7 @@ export function analyseResidents(
   const fallbackCommunity = cleanPlaceName(opts.community) || titleCommunity || '';
   const oldestStart = addDays(ctx.today, -OLD_START_DAYS);
   const people: PlannedResident[] = [];
+  const newCommunities = new Map<string, NewCommunity>();
   const seen = new Map<string, number>();
   const rejected: number[] = [];
   let blankRows = 0;
@@ -174,6 +195,11 @@ export function analyseResidents(
     if (!community) issues.error(row, f.community, get('community'), 'community-missing', '缺少社区。请在名单中填写“社区”列，或在导入时选择社区');
     else if (ctx.onlyCommunity && community !== ctx.onlyCommunity) {
       issues.error(row, f.community, get('community'), 'community-out-of-scope', `此人属于“${community}”，您只能导入本社区（${ctx.onlyCommunity}）的人员。其他社区的人员请交街道工作人员导入`);
+    } else if (ctx.communities && !ctx.communities.known.has(community)) {
+      let n = newCommunities.get(community);
+      if (!n) newCommunities.set(community, (n = { name: community, rows: 0, nearest: nearestNames(community, ctx.communities.known), confirmed: ctx.communities.create.has(community) }));
+      n.rows++;
+      if (!n.confirmed) issues.error(row, f.community, community, 'community-unknown', unknownCommunityReason(community, n.nearest));
     }
 
     if (issues.errors.length === errorsBefore && docType) {
@@ -200,6 +226,8 @@ export function analyseResidents(
     headerRow: header.index + 1,
     title: header.title,
     titleCommunity,
+    otherSubdistrict: otherOffice ? { named: otherOffice, own: ctx.orgNames[1] } : null,
+    newCommunities: [...newCommunities.values()],
     mapping: mappingView(m, RESIDENT_FIELD_LABELS),
     dataRows,
     blankRows,

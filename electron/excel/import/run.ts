@@ -15,6 +15,8 @@ import { analyseTests, planTests, commitTests, type TestAnalysis, type TestImpor
 import { planResidents } from './plan.ts';
 import { commitResidents, type CommitHooks, type ImportMode, type ImportSummary } from './commit.ts';
 import type { RowIssue } from './issues.ts';
+import { confirmedNames, type ImportConfirm, type ImportConfirmations } from './confirm.ts';
+import { confirmationsOf } from './confirm-check.ts';
 
 export type ImportKind = 'residents' | 'tests';
 
@@ -31,6 +33,8 @@ export interface ImportRequest {
   community?: string;
   startDate?: string;
   mode?: ImportMode;
+  /** The clerk's choices for what a list may only do when confirmed (confirm.ts): preview and commit take the same. */
+  confirm?: ImportConfirm;
 }
 
 export interface PreviewBase {
@@ -51,6 +55,8 @@ export interface ResidentPreview extends PreviewBase {
   titleCommunity: string | null;
   counts: { dataRows: number; blankRows: number; valid: number; rejected: number; create: number; update: number; skip: number; households: number; newHouseholds: number };
   newPlaces: { level: 'community' | 'compound'; name: string; community: string }[];
+  /** What must be confirmed before the commit (a foreign title, a stale list, new communities) and what is still pending. */
+  confirmations: ImportConfirmations;
 }
 
 export interface TestPreview extends PreviewBase {
@@ -99,7 +105,10 @@ async function analyse(ctx: Ctx, req: ImportRequest, table: Table): Promise<Resi
     community = onlyCommunity = own.name;
   }
   const org = await getOrgRoot(ctx).catch(() => null);
-  return analyseResidents(table, { mapping: req.mapping, community, startDate: req.startDate }, { today: todayDate, orgNames: org ? [org.district, org.subdistrict] : [], onlyCommunity });
+  // Rows naming a community that does not exist are rejected unless the clerk confirmed creating it.
+  const known = new Set((await ctx.db.selectFrom('places').select('name').where('level', '=', 'community').execute()).map((r) => r.name));
+  const communities = { known, create: confirmedNames(req.confirm) };
+  return analyseResidents(table, { mapping: req.mapping, community, startDate: req.startDate }, { today: todayDate, orgNames: org ? [org.district, org.subdistrict] : [], onlyCommunity, communities });
 }
 
 async function readAndAnalyse(ctx: Ctx, req: ImportRequest, hooks: Hooks) {
@@ -131,7 +140,7 @@ export async function previewImport(ctx: Ctx, req: ImportRequest, hooks: Hooks =
     };
   }
   const a = analysis as ResidentAnalysis;
-  const plan = await planResidents(ctx, a.people);
+  const plan = await planResidents(ctx, a.people, { today: today(ctx.clock) });
   return {
     ...base(req, table, a),
     kind: 'residents',
@@ -139,12 +148,13 @@ export async function previewImport(ctx: Ctx, req: ImportRequest, hooks: Hooks =
     warnings: [...a.warnings, ...plan.warnings],
     counts: { ...common, create: plan.create.length, update: plan.update.length, skip: plan.skip.length, households: plan.households, newHouseholds: plan.newHouseholds! },
     newPlaces: plan.newPlaces,
+    confirmations: confirmationsOf(a, plan.stale, req.confirm),
   };
 }
 
 export async function runImport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {}): Promise<ImportSummary | TestImportSummary> {
   const { analysis } = await readAndAnalyse(ctx, req, hooks);
-  const opts = { mode: req.mode ?? 'all-or-nothing', fileName: path.basename(req.fileName) };
+  const opts = { mode: req.mode ?? 'all-or-nothing', fileName: path.basename(req.fileName), confirm: req.confirm };
   if (req.kind === 'tests') return commitTests(ctx, analysis as TestAnalysis, opts, hooks);
   return commitResidents(ctx, analysis as ResidentAnalysis, opts, hooks);
 }

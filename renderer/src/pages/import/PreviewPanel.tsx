@@ -8,6 +8,7 @@ import { useApiQuery } from '../../query.ts';
 import { useMe } from '../../session.tsx';
 import { IssuesTable } from './IssuesTable.tsx';
 import { MappingTable } from './MappingTable.tsx';
+import { ConfirmCard, needsConfirmCard } from './ConfirmCard.tsx';
 import type { Kind, ListOptions, Mapping, Mode, Preview } from './model.ts';
 
 interface Props {
@@ -46,6 +47,8 @@ export function PreviewPanel(p: Props) {
   const hasCommunityColumn = pv.mapping.some((m) => m.field === 'community' || m.field === 'address');
   const hasStartColumn = pv.mapping.some((m) => m.field === 'startDate');
   const nothingValid = pv.counts.valid === 0;
+  // Choices the core refuses to import without (a foreign title, people whose period is over).
+  const pending = pv.kind === 'residents' ? pv.confirmations.pending.length > 0 : false;
   // Rows the error report lists: rejected ones, and for test lists also those matching nobody.
   const problemRows = pv.counts.rejected + (pv.kind === 'tests' ? pv.counts.unmatched : 0);
   const newCommunities = pv.kind === 'residents' ? pv.newPlaces.filter((x) => x.level === 'community') : [];
@@ -136,6 +139,10 @@ export function PreviewPanel(p: Props) {
         ]}
       />
 
+      {pv.kind === 'residents' && needsConfirmCard(pv.confirmations) && (
+        <ConfirmCard confirmations={pv.confirmations} confirm={p.options.confirm} busy={p.busy} onConfirm={(confirm) => p.onOptions({ confirm })} />
+      )}
+
       <Card size="small" className="import-card" title={t('import.issues.title')}>
         <IssuesTable errors={pv.errors} warnings={pv.warnings} unmatched={pv.kind === 'tests' ? pv.unmatched : undefined} />
       </Card>
@@ -180,8 +187,9 @@ export function PreviewPanel(p: Props) {
         </Radio.Group>
         {p.mode === 'all-or-nothing' && pv.counts.rejected > 0 && <Alert type="warning" showIcon title={t('import.mode.willRefuse', { n: pv.counts.rejected })} style={{ margin: '8px 0' }} />}
         {nothingValid && <Alert type="error" showIcon title={t('import.preview.nothingValid')} style={{ margin: '8px 0' }} />}
+        {pending && <Alert type="warning" showIcon title={t('import.confirm.pending')} style={{ margin: '8px 0' }} data-testid="import-confirm-pending" />}
         <Space wrap>
-          <Button type="primary" icon={<ImportOutlined />} onClick={p.onCommit} disabled={p.busy || nothingValid} data-testid="import-commit">
+          <Button type="primary" icon={<ImportOutlined />} onClick={p.onCommit} disabled={p.busy || nothingValid || pending} data-testid="import-commit">
             {p.mode === 'valid-only' ? t('import.commitValid', { n: pv.counts.valid }) : t('import.commit')}
           </Button>
           {problemRows > 0 && (

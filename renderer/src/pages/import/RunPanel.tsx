@@ -25,6 +25,7 @@ function Written({ r }: { r: CommitResult }) {
         { key: 'skipped', label: t('import.result.skipped'), children: r.skipped },
         { key: 'households', label: t('import.result.households'), children: r.households },
         { key: 'places', label: t('import.result.places'), children: r.newPlaces.length },
+        ...(r.endedOnImport ? [{ key: 'ended', label: t('import.result.endedOnImport'), children: <span data-testid="result-ended">{r.endedOnImport}</span> }] : []),
         { key: 'errors', label: t('import.result.notImported'), children: r.errors.length ? new Set(r.errors.map((e) => e.row)).size : 0 },
       ]
     : [
