@@ -4,16 +4,9 @@ import { openDatabase, DatabaseOpenError, type DbHandle, type OpenOptions } from
 import { CLI_ACTOR } from '../domain/actor.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import type { Ctx } from '../domain/context.ts';
-import { CliError } from './output.ts';
+import { CliError, OPEN_ERROR_CODES } from './output.ts';
 
-const OPEN_ERROR_CODES: Record<DatabaseOpenError['code'], string> = {
-  missing: 'DB_MISSING',
-  unreadable: 'DB_UNREADABLE',
-  damaged: 'DB_DAMAGED',
-  too_new: 'DB_TOO_NEW',
-};
-
-/** Opens the file; a missing, unreadable, damaged or too-new file becomes exit code 2 with the reason. */
+/** Opens the file; a missing, unreadable, damaged or too-new file, or a missing or wrong key, is exit code 2 with the reason. */
 export async function openCliDb(file: string, options: OpenOptions = {}): Promise<DbHandle> {
   try {
     return await openDatabase(file, options);
