@@ -64,7 +64,7 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
     const args = parseCommandArgs(mod, rest);
     const usage = 'key-file' in mod.options ? `${mod.usage}\n${KEY_USAGE}` : mod.usage;
     if (args.help) return { json, result: ok({ command: mod.name, usage }, `${mod.summary}\n\n${usage}`) };
-    const restoreKey = 'key-file' in mod.options && !mod.ownKey ? await useCommandKey(args) : null;
+    const restoreKey = 'key-file' in mod.options ? await useCommandKey(args, !mod.ownKey) : null;
     try {
       return { json, result: await mod.run(args) };
     } finally {
@@ -77,13 +77,17 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
   }
 }
 
-/** Sets the process's database key from --key-file or ISOLATION_DESK_DB_KEY for one command; returns the undo. */
-async function useCommandKey(args: CommandArgs): Promise<() => void> {
+/**
+ * Sets the process's database key from --key-file or ISOLATION_DESK_DB_KEY for one command (unless the command reads
+ * its key itself); returns the undo, so commands run in one process (tests) never share a key.
+ */
+async function useCommandKey(args: CommandArgs, resolve: boolean): Promise<() => void> {
   const { resolveKey } = await import('../db/keys.ts');
   const { databaseKey, setDatabaseKey } = await import('../db/sqlite.ts');
   const before = databaseKey();
-  setDatabaseKey(resolveKey(optionalString(args, 'key-file')));
-  return () => setDatabaseKey(before);
+  const restore = () => setDatabaseKey(before);
+  if (resolve) setDatabaseKey(resolveKey(optionalString(args, 'key-file')));
+  return restore;
 }
 
 function withUsage(result: CommandResult, usage: string): CommandResult {
