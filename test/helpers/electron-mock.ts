@@ -179,6 +179,8 @@ export function resetElectronMock(): void {
   session.defaultSession = new FakeSession();
   vi.clearAllMocks();
   app.requestSingleInstanceLock.mockReturnValue(true);
+  dialog.showMessageBox.mockReset();
+  dialog.showMessageBox.mockImplementation(async () => ({ response: 0, checkboxChecked: false }));
   mock.state.profile = 'profile-1';
   safeStorage.available = true;
 }

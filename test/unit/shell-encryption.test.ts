@@ -66,6 +66,7 @@ describe('desktop encryption at rest', () => {
     // Same PC, same user, next start: no dialog at all.
     const m2 = await freshShell();
     for (const n of [DB, `${DB}.key`]) fs.copyFileSync(path.join(dir, n), path.join(m2.userDataDir(), n));
+    m2.dialog.showMessageBox.mockResolvedValue({ response: 1, checkboxChecked: false }); // any prompt: 退出
     expect(await start(m2)).toEqual([]);
     expect(m2.FakeBrowserWindow.all).toHaveLength(1);
     quit(m2);
@@ -100,6 +101,7 @@ describe('desktop encryption at rest', () => {
     const m3 = await freshShell();
     m3.setSafeStorageProfile('another-pc');
     for (const n of [DB, `${DB}.key`]) fs.copyFileSync(path.join(dir, n), path.join(m3.userDataDir(), n));
+    m3.dialog.showMessageBox.mockResolvedValue({ response: 1, checkboxChecked: false }); // any prompt: 退出
     expect(await start(m3)).toEqual([]);
     quit(m3);
   });
