@@ -94,9 +94,15 @@ export function openSqlite(file: string, opts: SqliteOptions = {}): Sqlite {
   const sqlite = new SqliteDatabase(file, { readonly: opts.readonly ?? false, fileMustExist: opts.fileMustExist ?? false });
   const fresh = (kind === 'missing' || kind === 'empty') && file !== ':memory:' && !opts.readonly && opts.encryptNew === true;
   if (key && (kind === 'encrypted' || fresh)) {
+    if (!/^[0-9a-f]{64}$/.test(key)) {
+      sqlite.close();
+      throw new DatabaseOpenError('key', '数据库密钥格式不正确（应为 64 位十六进制）。');
+    }
     try {
       sqlite.pragma(`hexkey = '${key}'`);
       sqlite.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+      // Sorts and temporary tables stay in memory: SQLite's temporary files are not encrypted.
+      sqlite.pragma('temp_store = MEMORY');
     } catch (e) {
       sqlite.close();
       if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
