@@ -194,7 +194,13 @@ describe('encryption at rest: keys', () => {
     expect(fileKind(path.join(dir, 'demo.db'))).toBe('plain');
     expect(cli(['init', '--db', path.join(dir, 'plain.db')], { ISOLATION_DESK_DB_KEY: key }).code).toBe(0);
     expect(fileKind(path.join(dir, 'plain.db'))).toBe('plain');
-  });
+    // Asked for: seed-demo --encrypt, with a new key file made for it.
+    const keyFile = path.join(dir, 'demo.key');
+    const r = cli(['seed-demo', '--db', path.join(dir, 'enc-demo.db'), '--residents', '5', '--today', '2022-01-20', '--encrypt', '--key-file', keyFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fileKind(path.join(dir, 'enc-demo.db'))).toBe('encrypted');
+    expect(cli(['stats', '--db', path.join(dir, 'enc-demo.db'), '--key-file', keyFile]).code).toBe(0);
+  }, 60_000);
 
   it('the recovery key is the key in printable groups, and reads back typed in either case, with or without dashes', () => {
     const key = generateKey();
