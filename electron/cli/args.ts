@@ -28,6 +28,8 @@ export interface CommandModule {
   options: OptionSpec;
   /** Whether positional arguments are accepted (default: no). */
   positionals?: boolean;
+  /** The command reads --key-file itself (init --encrypt and encrypt may create it); run.ts leaves the key alone. */
+  ownKey?: boolean;
   run(args: CommandArgs): Promise<CommandResult>;
 }
 
@@ -36,8 +38,18 @@ export const COMMON_OPTIONS: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
 };
 
-/** The usual --db option. */
-export const DB_OPTION: OptionSpec = { db: { type: 'string' } };
+/**
+ * The usual --db option, with --key-file: the key of an encrypted database (else ISOLATION_DESK_DB_KEY). run.ts
+ * resolves the key before the command runs (electron/db/keys.ts), unless the command says `ownKey`.
+ */
+export const DB_OPTION: OptionSpec = { db: { type: 'string' }, 'key-file': { type: 'string' } };
+
+/** Appended to the usage of every command with DB_OPTION. */
+export const KEY_USAGE = [
+  '',
+  '加密的数据库：用 --key-file <文件> 指定密钥文件（64 位十六进制，仅所有者可读），',
+  '或设置环境变量 ISOLATION_DESK_DB_KEY；没有密钥或密钥不正确时退出码为 2，文件不会被改动。',
+].join('\n');
 
 export function parseCommandArgs(mod: CommandModule, argv: string[]): CommandArgs & { help: boolean } {
   let parsed;

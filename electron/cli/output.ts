@@ -1,5 +1,5 @@
 // What a command returns and how it is printed: one JSON object with --json, Chinese text otherwise; exit codes
-// 0 ok, 1 rejected input (nothing written), 2 usage error or a missing/unreadable/damaged file.
+// 0 ok, 1 rejected input (nothing written), 2 usage error or a missing/unreadable/damaged file, a missing or wrong key.
 import { AppError } from '../domain/errors.ts';
 
 export type ExitCode = 0 | 1 | 2;
@@ -35,8 +35,21 @@ export function failure(code: ExitCode, errorCode: string, message: string, extr
 }
 
 /** Any thrown value as a result: domain rejections exit 1, usage and file problems 2, never a stack trace. */
+/** Exit-2 error codes of db/sqlite.ts DatabaseOpenError (matched by name: this module stays free of the driver). */
+export const OPEN_ERROR_CODES: Record<string, string> = {
+  missing: 'DB_MISSING',
+  unreadable: 'DB_UNREADABLE',
+  damaged: 'DB_DAMAGED',
+  too_new: 'DB_TOO_NEW',
+  key: 'DB_KEY',
+};
+
 export function errorResult(e: unknown): CommandResult {
   if (e instanceof CliError) return failure(e.exitCode, e.code, e.message);
+  const open = e as { name?: unknown; code?: unknown; message?: unknown };
+  if (open?.name === 'DatabaseOpenError' && typeof open.code === 'string' && OPEN_ERROR_CODES[open.code]) {
+    return failure(2, OPEN_ERROR_CODES[open.code], String(open.message));
+  }
   if (e instanceof AppError) {
     const fields = e.fields?.length ? { fields: e.fields } : {};
     return { code: e.code === 'STORAGE' ? 2 : 1, json: { ok: false, error: { code: e.code, message: e.message, ...fields } }, text: e.message };

@@ -1,7 +1,7 @@
 // Runs one command line: picks the command, parses its options, runs it, turns any error into a result.
 // In-process entry for tests (runCli) and the body of main.ts (cliMain).
 import { commands } from './commands/index.ts';
-import { parseCommandArgs, type CommandModule } from './args.ts';
+import { KEY_USAGE, optionalString, parseCommandArgs, type CommandArgs, type CommandModule } from './args.ts';
 import { CliError, emit, errorResult, failure, ok, type CommandResult, type ExitCode } from './output.ts';
 
 export interface CliOutcome {
@@ -36,7 +36,8 @@ export async function generalUsage(): Promise<{ text: string; list: { name: stri
     '',
     '每个命令都接受 --json（只输出一个 JSON 对象）和 --help（该命令的用法）。',
     '命令行以内置的“命令行”(cli) 身份、按管理员权限操作，每次写入都记入审计日志。',
-    '退出码：0 成功；1 输入被拒绝（未写入任何数据）；2 用法错误，或数据库文件不存在、无法读取、已损坏。',
+    '退出码：0 成功；1 输入被拒绝（未写入任何数据）；2 用法错误，或数据库文件不存在、无法读取、已损坏，或缺少密钥、密钥不正确。',
+    '加密的数据库：--key-file <密钥文件>，或环境变量 ISOLATION_DESK_DB_KEY（64 位十六进制）。',
   ].join('\n');
   return { text, list };
 }
@@ -61,13 +62,32 @@ export async function runCli(argv: string[]): Promise<CliOutcome> {
   try {
     mod = (await load()).default;
     const args = parseCommandArgs(mod, rest);
-    if (args.help) return { json, result: ok({ command: mod.name, usage: mod.usage }, `${mod.summary}\n\n${mod.usage}`) };
-    return { json, result: await mod.run(args) };
+    const usage = 'key-file' in mod.options ? `${mod.usage}\n${KEY_USAGE}` : mod.usage;
+    if (args.help) return { json, result: ok({ command: mod.name, usage }, `${mod.summary}\n\n${usage}`) };
+    const restoreKey = 'key-file' in mod.options ? await useCommandKey(args, !mod.ownKey) : null;
+    try {
+      return { json, result: await mod.run(args) };
+    } finally {
+      restoreKey?.();
+    }
   } catch (e) {
     const result = errorResult(e);
     if (e instanceof CliError && e.code === 'USAGE' && mod) return { json, result: withUsage(result, mod.usage) };
     return { json, result };
   }
+}
+
+/**
+ * Sets the process's database key from --key-file or ISOLATION_DESK_DB_KEY for one command (unless the command reads
+ * its key itself); returns the undo, so commands run in one process (tests) never share a key.
+ */
+async function useCommandKey(args: CommandArgs, resolve: boolean): Promise<() => void> {
+  const { resolveKey } = await import('../db/keys.ts');
+  const { databaseKey, setDatabaseKey } = await import('../db/sqlite.ts');
+  const before = databaseKey();
+  const restore = () => setDatabaseKey(before);
+  if (resolve) setDatabaseKey(resolveKey(optionalString(args, 'key-file')));
+  return restore;
 }
 
 function withUsage(result: CommandResult, usage: string): CommandResult {

@@ -10,7 +10,7 @@
 // edit visible; it does not stop a rewrite by someone who knows this scheme. Heads recorded elsewhere (the last
 // check, backups) narrow that down.
 import crypto from 'node:crypto';
-import type SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 

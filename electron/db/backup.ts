@@ -4,8 +4,9 @@
 // retention, purge and restore takes only the backups of its own database, even when several share a folder.
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { readSchemaVersion } from './open.ts';
+import { keyOf, openSqlite, snapshotCopy } from './sqlite.ts';
 import { latestVersion } from './migrations/index.ts';
 import { readDatabaseId, shortDatabaseId } from './identity.ts';
 import { DEFAULT_TIME_ZONE, isoIn } from '../domain/clock.ts';
@@ -184,23 +185,18 @@ export async function backupDatabase(
   const partial = `${outFile}.partial`;
   fs.rmSync(partial, { force: true });
   const own = typeof source === 'string';
-  const src = own ? new SqliteDatabase(source, { readonly: true, fileMustExist: true }) : source;
+  const src = own ? openSqlite(source, { readonly: true, fileMustExist: true }) : source;
   let counts: RowCounts;
   let lastAuditId = 0;
   let databaseId: string | null = null;
   let auditHead: ChainRecord | null = null;
   try {
-    const began = !src.inTransaction;
-    if (began) src.exec('BEGIN');
-    try {
-      databaseId = readDatabaseId(src) ?? opts.databaseId ?? null;
-      counts = countRows(src);
-      if ('audit_log' in counts) lastAuditId = (src.prepare('SELECT COALESCE(MAX(id), 0) FROM audit_log').pluck().get() as number) ?? 0;
-      if ('audit_log' in counts) auditHead = readChainRecord(src);
-      await src.backup(partial);
-    } finally {
-      if (began && src.inTransaction) src.exec('COMMIT');
-    }
+    // An encrypted source gives an encrypted copy with the same key (sqlite.ts snapshotCopy).
+    ({ counts, lastAuditId, databaseId, auditHead } = await snapshotCopy(src, partial, () => {
+      const c = countRows(src);
+      const last = 'audit_log' in c ? ((src.prepare('SELECT COALESCE(MAX(id), 0) FROM audit_log').pluck().get() as number) ?? 0) : 0;
+      return { counts: c, lastAuditId: last, databaseId: readDatabaseId(src) ?? opts.databaseId ?? null, auditHead: 'audit_log' in c ? readChainRecord(src) : null };
+    }));
   } catch (e) {
     fs.rmSync(partial, { force: true });
     throw e;
@@ -208,7 +204,7 @@ export async function backupDatabase(
     if (own) src.close();
   }
   // A backup is a standalone file: rollback-journal mode, so it never needs -wal/-shm companions.
-  const d = new SqliteDatabase(partial);
+  const d = openSqlite(partial, { key: keyOf(src) });
   try {
     d.pragma('journal_mode = DELETE');
   } finally {
@@ -242,7 +238,7 @@ export function verifyBackup(file: string, expectedCounts?: RowCounts): BackupVe
   let counts: RowCounts = {};
   let db: SqliteDatabase.Database | null = null;
   try {
-    db = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+    db = openSqlite(file, { readonly: true, fileMustExist: true });
     const rows = db.pragma('integrity_check') as { integrity_check: string }[];
     integrity = rows.map((r) => r.integrity_check).join('; ') || '无结果';
     if (integrity !== 'ok') problems.push(`完整性检查未通过：${integrity.slice(0, 300)}`);

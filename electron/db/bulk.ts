@@ -1,7 +1,7 @@
 // Bulk loading (demo seed, benchmark fills) on an open connection: a Kysely instance that reuses prepared INSERT
 // statements — Kysely's driver prepares every query anew, and preparing a 2,000-row VALUES statement costs about
 // as much as running it — and a bigger page cache while the load runs. SQLite-specific, hence here.
-import type SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 

@@ -2,7 +2,7 @@
 // migrated, and kept by every copy of the file. Backups are told apart by it: their names carry its first 8 hex
 // digits, their sidecars and their own contents the whole id.
 import { randomBytes } from 'node:crypto';
-import type SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 
 /** 32 lowercase hex digits (128 random bits). */
 export function newDatabaseId(): string {

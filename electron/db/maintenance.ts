@@ -1,7 +1,7 @@
 // SQLite housekeeping after personal data is deleted, so no trace stays in the file or its WAL:
 // secure_delete (on since open) zeroes freed cells; the checkpoint empties the WAL; VACUUM rewrites every page.
 import { sql } from 'kysely';
-import SqliteDatabase from 'better-sqlite3';
+import { openSqlite } from './sqlite.ts';
 import { kyselyOver, migrate, readSchemaVersion, type Db } from './open.ts';
 import { latestVersion } from './migrations/index.ts';
 import { readDatabaseId } from './identity.ts';
@@ -56,7 +56,7 @@ export class ForeignDatabaseError extends Error {
  * (an older copy without one gets `databaseId` when migrated). Compacts securely after `fn`.
  */
 export async function withDatabaseFile<T>(file: string, databaseId: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const sqlite = new SqliteDatabase(file, { fileMustExist: true });
+  const sqlite = openSqlite(file, { fileMustExist: true });
   const db = kyselyOver(sqlite);
   try {
     sqlite.pragma('foreign_keys = ON');

@@ -1,11 +1,15 @@
 // Opens the one SQLite file: pragmas on every open, refuses damaged or future files, migrates.
 import fs from 'node:fs';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { CamelCasePlugin, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
 import type { Database } from './schema.ts';
 import { latestVersion, migrations } from './migrations/index.ts';
 import { backupBeforeMigrate } from './backup.ts';
 import { newDatabaseId, readDatabaseId } from './identity.ts';
+import { DatabaseOpenError, openSqlite } from './sqlite.ts';
+import type { DbKey } from './keys.ts';
+
+export { DatabaseOpenError };
 
 export type Db = Kysely<Database>;
 
@@ -15,14 +19,6 @@ export interface DbHandle {
   file: string;
   schemaVersion: number;
   close(): Promise<void>;
-}
-
-export class DatabaseOpenError extends Error {
-  readonly code: 'damaged' | 'too_new' | 'unreadable' | 'missing';
-  constructor(code: DatabaseOpenError['code'], message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 export interface OpenOptions {
@@ -36,6 +32,10 @@ export interface OpenOptions {
    * (backup.ts backupBeforeMigrate); `false` skips it.
    */
   beforeMigrate?: ((sqlite: SqliteDatabase.Database, from: number, to: number, databaseId: string) => Promise<unknown> | unknown) | false;
+  /** The key (sqlite.ts openSqlite); default: the process key. */
+  key?: DbKey | null;
+  /** A file created now is encrypted with the key (init --encrypt, the desktop app); default: plaintext. */
+  encrypt?: boolean;
 }
 
 /** Page size of a new database file, in bytes. */
@@ -66,8 +66,9 @@ export async function openDatabase(file: string, options: OpenOptions = {}): Pro
   }
   let sqlite: SqliteDatabase.Database;
   try {
-    sqlite = new SqliteDatabase(file, { readonly: options.readonly ?? false, fileMustExist: !options.create && !memory });
+    sqlite = openSqlite(file, { readonly: options.readonly ?? false, fileMustExist: !options.create && !memory, key: options.key, encryptNew: options.encrypt });
   } catch (e) {
+    if (e instanceof DatabaseOpenError) throw e;
     throw new DatabaseOpenError('unreadable', `无法打开数据库文件 ${file}：${(e as Error).message}`);
   }
   let version: number;

@@ -3,7 +3,8 @@
 // The caller must have closed its connection to dbFile first.
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
+import { openSqlite } from './sqlite.ts';
 import {
   backupDirFor,
   backupsInFolder,
@@ -86,7 +87,7 @@ export function fileDatabaseId(file: string): string | null {
   if (!fs.existsSync(file)) return null;
   let db: SqliteDatabase.Database | null = null;
   try {
-    db = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+    db = openSqlite(file, { readonly: true, fileMustExist: true });
     return readDatabaseId(db);
   } catch {
     return null;

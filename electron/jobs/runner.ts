@@ -29,6 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/open.ts';
+import { databaseKey } from '../db/sqlite.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
 import { toErrorData, type AppErrorData } from '../domain/errors.ts';
@@ -211,6 +212,7 @@ export function startJob<O = unknown>(name: string, input: unknown, opts: StartO
         name,
         input,
         dbFile: opts.dbFile,
+        dbKey: databaseKey(),
         actor: opts.actor,
         clockNow: opts.clock.now().toISOString(),
         timeZone: opts.clock.timeZone,

@@ -6,6 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseOpenError, openDatabase } from '../db/open.ts';
 import { jobConnection } from '../db/job-connection.ts';
+import { setDatabaseKey } from '../db/sqlite.ts';
+import type { DbKey } from '../db/keys.ts';
 import { toErrorData } from '../domain/errors.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -16,6 +18,8 @@ export interface WorkerData {
   name: string;
   input: unknown;
   dbFile: string;
+  /** The host's database key (sqlite.ts databaseKey), null for a plaintext file. Never logged or posted back. */
+  dbKey: DbKey | null;
   actor: Actor;
   /** The host clock's reading when the job started; the worker's clock runs on from it. */
   clockNow: string;
@@ -41,6 +45,7 @@ async function run(data: WorkerData): Promise<void> {
   let outcome: JobOutcome;
   try {
     const fn = await loadJob(data.name, data.modules);
+    setDatabaseKey(data.dbKey);
     const handle = await openDatabase(data.dbFile);
     try {
       const { db, bulkInsert } = jobConnection(handle);

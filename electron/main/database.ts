@@ -2,6 +2,7 @@
 // empty one. The user is told in Chinese what happened and may restore the newest verified backup (damaged only).
 import { dialog } from 'electron';
 import { DatabaseOpenError, openDatabase, type DbHandle, type OpenOptions } from '../db/open.ts';
+import { databaseKey } from '../db/sqlite.ts';
 
 export interface RestoreOutcome {
   /** The backup file that was copied into place. */
@@ -42,7 +43,8 @@ async function tell(type: 'error' | 'info' | 'warning', message: string, detail:
 export async function openAppDatabase(dbFile: string, backup: StartupBackup = {}): Promise<DbHandle | null> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      return await openDatabase(dbFile, { create: true, beforeMigrate: backup.beforeMigrate });
+      // A new file is encrypted whenever db-key.ts found or made a key.
+      return await openDatabase(dbFile, { create: true, encrypt: databaseKey() !== null, beforeMigrate: backup.beforeMigrate });
     } catch (e) {
       if (!(e instanceof DatabaseOpenError)) {
         await tell('error', '无法打开数据文件，程序将退出。', `${dbFile}\n\n${(e as Error).message ?? String(e)}\n\n数据文件未被修改。`);

@@ -1,7 +1,7 @@
 // Electron main process: one instance, guards first, then the data file, the API over IPC, and the window.
 // Everything below the shell (api, domain, db) is the same code that browser mode and the CLI run under Node.
 import path from 'node:path';
-import { app, dialog, session, shell } from 'electron';
+import { app, dialog, safeStorage, session, shell } from 'electron';
 import { SessionStore } from '../api/sessions.ts';
 import type { ApiEnv } from '../api/env.ts';
 import type { DbHandle } from '../db/open.ts';
@@ -10,6 +10,7 @@ import { getSettings } from '../domain/settings.ts';
 import { keepWorkerReady } from '../jobs/runner.ts';
 import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
 import { openAppDatabase } from './database.ts';
+import { unlockDatabase } from './db-key.ts';
 import { startupBackup } from './backup-hooks.ts';
 import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
 import { hardenSession, installContentsGuard, type UrlCheck } from './guards.ts';
@@ -63,6 +64,11 @@ async function start(): Promise<void> {
   // Uploaded lists left by a crash or a killed process (names, ID numbers, phones) go once they are a day old.
   sweepUploadFolder();
 
+  // The key first (created, unwrapped or recovered; db-key.ts): the file, its WAL and backups are encrypted with it.
+  if (!(await unlockDatabase(paths.dbFile, safeStorage))) {
+    app.quit();
+    return;
+  }
   handle = await openAppDatabase(paths.dbFile, startupBackup(paths));
   if (!handle) {
     app.quit();

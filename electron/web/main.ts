@@ -3,6 +3,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatabaseOpenError, openDatabase } from '../db/open.ts';
+import { resolveKey } from '../db/keys.ts';
+import { setDatabaseKey } from '../db/sqlite.ts';
 import { SessionStore } from '../api/sessions.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
@@ -20,6 +22,7 @@ const USAGE = `用法：npm run web -- [--db 文件] [--port 端口] [--now 时�
   --db     数据库文件，默认 ${DEFAULT_DB}（先用 npm run cli -- init --db 文件 创建）
   --port   端口，默认 ${DEFAULT_PORT}；0 表示自动选择空闲端口
   --now    让系统时钟从指定时刻开始走（ISO 格式，如 2022-01-20T09:00:00+08:00），用于演示和测试
+  --key-file  加密数据库的密钥文件（仅所有者可读）；省略时用环境变量 ISOLATION_DESK_DB_KEY
 
 只在本机 127.0.0.1 上提供服务，不对局域网开放。按 Ctrl+C 停止。`;
 
@@ -36,11 +39,11 @@ export function shiftedClock(startIso: string, timeZone: string): Clock {
 }
 
 async function main(): Promise<void> {
-  let values: { db?: string; port?: string; now?: string; help?: boolean };
+  let values: { db?: string; port?: string; now?: string; 'key-file'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { db: { type: 'string' }, port: { type: 'string' }, now: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { db: { type: 'string' }, port: { type: 'string' }, now: { type: 'string' }, 'key-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (e) {
@@ -57,6 +60,8 @@ async function main(): Promise<void> {
 
   let handle;
   try {
+    // The key of an encrypted file: used for the database, its backups and the job workers (db/sqlite.ts).
+    setDatabaseKey(resolveKey(values['key-file']));
     handle = await openDatabase(dbFile, { create: false });
   } catch (e) {
     if (e instanceof DatabaseOpenError && e.code === 'missing') {

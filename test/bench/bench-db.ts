@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { openDatabase, readSchemaVersion } from '../../electron/db/open.ts';
 import { latestVersion } from '../../electron/db/migrations/index.ts';
 import { withBulkLoad } from '../../electron/db/bulk.ts';

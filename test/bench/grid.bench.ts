@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { BENCH_NOW, BENCH_PASSWORD, ROOT, benchDatabase, ensureBenchAccounts, loadLine } from './bench-db.ts';
 
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000);

@@ -1,7 +1,7 @@
 // 审计日志 shows when the audit hash chain was last checked; an admin checks it now from the page (a clerk sees the
 // status, not the button); after someone holding the file drops the triggers and edits a row, the check names it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, login, openPage, readDb, screenshot, startApp, type AppServer } from './helpers.ts';
 import { AUDIT_TRIGGERS } from '../../electron/db/audit-chain.ts';

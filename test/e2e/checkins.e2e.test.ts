@@ -3,7 +3,7 @@
 // alert; the dashboard's 异常告警 goes up by exactly one, the slot's 已报 counter by three; the alert is closed with a
 // note in the alerts panel and 异常告警 goes back. Checked against the database file as well as the screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_TODAY, login, openPage, screenshot, type AppServer, startDemo, stopDemo } from './helpers.ts';
 

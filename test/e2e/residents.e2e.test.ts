@@ -3,7 +3,7 @@
 // are over and tests negative, sees a person with a missing test blocked with the reason, and batch-releases;
 // committee1 sees only their own community and a direct call for another community's person is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_TODAY, login, openPage, screenshot, type AppServer, startDemo, stopDemo } from './helpers.ts';
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../electron/web/build.ts';
 import { SCREENSHOT_DIR, login, openPage, screenshot, startApp, type AppServer, type OpenedPage, startDemo, stopDemo } from './helpers.ts';

@@ -4,7 +4,7 @@
 // out in the list and on the board; the per-compound run sheet renders for printing; a new cadre with an assignment
 // appears in the roster. Checked against the database file as well as the screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser, Page } from 'playwright-core';
 import { login, openPage, screenshot, type AppServer, startDemo, stopDemo } from './helpers.ts';
 

@@ -85,6 +85,8 @@ function createMock() {
   const appEmitter = new Emitter();
   const state = {
     userDataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-shell-')),
+    /** The OS user profile safeStorage wraps for: another value is "another PC or user". */
+    profile: 'profile-1',
   };
   const app = Object.assign(appEmitter, {
     isPackaged: false,
@@ -119,6 +121,24 @@ function createMock() {
   const dialog = {
     showMessageBox: vi.fn(async (_opts: Record<string, any>) => ({ response: 0, checkboxChecked: false })),
     showErrorBox: vi.fn(),
+    showOpenDialog: vi.fn(async (_opts: Record<string, any>) => ({ canceled: true, filePaths: [] as string[] })),
+    showSaveDialog: vi.fn(async (_opts: Record<string, any>) => ({ canceled: true, filePath: undefined as string | undefined })),
+  };
+  // Electron safeStorage: the wrapped text can be unwrapped only under the profile it was wrapped for (DPAPI, libsecret).
+  const safeStorage = {
+    available: true,
+    isEncryptionAvailable: vi.fn(() => safeStorage.available),
+    getSelectedStorageBackend: vi.fn(() => 'gnome_libsecret'),
+    encryptString: vi.fn((text: string) => {
+      if (!safeStorage.available) throw new Error('Encryption is not available.');
+      const data = Buffer.from(text, 'utf8').map((b, i) => b ^ (state.profile.charCodeAt(i % state.profile.length) + 17));
+      return Buffer.concat([Buffer.from(`v10:${state.profile}:`), data]);
+    }),
+    decryptString: vi.fn((wrapped: Buffer) => {
+      const prefix = `v10:${state.profile}:`;
+      if (!wrapped.subarray(0, prefix.length).equals(Buffer.from(prefix))) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      return Buffer.from(wrapped.subarray(prefix.length).map((b, i) => b ^ (state.profile.charCodeAt(i % state.profile.length) + 17))).toString('utf8');
+    }),
   };
   const Menu = {
     template: null as unknown,
@@ -128,7 +148,7 @@ function createMock() {
     }),
     setApplicationMenu: vi.fn(),
   };
-  return { state, app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu };
+  return { state, app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu, safeStorage };
 }
 
 // One instance per test process, even when vi.resetModules() re-evaluates this file: vi.mock's factory result is
@@ -136,10 +156,15 @@ function createMock() {
 const g = globalThis as { __electronMock?: ReturnType<typeof createMock> };
 const mock = (g.__electronMock ??= createMock());
 
-export const { app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu } = mock;
+export const { app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu, safeStorage } = mock;
 
 export function userDataDir(): string {
   return mock.state.userDataDir;
+}
+
+/** Another OS user profile (another PC): what safeStorage wrapped before can no longer be unwrapped. */
+export function setSafeStorageProfile(profile: string): void {
+  mock.state.profile = profile;
 }
 
 /** Back to a pristine Electron: no windows, handlers, listeners or recorded calls; a fresh userData folder. */
@@ -154,6 +179,10 @@ export function resetElectronMock(): void {
   session.defaultSession = new FakeSession();
   vi.clearAllMocks();
   app.requestSingleInstanceLock.mockReturnValue(true);
+  dialog.showMessageBox.mockReset();
+  dialog.showMessageBox.mockImplementation(async () => ({ response: 0, checkboxChecked: false }));
+  mock.state.profile = 'profile-1';
+  safeStorage.available = true;
 }
 
 /** An IPC invoke event as Electron builds it: the sending web contents and its frame. */
@@ -171,6 +200,7 @@ export const electronMock = {
   shell,
   dialog,
   Menu,
+  safeStorage,
   BrowserWindow: FakeBrowserWindow,
   default: undefined as unknown,
 };

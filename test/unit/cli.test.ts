@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/run.ts';
 import { DEFAULT_SETTINGS } from '../../electron/domain/settings.ts';

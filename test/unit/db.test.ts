@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import fs from 'node:fs';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { openDatabase, DatabaseOpenError, PAGE_SIZE } from '../../electron/db/open.ts';
 import { latestVersion } from '../../electron/db/migrations/index.ts';
 import { tempDir } from '../helpers/env.ts';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { dumpContent, listFile, listRequest, STANDARD_HEADER } from '../helpers/lists.ts';

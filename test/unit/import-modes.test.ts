@@ -100,7 +100,7 @@ describe('modes on a real database file', () => {
     // The file on disk too: reopen it through a separate connection.
     await env.close();
     env = await makeEnv({ file: path.join(dir, 'other.db') });
-    const SqliteDatabase = (await import('better-sqlite3')).default;
+    const SqliteDatabase = (await import('better-sqlite3-multiple-ciphers')).default;
     const again = new SqliteDatabase(path.join(dir, 'desk.db'), { readonly: true });
     try {
       expect(dumpContent(again)).toEqual(before);

@@ -3,7 +3,7 @@
 // supply workflows, demo accounts that can log in with the right scope — and determinism for a given seed.
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/run.ts';
 import { openDatabase, type DbHandle } from '../../electron/db/open.ts';

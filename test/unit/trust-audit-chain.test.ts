@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { sql, type Kysely } from 'kysely';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { addPerson, api } from '../helpers/trust.ts';

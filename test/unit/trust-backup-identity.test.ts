@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { tempDir } from '../helpers/env.ts';
 import { runCli } from '../../electron/cli/run.ts';
 import { kyselyOver, openDatabase } from '../../electron/db/open.ts';

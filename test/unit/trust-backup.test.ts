@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { addPerson, api } from '../helpers/trust.ts';
 import { backupBeforeMigrate, backupDatabase, listBackups, scanBackups, verifyBackup, writeSidecar, type BackupInfo } from '../../electron/db/backup.ts';

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { tempDir } from '../helpers/env.ts';
 import { openDatabase } from '../../electron/db/open.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';

@@ -5,6 +5,7 @@ import type { CommandModule } from '../args.ts';
 export const commands: Record<string, () => Promise<{ default: CommandModule }>> = {
   init: () => import('./init.ts'),
   backup: () => import('./backup.ts'),
+  encrypt: () => import('./encrypt.ts'),
   export: () => import('./export.ts'),
   import: () => import('./import.ts'),
   restore: () => import('./restore.ts'),

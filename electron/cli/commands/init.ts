@@ -1,7 +1,7 @@
 // `init`: creates the database file (or migrates an existing one) and sets the district and subdistrict names,
 // the top of the place tree and the office's identity in settings. Running it again changes nothing.
 import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
-import { ok } from '../output.ts';
+import { CliError, ok } from '../output.ts';
 
 const init: CommandModule = {
   name: 'init',
@@ -12,8 +12,12 @@ const init: CommandModule = {
     '  --db <文件>            数据库文件。不存在时新建；已存在时升级到当前数据结构。可重复执行。',
     '  --district <区名>      区名，如 广阳区。省略时保留已有名称；新库先用占位名，管理员可在“设置”中修改。',
     '  --subdistrict <街道名> 街道名，如 解放道街道。同上。',
+    '  --encrypt              新建加密的数据库（密钥来自 --key-file 或环境变量 ISOLATION_DESK_DB_KEY；',
+    '                         --key-file 指定的文件不存在时生成新密钥写入其中，仅所有者可读）。',
+    '                         已有的未加密数据库请用 encrypt 命令转换。',
   ].join('\n'),
-  options: { ...DB_OPTION, district: { type: 'string' }, subdistrict: { type: 'string' } },
+  options: { ...DB_OPTION, district: { type: 'string' }, subdistrict: { type: 'string' }, encrypt: { type: 'boolean' } },
+  ownKey: true,
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const { existsSync } = await import('node:fs');
@@ -28,13 +32,24 @@ const init: CommandModule = {
       if (!parsed.success) throw invalid(`${key === 'district' ? '区名' : '街道名'}不能为空，且不超过40个字`, [{ field: key, message: '名称不正确' }]);
       names[key] = parsed.data;
     }
-    const { withDb, cliCtx } = await import('../context.ts');
+    const { withDb, cliCtx, commandKey } = await import('../context.ts');
+    const { fileKind, keyOf, setDatabaseKey } = await import('../../db/sqlite.ts');
+    const { resolveKey } = await import('../../db/keys.ts');
+    const encrypt = args.values.encrypt === true;
+    const kind = fileKind(file);
+    if (encrypt && kind === 'plain') {
+      throw new CliError(2, 'DB_PLAIN', `数据库 ${file} 已存在且未加密。要加密它，请用：isolation-desk encrypt --db ${file} --key-file <密钥文件>（会先做经过校验的备份）。`);
+    }
+    // --encrypt may create the key file (only for a file about to be created); otherwise the key is only read.
+    const keyFile = optionalString(args, 'key-file');
+    const key = encrypt ? commandKey(keyFile, { create: kind === 'missing' || kind === 'empty' }) : { key: resolveKey(keyFile), created: null };
+    setDatabaseKey(key.key);
     const { getOrgRoot, setOrgIdentity } = await import('../../domain/places.ts');
     const { inTx } = await import('../../domain/context.ts');
     const created = !existsSync(file);
     // The version before migrating, read without touching the file (openDatabase itself backs up before migrating).
     const before = created ? null : await withDb(file, { readonly: true, migrate: false }, async (h) => h.schemaVersion);
-    return withDb(file, { create: true }, async (handle) => {
+    return withDb(file, { create: true, encrypt }, async (handle) => {
       const migratedFrom = before !== null && before < handle.schemaVersion ? before : null;
       const ctx = cliCtx(handle);
       const root = await inTx(ctx, async (tx) => {
@@ -47,13 +62,14 @@ const init: CommandModule = {
       });
       const placeholder = root.district === DEFAULT_SETTINGS.district || root.subdistrict === DEFAULT_SETTINGS.subdistrict;
       const lines = [
-        created ? `已创建数据库 ${file}（数据结构版本 ${handle.schemaVersion}）。` : migratedFrom !== null ? `已把数据库 ${file} 从版本 ${migratedFrom} 升级到 ${handle.schemaVersion}。` : `数据库 ${file} 已是当前版本（${handle.schemaVersion}），无需升级。`,
+        created ? `已创建${encrypt ? '加密的' : ''}数据库 ${file}（数据结构版本 ${handle.schemaVersion}）。` : migratedFrom !== null ? `已把数据库 ${file} 从版本 ${migratedFrom} 升级到 ${handle.schemaVersion}。` : `数据库 ${file} 已是当前版本（${handle.schemaVersion}），无需升级。`,
         `区：${root.district}　街道：${root.subdistrict}`,
       ];
       if (placeholder) lines.push('提示：区或街道名称尚未设置。请用 --district、--subdistrict 再运行一次 init，或由管理员登录后在“设置”中修改。');
+      if (key.created) lines.push(`新密钥已写入 ${key.created}（仅所有者可读）。请另存一份到安全的地方：丢失密钥就无法再打开数据。`);
       if (created) lines.push('首次打开程序时会要求创建系统管理员账号。');
       return ok(
-        { file, created, schemaVersion: handle.schemaVersion, migratedFrom, district: root.district, subdistrict: root.subdistrict, placeholder },
+        { file, created, encrypted: keyOf(handle.sqlite) !== null, keyFileCreated: key.created, schemaVersion: handle.schemaVersion, migratedFrom, district: root.district, subdistrict: root.subdistrict, placeholder },
         lines.join('\n'),
       );
     });

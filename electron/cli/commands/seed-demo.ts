@@ -16,10 +16,12 @@ const seedDemo: CommandModule = {
     '  --seed <整数>       随机种子，默认 1；种子和“今天”相同，生成的数据就相同',
     '  --password <密码>   所有演示账号的密码，默认 demo1234（仅用于演示数据库）',
     '  --today <日期>      把这一天当作“今天”（下午 3 点）；默认按北京时间的当前时刻',
+    '  --encrypt           新建的演示数据库加密（密钥来自 --key-file，不存在时生成；或 ISOLATION_DESK_DB_KEY）；默认不加密',
     '',
     '演示账号：admin（系统管理员）、clerk（街道工作人员）、committee1…（各社区工作人员，committee1 属第一个社区）、official（领导）。',
   ].join('\n'),
-  options: { ...DB_OPTION, residents: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, password: { type: 'string' }, today: { type: 'string' } },
+  ownKey: true,
+  options: { ...DB_OPTION, encrypt: { type: 'boolean' }, residents: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, password: { type: 'string' }, today: { type: 'string' } },
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const residents = intOption(args, 'residents', { min: 1, max: 2_000_000 });
@@ -36,12 +38,23 @@ const seedDemo: CommandModule = {
     if (problem) throw invalid(`演示账号密码不符合要求：${problem}`, [{ field: 'password', message: problem }]);
     const { fixedClock, systemClock } = await import('../../domain/clock.ts');
     const clock = todayArg ? fixedClock(`${todayArg}T15:00:00+08:00`) : systemClock();
-    const { withDb, cliCtx } = await import('../context.ts');
+    const { withDb, cliCtx, commandKey } = await import('../context.ts');
+    const encrypt = args.values.encrypt === true;
+    const keyFile = optionalString(args, 'key-file');
+    if (encrypt) {
+      const { fileKind } = await import('../../db/sqlite.ts');
+      const kind = fileKind(file);
+      commandKey(keyFile, { create: kind === 'missing' || kind === 'empty' });
+    } else {
+      const { resolveKey } = await import('../../db/keys.ts');
+      const { setDatabaseKey } = await import('../../db/sqlite.ts');
+      setDatabaseKey(resolveKey(keyFile));
+    }
     const { seedDemo } = await import('../seed/index.ts');
     const { withBulkLoad } = await import('../../db/bulk.ts');
     const started = performance.now();
     const progress = !args.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\r已生成 ${done}/${total} 人…`) : undefined;
-    const summary = await withDb(file, { create: true }, (handle) =>
+    const summary = await withDb(file, { create: true, encrypt }, (handle) =>
       withBulkLoad(handle.sqlite, (db) => seedDemo({ ...cliCtx(handle, clock), db }, { residents, days, seed, password, onProgress: progress, bulk: true })),
     );
     if (progress) process.stderr.write('\n');

@@ -1,0 +1,88 @@
+// Converting a plaintext database file to an encrypted one, in place: first a verified backup of the file as it is,
+// then an encrypted copy beside it (online backup → PRAGMA rekey), checked (integrity, row counts equal to the
+// backup's), then renamed over the original in one step. Any failure before the rename leaves the file as it was.
+// Used by the CLI (`encrypt`) and by the desktop app when it finds a plaintext file from before encryption.
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppError } from '../domain/errors.ts';
+import { getSettings } from '../domain/settings.ts';
+import { backupDatabase, backupDirFor, countRows, fsyncDir, listBackups, newBackupPath, type BackupResult } from './backup.ts';
+import { openDatabase } from './open.ts';
+import { DatabaseOpenError, fileKind, openSqlite, rekeyPlainFile } from './sqlite.ts';
+import type { DbKey } from './keys.ts';
+import { readDatabaseId } from './identity.ts';
+
+export interface EncryptOutcome {
+  /** The verified (plaintext) backup taken first. */
+  backup: BackupResult;
+  /** Backups in the backup folder that are still plaintext (the one above among them): to delete once all is well. */
+  plaintextBackups: string[];
+}
+
+function removeCopy(file: string): void {
+  for (const s of ['', '-journal', '-wal', '-shm']) fs.rmSync(file + s, { force: true });
+}
+
+/** Integrity and row counts of the encrypted copy, opened with the key only. */
+function checkCopy(file: string, key: DbKey, expected: Record<string, number>): string[] {
+  const problems: string[] = [];
+  const db = openSqlite(file, { key, readonly: true, fileMustExist: true });
+  try {
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    if (integrity !== 'ok') problems.push(`完整性检查未通过：${integrity.slice(0, 200)}`);
+    const counts = countRows(db);
+    for (const [t, n] of Object.entries(expected)) if (counts[t] !== n) problems.push(`行数不符：${t} 应为 ${n}，加密后为 ${counts[t] ?? '（无此表）'}`);
+  } finally {
+    db.close();
+  }
+  return problems;
+}
+
+export async function encryptDatabaseFile(dbFile: string, key: DbKey, now = new Date()): Promise<EncryptOutcome> {
+  const kind = fileKind(dbFile);
+  if (kind === 'encrypted') throw new AppError('BLOCKED', `数据库 ${dbFile} 已经是加密的，无需转换。`);
+  if (kind === 'missing') throw new DatabaseOpenError('missing', `数据库文件不存在：${dbFile}。`);
+  if (kind !== 'plain') throw new DatabaseOpenError('damaged', `数据库文件已损坏或不是本软件的数据文件：${dbFile}。文件未改动。`);
+  const handle = await openDatabase(dbFile, { key: null, migrate: false });
+  const tmp = `${dbFile}.encrypting`;
+  let switched = false;
+  try {
+    const s = await getSettings({ db: handle.db });
+    const databaseId = readDatabaseId(handle.sqlite);
+    const backup = await backupDatabase(handle.sqlite, newBackupPath(backupDirFor(dbFile, s.backupDir), now, s.timeZone, 'before-encrypt', databaseId));
+    if (!backup.verification.ok) throw new AppError('STORAGE', `转换前的备份未通过校验（${backup.verification.problems.join('；')}），未转换，文件未改动。`);
+    removeCopy(tmp);
+    const dataVersion = () => handle.sqlite.pragma('data_version', { simple: true }) as number;
+    const copiedAt = dataVersion();
+    await handle.sqlite.backup(tmp);
+    rekeyPlainFile(tmp, key);
+    const problems = checkCopy(tmp, key, backup.counts);
+    if (problems.length) throw new AppError('STORAGE', `加密后的副本未通过校验（${problems.join('；')}），未转换，文件未改动。`);
+    // The last step before the swap, as it is the first that writes to the file: leaving WAL mode needs the file to
+    // ourselves, so it is refused while the app or another command has it open.
+    const mode = handle.sqlite.pragma('journal_mode = DELETE', { simple: true });
+    if (mode !== 'delete') throw new AppError('BLOCKED', '数据库正被其他程序使用（如正在运行的居家隔离管理台）。请先关闭它再转换，文件未改动。');
+    switched = true;
+    if (dataVersion() !== copiedAt) throw new AppError('BLOCKED', '转换期间数据库被其他程序改动，未转换。请关闭其他程序后重试。');
+    await handle.close();
+    const fd = fs.openSync(tmp, 'r+');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, dbFile);
+    fsyncDir(path.dirname(path.resolve(dbFile)));
+    const plaintextBackups = listBackups(backupDirFor(dbFile, s.backupDir), databaseId)
+      .filter((b) => fileKind(b.file) === 'plain')
+      .map((b) => b.file);
+    return { backup, plaintextBackups };
+  } catch (e) {
+    removeCopy(tmp);
+    if (handle.sqlite.open) {
+      if (switched) handle.sqlite.pragma('journal_mode = WAL');
+      await handle.close();
+    }
+    throw e;
+  }
+}
