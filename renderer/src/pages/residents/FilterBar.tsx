@@ -38,13 +38,26 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
   // The URL may change under us (dashboard link, 清除筛选): follow it.
   useEffect(() => setText(filters.search), [filters.search]);
 
+  // The pause's commit. Enter, ↓ or a filter commit the text at once and cancel it: a late commit would write the
+  // filters it saw (without the person opened meanwhile by a double-click) over the URL.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const cancelPending = () => {
+    if (pending.current !== null) clearTimeout(pending.current);
+    pending.current = null;
+  };
   useEffect(() => {
     if (text === latest.current.filters.search) return;
-    const timer = setTimeout(() => latest.current.onChange({ ...latest.current.filters, search: text }), SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      if (text !== latest.current.filters.search) latest.current.onChange({ ...latest.current.filters, search: text });
+    }, SEARCH_DELAY_MS);
+    return cancelPending;
   }, [text]);
 
-  const set = (patch: Partial<Filters>) => onChange({ ...filters, search: text, ...patch });
+  const set = (patch: Partial<Filters>) => {
+    cancelPending();
+    onChange({ ...filters, search: text, ...patch });
+  };
   const scoped = communities.length === 1;
   const compounds = filters.communityId
     ? (communities.find((c) => c.id === filters.communityId)?.compounds ?? []).map((p) => ({ value: p.id, label: p.name }))
