@@ -177,7 +177,9 @@ export async function openPage(browser: Browser, url: string, opts: { width?: nu
     deviceScaleFactor: 1,
   });
   context.setDefaultTimeout(30_000);
+  await slowDown(context);
   const page = await context.newPage();
+  await throttleCpu(context, page);
   const errors: string[] = [];
   page.on('console', (m: ConsoleMessage) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -185,6 +187,40 @@ export async function openPage(browser: Browser, url: string, opts: { width?: nu
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   await page.goto(url);
   return { context, page, errors };
+}
+
+/**
+ * A slow machine on demand, to make races between the tests and the renderer show (README): with
+ * E2E_API_DELAY_MS=n every API call whose channel matches E2E_API_DELAY_MATCH (a regular expression, default `\.list$`)
+ * is answered n ms late; with E2E_CPU_THROTTLE=k (e.g. 4) each page's CPU runs k times slower (Chromium's DevTools);
+ * with E2E_KEY_DELAY_MS=n each keyboard.press waits n ms first (a loaded machine where the test runner gets the CPU late).
+ */
+async function slowDown(context: BrowserContext): Promise<void> {
+  const delay = Number(process.env.E2E_API_DELAY_MS ?? 0);
+  if (delay > 0) {
+    const match = new RegExp(process.env.E2E_API_DELAY_MATCH ?? '\\.list$');
+    await context.route(
+      (u) => u.pathname.startsWith('/api/') && match.test(u.pathname.slice(5)),
+      async (route) => {
+        await new Promise((r) => setTimeout(r, delay));
+        await route.continue();
+      },
+    );
+  }
+}
+
+async function throttleCpu(context: BrowserContext, page: Page): Promise<void> {
+  const rate = Number(process.env.E2E_CPU_THROTTLE ?? 0);
+  if (rate > 1) await (await context.newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate });
+  // A test runner that gets the CPU late: each key press reaches the page that much after the previous step.
+  const keyDelay = Number(process.env.E2E_KEY_DELAY_MS ?? 0);
+  if (keyDelay > 0) {
+    const press = page.keyboard.press.bind(page.keyboard);
+    page.keyboard.press = async (...args) => {
+      await new Promise((r) => setTimeout(r, keyDelay));
+      return press(...args);
+    };
+  }
 }
 
 /** Fills 登录 and submits (by field id, so it works in either language). */

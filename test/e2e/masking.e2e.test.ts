@@ -109,7 +109,8 @@ describe('a masked user sees no hidden digit anywhere', () => {
 
     await go('/residents?status=all', '[data-testid="residents-grid"] .ag-row[row-index] [col-id="name"]');
     await check('隔离人员');
-    await go(`/residents?status=all&q=${encodeURIComponent('周测试')}`, '[data-testid="residents-grid"] .ag-row[row-index] [col-id="name"]');
+    // Ready when the grid's rows are those of the search (data-loaded-key): the unsearched list's rows stay drawn until then.
+    await go(`/residents?status=all&q=${encodeURIComponent('周测试')}`, `[data-testid="residents-grid"][data-loaded-key*='"search":"周测试"'] .ag-row[row-index] [col-id="name"]`);
     await check('隔离人员 (search)');
 
     // The drawer of the corrected person and of a seeded person with a household and supply requests: every tab.
@@ -154,7 +155,9 @@ describe('a masked user sees no hidden digit anywhere', () => {
 
     await go('/audit', '.audit-page .ag-row[row-index]');
     await check('审计日志');
-    await go(`/audit?resident=${person}`, '.audit-page .ag-row[row-index]');
+    // The unfiltered list's rows stay drawn until the person's arrive: wait for the grid loaded for this filter, or the
+    // double-clicks below land on rows that are about to be replaced.
+    await go(`/audit?resident=${person}`, `[data-testid="audit-grid"][data-loaded-key*='"residentId":${person}'] .ag-row[row-index]`);
     await check('审计日志 (person)');
     // Each entry's detail drawer (the registration keeps the values as typed, the correction both before and after).
     const entries = q<number>('SELECT COUNT(*) FROM audit_log WHERE resident_id = ?', person);

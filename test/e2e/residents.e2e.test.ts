@@ -83,25 +83,43 @@ async function focusPage(page: Page): Promise<void> {
   await page.locator('.res-page .page-head h3').click();
 }
 
+/**
+ * Searches from the keyboard ('/', the text, Enter: the search runs and the focus stays in the box), then waits until
+ * the grid shows this search's rows: the grid's loaded query (data-loaded-key, set when its first block arrives) has
+ * this search text, its count is shown, and every row drawn has its data. The old rows stay on screen until then, so
+ * reading names or pressing keys any earlier works on the previous list (on a slow machine, that is what happened).
+ */
 async function search(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Escape');
   await focusPage(page);
   await page.keyboard.press('/');
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
-  await page.waitForFunction((t) => (document.querySelector('[data-testid="residents-search"] input, input[data-testid="residents-search"]') as HTMLInputElement | null)?.value === t, text);
-  await page.waitForTimeout(400);
-  await waitForGrid(page);
+  await page.waitForFunction(
+    ([grid, row, t]) => {
+      const g = document.querySelector<HTMLElement>(grid);
+      if (!g || g.getAttribute('aria-busy') !== 'false' || (JSON.parse(g.dataset.loadedKey || '{}') as { search?: string }).search !== t) return false;
+      if (document.querySelector('[data-testid="residents-total"]')?.textContent?.includes('正在统计')) return false;
+      const rows = [...document.querySelectorAll(row)];
+      return rows.length > 0 && rows.every((r) => !!r.querySelector('[col-id="name"]')?.textContent?.trim());
+    },
+    [GRID, ROW, text] as const,
+  );
 }
+
+/** The row index of the grid's focused cell (AG Grid's own mark), and of the element holding the browser focus. */
+const focusedRow = (page: Page) => page.$eval(`${GRID} .ag-cell-focus`, (c) => Number(c.closest('.ag-row')?.getAttribute('row-index')));
+const activeRow = (page: Page) => page.evaluate(() => document.activeElement?.closest('.ag-row')?.getAttribute('row-index') ?? document.activeElement?.tagName);
 
 describe('residents screen', () => {
   it('1. the clerk finds a person by pinyin initials and opens the drawer from the keyboard', async () => {
-    // A running person whose initials are shared by few others.
+    // A running person whose initials are shared by a few others still in the list (so the search shows several rows
+    // and the number of ↓ presses decides whose drawer opens).
     const p = db
       .prepare(
         `SELECT r.id, r.name, r.name_initials AS initials FROM residents r
          WHERE r.status = 'isolating' AND length(r.name_initials) >= 2
-           AND (SELECT COUNT(*) FROM residents x WHERE x.name_initials LIKE r.name_initials || '%') BETWEEN 1 AND 6
+           AND (SELECT COUNT(*) FROM residents x WHERE x.name_initials LIKE r.name_initials || '%' AND x.status IN ('isolating', 'monitoring')) BETWEEN 2 AND 6
          ORDER BY r.id LIMIT 1`,
       )
       .get() as { id: number; name: string; initials: string };
@@ -120,27 +138,37 @@ describe('residents screen', () => {
 
     // Ctrl+End from a cell: the last row is drawn with its data and takes the focus; Ctrl+Home goes back and the
     // last row leaves the DOM (the grid keeps a focused row drawn, so the focus must have moved with the jump).
-    const focusedRow = () => page.$eval(`${GRID} .ag-cell-focus`, (c) => Number(c.closest('.ag-row')?.getAttribute('row-index')));
     await page.locator(`${ROW}[row-index="0"] [col-id="name"]`).click();
     await page.keyboard.press('Control+End');
     await page.waitForFunction((sel) => !!document.querySelector(sel)?.textContent?.trim(), `${ROW}[row-index="${all - 1}"] [col-id="name"]`);
-    expect(await focusedRow()).toBe(all - 1);
-    expect(await page.evaluate(() => document.activeElement?.closest('.ag-row')?.getAttribute('row-index'))).toBe(String(all - 1));
+    expect(await focusedRow(page)).toBe(all - 1);
+    expect(await activeRow(page)).toBe(String(all - 1));
     await page.keyboard.press('Control+Home');
     await page.locator(`${ROW}[row-index="0"] [col-id="name"]`).waitFor();
-    expect(await focusedRow()).toBe(0);
+    expect(await focusedRow(page)).toBe(0);
     await expect.poll(() => page.locator(`${ROW}[row-index="${all - 1}"]`).count()).toBe(0);
+    // The clerk was on the third row when they start a new search.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await focusedRow(page)).toBe(2);
 
     await search(page, p.initials);
     expect(await total(page)).toBeLessThan(all);
     const names = await gridNames(page);
     expect(names).toContain(p.name);
+    expect(names.length).toBeGreaterThan(1);
+    expect(names).toHaveLength(await total(page));
     await screenshot(page, 'residents-search-initials');
 
-    // ↓ from the search box moves to the list; go to the person's row, Enter opens the drawer.
+    // Enter ran the search and left the focus in the box; ↓ moves to the list, on its first row (not on the row
+    // focused before the search); go down to the person's row, Enter opens the drawer.
+    expect(await activeRow(page)).toBe('INPUT');
     await page.keyboard.press('ArrowDown');
+    expect(await focusedRow(page)).toBe(0);
     const index = names.indexOf(p.name);
     for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+    expect(await focusedRow(page)).toBe(index);
+    expect(await activeRow(page)).toBe(String(index));
     await page.keyboard.press('Enter');
     await page.getByTestId('drawer-title').waitFor();
     expect(await page.getByTestId('drawer-title').innerText()).toContain(p.name);

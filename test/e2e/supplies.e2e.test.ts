@@ -183,13 +183,15 @@ describe('物资需求', () => {
     expect(await dashboardPending(page)).toBe(pending0 - 1);
 
     // List: overdue rows carry their class and the 已超时 text.
+    // Each list is waited for by the query its rows were loaded for (the grid's data-loaded-key): the previous list's
+    // rows stay drawn until the new ones arrive, and a bare row selector would match them.
     await page.goto(`${app.url}#/supplies?overdue=1`);
-    await page.locator('.ag-row.su-row-overdue').first().waitFor();
+    await page.locator(`[data-testid="supply-grid"][data-loaded-key*='"overdue":true'] .ag-row.su-row-overdue`).first().waitFor();
     expect(await page.locator('.ag-row.su-row-overdue').first().innerText()).toContain('已超时');
     await page.waitForTimeout(300);
     await screenshot(page, 'supplies-list-overdue');
     await page.goto(`${app.url}#/supplies`);
-    await page.locator('.ag-row[row-index]').first().waitFor();
+    await page.locator(`[data-testid="supply-grid"][data-loaded-key]:not([data-loaded-key=""]):not([data-loaded-key*='"overdue"']) .ag-row[row-index]`).first().waitFor();
     await page.waitForTimeout(300);
     await screenshot(page, 'supplies-list');
 

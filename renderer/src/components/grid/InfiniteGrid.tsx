@@ -76,6 +76,9 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   const apiRef = useRef<GridApi<T> | null>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [loadedOnce, setLoadedOnce] = useState(false);
+  /** The query key whose rows are shown: until the first block for a new key arrives, the grid is busy. */
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
+  const container = useRef<HTMLDivElement>(null);
   // Latest callbacks without rebuilding the datasource (which would reload the grid).
   const latest = useRef(props);
   latest.current = props;
@@ -99,6 +102,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   const datasource = useMemo<IDatasource>(
     () => ({
       getRows: (p: IGetRowsParams) => {
+        const key = props.queryKey;
         const s = p.sortModel[0];
         const sort: GridSort | null = s ? { colId: s.colId, dir: s.sort === 'desc' ? 'desc' : 'asc' } : (latest.current.initialSort ?? null);
         const withTotal = p.startRow === 0 || knownTotal.current === null;
@@ -106,6 +110,12 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         lastSort.current = sort;
         fetchBlock({ offset: p.startRow, limit, sort, withTotal })
           .then((res) => {
+            // A block for an earlier search that answers after the new one (a slow count) is not this list's: AG Grid
+            // drops its rows (the callback only frees its request slot), and its total must not show either.
+            if (key !== latest.current.queryKey) {
+              p.successCallback(res.rows);
+              return;
+            }
             if (res.total !== null) {
               knownTotal.current = res.total;
               setTotal(res.total);
@@ -115,10 +125,11 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
             const last = knownTotal.current ?? (res.rows.length < limit ? p.startRow + res.rows.length : undefined);
             p.successCallback(res.rows, last);
             setLoadedOnce(true);
+            setLoadedKey(key);
           })
           .catch((e: unknown) => {
             p.failCallback();
-            latest.current.onError?.(e);
+            if (key === latest.current.queryKey) latest.current.onError?.(e);
           });
       },
     }),
@@ -130,8 +141,17 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   useEffect(() => {
     knownTotal.current = null;
     setLoadedOnce(false);
-    apiRef.current?.deselectAll();
-    apiRef.current?.ensureIndexVisible(0, 'top');
+    const api = apiRef.current;
+    if (!api) return;
+    api.deselectAll();
+    api.ensureIndexVisible(0, 'top');
+    // The focused row belongs to the old result. If the keyboard is in the list, it stays there, on the first row;
+    // otherwise (typing a search) it is forgotten, so ↓ from the search box starts at the new first row, not at the
+    // old row's index (AG Grid remembers the focused cell by index across a new datasource).
+    const cell = api.getFocusedCell();
+    if (!cell) return;
+    if (container.current?.contains(document.activeElement)) api.setFocusedCell(0, cell.column);
+    else api.clearFocusedCell();
   }, [props.queryKey]);
 
   useImperativeHandle(
@@ -148,8 +168,9 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         const col = api?.getAllDisplayedColumns().find((c) => c.getColId() !== 'ag-Grid-SelectionColumn');
         if (!api || !col) return;
         const cell = api.getFocusedCell();
-        api.ensureIndexVisible(cell?.rowIndex ?? 0);
-        api.setFocusedCell(cell?.rowIndex ?? 0, col);
+        const index = Math.max(0, Math.min(cell?.rowIndex ?? 0, api.getDisplayedRowCount() - 1));
+        api.ensureIndexVisible(index);
+        api.setFocusedCell(index, col);
       },
     }),
     [],
@@ -237,7 +258,8 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   const showEmpty = loadedOnce && total === 0 && props.empty;
 
   return (
-    <div className="infinite-grid" data-testid={props.testId}>
+    // aria-busy until the rows of the current query have arrived (screen readers; tests wait on it with data-loaded-key).
+    <div ref={container} className="infinite-grid" data-testid={props.testId} aria-busy={loadedKey !== props.queryKey} data-loaded-key={loadedKey ?? ''}>
       <AgGridReact<T>
         theme={gridTheme}
         styleNonce={cspNonce}

@@ -1,5 +1,7 @@
 // The list's one search box (name, pinyin initials, ID number, phone, address) and its filters: community, compound,
 // status, day N, abnormal. Typing is committed after a short pause; ↓ moves from the search box into the list.
+// Enter right after typing searches at once and stays in the box; Enter again (or ↓) goes to the list. Which one
+// happens depends on the keys pressed, never on whether the pause already committed the text (a slow machine).
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { Button, Checkbox, Input, Select, Space, type InputRef } from 'antd';
 import { SearchOutlined } from '@ant-design/icons';
@@ -28,19 +30,34 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
   const [text, setText] = useState(filters.search);
   const latest = useRef({ filters, onChange });
   latest.current = { filters, onChange };
+  /** Text typed since the box took the focus or since the last Enter: the next Enter searches rather than leaves. */
+  const typed = useRef(false);
 
   useImperativeHandle(ref, () => ({ focusSearch: () => input.current?.focus({ cursor: 'all' }) }), []);
 
   // The URL may change under us (dashboard link, 清除筛选): follow it.
   useEffect(() => setText(filters.search), [filters.search]);
 
+  // The pause's commit. Enter, ↓ or a filter commit the text at once and cancel it: a late commit would write the
+  // filters it saw (without the person opened meanwhile by a double-click) over the URL.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const cancelPending = () => {
+    if (pending.current !== null) clearTimeout(pending.current);
+    pending.current = null;
+  };
   useEffect(() => {
     if (text === latest.current.filters.search) return;
-    const timer = setTimeout(() => latest.current.onChange({ ...latest.current.filters, search: text }), SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      if (text !== latest.current.filters.search) latest.current.onChange({ ...latest.current.filters, search: text });
+    }, SEARCH_DELAY_MS);
+    return cancelPending;
   }, [text]);
 
-  const set = (patch: Partial<Filters>) => onChange({ ...filters, search: text, ...patch });
+  const set = (patch: Partial<Filters>) => {
+    cancelPending();
+    onChange({ ...filters, search: text, ...patch });
+  };
   const scoped = communities.length === 1;
   const compounds = filters.communityId
     ? (communities.find((c) => c.id === filters.communityId)?.compounds ?? []).map((p) => ({ value: p.id, label: p.name }))
@@ -54,15 +71,25 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
         prefix={<SearchOutlined />}
         placeholder={t('search')}
         value={text}
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          typed.current = true;
+          setText(e.target.value);
+        }}
+        onFocus={() => (typed.current = false)}
         onKeyDown={(e) => {
           if (e.key === 'Enter') {
+            const search = typed.current;
+            typed.current = false;
             if (text !== filters.search) set({ search: text });
-            else onEnterList();
+            if (!search) onEnterList();
           } else if (e.key === 'ArrowDown') {
             e.preventDefault();
+            typed.current = false;
+            // Not yet committed (typed within the pause): search now, so the list entered is the one for this text.
+            if (text !== filters.search) set({ search: text });
             onEnterList();
           } else if (e.key === 'Escape' && text) {
+            typed.current = true;
             setText('');
           }
         }}
