@@ -147,7 +147,7 @@ export function countRows(sqlite: SqliteDatabase.Database): RowCounts {
   return counts;
 }
 
-function fsyncFile(file: string): void {
+export function fsyncFile(file: string): void {
   const fd = fs.openSync(file, 'r+');
   try {
     fs.fsyncSync(fd);
@@ -168,6 +168,13 @@ export function fsyncDir(dir: string): void {
   } catch {
     /* Windows: directories cannot be fsynced; NTFS journals the rename itself. */
   }
+}
+
+/** Puts a finished file in its place durably: its bytes on disk, renamed over `dest`, the rename itself on disk. */
+export function renameDurably(file: string, dest: string): void {
+  fsyncFile(file);
+  fs.renameSync(file, dest);
+  fsyncDir(path.dirname(path.resolve(dest)));
 }
 
 /**
@@ -210,9 +217,7 @@ export async function backupDatabase(
   } finally {
     d.close();
   }
-  fsyncFile(partial);
-  fs.renameSync(partial, outFile);
-  fsyncDir(path.dirname(outFile));
+  renameDurably(partial, outFile);
   const verification = verifyBackup(outFile, counts);
   writeSidecar(outFile, {
     ...verification,

@@ -3,10 +3,9 @@
 // backup's), then renamed over the original in one step. Any failure before the rename leaves the file as it was.
 // Used by the CLI (`encrypt`) and by the desktop app when it finds a plaintext file from before encryption.
 import fs from 'node:fs';
-import path from 'node:path';
 import { AppError } from '../domain/errors.ts';
 import { getSettings } from '../domain/settings.ts';
-import { backupDatabase, backupDirFor, countRows, fsyncDir, listBackups, newBackupPath, type BackupResult } from './backup.ts';
+import { backupDatabase, backupDirFor, countRows, listBackups, newBackupPath, renameDurably, type BackupResult } from './backup.ts';
 import { openDatabase } from './open.ts';
 import { DatabaseOpenError, fileKind, openSqlite, rekeyPlainFile } from './sqlite.ts';
 import type { DbKey } from './keys.ts';
@@ -65,14 +64,7 @@ export async function encryptDatabaseFile(dbFile: string, key: DbKey, now = new 
     switched = true;
     if (dataVersion() !== copiedAt) throw new AppError('BLOCKED', '转换期间数据库被其他程序改动，未转换。请关闭其他程序后重试。');
     await handle.close();
-    const fd = fs.openSync(tmp, 'r+');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, dbFile);
-    fsyncDir(path.dirname(path.resolve(dbFile)));
+    renameDurably(tmp, dbFile);
     const plaintextBackups = listBackups(backupDirFor(dbFile, s.backupDir), databaseId)
       .filter((b) => fileKind(b.file) === 'plain')
       .map((b) => b.file);

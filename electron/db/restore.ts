@@ -11,6 +11,7 @@ import {
   fileStamp,
   fsyncDir,
   readSidecar,
+  renameDurably,
   reverifyBackup,
   scanBackups,
   verifyBackup,
@@ -68,14 +69,7 @@ function putInPlace(source: string, dbFile: string): void {
   const tmp = `${dbFile}.restoring`;
   fs.rmSync(tmp, { force: true });
   fs.copyFileSync(source, tmp);
-  const fd = fs.openSync(tmp, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, dbFile);
-  fsyncDir(path.dirname(dbFile));
+  renameDurably(tmp, dbFile);
 }
 
 function refuse(message: string): AppError {
