@@ -12,7 +12,7 @@
 import crypto from 'node:crypto';
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from './schema.ts';
+import type { AuditEntry, Database } from './schema.ts';
 
 export const CHAIN_VERSION = 'idesk-audit-chain-v1';
 export const SCRUBBED_DETAILS = JSON.stringify({ purged: true });
@@ -46,15 +46,8 @@ export function detailsCommit(nonce: string, details: string | null): string {
   return sha256(JSON.stringify([nonce, details]));
 }
 
-export interface ChainFields {
-  id: number;
-  at: string;
-  userName: string;
-  action: string;
-  entity: string | null;
-  entityId: number | null;
-  residentId: number | null;
-}
+/** The columns of an audit row that its hash covers (besides the details, covered through their commitment). */
+export type ChainFields = Pick<AuditEntry, 'id' | 'at' | 'userName' | 'action' | 'entity' | 'entityId' | 'residentId'>;
 
 export function rowHash(prev: string, r: ChainFields, commit: string): string {
   return sha256(JSON.stringify([CHAIN_VERSION, prev, r.id, r.at, r.userName, r.action, r.entity, r.entityId, r.residentId, commit]));

@@ -24,20 +24,11 @@ import { seedDemo } from '../../electron/cli/seed/index.ts';
 import { keepWorkerReady, startJob } from '../../electron/jobs/runner.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';
 import { people, standardRows, STANDARD_HEADER, xlsxBuffer } from '../helpers/lists.ts';
+import { arg, cpuMs } from './bench-args.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const clock = fixedClock('2022-01-20T07:00:00.000Z');
 const KEY_ENV = 'BENCH_DB_KEY';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 /** Child: the key (if any) comes from BENCH_DB_KEY, as the CLI's would come from its env var. */
 function useKey(): boolean {

@@ -21,17 +21,13 @@ import { exportReport } from '../../electron/excel/export/index.ts';
 import { COLUMNS, communitiesOf, rosterPage } from '../../electron/excel/export/roster.ts';
 import { PAGE_SIZE, type ReportRun } from '../../electron/excel/export/common.ts';
 import { startJob } from '../../electron/jobs/runner.ts';
+import { arg } from './bench-args.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 // A fixed "now" (15:00 in Shanghai) so the fill and every phase agree on today.
 const NOW = '2022-01-20T07:00:00.000Z';
 const clock = fixedClock(NOW);
 const TARGET = { ratio: 1.3, rssMb: 400, loopMs: 50 };
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
 
 async function open(file: string): Promise<{ ctx: Ctx; close: () => Promise<void> }> {
   const h = await openDatabase(file);

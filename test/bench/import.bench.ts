@@ -24,20 +24,11 @@ import { ensureCommunity, setOrgIdentity } from '../../electron/domain/places.ts
 import { keepWorkerReady, startJob } from '../../electron/jobs/runner.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';
 import { people, standardRows, STANDARD_HEADER, wrongCheck, xlsxBuffer } from '../helpers/lists.ts';
+import { arg, cpuMs } from './bench-args.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const clock = fixedClock('2022-01-20T01:00:00.000Z');
 const TARGET = { ratio: 1.5, loopMs: 50 };
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 interface Timing {
   wallMs: number;
