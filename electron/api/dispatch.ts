@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { contract, type Channel, type InputOf, type OutputOf } from './contract.ts';
 import { handlers } from './handlers.ts';
 import type { ApiEnv, HandlerCtx } from './env.ts';
-import { AppError, toErrorData, type AppErrorData } from '../domain/errors.ts';
+import { AppError, toErrorData, type AppErrorData } from '../shared/errors.ts';
 import { can } from '../domain/actor.ts';
 import { getSettings } from '../domain/settings.ts';
 

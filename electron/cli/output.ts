@@ -1,6 +1,6 @@
 // What a command returns and how it is printed: one JSON object with --json, Chinese text otherwise; exit codes
 // 0 ok, 1 rejected input (nothing written), 2 usage error or a missing/unreadable/damaged file, a missing or wrong key.
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../shared/errors.ts';
 
 export type ExitCode = 0 | 1 | 2;
 

@@ -3,7 +3,7 @@
 // backup's), then renamed over the original in one step. Any failure before the rename leaves the file as it was.
 // Used by the CLI (`encrypt`) and by the desktop app when it finds a plaintext file from before encryption.
 import fs from 'node:fs';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../shared/errors.ts';
 import { getSettings } from '../domain/settings.ts';
 import { backupDatabase, backupDirFor, countRows, listBackups, newBackupPath, renameDurably, type BackupResult } from './backup.ts';
 import { openDatabase } from './open.ts';

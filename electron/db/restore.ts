@@ -19,7 +19,7 @@ import {
   type BackupVerification,
 } from './backup.ts';
 import { readDatabaseId, shortDatabaseId } from './identity.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../shared/errors.ts';
 
 const COMPANIONS = ['-wal', '-shm', '-journal'];
 

@@ -1,6 +1,6 @@
 // Who is acting, what each role may do, and community scope. Enforced in the main process, never only in the UI.
 import type { Role } from '../db/schema.ts';
-import { forbidden } from './errors.ts';
+import { forbidden } from '../shared/errors.ts';
 
 export interface Actor {
   userId: number | null;

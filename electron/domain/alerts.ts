@@ -4,7 +4,7 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { conflict, invalid, notFound } from './errors.ts';
+import { conflict, invalid, notFound } from '../shared/errors.ts';
 import type { Alert, AlertStatus } from '../db/schema.ts';
 import type { Page } from './residents.ts';
 

@@ -6,7 +6,7 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
-import { conflict, forbidden, invalid, notFound, type FieldIssue } from './errors.ts';
+import { conflict, forbidden, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { checkPhone, maskPhone, toHalfWidth } from './idcard.ts';
 import type { CadreStatus } from '../db/schema.ts';

@@ -6,7 +6,7 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, timeOfDay, today } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { AppError, conflict, invalid, notFound } from './errors.ts';
+import { AppError, conflict, invalid, notFound } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
 import { openAlert } from './alerts.ts';
 import { insertTest, personOnDate } from './tests.ts';

@@ -4,7 +4,7 @@ import type { Ctx } from './context.ts';
 import { scopeOf } from './actor.ts';
 import { timeOfDay, today } from './clock.ts';
 import { addDays, isIsoDate } from './dates.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
 import { coveredOn, dueCounter } from './checkins.ts';
 import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn, supplyStatsByCommunity } from './supplies.ts';

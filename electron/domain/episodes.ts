@@ -5,7 +5,7 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can } from './actor.ts';
-import { AppError, conflict, forbidden, invalid, notFound } from './errors.ts';
+import { AppError, conflict, forbidden, invalid, notFound } from '../shared/errors.ts';
 import { addDays, diffDays, isIsoDate } from './dates.ts';
 import { getSettings, policyFor, type CategoryPolicy } from './settings.ts';
 import type { Category, Episode, EpisodeKind, EpisodeStatus, ResidentStatus } from '../db/schema.ts';

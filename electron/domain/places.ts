@@ -4,7 +4,7 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { conflict, invalid, notFound } from './errors.ts';
+import { conflict, invalid, notFound } from '../shared/errors.ts';
 import { toHalfWidth } from './idcard.ts';
 import type { PlaceLevel } from '../db/schema.ts';
 

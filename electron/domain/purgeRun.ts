@@ -12,7 +12,7 @@ import { listRestoreAsides } from '../db/restore.ts';
 import { ForeignDatabaseError, secureCompact, withDatabaseFile } from '../db/maintenance.ts';
 import { getSettings } from './settings.ts';
 import { today, nowIso } from './clock.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../shared/errors.ts';
 import { can } from './actor.ts';
 import { previewPurgeAt, purgeCutoff, purgeableResidentIds, purgeInTransaction, type PurgeCounts, type PurgePreview } from './purge.ts';
 import { writePurgeArchive } from '../excel/export/purge-archive.ts';

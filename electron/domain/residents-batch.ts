@@ -5,7 +5,7 @@ import type { Ctx } from './context.ts';
 import { audit, auditMany, type AuditInput } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { AppError, invalid } from './errors.ts';
+import { AppError, invalid } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { namePinyin } from './pinyin.ts';
 import { buildingLabel, cleanPlaceName, roomLabel, unitLabel, type HouseholdRef, type PlaceCreated } from './places.ts';

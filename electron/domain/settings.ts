@@ -4,7 +4,7 @@ import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, DEFAULT_TIME_ZONE } from './clock.ts';
-import { conflict } from './errors.ts';
+import { conflict } from '../shared/errors.ts';
 import type { Category } from '../db/schema.ts';
 
 export const CATEGORIES: Category[] = ['密接', '次密接', '入境', '中高风险地区来返', '其他'];

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Ctx } from './context.ts';
 import { isoIn, today } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { notFound } from './errors.ts';
+import { notFound } from '../shared/errors.ts';
 import { addDays } from './dates.ts';
 import { toHalfWidth } from './idcard.ts';
 import { getSettings, type Settings } from './settings.ts';

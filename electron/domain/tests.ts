@@ -5,7 +5,7 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { invalid, notFound } from './errors.ts';
+import { invalid, notFound } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { openAlert } from './alerts.ts';
 import type { Episode, TestResult, TestType, TestsTable } from '../db/schema.ts';

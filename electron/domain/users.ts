@@ -4,7 +4,7 @@ import { inTx } from './context.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
-import { AppError, conflict, invalid, notFound } from './errors.ts';
+import { AppError, conflict, invalid, notFound } from '../shared/errors.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { Role, User } from '../db/schema.ts';
 

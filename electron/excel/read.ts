@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import iconv from 'iconv-lite';
-import { AppError } from '../domain/errors.ts';
+import { AppError } from '../shared/errors.ts';
 import { openXlsx, XlsxEncodingError, XlsxFormatError, XlsxNotWorkbook, type XlsxSheet } from './xlsx-read.ts';
 import { isOle, oleKind } from './ole.ts';
 

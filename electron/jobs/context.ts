@@ -1,6 +1,6 @@
 // What a job function receives and how one runs: shared by the worker thread and the in-process (':memory:') path.
 import type { Ctx } from '../domain/context.ts';
-import { AppError, toErrorData, type AppErrorData } from '../domain/errors.ts';
+import { AppError, toErrorData, type AppErrorData } from '../shared/errors.ts';
 
 export interface JobProgress {
   done: number;

@@ -32,7 +32,7 @@ import type { Db } from '../db/open.ts';
 import { databaseKey } from '../db/sqlite.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
-import { toErrorData, type AppErrorData } from '../domain/errors.ts';
+import { toErrorData, type AppErrorData } from '../shared/errors.ts';
 import { cancelFlag, JobCancelled, runJobFn, throttledProgress, type JobContext, type JobOutcome, type JobProgress } from './context.ts';
 import { loadJob } from './registry.ts';
 import type { HostMessage, SpareData, WorkerData, WorkerMessage } from './worker.ts';

@@ -8,7 +8,7 @@ import { DatabaseOpenError, openDatabase } from '../db/open.ts';
 import { jobConnection } from '../db/job-connection.ts';
 import { setDatabaseKey } from '../db/sqlite.ts';
 import type { DbKey } from '../db/keys.ts';
-import { toErrorData } from '../domain/errors.ts';
+import { toErrorData } from '../shared/errors.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
 import { cancelFlag, JobCancelled, runJobFn, throttledProgress, type JobContext, type JobOutcome } from './context.ts';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { dispatch } from '../api/dispatch.ts';
 import type { ApiEnv } from '../api/env.ts';
-import type { AppErrorData } from '../domain/errors.ts';
+import type { AppErrorData } from '../shared/errors.ts';
 import { cspHeader, injectNonce, makeNonce } from '../security/csp.ts';
 
 export const HOST = '127.0.0.1';

@@ -2,7 +2,7 @@
 // Both return an ApiResult; a failure becomes an ApiError with the server's Chinese message.
 import type { Channel, InputOf, OutputOf } from '../../electron/api/contract.ts';
 import type { ApiResult } from '../../electron/api/dispatch.ts';
-import type { ErrorCode, FieldIssue } from '../../electron/domain/errors.ts';
+import type { ErrorCode, FieldIssue } from '../../electron/shared/errors.ts';
 
 export type { Channel, InputOf, OutputOf };
 export type ApiErrorCode = ErrorCode | 'NETWORK';

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { JobFn } from '../../electron/jobs/context.ts';
 import { inTx } from '../../electron/domain/context.ts';
-import { invalid } from '../../electron/domain/errors.ts';
+import { invalid } from '../../electron/shared/errors.ts';
 import { audit } from '../../electron/domain/audit.ts';
 import { today } from '../../electron/domain/clock.ts';
 

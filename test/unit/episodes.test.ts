@@ -4,7 +4,7 @@ import { createResident } from '../../electron/domain/residents.ts';
 import { dayLabel, extendEpisode, periodDates, releaseEpisode, startEpisode, batchRelease, endEpisode } from '../../electron/domain/episodes.ts';
 import { makeIdNumber } from '../../electron/domain/idcard.ts';
 import { updateSettings } from '../../electron/domain/settings.ts';
-import { AppError } from '../../electron/domain/errors.ts';
+import { AppError } from '../../electron/shared/errors.ts';
 
 let t: TestEnv;
 beforeEach(async () => {

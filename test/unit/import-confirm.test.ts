@@ -20,7 +20,7 @@ import { communityDailyStats } from '../../electron/domain/dashboard.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { endEpisode, startEpisode } from '../../electron/domain/episodes.ts';
 import { makeIdNumber } from '../../electron/domain/idcard.ts';
-import { AppError } from '../../electron/domain/errors.ts';
+import { AppError } from '../../electron/shared/errors.ts';
 import { call } from '../../electron/api/dispatch.ts';
 import type { Channel, InputOf, OutputOf } from '../../electron/api/contract.ts';
 

@@ -4,7 +4,7 @@ import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
 import { PERMISSIONS, ROLE_PERMISSIONS, type Actor } from '../../domain/actor.ts';
 import { today } from '../../domain/clock.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { audit } from '../../domain/audit.ts';
 import { inTx } from '../../domain/context.ts';
 import { DEFAULT_SETTINGS, getSettings, updateSettings } from '../../domain/settings.ts';

@@ -5,7 +5,7 @@
 import type { importsContract } from '../contract/imports.ts';
 import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { getSettings } from '../../domain/settings.ts';
 import { startJob, type JobOutcome } from '../../jobs/runner.ts';
 import { discardSessionUploads, discardUpload, getUpload, holdUpload, keptReport, markCommitted, saveUpload, type KeptReport, type Upload } from '../../excel/import/uploads.ts';

@@ -1,7 +1,7 @@
 // Handlers of the job channels: status and cancel of the caller's own jobs (jobs/runner.ts keeps them).
 import type { jobsContract } from '../contract/jobs.ts';
 import type { HandlersFor } from './types.ts';
-import { notFound } from '../../domain/errors.ts';
+import { notFound } from '../../shared/errors.ts';
 import { cancelJob, getJob } from '../../jobs/runner.ts';
 
 export const jobsHandlers: HandlersFor<typeof jobsContract> = {

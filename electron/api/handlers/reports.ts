@@ -8,7 +8,7 @@ import type { HandlersFor } from './types.ts';
 import type { ApiEnv, HandlerCtx } from '../env.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
-import { AppError, forbidden, notFound } from '../../domain/errors.ts';
+import { AppError, forbidden, notFound } from '../../shared/errors.ts';
 import { startJob } from '../../jobs/runner.ts';
 import { resolveExport, type ExportRequest, type ExportResult } from '../../excel/export/index.ts';
 

@@ -10,7 +10,7 @@ import { backupAnchors } from '../../db/verify.ts';
 import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
 import { exportDirOf as exportDirFor } from './reports.ts';
 import { jobWorkersDone } from '../../jobs/runner.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 
 const exportDirOf = (ctx: HandlerCtx): string => exportDirFor(ctx.env);
 

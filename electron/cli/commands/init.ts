@@ -21,7 +21,7 @@ const init: CommandModule = {
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const { existsSync } = await import('node:fs');
-    const { invalid } = await import('../../domain/errors.ts');
+    const { invalid } = await import('../../shared/errors.ts');
     const { settingsSchema, DEFAULT_SETTINGS, updateSettings } = await import('../../domain/settings.ts');
     const names: { district?: string; subdistrict?: string } = {};
     for (const key of ['district', 'subdistrict'] as const) {

@@ -8,7 +8,7 @@ import type { Ctx } from '../../domain/context.ts';
 import type { Database, PlacesTable, Role, SupplyStatus } from '../../db/schema.ts';
 import { audit } from '../../domain/audit.ts';
 import { nowIso, timeOfDay, today } from '../../domain/clock.ts';
-import { invalid } from '../../domain/errors.ts';
+import { invalid } from '../../shared/errors.ts';
 import { namePinyin } from '../../domain/pinyin.ts';
 import { getOrgRoot, setOrgIdentity } from '../../domain/places.ts';
 import { getSettings, updateSettings } from '../../domain/settings.ts';

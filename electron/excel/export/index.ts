@@ -9,7 +9,7 @@ import { can, requirePermission, scopeOf } from '../../domain/actor.ts';
 import { audit } from '../../domain/audit.ts';
 import { today } from '../../domain/clock.ts';
 import { diffDays, isIsoDate } from '../../domain/dates.ts';
-import { forbidden, invalid, notFound } from '../../domain/errors.ts';
+import { forbidden, invalid, notFound } from '../../shared/errors.ts';
 import { getOrgRoot } from '../../domain/places.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobFn } from '../../jobs/context.ts';

@@ -4,7 +4,7 @@ import type { Ctx } from '../../domain/context.ts';
 import { inTx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
 import { nowIso } from '../../domain/clock.ts';
-import { AppError, forbidden, notFound } from '../../domain/errors.ts';
+import { AppError, forbidden, notFound } from '../../shared/errors.ts';
 import { scopeOf, type Actor } from '../../domain/actor.ts';
 import type { PlaceLevel } from '../../db/schema.ts';
 import { ENDED_ON_IMPORT } from '../../domain/residents-batch.ts';

@@ -4,7 +4,7 @@ import type { Ctx } from '../../domain/context.ts';
 import { inTx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
 import { nowIso, today } from '../../domain/clock.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { ensureCommunity, type PlaceCreated } from '../../domain/places.ts';
 import { updateResident, type ResidentPatch } from '../../domain/residents.ts';
 import { createIsolatedResidentsBatch, ensureHouseholdsBatch, householdCache, releaseImportedBatch, startEpisodesBatch } from '../../domain/residents-batch.ts';

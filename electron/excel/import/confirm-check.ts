@@ -3,7 +3,7 @@
 import type { Ctx } from '../../domain/context.ts';
 import { addDays } from '../../domain/dates.ts';
 import { getSettings } from '../../domain/settings.ts';
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
 import type { ResidentAnalysis } from './residents.ts';
 import { planResidents } from './plan.ts';

@@ -2,7 +2,7 @@
 // subdistrict, people whose isolation period is already over by today (a stale list), and communities that do not
 // exist yet. The preview lists each with its consequence; the commit refuses (BLOCKED) until the request carries the
 // choices. Rows naming a community not confirmed are rejected rows with the nearest existing names as a hint.
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
 
 export type StaleChoice = 'import-ended' | 'import-active';

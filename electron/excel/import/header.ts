@@ -1,6 +1,6 @@
 // Finds the header row of an upstream list: the first of the first 10 rows holding at least two known column names.
 // Rows above it are titles (often merged, sometimes two rows); their text may name the community.
-import { AppError } from '../../domain/errors.ts';
+import { AppError } from '../../shared/errors.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
 import { isBlank, type CellValue } from '../read.ts';
 import { headerKey } from './columns.ts';

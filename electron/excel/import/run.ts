@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Ctx } from '../../domain/context.ts';
 import { today } from '../../domain/clock.ts';
-import { forbidden, invalid } from '../../domain/errors.ts';
+import { forbidden, invalid } from '../../shared/errors.ts';
 import { scopeOf } from '../../domain/actor.ts';
 import { getSettings } from '../../domain/settings.ts';
 import { cleanPlaceName, getOrgRoot } from '../../domain/places.ts';

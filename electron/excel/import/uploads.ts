@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { AppError, notFound } from '../../domain/errors.ts';
+import { AppError, notFound } from '../../shared/errors.ts';
 import type { Actor } from '../../domain/actor.ts';
 import { assertImportable } from '../read.ts';
 
