@@ -36,14 +36,28 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   else window.location.hash = target;
 }
 
-/** The current query string as a plain object, and a setter that replaces it (keeps the path). */
-export function useQueryParams(): [Record<string, string>, (next: Record<string, string | number | boolean | null | undefined>) => void] {
+/**
+ * The query of the URL as it is now, not as of the last render: a handler that runs between a change of the URL and
+ * the render that follows (a timer, a key pressed at once) must build on this, or it writes back what was just changed.
+ */
+export function currentQuery(): Record<string, string> {
+  return Object.fromEntries(parseHash(window.location.hash).query.entries());
+}
+
+type QueryValues = Record<string, string | number | boolean | null | undefined>;
+
+/**
+ * The current query string as a plain object, and a setter that replaces it (keeps the path). Given a function, the
+ * setter passes it the URL's query as it is now (`currentQuery`), so a patch never writes back a stale copy.
+ */
+export function useQueryParams(): [Record<string, string>, (next: QueryValues | ((now: Record<string, string>) => QueryValues)) => void] {
   const loc = useLocation();
   const params = Object.fromEntries(loc.query.entries());
   const set = useCallback(
-    (next: Record<string, string | number | boolean | null | undefined>) => {
+    (next: QueryValues | ((now: Record<string, string>) => QueryValues)) => {
+      const values = typeof next === 'function' ? next(currentQuery()) : next;
       const q = new URLSearchParams();
-      for (const [k, v] of Object.entries(next)) if (v !== null && v !== undefined && v !== '' && v !== false) q.set(k, String(v));
+      for (const [k, v] of Object.entries(values)) if (v !== null && v !== undefined && v !== '' && v !== false) q.set(k, String(v));
       const s = q.toString();
       navigate(`${loc.path}${s ? `?${s}` : ''}`, { replace: true });
     },

@@ -94,7 +94,7 @@ export default function AlertsPage() {
           </Typography.Title>
           <Segmented<StatusFilter>
             value={status}
-            onChange={(v) => setParams({ ...params, status: v === 'open' ? null : v })}
+            onChange={(v) => setParams((now) => ({ ...now, status: v === 'open' ? null : v }))}
             options={(['open', 'closed', 'all'] as const).map((s) => ({ value: s, label: t(`alertPage.status.${s}`) }))}
             data-testid="alerts-status"
           />
@@ -104,7 +104,7 @@ export default function AlertsPage() {
             value={communityId}
             style={{ width: 150 }}
             options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
-            onChange={(v) => setParams({ ...params, communityId: v ?? null })}
+            onChange={(v) => setParams((now) => ({ ...now, communityId: v ?? null }))}
           />
           {total !== null && <Typography.Text type="secondary" data-testid="alerts-total">{t('alertPage.total', { n: total })}</Typography.Text>}
           {canClose && status !== 'closed' && <Typography.Text type="secondary">{t('alertPage.hint')}</Typography.Text>}

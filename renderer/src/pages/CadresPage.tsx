@@ -45,7 +45,7 @@ export default function CadresPage() {
   const filtered = !!communityId || !!status || !!search || !!date;
   useEffect(() => setText(search), [search]);
 
-  const set = (next: Record<string, string | number | null | undefined>) => setParams({ ...params, ...next });
+  const set = (next: Record<string, string | number | null | undefined>) => setParams((now) => ({ ...now, ...next }));
 
   const setStatus = async (r: CadreRow, s: Status) => {
     try {

@@ -53,7 +53,7 @@ export default function CheckinsPage() {
   const [highlights, setHighlights] = useState<number[]>([]);
   const [correcting, setCorrecting] = useState<DueRow | null>(null);
 
-  const update = (next: Record<string, string | number | boolean | null | undefined>) => setParams({ ...params, page: null, ...next });
+  const update = (next: Record<string, string | number | boolean | null | undefined>) => setParams((now) => ({ ...now, page: null, ...next }));
 
   const onSaved = useCallback(
     (row: DueRow, res: RecordResult) => {
@@ -196,7 +196,7 @@ export default function CheckinsPage() {
           {total > PAGE_SIZE && (
             <div className="ci-pager">
               <Typography.Text type="secondary">{t('pageInfo', { from: (page - 1) * PAGE_SIZE + 1, to: Math.min(page * PAGE_SIZE, total), total })}</Typography.Text>
-              <Pagination current={page} pageSize={PAGE_SIZE} total={total} showSizeChanger={false} onChange={(p) => setParams({ ...params, page: p === 1 ? null : p })} />
+              <Pagination current={page} pageSize={PAGE_SIZE} total={total} showSizeChanger={false} onChange={(p) => setParams((now) => ({ ...now, page: p === 1 ? null : p }))} />
             </div>
           )}
         </div>

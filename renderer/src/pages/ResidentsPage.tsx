@@ -8,7 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { useApiQuery } from '../query.ts';
-import { navigate, useQueryParams } from '../router.tsx';
+import { currentQuery, navigate, useQueryParams } from '../router.tsx';
 import { useMe, useSession } from '../session.tsx';
 import { InfiniteGrid, type GridHandle, type PageRequest } from '../components/grid/InfiniteGrid.tsx';
 import { residentColumns } from './residents/columns.tsx';
@@ -27,6 +27,8 @@ function typingOrDialog(e: KeyboardEvent): boolean {
   return !!document.querySelector('.ant-modal-wrap:not([style*="display: none"]) .ant-modal, .ant-drawer-open');
 }
 
+const openIdOf = (q: Record<string, string>): number | null => (Number(q.open) > 0 ? Number(q.open) : null);
+
 export default function ResidentsPage() {
   const { t } = useTranslation('residents');
   const { can } = useSession();
@@ -35,7 +37,7 @@ export default function ResidentsPage() {
   const [params, setParams] = useQueryParams();
   const paramsKey = JSON.stringify(params);
   const filters = useMemo(() => filtersFromQuery(params), [paramsKey]); // eslint-disable-line react-hooks/exhaustive-deps
-  const openId = Number(params.open) > 0 ? Number(params.open) : null;
+  const openId = openIdOf(params);
 
   const communities = useApiQuery('places.communities');
   const settings = useApiQuery('settings.get', {}, { staleTime: 60_000 });
@@ -52,8 +54,10 @@ export default function ResidentsPage() {
   const batchRan = useRef(false);
   const [loadError, setLoadError] = useState<string | null>(null);
 
-  const setFilters = useCallback((f: Filters) => setParams(queryFromFilters(f, openId)), [setParams, openId]);
-  const openPerson = useCallback((id: number | null) => setParams(queryFromFilters(filters, id)), [setParams, filters]);
+  // Both read the URL as it is when they run: the search box's pause-commit or an Esc right before a keystroke would
+  // otherwise write back the person or the filters of the render before (a just-closed drawer opened again).
+  const setFilters = useCallback((f: Filters) => setParams(queryFromFilters(f, openIdOf(currentQuery()))), [setParams]);
+  const openPerson = useCallback((id: number | null) => setParams(queryFromFilters(filtersFromQuery(currentQuery()), id)), [setParams]);
 
   const input = useMemo(() => listInput(filters), [filters]);
   const queryKey = JSON.stringify(input);

@@ -37,7 +37,7 @@ export default function SuppliesPage() {
   const [search, setSearch] = useState(filters.search);
   const canWrite = can('supplies.write');
 
-  const update = (patch: Partial<Filters>) => setParams(filtersToQuery({ ...filters, ...patch }));
+  const update = (patch: Partial<Filters>) => setParams((now) => filtersToQuery({ ...filtersFromQuery(now), ...patch }));
   useEffect(() => setSearch(filters.search), [filters.search]);
 
   // N opens the new-request form when no field has the focus.

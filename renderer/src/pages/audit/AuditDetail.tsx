@@ -2,14 +2,16 @@
 import { Descriptions, Drawer, Empty, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from '../../router.tsx';
+import { useFocusReturn } from '../../components/focusReturn.ts';
 import { atText, changesOf, extrasOf, fieldLabel, valueText, type AuditRow, type Change } from './format.ts';
 
 export function AuditDetail({ row, onClose }: { row: AuditRow | null; onClose: () => void }) {
   const { t } = useTranslation('admin');
   const changes = row ? changesOf(row.details, t) : [];
   const extras = row ? extrasOf(row.details) : [];
+  const focusReturn = useFocusReturn(!!row);
   return (
-    <Drawer open={!!row} onClose={onClose} size={620} title={row ? `${row.actionLabel} · ${atText(row.at)}` : ''} destroyOnHidden>
+    <Drawer open={!!row} {...focusReturn} onClose={onClose} size={620} title={row ? `${row.actionLabel} · ${atText(row.at)}` : ''} destroyOnHidden>
       {row && (
         <div data-testid="audit-detail">
           <Descriptions

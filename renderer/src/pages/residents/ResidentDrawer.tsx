@@ -2,6 +2,7 @@
 // requests, record history) and the actions the user may take on them. Opening it is audited by the server, so
 // the detail is fetched once per opening and after each action, not on every window focus.
 import { useState } from 'react';
+import { useFocusReturn } from '../../components/focusReturn.ts';
 import { Alert, Button, Drawer, Skeleton, Space, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../api.ts';
@@ -29,6 +30,7 @@ export function ResidentDrawer({ id, threshold, onClose, onOpenOther, onEdit, on
   const { t } = useTranslation('residents');
   const { can } = useSession();
   const [action, setAction] = useState<Action | null>(null);
+  const focusReturn = useFocusReturn(id !== null);
   const q = useApiQuery('residents.get', { id: id ?? 0 }, { enabled: id !== null, staleTime: Infinity, refetchOnWindowFocus: false, gcTime: 0 });
   const d = q.data && q.data.resident.id === id ? q.data : undefined;
   const running = d?.episodes.find((e) => e.status === 'active');
@@ -65,6 +67,7 @@ export function ResidentDrawer({ id, threshold, onClose, onOpenOther, onEdit, on
   return (
     <Drawer
       open={id !== null}
+      {...focusReturn}
       onClose={onClose}
       size={780}
       title={

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
+import { useFocusReturn } from '../../components/focusReturn.ts';
 import { SupplyActions } from './SupplyActions.tsx';
 import { STATUS_COLORS, minutesUntil, serverNowMs, spanText, time, yuan, type SupplyDetail } from './model.ts';
 
@@ -14,11 +15,13 @@ export function SupplyDrawer({ id, onClose, onChanged }: { id: number | null; on
   const q = useApiQuery('supplies.get', { id: id ?? 0 }, { enabled: id !== null });
   const d = id !== null ? q.data : undefined;
   const canWrite = can('supplies.write');
+  const focusReturn = useFocusReturn(id !== null);
   const finished = d && (d.status === 'delivered' || d.status === 'cancelled');
 
   return (
     <Drawer
       open={id !== null}
+      {...focusReturn}
       onClose={onClose}
       size={600}
       destroyOnHidden
