@@ -96,6 +96,6 @@ export async function updateSettings(ctx: Ctx, patch: Partial<Settings>): Promis
 /** Optimistic check for forms that saved a settings snapshot: refuses when any key changed since. */
 export function assertUnchanged(current: Settings, seen: Partial<Settings>): void {
   for (const k of Object.keys(seen) as (keyof Settings)[]) {
-    if (JSON.stringify(current[k]) !== JSON.stringify(seen[k])) throw conflict('设置');
+    if (JSON.stringify(current[k]) !== JSON.stringify(seen[k])) throw conflict('thing.settings');
   }
 }
