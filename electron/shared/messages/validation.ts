@@ -18,6 +18,7 @@ export const validation = {
   'zod.unknownKeys': ['不认识的字段：{keys}', 'Unknown fields: {keys}'],
   'zod.invalid': ['输入不正确', 'Invalid input'],
 
+  'rule.timeFormat': ['时间格式应为 HH:mm，如 10:00', 'Times are written HH:mm, such as 10:00'],
   'rule.isoDate': ['日期格式应为 YYYY-MM-DD', 'Dates are written YYYY-MM-DD'],
   'rule.reasonRequired': ['请填写原因', 'Please give a reason'],
   'rule.compoundRequired': ['请填写小区', 'Please enter the compound'],
