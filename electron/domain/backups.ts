@@ -25,7 +25,7 @@ import { today } from './clock.ts';
 import { SYSTEM_ACTOR, type Actor } from './actor.ts';
 import { audit } from './audit.ts';
 import { getSettings } from './settings.ts';
-import { fail, invalid, type AppError } from '../shared/errors.ts';
+import { fail, invalid } from '../shared/errors.ts';
 
 /** What the policy needs: the open database (replaced after a restore), the clock and the file's path. */
 export interface BackupEnv {
