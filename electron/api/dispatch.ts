@@ -1,10 +1,10 @@
 // The single entry point of every API call, from IPC, browser mode or tests:
 // look up the channel → validate input (zod) → check session and permission → run the handler → typed result.
-import type { z } from 'zod';
 import { contract, type Channel, type InputOf, type OutputOf } from './contract.ts';
 import { handlers } from './handlers.ts';
 import type { ApiEnv, HandlerCtx } from './env.ts';
-import { AppError, toErrorData, type AppErrorData } from '../shared/errors.ts';
+import { AppError, fail, toErrorData, type AppErrorData } from '../shared/errors.ts';
+import { zodToAppError } from './zod-errors.ts';
 import { can } from '../domain/actor.ts';
 import { getSettings } from '../domain/settings.ts';
 
@@ -14,11 +14,6 @@ export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(contract, name);
 }
 
-function zodToAppError(err: z.ZodError): AppError {
-  const fields = err.issues.map((i) => ({ field: i.path.join('.') || '(输入)', message: i.message }));
-  return new AppError('VALIDATION', `输入不正确：${fields.map((f) => `${f.field} ${f.message}`).join('；')}`, { fields });
-}
-
 export async function dispatch<C extends Channel>(
   env: ApiEnv,
   channelName: C | string,
@@ -26,25 +21,25 @@ export async function dispatch<C extends Channel>(
   sessionKey: string,
 ): Promise<ApiResult<OutputOf<C>>> {
   try {
-    if (!isChannel(channelName)) throw new AppError('NOT_FOUND', `未知的接口：${String(channelName)}`);
+    if (!isChannel(channelName)) throw fail('NOT_FOUND', 'common.unknownChannel', { channel: String(channelName) });
     const def = contract[channelName];
     const now = env.clock.now().getTime();
     let session = env.sessions.get(sessionKey);
     if (def.access !== 'public') {
-      if (!session) throw new AppError('UNAUTHENTICATED', '请先登录。');
+      if (!session) throw fail('UNAUTHENTICATED', 'session.required');
       const { sessionIdleMinutes } = await getSettings(env);
       if (now - session.lastSeen > sessionIdleMinutes * 60_000) {
         env.sessions.delete(sessionKey);
-        throw new AppError('UNAUTHENTICATED', `您已超过 ${sessionIdleMinutes} 分钟未操作，为保护居民信息已自动退出，请重新登录。`);
+        throw fail('UNAUTHENTICATED', 'session.idle', { minutes: sessionIdleMinutes });
       }
       if (def.access !== 'session' && !can(session.actor, def.access)) {
-        throw new AppError('FORBIDDEN', '您的角色没有此项权限。如需办理，请联系系统管理员。');
+        throw fail('FORBIDDEN', 'common.roleForbidden');
       }
       env.sessions.touch(sessionKey, now);
     }
     // Validated after the session check, so a caller without a session learns nothing about any channel's input.
     const parsed = def.input.safeParse(rawInput ?? {});
-    if (!parsed.success) throw zodToAppError(parsed.error);
+    if (!parsed.success) throw zodToAppError(parsed.error, rawInput ?? {});
     const ctx: HandlerCtx = {
       db: env.db,
       clock: env.clock,
@@ -64,6 +59,6 @@ export async function dispatch<C extends Channel>(
 /** Throws the AppError instead of returning it: for tests and the CLI. */
 export async function call<C extends Channel>(env: ApiEnv, channelName: C, input: InputOf<C>, sessionKey: string): Promise<OutputOf<C>> {
   const r = await dispatch(env, channelName, input, sessionKey);
-  if (!r.ok) throw new AppError(r.error.code, r.error.message, { fields: r.error.fields, details: r.error.details });
+  if (!r.ok) throw AppError.from(r.error);
   return r.data;
 }

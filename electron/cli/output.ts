@@ -52,7 +52,7 @@ export function errorResult(e: unknown): CommandResult {
   }
   if (e instanceof AppError) {
     const fields = e.fields?.length ? { fields: e.fields } : {};
-    return { code: e.code === 'STORAGE' ? 2 : 1, json: { ok: false, error: { code: e.code, message: e.message, ...fields } }, text: e.message };
+    return { code: e.code === 'STORAGE' ? 2 : 1, json: { ok: false, error: { code: e.code, key: e.key, ...(e.params ? { params: e.params } : {}), message: e.message, ...fields } }, text: e.message };
   }
   const err = e as { code?: unknown; message?: unknown; name?: unknown };
   if (err?.name === 'ZodError') return failure(1, 'VALIDATION', `输入不正确：${String(err.message)}`);

@@ -3,7 +3,7 @@
 // backup's), then renamed over the original in one step. Any failure before the rename leaves the file as it was.
 // Used by the CLI (`encrypt`) and by the desktop app when it finds a plaintext file from before encryption.
 import fs from 'node:fs';
-import { AppError } from '../shared/errors.ts';
+import { fail } from '../shared/errors.ts';
 import { getSettings } from '../domain/settings.ts';
 import { backupDatabase, backupDirFor, countRows, listBackups, newBackupPath, renameDurably, type BackupResult } from './backup.ts';
 import { openDatabase } from './open.ts';
@@ -39,7 +39,7 @@ function checkCopy(file: string, key: DbKey, expected: Record<string, number>): 
 
 export async function encryptDatabaseFile(dbFile: string, key: DbKey, now = new Date()): Promise<EncryptOutcome> {
   const kind = fileKind(dbFile);
-  if (kind === 'encrypted') throw new AppError('BLOCKED', `数据库 ${dbFile} 已经是加密的，无需转换。`);
+  if (kind === 'encrypted') throw fail('BLOCKED', 'encrypt.already', { file: dbFile });
   if (kind === 'missing') throw new DatabaseOpenError('missing', `数据库文件不存在：${dbFile}。`);
   if (kind !== 'plain') throw new DatabaseOpenError('damaged', `数据库文件已损坏或不是本软件的数据文件：${dbFile}。文件未改动。`);
   const handle = await openDatabase(dbFile, { key: null, migrate: false });
@@ -49,20 +49,20 @@ export async function encryptDatabaseFile(dbFile: string, key: DbKey, now = new 
     const s = await getSettings({ db: handle.db });
     const databaseId = readDatabaseId(handle.sqlite);
     const backup = await backupDatabase(handle.sqlite, newBackupPath(backupDirFor(dbFile, s.backupDir), now, s.timeZone, 'before-encrypt', databaseId));
-    if (!backup.verification.ok) throw new AppError('STORAGE', `转换前的备份未通过校验（${backup.verification.problems.join('；')}），未转换，文件未改动。`);
+    if (!backup.verification.ok) throw fail('STORAGE', 'encrypt.backupBad', { problems: backup.verification.problems.join('；') });
     removeCopy(tmp);
     const dataVersion = () => handle.sqlite.pragma('data_version', { simple: true }) as number;
     const copiedAt = dataVersion();
     await handle.sqlite.backup(tmp);
     rekeyPlainFile(tmp, key);
     const problems = checkCopy(tmp, key, backup.counts);
-    if (problems.length) throw new AppError('STORAGE', `加密后的副本未通过校验（${problems.join('；')}），未转换，文件未改动。`);
+    if (problems.length) throw fail('STORAGE', 'encrypt.copyBad', { problems: problems.join('；') });
     // The last step before the swap, as it is the first that writes to the file: leaving WAL mode needs the file to
     // ourselves, so it is refused while the app or another command has it open.
     const mode = handle.sqlite.pragma('journal_mode = DELETE', { simple: true });
-    if (mode !== 'delete') throw new AppError('BLOCKED', '数据库正被其他程序使用（如正在运行的居家隔离管理台）。请先关闭它再转换，文件未改动。');
+    if (mode !== 'delete') throw fail('BLOCKED', 'encrypt.inUse');
     switched = true;
-    if (dataVersion() !== copiedAt) throw new AppError('BLOCKED', '转换期间数据库被其他程序改动，未转换。请关闭其他程序后重试。');
+    if (dataVersion() !== copiedAt) throw fail('BLOCKED', 'encrypt.changed');
     await handle.close();
     renameDurably(tmp, dbFile);
     const plaintextBackups = listBackups(backupDirFor(dbFile, s.backupDir), databaseId)

@@ -19,7 +19,7 @@ import {
   type BackupVerification,
 } from './backup.ts';
 import { readDatabaseId, shortDatabaseId } from './identity.ts';
-import { AppError } from '../shared/errors.ts';
+import { fail } from '../shared/errors.ts';
 
 const COMPANIONS = ['-wal', '-shm', '-journal'];
 
@@ -72,9 +72,6 @@ function putInPlace(source: string, dbFile: string): void {
   renameDurably(tmp, dbFile);
 }
 
-function refuse(message: string): AppError {
-  return new AppError('BLOCKED', message);
-}
 
 /** The identity stored in a database file, or null when it has none or cannot be read (a damaged file). */
 export function fileDatabaseId(file: string): string | null {
@@ -96,16 +93,14 @@ export function fileDatabaseId(file: string): string | null {
  * a copy that names no database at all (taken before identities existed) is accepted.
  */
 export async function restoreDatabase(dbFile: string, fromBackup: string, opts: { tag?: AsideTag; now?: Date } = {}): Promise<RestoreOutcome> {
-  if (!fs.existsSync(fromBackup)) throw refuse(`找不到备份文件：${fromBackup}`);
-  if (path.resolve(fromBackup) === path.resolve(dbFile)) throw refuse('不能用数据文件自身作为备份来恢复。');
+  if (!fs.existsSync(fromBackup)) throw fail('BLOCKED', 'restore.noBackupFile', { file: fromBackup });
+  if (path.resolve(fromBackup) === path.resolve(dbFile)) throw fail('BLOCKED', 'restore.selfBackup');
   const verification = verifyBackup(fromBackup);
-  if (!verification.ok) throw refuse(`备份文件未通过校验，未恢复，当前数据未改动：${verification.problems.join('；')}`);
+  if (!verification.ok) throw fail('BLOCKED', 'restore.backupBad', { problems: verification.problems.join('；') });
   const current = fileDatabaseId(dbFile);
   const theirs = verification.databaseId ?? readSidecar(fromBackup)?.databaseId ?? null;
   if (current !== null && theirs !== null && theirs !== current) {
-    throw refuse(
-      `此备份属于另一个数据库（备份标识 ${shortDatabaseId(theirs)}，当前数据库标识 ${shortDatabaseId(current)}），未恢复，当前数据未改动。请选择本数据库的备份（文件名中含 ${shortDatabaseId(current)}）。`,
-    );
+    throw fail('BLOCKED', 'restore.otherDatabase', { theirs: shortDatabaseId(theirs), current: shortDatabaseId(current) });
   }
   const movedAsideAs = moveAside(dbFile, opts.tag ?? 'before-restore', opts.now);
   try {
@@ -137,9 +132,9 @@ export function listRestoreAsides(dbFile: string): string[] {
 export async function undoRestore(dbFile: string, asideFile?: string, now = new Date()): Promise<RestoreOutcome> {
   const candidates = listRestoreAsides(dbFile);
   const chosen = asideFile ? candidates.find((c) => path.resolve(c) === path.resolve(path.dirname(path.resolve(dbFile)), path.basename(asideFile))) : candidates[0];
-  if (!chosen) throw refuse(asideFile ? `找不到恢复前保留的文件：${path.basename(asideFile)}` : '没有可撤销的恢复（找不到恢复前保留的数据文件）。');
+  if (!chosen) throw asideFile ? fail('BLOCKED', 'restore.noAsideFile', { file: path.basename(asideFile) }) : fail('BLOCKED', 'restore.nothingToUndo');
   const verification = verifyBackup(chosen);
-  if (!verification.ok) throw refuse(`恢复前保留的文件未通过校验，无法撤销：${verification.problems.join('；')}`);
+  if (!verification.ok) throw fail('BLOCKED', 'restore.asideBad', { problems: verification.problems.join('；') });
   const movedAsideAs = moveAside(dbFile, 'undone-restore', now);
   try {
     moveWithCompanions(chosen, dbFile);
@@ -173,9 +168,7 @@ function backupsForDamaged(dbFile: string, dir: string): BackupInfo[] {
   const fromHere = all.find((b) => b.databaseId !== null && b.verification?.sourceFile === here);
   if (fromHere) return backupsInFolder(dir, fromHere.databaseId).own;
   if (all.every((b) => b.shortId === null && b.databaseId === null)) return all;
-  throw refuse(
-    `损坏的文件已无法读出它属于哪个数据库，备份文件夹 ${dir} 中也没有从 ${here} 备份的文件，为免用其他数据库的备份替换它，未自动恢复，损坏的文件未改动。请用命令 isolation-desk restore --db <数据文件> --from <备份文件> 指定要恢复的备份（文件名中 8 位标识相同的是同一个数据库的备份）。`,
-  );
+  throw fail('BLOCKED', 'restore.unknownOwner', { dir, file: here });
 }
 
 /**

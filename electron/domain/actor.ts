@@ -99,7 +99,7 @@ export function scopeOf(actor: Actor): number | null {
 export function assertInScope(actor: Actor, communityId: number): void {
   const scope = scopeOf(actor);
   if (scope !== null && scope !== communityId) {
-    throw forbidden('此记录属于其他社区，您只能查看和办理本社区的人员和事项。');
+    throw forbidden('common.otherCommunity');
   }
 }
 

@@ -4,7 +4,8 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { conflict, invalid, notFound } from '../shared/errors.ts';
+import { conflict, invalid, issue, notFound } from '../shared/errors.ts';
+import { msg } from '../shared/messages/index.ts';
 import type { Alert, AlertStatus } from '../db/schema.ts';
 import type { Page } from './residents.ts';
 
@@ -147,14 +148,14 @@ export interface CloseAlertInput {
 
 /** Records what was done about an alert (action, note, who, when) and closes it. */
 export async function closeAlert(ctx: Ctx, input: CloseAlertInput): Promise<Alert> {
-  if (!ALERT_ACTIONS.includes(input.action)) throw invalid(`处理方式应为：${ALERT_ACTIONS.join('、')}`, [{ field: 'action', message: '请选择处理方式' }]);
+  if (!ALERT_ACTIONS.includes(input.action)) throw invalid('alerts.actionBad', { choices: ALERT_ACTIONS.join('、') }, [issue('action', 'alerts.pickAction')]);
   const note = input.note?.trim() || null;
-  if (input.action === '其他' && !note) throw invalid('处理方式为“其他”时，请在说明中写明做了什么', [{ field: 'note', message: '请填写处理说明' }]);
+  if (input.action === '其他' && !note) throw invalid('alerts.otherNeedsNote', undefined, [issue('note', 'alerts.noteRequired')]);
   return inTx(ctx, async (ctx) => {
     const a = await ctx.db.selectFrom('alerts').selectAll().where('id', '=', input.id).executeTakeFirst();
-    if (!a) throw notFound('该告警');
+    if (!a) throw notFound('thing.alert');
     assertInScope(ctx.actor, a.communityId);
-    if (a.status !== 'open') throw invalid(`该告警已由${a.closedBy ?? '他人'}处理（${a.action ?? ''}），无需重复处理。请刷新列表。`);
+    if (a.status !== 'open') throw invalid('alerts.alreadyClosed', { by: a.closedBy ?? msg('alerts.someoneElse'), action: a.action ?? '' });
     const at = nowIso(ctx.clock);
     const r = await ctx.db
       .updateTable('alerts')
@@ -162,7 +163,7 @@ export async function closeAlert(ctx: Ctx, input: CloseAlertInput): Promise<Aler
       .where('id', '=', a.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该告警');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.alert');
     await audit(ctx, {
       action: 'alert.close',
       entity: 'alert',

@@ -25,7 +25,7 @@ import { today } from './clock.ts';
 import { SYSTEM_ACTOR, type Actor } from './actor.ts';
 import { audit } from './audit.ts';
 import { getSettings } from './settings.ts';
-import { AppError, invalid } from '../shared/errors.ts';
+import { fail, invalid } from '../shared/errors.ts';
 
 /** What the policy needs: the open database (replaced after a restore), the clock and the file's path. */
 export interface BackupEnv {
@@ -50,7 +50,7 @@ export interface BackupOutcome {
 }
 
 function assertFile(env: BackupEnv): void {
-  if (env.dbFile === ':memory:') throw invalid('内存中的临时数据库不能备份或恢复。');
+  if (env.dbFile === ':memory:') throw invalid('backups.memoryDb');
 }
 
 export async function backupDir(env: Pick<BackupEnv, 'db' | 'dbFile'>): Promise<string> {
@@ -61,7 +61,7 @@ export async function backupDir(env: Pick<BackupEnv, 'db' | 'dbFile'>): Promise<
 /** The identity of the open database (db/identity.ts); every backup operation takes only backups that carry it. */
 export async function databaseIdOf(db: Db): Promise<string> {
   const row = await db.selectFrom('databaseIdentity').select('databaseId').where('id', '=', 1).executeTakeFirst();
-  if (!row) throw new AppError('INTERNAL', '数据库缺少标识（database_identity），请用 isolation-desk init --db <文件> 升级数据结构后再试。');
+  if (!row) throw fail('INTERNAL', 'backups.noIdentity');
   return row.databaseId;
 }
 
@@ -78,7 +78,7 @@ export async function createBackup(env: BackupEnv, actor: Actor, reason: BackupR
   } catch (e) {
     const message = (e as Error).message;
     await audit(ctx, { action: 'backup.failed', entity: 'backup', extra: { reason, dir, error: message } });
-    throw new AppError('STORAGE', `备份失败：${message}。请检查备份文件夹 ${dir} 是否存在、可写，磁盘空间是否足够。`);
+    throw fail('STORAGE', 'backups.failed', { reason: message, dir });
   }
   const { ok, problems } = result.verification;
   const removed = ok ? applyRetention(dir, databaseId, s.backupKeepDaily, s.backupKeepWeekly).remove.map((b) => b.name) : [];
@@ -181,7 +181,7 @@ async function reopenAround(env: BackupEnv, swap: () => Promise<RestoreOutcome>,
     if (!outcome) throw e;
     await undo(outcome);
     handle = await openDatabase(env.dbFile);
-    failure = new AppError('BLOCKED', `恢复后的数据文件无法打开（${(e as Error).message}），已撤销恢复，数据未改动。`);
+    failure = fail('BLOCKED', 'backups.restoredUnreadable', { reason: (e as Error).message });
   }
   env.db = handle.db;
   env.onDatabaseReopened?.(handle);
@@ -191,11 +191,11 @@ async function reopenAround(env: BackupEnv, swap: () => Promise<RestoreOutcome>,
 
 function backupFileByName(dir: string, name: string, databaseId: string): string {
   const base = path.basename(name);
-  if (!parseBackupName(base)) throw invalid(`不是本软件的备份文件名：${base}`);
+  if (!parseBackupName(base)) throw invalid('backups.notOurName', { name: base });
   const file = path.join(dir, base);
-  if (!fs.existsSync(file)) throw new AppError('NOT_FOUND', `找不到备份文件 ${base}，可能已被清理。请刷新备份列表。`);
+  if (!fs.existsSync(file)) throw fail('NOT_FOUND', 'backups.missing', { name: base });
   const foreign = backupsInFolder(dir, databaseId).foreign.find((f) => f.name === base);
-  if (foreign) throw new AppError('BLOCKED', `备份 ${base} 不是本数据库的备份（${foreign.why}），未恢复，当前数据未改动。`);
+  if (foreign) throw fail('BLOCKED', 'backups.foreign', { name: base, why: foreign.why });
   return file;
 }
 
@@ -206,9 +206,9 @@ export async function restoreFromBackup(env: BackupEnv, actor: Actor, name: stri
   const file = backupFileByName(await backupDir(env), name, databaseId);
   // Check before closing anything, so a bad backup costs the user nothing.
   const v = verifyBackup(file);
-  if (!v.ok) throw new AppError('BLOCKED', `备份 ${path.basename(file)} 未通过校验，未恢复，当前数据未改动：${v.problems.join('；')}`);
+  if (!v.ok) throw fail('BLOCKED', 'backups.unverified', { name: path.basename(file), problems: v.problems.join('；') });
   const other = foreignContent(v, databaseId);
-  if (other) throw new AppError('BLOCKED', `备份 ${path.basename(file)} 不是本数据库的备份（${other}），未恢复，当前数据未改动。`);
+  if (other) throw fail('BLOCKED', 'backups.foreign', { name: path.basename(file), why: other });
   const o = await reopenAround(
     env,
     () => restoreDatabase(env.dbFile, file),

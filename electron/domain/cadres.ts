@@ -6,7 +6,8 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
-import { conflict, forbidden, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
+import { asMessage, conflict, forbidden, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
+import { phoneWarning } from './residents.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { checkPhone, maskPhone, toHalfWidth } from './idcard.ts';
 import type { CadreStatus } from '../db/schema.ts';
@@ -69,32 +70,32 @@ async function normalise(ctx: Ctx, input: CadreInput, compoundIds: number[]): Pr
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];
   const name = clean(input.name);
-  if (!name) errors.push({ field: 'name', message: '请填写姓名' });
-  if (name.length > 30) errors.push({ field: 'name', message: '姓名过长（最多30字）' });
+  if (!name) errors.push(issue('name', 'rule.nameRequired'));
+  if (name.length > 30) errors.push(issue('name', 'cadres.nameTooLong'));
   const homeUnit = clean(input.homeUnit);
-  if (!homeUnit) errors.push({ field: 'homeUnit', message: '请填写派出单位，如 市住建局' });
-  if (homeUnit.length > 60) errors.push({ field: 'homeUnit', message: '派出单位过长（最多60字）' });
+  if (!homeUnit) errors.push(issue('homeUnit', 'cadres.homeUnitRequired'));
+  if (homeUnit.length > 60) errors.push(issue('homeUnit', 'cadres.homeUnitTooLong'));
   const status = input.status ?? 'on_duty';
-  if (!(status in CADRE_STATUS_LABELS)) errors.push({ field: 'status', message: '状态应为 在岗、轮休 或 撤回' });
+  if (!(status in CADRE_STATUS_LABELS)) errors.push(issue('status', 'cadres.statusBad'));
   for (const f of ['dutyFrom', 'dutyTo'] as const) {
     const v = input[f];
-    if (v && !isIsoDate(v)) errors.push({ field: f, message: '日期不正确' });
+    if (v && !isIsoDate(v)) errors.push(issue(f, 'common.dateBad'));
   }
-  if (input.dutyFrom && input.dutyTo && input.dutyFrom > input.dutyTo) errors.push({ field: 'dutyTo', message: '在岗结束日期不能早于开始日期' });
+  if (input.dutyFrom && input.dutyTo && input.dutyFrom > input.dutyTo) errors.push(issue('dutyTo', 'cadres.dutyToBeforeFrom'));
   const phone = checkPhone(input.phone);
-  if (phone.warning) warnings.push({ field: 'phone', message: phone.warning });
+  if (phone.warning) warnings.push(phoneWarning(phone.phone));
   const communityId = input.communityId ?? null;
   const ids = [...new Set(compoundIds)];
   if (communityId !== null) {
     assertInScope(ctx.actor, communityId);
     const c = await ctx.db.selectFrom('places').select('id').where('id', '=', communityId).where('level', '=', 'community').executeTakeFirst();
-    if (!c) errors.push({ field: 'communityId', message: '所选社区不存在' });
-  } else if (ids.length) errors.push({ field: 'compoundIds', message: '请先选择派驻社区，再选择小区' });
+    if (!c) errors.push(issue('communityId', 'places.noSuchCommunity'));
+  } else if (ids.length) errors.push(issue('compoundIds', 'cadres.communityFirst'));
   if (ids.length && communityId !== null) {
     const found = await ctx.db.selectFrom('places').select('id').where('id', 'in', ids).where('level', '=', 'compound').where('parentId', '=', communityId).execute();
-    if (found.length !== ids.length) errors.push({ field: 'compoundIds', message: '所选小区不属于派驻社区，请重新选择' });
+    if (found.length !== ids.length) errors.push(issue('compoundIds', 'cadres.compoundsElsewhere'));
   }
-  if (errors.length) throw invalid(`无法保存：${errors.map((e) => e.message).join('；')}`, errors);
+  if (errors.length) throw invalid('common.cannotSave', { problems: errors.map(asMessage) }, errors);
   return {
     values: {
       name,
@@ -136,7 +137,7 @@ export interface CadrePatch extends Partial<CadreInput> {
 export async function updateCadre(ctx: Ctx, patch: CadrePatch): Promise<CadreSaveResult> {
   return inTx(ctx, async (ctx) => {
     const before = await ctx.db.selectFrom('cadres').selectAll().where('id', '=', patch.id).executeTakeFirst();
-    if (!before) throw notFound('该下沉干部');
+    if (!before) throw notFound('thing.cadre');
     if (before.communityId !== null) assertInScope(ctx.actor, before.communityId);
     const oldCompounds = (await ctx.db.selectFrom('cadreCompounds').select('compoundId').where('cadreId', '=', before.id).execute()).map((r) => r.compoundId);
     const pick = <K extends keyof CadreInput>(k: K, fallback: CadreInput[K]): CadreInput[K] => (patch[k] !== undefined ? (patch[k] as CadreInput[K]) : fallback);
@@ -164,7 +165,7 @@ export async function updateCadre(ctx: Ctx, patch: CadrePatch): Promise<CadreSav
       .where('id', '=', before.id)
       .where('version', '=', patch.version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该下沉干部的信息');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.cadreInfo');
     await setCompounds(ctx, before.id, n.compoundIds);
     const diff = changedFields({ ...before, compoundIds: oldCompounds } as Record<string, unknown>, { ...n.values, compoundIds: n.compoundIds });
     await audit(ctx, { action: 'cadre.update', entity: 'cadre', entityId: before.id, ...diff });
@@ -177,7 +178,7 @@ export async function updateCadre(ctx: Ctx, patch: CadrePatch): Promise<CadreSav
         .where('status', 'in', ['assigned', 'delivering'])
         .executeTakeFirstOrThrow();
       if (Number(open.n) > 0) {
-        warnings.push({ field: 'status', message: `${n.values.name}还有 ${Number(open.n)} 项物资需求未送达，请尽快改派给其他在岗干部` });
+        warnings.push(issue('status', 'cadres.openSupplies', { name: n.values.name, count: Number(open.n) }));
       }
     }
     return { id: before.id, version: before.version + 1, warnings };
@@ -310,9 +311,9 @@ export async function listCadres(ctx: Ctx, q: CadreQuery = {}): Promise<CadreRow
 export async function revealCadrePhone(ctx: Ctx, id: number): Promise<{ value: string | null }> {
   if (!can(ctx.actor, 'cadres.reveal')) throw forbidden();
   const k = await ctx.db.selectFrom('cadres').select(['communityId', 'phone']).where('id', '=', id).executeTakeFirst();
-  if (!k) throw notFound('该下沉干部');
+  if (!k) throw notFound('thing.cadre');
   const scope = scopeOf(ctx.actor);
-  if (scope !== null && k.communityId !== scope) throw forbidden('这名干部不在本社区，您只能查看本社区干部的电话。');
+  if (scope !== null && k.communityId !== scope) throw forbidden('cadres.otherCommunityPhone');
   await audit(ctx, { action: 'cadre.reveal_phone', entity: 'cadre', entityId: id });
   return { value: k.phone };
 }

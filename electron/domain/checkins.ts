@@ -6,7 +6,8 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, timeOfDay, today } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { AppError, conflict, invalid, notFound } from '../shared/errors.ts';
+import { conflict, fail, invalid, issue, notFound } from '../shared/errors.ts';
+import { msg } from '../shared/messages/index.ts';
 import { getSettings } from './settings.ts';
 import { openAlert } from './alerts.ts';
 import { insertTest, personOnDate } from './tests.ts';
@@ -84,23 +85,23 @@ export function abnormalReasons(m: Measured, feverThreshold: number): string[] {
 function normaliseFields(f: CheckinFields): Measured & { contactMethod: ContactMethod | null; notes: string | null } {
   const temperature = f.temperature ?? null;
   if (temperature !== null && (!Number.isFinite(temperature) || temperature < TEMPERATURE_MIN || temperature > TEMPERATURE_MAX)) {
-    throw invalid(`体温 ${temperature}℃ 不在 ${TEMPERATURE_MIN}–${TEMPERATURE_MAX}℃ 之间，请核对后重新填写`, [{ field: 'temperature', message: '体温超出合理范围' }]);
+    throw invalid('checkins.temperatureRange', { value: temperature, min: TEMPERATURE_MIN, max: TEMPERATURE_MAX }, [issue('temperature', 'checkins.temperatureOut')]);
   }
   const symptomOther = f.symptomOther?.trim() || null;
   const set = new Set(f.symptoms ?? []);
   if (symptomOther) set.add('其他');
   const bad = [...set].filter((s) => !(SYMPTOMS as readonly string[]).includes(s));
-  if (bad.length) throw invalid(`未知的症状：${bad.join('、')}。可选：${SYMPTOMS.join('、')}`, [{ field: 'symptoms', message: '症状不正确' }]);
-  if (set.has('其他') && !symptomOther) throw invalid('勾选了“其他”症状，请写明是什么症状', [{ field: 'symptomOther', message: '请填写其他症状' }]);
+  if (bad.length) throw invalid('checkins.unknownSymptoms', { symptoms: bad.join('、'), choices: SYMPTOMS.join('、') }, [issue('symptoms', 'checkins.symptomsBad')]);
+  if (set.has('其他') && !symptomOther) throw invalid('checkins.otherSymptom', undefined, [issue('symptomOther', 'checkins.otherSymptomField')]);
   const symptoms = SYMPTOMS.filter((s) => set.has(s));
   const testType = f.testType ?? null;
   const testResult = f.testResult ?? null;
   if ((testType === null) !== (testResult === null)) {
-    throw invalid('检测类型和检测结果须同时填写（或都不填）', [{ field: testType ? 'testResult' : 'testType', message: '请同时填写检测类型和结果' }]);
+    throw invalid('checkins.testPair', undefined, [issue(testType ? 'testResult' : 'testType', 'checkins.testPairField')]);
   }
   const notes = f.notes?.trim() || null;
   if (temperature === null && !symptoms.length && !testType && !f.healthCode && !notes) {
-    throw invalid('这条记录没有任何内容：请至少填写体温、症状、检测、健康码或备注之一', [{ field: 'temperature', message: '请填写体温' }]);
+    throw invalid('checkins.empty', undefined, [issue('temperature', 'checkins.temperatureRequired')]);
   }
   return { temperature, symptoms, symptomOther, testType, testResult, healthCode: f.healthCode ?? null, contactMethod: f.contactMethod ?? null, notes };
 }
@@ -124,7 +125,7 @@ async function settingsThreshold(ctx: Ctx): Promise<number> {
 }
 
 export async function recordCheckIn(ctx: Ctx, input: CheckinInput): Promise<CheckinResult> {
-  if (input.slot !== 'am' && input.slot !== 'pm') throw invalid('时段应为上午或下午', [{ field: 'slot', message: '请选择时段' }]);
+  if (input.slot !== 'am' && input.slot !== 'pm') throw invalid('checkins.slotBad', undefined, [issue('slot', 'checkins.pickSlot')]);
   const f = normaliseFields(input);
   return inTx(ctx, async (ctx) => {
     const { resident, episode } = await personOnDate(ctx, input.residentId, input.date);
@@ -136,9 +137,7 @@ export async function recordCheckIn(ctx: Ctx, input: CheckinInput): Promise<Chec
       .where('slot', '=', input.slot)
       .executeTakeFirst();
     if (existing) {
-      throw new AppError('CONFLICT', `${resident.name} ${input.date} ${SLOT_LABELS[input.slot]}已由${existing.recordedBy}登记。如需修改，请在该记录上使用“更正”。`, {
-        details: { checkinId: existing.id },
-      });
+      throw fail('CONFLICT', 'checkins.alreadyRecorded', { name: resident.name, date: input.date, slot: msg(`label.slot.${input.slot}` as const), by: existing.recordedBy }, { details: { checkinId: existing.id } });
     }
     const reasons = abnormalReasons(f, await settingsThreshold(ctx));
     const at = nowIso(ctx.clock);
@@ -195,7 +194,7 @@ export interface CorrectInput extends CheckinFields {
 export async function correctCheckIn(ctx: Ctx, input: CorrectInput): Promise<CheckinResult> {
   return inTx(ctx, async (ctx) => {
     const before = await ctx.db.selectFrom('checkins').selectAll().where('id', '=', input.id).executeTakeFirst();
-    if (!before) throw notFound('该监测记录');
+    if (!before) throw notFound('thing.checkin');
     assertInScope(ctx.actor, before.communityId);
     const pick = <K extends keyof CheckinFields>(k: K, current: CheckinFields[K]) => (input[k] !== undefined ? input[k] : current);
     const f = normaliseFields({
@@ -226,7 +225,7 @@ export async function correctCheckIn(ctx: Ctx, input: CorrectInput): Promise<Che
       .where('id', '=', before.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该监测记录');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.checkin');
     await syncCheckinTest(ctx, before, f);
     await refreshLatestTemperature(ctx, before.residentId);
     const diff = changedFields(before as unknown as Record<string, unknown>, next);
@@ -371,7 +370,7 @@ export async function dueCounter(ctx: Ctx, q: Omit<DueQuery, 'limit' | 'offset'>
 
 /** People due for a slot of a date; overdue first, then compound, address, name (pinyin). */
 export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
-  if (!isIsoDate(q.date)) throw invalid('日期不正确', [{ field: 'date', message: '请选择有效日期' }]);
+  if (!isIsoDate(q.date)) throw invalid('common.dateBad', undefined, [issue('date', 'common.pickValidDate')]);
   const settings = await getSettings(ctx);
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
   const offset = Math.max(q.offset ?? 0, 0);

@@ -4,7 +4,7 @@ import type { Ctx } from './context.ts';
 import { scopeOf } from './actor.ts';
 import { timeOfDay, today } from './clock.ts';
 import { addDays, isIsoDate } from './dates.ts';
-import { invalid } from '../shared/errors.ts';
+import { invalid, issue } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
 import { coveredOn, dueCounter } from './checkins.ts';
 import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn, supplyStatsByCommunity } from './supplies.ts';
@@ -57,7 +57,7 @@ const NUMBER_KEYS = [
 ] as const satisfies readonly (keyof DailyTotals)[];
 
 function assertDate(date: string): void {
-  if (!isIsoDate(date)) throw invalid('日期不正确', [{ field: 'date', message: '请选择有效日期' }]);
+  if (!isIsoDate(date)) throw invalid('common.dateBad', undefined, [issue('date', 'common.pickValidDate')]);
 }
 
 function toMap(rows: { communityId: number; n: number | string | bigint | null }[]): Map<number, number> {

@@ -5,7 +5,8 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can } from './actor.ts';
-import { AppError, conflict, forbidden, invalid, notFound } from '../shared/errors.ts';
+import { AppError, conflict, fail, forbidden, invalid, issue, notFound } from '../shared/errors.ts';
+import { msg, renderMessage, type MessageKey, type Params } from '../shared/messages/index.ts';
 import { addDays, diffDays, isIsoDate } from './dates.ts';
 import { getSettings, policyFor, type CategoryPolicy } from './settings.ts';
 import type { Category, Episode, EpisodeKind, EpisodeStatus, ResidentStatus } from '../db/schema.ts';
@@ -79,7 +80,7 @@ async function loadEpisode(ctx: Ctx, id: number): Promise<Episode & { communityI
     .select(['residents.communityId', 'residents.name', 'residents.category'])
     .where('episodes.id', '=', id)
     .executeTakeFirst();
-  if (!e) throw notFound('该隔离记录');
+  if (!e) throw notFound('thing.episode');
   assertInScope(ctx.actor, e.communityId);
   return e;
 }
@@ -95,22 +96,22 @@ export interface StartEpisodeInput {
 }
 
 export async function startEpisode(ctx: Ctx, input: StartEpisodeInput): Promise<Episode> {
-  if (!isIsoDate(input.startDate)) throw invalid('开始日期不正确', [{ field: 'startDate', message: '请选择有效日期' }]);
+  if (!isIsoDate(input.startDate)) throw invalid('episodes.startDateBad', undefined, [issue('startDate', 'common.pickValidDate')]);
   const todayDate = today(ctx.clock);
-  if (input.startDate > todayDate) throw invalid('开始日期不能晚于今天', [{ field: 'startDate', message: '不能晚于今天' }]);
+  if (input.startDate > todayDate) throw invalid('episodes.startDateFuture', undefined, [issue('startDate', 'common.notAfterToday')]);
   return inTx(ctx, async (ctx) => {
     const r = await ctx.db.selectFrom('residents').select(['id', 'communityId', 'category', 'name']).where('id', '=', input.residentId).executeTakeFirst();
-    if (!r) throw notFound('该人员');
+    if (!r) throw notFound('thing.resident');
     assertInScope(ctx.actor, r.communityId);
     const running = await ctx.db.selectFrom('episodes').select(['id', 'kind']).where('residentId', '=', r.id).where('status', '=', 'active').executeTakeFirst();
     if (running) {
-      throw new AppError('CONFLICT', `${r.name} 已有进行中的${EPISODE_KIND_LABELS[running.kind]}，不能重复开始。如需延长，请使用“延长”。`);
+      throw fail('CONFLICT', 'episodes.running', { name: r.name, kind: msg(`label.kind.${running.kind}` as const) });
     }
     const settings = await getSettings(ctx);
     const policy = policyFor(settings, r.category);
     const kind = input.kind ?? 'home_isolation';
     const days = input.days ?? (kind === 'home_isolation' ? policy.isolationDays : Math.max(policy.monitoringDays, 1));
-    if (!Number.isInteger(days) || days < 1 || days > 60) throw invalid('天数应为 1 到 60 的整数', [{ field: 'days', message: '天数不正确' }]);
+    if (!Number.isInteger(days) || days < 1 || days > 60) throw invalid('episodes.daysBad', undefined, [issue('days', 'episodes.daysWrong')]);
     const testDays = kind === 'home_isolation' ? testDaysFor(policy, days) : [];
     const { lastDay, releaseDate } = periodDates(input.startDate, days);
     const at = nowIso(ctx.clock);
@@ -157,12 +158,12 @@ export interface ExtendInput {
 
 /** Moves the planned end; the previous end and the reason are kept in episode_extensions. */
 export async function extendEpisode(ctx: Ctx, input: ExtendInput): Promise<Episode> {
-  if (!input.reason?.trim()) throw invalid('延长须填写原因', [{ field: 'reason', message: '请填写延长原因' }]);
-  if (!isIsoDate(input.newLastDay)) throw invalid('新的最后一天不正确', [{ field: 'newLastDay', message: '请选择有效日期' }]);
+  if (!input.reason?.trim()) throw invalid('episodes.extendReason', undefined, [issue('reason', 'episodes.extendReasonField')]);
+  if (!isIsoDate(input.newLastDay)) throw invalid('episodes.newLastDayBad', undefined, [issue('newLastDay', 'common.pickValidDate')]);
   return inTx(ctx, async (ctx) => {
     const e = await loadEpisode(ctx, input.episodeId);
-    if (e.status !== 'active') throw invalid('只能延长进行中的隔离/监测');
-    if (input.newLastDay <= e.lastDay) throw invalid(`新的最后一天须晚于原来的 ${e.lastDay}`, [{ field: 'newLastDay', message: `须晚于 ${e.lastDay}` }]);
+    if (e.status !== 'active') throw invalid('episodes.extendOnlyActive');
+    if (input.newLastDay <= e.lastDay) throw invalid('episodes.newLastDayEarly', { lastDay: e.lastDay }, [issue('newLastDay', 'episodes.afterDay', { day: e.lastDay })]);
     const releaseDate = addDays(input.newLastDay, 1);
     // The last-day test moves with the last day (入境 [1, 7, last]: 7 days [1, 7] → 14 days [1, 7, 14]).
     const policy = policyFor(await getSettings(ctx), e.category as Category);
@@ -173,7 +174,7 @@ export async function extendEpisode(ctx: Ctx, input: ExtendInput): Promise<Episo
       .where('id', '=', e.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该隔离记录');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.episode');
     await ctx.db
       .insertInto('episodeExtensions')
       .values({ episodeId: e.id, previousLastDay: e.lastDay, newLastDay: input.newLastDay, reason: input.reason.trim(), userName: ctx.actor.username, at: nowIso(ctx.clock) })
@@ -196,7 +197,21 @@ export async function extendEpisode(ctx: Ctx, input: ExtendInput): Promise<Episo
 export interface ReleaseBlocker {
   day: number;
   date: string;
+  /** The catalog message (key + params) and its Chinese text. */
+  key: MessageKey;
+  params: Params;
   message: string;
+}
+
+function blocker(d: { day: number; date: string }, key: 'episodes.blockPositive' | 'episodes.blockPending' | 'episodes.blockMissing'): ReleaseBlocker {
+  const params = { day: d.day, date: d.date };
+  return { ...d, key, params, message: renderMessage('zh', key, params) };
+}
+
+/** Why one episode of a batch was not released: the error's message (key + params) and its Chinese text. */
+function reasonOf(err: unknown): { reason: string; key: MessageKey; params?: Params } {
+  const e = err instanceof AppError ? err : fail('INTERNAL', 'common.unknownError');
+  return { reason: e.message, key: e.key, ...(e.params ? { params: e.params } : {}) };
 }
 
 /** Tests due by now (test days up to today and the last day) that have no negative nucleic-acid result. */
@@ -209,9 +224,9 @@ export async function releaseBlockers(ctx: Pick<Ctx, 'db' | 'clock'>, e: Pick<Ep
   const blockers: ReleaseBlocker[] = [];
   for (const d of due) {
     const onDay = tests.filter((t) => t.sampleDate === d.date && t.testType === '核酸');
-    if (onDay.some((t) => t.result === '阳性')) blockers.push({ ...d, message: `第${d.day}天（${d.date}）核酸结果为阳性` });
+    if (onDay.some((t) => t.result === '阳性')) blockers.push(blocker(d, 'episodes.blockPositive'));
     else if (!onDay.some((t) => t.result === '阴性')) {
-      blockers.push({ ...d, message: onDay.length ? `第${d.day}天（${d.date}）核酸结果未出` : `第${d.day}天（${d.date}）缺少核酸阴性结果` });
+      blockers.push(blocker(d, onDay.length ? 'episodes.blockPending' : 'episodes.blockMissing'));
     }
   }
   return blockers;
@@ -235,20 +250,18 @@ export interface ReleaseResult {
 export async function releaseEpisode(ctx: Ctx, input: ReleaseInput): Promise<ReleaseResult> {
   return inTx(ctx, async (ctx) => {
     const e = await loadEpisode(ctx, input.episodeId);
-    if (e.status !== 'active') throw invalid('该隔离/监测已结束，不能重复解除');
-    if (e.version !== input.version) throw conflict('该隔离记录');
+    if (e.status !== 'active') throw invalid('episodes.alreadyReleased');
+    if (e.version !== input.version) throw conflict('thing.episode');
     const todayDate = today(ctx.clock);
     const early = todayDate < e.releaseDate;
     if (early && !input.reason?.trim()) {
-      throw invalid(`未到解除日期（${e.releaseDate}），提前解除须填写原因`, [{ field: 'reason', message: '请填写提前解除原因' }]);
+      throw invalid('episodes.earlyReason', { date: e.releaseDate }, [issue('reason', 'episodes.earlyReasonField')]);
     }
     const blockers = await releaseBlockers(ctx, e);
     if (blockers.length && !input.overrideReason?.trim()) {
-      throw new AppError('BLOCKED', `${e.name} 暂不能解除：${blockers.map((b) => b.message).join('；')}。请先录入检测结果，或填写原因后强制解除。`, {
-        details: { blockers },
-      });
+      throw fail('BLOCKED', 'episodes.releaseBlocked', { name: e.name, blockers: blockers.map((b) => ({ key: b.key, params: b.params })) }, { details: { blockers } });
     }
-    if (blockers.length && !can(ctx.actor, 'episodes.release')) throw forbidden('缺少检测结果时强制解除须由街道工作人员办理。');
+    if (blockers.length && !can(ctx.actor, 'episodes.release')) throw forbidden('episodes.overrideNeedsOfficial');
     const at = nowIso(ctx.clock);
     const r = await ctx.db
       .updateTable('episodes')
@@ -263,7 +276,7 @@ export async function releaseEpisode(ctx: Ctx, input: ReleaseInput): Promise<Rel
       .where('id', '=', e.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该隔离记录');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.episode');
     const released = await ctx.db.selectFrom('episodes').selectAll().where('id', '=', e.id).executeTakeFirstOrThrow();
     await syncResident(ctx, released);
     await audit(ctx, {
@@ -294,19 +307,19 @@ export interface EndInput {
 
 /** Transfer (转运: centralised isolation or hospital) or other end (moved away, wrongly listed…), with a reason. */
 export async function endEpisode(ctx: Ctx, input: EndInput): Promise<Episode> {
-  if (!input.reason?.trim()) throw invalid('请填写原因', [{ field: 'reason', message: '请填写原因' }]);
+  if (!input.reason?.trim()) throw invalid('rule.reasonRequired', undefined, [issue('reason', 'rule.reasonRequired')]);
   return inTx(ctx, async (ctx) => {
     const e = await loadEpisode(ctx, input.episodeId);
-    if (e.status !== 'active') throw invalid('该隔离/监测已结束');
+    if (e.status !== 'active') throw invalid('episodes.ended');
     const date = input.date ?? today(ctx.clock);
-    if (!isIsoDate(date) || date < e.startDate || date > today(ctx.clock)) throw invalid('结束日期须在开始日期和今天之间', [{ field: 'date', message: '日期不正确' }]);
+    if (!isIsoDate(date) || date < e.startDate || date > today(ctx.clock)) throw invalid('episodes.endDateRange', undefined, [issue('date', 'common.dateBad')]);
     const r = await ctx.db
       .updateTable('episodes')
       .set({ status: input.outcome, endedOn: date, endReason: input.reason.trim(), version: e.version + 1, updatedAt: nowIso(ctx.clock) })
       .where('id', '=', e.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该隔离记录');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.episode');
     const next = await ctx.db.selectFrom('episodes').selectAll().where('id', '=', e.id).executeTakeFirstOrThrow();
     await syncResident(ctx, next);
     await audit(ctx, {
@@ -323,7 +336,7 @@ export async function endEpisode(ctx: Ctx, input: EndInput): Promise<Episode> {
 
 export interface BatchReleaseResult {
   released: { episodeId: number; name: string }[];
-  blocked: { episodeId: number; name: string; reason: string }[];
+  blocked: { episodeId: number; name: string; reason: string; key: MessageKey; params?: Params }[];
 }
 
 /** Releases each episode in its own transaction; the blocked ones stay, each with its reason. */
@@ -337,7 +350,7 @@ export async function batchRelease(ctx: Ctx, items: { episodeId: number; version
       await releaseEpisode(ctx, item);
       out.released.push({ episodeId: item.episodeId, name });
     } catch (err) {
-      out.blocked.push({ episodeId: item.episodeId, name, reason: err instanceof AppError ? err.message : '未知错误' });
+      out.blocked.push({ episodeId: item.episodeId, name, ...reasonOf(err) });
     }
   }
   return out;
@@ -347,7 +360,7 @@ export async function batchRelease(ctx: Ctx, items: { episodeId: number; version
 export async function applyCurrentPolicy(ctx: Ctx, episodeId: number, version: number): Promise<Episode> {
   return inTx(ctx, async (ctx) => {
     const e = await loadEpisode(ctx, episodeId);
-    if (e.status !== 'active') throw invalid('只能调整进行中的隔离/监测');
+    if (e.status !== 'active') throw invalid('episodes.adjustOnlyActive');
     const policy = policyFor(await getSettings(ctx), e.category as Category);
     const days = e.kind === 'home_isolation' ? policy.isolationDays : Math.max(policy.monitoringDays, 1);
     const { lastDay, releaseDate } = periodDates(e.startDate, days);
@@ -367,7 +380,7 @@ export async function applyCurrentPolicy(ctx: Ctx, episodeId: number, version: n
       .where('id', '=', e.id)
       .where('version', '=', version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该隔离记录');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.episode');
     // A moved end is an extension (or shortening) in the period's history; changed test days alone are in the audit.
     if (lastDay !== e.lastDay) {
       await ctx.db

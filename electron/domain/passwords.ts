@@ -26,9 +26,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** At least 8 characters with both letters and digits. Returns a message, or null when acceptable. */
-export function passwordProblem(password: string): string | null {
-  if (password.length < 8) return '密码至少 8 位';
-  if (!/[A-Za-z]/.test(password) || !/\d/.test(password)) return '密码须同时包含字母和数字';
+/** At least 8 characters with both letters and digits. Returns the key of the problem, or null when acceptable. */
+export function passwordProblem(password: string): 'password.tooShort' | 'password.lettersAndDigits' | null {
+  if (password.length < 8) return 'password.tooShort';
+  if (!/[A-Za-z]/.test(password) || !/\d/.test(password)) return 'password.lettersAndDigits';
   return null;
 }

@@ -4,7 +4,7 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { conflict, invalid, notFound } from '../shared/errors.ts';
+import { conflict, invalid, issue, notFound } from '../shared/errors.ts';
 import { toHalfWidth } from './idcard.ts';
 import type { PlaceLevel } from '../db/schema.ts';
 
@@ -23,7 +23,7 @@ export async function getOrgRoot(ctx: Pick<Ctx, 'db'>): Promise<OrgRoot> {
     .where('s.level', '=', 'subdistrict')
     .orderBy('s.id')
     .executeTakeFirst();
-  if (!sub) throw notFound('街道（请先用 init 初始化数据库）');
+  if (!sub) throw notFound('thing.subdistrict');
   return sub;
 }
 
@@ -144,7 +144,7 @@ export async function findCommunityByName(ctx: Pick<Ctx, 'db'>, name: string): P
 
 export async function ensureCommunity(ctx: Ctx, name: string, created?: PlaceCreated[]): Promise<number> {
   const clean = cleanPlaceName(name);
-  if (!clean) throw invalid('社区名称不能为空');
+  if (!clean) throw invalid('places.communityNameEmpty');
   const root = await getOrgRoot(ctx);
   return findOrCreateChild(ctx, root.subdistrictId, 'community', clean, created);
 }
@@ -167,10 +167,10 @@ export interface HouseholdRef {
 /** The household at an address, creating the places down to the room when they are new. */
 export async function ensureHousehold(ctx: Ctx, a: AddressInput, created?: PlaceCreated[]): Promise<HouseholdRef> {
   const compound = cleanPlaceName(a.compound);
-  if (!compound) throw invalid('小区名称不能为空', [{ field: 'compound', message: '请填写小区' }]);
+  if (!compound) throw invalid('places.compoundNameEmpty', undefined, [issue('compound', 'rule.compoundRequired')]);
   assertInScope(ctx.actor, a.communityId);
   const community = await ctx.db.selectFrom('places').select('id').where('id', '=', a.communityId).where('level', '=', 'community').executeTakeFirst();
-  if (!community) throw invalid('所选社区不存在', [{ field: 'communityId', message: '社区不存在' }]);
+  if (!community) throw invalid('places.noSuchCommunity', undefined, [issue('communityId', 'places.communityMissing')]);
   const building = buildingLabel(a.building ?? '');
   const unit = unitLabel(a.unit ?? '');
   const room = roomLabel(a.room ?? '');
@@ -198,7 +198,7 @@ export async function getHousehold(ctx: Pick<Ctx, 'db'>, id: number): Promise<Ho
     .select(['h.id', 'h.communityId', 'h.compoundId', 'h.address', 'c.name as community', 'p.name as compound'])
     .where('h.id', '=', id)
     .executeTakeFirst();
-  if (!h) throw notFound('该户');
+  if (!h) throw notFound('thing.household');
   return h;
 }
 
@@ -225,17 +225,17 @@ export async function listCommunities(ctx: Ctx): Promise<CommunityNode[]> {
 
 export async function renamePlace(ctx: Ctx, id: number, version: number, name: string): Promise<void> {
   const clean = cleanPlaceName(name);
-  if (!clean) throw invalid('名称不能为空');
+  if (!clean) throw invalid('places.nameEmpty');
   await inTx(ctx, async (ctx) => {
     const p = await ctx.db.selectFrom('places').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!p) throw notFound('该地点');
+    if (!p) throw notFound('thing.place');
     const r = await ctx.db
       .updateTable('places')
       .set({ name: clean, version: p.version + 1, updatedAt: nowIso(ctx.clock) })
       .where('id', '=', id)
       .where('version', '=', version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该地点');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.place');
     await audit(ctx, { action: 'place.rename', entity: 'place', entityId: id, before: { name: p.name }, after: { name: clean } });
   });
 }

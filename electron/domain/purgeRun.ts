@@ -89,8 +89,8 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
   let exportFile: string | null = null;
   if (opts.exportFirst) {
     const unmasked = Boolean(opts.exportFirst.unmasked);
-    if (unmasked && !can(ctx.actor, 'reports.exportUnmasked')) throw invalid('您没有导出完整证件号码和电话的权限，请改为脱敏导出。');
-    if (!opts.exportDir && opts.dbFile === ':memory:') throw invalid('没有可写入导出文件的文件夹。');
+    if (unmasked && !can(ctx.actor, 'reports.exportUnmasked')) throw invalid('purge.noUnmasked');
+    if (!opts.exportDir && opts.dbFile === ':memory:') throw invalid('purge.noFolder');
     const dir = opts.exportDir ?? path.join(path.dirname(path.resolve(opts.dbFile)), 'exports');
     fs.mkdirSync(dir, { recursive: true });
     exportFile = path.join(dir, `到期人员清理前导出-${fileStamp(ctx.clock.now(), ctx.clock.timeZone)}.xlsx`);

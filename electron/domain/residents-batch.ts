@@ -5,7 +5,7 @@ import type { Ctx } from './context.ts';
 import { audit, auditMany, type AuditInput } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { AppError, invalid } from '../shared/errors.ts';
+import { fail, invalid, issue } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { namePinyin } from './pinyin.ts';
 import { buildingLabel, cleanPlaceName, roomLabel, unitLabel, type HouseholdRef, type PlaceCreated } from './places.ts';
@@ -161,7 +161,7 @@ export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddres
   const list: ReturnType<typeof normaliseAddress>[] = [];
   const slot: number[] = addresses.map((a) => {
     const n = normaliseAddress(a);
-    if (!n.compound) throw invalid('小区名称不能为空', [{ field: 'compound', message: '请填写小区' }]);
+    if (!n.compound) throw invalid('places.compoundNameEmpty', undefined, [issue('compound', 'rule.compoundRequired')]);
     let i = position.get(n.key);
     if (i === undefined) {
       position.set(n.key, (i = list.length));
@@ -172,7 +172,7 @@ export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddres
   const communityIds = [...new Set(list.map((a) => a.communityId))];
   for (const id of communityIds) assertInScope(ctx.actor, id);
   const known = await ctx.db.selectFrom('places').select('id').where('level', '=', 'community').where('id', 'in', communityIds.length ? communityIds : [-1]).execute();
-  if (known.length !== communityIds.length) throw invalid('所选社区不存在', [{ field: 'communityId', message: '社区不存在' }]);
+  if (known.length !== communityIds.length) throw invalid('places.noSuchCommunity', undefined, [issue('communityId', 'places.communityMissing')]);
 
   // Level by level, each address carries its place ids down (no key rebuilding per level).
   const fresh = new Set<number>();
@@ -215,8 +215,8 @@ export interface NewResidentRow {
 }
 
 function assertStartDate(startDate: string, todayDate: string) {
-  if (!isIsoDate(startDate)) throw invalid('开始日期不正确', [{ field: 'startDate', message: '请选择有效日期' }]);
-  if (startDate > todayDate) throw invalid('开始日期不能晚于今天', [{ field: 'startDate', message: '不能晚于今天' }]);
+  if (!isIsoDate(startDate)) throw invalid('episodes.startDateBad', undefined, [issue('startDate', 'common.pickValidDate')]);
+  if (startDate > todayDate) throw invalid('episodes.startDateFuture', undefined, [issue('startDate', 'common.notAfterToday')]);
 }
 
 /** The episode row startEpisode would insert for a home isolation under the person's category policy. */
@@ -268,8 +268,8 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
   for (const p of people) {
     assertInScope(ctx.actor, p.communityId);
     assertStartDate(p.startDate, todayDate);
-    if (!p.value.docNumber) throw invalid(`${p.value.name} 没有证件号码，须逐个登记（须指定监护人）`);
-    if (!isCategory(p.value.category)) throw invalid(`${p.value.name} 的人员类别“${String(p.value.category)}”不正确`);
+    if (!p.value.docNumber) throw invalid('residents.batchNoDoc', { name: p.value.name });
+    if (!isCategory(p.value.category)) throw invalid('residents.batchCategoryBad', { name: p.value.name, category: String(p.value.category) });
   }
   const plan = isolationPlanner(await getSettings(ctx));
   const at = nowIso(ctx.clock);
@@ -343,14 +343,14 @@ export async function startEpisodesBatch(ctx: Ctx, items: { residentId: number; 
   const todayDate = today(ctx.clock);
   for (const it of items) {
     assertStartDate(it.startDate, todayDate);
-    if (!isCategory(it.category)) throw invalid(`人员类别“${String(it.category)}”不正确`);
+    if (!isCategory(it.category)) throw invalid('residents.categoryWrong', { category: String(it.category) });
   }
   const residentIds = items.map((i) => i.residentId);
   for (const part of chunks(residentIds, 900)) {
     const people = await ctx.db.selectFrom('residents').select('communityId').where('id', 'in', part).execute();
     for (const r of people) assertInScope(ctx.actor, r.communityId);
     const running = await ctx.db.selectFrom('episodes').select('residentId').where('status', '=', 'active').where('residentId', 'in', part).executeTakeFirst();
-    if (running) throw new AppError('CONFLICT', '名单中有人已有进行中的隔离/监测，不能重复开始。');
+    if (running) throw fail('CONFLICT', 'episodes.batchRunning');
   }
   const plan = isolationPlanner(await getSettings(ctx));
   const at = nowIso(ctx.clock);

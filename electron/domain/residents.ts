@@ -5,7 +5,7 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
-import { conflict, forbidden, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
+import { asMessage, conflict, forbidden, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
 import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from './idcard.ts';
 import { namePinyin } from './pinyin.ts';
 import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
@@ -44,36 +44,41 @@ export interface NormalisedResident {
  * Applies domain.md's rules to one person's fields. Errors block saving; warnings (unusual phone,
  * sex contradicting the ID number) are reported and the person is saved anyway.
  */
+/** The warning for a phone number checkPhone did not accept: none given, or not a usual mobile number. */
+export function phoneWarning(phone: string | null): FieldIssue {
+  return phone === null ? issue('phone', 'phone.missing') : issue('phone', 'phone.unusual', { phone });
+}
+
 export function normaliseResident(input: ResidentInput, todayDate: string): { value?: NormalisedResident; errors: FieldIssue[]; warnings: FieldIssue[] } {
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];
   const name = toHalfWidth(input.name ?? '').replace(/\s+/g, ' ').trim();
-  if (!name) errors.push({ field: 'name', message: '请填写姓名' });
+  if (!name) errors.push(issue('name', 'rule.nameRequired'));
   let docNumber: string | null = null;
   let sex = input.sex ?? null;
   let birthDate = input.birthDate ?? null;
-  if (birthDate && (!isIsoDate(birthDate) || birthDate > todayDate)) errors.push({ field: 'birthDate', message: '出生日期不正确' });
+  if (birthDate && (!isIsoDate(birthDate) || birthDate > todayDate)) errors.push(issue('birthDate', 'residents.birthDateBad'));
   if (input.docType === '居民身份证') {
     const r = checkIdNumber(input.docNumber ?? '', todayDate);
-    if (!r.ok) errors.push({ field: 'docNumber', message: r.reason });
+    if (!r.ok) errors.push(issue('docNumber', 'residents.idProblem', { reason: r.reason }));
     else {
       docNumber = r.number;
-      if (sex && sex !== r.sex) warnings.push({ field: 'sex', message: `性别与身份证号不符，已按身份证号记为${r.sex === 'M' ? '男' : '女'}` });
+      if (sex && sex !== r.sex) warnings.push(issue('sex', r.sex === 'M' ? 'residents.sexFromIdMale' : 'residents.sexFromIdFemale'));
       sex = r.sex;
       birthDate = r.birthDate;
-      if (r.upgraded) warnings.push({ field: 'docNumber', message: `15位旧身份证号已升级为18位：${r.number}` });
+      if (r.upgraded) warnings.push(issue('docNumber', 'residents.idUpgraded', { number: r.number }));
     }
   } else if (input.docType === '无证件') {
-    if (!birthDate) errors.push({ field: 'birthDate', message: '无证件人员（如婴儿）须填写出生日期' });
-    if (!input.guardianId) errors.push({ field: 'guardianId', message: '无证件人员须指定同户的监护人' });
+    if (!birthDate) errors.push(issue('birthDate', 'residents.noDocNeedsBirthDate'));
+    if (!input.guardianId) errors.push(issue('guardianId', 'residents.noDocNeedsGuardian'));
   } else {
     docNumber = normaliseOtherDocument(input.docNumber ?? '');
-    if (!docNumber) errors.push({ field: 'docNumber', message: '请填写证件号码' });
+    if (!docNumber) errors.push(issue('docNumber', 'residents.docNumberRequired'));
   }
   const phone = checkPhone(input.phone);
-  if (phone.warning && input.docType !== '无证件') warnings.push({ field: 'phone', message: phone.warning });
+  if (phone.warning && input.docType !== '无证件') warnings.push(phoneWarning(phone.phone));
   // The API's schema checks it too; a caller of the domain (the CLI, a job, a script) gets the same rule.
-  if (!isCategory(input.category)) errors.push({ field: 'category', message: `人员类别“${String(input.category ?? '')}”不正确，应为 ${CATEGORIES.join('、')} 之一` });
+  if (!isCategory(input.category)) errors.push(issue('category', 'residents.categoryBad', { category: String(input.category ?? ''), choices: CATEGORIES.join('、') }));
   if (errors.length) return { errors, warnings };
   return {
     value: {
@@ -107,7 +112,7 @@ export interface SaveResult {
 
 export async function createResident(ctx: Ctx, input: ResidentInput, opts: { importBatchId?: number; createdPlaces?: PlaceCreated[] } = {}): Promise<SaveResult> {
   const n = normaliseResident(input, today(ctx.clock));
-  if (!n.value) throw invalid(`无法保存：${n.errors.map((e) => e.message).join('；')}`, n.errors);
+  if (!n.value) throw invalid('common.cannotSave', { problems: n.errors.map(asMessage) }, n.errors);
   const v = n.value;
   return inTx(ctx, async (ctx) => {
     const household = input.householdId
@@ -115,11 +120,11 @@ export async function createResident(ctx: Ctx, input: ResidentInput, opts: { imp
       : input.address
         ? await ensureHousehold(ctx, input.address, opts.createdPlaces)
         : null;
-    if (!household) throw invalid('请选择或填写该人员所在的户（地址）', [{ field: 'address', message: '请填写地址' }]);
+    if (!household) throw invalid('residents.householdRequired', undefined, [issue('address', 'residents.addressRequired')]);
     assertInScope(ctx.actor, household.communityId);
     if (v.docNumber) {
       const dup = await findByDocument(ctx, v.docType, v.docNumber);
-      if (dup) throw invalid(`该证件号已登记为「${dup.name}」，同一人不能重复登记。请在列表中搜索该人员。`, [{ field: 'docNumber', message: '证件号已存在' }]);
+      if (dup) throw invalid('residents.docTaken', { name: dup.name }, [issue('docNumber', 'residents.docExists')]);
     }
     if (v.guardianId) await assertGuardian(ctx, v.guardianId, household.id);
     const at = nowIso(ctx.clock);
@@ -150,7 +155,7 @@ export async function createResident(ctx: Ctx, input: ResidentInput, opts: { imp
 
 async function assertGuardian(ctx: Ctx, guardianId: number, householdId: number) {
   const g = await ctx.db.selectFrom('residents').select(['householdId']).where('id', '=', guardianId).executeTakeFirst();
-  if (!g || g.householdId !== householdId) throw invalid('监护人须是同一户的成员', [{ field: 'guardianId', message: '监护人不在本户' }]);
+  if (!g || g.householdId !== householdId) throw invalid('residents.guardianSameHousehold', undefined, [issue('guardianId', 'residents.guardianElsewhere')]);
 }
 
 export interface ResidentPatch extends Partial<Omit<ResidentInput, 'address'>> {
@@ -162,7 +167,7 @@ export interface ResidentPatch extends Partial<Omit<ResidentInput, 'address'>> {
 export async function updateResident(ctx: Ctx, patch: ResidentPatch): Promise<SaveResult> {
   return inTx(ctx, async (ctx) => {
     const before = await ctx.db.selectFrom('residents').selectAll().where('id', '=', patch.id).executeTakeFirst();
-    if (!before) throw notFound('该人员');
+    if (!before) throw notFound('thing.resident');
     assertInScope(ctx.actor, before.communityId);
     const merged: ResidentInput = {
       name: patch.name ?? before.name,
@@ -176,7 +181,7 @@ export async function updateResident(ctx: Ctx, patch: ResidentPatch): Promise<Sa
       guardianId: patch.guardianId !== undefined ? patch.guardianId : before.guardianId,
     };
     const n = normaliseResident(merged, today(ctx.clock));
-    if (!n.value) throw invalid(`无法保存：${n.errors.map((e) => e.message).join('；')}`, n.errors);
+    if (!n.value) throw invalid('common.cannotSave', { problems: n.errors.map(asMessage) }, n.errors);
     const v = n.value;
     let householdId = patch.householdId ?? before.householdId;
     let communityId = before.communityId;
@@ -186,13 +191,13 @@ export async function updateResident(ctx: Ctx, patch: ResidentPatch): Promise<Sa
       communityId = h.communityId;
     } else if (patch.householdId && patch.householdId !== before.householdId) {
       const h = await ctx.db.selectFrom('households').select(['id', 'communityId']).where('id', '=', patch.householdId).executeTakeFirst();
-      if (!h) throw notFound('该户');
+      if (!h) throw notFound('thing.household');
       assertInScope(ctx.actor, h.communityId);
       communityId = h.communityId;
     }
     if (v.docNumber && (v.docNumber !== before.docNumber || v.docType !== before.docType)) {
       const dup = await findByDocument(ctx, v.docType, v.docNumber);
-      if (dup && dup.id !== before.id) throw invalid(`该证件号已登记为「${dup.name}」`, [{ field: 'docNumber', message: '证件号已存在' }]);
+      if (dup && dup.id !== before.id) throw invalid('residents.docTakenShort', { name: dup.name }, [issue('docNumber', 'residents.docExists')]);
     }
     if (v.guardianId) await assertGuardian(ctx, v.guardianId, householdId);
     const py = namePinyin(v.name);
@@ -203,7 +208,7 @@ export async function updateResident(ctx: Ctx, patch: ResidentPatch): Promise<Sa
       .where('id', '=', patch.id)
       .where('version', '=', patch.version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该人员的信息');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.residentInfo');
     if (communityId !== before.communityId) {
       await ctx.db.updateTable('checkins').set({ communityId }).where('residentId', '=', before.id).execute();
       await ctx.db.updateTable('alerts').set({ communityId }).where('residentId', '=', before.id).execute();
@@ -541,7 +546,7 @@ export async function getResidentRow(ctx: Ctx, id: number): Promise<ResidentRow>
   const r = await withRowColumns(ctx.db.selectFrom('residents as r'))
     .where('r.id', '=', id)
     .executeTakeFirst();
-  if (!r) throw notFound('该人员');
+  if (!r) throw notFound('thing.resident');
   assertInScope(ctx.actor, r.communityId);
   return toRow(r, today(ctx.clock));
 }
@@ -686,7 +691,7 @@ export interface Revealed {
 export async function revealResident(ctx: Ctx, id: number, field: 'phone' | 'docNumber'): Promise<Revealed> {
   if (!can(ctx.actor, 'residents.reveal')) throw forbidden();
   const r = await ctx.db.selectFrom('residents').select(['communityId', 'phone', 'docNumber', 'birthDate']).where('id', '=', id).executeTakeFirst();
-  if (!r) throw notFound('该人员');
+  if (!r) throw notFound('thing.resident');
   assertInScope(ctx.actor, r.communityId);
   if (field === 'phone') {
     await audit(ctx, { action: 'resident.reveal_phone', entity: 'resident', entityId: id, residentId: id });

@@ -5,11 +5,12 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, DEFAULT_TIME_ZONE } from './clock.ts';
 import { conflict } from '../shared/errors.ts';
+import { zodKey } from '../shared/messages/index.ts';
 import type { Category } from '../db/schema.ts';
 
 export const CATEGORIES: Category[] = ['密接', '次密接', '入境', '中高风险地区来返', '其他'];
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:mm，如 10:00');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, zodKey('rule.timeFormat'));
 
 export const categoryPolicySchema = z.object({
   isolationDays: z.number().int().min(1).max(60),
@@ -96,6 +97,6 @@ export async function updateSettings(ctx: Ctx, patch: Partial<Settings>): Promis
 /** Optimistic check for forms that saved a settings snapshot: refuses when any key changed since. */
 export function assertUnchanged(current: Settings, seen: Partial<Settings>): void {
   for (const k of Object.keys(seen) as (keyof Settings)[]) {
-    if (JSON.stringify(current[k]) !== JSON.stringify(seen[k])) throw conflict('设置');
+    if (JSON.stringify(current[k]) !== JSON.stringify(seen[k])) throw conflict('thing.settings');
   }
 }

@@ -6,9 +6,10 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { AppError, conflict, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
+import { asMessage, conflict, fail, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
+import { msg } from '../shared/messages/index.ts';
 import { toHalfWidth } from './idcard.ts';
-import { canTransition, defaultUrgency, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS } from './supplyRules.ts';
+import { canTransition, defaultUrgency, SUPPLY_CATEGORIES } from './supplyRules.ts';
 import { getSupplyRequest, type SupplyDetail } from './supplyViews.ts';
 import type { SupplyCategory, SupplyRequest, SupplyStatus, Urgency } from '../db/schema.ts';
 
@@ -43,35 +44,35 @@ export function normaliseItems(items: SupplyItemInput[]): { name: string; quanti
   const out = (items ?? []).map((i) => ({ name: clean(i.name), quantity: clean(i.quantity) })).filter((i) => i.name || i.quantity);
   const issues: FieldIssue[] = [];
   out.forEach((i, n) => {
-    if (!i.name) issues.push({ field: `items.${n}.name`, message: `第${n + 1}行缺少物品名称` });
-    if (i.name.length > 60) issues.push({ field: `items.${n}.name`, message: `第${n + 1}行物品名称过长（最多60字）` });
-    if (i.quantity.length > 30) issues.push({ field: `items.${n}.quantity`, message: `第${n + 1}行数量过长（最多30字）` });
+    if (!i.name) issues.push(issue(`items.${n}.name`, 'supplies.itemNameMissing', { line: n + 1 }));
+    if (i.name.length > 60) issues.push(issue(`items.${n}.name`, 'supplies.itemNameLong', { line: n + 1 }));
+    if (i.quantity.length > 30) issues.push(issue(`items.${n}.quantity`, 'supplies.quantityLong', { line: n + 1 }));
   });
-  if (out.length === 0) issues.push({ field: 'items', message: '请至少填写一项物品或事项' });
-  if (out.length > MAX_SUPPLY_ITEMS) issues.push({ field: 'items', message: `一条需求最多${MAX_SUPPLY_ITEMS}行，请分成几条登记` });
-  if (issues.length) throw invalid(`无法保存：${issues.map((i) => i.message).join('；')}`, issues);
+  if (out.length === 0) issues.push(issue('items', 'rule.itemsRequired'));
+  if (out.length > MAX_SUPPLY_ITEMS) issues.push(issue('items', 'supplies.tooManyItems', { max: MAX_SUPPLY_ITEMS }));
+  if (issues.length) throw invalid('common.cannotSave', { problems: issues.map(asMessage) }, issues);
   return out;
 }
 
 function checkAmount(amountCents: number | null | undefined): number | null {
   if (amountCents == null) return null;
   if (!Number.isInteger(amountCents) || amountCents < 0 || amountCents > 100_000_000) {
-    throw invalid('代购金额不正确（应为不小于0的金额）', [{ field: 'amountCents', message: '金额不正确' }]);
+    throw invalid('supplies.amountBad', undefined, [issue('amountCents', 'supplies.amountWrong')]);
   }
   return amountCents;
 }
 
 export async function createSupplyRequest(ctx: Ctx, input: CreateSupplyInput): Promise<SupplyDetail> {
-  if (!SUPPLY_CATEGORIES.includes(input.category)) throw invalid('请选择需求类别', [{ field: 'category', message: '类别不正确' }]);
+  if (!SUPPLY_CATEGORIES.includes(input.category)) throw invalid('supplies.pickCategory', undefined, [issue('category', 'supplies.categoryWrong')]);
   const urgency = input.urgency ?? defaultUrgency(input.category);
-  if (urgency !== 'normal' && urgency !== 'urgent') throw invalid('紧急程度应为“普通”或“紧急”', [{ field: 'urgency', message: '不正确' }]);
+  if (urgency !== 'normal' && urgency !== 'urgent') throw invalid('supplies.urgencyBad', undefined, [issue('urgency', 'supplies.urgencyWrong')]);
   const items = normaliseItems(input.items);
   const amountCents = checkAmount(input.amountCents);
   const requestedBy = clean(input.requestedBy).slice(0, 50) || null;
   const notes = input.notes?.trim().slice(0, 500) || null;
   const id = await inTx(ctx, async (ctx) => {
     const h = await ctx.db.selectFrom('households').select(['id', 'communityId', 'compoundId', 'address']).where('id', '=', input.householdId).executeTakeFirst();
-    if (!h) throw notFound('该户');
+    if (!h) throw notFound('thing.household');
     assertInScope(ctx.actor, h.communityId);
     const at = nowIso(ctx.clock);
     const row = await ctx.db
@@ -112,14 +113,6 @@ export async function createSupplyRequest(ctx: Ctx, input: CreateSupplyInput): P
 // ---------------------------------------------------------------------------------------------------------------
 // The workflow
 
-const ACTION_LABELS: Record<SupplyStatus, string> = {
-  new: '登记',
-  assigned: '分派',
-  delivering: '开始配送',
-  delivered: '标记送达',
-  cancelled: '取消',
-};
-
 const AUDIT_ACTIONS: Record<SupplyStatus, string> = {
   new: 'supply.create',
   assigned: 'supply.assign',
@@ -130,7 +123,7 @@ const AUDIT_ACTIONS: Record<SupplyStatus, string> = {
 
 async function loadRequest(ctx: Ctx, id: number): Promise<SupplyRequest> {
   const r = await ctx.db.selectFrom('supplyRequests').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!r) throw notFound('该物资需求');
+  if (!r) throw notFound('thing.supply');
   assertInScope(ctx.actor, r.communityId);
   return r;
 }
@@ -145,10 +138,9 @@ async function transition(
   await inTx(ctx, async (ctx) => {
     const r = await loadRequest(ctx, input.id);
     if (!canTransition(r.status, to)) {
-      const why = r.status === 'delivered' || r.status === 'cancelled' ? '该需求已办结，不能再改动。' : '请刷新后按流程办理。';
-      throw new AppError('VALIDATION', `该需求当前状态为“${SUPPLY_STATUS_LABELS[r.status]}”，不能${ACTION_LABELS[to]}。${why}`, {
-        details: { status: r.status, to },
-      });
+      const why = r.status === 'delivered' || r.status === 'cancelled' ? msg('supplies.closed') : msg('supplies.followFlow');
+      const params = { status: msg(`label.supplyStatus.${r.status}` as const), action: msg(`label.supplyAction.${to}` as const), why };
+      throw fail('VALIDATION', 'supplies.badTransition', params, { details: { status: r.status, to } });
     }
     await opts.check?.(ctx, r);
     const at = nowIso(ctx.clock);
@@ -158,7 +150,7 @@ async function transition(
       .where('id', '=', r.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw conflict('该物资需求');
+    if (Number(res.numUpdatedRows) === 0) throw conflict('thing.supply');
     const note = opts.note?.trim() || null;
     await ctx.db.insertInto('supplyTransitions').values({ requestId: r.id, fromStatus: r.status, toStatus: to, userName: ctx.actor.username, note, at }).execute();
     const before: Record<string, unknown> = { status: r.status };
@@ -179,16 +171,16 @@ export async function assignSupplyRequest(ctx: Ctx, input: { id: number; version
     set: { cadreId: input.cadreId },
     check: async (ctx, r) => {
       const c = await ctx.db.selectFrom('cadres').select(['id', 'name', 'status', 'communityId', 'dutyFrom', 'dutyTo']).where('id', '=', input.cadreId).executeTakeFirst();
-      if (!c) throw notFound('该下沉干部');
-      if (r.status === 'assigned' && r.cadreId === c.id) throw invalid(`该需求已分派给${c.name}，无需重复分派。`);
-      if (c.status === 'withdrawn') throw invalid(`${c.name}已撤回，不能分派。请选择一名在岗的下沉干部。`, [{ field: 'cadreId', message: '该干部已撤回' }]);
-      if (c.status !== 'on_duty') throw invalid(`${c.name}正在轮休，不能分派。请选择一名在岗的下沉干部。`, [{ field: 'cadreId', message: '该干部轮休中' }]);
+      if (!c) throw notFound('thing.cadre');
+      if (r.status === 'assigned' && r.cadreId === c.id) throw invalid('supplies.alreadyAssigned', { name: c.name });
+      if (c.status === 'withdrawn') throw invalid('supplies.cadreWithdrawn', { name: c.name }, [issue('cadreId', 'supplies.cadreWithdrawnField')]);
+      if (c.status !== 'on_duty') throw invalid('supplies.cadreResting', { name: c.name }, [issue('cadreId', 'supplies.cadreRestingField')]);
       const d = today(ctx.clock);
       if ((c.dutyFrom && d < c.dutyFrom) || (c.dutyTo && d > c.dutyTo)) {
-        throw invalid(`${c.name}的在岗日期为 ${c.dutyFrom ?? '…'} 至 ${c.dutyTo ?? '…'}，今天不在岗。请选择其他干部或先修改其在岗日期。`, [{ field: 'cadreId', message: '今天不在岗' }]);
+        throw invalid('supplies.cadreOffDuty', { name: c.name, from: c.dutyFrom ?? '…', to: c.dutyTo ?? '…' }, [issue('cadreId', 'supplies.cadreOffDutyField')]);
       }
       if (c.communityId !== null && c.communityId !== r.communityId) {
-        throw invalid(`${c.name}派驻在其他社区，不能分派本社区的需求。请选择本社区的干部，或先在干部名册中调整其派驻社区。`, [{ field: 'cadreId', message: '不是本社区的干部' }]);
+        throw invalid('supplies.cadreElsewhere', { name: c.name }, [issue('cadreId', 'supplies.cadreElsewhereField')]);
       }
     },
   });
@@ -204,14 +196,14 @@ export async function markDelivered(ctx: Ctx, input: { id: number; version: numb
 
 export async function cancelSupplyRequest(ctx: Ctx, input: { id: number; version: number; reason: string }): Promise<SupplyDetail> {
   const reason = input.reason?.trim();
-  if (!reason) throw invalid('取消须填写原因', [{ field: 'reason', message: '请填写取消原因' }]);
+  if (!reason) throw invalid('supplies.cancelReason', undefined, [issue('reason', 'supplies.cancelReasonField')]);
   return transition(ctx, input, 'cancelled', { note: reason, set: { cancelReason: reason.slice(0, 500) } });
 }
 
 /** 代购金额 and 已收款 for purchases made on the household's behalf; does not move the status. */
 export async function setPayment(ctx: Ctx, input: { id: number; version: number; amountCents: number | null; paid: boolean }): Promise<SupplyDetail> {
   const amountCents = checkAmount(input.amountCents);
-  if (input.paid && amountCents === null) throw invalid('标记已收款前请先填写代购金额', [{ field: 'amountCents', message: '请填写金额' }]);
+  if (input.paid && amountCents === null) throw invalid('supplies.amountBeforePaid', undefined, [issue('amountCents', 'supplies.amountRequired')]);
   await inTx(ctx, async (ctx) => {
     const r = await loadRequest(ctx, input.id);
     const res = await ctx.db
@@ -220,7 +212,7 @@ export async function setPayment(ctx: Ctx, input: { id: number; version: number;
       .where('id', '=', r.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw conflict('该物资需求');
+    if (Number(res.numUpdatedRows) === 0) throw conflict('thing.supply');
     await audit(ctx, {
       action: 'supply.payment',
       entity: 'supply_request',

@@ -196,7 +196,7 @@ export async function listSupplyRequests(ctx: Ctx, q: SupplyQuery = {}): Promise
 /** One request with its item lines, every transition (time and user) and the household's member names. */
 export async function getSupplyRequest(ctx: Ctx, id: number): Promise<SupplyDetail> {
   const raw = await joined(ctx.db.selectFrom('supplyRequests as s')).where('s.id', '=', id).executeTakeFirst();
-  if (!raw) throw notFound('该物资需求');
+  if (!raw) throw notFound('thing.supply');
   assertInScope(ctx.actor, raw.communityId);
   const settings = await getSettings(ctx);
   const [row] = await toRows(ctx, [raw as Raw], settings);

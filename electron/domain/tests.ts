@@ -5,7 +5,7 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { invalid, notFound } from '../shared/errors.ts';
+import { invalid, issue, notFound } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { openAlert } from './alerts.ts';
 import type { Episode, TestResult, TestType, TestsTable } from '../db/schema.ts';
@@ -36,13 +36,13 @@ export async function episodeForDate(ctx: Pick<Ctx, 'db'>, residentId: number, d
 /** A person in scope and the episode covering a date, or an error saying why records cannot be kept for that date. */
 export async function personOnDate(ctx: Ctx, residentId: number, date: string, field = 'date') {
   const r = await ctx.db.selectFrom('residents').select(['id', 'name', 'communityId']).where('id', '=', residentId).executeTakeFirst();
-  if (!r) throw notFound('该人员');
+  if (!r) throw notFound('thing.resident');
   assertInScope(ctx.actor, r.communityId);
-  if (!isIsoDate(date)) throw invalid('日期不正确', [{ field, message: '请选择有效日期' }]);
-  if (date > today(ctx.clock)) throw invalid('不能登记今天以后的日期', [{ field, message: '不能晚于今天' }]);
+  if (!isIsoDate(date)) throw invalid('common.dateBad', undefined, [issue(field, 'common.pickValidDate')]);
+  if (date > today(ctx.clock)) throw invalid('tests.futureDate', undefined, [issue(field, 'common.notAfterToday')]);
   const episode = await episodeForDate(ctx, residentId, date);
   if (!episode) {
-    throw invalid(`${r.name} 在 ${date} 不在隔离或健康监测期内，不能登记。请核对日期，或先为其开始隔离/监测。`, [{ field, message: '不在隔离/监测期内' }]);
+    throw invalid('tests.outsideEpisode', { name: r.name, date }, [issue(field, 'tests.notInEpisode')]);
   }
   return { resident: r, episode };
 }
@@ -92,8 +92,8 @@ export interface TestRecorded {
 
 /** Records one result. Runs inside the caller's transaction when there is one (the Excel import commits many at once). */
 export async function recordTestResult(ctx: Ctx, input: TestResultInput): Promise<TestRecorded> {
-  if (!TEST_TYPES.includes(input.testType)) throw invalid('检测类型应为“核酸”或“抗原”', [{ field: 'testType', message: '检测类型不正确' }]);
-  if (!TEST_RESULTS.includes(input.result)) throw invalid('检测结果应为“阴性”“阳性”或“待出结果”', [{ field: 'result', message: '检测结果不正确' }]);
+  if (!TEST_TYPES.includes(input.testType)) throw invalid('tests.typeBad', undefined, [issue('testType', 'tests.typeWrong')]);
+  if (!TEST_RESULTS.includes(input.result)) throw invalid('tests.resultBad', undefined, [issue('result', 'tests.resultWrong')]);
   return inTx(ctx, async (ctx) => {
     const { resident, episode } = await personOnDate(ctx, input.residentId, input.sampleDate, 'sampleDate');
     const source = input.source ?? 'manual';

@@ -4,7 +4,8 @@ import { inTx } from './context.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
-import { AppError, conflict, invalid, notFound } from '../shared/errors.ts';
+import { AppError, conflict, invalid, issue, notFound } from '../shared/errors.ts';
+import { msg, type Message } from '../shared/messages/index.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { Role, User } from '../db/schema.ts';
 
@@ -42,14 +43,14 @@ export interface NewUserInput {
 
 export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserView> {
   const problem = passwordProblem(input.password);
-  if (problem) throw invalid(problem, [{ field: 'password', message: problem }]);
+  if (problem) throw invalid(problem, undefined, [issue('password', problem)]);
   if (input.role === 'committee' && !input.communityId) {
-    throw invalid('社区工作人员必须指定所属社区', [{ field: 'communityId', message: '请选择社区' }]);
+    throw invalid('users.communityRequired', undefined, [issue('communityId', 'users.pickCommunity')]);
   }
   const passwordHash = await hashPassword(input.password);
   return inTx(ctx, async (ctx) => {
     const exists = await ctx.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
-    if (exists) throw invalid(`用户名 ${input.username} 已存在，请换一个`, [{ field: 'username', message: '用户名已存在' }]);
+    if (exists) throw invalid('users.usernameTaken', { username: input.username }, [issue('username', 'users.usernameExists')]);
     if (input.communityId) await assertCommunity(ctx, input.communityId);
     const at = nowIso(ctx.clock);
     const row = await ctx.db
@@ -80,7 +81,7 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
 
 async function assertCommunity(ctx: Ctx, id: number) {
   const c = await ctx.db.selectFrom('places').select('id').where('id', '=', id).where('level', '=', 'community').executeTakeFirst();
-  if (!c) throw invalid('所选社区不存在', [{ field: 'communityId', message: '社区不存在' }]);
+  if (!c) throw invalid('places.noSuchCommunity', undefined, [issue('communityId', 'places.communityMissing')]);
 }
 
 export async function getUser(ctx: Pick<Ctx, 'db'>, id: number): Promise<UserView> {
@@ -100,7 +101,7 @@ export async function getUser(ctx: Pick<Ctx, 'db'>, id: number): Promise<UserVie
     ])
     .where('users.id', '=', id)
     .executeTakeFirst();
-  if (!u) throw notFound('该用户');
+  if (!u) throw notFound('thing.user');
   return { ...u, active: !!u.active };
 }
 
@@ -123,7 +124,7 @@ export async function updateUser(ctx: Ctx, input: UpdateUserInput): Promise<User
     const before = await getUser(ctx, input.id);
     const role = input.role ?? before.role;
     const communityId = role === 'committee' ? (input.communityId !== undefined ? input.communityId : before.communityId) : null;
-    if (role === 'committee' && !communityId) throw invalid('社区工作人员必须指定所属社区', [{ field: 'communityId', message: '请选择社区' }]);
+    if (role === 'committee' && !communityId) throw invalid('users.communityRequired', undefined, [issue('communityId', 'users.pickCommunity')]);
     if (communityId) await assertCommunity(ctx, communityId);
     if (before.role === 'admin' && (role !== 'admin' || input.active === false)) await assertAnotherAdmin(ctx, input.id);
     const patch = {
@@ -138,7 +139,7 @@ export async function updateUser(ctx: Ctx, input: UpdateUserInput): Promise<User
       .where('id', '=', input.id)
       .where('version', '=', input.version)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该用户');
+    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.user');
     await audit(ctx, {
       action: 'user.update',
       entity: 'user',
@@ -158,7 +159,7 @@ async function assertAnotherAdmin(ctx: Ctx, exceptId: number) {
     .where('active', '=', 1)
     .where('id', '!=', exceptId)
     .executeTakeFirst();
-  if (!other) throw invalid('至少要保留一个可用的系统管理员账号');
+  if (!other) throw invalid('users.lastAdmin');
 }
 
 export type LoginOutcome = { ok: true; actor: Actor } | { ok: false; error: AppError };
@@ -167,18 +168,18 @@ export type LoginOutcome = { ok: true; actor: Actor } | { ok: false; error: AppE
 export async function login(ctx: Ctx, username: string, password: string): Promise<Actor> {
   const now = ctx.clock.now();
   const u = await ctx.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-  const fail = async (reason: string, message: string) => {
+  const refuse = async (reason: string, m: Message) => {
     await audit({ ...ctx, actor: { ...ctx.actor, username } }, { action: 'auth.login_failed', entity: 'user', entityId: u?.id ?? null, extra: { reason } });
-    return new AppError(reason === 'locked' || reason === 'locked_now' ? 'LOCKED' : 'UNAUTHENTICATED', message);
+    return new AppError(reason === 'locked' || reason === 'locked_now' ? 'LOCKED' : 'UNAUTHENTICATED', m);
   };
   if (!u || !u.active) {
     // Same work as a real check, so a wrong username is not faster than a wrong password.
     await verifyPassword(password, 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
-    throw await fail(u ? 'inactive' : 'unknown_user', '用户名或密码不正确。');
+    throw await refuse(u ? 'inactive' : 'unknown_user', msg('auth.badCredentials'));
   }
   if (u.lockedUntil && new Date(u.lockedUntil).getTime() > now.getTime()) {
     const mins = Math.ceil((new Date(u.lockedUntil).getTime() - now.getTime()) / 60000);
-    throw await fail('locked', `密码连续输错 ${MAX_FAILED_LOGINS} 次，账号已锁定，请 ${mins} 分钟后再试，或请管理员重置密码。`);
+    throw await refuse('locked', msg('auth.locked', { tries: MAX_FAILED_LOGINS, minutes: mins }));
   }
   const good = await verifyPassword(password, u.passwordHash);
   if (!good) {
@@ -192,11 +193,11 @@ export async function login(ctx: Ctx, username: string, password: string): Promi
       })
       .where('id', '=', u.id)
       .execute();
-    throw await fail(
+    throw await refuse(
       lock ? 'locked_now' : 'bad_password',
       lock
-        ? `密码连续输错 ${MAX_FAILED_LOGINS} 次，账号已锁定 ${LOCK_MINUTES} 分钟。`
-        : `用户名或密码不正确（再错 ${MAX_FAILED_LOGINS - failed} 次将锁定 ${LOCK_MINUTES} 分钟）。`,
+        ? msg('auth.lockedNow', { tries: MAX_FAILED_LOGINS, minutes: LOCK_MINUTES })
+        : msg('auth.badPassword', { left: MAX_FAILED_LOGINS - failed, minutes: LOCK_MINUTES }),
     );
   }
   await ctx.db.updateTable('users').set({ failedLogins: 0, lockedUntil: null }).where('id', '=', u.id).execute();
@@ -206,9 +207,9 @@ export async function login(ctx: Ctx, username: string, password: string): Promi
 }
 
 export async function changeOwnPassword(ctx: Ctx, oldPassword: string, newPassword: string): Promise<void> {
-  if (ctx.actor.userId == null) throw invalid('命令行账户没有密码');
+  if (ctx.actor.userId == null) throw invalid('users.cliNoPassword');
   const u = await ctx.db.selectFrom('users').selectAll().where('id', '=', ctx.actor.userId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(oldPassword, u.passwordHash))) throw invalid('原密码不正确', [{ field: 'oldPassword', message: '原密码不正确' }]);
+  if (!(await verifyPassword(oldPassword, u.passwordHash))) throw invalid('users.oldPasswordWrong', undefined, [issue('oldPassword', 'users.oldPasswordWrong')]);
   await setPassword(ctx, u.id, newPassword, 'user.change_password');
 }
 
@@ -218,7 +219,7 @@ export async function resetPassword(ctx: Ctx, userId: number, newPassword: strin
 
 async function setPassword(ctx: Ctx, userId: number, password: string, action: string) {
   const problem = passwordProblem(password);
-  if (problem) throw invalid(problem, [{ field: 'newPassword', message: problem }]);
+  if (problem) throw invalid(problem, undefined, [issue('newPassword', problem)]);
   const passwordHash = await hashPassword(password);
   await inTx(ctx, async (ctx) => {
     const r = await ctx.db
@@ -226,7 +227,7 @@ async function setPassword(ctx: Ctx, userId: number, password: string, action: s
       .set((eb) => ({ passwordHash, failedLogins: 0, lockedUntil: null, version: eb('version', '+', 1), updatedAt: nowIso(ctx.clock) }))
       .where('id', '=', userId)
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw notFound('该用户');
+    if (Number(r.numUpdatedRows) === 0) throw notFound('thing.user');
     await audit(ctx, { action, entity: 'user', entityId: userId });
   });
 }

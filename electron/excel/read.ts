@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import iconv from 'iconv-lite';
 import { AppError } from '../shared/errors.ts';
+import { msg, type Message } from '../shared/messages/index.ts';
 import { openXlsx, XlsxEncodingError, XlsxFormatError, XlsxNotWorkbook, type XlsxSheet } from './xlsx-read.ts';
 import { isOle, oleKind } from './ole.ts';
 
@@ -27,8 +28,8 @@ export type FileErrorKind = 'extension' | 'too-large' | 'empty-file' | 'not-zip'
 
 /** A file that cannot be read at all (CLI exit 2); nothing was changed. `details.fileError` says which kind. */
 export class FileUnreadable extends AppError {
-  constructor(kind: FileErrorKind, message: string) {
-    super('VALIDATION', message, { details: { fileError: kind } });
+  constructor(kind: FileErrorKind, m: Message) {
+    super('VALIDATION', m, { details: { fileError: kind } });
   }
 }
 
@@ -62,20 +63,20 @@ export interface ReadOptions {
 const MB = 1024 * 1024;
 
 export function tooLarge(bytes: number, maxBytes: number): FileUnreadable {
-  return new FileUnreadable('too-large', `文件太大（${(bytes / MB).toFixed(1)} MB），超过上限 ${Math.round(maxBytes / MB)} MB。请拆分成几个文件分别导入，或请管理员在设置中调高“导入文件大小上限”。`);
+  return new FileUnreadable('too-large', msg('file.tooLarge', { mb: (bytes / MB).toFixed(1), max: Math.round(maxBytes / MB) }));
 }
 
 /** Refuses a file by its name and size before anything reads it (also used when a file is uploaded). */
 export function assertImportable(fileName: string, bytes: number, maxBytes: number): '.xlsx' | '.csv' {
   const ext = path.extname(fileName).toLowerCase();
   if (ext === '.xls' || ext === '.et' || ext === '.ett' || ext === '.xlt') {
-    throw new FileUnreadable('extension', `不支持旧版 ${ext} 格式。请在 Excel 或 WPS 中打开该文件，选择“另存为”→“Excel 工作簿 (*.xlsx)”，再导入新文件。`);
+    throw new FileUnreadable('extension', msg('file.oldFormat', { ext }));
   }
   if (ext !== '.xlsx' && ext !== '.csv') {
-    throw new FileUnreadable('extension', `只能导入 .xlsx 或 .csv 文件（收到的是“${fileName}”）。请在 Excel 或 WPS 中另存为 .xlsx 后再导入。`);
+    throw new FileUnreadable('extension', msg('file.extension', { name: fileName }));
   }
   if (bytes > maxBytes) throw tooLarge(bytes, maxBytes);
-  if (bytes === 0) throw new FileUnreadable('empty-file', '文件是空的（0 字节）。请检查是否选错了文件。');
+  if (bytes === 0) throw new FileUnreadable('empty-file', msg('file.empty'));
   return ext;
 }
 
@@ -83,7 +84,7 @@ export async function readTable(data: Buffer, opts: ReadOptions): Promise<Table>
   const ext = assertImportable(opts.fileName, data.length, opts.maxBytes);
   const table = ext === '.csv' ? readCsv(data) : await readXlsx(data, opts);
   if (!table.rows.some((r) => r.some((c) => !isBlank(c)))) {
-    throw new FileUnreadable('empty-sheet', `工作表“${table.sheetName}”中没有任何内容。请检查是否选错了文件或工作表。`);
+    throw new FileUnreadable('empty-sheet', msg('file.emptySheet', { sheet: table.sheetName }));
   }
   return table;
 }
@@ -95,21 +96,21 @@ export function isBlank(v: CellValue | undefined): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // .xlsx
 
-const notExcel = () => new FileUnreadable('not-excel', '这个文件是压缩包，但不是 Excel 工作簿（可能是 Word 文档或其他文件改了扩展名）。请选择正确的 .xlsx 文件。');
+const notExcel = () => new FileUnreadable('not-excel', msg('file.zipNotExcel'));
 
 async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
   const parts = await inspectZip(data, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
-  const unreadable = () => new FileUnreadable('unreadable', '文件内容已损坏或不是 Excel 工作簿，无法读取。请在 Excel 或 WPS 中打开确认，另存为 .xlsx 后再导入。');
+  const unreadable = () => new FileUnreadable('unreadable', msg('file.damaged'));
   try {
     const book = openXlsx(parts);
     const sheetNames = book.sheets.map((s) => s.name);
     const hiddenSheets = book.sheets.filter((s) => s.hidden).map((s) => s.name);
-    if (book.sheets.length === 0) throw new FileUnreadable('no-sheet', '工作簿中没有工作表。');
+    if (book.sheets.length === 0) throw new FileUnreadable('no-sheet', msg('file.noSheets'));
     let sheet: XlsxSheet | undefined;
     let rows: CellValue[][] | undefined;
     if (opts.sheet) {
       sheet = book.sheets.find((s) => s.name === opts.sheet) ?? book.sheets.find((s) => s.name.trim() === opts.sheet!.trim());
-      if (!sheet) throw new FileUnreadable('no-sheet', `找不到名为“${opts.sheet}”的工作表。工作簿中有：${sheetNames.join('、')}。`);
+      if (!sheet) throw new FileUnreadable('no-sheet', msg('file.noSuchSheet', { sheet: opts.sheet, sheets: sheetNames.join('、') }));
     } else {
       // The first visible sheet with any content (a title page or an empty first sheet is passed over); a hidden
       // sheet (a 下拉选项 list of choices in front) only when no visible one has any.
@@ -130,7 +131,7 @@ async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
   } catch (e) {
     if (e instanceof XlsxNotWorkbook) throw notExcel();
     if (e instanceof XlsxEncodingError) {
-      throw new FileUnreadable('encoding', `工作簿使用了无法识别的字符编码“${e.encoding}”，无法读取。请在 Excel 或 WPS 中打开该文件，另存为 .xlsx 后再导入。`);
+      throw new FileUnreadable('encoding', msg('file.encoding', { encoding: e.encoding }));
     }
     if (e instanceof XlsxFormatError) throw unreadable();
     throw e;
@@ -153,9 +154,9 @@ export interface ZipParts {
  */
 export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<ZipParts> {
   const notZip = () =>
-    new FileUnreadable('not-zip', '文件不是有效的 .xlsx 工作簿（可能已损坏、没有下载完整，或只是改了扩展名）。请重新获取原文件，在 Excel 或 WPS 中打开后另存为 .xlsx 再导入。');
-  const bomb = (why: string) => new FileUnreadable('zip-bomb', `文件结构异常（${why}），为安全起见拒绝读取。请在 Excel 或 WPS 中打开该文件，另存为新的 .xlsx 后再导入。`);
-  const tooMuch = () => bomb(`解压后超过 ${Math.round(limits.maxTotalUncompressed / MB)} MB`);
+    new FileUnreadable('not-zip', msg('file.notZip'));
+  const bomb = (why: Message) => new FileUnreadable('zip-bomb', msg('file.bomb', { why }));
+  const tooMuch = () => bomb(msg('file.bombSize', { mb: Math.round(limits.maxTotalUncompressed / MB) }));
   if (isOle(data)) throw oleFileError(data);
   if (data.length < 22 || data.readUInt32LE(0) !== 0x04034b50) throw notZip();
   // Bytes after the end record (padding some upload tools and mail gateways add) are not part of the zip.
@@ -165,7 +166,7 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<ZipPa
   );
   if (zip.entryCount > limits.maxEntries) {
     zip.close();
-    throw bomb(`包含 ${zip.entryCount} 个部件`);
+    throw bomb(msg('file.bombEntries', { count: zip.entryCount }));
   }
   const entries = await new Promise<yauzl.Entry[]>((resolve, reject) => {
     const list: yauzl.Entry[] = [];
@@ -183,10 +184,10 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<ZipPa
   let declared = 0;
   for (const entry of entries) {
     byName.set(entry.fileName.toLowerCase(), entry);
-    if (entry.isEncrypted()) throw new FileUnreadable('encrypted', '文件设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存为 .xlsx 再导入。');
+    if (entry.isEncrypted()) throw new FileUnreadable('encrypted', msg('file.passwordZip'));
     if (entry.fileName.endsWith('/')) continue;
     const declaredRatio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
-    if (entry.uncompressedSize > limits.ratioFloorBytes && declaredRatio > limits.maxRatio) throw bomb(`压缩比 ${Math.round(declaredRatio)}:1`);
+    if (entry.uncompressedSize > limits.ratioFloorBytes && declaredRatio > limits.maxRatio) throw bomb(msg('file.bombRatio', { ratio: Math.round(declaredRatio) }));
     if ((declared += entry.uncompressedSize) > limits.maxTotalUncompressed) throw tooMuch();
   }
   // Whether it is a workbook (and where) is for openXlsx to find, through _rels/.rels.
@@ -199,7 +200,7 @@ export async function inspectZip(data: Buffer, limits: ZipLimits): Promise<ZipPa
       if (!entry || entry.fileName.endsWith('/')) return undefined;
       const totalLeft = limits.maxTotalUncompressed - inflated;
       const ratioCap = Math.max(limits.ratioFloorBytes, entry.compressedSize * limits.maxRatio);
-      const bytes = inflateEntry(data, entry, { maxBytes: Math.min(totalLeft, ratioCap), notZip, tooBig: () => (totalLeft <= ratioCap ? tooMuch() : bomb(`压缩比超过 ${limits.maxRatio}:1`)) });
+      const bytes = inflateEntry(data, entry, { maxBytes: Math.min(totalLeft, ratioCap), notZip, tooBig: () => (totalLeft <= ratioCap ? tooMuch() : bomb(msg('file.bombRatioOver', { ratio: limits.maxRatio }))) });
       inflated += bytes.length;
       return bytes;
     },
@@ -231,11 +232,11 @@ function zipEnd(data: Buffer): number {
 function oleFileError(data: Buffer): FileUnreadable {
   switch (oleKind(data)) {
     case 'encrypted':
-      return new FileUnreadable('encrypted', '此文件设有打开密码，请在 Excel/WPS 中取消密码后另存为 .xlsx，再导入。');
+      return new FileUnreadable('encrypted', msg('file.passwordOle'));
     case 'xls':
-      return new FileUnreadable('old-xls', '这是旧版 .xls 文件（只是扩展名改成了 .xlsx）。请在 Excel/WPS 中打开它，选择“另存为”→“Excel 工作簿 (*.xlsx)”后再导入。');
+      return new FileUnreadable('old-xls', msg('file.oldXls'));
     default:
-      return new FileUnreadable('not-excel', '这个文件不是 Excel 工作簿（是 Word 等其他 Office 旧格式的文档，只是扩展名改成了 .xlsx）。请选择正确的 .xlsx 文件。');
+      return new FileUnreadable('not-excel', msg('file.otherOffice'));
   }
 }
 
@@ -279,7 +280,7 @@ export function decodeText(data: Buffer): string {
 
 function readCsv(data: Buffer): Table {
   const text = decodeText(data);
-  if (text.includes('\u0000')) throw new FileUnreadable('encoding', '文件不是文本格式的 .csv（含有二进制内容）。请在 Excel 或 WPS 中另存为 .xlsx 或 CSV 后再导入。');
+  if (text.includes('\u0000')) throw new FileUnreadable('encoding', msg('file.binaryCsv'));
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   const delimiter = (firstLine.match(/\t/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? '\t' : ',';
   return { sheetName: 'CSV', sheetNames: ['CSV'], rows: parseCsv(text, delimiter), date1904: false, format: 'csv' };

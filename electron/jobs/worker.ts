@@ -8,7 +8,7 @@ import { DatabaseOpenError, openDatabase } from '../db/open.ts';
 import { jobConnection } from '../db/job-connection.ts';
 import { setDatabaseKey } from '../db/sqlite.ts';
 import type { DbKey } from '../db/keys.ts';
-import { toErrorData } from '../shared/errors.ts';
+import { fail, toErrorData } from '../shared/errors.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
 import { cancelFlag, JobCancelled, runJobFn, throttledProgress, type JobContext, type JobOutcome } from './context.ts';
@@ -74,7 +74,7 @@ async function run(data: WorkerData): Promise<void> {
       await handle.close();
     }
   } catch (e) {
-    outcome = { state: 'failed', error: e instanceof DatabaseOpenError ? { code: 'STORAGE', message: e.message } : toErrorData(e) };
+    outcome = { state: 'failed', error: e instanceof DatabaseOpenError ? fail('STORAGE', 'storage.openFailed', { reason: e.message }).toJSON() : toErrorData(e) };
   }
   report(outcome);
 }

@@ -5,6 +5,7 @@ import { channels } from '../api/contract.ts';
 import { dispatch, type ApiResult } from '../api/dispatch.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { isAppUrl } from './app-files.ts';
+import { fail } from '../shared/errors.ts';
 
 export interface SenderPolicy {
   /** Ids of the web contents we created (our windows); anything else is refused. */
@@ -15,7 +16,7 @@ export interface SenderPolicy {
 
 export const FORBIDDEN_SENDER: ApiResult<never> = {
   ok: false,
-  error: { code: 'FORBIDDEN', message: '请求来自不受信任的页面，已拒绝。请只在居家隔离管理台的主窗口中操作。' },
+  error: fail('FORBIDDEN', 'ipc.untrustedSender').toJSON(),
 };
 
 /** The session of a window lives in the main process under this key; the renderer never holds a token. */

@@ -1,4 +1,9 @@
-// Errors are values the user can act on: a code for programs, a Chinese message for people, details for forms.
+// Errors are values the user can act on: a code for programs, a message key + parameters that the renderer puts into
+// the interface language, the Chinese text of that message (CLI, logs), and details for forms.
+import { msg, renderMessage, type Message, type MessageKey, type Params, type ThingKey, type WithParams } from './messages/index.ts';
+
+export type { Message, MessageKey, Params } from './messages/index.ts';
+
 export type ErrorCode =
   | 'VALIDATION' // input is malformed or breaks a rule; nothing written
   | 'NOT_FOUND'
@@ -10,52 +15,86 @@ export type ErrorCode =
   | 'STORAGE' // disk full, damaged file
   | 'INTERNAL';
 
+/** A problem with one input field: `key`/`params` for the interface language, `message` its Chinese text. */
 export interface FieldIssue {
   field: string;
+  key: MessageKey;
+  params?: Params;
   message: string;
 }
 
 export interface AppErrorData {
   code: ErrorCode;
+  key: MessageKey;
+  params?: Params;
+  /** The Chinese text of key + params. */
   message: string;
+  fields?: FieldIssue[];
+  details?: unknown;
+}
+
+export interface ErrorExtra {
   fields?: FieldIssue[];
   details?: unknown;
 }
 
 export class AppError extends Error {
   readonly code: ErrorCode;
+  readonly key: MessageKey;
+  readonly params?: Params;
   readonly fields?: FieldIssue[];
   readonly details?: unknown;
-  constructor(code: ErrorCode, message: string, extra: { fields?: FieldIssue[]; details?: unknown } = {}) {
-    super(message);
+  constructor(code: ErrorCode, m: Message, extra: ErrorExtra = {}) {
+    super(renderMessage('zh', m.key, m.params));
     this.name = 'AppError';
     this.code = code;
+    this.key = m.key;
+    this.params = m.params;
     this.fields = extra.fields;
     this.details = extra.details;
   }
+  /** The error again from its data (an answer of dispatch, a worker's outcome). */
+  static from(d: AppErrorData): AppError {
+    return new AppError(d.code, { key: d.key, params: d.params }, { fields: d.fields, details: d.details });
+  }
   toJSON(): AppErrorData {
-    return { code: this.code, message: this.message, fields: this.fields, details: this.details };
+    const d: AppErrorData = { code: this.code, key: this.key, message: this.message };
+    if (this.params) d.params = this.params;
+    if (this.fields) d.fields = this.fields;
+    if (this.details !== undefined) d.details = this.details;
+    return d;
   }
 }
 
-export const notFound = (what: string) => new AppError('NOT_FOUND', `找不到${what}，可能已被删除。请刷新后重试。`);
-export const conflict = (what = '此记录') =>
-  new AppError('CONFLICT', `${what}已被其他人修改，您的修改未保存。请刷新查看最新内容后再改。`);
-export const forbidden = (message = '您没有权限进行此操作。如需办理，请联系系统管理员。') => new AppError('FORBIDDEN', message);
-export const invalid = (message: string, fields?: FieldIssue[]) => new AppError('VALIDATION', message, { fields });
+/** An error with a catalog message; tsc checks the key and its parameters. */
+export function fail<K extends MessageKey>(code: ErrorCode, key: K, ...[params, extra]: WithParams<K, ErrorExtra>): AppError {
+  return new AppError(code, { key, params: params as Params | undefined }, extra);
+}
+
+/** A field problem with a catalog message. */
+export function issue<K extends MessageKey>(field: string, key: K, ...[params]: WithParams<K>): FieldIssue {
+  const p = params as Params | undefined;
+  return p ? { field, key, params: p, message: renderMessage('zh', key, p) } : { field, key, message: renderMessage('zh', key) };
+}
+
+/** The message of a field problem (to list it in an error's text). */
+export const asMessage = (f: FieldIssue): Message => (f.params ? { key: f.key, params: f.params } : { key: f.key });
+
+export const notFound = (what: ThingKey) => fail('NOT_FOUND', 'common.notFound', { what: msg(what) });
+export const conflict = (what: ThingKey = 'thing.record') => fail('CONFLICT', 'common.conflict', { what: msg(what) });
+export function forbidden<K extends MessageKey = 'common.forbidden'>(key?: K, ...[params]: WithParams<K>): AppError {
+  return new AppError('FORBIDDEN', { key: key ?? 'common.forbidden', params: params as Params | undefined });
+}
+export function invalid<K extends MessageKey>(key: K, ...[params, fields]: WithParams<K, FieldIssue[]>): AppError {
+  return new AppError('VALIDATION', { key, params: params as Params | undefined }, { fields });
+}
 
 /** Turns any thrown value into data safe to send to the renderer (never a stack trace). */
 export function toErrorData(e: unknown): AppErrorData {
   if (e instanceof AppError) return e.toJSON();
   const err = e as { code?: string; message?: string };
-  if (err?.code === 'SQLITE_FULL') {
-    return { code: 'STORAGE', message: '磁盘空间已满，操作未完成，数据未改动。请清理磁盘空间后重试。' };
-  }
-  if (err?.code === 'SQLITE_CORRUPT' || err?.code === 'SQLITE_NOTADB') {
-    return { code: 'STORAGE', message: '数据库文件已损坏。请联系管理员从最近的备份恢复。' };
-  }
-  if (err?.code === 'SQLITE_BUSY') {
-    return { code: 'CONFLICT', message: '数据库正忙（另一个操作尚未完成），请稍后重试。' };
-  }
-  return { code: 'INTERNAL', message: '程序内部错误，操作未完成。请重试；若反复出现，请联系管理员并提供日志。' };
+  if (err?.code === 'SQLITE_FULL') return fail('STORAGE', 'storage.diskFull').toJSON();
+  if (err?.code === 'SQLITE_CORRUPT' || err?.code === 'SQLITE_NOTADB') return fail('STORAGE', 'storage.corrupt').toJSON();
+  if (err?.code === 'SQLITE_BUSY') return fail('CONFLICT', 'storage.busy').toJSON();
+  return fail('INTERNAL', 'common.internal').toJSON();
 }

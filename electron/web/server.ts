@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { dispatch } from '../api/dispatch.ts';
 import type { ApiEnv } from '../api/env.ts';
-import type { AppErrorData } from '../shared/errors.ts';
+import { fail, type AppErrorData } from '../shared/errors.ts';
 import { cspHeader, injectNonce, makeNonce } from '../security/csp.ts';
 
 export const HOST = '127.0.0.1';
@@ -150,21 +150,21 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
     const url = new URL(req.url ?? '/', `http://${self}`);
     if (url.pathname.startsWith('/api/')) {
-      if (req.method !== 'POST') return apiError(res, 405, { code: 'VALIDATION', message: '接口只接受 POST 请求。' }, { Allow: 'POST', ...cookieHeaders });
+      if (req.method !== 'POST') return apiError(res, 405, fail('VALIDATION', 'web.postOnly').toJSON(), { Allow: 'POST', ...cookieHeaders });
       const channel = url.pathname.slice('/api/'.length);
-      if (!CHANNEL_RE.test(channel)) return apiError(res, 404, { code: 'NOT_FOUND', message: `未知的接口：${channel.slice(0, 60)}` }, cookieHeaders);
+      if (!CHANNEL_RE.test(channel)) return apiError(res, 404, fail('NOT_FOUND', 'common.unknownChannel', { channel: channel.slice(0, 60) }).toJSON(), cookieHeaders);
       const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (type !== 'application/json') return apiError(res, 415, { code: 'VALIDATION', message: '请求内容必须是 JSON。' }, cookieHeaders);
+      if (type !== 'application/json') return apiError(res, 415, fail('VALIDATION', 'web.jsonOnly').toJSON(), cookieHeaders);
       const body = await readBody(req);
       if (body === 'too_large') {
         res.setHeader('Connection', 'close');
-        return apiError(res, 413, { code: 'VALIDATION', message: `请求内容超过 ${Math.round(maxBody / 1024 / 1024)} MB，未处理。` }, cookieHeaders);
+        return apiError(res, 413, fail('VALIDATION', 'web.tooLarge', { mb: Math.round(maxBody / 1024 / 1024) }).toJSON(), cookieHeaders);
       }
       let input: unknown;
       try {
         input = body.length ? JSON.parse(body.toString('utf8')) : {};
       } catch {
-        return apiError(res, 400, { code: 'VALIDATION', message: '请求内容不是有效的 JSON。' }, cookieHeaders);
+        return apiError(res, 400, fail('VALIDATION', 'web.badJson').toJSON(), cookieHeaders);
       }
       const result = await dispatch(opts.env, channel, input, sessionKey);
       return sendJson(res, 200, result, cookieHeaders);

@@ -1,20 +1,28 @@
 // Typed client of the API contract. Electron: window.api[channel](input); browser mode: POST /api/<channel>.
-// Both return an ApiResult; a failure becomes an ApiError with the server's Chinese message.
+// Both return an ApiResult; a failure becomes an ApiError with the server's message key and parameters, which
+// errorMessage/fieldMessage put into the interface language from the shared catalog.
 import type { Channel, InputOf, OutputOf } from '../../electron/api/contract.ts';
 import type { ApiResult } from '../../electron/api/dispatch.ts';
+import i18n from 'i18next';
 import type { ErrorCode, FieldIssue } from '../../electron/shared/errors.ts';
+import { msg, renderMessage, type Message, type MessageKey, type Params } from '../../electron/shared/messages/index.ts';
 
 export type { Channel, InputOf, OutputOf };
 export type ApiErrorCode = ErrorCode | 'NETWORK';
 
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
+  /** The catalog message: stable key and its parameters (`message` is its Chinese text). */
+  readonly key: MessageKey;
+  readonly params?: Params;
   readonly fields: FieldIssue[];
   readonly details?: unknown;
-  constructor(code: ApiErrorCode, message: string, fields: FieldIssue[] = [], details?: unknown) {
-    super(message);
+  constructor(code: ApiErrorCode, m: Message, fields: FieldIssue[] = [], details?: unknown) {
+    super(renderMessage('zh', m.key, m.params));
     this.name = 'ApiError';
     this.code = code;
+    this.key = m.key;
+    this.params = m.params;
     this.fields = fields;
     this.details = details;
   }
@@ -41,11 +49,11 @@ async function overHttp<C extends Channel>(channel: C, input: unknown): Promise<
       credentials: 'same-origin',
     });
   } catch {
-    throw new ApiError('NETWORK', '无法连接到本机服务，请确认居家隔离管理台仍在运行后重试。');
+    throw new ApiError('NETWORK', msg('network.unreachable'));
   }
   const body = (await res.json().catch(() => null)) as ApiResult<OutputOf<C>> | null;
   if (!body || typeof body !== 'object' || !('ok' in body)) {
-    throw new ApiError('NETWORK', `本机服务返回了无法识别的应答（HTTP ${res.status}），请重试。`);
+    throw new ApiError('NETWORK', msg('network.badAnswer', { status: res.status }));
   }
   return body;
 }
@@ -55,13 +63,23 @@ export async function api<C extends Channel>(channel: C, ...args: ArgsOf<C>): Pr
   const bridge = typeof window !== 'undefined' ? window.api : undefined;
   const result = bridge ? await (bridge[channel] as (i: InputOf<C>) => Promise<ApiResult<OutputOf<C>>>)(input) : await overHttp<C>(channel, input);
   if (result.ok) return result.data;
-  const err = new ApiError(result.error.code, result.error.message, result.error.fields ?? [], result.error.details);
+  const err = new ApiError(result.error.code, { key: result.error.key, params: result.error.params }, result.error.fields ?? [], result.error.details);
   if (err.code === 'UNAUTHENTICATED' && unauthenticated) unauthenticated(err, channel);
   throw err;
 }
 
-/** The message to show for any thrown value (API errors carry their Chinese text as is). */
+/** A catalog message in the interface language. */
+export function messageText(m: Message): string {
+  return renderMessage(i18n.language, m.key, m.params);
+}
+
+/** The message to show for any thrown value, in the interface language. */
 export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message;
-  return '操作未完成，请重试。';
+  if (e instanceof ApiError) return messageText(e);
+  return messageText(msg('common.failed'));
+}
+
+/** The words of one field problem (ApiError.fields, a save's warnings, a release blocker) in the interface language. */
+export function fieldMessage(f: { key: MessageKey; params?: Params }): string {
+  return messageText(f);
 }

@@ -2,7 +2,8 @@
 // whenever the API answers UNAUTHENTICATED (idle timeout, password reset by an admin), showing why.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Permission } from '../../electron/domain/actor.ts';
-import { api, ApiError, onUnauthenticated, type OutputOf } from './api.ts';
+import { api, ApiError, errorMessage, messageText, onUnauthenticated, type OutputOf } from './api.ts';
+import { msg } from '../../electron/shared/messages/index.ts';
 import { queryClient } from './query.ts';
 import i18n from './i18n/index.ts';
 
@@ -55,7 +56,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         }
       } catch (e) {
         if (!live) return;
-        setStartError(e instanceof ApiError ? e.message : '无法启动，请重试。');
+        setStartError(e instanceof ApiError ? errorMessage(e) : messageText(msg('common.startFailed')));
         setStatus('error');
       }
     })();
@@ -70,7 +71,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setMe((prev) => {
         // Only a session that existed can end; show the server's reason (已超过 30 分钟未操作…), or say it ended
         // (password reset, account disabled, program restarted) when the server only knows there is no session.
-        if (prev) setNotice(err.message === '请先登录。' ? i18n.t('login.sessionEnded') : err.message);
+        if (prev) setNotice(err.key === 'session.required' ? i18n.t('login.sessionEnded') : errorMessage(err));
         return null;
       });
       queryClient.clear();

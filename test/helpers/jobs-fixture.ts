@@ -22,7 +22,7 @@ const count: JobFn<{ n: number; delayMs?: number }, { written: number; today: st
 };
 
 const fail: JobFn = async () => {
-  throw invalid('文件第3行有错误');
+  throw invalid('common.dateBad');
 };
 
 /** Ignores cancel entirely: the runner must terminate it after the grace period. */

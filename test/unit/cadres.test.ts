@@ -33,7 +33,7 @@ describe('cadres', () => {
     });
     expect(r.warnings).toEqual([]);
     const odd = await createCadre(t.ctx(), { name: '孙立', homeUnit: '市体育局', phone: '0316-123456', communityId: t.communities.a });
-    expect(odd.warnings).toEqual([{ field: 'phone', message: expect.stringContaining('不是常见的手机号码') }]);
+    expect(odd.warnings).toEqual([{ field: 'phone', key: 'phone.unusual', params: { phone: expect.any(String) }, message: expect.stringContaining('不是常见的手机号码') }]);
     const rows = await listCadres(t.ctx(), {});
     const liu = rows.find((x) => x.id === r.id)!;
     expect(liu).toMatchObject({ name: '刘建国', phone: '138****8000', community: '西大街社区', status: 'on_duty', onDuty: true, title: '二级调研员' });
@@ -66,7 +66,7 @@ describe('cadres', () => {
     await assignSupplyRequest(t.ctx(), { id: req.id, version: 1, cadreId: c.id });
     const u = await updateCadre(t.ctx(), { id: c.id, version: 1, status: 'withdrawn' });
     expect(u.version).toBe(2);
-    expect(u.warnings).toContainEqual({ field: 'status', message: expect.stringContaining('还有 1 项物资需求未送达') });
+    expect(u.warnings).toContainEqual({ field: 'status', key: 'cadres.openSupplies', params: expect.objectContaining({ count: 1 }), message: expect.stringContaining('还有 1 项物资需求未送达') });
     await expect(updateCadre(t.ctx(), { id: c.id, version: 1, title: '科长' })).rejects.toMatchObject({ code: 'CONFLICT' });
     const moved = await updateCadre(t.ctx(), { id: c.id, version: 2, communityId: t.communities.b, status: 'on_duty' });
     const row = (await listCadres(t.ctx(), {})).find((x) => x.id === c.id)!;

@@ -99,7 +99,9 @@ describe('release', () => {
       { episodeId: eb.id, version: eb.version },
     ]);
     expect(r.released.map((x) => x.name)).toEqual(['张三']);
-    expect(r.blocked).toEqual([{ episodeId: eb.id, name: '李四', reason: expect.stringContaining('缺少核酸阴性结果') }]);
+    expect(r.blocked).toEqual([
+      { episodeId: eb.id, name: '李四', reason: expect.stringContaining('缺少核酸阴性结果'), key: 'episodes.releaseBlocked', params: expect.objectContaining({ name: '李四' }) },
+    ]);
   });
 });
 

@@ -91,7 +91,7 @@ describe('job runner', () => {
   it('returns errors as values, with the Chinese message', async () => {
     const env = await fileEnv();
     const out = await startJob('test.fail', {}, { dbFile: env.env.dbFile, actor: CLI_ACTOR, clock: env.clock, modules: [fixture] }).done;
-    expect(out).toEqual({ state: 'failed', error: expect.objectContaining({ code: 'VALIDATION', message: '文件第3行有错误' }) });
+    expect(out).toEqual({ state: 'failed', error: expect.objectContaining({ code: 'VALIDATION', key: 'common.dateBad', message: '日期不正确' }) });
     const unknown = await startJob('no.such.job', {}, { dbFile: env.env.dbFile, actor: CLI_ACTOR, clock: env.clock }).done;
     expect(unknown.state).toBe('failed');
     const missing = await startJob('test.count', { n: 1 }, { dbFile: path.join(tempDir(), 'none.db'), actor: CLI_ACTOR, clock: env.clock, modules: [fixture] }).done;

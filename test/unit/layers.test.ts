@@ -68,7 +68,7 @@ export function violations(files: FileFacts[]): string[] {
       if (NODE_ONLY.some((d) => under(f.rel, d)) && isElectronPkg(imp.spec)) out.push(`${f.rel}: imports 'electron' (${imp.spec})`);
       if (under(f.rel, 'renderer')) {
         if (isElectronPkg(imp.spec)) out.push(`${f.rel}: renderer imports 'electron'`);
-        if (under(to, 'electron') && !imp.typeOnly) out.push(`${f.rel}: renderer imports electron/ code, not just types (${imp.spec})`);
+        if (under(to, 'electron') && !under(to, 'electron/shared') && !imp.typeOnly) out.push(`${f.rel}: renderer imports electron/ code, not just types (${imp.spec})`);
       }
     }
     if (f.idents.has('ipcMain') && f.rel !== 'electron/main/ipc.ts') out.push(`${f.rel}: uses ipcMain (only electron/main/ipc.ts may)`);

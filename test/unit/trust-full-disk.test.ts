@@ -40,7 +40,7 @@ describe('disk full', () => {
       // Nothing of the failed call: no person, no new places or household, no audit row, no episode.
       expect({ residents: count('SELECT COUNT(*) FROM residents'), places: count('SELECT COUNT(*) FROM places'), audit: count('SELECT COUNT(*) FROM audit_log') }).toEqual(before);
     }
-    expect(failure).toEqual({ code: 'STORAGE', message: '磁盘空间已满，操作未完成，数据未改动。请清理磁盘空间后重试。' });
+    expect(failure).toEqual({ code: 'STORAGE', key: 'storage.diskFull', message: '磁盘空间已满，操作未完成，数据未改动。请清理磁盘空间后重试。' });
     expect(count('SELECT COUNT(*) FROM residents')).toBe(ok);
     expect(count('SELECT COUNT(*) FROM episodes')).toBe(ok);
     expect(count("SELECT COUNT(*) FROM audit_log WHERE action = 'resident.create'")).toBe(ok);

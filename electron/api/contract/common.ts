@@ -1,11 +1,12 @@
 // Shared zod pieces of the contract.
 import { z } from 'zod';
+import { zodKey as k } from '../../shared/messages/index.ts';
 
 export const id = z.number().int().positive();
 export const version = z.number().int().positive();
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
-export const text = (max = 200) => z.string().trim().max(max, `不能超过 ${max} 个字`);
-export const reason = z.string().trim().min(1, '请填写原因').max(500);
+export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, k('rule.isoDate'));
+export const text = (max = 200) => z.string().trim().max(max);
+export const reason = z.string().trim().min(1, k('rule.reasonRequired')).max(500);
 export const paging = {
   offset: z.number().int().min(0).max(10_000_000).optional(),
   limit: z.number().int().min(1).max(1000).optional(),

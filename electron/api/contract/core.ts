@@ -1,5 +1,6 @@
 // Channels for accounts, settings, places, residents and episodes.
 import { z } from 'zod';
+import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { category, docType, empty, id, isoDate, paging, reason, role, sex, text, version } from './common.ts';
 import type { Actor, Permission } from '../../domain/actor.ts';
@@ -20,14 +21,14 @@ export interface Me {
 
 const address = z.object({
   communityId: id,
-  compound: text(60).min(1, '请填写小区'),
+  compound: text(60).min(1, k('rule.compoundRequired')),
   building: text(30).nullish(),
   unit: text(30).nullish(),
   room: text(30).nullish(),
 });
 
 const residentFields = {
-  name: text(50).min(1, '请填写姓名'),
+  name: text(50).min(1, k('rule.nameRequired')),
   docType,
   docNumber: text(40).nullish(),
   sex: sex.nullish(),
@@ -80,12 +81,12 @@ export const coreContract = {
       displayName: text(30).min(1),
       password: z.string().max(200),
       // The office's names, asked on the first run of a database that `init` did not name (the desktop app's own file).
-      district: text(40).min(1, '请填写区名').optional(),
-      subdistrict: text(40).min(1, '请填写街道名').optional(),
+      district: text(40).min(1, k('rule.districtRequired')).optional(),
+      subdistrict: text(40).min(1, k('rule.subdistrictRequired')).optional(),
     }).strict(),
     'public',
   ),
-  'auth.login': channel<Me>()(z.object({ username: text(30).min(1, '请输入用户名'), password: z.string().min(1, '请输入密码').max(200) }).strict(), 'public'),
+  'auth.login': channel<Me>()(z.object({ username: text(30).min(1, k('rule.usernameRequired')), password: z.string().min(1, k('rule.passwordRequired')).max(200) }).strict(), 'public'),
   'auth.logout': channel<null>()(empty, 'public'),
   'auth.me': channel<Me>()(empty, 'session'),
   'auth.changePassword': channel<null>()(z.object({ oldPassword: z.string().max(200), newPassword: z.string().max(200) }).strict(), 'session'),

@@ -1,5 +1,6 @@
 // Channels of the daily work: check-ins (record, correct, due list), test results, alerts and the dashboard.
 import { z } from 'zod';
+import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { id, isoDate, paging, text, version } from './common.ts';
 import type { CheckinResult, DueList } from '../../domain/checkins.ts';
@@ -13,7 +14,7 @@ const slot = z.enum(['am', 'pm']);
 const testType = z.enum(['核酸', '抗原']);
 const testResult = z.enum(['阴性', '阳性', '待出结果']);
 const checkinFields = {
-  temperature: z.number().min(34, '体温不能低于 34℃').max(43, '体温不能高于 43℃').nullish(),
+  temperature: z.number().min(34, k('rule.temperatureLow')).max(43, k('rule.temperatureHigh')).nullish(),
   symptoms: z.array(z.enum(['发热', '咳嗽', '咽痛', '乏力', '嗅味觉减退', '腹泻', '其他'])).max(7),
   symptomOther: text(100).nullish(),
   testType: testType.nullish(),

@@ -1,6 +1,7 @@
 // Channels of the import wizard: upload a list, preview it (mapping, counts, every problem, new places), commit it
 // as a job (progress via 'jobs.status'), fetch the error report, list batches and undo one.
 import { z } from 'zod';
+import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { id, isoDate, paging } from './common.ts';
 import type { ImportPreview } from '../../excel/import/run.ts';
@@ -40,7 +41,7 @@ const confirm = z
   .strict();
 
 const listOptions = {
-  fileId: z.string().uuid('文件编号不正确'),
+  fileId: z.string().uuid(k('rule.fileId')),
   kind: z.enum(['residents', 'tests']),
   sheet: z.string().max(100).optional(),
   mapping: mapping.optional(),
@@ -54,7 +55,7 @@ const MAX_BASE64 = Math.ceil((500 * 1024 * 1024 * 4) / 3) + 4;
 
 export const importsContract = {
   'import.upload': channel<{ fileId: string; fileName: string; bytes: number }>()(
-    z.object({ fileName: z.string().trim().min(1, '缺少文件名').max(200), dataBase64: z.string().max(MAX_BASE64, '文件太大') }).strict(),
+    z.object({ fileName: z.string().trim().min(1, k('rule.fileNameRequired')).max(200), dataBase64: z.string().max(MAX_BASE64, k('rule.fileTooLarge')) }).strict(),
     'import.run',
   ),
   'import.preview': channel<ImportPreview>()(z.object(listOptions).strict(), 'import.run'),

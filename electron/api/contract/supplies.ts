@@ -1,5 +1,6 @@
 // Channels for supply requests (物资需求), cadres (下沉干部) and the household finder of the new-request form.
 import { z } from 'zod';
+import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { id, isoDate, paging, reason, text, version } from './common.ts';
 import type { HouseholdHit, RunSheet, SupplyBoard, SupplyDetail, SupplyPage } from '../../domain/supplyViews.ts';
@@ -9,14 +10,14 @@ const supplyCategory = z.enum(['蔬菜', '粮油', '肉蛋奶', '药品', '母�
 const urgency = z.enum(['normal', 'urgent']);
 const statusFilter = z.enum(['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open', 'all']);
 const cadreStatus = z.enum(['on_duty', 'resting', 'withdrawn']);
-const amountCents = z.number().int('金额应精确到分').min(0, '金额不能为负').max(100_000_000);
+const amountCents = z.number().int(k('rule.cents')).min(0, k('rule.notNegative')).max(100_000_000);
 const note = text(500).nullish();
 
 const item = z.object({ name: text(60), quantity: text(30).nullish() }).strict();
 
 const cadreFields = {
-  name: text(30).min(1, '请填写姓名'),
-  homeUnit: text(60).min(1, '请填写派出单位'),
+  name: text(30).min(1, k('rule.nameRequired')),
+  homeUnit: text(60).min(1, k('rule.homeUnitRequired')),
   title: text(30).nullish(),
   phone: text(30).nullish(),
   communityId: id.nullish(),
@@ -35,7 +36,7 @@ export const suppliesContract = {
         householdId: id,
         category: supplyCategory,
         urgency: urgency.nullish(),
-        items: z.array(item).min(1, '请至少填写一项物品或事项').max(30, '一条需求最多30行，请分成几条登记'),
+        items: z.array(item).min(1, k('rule.itemsRequired')).max(30, k('rule.itemsMax')),
         requestedBy: text(50).nullish(),
         notes: text(500).nullish(),
         amountCents: amountCents.nullish(),

@@ -1,5 +1,6 @@
 // Channels of trust: the audit trail (list, export, hash-chain check), backups (list, create, restore, undo) and the retention purge.
 import { z } from 'zod';
+import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { empty, id, isoDate, paging, text } from './common.ts';
 import type { Page } from '../../domain/residents.ts';
@@ -12,14 +13,14 @@ import type { OldExports } from '../../domain/purgeExports.ts';
 
 const auditFilter = {
   userName: text(30).min(1).optional(),
-  action: z.string().regex(/^[a-z_]+(\.[a-z_]*)?$/, '操作名称格式不正确').max(60).optional(),
+  action: z.string().regex(/^[a-z_]+(\.[a-z_]*)?$/, k('rule.actionFormat')).max(60).optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
   residentId: id.optional(),
-  entity: z.string().regex(/^[a-z_]+$/, '对象名称格式不正确').max(40).optional(),
+  entity: z.string().regex(/^[a-z_]+$/, k('rule.entityFormat')).max(40).optional(),
 };
 
-const backupName = z.string().regex(/^isolation-desk-([0-9a-f]{8}-)?\d{8}-\d{6}(-[a-z0-9-]+)?\.db$/, '不是本软件的备份文件名');
+const backupName = z.string().regex(/^isolation-desk-([0-9a-f]{8}-)?\d{8}-\d{6}(-[a-z0-9-]+)?\.db$/, k('rule.backupName'));
 
 export const trustContract = {
   'audit.list': channel<Page<AuditRow>>()(z.object({ ...auditFilter, ...paging }).strict(), 'audit.read'),
@@ -35,7 +36,7 @@ export const trustContract = {
   'backups.restore': channel<RestoreResult>()(z.object({ name: backupName, confirm: z.literal(true) }).strict(), 'backup.run'),
   /** Puts back the file a restore kept aside (the newest unless named). */
   'backups.undoRestore': channel<RestoreResult>()(
-    z.object({ aside: z.string().regex(/\.before-restore-\d{8}-\d{6}(-\d+)?$/, '不是恢复前保留的文件名').max(300).optional(), confirm: z.literal(true) }).strict(),
+    z.object({ aside: z.string().regex(/\.before-restore-\d{8}-\d{6}(-\d+)?$/, k('rule.asideName')).max(300).optional(), confirm: z.literal(true) }).strict(),
     'backup.run',
   ),
 
@@ -43,7 +44,7 @@ export const trustContract = {
   'purge.run': channel<PurgeResult>()(
     z
       .object({
-        confirm: z.literal(true, { error: '请确认清理（此操作不可撤销）' }),
+        confirm: z.literal(true, { error: k('rule.confirmPurge') }),
         keepBackups: z.boolean().optional(),
         exportFirst: z.object({ unmasked: z.boolean().optional() }).strict().optional(),
       })

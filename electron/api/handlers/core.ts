@@ -4,7 +4,7 @@ import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
 import { PERMISSIONS, ROLE_PERMISSIONS, type Actor } from '../../domain/actor.ts';
 import { today } from '../../domain/clock.ts';
-import { AppError } from '../../shared/errors.ts';
+import { fail, notFound } from '../../shared/errors.ts';
 import { audit } from '../../domain/audit.ts';
 import { inTx } from '../../domain/context.ts';
 import { DEFAULT_SETTINGS, getSettings, updateSettings } from '../../domain/settings.ts';
@@ -30,7 +30,7 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
   'auth.setupAdmin': async (ctx, input) => {
     // Only while the database has no account at all: the first-run screen creates the admin.
     const actor = await inTx(ctx, async (tx) => {
-      if ((await countUsers(tx)) > 0) throw new AppError('FORBIDDEN', '系统已有账号，不能再次初始化管理员。请用已有账号登录。');
+      if ((await countUsers(tx)) > 0) throw fail('FORBIDDEN', 'auth.alreadySetUp');
       const setupCtx = { ...tx, actor: { userId: null, username: 'setup', displayName: '首次设置', role: 'admin' as const, communityId: null } };
       const { district, subdistrict, ...account } = input;
       // A database the desktop app created itself has no place tree yet: the first run names the office
@@ -117,7 +117,7 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
       .select(['episodes.id', 'episodes.startDate', 'episodes.lastDay', 'episodes.releaseDate', 'episodes.testDays', 'residents.communityId'])
       .where('episodes.id', '=', input.episodeId)
       .executeTakeFirst();
-    if (!e) throw new AppError('NOT_FOUND', '找不到该隔离记录。');
+    if (!e) throw notFound('thing.episode');
     assertInScope(ctx.actor, e.communityId);
     return { blockers: await releaseBlockers(ctx, e), early: today(ctx.clock) < e.releaseDate, releaseDate: e.releaseDate };
   },

@@ -5,7 +5,7 @@
 import type { importsContract } from '../contract/imports.ts';
 import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
-import { AppError } from '../../shared/errors.ts';
+import { AppError, fail } from '../../shared/errors.ts';
 import { getSettings } from '../../domain/settings.ts';
 import { startJob, type JobOutcome } from '../../jobs/runner.ts';
 import { discardSessionUploads, discardUpload, getUpload, holdUpload, keptReport, markCommitted, saveUpload, type KeptReport, type Upload } from '../../excel/import/uploads.ts';
@@ -29,8 +29,8 @@ function jobOptions(ctx: HandlerCtx) {
 async function runToEnd<O>(ctx: HandlerCtx, name: string, req: ImportRequest): Promise<O> {
   const out = await startJob<O>(name, req, jobOptions(ctx)).done;
   if (out.state === 'succeeded') return out.result;
-  if (out.state === 'cancelled') throw new AppError('VALIDATION', '已取消。');
-  throw new AppError(out.error.code, out.error.message, { fields: out.error.fields, details: out.error.details });
+  if (out.state === 'cancelled') throw fail('VALIDATION', 'common.cancelled');
+  throw AppError.from(out.error);
 }
 
 /** Runs a job over the upload's file, which is kept until the job ends. */

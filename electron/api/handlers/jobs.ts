@@ -7,12 +7,12 @@ import { cancelJob, getJob } from '../../jobs/runner.ts';
 export const jobsHandlers: HandlersFor<typeof jobsContract> = {
   'jobs.status': async (ctx, input) => {
     const s = getJob(input.jobId, ctx.actor);
-    if (!s) throw notFound('该任务（可能已结束较久）');
+    if (!s) throw notFound('thing.oldJob');
     return s;
   },
   'jobs.cancel': async (ctx, input) => {
     const s = getJob(input.jobId, ctx.actor);
-    if (!s) throw notFound('该任务');
+    if (!s) throw notFound('thing.job');
     cancelJob(input.jobId, ctx.actor);
     return { cancelled: s.state === 'running' };
   },

@@ -8,7 +8,7 @@ import type { HandlersFor } from './types.ts';
 import type { ApiEnv, HandlerCtx } from '../env.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
-import { AppError, forbidden, notFound } from '../../shared/errors.ts';
+import { fail, forbidden, notFound } from '../../shared/errors.ts';
 import { startJob } from '../../jobs/runner.ts';
 import { resolveExport, type ExportRequest, type ExportResult } from '../../excel/export/index.ts';
 
@@ -38,17 +38,16 @@ async function exportedBy(ctx: Ctx, file: string): Promise<boolean> {
   });
 }
 
-const NOT_AN_EXPORT = '只能下载导出文件夹中、由您本人导出的报表文件。';
 
 /** The path of an export file the caller may have: inside the export folder, an .xlsx, exported by them (admin: any). */
 async function ownExport(ctx: HandlerCtx, requested: string): Promise<string> {
   const dir = exportDirOf(ctx.env);
   const file = path.resolve(dir, requested);
-  if (path.dirname(file) !== dir || path.extname(file).toLowerCase() !== '.xlsx') throw forbidden(NOT_AN_EXPORT);
-  if (!fs.existsSync(file)) throw notFound('该报表文件');
+  if (path.dirname(file) !== dir || path.extname(file).toLowerCase() !== '.xlsx') throw forbidden('reports.notYourExport');
+  if (!fs.existsSync(file)) throw notFound('thing.reportFile');
   // A link inside the folder must not lead out of it.
-  if (path.dirname(fs.realpathSync(file)) !== fs.realpathSync(dir)) throw forbidden(NOT_AN_EXPORT);
-  if (ctx.actor.role !== 'admin' && !(await exportedBy(ctx, file))) throw forbidden(NOT_AN_EXPORT);
+  if (path.dirname(fs.realpathSync(file)) !== fs.realpathSync(dir)) throw forbidden('reports.notYourExport');
+  if (ctx.actor.role !== 'admin' && !(await exportedBy(ctx, file))) throw forbidden('reports.notYourExport');
   return file;
 }
 
@@ -68,7 +67,7 @@ export const reportsHandlers: HandlersFor<typeof reportsContract> = {
   },
   'reports.showInFolder': async (ctx, input) => {
     const file = await ownExport(ctx, input.path);
-    if (!ctx.env.showItemInFolder) throw new AppError('BLOCKED', `浏览器模式下不能打开文件夹。文件已保存在：${file}`);
+    if (!ctx.env.showItemInFolder) throw fail('BLOCKED', 'reports.noFolderInBrowser', { file });
     ctx.env.showItemInFolder(file);
     return null;
   },

@@ -10,13 +10,13 @@ import { backupAnchors } from '../../db/verify.ts';
 import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
 import { exportDirOf as exportDirFor } from './reports.ts';
 import { jobWorkersDone } from '../../jobs/runner.ts';
-import { AppError } from '../../shared/errors.ts';
+import { fail } from '../../shared/errors.ts';
 
 const exportDirOf = (ctx: HandlerCtx): string => exportDirFor(ctx.env);
 
 /** Swapping the database file under a job's worker would send its writes to the file moved aside: wait, or refuse. */
 async function assertNoJobs(): Promise<void> {
-  if (!(await jobWorkersDone())) throw new AppError('BLOCKED', '有导入或导出任务正在进行，未恢复，当前数据未改动。请等任务完成（或取消任务）后再试。');
+  if (!(await jobWorkersDone())) throw fail('BLOCKED', 'backups.jobsRunning');
 }
 
 export const trustHandlers: HandlersFor<typeof trustContract> = {

@@ -80,7 +80,7 @@ const exportCommand: CommandModule = {
         communityId = await findCommunityByName(ctx, communityName);
         if (communityId === null) {
           const names = await ctx.db.selectFrom('places').select('name').where('level', '=', 'community').orderBy('id').execute();
-          throw invalid(`找不到社区“${communityName}”。数据库中的社区：${names.map((n) => n.name).join('、') || '（无）'}`);
+          throw invalid('export.noCommunityNamed', { name: communityName, names: names.map((n) => n.name).join('、') || '（无）' });
         }
       }
       const r = await exportReport(ctx, {

@@ -21,7 +21,7 @@ const init: CommandModule = {
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const { existsSync } = await import('node:fs');
-    const { invalid } = await import('../../shared/errors.ts');
+    const { invalid, issue } = await import('../../shared/errors.ts');
     const { settingsSchema, DEFAULT_SETTINGS, updateSettings } = await import('../../domain/settings.ts');
     const names: { district?: string; subdistrict?: string } = {};
     for (const key of ['district', 'subdistrict'] as const) {
@@ -29,7 +29,7 @@ const init: CommandModule = {
       if (raw === undefined) continue;
       // Checked before the file is touched: a rejected name leaves nothing written.
       const parsed = settingsSchema.shape[key].safeParse(raw);
-      if (!parsed.success) throw invalid(`${key === 'district' ? '区名' : '街道名'}不能为空，且不超过40个字`, [{ field: key, message: '名称不正确' }]);
+      if (!parsed.success) throw invalid(key === 'district' ? 'init.districtName' : 'init.subdistrictName', undefined, [issue(key, 'init.badName')]);
       names[key] = parsed.data;
     }
     const { withDb, cliCtx, commandKey } = await import('../context.ts');

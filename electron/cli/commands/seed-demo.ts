@@ -32,10 +32,10 @@ const seedDemo: CommandModule = {
     const { isIsoDate } = await import('../../domain/dates.ts');
     if (todayArg !== undefined && !isIsoDate(todayArg)) throw usageError(`--today 应为有效日期，格式 YYYY-MM-DD，实际为“${todayArg}”`);
     const { passwordProblem } = await import('../../domain/passwords.ts');
-    const { invalid } = await import('../../shared/errors.ts');
+    const { invalid, issue } = await import('../../shared/errors.ts');
     const problem = passwordProblem(password);
     // Refused before the file is created or touched.
-    if (problem) throw invalid(`演示账号密码不符合要求：${problem}`, [{ field: 'password', message: problem }]);
+    if (problem) throw invalid('seed.badPassword', { problem: { key: problem } }, [issue('password', problem)]);
     const { fixedClock, systemClock } = await import('../../domain/clock.ts');
     const clock = todayArg ? fixedClock(`${todayArg}T15:00:00+08:00`) : systemClock();
     const { withDb, cliCtx, commandKey } = await import('../context.ts');

@@ -8,7 +8,8 @@ import type { Ctx } from '../../domain/context.ts';
 import type { Database, PlacesTable, Role, SupplyStatus } from '../../db/schema.ts';
 import { audit } from '../../domain/audit.ts';
 import { nowIso, timeOfDay, today } from '../../domain/clock.ts';
-import { invalid } from '../../shared/errors.ts';
+import { invalid, issue } from '../../shared/errors.ts';
+import { msg } from '../../shared/messages/index.ts';
 import { namePinyin } from '../../domain/pinyin.ts';
 import { getOrgRoot, setOrgIdentity } from '../../domain/places.ts';
 import { getSettings, updateSettings } from '../../domain/settings.ts';
@@ -72,7 +73,7 @@ export function apportion(total: number, weights: number[]): number[] {
 
 export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary> {
   const problem = passwordProblem(opts.password);
-  if (problem) throw invalid(`演示账号密码不符合要求：${problem}`, [{ field: 'password', message: problem }]);
+  if (problem) throw invalid('seed.badPassword', { problem: msg(problem) }, [issue('password', problem)]);
   const full = opts.full ?? true;
   return ctx.db.transaction().execute(async (trx) => {
     const tx: Ctx = { ...ctx, db: trx };
@@ -82,7 +83,7 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
       .executeTakeFirstOrThrow()
       .then(async (r) => Number(r.n) + Number((await trx.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
     if (taken > 0) {
-      throw invalid('该数据库中已有居民或账号。演示数据只能写入新建的（或刚 init 的）空数据库，请换一个新文件，如 demo.db。');
+      throw invalid('seed.notEmpty');
     }
     let root = await getOrgRoot(tx).catch(() => null);
     if (!root) {

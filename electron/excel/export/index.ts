@@ -9,7 +9,8 @@ import { can, requirePermission, scopeOf } from '../../domain/actor.ts';
 import { audit } from '../../domain/audit.ts';
 import { today } from '../../domain/clock.ts';
 import { diffDays, isIsoDate } from '../../domain/dates.ts';
-import { forbidden, invalid, notFound } from '../../shared/errors.ts';
+import { forbidden, invalid, issue, notFound } from '../../shared/errors.ts';
+import { msg, type Message } from '../../shared/messages/index.ts';
 import { getOrgRoot } from '../../domain/places.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobFn } from '../../jobs/context.ts';
@@ -73,42 +74,42 @@ export interface ResolvedExport {
 export async function resolveExport(ctx: Ctx, req: ExportRequest): Promise<ResolvedExport> {
   requirePermission(ctx.actor, 'reports.export');
   if (!(REPORT_NAMES as readonly string[]).includes(req.report)) {
-    throw invalid(`未知的报表：${String(req.report)}。可选：${REPORT_NAMES.join('、')}`, [{ field: 'report', message: '报表名称不正确' }]);
+    throw invalid('export.unknownReport', { report: String(req.report), choices: REPORT_NAMES.join('、') }, [issue('report', 'export.reportWrong')]);
   }
   const unmasked = req.unmasked === true;
   if (unmasked && !can(ctx.actor, 'reports.exportUnmasked')) {
-    throw forbidden('导出含完整身份证号和电话的报表须由系统管理员或街道工作人员办理。您可以导出脱敏版本（证件号、电话部分隐藏）。');
+    throw forbidden('export.unmaskedNeedsOfficial');
   }
   const todayDate = today(ctx.clock);
-  const checkDate = (d: string, field: string, label: string) => {
-    if (!isIsoDate(d)) throw invalid(`${label}不正确：${d}，应为 YYYY-MM-DD`, [{ field, message: '日期不正确' }]);
-    if (d > todayDate) throw invalid(`${label}（${d}）晚于今天，没有可导出的数据`, [{ field, message: '不能晚于今天' }]);
+  const checkDate = (d: string, field: string, label: Message) => {
+    if (!isIsoDate(d)) throw invalid('export.dateBad', { label, date: d }, [issue(field, 'common.dateBad')]);
+    if (d > todayDate) throw invalid('export.dateFuture', { label, date: d }, [issue(field, 'common.notAfterToday')]);
   };
-  checkDate(req.date, 'date', '统计日期');
+  checkDate(req.date, 'date', msg('export.statDate'));
   const ranged = req.report === 'checkins';
   const from = ranged ? req.from ?? req.to ?? req.date : req.date;
   const to = ranged ? req.to ?? req.date : req.date;
   if (ranged) {
-    checkDate(from, 'from', '开始日期');
-    checkDate(to, 'to', '结束日期');
-    if (from > to) throw invalid(`开始日期 ${from} 晚于结束日期 ${to}`, [{ field: 'from', message: '开始日期晚于结束日期' }]);
-    if (diffDays(from, to) + 1 > MAX_RANGE_DAYS) throw invalid(`日期范围超过 ${MAX_RANGE_DAYS} 天，请分段导出`, [{ field: 'from', message: '范围太大' }]);
+    checkDate(from, 'from', msg('export.fromDate'));
+    checkDate(to, 'to', msg('export.toDate'));
+    if (from > to) throw invalid('export.fromAfterTo', { from, to }, [issue('from', 'export.fromAfterToField')]);
+    if (diffDays(from, to) + 1 > MAX_RANGE_DAYS) throw invalid('export.rangeTooLong', { days: MAX_RANGE_DAYS }, [issue('from', 'export.rangeTooLongField')]);
   }
   const status = req.report === 'supplies' ? req.status ?? null : null;
   if (status !== null && !(SUPPLY_STATUS_FILTERS as readonly string[]).includes(status)) {
-    throw invalid(`未知的物资需求状态：${String(status)}`, [{ field: 'status', message: '状态不正确' }]);
+    throw invalid('export.unknownStatus', { status: String(status) }, [issue('status', 'export.statusWrong')]);
   }
   // A committee member's export covers their own community, whatever was asked.
   const scope = scopeOf(ctx.actor);
   let communityId = req.communityId ?? null;
   if (scope !== null) {
-    if (communityId !== null && communityId !== scope) throw forbidden('您只能导出本社区的报表。');
+    if (communityId !== null && communityId !== scope) throw forbidden('export.ownCommunityOnly');
     communityId = scope;
   }
   let community: { id: number; name: string } | null = null;
   if (communityId !== null) {
     const c = await ctx.db.selectFrom('places').select(['id', 'name']).where('id', '=', communityId).where('level', '=', 'community').executeTakeFirst();
-    if (!c) throw notFound('该社区');
+    if (!c) throw notFound('thing.community');
     community = c;
   }
   return { module: REPORTS[req.report], params: { date: req.date, from, to, communityId, status, unmasked }, community };
@@ -138,7 +139,7 @@ function freePath(dir: string, fileName: string): string {
 /** Exports one report to a file and records it in the audit log. */
 export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHooks = {}): Promise<ExportResult> {
   const { module, params, community } = await resolveExport(ctx, req);
-  if (!req.outFile && !req.outDir) throw invalid('请指定导出文件的位置');
+  if (!req.outFile && !req.outDir) throw invalid('export.noTarget');
   const org = await getOrgRoot(ctx);
   const ranged = module.name === 'checkins';
   const standardName = reportFileName(module.title, `${org.subdistrict}${community?.name ?? ''}`, params, ranged);

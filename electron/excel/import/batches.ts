@@ -4,7 +4,8 @@ import type { Ctx } from '../../domain/context.ts';
 import { inTx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
 import { nowIso } from '../../domain/clock.ts';
-import { AppError, forbidden, notFound } from '../../shared/errors.ts';
+import { fail, forbidden, notFound } from '../../shared/errors.ts';
+import { msg, type Message } from '../../shared/messages/index.ts';
 import { scopeOf, type Actor } from '../../domain/actor.ts';
 import type { PlaceLevel } from '../../db/schema.ts';
 import { ENDED_ON_IMPORT } from '../../domain/residents-batch.ts';
@@ -33,7 +34,7 @@ export async function listBatches(ctx: Pick<Ctx, 'db'> & { actor?: Actor }, q: {
   return { rows: rows.map((r) => ({ ...r, counts: JSON.parse(r.counts) as Record<string, unknown> })), total: Number(t.n) };
 }
 
-const refuse = (why: string) => new AppError('BLOCKED', `不能撤销此次导入：${why}`);
+const refuse = (why: Message) => fail('BLOCKED', 'undo.refused', { why });
 
 function chunks<T>(items: T[], size = 900): T[][] {
   const out: T[][] = [];
@@ -59,10 +60,10 @@ export interface UndoResult {
 export async function undoBatch(ctx: Ctx, batchId: number): Promise<UndoResult> {
   return inTx(ctx, async (tx) => {
     const b = await tx.db.selectFrom('importBatches').selectAll().where('id', '=', batchId).executeTakeFirst();
-    if (!b) throw notFound('该导入批次');
+    if (!b) throw notFound('thing.importBatch');
     const owner = ownBatchesOnly(tx.actor);
-    if (owner !== null && b.userName !== owner) throw forbidden('您只能撤销自己导入的批次。');
-    if (b.undoneAt) throw refuse(`已于 ${b.undoneAt} 撤销过。`);
+    if (owner !== null && b.userName !== owner) throw forbidden('undo.ownOnly');
+    if (b.undoneAt) throw refuse(msg('undo.already', { at: b.undoneAt }));
     const counts = JSON.parse(b.counts) as Record<string, unknown>;
     const result = b.kind === 'residents' ? await undoResidents(tx, b.id, b.at, counts) : await undoTests(tx, b.id);
     await tx.db.updateTable('importBatches').set({ undoneAt: nowIso(tx.clock) }).where('id', '=', b.id).execute();
@@ -73,10 +74,10 @@ export async function undoBatch(ctx: Ctx, batchId: number): Promise<UndoResult> 
 
 async function undoResidents(tx: Ctx, batchId: number, at: string, counts: Record<string, unknown>): Promise<UndoResult> {
   const changed = Number(counts.existingChanged ?? 0);
-  if (changed > 0) throw refuse(`此次导入更新了系统中原有的 ${changed} 人（联系方式、住址或新的隔离期），撤销无法恢复他们原来的信息。请在人员详情中逐个修改。`);
+  if (changed > 0) throw refuse(msg('undo.updatedExisting', { count: changed }));
   const people = await tx.db.selectFrom('residents').select(['id', 'version', 'householdId']).where('importBatchId', '=', batchId).execute();
   const ids = people.map((p) => p.id);
-  if (people.some((p) => p.version !== 1)) throw refuse('其中有人员的信息在导入后被修改过。');
+  if (people.some((p) => p.version !== 1)) throw refuse(msg('undo.residentsEdited'));
   const one = <T>(q: { limit(n: number): { executeTakeFirst(): Promise<T> } }) => q.limit(1).executeTakeFirst();
   const otherEpisodes = (part: number[]) =>
     one(
@@ -94,13 +95,13 @@ async function undoResidents(tx: Ctx, batchId: number, at: string, counts: Recor
           ]),
         ),
     );
-  if (await anyFor(ids, otherEpisodes)) throw refuse('其中有人员的隔离期在导入后被延长、解除或另行登记过。');
-  if (await anyFor(ids, (part) => one(tx.db.selectFrom('checkins').select('id').where('residentId', 'in', part)))) throw refuse('其中有人员在导入后已有健康监测记录。');
-  if (await anyFor(ids, (part) => one(tx.db.selectFrom('tests').select('id').where('residentId', 'in', part)))) throw refuse('其中有人员在导入后已有检测结果。');
-  if (await anyFor(ids, (part) => one(tx.db.selectFrom('alerts').select('id').where('residentId', 'in', part)))) throw refuse('其中有人员在导入后已有异常告警。');
+  if (await anyFor(ids, otherEpisodes)) throw refuse(msg('undo.episodesChanged'));
+  if (await anyFor(ids, (part) => one(tx.db.selectFrom('checkins').select('id').where('residentId', 'in', part)))) throw refuse(msg('undo.hasCheckins'));
+  if (await anyFor(ids, (part) => one(tx.db.selectFrom('tests').select('id').where('residentId', 'in', part)))) throw refuse(msg('undo.hasTests'));
+  if (await anyFor(ids, (part) => one(tx.db.selectFrom('alerts').select('id').where('residentId', 'in', part)))) throw refuse(msg('undo.hasAlerts'));
   const householdIds = [...new Set(people.map((p) => p.householdId))];
-  if (await anyFor(householdIds, (part) => one(tx.db.selectFrom('supplyRequests').select('id').where('householdId', 'in', part).where('createdAt', '>=', at)))) throw refuse('其中有的户在导入后已登记物资需求。');
-  if (await anyFor(ids, (part) => one(tx.db.selectFrom('residents').select('id').where('guardianId', 'in', part)))) throw refuse('其中有人员被登记为他人的监护人。');
+  if (await anyFor(householdIds, (part) => one(tx.db.selectFrom('supplyRequests').select('id').where('householdId', 'in', part).where('createdAt', '>=', at)))) throw refuse(msg('undo.hasSupplies'));
+  if (await anyFor(ids, (part) => one(tx.db.selectFrom('residents').select('id').where('guardianId', 'in', part)))) throw refuse(msg('undo.isGuardian'));
 
   let episodes = 0;
   let residents = 0;
@@ -153,16 +154,16 @@ async function undoResidents(tx: Ctx, batchId: number, at: string, counts: Recor
 async function undoTests(tx: Ctx, batchId: number): Promise<UndoResult> {
   const tests = await tx.db.selectFrom('tests').select(['id', 'episodeId', 'version']).where('importBatchId', '=', batchId).execute();
   const ids = tests.map((t) => t.id);
-  if (tests.some((t) => t.version !== 1)) throw refuse('其中有检测结果在导入后被修改过。');
+  if (tests.some((t) => t.version !== 1)) throw refuse(msg('undo.testsEdited'));
   let alerts = 0;
   for (const part of chunks(ids)) {
     const handled = await tx.db.selectFrom('alerts').select('id').where('testId', 'in', part).where((eb) => eb.or([eb('status', '!=', 'open'), eb('version', '!=', 1)])).limit(1).executeTakeFirst();
-    if (handled) throw refuse('由这些检测结果产生的阳性告警已经处置过。');
+    if (handled) throw refuse(msg('undo.alertsHandled'));
   }
   const episodeIds = [...new Set(tests.map((t) => t.episodeId))];
   for (const part of chunks(episodeIds)) {
     const ended = await tx.db.selectFrom('episodes').select('id').where('id', 'in', part).where('status', '!=', 'active').limit(1).executeTakeFirst();
-    if (ended) throw refuse('其中有人员已解除或结束隔离，解除可能依据了这些检测结果。');
+    if (ended) throw refuse(msg('undo.released'));
   }
   for (const part of chunks(ids)) {
     alerts += Number((await tx.db.deleteFrom('alerts').where('testId', 'in', part).executeTakeFirst()).numDeletedRows);

@@ -1,6 +1,6 @@
 // The words upstream lists use for each column, and the mapping from header cells to fields (overridable by the caller).
 import { toHalfWidth } from '../../domain/idcard.ts';
-import { AppError } from '../../shared/errors.ts';
+import { fail } from '../../shared/errors.ts';
 import type { CellValue } from '../read.ts';
 
 export type ResidentField =
@@ -159,7 +159,5 @@ export function columnLetter(col: number): string {
 export function requireColumns(missing: (string | false)[]): void {
   const names = missing.filter((m): m is string => !!m);
   if (names.length === 0) return;
-  throw new AppError('VALIDATION', `名单缺少必需的列：${names.join('、')}。请在表头中使用常见的列名（如 姓名、身份证号、小区、楼号、单元、房号、采样日期、检测结果），或在导入向导中手动指定各列。`, {
-    details: { missingColumns: names },
-  });
+  throw fail('VALIDATION', 'import.missingColumns', { columns: names.join('、') }, { details: { missingColumns: names } });
 }

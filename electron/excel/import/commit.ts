@@ -4,7 +4,7 @@ import type { Ctx } from '../../domain/context.ts';
 import { inTx } from '../../domain/context.ts';
 import { audit } from '../../domain/audit.ts';
 import { nowIso, today } from '../../domain/clock.ts';
-import { AppError } from '../../shared/errors.ts';
+import { fail } from '../../shared/errors.ts';
 import { ensureCommunity, type PlaceCreated } from '../../domain/places.ts';
 import { updateResident, type ResidentPatch } from '../../domain/residents.ts';
 import { createIsolatedResidentsBatch, ensureHouseholdsBatch, householdCache, releaseImportedBatch, startEpisodesBatch } from '../../domain/residents-batch.ts';
@@ -119,7 +119,7 @@ export async function commitResidents(
       const plan = await planResidents(tx, a.people.slice(at, at + partSize), { today: todayDate, newHouseholds: false });
       if (plan.stale.length && !opts.confirm?.stale) throw confirmationRequired(confirmationsOf(a, plan.stale, opts.confirm), todayDate);
       for (const [name, id] of plan.communities) {
-        if (id === null && !create.has(name)) throw new AppError('BLOCKED', `系统中没有“${name}”社区，未确认新建。未写入任何数据。请确认新建该社区，或改正名单中的社区名称。`);
+        if (id === null && !create.has(name)) throw fail('BLOCKED', 'import.unknownCommunity', { name });
       }
       warnings.push(...plan.warnings);
       // A place an earlier part created is known to this part's plan: each new place is listed once.

@@ -3,7 +3,7 @@
 import type { Ctx } from '../../domain/context.ts';
 import { addDays } from '../../domain/dates.ts';
 import { getSettings } from '../../domain/settings.ts';
-import { AppError } from '../../shared/errors.ts';
+import { fail } from '../../shared/errors.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
 import type { ResidentAnalysis } from './residents.ts';
 import { planResidents } from './plan.ts';
@@ -47,8 +47,6 @@ export async function assertConfirmed(ctx: Pick<Ctx, 'db'>, a: ResidentAnalysis,
   const create = confirmedNames(confirm);
   const unknown = [...new Set(a.people.map((p) => cleanPlaceName(p.community)))].filter((n) => !known.has(n) && !create.has(n));
   if (unknown.length) {
-    throw new AppError('BLOCKED', `系统中没有社区：${unknown.join('、')}，未确认新建。未写入任何数据。请确认新建这些社区，或改正名单中的社区名称。`, {
-      details: { confirmationRequired: ['createCommunities'], unknownCommunities: unknown },
-    });
+    throw fail('BLOCKED', 'import.unknownCommunities', { names: unknown.join('、') }, { details: { confirmationRequired: ['createCommunities'], unknownCommunities: unknown } });
   }
 }

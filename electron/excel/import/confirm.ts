@@ -2,7 +2,8 @@
 // subdistrict, people whose isolation period is already over by today (a stale list), and communities that do not
 // exist yet. The preview lists each with its consequence; the commit refuses (BLOCKED) until the request carries the
 // choices. Rows naming a community not confirmed are rejected rows with the nearest existing names as a hint.
-import { AppError } from '../../shared/errors.ts';
+import { fail, type AppError } from '../../shared/errors.ts';
+import { msg, renderMessage, type Message } from '../../shared/messages/index.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
 
 export type StaleChoice = 'import-ended' | 'import-active';
@@ -109,23 +110,22 @@ export function unknownCommunityReason(name: string, nearest: string[]): string 
 }
 
 export function staleConsequence(s: StaleSummary, today: string): string {
-  const span = `（开始日期最早 ${s.earliestStart}，隔离期最后一天最晚 ${s.latestLastDay}）`;
-  return `${s.count} 人的隔离期在今天（${today}）以前已经结束${span}：如按隔离中导入，他们会显示为“隔离中”，计入在管、待解除和应报人数；按已结束导入则按名单中的日期登记，并在各自的解除日期记为已解除`;
+  return renderMessage('zh', 'import.stale', staleParams(s, today));
 }
+
+const staleParams = (s: StaleSummary, today: string) => ({ count: s.count, today, earliest: s.earliestStart, latest: s.latestLastDay });
 
 /** The commit's refusal while a choice is missing: what each would do, in one message (details name the missing choices). */
 export function confirmationRequired(c: ImportConfirmations, today: string): AppError {
-  const parts: string[] = [];
+  const parts: Message[] = [];
   if (c.pending.includes('otherSubdistrict') && c.otherSubdistrict) {
-    parts.push(`名单标题写的是“${c.otherSubdistrict.named}”，本街道是“${c.otherSubdistrict.own}”：请核实这份名单确是本街道的`);
+    parts.push(msg('import.otherSubdistrict', { named: c.otherSubdistrict.named, own: c.otherSubdistrict.own }));
   }
-  if (c.pending.includes('stale') && c.stale) parts.push(staleConsequence(c.stale, today));
+  if (c.pending.includes('stale') && c.stale) parts.push(msg('import.stale', staleParams(c.stale, today)));
   const created = c.newCommunities.filter((n) => n.confirmed);
-  if (created.length) parts.push(`将新建社区：${created.map((n) => `${n.name}（${n.rows} 行）`).join('、')}`);
-  const numbered = parts.map((p, i) => `${'①②③④'[i]} ${p}`).join('；');
-  return new AppError('BLOCKED', `导入前须确认：${numbered}。未写入任何数据。请在导入向导中作出选择后再导入。`, {
-    details: { confirmationRequired: c.pending, confirmations: c },
-  });
+  if (created.length) parts.push(msg('import.newCommunities', { list: created.map((n) => `${n.name}（${n.rows} 行）`).join('、') }));
+  const items = parts.map((p, i) => msg('import.numbered', { n: '①②③④'[i]!, text: p }));
+  return fail('BLOCKED', 'import.confirmFirst', { items }, { details: { confirmationRequired: c.pending, confirmations: c } });
 }
 
 /** The communities the request agrees to create (names cleaned as places are stored). */

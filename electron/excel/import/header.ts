@@ -1,6 +1,6 @@
 // Finds the header row of an upstream list: the first of the first 10 rows holding at least two known column names.
 // Rows above it are titles (often merged, sometimes two rows); their text may name the community.
-import { AppError } from '../../shared/errors.ts';
+import { fail } from '../../shared/errors.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
 import { isBlank, type CellValue } from '../read.ts';
 import { headerKey } from './columns.ts';
@@ -27,9 +27,7 @@ export function findHeaderRow(rows: CellValue[][], known: Map<string, unknown>, 
       return { index: i, title: [...seen].join(' ') };
     }
   }
-  throw new AppError('VALIDATION', `在前 ${HEADER_SEARCH_ROWS} 行中没有找到表头（至少要有两个可识别的列名，如 ${labels}）。请检查是否选对了工作表，或在导入向导中手动指定各列。`, {
-    details: { fileError: 'no-header' },
-  });
+  throw fail('VALIDATION', 'import.noHeader', { rows: HEADER_SEARCH_ROWS, labels }, { details: { fileError: 'no-header' } });
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Ctx } from '../../domain/context.ts';
 import { today } from '../../domain/clock.ts';
 import { forbidden, invalid } from '../../shared/errors.ts';
+import { msg } from '../../shared/messages/index.ts';
 import { scopeOf } from '../../domain/actor.ts';
 import { getSettings } from '../../domain/settings.ts';
 import { cleanPlaceName, getOrgRoot } from '../../domain/places.ts';
@@ -79,7 +80,7 @@ export async function loadImportTable(ctx: Pick<Ctx, 'db'>, req: Pick<ImportRequ
   try {
     size = (await fs.stat(req.file)).size;
   } catch {
-    throw new FileUnreadable('unreadable', `找不到或无法打开文件“${req.fileName}”。请检查路径。`);
+    throw new FileUnreadable('unreadable', msg('file.cannotOpen', { name: req.fileName }));
   }
   assertImportable(req.fileName, size, maxBytes);
   return readTable(await fs.readFile(req.file), { fileName: req.fileName, maxBytes, sheet: req.sheet });
@@ -88,11 +89,11 @@ export async function loadImportTable(ctx: Pick<Ctx, 'db'>, req: Pick<ImportRequ
 async function analyse(ctx: Ctx, req: ImportRequest, table: Table): Promise<ResidentAnalysis | TestAnalysis> {
   const todayDate = today(ctx.clock);
   if (req.kind === 'tests') return analyseTests(table, { mapping: req.mapping }, { today: todayDate });
-  if (req.startDate && (!isIsoDate(req.startDate) || req.startDate > todayDate)) throw invalid(`统一的隔离开始日期 ${req.startDate} 不正确（应为今天或以前的日期，格式 YYYY-MM-DD）`);
+  if (req.startDate && (!isIsoDate(req.startDate) || req.startDate > todayDate)) throw invalid('import.startDateBad', { date: req.startDate });
   let community = req.community;
   if (req.communityId !== undefined) {
     const c = await ctx.db.selectFrom('places').select('name').where('id', '=', req.communityId).where('level', '=', 'community').executeTakeFirst();
-    if (!c) throw invalid('所选社区不存在');
+    if (!c) throw invalid('places.noSuchCommunity');
     community = c.name;
   }
   // A committee member imports for their own community only: it is the default, and rows naming another are rejected.
@@ -100,8 +101,8 @@ async function analyse(ctx: Ctx, req: ImportRequest, table: Table): Promise<Resi
   const scope = scopeOf(ctx.actor);
   if (scope !== null) {
     const own = await ctx.db.selectFrom('places').select('name').where('id', '=', scope).where('level', '=', 'community').executeTakeFirst();
-    if (!own) throw forbidden('您的账号没有所属社区，不能导入名单。请联系管理员。');
-    if (community !== undefined && cleanPlaceName(community) !== own.name) throw forbidden(`您只能导入本社区（${own.name}）的名单。`);
+    if (!own) throw forbidden('import.noOwnCommunity');
+    if (community !== undefined && cleanPlaceName(community) !== own.name) throw forbidden('import.ownCommunityOnly', { name: own.name });
     community = onlyCommunity = own.name;
   }
   const org = await getOrgRoot(ctx).catch(() => null);

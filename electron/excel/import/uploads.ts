@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { AppError, notFound } from '../../shared/errors.ts';
+import { fail, notFound } from '../../shared/errors.ts';
 import type { Actor } from '../../domain/actor.ts';
 import { assertImportable } from '../read.ts';
 
@@ -140,25 +140,24 @@ function find(actor: Actor, fileId: string): Upload | undefined {
   return u && (u.owner === actor.username || actor.role === 'admin') ? u : undefined;
 }
 
-const EXPIRED = '上传的文件（可能已过期，请重新选择文件）';
 
 /** The upload of this user (an admin may use anyone's), with its file still there. */
 export function getUpload(actor: Actor, fileId: string): Upload {
   const u = find(actor, fileId);
   if (u?.committed) {
-    throw new AppError('CONFLICT', `此文件已经导入${u.committed.batchId ? `（批次 ${u.committed.batchId}）` : ''}，上传的文件已删除。如需再次导入，请重新选择文件。`);
+    throw u.committed.batchId ? fail('CONFLICT', 'upload.importedBatch', { batch: u.committed.batchId }) : fail('CONFLICT', 'upload.imported');
   }
-  if (!u || u.pending === 'all' || !fs.existsSync(u.path)) throw notFound(EXPIRED);
+  if (!u || u.pending === 'all' || !fs.existsSync(u.path)) throw notFound('thing.upload');
   return u;
 }
 
 /** The error report kept for a committed upload of this user, or null when the upload still has its file. */
 export function keptReport(actor: Actor, fileId: string): KeptReport | null {
   const u = find(actor, fileId);
-  if (!u) throw notFound(EXPIRED);
+  if (!u) throw notFound('thing.upload');
   if (!u.committed) return null;
   if (!u.committed.report) {
-    throw new AppError('NOT_FOUND', u.committed.hadRejected ? '问题行报表未能生成，上传的文件已删除。如需报表，请重新选择文件预览后下载。' : '此次导入没有未导入的行，没有问题行报表。');
+    throw u.committed.hadRejected ? fail('NOT_FOUND', 'upload.reportFailed') : fail('NOT_FOUND', 'upload.noRejected');
   }
   return u.committed.report;
 }

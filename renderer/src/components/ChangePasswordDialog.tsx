@@ -1,8 +1,9 @@
-// 修改密码 dialog from the header: old password, new password twice; the server checks the rules.
+// 修改密码 dialog from the header: old password, new password twice; the server checks the rules, and its problems
+// (wrong old password, too short) show under their fields in the interface language.
 import { useState } from 'react';
 import { Alert, App, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage } from '../api.ts';
+import { api, ApiError, errorMessage, fieldMessage } from '../api.ts';
 import { sameAs } from '../lib/formRules.ts';
 
 interface Values {
@@ -29,6 +30,10 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
       onClose();
     } catch (e) {
       setError(errorMessage(e));
+      if (e instanceof ApiError) {
+        const mine = e.fields.filter((f) => f.field === 'oldPassword' || f.field === 'newPassword');
+        form.setFields(mine.map((f) => ({ name: f.field as 'oldPassword' | 'newPassword', errors: [fieldMessage(f)] })));
+      }
     } finally {
       setBusy(false);
     }
@@ -49,7 +54,7 @@ export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose
       }}
       destroyOnHidden
     >
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="password-error" />}
       <Form form={form} layout="vertical" requiredMark={false}>
         <Form.Item label={t('password.old')} name="oldPassword" rules={[{ required: true, message: t('common.required') }]}>
           <Input.Password autoComplete="current-password" autoFocus />

@@ -7,7 +7,7 @@ import { EditOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, errorMessage } from '../api.ts';
+import { api, errorMessage, fieldMessage } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { useQueryParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -51,7 +51,7 @@ export default function CadresPage() {
     try {
       const res = await api('cadres.update', { id: r.id, version: r.version, status: s });
       await Promise.all(['cadres.list', 'dashboard.get'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      if (res.warnings.length) message.warning({ content: res.warnings.map((w) => w.message).join('；'), duration: 6 });
+      if (res.warnings.length) message.warning({ content: res.warnings.map(fieldMessage).join('；'), duration: 6 });
       else message.success(t('statusDone', { name: r.name, status: t(`status.${s}`) }));
     } catch (e) {
       message.error(errorMessage(e));

@@ -14,6 +14,7 @@ import {
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useApiQuery } from '../query.ts';
+import { errorMessage } from '../api.ts';
 import { useMe } from '../session.tsx';
 import { StatCard } from '../components/dashboard/StatCard.tsx';
 import { CompletionChart, SuppliesChart, TrendChart } from '../components/dashboard/DashboardCharts.tsx';
@@ -60,7 +61,7 @@ export default function DashboardPage() {
         </Space>
       </div>
 
-      {q.error && <Alert type={q.error.code === 'NOT_FOUND' ? 'info' : 'error'} showIcon title={q.error.code === 'NOT_FOUND' ? t('dashboard.waiting') : q.error.message} style={{ marginBottom: 16 }} />}
+      {q.error && <Alert type={q.error.code === 'NOT_FOUND' ? 'info' : 'error'} showIcon title={q.error.code === 'NOT_FOUND' ? t('dashboard.waiting') : errorMessage(q.error)} style={{ marginBottom: 16 }} />}
 
       <div className="stat-grid">
         <StatCard id="underControl" icon={<TeamOutlined />} label={t('dashboard.cards.underControl')} value={tt?.underControl} unit={person} to="/residents?status=active" />

@@ -1,9 +1,10 @@
-// 登录: username and password; the server's Chinese message (wrong password, locked account) is shown as is.
+// 登录: username and password; the server's message (wrong password, locked account) is shown in the interface
+// language, and a problem with one field (a password over 200 characters) also under that field.
 import { useState } from 'react';
 import { Alert, Button, Form, Input } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage } from '../api.ts';
+import { api, ApiError, errorMessage, fieldMessage } from '../api.ts';
 import { useSession } from '../session.tsx';
 import { AuthFrame } from '../components/AuthFrame.tsx';
 
@@ -12,6 +13,7 @@ export function LoginPage() {
   const { signedIn, notice } = useSession();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [form] = Form.useForm<{ username: string; password: string }>();
 
   const submit = async (v: { username: string; password: string }) => {
     setBusy(true);
@@ -20,6 +22,10 @@ export function LoginPage() {
       signedIn(await api('auth.login', { username: v.username.trim(), password: v.password }));
     } catch (e) {
       setError(errorMessage(e));
+      if (e instanceof ApiError) {
+        const mine = e.fields.filter((f) => f.field === 'username' || f.field === 'password');
+        form.setFields(mine.map((f) => ({ name: f.field as 'username' | 'password', errors: [fieldMessage(f)] })));
+      }
     } finally {
       setBusy(false);
     }
@@ -29,7 +35,7 @@ export function LoginPage() {
     <AuthFrame title={t('login.title')}>
       {notice && !error && <Alert type="warning" showIcon title={notice} style={{ marginBottom: 16 }} data-testid="login-notice" />}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="login-error" />}
-      <Form layout="vertical" onFinish={submit} requiredMark={false} autoComplete="off">
+      <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} autoComplete="off">
         <Form.Item label={t('login.username')} name="username" rules={[{ required: true, whitespace: true, message: t('login.usernameRequired') }]}>
           <Input prefix={<UserOutlined />} autoFocus autoComplete="username" />
         </Form.Item>

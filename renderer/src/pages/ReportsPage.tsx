@@ -6,7 +6,7 @@ import { Alert, App, Button, Card, Empty, Form, Progress, Space, Table, Tag, Typ
 import { DownloadOutlined, FileExcelOutlined, FolderOpenOutlined, StopOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, errorMessage, type InputOf } from '../api.ts';
+import { api, ApiError, errorMessage, fieldMessage, messageText, type InputOf } from '../api.ts';
 import { useMe } from '../session.tsx';
 import { percentOf, useJob } from './import/useJob.ts';
 import { ReportFields, type ReportValues } from './reports/ReportForm.tsx';
@@ -58,7 +58,7 @@ export default function ReportsPage() {
     } catch (e) {
       if (e instanceof ApiError && e.fields.length) {
         const byName: Record<string, keyof ReportValues> = { from: 'range', to: 'range', date: v.report === 'checkins' ? 'range' : 'date', status: 'status', communityId: 'communityId', report: 'report' };
-        form.setFields(e.fields.filter((f) => byName[f.field]).map((f) => ({ name: byName[f.field], errors: [f.message] })));
+        form.setFields(e.fields.filter((f) => byName[f.field]).map((f) => ({ name: byName[f.field], errors: [fieldMessage(f)] })));
       }
       setError(errorMessage(e));
     }
@@ -117,7 +117,7 @@ export default function ReportsPage() {
           </Space>
         </Card>
       )}
-      {jobId && s?.state === 'failed' && <Alert type="error" showIcon title={t('reports.failed')} description={s.error?.message} className="report-form-card" data-testid="report-failed" />}
+      {jobId && s?.state === 'failed' && <Alert type="error" showIcon title={t('reports.failed')} description={s.error ? messageText(s.error) : undefined} className="report-form-card" data-testid="report-failed" />}
       {jobId && s?.state === 'cancelled' && <Alert type="info" showIcon title={t('reports.cancelled')} className="report-form-card" />}
       {job.pollError && <Alert type="error" showIcon title={job.pollError} className="report-form-card" />}
       {latest && (

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Alert, Button, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, errorMessage } from '../api.ts';
+import { api, ApiError, errorMessage, fieldMessage } from '../api.ts';
 import { sameAs } from '../lib/formRules.ts';
 import { useSession } from '../session.tsx';
 import { AuthFrame } from '../components/AuthFrame.tsx';
@@ -33,7 +33,7 @@ export function SetupPage() {
       setError(errorMessage(e));
       // Put field messages (密码至少 8 位…) next to their fields.
       if (e instanceof ApiError && e.fields.length) {
-        form.setFields(e.fields.filter((f) => ['username', 'displayName', 'password', 'district', 'subdistrict'].includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
+        form.setFields(e.fields.filter((f) => ['username', 'displayName', 'password', 'district', 'subdistrict'].includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [fieldMessage(f)] })));
       }
     } finally {
       setBusy(false);

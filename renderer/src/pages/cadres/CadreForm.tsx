@@ -5,7 +5,7 @@ import { Alert, App, AutoComplete, Col, DatePicker, Form, Input, Modal, Radio, R
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, errorMessage, type InputOf, type OutputOf } from '../../api.ts';
+import { api, ApiError, errorMessage, fieldMessage, type InputOf, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 
 export type CadreRow = OutputOf<'cadres.list'>[number];
@@ -97,11 +97,11 @@ export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () 
         res = await api('cadres.create', { ...base, phone: v.phone?.trim() || null });
       }
       await Promise.all(['cadres.list', 'dashboard.get', 'supplies.list'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      if (res.warnings.length) message.warning({ content: t('form.savedWarn', { warnings: res.warnings.map((w) => w.message).join('；') }), duration: 6 });
+      if (res.warnings.length) message.warning({ content: t('form.savedWarn', { warnings: res.warnings.map(fieldMessage).join('；') }), duration: 6 });
       else message.success(t('form.saved', { name: base.name }));
       onClose();
     } catch (e) {
-      if (e instanceof ApiError) form.setFields(e.fields.filter((f) => FIELDS.includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
+      if (e instanceof ApiError) form.setFields(e.fields.filter((f) => FIELDS.includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [fieldMessage(f)] })));
       setError(errorMessage(e));
     } finally {
       setBusy(false);

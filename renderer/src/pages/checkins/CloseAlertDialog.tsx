@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, App, Form, Input, Modal, Radio, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, errorMessage, type OutputOf } from '../../api.ts';
+import { api, ApiError, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
 import { useQueryClient } from '@tanstack/react-query';
 
 export type AlertRow = OutputOf<'alerts.list'>['rows'][number];
@@ -52,7 +52,7 @@ export function CloseAlertDialog({ alert, onClose, onClosed }: { alert: AlertRow
       onClose();
     } catch (e) {
       if (e instanceof ApiError && e.fields.length) {
-        form.setFields(e.fields.filter((f) => f.field === 'action' || f.field === 'note').map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
+        form.setFields(e.fields.filter((f) => f.field === 'action' || f.field === 'note').map((f) => ({ name: f.field as keyof Values, errors: [fieldMessage(f)] })));
       }
       setError(errorMessage(e));
       // Closed meanwhile by someone else: the list is stale.

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { Alert, App, Checkbox, Form, Input, InputNumber, Modal, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, errorMessage, type InputOf } from '../../api.ts';
+import { api, ApiError, errorMessage, fieldMessage, type InputOf } from '../../api.ts';
 import { CONTACT_METHODS, SYMPTOM_ORDER, TEMPERATURE_MAX, TEMPERATURE_MIN, type DueRow } from './model.ts';
 
 interface Values {
@@ -76,7 +76,7 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
       onClose();
     } catch (e) {
       if (e instanceof ApiError) {
-        form.setFields(e.fields.filter((f) => (FIELDS as readonly string[]).includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [f.message] })));
+        form.setFields(e.fields.filter((f) => (FIELDS as readonly string[]).includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [fieldMessage(f)] })));
       }
       setError(errorMessage(e));
     } finally {

@@ -5,7 +5,7 @@ import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } fr
 import { App, Button, Input, Tag, Tooltip } from 'antd';
 import { EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, errorMessage, type OutputOf } from '../../api.ts';
+import { api, ApiError, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
 import {
   CONTACT_METHODS,
   EMPTY_DRAFT,
@@ -117,7 +117,7 @@ export function EntryTable(p: EntryTableProps) {
     } catch (e) {
       const err = e instanceof ApiError ? e : null;
       const field = err?.fields.find((f) => f.field === 'temperature' || f.field === 'symptomOther');
-      const msg = field?.message ?? errorMessage(e);
+      const msg = field ? fieldMessage(field) : errorMessage(e);
       setDraft(row.residentId, (x) => ({ ...x, error: { field: (field?.field as 'temperature' | 'symptomOther' | undefined) ?? 'row', message: msg } }));
       message.error(`${row.name}：${errorMessage(e)}`);
     } finally {

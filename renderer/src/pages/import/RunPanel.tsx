@@ -4,6 +4,7 @@ import { Alert, Button, Card, Descriptions, Progress, Result, Space, Typography 
 import { DownloadOutlined, RollbackOutlined, StopOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { percentOf, type JobView } from './useJob.ts';
+import { messageText } from '../../api.ts';
 import { isResidentSummary, type CommitResult } from './model.ts';
 
 interface Props {
@@ -77,7 +78,7 @@ export function RunPanel({ job, onBack, onRestart, onErrorReport, reportBusy, un
     </Button>
   );
   if (s?.state === 'cancelled') return <Result status="info" title={t('import.cancelled')} subTitle={t('import.cancelledText')} extra={anotherButton} data-testid="import-result" />;
-  if (s?.state === 'failed') return <Result status="error" title={t('import.failed')} subTitle={s.error?.message} extra={backButtons} data-testid="import-result" />;
+  if (s?.state === 'failed') return <Result status="error" title={t('import.failed')} subTitle={s.error ? messageText(s.error) : undefined} extra={backButtons} data-testid="import-result" />;
   if (!r) return null;
 
   if (r.status === 'rejected') {

@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, Modal, Result, Space, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, type OutputOf } from '../../api.ts';
+import { api, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
 import { dayText } from './columns.tsx';
 import type { Row } from './model.ts';
 
@@ -92,7 +92,7 @@ export function BatchReleaseDialog({
               rowClassName={() => 'res-batch-blocked'}
               columns={[
                 { title: t('col.name'), dataIndex: 'name', width: 110 },
-                { title: t('batchDialog.reason'), dataIndex: 'reason' },
+                { title: t('batchDialog.reason'), dataIndex: 'reason', render: (_: unknown, b: (typeof outcome.blocked)[number]) => fieldMessage(b) },
               ]}
             />
           )}

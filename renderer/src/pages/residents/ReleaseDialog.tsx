@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Alert, App, Form, Input, Modal, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage } from '../../api.ts';
+import { api, errorMessage, fieldMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
 import { applyFieldErrors } from './formErrors.ts';
@@ -72,7 +72,7 @@ export function ReleaseDialog({ resident, episode, onClose, onDone }: { resident
               description={
                 <ul className="res-blockers" data-testid="release-blockers">
                   {blockers.map((b) => (
-                    <li key={b.day}>{b.message}</li>
+                    <li key={b.day}>{fieldMessage(b)}</li>
                   ))}
                 </ul>
               }

@@ -4,7 +4,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { Alert, App, Checkbox, Col, DatePicker, Form, Input, Modal, Radio, Row as AntRow, Select, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, type InputOf } from '../../api.ts';
+import { api, errorMessage, fieldMessage, type InputOf } from '../../api.ts';
+import type { FieldIssue } from '../../../../electron/shared/errors.ts';
 import { useApiQuery } from '../../query.ts';
 import { useMe } from '../../session.tsx';
 import { AddressFields } from './AddressFields.tsx';
@@ -86,7 +87,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
     const date = (d?: Dayjs) => (d ? d.format('YYYY-MM-DD') : null);
     const address = { communityId: v.communityId!, compound: v.compound ?? '', building: v.building || null, unit: v.unit || null, room: v.room || null };
     try {
-      let saved: { id: number; warnings: { field: string; message: string }[] };
+      let saved: { id: number; warnings: FieldIssue[] };
       if (!edit) {
         const input: InputOf<'residents.create'> = {
           name: v.name,
@@ -123,7 +124,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
         if (v.changeAddress) patch.address = address;
         saved = await api('residents.update', patch as InputOf<'residents.update'>);
       }
-      const warnings = saved.warnings.map((w) => w.message).join('；');
+      const warnings = saved.warnings.map(fieldMessage).join('；');
       void message.success(warnings ? t('form.savedWithWarnings', { warnings }) : t('form.saved'), warnings ? 6 : 2);
       onSaved(saved.id);
     } catch (e) {

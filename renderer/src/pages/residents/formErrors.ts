@@ -1,7 +1,7 @@
-// Puts the server's field messages (ApiError.fields, in Chinese) next to their form fields. Server names map to form
+// Puts the server's field messages (ApiError.fields, in the interface language) next to their form fields. Server names map to form
 // names (`address.compound` → `compound`); a message with no matching field stays in the form's top alert.
 import type { FormInstance } from 'antd';
-import { ApiError } from '../../api.ts';
+import { ApiError, fieldMessage } from '../../api.ts';
 
 const ALIASES: Record<string, string> = {
   address: 'compound',
@@ -20,8 +20,8 @@ export function applyFieldErrors(form: FormInstance, e: unknown, fieldNames: rea
   const byField = new Map<string, string[]>();
   for (const f of e.fields) {
     const name = ALIASES[f.field] ?? f.field;
-    if (fieldNames.includes(name)) byField.set(name, [...(byField.get(name) ?? []), f.message]);
-    else leftover.push(f.message);
+    if (fieldNames.includes(name)) byField.set(name, [...(byField.get(name) ?? []), fieldMessage(f)]);
+    else leftover.push(fieldMessage(f));
   }
   form.setFields([...byField].map(([name, errors]) => ({ name, errors })));
   return leftover;

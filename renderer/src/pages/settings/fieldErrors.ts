@@ -1,7 +1,7 @@
-// Puts the server's field messages (ApiError.fields, Chinese) next to the form fields of my admin/Excel pages.
+// Puts the server's field messages (ApiError.fields, in the interface language) next to the form fields of my admin/Excel pages.
 // Server paths like 'policy.isolationDays' or 'categoryPolicies.密接.testDays' become antd name paths.
 import type { FormInstance } from 'antd';
-import { ApiError } from '../../api.ts';
+import { ApiError, fieldMessage } from '../../api.ts';
 
 type NamePath = (string | number)[];
 
@@ -20,14 +20,14 @@ export function applyFieldErrors(form: FormInstance, e: unknown, known: readonly
   for (const f of e.fields) {
     const name = toPath(f.field);
     if (!known.includes(String(name[0]))) {
-      leftover.push(f.message);
+      leftover.push(fieldMessage(f));
       continue;
     }
     // Array items (testDays.0) show on the array field itself.
     while (name.length > 1 && typeof name[name.length - 1] === 'number') name.pop();
     const key = name.join('\u0000');
     const entry = byPath.get(key) ?? { name, errors: [] };
-    entry.errors.push(f.message);
+    entry.errors.push(fieldMessage(f));
     byPath.set(key, entry);
   }
   form.setFields([...byPath.values()].map(({ name, errors }) => ({ name, errors })));

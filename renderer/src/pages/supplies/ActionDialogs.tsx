@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Checkbox, Empty, Form, Input, InputNumber, Modal, Select, Tag, Typography, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorMessage } from '../../api.ts';
+import { ApiError, errorMessage, fieldMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { centsOf, type SupplyRow } from './model.ts';
 
@@ -21,7 +21,7 @@ function useRunner(form?: FormInstance<any>, fields: string[] = []) {
       await fn();
       return true;
     } catch (e) {
-      if (form && e instanceof ApiError) form.setFields(e.fields.filter((f) => fields.includes(f.field)).map((f) => ({ name: f.field, errors: [f.message] })));
+      if (form && e instanceof ApiError) form.setFields(e.fields.filter((f) => fields.includes(f.field)).map((f) => ({ name: f.field, errors: [fieldMessage(f)] })));
       setError(errorMessage(e));
       return false;
     } finally {
