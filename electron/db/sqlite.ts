@@ -9,18 +9,10 @@
 import fs from 'node:fs';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { DbKey } from './keys.ts';
+import { DatabaseOpenError } from './open-error.ts';
 
 export { SqliteDatabase };
 export type Sqlite = SqliteDatabase.Database;
-
-export class DatabaseOpenError extends Error {
-  readonly code: 'damaged' | 'too_new' | 'unreadable' | 'missing' | 'key';
-  constructor(code: DatabaseOpenError['code'], message: string) {
-    super(message);
-    this.name = 'DatabaseOpenError';
-    this.code = code;
-  }
-}
 
 let processKey: DbKey | null = null;
 

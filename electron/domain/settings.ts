@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
-import { nowIso, DEFAULT_TIME_ZONE } from './clock.ts';
+import { nowIso } from './clock.ts';
+import { DEFAULT_TIME_ZONE } from '../shared/time.ts';
 import { conflict } from '../shared/errors.ts';
 import type { Category } from '../db/schema.ts';
 

@@ -10,7 +10,7 @@ import { previewImport, runImport, type ResidentPreview } from '../../electron/e
 import { RESIDENT_SYNONYMS } from '../../electron/excel/import/columns.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';
 import type { RowIssue } from '../../electron/excel/import/issues.ts';
-import type { CellValue } from '../../electron/excel/read.ts';
+import type { CellValue } from '../../electron/excel/cell.ts';
 
 let dir: string;
 let env: TestEnv;
