@@ -5,7 +5,6 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { DEFAULT_TIME_ZONE } from '../shared/time.ts';
-import { conflict } from '../shared/errors.ts';
 import type { Category } from '../db/schema.ts';
 
 export const CATEGORIES: Category[] = ['密接', '次密接', '入境', '中高风险地区来返', '其他'];
@@ -92,11 +91,4 @@ export async function updateSettings(ctx: Ctx, patch: Partial<Settings>): Promis
     if (Object.keys(after).length) await audit(ctx, { action: 'settings.update', entity: 'settings', before, after });
     return next;
   });
-}
-
-/** Optimistic check for forms that saved a settings snapshot: refuses when any key changed since. */
-export function assertUnchanged(current: Settings, seen: Partial<Settings>): void {
-  for (const k of Object.keys(seen) as (keyof Settings)[]) {
-    if (JSON.stringify(current[k]) !== JSON.stringify(seen[k])) throw conflict('设置');
-  }
 }

@@ -30,10 +30,6 @@ export class FileUnreadable extends AppError {
   }
 }
 
-export function isFileError(e: { details?: unknown } | null | undefined): boolean {
-  return !!e && typeof e.details === 'object' && e.details !== null && 'fileError' in e.details;
-}
-
 export interface ZipLimits {
   maxEntries: number;
   maxTotalUncompressed: number;
