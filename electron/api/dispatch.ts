@@ -29,7 +29,7 @@ export async function dispatch<C extends Channel>(
     if (!isChannel(channelName)) throw new AppError('NOT_FOUND', `未知的接口：${String(channelName)}`);
     const def = contract[channelName];
     const now = env.clock.now().getTime();
-    let session = env.sessions.get(sessionKey);
+    const session = env.sessions.get(sessionKey);
     if (def.access !== 'public') {
       if (!session) throw new AppError('UNAUTHENTICATED', '请先登录。');
       const { sessionIdleMinutes } = await getSettings(env);

@@ -193,9 +193,9 @@ export async function backupDatabase(
   const own = typeof source === 'string';
   const src = own ? openSqlite(source, { readonly: true, fileMustExist: true }) : source;
   let counts: RowCounts;
-  let lastAuditId = 0;
-  let databaseId: string | null = null;
-  let auditHead: ChainRecord | null = null;
+  let lastAuditId: number;
+  let databaseId: string | null;
+  let auditHead: ChainRecord | null;
   try {
     // An encrypted source gives an encrypted copy with the same key (sqlite.ts snapshotCopy).
     ({ counts, lastAuditId, databaseId, auditHead } = await snapshotCopy(src, partial, () => {
@@ -396,7 +396,7 @@ export async function backupBeforeMigrate(sqlite: SqliteDatabase.Database, from:
   try {
     result = await backupDatabase(sqlite, out, { databaseId: id });
   } catch (e) {
-    throw new Error(`升级数据结构前无法备份（${(e as Error).message}），为安全起见未升级，数据文件未改动。请检查备份文件夹 ${dir} 是否可写。`);
+    throw new Error(`升级数据结构前无法备份（${(e as Error).message}），为安全起见未升级，数据文件未改动。请检查备份文件夹 ${dir} 是否可写。`, { cause: e });
   }
   if (!result.verification.ok) {
     throw new Error(`升级数据结构前的备份未通过校验（${result.verification.problems.join('；')}），为安全起见未升级，数据文件未改动。`);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { CamelCasePlugin, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
 import type { Database } from './schema.ts';
-import { latestVersion, migrations, readSchemaVersion } from './migrations/index.ts';
+import { latestVersion, migrations, readSchemaVersion, type Migration } from './migrations/index.ts';
 import { backupBeforeMigrate } from './backup.ts';
 import { newDatabaseId, readDatabaseId } from './identity.ts';
 import { openSqlite } from './sqlite.ts';
@@ -165,7 +165,7 @@ export async function migrate(db: Db, from: number, databaseId = newDatabaseId()
         .execute();
     }
     for (const m of pending) {
-      await m.up(trx as unknown as Kysely<any>);
+      await m.up(trx as unknown as Parameters<Migration['up']>[0]);
       await trx.insertInto('schemaMigrations').values({ version: m.version, name: m.name, appliedAt: new Date().toISOString() }).execute();
     }
     await trx

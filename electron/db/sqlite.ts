@@ -47,7 +47,7 @@ export function fileKind(file: string): FileKind {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'other';
   }
   const head = Buffer.alloc(24);
-  let n = 0;
+  let n: number;
   try {
     n = fs.readSync(fd, head, 0, 24, 0);
   } finally {
