@@ -24,7 +24,7 @@ export async function dispatch<C extends Channel>(
     if (!isChannel(channelName)) throw fail('NOT_FOUND', 'common.unknownChannel', { channel: String(channelName) });
     const def = contract[channelName];
     const now = env.clock.now().getTime();
-    let session = env.sessions.get(sessionKey);
+    const session = env.sessions.get(sessionKey);
     if (def.access !== 'public') {
       if (!session) throw fail('UNAUTHENTICATED', 'session.required');
       const { sessionIdleMinutes } = await getSettings(env);

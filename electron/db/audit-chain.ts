@@ -244,7 +244,7 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: ChainAncho
       if (RESTORE_ACTIONS.includes(r.action)) epoch = r.id;
       if (r.nonce === null) scrubbed.push(r.id);
       if (r.action === REANCHOR_ACTION) {
-        let ranges: Array<[number, number]> | null = null;
+        let ranges: Array<[number, number]> | null;
         try {
           ranges = parseRanges((JSON.parse(r.details ?? 'null') as { ids?: unknown } | null)?.ids);
         } catch {

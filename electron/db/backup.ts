@@ -5,11 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
-import { readSchemaVersion } from './open.ts';
 import { keyOf, openSqlite, snapshotCopy } from './sqlite.ts';
-import { latestVersion } from './migrations/index.ts';
+import { latestVersion, readSchemaVersion } from './migrations/index.ts';
 import { readDatabaseId, shortDatabaseId } from './identity.ts';
-import { DEFAULT_TIME_ZONE, isoIn } from '../domain/clock.ts';
+import { DEFAULT_TIME_ZONE, isoIn } from '../shared/time.ts';
 import { readChainRecord, type ChainRecord } from './audit-chain.ts';
 
 /** Tables whose row counts are compared between the source and its backup. */
@@ -194,9 +193,9 @@ export async function backupDatabase(
   const own = typeof source === 'string';
   const src = own ? openSqlite(source, { readonly: true, fileMustExist: true }) : source;
   let counts: RowCounts;
-  let lastAuditId = 0;
-  let databaseId: string | null = null;
-  let auditHead: ChainRecord | null = null;
+  let lastAuditId: number;
+  let databaseId: string | null;
+  let auditHead: ChainRecord | null;
   try {
     // An encrypted source gives an encrypted copy with the same key (sqlite.ts snapshotCopy).
     ({ counts, lastAuditId, databaseId, auditHead } = await snapshotCopy(src, partial, () => {
@@ -375,26 +374,32 @@ function readSettingRaw(sqlite: SqliteDatabase.Database, key: string): unknown {
 }
 
 /**
+ * Where a file's own settings put its backups and in which time zone they are named, read from its settings rows as
+ * they are (before the file is migrated or opened as a Db; the settings' meaning is the domain's, not needed here):
+ * a missing or non-text value means the default.
+ */
+export function backupPlaceOf(sqlite: SqliteDatabase.Database): { dir: string; timeZone: string } {
+  const configured = readSettingRaw(sqlite, 'backupDir');
+  const tz = readSettingRaw(sqlite, 'timeZone');
+  return { dir: backupDirFor(sqlite.name, typeof configured === 'string' ? configured : null), timeZone: typeof tz === 'string' ? tz : DEFAULT_TIME_ZONE };
+}
+
+/**
  * openDatabase's default `beforeMigrate` for files: a verified backup of the file as it is, before its schema changes.
  * Throws (so nothing is migrated) when the backup cannot be made or does not verify.
  */
 export async function backupBeforeMigrate(sqlite: SqliteDatabase.Database, from: number, to: number, databaseId?: string): Promise<BackupResult> {
-  const configured = readSettingRaw(sqlite, 'backupDir');
-  const tz = readSettingRaw(sqlite, 'timeZone');
-  const dir = backupDirFor(sqlite.name, typeof configured === 'string' ? configured : null);
+  const { dir, timeZone } = backupPlaceOf(sqlite);
   const id = readDatabaseId(sqlite) ?? databaseId ?? null;
-  const out = newBackupPath(dir, new Date(), typeof tz === 'string' ? tz : DEFAULT_TIME_ZONE, `before-migrate-v${from}-v${to}`, id);
+  const out = newBackupPath(dir, new Date(), timeZone, `before-migrate-v${from}-v${to}`, id);
   let result: BackupResult;
   try {
     result = await backupDatabase(sqlite, out, { databaseId: id });
   } catch (e) {
-    throw new Error(`升级数据结构前无法备份（${(e as Error).message}），为安全起见未升级，数据文件未改动。请检查备份文件夹 ${dir} 是否可写。`);
+    throw new Error(`升级数据结构前无法备份（${(e as Error).message}），为安全起见未升级，数据文件未改动。请检查备份文件夹 ${dir} 是否可写。`, { cause: e });
   }
   if (!result.verification.ok) {
     throw new Error(`升级数据结构前的备份未通过校验（${result.verification.problems.join('；')}），为安全起见未升级，数据文件未改动。`);
   }
   return result;
 }
-
-// Restoring lives in restore.ts; re-exported so callers find all backup operations here.
-export { restoreDatabase, restoreDatabase as restore, undoRestore, restoreNewestVerified, listRestoreAsides, moveAside } from './restore.ts';

@@ -4,10 +4,10 @@
 // Used by the CLI (`encrypt`) and by the desktop app when it finds a plaintext file from before encryption.
 import fs from 'node:fs';
 import { fail } from '../shared/errors.ts';
-import { getSettings } from '../domain/settings.ts';
-import { backupDatabase, backupDirFor, countRows, listBackups, newBackupPath, renameDurably, type BackupResult } from './backup.ts';
+import { backupDatabase, backupPlaceOf, countRows, listBackups, newBackupPath, renameDurably, type BackupResult } from './backup.ts';
 import { openDatabase } from './open.ts';
-import { DatabaseOpenError, fileKind, openSqlite, rekeyPlainFile } from './sqlite.ts';
+import { fileKind, openSqlite, rekeyPlainFile } from './sqlite.ts';
+import { DatabaseOpenError } from './open-error.ts';
 import type { DbKey } from './keys.ts';
 import { readDatabaseId } from './identity.ts';
 
@@ -46,9 +46,9 @@ export async function encryptDatabaseFile(dbFile: string, key: DbKey, now = new 
   const tmp = `${dbFile}.encrypting`;
   let switched = false;
   try {
-    const s = await getSettings({ db: handle.db });
+    const place = backupPlaceOf(handle.sqlite);
     const databaseId = readDatabaseId(handle.sqlite);
-    const backup = await backupDatabase(handle.sqlite, newBackupPath(backupDirFor(dbFile, s.backupDir), now, s.timeZone, 'before-encrypt', databaseId));
+    const backup = await backupDatabase(handle.sqlite, newBackupPath(place.dir, now, place.timeZone, 'before-encrypt', databaseId));
     if (!backup.verification.ok) throw fail('STORAGE', 'encrypt.backupBad', { problems: backup.verification.problems.join('；') });
     removeCopy(tmp);
     const dataVersion = () => handle.sqlite.pragma('data_version', { simple: true }) as number;
@@ -65,7 +65,7 @@ export async function encryptDatabaseFile(dbFile: string, key: DbKey, now = new 
     if (dataVersion() !== copiedAt) throw fail('BLOCKED', 'encrypt.changed');
     await handle.close();
     renameDurably(tmp, dbFile);
-    const plaintextBackups = listBackups(backupDirFor(dbFile, s.backupDir), databaseId)
+    const plaintextBackups = listBackups(place.dir, databaseId)
       .filter((b) => fileKind(b.file) === 'plain')
       .map((b) => b.file);
     return { backup, plaintextBackups };

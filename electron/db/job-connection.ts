@@ -6,8 +6,13 @@
 import type { Kysely } from 'kysely';
 import type { DbHandle } from './open.ts';
 import type { Database } from './schema.ts';
-import type { BulkInsert } from '../domain/context.ts';
 import { bulkKysely, insertStatements } from './bulk.ts';
+
+/**
+ * Runs one prepared INSERT on the same connection (and so in the same transaction) as `db` and returns the new
+ * row's id, without Kysely's per-query promises: bulk paths (import) call it tens of thousands of times.
+ */
+export type BulkInsert = (sql: string, params: unknown[]) => number;
 
 /** Page cache of a job's connection, in KiB (SQLite's negative cache_size); memory is taken only as pages are used. */
 const JOB_CACHE_KIB = 128 * 1024;

@@ -5,7 +5,7 @@
 // Messages never contain the key or any part of the file's contents.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { DatabaseOpenError } from './sqlite.ts';
+import { DatabaseOpenError } from './open-error.ts';
 
 export type DbKey = string & { readonly __dbKey: unique symbol };
 

@@ -2,8 +2,8 @@
 // secure_delete (on since open) zeroes freed cells; the checkpoint empties the WAL; VACUUM rewrites every page.
 import { sql } from 'kysely';
 import { openSqlite } from './sqlite.ts';
-import { kyselyOver, migrate, readSchemaVersion, type Db } from './open.ts';
-import { latestVersion } from './migrations/index.ts';
+import { kyselyOver, migrate, type Db } from './open.ts';
+import { latestVersion, readSchemaVersion } from './migrations/index.ts';
 import { readDatabaseId } from './identity.ts';
 
 export interface CompactResult {

@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { CamelCasePlugin, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection } from 'kysely';
 import type { Database } from './schema.ts';
-import { latestVersion, migrations } from './migrations/index.ts';
+import { latestVersion, migrations, readSchemaVersion, type Migration } from './migrations/index.ts';
 import { backupBeforeMigrate } from './backup.ts';
 import { newDatabaseId, readDatabaseId } from './identity.ts';
-import { DatabaseOpenError, openSqlite } from './sqlite.ts';
+import { openSqlite } from './sqlite.ts';
+import { DatabaseOpenError } from './open-error.ts';
 import type { DbKey } from './keys.ts';
 
 export { DatabaseOpenError };
@@ -49,13 +50,6 @@ export function applyPragmas(sqlite: SqliteDatabase.Database, readonly = false):
   sqlite.pragma('busy_timeout = 5000');
   // Freed pages are zeroed, so purged personal data leaves no bytes behind.
   sqlite.pragma('secure_delete = ON');
-}
-
-export function readSchemaVersion(sqlite: SqliteDatabase.Database): number {
-  const has = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'").get();
-  if (!has) return 0;
-  const row = sqlite.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-  return row.v ?? 0;
 }
 
 export async function openDatabase(file: string, options: OpenOptions = {}): Promise<DbHandle> {
@@ -171,7 +165,7 @@ export async function migrate(db: Db, from: number, databaseId = newDatabaseId()
         .execute();
     }
     for (const m of pending) {
-      await m.up(trx as unknown as Kysely<any>);
+      await m.up(trx as unknown as Parameters<Migration['up']>[0]);
       await trx.insertInto('schemaMigrations').values({ version: m.version, name: m.name, appliedAt: new Date().toISOString() }).execute();
     }
     await trx

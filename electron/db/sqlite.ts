@@ -9,18 +9,10 @@
 import fs from 'node:fs';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { DbKey } from './keys.ts';
+import { DatabaseOpenError } from './open-error.ts';
 
 export { SqliteDatabase };
 export type Sqlite = SqliteDatabase.Database;
-
-export class DatabaseOpenError extends Error {
-  readonly code: 'damaged' | 'too_new' | 'unreadable' | 'missing' | 'key';
-  constructor(code: DatabaseOpenError['code'], message: string) {
-    super(message);
-    this.name = 'DatabaseOpenError';
-    this.code = code;
-  }
-}
 
 let processKey: DbKey | null = null;
 
@@ -55,7 +47,7 @@ export function fileKind(file: string): FileKind {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'other';
   }
   const head = Buffer.alloc(24);
-  let n = 0;
+  let n: number;
   try {
     n = fs.readSync(fd, head, 0, 24, 0);
   } finally {

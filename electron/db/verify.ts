@@ -1,8 +1,8 @@
 // Soundness checks of a database file: SQLite's integrity and foreign-key checks, the schema version, and row
 // counts of every table. SQLite-specific on purpose (it is the file format); used by the CLI's `verify`.
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
-import { latestVersion } from './migrations/index.ts';
-import { readSchemaVersion, type Db } from './open.ts';
+import { latestVersion, readSchemaVersion } from './migrations/index.ts';
+import type { Db } from './open.ts';
 import { lastCheckedHead, verifyAuditChain, type AuditChainReport, type ChainAnchor } from './audit-chain.ts';
 import { listBackups } from './backup.ts';
 

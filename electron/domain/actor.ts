@@ -75,13 +75,6 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   official: new Set<Permission>([...READS, 'audit.read', 'reports.export']),
 };
 
-export const ROLE_LABELS: Record<Role, string> = {
-  admin: '系统管理员',
-  clerk: '街道工作人员',
-  committee: '社区工作人员',
-  official: '领导',
-};
-
 export function can(actor: Actor, permission: Permission): boolean {
   return ROLE_PERMISSIONS[actor.role].has(permission);
 }

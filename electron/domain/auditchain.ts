@@ -23,7 +23,7 @@ export interface AuditChainCheck {
 export async function lastAuditChainCheck(ctx: Ctx): Promise<AuditChainCheck | null> {
   const r = await ctx.db.selectFrom('auditChainChecks').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
   if (!r) return null;
-  let problems: string[] = [];
+  let problems: string[];
   try {
     problems = JSON.parse(r.problems) as string[];
   } catch {

@@ -1,16 +1,11 @@
-// Reading the audit trail: filtered and paged in SQL (newest first), personal values masked, and exported to Excel
-// (the export is itself audited).
-import fs from 'node:fs';
-import path from 'node:path';
+// Reading the audit trail: filtered and paged in SQL (newest first), personal values masked. The Excel export reads
+// it through auditPages (excel/export/audit.ts exportAudit).
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Ctx } from './context.ts';
-import { audit } from './audit.ts';
 import { addDays } from './dates.ts';
 import { maskDetails } from './idcard.ts';
 import type { Page } from './residents.ts';
 import type { Database } from '../db/schema.ts';
-import { fileStamp } from '../db/backup.ts';
-import { writeAuditSheet } from '../excel/export/audit.ts';
 
 export interface AuditQuery {
   userName?: string;
@@ -171,19 +166,4 @@ export async function* auditPages(ctx: Ctx, q: AuditQuery, pageSize = 2000): Asy
     last = { at: rows[rows.length - 1].at, id: rows[rows.length - 1].id };
     yield rows.map(toRow);
   }
-}
-
-export interface AuditExport {
-  file: string;
-  rows: number;
-}
-
-/** 操作日志 as an Excel sheet (masked) in `dir`; audited with the filter and the row count. */
-export async function exportAudit(ctx: Ctx, q: AuditQuery, dir: string): Promise<AuditExport> {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `操作日志-${fileStamp(ctx.clock.now(), ctx.clock.timeZone)}.xlsx`);
-  const { offset: _o, limit: _l, withTotal: _w, ...filter } = q;
-  const rows = await writeAuditSheet(ctx, auditPages(ctx, filter), file, filter);
-  await audit(ctx, { action: 'audit.export', entity: 'audit', extra: { file: path.basename(file), rows, filter } });
-  return { file, rows };
 }

@@ -2,12 +2,7 @@
 import type { Db } from '../db/open.ts';
 import type { Actor } from './actor.ts';
 import type { Clock } from './clock.ts';
-
-/**
- * Runs one prepared INSERT on the same connection (and so in the same transaction) as `db` and returns the new
- * row's id, without Kysely's per-query promises: bulk paths (import) call it tens of thousands of times.
- */
-export type BulkInsert = (sql: string, params: unknown[]) => number;
+import type { BulkInsert } from '../db/job-connection.ts';
 
 export interface Ctx {
   db: Db;

@@ -190,18 +190,6 @@ export async function ensureHousehold(ctx: Ctx, a: AddressInput, created?: Place
   return { id: row.id, communityId: a.communityId, compoundId, address };
 }
 
-export async function getHousehold(ctx: Pick<Ctx, 'db'>, id: number): Promise<HouseholdRef & { community: string; compound: string }> {
-  const h = await ctx.db
-    .selectFrom('households as h')
-    .innerJoin('places as c', 'c.id', 'h.communityId')
-    .innerJoin('places as p', 'p.id', 'h.compoundId')
-    .select(['h.id', 'h.communityId', 'h.compoundId', 'h.address', 'c.name as community', 'p.name as compound'])
-    .where('h.id', '=', id)
-    .executeTakeFirst();
-  if (!h) throw notFound('thing.household');
-  return h;
-}
-
 export interface CommunityNode {
   id: number;
   name: string;

@@ -15,7 +15,7 @@ const STAMP = String.raw`\d{8}-\d{6}`;
 const APP_NAMES: RegExp[] = [
   // <报表名>_<街道[社区]>_<日期[至日期]>[(n)].xlsx (excel/export/index.ts reportFileName, freePath)
   new RegExp(String.raw`^(?:${REPORT_TITLES.join('|')})_.+_${DATE}(?:至${DATE})?(?:\(\d+\))?\.xlsx$`),
-  // 操作日志-YYYYMMDD-HHmmss.xlsx (domain/auditlog.ts exportAudit)
+  // 操作日志-YYYYMMDD-HHmmss.xlsx (excel/export/audit.ts exportAudit)
   new RegExp(String.raw`^操作日志-${STAMP}\.xlsx$`),
   // 到期人员清理前导出-YYYYMMDD-HHmmss.xlsx (domain/purgeRun.ts)
   new RegExp(String.raw`^到期人员清理前导出-${STAMP}\.xlsx$`),

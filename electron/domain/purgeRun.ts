@@ -1,21 +1,17 @@
-// Running a purge end to end: optional export first, the purge in one transaction, secure compaction of the file and
-// its WAL, then the same purge in every backup (and every file a restore kept aside) unless the admin keeps them.
-import fs from 'node:fs';
+// Running a purge end to end: the purge in one transaction, secure compaction of the file and its WAL, then the same
+// purge in every backup (and every file a restore kept aside) unless the admin keeps them. The optional Excel export of
+// the people first is written by the caller before (excel/export/purge-archive.ts exportBeforePurge, from the handler).
 import path from 'node:path';
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
-import { audit } from './audit.ts';
-import { fileStamp } from '../db/backup.ts';
 import { backupDirFor, backupsInFolder, readSidecar, verifyBackup, writeSidecar, type ForeignBackup } from '../db/backup.ts';
 import { databaseIdOf } from './backups.ts';
 import { listRestoreAsides } from '../db/restore.ts';
 import { ForeignDatabaseError, secureCompact, withDatabaseFile } from '../db/maintenance.ts';
 import { getSettings } from './settings.ts';
 import { today, nowIso } from './clock.ts';
-import { invalid } from '../shared/errors.ts';
-import { can } from './actor.ts';
-import { previewPurgeAt, purgeCutoff, purgeableResidentIds, purgeInTransaction, type PurgeCounts, type PurgePreview } from './purge.ts';
-import { writePurgeArchive } from '../excel/export/purge-archive.ts';
+import { fail } from '../shared/errors.ts';
+import { previewPurgeAt, purgeCutoff, purgeInTransaction, type PurgeCounts, type PurgePreview } from './purge.ts';
 import { deleteOldExports, findOldExports, type DeletedExports, type OldExports } from './purgeExports.ts';
 
 export interface PurgeFileResult {
@@ -49,9 +45,18 @@ export interface PurgeOptions {
   /** The database file (':memory:' in tests): its backups and restore leftovers are purged too. */
   dbFile: string;
   keepBackups?: boolean;
-  /** Write an Excel file of the people first (masked unless unmasked and permitted). */
-  exportFirst?: { unmasked?: boolean } | null;
+  /**
+   * The Excel file of the people the caller wrote just before (exportBeforePurge) and the cutoff it was written for:
+   * the purge takes exactly those people, so it refuses when the day has turned since.
+   */
+  exportedFirst?: { file: string; cutoff: string } | null;
   exportDir?: string;
+}
+
+/** The date before which ended isolation periods are purged today (the retention setting, office time). */
+export async function purgeCutoffNow(ctx: Ctx): Promise<string> {
+  const s = await getSettings(ctx);
+  return purgeCutoff(today(ctx.clock), s.retentionDays);
 }
 
 /** `exportDir`: the app's export folder, whose exports older than the retention period are listed (oldExports). */
@@ -86,17 +91,9 @@ export async function runPurge(ctx: Ctx, opts: PurgeOptions): Promise<PurgeResul
   const s = await getSettings(ctx);
   const cutoff = purgeCutoff(today(ctx.clock), s.retentionDays);
   const keepBackups = Boolean(opts.keepBackups);
-  let exportFile: string | null = null;
-  if (opts.exportFirst) {
-    const unmasked = Boolean(opts.exportFirst.unmasked);
-    if (unmasked && !can(ctx.actor, 'reports.exportUnmasked')) throw invalid('purge.noUnmasked');
-    if (!opts.exportDir && opts.dbFile === ':memory:') throw invalid('purge.noFolder');
-    const dir = opts.exportDir ?? path.join(path.dirname(path.resolve(opts.dbFile)), 'exports');
-    fs.mkdirSync(dir, { recursive: true });
-    exportFile = path.join(dir, `到期人员清理前导出-${fileStamp(ctx.clock.now(), ctx.clock.timeZone)}.xlsx`);
-    const ids = await purgeableResidentIds(ctx, cutoff);
-    const rows = await writePurgeArchive(ctx, ids, exportFile, unmasked);
-    await audit(ctx, { action: 'purge.export', entity: 'purge', extra: { file: path.basename(exportFile), rows, unmasked } });
+  const exportFile = opts.exportedFirst?.file ?? null;
+  if (opts.exportedFirst && opts.exportedFirst.cutoff !== cutoff) {
+    throw fail('BLOCKED', 'purge.dateChanged', { file: path.basename(opts.exportedFirst.file) });
   }
   const record = { cutoff, retentionDays: s.retentionDays, keepBackups, exportedFirst: exportFile !== null };
   const done = await inTx(ctx, (tx) => purgeInTransaction(tx, cutoff, [], record));

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
-import { nowIso, DEFAULT_TIME_ZONE } from './clock.ts';
+import { nowIso } from './clock.ts';
+import { DEFAULT_TIME_ZONE } from '../shared/time.ts';
 import { conflict } from '../shared/errors.ts';
 import { zodKey } from '../shared/messages/index.ts';
 import type { Category } from '../db/schema.ts';
@@ -92,11 +93,4 @@ export async function updateSettings(ctx: Ctx, patch: Partial<Settings>): Promis
     if (Object.keys(after).length) await audit(ctx, { action: 'settings.update', entity: 'settings', before, after });
     return next;
   });
-}
-
-/** Optimistic check for forms that saved a settings snapshot: refuses when any key changed since. */
-export function assertUnchanged(current: Settings, seen: Partial<Settings>): void {
-  for (const k of Object.keys(seen) as (keyof Settings)[]) {
-    if (JSON.stringify(current[k]) !== JSON.stringify(seen[k])) throw conflict('thing.settings');
-  }
 }

@@ -1,6 +1,6 @@
 // The rules of supply requests: categories, labels, the transition table and the overdue rule (JS and SQL forms).
 import type { ExpressionBuilder } from 'kysely';
-import { isoIn } from './clock.ts';
+import { isoIn } from '../shared/time.ts';
 import { addDays } from './dates.ts';
 import type { Settings } from './settings.ts';
 import type { Database, SupplyCategory, SupplyStatus, Urgency } from '../db/schema.ts';

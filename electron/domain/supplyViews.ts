@@ -2,7 +2,8 @@
 // the day's numbers per community, and the household finder of the new-request form. All scoped to the actor.
 import { sql } from 'kysely';
 import type { Ctx } from './context.ts';
-import { isoIn, today } from './clock.ts';
+import { today } from './clock.ts';
+import { isoIn } from '../shared/time.ts';
 import { assertInScope, scopeOf } from './actor.ts';
 import { notFound } from '../shared/errors.ts';
 import { addDays } from './dates.ts';

@@ -6,11 +6,9 @@ import yauzl from 'yauzl';
 import iconv from 'iconv-lite';
 import { AppError } from '../shared/errors.ts';
 import { msg, type Message } from '../shared/messages/index.ts';
-import { openXlsx, XlsxEncodingError, XlsxFormatError, XlsxNotWorkbook, type XlsxSheet } from './xlsx-read.ts';
+import { openXlsx, XlsxEncodingError, XlsxFormatError, XlsxNotWorkbook, type XlsxSheet, type ZipParts } from './xlsx-read.ts';
 import { isOle, oleKind } from './ole.ts';
-
-/** A cell as the import sees it: text, a number (kept as a number: an ID number in a number cell has lost digits), a date, a boolean, or empty. */
-export type CellValue = string | number | boolean | Date | null;
+import type { CellValue } from './cell.ts';
 
 export interface Table {
   sheetName: string;
@@ -31,10 +29,6 @@ export class FileUnreadable extends AppError {
   constructor(kind: FileErrorKind, m: Message) {
     super('VALIDATION', m, { details: { fileError: kind } });
   }
-}
-
-export function isFileError(e: { details?: unknown } | null | undefined): boolean {
-  return !!e && typeof e.details === 'object' && e.details !== null && 'fileError' in e.details;
 }
 
 export interface ZipLimits {
@@ -136,14 +130,6 @@ async function readXlsx(data: Buffer, opts: ReadOptions): Promise<Table> {
     if (e instanceof XlsxFormatError) throw unreadable();
     throw e;
   }
-}
-
-/** The checked entries of a zip: the names it holds, and an entry's bytes, inflated when asked for within the limits. */
-export interface ZipParts {
-  /** Whether the zip holds this part; names are compared without regard to case, as Open Packaging requires. */
-  has(name: string): boolean;
-  /** The entry's bytes (undefined when there is none); throws FileUnreadable past a limit or on damaged data. */
-  read(name: string): Buffer | undefined;
 }
 
 /**

@@ -13,9 +13,17 @@
 // workbook's own <workbookPr> (not reset by the x14:/x15:workbookPr that Excel 2016+ adds in extLst), the workbook is
 // found through _rels/.rels wherever it is, and a part declared in another encoding (encoding="GBK") is decoded.
 import { decodeXstring, parse, XlsxFormatError, XlsxNotWorkbook } from './xlsx-xml.ts';
-import type { CellValue, ZipParts } from './read.ts';
+import type { CellValue } from './cell.ts';
 
 export { decodeXstring, XlsxEncodingError, XlsxFormatError, XlsxNotWorkbook } from './xlsx-xml.ts';
+
+/** The checked entries of a zip (read.ts inspectZip): the names it holds, and an entry's bytes, inflated when asked for within the limits. */
+export interface ZipParts {
+  /** Whether the zip holds this part; names are compared without regard to case, as Open Packaging requires. */
+  has(name: string): boolean;
+  /** The entry's bytes (undefined when there is none); throws FileUnreadable past a limit or on damaged data. */
+  read(name: string): Buffer | undefined;
+}
 
 export interface XlsxSheet {
   name: string;

@@ -1,13 +1,7 @@
 // What a job function receives and how one runs: shared by the worker thread and the in-process (':memory:') path.
 import type { Ctx } from '../domain/context.ts';
 import { AppError, toErrorData, type AppErrorData } from '../shared/errors.ts';
-
-export interface JobProgress {
-  done: number;
-  total: number;
-  /** A short Chinese word for what is happening ('读取文件', '校验', '写入'…). */
-  phase: string;
-}
+import type { JobProgress } from '../shared/progress.ts';
 
 export interface JobContext extends Ctx {
   /** The database file the job's own connection is open on. */

@@ -1,14 +1,39 @@
 // Job names → lazy loaders of their functions. A worker started for its job loads only that job; a spare worker
 // (runner.ts keepWorkerReady) loads them all ahead of time.
-// Add a job with ONE line: 'area.verb': async () => (await import('../path/to/module.ts')).someJobFn,
-import type { JobFn } from './context.ts';
+// A job is the work below (excel/ import and export functions, which take progress and cancel hooks and know nothing
+// of jobs) given the job's context: add one with one entry here.
+import type { JobContext, JobFn } from './context.ts';
+import type { ImportRequest } from '../excel/import/run.ts';
+import type { ExportRequest } from '../excel/export/index.ts';
+import type { JobProgress } from '../shared/progress.ts';
+
+/** The job's progress and cancel, as the hooks the import and export functions take. */
+const hooks = (ctx: JobContext) => ({ progress: (p: JobProgress) => ctx.progress(p), checkCancelled: () => ctx.checkCancelled() });
 
 export const jobRegistry: Record<string, () => Promise<JobFn>> = {
-  'import.preview': async () => (await import('../excel/import/jobs.ts')).importPreviewJob,
-  'import.residents': async () => (await import('../excel/import/jobs.ts')).importResidentsJob,
-  'import.tests': async () => (await import('../excel/import/jobs.ts')).importTestsJob,
-  'import.errorReport': async () => (await import('../excel/import/jobs.ts')).importErrorReportJob,
-  'export.report': async () => (await import('../excel/export/index.ts')).exportReportJob as JobFn,
+  'import.preview': async () => {
+    const { previewImport } = await import('../excel/import/run.ts');
+    return (ctx, req: ImportRequest) => previewImport(ctx, req, hooks(ctx));
+  },
+  'import.residents': async () => {
+    const { runImport } = await import('../excel/import/run.ts');
+    return (ctx, req: ImportRequest) => runImport(ctx, { ...req, kind: 'residents' }, hooks(ctx));
+  },
+  'import.tests': async () => {
+    const { runImport } = await import('../excel/import/run.ts');
+    return (ctx, req: ImportRequest) => runImport(ctx, { ...req, kind: 'tests' }, hooks(ctx));
+  },
+  'import.errorReport': async () => {
+    const { importErrorReport } = await import('../excel/import/run.ts');
+    return async (ctx, req: ImportRequest) => {
+      const r = await importErrorReport(ctx, req, hooks(ctx));
+      return { fileName: r.fileName, dataBase64: r.data.toString('base64'), rows: r.rows };
+    };
+  },
+  'export.report': async () => {
+    const { exportReport } = await import('../excel/export/index.ts');
+    return (ctx, input: ExportRequest) => exportReport(ctx, input, { onProgress: (p) => ctx.progress(p), checkCancelled: () => ctx.checkCancelled() });
+  },
 };
 
 export async function loadJob(name: string, extraModules: string[] = []): Promise<JobFn> {

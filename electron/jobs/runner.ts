@@ -33,11 +33,12 @@ import { databaseKey } from '../db/sqlite.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
 import { toErrorData, type AppErrorData } from '../shared/errors.ts';
-import { cancelFlag, JobCancelled, runJobFn, throttledProgress, type JobContext, type JobOutcome, type JobProgress } from './context.ts';
+import { cancelFlag, JobCancelled, runJobFn, throttledProgress, type JobContext, type JobOutcome } from './context.ts';
+import type { JobProgress } from '../shared/progress.ts';
 import { loadJob } from './registry.ts';
 import type { HostMessage, SpareData, WorkerData, WorkerMessage } from './worker.ts';
 
-export type { JobContext, JobFn, JobOutcome, JobProgress } from './context.ts';
+export type { JobContext, JobFn, JobOutcome } from './context.ts';
 export { JobCancelled } from './context.ts';
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';

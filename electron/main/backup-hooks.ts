@@ -1,6 +1,7 @@
 // Connects startup to the backup module (electron/db/backup.ts): a verified backup before any schema migration,
 // and, for a damaged file, restore of the newest backup that still verifies (the damaged file is renamed, kept).
-import { backupBeforeMigrate, restoreNewestVerified } from '../db/backup.ts';
+import { backupBeforeMigrate } from '../db/backup.ts';
+import { restoreNewestVerified } from '../db/restore.ts';
 import type { StartupBackup } from './database.ts';
 import type { AppPaths } from './paths.ts';
 

@@ -12,7 +12,8 @@ import fs from 'node:fs';
 import { dialog, type SafeStorage } from 'electron';
 import { encryptDatabaseFile } from '../db/encrypt.ts';
 import { formatRecoveryKey, generateKey, parseKey, parseRecoveryKey, type DbKey } from '../db/keys.ts';
-import { DatabaseOpenError, fileKind, openSqlite, setDatabaseKey } from '../db/sqlite.ts';
+import { fileKind, openSqlite, setDatabaseKey } from '../db/sqlite.ts';
+import { DatabaseOpenError } from '../db/open-error.ts';
 
 const TITLE = '居家隔离管理台';
 

@@ -29,7 +29,7 @@ export class ApiError extends Error {
 }
 
 /** Channels whose input is an empty object may be called without one. */
-export type ArgsOf<C extends Channel> = {} extends InputOf<C> ? [input?: InputOf<C>] : [input: InputOf<C>];
+export type ArgsOf<C extends Channel> = Record<never, never> extends InputOf<C> ? [input?: InputOf<C>] : [input: InputOf<C>];
 
 type Listener = (err: ApiError, channel: Channel) => void;
 let unauthenticated: Listener | null = null;

@@ -1,5 +1,5 @@
 // The one table of pages: path, nav label, icon, who may open it, and the component.
-// A page helper replaces ONE `element:` line: building('x') → page(() => import('./pages/XPage.tsx')) (default export).
+// A page is one `element:` line: page(() => import('./pages/XPage.tsx')) (the module's default export).
 import { lazy, type ComponentType, type LazyExoticComponent, type ReactNode } from 'react';
 import {
   AlertOutlined,
@@ -15,7 +15,6 @@ import {
   UsergroupAddOutlined,
 } from '@ant-design/icons';
 import type { Permission } from '../../electron/domain/actor.ts';
-import { UnderConstruction } from './components/UnderConstruction.tsx';
 
 export interface RouteDef {
   key: string;
@@ -34,13 +33,6 @@ export interface RouteDef {
 /** A page loaded on first visit (keeps the login screen fast). The module must `export default` the page. */
 function page(load: () => Promise<{ default: ComponentType }>): LazyExoticComponent<ComponentType> {
   return lazy(load);
-}
-
-/** Placeholder until the page's helper lands it. */
-function building(label: string): ComponentType {
-  const Placeholder = () => <UnderConstruction label={label} />;
-  Placeholder.displayName = `Building(${label})`;
-  return Placeholder;
 }
 
 export const ROUTES: RouteDef[] = [

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeIdNumber } from '../../electron/domain/idcard.ts';
-import type { CellValue } from '../../electron/excel/read.ts';
+import type { CellValue } from '../../electron/excel/cell.ts';
 
 const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎';
 const GIVEN = '伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉梅建国志红文辉海燕鹏飞晓东瑞雪嘉怡子轩浩然';

@@ -7,7 +7,8 @@ import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { CONFIRM_ALL, people, STANDARD_HEADER, standardRows, type ListPerson } from '../helpers/lists.ts';
 import { analyseResidents } from '../../electron/excel/import/residents.ts';
 import { commitResidents } from '../../electron/excel/import/commit.ts';
-import type { CellValue, Table } from '../../electron/excel/read.ts';
+import type { Table } from '../../electron/excel/read.ts';
+import type { CellValue } from '../../electron/excel/cell.ts';
 
 const TODAY = '2022-01-20';
 const actx = { today: TODAY, orgNames: ['广阳区', '解放道街道'] };

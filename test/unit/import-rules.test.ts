@@ -10,7 +10,7 @@ import { previewImport, runImport, type ResidentPreview } from '../../electron/e
 import { RESIDENT_SYNONYMS } from '../../electron/excel/import/columns.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';
 import type { RowIssue } from '../../electron/excel/import/issues.ts';
-import type { CellValue } from '../../electron/excel/read.ts';
+import type { CellValue } from '../../electron/excel/cell.ts';
 
 let dir: string;
 let env: TestEnv;
@@ -283,7 +283,7 @@ describe('rejected rows: row as Excel shows it, column, value and a Chinese reas
       ['序号', '姓名', '身份证号', '联系电话', '社区', '小区', '楼号', '单元', '房号', '隔离开始日期'],
       [1, '', ID('1975-05-05', 73), '13900000000', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-12'], // row 4
       [2, '缺号', '', '13900000000', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-12'], // 5
-      [3, '数字格', 131003197505050123, '13900000000', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-12'], // 6
+      [3, '数字格', Number('131003197505050123'), '13900000000', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-12'], // 6
       [4, '科学计数', '1.31003E+17', '13900000000', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-12'], // 7
       [5, '校验位', wrongCheck(bad), '13900000000', '西大街社区', '金桥小区', 1, 1, 101, '2022-01-12'], // 8
       [null, null, null, null, null, null, null, null, null, null], // 9: blank, skipped silently

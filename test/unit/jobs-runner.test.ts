@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import fs from 'node:fs';
-import { cancelJob, getJob, keepWorkerReady, spareThreadId, startJob, workerUrl, type JobProgress } from '../../electron/jobs/runner.ts';
+import { cancelJob, getJob, keepWorkerReady, spareThreadId, startJob, workerUrl } from '../../electron/jobs/runner.ts';
+import type { JobProgress } from '../../electron/shared/progress.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 
 const fixture = pathToFileURL(path.resolve(import.meta.dirname, '../helpers/jobs-fixture.ts')).href;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { makeEnv, tempDir } from '../helpers/env.ts';
 import { addPerson, api } from '../helpers/trust.ts';
 import { openDatabase, DatabaseOpenError } from '../../electron/db/open.ts';
-import { restoreNewestVerified } from '../../electron/db/backup.ts';
+import { restoreNewestVerified } from '../../electron/db/restore.ts';
 
 function scribble(file: string, at: number, length: number) {
   const fd = fs.openSync(file, 'r+');

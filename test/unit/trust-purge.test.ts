@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { addPerson, api, fileContains } from '../helpers/trust.ts';
+import { runPurge } from '../../electron/domain/purgeRun.ts';
+import { exportBeforePurge } from '../../electron/excel/export/purge-archive.ts';
 
 let t: TestEnv | null = null;
 afterEach(async () => {
@@ -127,6 +129,24 @@ describe('retention purge', () => {
     // A second purge finds nothing more.
     const again = await api(env, 'purge.preview', {}, admin);
     expect(again.counts.residents).toBe(0);
+  });
+
+  it('the export first and the purge take the same people: when the day turns between them nothing is purged', async () => {
+    const { env, dir, file, a } = await setup();
+    const ctx = env.ctx();
+    const exported = await exportBeforePurge(ctx, { dbFile: file, exportDir: path.join(dir, 'exports') });
+    expect(exported.cutoff).toBe('2022-01-26');
+    expect(fs.existsSync(exported.file)).toBe(true);
+    const residents = () => env.handle.sqlite.prepare('SELECT COUNT(*) FROM residents').pluck().get();
+    const before = residents();
+    env.clock.set(at('2022-02-26')); // the cutoff is now 2022-01-27: the list written is no longer the purge's
+    await expect(runPurge(ctx, { dbFile: file, exportedFirst: exported })).rejects.toMatchObject({ code: 'BLOCKED', message: expect.stringContaining('未清理') });
+    expect(residents()).toBe(before);
+    expect(env.handle.sqlite.prepare('SELECT COUNT(*) FROM residents WHERE id = ?').pluck().get(a.id)).toBe(1);
+    expect(fs.existsSync(exported.file)).toBe(true);
+    env.clock.set(at('2022-02-25'));
+    const r = await runPurge(ctx, { dbFile: file, exportedFirst: exported });
+    expect(r).toMatchObject({ cutoff: '2022-01-26', exportFile: exported.file, counts: { residents: 2 } });
   });
 
   it('keepBackups leaves the backups as they were and says so; a guardian stays while their ward does', async () => {

@@ -3,11 +3,13 @@
 import type { trustContract } from '../contract/trust.ts';
 import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
-import { exportAudit, listAudit } from '../../domain/auditlog.ts';
+import { listAudit } from '../../domain/auditlog.ts';
+import { exportAudit } from '../../excel/export/audit.ts';
 import { checkAuditChainNow, lastAuditChainCheck } from '../../domain/auditchain.ts';
 import { backupDir, backupNow, databaseIdOf, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
 import { backupAnchors } from '../../db/verify.ts';
 import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
+import { exportBeforePurge } from '../../excel/export/purge-archive.ts';
 import { exportDirOf as exportDirFor } from './reports.ts';
 import { jobWorkersDone } from '../../jobs/runner.ts';
 import { fail } from '../../shared/errors.ts';
@@ -43,6 +45,10 @@ export const trustHandlers: HandlersFor<typeof trustContract> = {
   },
 
   'purge.preview': async (ctx) => previewPurge(ctx, ctx.env.dbFile, exportDirOf(ctx)),
-  'purge.run': async (ctx, input) =>
-    runPurge(ctx, { dbFile: ctx.env.dbFile, keepBackups: input.keepBackups, exportFirst: input.exportFirst ?? null, exportDir: exportDirOf(ctx) }),
+  // The export first is the handler's step, not the domain's (the domain never calls an Excel writer).
+  'purge.run': async (ctx, input) => {
+    const where = { dbFile: ctx.env.dbFile, exportDir: exportDirOf(ctx) };
+    const exportedFirst = input.exportFirst ? await exportBeforePurge(ctx, { ...where, unmasked: input.exportFirst.unmasked }) : null;
+    return runPurge(ctx, { ...where, keepBackups: input.keepBackups, exportedFirst });
+  },
 };

@@ -77,7 +77,7 @@ const verify: CommandModule = {
     const { verifyDatabase, backupAnchors } = await import('../../db/verify.ts');
     return withDb(file, { readonly: true }, async (handle) => {
       const backups = await backupSummary(file, handle).catch(() => null);
-      let anchors: ReturnType<typeof backupAnchors> = [];
+      let anchors: ReturnType<typeof backupAnchors>;
       try {
         anchors = backups ? backupAnchors(backups.dir, backups.databaseId) : [];
       } catch {

@@ -1,4 +1,5 @@
 // The checked list of migrations, in order. Add a file and a line here; never edit a released one.
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Kysely } from 'kysely';
 import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-residents-search-cover.ts';
@@ -15,3 +16,11 @@ export interface Migration {
 export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005];
 
 export const latestVersion = migrations[migrations.length - 1].version;
+
+/** The last migration a file has had (0 for a new or foreign file); read before opening it as a Db. */
+export function readSchemaVersion(sqlite: SqliteDatabase.Database): number {
+  const has = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'").get();
+  if (!has) return 0;
+  const row = sqlite.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}

@@ -1,6 +1,10 @@
 // 操作日志 export: one row per audit entry, newest first, details as short masked text.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Ctx } from '../../domain/context.ts';
-import type { AuditQuery, AuditRow } from '../../domain/auditlog.ts';
+import { auditPages, type AuditQuery, type AuditRow } from '../../domain/auditlog.ts';
+import { audit } from '../../domain/audit.ts';
+import { fileStamp } from '../../db/backup.ts';
 import { getOrgRoot } from '../../domain/places.ts';
 import { today } from '../../domain/clock.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
@@ -51,4 +55,19 @@ export async function writeAuditSheet(ctx: Ctx, pages: AsyncIterable<AuditRow[]>
     await sheet.abort();
     throw e;
   }
+}
+
+export interface AuditExport {
+  file: string;
+  rows: number;
+}
+
+/** 操作日志 as an Excel sheet (masked) in `dir`; audited with the filter and the row count. */
+export async function exportAudit(ctx: Ctx, q: AuditQuery, dir: string): Promise<AuditExport> {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `操作日志-${fileStamp(ctx.clock.now(), ctx.clock.timeZone)}.xlsx`);
+  const { offset: _o, limit: _l, withTotal: _w, ...filter } = q;
+  const rows = await writeAuditSheet(ctx, auditPages(ctx, filter), file, filter);
+  await audit(ctx, { action: 'audit.export', entity: 'audit', extra: { file: path.basename(file), rows, filter } });
+  return { file, rows };
 }

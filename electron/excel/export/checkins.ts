@@ -83,7 +83,7 @@ export const COLUMNS: ColumnDef[] = [
 ];
 
 function symptomText(json: string, other: string | null): string {
-  let list: string[] = [];
+  let list: string[];
   try {
     list = JSON.parse(json) as string[];
   } catch {

@@ -5,18 +5,13 @@ import type { Ctx } from '../../domain/context.ts';
 import type { OrgRoot } from '../../domain/places.ts';
 import { maskIdNumber, maskPhone } from '../../domain/idcard.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
+import type { JobProgress } from '../../shared/progress.ts';
 
 export const REPORT_NAMES = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
 /** Rows per SQL query: big reports are read page by page (keyset), never whole. */
 export const PAGE_SIZE = 2000;
-
-export interface ExportProgress {
-  done: number;
-  total: number;
-  phase: string;
-}
 
 /** The report parameters after validation and scoping. */
 export interface ReportParams {
@@ -38,7 +33,7 @@ export interface ReportRun {
   community: { id: number; name: string } | null;
   /** Where the module writes (a temporary name; index.ts renames it when the file is complete). */
   file: string;
-  progress(p: ExportProgress): void;
+  progress(p: JobProgress): void;
   checkCancelled(): void;
 }
 

@@ -1,6 +1,6 @@
 // The report registry and the one way to export: check permission, masking and community scope, name the file
 // (<报表名>_<街道[社区]>_<日期>.xlsx), write it under a temporary name, rename it when complete, and audit it.
-// exportReportJob wraps the same function for the job runner (worker thread, progress, cancel).
+// The 'export.report' job (jobs/registry.ts) runs the same function in a worker thread, with progress and cancel.
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -13,8 +13,8 @@ import { forbidden, invalid, issue, notFound } from '../../shared/errors.ts';
 import { msg, type Message } from '../../shared/messages/index.ts';
 import { getOrgRoot } from '../../domain/places.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
-import type { JobFn } from '../../jobs/context.ts';
-import { REPORT_NAMES, type ExportProgress, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
+import type { JobProgress } from '../../shared/progress.ts';
+import { REPORT_NAMES, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
 import { dailyReport } from './daily-report.ts';
 import { roster } from './roster.ts';
 import { checkins } from './checkins.ts';
@@ -60,7 +60,7 @@ export interface ExportResult {
 }
 
 export interface ExportHooks {
-  onProgress?: (p: ExportProgress) => void;
+  onProgress?: (p: JobProgress) => void;
   checkCancelled?: () => void;
 }
 
@@ -184,10 +184,3 @@ export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHo
   });
   return { report: module.name, title: module.title, fileName, path: finalPath, rows, masked: !params.unmasked };
 }
-
-/** The 'export.report' job: the same export in a worker thread, with progress and cancel between pages. */
-export const exportReportJob: JobFn<ExportRequest, ExportResult> = (ctx, input) =>
-  exportReport(ctx, input, { onProgress: (p) => ctx.progress(p), checkCancelled: () => ctx.checkCancelled() });
-
-/** For the runner's `modules` option (tests, bench): the jobs this module provides. */
-export const jobs: Record<string, JobFn> = { 'export.report': exportReportJob };

@@ -1,11 +1,20 @@
 // 清理前导出: the people a purge is about to delete, with their isolation periods, for offices that keep an archive.
-// Masked (ID numbers, birth dates, phones) unless the caller asked (and may ask) for full values; the caller audits it.
+// Masked (ID numbers, birth dates, phones) unless the caller asked (and may ask) for full values. exportBeforePurge is
+// the purge's first step as the purge.run handler takes it (then domain/purgeRun.ts runPurge), audited.
+import fs from 'node:fs';
+import path from 'node:path';
 import { getOrgRoot } from '../../domain/places.ts';
 import { maskBirthDate, maskIdNumber, maskPhone } from '../../domain/idcard.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { cnDate, SEX_LABELS } from './common.ts';
 import { today } from '../../domain/clock.ts';
+import { audit } from '../../domain/audit.ts';
+import { can } from '../../domain/actor.ts';
+import { purgeableResidentIds } from '../../domain/purge.ts';
+import { purgeCutoffNow } from '../../domain/purgeRun.ts';
+import { fileStamp } from '../../db/backup.ts';
+import { invalid } from '../../shared/errors.ts';
 
 const COLUMNS: ColumnDef[] = [
   { key: 'name', header: '姓名', minWidth: 8 },
@@ -71,4 +80,25 @@ export async function writePurgeArchive(ctx: Ctx, residentIds: number[], file: s
     await sheet.abort();
     throw e;
   }
+}
+
+/**
+ * 清理前导出: the people a purge run now would delete, in `exportDir` (else `exports/` beside the database file), masked
+ * unless `unmasked` (refused without reports.exportUnmasked); audited as purge.export. Returns the file and the cutoff
+ * it was written for, to pass to runPurge as exportedFirst.
+ */
+export async function exportBeforePurge(
+  ctx: Ctx,
+  opts: { dbFile: string; exportDir?: string; unmasked?: boolean },
+): Promise<{ file: string; cutoff: string }> {
+  const unmasked = Boolean(opts.unmasked);
+  if (unmasked && !can(ctx.actor, 'reports.exportUnmasked')) throw invalid('purge.noUnmasked');
+  if (!opts.exportDir && opts.dbFile === ':memory:') throw invalid('purge.noFolder');
+  const dir = opts.exportDir ?? path.join(path.dirname(path.resolve(opts.dbFile)), 'exports');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `到期人员清理前导出-${fileStamp(ctx.clock.now(), ctx.clock.timeZone)}.xlsx`);
+  const cutoff = await purgeCutoffNow(ctx);
+  const rows = await writePurgeArchive(ctx, await purgeableResidentIds(ctx, cutoff), file, unmasked);
+  await audit(ctx, { action: 'purge.export', entity: 'purge', extra: { file: path.basename(file), rows, unmasked } });
+  return { file, cutoff };
 }

@@ -1,7 +1,7 @@
 // The words upstream lists use for each column, and the mapping from header cells to fields (overridable by the caller).
 import { toHalfWidth } from '../../domain/idcard.ts';
 import { fail } from '../../shared/errors.ts';
-import type { CellValue } from '../read.ts';
+import type { CellValue } from '../cell.ts';
 
 export type ResidentField =
   | 'name'

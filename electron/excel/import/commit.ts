@@ -8,7 +8,7 @@ import { fail } from '../../shared/errors.ts';
 import { ensureCommunity, type PlaceCreated } from '../../domain/places.ts';
 import { updateResident, type ResidentPatch } from '../../domain/residents.ts';
 import { createIsolatedResidentsBatch, ensureHouseholdsBatch, householdCache, releaseImportedBatch, startEpisodesBatch } from '../../domain/residents-batch.ts';
-import type { JobProgress } from '../../jobs/context.ts';
+import type { JobProgress } from '../../shared/progress.ts';
 import type { ResidentAnalysis, PlannedResident } from './residents.ts';
 import { planResidents, type ExistingPerson } from './plan.ts';
 import type { RowIssue } from './issues.ts';

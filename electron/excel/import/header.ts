@@ -2,7 +2,8 @@
 // Rows above it are titles (often merged, sometimes two rows); their text may name the community.
 import { fail } from '../../shared/errors.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
-import { isBlank, type CellValue } from '../read.ts';
+import { isBlank } from '../read.ts';
+import type { CellValue } from '../cell.ts';
 import { headerKey } from './columns.ts';
 
 export const HEADER_SEARCH_ROWS = 10;

@@ -1,5 +1,5 @@
 // Problems found in an import, as values the clerk can act on: row as Excel shows it, column, cell, value, reason.
-import type { CellValue } from '../read.ts';
+import type { CellValue } from '../cell.ts';
 import { columnLetter } from './columns.ts';
 import { cellText } from './normalise.ts';
 

@@ -3,7 +3,7 @@
 import { checkIdNumber, toHalfWidth } from '../../domain/idcard.ts';
 import { isIsoDate } from '../../domain/dates.ts';
 import type { Category, DocType, Sex } from '../../db/schema.ts';
-import type { CellValue } from '../read.ts';
+import type { CellValue } from '../cell.ts';
 
 /**
  * Full-width digits and letters (and the ideographic space) to half-width. Chinese punctuation — ，：（）、 — is

@@ -11,7 +11,7 @@ import { fixedClock } from '../../domain/clock.ts';
 import { makeIdNumber } from '../../domain/idcard.ts';
 import { setOrgIdentity } from '../../domain/places.ts';
 import { openXlsx } from '../xlsx-read.ts';
-import type { CellValue } from '../read.ts';
+import type { CellValue } from '../cell.ts';
 import { analyseResidents } from './residents.ts';
 import { commitResidents, type ImportSummary } from './commit.ts';
 

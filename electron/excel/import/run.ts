@@ -9,7 +9,7 @@ import { scopeOf } from '../../domain/actor.ts';
 import { getSettings } from '../../domain/settings.ts';
 import { cleanPlaceName, getOrgRoot } from '../../domain/places.ts';
 import { isIsoDate } from '../../domain/dates.ts';
-import type { JobProgress } from '../../jobs/context.ts';
+import type { JobProgress } from '../../shared/progress.ts';
 import { assertImportable, FileUnreadable, readTable, type Table } from '../read.ts';
 import { analyseResidents, type MappingView, type ResidentAnalysis } from './residents.ts';
 import { analyseTests, planTests, commitTests, type TestAnalysis, type TestImportSummary } from './tests.ts';

@@ -44,6 +44,7 @@ export const admin = {
   'reports.notYourExport': ['只能下载导出文件夹中、由您本人导出的报表文件。', 'You can only download report files in the export folder that you exported yourself.'],
   'reports.noFolderInBrowser': ['浏览器模式下不能打开文件夹。文件已保存在：{file}', 'Folders cannot be opened in browser mode. The file was saved at: {file}'],
   'purge.noUnmasked': ['您没有导出完整证件号码和电话的权限，请改为脱敏导出。', 'You may not export full ID numbers and phone numbers; export the masked version instead.'],
+  'purge.dateChanged': ['导出期间日期已变化，清理范围与导出的人员不再一致，未清理。导出文件 {file} 已保留，请重新清理。', 'The date changed during the export, so the purge would no longer match the people exported; nothing was purged. The export {file} was kept; please purge again.'],
   'purge.noFolder': ['没有可写入导出文件的文件夹。', 'There is no folder to write the export file to.'],
   'seed.badPassword': ['演示账号密码不符合要求：{problem}', 'The demo accounts’ password is not acceptable: {problem}'],
   'seed.notEmpty': ['该数据库中已有居民或账号。演示数据只能写入新建的（或刚 init 的）空数据库，请换一个新文件，如 demo.db。', 'This database already has residents or accounts. Demo data goes only into a new (or just initialised) empty database; use a new file such as demo.db.'],

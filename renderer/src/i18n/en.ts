@@ -70,10 +70,6 @@ const en: DeepString<Strings> = {
     updatedAt: 'Updated {{time}}',
     required: 'Required',
   },
-  building: {
-    title: 'Under construction',
-    text: 'The "{{page}}" page is being built.',
-  },
   notFound: { title: 'Page not found', back: 'Back to dashboard' },
   forbidden: { title: 'Not permitted', text: 'Your role cannot use this page. Ask the administrator if you need it.' },
   dashboard: {

@@ -66,10 +66,6 @@ const zhCN = {
     updatedAt: '更新于 {{time}}',
     required: '必填',
   },
-  building: {
-    title: '正在建设',
-    text: '「{{page}}」页面正在建设中，很快就能使用。',
-  },
   notFound: { title: '找不到此页面', back: '回到工作台' },
   forbidden: { title: '没有权限', text: '您的角色不能使用此页面。如需办理，请联系系统管理员。' },
   dashboard: {

@@ -39,12 +39,12 @@ export default function AlertsPage() {
   };
 
   // Closed-only columns (they change only with the language, like the rest).
-  const closedColumns: ColDef<AlertRow>[] = [
+  const closedColumns = useMemo<ColDef<AlertRow>[]>(() => [
     { colId: 'action', headerName: t('alertPage.col.action'), width: 92, valueGetter: (p) => (p.data?.action ? t(`actions.${p.data.action as '上报'}`) : '') },
     { colId: 'note', field: 'actionNote', headerName: t('alertPage.col.note'), width: 180, tooltipField: 'actionNote' },
     { colId: 'closedBy', field: 'closedBy', headerName: t('alertPage.col.closedBy'), width: 100 },
     { colId: 'closedAt', headerName: t('alertPage.col.closedAt'), width: 132, valueGetter: (p) => time(p.data?.closedAt ?? null) },
-  ];
+  ], [t]);
   const columns = useMemo<ColDef<AlertRow>[]>(
     () => [
       { colId: 'createdAt', headerName: t('alertPage.col.createdAt'), width: 132, valueGetter: (p) => time(p.data?.createdAt ?? null) },
@@ -82,7 +82,7 @@ export default function AlertsPage() {
           ]
         : []),
     ],
-    [t, canClose, status],
+    [t, canClose, status, closedColumns],
   );
 
   return (

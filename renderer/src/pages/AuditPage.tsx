@@ -37,8 +37,9 @@ export default function AuditPage() {
   const { message } = App.useApp();
   const [params, setParams] = useQueryParams();
   const filters = filtersFromQuery(params);
-  const input = useMemo(() => toInput(filters), [JSON.stringify(filters)]); // eslint-disable-line react-hooks/exhaustive-deps
-  const queryKey = JSON.stringify(input);
+  // Keyed by the input's text, not the filters object (a new one each render).
+  const queryKey = JSON.stringify(toInput(filters));
+  const input = useMemo(() => JSON.parse(queryKey) as Filter, [queryKey]);
   const grid = useRef<GridHandle<AuditRow>>(null);
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);

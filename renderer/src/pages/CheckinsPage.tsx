@@ -44,12 +44,15 @@ export default function CheckinsPage() {
 
   // Wait for the server's slot unless the URL names one (else the list would load twice).
   const slotKnown = !!params.slot || !!dash.data || !!dash.error;
-  const input: InputOf<'checkins.due'> | undefined = date && slotKnown ? { date, slot, communityId, compoundId, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE } : undefined;
+  const input = useMemo<InputOf<'checkins.due'> | undefined>(
+    () => (date && slotKnown ? { date, slot, communityId, compoundId, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE } : undefined),
+    [date, slotKnown, slot, communityId, compoundId, page],
+  );
   // No refetch on focus: a reload would reorder the rows under the clerk's cursor. Saves patch the cached page.
   const due = useApiQuery('checkins.due', input, { enabled: !!input, refetchOnWindowFocus: false, staleTime: 30_000 });
   const listKey = JSON.stringify(input ?? null);
   const [saved, setSaved] = useState<{ key: string; map: Map<number, CheckinView> }>({ key: '', map: new Map() });
-  const savedMap = saved.key === listKey ? saved.map : new Map<number, CheckinView>();
+  const savedMap = useMemo(() => (saved.key === listKey ? saved.map : new Map<number, CheckinView>()), [saved, listKey]);
   const [highlights, setHighlights] = useState<number[]>([]);
   const [correcting, setCorrecting] = useState<DueRow | null>(null);
 
@@ -81,8 +84,7 @@ export default function CheckinsPage() {
       }
       for (const c of ['alerts.list', 'dashboard.get', 'residents.list', 'residents.get']) void qc.invalidateQueries({ queryKey: [c] });
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [listKey, qc, message, t],
+    [input, listKey, qc, message, t],
   );
 
   const rows = useMemo(() => {

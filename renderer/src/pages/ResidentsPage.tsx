@@ -36,7 +36,8 @@ export default function ResidentsPage() {
   const qc = useQueryClient();
   const [params, setParams] = useQueryParams();
   const paramsKey = JSON.stringify(params);
-  const filters = useMemo(() => filtersFromQuery(params), [paramsKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Keyed by the query's text, not the params object (a new one each render).
+  const filters = useMemo(() => filtersFromQuery(JSON.parse(paramsKey) as typeof params), [paramsKey]);
   const openId = openIdOf(params);
 
   const communities = useApiQuery('places.communities');

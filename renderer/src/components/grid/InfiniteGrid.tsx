@@ -89,7 +89,8 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   /** A block asked for ahead of AG Grid (Ctrl+End), taken by the grid's own request for it if it comes soon. */
   const prefetched = useRef<{ key: string; at: number; promise: Promise<PageResult<T>> } | null>(null);
   const pageKey = (req: PageRequest) => `${latest.current.queryKey}|${req.offset}|${req.limit}|${req.sort?.colId ?? ''}|${req.sort?.dir ?? ''}`;
-  const fetchBlock = (req: PageRequest): Promise<PageResult<T>> => {
+  // Reads only refs, so one function serves every render (the datasource below is rebuilt only for a new key).
+  const fetchBlock = useCallback((req: PageRequest): Promise<PageResult<T>> => {
     const pre = prefetched.current;
     if (pre && performance.now() - pre.at > 2000) prefetched.current = null;
     else if (pre && !req.withTotal && pre.key === pageKey(req)) {
@@ -97,7 +98,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
       return pre.promise;
     }
     return latest.current.fetchPage(req);
-  };
+  }, []);
 
   const datasource = useMemo<IDatasource>(
     () => ({
@@ -134,8 +135,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
       },
     }),
     // A new key = a new datasource = AG Grid drops its cache and starts from the top.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [props.queryKey],
+    [props.queryKey, fetchBlock],
   );
 
   useEffect(() => {
@@ -210,7 +210,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
       ev.preventDefault();
       latest.current.onOpen?.(e.data);
     }
-  }, []);
+  }, [blockSize]);
 
   const onRowDoubleClicked = useCallback((e: RowDoubleClickedEvent<T>) => {
     if (e.data) latest.current.onOpen?.(e.data);
@@ -236,12 +236,13 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
     if (!sortCol) return props.columnDefs;
     return props.columnDefs.map((c) => (c.colId === sortCol ? { ...c, initialSort: sortDir } : c));
   }, [props.columnDefs, sortCol, sortDir]);
-  const suppressOverlays = useMemo(() => (props.empty ? (['noRows', 'noMatchingRows'] as const) : undefined), [!!props.empty]); // eslint-disable-line react-hooks/exhaustive-deps
+  const hasEmpty = !!props.empty;
+  const suppressOverlays = useMemo(() => (hasEmpty ? (['noRows', 'noMatchingRows'] as const) : undefined), [hasEmpty]);
 
-  const sel = props.selection;
+  const selectable = !!props.selection;
   const rowSelection = useMemo(
     () =>
-      sel
+      selectable
         ? {
             mode: 'multiRow' as const,
             // The infinite model cannot "select all" rows it has not loaded.
@@ -252,7 +253,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
             isRowSelectable: (node: { data?: T }) => !!node.data && latest.current.selection!.isSelectable(node.data),
           }
         : undefined,
-    [!!sel], // eslint-disable-line react-hooks/exhaustive-deps
+    [selectable],
   );
 
   const showEmpty = loadedOnce && total === 0 && props.empty;

@@ -21,7 +21,7 @@ const FIELDS = ['district', 'subdistrict', 'policy', 'feverThreshold', 'cutoffAm
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 function timeZones(current: string): string[] {
-  let all: string[] = [];
+  let all: string[];
   try {
     all = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
   } catch {

@@ -1,6 +1,6 @@
 // One settings form section: loads settings.get, shows the given keys, saves only those keys (settings.update is a
 // partial patch), puts field errors next to the fields and the message on top. Read-only without settings.write.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useEffectEvent, useState, type ReactNode } from 'react';
 import { Alert, App, Button, Form, Space, type FormInstance } from 'antd';
 import { SaveOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -34,10 +34,11 @@ export function SettingsForm<V extends object>({ settings, fields, toForm, toPat
   const [busy, setBusy] = useState(false);
   const readOnly = !can('settings.write');
 
+  // Only a new settings object (after a save or refetch) resets the form; a new toForm alone does not.
+  const resetForm = useEffectEvent((s: Settings) => form.setFieldsValue(toForm(s) as Parameters<typeof form.setFieldsValue>[0]));
   useEffect(() => {
-    form.setFieldsValue(toForm(settings) as Parameters<typeof form.setFieldsValue>[0]);
-    // Only a new settings object (after a save or refetch) resets the form.
-  }, [settings]); // eslint-disable-line react-hooks/exhaustive-deps
+    resetForm(settings);
+  }, [settings]);
 
   const save = async (v: V) => {
     setBusy(true);

@@ -10,8 +10,7 @@ import { centsOf, type SupplyRow } from './model.ts';
 type Run = (fn: () => Promise<unknown>) => Promise<boolean>;
 
 /** Runs a call for a dialog: busy flag, error text, field errors onto the form. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any form of these dialogs
-function useRunner(form?: FormInstance<any>, fields: string[] = []) {
+function useRunner(form?: FormInstance, fields: string[] = []) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const run: Run = async (fn) => {
