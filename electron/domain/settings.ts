@@ -5,7 +5,6 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { DEFAULT_TIME_ZONE } from '../shared/time.ts';
-import { conflict } from '../shared/errors.ts';
 import { zodKey } from '../shared/messages/index.ts';
 import type { Category } from '../db/schema.ts';
 
