@@ -40,8 +40,7 @@ const mapping = z.partialRecord(z.enum(FIELDS), z.union([z.string().trim().max(1
 /** The clerk's explicit choices (excel/import/confirm.ts): new communities to create, a stale list's people, a foreign title. */
 const confirm = z
   .object({
-    /** The names to create, or 'all' (the command line's --create-communities). */
-    createCommunities: z.union([z.array(z.string().trim().min(1).max(60)).max(200), z.literal('all')]).optional(),
+    createCommunities: z.array(z.string().trim().min(1).max(60)).max(200).optional(),
     stale: z.enum(['import-ended', 'import-active']).optional(),
     otherSubdistrict: z.boolean().optional(),
   })

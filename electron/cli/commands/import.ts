@@ -82,8 +82,7 @@ const importCommand: CommandModule = {
     const createCommunities = args.values['create-communities'] === true;
     const otherSubdistrict = args.values['other-subdistrict'] === true;
     if (kind === 'tests' && (stale !== undefined || createCommunities || otherSubdistrict)) throw usageError('--create-communities、--stale 和 --other-subdistrict 只用于 residents');
-    const confirm = {
-      ...(createCommunities ? { createCommunities: 'all' as const } : {}),
+    const choices = {
       ...(stale ? { stale: stale === 'ended' ? ('import-ended' as const) : ('import-active' as const) } : {}),
       ...(otherSubdistrict ? { otherSubdistrict: true } : {}),
     };
@@ -107,7 +106,11 @@ const importCommand: CommandModule = {
     const outcome: Outcome = await withApi(dbFile, {}, async (api): Promise<Outcome> => {
       const { fileId } = await api.call('import.upload', { fileName: path.basename(file), dataBase64: data.toString('base64') });
       try {
-        const list = { fileId, kind: kindName, community, startDate, sheet: optionalString(args, 'sheet'), confirm };
+        const base = { fileId, kind: kindName, community, startDate, sheet: optionalString(args, 'sheet') };
+        // --create-communities: the API takes the names it creates, so the preview names them first (as the wizard shows them).
+        const preview = createCommunities ? await api.call('import.preview', { ...base, confirm: choices }) : null;
+        const newCommunities = preview?.kind === 'residents' ? preview.confirmations.newCommunities.map((c) => c.name) : [];
+        const list = { ...base, confirm: { ...choices, ...(newCommunities.length ? { createCommunities: newCommunities } : {}) } };
         const { jobId } = await api.call('import.commit', { ...list, mode });
         const s = await api.waitForJob<ImportCommitResult>(jobId, progress);
         if (progress) process.stderr.write('\r\x1b[K');
