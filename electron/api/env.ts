@@ -1,8 +1,10 @@
 // What the API layer runs against: one database, a clock, the session store, and where files live.
+import path from 'node:path';
 import type { Db, DbHandle } from '../db/open.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Ctx } from '../domain/context.ts';
 import type { SessionStore } from './sessions.ts';
+import { forbidden } from '../shared/errors.ts';
 
 export interface ApiEnv {
   db: Db;
@@ -14,6 +16,12 @@ export interface ApiEnv {
   exportDir?: string;
   /** A restore (backups.restore / undoRestore) closed `db` and set a new one: the shell closes this handle on quit. */
   onDatabaseReopened?: (handle: DbHandle) => void;
+  /**
+   * The caller is the operator on this machine who holds the database file (the command line): a channel may then
+   * write to an exact path they name (reports.export outFile, backups.create out). Never set for the window or browser
+   * mode, whose users name no server paths.
+   */
+  localFiles?: boolean;
   /** The desktop shell's file manager (shell.showItemInFolder); absent in browser mode and the CLI. */
   showItemInFolder?: (file: string) => void;
 }
@@ -22,4 +30,10 @@ export interface ApiEnv {
 export interface HandlerCtx extends Ctx {
   env: ApiEnv;
   sessionKey: string;
+}
+
+/** An exact output path named by the caller: only where env.localFiles says the caller may (the command line). */
+export function localFile(env: Pick<ApiEnv, 'localFiles'>, file: string): string {
+  if (!env.localFiles) throw forbidden('files.localOnly');
+  return path.resolve(file);
 }

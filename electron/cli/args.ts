@@ -15,7 +15,7 @@ export interface CommandArgs {
 
 /**
  * One command of `isolation-desk`. A module in electron/cli/commands/ default-exports one of these and is
- * registered by one line in commands/index.ts. Import heavy modules (database, domain) inside run(), so that
+ * registered by one line in commands/index.ts. Import heavy modules (database, API) inside run(), so that
  * `--help` and other commands stay fast.
  */
 export interface CommandModule {

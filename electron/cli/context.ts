@@ -1,12 +1,15 @@
-// Opening the database for a command and the context it acts in: the built-in CLI_ACTOR (admin, audited as "cli").
-// Imported lazily by commands (inside run), since it pulls in the database driver.
+// Opening the database for a command and the API it calls there: a session of the built-in cli user (api/cli-session.ts)
+// and dispatch, as the window and browser mode call it. Imported lazily by commands (inside run): it pulls in the
+// database driver and the API.
 import { openDatabase, DatabaseOpenError, type DbHandle, type OpenOptions } from '../db/open.ts';
 import { existsSync } from 'node:fs';
 import { generateKey, resolveKey, writeKeyFile, type DbKey } from '../db/keys.ts';
 import { MISSING_KEY_HINT, setDatabaseKey } from '../db/sqlite.ts';
-import { CLI_ACTOR } from '../domain/actor.ts';
-import { systemClock, type Clock } from '../domain/clock.ts';
-import type { Ctx } from '../domain/context.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { startCliSession, type CliSession } from '../api/cli-session.ts';
+import type { Channel, InputOf, OutputOf } from '../api/contract.ts';
+import type { JobStatus } from '../jobs/runner.ts';
+import { AppError, fail } from '../shared/errors.ts';
 import { CliError, OPEN_ERROR_CODES } from './output.ts';
 
 /** Opens the file; a missing, unreadable, damaged or too-new file, or a missing or wrong key, is exit code 2 with the reason. */
@@ -38,8 +41,43 @@ export function commandKey(keyFile: string | undefined, opts: { create: boolean 
   return { key, created };
 }
 
-export function cliCtx(handle: DbHandle, clock: Clock = systemClock()): Ctx {
-  return { db: handle.db, actor: CLI_ACTOR, clock };
+/** The API as the cli user sees it over one open file. */
+export interface CliApi extends CliSession {
+  handle: DbHandle;
+  /** dispatch(); a refusal (validation, permission, a rule) is thrown as its AppError, printed by run.ts. */
+  call<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>>;
+  /** Polls 'jobs.status' until the job ends; its result, or its error thrown as the AppError it was. */
+  waitForJob<O>(jobId: string, onProgress?: (p: JobStatus['progress']) => void): Promise<O>;
+}
+
+const POLL_MS = 100;
+
+export function cliApi(handle: DbHandle, file: string): CliApi {
+  const session = startCliSession(handle.db, file);
+  const call = async <C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>> => {
+    const r = await dispatch(session.env, channel, input, session.sessionKey);
+    if (!r.ok) throw AppError.from(r.error);
+    return r.data as OutputOf<C>;
+  };
+  const waitForJob = async <O>(jobId: string, onProgress?: (p: JobStatus['progress']) => void): Promise<O> => {
+    for (;;) {
+      const s = await call('jobs.status', { jobId });
+      if (s.state === 'running') {
+        onProgress?.(s.progress);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        continue;
+      }
+      if (s.state === 'succeeded') return s.result as O;
+      if (s.state === 'cancelled') throw fail('VALIDATION', 'jobs.cancelledNothingWritten');
+      throw s.error ? AppError.from(s.error) : fail('INTERNAL', 'jobs.failed');
+    }
+  };
+  return { ...session, handle, call, waitForJob };
+}
+
+/** Opens the file, runs fn with the cli user's API over it, and always closes the file. */
+export async function withApi<T>(file: string, options: OpenOptions, fn: (api: CliApi) => Promise<T>): Promise<T> {
+  return withDb(file, options, (handle) => fn(cliApi(handle, file)));
 }
 
 /** Opens, runs fn, and always closes the file. */

@@ -34,7 +34,6 @@ export function failure(code: ExitCode, errorCode: string, message: string, extr
   return { code, json: { ok: false, error: { code: errorCode, message }, ...extra }, text: message };
 }
 
-/** Any thrown value as a result: domain rejections exit 1, usage and file problems 2, never a stack trace. */
 /** Exit-2 error codes of db/sqlite.ts DatabaseOpenError (matched by name: this module stays free of the driver). */
 export const OPEN_ERROR_CODES: Record<string, string> = {
   missing: 'DB_MISSING',
@@ -44,6 +43,10 @@ export const OPEN_ERROR_CODES: Record<string, string> = {
   key: 'DB_KEY',
 };
 
+/**
+ * Any thrown value as a result: rejections (the API's refusals: validation, permission, a rule) exit 1; usage, file
+ * problems and program errors 2; never a stack trace.
+ */
 export function errorResult(e: unknown): CommandResult {
   if (e instanceof CliError) return failure(e.exitCode, e.code, e.message);
   const open = e as { name?: unknown; code?: unknown; message?: unknown };
@@ -52,7 +55,7 @@ export function errorResult(e: unknown): CommandResult {
   }
   if (e instanceof AppError) {
     const fields = e.fields?.length ? { fields: e.fields } : {};
-    return { code: e.code === 'STORAGE' ? 2 : 1, json: { ok: false, error: { code: e.code, key: e.key, ...(e.params ? { params: e.params } : {}), message: e.message, ...fields } }, text: e.message };
+    return { code: e.code === 'STORAGE' || e.code === 'INTERNAL' ? 2 : 1, json: { ok: false, error: { code: e.code, key: e.key, ...(e.params ? { params: e.params } : {}), message: e.message, ...fields } }, text: e.message };
   }
   const err = e as { code?: unknown; message?: unknown; name?: unknown };
   if (err?.name === 'ZodError') return failure(1, 'VALIDATION', `输入不正确：${String(err.message)}`);

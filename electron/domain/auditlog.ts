@@ -167,3 +167,22 @@ export async function* auditPages(ctx: Ctx, q: AuditQuery, pageSize = 2000): Asy
     yield rows.map(toRow);
   }
 }
+
+/** Whether the audit log shows the actor exporting exactly this file (among their 500 newest exports). */
+export async function exportedBy(ctx: Ctx, file: string): Promise<boolean> {
+  const rows = await ctx.db
+    .selectFrom('auditLog')
+    .select('details')
+    .where('action', '=', 'report.export')
+    .where('userName', '=', ctx.actor.username)
+    .orderBy('id', 'desc')
+    .limit(500)
+    .execute();
+  return rows.some((r) => {
+    try {
+      return (JSON.parse(r.details ?? '{}') as { path?: string }).path === file;
+    } catch {
+      return false;
+    }
+  });
+}

@@ -21,6 +21,7 @@ import {
 import { listRestoreAsides, restoreDatabase, undoRestore, type RestoreOutcome } from '../db/restore.ts';
 import { applyRetention } from '../db/retention.ts';
 import type { Clock } from './clock.ts';
+import type { Ctx } from './context.ts';
 import { today } from './clock.ts';
 import { SYSTEM_ACTOR, type Actor } from './actor.ts';
 import { audit } from './audit.ts';
@@ -41,7 +42,8 @@ export type BackupReason = 'daily' | 'quit' | 'manual';
 export interface BackupOutcome {
   file: string;
   name: string;
-  reason: BackupReason;
+  /** 'cli': a copy at a path the command line named (backupCopy). */
+  reason: BackupReason | 'cli';
   ok: boolean;
   problems: string[];
   counts: RowCounts;
@@ -94,6 +96,28 @@ export async function createBackup(env: BackupEnv, actor: Actor, reason: BackupR
 /** On demand (the admin's 立即备份 button, the CLI). */
 export function backupNow(env: BackupEnv, actor: Actor): Promise<BackupOutcome> {
   return createBackup(env, actor, 'manual');
+}
+
+/**
+ * A verified copy at a path the operator named (the command line's backup --out): not in the backup folder, so no
+ * retention; audited like any backup. The path must not exist yet: no file is ever overwritten.
+ */
+export async function backupCopy(env: BackupEnv, actor: Actor, out: string): Promise<BackupOutcome> {
+  assertFile(env);
+  if (fs.existsSync(out)) throw invalid('backups.outExists', { file: out });
+  const ctx = { db: env.db, clock: env.clock, actor };
+  let result;
+  try {
+    result = await backupDatabase(env.dbFile, out, { reason: 'cli' });
+  } catch (e) {
+    const message = (e as Error).message;
+    await audit(ctx, { action: 'backup.failed', entity: 'backup', extra: { reason: 'cli', file: path.basename(out), error: message } });
+    throw fail('STORAGE', 'backups.failed', { reason: message, dir: path.dirname(out) });
+  }
+  const { ok, problems } = result.verification;
+  const name = path.basename(result.file);
+  await audit(ctx, { action: ok ? 'backup.create' : 'backup.verify_failed', entity: 'backup', extra: { file: name, reason: 'cli', ok, problems, counts: result.counts } });
+  return { file: result.file, name, reason: 'cli', ok, problems, counts: result.counts, removed: [] };
 }
 
 /** Called at startup and on a timer: one automatic backup per calendar day, unless today already has a verified one. */
@@ -234,4 +258,13 @@ export async function undoLastRestore(env: BackupEnv, actor: Actor, aside?: stri
   const movedAsideAs = o.movedAsideAs ? path.basename(o.movedAsideAs) : null;
   await audit({ db: env.db, clock: env.clock, actor }, { action: 'backup.undo_restore', entity: 'backup', extra: { file: path.basename(o.restoredFrom), movedAsideAs } });
   return { restoredFrom: path.basename(o.restoredFrom), movedAsideAs, reloginRequired: true };
+}
+
+/** Audits a restore done on the closed file (the command line's restore --from / --undo), in the restored file. */
+export async function auditFileRestore(ctx: Ctx, o: Pick<RestoreOutcome, 'restoredFrom' | 'movedAsideAs'>, undo: boolean): Promise<void> {
+  await audit(ctx, {
+    action: undo ? 'backup.undo_restore' : 'backup.restore',
+    entity: 'backup',
+    extra: { file: path.basename(o.restoredFrom), movedAsideAs: o.movedAsideAs ? path.basename(o.movedAsideAs) : null },
+  });
 }

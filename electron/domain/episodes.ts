@@ -232,6 +232,26 @@ export async function releaseBlockers(ctx: Pick<Ctx, 'db' | 'clock'>, e: Pick<Ep
   return blockers;
 }
 
+export interface ReleaseCheck {
+  blockers: ReleaseBlocker[];
+  /** Releasing today would be before the release date (a reason is then required). */
+  early: boolean;
+  releaseDate: string;
+}
+
+/** What stands between an episode and its release today (the release dialog asks before the clerk confirms). */
+export async function releaseCheck(ctx: Ctx, episodeId: number): Promise<ReleaseCheck> {
+  const e = await ctx.db
+    .selectFrom('episodes')
+    .innerJoin('residents', 'residents.id', 'episodes.residentId')
+    .select(['episodes.id', 'episodes.startDate', 'episodes.lastDay', 'episodes.releaseDate', 'episodes.testDays', 'residents.communityId'])
+    .where('episodes.id', '=', episodeId)
+    .executeTakeFirst();
+  if (!e) throw notFound('thing.episode');
+  assertInScope(ctx.actor, e.communityId);
+  return { blockers: await releaseBlockers(ctx, e), early: today(ctx.clock) < e.releaseDate, releaseDate: e.releaseDate };
+}
+
 export interface ReleaseInput {
   episodeId: number;
   version: number;

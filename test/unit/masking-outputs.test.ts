@@ -100,6 +100,7 @@ const PROBES: Record<string, Probe> = {
   },
   'backups.list': { input: {} },
   'backups.create': { skip: WRITE },
+  'stats.counts': { input: {} },
   'backups.restore': { skip: WRITE },
   'backups.undoRestore': { skip: WRITE },
   'purge.preview': { input: {} },

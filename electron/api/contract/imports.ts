@@ -6,6 +6,13 @@ import { channel } from '../define.ts';
 import { id, isoDate, paging } from './common.ts';
 import type { ImportPreview } from '../../excel/import/run.ts';
 import type { BatchRow, UndoResult } from '../../excel/import/batches.ts';
+import type { ImportSummary } from '../../excel/import/commit.ts';
+import type { TestImportSummary } from '../../excel/import/tests.ts';
+import type { RowIssue } from '../../excel/import/issues.ts';
+
+/** What an import.commit job answers on 'jobs.status' when it succeeded (residents or test results). */
+export type ImportCommitResult = ImportSummary | TestImportSummary;
+export type { ImportSummary, TestImportSummary, RowIssue };
 
 const FIELDS = [
   'name',
@@ -46,6 +53,8 @@ const listOptions = {
   sheet: z.string().max(100).optional(),
   mapping: mapping.optional(),
   communityId: id.optional(),
+  /** The same by name (the command line's --community). */
+  community: z.string().trim().min(1).max(60).optional(),
   startDate: isoDate.optional(),
   confirm: confirm.optional(),
 };

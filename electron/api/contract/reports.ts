@@ -3,6 +3,10 @@
 import { z } from 'zod';
 import { channel } from '../define.ts';
 import { id, isoDate } from './common.ts';
+import type { ExportResult } from '../../excel/export/index.ts';
+
+/** What a reports.export job answers on 'jobs.status' when it succeeded. */
+export type { ExportResult };
 
 export const reportsContract = {
   /** Starts the 'export.report' job; unmasked needs reports.exportUnmasked as well (checked before the job starts). */
@@ -16,6 +20,8 @@ export const reportsContract = {
         communityId: id.optional(),
         status: z.enum(['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open']).optional(),
         unmasked: z.boolean().optional(),
+        /** An exact file to write (overwritten): the command line's --out only (ApiEnv.localFiles). */
+        outFile: z.string().trim().min(1).max(1000).regex(/\.xlsx$/i, '导出文件应以 .xlsx 结尾').optional(),
       })
       .strict(),
     'reports.export',

@@ -11,6 +11,7 @@ import type { BackupOutcome, BackupStatus, RestoreResult } from '../../domain/ba
 import type { PurgePreview } from '../../domain/purge.ts';
 import type { PurgeResult } from '../../domain/purgeRun.ts';
 import type { OldExports } from '../../domain/purgeExports.ts';
+import type { DbStats } from '../../domain/stats.ts';
 
 const auditFilter = {
   userName: text(30).min(1).optional(),
@@ -32,7 +33,10 @@ export const trustContract = {
   'audit.verifyChain': channel<AuditChainCheck>()(empty, 'audit.verify'),
 
   'backups.list': channel<BackupStatus>()(empty, 'backup.run'),
-  'backups.create': channel<BackupOutcome>()(empty, 'backup.run'),
+  /** A backup in the backup folder; or, from the command line only (ApiEnv.localFiles), a verified copy at `out`. */
+  'backups.create': channel<BackupOutcome>()(z.object({ out: z.string().trim().min(1).max(1000).optional() }).strict(), 'backup.run'),
+  /** How many residents, households, active episodes… the database holds (the command line's stats). */
+  'stats.counts': channel<DbStats>()(empty, 'backup.run'),
   /** Replaces the open database with a verified backup; every session ends (log in again). */
   'backups.restore': channel<RestoreResult>()(z.object({ name: backupName, confirm: z.literal(true) }).strict(), 'backup.run'),
   /** Puts back the file a restore kept aside (the newest unless named). */

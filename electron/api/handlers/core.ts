@@ -4,15 +4,14 @@ import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
 import { PERMISSIONS, ROLE_PERMISSIONS, type Actor } from '../../domain/actor.ts';
 import { today } from '../../domain/clock.ts';
-import { fail, notFound } from '../../shared/errors.ts';
+import { fail } from '../../shared/errors.ts';
 import { audit } from '../../domain/audit.ts';
 import { inTx } from '../../domain/context.ts';
 import { DEFAULT_SETTINGS, getSettings, updateSettings } from '../../domain/settings.ts';
 import { ensureCommunity, getOrgRoot, listCommunities, renamePlace, setOrgIdentity } from '../../domain/places.ts';
 import { changeOwnPassword, countUsers, createUser, getUser, listUsers, login, resetPassword, updateUser } from '../../domain/users.ts';
 import { createResident, getResidentDetail, listResidents, revealResident, updateResident, type ResidentPatch } from '../../domain/residents.ts';
-import { applyCurrentPolicy, batchRelease, endEpisode, extendEpisode, releaseBlockers, releaseEpisode, startEpisode } from '../../domain/episodes.ts';
-import { assertInScope } from '../../domain/actor.ts';
+import { applyCurrentPolicy, batchRelease, endEpisode, extendEpisode, releaseCheck, releaseEpisode, startEpisode } from '../../domain/episodes.ts';
 
 async function me(ctx: HandlerCtx, actor: Actor): Promise<Me> {
   const settings = await getSettings(ctx);
@@ -82,8 +81,9 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
     const { district, subdistrict, ...rest } = input;
     return inTx(ctx, async (tx) => {
       if (district || subdistrict) {
-        const root = await getOrgRoot(tx);
-        await setOrgIdentity(tx, district ?? root.district, subdistrict ?? root.subdistrict);
+        // A file without its place tree yet (the command line's init of a new file): the names create it.
+        const root = await getOrgRoot(tx).catch(() => null);
+        await setOrgIdentity(tx, district ?? root?.district ?? DEFAULT_SETTINGS.district, subdistrict ?? root?.subdistrict ?? DEFAULT_SETTINGS.subdistrict);
       }
       return updateSettings(tx, { ...rest, ...(district ? { district } : {}), ...(subdistrict ? { subdistrict } : {}) });
     });
@@ -110,17 +110,7 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
 
   'episodes.start': async (ctx, input) => startEpisode(ctx, input),
   'episodes.extend': async (ctx, input) => extendEpisode(ctx, input),
-  'episodes.releaseCheck': async (ctx, input) => {
-    const e = await ctx.db
-      .selectFrom('episodes')
-      .innerJoin('residents', 'residents.id', 'episodes.residentId')
-      .select(['episodes.id', 'episodes.startDate', 'episodes.lastDay', 'episodes.releaseDate', 'episodes.testDays', 'residents.communityId'])
-      .where('episodes.id', '=', input.episodeId)
-      .executeTakeFirst();
-    if (!e) throw notFound('thing.episode');
-    assertInScope(ctx.actor, e.communityId);
-    return { blockers: await releaseBlockers(ctx, e), early: today(ctx.clock) < e.releaseDate, releaseDate: e.releaseDate };
-  },
+  'episodes.releaseCheck': async (ctx, input) => releaseCheck(ctx, input.episodeId),
   'episodes.release': async (ctx, input) => releaseEpisode(ctx, input),
   'episodes.batchRelease': async (ctx, input) => batchRelease(ctx, input.items),
   'episodes.end': async (ctx, input) => endEpisode(ctx, input),

@@ -15,10 +15,13 @@ import type { ImportPreview, ImportRequest } from '../../excel/import/run.ts';
 import type { ImportMode } from '../../excel/import/commit.ts';
 import type { ImportConfirm } from '../../excel/import/confirm.ts';
 
-type ListInput = { fileId: string; kind: 'residents' | 'tests'; sheet?: string; mapping?: Record<string, string | number | null>; communityId?: number; startDate?: string; confirm?: ImportConfirm };
+/** What the commit jobs answer (excel/import/commit.ts, tests.ts), as far as the clean-up after a commit needs. */
+type CommitSummary = { status: string; batchId: number | null; errors: unknown[]; unmatched?: unknown[] };
+
+type ListInput = { fileId: string; kind: 'residents' | 'tests'; sheet?: string; mapping?: Record<string, string | number | null>; communityId?: number; community?: string; startDate?: string; confirm?: ImportConfirm };
 
 function requestFor(u: Upload, input: ListInput & { mode?: ImportMode }): ImportRequest {
-  return { file: u.path, fileName: u.fileName, kind: input.kind, sheet: input.sheet, mapping: input.mapping, communityId: input.communityId, startDate: input.startDate, mode: input.mode, confirm: input.confirm };
+  return { file: u.path, fileName: u.fileName, kind: input.kind, sheet: input.sheet, mapping: input.mapping, communityId: input.communityId, community: input.community, startDate: input.startDate, mode: input.mode, confirm: input.confirm };
 }
 
 function jobOptions(ctx: HandlerCtx) {
@@ -60,7 +63,7 @@ const settling = new Map<string, Promise<void>>();
  * After the commit job: written → the error report of its rejected rows (if any) is built and kept in memory, then the
  * file is deleted; cancelled → the file is deleted; refused or failed → kept, the clerk goes back to the preview.
  */
-async function afterCommit(ctx: HandlerCtx, u: Upload, input: ListInput, done: Promise<JobOutcome<{ status: string; batchId: number | null; errors: unknown[] }>>): Promise<void> {
+async function afterCommit(ctx: HandlerCtx, u: Upload, input: ListInput, done: Promise<JobOutcome<CommitSummary>>): Promise<void> {
   const out = await done;
   if (out.state === 'cancelled') {
     discardUpload(ctx.actor, u.fileId);
@@ -68,10 +71,12 @@ async function afterCommit(ctx: HandlerCtx, u: Upload, input: ListInput, done: P
   }
   if (out.state !== 'succeeded' || out.result.status !== 'written') return;
   let report: KeptReport | null = null;
-  if (out.result.errors.length > 0) {
+  // Rows not imported: rejected ones, and a test-result list's rows matching nobody under watch.
+  const left = out.result.errors.length + (out.result.unmatched?.length ?? 0);
+  if (left > 0) {
     report = await runToEnd<KeptReport>(ctx, 'import.errorReport', requestFor(u, input)).catch(() => null);
   }
-  markCommitted(u, out.result.batchId, report, out.result.errors.length > 0);
+  markCommitted(u, out.result.batchId, report, left > 0);
 }
 
 export const importsHandlers: HandlersFor<typeof importsContract> = {
@@ -100,7 +105,7 @@ export const importsHandlers: HandlersFor<typeof importsContract> = {
     const release = holdUpload(u);
     let job;
     try {
-      job = startJob<{ status: string; batchId: number | null; errors: unknown[] }>(input.kind === 'tests' ? 'import.tests' : 'import.residents', requestFor(u, input), jobOptions(ctx));
+      job = startJob<CommitSummary>(input.kind === 'tests' ? 'import.tests' : 'import.residents', requestFor(u, input), jobOptions(ctx));
     } catch (e) {
       release();
       throw e;
@@ -119,7 +124,11 @@ export const importsHandlers: HandlersFor<typeof importsContract> = {
     await settling.get(input.fileId);
     return keptReport(ctx.actor, input.fileId) ?? withUpload(ctx, 'import.errorReport', input);
   },
-  'import.cancel': async (ctx, input) => ({ deleted: discardUpload(ctx.actor, input.fileId) }),
+  'import.cancel': async (ctx, input) => {
+    // A commit still keeping its error report finishes first (the file goes with it either way).
+    await settling.get(input.fileId);
+    return { deleted: discardUpload(ctx.actor, input.fileId) };
+  },
   'import.batches': async (ctx, input) => listBatches(ctx, input),
   'import.undo': async (ctx, input) => undoBatch(ctx, input.batchId),
 };

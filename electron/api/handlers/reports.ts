@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { reportsContract } from '../contract/reports.ts';
 import type { HandlersFor } from './types.ts';
-import type { ApiEnv, HandlerCtx } from '../env.ts';
-import type { Ctx } from '../../domain/context.ts';
+import { localFile, type ApiEnv, type HandlerCtx } from '../env.ts';
 import { audit } from '../../domain/audit.ts';
+import { exportedBy } from '../../domain/auditlog.ts';
 import { fail, forbidden, notFound } from '../../shared/errors.ts';
 import { startJob } from '../../jobs/runner.ts';
 import { resolveExport, type ExportRequest, type ExportResult } from '../../excel/export/index.ts';
@@ -17,25 +17,6 @@ export function exportDirOf(env: Pick<ApiEnv, 'exportDir' | 'dbFile'>): string {
   if (env.exportDir) return path.resolve(env.exportDir);
   if (env.dbFile === ':memory:') return path.join(os.tmpdir(), 'isolation-desk-exports');
   return path.join(path.dirname(path.resolve(env.dbFile)), 'exports');
-}
-
-/** Whether the audit log shows this user exporting exactly this file (newest exports first). */
-async function exportedBy(ctx: Ctx, file: string): Promise<boolean> {
-  const rows = await ctx.db
-    .selectFrom('auditLog')
-    .select('details')
-    .where('action', '=', 'report.export')
-    .where('userName', '=', ctx.actor.username)
-    .orderBy('id', 'desc')
-    .limit(500)
-    .execute();
-  return rows.some((r) => {
-    try {
-      return (JSON.parse(r.details ?? '{}') as { path?: string }).path === file;
-    } catch {
-      return false;
-    }
-  });
 }
 
 
@@ -53,7 +34,7 @@ async function ownExport(ctx: HandlerCtx, requested: string): Promise<string> {
 
 export const reportsHandlers: HandlersFor<typeof reportsContract> = {
   'reports.export': async (ctx, input) => {
-    const req: ExportRequest = { ...input, outDir: exportDirOf(ctx.env) };
+    const req: ExportRequest = { ...input, outDir: exportDirOf(ctx.env), outFile: input.outFile === undefined ? undefined : localFile(ctx.env, input.outFile) };
     // Refuse now (unmasked without permission, another community, bad dates) rather than in a failed job later.
     await resolveExport(ctx, req);
     const job = startJob<ExportResult>('export.report', req, { dbFile: ctx.env.dbFile, actor: ctx.actor, clock: ctx.clock, db: ctx.db });

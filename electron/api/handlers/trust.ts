@@ -2,11 +2,12 @@
 // (env.db is replaced), then ends every session: the accounts now are those of the restored file.
 import type { trustContract } from '../contract/trust.ts';
 import type { HandlersFor } from './types.ts';
-import type { HandlerCtx } from '../env.ts';
+import { localFile, type HandlerCtx } from '../env.ts';
+import { countStats } from '../../domain/stats.ts';
 import { listAudit } from '../../domain/auditlog.ts';
 import { exportAudit } from '../../excel/export/audit.ts';
 import { checkAuditChainNow, lastAuditChainCheck } from '../../domain/auditchain.ts';
-import { backupDir, backupNow, databaseIdOf, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
+import { backupCopy, backupDir, backupNow, databaseIdOf, backupStatus, restoreFromBackup, undoLastRestore } from '../../domain/backups.ts';
 import { backupAnchors } from '../../db/verify.ts';
 import { previewPurge, runPurge } from '../../domain/purgeRun.ts';
 import { exportBeforePurge } from '../../excel/export/purge-archive.ts';
@@ -30,7 +31,8 @@ export const trustHandlers: HandlersFor<typeof trustContract> = {
     checkAuditChainNow(ctx, ctx.env.dbFile === ':memory:' ? [] : backupAnchors(await backupDir(ctx.env), await databaseIdOf(ctx.env.db))),
 
   'backups.list': async (ctx) => backupStatus(ctx.env),
-  'backups.create': async (ctx) => backupNow(ctx.env, ctx.actor),
+  'backups.create': async (ctx, input) => (input.out === undefined ? backupNow(ctx.env, ctx.actor) : backupCopy(ctx.env, ctx.actor, localFile(ctx.env, input.out))),
+  'stats.counts': async (ctx) => countStats(ctx),
   'backups.restore': async (ctx, input) => {
     await assertNoJobs();
     const r = await restoreFromBackup(ctx.env, ctx.actor, input.name);

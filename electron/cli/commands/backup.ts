@@ -22,24 +22,11 @@ const backup: CommandModule = {
     const file = requireString(args, 'db', '数据库文件');
     const out = optionalString(args, 'out');
     if (out !== undefined && fs.existsSync(out)) throw new CliError(2, 'OUT_EXISTS', `备份文件已存在：${out}。请换一个文件名，不会覆盖已有文件。`);
-    const { openCliDb, cliCtx } = await import('../context.ts');
-    const { backupDatabase } = await import('../../db/backup.ts');
-    const { createBackup } = await import('../../domain/backups.ts');
-    const { audit } = await import('../../domain/audit.ts');
-    // Not migrated: the copy is of the file as it is.
-    const handle = await openCliDb(file, { migrate: false });
-    try {
-      const ctx = cliCtx(handle);
-      let result: { file: string; ok: boolean; problems: string[]; counts: Record<string, number>; removed: string[] };
-      if (out !== undefined) {
-        const r = await backupDatabase(file, path.resolve(out), { reason: 'cli' });
-        const { ok: verified, problems } = r.verification;
-        await audit(ctx, { action: verified ? 'backup.create' : 'backup.verify_failed', entity: 'backup', extra: { file: path.basename(r.file), reason: 'cli', ok: verified, problems, counts: r.counts } });
-        result = { file: r.file, ok: verified, problems, counts: r.counts, removed: [] };
-      } else {
-        const r = await createBackup({ db: handle.db, clock: ctx.clock, dbFile: file }, ctx.actor, 'manual');
-        result = { file: r.file, ok: r.ok, problems: r.problems, counts: r.counts, removed: r.removed };
-      }
+    const { withApi } = await import('../context.ts');
+    // Not migrated: the copy is of the file as it is. 'backups.create' as the cli user: --out names the copy's path.
+    return withApi(file, { migrate: false }, async (api) => {
+      const r = await api.call('backups.create', out === undefined ? {} : { out: path.resolve(out) });
+      const result = { file: r.file, ok: r.ok, problems: r.problems, counts: r.counts, removed: r.removed };
       const lines = [
         `数据库：${file}`,
         `备份：${result.file}`,
@@ -49,9 +36,7 @@ const backup: CommandModule = {
       if (result.ok) return ok(result, [...lines, '校验：通过（完整性检查正常，记录数与原库一致）。'].join('\n'));
       const message = `备份未通过校验：${result.problems.join('；')}。请检查磁盘后重新备份，不要依赖这个备份。`;
       return { ...failure(2, 'BACKUP_UNVERIFIED', message, result), text: [...lines, message].join('\n') };
-    } finally {
-      await handle.close();
-    }
+    });
   },
 };
 

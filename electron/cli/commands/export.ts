@@ -1,9 +1,22 @@
-// `export REPORT`: writes one of the five Excel reports to --out, as the built-in cli actor (audited). Masked unless
-// --unmasked: the operator holds the database file anyway, so they may; the audit log records which it was.
+// `export REPORT`: writes one of the five Excel reports to --out through 'reports.export' and its job, as the built-in
+// cli user (audited). Masked unless --unmasked: the operator holds the database file anyway, so they may; the audit
+// log records which it was.
+import path from 'node:path';
 import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
 import { ok, usageError } from '../output.ts';
+import { invalid } from '../../shared/errors.ts';
+import type { InputOf } from '../../api/contract.ts';
+import type { ExportResult } from '../../api/contract/reports.ts';
 
-const REPORTS: Record<string, string> = {
+type ReportName = InputOf<'reports.export'>['report'];
+type SupplyStatusFilter = NonNullable<InputOf<'reports.export'>['status']>;
+
+/** A community name as the office writes it, compared without spaces and with full-width letters and digits as ASCII. */
+const isReport = (r: string): r is ReportName => Object.prototype.hasOwnProperty.call(REPORTS, r);
+
+const placeName = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
+
+const REPORTS: Record<ReportName, string> = {
   'daily-report': '每日工作日报',
   roster: '隔离人员台账',
   checkins: '健康监测记录（可用 --from/--to 指定日期范围）',
@@ -12,7 +25,7 @@ const REPORTS: Record<string, string> = {
 };
 
 /** --status accepts the code or the Chinese label the clerks use. */
-const STATUS: Record<string, string> = {
+const STATUS: Record<string, SupplyStatusFilter> = {
   new: 'new',
   待处理: 'new',
   assigned: 'assigned',
@@ -58,7 +71,7 @@ const exportCommand: CommandModule = {
   async run(args) {
     if (args.positionals.length !== 1) throw usageError(args.positionals.length ? `只能指定一个报表，实际为：${args.positionals.join(' ')}` : '请指定要导出的报表');
     const report = args.positionals[0];
-    if (!Object.prototype.hasOwnProperty.call(REPORTS, report)) throw usageError(`未知的报表：${report}。可选：${Object.keys(REPORTS).join('、')}`);
+    if (!isReport(report)) throw usageError(`未知的报表：${report}。可选：${Object.keys(REPORTS).join('、')}`);
     const file = requireString(args, 'db', '数据库文件');
     const date = requireString(args, 'date', '统计日期（YYYY-MM-DD）');
     const out = requireString(args, 'out', '导出文件（.xlsx）');
@@ -66,33 +79,32 @@ const exportCommand: CommandModule = {
     const statusText = optionalString(args, 'status');
     if (statusText !== undefined && report !== 'supplies') throw usageError('--status 只用于 supplies（物资需求清单）');
     if ((args.values.from !== undefined || args.values.to !== undefined) && report !== 'checkins') throw usageError('--from/--to 只用于 checkins（健康监测记录）');
-    const status = statusText === undefined ? undefined : STATUS[statusText.trim()];
+    const status = statusText !== undefined && Object.prototype.hasOwnProperty.call(STATUS, statusText.trim()) ? STATUS[statusText.trim()] : undefined;
     if (statusText !== undefined && !status) throw usageError(`未知的状态：${statusText}。可选：${Object.keys(STATUS).join('、')}`);
     const communityName = optionalString(args, 'community');
-    const { withDb, cliCtx } = await import('../context.ts');
-    const { exportReport } = await import('../../excel/export/index.ts');
-    const { findCommunityByName } = await import('../../domain/places.ts');
-    const { invalid } = await import('../../shared/errors.ts');
-    return withDb(file, {}, async (handle) => {
-      const ctx = cliCtx(handle);
-      let communityId: number | null = null;
+    const { withApi } = await import('../context.ts');
+    return withApi(file, {}, async (api) => {
+      let communityId: number | undefined;
       if (communityName !== undefined) {
-        communityId = await findCommunityByName(ctx, communityName);
-        if (communityId === null) {
-          const names = await ctx.db.selectFrom('places').select('name').where('level', '=', 'community').orderBy('id').execute();
-          throw invalid('export.noCommunityNamed', { name: communityName, names: names.map((n) => n.name).join('、') || '（无）' });
+        const communities = await api.call('places.communities', {});
+        const wanted = placeName(communityName);
+        communityId = communities.find((c) => placeName(c.name) === wanted)?.id;
+        if (communityId === undefined) {
+          throw invalid('export.noCommunityNamed', { name: communityName, names: communities.map((c) => c.name).join('、') || '（无）' });
         }
       }
-      const r = await exportReport(ctx, {
-        report: report as never,
+      // 'reports.export' checks the request (dates, masking, scope) and starts the job; the job writes --out.
+      const { jobId } = await api.call('reports.export', {
+        report,
         date,
-        from: optionalString(args, 'from') ?? null,
-        to: optionalString(args, 'to') ?? null,
+        from: optionalString(args, 'from'),
+        to: optionalString(args, 'to'),
         communityId,
-        status: (status ?? null) as never,
+        status,
         unmasked: args.values.unmasked === true,
-        outFile: out,
+        outFile: path.resolve(out),
       });
+      const r = await api.waitForJob<ExportResult>(jobId);
       const text = `已导出${r.title}：${r.rows} 行 → ${r.path}（${r.masked ? '证件号码、电话已脱敏' : '含完整证件号码和电话，请妥善保管'}）`;
       return ok({ file: r.path, rows: r.rows, masked: r.masked, report: r.report, title: r.title }, text);
     });

@@ -1,19 +1,24 @@
-// `import residents FILE` / `import tests FILE`: reads an upstream list in a worker thread (the job runner), checks
-// every row and writes in one transaction. Exit 0 written, 1 rejected (nothing written), 2 unreadable file.
+// `import residents FILE` / `import tests FILE`: the import wizard's channels as the cli user — 'import.upload' the file,
+// 'import.commit' (a job in a worker thread: every row checked, written in one transaction), 'jobs.status' until it
+// ends, 'import.errorReport' for --errors-out, 'import.cancel' to drop the upload. Exit 0 written, 1 rejected (nothing
+// written), 2 unreadable file.
 import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
 import { failure, ok, usageError, type CommandResult } from '../output.ts';
-import type { ImportSummary } from '../../excel/import/commit.ts';
-import type { TestImportSummary } from '../../excel/import/tests.ts';
-import type { RowIssue } from '../../excel/import/issues.ts';
+import type { ImportCommitResult, RowIssue } from '../../api/contract/imports.ts';
+import { AppError } from '../../shared/errors.ts';
 
 const KINDS = { residents: '隔离人员名单', tests: '检测结果名单' } as const;
 
-/** The flag that gives each choice an import may need (excel/import/confirm.ts). */
+/** The flag that gives each choice an import may need (the 'confirm' of import.commit). */
 const CONFIRM_FLAGS: Record<string, string> = {
   otherSubdistrict: '--other-subdistrict',
   stale: '--stale ended（按已结束导入）或 --stale active（仍按隔离中导入）',
   createCommunities: '--create-communities',
 };
+
+function fileErrorOf(e: AppError): string | undefined {
+  return (e.details as { fileError?: string } | undefined)?.fileError;
+}
 
 function issueLine(i: RowIssue): string {
   const where = i.row === null ? '' : `第${i.row}行${i.column ? ` ${i.column}` : ''}${i.value ? `（${i.value}）` : ''}：`;
@@ -77,8 +82,7 @@ const importCommand: CommandModule = {
     const createCommunities = args.values['create-communities'] === true;
     const otherSubdistrict = args.values['other-subdistrict'] === true;
     if (kind === 'tests' && (stale !== undefined || createCommunities || otherSubdistrict)) throw usageError('--create-communities、--stale 和 --other-subdistrict 只用于 residents');
-    const confirm = {
-      ...(createCommunities ? { createCommunities: 'all' as const } : {}),
+    const choices = {
       ...(stale ? { stale: stale === 'ended' ? ('import-ended' as const) : ('import-active' as const) } : {}),
       ...(otherSubdistrict ? { otherSubdistrict: true } : {}),
     };
@@ -87,39 +91,60 @@ const importCommand: CommandModule = {
 
     const fs = await import('node:fs/promises');
     const path = await import('node:path');
-    const { openCliDb } = await import('../context.ts');
-    const { startJob } = await import('../../jobs/runner.ts');
-    const { CLI_ACTOR } = await import('../../domain/actor.ts');
-    const { systemClock } = await import('../../domain/clock.ts');
-    // Open once here so a missing or damaged database is exit 2 with its reason; the worker opens its own connection.
-    await (await openCliDb(dbFile)).close();
-    const req = { file: path.resolve(file), fileName: path.basename(file), kind: kind as keyof typeof KINDS, mode, community, startDate, sheet: optionalString(args, 'sheet'), confirm };
-    const opts = {
-      dbFile,
-      actor: CLI_ACTOR,
-      clock: systemClock(),
-      onProgress: process.stderr.isTTY && !args.json ? (p: { done: number; total: number; phase: string }) => process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `) : undefined,
-    };
-    const outcome = await startJob<ImportSummary | TestImportSummary>(kind === 'tests' ? 'import.tests' : 'import.residents', req, opts).done;
-    if (opts.onProgress) process.stderr.write('\r\x1b[K');
-    if (outcome.state === 'failed') {
-      const fileError = !!(outcome.error.details as { fileError?: string } | undefined)?.fileError;
-      const code = fileError || outcome.error.code === 'STORAGE' || outcome.error.code === 'INTERNAL' ? 2 : 1;
-      const needed = (outcome.error.details as { confirmationRequired?: string[] } | undefined)?.confirmationRequired ?? [];
-      const flags = needed.map((c) => CONFIRM_FLAGS[c]).filter(Boolean);
-      const message = flags.length ? `${outcome.error.message.replace(/请在导入向导中作出选择后再导入。$/, '')}确认后请加上 ${flags.join('、')} 重新导入。` : outcome.error.message;
-      return failure(code, fileError ? 'FILE_UNREADABLE' : outcome.error.code, message);
+    const { withApi } = await import('../context.ts');
+    let data: Buffer;
+    try {
+      data = await fs.readFile(file);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? '文件不存在' : (e as Error).message;
+      return failure(2, 'FILE_UNREADABLE', `无法读取文件 ${file}：${why}。请检查文件名和位置。`);
     }
-    if (outcome.state === 'cancelled') return failure(1, 'CANCELLED', '导入已取消，未写入任何数据。');
-    const s = outcome.result;
-    let errorsFile: string | undefined;
-    if (errorsOut && (s.errors.length || ('unmatched' in s && s.unmatched.length))) {
-      const report = await startJob<{ dataBase64: string }>('import.errorReport', req, { ...opts, onProgress: undefined }).done;
-      if (report.state === 'succeeded') {
-        await fs.writeFile(errorsOut, Buffer.from(report.result.dataBase64, 'base64'));
-        errorsFile = path.resolve(errorsOut);
+    const progress = process.stderr.isTTY && !args.json ? (p: { done: number; total: number; phase: string }) => process.stderr.write(`\r${p.phase} ${p.done}/${p.total}   `) : undefined;
+    const kindName = kind as keyof typeof KINDS;
+    // A missing or damaged database is exit 2 with its reason (opening it); the job's worker opens its own connection.
+    type Outcome = { s: ImportCommitResult; errorsFile?: string } | { refused: AppError };
+    const outcome: Outcome = await withApi(dbFile, {}, async (api): Promise<Outcome> => {
+      const { fileId } = await api.call('import.upload', { fileName: path.basename(file), dataBase64: data.toString('base64') });
+      try {
+        const base = { fileId, kind: kindName, community, startDate, sheet: optionalString(args, 'sheet') };
+        // --create-communities: the API takes the names it creates, so the preview names them first (as the wizard shows them).
+        const preview = createCommunities ? await api.call('import.preview', { ...base, confirm: choices }) : null;
+        const newCommunities = preview?.kind === 'residents' ? preview.confirmations.newCommunities.map((c) => c.name) : [];
+        const list = { ...base, confirm: { ...choices, ...(newCommunities.length ? { createCommunities: newCommunities } : {}) } };
+        const { jobId } = await api.call('import.commit', { ...list, mode });
+        const s = await api.waitForJob<ImportCommitResult>(jobId, progress);
+        if (progress) process.stderr.write('\r\x1b[K');
+        let errorsFile: string | undefined;
+        if (errorsOut && (s.errors.length || ('unmatched' in s && s.unmatched.length))) {
+          const report = await api.call('import.errorReport', list).catch(() => null);
+          if (report) {
+            await fs.writeFile(errorsOut, Buffer.from(report.dataBase64, 'base64'));
+            errorsFile = path.resolve(errorsOut);
+          }
+        }
+        return { s, errorsFile };
+      } catch (e) {
+        if (progress) process.stderr.write('\r\x1b[K');
+        if (e instanceof AppError) return { refused: e };
+        throw e;
+      } finally {
+        await api.call('import.cancel', { fileId }).catch(() => undefined);
       }
+    }).catch((e: unknown): Outcome => {
+      // The upload itself refused the file (wrong kind, empty, too large): the same as the job refusing it.
+      if (e instanceof AppError && fileErrorOf(e)) return { refused: e };
+      throw e;
+    });
+    if ('refused' in outcome) {
+      const err = outcome.refused;
+      const fileError = !!fileErrorOf(err);
+      const code = fileError || err.code === 'STORAGE' || err.code === 'INTERNAL' ? 2 : 1;
+      const needed = (err.details as { confirmationRequired?: string[] } | undefined)?.confirmationRequired ?? [];
+      const flags = needed.map((c) => CONFIRM_FLAGS[c]).filter(Boolean);
+      const message = flags.length ? `${err.message.replace(/请在导入向导中作出选择后再导入。$/, '')}确认后请加上 ${flags.join('、')} 重新导入。` : err.message;
+      return failure(code, fileError ? 'FILE_UNREADABLE' : err.code, message);
     }
+    const { s, errorsFile } = outcome;
     const written = s.status === 'written';
     const head =
       'recorded' in s

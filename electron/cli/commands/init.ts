@@ -22,17 +22,18 @@ const init: CommandModule = {
     const file = requireString(args, 'db', '数据库文件');
     const { existsSync } = await import('node:fs');
     const { invalid, issue } = await import('../../shared/errors.ts');
-    const { settingsSchema, DEFAULT_SETTINGS, updateSettings } = await import('../../domain/settings.ts');
+    const { contract } = await import('../../api/contract.ts');
+    const { PLACEHOLDER_NAMES } = await import('../../api/cli-session.ts');
     const names: { district?: string; subdistrict?: string } = {};
     for (const key of ['district', 'subdistrict'] as const) {
       const raw = optionalString(args, key);
       if (raw === undefined) continue;
-      // Checked before the file is touched: a rejected name leaves nothing written.
-      const parsed = settingsSchema.shape[key].safeParse(raw);
+      // Checked (by the channel's own schema) before the file is touched: a rejected name leaves nothing written.
+      const parsed = contract['settings.update'].input.safeParse({ [key]: raw });
       if (!parsed.success) throw invalid(key === 'district' ? 'init.districtName' : 'init.subdistrictName', undefined, [issue(key, 'init.badName')]);
-      names[key] = parsed.data;
+      names[key] = parsed.data[key];
     }
-    const { withDb, cliCtx, commandKey } = await import('../context.ts');
+    const { withDb, withApi, commandKey } = await import('../context.ts');
     const { fileKind, keyOf, setDatabaseKey } = await import('../../db/sqlite.ts');
     const { resolveKey } = await import('../../db/keys.ts');
     const encrypt = args.values.encrypt === true;
@@ -44,23 +45,20 @@ const init: CommandModule = {
     const keyFile = optionalString(args, 'key-file');
     const key = encrypt ? commandKey(keyFile, { create: kind === 'missing' || kind === 'empty' }) : { key: resolveKey(keyFile), created: null };
     setDatabaseKey(key.key);
-    const { getOrgRoot, setOrgIdentity } = await import('../../domain/places.ts');
-    const { inTx } = await import('../../domain/context.ts');
     const created = !existsSync(file);
     // The version before migrating, read without touching the file (openDatabase itself backs up before migrating).
     const before = created ? null : await withDb(file, { readonly: true, migrate: false }, async (h) => h.schemaVersion);
-    return withDb(file, { create: true, encrypt }, async (handle) => {
+    return withApi(file, { create: true, encrypt }, async (api) => {
+      const { handle } = api;
       const migratedFrom = before !== null && before < handle.schemaVersion ? before : null;
-      const ctx = cliCtx(handle);
-      const root = await inTx(ctx, async (tx) => {
-        const current = await getOrgRoot(tx).catch(() => null);
-        const district = names.district ?? current?.district ?? DEFAULT_SETTINGS.district;
-        const subdistrict = names.subdistrict ?? current?.subdistrict ?? DEFAULT_SETTINGS.subdistrict;
-        const r = await setOrgIdentity(tx, district, subdistrict);
-        await updateSettings(tx, { district: r.district, subdistrict: r.subdistrict });
-        return r;
+      // The office's names through 'settings.update' as the cli user (it creates the top of the place tree of a new
+      // file; an unchanged name writes nothing and no audit row).
+      const { org } = await api.call('auth.setupStatus', {});
+      const root = await api.call('settings.update', {
+        district: names.district ?? org?.district ?? PLACEHOLDER_NAMES.district,
+        subdistrict: names.subdistrict ?? org?.subdistrict ?? PLACEHOLDER_NAMES.subdistrict,
       });
-      const placeholder = root.district === DEFAULT_SETTINGS.district || root.subdistrict === DEFAULT_SETTINGS.subdistrict;
+      const placeholder = root.district === PLACEHOLDER_NAMES.district || root.subdistrict === PLACEHOLDER_NAMES.subdistrict;
       const lines = [
         created ? `已创建${encrypt ? '加密的' : ''}数据库 ${file}（数据结构版本 ${handle.schemaVersion}）。` : migratedFrom !== null ? `已把数据库 ${file} 从版本 ${migratedFrom} 升级到 ${handle.schemaVersion}。` : `数据库 ${file} 已是当前版本（${handle.schemaVersion}），无需升级。`,
         `区：${root.district}　街道：${root.subdistrict}`,

@@ -29,16 +29,11 @@ const restore: CommandModule = {
     if (!undo && args.positionals.length) throw usageError(`多余的参数：${args.positionals.join(' ')}`);
     const { restoreDatabase, undoRestore } = await import('../../db/restore.ts');
     const r = undo ? await undoRestore(file, args.positionals[0]) : await restoreDatabase(file, path.resolve(from!));
-    // Opened like the app would (an older backup is migrated, after its own verified backup), and audited in it.
-    const { withDb, cliCtx } = await import('../context.ts');
-    const { audit } = await import('../../domain/audit.ts');
-    await withDb(file, {}, async (handle) => {
-      await audit(cliCtx(handle), {
-        action: undo ? 'backup.undo_restore' : 'backup.restore',
-        entity: 'backup',
-        extra: { file: path.basename(r.restoredFrom), movedAsideAs: r.movedAsideAs ? path.basename(r.movedAsideAs) : null },
-      });
-    });
+    // Opened like the app would (an older backup is migrated, after its own verified backup), and audited in it as the
+    // cli user. A restore of the closed file has no channel: api/cli-session.ts records it.
+    const { withApi } = await import('../context.ts');
+    const { recordFileRestore } = await import('../../api/cli-session.ts');
+    await withApi(file, {}, (api) => recordFileRestore(api, r, undo));
     const data = { file, restoredFrom: r.restoredFrom, movedAsideAs: r.movedAsideAs };
     const text = [
       `数据库：${file}`,

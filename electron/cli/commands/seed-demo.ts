@@ -1,7 +1,7 @@
 // `seed-demo`: fills a new (or freshly initialised) database with a realistic demo subdistrict, deterministic for a
 // given --seed and --today. Demo accounts share one password: for demo databases only.
 import { DB_OPTION, intOption, optionalString, requireString, type CommandModule } from '../args.ts';
-import { ok, usageError } from '../output.ts';
+import { ok } from '../output.ts';
 
 const seedDemo: CommandModule = {
   name: 'seed-demo',
@@ -29,16 +29,10 @@ const seedDemo: CommandModule = {
     const seed = intOption(args, 'seed', { min: 0, max: 2 ** 31 - 1, default: 1 });
     const password = optionalString(args, 'password') ?? 'demo1234';
     const todayArg = optionalString(args, 'today');
-    const { isIsoDate } = await import('../../domain/dates.ts');
-    if (todayArg !== undefined && !isIsoDate(todayArg)) throw usageError(`--today 应为有效日期，格式 YYYY-MM-DD，实际为“${todayArg}”`);
-    const { passwordProblem } = await import('../../domain/passwords.ts');
-    const { invalid, issue } = await import('../../shared/errors.ts');
-    const problem = passwordProblem(password);
+    const { checkSeedOptions, seedDemoFile } = await import('../seed/file.ts');
     // Refused before the file is created or touched.
-    if (problem) throw invalid('seed.badPassword', { problem: { key: problem } }, [issue('password', problem)]);
-    const { fixedClock, systemClock } = await import('../../domain/clock.ts');
-    const clock = todayArg ? fixedClock(`${todayArg}T15:00:00+08:00`) : systemClock();
-    const { withDb, cliCtx, commandKey } = await import('../context.ts');
+    const clock = checkSeedOptions(todayArg, password);
+    const { commandKey } = await import('../context.ts');
     const encrypt = args.values.encrypt === true;
     const keyFile = optionalString(args, 'key-file');
     if (encrypt) {
@@ -50,13 +44,9 @@ const seedDemo: CommandModule = {
       const { setDatabaseKey } = await import('../../db/sqlite.ts');
       setDatabaseKey(resolveKey(keyFile));
     }
-    const { seedDemo } = await import('../seed/index.ts');
-    const { withBulkLoad } = await import('../../db/bulk.ts');
     const started = performance.now();
     const progress = !args.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\r已生成 ${done}/${total} 人…`) : undefined;
-    const summary = await withDb(file, { create: true, encrypt }, (handle) =>
-      withBulkLoad(handle.sqlite, (db) => seedDemo({ ...cliCtx(handle, clock), db }, { residents, days, seed, password, onProgress: progress, bulk: true })),
-    );
+    const summary = await seedDemoFile(file, { encrypt }, clock, { residents, days, seed, password, onProgress: progress });
     if (progress) process.stderr.write('\n');
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     const c = summary.counts;

@@ -1,30 +1,6 @@
-// `stats`: how much is in a database file (read-only).
-import type { Db } from '../../db/open.ts';
+// `stats`: how much is in a database file (read-only), through the 'stats.counts' channel as the cli user.
 import { DB_OPTION, requireString, type CommandModule } from '../args.ts';
 import { ok } from '../output.ts';
-
-export interface DbStats {
-  residents: number;
-  households: number;
-  activeEpisodes: number;
-  checkins: number;
-  openAlerts: number;
-  supplyRequests: number;
-  cadres: number;
-}
-
-export async function countStats(db: Db): Promise<DbStats> {
-  const c = (r: { n: number | string | bigint }) => Number(r.n);
-  return {
-    residents: c(await db.selectFrom('residents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()),
-    households: c(await db.selectFrom('households').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()),
-    activeEpisodes: c(await db.selectFrom('episodes').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'active').executeTakeFirstOrThrow()),
-    checkins: c(await db.selectFrom('checkins').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()),
-    openAlerts: c(await db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'open').executeTakeFirstOrThrow()),
-    supplyRequests: c(await db.selectFrom('supplyRequests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()),
-    cadres: c(await db.selectFrom('cadres').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()),
-  };
-}
 
 const stats: CommandModule = {
   name: 'stats',
@@ -33,9 +9,9 @@ const stats: CommandModule = {
   options: { ...DB_OPTION },
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
-    const { withDb } = await import('../context.ts');
-    return withDb(file, { readonly: true }, async (handle) => {
-      const s = await countStats(handle.db);
+    const { withApi } = await import('../context.ts');
+    return withApi(file, { readonly: true }, async (api) => {
+      const s = await api.call('stats.counts', {});
       const text = [
         `数据库：${file}`,
         `居民 ${s.residents} 人，${s.households} 户`,

@@ -4,6 +4,7 @@
 import { DB_OPTION, requireString, type CommandModule } from '../args.ts';
 import { failure, ok } from '../output.ts';
 import type { AuditChainReport } from '../../db/audit-chain.ts';
+import type { CliApi } from '../context.ts';
 
 /** Chinese labels of the main tables, for the text report (others are shown by their table name). */
 const TABLE_LABELS: Record<string, string> = {
@@ -32,12 +33,11 @@ interface BackupSummary {
 }
 
 /** The backup folder as the app sees it: this database's backups, the newest that verified, those that did not. */
-async function backupSummary(file: string, handle: import('../../db/open.ts').DbHandle): Promise<BackupSummary> {
-  const { getSettings } = await import('../../domain/settings.ts');
+async function backupSummary(file: string, api: CliApi): Promise<BackupSummary> {
   const { backupDirFor, backupsInFolder } = await import('../../db/backup.ts');
   const { readDatabaseId } = await import('../../db/identity.ts');
-  const dir = backupDirFor(file, (await getSettings({ db: handle.db })).backupDir);
-  const databaseId = readDatabaseId(handle.sqlite);
+  const dir = backupDirFor(file, (await api.call('settings.get', {})).backupDir);
+  const databaseId = readDatabaseId(api.handle.sqlite);
   const { own, foreign } = backupsInFolder(dir, databaseId);
   return {
     dir,
@@ -73,10 +73,12 @@ const verify: CommandModule = {
   options: { ...DB_OPTION },
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
-    const { withDb } = await import('../context.ts');
+    const { withApi } = await import('../context.ts');
     const { verifyDatabase, backupAnchors } = await import('../../db/verify.ts');
-    return withDb(file, { readonly: true }, async (handle) => {
-      const backups = await backupSummary(file, handle).catch(() => null);
+    // The file's checks are file-level (db/verify.ts); the backup folder is the one the settings name ('settings.get').
+    return withApi(file, { readonly: true }, async (api) => {
+      const { handle } = api;
+      const backups = await backupSummary(file, api).catch(() => null);
       let anchors: ReturnType<typeof backupAnchors>;
       try {
         anchors = backups ? backupAnchors(backups.dir, backups.databaseId) : [];
