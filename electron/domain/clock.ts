@@ -1,10 +1,12 @@
 // "Today" and "now" in the office's time zone, never the machine's UTC date. Injectable so tests fake time, not data.
+import { DEFAULT_TIME_ZONE } from '../shared/settings.ts';
+
+export { DEFAULT_TIME_ZONE };
+
 export interface Clock {
   now(): Date;
   timeZone: string;
 }
-
-export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 export function systemClock(timeZone = DEFAULT_TIME_ZONE): Clock {
   return { now: () => new Date(), timeZone };

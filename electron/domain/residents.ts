@@ -10,7 +10,7 @@ import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, ma
 import { namePinyin } from './pinyin.ts';
 import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
 import { addDays, ageOn, diffDays, isIsoDate } from './dates.ts';
-import { CATEGORIES } from './settings.ts';
+import { CATEGORIES, isOneOf } from '../shared/enums.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
 
 export interface ResidentInput {
@@ -93,7 +93,7 @@ export function normaliseResident(input: ResidentInput, todayDate: string): { va
 }
 
 export function isCategory(c: unknown): c is Category {
-  return typeof c === 'string' && (CATEGORIES as string[]).includes(c);
+  return isOneOf(CATEGORIES, c);
 }
 
 export async function findByDocument(ctx: Pick<Ctx, 'db'>, docType: DocType, docNumber: string) {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { channel } from '../define.ts';
 import { id, isoDate } from './common.ts';
+import { SUPPLY_STATUSES } from '../../shared/enums.ts';
 
 export const reportsContract = {
   /** Starts the 'export.report' job; unmasked needs reports.exportUnmasked as well (checked before the job starts). */
@@ -14,7 +15,7 @@ export const reportsContract = {
         from: isoDate.optional(),
         to: isoDate.optional(),
         communityId: id.optional(),
-        status: z.enum(['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open']).optional(),
+        status: z.enum([...SUPPLY_STATUSES, 'open']).optional(),
         unmasked: z.boolean().optional(),
       })
       .strict(),

@@ -2,29 +2,31 @@
 import { z } from 'zod';
 import { channel } from '../define.ts';
 import { id, isoDate, paging, reason, text, version } from './common.ts';
+import { CADRE_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUSES, URGENCIES } from '../../shared/enums.ts';
+import { TEXT_MAX } from '../../shared/limits.ts';
 import type { HouseholdHit, RunSheet, SupplyBoard, SupplyDetail, SupplyPage } from '../../domain/supplyViews.ts';
 import type { CadreRow, CadreSaveResult } from '../../domain/cadres.ts';
 
-const supplyCategory = z.enum(['蔬菜', '粮油', '肉蛋奶', '药品', '母婴用品', '生活用品', '就医', '垃圾清运', '其他']);
-const urgency = z.enum(['normal', 'urgent']);
-const statusFilter = z.enum(['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open', 'all']);
-const cadreStatus = z.enum(['on_duty', 'resting', 'withdrawn']);
+const supplyCategory = z.enum(SUPPLY_CATEGORIES);
+const urgency = z.enum(URGENCIES);
+const statusFilter = z.enum([...SUPPLY_STATUSES, 'open', 'all']);
+const cadreStatus = z.enum(CADRE_STATUSES);
 const amountCents = z.number().int('金额应精确到分').min(0, '金额不能为负').max(100_000_000);
-const note = text(500).nullish();
+const note = text(TEXT_MAX.notes).nullish();
 
-const item = z.object({ name: text(60), quantity: text(30).nullish() }).strict();
+const item = z.object({ name: text(TEXT_MAX.itemName), quantity: text(TEXT_MAX.itemQuantity).nullish() }).strict();
 
 const cadreFields = {
-  name: text(30).min(1, '请填写姓名'),
-  homeUnit: text(60).min(1, '请填写派出单位'),
-  title: text(30).nullish(),
-  phone: text(30).nullish(),
+  name: text(TEXT_MAX.shortName).min(1, '请填写姓名'),
+  homeUnit: text(TEXT_MAX.placeName).min(1, '请填写派出单位'),
+  title: text(TEXT_MAX.shortName).nullish(),
+  phone: text(TEXT_MAX.phone).nullish(),
   communityId: id.nullish(),
   compoundIds: z.array(id).max(200).optional(),
   status: cadreStatus.optional(),
   dutyFrom: isoDate.nullish(),
   dutyTo: isoDate.nullish(),
-  notes: text(500).nullish(),
+  notes: text(TEXT_MAX.notes).nullish(),
 };
 
 export const suppliesContract = {
@@ -36,8 +38,8 @@ export const suppliesContract = {
         category: supplyCategory,
         urgency: urgency.nullish(),
         items: z.array(item).min(1, '请至少填写一项物品或事项').max(30, '一条需求最多30行，请分成几条登记'),
-        requestedBy: text(50).nullish(),
-        notes: text(500).nullish(),
+        requestedBy: text(TEXT_MAX.requestedBy).nullish(),
+        notes: text(TEXT_MAX.notes).nullish(),
         amountCents: amountCents.nullish(),
       })
       .strict(),
