@@ -6,7 +6,7 @@ import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Ctx } from './context.ts';
 import { audit } from './audit.ts';
 import { addDays } from './dates.ts';
-import { maskDetails } from './idcard.ts';
+import { maskDetails } from '../shared/idcard.ts';
 import type { Page } from './residents.ts';
 import type { Database } from '../db/schema.ts';
 import { fileStamp } from '../db/backup.ts';

@@ -8,7 +8,7 @@ import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
 import { conflict, forbidden, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
 import { addDays, isIsoDate } from './dates.ts';
-import { checkPhone, maskPhone, toHalfWidth } from './idcard.ts';
+import { checkPhone, maskPhone, toHalfWidth } from '../shared/idcard.ts';
 import type { CadreStatus } from '../db/schema.ts';
 import { CADRE_STATUS_LABELS as CADRE_STATUS_WORDS, labelsIn } from '../shared/labels.ts';
 

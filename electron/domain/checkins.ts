@@ -11,7 +11,7 @@ import { getSettings } from './settings.ts';
 import { openAlert } from './alerts.ts';
 import { insertTest, personOnDate } from './tests.ts';
 import { diffDays, isIsoDate } from './dates.ts';
-import { maskPhone } from './idcard.ts';
+import { maskPhone } from '../shared/idcard.ts';
 import type { Settings } from './settings.ts';
 import { SYMPTOMS, type Symptom } from '../shared/enums.ts';
 import { abnormalReasons, temperatureProblem, type Measured } from '../shared/checkins.ts';

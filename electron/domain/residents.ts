@@ -6,7 +6,7 @@ import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
 import { conflict, forbidden, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
-import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from './idcard.ts';
+import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from '../shared/idcard.ts';
 import { namePinyin } from './pinyin.ts';
 import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
 import { addDays, ageOn, diffDays, isIsoDate } from './dates.ts';

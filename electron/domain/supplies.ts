@@ -7,7 +7,7 @@ import { audit } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
 import { AppError, conflict, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
-import { toHalfWidth } from './idcard.ts';
+import { toHalfWidth } from '../shared/idcard.ts';
 import { canTransition, defaultUrgency, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS } from './supplyRules.ts';
 import { getSupplyRequest, type SupplyDetail } from './supplyViews.ts';
 import type { SupplyCategory, SupplyRequest, SupplyStatus, Urgency } from '../db/schema.ts';

@@ -1,7 +1,7 @@
 // 清理前导出: the people a purge is about to delete, with their isolation periods, for offices that keep an archive.
 // Masked (ID numbers, birth dates, phones) unless the caller asked (and may ask) for full values; the caller audits it.
 import { getOrgRoot } from '../../domain/places.ts';
-import { maskBirthDate, maskIdNumber, maskPhone } from '../../domain/idcard.ts';
+import { maskBirthDate, maskIdNumber, maskPhone } from '../../shared/idcard.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { cnDate, SEX_LABELS } from './common.ts';
