@@ -4,6 +4,7 @@
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
+import type { AuditAction } from '../shared/auditActions.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
 import { AppError, conflict, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
@@ -120,7 +121,7 @@ const ACTION_LABELS: Record<SupplyStatus, string> = {
   cancelled: '取消',
 };
 
-const AUDIT_ACTIONS: Record<SupplyStatus, string> = {
+const AUDIT_ACTIONS: Record<SupplyStatus, AuditAction> = {
   new: 'supply.create',
   assigned: 'supply.assign',
   delivering: 'supply.start_delivery',

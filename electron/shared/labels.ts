@@ -62,9 +62,10 @@ export const EPISODE_KIND_LABELS: Labels<EpisodeKind> = {
 };
 
 export const EPISODE_STATUS_LABELS: Labels<EpisodeStatus> = {
-  active: { zh: '隔离中', en: 'Running' },
+  // 进行中, not 隔离中: a running health-monitoring period is not an isolation.
+  active: { zh: '进行中', en: 'Running' },
   released: { zh: '已解除', en: 'Released' },
-  transferred: { zh: '转运', en: 'Transferred' },
+  transferred: { zh: '已转运', en: 'Transferred' },
   ended_other: { zh: '其他结束', en: 'Ended (other)' },
 };
 
