@@ -7,7 +7,6 @@ import { conflict, invalid } from '../shared/errors.ts';
 import { settingsSchema, DEFAULT_SETTINGS, type CategoryPolicy, type Settings } from '../shared/settings.ts';
 import type { Category } from '../shared/enums.ts';
 
-export { CATEGORIES } from '../shared/enums.ts';
 export { settingsSchema, categoryPolicySchema, DEFAULT_SETTINGS, type CategoryPolicy, type Settings } from '../shared/settings.ts';
 
 export async function getSettings(ctx: Pick<Ctx, 'db'>): Promise<Settings> {

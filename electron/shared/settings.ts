@@ -2,33 +2,11 @@
 // the CLI's init options all derive from it) and their defaults. A policy change applies to new episodes.
 import { z } from 'zod';
 import { TEXT_MAX } from './limits.ts';
+import { HHMM, isAbsoluteFolder, isIanaTimeZone } from './formats.ts';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const hhmm = z.string().regex(HHMM, '时间格式应为 HH:mm（00:00–23:59），如 10:00');
-
-/**
- * An IANA time-zone name the platform knows ('Asia/Shanghai', 'UTC'); offsets such as '+08:00' are refused too,
- * as they ignore the place's rules. Intl is there in Node, Electron and every browser.
- */
-export function isIanaTimeZone(tz: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A folder given in full: POSIX '/srv/backups', Windows 'C:\backups' or 'C:/backups', a share '\\server\share'.
- * Relative paths ('../../tmp/x', 'backups', 'C:x') are refused: they would depend on where the app was started.
- */
-export function isAbsoluteFolder(p: string): boolean {
-  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || /^\\\\[^\\/]+[\\/][^\\/]+/.test(p);
-}
 
 const days = z.number().int().min(1).max(60);
 export const categoryPolicySchema = z.object({

@@ -2,7 +2,7 @@
 // INTERNAL), nothing is written (settings rows and audit log as they were), and sound values are saved.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
-import { isAbsoluteFolder, isIanaTimeZone } from '../../electron/shared/settings.ts';
+import { isAbsoluteFolder, isIanaTimeZone } from '../../electron/shared/formats.ts';
 
 let t: TestEnv;
 let admin: string;
