@@ -29,7 +29,8 @@ function limitParams(i: Issue): Params {
 export function zodIssue(i: Issue, rawInput: unknown): FieldIssue {
   const field = i.path.map(String).join('.');
   if (isMessageKey(i.message)) {
-    const params = limitParams(i);
+    // A custom rule's own parameters (superRefine's addIssue({ params })) or the limits of a built-in check.
+    const params = i.code === 'custom' && i.params ? (i.params as Params) : limitParams(i);
     const p = Object.keys(params).length ? params : undefined;
     return { field, key: i.message, ...(p ? { params: p } : {}), message: renderMessage('zh', i.message, p) };
   }

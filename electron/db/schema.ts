@@ -3,24 +3,27 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export type PlaceLevel = 'district' | 'subdistrict' | 'community' | 'compound' | 'building' | 'unit' | 'room';
-export type Sex = 'M' | 'F';
-export type DocType = '居民身份证' | '港澳居民来往内地通行证' | '台湾居民来往大陆通行证' | '护照' | '外国人永久居留身份证' | '无证件';
-export type Category = '密接' | '次密接' | '入境' | '中高风险地区来返' | '其他';
-export type EpisodeKind = 'home_isolation' | 'health_monitoring';
-export type EpisodeStatus = 'active' | 'released' | 'transferred' | 'ended_other';
-/** A resident's current state, denormalised from their newest episode so lists can filter and sort in SQL. */
-export type ResidentStatus = 'none' | 'isolating' | 'monitoring' | 'released' | 'transferred' | 'ended_other';
-export type Slot = 'am' | 'pm';
-export type TestType = '核酸' | '抗原';
-export type TestResult = '阴性' | '阳性' | '待出结果';
-export type HealthCode = '绿' | '黄' | '红';
-export type ContactMethod = '电话' | '微信' | '上门';
-export type AlertStatus = 'open' | 'closed';
-export type SupplyCategory = '蔬菜' | '粮油' | '肉蛋奶' | '药品' | '母婴用品' | '生活用品' | '就医' | '垃圾清运' | '其他';
-export type Urgency = 'normal' | 'urgent';
-export type SupplyStatus = 'new' | 'assigned' | 'delivering' | 'delivered' | 'cancelled';
-export type CadreStatus = 'on_duty' | 'resting' | 'withdrawn';
-export type Role = 'admin' | 'clerk' | 'committee' | 'official';
+// The closed lists live in the shared rulebook (one copy for the contract, the domain and the renderer).
+export type {
+  AlertStatus,
+  CadreStatus,
+  Category,
+  ContactMethod,
+  DocType,
+  EpisodeKind,
+  EpisodeStatus,
+  HealthCode,
+  ResidentStatus,
+  Role,
+  Sex,
+  Slot,
+  SupplyCategory,
+  SupplyStatus,
+  TestResult,
+  TestType,
+  Urgency,
+} from '../shared/enums.ts';
+import type { AlertStatus, CadreStatus, Category, ContactMethod, DocType, EpisodeKind, EpisodeStatus, HealthCode, ResidentStatus, Role, Sex, Slot, SupplyCategory, SupplyStatus, TestResult, TestType, Urgency } from '../shared/enums.ts';
 
 export interface PlacesTable {
   id: Generated<number>;

@@ -8,9 +8,8 @@ import { conflict, invalid, issue, notFound } from '../shared/errors.ts';
 import { msg } from '../shared/messages/index.ts';
 import type { Alert, AlertStatus } from '../db/schema.ts';
 import type { Page } from './residents.ts';
+import { ALERT_ACTIONS, type AlertAction } from '../shared/enums.ts';
 
-export const ALERT_ACTIONS = ['上报', '送医', '复测正常', '转运', '其他'] as const;
-export type AlertAction = (typeof ALERT_ACTIONS)[number];
 
 export interface OpenAlertInput {
   residentId: number;

@@ -5,10 +5,12 @@ import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { nowIso } from './clock.ts';
 import type { Db } from '../db/open.ts';
+import type { AuditAction } from '../shared/auditActions.ts';
 import { detailsCommit, newNonces, REANCHOR_ACTION, rowHash, SCRUBBED_DETAILS, toRanges } from '../db/audit-chain.ts';
 
 export interface AuditInput {
-  action: string;
+  /** One of the named actions (shared/auditActions.ts), so every action written has its words. */
+  action: AuditAction;
   entity?: string;
   entityId?: number | null;
   residentId?: number | null;

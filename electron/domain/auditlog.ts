@@ -3,9 +3,10 @@
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Ctx } from './context.ts';
 import { addDays } from './dates.ts';
-import { maskDetails } from './idcard.ts';
+import { maskDetails } from '../shared/idcard.ts';
 import type { Page } from './residents.ts';
 import type { Database } from '../db/schema.ts';
+import { auditActionLabel } from '../shared/auditActions.ts';
 
 export interface AuditQuery {
   userName?: string;
@@ -37,64 +38,6 @@ export interface AuditRow {
   purged: boolean;
 }
 
-export const ACTION_LABELS: Record<string, string> = {
-  'auth.login': '登录',
-  'auth.login_failed': '登录失败',
-  'auth.logout': '退出登录',
-  'user.create': '新建账号',
-  'user.update': '修改账号',
-  'user.reset_password': '重置密码',
-  'user.change_password': '修改本人密码',
-  'settings.update': '修改设置',
-  'org.create': '设置单位',
-  'org.rename': '修改单位名称',
-  'place.create': '新建地点',
-  'place.rename': '地点改名',
-  'resident.create': '登记人员',
-  'resident.update': '修改人员信息',
-  'resident.view': '查看人员详情',
-  'resident.reveal_phone': '查看完整电话',
-  'resident.reveal_document': '查看完整证件号和出生日期',
-  'cadre.reveal_phone': '查看干部完整电话',
-  'episode.start': '开始隔离/监测',
-  'episode.extend': '延长隔离',
-  'episode.release': '解除隔离',
-  'episode.transfer': '转运',
-  'episode.end': '结束隔离（其他）',
-  'episode.apply_policy': '按新政策调整',
-  'checkin.record': '登记健康监测',
-  'checkin.correct': '更正健康监测',
-  'test.record': '登记检测结果',
-  'alert.open': '产生异常告警',
-  'alert.close': '处置异常告警',
-  'supply.create': '登记物资需求',
-  'supply.assign': '分派物资需求',
-  'supply.reassign': '改派物资需求',
-  'supply.start_delivery': '开始配送',
-  'supply.deliver': '已送达',
-  'supply.cancel': '取消物资需求',
-  'supply.payment': '登记代购金额',
-  'cadre.create': '新增下沉干部',
-  'cadre.update': '修改下沉干部',
-  'import.residents': '导入人员名单',
-  'import.tests': '导入检测结果',
-  'import.undo': '撤销导入',
-  'report.export': '导出报表',
-  'report.download': '下载报表',
-  'demo.seed': '生成演示数据',
-  'backup.create': '备份',
-  'backup.verify_failed': '备份校验失败',
-  'backup.failed': '备份失败',
-  'backup.restore': '从备份恢复',
-  'backup.undo_restore': '撤销恢复',
-  'purge.run': '清理到期人员信息',
-  'purge.export': '清理前导出',
-  'purge.delete_exports': '删除过期导出文件',
-  'audit.export': '导出操作日志',
-  'audit.reanchor': '审计链重新锚定（清理后）',
-  'audit.verify': '校验审计链',
-};
-
 /** Masks ID numbers, birth dates and phones wherever they sit in a details object (before/after, extra). */
 export { maskDetails };
 
@@ -125,7 +68,7 @@ function toRow({ nonce: _n, detailsHash: _d, hash: _h, ...r }: AuditDbRow): Audi
     }
   }
   const purged = !!details && typeof details === 'object' && (details as { purged?: unknown }).purged === true;
-  return { ...r, actionLabel: ACTION_LABELS[r.action] ?? r.action, details, purged };
+  return { ...r, actionLabel: auditActionLabel(r.action, 'zh'), details, purged };
 }
 
 export async function listAudit(ctx: Ctx, q: AuditQuery = {}): Promise<Page<AuditRow>> {

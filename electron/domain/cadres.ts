@@ -9,10 +9,11 @@ import { assertInScope, can, scopeOf } from './actor.ts';
 import { asMessage, conflict, forbidden, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
 import { phoneWarning } from './residents.ts';
 import { addDays, isIsoDate } from './dates.ts';
-import { checkPhone, maskPhone, toHalfWidth } from './idcard.ts';
+import { checkPhone, maskPhone, toHalfWidth } from '../shared/idcard.ts';
 import type { CadreStatus } from '../db/schema.ts';
+import { CADRE_STATUS_LABELS as CADRE_STATUS_WORDS, labelsIn } from '../shared/labels.ts';
 
-export const CADRE_STATUS_LABELS: Record<CadreStatus, string> = { on_duty: '在岗', resting: '轮休', withdrawn: '撤回' };
+export const CADRE_STATUS_LABELS: Record<CadreStatus, string> = labelsIn(CADRE_STATUS_WORDS, 'zh');
 /** Home units seen in the source situation; the field is free text, these are suggestions for the form. */
 export const HOME_UNITS = ['市住建局', '市检察院', '市国资委', '市人防办', '市应急管理局', '市委编办', '市医疗保障局', '市体育局'];
 

@@ -6,21 +6,22 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, timeOfDay, today } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { conflict, fail, invalid, issue, notFound } from '../shared/errors.ts';
-import { msg } from '../shared/messages/index.ts';
+import { AppError, conflict, fail, invalid, issue, notFound } from '../shared/errors.ts';
+import { msg, renderMessage } from '../shared/messages/index.ts';
 import { getSettings } from './settings.ts';
 import { openAlert } from './alerts.ts';
 import { insertTest, personOnDate } from './tests.ts';
 import { diffDays, isIsoDate } from './dates.ts';
-import { maskPhone } from './idcard.ts';
+import { maskPhone } from '../shared/idcard.ts';
 import type { Settings } from './settings.ts';
+import { SYMPTOMS, type Symptom } from '../shared/enums.ts';
+import { abnormalReasons, temperatureProblem, type Measured } from '../shared/checkins.ts';
+import { labelsIn, SLOT_LABELS as SLOT_WORDS } from '../shared/labels.ts';
 import type { Checkin, EpisodeKind, ContactMethod, HealthCode, Slot, TestResult, TestType } from '../db/schema.ts';
 
-export const SYMPTOMS = ['发热', '咳嗽', '咽痛', '乏力', '嗅味觉减退', '腹泻', '其他'] as const;
-export type Symptom = (typeof SYMPTOMS)[number];
-export const SLOT_LABELS: Record<Slot, string> = { am: '上午', pm: '下午' };
-export const TEMPERATURE_MIN = 34;
-export const TEMPERATURE_MAX = 43;
+export { SYMPTOMS, type Symptom } from '../shared/enums.ts';
+export { abnormalReasons } from '../shared/checkins.ts';
+export const SLOT_LABELS: Record<Slot, string> = labelsIn(SLOT_WORDS, 'zh');
 
 export interface CheckinFields {
   temperature?: number | null;
@@ -54,39 +55,11 @@ export function toView(c: Checkin): CheckinView {
   return { ...c, symptoms: JSON.parse(c.symptoms) as string[], abnormal: !!c.abnormal };
 }
 
-interface Measured {
-  temperature: number | null;
-  symptoms: string[];
-  symptomOther: string | null;
-  testType: TestType | null;
-  testResult: TestResult | null;
-  healthCode: HealthCode | null;
-}
-
-/**
- * What makes a check-in abnormal (domain.md): temperature at or above the threshold, any symptom, a positive test,
- * a red or yellow code. Returns the reasons in Chinese; empty means normal.
- */
-export function abnormalReasons(m: Measured, feverThreshold: number): string[] {
-  const out: string[] = [];
-  // Compare in tenths of a degree: 37.3 typed by a person must equal the 37.3 threshold despite binary floats.
-  if (m.temperature !== null && Math.round(m.temperature * 10) >= Math.round(feverThreshold * 10)) {
-    out.push(`体温${m.temperature}℃（≥${feverThreshold}℃）`);
-  }
-  if (m.symptoms.length) {
-    out.push(`症状：${m.symptoms.map((s) => (s === '其他' && m.symptomOther ? `其他（${m.symptomOther}）` : s)).join('、')}`);
-  }
-  if (m.testResult === '阳性') out.push(`${m.testType ?? ''}检测阳性`);
-  if (m.healthCode === '红' || m.healthCode === '黄') out.push(`健康码${m.healthCode}码`);
-  return out;
-}
-
 /** Validates and normalises the measured fields of a check-in (new or merged with a correction). */
-function normaliseFields(f: CheckinFields): Measured & { contactMethod: ContactMethod | null; notes: string | null } {
+function normaliseFields(f: CheckinFields): Measured & { symptoms: Symptom[]; symptomOther: string | null; testType: TestType | null; testResult: TestResult | null; healthCode: HealthCode | null; contactMethod: ContactMethod | null; notes: string | null } {
   const temperature = f.temperature ?? null;
-  if (temperature !== null && (!Number.isFinite(temperature) || temperature < TEMPERATURE_MIN || temperature > TEMPERATURE_MAX)) {
-    throw invalid('checkins.temperatureRange', { value: temperature, min: TEMPERATURE_MIN, max: TEMPERATURE_MAX }, [issue('temperature', 'checkins.temperatureOut')]);
-  }
+  const problem = temperature === null ? null : temperatureProblem(temperature);
+  if (problem) throw new AppError('VALIDATION', problem, { fields: [{ field: 'temperature', ...problem, message: renderMessage('zh', problem.key, problem.params) }] });
   const symptomOther = f.symptomOther?.trim() || null;
   const set = new Set(f.symptoms ?? []);
   if (symptomOther) set.add('其他');

@@ -1,21 +1,7 @@
 // Pure calendar arithmetic on 'YYYY-MM-DD' strings (no time zones involved once a date is a date).
 const DAY = 86_400_000;
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** A real calendar date written YYYY-MM-DD (called per cell and per row by imports: no Date objects). */
-export function isIsoDate(s: string): boolean {
-  const m = ISO_DATE.exec(s);
-  if (!m) return false;
-  const y = +m[1];
-  const mo = +m[2];
-  const d = +m[3];
-  // y < 100: Date.UTC maps years 0–99 to 1900–1999, and this always refused them.
-  if (y < 100 || mo < 1 || mo > 12 || d < 1) return false;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  return d <= (mo === 2 && leap ? 29 : MONTH_DAYS[mo - 1]);
-}
+export { isIsoDate } from '../shared/dates.ts';
 
 export function addDays(date: string, n: number): string {
   const [y, m, d] = date.split('-').map(Number);

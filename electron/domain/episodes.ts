@@ -10,14 +10,10 @@ import { msg, renderMessage, type MessageKey, type Params } from '../shared/mess
 import { addDays, diffDays, isIsoDate } from './dates.ts';
 import { getSettings, policyFor, type CategoryPolicy } from './settings.ts';
 import type { Category, Episode, EpisodeKind, EpisodeStatus, ResidentStatus } from '../db/schema.ts';
+import { EPISODE_KIND_LABELS as EPISODE_KIND_WORDS, EPISODE_STATUS_LABELS as EPISODE_STATUS_WORDS, labelsIn } from '../shared/labels.ts';
 
-export const EPISODE_KIND_LABELS: Record<EpisodeKind, string> = { home_isolation: '居家隔离', health_monitoring: '居家健康监测' };
-export const EPISODE_STATUS_LABELS: Record<EpisodeStatus, string> = {
-  active: '隔离中',
-  released: '已解除',
-  transferred: '转运',
-  ended_other: '其他结束',
-};
+export const EPISODE_KIND_LABELS: Record<EpisodeKind, string> = labelsIn(EPISODE_KIND_WORDS, 'zh');
+export const EPISODE_STATUS_LABELS: Record<EpisodeStatus, string> = labelsIn(EPISODE_STATUS_WORDS, 'zh');
 
 /** lastDay and releaseDate of a period of `days` days starting on `start` (day 1). */
 export function periodDates(start: string, days: number): { lastDay: string; releaseDate: string } {

@@ -5,7 +5,7 @@ import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope } from './actor.ts';
 import { conflict, invalid, issue, notFound } from '../shared/errors.ts';
-import { toHalfWidth } from './idcard.ts';
+import { toHalfWidth } from '../shared/idcard.ts';
 import type { PlaceLevel } from '../db/schema.ts';
 
 export interface OrgRoot {

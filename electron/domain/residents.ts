@@ -6,11 +6,11 @@ import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
 import { asMessage, conflict, forbidden, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
-import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from './idcard.ts';
+import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from '../shared/idcard.ts';
 import { namePinyin } from './pinyin.ts';
 import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
 import { addDays, ageOn, diffDays, isIsoDate } from './dates.ts';
-import { CATEGORIES } from './settings.ts';
+import { CATEGORIES, isOneOf } from '../shared/enums.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
 
 export interface ResidentInput {
@@ -98,7 +98,7 @@ export function normaliseResident(input: ResidentInput, todayDate: string): { va
 }
 
 export function isCategory(c: unknown): c is Category {
-  return typeof c === 'string' && (CATEGORIES as string[]).includes(c);
+  return isOneOf(CATEGORIES, c);
 }
 
 export async function findByDocument(ctx: Pick<Ctx, 'db'>, docType: DocType, docNumber: string) {

@@ -4,11 +4,12 @@
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
+import type { AuditAction } from '../shared/auditActions.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
 import { asMessage, conflict, fail, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
 import { msg } from '../shared/messages/index.ts';
-import { toHalfWidth } from './idcard.ts';
+import { toHalfWidth } from '../shared/idcard.ts';
 import { canTransition, defaultUrgency, SUPPLY_CATEGORIES } from './supplyRules.ts';
 import { getSupplyRequest, type SupplyDetail } from './supplyViews.ts';
 import type { SupplyCategory, SupplyRequest, SupplyStatus, Urgency } from '../db/schema.ts';
@@ -113,7 +114,7 @@ export async function createSupplyRequest(ctx: Ctx, input: CreateSupplyInput): P
 // ---------------------------------------------------------------------------------------------------------------
 // The workflow
 
-const AUDIT_ACTIONS: Record<SupplyStatus, string> = {
+const AUDIT_ACTIONS: Record<SupplyStatus, AuditAction> = {
   new: 'supply.create',
   assigned: 'supply.assign',
   delivering: 'supply.start_delivery',

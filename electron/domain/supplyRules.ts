@@ -4,16 +4,11 @@ import { isoIn } from '../shared/time.ts';
 import { addDays } from './dates.ts';
 import type { Settings } from './settings.ts';
 import type { Database, SupplyCategory, SupplyStatus, Urgency } from '../db/schema.ts';
+import { labelsIn, SUPPLY_STATUS_LABELS as SUPPLY_STATUS_WORDS, URGENCY_LABELS as URGENCY_WORDS } from '../shared/labels.ts';
 
-export const SUPPLY_CATEGORIES: SupplyCategory[] = ['蔬菜', '粮油', '肉蛋奶', '药品', '母婴用品', '生活用品', '就医', '垃圾清运', '其他'];
-export const SUPPLY_STATUS_LABELS: Record<SupplyStatus, string> = {
-  new: '待处理',
-  assigned: '已分派',
-  delivering: '配送中',
-  delivered: '已送达',
-  cancelled: '已取消',
-};
-export const URGENCY_LABELS: Record<Urgency, string> = { normal: '普通', urgent: '紧急' };
+export { SUPPLY_CATEGORIES } from '../shared/enums.ts';
+export const SUPPLY_STATUS_LABELS: Record<SupplyStatus, string> = labelsIn(SUPPLY_STATUS_WORDS, 'zh');
+export const URGENCY_LABELS: Record<Urgency, string> = labelsIn(URGENCY_WORDS, 'zh');
 /** Statuses still waiting for delivery (待处理 + 已分派 + 配送中). */
 export const OPEN_STATUSES: SupplyStatus[] = ['new', 'assigned', 'delivering'];
 

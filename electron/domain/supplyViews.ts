@@ -7,7 +7,7 @@ import { isoIn } from '../shared/time.ts';
 import { assertInScope, scopeOf } from './actor.ts';
 import { notFound } from '../shared/errors.ts';
 import { addDays } from './dates.ts';
-import { toHalfWidth } from './idcard.ts';
+import { toHalfWidth } from '../shared/idcard.ts';
 import { getSettings, type Settings } from './settings.ts';
 import { createdOn, isSupplyOverdue, OPEN_STATUSES, overdueCutoffs, overdueFilter, overdueHours } from './supplyRules.ts';
 import type { SupplyCategory, SupplyStatus, Urgency } from '../db/schema.ts';

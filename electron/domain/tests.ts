@@ -10,10 +10,10 @@ import { isIsoDate } from './dates.ts';
 import { openAlert } from './alerts.ts';
 import type { Episode, TestResult, TestType, TestsTable } from '../db/schema.ts';
 import type { Selectable } from 'kysely';
+import { TEST_RESULTS } from '../shared/enums.ts';
 
 export type TestRow = Selectable<TestsTable>;
 export const TEST_TYPES: TestType[] = ['核酸', '抗原'];
-export const TEST_RESULTS: TestResult[] = ['阴性', '阳性', '待出结果'];
 
 /**
  * The episode of a person that a dated record (check-in, test) belongs to: the running one, or an ended one whose

@@ -217,7 +217,7 @@ export async function resetPassword(ctx: Ctx, userId: number, newPassword: strin
   await setPassword(ctx, userId, newPassword, 'user.reset_password');
 }
 
-async function setPassword(ctx: Ctx, userId: number, password: string, action: string) {
+async function setPassword(ctx: Ctx, userId: number, password: string, action: 'user.change_password' | 'user.reset_password') {
   const problem = passwordProblem(password);
   if (problem) throw invalid(problem, undefined, [issue('newPassword', problem)]);
   const passwordHash = await hashPassword(password);

@@ -146,7 +146,7 @@ describe('今日监测', () => {
     await context.close();
   }, 240_000);
 
-  it('refuses an impossible temperature next to the field and saves nothing', async () => {
+  it('refuses an impossible temperature, and a reading below 35 ℃ (re-measure), next to the field and saves nothing', async () => {
     const { page, context, errors } = await openPage(browser, app.url);
     await login(page, 'clerk');
     await page.getByTestId('stat-alerts-value').waitFor();
@@ -160,10 +160,18 @@ describe('今日监测', () => {
     await page.keyboard.press('Enter');
     const err = first.locator('.ci-field-error');
     await err.waitFor();
-    expect(await err.innerText()).toContain('体温应在');
+    expect(await err.innerText()).toContain('不在 34–43℃ 之间');
     expect(await focusedRow(page)).toBe(String(id));
     expect(db.prepare('SELECT COUNT(*) FROM checkins').pluck().get()).toBe(before);
     // Esc clears the row.
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId(`ci-temp-${id}`).inputValue()).toBe('');
+    // An implausibly low reading is not saved as a normal day: the clerk is asked for a re-measurement.
+    await page.keyboard.type('340');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((i) => document.querySelector(`[data-testid="ci-row-${i}"] .ci-field-error`)?.textContent?.includes('复测'), id);
+    expect(await focusedRow(page)).toBe(String(id));
+    expect(db.prepare('SELECT COUNT(*) FROM checkins').pluck().get()).toBe(before);
     await page.keyboard.press('Escape');
     expect(await page.getByTestId(`ci-temp-${id}`).inputValue()).toBe('');
     expect(errors).toEqual([]);

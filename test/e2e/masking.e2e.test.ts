@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { apiInPage, login, openPage, readDb, screenshot, startApp, launchBrowser, type AppServer, type OpenedPage } from './helpers.ts';
 import { everything, readBack } from '../unit/export-fixture.ts';
 

@@ -8,7 +8,7 @@ import { ensureCommunity, setOrgIdentity } from '../../electron/domain/places.ts
 import { createUser } from '../../electron/domain/users.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { startEpisode } from '../../electron/domain/episodes.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { addDays } from '../../electron/domain/dates.ts';
 
 const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗';

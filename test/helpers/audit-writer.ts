@@ -2,6 +2,8 @@
 // its own connection (as a job worker does), each in its own transaction (audit() opens it), and prints how many failed.
 import { openDatabase } from '../../electron/db/open.ts';
 import { audit } from '../../electron/domain/audit.ts';
+// Tests write made-up action names ('test.*') that the app itself never writes.
+import type { AuditAction } from '../../electron/shared/auditActions.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 
@@ -13,7 +15,7 @@ let failed = 0;
 const errors = new Set<string>();
 for (let i = 0; i < Number(count); i++) {
   try {
-    await audit(ctx, { action: 'test.worker', extra: { i } });
+    await audit(ctx, { action: 'test.worker' as AuditAction, extra: { i } });
   } catch (e) {
     failed++;
     errors.add((e as Error).message);

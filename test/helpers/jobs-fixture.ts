@@ -4,6 +4,8 @@ import type { JobFn } from '../../electron/jobs/context.ts';
 import { inTx } from '../../electron/domain/context.ts';
 import { invalid } from '../../electron/shared/errors.ts';
 import { audit } from '../../electron/domain/audit.ts';
+// Tests write made-up action names ('test.*') that the app itself never writes.
+import type { AuditAction } from '../../electron/shared/auditActions.ts';
 import { today } from '../../electron/domain/clock.ts';
 
 /** Writes `n` audit rows in one transaction, reporting progress and honouring cancel between rows. */
@@ -12,7 +14,7 @@ const count: JobFn<{ n: number; delayMs?: number }, { written: number; today: st
   return inTx(ctx, async (tx) => {
     for (let i = 0; i < input.n; i++) {
       ctx.checkCancelled();
-      await audit(tx, { action: 'test.count', extra: { i } });
+      await audit(tx, { action: 'test.count' as AuditAction, extra: { i } });
       ctx.progress({ done: i + 1, total: input.n, phase: '计数' });
       if (input.delayMs) await new Promise((r) => setTimeout(r, input.delayMs));
     }

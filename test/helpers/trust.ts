@@ -1,7 +1,7 @@
 // Shared by the trust tests: people created through the API, table snapshots, and raw-byte searches of a file.
 import fs from 'node:fs';
 import type { TestEnv } from './env.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { call } from '../../electron/api/dispatch.ts';
 import type { Channel, InputOf, OutputOf } from '../../electron/api/contract.ts';
 

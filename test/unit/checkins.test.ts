@@ -106,6 +106,27 @@ describe('recording rules', () => {
     expect(await t.handle.db.selectFrom('checkins').select('id').execute()).toHaveLength(1);
   });
 
+  it('an implausibly low reading (34.0–34.9 ℃) is refused on the temperature field asking for a re-measurement; 35.0 is saved', async () => {
+    const p = await person('张三', '2022-01-15');
+    for (const temperature of [34.0, 34.9]) {
+      await expect(recordCheckIn(t.ctx(), base(p.id, { temperature }))).rejects.toMatchObject({
+        code: 'VALIDATION',
+        message: expect.stringContaining('复测'),
+        fields: [{ field: 'temperature', message: expect.stringContaining('复测') }],
+      });
+    }
+    // Through the API too (the contract's own check answers the same words), and nothing was written.
+    const admin = await t.login('clerk');
+    const r = await t.dispatch('checkins.record', { residentId: p.id, date: '2022-01-20', slot: 'am', temperature: 34.0 }, admin);
+    expect(r).toMatchObject({ ok: false, error: { code: 'VALIDATION', fields: [{ field: 'temperature', message: expect.stringContaining('复测') }] } });
+    expect(await t.handle.db.selectFrom('checkins').select('id').execute()).toHaveLength(0);
+    expect(await t.handle.db.selectFrom('auditLog').select('id').where('action', '=', 'checkin.record').execute()).toHaveLength(0);
+    const ok = await recordCheckIn(t.ctx(), base(p.id, { temperature: 35.0 }));
+    expect(ok.checkin).toMatchObject({ temperature: 35, abnormal: false });
+    // A correction cannot turn a reading into an implausible one either.
+    await expect(correctCheckIn(t.ctx(), { id: ok.checkin.id, version: ok.checkin.version, temperature: 34.2 })).rejects.toMatchObject({ code: 'VALIDATION', fields: [{ field: 'temperature' }] });
+  });
+
   it('a committee member cannot record for another community', async () => {
     const p = await person('华夏', '2022-01-15', { community: 'b' });
     const actor = { ...committee1, communityId: t.communities.a };

@@ -7,7 +7,7 @@ import { createResident, updateResident } from '../../electron/domain/residents.
 import { applyCurrentPolicy, extendEpisode, releaseBlockers, startEpisode } from '../../electron/domain/episodes.ts';
 import { createIsolatedResidentsBatch } from '../../electron/domain/residents-batch.ts';
 import { inTx } from '../../electron/domain/context.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { updateSettings } from '../../electron/domain/settings.ts';
 import { listFile, listRequest } from '../helpers/lists.ts';
 import { runImport } from '../../electron/excel/import/run.ts';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { dayLabel, extendEpisode, periodDates, releaseEpisode, startEpisode, batchRelease, endEpisode } from '../../electron/domain/episodes.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { updateSettings } from '../../electron/domain/settings.ts';
 import { AppError } from '../../electron/shared/errors.ts';
 

@@ -8,7 +8,7 @@ import { releaseEpisode, startEpisode } from '../../electron/domain/episodes.ts'
 import { recordCheckIn } from '../../electron/domain/checkins.ts';
 import { assignSupplyRequest, createSupplyRequest, markDelivered, startDelivery } from '../../electron/domain/supplies.ts';
 import { createCadre } from '../../electron/domain/cadres.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 
 export const HOSTILE_NAME = '=HYPERLINK("x")';
 export const LONG_COMPOUND = '金桥花园小区东区二期';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkIdNumber, checkPhone, makeIdNumber, maskIdNumber, maskPhone, checkChar } from '../../electron/domain/idcard.ts';
+import { checkIdNumber, checkPhone, makeIdNumber, maskIdNumber, maskPhone, checkChar } from '../../electron/shared/idcard.ts';
 
 const TODAY = '2022-01-20';
 

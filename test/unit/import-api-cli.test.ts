@@ -11,7 +11,7 @@ import { call } from '../../electron/api/dispatch.ts';
 import type { Channel, InputOf, OutputOf } from '../../electron/api/contract.ts';
 import { createUser } from '../../electron/domain/users.ts';
 import { dumpContent, listFile, wrongCheck, xlsxBuffer, type SheetSpec } from '../helpers/lists.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';
 import { previewImport, runImport, type ResidentPreview } from '../../electron/excel/import/run.ts';
 import { listBatches, undoBatch } from '../../electron/excel/import/batches.ts';

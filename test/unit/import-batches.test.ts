@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { dumpContent, listFile, listRequest, type SheetSpec } from '../helpers/lists.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import type { Actor } from '../../electron/domain/actor.ts';
 import { recordCheckIn } from '../../electron/domain/checkins.ts';
 import { createSupplyRequest } from '../../electron/domain/supplies.ts';

@@ -19,7 +19,7 @@ import { undoBatch } from '../../electron/excel/import/batches.ts';
 import { communityDailyStats } from '../../electron/domain/dashboard.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { endEpisode, startEpisode } from '../../electron/domain/episodes.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { AppError } from '../../electron/shared/errors.ts';
 import { call } from '../../electron/api/dispatch.ts';
 import type { Channel, InputOf, OutputOf } from '../../electron/api/contract.ts';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { listFile, listRequest, type SheetSpec } from '../helpers/lists.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { endEpisode } from '../../electron/domain/episodes.ts';
 import { previewImport, runImport, type ResidentPreview } from '../../electron/excel/import/run.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';

@@ -5,7 +5,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { csvText, idEndingInX, listFile, listRequest, people, STANDARD_HEADER, standardRows, wrongCheck, type SheetSpec } from '../helpers/lists.ts';
-import { makeIdNumber, checkChar } from '../../electron/domain/idcard.ts';
+import { makeIdNumber, checkChar } from '../../electron/shared/idcard.ts';
 import { previewImport, runImport, type ResidentPreview } from '../../electron/excel/import/run.ts';
 import { RESIDENT_SYNONYMS } from '../../electron/excel/import/columns.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';

@@ -7,7 +7,7 @@ import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { dumpContent, listFile, listRequest, wrongCheck, type SheetSpec } from '../helpers/lists.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { previewImport, runImport, type TestPreview } from '../../electron/excel/import/run.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';
 import type { TestImportSummary } from '../../electron/excel/import/tests.ts';

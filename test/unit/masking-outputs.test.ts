@@ -12,7 +12,7 @@ import { openDatabase, type DbHandle } from '../../electron/db/open.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import { CLI_ACTOR, ROLE_PERMISSIONS, type Permission } from '../../electron/domain/actor.ts';
 import type { Role } from '../../electron/db/schema.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { SessionStore } from '../../electron/api/sessions.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
 import { call, dispatch } from '../../electron/api/dispatch.ts';

@@ -9,7 +9,7 @@ import { fixedClock } from '../../electron/domain/clock.ts';
 import type { Ctx } from '../../electron/domain/context.ts';
 import { seedDemo } from '../../electron/cli/seed/index.ts';
 import { createResident, getResidentDetail, listResidents, type ResidentQuery } from '../../electron/domain/residents.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 
 const N = 6500; // above the 5,000 offset where the reverse walk starts
 const TODAY = '2022-01-20';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident, listResidents, updateResident, normaliseResident, revealResident } from '../../electron/domain/residents.ts';
 import { startEpisode } from '../../electron/domain/episodes.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 
 let t: TestEnv;
 beforeEach(async () => {

@@ -10,7 +10,7 @@ import { openDatabase, type DbHandle } from '../../electron/db/open.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import type { Ctx } from '../../electron/domain/context.ts';
-import { checkIdNumber, checkPhone } from '../../electron/domain/idcard.ts';
+import { checkIdNumber, checkPhone } from '../../electron/shared/idcard.ts';
 import { login } from '../../electron/domain/users.ts';
 import { namePinyin } from '../../electron/domain/pinyin.ts';
 import { listResidents } from '../../electron/domain/residents.ts';

@@ -20,7 +20,7 @@ import {
   type SupplyDetail,
 } from '../../electron/domain/supplies.ts';
 import { DEFAULT_SETTINGS } from '../../electron/domain/settings.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import type { SupplyStatus } from '../../electron/db/schema.ts';
 import { call } from '../../electron/api/dispatch.ts';
 

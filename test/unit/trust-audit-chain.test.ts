@@ -16,6 +16,8 @@ import { AUDIT_TRIGGERS, detailsCommit, rowHash, SCRUBBED_DETAILS, verifyAuditCh
 import { migrations, latestVersion } from '../../electron/db/migrations/index.ts';
 import { runPurge } from '../../electron/domain/purgeRun.ts';
 import { audit } from '../../electron/domain/audit.ts';
+// Tests write made-up action names ('test.*') that the app itself never writes.
+import type { AuditAction } from '../../electron/shared/auditActions.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import { runCli } from '../../electron/cli/run.ts';
@@ -88,15 +90,15 @@ describe('audit hash chain', () => {
     const other = await openDatabase(file);
     try {
       const ctxOther = { db: other.db, actor: CLI_ACTOR, clock: env.clock };
-      await audit(env.ctx(), { action: 'test.a' });
-      await audit(ctxOther, { action: 'test.b' });
+      await audit(env.ctx(), { action: 'test.a' as AuditAction });
+      await audit(ctxOther, { action: 'test.b' as AuditAction });
       await env.handle.db.transaction().execute(async (trx) => {
-        await audit({ ...env.ctx(), db: trx }, { action: 'test.c' });
+        await audit({ ...env.ctx(), db: trx }, { action: 'test.c' as AuditAction });
         // The write lock is held from the first audit statement: the other connection cannot append meanwhile.
         other.sqlite.pragma('busy_timeout = 50');
-        await expect(audit(ctxOther, { action: 'test.d' })).rejects.toThrow(/locked|busy/i);
+        await expect(audit(ctxOther, { action: 'test.d' as AuditAction })).rejects.toThrow(/locked|busy/i);
       });
-      await audit(ctxOther, { action: 'test.e' });
+      await audit(ctxOther, { action: 'test.e' as AuditAction });
     } finally {
       await other.close();
     }
@@ -125,7 +127,7 @@ describe('audit hash chain', () => {
     const errors = new Set<string>();
     while (running || written < N) {
       try {
-        await audit(env.ctx(), { action: 'test.main', extra: { i: written } });
+        await audit(env.ctx(), { action: 'test.main' as AuditAction, extra: { i: written } });
       } catch (e) {
         failed++;
         errors.add((e as Error).message);
@@ -334,7 +336,7 @@ describe('audit hash chain', () => {
     expect(m.schemaVersion).toBe(latestVersion);
     const report = await verifyAuditChain(m.db);
     expect(report).toMatchObject({ checked: true, ok: true, rows: 2500, firstBrokenId: null });
-    await audit({ db: m.db, actor: CLI_ACTOR, clock: fixedClock('2022-01-02T00:00:00.000Z') }, { action: 'test.after' });
+    await audit({ db: m.db, actor: CLI_ACTOR, clock: fixedClock('2022-01-02T00:00:00.000Z') }, { action: 'test.after' as AuditAction });
     expect(await verifyAuditChain(m.db)).toMatchObject({ ok: true, rows: 2501 });
     await m.close();
   });
@@ -435,7 +437,7 @@ const backupName = (dir: string, n: number) => path.join(dir, 'backups', `isolat
 /** Appends n audit rows through the domain (as the app would). */
 async function addRows(file: string, n: number) {
   const h = await openDatabase(file);
-  for (let i = 0; i < n; i++) await audit({ db: h.db, actor: CLI_ACTOR, clock: fixedClock('2022-01-20T02:00:00.000Z') }, { action: 'test.more', extra: { i } });
+  for (let i = 0; i < n; i++) await audit({ db: h.db, actor: CLI_ACTOR, clock: fixedClock('2022-01-20T02:00:00.000Z') }, { action: 'test.more' as AuditAction, extra: { i } });
   await h.close();
 }
 

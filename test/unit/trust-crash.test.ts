@@ -17,7 +17,7 @@ import { openDatabase } from '../../electron/db/open.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { ensureCommunity, setOrgIdentity } from '../../electron/domain/places.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 
 const PEOPLE = 2500; // the import reports progress after 2000: "midway" is then surely inside the transaction
 const KILLS = 20;

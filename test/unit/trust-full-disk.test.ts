@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
-import { makeIdNumber } from '../../electron/domain/idcard.ts';
+import { makeIdNumber } from '../../electron/shared/idcard.ts';
 
 let t: TestEnv;
 afterEach(async () => t?.close());

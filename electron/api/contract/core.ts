@@ -4,7 +4,9 @@ import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { category, docType, empty, id, isoDate, paging, reason, role, sex, text, version } from './common.ts';
 import type { Actor, Permission } from '../../domain/actor.ts';
-import type { Settings } from '../../domain/settings.ts';
+import { settingsPatchSchema, type Settings } from '../../shared/settings.ts';
+import { EPISODE_KINDS, EPISODE_OUTCOMES, RESIDENT_STATUS_FILTERS } from '../../shared/enums.ts';
+import { TEXT_MAX } from '../../shared/limits.ts';
 import type { CommunityNode, OrgRoot } from '../../domain/places.ts';
 import type { UserView } from '../../domain/users.ts';
 import type { Page, ResidentDetail, ResidentRow, Revealed, SaveResult } from '../../domain/residents.ts';
@@ -21,102 +23,69 @@ export interface Me {
 
 const address = z.object({
   communityId: id,
-  compound: text(60).min(1, k('rule.compoundRequired')),
-  building: text(30).nullish(),
-  unit: text(30).nullish(),
-  room: text(30).nullish(),
+  compound: text(TEXT_MAX.placeName).min(1, k('rule.compoundRequired')),
+  building: text(TEXT_MAX.addressPart).nullish(),
+  unit: text(TEXT_MAX.addressPart).nullish(),
+  room: text(TEXT_MAX.addressPart).nullish(),
 });
 
 const residentFields = {
-  name: text(50).min(1, k('rule.nameRequired')),
+  name: text(TEXT_MAX.personName).min(1, k('rule.nameRequired')),
   docType,
-  docNumber: text(40).nullish(),
+  docNumber: text(TEXT_MAX.docNumber).nullish(),
   sex: sex.nullish(),
   birthDate: isoDate.nullish(),
-  phone: text(30).nullish(),
+  phone: text(TEXT_MAX.phone).nullish(),
   category,
-  notes: text(500).nullish(),
+  notes: text(TEXT_MAX.notes).nullish(),
   guardianId: id.nullish(),
 };
-
-const settingsPatch = z
-  .object({
-    district: text(40).min(1),
-    subdistrict: text(40).min(1),
-    policy: z.object({
-      isolationDays: z.number().int().min(1).max(60),
-      monitoringDays: z.number().int().min(0).max(60),
-      testDays: z.array(z.union([z.number().int().min(1).max(60), z.literal('last')])).max(30),
-    }),
-    categoryPolicies: z.record(
-      z.string(),
-      z.object({
-        isolationDays: z.number().int().min(1).max(60),
-        monitoringDays: z.number().int().min(0).max(60),
-        testDays: z.array(z.union([z.number().int().min(1).max(60), z.literal('last')])).max(30),
-      }),
-    ),
-    feverThreshold: z.number().min(36).max(39),
-    cutoffAm: z.string(),
-    cutoffPm: z.string(),
-    timeZone: z.string().min(1).max(60),
-    supplyOverdueUrgentHours: z.number().min(0.5).max(72),
-    supplyOverdueNormalHours: z.number().min(1).max(240),
-    retentionDays: z.number().int().min(1).max(3650),
-    sessionIdleMinutes: z.number().int().min(1).max(720),
-    backupDir: z.string().max(500),
-    backupKeepDaily: z.number().int().min(1).max(60),
-    backupKeepWeekly: z.number().int().min(0).max(52),
-    importMaxFileMb: z.number().min(1).max(500),
-  })
-  .partial()
-  .strict();
 
 export const coreContract = {
   // --- accounts and session
   'auth.setupStatus': channel<{ needsSetup: boolean; org: OrgRoot | null }>()(empty, 'public'),
   'auth.setupAdmin': channel<Me>()(
     z.object({
-      username: text(30).min(2),
-      displayName: text(30).min(1),
-      password: z.string().max(200),
+      username: text(TEXT_MAX.shortName).min(2),
+      displayName: text(TEXT_MAX.shortName).min(1),
+      password: z.string().max(TEXT_MAX.password),
       // The office's names, asked on the first run of a database that `init` did not name (the desktop app's own file).
-      district: text(40).min(1, k('rule.districtRequired')).optional(),
-      subdistrict: text(40).min(1, k('rule.subdistrictRequired')).optional(),
+      district: text(TEXT_MAX.orgName).min(1, k('rule.districtRequired')).optional(),
+      subdistrict: text(TEXT_MAX.orgName).min(1, k('rule.subdistrictRequired')).optional(),
     }).strict(),
     'public',
   ),
-  'auth.login': channel<Me>()(z.object({ username: text(30).min(1, k('rule.usernameRequired')), password: z.string().min(1, k('rule.passwordRequired')).max(200) }).strict(), 'public'),
+  'auth.login': channel<Me>()(z.object({ username: text(TEXT_MAX.shortName).min(1, k('rule.usernameRequired')), password: z.string().min(1, k('rule.passwordRequired')).max(TEXT_MAX.password) }).strict(), 'public'),
   'auth.logout': channel<null>()(empty, 'public'),
   'auth.me': channel<Me>()(empty, 'session'),
-  'auth.changePassword': channel<null>()(z.object({ oldPassword: z.string().max(200), newPassword: z.string().max(200) }).strict(), 'session'),
+  'auth.changePassword': channel<null>()(z.object({ oldPassword: z.string().max(TEXT_MAX.password), newPassword: z.string().max(TEXT_MAX.password) }).strict(), 'session'),
   'users.list': channel<UserView[]>()(empty, 'users.manage'),
   'users.create': channel<UserView>()(
-    z.object({ username: text(30).min(2), displayName: text(30).min(1), role, communityId: id.nullish(), password: z.string().max(200) }).strict(),
+    z.object({ username: text(TEXT_MAX.shortName).min(2), displayName: text(TEXT_MAX.shortName).min(1), role, communityId: id.nullish(), password: z.string().max(TEXT_MAX.password) }).strict(),
     'users.manage',
   ),
   'users.update': channel<UserView>()(
-    z.object({ id, version, displayName: text(30).min(1).optional(), role: role.optional(), communityId: id.nullish(), active: z.boolean().optional() }).strict(),
+    z.object({ id, version, displayName: text(TEXT_MAX.shortName).min(1).optional(), role: role.optional(), communityId: id.nullish(), active: z.boolean().optional() }).strict(),
     'users.manage',
   ),
-  'users.resetPassword': channel<null>()(z.object({ id, newPassword: z.string().max(200) }).strict(), 'users.manage'),
+  'users.resetPassword': channel<null>()(z.object({ id, newPassword: z.string().max(TEXT_MAX.password) }).strict(), 'users.manage'),
 
   // --- settings and places
   'settings.get': channel<Settings>()(empty, 'settings.read'),
-  'settings.update': channel<Settings>()(settingsPatch, 'settings.write'),
+  'settings.update': channel<Settings>()(settingsPatchSchema, 'settings.write'),
   'places.communities': channel<CommunityNode[]>()(empty, 'residents.read'),
-  'places.createCommunity': channel<{ id: number }>()(z.object({ name: text(40).min(1) }).strict(), 'places.write'),
-  'places.rename': channel<null>()(z.object({ id, version, name: text(60).min(1) }).strict(), 'places.write'),
+  'places.createCommunity': channel<{ id: number }>()(z.object({ name: text(TEXT_MAX.orgName).min(1) }).strict(), 'places.write'),
+  'places.rename': channel<null>()(z.object({ id, version, name: text(TEXT_MAX.placeName).min(1) }).strict(), 'places.write'),
 
   // --- residents
   'residents.list': channel<Page<ResidentRow>>()(
     z
       .object({
-        search: text(60).optional(),
+        search: text(TEXT_MAX.placeName).optional(),
         communityId: id.optional(),
         compoundId: id.optional(),
         householdId: id.optional(),
-        status: z.enum(['none', 'isolating', 'monitoring', 'released', 'transferred', 'ended_other', 'active', 'due', 'all']).optional(),
+        status: z.enum(RESIDENT_STATUS_FILTERS).optional(),
         dayN: z.number().int().min(1).max(60).optional(),
         abnormal: z.boolean().optional(),
         sortField: z.enum(['lastDay', 'startDate', 'releaseDate', 'name', 'id', 'latestTemperature']).optional(),
@@ -148,18 +117,18 @@ export const coreContract = {
 
   // --- episodes
   'episodes.start': channel<Episode>()(
-    z.object({ residentId: id, startDate: isoDate, kind: z.enum(['home_isolation', 'health_monitoring']).optional(), days: z.number().int().min(1).max(60).optional() }).strict(),
+    z.object({ residentId: id, startDate: isoDate, kind: z.enum(EPISODE_KINDS).optional(), days: z.number().int().min(1).max(60).optional() }).strict(),
     'episodes.write',
   ),
   'episodes.extend': channel<Episode>()(z.object({ episodeId: id, version, newLastDay: isoDate, reason }).strict(), 'episodes.write'),
   'episodes.releaseCheck': channel<{ blockers: ReleaseBlocker[]; early: boolean; releaseDate: string }>()(z.object({ episodeId: id }).strict(), 'residents.read'),
   'episodes.release': channel<ReleaseResult>()(
-    z.object({ episodeId: id, version, reason: text(500).optional(), overrideReason: text(500).optional() }).strict(),
+    z.object({ episodeId: id, version, reason: text(TEXT_MAX.reason).optional(), overrideReason: text(TEXT_MAX.reason).optional() }).strict(),
     'episodes.write',
   ),
   'episodes.batchRelease': channel<BatchReleaseResult>()(z.object({ items: z.array(z.object({ episodeId: id, version })).min(1).max(2000) }).strict(), 'episodes.release'),
   'episodes.end': channel<Episode>()(
-    z.object({ episodeId: id, version, outcome: z.enum(['transferred', 'ended_other']), reason, date: isoDate.optional() }).strict(),
+    z.object({ episodeId: id, version, outcome: z.enum(EPISODE_OUTCOMES), reason, date: isoDate.optional() }).strict(),
     'episodes.write',
   ),
   'episodes.applyPolicy': channel<Episode>()(z.object({ episodeId: id, version }).strict(), 'episodes.release'),

@@ -1,8 +1,10 @@
 // Channels of the daily work: check-ins (record, correct, due list), test results, alerts and the dashboard.
 import { z } from 'zod';
-import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { id, isoDate, paging, text, version } from './common.ts';
+import { ALERT_ACTIONS, ALERT_STATUSES, CONTACT_METHODS, HEALTH_CODES, SLOTS, SYMPTOMS, TEST_RESULTS, TEST_TYPES } from '../../shared/enums.ts';
+import { TEXT_MAX } from '../../shared/limits.ts';
+import { temperatureProblem } from '../../shared/checkins.ts';
 import type { CheckinResult, DueList } from '../../domain/checkins.ts';
 import type { TestRecorded } from '../../domain/tests.ts';
 import type { AlertRow } from '../../domain/alerts.ts';
@@ -10,18 +12,25 @@ import type { Page } from '../../domain/residents.ts';
 import type { Dashboard } from '../../domain/dashboard.ts';
 import type { Alert } from '../../db/schema.ts';
 
-const slot = z.enum(['am', 'pm']);
-const testType = z.enum(['核酸', '抗原']);
-const testResult = z.enum(['阴性', '阳性', '待出结果']);
+const slot = z.enum(SLOTS);
+const testType = z.enum(TEST_TYPES);
+const testResult = z.enum(TEST_RESULTS);
 const checkinFields = {
-  temperature: z.number().min(34, k('rule.temperatureLow')).max(43, k('rule.temperatureHigh')).nullish(),
-  symptoms: z.array(z.enum(['发热', '咳嗽', '咽痛', '乏力', '嗅味觉减退', '腹泻', '其他'])).max(7),
-  symptomOther: text(100).nullish(),
+  // The same rule as the domain (shared/checkins.ts): outside 34–43 ℃ a typing slip, below 35 ℃ a re-measurement.
+  temperature: z
+    .number()
+    .superRefine((t, ctx) => {
+      const problem = temperatureProblem(t);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.key, params: problem.params });
+    })
+    .nullish(),
+  symptoms: z.array(z.enum(SYMPTOMS)).max(SYMPTOMS.length),
+  symptomOther: text(TEXT_MAX.symptomOther).nullish(),
   testType: testType.nullish(),
   testResult: testResult.nullish(),
-  healthCode: z.enum(['绿', '黄', '红']).nullish(),
-  contactMethod: z.enum(['电话', '微信', '上门']).nullish(),
-  notes: text(500).nullish(),
+  healthCode: z.enum(HEALTH_CODES).nullish(),
+  contactMethod: z.enum(CONTACT_METHODS).nullish(),
+  notes: text(TEXT_MAX.notes).nullish(),
 };
 
 export const dailyContract = {
@@ -45,11 +54,11 @@ export const dailyContract = {
   ),
   'tests.record': channel<TestRecorded>()(z.object({ residentId: id, sampleDate: isoDate, testType, result: testResult }).strict(), 'checkins.write'),
   'alerts.list': channel<Page<AlertRow>>()(
-    z.object({ status: z.enum(['open', 'closed']).optional(), communityId: id.optional(), residentId: id.optional(), ...paging }).strict(),
+    z.object({ status: z.enum(ALERT_STATUSES).optional(), communityId: id.optional(), residentId: id.optional(), ...paging }).strict(),
     'residents.read',
   ),
   'alerts.close': channel<Alert>()(
-    z.object({ id, version, action: z.enum(['上报', '送医', '复测正常', '转运', '其他']), note: text(500).nullish() }).strict(),
+    z.object({ id, version, action: z.enum(ALERT_ACTIONS), note: text(TEXT_MAX.notes).nullish() }).strict(),
     'alerts.write',
   ),
   'dashboard.get': channel<Dashboard>()(z.object({ date: isoDate.optional() }).strict(), 'dashboard.read'),

@@ -1,12 +1,14 @@
 // Channels of the Excel reports: start an export (runs as a job; progress and result through 'jobs.status'), and
 // fetch a finished file's bytes (browser mode has no file system of its own).
 import { z } from 'zod';
+import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { id, isoDate } from './common.ts';
 import type { ExportResult } from '../../excel/export/index.ts';
 
 /** What a reports.export job answers on 'jobs.status' when it succeeded. */
 export type { ExportResult };
+import { SUPPLY_STATUSES } from '../../shared/enums.ts';
 
 export const reportsContract = {
   /** Starts the 'export.report' job; unmasked needs reports.exportUnmasked as well (checked before the job starts). */
@@ -18,10 +20,10 @@ export const reportsContract = {
         from: isoDate.optional(),
         to: isoDate.optional(),
         communityId: id.optional(),
-        status: z.enum(['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open']).optional(),
+        status: z.enum([...SUPPLY_STATUSES, 'open']).optional(),
         unmasked: z.boolean().optional(),
         /** An exact file to write (overwritten): the command line's --out only (ApiEnv.localFiles). */
-        outFile: z.string().trim().min(1).max(1000).regex(/\.xlsx$/i, '导出文件应以 .xlsx 结尾').optional(),
+        outFile: z.string().trim().min(1).max(1000).regex(/\.xlsx$/i, k('rule.xlsxFile')).optional(),
       })
       .strict(),
     'reports.export',

@@ -3,29 +3,31 @@ import { z } from 'zod';
 import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { id, isoDate, paging, reason, text, version } from './common.ts';
+import { CADRE_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUSES, URGENCIES } from '../../shared/enums.ts';
+import { TEXT_MAX } from '../../shared/limits.ts';
 import type { HouseholdHit, RunSheet, SupplyBoard, SupplyDetail, SupplyPage } from '../../domain/supplyViews.ts';
 import type { CadreRow, CadreSaveResult } from '../../domain/cadres.ts';
 
-const supplyCategory = z.enum(['蔬菜', '粮油', '肉蛋奶', '药品', '母婴用品', '生活用品', '就医', '垃圾清运', '其他']);
-const urgency = z.enum(['normal', 'urgent']);
-const statusFilter = z.enum(['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open', 'all']);
-const cadreStatus = z.enum(['on_duty', 'resting', 'withdrawn']);
+const supplyCategory = z.enum(SUPPLY_CATEGORIES);
+const urgency = z.enum(URGENCIES);
+const statusFilter = z.enum([...SUPPLY_STATUSES, 'open', 'all']);
+const cadreStatus = z.enum(CADRE_STATUSES);
 const amountCents = z.number().int(k('rule.cents')).min(0, k('rule.notNegative')).max(100_000_000);
-const note = text(500).nullish();
+const note = text(TEXT_MAX.notes).nullish();
 
-const item = z.object({ name: text(60), quantity: text(30).nullish() }).strict();
+const item = z.object({ name: text(TEXT_MAX.itemName), quantity: text(TEXT_MAX.itemQuantity).nullish() }).strict();
 
 const cadreFields = {
-  name: text(30).min(1, k('rule.nameRequired')),
-  homeUnit: text(60).min(1, k('rule.homeUnitRequired')),
-  title: text(30).nullish(),
-  phone: text(30).nullish(),
+  name: text(TEXT_MAX.shortName).min(1, k('rule.nameRequired')),
+  homeUnit: text(TEXT_MAX.placeName).min(1, k('rule.homeUnitRequired')),
+  title: text(TEXT_MAX.shortName).nullish(),
+  phone: text(TEXT_MAX.phone).nullish(),
   communityId: id.nullish(),
   compoundIds: z.array(id).max(200).optional(),
   status: cadreStatus.optional(),
   dutyFrom: isoDate.nullish(),
   dutyTo: isoDate.nullish(),
-  notes: text(500).nullish(),
+  notes: text(TEXT_MAX.notes).nullish(),
 };
 
 export const suppliesContract = {
@@ -37,8 +39,8 @@ export const suppliesContract = {
         category: supplyCategory,
         urgency: urgency.nullish(),
         items: z.array(item).min(1, k('rule.itemsRequired')).max(30, k('rule.itemsMax')),
-        requestedBy: text(50).nullish(),
-        notes: text(500).nullish(),
+        requestedBy: text(TEXT_MAX.requestedBy).nullish(),
+        notes: text(TEXT_MAX.notes).nullish(),
         amountCents: amountCents.nullish(),
       })
       .strict(),

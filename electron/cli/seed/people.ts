@@ -1,7 +1,7 @@
 // Demo households and their members: family shapes of 1–5, names that fit each generation, valid resident ID
 // numbers (unique), mobiles, and a few people with other documents or none (infants, with a guardian).
 import type { Category, DocType, Sex } from '../../db/schema.ts';
-import { makeIdNumber } from '../../domain/idcard.ts';
+import { makeIdNumber } from '../../shared/idcard.ts';
 import { addDays, ageOn } from '../../domain/dates.ts';
 import { Rng, Weighted } from './random.ts';
 import { AREA_CODES, CATEGORY_WEIGHTS, GIVEN_NAMES, PHONE_PREFIXES, RESIDENT_NOTES, SURNAMES } from './tables.ts';

@@ -3,7 +3,7 @@
 import { sql, type Expression } from 'kysely';
 import type { Ctx } from '../../domain/context.ts';
 import type { OrgRoot } from '../../domain/places.ts';
-import { maskIdNumber, maskPhone } from '../../domain/idcard.ts';
+import { maskIdNumber, maskPhone } from '../../shared/idcard.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobProgress } from '../../shared/progress.ts';
 

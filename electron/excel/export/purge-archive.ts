@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { getOrgRoot } from '../../domain/places.ts';
-import { maskBirthDate, maskIdNumber, maskPhone } from '../../domain/idcard.ts';
+import { maskBirthDate, maskIdNumber, maskPhone } from '../../shared/idcard.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { cnDate, SEX_LABELS } from './common.ts';
@@ -15,6 +15,7 @@ import { purgeableResidentIds } from '../../domain/purge.ts';
 import { purgeCutoffNow } from '../../domain/purgeRun.ts';
 import { fileStamp } from '../../db/backup.ts';
 import { invalid } from '../../shared/errors.ts';
+import { EPISODE_KIND_LABELS, EPISODE_STATUS_LABELS, labelsIn } from '../../shared/labels.ts';
 
 const COLUMNS: ColumnDef[] = [
   { key: 'name', header: '姓名', minWidth: 8 },
@@ -29,8 +30,8 @@ const COLUMNS: ColumnDef[] = [
   { key: 'episodes', header: '隔离/监测记录', minWidth: 30, maxWidth: 60 },
 ];
 
-const KIND = { home_isolation: '居家隔离', health_monitoring: '居家健康监测' } as const;
-const STATUS = { active: '隔离中', released: '已解除', transferred: '转运', ended_other: '其他结束' } as const;
+const KIND = labelsIn(EPISODE_KIND_LABELS, 'zh');
+const STATUS = labelsIn(EPISODE_STATUS_LABELS, 'zh');
 
 export async function writePurgeArchive(ctx: Ctx, residentIds: number[], file: string, unmasked: boolean): Promise<number> {
   const org = await getOrgRoot(ctx);

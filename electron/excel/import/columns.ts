@@ -1,5 +1,5 @@
 // The words upstream lists use for each column, and the mapping from header cells to fields (overridable by the caller).
-import { toHalfWidth } from '../../domain/idcard.ts';
+import { toHalfWidth } from '../../shared/idcard.ts';
 import { fail } from '../../shared/errors.ts';
 import type { CellValue } from '../cell.ts';
 

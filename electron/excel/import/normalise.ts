@@ -1,6 +1,6 @@
 // Cell-level normalisation of upstream lists: text, dates in every form clerks type, ID numbers (with the reason
-// they are wrong, as a code and in Chinese), sex words. Pure functions; the checks themselves live in domain/idcard.ts.
-import { checkIdNumber, toHalfWidth } from '../../domain/idcard.ts';
+// they are wrong, as a code and in Chinese), sex words. Pure functions; the checks themselves live in shared/idcard.ts.
+import { checkIdNumber, toHalfWidth } from '../../shared/idcard.ts';
 import { isIsoDate } from '../../domain/dates.ts';
 import type { Category, DocType, Sex } from '../../db/schema.ts';
 import type { CellValue } from '../cell.ts';

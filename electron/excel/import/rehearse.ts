@@ -8,7 +8,7 @@ import { openDatabase } from '../../db/open.ts';
 import { jobConnection } from '../../db/job-connection.ts';
 import { SYSTEM_ACTOR } from '../../domain/actor.ts';
 import { fixedClock } from '../../domain/clock.ts';
-import { makeIdNumber } from '../../domain/idcard.ts';
+import { makeIdNumber } from '../../shared/idcard.ts';
 import { setOrgIdentity } from '../../domain/places.ts';
 import { openXlsx } from '../xlsx-read.ts';
 import type { CellValue } from '../cell.ts';

@@ -1,6 +1,6 @@
 // Reads a resident list into people to write and problems to show: header row → column mapping → per-row
 // normalisation and checks (the rules 1–6). Pure: the database is consulted later, by plan.ts.
-import { normaliseOtherDocument } from '../../domain/idcard.ts';
+import { normaliseOtherDocument } from '../../shared/idcard.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
 import { normaliseResident, type NormalisedResident } from '../../domain/residents.ts';
 import { addDays } from '../../domain/dates.ts';

@@ -1,6 +1,7 @@
 // Messages of check-ins, alerts and supply requests.
 export const daily = {
   'checkins.temperatureRange': ['体温 {value}℃ 不在 {min}–{max}℃ 之间，请核对后重新填写', 'The temperature {value} °C is not between {min} and {max} °C; check it and enter it again'],
+  'checkins.temperatureRecheck': ['体温 {value}℃ 低于 {below}℃，多为测量有误，请让居民复测后填写复测读数', 'A temperature of {value} °C is below {below} °C, most likely a wrong measurement: have the resident measure again and enter the new reading'],
   'checkins.temperatureOut': ['体温超出合理范围', 'Temperature out of the plausible range'],
   'checkins.unknownSymptoms': ['未知的症状：{symptoms}。可选：{choices}', 'Unknown symptoms: {symptoms}. Choose from: {choices}'],
   'checkins.symptomsBad': ['症状不正确', 'Invalid symptoms'],

@@ -18,6 +18,12 @@ export const validation = {
   'zod.unknownKeys': ['不认识的字段：{keys}', 'Unknown fields: {keys}'],
   'zod.invalid': ['输入不正确', 'Invalid input'],
 
+  'settings.timeZoneName': ['时区应为标准时区名称，如 Asia/Shanghai', 'The time zone must be a standard name such as Asia/Shanghai'],
+  'settings.backupDirAbsolute': ['备份文件夹须填写完整路径，如 D:\\隔离备份 或 /home/office/backups（留空则用默认位置）', 'The backup folder must be a full path such as D:\\backups or /home/office/backups (leave it empty for the default place)'],
+  'settings.pmAfterAm': ['下午截止时间应晚于上午截止时间', 'The afternoon cutoff must be later than the morning cutoff'],
+  'settings.notSaved': ['设置未保存：{problems}', 'The settings were not saved: {problems}'],
+  'settings.badValue': ['该项的值不正确', 'This value is not valid'],
+  'rule.xlsxFile': ['导出文件应以 .xlsx 结尾', 'The export file must end in .xlsx'],
   'rule.timeFormat': ['时间格式应为 HH:mm，如 10:00', 'Times are written HH:mm, such as 10:00'],
   'rule.isoDate': ['日期格式应为 YYYY-MM-DD', 'Dates are written YYYY-MM-DD'],
   'rule.reasonRequired': ['请填写原因', 'Please give a reason'],

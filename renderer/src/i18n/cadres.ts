@@ -1,10 +1,11 @@
 // Strings of 下沉干部 (namespace 'cadres'): roster, filters, add/edit form.
+import { CADRE_STATUS_LABELS, labelsIn } from '../../../electron/shared/labels.ts';
 const zhCN = {
   title: '下沉干部',
   add: '新增干部',
   total: '共 {{n}} 人',
   summary: '在岗 {{on}} 人 · 轮休 {{rest}} 人 · 撤回 {{out}} 人',
-  status: { on_duty: '在岗', resting: '轮休', withdrawn: '撤回' },
+  status: labelsIn(CADRE_STATUS_LABELS, 'zh'),
   filter: { community: '全部社区', status: '全部状态', search: '搜索姓名、单位、职务或电话', date: '工作量日期', unassigned: '未派驻' },
   col: {
     name: '姓名',
@@ -72,7 +73,7 @@ const en: DeepString<Strings> = {
   add: 'Add cadre',
   total: '{{n}} people',
   summary: '{{on}} on duty · {{rest}} resting · {{out}} withdrawn',
-  status: { on_duty: 'On duty', resting: 'Resting', withdrawn: 'Withdrawn' },
+  status: labelsIn(CADRE_STATUS_LABELS, 'en'),
   filter: { community: 'All communities', status: 'All statuses', search: 'Search name, unit, title or phone', date: 'Work on', unassigned: 'Not posted' },
   col: {
     name: 'Name',

@@ -1,7 +1,8 @@
 // Strings of 今日监测 and 异常告警 (namespace 'checkins'): the keyboard entry table, its legend, the alerts panel and page.
+import { ALERT_ACTION_LABELS, labelsIn, SLOT_LABELS } from '../../../electron/shared/labels.ts';
 const zhCN = {
   title: '今日监测',
-  slot: { am: '上午', pm: '下午' },
+  slot: labelsIn(SLOT_LABELS, 'zh'),
   today: '今天',
   filter: { community: '全部社区', compound: '全部小区', missing: '只看未报', date: '监测日期' },
   counter: {
@@ -133,7 +134,7 @@ const zhCN = {
     submit: '确认处理',
     done: '告警已处理：{{name}}（{{action}}）',
   },
-  actions: { 上报: '上报', 送医: '送医', 复测正常: '复测正常', 转运: '转运', 其他: '其他' },
+  actions: labelsIn(ALERT_ACTION_LABELS, 'zh'),
 };
 
 type Strings = typeof zhCN;
@@ -141,7 +142,7 @@ type DeepString<T> = { [K in keyof T]: T[K] extends string ? string : DeepString
 
 const en: DeepString<Strings> = {
   title: "Today's check-ins",
-  slot: { am: 'AM', pm: 'PM' },
+  slot: labelsIn(SLOT_LABELS, 'en'),
   today: 'Today',
   filter: { community: 'All communities', compound: 'All compounds', missing: 'Missing only', date: 'Date' },
   counter: {
@@ -264,7 +265,7 @@ const en: DeepString<Strings> = {
     submit: 'Close alert',
     done: 'Alert closed: {{name}} ({{action}})',
   },
-  actions: { 上报: 'Reported', 送医: 'To hospital', 复测正常: 'Re-test normal', 转运: 'Transferred', 其他: 'Other' },
+  actions: labelsIn(ALERT_ACTION_LABELS, 'en'),
 };
 
 const checkins = { 'zh-CN': zhCN, en };

@@ -1,4 +1,5 @@
 // English strings (second language); same keys as zh-CN.ts, which is the source of truth.
+import { labelsIn, ROLE_LABELS } from '../../../electron/shared/labels.ts';
 import type { Strings } from './zh-CN.ts';
 
 type DeepString<T> = { [K in keyof T]: T[K] extends string ? string : DeepString<T[K]> };
@@ -24,7 +25,7 @@ const en: DeepString<Strings> = {
     logout: 'Log out',
     shortcuts: 'Shortcuts: Alt+1…9 switch pages',
   },
-  role: { admin: 'Administrator', clerk: 'Subdistrict clerk', committee: 'Committee member', official: 'Official' },
+  role: labelsIn(ROLE_LABELS, 'en'),
   login: {
     title: 'Log in',
     username: 'Username',

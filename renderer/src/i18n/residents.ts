@@ -1,4 +1,5 @@
 // Strings of the 隔离人员 screen (namespace 'residents'): list, filters, detail drawer, forms and dialogs.
+import { EPISODE_KIND_LABELS, EPISODE_STATUS_LABELS, labelsIn, RESIDENT_STATUS_LABELS, SUPPLY_STATUS_LABELS } from '../../../electron/shared/labels.ts';
 const zhCN = {
   title: '隔离人员',
   total: '共 {{n}} 人',
@@ -13,17 +14,7 @@ const zhCN = {
     abnormal: '只看异常',
     clear: '清除筛选',
   },
-  status: {
-    all: '全部人员',
-    active: '在管（隔离中和监测中）',
-    due: '待解除',
-    isolating: '隔离中',
-    monitoring: '健康监测中',
-    released: '已解除',
-    transferred: '已转运',
-    ended_other: '其他结束',
-    none: '未开始隔离',
-  },
+  status: labelsIn(RESIDENT_STATUS_LABELS, 'zh'),
   col: {
     name: '姓名',
     sex: '性别',
@@ -94,8 +85,8 @@ const zhCN = {
     revealTip: '显示完整证件号码和出生日期（出生日期即证件号码中间隐藏的8位）；每次查看都会记入操作日志',
   },
   episode: {
-    kind: { home_isolation: '居家隔离', health_monitoring: '居家健康监测' },
-    status: { active: '进行中', released: '已解除', transferred: '已转运', ended_other: '其他结束' },
+    kind: labelsIn(EPISODE_KIND_LABELS, 'zh'),
+    status: labelsIn(EPISODE_STATUS_LABELS, 'zh'),
     started: '{{date}} 开始{{kind}}，共 {{days}} 天（最后一天 {{lastDay}}，解除日期 {{releaseDate}}）',
     extended: '{{at}} {{user}} 延长：最后一天 {{from}} → {{to}}。原因：{{reason}}',
     released: '{{date}} 解除',
@@ -120,7 +111,7 @@ const zhCN = {
   },
   test: { date: '采样日期', type: '类型', result: '结果', source: '来源', sources: { checkin: '监测记录', import: '导入', manual: '手工录入' } },
   alert: { open: '待处理', closed: '已处理' },
-  supply: { status: { new: '待处理', assigned: '已分派', delivering: '配送中', delivered: '已送达', cancelled: '已取消' }, urgent: '紧急' },
+  supply: { status: labelsIn(SUPPLY_STATUS_LABELS, 'zh'), urgent: '紧急' },
   historyCols: { at: '时间', user: '操作人', action: '操作', details: '内容' },
   actions: {
     edit: '编辑',
@@ -244,17 +235,7 @@ const en: Strings = {
     abnormal: 'Abnormal only',
     clear: 'Clear filters',
   },
-  status: {
-    all: 'Everyone',
-    active: 'Under control (isolating + monitoring)',
-    due: 'Due for release',
-    isolating: 'Isolating',
-    monitoring: 'Health monitoring',
-    released: 'Released',
-    transferred: 'Transferred',
-    ended_other: 'Ended (other)',
-    none: 'Not started',
-  },
+  status: labelsIn(RESIDENT_STATUS_LABELS, 'en'),
   col: {
     name: 'Name',
     sex: 'Sex',
@@ -325,8 +306,8 @@ const en: Strings = {
     revealTip: 'Shows the full document number and birth date (the birth date is the ID number’s hidden 8 digits); every reveal is written to the audit log',
   },
   episode: {
-    kind: { home_isolation: 'Home isolation', health_monitoring: 'Health monitoring' },
-    status: { active: 'Running', released: 'Released', transferred: 'Transferred', ended_other: 'Ended' },
+    kind: labelsIn(EPISODE_KIND_LABELS, 'en'),
+    status: labelsIn(EPISODE_STATUS_LABELS, 'en'),
     started: '{{date}} started {{kind}}, {{days}} days (last day {{lastDay}}, release {{releaseDate}})',
     extended: '{{at}} {{user}} extended: last day {{from}} → {{to}}. Reason: {{reason}}',
     released: '{{date}} released',
@@ -351,7 +332,7 @@ const en: Strings = {
   },
   test: { date: 'Sampled', type: 'Type', result: 'Result', source: 'Source', sources: { checkin: 'Check-in', import: 'Import', manual: 'Manual' } },
   alert: { open: 'Open', closed: 'Closed' },
-  supply: { status: { new: 'New', assigned: 'Assigned', delivering: 'Delivering', delivered: 'Delivered', cancelled: 'Cancelled' }, urgent: 'Urgent' },
+  supply: { status: labelsIn(SUPPLY_STATUS_LABELS, 'en'), urgent: 'Urgent' },
   historyCols: { at: 'Time', user: 'User', action: 'Action', details: 'Details' },
   actions: { edit: 'Edit', start: 'Start isolation', extend: 'Extend', release: 'Release', end: 'Transfer / end' },
   form: {

@@ -1,11 +1,12 @@
 // Strings of 物资需求 (namespace 'supplies'): list, board, per-compound run sheet, new-request form, detail and actions.
+import { labelsIn, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../../electron/shared/labels.ts';
 const zhCN = {
   title: '物资需求',
   view: { list: '列表', board: '看板', sheet: '按小区清单' },
   add: '新增需求',
   addKey: '按 N 新增',
-  status: { open: '未完成', new: '待处理', assigned: '已分派', delivering: '配送中', delivered: '已送达', cancelled: '已取消', all: '全部' },
-  urgency: { normal: '普通', urgent: '紧急' },
+  status: { open: '未完成', ...labelsIn(SUPPLY_STATUS_LABELS, 'zh'), all: '全部' },
+  urgency: labelsIn(URGENCY_LABELS, 'zh'),
   board: {
     open: '未完成',
     overdue: '超时',
@@ -178,8 +179,8 @@ const en: DeepString<Strings> = {
   view: { list: 'List', board: 'Board', sheet: 'Run sheet' },
   add: 'New request',
   addKey: 'Press N to add',
-  status: { open: 'Open', new: 'New', assigned: 'Assigned', delivering: 'Delivering', delivered: 'Delivered', cancelled: 'Cancelled', all: 'All' },
-  urgency: { normal: 'Normal', urgent: 'Urgent' },
+  status: { open: 'Open', ...labelsIn(SUPPLY_STATUS_LABELS, 'en'), all: 'All' },
+  urgency: labelsIn(URGENCY_LABELS, 'en'),
   board: {
     open: 'Open',
     overdue: 'Overdue',

@@ -1,4 +1,5 @@
 // Simplified Chinese strings of the shell, login, first run and 工作台 (the default language).
+import { labelsIn, ROLE_LABELS } from '../../../electron/shared/labels.ts';
 const zhCN = {
   app: { title: '居家隔离管理台', short: '隔离管理台' },
   nav: {
@@ -20,7 +21,7 @@ const zhCN = {
     logout: '退出',
     shortcuts: '快捷键：Alt+1…9 切换页面',
   },
-  role: { admin: '系统管理员', clerk: '街道工作人员', committee: '社区工作人员', official: '领导' },
+  role: labelsIn(ROLE_LABELS, 'zh'),
   login: {
     title: '登录',
     username: '用户名',

@@ -11,12 +11,13 @@ import { api, errorMessage, fieldMessage } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { useQueryParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { CADRE_STATUSES } from '../../../electron/shared/enums.ts';
 import { PhoneReveal } from '../components/PhoneReveal.tsx';
 import { CadreForm, type CadreFormMode, type CadreRow } from './cadres/CadreForm.tsx';
 import './cadres/cadres.css';
 
 type Status = CadreRow['status'];
-const STATUSES: Status[] = ['on_duty', 'resting', 'withdrawn'];
+const STATUSES: readonly Status[] = CADRE_STATUSES;
 const STATUS_COLORS: Record<Status, string> = { on_duty: 'green', resting: 'gold', withdrawn: 'default' };
 const posInt = (s: string | undefined) => (s && /^\d+$/.test(s) && Number(s) > 0 ? Number(s) : undefined);
 

@@ -24,6 +24,7 @@ import './supplies/supplies.css';
 
 export default function SuppliesPage() {
   const { t } = useTranslation('supplies');
+  const { t: te } = useTranslation('enums');
   const { can } = useSession();
   const qc = useQueryClient();
   const [params, setParams] = useQueryParams();
@@ -140,7 +141,7 @@ export default function SuppliesPage() {
           />
           {filters.view !== 'sheet' && (
             <>
-              <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: 120 }} options={CATEGORIES.map((c) => ({ value: c, label: c }))} onChange={(v) => update({ category: v ?? undefined })} />
+              <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: 120 }} options={CATEGORIES.map((c) => ({ value: c, label: te(`supplyCategory.${c}`) }))} onChange={(v) => update({ category: v ?? undefined })} />
               <Select
                 allowClear
                 placeholder={t('filter.urgency')}

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
+import { AUDIT_ACTION_GROUPS } from '../../../../electron/shared/auditActions.ts';
 
 export interface AuditFilterValues {
   user: string;
@@ -16,27 +17,6 @@ export interface AuditFilterValues {
 }
 
 export const EMPTY_FILTERS: AuditFilterValues = { user: '', action: '', from: '', to: '', resident: null };
-
-/** Areas (prefix ending in '.') and the actions under each; the list shows the Chinese labels from the i18n file. */
-export const ACTION_GROUPS: [string, string[]][] = [
-  ['auth.', ['auth.login', 'auth.login_failed', 'auth.logout']],
-  ['user.', ['user.create', 'user.update', 'user.reset_password', 'user.change_password']],
-  ['settings.', ['settings.update']],
-  ['org.', ['org.create', 'org.rename']],
-  ['place.', ['place.create', 'place.rename']],
-  ['resident.', ['resident.create', 'resident.update', 'resident.view', 'resident.reveal_phone', 'resident.reveal_document']],
-  ['episode.', ['episode.start', 'episode.extend', 'episode.release', 'episode.transfer', 'episode.end', 'episode.apply_policy']],
-  ['checkin.', ['checkin.record', 'checkin.correct']],
-  ['test.', ['test.record']],
-  ['alert.', ['alert.open', 'alert.close']],
-  ['supply.', ['supply.create']],
-  ['cadre.', ['cadre.create', 'cadre.update', 'cadre.reveal_phone']],
-  ['import.', ['import.residents', 'import.tests', 'import.undo']],
-  ['report.', ['report.export', 'report.download']],
-  ['audit.', ['audit.export', 'audit.verify', 'audit.reanchor']],
-  ['backup.', ['backup.create', 'backup.restore', 'backup.undo_restore', 'backup.failed', 'backup.verify_failed']],
-  ['purge.', ['purge.run', 'purge.export']],
-];
 
 function ResidentPicker({ value, onChange }: { value: number | null; onChange: (id: number | null) => void }) {
   const { t } = useTranslation('admin');
@@ -82,7 +62,8 @@ export function AuditFilters({ value, onChange }: { value: AuditFilterValues; on
   const users = useApiQuery('users.list', {}, { enabled: can('users.manage'), staleTime: 60_000 });
   const actionOptions = useMemo(
     () =>
-      ACTION_GROUPS.map(([area, actions]) => ({
+      // Areas (prefix ending in '.') and the actions under each, from the one list of audit actions.
+      AUDIT_ACTION_GROUPS.map(([area, actions]) => ({
         label: t(`audit.area.${area.slice(0, -1)}`),
         title: area,
         options: [

@@ -5,10 +5,10 @@ import { Alert, App, Form, Input, Modal, Radio, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
 import { useQueryClient } from '@tanstack/react-query';
+import { ALERT_ACTIONS, type AlertAction } from '../../../../electron/shared/enums.ts';
 
 export type AlertRow = OutputOf<'alerts.list'>['rows'][number];
-export const ALERT_ACTIONS = ['上报', '送医', '复测正常', '转运', '其他'] as const;
-type Action = (typeof ALERT_ACTIONS)[number];
+type Action = AlertAction;
 
 interface Values {
   action?: Action;

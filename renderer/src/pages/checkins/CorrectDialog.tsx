@@ -5,7 +5,9 @@ import { Alert, App, Checkbox, Form, Input, InputNumber, Modal, Select, Typograp
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, errorMessage, fieldMessage, type InputOf } from '../../api.ts';
-import { CONTACT_METHODS, SYMPTOM_ORDER, TEMPERATURE_MAX, TEMPERATURE_MIN, type DueRow } from './model.ts';
+import { CONTACT_METHODS, SYMPTOM_ORDER, type DueRow } from './model.ts';
+import { HEALTH_CODES, TEST_RESULTS, TEST_TYPES } from '../../../../electron/shared/enums.ts';
+import { maxText, temperatureRule } from '../../lib/formRules.ts';
 
 interface Values {
   temperature?: number | null;
@@ -23,6 +25,7 @@ const FIELDS = ['temperature', 'symptoms', 'symptomOther', 'testResult', 'testTy
 
 export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: () => void }) {
   const { t } = useTranslation('checkins');
+  const { t: te } = useTranslation('enums');
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
@@ -92,35 +95,35 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
         <Form.Item
           name="temperature"
           label={t('correct.temperature')}
-          rules={[{ type: 'number', min: TEMPERATURE_MIN, max: TEMPERATURE_MAX, message: `体温应在 ${TEMPERATURE_MIN}–${TEMPERATURE_MAX}℃ 之间` }]}
+          rules={[temperatureRule()]}
         >
           <InputNumber step={0.1} precision={1} style={{ width: 140 }} />
         </Form.Item>
         <Form.Item name="symptoms" label={t('correct.symptoms')}>
-          <Checkbox.Group options={SYMPTOM_ORDER.map((s) => ({ value: s, label: s }))} />
+          <Checkbox.Group options={SYMPTOM_ORDER.map((s) => ({ value: s, label: te(`symptom.${s}`) }))} />
         </Form.Item>
         {symptoms.includes('其他') && (
-          <Form.Item name="symptomOther" label={t('correct.symptomOther')} rules={[{ max: 100, message: '不能超过 100 字' }]}>
+          <Form.Item name="symptomOther" label={t('correct.symptomOther')} rules={[maxText('symptomOther', (n) => `不能超过 ${n} 字`)]}>
             <Input placeholder="不修改请留空" />
           </Form.Item>
         )}
         <div className="ci-correct-grid">
           <Form.Item name="testResult" label={t('correct.testResult')}>
-            <Select options={[keep, { value: 'none', label: t('testNone') }, ...['阴性', '阳性', '待出结果'].map((v) => ({ value: v, label: v }))]} />
+            <Select options={[keep, { value: 'none', label: t('testNone') }, ...TEST_RESULTS.map((v) => ({ value: v, label: te(`testResult.${v}`) }))]} />
           </Form.Item>
           {testResult && testResult !== KEEP && testResult !== 'none' && (
             <Form.Item name="testType" label={t('correct.testType')}>
-              <Select options={['核酸', '抗原'].map((v) => ({ value: v, label: v }))} />
+              <Select options={TEST_TYPES.map((v) => ({ value: v, label: te(`testType.${v}`) }))} />
             </Form.Item>
           )}
           <Form.Item name="healthCode" label={t('correct.healthCode')}>
-            <Select options={[keep, { value: 'none', label: t('codeNone') }, ...['绿', '黄', '红'].map((v) => ({ value: v, label: `${v}码` }))]} />
+            <Select options={[keep, { value: 'none', label: t('codeNone') }, ...HEALTH_CODES.map((v) => ({ value: v, label: te(`healthCode.${v}`) }))]} />
           </Form.Item>
           <Form.Item name="contactMethod" label={t('correct.contactMethod')}>
-            <Select options={[keep, ...CONTACT_METHODS.map((v) => ({ value: v, label: v }))]} />
+            <Select options={[keep, ...CONTACT_METHODS.map((v) => ({ value: v, label: te(`contactMethod.${v}`) }))]} />
           </Form.Item>
         </div>
-        <Form.Item name="notes" label={t('correct.notes')} rules={[{ max: 500, message: '不能超过 500 字' }]}>
+        <Form.Item name="notes" label={t('correct.notes')} rules={[maxText('notes', (n) => `不能超过 ${n} 字`)]}>
           <Input.TextArea rows={2} />
         </Form.Item>
         {error && <Alert type="error" showIcon title={error} />}

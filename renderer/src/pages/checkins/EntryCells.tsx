@@ -9,6 +9,7 @@ const keyOf = (s: Symptom) => SYMPTOM_KEYS.find((k) => k.symptom === s)?.key ?? 
 
 export function SymptomTags({ symptoms, onToggle, disabled }: { symptoms: string[]; onToggle?: (s: Symptom) => void; disabled?: boolean }) {
   const { t } = useTranslation('checkins');
+  const { t: te } = useTranslation('enums');
   return (
     <span className="ci-symptoms" data-testid="ci-symptoms">
       {symptoms.map((s) => (
@@ -19,7 +20,7 @@ export function SymptomTags({ symptoms, onToggle, disabled }: { symptoms: string
           onClick={onToggle && !disabled ? () => onToggle(s as Symptom) : undefined}
           title={onToggle ? `${keyOf(s as Symptom)} 键可取消` : undefined}
         >
-          {s}
+          {te(`symptom.${s}`, { defaultValue: s })}
         </Tag>
       ))}
       {onToggle && !disabled && (
@@ -34,7 +35,7 @@ export function SymptomTags({ symptoms, onToggle, disabled }: { symptoms: string
                 const now = new Set(next as string[]);
                 for (const s of SYMPTOM_ORDER) if (now.has(s) !== symptoms.includes(s)) onToggle(s);
               }}
-              options={SYMPTOM_ORDER.map((s) => ({ value: s, label: `${s}（${keyOf(s)}）` }))}
+              options={SYMPTOM_ORDER.map((s) => ({ value: s, label: `${te(`symptom.${s}`)}（${keyOf(s)}）` }))}
             />
           }
         >

@@ -1,16 +1,16 @@
 // Pure rules of the 今日监测 entry: temperature typing ("365" → 36.5), the single-key map, the row draft and the
 // check-ins.record input it makes, and grouping the due list by compound and building.
-import type { InputOf, OutputOf } from '../../api.ts';
+import { messageText, type InputOf, type OutputOf } from '../../api.ts';
+import { CONTACT_METHODS, HEALTH_CODES as CODES, SYMPTOMS, type ContactMethod, type HealthCode, type Slot, type Symptom, type TestResult, type TestType } from '../../../../electron/shared/enums.ts';
+import { isAbnormal, isFever, temperatureProblem } from '../../../../electron/shared/checkins.ts';
+
+export type { ContactMethod, HealthCode, Slot, Symptom, TestResult, TestType };
+export { CONTACT_METHODS, isFever };
+export { TEMPERATURE_MAX, TEMPERATURE_MIN } from '../../../../electron/shared/limits.ts';
 
 export type DueList = OutputOf<'checkins.due'>;
 export type DueRow = DueList['rows'][number];
-export type Slot = 'am' | 'pm';
 export type RecordInput = InputOf<'checkins.record'>;
-export type Symptom = '发热' | '咳嗽' | '咽痛' | '乏力' | '嗅味觉减退' | '腹泻' | '其他';
-export type TestResult = '阴性' | '阳性' | '待出结果';
-export type TestType = '核酸' | '抗原';
-export type HealthCode = '绿' | '黄' | '红';
-export type ContactMethod = '电话' | '微信' | '上门';
 
 /** Single keys (event.code, so they work whatever the keyboard layout or IME) → symptom. */
 export const SYMPTOM_KEYS: { code: string; key: string; symptom: Symptom }[] = [
@@ -22,9 +22,9 @@ export const SYMPTOM_KEYS: { code: string; key: string; symptom: Symptom }[] = [
   { code: 'KeyD', key: 'D', symptom: '腹泻' },
   { code: 'KeyQ', key: 'Q', symptom: '其他' },
 ];
-export const SYMPTOM_ORDER: Symptom[] = ['发热', '咳嗽', '咽痛', '乏力', '嗅味觉减退', '腹泻', '其他'];
-export const CONTACT_METHODS: ContactMethod[] = ['电话', '微信', '上门'];
-export const HEALTH_CODES: (HealthCode | null)[] = [null, '绿', '黄', '红'];
+export const SYMPTOM_ORDER: readonly Symptom[] = SYMPTOMS;
+/** The G key cycles through these (none first). */
+export const HEALTH_CODES: (HealthCode | null)[] = [null, ...CODES];
 
 export interface Draft {
   /** What is in the box, already shaped: "36.5", "37", "" */
@@ -75,27 +75,20 @@ export function parseTemperature(s: string): number | null {
   return Number(v);
 }
 
-export const TEMPERATURE_MIN = 34;
-export const TEMPERATURE_MAX = 43;
-
-/** Same rule as the server (domain.md): at or above the threshold, any symptom, a positive test, a red or yellow code. */
+/** The server's own rule (shared/checkins.ts): at or above the threshold, any symptom, a positive test, a red or yellow code. */
 export function draftLooksAbnormal(d: Draft, threshold: number): boolean {
   const t = parseTemperature(d.temp);
-  if (t !== null && !Number.isNaN(t) && Math.round(t * 10) >= Math.round(threshold * 10)) return true;
-  return d.symptoms.length > 0 || d.testResult === '阳性' || d.healthCode === '红' || d.healthCode === '黄';
-}
-
-export function isFever(temp: number | null | undefined, threshold: number): boolean {
-  return typeof temp === 'number' && Math.round(temp * 10) >= Math.round(threshold * 10);
+  const temperature = t !== null && !Number.isNaN(t) ? t : null;
+  return isAbnormal({ temperature, symptoms: d.symptoms, symptomOther: d.symptomOther, testType: d.testType, testResult: d.testResult, healthCode: d.healthCode }, threshold);
 }
 
 /** Checks a draft before sending; returns the input or the field error to show (Chinese, next to the field). */
 export function draftToInput(d: Draft, row: Pick<DueRow, 'residentId'>, date: string, slot: Slot): { input: RecordInput } | { error: NonNullable<Draft['error']> } {
   const t = parseTemperature(d.temp);
   if (t !== null && Number.isNaN(t)) return { error: { field: 'temperature', message: '体温格式不对，请输入如 365 或 36.5' } };
-  if (t !== null && (t < TEMPERATURE_MIN || t > TEMPERATURE_MAX)) {
-    return { error: { field: 'temperature', message: `体温应在 ${TEMPERATURE_MIN}–${TEMPERATURE_MAX}℃ 之间，请核对` } };
-  }
+  // The server's check (a slip outside 34–43 ℃, a re-measurement below 35 ℃), before the row is sent.
+  const problem = t === null ? null : temperatureProblem(t);
+  if (problem) return { error: { field: 'temperature', message: messageText(problem) } };
   if (d.symptoms.includes('其他') && !d.symptomOther.trim()) return { error: { field: 'symptomOther', message: '勾选了“其他”，请写明症状' } };
   if (t === null && d.symptoms.length === 0 && !d.testResult && !d.healthCode) {
     return { error: { field: 'temperature', message: '请填写体温（或症状、检测结果）后再按 Enter' } };

@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { Form, Input, type FormInstance } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { checkIdNumber } from '../../lib/idcard.ts';
+import { checkIdNumber } from '../../../../electron/shared/idcard.ts';
 
 export type IdState = { status: '' | 'success' | 'error' | 'validating'; help: string | null };
 

@@ -13,9 +13,9 @@ import { GuardianSelect } from './GuardianSelect.tsx';
 import { IdNumberField } from './IdNumberField.tsx';
 import { applyFieldErrors } from './formErrors.ts';
 import type { Detail } from './model.ts';
+import { CATEGORIES, DOC_TYPES } from '../../../../electron/shared/enums.ts';
+import { TEXT_MAX } from '../../../../electron/shared/limits.ts';
 
-const DOC_TYPES = ['居民身份证', '港澳居民来往内地通行证', '台湾居民来往大陆通行证', '护照', '外国人永久居留身份证', '无证件'] as const;
-const CATEGORIES = ['密接', '次密接', '入境', '中高风险地区来返', '其他'] as const;
 const FIELDS = ['name', 'docType', 'docNumber', 'sex', 'birthDate', 'phone', 'category', 'communityId', 'compound', 'building', 'unit', 'room', 'guardianId', 'notes', 'startDate'] as const;
 const MOBILE = /^1[3-9]\d{9}$/;
 
@@ -43,6 +43,7 @@ export type FormMode = { kind: 'add' } | { kind: 'edit'; detail: Detail };
 
 export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null; onClose: () => void; onSaved: (id: number) => void }) {
   const { t } = useTranslation('residents');
+  const { t: te } = useTranslation('enums');
   const me = useMe();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
@@ -151,17 +152,17 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
         <AntRow gutter={12}>
           <Col span={8}>
             <Form.Item label={t('form.name')} name="name" rules={[{ required: true, whitespace: true, message: t('form.required') }]}>
-              <Input maxLength={50} autoFocus data-testid="field-name" />
+              <Input maxLength={TEXT_MAX.personName} autoFocus data-testid="field-name" />
             </Form.Item>
           </Col>
           <Col span={8}>
             <Form.Item label={t('form.docType')} name="docType" rules={[{ required: true, message: t('form.required') }]}>
-              <Select options={DOC_TYPES.map((d) => ({ value: d, label: d }))} data-testid="field-docType" />
+              <Select options={DOC_TYPES.map((d) => ({ value: d, label: te(`docType.${d}`) }))} data-testid="field-docType" />
             </Form.Item>
           </Col>
           <Col span={8}>
             <Form.Item label={t('form.category')} name="category" rules={[{ required: true, message: t('form.required') }]}>
-              <Select options={CATEGORIES.map((c) => ({ value: c, label: c }))} />
+              <Select options={CATEGORIES.map((c) => ({ value: c, label: te(`category.${c}`) }))} />
             </Form.Item>
           </Col>
         </AntRow>
@@ -189,7 +190,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
               validateStatus={phoneWarn ? 'warning' : undefined}
               help={phoneWarn ? t('form.phoneWarn') : edit?.phone ? t('form.phoneKeep', { masked: edit.phone }) : undefined}
             >
-              <Input maxLength={30} placeholder={edit?.phone ?? undefined} data-testid="field-phone" />
+              <Input maxLength={TEXT_MAX.phone} placeholder={edit?.phone ?? undefined} data-testid="field-phone" />
             </Form.Item>
           </Col>
         </AntRow>
@@ -212,7 +213,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
           <AddressFields form={form} communities={communities.data ?? []} />
         )}
         <Form.Item label={t('form.notes')} name="notes">
-          <Input.TextArea maxLength={500} rows={2} />
+          <Input.TextArea maxLength={TEXT_MAX.notes} rows={2} />
         </Form.Item>
         {!edit && (
           <AntRow gutter={12} align="middle">

@@ -4,8 +4,8 @@ import { Alert, Card, Form, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { SettingsForm, type Settings } from './SettingsForm.tsx';
 import { normaliseTestDays, PolicyFields, type TestDay } from './policyFields.tsx';
+import { CATEGORIES, type Category } from '../../../../electron/shared/enums.ts';
 
-export const CATEGORIES = ['密接', '次密接', '入境', '中高风险地区来返', '其他'] as const;
 
 interface CategoryValue {
   custom: boolean;
@@ -17,8 +17,9 @@ interface Values {
   categoryPolicies: Record<string, CategoryValue>;
 }
 
-function CategoryCard({ category, fallback }: { category: string; fallback: Settings['policy'] }) {
+function CategoryCard({ category, fallback }: { category: Category; fallback: Settings['policy'] }) {
   const { t } = useTranslation('admin');
+  const { t: te } = useTranslation('enums');
   const custom = Form.useWatch(['categoryPolicies', category, 'custom']) as boolean | undefined;
   const summary = t('settings.category.followsDefault', {
     days: fallback.isolationDays,
@@ -28,7 +29,7 @@ function CategoryCard({ category, fallback }: { category: string; fallback: Sett
     <Card size="small" className="settings-card category-card" data-testid={`category-${category}`}>
       <div className="category-head">
         <Typography.Text strong className="category-name">
-          {category}
+          {te(`category.${category}`)}
         </Typography.Text>
         <Form.Item name={['categoryPolicies', category, 'custom']} valuePropName="checked" noStyle>
           <Switch checkedChildren={t('settings.category.own')} unCheckedChildren={t('settings.category.default')} />

@@ -3,6 +3,7 @@
 import { Card, Form, Input, InputNumber, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { SettingsForm, type Settings } from './SettingsForm.tsx';
+import { maxText } from '../../lib/formRules.ts';
 
 type Values = Pick<
   Settings,
@@ -65,7 +66,7 @@ export function OperationsTab({ settings }: { settings: Settings }) {
             </div>
           </Card>
           <Card size="small" title={t('settings.ops.backups')} className="settings-card">
-            <Form.Item label={t('settings.ops.backupDir')} name="backupDir" extra={t('settings.ops.backupDirHelp')} rules={[{ max: 500, message: t('settings.max', { n: 500 }) }]}>
+            <Form.Item label={t('settings.ops.backupDir')} name="backupDir" extra={t('settings.ops.backupDirHelp')} rules={[maxText('path', (n) => t('settings.max', { n }))]}>
               <Input placeholder={t('settings.ops.backupDirDefault')} style={{ maxWidth: 520 }} />
             </Form.Item>
             <div className="settings-row">

@@ -6,6 +6,7 @@ import { api } from '../../api.ts';
 import { useSession } from '../../session.tsx';
 import { SettingsForm, type Settings } from './SettingsForm.tsx';
 import { normaliseTestDays, PolicyFields, type TestDay } from './policyFields.tsx';
+import { HHMM } from '../../../../electron/shared/formats.ts';
 
 interface Values {
   district: string;
@@ -18,7 +19,6 @@ interface Values {
 }
 
 const FIELDS = ['district', 'subdistrict', 'policy', 'feverThreshold', 'cutoffAm', 'cutoffPm', 'timeZone'] as const;
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 function timeZones(current: string): string[] {
   let all: string[];

@@ -1,5 +1,6 @@
 // Types and pure helpers of the 物资需求 screen: filters kept in the URL (the 工作台 links to #/supplies?overdue=1),
 // the supplies.list input they make, labels and colours, ages and deadlines in words.
+import { SUPPLY_CATEGORIES } from '../../../../electron/shared/enums.ts';
 import type { InputOf, OutputOf } from '../../api.ts';
 
 export type SupplyRow = OutputOf<'supplies.list'>['rows'][number];
@@ -10,7 +11,7 @@ export type ListInput = InputOf<'supplies.list'>;
 export type StatusFilter = NonNullable<ListInput['status']>;
 export type View = 'list' | 'board' | 'sheet';
 
-export const CATEGORIES: Category[] = ['蔬菜', '粮油', '肉蛋奶', '药品', '母婴用品', '生活用品', '就医', '垃圾清运', '其他'];
+export const CATEGORIES: readonly Category[] = SUPPLY_CATEGORIES;
 export const STATUS_FILTERS: StatusFilter[] = ['open', 'new', 'assigned', 'delivering', 'delivered', 'cancelled', 'all'];
 export const STATUS_COLORS: Record<SupplyStatus, string> = {
   new: 'orange',

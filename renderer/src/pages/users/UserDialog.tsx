@@ -6,10 +6,11 @@ import { useTranslation } from 'react-i18next';
 import { api, errorMessage, type OutputOf } from '../../api.ts';
 import { applyFieldErrors } from '../settings/fieldErrors.ts';
 import { sameAs } from '../../lib/formRules.ts';
+import { ROLES } from '../../../../electron/shared/enums.ts';
 
 export type UserView = OutputOf<'users.list'>[number];
 export type Role = UserView['role'];
-export const ROLES: Role[] = ['admin', 'clerk', 'committee', 'official'];
+export { ROLES };
 
 interface Values {
   username: string;

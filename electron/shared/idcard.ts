@@ -1,8 +1,7 @@
-// Identity documents. Only the resident ID number (GB 11643-1999) is validated digit by digit; other types are kept as typed.
-import type { DocType, Sex } from '../db/schema.ts';
+// Identity documents and masking, one copy for the domain, the import and the renderer's as-you-type check. Only the
+// resident ID number (GB 11643-1999) is validated digit by digit; other types are kept as typed.
+import type { Sex } from './enums.ts';
 import { isIsoDate } from './dates.ts';
-
-export const DOC_TYPES: DocType[] = ['居民身份证', '港澳居民来往内地通行证', '台湾居民来往大陆通行证', '护照', '外国人永久居留身份证', '无证件'];
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';

@@ -1,0 +1,41 @@
+// Limits of what a person may type, one number each: the contract's zod schemas, the domain's checks and the
+// renderer's form rules (renderer/src/lib/formRules.ts) all read these.
+
+/** Temperature (℃) the check-in accepts at all; outside it the value is a typing slip ("请核对"). */
+export const TEMPERATURE_MIN = 34;
+export const TEMPERATURE_MAX = 43;
+/**
+ * Below this a reading is implausible for a person at home (a forehead thermometer held too far, a cold wrist, just
+ * in from outside): the entry is refused and the clerk asked to have it measured again (复测), rather than saved as
+ * a normal day. 35.0 ℃ is where hypothermia begins.
+ */
+export const TEMPERATURE_RECHECK_BELOW = 35;
+
+/** Longest text, in characters, per kind of field. */
+export const TEXT_MAX = {
+  /** A resident's name. */
+  personName: 50,
+  /** A cadre's name, an account's display name, a username, a job title. */
+  shortName: 30,
+  /** District, subdistrict, a community's name. */
+  orgName: 40,
+  /** A compound's name, a place renamed, a cadre's home unit, a search box. */
+  placeName: 60,
+  /** Building, unit, room. */
+  addressPart: 30,
+  phone: 30,
+  docNumber: 40,
+  /** Notes, reasons, an alert's or a delivery's note. */
+  notes: 500,
+  reason: 500,
+  /** 其他症状. */
+  symptomOther: 100,
+  /** One supply item's name and quantity. */
+  itemName: 60,
+  itemQuantity: 30,
+  /** Who asked for a supply. */
+  requestedBy: 50,
+  /** A folder path (backupDir). */
+  path: 500,
+  password: 200,
+} as const;

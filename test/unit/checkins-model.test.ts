@@ -1,0 +1,33 @@
+// The 今日监测 entry's draft rules (renderer/src/pages/checkins/model.ts) use the shared check-in rule: a row typed
+// "340" is stopped before it is sent, on the temperature, asking for a re-measurement; the abnormal mark follows the
+// server's rule.
+import { describe, expect, it } from 'vitest';
+import { draftLooksAbnormal, draftToInput, EMPTY_DRAFT, shapeTemperature, type Draft } from '../../renderer/src/pages/checkins/model.ts';
+
+const row = { residentId: 7 };
+const typed = (keys: string, extra: Partial<Draft> = {}): Draft => ({ ...EMPTY_DRAFT, temp: shapeTemperature(keys), ...extra });
+
+describe('check-in draft', () => {
+  it('34.0–34.9 ℃ is refused on the temperature field with a re-measurement request; 35.0 goes through', () => {
+    for (const keys of ['340', '34.9', '３４５']) {
+      const r = draftToInput(typed(keys), row, '2022-01-20', 'am');
+      expect(r, keys).toEqual({ error: { field: 'temperature', message: expect.stringContaining('复测') } });
+    }
+    expect(draftToInput(typed('350'), row, '2022-01-20', 'am')).toMatchObject({ input: { residentId: 7, temperature: 35, slot: 'am' } });
+  });
+
+  it('outside 34–43 ℃ is a typing slip to check', () => {
+    for (const keys of ['330', '435']) {
+      expect(draftToInput(typed(keys), row, '2022-01-20', 'pm')).toEqual({ error: { field: 'temperature', message: expect.stringContaining('34–43') } });
+    }
+  });
+
+  it('marks a row abnormal by the server rule: at or above the threshold, a symptom, a positive test, a yellow or red code', () => {
+    expect(draftLooksAbnormal(typed('372'), 37.3)).toBe(false);
+    expect(draftLooksAbnormal(typed('373'), 37.3)).toBe(true);
+    expect(draftLooksAbnormal(typed('365', { symptoms: ['咳嗽'] }), 37.3)).toBe(true);
+    expect(draftLooksAbnormal(typed('365', { testResult: '阳性' }), 37.3)).toBe(true);
+    expect(draftLooksAbnormal(typed('365', { testResult: '待出结果', healthCode: '绿' }), 37.3)).toBe(false);
+    expect(draftLooksAbnormal(typed('365', { healthCode: '黄' }), 37.3)).toBe(true);
+  });
+});
