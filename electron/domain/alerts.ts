@@ -7,6 +7,7 @@ import { assertInScope, scopeOf } from './actor.ts';
 import { conflict, invalid, notFound } from '../shared/errors.ts';
 import type { Alert, AlertStatus } from '../db/schema.ts';
 import type { Page } from './residents.ts';
+import { parseAlertReason, type AlertReasonParts } from './alertReason.ts';
 
 export const ALERT_ACTIONS = ['上报', '送医', '复测正常', '转运', '其他'] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
@@ -77,6 +78,8 @@ export interface AlertRow {
   testId: number | null;
   date: string;
   reason: string;
+  /** The reason as parts a screen words in its own language; null when the text is not one this app writes. */
+  reasonParts: AlertReasonParts | null;
   status: AlertStatus;
   action: string | null;
   actionNote: string | null;
@@ -135,7 +138,7 @@ export async function listAlerts(ctx: Ctx, q: AlertQuery = {}): Promise<Page<Ale
     const t = await alertQuery(ctx, q).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     total = Number(t.n);
   }
-  return { rows, total };
+  return { rows: rows.map((r) => ({ ...r, reasonParts: parseAlertReason(r.reason) })), total };
 }
 
 export interface CloseAlertInput {

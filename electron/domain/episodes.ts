@@ -196,6 +196,8 @@ export async function extendEpisode(ctx: Ctx, input: ExtendInput): Promise<Episo
 export interface ReleaseBlocker {
   day: number;
   date: string;
+  /** What is missing, for a screen to word: a positive result, a result not out yet, no result at all. */
+  code: 'positive' | 'pending' | 'missing';
   message: string;
 }
 
@@ -209,9 +211,11 @@ export async function releaseBlockers(ctx: Pick<Ctx, 'db' | 'clock'>, e: Pick<Ep
   const blockers: ReleaseBlocker[] = [];
   for (const d of due) {
     const onDay = tests.filter((t) => t.sampleDate === d.date && t.testType === '核酸');
-    if (onDay.some((t) => t.result === '阳性')) blockers.push({ ...d, message: `第${d.day}天（${d.date}）核酸结果为阳性` });
+    if (onDay.some((t) => t.result === '阳性')) blockers.push({ ...d, code: 'positive', message: `第${d.day}天（${d.date}）核酸结果为阳性` });
     else if (!onDay.some((t) => t.result === '阴性')) {
-      blockers.push({ ...d, message: onDay.length ? `第${d.day}天（${d.date}）核酸结果未出` : `第${d.day}天（${d.date}）缺少核酸阴性结果` });
+      blockers.push(
+        onDay.length ? { ...d, code: 'pending', message: `第${d.day}天（${d.date}）核酸结果未出` } : { ...d, code: 'missing', message: `第${d.day}天（${d.date}）缺少核酸阴性结果` },
+      );
     }
   }
   return blockers;
