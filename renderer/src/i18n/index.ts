@@ -13,6 +13,7 @@ import supplies from './supplies.ts';
 import cadres from './cadres.ts';
 import admin from './admin.ts';
 import excel from './excel.ts';
+import codes from './codes.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -31,6 +32,7 @@ const AREAS: Record<string, AreaStrings> = {
   cadres,
   admin,
   excel,
+  codes,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

@@ -11,6 +11,8 @@ import { useQueryParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { InfiniteGrid, type GridHandle, type PageRequest, type PageResult } from '../components/grid/InfiniteGrid.tsx';
 import { CloseAlertDialog, type AlertRow } from './checkins/CloseAlertDialog.tsx';
+import { alertReasonText } from './checkins/alertReason.ts';
+import { codeLabel } from '../i18n/codes.ts';
 import './checkins/checkins.css';
 
 type StatusFilter = 'open' | 'closed' | 'all';
@@ -40,7 +42,7 @@ export default function AlertsPage() {
 
   // Closed-only columns (they change only with the language, like the rest).
   const closedColumns: ColDef<AlertRow>[] = [
-    { colId: 'action', headerName: t('alertPage.col.action'), width: 92, valueGetter: (p) => (p.data?.action ? t(`actions.${p.data.action as '上报'}`) : '') },
+    { colId: 'action', headerName: t('alertPage.col.action'), width: 92, valueGetter: (p) => (p.data?.action ? codeLabel(t, 'alertAction', p.data.action) : '') },
     { colId: 'note', field: 'actionNote', headerName: t('alertPage.col.note'), width: 180, tooltipField: 'actionNote' },
     { colId: 'closedBy', field: 'closedBy', headerName: t('alertPage.col.closedBy'), width: 100 },
     { colId: 'closedAt', headerName: t('alertPage.col.closedAt'), width: 132, valueGetter: (p) => time(p.data?.closedAt ?? null) },
@@ -51,7 +53,7 @@ export default function AlertsPage() {
       { colId: 'name', field: 'name', headerName: t('alertPage.col.name'), width: 88 },
       { colId: 'community', field: 'community', headerName: t('alertPage.col.community'), width: 104 },
       { colId: 'address', field: 'address', headerName: t('alertPage.col.address'), width: 190, tooltipField: 'address' },
-      { colId: 'reason', field: 'reason', headerName: t('alertPage.col.reason'), flex: 1, minWidth: 220, tooltipField: 'reason', cellClass: 'al-reason' },
+      { colId: 'reason', headerName: t('alertPage.col.reason'), flex: 1, minWidth: 220, valueGetter: (p) => (p.data ? alertReasonText(p.data, t) : ''), tooltipValueGetter: (p) => (p.data ? alertReasonText(p.data, t) : ''), cellClass: 'al-reason' },
       {
         colId: 'status',
         headerName: t('alertPage.col.status'),

@@ -14,6 +14,7 @@ import { useSession } from '../session.tsx';
 import { PhoneReveal } from '../components/PhoneReveal.tsx';
 import { CadreForm, type CadreFormMode, type CadreRow } from './cadres/CadreForm.tsx';
 import './cadres/cadres.css';
+import { punct } from '../i18n/codes.ts';
 
 type Status = CadreRow['status'];
 const STATUSES: Status[] = ['on_duty', 'resting', 'withdrawn'];
@@ -51,7 +52,7 @@ export default function CadresPage() {
     try {
       const res = await api('cadres.update', { id: r.id, version: r.version, status: s });
       await Promise.all(['cadres.list', 'dashboard.get'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      if (res.warnings.length) message.warning({ content: res.warnings.map((w) => w.message).join('；'), duration: 6 });
+      if (res.warnings.length) message.warning({ content: res.warnings.map((w) => w.message).join(punct(t, 'items')), duration: 6 });
       else message.success(t('statusDone', { name: r.name, status: t(`status.${s}`) }));
     } catch (e) {
       message.error(errorMessage(e));

@@ -21,6 +21,7 @@ import { BoardStrip } from './supplies/BoardStrip.tsx';
 import { SUPPLY_DEPENDENTS } from './supplies/SupplyActions.tsx';
 import { CATEGORIES, STATUS_FILTERS, filtersFromQuery, filtersToQuery, isFiltered, type Filters, type SupplyRow, type View } from './supplies/model.ts';
 import './supplies/supplies.css';
+import { codeLabel, paren } from '../i18n/codes.ts';
 
 export default function SuppliesPage() {
   const { t } = useTranslation('supplies');
@@ -62,7 +63,7 @@ export default function SuppliesPage() {
   const compounds = useMemo(() => {
     const list = communities.data ?? [];
     return (filters.communityId ? list.filter((c) => c.id === filters.communityId) : list).flatMap((c) =>
-      c.compounds.map((p) => ({ value: p.id, label: filters.communityId ? p.name : `${p.name}（${c.name}）` })),
+      c.compounds.map((p) => ({ value: p.id, label: filters.communityId ? p.name : paren(t, p.name, c.name) })),
     );
   }, [communities.data, filters.communityId]);
 

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, errorMessage, type InputOf } from '../../api.ts';
 import { CONTACT_METHODS, SYMPTOM_ORDER, TEMPERATURE_MAX, TEMPERATURE_MIN, type DueRow } from './model.ts';
+import { codeLabel } from '../../i18n/codes.ts';
 
 interface Values {
   temperature?: number | null;
@@ -92,35 +93,35 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
         <Form.Item
           name="temperature"
           label={t('correct.temperature')}
-          rules={[{ type: 'number', min: TEMPERATURE_MIN, max: TEMPERATURE_MAX, message: `体温应在 ${TEMPERATURE_MIN}–${TEMPERATURE_MAX}℃ 之间` }]}
+          rules={[{ type: 'number', min: TEMPERATURE_MIN, max: TEMPERATURE_MAX, message: t('temperatureRange', { min: TEMPERATURE_MIN, max: TEMPERATURE_MAX }) }]}
         >
           <InputNumber step={0.1} precision={1} style={{ width: 140 }} />
         </Form.Item>
         <Form.Item name="symptoms" label={t('correct.symptoms')}>
-          <Checkbox.Group options={SYMPTOM_ORDER.map((s) => ({ value: s, label: s }))} />
+          <Checkbox.Group options={SYMPTOM_ORDER.map((s) => ({ value: s, label: codeLabel(t, 'symptom', s) }))} />
         </Form.Item>
         {symptoms.includes('其他') && (
-          <Form.Item name="symptomOther" label={t('correct.symptomOther')} rules={[{ max: 100, message: '不能超过 100 字' }]}>
-            <Input placeholder="不修改请留空" />
+          <Form.Item name="symptomOther" label={t('correct.symptomOther')} rules={[{ max: 100, message: t('maxChars', { n: 100 }) }]}>
+            <Input placeholder={t('keepEmpty')} />
           </Form.Item>
         )}
         <div className="ci-correct-grid">
           <Form.Item name="testResult" label={t('correct.testResult')}>
-            <Select options={[keep, { value: 'none', label: t('testNone') }, ...['阴性', '阳性', '待出结果'].map((v) => ({ value: v, label: v }))]} />
+            <Select options={[keep, { value: 'none', label: t('testNone') }, ...['阴性', '阳性', '待出结果'].map((v) => ({ value: v, label: codeLabel(t, 'testResult', v) }))]} />
           </Form.Item>
           {testResult && testResult !== KEEP && testResult !== 'none' && (
             <Form.Item name="testType" label={t('correct.testType')}>
-              <Select options={['核酸', '抗原'].map((v) => ({ value: v, label: v }))} />
+              <Select options={['核酸', '抗原'].map((v) => ({ value: v, label: codeLabel(t, 'testType', v) }))} />
             </Form.Item>
           )}
           <Form.Item name="healthCode" label={t('correct.healthCode')}>
-            <Select options={[keep, { value: 'none', label: t('codeNone') }, ...['绿', '黄', '红'].map((v) => ({ value: v, label: `${v}码` }))]} />
+            <Select options={[keep, { value: 'none', label: t('codeNone') }, ...['绿', '黄', '红'].map((v) => ({ value: v, label: codeLabel(t, 'healthCode', v) }))]} />
           </Form.Item>
           <Form.Item name="contactMethod" label={t('correct.contactMethod')}>
-            <Select options={[keep, ...CONTACT_METHODS.map((v) => ({ value: v, label: v }))]} />
+            <Select options={[keep, ...CONTACT_METHODS.map((v) => ({ value: v, label: codeLabel(t, 'contact', v) }))]} />
           </Form.Item>
         </div>
-        <Form.Item name="notes" label={t('correct.notes')} rules={[{ max: 500, message: '不能超过 500 字' }]}>
+        <Form.Item name="notes" label={t('correct.notes')} rules={[{ max: 500, message: t('maxChars', { n: 500 }) }]}>
           <Input.TextArea rows={2} />
         </Form.Item>
         {error && <Alert type="error" showIcon title={error} />}

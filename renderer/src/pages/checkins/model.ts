@@ -89,16 +89,19 @@ export function isFever(temp: number | null | undefined, threshold: number): boo
   return typeof temp === 'number' && Math.round(temp * 10) >= Math.round(threshold * 10);
 }
 
-/** Checks a draft before sending; returns the input or the field error to show (Chinese, next to the field). */
-export function draftToInput(d: Draft, row: Pick<DueRow, 'residentId'>, date: string, slot: Slot): { input: RecordInput } | { error: NonNullable<Draft['error']> } {
+/** Words of the 'checkins' namespace in the interface language (the page's t). */
+export type Say = (key: string, params?: Record<string, unknown>) => string;
+
+/** Checks a draft before sending; returns the input or the field error to show (in the interface language, next to the field). */
+export function draftToInput(d: Draft, row: Pick<DueRow, 'residentId'>, date: string, slot: Slot, say: Say): { input: RecordInput } | { error: NonNullable<Draft['error']> } {
   const t = parseTemperature(d.temp);
-  if (t !== null && Number.isNaN(t)) return { error: { field: 'temperature', message: '体温格式不对，请输入如 365 或 36.5' } };
+  if (t !== null && Number.isNaN(t)) return { error: { field: 'temperature', message: say('temperatureFormat') } };
   if (t !== null && (t < TEMPERATURE_MIN || t > TEMPERATURE_MAX)) {
-    return { error: { field: 'temperature', message: `体温应在 ${TEMPERATURE_MIN}–${TEMPERATURE_MAX}℃ 之间，请核对` } };
+    return { error: { field: 'temperature', message: say('temperatureRangeCheck', { min: TEMPERATURE_MIN, max: TEMPERATURE_MAX }) } };
   }
-  if (d.symptoms.includes('其他') && !d.symptomOther.trim()) return { error: { field: 'symptomOther', message: '勾选了“其他”，请写明症状' } };
+  if (d.symptoms.includes('其他') && !d.symptomOther.trim()) return { error: { field: 'symptomOther', message: say('otherNeedsText') } };
   if (t === null && d.symptoms.length === 0 && !d.testResult && !d.healthCode) {
-    return { error: { field: 'temperature', message: '请填写体温（或症状、检测结果）后再按 Enter' } };
+    return { error: { field: 'temperature', message: say('emptyRow') } };
   }
   return {
     input: {

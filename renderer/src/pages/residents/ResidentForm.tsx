@@ -12,6 +12,7 @@ import { GuardianSelect } from './GuardianSelect.tsx';
 import { IdNumberField } from './IdNumberField.tsx';
 import { applyFieldErrors } from './formErrors.ts';
 import type { Detail } from './model.ts';
+import { codeLabel, punct } from '../../i18n/codes.ts';
 
 const DOC_TYPES = ['居民身份证', '港澳居民来往内地通行证', '台湾居民来往大陆通行证', '护照', '外国人永久居留身份证', '无证件'] as const;
 const CATEGORIES = ['密接', '次密接', '入境', '中高风险地区来返', '其他'] as const;
@@ -123,7 +124,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
         if (v.changeAddress) patch.address = address;
         saved = await api('residents.update', patch as InputOf<'residents.update'>);
       }
-      const warnings = saved.warnings.map((w) => w.message).join('；');
+      const warnings = saved.warnings.map((w) => w.message).join(punct(t, 'items'));
       void message.success(warnings ? t('form.savedWithWarnings', { warnings }) : t('form.saved'), warnings ? 6 : 2);
       onSaved(saved.id);
     } catch (e) {

@@ -90,7 +90,7 @@ export function AssignDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
               data-testid="assign-cadre"
             />
           </Form.Item>
-          <Form.Item name="note" label={t('assign.note')} rules={[{ max: 500, message: '不能超过 500 字' }]}>
+          <Form.Item name="note" label={t('assign.note')} rules={[{ max: 500, message: t('codes:words.maxChars', { n: 500 }) }]}>
             <Input.TextArea rows={2} />
           </Form.Item>
           {cadres.error && <Alert type="error" showIcon title={errorMessage(cadres.error)} />}
@@ -156,7 +156,7 @@ export function CancelDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
           label={t('cancel.reason')}
           rules={[
             { required: true, whitespace: true, message: t('cancel.reasonRequired') },
-            { max: 500, message: '不能超过 500 字' },
+            { max: 500, message: t('codes:words.maxChars', { n: 500 }) },
           ]}
         >
           <Input.TextArea rows={3} placeholder={t('cancel.reasonPlaceholder')} />
