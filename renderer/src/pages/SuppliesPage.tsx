@@ -141,7 +141,7 @@ export default function SuppliesPage() {
           />
           {filters.view !== 'sheet' && (
             <>
-              <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: 120 }} options={CATEGORIES.map((c) => ({ value: c, label: c }))} onChange={(v) => update({ category: v ?? undefined })} />
+              <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: 120 }} options={CATEGORIES.map((c) => ({ value: c, label: codeLabel(t, 'supplyCategory', c) }))} onChange={(v) => update({ category: v ?? undefined })} />
               <Select
                 allowClear
                 placeholder={t('filter.urgency')}

@@ -156,12 +156,12 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
           </Col>
           <Col span={8}>
             <Form.Item label={t('form.docType')} name="docType" rules={[{ required: true, message: t('form.required') }]}>
-              <Select options={DOC_TYPES.map((d) => ({ value: d, label: d }))} data-testid="field-docType" />
+              <Select options={DOC_TYPES.map((d) => ({ value: d, label: codeLabel(t, 'docType', d) }))} data-testid="field-docType" />
             </Form.Item>
           </Col>
           <Col span={8}>
             <Form.Item label={t('form.category')} name="category" rules={[{ required: true, message: t('form.required') }]}>
-              <Select options={CATEGORIES.map((c) => ({ value: c, label: c }))} />
+              <Select options={CATEGORIES.map((c) => ({ value: c, label: codeLabel(t, 'category', c) }))} />
             </Form.Item>
           </Col>
         </AntRow>

@@ -4,6 +4,7 @@ import { Alert, Card, Form, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { SettingsForm, type Settings } from './SettingsForm.tsx';
 import { normaliseTestDays, PolicyFields, type TestDay } from './policyFields.tsx';
+import { codeLabel } from '../../i18n/codes.ts';
 
 export const CATEGORIES = ['密接', '次密接', '入境', '中高风险地区来返', '其他'] as const;
 
@@ -28,7 +29,7 @@ function CategoryCard({ category, fallback }: { category: string; fallback: Sett
     <Card size="small" className="settings-card category-card" data-testid={`category-${category}`}>
       <div className="category-head">
         <Typography.Text strong className="category-name">
-          {category}
+          {codeLabel(t, 'category', category)}
         </Typography.Text>
         <Form.Item name={['categoryPolicies', category, 'custom']} valuePropName="checked" noStyle>
           <Switch checkedChildren={t('settings.category.own')} unCheckedChildren={t('settings.category.default')} />

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { centsOf, type SupplyRow } from './model.ts';
+import { codeLabel } from '../../i18n/codes.ts';
 
 type Run = (fn: () => Promise<unknown>) => Promise<boolean>;
 
@@ -77,7 +78,7 @@ export function AssignDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
       {row && (
         <Form form={form} layout="vertical" requiredMark={false}>
           <Typography.Paragraph type="secondary">
-            {row.category} · {row.items}
+            {codeLabel(t, 'supplyCategory', row.category)} · {row.items}
           </Typography.Paragraph>
           <Form.Item name="cadreId" label={t('assign.cadre')} rules={[{ required: true, message: t('assign.cadreRequired') }]}>
             <Select

@@ -59,7 +59,7 @@ function BoardColumn({ status, sortDir, filters, onOpen }: { status: SupplyStatu
                   {t('urgency.urgent')}
                 </Tag>
               )}
-              <Tag className="su-tag">{r.category}</Tag>
+              <Tag className="su-tag">{codeLabel(t, 'supplyCategory', r.category)}</Tag>
               {r.overdue ? (
                 <span className="su-overdue-text">{t('overdueBy', { t: spanText(-minutesUntil(r.dueBy, serverNowMs(r)), t) })}</span>
               ) : (

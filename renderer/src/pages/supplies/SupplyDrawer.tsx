@@ -61,7 +61,7 @@ export function SupplyDrawer({ id, onClose, onChanged }: { id: number | null; on
             items={[
               { key: 'household', label: t('detail.household'), children: `${d.community} · ${d.address}` },
               { key: 'members', label: t('detail.members'), children: d.members.join(punct(t, 'list')) || '—' },
-              { key: 'category', label: t('detail.category'), children: d.category },
+              { key: 'category', label: t('detail.category'), children: codeLabel(t, 'supplyCategory', d.category) },
               {
                 key: 'urgency',
                 label: t('detail.urgency'),

@@ -147,7 +147,7 @@ export function SupplyForm({ open, onClose, onCreated }: { open: boolean; onClos
         </Form.Item>
         <Space size={16} align="start" wrap>
           <Form.Item name="category" label={t('form.category')} rules={[{ required: true, message: t('form.categoryRequired') }]} style={{ width: 200 }}>
-            <Select options={CATEGORIES.map((c) => ({ value: c, label: c }))} data-testid="supply-category" />
+            <Select options={CATEGORIES.map((c) => ({ value: c, label: codeLabel(t, 'supplyCategory', c) }))} data-testid="supply-category" />
           </Form.Item>
           <Form.Item name="urgency" label={t('form.urgency')} extra={t('form.urgencyAuto', { h: urgentH, n: normalH })}>
             <Radio.Group
