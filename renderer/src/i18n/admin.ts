@@ -321,8 +321,10 @@ const zhCN = {
       'purge.run': '清理到期人员信息',
       'purge.export': '清理前导出',
       'purge.delete_exports': '删除过期导出文件',
+      'demo.seed': '生成演示数据',
     },
     entity: {
+      database: '数据库',
       settings: '设置',
       user: '账号',
       place: '地点',
@@ -796,8 +798,10 @@ const en: typeof zhCN = {
       'purge.run': 'Purge',
       'purge.export': 'Export before purge',
       'purge.delete_exports': 'Delete expired exports',
+      'demo.seed': 'Create demo data',
     },
     entity: {
+      database: 'Database',
       settings: 'Settings',
       user: 'Account',
       place: 'Place',

@@ -17,6 +17,8 @@ const zhCN = {
   alertAction: { 上报: '上报', 送医: '送医', 复测正常: '复测正常', 转运: '转运', 其他: '其他' },
   // Punctuation between words, which differs by language: lists, label: value pairs, a note in brackets.
   punct: { list: '、', items: '；', comma: '，', pair: '{{label}}：{{value}}', paren: '{{text}}（{{note}}）', space: '　' },
+  /** The language itself, for the few widths that differ (English words run longer than Chinese). */
+  lang: 'zh-CN',
   words: {
     maxChars: '不能超过 {{n}} 个字',
     removeRow: '删除此行',
@@ -46,6 +48,7 @@ const en: typeof zhCN = {
   },
   alertAction: { 上报: 'Reported', 送医: 'To hospital', 复测正常: 'Re-test normal', 转运: 'Transferred', 其他: 'Other' },
   punct: { list: ', ', items: '; ', comma: ', ', pair: '{{label}}: {{value}}', paren: '{{text}} ({{note}})', space: '  ' },
+  lang: 'en',
   words: {
     maxChars: 'At most {{n}} characters',
     removeRow: 'Remove this line',
@@ -67,6 +70,11 @@ export function codeLabel(t: TFunction, kind: CodeKind, code: string | null | un
 /** Punctuation of the interface language: punct(t, 'list') → '、' or ', '. */
 export function punct(t: TFunction, which: 'list' | 'items' | 'comma' | 'space'): string {
   return t(`codes:punct.${which}`);
+}
+
+/** A width (px) by interface language: English labels run longer than Chinese ones. */
+export function byLang(t: TFunction, zh: number, en: number): number {
+  return t('codes:lang') === 'en' ? en : zh;
 }
 
 /** 'label：value' or 'label: value'. */

@@ -21,7 +21,7 @@ import { BoardStrip } from './supplies/BoardStrip.tsx';
 import { SUPPLY_DEPENDENTS } from './supplies/SupplyActions.tsx';
 import { CATEGORIES, STATUS_FILTERS, filtersFromQuery, filtersToQuery, isFiltered, type Filters, type SupplyRow, type View } from './supplies/model.ts';
 import './supplies/supplies.css';
-import { codeLabel, paren } from '../i18n/codes.ts';
+import { byLang, codeLabel, paren } from '../i18n/codes.ts';
 
 export default function SuppliesPage() {
   const { t } = useTranslation('supplies');
@@ -126,7 +126,7 @@ export default function SuppliesPage() {
             allowClear
             placeholder={t('filter.community')}
             value={filters.communityId}
-            style={{ width: 140 }}
+            style={{ width: byLang(t, 140, 170) }}
             options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
             onChange={(v) => update({ communityId: v ?? undefined, compoundId: undefined })}
           />
@@ -141,12 +141,12 @@ export default function SuppliesPage() {
           />
           {filters.view !== 'sheet' && (
             <>
-              <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: 120 }} options={CATEGORIES.map((c) => ({ value: c, label: codeLabel(t, 'supplyCategory', c) }))} onChange={(v) => update({ category: v ?? undefined })} />
+              <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: byLang(t, 120, 160) }} options={CATEGORIES.map((c) => ({ value: c, label: codeLabel(t, 'supplyCategory', c) }))} onChange={(v) => update({ category: v ?? undefined })} />
               <Select
                 allowClear
                 placeholder={t('filter.urgency')}
                 value={filters.urgency}
-                style={{ width: 100 }}
+                style={{ width: byLang(t, 100, 110) }}
                 options={[
                   { value: 'urgent', label: t('urgency.urgent') },
                   { value: 'normal', label: t('urgency.normal') },

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { InfiniteGrid, type GridHandle, type PageRequest, type PageResult } from '../../components/grid/InfiniteGrid.tsx';
 import { STATUS_COLORS, listInput, minutesUntil, serverNowMs, spanText, time, yuan, type Filters, type SupplyRow } from './model.ts';
-import { codeLabel } from '../../i18n/codes.ts';
+import { byLang, codeLabel } from '../../i18n/codes.ts';
 
 interface Props {
   filters: Filters;
@@ -49,7 +49,7 @@ export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTo
       {
         colId: 'status',
         headerName: t('col.status'),
-        width: 86,
+        width: byLang(t, 86, 100),
         cellRenderer: (p: ICellRendererParams<SupplyRow>) => (p.data ? <Tag color={STATUS_COLORS[p.data.status]}>{t(`status.${p.data.status}`)}</Tag> : null),
       },
       { colId: 'cadre', field: 'cadreName', headerName: t('col.cadre'), width: 80 },
