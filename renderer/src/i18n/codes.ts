@@ -36,7 +36,7 @@ const en: typeof zhCN = {
   healthCode: { 绿: 'Green code', 黄: 'Yellow code', 红: 'Red code' },
   healthCodeShort: { 绿: 'Green', 黄: 'Yellow', 红: 'Red' },
   contact: { 电话: 'Phone', 微信: 'WeChat', 上门: 'Visit' },
-  supplyCategory: { 蔬菜: 'Vegetables', 粮油: 'Grain & oil', 肉蛋奶: 'Meat, eggs, milk', 药品: 'Medicine', 母婴用品: 'Baby care', 生活用品: 'Daily goods', 就医: 'Medical visit', 垃圾清运: 'Rubbish', 其他: 'Other' },
+  supplyCategory: { 蔬菜: 'Vegetables', 粮油: 'Grain & oil', 肉蛋奶: 'Meat & dairy', 药品: 'Medicine', 母婴用品: 'Baby care', 生活用品: 'Daily goods', 就医: 'Medical visit', 垃圾清运: 'Rubbish', 其他: 'Other' },
   category: { 密接: 'Close contact', 次密接: 'Secondary contact', 入境: 'Inbound traveller', 中高风险地区来返: 'From a risk area', 其他: 'Other' },
   docType: {
     居民身份证: 'Resident ID card',
