@@ -72,7 +72,7 @@ export function ReleaseDialog({ resident, episode, onClose, onDone }: { resident
               description={
                 <ul className="res-blockers" data-testid="release-blockers">
                   {blockers.map((b) => (
-                    <li key={b.day}>{b.message}</li>
+                    <li key={b.day}>{t(`release.blocker.${b.code}`, { day: b.day, date: b.date, defaultValue: b.message })}</li>
                   ))}
                 </ul>
               }
