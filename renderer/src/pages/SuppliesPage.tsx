@@ -156,7 +156,7 @@ export default function SuppliesPage() {
               <Checkbox checked={filters.overdue} onChange={(e) => update({ overdue: e.target.checked })} data-testid="supply-overdue-only">
                 {t('filter.overdue')}
               </Checkbox>
-              <Input.Search allowClear placeholder={t('filter.search')} value={search} onChange={(e) => setSearch(e.target.value)} onSearch={(v) => update({ search: v })} style={{ width: 240 }} />
+              <Input.Search allowClear placeholder={t('filter.search')} value={search} onChange={(e) => setSearch(e.target.value)} onSearch={(v) => update({ search: v })} style={{ width: byLang(t, 240, 300) }} />
             </>
           )}
           <DatePicker
