@@ -9,6 +9,7 @@ import { msg } from '../shared/messages/index.ts';
 import type { Alert, AlertStatus } from '../db/schema.ts';
 import type { Page } from './residents.ts';
 import { ALERT_ACTIONS, type AlertAction } from '../shared/enums.ts';
+import { parseAlertReason, type AlertReasonParts } from './alertReason.ts';
 
 
 export interface OpenAlertInput {
@@ -77,6 +78,8 @@ export interface AlertRow {
   testId: number | null;
   date: string;
   reason: string;
+  /** The reason as parts a screen words in its own language; null when the text is not one this app writes. */
+  reasonParts: AlertReasonParts | null;
   status: AlertStatus;
   action: string | null;
   actionNote: string | null;
@@ -135,7 +138,7 @@ export async function listAlerts(ctx: Ctx, q: AlertQuery = {}): Promise<Page<Ale
     const t = await alertQuery(ctx, q).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     total = Number(t.n);
   }
-  return { rows, total };
+  return { rows: rows.map((r) => ({ ...r, reasonParts: parseAlertReason(r.reason) })), total };
 }
 
 export interface CloseAlertInput {

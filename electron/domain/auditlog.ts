@@ -4,6 +4,7 @@ import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { Ctx } from './context.ts';
 import { addDays } from './dates.ts';
 import { maskDetails } from '../shared/idcard.ts';
+import { scopeOf } from './actor.ts';
 import type { Page } from './residents.ts';
 import type { Database } from '../db/schema.ts';
 import { auditActionLabel } from '../shared/auditActions.ts';
@@ -36,6 +37,16 @@ export interface AuditRow {
   details: unknown;
   /** The entry's personal values were removed by a purge. */
   purged: boolean;
+}
+
+/** An entry as the audit viewer lists it: with the names behind the ids (listAudit). */
+export interface AuditListRow extends AuditRow {
+  /** The acting account's display name; null for the built-in cli/system users and unknown names. */
+  userDisplayName: string | null;
+  /** The person's name, as the residents list shows it to this reader; null when purged or outside their scope. */
+  residentName: string | null;
+  /** The record's name: an account's display name, a person's, a place's or a cadre's; null when not known. */
+  entityName: string | null;
 }
 
 /** Masks ID numbers, birth dates and phones wherever they sit in a details object (before/after, extra). */
@@ -71,7 +82,53 @@ function toRow({ nonce: _n, detailsHash: _d, hash: _h, ...r }: AuditDbRow): Audi
   return { ...r, actionLabel: auditActionLabel(r.action, 'zh'), details, purged };
 }
 
-export async function listAudit(ctx: Ctx, q: AuditQuery = {}): Promise<Page<AuditRow>> {
+const uniq = <T>(xs: (T | null | undefined)[]): T[] => [...new Set(xs.filter((x): x is T => x !== null && x !== undefined))];
+
+/**
+ * Puts names to the ids of a page of entries, in a few lookups: accounts by user name and id, people (only those the
+ * reader may see in the residents list: a committee member's own community), places and cadres.
+ */
+async function withNames(ctx: Ctx, rows: AuditRow[]): Promise<AuditListRow[]> {
+  const of = (entity: string) => uniq(rows.filter((r) => r.entity === entity).map((r) => r.entityId));
+  const userNames = uniq(rows.map((r) => r.userName));
+  const userIds = of('user');
+  const residentIds = uniq([...rows.map((r) => r.residentId), ...of('resident')]);
+  const placeIds = of('place');
+  const cadreIds = of('cadre');
+  const users = userNames.length || userIds.length
+    ? await ctx.db
+        .selectFrom('users')
+        .select(['id', 'username', 'displayName'])
+        .where((eb) => eb.or([eb('username', 'in', userNames.length ? userNames : ['']), eb('id', 'in', userIds.length ? userIds : [0])]))
+        .execute()
+    : [];
+  const scope = scopeOf(ctx.actor);
+  const people = residentIds.length
+    ? await ctx.db
+        .selectFrom('residents')
+        .select(['id', 'name'])
+        .where('id', 'in', residentIds)
+        .$if(scope !== null, (qb) => qb.where('communityId', '=', scope!))
+        .execute()
+    : [];
+  const places = placeIds.length ? await ctx.db.selectFrom('places').select(['id', 'name']).where('id', 'in', placeIds).execute() : [];
+  const cadres = cadreIds.length ? await ctx.db.selectFrom('cadres').select(['id', 'name']).where('id', 'in', cadreIds).execute() : [];
+  const byUsername = new Map(users.map((u) => [u.username, u.displayName]));
+  const names: Record<string, Map<number, string>> = {
+    user: new Map(users.map((u) => [u.id, u.displayName])),
+    resident: new Map(people.map((p) => [p.id, p.name])),
+    place: new Map(places.map((p) => [p.id, p.name])),
+    cadre: new Map(cadres.map((c) => [c.id, c.name])),
+  };
+  return rows.map((r) => ({
+    ...r,
+    userDisplayName: byUsername.get(r.userName) ?? null,
+    residentName: r.residentId ? (names.resident.get(r.residentId) ?? null) : null,
+    entityName: r.entity && r.entityId ? (names[r.entity]?.get(r.entityId) ?? null) : null,
+  }));
+}
+
+export async function listAudit(ctx: Ctx, q: AuditQuery = {}): Promise<Page<AuditListRow>> {
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
   const offset = Math.max(q.offset ?? 0, 0);
   const rows = await ctx.db
@@ -88,7 +145,7 @@ export async function listAudit(ctx: Ctx, q: AuditQuery = {}): Promise<Page<Audi
     const t = await ctx.db.selectFrom('auditLog').select((eb) => eb.fn.countAll<number>().as('n')).where(filters(q)).executeTakeFirstOrThrow();
     total = Number(t.n);
   }
-  return { rows: rows.map(toRow), total };
+  return { rows: await withNames(ctx, rows.map(toRow)), total };
 }
 
 /** Reads the filtered log newest first in keyset pages, so a long log is never held whole. */

@@ -196,12 +196,17 @@ export interface ReleaseBlocker {
   /** The catalog message (key + params) and its Chinese text. */
   key: MessageKey;
   params: Params;
+  /** What is missing, for a screen to tell apart: a positive result, a result not out yet, no result at all. */
+  code: 'positive' | 'pending' | 'missing';
   message: string;
 }
 
-function blocker(d: { day: number; date: string }, key: 'episodes.blockPositive' | 'episodes.blockPending' | 'episodes.blockMissing'): ReleaseBlocker {
+const BLOCKER_KEYS = { positive: 'episodes.blockPositive', pending: 'episodes.blockPending', missing: 'episodes.blockMissing' } as const;
+
+function blocker(d: { day: number; date: string }, code: ReleaseBlocker['code']): ReleaseBlocker {
   const params = { day: d.day, date: d.date };
-  return { ...d, key, params, message: renderMessage('zh', key, params) };
+  const key = BLOCKER_KEYS[code];
+  return { ...d, code, key, params, message: renderMessage('zh', key, params) };
 }
 
 /** Why one episode of a batch was not released: the error's message (key + params) and its Chinese text. */
@@ -220,9 +225,9 @@ export async function releaseBlockers(ctx: Pick<Ctx, 'db' | 'clock'>, e: Pick<Ep
   const blockers: ReleaseBlocker[] = [];
   for (const d of due) {
     const onDay = tests.filter((t) => t.sampleDate === d.date && t.testType === '核酸');
-    if (onDay.some((t) => t.result === '阳性')) blockers.push(blocker(d, 'episodes.blockPositive'));
+    if (onDay.some((t) => t.result === '阳性')) blockers.push(blocker(d, 'positive'));
     else if (!onDay.some((t) => t.result === '阴性')) {
-      blockers.push(blocker(d, onDay.length ? 'episodes.blockPending' : 'episodes.blockMissing'));
+      blockers.push(blocker(d, onDay.length ? 'pending' : 'missing'));
     }
   }
   return blockers;

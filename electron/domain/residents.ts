@@ -11,6 +11,7 @@ import { namePinyin } from './pinyin.ts';
 import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
 import { addDays, ageOn, diffDays, isIsoDate } from './dates.ts';
 import { CATEGORIES, isOneOf } from '../shared/enums.ts';
+import { parseAlertReason, type AlertReasonParts } from './alertReason.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
 
 export interface ResidentInput {
@@ -584,7 +585,7 @@ export interface ResidentDetail {
     notes: string | null;
   }[];
   tests: { id: number; sampleDate: string; testType: string; result: string; source: string }[];
-  alerts: { id: number; date: string; reason: string; status: string; action: string | null; actionNote: string | null }[];
+  alerts: { id: number; date: string; reason: string; reasonParts: AlertReasonParts | null; status: string; action: string | null; actionNote: string | null }[];
   supplies: { id: number; category: string; urgency: string; status: string; createdAt: string; items: string }[];
   history: { id: number; at: string; userName: string; action: string; details: string | null }[];
 }
@@ -671,7 +672,7 @@ export async function getResidentDetail(ctx: Ctx, id: number): Promise<ResidentD
       notes: c.notes,
     })),
     tests,
-    alerts,
+    alerts: alerts.map((a) => ({ ...a, reasonParts: parseAlertReason(a.reason) })),
     supplies,
     history: history.map((h) => ({ ...h, details: maskDetailsJson(h.details) })),
   };

@@ -5,20 +5,22 @@ import { describe, expect, it } from 'vitest';
 import { draftLooksAbnormal, draftToInput, EMPTY_DRAFT, shapeTemperature, type Draft } from '../../renderer/src/pages/checkins/model.ts';
 
 const row = { residentId: 7 };
+/** The page's words: here the key itself (these checks are about the shared rule's messages, not the page's). */
+const say = (key: string) => key;
 const typed = (keys: string, extra: Partial<Draft> = {}): Draft => ({ ...EMPTY_DRAFT, temp: shapeTemperature(keys), ...extra });
 
 describe('check-in draft', () => {
   it('34.0–34.9 ℃ is refused on the temperature field with a re-measurement request; 35.0 goes through', () => {
     for (const keys of ['340', '34.9', '３４５']) {
-      const r = draftToInput(typed(keys), row, '2022-01-20', 'am');
+      const r = draftToInput(typed(keys), row, '2022-01-20', 'am', say);
       expect(r, keys).toEqual({ error: { field: 'temperature', message: expect.stringContaining('复测') } });
     }
-    expect(draftToInput(typed('350'), row, '2022-01-20', 'am')).toMatchObject({ input: { residentId: 7, temperature: 35, slot: 'am' } });
+    expect(draftToInput(typed('350'), row, '2022-01-20', 'am', say)).toMatchObject({ input: { residentId: 7, temperature: 35, slot: 'am' } });
   });
 
   it('outside 34–43 ℃ is a typing slip to check', () => {
     for (const keys of ['330', '435']) {
-      expect(draftToInput(typed(keys), row, '2022-01-20', 'pm')).toEqual({ error: { field: 'temperature', message: expect.stringContaining('34–43') } });
+      expect(draftToInput(typed(keys), row, '2022-01-20', 'pm', say)).toEqual({ error: { field: 'temperature', message: expect.stringContaining('34–43') } });
     }
   });
 

@@ -4,7 +4,7 @@ import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { empty, id, isoDate, paging, text } from './common.ts';
 import type { Page } from '../../domain/residents.ts';
-import type { AuditRow } from '../../domain/auditlog.ts';
+import type { AuditListRow } from '../../domain/auditlog.ts';
 import type { AuditExport } from '../../excel/export/audit.ts';
 import type { AuditChainCheck } from '../../domain/auditchain.ts';
 import type { BackupOutcome, BackupStatus, RestoreResult } from '../../domain/backups.ts';
@@ -25,7 +25,7 @@ const auditFilter = {
 const backupName = z.string().regex(/^isolation-desk-([0-9a-f]{8}-)?\d{8}-\d{6}(-[a-z0-9-]+)?\.db$/, k('rule.backupName'));
 
 export const trustContract = {
-  'audit.list': channel<Page<AuditRow>>()(z.object({ ...auditFilter, ...paging }).strict(), 'audit.read'),
+  'audit.list': channel<Page<AuditListRow>>()(z.object({ ...auditFilter, ...paging }).strict(), 'audit.read'),
   'audit.export': channel<AuditExport>()(z.object(auditFilter).strict(), 'audit.read'),
   /** The newest check of the audit hash chain (null: never checked from the app). */
   'audit.chainStatus': channel<AuditChainCheck | null>()(empty, 'audit.read'),

@@ -1,6 +1,7 @@
 // Keeps one page's rendering bug from blanking the whole window; the user can retry that page.
 import { Component, type ReactNode } from 'react';
 import { Button, Result } from 'antd';
+import i18n from '../i18n/index.ts';
 
 export class ErrorBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
   override state: { error: Error | null } = { error: null };
@@ -12,9 +13,9 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, { error: E
       return (
         <Result
           status="error"
-          title="此页面出错了"
-          subTitle="页面显示时发生错误，数据未受影响。请重试；若反复出现，请联系管理员。"
-          extra={<Button onClick={() => this.setState({ error: null })}>重试</Button>}
+          title={i18n.t('codes:words.pageError')}
+          subTitle={i18n.t('codes:words.pageErrorText')}
+          extra={<Button onClick={() => this.setState({ error: null })}>{i18n.t('codes:words.retry')}</Button>}
         />
       );
     }

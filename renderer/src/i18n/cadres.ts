@@ -135,3 +135,6 @@ const en: DeepString<Strings> = {
 
 const cadres = { 'zh-CN': zhCN, en };
 export default cadres;
+
+/** Home units offered when typing a cadre's unit (names, not words: the same in both languages). */
+export const HOME_UNIT_SUGGESTIONS = ['市住建局', '市检察院', '市国资委', '市人防办', '市应急管理局', '市委编办', '市医疗保障局', '市体育局'];

@@ -14,6 +14,7 @@ import cadres from './cadres.ts';
 import admin from './admin.ts';
 import excel from './excel.ts';
 import enums from './enums.ts';
+import codes from './codes.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -33,6 +34,7 @@ const AREAS: Record<string, AreaStrings> = {
   admin,
   excel,
   enums,
+  codes,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

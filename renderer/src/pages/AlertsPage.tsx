@@ -11,6 +11,7 @@ import { useQueryParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { InfiniteGrid, type GridHandle, type PageRequest, type PageResult } from '../components/grid/InfiniteGrid.tsx';
 import { CloseAlertDialog, type AlertRow } from './checkins/CloseAlertDialog.tsx';
+import { alertReasonText } from './checkins/alertReason.ts';
 import './checkins/checkins.css';
 
 type StatusFilter = 'open' | 'closed' | 'all';
@@ -51,7 +52,7 @@ export default function AlertsPage() {
       { colId: 'name', field: 'name', headerName: t('alertPage.col.name'), width: 88 },
       { colId: 'community', field: 'community', headerName: t('alertPage.col.community'), width: 104 },
       { colId: 'address', field: 'address', headerName: t('alertPage.col.address'), width: 190, tooltipField: 'address' },
-      { colId: 'reason', field: 'reason', headerName: t('alertPage.col.reason'), flex: 1, minWidth: 220, tooltipField: 'reason', cellClass: 'al-reason' },
+      { colId: 'reason', headerName: t('alertPage.col.reason'), flex: 1, minWidth: 220, valueGetter: (p) => (p.data ? alertReasonText(p.data, t) : ''), tooltipValueGetter: (p) => (p.data ? alertReasonText(p.data, t) : ''), cellClass: 'al-reason' },
       {
         colId: 'status',
         headerName: t('alertPage.col.status'),

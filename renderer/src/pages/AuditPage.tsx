@@ -12,7 +12,7 @@ import { InfiniteGrid, type GridHandle, type PageRequest } from '../components/g
 import { AuditFilters, EMPTY_FILTERS, type AuditFilterValues } from './audit/AuditFilters.tsx';
 import { AuditDetail } from './audit/AuditDetail.tsx';
 import { ChainStatus } from './audit/ChainStatus.tsx';
-import { atText, summaryOf, type AuditRow } from './audit/format.ts';
+import { actionText, atText, entityText, residentText, summaryOf, userText, type AuditRow } from './audit/format.ts';
 import { downloadExport } from './reports/download.ts';
 import './audit/audit.css';
 
@@ -58,15 +58,15 @@ export default function AuditPage() {
   const columns = useMemo<ColDef<AuditRow>[]>(
     () => [
       { colId: 'at', headerName: t('audit.col.at'), width: 168, valueGetter: (p) => (p.data ? atText(p.data.at) : ''), cellClass: 'audit-mono' },
-      { colId: 'user', field: 'userName', headerName: t('audit.col.user'), width: 120 },
-      { colId: 'action', field: 'actionLabel', headerName: t('audit.col.action'), width: 150, tooltipField: 'action' },
+      { colId: 'user', headerName: t('audit.col.user'), width: 150, valueGetter: (p) => (p.data ? userText(p.data, t) : ''), tooltipField: 'userName' },
+      { colId: 'action', headerName: t('audit.col.action'), width: 160, valueGetter: (p) => (p.data ? actionText(p.data, t) : ''), tooltipField: 'action' },
       {
         colId: 'entity',
         headerName: t('audit.col.entity'),
-        width: 120,
-        valueGetter: (p) => (p.data?.entity ? `${t(`audit.entity.${p.data.entity}`, { defaultValue: p.data.entity })}${p.data.entityId ? ` #${p.data.entityId}` : ''}` : ''),
+        width: 150,
+        valueGetter: (p) => (p.data ? entityText(p.data, t) : ''),
       },
-      { colId: 'resident', headerName: t('audit.col.resident'), width: 96, valueGetter: (p) => (p.data?.residentId ? `#${p.data.residentId}` : '') },
+      { colId: 'resident', headerName: t('audit.col.resident'), width: 110, valueGetter: (p) => (p.data ? residentText(p.data, t) : '') },
       { colId: 'summary', headerName: t('audit.col.summary'), flex: 1, minWidth: 260, valueGetter: (p) => (p.data ? summaryOf(p.data, t) : ''), tooltipValueGetter: (p) => (p.data ? summaryOf(p.data, t) : '') },
     ],
     [t],

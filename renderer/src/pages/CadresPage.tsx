@@ -15,6 +15,7 @@ import { CADRE_STATUSES } from '../../../electron/shared/enums.ts';
 import { PhoneReveal } from '../components/PhoneReveal.tsx';
 import { CadreForm, type CadreFormMode, type CadreRow } from './cadres/CadreForm.tsx';
 import './cadres/cadres.css';
+import { punct } from '../i18n/codes.ts';
 
 type Status = CadreRow['status'];
 const STATUSES: readonly Status[] = CADRE_STATUSES;
@@ -52,7 +53,7 @@ export default function CadresPage() {
     try {
       const res = await api('cadres.update', { id: r.id, version: r.version, status: s });
       await Promise.all(['cadres.list', 'dashboard.get'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      if (res.warnings.length) message.warning({ content: res.warnings.map(fieldMessage).join('；'), duration: 6 });
+      if (res.warnings.length) message.warning({ content: res.warnings.map(fieldMessage).join(punct(t, 'items')), duration: 6 });
       else message.success(t('statusDone', { name: r.name, status: t(`status.${s}`) }));
     } catch (e) {
       message.error(errorMessage(e));

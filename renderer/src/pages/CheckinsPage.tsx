@@ -16,6 +16,7 @@ import { CorrectDialog } from './checkins/CorrectDialog.tsx';
 import { KeyLegend } from './checkins/KeyLegend.tsx';
 import { Counter } from './checkins/Counter.tsx';
 import type { DueList, DueRow, Slot } from './checkins/model.ts';
+import { paren } from '../i18n/codes.ts';
 import './checkins/checkins.css';
 
 const PAGE_SIZE = 500;
@@ -96,8 +97,8 @@ export default function CheckinsPage() {
   const total = due.data?.total ?? 0;
   const compounds = useMemo(() => {
     const list = communities.data ?? [];
-    return (communityId ? list.filter((c) => c.id === communityId) : list).flatMap((c) => c.compounds.map((p) => ({ value: p.id, label: communityId ? p.name : `${p.name}（${c.name}）` })));
-  }, [communities.data, communityId]);
+    return (communityId ? list.filter((c) => c.id === communityId) : list).flatMap((c) => c.compounds.map((p) => ({ value: p.id, label: communityId ? p.name : paren(t, p.name, c.name) })));
+  }, [communities.data, communityId, t]);
 
   return (
     <div className="page ci-page" data-testid="checkins-page">

@@ -34,7 +34,7 @@ export default function DashboardPage() {
   const tt = d?.totals;
   const person = t('dashboard.units.person');
   const item = t('dashboard.units.item');
-  const dateLabel = d ? (i18n.language === 'en' ? dayjs(d.date).format('ddd D MMM YYYY') : dayjs(d.date).format('YYYY年M月D日 dddd')) : '';
+  const dateLabel = d ? dayjs(d.date).format(i18n.t('codes:words.dateLong')) : '';
   const slotLabel = d ? t(`dashboard.slot.${d.slot.slot}`) : '';
 
   return (

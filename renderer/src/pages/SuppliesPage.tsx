@@ -21,6 +21,7 @@ import { BoardStrip } from './supplies/BoardStrip.tsx';
 import { SUPPLY_DEPENDENTS } from './supplies/SupplyActions.tsx';
 import { CATEGORIES, STATUS_FILTERS, filtersFromQuery, filtersToQuery, isFiltered, type Filters, type SupplyRow, type View } from './supplies/model.ts';
 import './supplies/supplies.css';
+import { byLang, paren } from '../i18n/codes.ts';
 
 export default function SuppliesPage() {
   const { t } = useTranslation('supplies');
@@ -63,9 +64,9 @@ export default function SuppliesPage() {
   const compounds = useMemo(() => {
     const list = communities.data ?? [];
     return (filters.communityId ? list.filter((c) => c.id === filters.communityId) : list).flatMap((c) =>
-      c.compounds.map((p) => ({ value: p.id, label: filters.communityId ? p.name : `${p.name}（${c.name}）` })),
+      c.compounds.map((p) => ({ value: p.id, label: filters.communityId ? p.name : paren(t, p.name, c.name) })),
     );
-  }, [communities.data, filters.communityId]);
+  }, [communities.data, filters.communityId, t]);
 
   const empty = (
     <Empty description={<span data-testid="supply-empty">{isFiltered(filters) ? t('empty.filtered') : t('empty.none')}</span>}>
@@ -126,7 +127,7 @@ export default function SuppliesPage() {
             allowClear
             placeholder={t('filter.community')}
             value={filters.communityId}
-            style={{ width: 140 }}
+            style={{ width: byLang(t, 140, 170) }}
             options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
             onChange={(v) => update({ communityId: v ?? undefined, compoundId: undefined })}
           />
@@ -141,12 +142,12 @@ export default function SuppliesPage() {
           />
           {filters.view !== 'sheet' && (
             <>
-              <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: 120 }} options={CATEGORIES.map((c) => ({ value: c, label: te(`supplyCategory.${c}`) }))} onChange={(v) => update({ category: v ?? undefined })} />
+              <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: byLang(t, 120, 160) }} options={CATEGORIES.map((c) => ({ value: c, label: te(`supplyCategory.${c}`) }))} onChange={(v) => update({ category: v ?? undefined })} />
               <Select
                 allowClear
                 placeholder={t('filter.urgency')}
                 value={filters.urgency}
-                style={{ width: 100 }}
+                style={{ width: byLang(t, 100, 110) }}
                 options={[
                   { value: 'urgent', label: t('urgency.urgent') },
                   { value: 'normal', label: t('urgency.normal') },
@@ -156,7 +157,7 @@ export default function SuppliesPage() {
               <Checkbox checked={filters.overdue} onChange={(e) => update({ overdue: e.target.checked })} data-testid="supply-overdue-only">
                 {t('filter.overdue')}
               </Checkbox>
-              <Input.Search allowClear placeholder={t('filter.search')} value={search} onChange={(e) => setSearch(e.target.value)} onSearch={(v) => update({ search: v })} style={{ width: 240 }} />
+              <Input.Search allowClear placeholder={t('filter.search')} value={search} onChange={(e) => setSearch(e.target.value)} onSearch={(v) => update({ search: v })} style={{ width: byLang(t, 240, 300) }} />
             </>
           )}
           <DatePicker

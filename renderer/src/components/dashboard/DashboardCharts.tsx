@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { EChart, type ChartOption } from '../EChart.tsx';
 import { navigate } from '../../router.tsx';
 import type { DashboardData } from './types.ts';
+import { codeLabel } from '../../i18n/codes.ts';
 
 const BLUE = '#1f5fbf';
 const TEAL = '#13a8a8';
@@ -73,7 +74,8 @@ export function CompletionChart({ data }: { data: DashboardData['charts']['compl
 export function SuppliesChart({ byStatus, byCategory }: { byStatus: DashboardData['charts']['suppliesByStatus']; byCategory: DashboardData['charts']['suppliesByCategory'] }) {
   const { t } = useTranslation();
   const status = useMemo<ChartOption>(() => {
-    const counts = new Map(byStatus.map((s) => [s.label, s.count]));
+    const label = (s: (typeof byStatus)[number]) => t(`supplies:status.${s.status}`, { defaultValue: s.label });
+    const counts = new Map(byStatus.map((s) => [label(s), s.count]));
     return {
       tooltip: { trigger: 'item' },
       // Counts sit in the legend: outer pie labels get cut off in a half-width card.
@@ -85,7 +87,7 @@ export function SuppliesChart({ byStatus, byCategory }: { byStatus: DashboardDat
           radius: ['42%', '68%'],
           center: ['50%', '42%'],
           label: { show: false },
-          data: byStatus.map((s) => ({ name: s.label, value: s.count, itemStyle: { color: STATUS_COLORS[s.status] ?? BLUE } })),
+          data: byStatus.map((s) => ({ name: label(s), value: s.count, itemStyle: { color: STATUS_COLORS[s.status] ?? BLUE } })),
         },
       ],
     };
@@ -95,7 +97,7 @@ export function SuppliesChart({ byStatus, byCategory }: { byStatus: DashboardDat
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 8, right: 32, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', inverse: true, data: byCategory.map((c) => c.category) },
+      yAxis: { type: 'category', inverse: true, data: byCategory.map((c) => codeLabel(t, 'supplyCategory', c.category)) },
       series: [{ name: t('nav.supplies'), type: 'bar', color: BLUE, data: byCategory.map((c) => c.count), barMaxWidth: 16, label: { show: true, position: 'right' } }],
     }),
     [byCategory, t],

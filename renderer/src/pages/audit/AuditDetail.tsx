@@ -3,7 +3,8 @@ import { Descriptions, Drawer, Empty, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from '../../router.tsx';
 import { useFocusReturn } from '../../components/focusReturn.ts';
-import { atText, changesOf, extrasOf, fieldLabel, valueText, type AuditRow, type Change } from './format.ts';
+import { actionText, atText, changesOf, entityText, extrasOf, fieldLabel, residentText, userText, valueText, type AuditRow, type Change } from './format.ts';
+import { paren } from '../../i18n/codes.ts';
 
 export function AuditDetail({ row, onClose }: { row: AuditRow | null; onClose: () => void }) {
   const { t } = useTranslation('admin');
@@ -11,7 +12,7 @@ export function AuditDetail({ row, onClose }: { row: AuditRow | null; onClose: (
   const extras = row ? extrasOf(row.details) : [];
   const focusReturn = useFocusReturn(!!row);
   return (
-    <Drawer open={!!row} {...focusReturn} onClose={onClose} size={620} title={row ? `${row.actionLabel} · ${atText(row.at)}` : ''} destroyOnHidden>
+    <Drawer open={!!row} {...focusReturn} onClose={onClose} size={620} title={row ? `${actionText(row, t)} · ${atText(row.at)}` : ''} destroyOnHidden>
       {row && (
         <div data-testid="audit-detail">
           <Descriptions
@@ -20,13 +21,13 @@ export function AuditDetail({ row, onClose }: { row: AuditRow | null; onClose: (
             bordered
             items={[
               { key: 'at', label: t('audit.col.at'), children: atText(row.at) },
-              { key: 'user', label: t('audit.col.user'), children: row.userName },
-              { key: 'action', label: t('audit.col.action'), children: <>{row.actionLabel} <Typography.Text type="secondary">（{row.action}）</Typography.Text></> },
-              { key: 'entity', label: t('audit.col.entity'), children: row.entity ? `${t(`audit.entity.${row.entity}`, { defaultValue: row.entity })}${row.entityId ? ` #${row.entityId}` : ''}` : '—' },
+              { key: 'user', label: t('audit.col.user'), children: userText(row, t) },
+              { key: 'action', label: t('audit.col.action'), children: <>{actionText(row, t)} <Typography.Text type="secondary">{paren(t, '', row.action)}</Typography.Text></> },
+              { key: 'entity', label: t('audit.col.entity'), children: row.entity ? entityText(row, t) : '—' },
               {
                 key: 'resident',
                 label: t('audit.col.resident'),
-                children: row.residentId ? <Link to={`/residents?status=all&open=${row.residentId}`}>{t('audit.residentN', { id: row.residentId })}</Link> : '—',
+                children: row.residentId ? <Link to={`/residents?status=all&open=${row.residentId}`}>{residentText(row, t)}</Link> : '—',
               },
             ]}
           />
@@ -55,7 +56,7 @@ export function AuditDetail({ row, onClose }: { row: AuditRow | null; onClose: (
               <Typography.Title level={5} style={{ marginTop: 16 }}>
                 {t('audit.extra')}
               </Typography.Title>
-              <Descriptions size="small" column={1} bordered items={extras.map(([k, v]) => ({ key: k, label: fieldLabel(k, t), children: <span className="audit-value">{valueText(v, t)}</span> }))} />
+              <Descriptions size="small" column={1} bordered items={extras.map(([k, v]) => ({ key: k, label: fieldLabel(k, t), children: <span className="audit-value">{valueText(v, t, k)}</span> }))} />
             </>
           )}
           {!changes.length && !extras.length && !row.purged && <Empty description={t('audit.noDetails')} style={{ marginTop: 24 }} />}

@@ -7,6 +7,7 @@ import { api } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
 import { AUDIT_ACTION_GROUPS } from '../../../../electron/shared/auditActions.ts';
+import { paren, punct } from '../../i18n/codes.ts';
 
 export interface AuditFilterValues {
   user: string;
@@ -30,7 +31,7 @@ function ResidentPicker({ value, onChange }: { value: number | null; onChange: (
       setLoading(true);
       try {
         const r = await api('residents.list', { search: text.trim(), status: 'all', limit: 20, withTotal: false });
-        setOptions(r.rows.map((p) => ({ value: p.id, label: `${p.name}　${p.docNumber ?? ''}　${p.community ?? ''}` })));
+        setOptions(r.rows.map((p) => ({ value: p.id, label: [p.name, p.docNumber ?? '', p.community ?? ''].join(punct(t, 'space')) })));
       } catch {
         setOptions([]);
       } finally {
@@ -85,7 +86,7 @@ export function AuditFilters({ value, onChange }: { value: AuditFilterValues; on
           placeholder={t('audit.filter.user')}
           value={value.user || undefined}
           onChange={(v?: string) => set({ user: v ?? '' })}
-          options={[...users.data.map((u) => ({ value: u.username, label: `${u.displayName}（${u.username}）` })), { value: 'cli', label: t('audit.cli') }, { value: 'system', label: t('audit.system') }]}
+          options={[...users.data.map((u) => ({ value: u.username, label: paren(t, u.displayName, u.username) })), { value: 'cli', label: t('audit.cli') }, { value: 'system', label: t('audit.system') }]}
           style={{ width: 200 }}
           data-testid="audit-filter-user"
         />

@@ -7,12 +7,13 @@ import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, errorMessage, fieldMessage, type InputOf, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
+import { HOME_UNIT_SUGGESTIONS } from '../../i18n/cadres.ts';
+import { punct } from '../../i18n/codes.ts';
 
 export type CadreRow = OutputOf<'cadres.list'>[number];
 type Status = CadreRow['status'];
 
 /** Home units seen in the source situation; the field is free text. */
-const HOME_UNITS = ['市住建局', '市检察院', '市国资委', '市人防办', '市应急管理局', '市委编办', '市医疗保障局', '市体育局'];
 const FIELDS = ['name', 'homeUnit', 'title', 'phone', 'communityId', 'compoundIds', 'status', 'dutyFrom', 'dutyTo', 'notes'];
 const MOBILE = /^1[3-9]\d{9}$/;
 
@@ -97,7 +98,7 @@ export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () 
         res = await api('cadres.create', { ...base, phone: v.phone?.trim() || null });
       }
       await Promise.all(['cadres.list', 'dashboard.get', 'supplies.list'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      if (res.warnings.length) message.warning({ content: t('form.savedWarn', { warnings: res.warnings.map(fieldMessage).join('；') }), duration: 6 });
+      if (res.warnings.length) message.warning({ content: t('form.savedWarn', { warnings: res.warnings.map(fieldMessage).join(punct(t, 'items')) }), duration: 6 });
       else message.success(t('form.saved', { name: base.name }));
       onClose();
     } catch (e) {
@@ -130,7 +131,7 @@ export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () 
           </Col>
           <Col span={8}>
             <Form.Item name="homeUnit" label={t('form.homeUnit')} rules={[{ required: true, whitespace: true, message: t('form.homeUnitRequired') }, max(60)]}>
-              <AutoComplete options={HOME_UNITS.map((u) => ({ value: u }))} placeholder={t('form.homeUnitPlaceholder')} showSearch={{ filterOption: true }} data-testid="cadre-unit" />
+              <AutoComplete options={HOME_UNIT_SUGGESTIONS.map((u) => ({ value: u }))} placeholder={t('form.homeUnitPlaceholder')} showSearch={{ filterOption: true }} data-testid="cadre-unit" />
             </Form.Item>
           </Col>
           <Col span={8}>

@@ -8,6 +8,7 @@ import { errorMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { Link } from '../../router.tsx';
 import { CloseAlertDialog, type AlertRow } from './CloseAlertDialog.tsx';
+import { alertReasonText } from './alertReason.ts';
 
 const LIMIT = 30;
 
@@ -52,7 +53,7 @@ export function AlertsPanel({ communityId, highlightIds, canClose }: { community
               <div className="ci-alert-addr">
                 {a.community} · {a.address}
               </div>
-              <div className="ci-alert-reason">{a.reason}</div>
+              <div className="ci-alert-reason">{alertReasonText(a, t)}</div>
               {canClose && (
                 <Button size="small" danger type={fresh ? 'primary' : 'default'} onClick={() => setClosing(a)} data-testid={`alert-handle-${a.id}`}>
                   {t('alerts.handle')}

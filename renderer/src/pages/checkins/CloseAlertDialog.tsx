@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
 import { useQueryClient } from '@tanstack/react-query';
 import { ALERT_ACTIONS, type AlertAction } from '../../../../electron/shared/enums.ts';
+import { alertReasonText } from './alertReason.ts';
 
 export type AlertRow = OutputOf<'alerts.list'>['rows'][number];
 type Action = AlertAction;
@@ -76,7 +77,7 @@ export function CloseAlertDialog({ alert, onClose, onClosed }: { alert: AlertRow
       {alert && (
         <Form form={form} layout="vertical" requiredMark={false} onFinish={() => void submit()}>
           <Form.Item label={t('close.reason')}>
-            <Typography.Text type="danger">{alert.reason}</Typography.Text>
+            <Typography.Text type="danger">{alertReasonText(alert, t)}</Typography.Text>
             <div>
               <Typography.Text type="secondary">
                 {alert.community} · {alert.address} · {alert.createdAt.slice(0, 16).replace('T', ' ')}
@@ -95,7 +96,7 @@ export function CloseAlertDialog({ alert, onClose, onClosed }: { alert: AlertRow
             name="note"
             label={t('close.note')}
             rules={[
-              { max: 500, message: '处理说明不能超过 500 字' },
+              { max: 500, message: t('noteMax') },
               { validator: (_r, v: string | undefined) => (action === '其他' && !v?.trim() ? Promise.reject(new Error(t('close.noteRequired'))) : Promise.resolve()) },
             ]}
           >

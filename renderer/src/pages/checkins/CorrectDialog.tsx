@@ -103,8 +103,8 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
           <Checkbox.Group options={SYMPTOM_ORDER.map((s) => ({ value: s, label: te(`symptom.${s}`) }))} />
         </Form.Item>
         {symptoms.includes('其他') && (
-          <Form.Item name="symptomOther" label={t('correct.symptomOther')} rules={[maxText('symptomOther', (n) => `不能超过 ${n} 字`)]}>
-            <Input placeholder="不修改请留空" />
+          <Form.Item name="symptomOther" label={t('correct.symptomOther')} rules={[maxText('symptomOther', (n) => t('maxChars', { n }))]}>
+            <Input placeholder={t('keepEmpty')} />
           </Form.Item>
         )}
         <div className="ci-correct-grid">
@@ -123,7 +123,7 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
             <Select options={[keep, ...CONTACT_METHODS.map((v) => ({ value: v, label: te(`contactMethod.${v}`) }))]} />
           </Form.Item>
         </div>
-        <Form.Item name="notes" label={t('correct.notes')} rules={[maxText('notes', (n) => `不能超过 ${n} 字`)]}>
+        <Form.Item name="notes" label={t('correct.notes')} rules={[maxText('notes', (n) => t('maxChars', { n }))]}>
           <Input.TextArea rows={2} />
         </Form.Item>
         {error && <Alert type="error" showIcon title={error} />}

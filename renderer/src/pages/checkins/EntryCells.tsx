@@ -4,6 +4,7 @@ import { Button, Checkbox, Popover, Tag, Tooltip } from 'antd';
 import { PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { SYMPTOM_KEYS, SYMPTOM_ORDER, type Symptom } from './model.ts';
+import { paren } from '../../i18n/codes.ts';
 
 const keyOf = (s: Symptom) => SYMPTOM_KEYS.find((k) => k.symptom === s)?.key ?? '';
 
@@ -18,7 +19,7 @@ export function SymptomTags({ symptoms, onToggle, disabled }: { symptoms: string
           color="red"
           className="ci-tag"
           onClick={onToggle && !disabled ? () => onToggle(s as Symptom) : undefined}
-          title={onToggle ? `${keyOf(s as Symptom)} 键可取消` : undefined}
+          title={onToggle ? t('legendKeys.escCancel', { key: keyOf(s as Symptom) }) : undefined}
         >
           {te(`symptom.${s}`, { defaultValue: s })}
         </Tag>
@@ -35,7 +36,7 @@ export function SymptomTags({ symptoms, onToggle, disabled }: { symptoms: string
                 const now = new Set(next as string[]);
                 for (const s of SYMPTOM_ORDER) if (now.has(s) !== symptoms.includes(s)) onToggle(s);
               }}
-              options={SYMPTOM_ORDER.map((s) => ({ value: s, label: `${te(`symptom.${s}`)}（${keyOf(s)}）` }))}
+              options={SYMPTOM_ORDER.map((s) => ({ value: s, label: paren(t, te(`symptom.${s}`), keyOf(s)) }))}
             />
           }
         >

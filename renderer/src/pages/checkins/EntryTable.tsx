@@ -28,6 +28,7 @@ import {
   type TestResult,
 } from './model.ts';
 import { CycleChip, SymptomTags, codeTone, testTone } from './EntryCells.tsx';
+import { codeLabel, pair } from '../../i18n/codes.ts';
 
 export type RecordResult = OutputOf<'checkins.record'>;
 export type CheckinView = RecordResult['checkin'];
@@ -93,7 +94,7 @@ export function EntryTable(p: EntryTableProps) {
 
   const save = async (row: DueRow) => {
     const d = draftOf(row.residentId);
-    const checked = draftToInput(d, row, latest.current.date, latest.current.slot);
+    const checked = draftToInput(d, row, latest.current.date, latest.current.slot, (k, p) => t(k, p ?? {}));
     if ('error' in checked) {
       setDraft(row.residentId, (x) => ({ ...x, error: checked.error }));
       focusRow(row.residentId, checked.error.field === 'symptomOther' ? 'other' : 'temp');
@@ -119,7 +120,7 @@ export function EntryTable(p: EntryTableProps) {
       const field = err?.fields.find((f) => f.field === 'temperature' || f.field === 'symptomOther');
       const msg = field ? fieldMessage(field) : errorMessage(e);
       setDraft(row.residentId, (x) => ({ ...x, error: { field: (field?.field as 'temperature' | 'symptomOther' | undefined) ?? 'row', message: msg } }));
-      message.error(`${row.name}：${errorMessage(e)}`);
+      message.error(pair(t, row.name, errorMessage(e)));
     } finally {
       setSaving((s) => {
         const n = new Set(s);
@@ -307,7 +308,7 @@ const EntryRow = memo(function EntryRow({ row, draft, full, busy, focused, thres
             {t('kind.health_monitoring')}
           </Tag>
         )}
-        <div className="ci-sub">{row.dayLabel}</div>
+        <div className="ci-sub">{t('dayOf', { n: row.dayN, of: row.totalDays })}</div>
       </td>
       <td className="ci-room">
         {roomOf(row.address, row.compound)}
@@ -360,12 +361,12 @@ const EntryRow = memo(function EntryRow({ row, draft, full, busy, focused, thres
       </td>
       <td>
         {recorded ? (
-          full?.testResult ? <CycleChip text={`${full.testType ?? ''}${full.testResult}`} tone={testTone(full.testResult)} /> : null
+          full?.testResult ? <CycleChip text={t('testChip', { type: codeLabel(t, 'testType', full.testType), result: codeLabel(t, 'testResult', full.testResult) })} tone={testTone(full.testResult)} /> : null
         ) : (
           <CycleChip
-            text={d.testResult ? `${d.testType}${d.testResult}` : t('testNone')}
+            text={d.testResult ? t('testChip', { type: codeLabel(t, 'testType', d.testType), result: codeLabel(t, 'testResult', d.testResult) }) : t('testNone')}
             tone={testTone(d.testResult)}
-            title="N 阴性 · P 阳性 · T 核酸/抗原"
+            title={`${t('legendKeys.neg')} · ${t('legendKeys.pos')} · ${t('legendKeys.type')}`}
             disabled={!editable}
             onClick={() => a.setDraft(id, (x) => ({ ...x, testResult: cycle(TEST_CYCLE, x.testResult), error: null }))}
             testId={`ci-test-${id}`}
@@ -374,12 +375,12 @@ const EntryRow = memo(function EntryRow({ row, draft, full, busy, focused, thres
       </td>
       <td>
         {recorded ? (
-          full?.healthCode ? <CycleChip text={`${full.healthCode}码`} tone={codeTone(full.healthCode)} /> : null
+          full?.healthCode ? <CycleChip text={codeLabel(t, 'healthCode', full.healthCode)} tone={codeTone(full.healthCode)} /> : null
         ) : (
           <CycleChip
-            text={d.healthCode ? `${d.healthCode}码` : t('codeNone')}
+            text={d.healthCode ? codeLabel(t, 'healthCode', d.healthCode) : t('codeNone')}
             tone={codeTone(d.healthCode)}
-            title="G 键切换：未查 → 绿 → 黄 → 红"
+            title={t('legendKeys.code')}
             disabled={!editable}
             onClick={() => a.setDraft(id, (x) => ({ ...x, healthCode: cycle(HEALTH_CODES, x.healthCode), error: null }))}
           />
@@ -387,11 +388,11 @@ const EntryRow = memo(function EntryRow({ row, draft, full, busy, focused, thres
       </td>
       <td>
         {recorded ? (
-          <span className="ci-muted">{full?.contactMethod ?? ''}</span>
+          <span className="ci-muted">{codeLabel(t, 'contact', full?.contactMethod)}</span>
         ) : (
           <CycleChip
-            text={d.contactMethod}
-            title="C 键切换：电话 → 微信 → 上门"
+            text={codeLabel(t, 'contact', d.contactMethod)}
+            title={t('legendKeys.contact')}
             disabled={!editable}
             onClick={() => a.setDraft(id, (x) => ({ ...x, contactMethod: cycle(CONTACT_METHODS, x.contactMethod) }))}
           />

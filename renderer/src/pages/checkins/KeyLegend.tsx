@@ -1,6 +1,7 @@
 // The on-screen key legend of the check-in entry, so nobody has to remember the single keys.
 import { useTranslation } from 'react-i18next';
 import { SYMPTOM_KEYS } from './model.ts';
+import { codeLabel } from '../../i18n/codes.ts';
 
 const Kbd = ({ k, label }: { k: string; label: string }) => (
   <span className="ci-key">
@@ -23,7 +24,7 @@ export function KeyLegend({ threshold }: { threshold: number }) {
       <span className="ci-legend-group">
         <b>{t('legend.symptoms')}</b>
         {SYMPTOM_KEYS.map((s) => (
-          <Kbd key={s.code} k={s.key} label={s.symptom} />
+          <Kbd key={s.code} k={s.key} label={codeLabel(t, 'symptom', s.symptom)} />
         ))}
       </span>
       <span className="ci-legend-group">

@@ -82,16 +82,19 @@ export function draftLooksAbnormal(d: Draft, threshold: number): boolean {
   return isAbnormal({ temperature, symptoms: d.symptoms, symptomOther: d.symptomOther, testType: d.testType, testResult: d.testResult, healthCode: d.healthCode }, threshold);
 }
 
-/** Checks a draft before sending; returns the input or the field error to show (Chinese, next to the field). */
-export function draftToInput(d: Draft, row: Pick<DueRow, 'residentId'>, date: string, slot: Slot): { input: RecordInput } | { error: NonNullable<Draft['error']> } {
+/** Words of the 'checkins' namespace in the interface language (the page's t). */
+export type Say = (key: string, params?: Record<string, unknown>) => string;
+
+/** Checks a draft before sending; returns the input or the field error to show (in the interface language, next to the field). */
+export function draftToInput(d: Draft, row: Pick<DueRow, 'residentId'>, date: string, slot: Slot, say: Say): { input: RecordInput } | { error: NonNullable<Draft['error']> } {
   const t = parseTemperature(d.temp);
-  if (t !== null && Number.isNaN(t)) return { error: { field: 'temperature', message: '体温格式不对，请输入如 365 或 36.5' } };
+  if (t !== null && Number.isNaN(t)) return { error: { field: 'temperature', message: say('temperatureFormat') } };
   // The server's check (a slip outside 34–43 ℃, a re-measurement below 35 ℃), before the row is sent.
   const problem = t === null ? null : temperatureProblem(t);
   if (problem) return { error: { field: 'temperature', message: messageText(problem) } };
-  if (d.symptoms.includes('其他') && !d.symptomOther.trim()) return { error: { field: 'symptomOther', message: '勾选了“其他”，请写明症状' } };
+  if (d.symptoms.includes('其他') && !d.symptomOther.trim()) return { error: { field: 'symptomOther', message: say('otherNeedsText') } };
   if (t === null && d.symptoms.length === 0 && !d.testResult && !d.healthCode) {
-    return { error: { field: 'temperature', message: '请填写体温（或症状、检测结果）后再按 Enter' } };
+    return { error: { field: 'temperature', message: say('emptyRow') } };
   }
   return {
     input: {

@@ -5,6 +5,7 @@
 import { Alert, Card, Checkbox, Radio, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Confirm, Confirmations } from './model.ts';
+import { paren, punct } from '../../i18n/codes.ts';
 
 interface Props {
   confirmations: Confirmations;
@@ -44,7 +45,7 @@ export function ConfirmCard({ confirmations: c, confirm = {}, busy, onConfirm }:
                 <Checkbox checked={n.confirmed} disabled={busy} onChange={(e) => setCommunity(n.name, e.target.checked)} data-testid={`confirm-community-${n.name}`}>
                   {t('import.confirm.community', { name: n.name, n: n.rows })}
                 </Checkbox>
-                <div className="import-help">{n.nearest.length ? t('import.confirm.nearest', { names: n.nearest.join('、') }) : t('import.confirm.noNearest')}</div>
+                <div className="import-help">{n.nearest.length ? t('import.confirm.nearest', { names: n.nearest.join(punct(t, 'list')) }) : t('import.confirm.noNearest')}</div>
               </div>
             ))}
             <div className="import-help">{t('import.confirm.unchecked')}</div>
@@ -58,8 +59,8 @@ export function ConfirmCard({ confirmations: c, confirm = {}, busy, onConfirm }:
               {t('import.confirm.staleRows', {
                 rows: c.stale.rows
                   .slice(0, 3)
-                  .map((r) => `${r.name}（${r.startDate} – ${r.lastDay}）`)
-                  .join('、'),
+                  .map((r) => paren(t, r.name, `${r.startDate} – ${r.lastDay}`))
+                  .join(punct(t, 'list')),
               })}
             </div>
             <Radio.Group value={confirm.stale} disabled={busy} onChange={(e) => onConfirm({ ...confirm, stale: e.target.value as Confirm['stale'] })} className="import-confirm-stale">

@@ -3,6 +3,7 @@
 import { Empty, Table, Tabs, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Issue } from './model.ts';
+import { paren } from '../../i18n/codes.ts';
 
 function List({ issues, kind }: { issues: Issue[]; kind: 'error' | 'warning' | 'unmatched' }) {
   const { t } = useTranslation('excel');
@@ -15,7 +16,7 @@ function List({ issues, kind }: { issues: Issue[]; kind: 'error' | 'warning' | '
       data-testid={`issues-${kind}`}
       columns={[
         { title: t('import.issues.row'), dataIndex: 'row', width: 70, render: (v: number | null) => (v === null ? <Tag>{t('import.issues.wholeFile')}</Tag> : t('import.issues.rowN', { n: v })) },
-        { title: t('import.issues.column'), dataIndex: 'column', width: 110, render: (v: string, i) => (v ? `${v}${i.cell ? `（${i.cell}）` : ''}` : '—') },
+        { title: t('import.issues.column'), dataIndex: 'column', width: 110, render: (v: string, i) => (v ? (i.cell ? paren(t, v, i.cell) : v) : '—') },
         { title: t('import.issues.value'), dataIndex: 'value', width: 190, render: (v: string) => (v ? <Typography.Text code>{v}</Typography.Text> : '—') },
         {
           title: t('import.issues.reason'),

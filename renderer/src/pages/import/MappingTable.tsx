@@ -5,6 +5,7 @@ import { Alert, Button, Select, Table, Typography } from 'antd';
 import { SyncOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { duplicateFields, fieldsOf, mappingFromChoice, type FieldName, type Kind, type Mapping, type Preview } from './model.ts';
+import { punct } from '../../i18n/codes.ts';
 
 type Row = Preview['mapping'][number];
 
@@ -54,7 +55,7 @@ export function MappingTable({ kind, preview, busy, onApply }: { kind: Kind; pre
           },
         ]}
       />
-      {dups.length > 0 && <Alert type="error" showIcon title={t('import.mapping.duplicate', { fields: dups.map((f) => t(`import.field.${f}`)).join('、') })} style={{ marginTop: 8 }} />}
+      {dups.length > 0 && <Alert type="error" showIcon title={t('import.mapping.duplicate', { fields: dups.map((f) => t(`import.field.${f}`)).join(punct(t, 'list')) })} style={{ marginTop: 8 }} />}
       {changed && (
         <div style={{ marginTop: 8, display: 'flex', gap: 8 }}>
           <Button type="primary" size="small" icon={<SyncOutlined />} loading={busy} disabled={dups.length > 0} onClick={() => onApply(mappingFromChoice(kind, choice))} data-testid="mapping-apply">

@@ -10,6 +10,7 @@ import { IssuesTable } from './IssuesTable.tsx';
 import { MappingTable } from './MappingTable.tsx';
 import { ConfirmCard, needsConfirmCard } from './ConfirmCard.tsx';
 import type { Kind, ListOptions, Mapping, Mode, Preview } from './model.ts';
+import { paren } from '../../i18n/codes.ts';
 
 interface Props {
   kind: Kind;
@@ -165,7 +166,7 @@ export function PreviewPanel(p: Props) {
               {newCompounds.map((x) => (
                 <Tag key={`${x.community}/${x.name}`}>
                   {x.name}
-                  <Typography.Text type="secondary">（{x.community}）</Typography.Text>
+                  <Typography.Text type="secondary">{paren(t, '', x.community)}</Typography.Text>
                 </Tag>
               ))}
             </div>

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
 import { dayText } from './columns.tsx';
 import type { Row } from './model.ts';
+import { pair, punct } from '../../i18n/codes.ts';
 
 const MAX = 1000;
 type Outcome = OutputOf<'episodes.batchRelease'>;
@@ -77,8 +78,8 @@ export function BatchReleaseDialog({
           />
           {outcome.released.length > 0 && (
             <Typography.Paragraph data-testid="batch-released">
-              <Typography.Text strong>{t('batchDialog.released', { n: outcome.released.length })}：</Typography.Text>
-              {outcome.released.map((r) => r.name).join('、')}
+              <Typography.Text strong>{pair(t, t('batchDialog.released', { n: outcome.released.length }), '')}</Typography.Text>
+              {outcome.released.map((r) => r.name).join(punct(t, 'list'))}
             </Typography.Paragraph>
           )}
           {outcome.blocked.length > 0 && (

@@ -10,6 +10,8 @@ import { useSession } from '../../session.tsx';
 import { useDocReveal } from './DocReveal.tsx';
 import { StatusTags, dayText } from './columns.tsx';
 import type { Detail, Row } from './model.ts';
+import { codeLabel, pair, punct } from '../../i18n/codes.ts';
+import { alertReasonText } from '../checkins/alertReason.ts';
 
 type T = TFunction<'residents'>;
 
@@ -29,10 +31,10 @@ export function PersonSection({ d, threshold }: { d: Detail; threshold: number }
         { key: 'status', label: t('col.status'), children: <StatusTags row={r} threshold={threshold} t={t} />, span: 2 },
         { key: 'sex', label: t('col.sex'), children: r.sex ? t(`sex.${r.sex}`) : '' },
         { key: 'age', label: t('col.age'), children: r.age ?? '' },
-        { key: 'docType', label: t('drawer.docType'), children: r.docType },
+        { key: 'docType', label: t('drawer.docType'), children: codeLabel(t, 'docType', r.docType) },
         { key: 'doc', label: t('col.docNumber'), children: docCell },
         { key: 'birth', label: t('drawer.birthDate'), children: birthCell },
-        { key: 'category', label: t('drawer.category'), children: r.category },
+        { key: 'category', label: t('drawer.category'), children: codeLabel(t, 'category', r.category) },
         { key: 'phone', label: t('col.phone'), children: <PhoneReveal key={r.id} masked={r.phone} reveal={revealPhone} allowed={can('residents.reveal')} />, span: 2 },
         { key: 'address', label: t('col.address'), children: `${r.community} ${r.address}`, span: 2 },
         { key: 'period', label: t('col.day'), children: dayText(r, t) || '—' },
@@ -76,7 +78,7 @@ function episodeItems(e: Detail['episodes'][number], t: T) {
     content: (
       <>
         {t('episode.started', { date: e.startDate, kind, days, lastDay: e.lastDay, releaseDate: e.releaseDate })}
-        {e.testDays.length > 0 && <div className="res-dim">{t('episode.testDays', { days: e.testDays.join('、') })}</div>}
+        {e.testDays.length > 0 && <div className="res-dim">{t('episode.testDays', { days: e.testDays.join(punct(t, 'list')) })}</div>}
       </>
     ),
   });
@@ -142,9 +144,9 @@ export function CheckinsSection({ d, threshold }: { d: Detail; threshold: number
           width: 72,
           render: (v: number | null) => (v === null ? '' : <span className={v >= threshold ? 'text-alarm' : undefined}>{v.toFixed(1)}</span>),
         },
-        { title: t('checkin.symptoms'), dataIndex: 'symptoms', render: (s: string[]) => s.join('、') },
-        { title: t('checkin.test'), key: 'test', width: 100, render: (_, c) => (c.testType ? `${c.testType}${c.testResult ?? ''}` : '') },
-        { title: t('checkin.code'), dataIndex: 'healthCode', width: 64 },
+        { title: t('checkin.symptoms'), dataIndex: 'symptoms', render: (s: string[]) => s.map((x) => codeLabel(t, 'symptom', x)).join(punct(t, 'list')) },
+        { title: t('checkin.test'), key: 'test', width: 100, render: (_, c) => (c.testType ? `${codeLabel(t, 'testType', c.testType)} ${codeLabel(t, 'testResult', c.testResult)}` : '') },
+        { title: t('checkin.code'), dataIndex: 'healthCode', width: 64, render: (v: string | null) => codeLabel(t, 'healthCodeShort', v) },
         { title: t('checkin.by'), dataIndex: 'recordedBy', width: 90, ellipsis: true },
       ]}
     />
@@ -162,12 +164,12 @@ export function TestsSection({ d }: { d: Detail }) {
       locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('drawer.testsNone')} /> }}
       columns={[
         { title: t('test.date'), dataIndex: 'sampleDate', width: 110 },
-        { title: t('test.type'), dataIndex: 'testType', width: 80 },
+        { title: t('test.type'), dataIndex: 'testType', width: 80, render: (v: string) => codeLabel(t, 'testType', v) },
         {
           title: t('test.result'),
           dataIndex: 'result',
           width: 100,
-          render: (v: string) => <Tag color={v === '阳性' ? 'red' : v === '阴性' ? 'green' : 'gold'}>{v}</Tag>,
+          render: (v: string) => <Tag color={v === '阳性' ? 'red' : v === '阴性' ? 'green' : 'gold'}>{codeLabel(t, 'testResult', v)}</Tag>,
         },
         { title: t('test.source'), dataIndex: 'source', render: (v: string) => t(`test.sources.${v as 'manual'}`) },
       ]}
@@ -185,8 +187,8 @@ export function AlertsSection({ d }: { d: Detail }) {
         {d.alerts.map((a) => (
           <li key={a.id}>
             <Tag color={a.status === 'open' ? 'red' : 'default'}>{t(`alert.${a.status as 'open'}`)}</Tag>
-            {a.date} {a.reason}
-            {a.action && <span className="res-dim">　{a.action}{a.actionNote ? `：${a.actionNote}` : ''}</span>}
+            {a.date} {alertReasonText(a, t)}
+            {a.action && <span className="res-dim">{punct(t, 'space')}{a.actionNote ? pair(t, codeLabel(t, 'alertAction', a.action), a.actionNote) : codeLabel(t, 'alertAction', a.action)}</span>}
           </li>
         ))}
       </ul>
@@ -205,7 +207,7 @@ export function SuppliesSection({ d }: { d: Detail }) {
       locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('drawer.suppliesNone')} /> }}
       columns={[
         { title: t('checkin.date'), dataIndex: 'createdAt', width: 140, render: (v: string) => v.slice(0, 16).replace('T', ' ') },
-        { title: t('drawer.category'), dataIndex: 'category', width: 90, render: (v: string, s) => (s.urgency === 'urgent' ? <>{v} <Tag color="red">{t('supply.urgent')}</Tag></> : v) },
+        { title: t('drawer.category'), dataIndex: 'category', width: 90, render: (v: string, s) => (s.urgency === 'urgent' ? <>{codeLabel(t, 'supplyCategory', v)} <Tag color="red">{t('supply.urgent')}</Tag></> : codeLabel(t, 'supplyCategory', v)) },
         { title: t('drawer.supplies'), dataIndex: 'items', ellipsis: true },
         { title: t('col.status'), dataIndex: 'status', width: 80, render: (v: string) => t(`supply.status.${v as 'new'}`) },
       ]}

@@ -8,6 +8,7 @@ import { SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import type { OutputOf } from '../../api.ts';
 import { DEFAULT_STATUS, STATUS_FILTERS, hasNarrowingFilters, type Filters } from './model.ts';
+import { byLang } from '../../i18n/codes.ts';
 
 const SEARCH_DELAY_MS = 300;
 const DAY_OPTIONS = Array.from({ length: 14 }, (_, i) => i + 1);
@@ -104,7 +105,7 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
           value={filters.communityId ?? undefined}
           onChange={(v?: number) => set({ communityId: v ?? null, compoundId: null })}
           options={communities.map((c) => ({ value: c.id, label: c.name }))}
-          style={{ width: 140 }}
+          style={{ width: byLang(t, 140, 170) }}
           data-testid="filter-community"
         />
       )}
@@ -115,14 +116,14 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
         value={filters.compoundId ?? undefined}
         onChange={(v?: number) => set({ compoundId: v ?? null })}
         options={compounds as { value: number; label: string }[]}
-        style={{ width: 150 }}
+        style={{ width: byLang(t, 150, 170) }}
         data-testid="filter-compound"
       />
       <Select
         value={filters.status}
         onChange={(v) => set({ status: v })}
         options={STATUS_FILTERS.map((s) => ({ value: s, label: t(`status.${s}`) }))}
-        style={{ width: 200 }}
+        style={{ width: byLang(t, 200, 270) }}
         popupMatchSelectWidth={false}
         data-testid="filter-status"
       />

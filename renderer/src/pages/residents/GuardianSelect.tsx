@@ -5,6 +5,7 @@ import { Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import type { Row } from './model.ts';
+import { paren } from '../../i18n/codes.ts';
 
 export function GuardianSelect({ value, onChange }: { value?: number | null; onChange?: (v: number | null) => void }) {
   const { t } = useTranslation('residents');
@@ -37,7 +38,7 @@ export function GuardianSelect({ value, onChange }: { value?: number | null; onC
       placeholder={t('form.guardianSearch')}
       loading={loading}
       notFoundContent={null}
-      options={options.map((r) => ({ value: r.id, label: `${r.name}（${r.community} ${r.address}）` }))}
+      options={options.map((r) => ({ value: r.id, label: paren(t, r.name, `${r.community} ${r.address}`) }))}
       data-testid="field-guardian"
     />
   );

@@ -15,6 +15,7 @@ import { applyFieldErrors } from './formErrors.ts';
 import type { Detail } from './model.ts';
 import { CATEGORIES, DOC_TYPES } from '../../../../electron/shared/enums.ts';
 import { TEXT_MAX } from '../../../../electron/shared/limits.ts';
+import { punct } from '../../i18n/codes.ts';
 
 const FIELDS = ['name', 'docType', 'docNumber', 'sex', 'birthDate', 'phone', 'category', 'communityId', 'compound', 'building', 'unit', 'room', 'guardianId', 'notes', 'startDate'] as const;
 const MOBILE = /^1[3-9]\d{9}$/;
@@ -125,7 +126,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
         if (v.changeAddress) patch.address = address;
         saved = await api('residents.update', patch as InputOf<'residents.update'>);
       }
-      const warnings = saved.warnings.map(fieldMessage).join('；');
+      const warnings = saved.warnings.map(fieldMessage).join(punct(t, 'items'));
       void message.success(warnings ? t('form.savedWithWarnings', { warnings }) : t('form.saved'), warnings ? 6 : 2);
       onSaved(saved.id);
     } catch (e) {

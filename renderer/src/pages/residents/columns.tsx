@@ -3,6 +3,7 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import type { TFunction } from 'i18next';
 import { isAbnormal, type Row } from './model.ts';
+import { byLang } from '../../i18n/codes.ts';
 
 export const STATUS_COLORS: Record<Row['status'], string> = {
   none: 'default',
@@ -74,7 +75,7 @@ export function residentColumns(t: TFunction<'residents'>, threshold: number, to
     {
       colId: 'status',
       headerName: t('col.status'),
-      width: 172,
+      width: byLang(t, 172, 220),
       cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <StatusTags row={p.data} threshold={threshold} t={t} /> : null),
     },
     { colId: 'day', headerName: t('col.day'), width: 108, valueGetter: (p) => (p.data ? dayText(p.data, t) : '') },
@@ -82,7 +83,7 @@ export function residentColumns(t: TFunction<'residents'>, threshold: number, to
       colId: 'latestTemperature',
       field: 'latestTemperature',
       headerName: t('col.temperature'),
-      width: 88,
+      width: byLang(t, 88, 110),
       sortable: true,
       valueFormatter: (p) => (typeof p.value === 'number' ? `${p.value.toFixed(1)}℃` : ''),
       cellClassRules: { 'res-cell-fever': (p) => typeof p.value === 'number' && p.value >= threshold },

@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
+import { paren, punct } from '../../i18n/codes.ts';
 
 type Status = OutputOf<'backups.list'>;
 type Backup = Status['backups'][number];
@@ -67,7 +68,7 @@ export function BackupsTab() {
       const r = await api('backups.create');
       await qc.invalidateQueries({ queryKey: ['backups.list'] });
       if (r.ok) void message.success(t('backups.created', { name: r.name }));
-      else setError(t('backups.createdFailed', { problems: r.problems.join('；') }));
+      else setError(t('backups.createdFailed', { problems: r.problems.join(punct(t, 'items')) }));
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -108,7 +109,7 @@ export function BackupsTab() {
     if (b.status === 'verified') return <Tag color="green">{t('backups.status.verified')}</Tag>;
     if (b.status === 'failed')
       return (
-        <Tooltip title={b.verification?.problems.join('；')}>
+        <Tooltip title={b.verification?.problems.join(punct(t, 'items'))}>
           <Tag color="red">{t('backups.status.failed')}</Tag>
         </Tooltip>
       );
@@ -130,13 +131,13 @@ export function BackupsTab() {
           </Button>
         </Space>
       </div>
-      {s?.lastFailed && <Alert type="error" showIcon title={t('backups.lastFailed', { name: s.lastFailed.name, problems: s.lastFailed.verification?.problems.join('；') ?? '' })} style={{ marginBottom: 12 }} />}
+      {s?.lastFailed && <Alert type="error" showIcon title={t('backups.lastFailed', { name: s.lastFailed.name, problems: s.lastFailed.verification?.problems.join(punct(t, 'items')) ?? '' })} style={{ marginBottom: 12 }} />}
       {s?.dueToday && <Alert type="warning" showIcon title={t('backups.dueToday')} style={{ marginBottom: 12 }} />}
       {s && s.foreign.length > 0 && (
         <Alert
           type="info"
           showIcon
-          title={t('backups.foreign', { n: s.foreign.length, names: s.foreign.map((f) => `${f.name}（${f.why}）`).join('、') })}
+          title={t('backups.foreign', { n: s.foreign.length, names: s.foreign.map((f) => paren(t, f.name, f.why)).join(punct(t, 'list')) })}
           style={{ marginBottom: 12 }}
           data-testid="backups-foreign"
         />

@@ -11,6 +11,7 @@ import { api, errorMessage, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
 import { downloadExport } from '../reports/download.ts';
+import { punct } from '../../i18n/codes.ts';
 
 type Preview = OutputOf<'purge.preview'>;
 type PurgeResult = OutputOf<'purge.run'>;
@@ -117,7 +118,7 @@ export function PurgeTab() {
           {result.backups.kept ? t('purge.backupsKept', { n: result.backups.files.length }) : t('purge.backupsCleaned', { n: result.backups.files.length - failed.length })}
         </Typography.Paragraph>
         {failed.map((f) => (
-          <Alert key={f.name} type="warning" showIcon title={f.name} description={f.problems.join('；')} style={{ marginBottom: 8 }} />
+          <Alert key={f.name} type="warning" showIcon title={f.name} description={f.problems.join(punct(t, 'items'))} style={{ marginBottom: 8 }} />
         ))}
         {!result.walCleared && <Alert type="info" showIcon title={t('purge.walPending')} />}
         <Typography.Paragraph data-testid="purge-exports-deleted">{t('purge.exportsDeleted', { n: result.exports.deleted.length })}</Typography.Paragraph>
@@ -128,7 +129,7 @@ export function PurgeTab() {
           <Alert
             type="info"
             showIcon
-            title={t('purge.foreignLeft', { n: result.backups.foreign.length, names: result.backups.foreign.map((f) => f.name).join('、') })}
+            title={t('purge.foreignLeft', { n: result.backups.foreign.length, names: result.backups.foreign.map((f) => f.name).join(punct(t, 'list')) })}
             style={{ marginTop: 8 }}
           />
         )}

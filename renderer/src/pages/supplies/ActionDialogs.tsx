@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage, fieldMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { centsOf, type SupplyRow } from './model.ts';
+import { codeLabel } from '../../i18n/codes.ts';
 
 type Run = (fn: () => Promise<unknown>) => Promise<boolean>;
 
@@ -76,7 +77,7 @@ export function AssignDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
       {row && (
         <Form form={form} layout="vertical" requiredMark={false}>
           <Typography.Paragraph type="secondary">
-            {row.category} · {row.items}
+            {codeLabel(t, 'supplyCategory', row.category)} · {row.items}
           </Typography.Paragraph>
           <Form.Item name="cadreId" label={t('assign.cadre')} rules={[{ required: true, message: t('assign.cadreRequired') }]}>
             <Select
@@ -89,7 +90,7 @@ export function AssignDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
               data-testid="assign-cadre"
             />
           </Form.Item>
-          <Form.Item name="note" label={t('assign.note')} rules={[{ max: 500, message: '不能超过 500 字' }]}>
+          <Form.Item name="note" label={t('assign.note')} rules={[{ max: 500, message: t('codes:words.maxChars', { n: 500 }) }]}>
             <Input.TextArea rows={2} />
           </Form.Item>
           {cadres.error && <Alert type="error" showIcon title={errorMessage(cadres.error)} />}
@@ -155,7 +156,7 @@ export function CancelDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
           label={t('cancel.reason')}
           rules={[
             { required: true, whitespace: true, message: t('cancel.reasonRequired') },
-            { max: 500, message: '不能超过 500 字' },
+            { max: 500, message: t('codes:words.maxChars', { n: 500 }) },
           ]}
         >
           <Input.TextArea rows={3} placeholder={t('cancel.reasonPlaceholder')} />

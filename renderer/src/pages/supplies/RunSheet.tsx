@@ -7,6 +7,7 @@ import { errorMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useMe } from '../../session.tsx';
 import type { Filters } from './model.ts';
+import { codeLabel } from '../../i18n/codes.ts';
 
 export function RunSheet({ filters }: { filters: Filters }) {
   const { t } = useTranslation('supplies');
@@ -66,7 +67,7 @@ export function RunSheet({ filters }: { filters: Filters }) {
                       <td>{i + 1}</td>
                       <td>{r.address.startsWith(g.compound) ? r.address.slice(g.compound.length) || r.address : r.address}</td>
                       <td>{r.items}</td>
-                      <td>{r.category}</td>
+                      <td>{codeLabel(t, 'supplyCategory', r.category)}</td>
                       <td>{r.urgency === 'urgent' ? t('urgency.urgent') : ''}</td>
                       <td>{r.requestedBy ?? ''}</td>
                       <td>{r.cadreName ?? ''}</td>

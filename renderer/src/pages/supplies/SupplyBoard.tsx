@@ -7,6 +7,7 @@ import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
 import { SupplyActions } from './SupplyActions.tsx';
 import { STATUS_COLORS, listInput, minutesUntil, serverNowMs, spanText, time, type Filters, type SupplyRow, type SupplyStatus } from './model.ts';
+import { codeLabel, pair } from '../../i18n/codes.ts';
 
 const COLUMNS: { status: SupplyStatus; sortDir: 'asc' | 'desc' }[] = [
   { status: 'new', sortDir: 'asc' },
@@ -58,7 +59,7 @@ function BoardColumn({ status, sortDir, filters, onOpen }: { status: SupplyStatu
                   {t('urgency.urgent')}
                 </Tag>
               )}
-              <Tag className="su-tag">{r.category}</Tag>
+              <Tag className="su-tag">{codeLabel(t, 'supplyCategory', r.category)}</Tag>
               {r.overdue ? (
                 <span className="su-overdue-text">{t('overdueBy', { t: spanText(-minutesUntil(r.dueBy, serverNowMs(r)), t) })}</span>
               ) : (
@@ -69,8 +70,8 @@ function BoardColumn({ status, sortDir, filters, onOpen }: { status: SupplyStatu
             <div className="su-card-items">{r.items}</div>
             {(r.cadreName || r.requestedBy) && (
               <Typography.Text type="secondary" className="su-card-who">
-                {r.requestedBy ? `${t('col.requestedBy')}：${r.requestedBy}` : ''}
-                {r.cadreName ? `  ${t('col.cadre')}：${r.cadreName}` : ''}
+                {r.requestedBy ? pair(t, t('col.requestedBy'), r.requestedBy) : ''}
+                {r.cadreName ? `  ${pair(t, t('col.cadre'), r.cadreName)}` : ''}
               </Typography.Text>
             )}
             {can('supplies.write') && status !== 'delivered' && (

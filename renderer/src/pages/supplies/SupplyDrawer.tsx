@@ -8,6 +8,7 @@ import { useSession } from '../../session.tsx';
 import { useFocusReturn } from '../../components/focusReturn.ts';
 import { SupplyActions } from './SupplyActions.tsx';
 import { STATUS_COLORS, minutesUntil, serverNowMs, spanText, time, yuan, type SupplyDetail } from './model.ts';
+import { codeLabel, paren, punct } from '../../i18n/codes.ts';
 
 export function SupplyDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged?: (d: SupplyDetail) => void }) {
   const { t } = useTranslation('supplies');
@@ -62,8 +63,8 @@ export function SupplyDrawer({ id, onClose, onChanged }: { id: number | null; on
             bordered
             items={[
               { key: 'household', label: t('detail.household'), children: `${d.community} · ${d.address}` },
-              { key: 'members', label: t('detail.members'), children: d.members.join('、') || '—' },
-              { key: 'category', label: t('detail.category'), children: d.category },
+              { key: 'members', label: t('detail.members'), children: d.members.join(punct(t, 'list')) || '—' },
+              { key: 'category', label: t('detail.category'), children: codeLabel(t, 'supplyCategory', d.category) },
               {
                 key: 'urgency',
                 label: t('detail.urgency'),
@@ -93,7 +94,7 @@ export function SupplyDrawer({ id, onClose, onChanged }: { id: number | null; on
                   time(d.dueBy)
                 ) : (
                   <span className={d.overdue ? 'su-overdue-text' : undefined}>
-                    {time(d.dueBy)}（{d.overdue ? t('overdueBy', { t: spanText(-minutesUntil(d.dueBy, serverNowMs(d)), t) }) : t('dueIn', { t: spanText(minutesUntil(d.dueBy, serverNowMs(d)), t) })}）
+                    {paren(t, time(d.dueBy), d.overdue ? t('overdueBy', { t: spanText(-minutesUntil(d.dueBy, serverNowMs(d)), t) }) : t('dueIn', { t: spanText(minutesUntil(d.dueBy, serverNowMs(d)), t) }))}
                   </span>
                 ),
               },

@@ -9,6 +9,7 @@ import { api, ApiError, errorMessage, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { SUPPLY_DEPENDENTS } from './SupplyActions.tsx';
 import { CATEGORIES, centsOf, defaultUrgency, type Category, type SupplyDetail } from './model.ts';
+import { paren, punct } from '../../i18n/codes.ts';
 
 type Hit = OutputOf<'households.search'>[number];
 
@@ -134,12 +135,12 @@ export function SupplyForm({ open, onClose, onCreated }: { open: boolean; onClos
           name="householdId"
           label={t('form.household')}
           rules={[{ required: true, message: t('form.householdRequired') }]}
-          extra={chosen ? t('form.members', { names: chosen.members.join('、') || '—' }) : undefined}
+          extra={chosen ? t('form.members', { names: chosen.members.join(punct(t, 'list')) || '—' }) : undefined}
         >
           <Select
             showSearch={{ filterOption: false, onSearch: search }}
             placeholder={t('form.householdPlaceholder')}
-            options={hits.map((h) => ({ value: h.id, label: `${h.address}（${h.community}）${h.members.length ? ' · ' + h.members.slice(0, 3).join('、') : ''}` }))}
+            options={hits.map((h) => ({ value: h.id, label: `${paren(t, h.address, h.community)}${h.members.length ? ' · ' + h.members.slice(0, 3).join(punct(t, 'list')) : ''}` }))}
             notFoundContent={searching ? <Spin size="small" /> : searched ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('form.householdNone')} /> : <Typography.Text type="secondary">{t('form.householdHint')}</Typography.Text>}
             autoFocus
             data-testid="supply-household"
@@ -191,7 +192,7 @@ export function SupplyForm({ open, onClose, onCreated }: { open: boolean; onClos
                       }}
                     />
                   </Form.Item>
-                  {fields.length > 1 && <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(field.name)} aria-label="删除此行" />}
+                  {fields.length > 1 && <Button type="text" icon={<MinusCircleOutlined />} onClick={() => remove(field.name)} aria-label={t('codes:words.removeRow')} />}
                 </Space>
               ))}
               <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({ name: '', quantity: '' })} disabled={fields.length >= 30} data-testid="supply-add-item">
@@ -202,14 +203,14 @@ export function SupplyForm({ open, onClose, onCreated }: { open: boolean; onClos
           )}
         </Form.List>
         <Space size={16} align="start" wrap>
-          <Form.Item name="requestedBy" label={t('form.requestedBy')} rules={[{ max: 50, message: '不能超过 50 个字' }]} style={{ width: 240 }}>
+          <Form.Item name="requestedBy" label={t('form.requestedBy')} rules={[{ max: 50, message: t('codes:words.maxChars', { n: 50 }) }]} style={{ width: 240 }}>
             <AutoComplete options={(chosen?.members ?? []).map((m) => ({ value: m }))} placeholder={t('form.requestedByPlaceholder')} />
           </Form.Item>
           <Form.Item name="amount" label={t('form.amount')} rules={[{ validator: (_r, v) => (Number.isNaN(centsOf(v ?? null)) ? Promise.reject(new Error(t('form.amountInvalid'))) : Promise.resolve()) }]}>
             <InputNumber min={0} precision={2} style={{ width: 160 }} prefix="¥" />
           </Form.Item>
         </Space>
-        <Form.Item name="notes" label={t('form.notes')} rules={[{ max: 500, message: '不能超过 500 字' }]}>
+        <Form.Item name="notes" label={t('form.notes')} rules={[{ max: 500, message: t('codes:words.maxChars', { n: 500 }) }]}>
           <Input.TextArea rows={2} />
         </Form.Item>
         {error && <Alert type="error" showIcon title={error} data-testid="supply-form-error" />}

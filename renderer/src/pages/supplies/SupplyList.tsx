@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { InfiniteGrid, type GridHandle, type PageRequest, type PageResult } from '../../components/grid/InfiniteGrid.tsx';
 import { STATUS_COLORS, listInput, minutesUntil, serverNowMs, spanText, time, yuan, type Filters, type SupplyRow } from './model.ts';
+import { byLang, codeLabel } from '../../i18n/codes.ts';
 
 interface Props {
   filters: Filters;
@@ -40,7 +41,7 @@ export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTo
             </Tag>
           ) : null,
       },
-      { colId: 'category', field: 'category', headerName: t('col.category'), width: 84 },
+      { colId: 'category', headerName: t('col.category'), width: 110, valueGetter: (p) => codeLabel(t, 'supplyCategory', p.data?.category) },
       { colId: 'community', field: 'community', headerName: t('col.community'), width: 100 },
       { colId: 'address', field: 'address', headerName: t('col.address'), width: 180, tooltipField: 'address' },
       { colId: 'items', field: 'items', headerName: t('col.items'), flex: 1, minWidth: 180, tooltipField: 'items' },
@@ -48,7 +49,7 @@ export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTo
       {
         colId: 'status',
         headerName: t('col.status'),
-        width: 86,
+        width: byLang(t, 86, 100),
         cellRenderer: (p: ICellRendererParams<SupplyRow>) => (p.data ? <Tag color={STATUS_COLORS[p.data.status]}>{t(`status.${p.data.status}`)}</Tag> : null),
       },
       { colId: 'cadre', field: 'cadreName', headerName: t('col.cadre'), width: 80 },
