@@ -4,9 +4,10 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { conflict, invalid, notFound } from '../shared/errors.ts';
+import { invalid, notFound } from '../shared/errors.ts';
 import type { Alert, AlertStatus } from '../db/schema.ts';
 import type { Page } from './residents.ts';
+import { updateVersioned } from './versioned.ts';
 
 export const ALERT_ACTIONS = ['上报', '送医', '复测正常', '转运', '其他'] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
@@ -156,13 +157,7 @@ export async function closeAlert(ctx: Ctx, input: CloseAlertInput): Promise<Aler
     assertInScope(ctx.actor, a.communityId);
     if (a.status !== 'open') throw invalid(`该告警已由${a.closedBy ?? '他人'}处理（${a.action ?? ''}），无需重复处理。请刷新列表。`);
     const at = nowIso(ctx.clock);
-    const r = await ctx.db
-      .updateTable('alerts')
-      .set({ status: 'closed', action: input.action, actionNote: note, closedBy: ctx.actor.displayName, closedAt: at, version: a.version + 1, updatedAt: at })
-      .where('id', '=', a.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该告警');
+    await updateVersioned(ctx, 'alerts', a.id, input.version, { status: 'closed', action: input.action, actionNote: note, closedBy: ctx.actor.displayName, closedAt: at, updatedAt: at }, '该告警');
     await audit(ctx, {
       action: 'alert.close',
       entity: 'alert',

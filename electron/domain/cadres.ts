@@ -6,10 +6,11 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
-import { conflict, forbidden, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
+import { forbidden, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { checkPhone, maskPhone, toHalfWidth } from './idcard.ts';
 import type { CadreStatus } from '../db/schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export const CADRE_STATUS_LABELS: Record<CadreStatus, string> = { on_duty: '在岗', resting: '轮休', withdrawn: '撤回' };
 /** Home units seen in the source situation; the field is free text, these are suggestions for the form. */
@@ -158,13 +159,7 @@ export async function updateCadre(ctx: Ctx, patch: CadrePatch): Promise<CadreSav
       },
       compoundIds,
     );
-    const r = await ctx.db
-      .updateTable('cadres')
-      .set({ ...n.values, version: before.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', before.id)
-      .where('version', '=', patch.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该下沉干部的信息');
+    await updateVersioned(ctx, 'cadres', before.id, patch.version, n.values, '该下沉干部的信息');
     await setCompounds(ctx, before.id, n.compoundIds);
     const diff = changedFields({ ...before, compoundIds: oldCompounds } as Record<string, unknown>, { ...n.values, compoundIds: n.compoundIds });
     await audit(ctx, { action: 'cadre.update', entity: 'cadre', entityId: before.id, ...diff });

@@ -9,6 +9,7 @@ import { getSettings } from './settings.ts';
 import { coveredOn, dueCounter } from './checkins.ts';
 import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn, supplyStatsByCommunity } from './supplies.ts';
 import { cadresOnDutyByCommunity } from './cadres.ts';
+import { coversDate } from './episodes.ts';
 import type { Slot, SupplyCategory, SupplyStatus } from '../db/schema.ts';
 
 export interface CommunityDailyRow {
@@ -191,7 +192,7 @@ async function perDay(ctx: Ctx, date: string): Promise<Dashboard['charts']['perD
     // Same rule as coveredOn: a person's newest covering episode decides the kind.
     const kindOf = new Map<number, string>();
     for (const e of episodes) {
-      if (e.startDate <= d && (e.status === 'active' || (e.endedOn !== null && e.endedOn > d))) kindOf.set(e.residentId, e.kind);
+      if (coversDate(e, d)) kindOf.set(e.residentId, e.kind);
     }
     let isolating = 0;
     for (const k of kindOf.values()) if (k === 'home_isolation') isolating++;

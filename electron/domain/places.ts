@@ -4,9 +4,10 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { conflict, invalid, notFound } from '../shared/errors.ts';
+import { invalid, notFound } from '../shared/errors.ts';
 import { toHalfWidth } from './idcard.ts';
 import type { PlaceLevel } from '../db/schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export interface OrgRoot {
   districtId: number;
@@ -229,13 +230,7 @@ export async function renamePlace(ctx: Ctx, id: number, version: number, name: s
   await inTx(ctx, async (ctx) => {
     const p = await ctx.db.selectFrom('places').selectAll().where('id', '=', id).executeTakeFirst();
     if (!p) throw notFound('该地点');
-    const r = await ctx.db
-      .updateTable('places')
-      .set({ name: clean, version: p.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', id)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('该地点');
+    await updateVersioned(ctx, 'places', id, version, { name: clean }, '该地点');
     await audit(ctx, { action: 'place.rename', entity: 'place', entityId: id, before: { name: p.name }, after: { name: clean } });
   });
 }

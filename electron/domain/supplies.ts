@@ -6,11 +6,12 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { AppError, conflict, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
+import { AppError, invalid, notFound, type FieldIssue } from '../shared/errors.ts';
 import { toHalfWidth } from './idcard.ts';
 import { canTransition, defaultUrgency, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS } from './supplyRules.ts';
 import { getSupplyRequest, type SupplyDetail } from './supplyViews.ts';
 import type { SupplyCategory, SupplyRequest, SupplyStatus, Urgency } from '../db/schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export * from './supplyRules.ts';
 export * from './supplyViews.ts';
@@ -152,13 +153,7 @@ async function transition(
     }
     await opts.check?.(ctx, r);
     const at = nowIso(ctx.clock);
-    const res = await ctx.db
-      .updateTable('supplyRequests')
-      .set({ ...opts.set, status: to, statusAt: at, updatedAt: at, version: r.version + 1 })
-      .where('id', '=', r.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw conflict('该物资需求');
+    await updateVersioned(ctx, 'supplyRequests', r.id, input.version, { ...opts.set, status: to, statusAt: at, updatedAt: at }, '该物资需求');
     const note = opts.note?.trim() || null;
     await ctx.db.insertInto('supplyTransitions').values({ requestId: r.id, fromStatus: r.status, toStatus: to, userName: ctx.actor.username, note, at }).execute();
     const before: Record<string, unknown> = { status: r.status };
@@ -214,13 +209,7 @@ export async function setPayment(ctx: Ctx, input: { id: number; version: number;
   if (input.paid && amountCents === null) throw invalid('标记已收款前请先填写代购金额', [{ field: 'amountCents', message: '请填写金额' }]);
   await inTx(ctx, async (ctx) => {
     const r = await loadRequest(ctx, input.id);
-    const res = await ctx.db
-      .updateTable('supplyRequests')
-      .set({ amountCents, paid: input.paid ? 1 : 0, updatedAt: nowIso(ctx.clock), version: r.version + 1 })
-      .where('id', '=', r.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw conflict('该物资需求');
+    await updateVersioned(ctx, 'supplyRequests', r.id, input.version, { amountCents, paid: input.paid ? 1 : 0 }, '该物资需求');
     await audit(ctx, {
       action: 'supply.payment',
       entity: 'supply_request',
