@@ -6,7 +6,7 @@ import { timeOfDay, today } from './clock.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { invalid } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
-import { coveredOn, dueCounter } from './checkins.ts';
+import { coveredOn, dueCounter, isPastCutoff, type DueCounter } from './checkins.ts';
 import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn, supplyStatsByCommunity } from './supplies.ts';
 import { cadresOnDutyByCommunity } from './cadres.ts';
 import { coversDate } from './episodes.ts';
@@ -229,6 +229,29 @@ async function supplyCharts(ctx: Ctx, date: string) {
     suppliesByStatus: (Object.keys(SUPPLY_STATUS_LABELS) as SupplyStatus[]).map((status) => ({ status, label: SUPPLY_STATUS_LABELS[status], count: statusCount.get(status) ?? 0 })),
     suppliesByCategory: SUPPLY_CATEGORIES.map((category) => ({ category, count: categoryCount.get(category) ?? 0 })),
   };
+}
+
+export interface SlotCounts extends DueCounter {
+  /** The office's today (the date asked about may be another). */
+  today: string;
+  date: string;
+  slot: Slot;
+  /** The slot's cutoff time (HH:MM) and whether it has passed (then the missing ones are 未报). */
+  cutoff: string;
+  pastCutoff: boolean;
+}
+
+/**
+ * The counter of one slot without its list or the dashboard's tables: light enough to refresh after every check-in.
+ * Date and slot default to the office's today and the slot people are working on now.
+ */
+export async function slotCounts(ctx: Ctx, q: { date?: string; slot?: Slot; communityId?: number; compoundId?: number }): Promise<SlotCounts> {
+  const date = q.date ?? today(ctx.clock);
+  assertDate(date);
+  const slot = q.slot ?? currentSlot(ctx, date);
+  const settings = await getSettings(ctx);
+  const counter = await dueCounter(ctx, { date, slot, communityId: q.communityId, compoundId: q.compoundId }, settings);
+  return { today: today(ctx.clock), date, slot, ...counter, cutoff: slot === 'am' ? settings.cutoffAm : settings.cutoffPm, pastCutoff: isPastCutoff(ctx, settings, date, slot) };
 }
 
 export async function getDashboard(ctx: Ctx, date: string = today(ctx.clock)): Promise<Dashboard> {

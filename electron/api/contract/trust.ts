@@ -27,16 +27,17 @@ export const trustContract = {
   /** The newest check of the audit hash chain (null: never checked from the app). */
   'audit.chainStatus': channel<AuditChainCheck | null>()(empty, 'audit.read'),
   /** Checks the whole hash chain and its triggers now; recorded and audited. */
-  'audit.verifyChain': channel<AuditChainCheck>()(empty, 'audit.verify'),
+  'audit.verifyChain': channel<AuditChainCheck>()(empty, 'audit.verify', { invalidates: ['audit.chainStatus', 'audit.list'] }),
 
   'backups.list': channel<BackupStatus>()(empty, 'backup.run'),
-  'backups.create': channel<BackupOutcome>()(empty, 'backup.run'),
+  'backups.create': channel<BackupOutcome>()(empty, 'backup.run', { invalidates: ['backups.list'] }),
   /** Replaces the open database with a verified backup; every session ends (log in again). */
-  'backups.restore': channel<RestoreResult>()(z.object({ name: backupName, confirm: z.literal(true) }).strict(), 'backup.run'),
+  'backups.restore': channel<RestoreResult>()(z.object({ name: backupName, confirm: z.literal(true) }).strict(), 'backup.run', { invalidates: ['backups.list'] }),
   /** Puts back the file a restore kept aside (the newest unless named). */
   'backups.undoRestore': channel<RestoreResult>()(
     z.object({ aside: z.string().regex(/\.before-restore-\d{8}-\d{6}(-\d+)?$/, '不是恢复前保留的文件名').max(300).optional(), confirm: z.literal(true) }).strict(),
     'backup.run',
+    { invalidates: ['backups.list'] },
   ),
 
   'purge.preview': channel<PurgePreview & { backupFiles: number; foreignBackups: number; oldExports: OldExports }>()(empty, 'purge.run'),
@@ -49,5 +50,12 @@ export const trustContract = {
       })
       .strict(),
     'purge.run',
+    // Old people, their records and old files go: every list may shrink.
+    {
+      invalidates: [
+        'purge.preview', 'backups.list', 'audit.list', 'dashboard.get', 'residents.list', 'residents.get', 'checkins.due', 'checkins.counts',
+        'alerts.list', 'supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'cadres.list', 'import.batches', 'households.search',
+      ],
+    },
   ),
 };
