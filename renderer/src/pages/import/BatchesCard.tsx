@@ -21,7 +21,7 @@ function countsText(b: Batch, t: TFunction<'excel'>): string {
 /** onUndone: a batch was just undone (the wizard's result for it is then out of date). */
 export function BatchesCard({ onUndone }: { onUndone?: (batchId: number) => void } = {}) {
   const { t } = useTranslation('excel');
-  const { message, modal } = App.useApp();
+  const { modal } = App.useApp();
   const [page, setPage] = useState(1);
   const q = useApiQuery('import.batches', { offset: (page - 1) * PAGE, limit: PAGE });
   const [busy, setBusy] = useState<number | null>(null);

@@ -1,7 +1,7 @@
 // 社区: the subdistrict's communities (residence committees) with their compounds; add one, rename one.
 // Committee accounts and imported lists refer to these names.
 import { useState } from 'react';
-import { Alert, App, Button, Empty, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Empty, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
 import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, type OutputOf } from '../../api.ts';
@@ -13,7 +13,6 @@ type Community = OutputOf<'places.communities'>[number] & { version?: number };
 
 function RenameDialog({ community, onClose }: { community: Community | null; onClose: () => void }) {
   const { t } = useTranslation('admin');
-  const { message } = App.useApp();
   const [form] = Form.useForm<{ name: string }>();
   const rename = useApiWrite('places.rename', { form, fields: ['name'], success: t('communities.renamed'), onSuccess: onClose });
   const { submitting: busy, error, setError } = rename;
@@ -50,7 +49,6 @@ function RenameDialog({ community, onClose }: { community: Community | null; onC
 
 export function CommunitiesTab() {
   const { t } = useTranslation('admin');
-  const { message } = App.useApp();
   const { can } = useSession();
   const q = useApiQuery('places.communities');
   const [form] = Form.useForm<{ name: string }>();

@@ -1,7 +1,7 @@
 // One settings form section: loads settings.get, shows the given keys, saves only those keys (settings.update is a
 // partial patch), puts field errors next to the fields and the message on top. Read-only without settings.write.
 import { useEffect, type ReactNode } from 'react';
-import { Alert, App, Button, Form, Space, type FormInstance } from 'antd';
+import { Alert, Button, Form, Space, type FormInstance } from 'antd';
 import { SaveOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { type InputOf, type OutputOf } from '../../api.ts';
@@ -25,7 +25,6 @@ interface Props<V> {
 
 export function SettingsForm<V extends object>({ settings, fields, toForm, toPatch, children, onSaved, testId }: Props<V>) {
   const { t } = useTranslation('admin');
-  const { message } = App.useApp();
   const { can } = useSession();
   const [form] = Form.useForm<V>();
   const update = useApiWrite('settings.update', {

@@ -1,7 +1,7 @@
 // 新增物资需求: find the household (address, a member's name or pinyin initials), category, urgency (药品/就医 urgent
 // by default), item lines with quantities, who asked, optional purchase amount, notes. Errors show by their fields.
 import { useEffect, useRef, useState } from 'react';
-import { Alert, App, Button, Empty, Form, Input, InputNumber, Modal, Radio, Select, Space, Spin, Typography, AutoComplete } from 'antd';
+import { Alert, Button, Empty, Form, Input, InputNumber, Modal, Radio, Select, Space, Spin, Typography, AutoComplete } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage, type OutputOf } from '../../api.ts';
@@ -25,7 +25,6 @@ const TOP_FIELDS = ['householdId', 'category', 'urgency', 'requestedBy', 'notes'
 
 export function SupplyForm({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (d: SupplyDetail) => void }) {
   const { t } = useTranslation('supplies');
-  const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
   const [hits, setHits] = useState<Hit[]>([]);
   const [searching, setSearching] = useState(false);
