@@ -1,18 +1,36 @@
-// Building blocks of the IPC contract: a channel is a zod input schema, the permission it needs, and (as a type) its output.
+// Building blocks of the IPC contract: a channel is a zod input schema, the permission it needs, (as a type) its
+// output, and for a write the read channels whose answers it makes stale.
 import type { z } from 'zod';
 import type { Permission } from '../domain/actor.ts';
 
 /** 'public' needs no session (login, first-run setup); 'session' needs any logged-in user. */
 export type Access = Permission | 'public' | 'session';
 
-export interface ChannelDef<I extends z.ZodType = z.ZodType, O = unknown> {
+/**
+ * A read channel a write makes stale: its name, or its name and a test on the write's output (alerts.list only when
+ * the check-in opened an alert). contract.ts checks that every name is a real channel.
+ */
+export type Stale<O, K extends string = string> = K | { channel: K; if(output: O): boolean };
+
+export interface ChannelDef<I extends z.ZodType = z.ZodType, O = unknown, K extends string = string> {
   input: I;
   access: Access;
+  /** What a successful call changes, as the read channels to refresh (dispatch answers them with the data). */
+  invalidates?: readonly Stale<O, K>[];
   /** Phantom: carries the output type only. */
   readonly output?: O;
 }
 
-/** channel<Output>()(inputSchema, access) — the output is named explicitly so the renderer sees it as a type. */
+/** channel<Output>()(inputSchema, access, { invalidates }) — the output is named explicitly so the renderer sees it as a type. */
 export function channel<O>() {
-  return <I extends z.ZodType>(input: I, access: Access): ChannelDef<I, O> => ({ input, access });
+  return <I extends z.ZodType, const K extends string = never>(input: I, access: Access, opts: { invalidates?: readonly Stale<O, K>[] } = {}): ChannelDef<I, O, K> => ({
+    input,
+    access,
+    ...opts,
+  });
+}
+
+/** The read channels a successful call of `def` made stale, given its output. */
+export function staleAfter<O>(def: Pick<ChannelDef<z.ZodType, O>, 'invalidates'>, output: O): string[] {
+  return (def.invalidates ?? []).flatMap((s) => (typeof s === 'string' ? [s] : s.if(output) ? [s.channel] : []));
 }

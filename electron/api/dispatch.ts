@@ -2,13 +2,15 @@
 // look up the channel → validate input (zod) → check session and permission → run the handler → typed result.
 import { contract, type Channel, type InputOf, type OutputOf } from './contract.ts';
 import { handlers } from './handlers.ts';
+import { staleAfter, type ChannelDef } from './define.ts';
 import type { ApiEnv, HandlerCtx } from './env.ts';
 import { AppError, fail, toErrorData, type AppErrorData } from '../shared/errors.ts';
 import { zodToAppError } from './zod-errors.ts';
 import { can } from '../domain/actor.ts';
 import { getSettings } from '../domain/settings.ts';
 
-export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: AppErrorData };
+/** `invalidates`: the read channels this call made stale (the contract's declaration), for the caller to refresh. */
+export type ApiResult<T> = { ok: true; data: T; invalidates?: Channel[] } | { ok: false; error: AppErrorData };
 
 export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(contract, name);
@@ -49,7 +51,8 @@ export async function dispatch<C extends Channel>(
     };
     const handler = handlers[channelName] as (ctx: HandlerCtx, input: unknown) => Promise<OutputOf<C>>;
     const data = await handler(ctx, parsed.data);
-    return { ok: true, data };
+    const stale = staleAfter(def as ChannelDef, data) as Channel[];
+    return stale.length ? { ok: true, data, invalidates: stale } : { ok: true, data };
   } catch (e) {
     if (!(e instanceof AppError) && process.env.ISOLATION_DESK_DEBUG) console.error(e);
     return { ok: false, error: toErrorData(e) };

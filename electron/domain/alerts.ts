@@ -4,12 +4,13 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { conflict, invalid, issue, notFound } from '../shared/errors.ts';
+import { invalid, issue, notFound } from '../shared/errors.ts';
 import { msg } from '../shared/messages/index.ts';
 import type { Alert, AlertStatus } from '../db/schema.ts';
 import type { Page } from './residents.ts';
 import { ALERT_ACTIONS, type AlertAction } from '../shared/enums.ts';
 import { parseAlertReason, type AlertReasonParts } from './alertReason.ts';
+import { updateVersioned } from './versioned.ts';
 
 
 export interface OpenAlertInput {
@@ -159,13 +160,7 @@ export async function closeAlert(ctx: Ctx, input: CloseAlertInput): Promise<Aler
     assertInScope(ctx.actor, a.communityId);
     if (a.status !== 'open') throw invalid('alerts.alreadyClosed', { by: a.closedBy ?? msg('alerts.someoneElse'), action: a.action ?? '' });
     const at = nowIso(ctx.clock);
-    const r = await ctx.db
-      .updateTable('alerts')
-      .set({ status: 'closed', action: input.action, actionNote: note, closedBy: ctx.actor.displayName, closedAt: at, version: a.version + 1, updatedAt: at })
-      .where('id', '=', a.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.alert');
+    await updateVersioned(ctx, 'alerts', a.id, input.version, { status: 'closed', action: input.action, actionNote: note, closedBy: ctx.actor.displayName, closedAt: at, updatedAt: at }, 'thing.alert');
     await audit(ctx, {
       action: 'alert.close',
       entity: 'alert',

@@ -6,12 +6,13 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
-import { asMessage, conflict, forbidden, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
+import { asMessage, forbidden, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
 import { phoneWarning } from './residents.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { checkPhone, maskPhone, toHalfWidth } from '../shared/idcard.ts';
 import type { CadreStatus } from '../db/schema.ts';
 import { CADRE_STATUS_LABELS as CADRE_STATUS_WORDS, labelsIn } from '../shared/labels.ts';
+import { updateVersioned } from './versioned.ts';
 
 export const CADRE_STATUS_LABELS: Record<CadreStatus, string> = labelsIn(CADRE_STATUS_WORDS, 'zh');
 /** Home units seen in the source situation; the field is free text, these are suggestions for the form. */
@@ -160,13 +161,7 @@ export async function updateCadre(ctx: Ctx, patch: CadrePatch): Promise<CadreSav
       },
       compoundIds,
     );
-    const r = await ctx.db
-      .updateTable('cadres')
-      .set({ ...n.values, version: before.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', before.id)
-      .where('version', '=', patch.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.cadreInfo');
+    await updateVersioned(ctx, 'cadres', before.id, patch.version, n.values, 'thing.cadreInfo');
     await setCompounds(ctx, before.id, n.compoundIds);
     const diff = changedFields({ ...before, compoundIds: oldCompounds } as Record<string, unknown>, { ...n.values, compoundIds: n.compoundIds });
     await audit(ctx, { action: 'cadre.update', entity: 'cadre', entityId: before.id, ...diff });

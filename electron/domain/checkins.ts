@@ -6,11 +6,12 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, timeOfDay, today } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { AppError, conflict, fail, invalid, issue, notFound } from '../shared/errors.ts';
+import { AppError, fail, invalid, issue, notFound } from '../shared/errors.ts';
 import { msg, renderMessage } from '../shared/messages/index.ts';
 import { getSettings } from './settings.ts';
 import { openAlert } from './alerts.ts';
 import { insertTest, personOnDate } from './tests.ts';
+import { coversDateSql } from './episodes.ts';
 import { diffDays, isIsoDate } from './dates.ts';
 import { maskPhone } from '../shared/idcard.ts';
 import type { Settings } from './settings.ts';
@@ -18,6 +19,7 @@ import { SYMPTOMS, type Symptom } from '../shared/enums.ts';
 import { abnormalReasons, temperatureProblem, type Measured } from '../shared/checkins.ts';
 import { labelsIn, SLOT_LABELS as SLOT_WORDS } from '../shared/labels.ts';
 import type { Checkin, EpisodeKind, ContactMethod, HealthCode, Slot, TestResult, TestType } from '../db/schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export { SYMPTOMS, type Symptom } from '../shared/enums.ts';
 export { abnormalReasons } from '../shared/checkins.ts';
@@ -192,13 +194,7 @@ export async function correctCheckIn(ctx: Ctx, input: CorrectInput): Promise<Che
       notes: f.notes,
       abnormal: reasons.length ? 1 : 0,
     };
-    const r = await ctx.db
-      .updateTable('checkins')
-      .set({ ...next, version: before.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', before.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.checkin');
+    await updateVersioned(ctx, 'checkins', before.id, input.version, next, 'thing.checkin');
     await syncCheckinTest(ctx, before, f);
     await refreshLatestTemperature(ctx, before.residentId);
     const diff = changedFields(before as unknown as Record<string, unknown>, next);
@@ -223,11 +219,7 @@ async function syncCheckinTest(ctx: Ctx, before: Checkin, f: Measured): Promise<
   const linked = await ctx.db.selectFrom('tests').select(['id', 'version']).where('checkinId', '=', before.id).where('source', '=', 'checkin').executeTakeFirst();
   if (f.testType && f.testResult) {
     if (linked) {
-      await ctx.db
-        .updateTable('tests')
-        .set({ testType: f.testType, result: f.testResult, version: linked.version + 1, updatedAt: nowIso(ctx.clock) })
-        .where('id', '=', linked.id)
-        .execute();
+      await updateVersioned(ctx, 'tests', linked.id, linked.version, { testType: f.testType, result: f.testResult }, 'thing.test');
     } else {
       await insertTest(ctx, { residentId: before.residentId, episodeId: before.episodeId, sampleDate: before.date, testType: f.testType, result: f.testResult, source: 'checkin', checkinId: before.id });
     }
@@ -250,8 +242,7 @@ export function coveredOn(ctx: Ctx, date: string, filter: { communityId?: number
   let q = ctx.db
     .selectFrom('episodes as e')
     .innerJoin('residents as r', 'r.id', 'e.residentId')
-    .where('e.startDate', '<=', date)
-    .where((eb) => eb.or([eb('e.status', '=', 'active'), eb('e.endedOn', '>', date)]))
+    .where(coversDateSql('e', date))
     .where((eb) =>
       eb.not(
         eb.exists(
@@ -260,8 +251,7 @@ export function coveredOn(ctx: Ctx, date: string, filter: { communityId?: number
             .select('e2.id')
             .whereRef('e2.residentId', '=', 'e.residentId')
             .whereRef('e2.id', '>', 'e.id')
-            .where('e2.startDate', '<=', date)
-            .where((eb2) => eb2.or([eb2('e2.status', '=', 'active'), eb2('e2.endedOn', '>', date)])),
+            .where(coversDateSql('e2', date)),
         ),
       ),
     );

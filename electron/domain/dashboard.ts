@@ -6,9 +6,10 @@ import { timeOfDay, today } from './clock.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { invalid, issue } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
-import { coveredOn, dueCounter } from './checkins.ts';
+import { coveredOn, dueCounter, isPastCutoff, type DueCounter } from './checkins.ts';
 import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn, supplyStatsByCommunity } from './supplies.ts';
 import { cadresOnDutyByCommunity } from './cadres.ts';
+import { coversDate } from './episodes.ts';
 import type { Slot, SupplyCategory, SupplyStatus } from '../db/schema.ts';
 
 export interface CommunityDailyRow {
@@ -191,7 +192,7 @@ async function perDay(ctx: Ctx, date: string): Promise<Dashboard['charts']['perD
     // Same rule as coveredOn: a person's newest covering episode decides the kind.
     const kindOf = new Map<number, string>();
     for (const e of episodes) {
-      if (e.startDate <= d && (e.status === 'active' || (e.endedOn !== null && e.endedOn > d))) kindOf.set(e.residentId, e.kind);
+      if (coversDate(e, d)) kindOf.set(e.residentId, e.kind);
     }
     let isolating = 0;
     for (const k of kindOf.values()) if (k === 'home_isolation') isolating++;
@@ -228,6 +229,29 @@ async function supplyCharts(ctx: Ctx, date: string) {
     suppliesByStatus: (Object.keys(SUPPLY_STATUS_LABELS) as SupplyStatus[]).map((status) => ({ status, label: SUPPLY_STATUS_LABELS[status], count: statusCount.get(status) ?? 0 })),
     suppliesByCategory: SUPPLY_CATEGORIES.map((category) => ({ category, count: categoryCount.get(category) ?? 0 })),
   };
+}
+
+export interface SlotCounts extends DueCounter {
+  /** The office's today (the date asked about may be another). */
+  today: string;
+  date: string;
+  slot: Slot;
+  /** The slot's cutoff time (HH:MM) and whether it has passed (then the missing ones are 未报). */
+  cutoff: string;
+  pastCutoff: boolean;
+}
+
+/**
+ * The counter of one slot without its list or the dashboard's tables: light enough to refresh after every check-in.
+ * Date and slot default to the office's today and the slot people are working on now.
+ */
+export async function slotCounts(ctx: Ctx, q: { date?: string; slot?: Slot; communityId?: number; compoundId?: number }): Promise<SlotCounts> {
+  const date = q.date ?? today(ctx.clock);
+  assertDate(date);
+  const slot = q.slot ?? currentSlot(ctx, date);
+  const settings = await getSettings(ctx);
+  const counter = await dueCounter(ctx, { date, slot, communityId: q.communityId, compoundId: q.compoundId }, settings);
+  return { today: today(ctx.clock), date, slot, ...counter, cutoff: slot === 'am' ? settings.cutoffAm : settings.cutoffPm, pastCutoff: isPastCutoff(ctx, settings, date, slot) };
 }
 
 export async function getDashboard(ctx: Ctx, date: string = today(ctx.clock)): Promise<Dashboard> {

@@ -1,5 +1,6 @@
 // Isolation episodes (隔离/监测期): start, day N of M, extend, release (test rule), transfer/end, follow-on monitoring.
 // Day counting: the start date is day 1; a 7-day isolation from 01-12 has lastDay 01-18 and releaseDate 01-19.
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
@@ -11,6 +12,7 @@ import { addDays, diffDays, isIsoDate } from './dates.ts';
 import { getSettings, policyFor, type CategoryPolicy } from './settings.ts';
 import type { Category, Episode, EpisodeKind, EpisodeStatus, ResidentStatus } from '../db/schema.ts';
 import { EPISODE_KIND_LABELS as EPISODE_KIND_WORDS, EPISODE_STATUS_LABELS as EPISODE_STATUS_WORDS, labelsIn } from '../shared/labels.ts';
+import { updateVersioned } from './versioned.ts';
 
 export const EPISODE_KIND_LABELS: Record<EpisodeKind, string> = labelsIn(EPISODE_KIND_WORDS, 'zh');
 export const EPISODE_STATUS_LABELS: Record<EpisodeStatus, string> = labelsIn(EPISODE_STATUS_WORDS, 'zh');
@@ -45,6 +47,25 @@ export function dayOf(e: Pick<Episode, 'startDate' | 'lastDay'>, date: string): 
 export function dayLabel(e: Pick<Episode, 'startDate' | 'lastDay'>, date: string): string {
   const d = dayOf(e, date);
   return `第${d.n}天/共${d.of}天`;
+}
+
+/**
+ * Whether an episode covers a date: started on or before it, and still running or ended after it. An episode released
+ * on 01-19 no longer covers 01-19 (its follow-on monitoring does). `endDay: 'included'` counts the day it ended as
+ * covered too: records of a release day (its morning temperature) and that day's roster still belong to it.
+ */
+export type EndDay = 'excluded' | 'included';
+
+export function coversDate(e: Pick<Episode, 'startDate' | 'status' | 'endedOn'>, date: string, endDay: EndDay = 'excluded'): boolean {
+  if (e.startDate > date) return false;
+  if (e.status === 'active') return true;
+  return e.endedOn !== null && (endDay === 'included' ? e.endedOn >= date : e.endedOn > date);
+}
+
+/** coversDate as a SQL condition on the episodes table named `e` in the query (an alias such as 'e', or 'episodes'). */
+export function coversDateSql(e: string, date: string, endDay: EndDay = 'excluded'): RawBuilder<SqlBool> {
+  const col = (c: string) => sql.ref(`${e}.${c}`);
+  return sql<SqlBool>`(${col('startDate')} <= ${date} and (${col('status')} = 'active' or ${col('endedOn')} ${sql.raw(endDay === 'included' ? '>=' : '>')} ${date}))`;
 }
 
 function residentStatusFor(e: Pick<Episode, 'kind' | 'status'>): ResidentStatus {
@@ -164,13 +185,7 @@ export async function extendEpisode(ctx: Ctx, input: ExtendInput): Promise<Episo
     // The last-day test moves with the last day (入境 [1, 7, last]: 7 days [1, 7] → 14 days [1, 7, 14]).
     const policy = policyFor(await getSettings(ctx), e.category as Category);
     const testDays = replannedTestDays(e, policy, diffDays(e.startDate, input.newLastDay) + 1, today(ctx.clock));
-    const r = await ctx.db
-      .updateTable('episodes')
-      .set({ lastDay: input.newLastDay, releaseDate, testDays: JSON.stringify(testDays), version: e.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', e.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.episode');
+    await updateVersioned(ctx, 'episodes', e.id, input.version, { lastDay: input.newLastDay, releaseDate, testDays: JSON.stringify(testDays) }, 'thing.episode');
     await ctx.db
       .insertInto('episodeExtensions')
       .values({ episodeId: e.id, previousLastDay: e.lastDay, newLastDay: input.newLastDay, reason: input.reason.trim(), userName: ctx.actor.username, at: nowIso(ctx.clock) })
@@ -284,20 +299,14 @@ export async function releaseEpisode(ctx: Ctx, input: ReleaseInput): Promise<Rel
     }
     if (blockers.length && !can(ctx.actor, 'episodes.release')) throw forbidden('episodes.overrideNeedsOfficial');
     const at = nowIso(ctx.clock);
-    const r = await ctx.db
-      .updateTable('episodes')
-      .set({
-        status: 'released',
-        endedOn: todayDate,
-        endReason: early ? input.reason!.trim() : null,
-        overrideReason: blockers.length ? input.overrideReason!.trim() : null,
-        version: e.version + 1,
-        updatedAt: at,
-      })
-      .where('id', '=', e.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.episode');
+    await updateVersioned(
+      ctx,
+      'episodes',
+      e.id,
+      input.version,
+      { status: 'released', endedOn: todayDate, endReason: early ? input.reason!.trim() : null, overrideReason: blockers.length ? input.overrideReason!.trim() : null, updatedAt: at },
+      'thing.episode',
+    );
     const released = await ctx.db.selectFrom('episodes').selectAll().where('id', '=', e.id).executeTakeFirstOrThrow();
     await syncResident(ctx, released);
     await audit(ctx, {
@@ -334,13 +343,7 @@ export async function endEpisode(ctx: Ctx, input: EndInput): Promise<Episode> {
     if (e.status !== 'active') throw invalid('episodes.ended');
     const date = input.date ?? today(ctx.clock);
     if (!isIsoDate(date) || date < e.startDate || date > today(ctx.clock)) throw invalid('episodes.endDateRange', undefined, [issue('date', 'common.dateBad')]);
-    const r = await ctx.db
-      .updateTable('episodes')
-      .set({ status: input.outcome, endedOn: date, endReason: input.reason.trim(), version: e.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', e.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.episode');
+    await updateVersioned(ctx, 'episodes', e.id, input.version, { status: input.outcome, endedOn: date, endReason: input.reason.trim() }, 'thing.episode');
     const next = await ctx.db.selectFrom('episodes').selectAll().where('id', '=', e.id).executeTakeFirstOrThrow();
     await syncResident(ctx, next);
     await audit(ctx, {
@@ -388,20 +391,14 @@ export async function applyCurrentPolicy(ctx: Ctx, episodeId: number, version: n
     const testDays = replannedTestDays(e, policy, days, today(ctx.clock));
     const sameTests = JSON.stringify(testDays) === JSON.stringify(JSON.parse(e.testDays));
     if (lastDay === e.lastDay && sameTests) return e;
-    const r = await ctx.db
-      .updateTable('episodes')
-      .set({
-        lastDay,
-        releaseDate,
-        testDays: JSON.stringify(testDays),
-        monitoringDays: e.kind === 'home_isolation' ? policy.monitoringDays : 0,
-        version: e.version + 1,
-        updatedAt: nowIso(ctx.clock),
-      })
-      .where('id', '=', e.id)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.episode');
+    await updateVersioned(
+      ctx,
+      'episodes',
+      e.id,
+      version,
+      { lastDay, releaseDate, testDays: JSON.stringify(testDays), monitoringDays: e.kind === 'home_isolation' ? policy.monitoringDays : 0 },
+      'thing.episode',
+    );
     // A moved end is an extension (or shortening) in the period's history; changed test days alone are in the audit.
     if (lastDay !== e.lastDay) {
       await ctx.db

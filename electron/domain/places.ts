@@ -4,9 +4,10 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { conflict, invalid, issue, notFound } from '../shared/errors.ts';
+import { invalid, issue, notFound } from '../shared/errors.ts';
 import { toHalfWidth } from '../shared/idcard.ts';
 import type { PlaceLevel } from '../db/schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export interface OrgRoot {
   districtId: number;
@@ -217,13 +218,7 @@ export async function renamePlace(ctx: Ctx, id: number, version: number, name: s
   await inTx(ctx, async (ctx) => {
     const p = await ctx.db.selectFrom('places').selectAll().where('id', '=', id).executeTakeFirst();
     if (!p) throw notFound('thing.place');
-    const r = await ctx.db
-      .updateTable('places')
-      .set({ name: clean, version: p.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', id)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.place');
+    await updateVersioned(ctx, 'places', id, version, { name: clean }, 'thing.place');
     await audit(ctx, { action: 'place.rename', entity: 'place', entityId: id, before: { name: p.name }, after: { name: clean } });
   });
 }

@@ -5,7 +5,7 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can, scopeOf } from './actor.ts';
-import { asMessage, conflict, forbidden, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
+import { asMessage, forbidden, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
 import { checkIdNumber, checkPhone, maskBirthDate, maskDetails, maskIdNumber, maskPhone, normaliseOtherDocument, toHalfWidth } from '../shared/idcard.ts';
 import { namePinyin } from './pinyin.ts';
 import { ensureHousehold, type AddressInput, type PlaceCreated } from './places.ts';
@@ -13,6 +13,7 @@ import { addDays, ageOn, diffDays, isIsoDate } from './dates.ts';
 import { CATEGORIES, isOneOf } from '../shared/enums.ts';
 import { parseAlertReason, type AlertReasonParts } from './alertReason.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export interface ResidentInput {
   name: string;
@@ -203,13 +204,7 @@ export async function updateResident(ctx: Ctx, patch: ResidentPatch): Promise<Sa
     if (v.guardianId) await assertGuardian(ctx, v.guardianId, householdId);
     const py = namePinyin(v.name);
     const next = { ...v, householdId, communityId, namePinyin: py.full, nameInitials: py.initials };
-    const r = await ctx.db
-      .updateTable('residents')
-      .set({ ...next, version: before.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', patch.id)
-      .where('version', '=', patch.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.residentInfo');
+    await updateVersioned(ctx, 'residents', patch.id, patch.version, next, 'thing.residentInfo');
     if (communityId !== before.communityId) {
       await ctx.db.updateTable('checkins').set({ communityId }).where('residentId', '=', before.id).execute();
       await ctx.db.updateTable('alerts').set({ communityId }).where('residentId', '=', before.id).execute();

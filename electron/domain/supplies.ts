@@ -7,12 +7,13 @@ import { audit } from './audit.ts';
 import type { AuditAction } from '../shared/auditActions.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope } from './actor.ts';
-import { asMessage, conflict, fail, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
+import { asMessage, fail, invalid, issue, notFound, type FieldIssue } from '../shared/errors.ts';
 import { msg } from '../shared/messages/index.ts';
 import { toHalfWidth } from '../shared/idcard.ts';
 import { canTransition, defaultUrgency, SUPPLY_CATEGORIES } from './supplyRules.ts';
 import { getSupplyRequest, type SupplyDetail } from './supplyViews.ts';
 import type { SupplyCategory, SupplyRequest, SupplyStatus, Urgency } from '../db/schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export * from './supplyRules.ts';
 export * from './supplyViews.ts';
@@ -145,13 +146,7 @@ async function transition(
     }
     await opts.check?.(ctx, r);
     const at = nowIso(ctx.clock);
-    const res = await ctx.db
-      .updateTable('supplyRequests')
-      .set({ ...opts.set, status: to, statusAt: at, updatedAt: at, version: r.version + 1 })
-      .where('id', '=', r.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw conflict('thing.supply');
+    await updateVersioned(ctx, 'supplyRequests', r.id, input.version, { ...opts.set, status: to, statusAt: at, updatedAt: at }, 'thing.supply');
     const note = opts.note?.trim() || null;
     await ctx.db.insertInto('supplyTransitions').values({ requestId: r.id, fromStatus: r.status, toStatus: to, userName: ctx.actor.username, note, at }).execute();
     const before: Record<string, unknown> = { status: r.status };
@@ -207,13 +202,7 @@ export async function setPayment(ctx: Ctx, input: { id: number; version: number;
   if (input.paid && amountCents === null) throw invalid('supplies.amountBeforePaid', undefined, [issue('amountCents', 'supplies.amountRequired')]);
   await inTx(ctx, async (ctx) => {
     const r = await loadRequest(ctx, input.id);
-    const res = await ctx.db
-      .updateTable('supplyRequests')
-      .set({ amountCents, paid: input.paid ? 1 : 0, updatedAt: nowIso(ctx.clock), version: r.version + 1 })
-      .where('id', '=', r.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) === 0) throw conflict('thing.supply');
+    await updateVersioned(ctx, 'supplyRequests', r.id, input.version, { amountCents, paid: input.paid ? 1 : 0 }, 'thing.supply');
     await audit(ctx, {
       action: 'supply.payment',
       entity: 'supply_request',

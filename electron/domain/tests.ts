@@ -8,6 +8,7 @@ import { assertInScope } from './actor.ts';
 import { invalid, issue, notFound } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { openAlert } from './alerts.ts';
+import { coversDateSql } from './episodes.ts';
 import type { Episode, TestResult, TestType, TestsTable } from '../db/schema.ts';
 import type { Selectable } from 'kysely';
 import { TEST_RESULTS } from '../shared/enums.ts';
@@ -25,8 +26,7 @@ export async function episodeForDate(ctx: Pick<Ctx, 'db'>, residentId: number, d
     .selectFrom('episodes')
     .selectAll()
     .where('residentId', '=', residentId)
-    .where('startDate', '<=', date)
-    .where((eb) => eb.or([eb('status', '=', 'active'), eb('endedOn', '>=', date)]))
+    .where(coversDateSql('episodes', date, 'included'))
     .orderBy('startDate', 'desc')
     .orderBy('id', 'desc')
     .execute();

@@ -4,10 +4,11 @@ import { inTx } from './context.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
-import { AppError, conflict, invalid, issue, notFound } from '../shared/errors.ts';
+import { AppError, invalid, issue, notFound } from '../shared/errors.ts';
 import { msg, type Message } from '../shared/messages/index.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { Role, User } from '../db/schema.ts';
+import { updateVersioned } from './versioned.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
@@ -133,13 +134,7 @@ export async function updateUser(ctx: Ctx, input: UpdateUserInput): Promise<User
       communityId,
       active: input.active === undefined ? (before.active ? 1 : 0) : input.active ? 1 : 0,
     };
-    const r = await ctx.db
-      .updateTable('users')
-      .set({ ...patch, version: before.version + 1, updatedAt: nowIso(ctx.clock) })
-      .where('id', '=', input.id)
-      .where('version', '=', input.version)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) throw conflict('thing.user');
+    await updateVersioned(ctx, 'users', input.id, input.version, patch, 'thing.user');
     await audit(ctx, {
       action: 'user.update',
       entity: 'user',

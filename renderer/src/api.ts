@@ -59,10 +59,15 @@ async function overHttp<C extends Channel>(channel: C, input: unknown): Promise<
 }
 
 export async function api<C extends Channel>(channel: C, ...args: ArgsOf<C>): Promise<OutputOf<C>> {
+  return (await apiAnswer(channel, ...args)).data;
+}
+
+/** The answer and the read channels the call made stale (the contract's `invalidates`, sent back by the core). */
+export async function apiAnswer<C extends Channel>(channel: C, ...args: ArgsOf<C>): Promise<{ data: OutputOf<C>; invalidates: Channel[] }> {
   const input = (args[0] ?? {}) as InputOf<C>;
   const bridge = typeof window !== 'undefined' ? window.api : undefined;
   const result = bridge ? await (bridge[channel] as (i: InputOf<C>) => Promise<ApiResult<OutputOf<C>>>)(input) : await overHttp<C>(channel, input);
-  if (result.ok) return result.data;
+  if (result.ok) return { data: result.data, invalidates: result.invalidates ?? [] };
   const err = new ApiError(result.error.code, { key: result.error.key, params: result.error.params }, result.error.fields ?? [], result.error.details);
   if (err.code === 'UNAUTHENTICATED' && unauthenticated) unauthenticated(err, channel);
   throw err;

@@ -1,5 +1,6 @@
 // React Query bindings for the API: query keys are [channel, input], so invalidating a channel refreshes its lists.
-import { QueryClient, useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@tanstack/react-query';
+// Writes go through useApiWrite (write.ts), which refreshes what the contract says a write made stale.
+import { QueryClient, useQuery, type UseQueryOptions } from '@tanstack/react-query';
 import { api, ApiError, type ArgsOf, type Channel, type InputOf, type OutputOf } from './api.ts';
 
 export const queryClient = new QueryClient({
@@ -24,14 +25,3 @@ export function useApiQuery<C extends Channel>(channel: C, input?: InputOf<C>, o
   });
 }
 
-/** A mutation over one channel; `invalidates` lists channel names whose cached answers become stale on success. */
-export function useApiMutation<C extends Channel>(channel: C, opts: { invalidates?: Channel[]; onSuccess?: (data: OutputOf<C>) => void } = {}) {
-  const qc = useQueryClient();
-  return useMutation<OutputOf<C>, ApiError, InputOf<C>>({
-    mutationFn: (input) => api(channel, ...([input] as ArgsOf<C>)),
-    onSuccess: async (data) => {
-      await Promise.all((opts.invalidates ?? []).map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      opts.onSuccess?.(data);
-    },
-  });
-}

@@ -19,11 +19,15 @@ afterAll(() => stopDemo({ app, browser, db }));
 
 const num = async (page: Page, testId: string) => Number((await page.getByTestId(testId).innerText()).replace(/[^\d]/g, ''));
 
-async function dashboardAlerts(page: Page): Promise<number> {
+async function dashboardAlerts(page: Page, expected?: number): Promise<number> {
   await page.keyboard.press('Alt+1');
   await page.getByTestId('stat-alerts-value').waitFor();
-  // The card shows '—' until the numbers arrive.
+  // The card shows '—' until the numbers arrive; after a write elsewhere it shows the cached numbers while the stale
+  // answer is fetched again (the write marked it stale), so wait for the expected value when there is one.
   await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-testid="stat-alerts-value"]')?.textContent ?? ''));
+  if (expected !== undefined) {
+    await page.waitForFunction((n) => document.querySelector('[data-testid="stat-alerts-value"]')?.textContent === String(n), expected, { timeout: 10_000 }).catch(() => undefined);
+  }
   return num(page, 'stat-alerts-value');
 }
 
@@ -59,6 +63,13 @@ describe('今日监测', () => {
     const [a, b, c] = ids;
     await screenshot(page, 'checkins-before');
 
+    // Every call the page makes from here: a save must refresh its row and the slot's counts, nothing heavier.
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const m = new URL(r.url()).pathname.match(/^\/api\/(.+)$/);
+      if (m) asked.push(decodeURIComponent(m[1]));
+    });
+
     // Person 1: "365" → 36.5, Enter saves and moves on.
     await page.keyboard.type('365');
     expect(await page.getByTestId(`ci-temp-${a}`).inputValue()).toBe('36.5');
@@ -90,6 +101,13 @@ describe('今日监测', () => {
     // The counter moved by exactly three.
     await page.waitForFunction((n) => document.querySelector('[data-testid="ci-done"]')?.textContent === String(n), done0 + 3);
     expect(await num(page, 'ci-due')).toBe(due0);
+    // …through the light counts channel: no dashboard.get (a second per save at 100,000 people), no reload of the list
+    // (each row was updated from its save's answer); the open alerts once, for the save that opened one.
+    expect(asked.filter((c) => c === 'checkins.record')).toHaveLength(3);
+    expect(asked.filter((c) => c === 'checkins.counts').length).toBeGreaterThanOrEqual(1);
+    expect(asked).not.toContain('dashboard.get');
+    expect(asked).not.toContain('checkins.due');
+    expect(asked.filter((c) => c === 'alerts.list').length).toBeGreaterThanOrEqual(1);
 
     // What the database holds.
     const row = (id: number) =>
@@ -117,7 +135,7 @@ describe('今日监测', () => {
     await screenshot(page, 'checkins-after-fever');
 
     // 工作台: 异常告警 up by exactly one.
-    expect(await dashboardAlerts(page)).toBe(alertsBefore + 1);
+    expect(await dashboardAlerts(page, alertsBefore + 1)).toBe(alertsBefore + 1);
 
     // Back in 今日监测 (上午 again), the three rows stay recorded after a reload and the red row stays red.
     await page.goto(`${app.url}#/checkins?slot=am`);
@@ -141,7 +159,7 @@ describe('今日监测', () => {
     expect(closed).toEqual({ status: 'closed', action: '送医', note: '已联系120送市人民医院发热门诊', closedBy: '街道王科员' });
 
     // 工作台: back to where it was.
-    expect(await dashboardAlerts(page)).toBe(alertsBefore);
+    expect(await dashboardAlerts(page, alertsBefore)).toBe(alertsBefore);
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);

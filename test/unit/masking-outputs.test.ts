@@ -145,6 +145,7 @@ const PROBES: Record<string, Probe> = {
   'checkins.record': { skip: WRITE },
   'checkins.correct': { skip: WRITE },
   'checkins.due': { inputs: () => [{ slot: 'am', limit: 1000 }, { slot: 'pm', limit: 1000, date: '2022-01-19' }] },
+  'checkins.counts': { inputs: () => [{}, { slot: 'pm', date: TODAY }] },
   'tests.record': { skip: WRITE },
   'alerts.list': { inputs: () => [{ limit: 1000 }, { status: 'closed', limit: 1000 }] },
   'alerts.close': { skip: WRITE },

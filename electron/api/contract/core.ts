@@ -13,6 +13,15 @@ import type { Page, ResidentDetail, ResidentRow, Revealed, SaveResult } from '..
 import type { BatchReleaseResult, ReleaseBlocker, ReleaseResult } from '../../domain/episodes.ts';
 import type { Episode } from '../../db/schema.ts';
 
+// What the writes below make stale (read channels; contract.ts checks every name).
+/** Who is under control, day N, due lists and counts: what a person's period changes. */
+const EPISODE_DEPENDENTS = ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', 'checkins.due', 'checkins.counts'] as const;
+const RESIDENT_DEPENDENTS = [...EPISODE_DEPENDENTS, 'places.communities', 'households.search'] as const;
+/** Cutoffs, thresholds, overdue hours, the office's names and the idle timeout. */
+const SETTINGS_DEPENDENTS = ['settings.get', 'auth.me', 'dashboard.get', 'checkins.due', 'checkins.counts', 'supplies.list', 'supplies.board', 'supplies.runSheet'] as const;
+/** Every list that shows a place's name. */
+const PLACE_NAME_READERS = [...RESIDENT_DEPENDENTS, 'alerts.list', 'users.list', 'cadres.list', 'supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet'] as const;
+
 export interface Me {
   actor: Actor;
   permissions: Permission[];
@@ -54,6 +63,7 @@ export const coreContract = {
       subdistrict: text(TEXT_MAX.orgName).min(1, k('rule.subdistrictRequired')).optional(),
     }).strict(),
     'public',
+    { invalidates: ['auth.setupStatus'] },
   ),
   'auth.login': channel<Me>()(z.object({ username: text(TEXT_MAX.shortName).min(1, k('rule.usernameRequired')), password: z.string().min(1, k('rule.passwordRequired')).max(TEXT_MAX.password) }).strict(), 'public'),
   'auth.logout': channel<null>()(empty, 'public'),
@@ -63,19 +73,21 @@ export const coreContract = {
   'users.create': channel<UserView>()(
     z.object({ username: text(TEXT_MAX.shortName).min(2), displayName: text(TEXT_MAX.shortName).min(1), role, communityId: id.nullish(), password: z.string().max(TEXT_MAX.password) }).strict(),
     'users.manage',
+    { invalidates: ['users.list'] },
   ),
   'users.update': channel<UserView>()(
     z.object({ id, version, displayName: text(TEXT_MAX.shortName).min(1).optional(), role: role.optional(), communityId: id.nullish(), active: z.boolean().optional() }).strict(),
     'users.manage',
+    { invalidates: ['users.list'] },
   ),
-  'users.resetPassword': channel<null>()(z.object({ id, newPassword: z.string().max(TEXT_MAX.password) }).strict(), 'users.manage'),
+  'users.resetPassword': channel<null>()(z.object({ id, newPassword: z.string().max(TEXT_MAX.password) }).strict(), 'users.manage', { invalidates: ['users.list'] }),
 
   // --- settings and places
   'settings.get': channel<Settings>()(empty, 'settings.read'),
-  'settings.update': channel<Settings>()(settingsPatchSchema, 'settings.write'),
+  'settings.update': channel<Settings>()(settingsPatchSchema, 'settings.write', { invalidates: SETTINGS_DEPENDENTS }),
   'places.communities': channel<CommunityNode[]>()(empty, 'residents.read'),
-  'places.createCommunity': channel<{ id: number }>()(z.object({ name: text(TEXT_MAX.orgName).min(1) }).strict(), 'places.write'),
-  'places.rename': channel<null>()(z.object({ id, version, name: text(TEXT_MAX.placeName).min(1) }).strict(), 'places.write'),
+  'places.createCommunity': channel<{ id: number }>()(z.object({ name: text(TEXT_MAX.orgName).min(1) }).strict(), 'places.write', { invalidates: ['places.communities', 'dashboard.get'] }),
+  'places.rename': channel<null>()(z.object({ id, version, name: text(TEXT_MAX.placeName).min(1) }).strict(), 'places.write', { invalidates: PLACE_NAME_READERS }),
 
   // --- residents
   'residents.list': channel<Page<ResidentRow>>()(
@@ -99,6 +111,7 @@ export const coreContract = {
   'residents.create': channel<SaveResult>()(
     z.object({ ...residentFields, householdId: id.nullish(), address: address.nullish(), startEpisode: isoDate.nullish() }).strict(),
     'residents.write',
+    { invalidates: RESIDENT_DEPENDENTS },
   ),
   'residents.update': channel<SaveResult>()(
     z
@@ -111,6 +124,7 @@ export const coreContract = {
       })
       .strict() as z.ZodType<{ id: number; version: number } & Record<string, unknown>>,
     'residents.write',
+    { invalidates: RESIDENT_DEPENDENTS },
   ),
   /** Audited. 'docNumber' answers the birth date too (the ID number's hidden digits): shown together, never apart. */
   'residents.reveal': channel<Revealed>()(z.object({ id, field: z.enum(['phone', 'docNumber']) }).strict(), 'residents.reveal'),
@@ -119,17 +133,20 @@ export const coreContract = {
   'episodes.start': channel<Episode>()(
     z.object({ residentId: id, startDate: isoDate, kind: z.enum(EPISODE_KINDS).optional(), days: z.number().int().min(1).max(60).optional() }).strict(),
     'episodes.write',
+    { invalidates: EPISODE_DEPENDENTS },
   ),
-  'episodes.extend': channel<Episode>()(z.object({ episodeId: id, version, newLastDay: isoDate, reason }).strict(), 'episodes.write'),
+  'episodes.extend': channel<Episode>()(z.object({ episodeId: id, version, newLastDay: isoDate, reason }).strict(), 'episodes.write', { invalidates: EPISODE_DEPENDENTS }),
   'episodes.releaseCheck': channel<{ blockers: ReleaseBlocker[]; early: boolean; releaseDate: string }>()(z.object({ episodeId: id }).strict(), 'residents.read'),
   'episodes.release': channel<ReleaseResult>()(
     z.object({ episodeId: id, version, reason: text(TEXT_MAX.reason).optional(), overrideReason: text(TEXT_MAX.reason).optional() }).strict(),
     'episodes.write',
+    { invalidates: EPISODE_DEPENDENTS },
   ),
-  'episodes.batchRelease': channel<BatchReleaseResult>()(z.object({ items: z.array(z.object({ episodeId: id, version })).min(1).max(2000) }).strict(), 'episodes.release'),
+  'episodes.batchRelease': channel<BatchReleaseResult>()(z.object({ items: z.array(z.object({ episodeId: id, version })).min(1).max(2000) }).strict(), 'episodes.release', { invalidates: EPISODE_DEPENDENTS }),
   'episodes.end': channel<Episode>()(
     z.object({ episodeId: id, version, outcome: z.enum(EPISODE_OUTCOMES), reason, date: isoDate.optional() }).strict(),
     'episodes.write',
+    { invalidates: EPISODE_DEPENDENTS },
   ),
-  'episodes.applyPolicy': channel<Episode>()(z.object({ episodeId: id, version }).strict(), 'episodes.release'),
+  'episodes.applyPolicy': channel<Episode>()(z.object({ episodeId: id, version }).strict(), 'episodes.release', { invalidates: EPISODE_DEPENDENTS }),
 };

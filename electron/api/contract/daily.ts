@@ -9,8 +9,21 @@ import type { CheckinResult, DueList } from '../../domain/checkins.ts';
 import type { TestRecorded } from '../../domain/tests.ts';
 import type { AlertRow } from '../../domain/alerts.ts';
 import type { Page } from '../../domain/residents.ts';
-import type { Dashboard } from '../../domain/dashboard.ts';
+import type { Dashboard, SlotCounts } from '../../domain/dashboard.ts';
 import type { Alert } from '../../db/schema.ts';
+
+/**
+ * What a check-in (new or corrected) makes stale: the due lists (the 今日监测 page updates its own row from the answer
+ * instead of reloading the list), the slot's counts, the person, the dashboard; the open alerts only when it opened one.
+ */
+const CHECKIN_DEPENDENTS = [
+  'checkins.due',
+  'checkins.counts',
+  'residents.list',
+  'residents.get',
+  'dashboard.get',
+  { channel: 'alerts.list', if: (r: CheckinResult) => r.alertId !== null },
+] as const;
 
 const slot = z.enum(SLOTS);
 const testType = z.enum(TEST_TYPES);
@@ -37,8 +50,9 @@ export const dailyContract = {
   'checkins.record': channel<CheckinResult>()(
     z.object({ residentId: id, date: isoDate, slot, ...checkinFields, symptoms: checkinFields.symptoms.default([]) }).strict(),
     'checkins.write',
+    { invalidates: CHECKIN_DEPENDENTS },
   ),
-  'checkins.correct': channel<CheckinResult>()(z.object({ id, version, ...checkinFields, symptoms: checkinFields.symptoms.optional() }).strict(), 'checkins.write'),
+  'checkins.correct': channel<CheckinResult>()(z.object({ id, version, ...checkinFields, symptoms: checkinFields.symptoms.optional() }).strict(), 'checkins.write', { invalidates: CHECKIN_DEPENDENTS }),
   'checkins.due': channel<DueList>()(
     z
       .object({
@@ -52,7 +66,14 @@ export const dailyContract = {
       .strict(),
     'residents.read',
   ),
-  'tests.record': channel<TestRecorded>()(z.object({ residentId: id, sampleDate: isoDate, testType, result: testResult }).strict(), 'checkins.write'),
+  /** The counter of one slot (应报 / 已报 / 未报) without its list; date and slot default to the office's today and current slot. */
+  'checkins.counts': channel<SlotCounts>()(
+    z.object({ date: isoDate.optional(), slot: slot.optional(), communityId: id.optional(), compoundId: id.optional() }).strict(),
+    'residents.read',
+  ),
+  'tests.record': channel<TestRecorded>()(z.object({ residentId: id, sampleDate: isoDate, testType, result: testResult }).strict(), 'checkins.write', {
+    invalidates: ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', { channel: 'alerts.list', if: (r) => r.alertId !== null }],
+  }),
   'alerts.list': channel<Page<AlertRow>>()(
     z.object({ status: z.enum(ALERT_STATUSES).optional(), communityId: id.optional(), residentId: id.optional(), ...paging }).strict(),
     'residents.read',
@@ -60,6 +81,7 @@ export const dailyContract = {
   'alerts.close': channel<Alert>()(
     z.object({ id, version, action: z.enum(ALERT_ACTIONS), note: text(TEXT_MAX.notes).nullish() }).strict(),
     'alerts.write',
+    { invalidates: ['alerts.list', 'dashboard.get', 'residents.list', 'residents.get'] },
   ),
   'dashboard.get': channel<Dashboard>()(z.object({ date: isoDate.optional() }).strict(), 'dashboard.read'),
 };

@@ -73,5 +73,7 @@ export const importsContract = {
   /** The clerk cancelled or left the import: the uploaded file (and a kept error report) is deleted now. */
   'import.cancel': channel<{ deleted: boolean }>()(z.object({ fileId: listOptions.fileId }).strict(), 'import.run'),
   'import.batches': channel<{ rows: BatchRow[]; total: number }>()(z.object({ offset: paging.offset, limit: paging.limit }).strict(), 'import.run'),
-  'import.undo': channel<UndoResult>()(z.object({ batchId: id }).strict(), 'import.run'),
+  'import.undo': channel<UndoResult>()(z.object({ batchId: id }).strict(), 'import.run', {
+    invalidates: ['import.batches', 'places.communities', 'residents.list', 'residents.get', 'dashboard.get', 'checkins.due', 'checkins.counts', 'households.search'],
+  }),
 };

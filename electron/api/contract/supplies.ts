@@ -8,6 +8,11 @@ import { TEXT_MAX } from '../../shared/limits.ts';
 import type { HouseholdHit, RunSheet, SupplyBoard, SupplyDetail, SupplyPage } from '../../domain/supplyViews.ts';
 import type { CadreRow, CadreSaveResult } from '../../domain/cadres.ts';
 
+/** What a request's move changes: every view of requests, the cadres' open counts, the dashboard, the household's detail. */
+const SUPPLY_DEPENDENTS = ['supplies.list', 'supplies.board', 'supplies.get', 'supplies.runSheet', 'dashboard.get', 'cadres.list', 'residents.get'] as const;
+/** A cadre's name, posting or duty: the roster, the dashboard's on-duty count, the requests that show the cadre. */
+const CADRE_DEPENDENTS = ['cadres.list', 'dashboard.get', 'supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet'] as const;
+
 const supplyCategory = z.enum(SUPPLY_CATEGORIES);
 const urgency = z.enum(URGENCIES);
 const statusFilter = z.enum([...SUPPLY_STATUSES, 'open', 'all']);
@@ -45,12 +50,13 @@ export const suppliesContract = {
       })
       .strict(),
     'supplies.write',
+    { invalidates: SUPPLY_DEPENDENTS },
   ),
-  'supplies.assign': channel<SupplyDetail>()(z.object({ id, version, cadreId: id, note }).strict(), 'supplies.write'),
-  'supplies.startDelivery': channel<SupplyDetail>()(z.object({ id, version, note }).strict(), 'supplies.write'),
-  'supplies.deliver': channel<SupplyDetail>()(z.object({ id, version, note }).strict(), 'supplies.write'),
-  'supplies.cancel': channel<SupplyDetail>()(z.object({ id, version, reason }).strict(), 'supplies.write'),
-  'supplies.setPayment': channel<SupplyDetail>()(z.object({ id, version, amountCents: amountCents.nullable(), paid: z.boolean() }).strict(), 'supplies.write'),
+  'supplies.assign': channel<SupplyDetail>()(z.object({ id, version, cadreId: id, note }).strict(), 'supplies.write', { invalidates: SUPPLY_DEPENDENTS }),
+  'supplies.startDelivery': channel<SupplyDetail>()(z.object({ id, version, note }).strict(), 'supplies.write', { invalidates: SUPPLY_DEPENDENTS }),
+  'supplies.deliver': channel<SupplyDetail>()(z.object({ id, version, note }).strict(), 'supplies.write', { invalidates: SUPPLY_DEPENDENTS }),
+  'supplies.cancel': channel<SupplyDetail>()(z.object({ id, version, reason }).strict(), 'supplies.write', { invalidates: SUPPLY_DEPENDENTS }),
+  'supplies.setPayment': channel<SupplyDetail>()(z.object({ id, version, amountCents: amountCents.nullable(), paid: z.boolean() }).strict(), 'supplies.write', { invalidates: SUPPLY_DEPENDENTS }),
 
   // --- supply requests: reads
   'supplies.list': channel<SupplyPage>()(
@@ -84,7 +90,7 @@ export const suppliesContract = {
     z.object({ communityId: id.optional(), status: cadreStatus.optional(), search: text(60).optional(), date: isoDate.optional() }).strict(),
     'cadres.read',
   ),
-  'cadres.create': channel<CadreSaveResult>()(z.object(cadreFields).strict(), 'cadres.write'),
+  'cadres.create': channel<CadreSaveResult>()(z.object(cadreFields).strict(), 'cadres.write', { invalidates: CADRE_DEPENDENTS }),
   'cadres.update': channel<CadreSaveResult>()(
     z
       .object({
@@ -96,6 +102,7 @@ export const suppliesContract = {
       })
       .strict(),
     'cadres.write',
+    { invalidates: CADRE_DEPENDENTS },
   ),
 
   /** A cadre's full phone, audited (cadres.reveal; a committee member: cadres of their community only). */

@@ -30,19 +30,20 @@ export const trustContract = {
   /** The newest check of the audit hash chain (null: never checked from the app). */
   'audit.chainStatus': channel<AuditChainCheck | null>()(empty, 'audit.read'),
   /** Checks the whole hash chain and its triggers now; recorded and audited. */
-  'audit.verifyChain': channel<AuditChainCheck>()(empty, 'audit.verify'),
+  'audit.verifyChain': channel<AuditChainCheck>()(empty, 'audit.verify', { invalidates: ['audit.chainStatus', 'audit.list'] }),
 
   'backups.list': channel<BackupStatus>()(empty, 'backup.run'),
   /** A backup in the backup folder; or, from the command line only (ApiEnv.localFiles), a verified copy at `out`. */
-  'backups.create': channel<BackupOutcome>()(z.object({ out: z.string().trim().min(1).max(1000).optional() }).strict(), 'backup.run'),
+  'backups.create': channel<BackupOutcome>()(z.object({ out: z.string().trim().min(1).max(1000).optional() }).strict(), 'backup.run', { invalidates: ['backups.list'] }),
   /** How many residents, households, active episodes… the database holds (the command line's stats). */
   'stats.counts': channel<DbStats>()(empty, 'backup.run'),
   /** Replaces the open database with a verified backup; every session ends (log in again). */
-  'backups.restore': channel<RestoreResult>()(z.object({ name: backupName, confirm: z.literal(true) }).strict(), 'backup.run'),
+  'backups.restore': channel<RestoreResult>()(z.object({ name: backupName, confirm: z.literal(true) }).strict(), 'backup.run', { invalidates: ['backups.list'] }),
   /** Puts back the file a restore kept aside (the newest unless named). */
   'backups.undoRestore': channel<RestoreResult>()(
     z.object({ aside: z.string().regex(/\.before-restore-\d{8}-\d{6}(-\d+)?$/, k('rule.asideName')).max(300).optional(), confirm: z.literal(true) }).strict(),
     'backup.run',
+    { invalidates: ['backups.list'] },
   ),
 
   'purge.preview': channel<PurgePreview & { backupFiles: number; foreignBackups: number; oldExports: OldExports }>()(empty, 'purge.run'),
@@ -55,5 +56,12 @@ export const trustContract = {
       })
       .strict(),
     'purge.run',
+    // Old people, their records and old files go: every list may shrink.
+    {
+      invalidates: [
+        'purge.preview', 'backups.list', 'audit.list', 'dashboard.get', 'residents.list', 'residents.get', 'checkins.due', 'checkins.counts',
+        'alerts.list', 'supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'cadres.list', 'import.batches', 'households.search',
+      ],
+    },
   ),
 };

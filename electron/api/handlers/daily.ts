@@ -5,12 +5,13 @@ import { today } from '../../domain/clock.ts';
 import { correctCheckIn, dueList, recordCheckIn } from '../../domain/checkins.ts';
 import { recordTestResult } from '../../domain/tests.ts';
 import { closeAlert, listAlerts } from '../../domain/alerts.ts';
-import { getDashboard } from '../../domain/dashboard.ts';
+import { getDashboard, slotCounts } from '../../domain/dashboard.ts';
 
 export const dailyHandlers: HandlersFor<typeof dailyContract> = {
   'checkins.record': async (ctx, input) => recordCheckIn(ctx, input),
   'checkins.correct': async (ctx, input) => correctCheckIn(ctx, input),
   'checkins.due': async (ctx, input) => dueList(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
+  'checkins.counts': async (ctx, input) => slotCounts(ctx, input),
   'tests.record': async (ctx, input) => recordTestResult(ctx, { ...input, source: 'manual' }),
   'alerts.list': async (ctx, input) => listAlerts(ctx, input),
   'alerts.close': async (ctx, input) => closeAlert(ctx, input),

@@ -3,7 +3,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { ageOn, diffDays } from '../../domain/dates.ts';
-import { EPISODE_KIND_LABELS, EPISODE_STATUS_LABELS } from '../../domain/episodes.ts';
+import { EPISODE_KIND_LABELS, EPISODE_STATUS_LABELS, coversDateSql } from '../../domain/episodes.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, SEX_LABELS, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 
@@ -18,14 +18,7 @@ function episodeOnDate(eb: Eb, date: string) {
     .selectFrom('episodes as e2')
     .select((x) => x.fn.max('e2.id').as('m'))
     .whereRef('e2.residentId', '=', 'r.id')
-    .where('e2.startDate', '<=', date)
-    .where((x) =>
-      x.or([
-        x('e2.status', '=', 'active'),
-        x('e2.endedOn', '>=', date),
-        x.and([x('e2.endedOn', 'is', null), x('e2.lastDay', '>=', date)]),
-      ]),
-    );
+    .where(coversDateSql('e2', date, 'included'));
 }
 
 function base(run: ReportRun, communityIds: number[]) {

@@ -31,6 +31,7 @@ export const common = {
   'thing.household': ['该户', 'this household'],
   'thing.episode': ['该隔离记录', 'this isolation record'],
   'thing.checkin': ['该监测记录', 'this check-in'],
+  'thing.test': ['该检测记录', 'this test record'],
   'thing.alert': ['该告警', 'this alert'],
   'thing.supply': ['该物资需求', 'this supply request'],
   'thing.cadre': ['该下沉干部', 'this cadre'],

@@ -1,9 +1,8 @@
 // 修改密码 dialog from the header: old password, new password twice; the server checks the rules, and its problems
 // (wrong old password, too short) show under their fields in the interface language.
-import { useState } from 'react';
-import { Alert, App, Form, Input, Modal } from 'antd';
+import { Alert, Form, Input, Modal } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, errorMessage, fieldMessage } from '../api.ts';
+import { useApiWrite } from '../write.ts';
 import { sameAs } from '../lib/formRules.ts';
 
 interface Values {
@@ -14,29 +13,13 @@ interface Values {
 
 export function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const change = useApiWrite('auth.changePassword', { form, success: t('password.done'), onSuccess: () => (form.resetFields(), onClose()) });
+  const { submitting: busy, error, setError } = change;
 
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
-    setError(null);
-    try {
-      await api('auth.changePassword', { oldPassword: v.oldPassword, newPassword: v.newPassword });
-      void message.success(t('password.done'));
-      form.resetFields();
-      onClose();
-    } catch (e) {
-      setError(errorMessage(e));
-      if (e instanceof ApiError) {
-        const mine = e.fields.filter((f) => f.field === 'oldPassword' || f.field === 'newPassword');
-        form.setFields(mine.map((f) => ({ name: f.field as 'oldPassword' | 'newPassword', errors: [fieldMessage(f)] })));
-      }
-    } finally {
-      setBusy(false);
-    }
+    await change.run({ oldPassword: v.oldPassword, newPassword: v.newPassword });
   };
 
   return (

@@ -8,6 +8,7 @@ import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useQueryClient } from '@tanstack/react-query';
 import { api, errorMessage, fieldMessage } from '../api.ts';
+import { useApiWrite } from '../write.ts';
 import { useApiQuery } from '../query.ts';
 import { useQueryParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -49,16 +50,15 @@ export default function CadresPage() {
 
   const set = (next: Record<string, string | number | null | undefined>) => setParams((now) => ({ ...now, ...next }));
 
+  const statusWrite = useApiWrite('cadres.update', {
+    toast: true,
+    onError: () => void qc.invalidateQueries({ queryKey: ['cadres.list'] }),
+  });
   const setStatus = async (r: CadreRow, s: Status) => {
-    try {
-      const res = await api('cadres.update', { id: r.id, version: r.version, status: s });
-      await Promise.all(['cadres.list', 'dashboard.get'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      if (res.warnings.length) message.warning({ content: res.warnings.map(fieldMessage).join(punct(t, 'items')), duration: 6 });
-      else message.success(t('statusDone', { name: r.name, status: t(`status.${s}`) }));
-    } catch (e) {
-      message.error(errorMessage(e));
-      void qc.invalidateQueries({ queryKey: ['cadres.list'] });
-    }
+    const res = await statusWrite.run({ id: r.id, version: r.version, status: s });
+    if (!res) return;
+    if (res.warnings.length) message.warning({ content: res.warnings.map(fieldMessage).join(punct(t, 'items')), duration: 6 });
+    else message.success(t('statusDone', { name: r.name, status: t(`status.${s}`) }));
   };
 
   const duty = (r: CadreRow) => {

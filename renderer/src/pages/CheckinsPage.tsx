@@ -5,7 +5,6 @@ import { Alert, App, Button, Checkbox, DatePicker, Pagination, Result, Segmented
 import { ReloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { useQueryClient } from '@tanstack/react-query';
 import { errorMessage, type InputOf } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { navigate, useQueryParams } from '../router.tsx';
@@ -15,7 +14,7 @@ import { AlertsPanel } from './checkins/AlertsPanel.tsx';
 import { CorrectDialog } from './checkins/CorrectDialog.tsx';
 import { KeyLegend } from './checkins/KeyLegend.tsx';
 import { Counter } from './checkins/Counter.tsx';
-import type { DueList, DueRow, Slot } from './checkins/model.ts';
+import type { DueRow, Slot } from './checkins/model.ts';
 import { paren } from '../i18n/codes.ts';
 import './checkins/checkins.css';
 
@@ -27,28 +26,27 @@ export default function CheckinsPage() {
   const { t } = useTranslation('checkins');
   const { message } = App.useApp();
   const { can } = useSession();
-  const qc = useQueryClient();
   const [params, setParams] = useQueryParams();
-  // The server's "today" and current slot (the clerk's PC clock may be wrong; the office's clock decides).
-  const dash = useApiQuery('dashboard.get', {}, { staleTime: 60_000 });
-  const settings = useApiQuery('settings.get', {}, { staleTime: 60_000 });
-  const communities = useApiQuery('places.communities', {}, { staleTime: 60_000 });
-  const serverToday = dash.data?.date ?? (dash.error ? dayjs().format('YYYY-MM-DD') : undefined);
-  const date = isDate(params.date) ? params.date : serverToday;
-  const slot: Slot = params.slot === 'am' || params.slot === 'pm' ? params.slot : (dash.data?.slot.slot ?? 'am');
   const communityId = posInt(params.communityId);
   const compoundId = posInt(params.compoundId);
+  const urlDate = isDate(params.date) ? params.date : undefined;
+  const urlSlot: Slot | undefined = params.slot === 'am' || params.slot === 'pm' ? params.slot : undefined;
+  // The slot's counter, and the server's "today" and current slot when the URL names none (the clerk's PC clock may
+  // be wrong; the office's clock decides). Light: refreshed after every check-in.
+  const counts = useApiQuery('checkins.counts', { date: urlDate, slot: urlSlot, communityId, compoundId }, { staleTime: 60_000 });
+  const settings = useApiQuery('settings.get', {}, { staleTime: 60_000 });
+  const communities = useApiQuery('places.communities', {}, { staleTime: 60_000 });
+  const serverToday = counts.data?.today ?? (counts.error ? dayjs().format('YYYY-MM-DD') : undefined);
+  const date = urlDate ?? serverToday;
+  const slot: Slot = urlSlot ?? counts.data?.slot ?? 'am';
   const missingOnly = params.missing === '1';
   const page = posInt(params.page) ?? 1;
   const threshold = settings.data?.feverThreshold ?? 37.3;
   const canWrite = can('checkins.write');
 
   // Wait for the server's slot unless the URL names one (else the list would load twice).
-  const slotKnown = !!params.slot || !!dash.data || !!dash.error;
-  const input = useMemo<InputOf<'checkins.due'> | undefined>(
-    () => (date && slotKnown ? { date, slot, communityId, compoundId, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE } : undefined),
-    [date, slotKnown, slot, communityId, compoundId, page],
-  );
+  const slotKnown = !!urlSlot || !!counts.data || !!counts.error;
+  const input: InputOf<'checkins.due'> | undefined = date && slotKnown ? { date, slot, communityId, compoundId, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE } : undefined;
   // No refetch on focus: a reload would reorder the rows under the clerk's cursor. Saves patch the cached page.
   const due = useApiQuery('checkins.due', input, { enabled: !!input, refetchOnWindowFocus: false, staleTime: 30_000 });
   const listKey = JSON.stringify(input ?? null);
@@ -59,21 +57,9 @@ export default function CheckinsPage() {
 
   const update = (next: Record<string, string | number | boolean | null | undefined>) => setParams((now) => ({ ...now, page: null, ...next }));
 
+  // The save itself updated the row and refreshed the counts (EntryTable); here: what this session saved, and alerts.
   const onSaved = useCallback(
     (row: DueRow, res: RecordResult) => {
-      qc.setQueryData<DueList>(['checkins.due', input], (old) => {
-        if (!old) return old;
-        const c = res.checkin;
-        return {
-          ...old,
-          rows: old.rows.map((r) =>
-            r.residentId === row.residentId
-              ? { ...r, recorded: true, overdue: false, checkin: { id: c.id, version: c.version, temperature: c.temperature, symptoms: c.symptoms, abnormal: c.abnormal, recordedBy: c.recordedBy } }
-              : r,
-          ),
-          counter: { ...old.counter, done: old.counter.done + 1, overdue: Math.max(0, old.counter.overdue - (row.overdue ? 1 : 0)) },
-        };
-      });
       setSaved((s) => {
         const map = new Map(s.key === listKey ? s.map : []);
         map.set(row.residentId, res.checkin);
@@ -83,9 +69,8 @@ export default function CheckinsPage() {
         setHighlights((h) => [res.alertId!, ...h].slice(0, 20));
         message.warning({ content: t('savedAbnormal', { name: row.name }), duration: 4 });
       }
-      for (const c of ['alerts.list', 'dashboard.get', 'residents.list', 'residents.get']) void qc.invalidateQueries({ queryKey: [c] });
     },
-    [input, listKey, qc, message, t],
+    [listKey, message, t],
   );
 
   const rows = useMemo(() => {
@@ -153,7 +138,7 @@ export default function CheckinsPage() {
         </Button>
       </div>
 
-      {due.data && <Counter list={due.data} slotLabel={t(`slot.${slot}`)} />}
+      {counts.data && counts.data.date === date && counts.data.slot === slot && <Counter counts={counts.data} slotLabel={t(`slot.${slot}`)} />}
       {!canWrite && <Alert type="info" showIcon title={t('readOnlyNote')} style={{ marginBottom: 12 }} />}
 
       <div className="ci-layout">

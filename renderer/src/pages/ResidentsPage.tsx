@@ -4,7 +4,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Button, Empty, Space, Tooltip, Typography } from 'antd';
 import { CheckSquareOutlined, ReloadOutlined, UserAddOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { useApiQuery } from '../query.ts';
@@ -33,7 +32,6 @@ export default function ResidentsPage() {
   const { t } = useTranslation('residents');
   const { can } = useSession();
   const me = useMe();
-  const qc = useQueryClient();
   const [params, setParams] = useQueryParams();
   const paramsKey = JSON.stringify(params);
   // Keyed by the query's text, not the params object (a new one each render).
@@ -92,12 +90,8 @@ export default function ResidentsPage() {
     [threshold],
   );
 
-  /** After any write: reload the visible rows, the open person and the 工作台 numbers. */
-  const changed = useCallback(() => {
-    grid.current?.refresh();
-    void qc.invalidateQueries({ queryKey: ['dashboard.get'] });
-    void qc.invalidateQueries({ queryKey: ['places.communities'] });
-  }, [qc]);
+  /** After any write: reload the visible rows (the grid pages itself; the writes refreshed the rest they declare). */
+  const changed = useCallback(() => grid.current?.refresh(), []);
 
   const mayAdd = can('residents.write');
   const mayBatch = can('episodes.release');
@@ -235,8 +229,7 @@ export default function ResidentsPage() {
           const wasEdit = formMode?.kind === 'edit';
           setFormMode(null);
           changed();
-          if (wasEdit) void qc.invalidateQueries({ queryKey: ['residents.get'] });
-          else openPerson(id);
+          if (!wasEdit) openPerson(id);
         }}
       />
       {batchOpen && (

@@ -18,10 +18,12 @@ import { RunSheet } from './supplies/RunSheet.tsx';
 import { SupplyDrawer } from './supplies/SupplyDrawer.tsx';
 import { SupplyForm } from './supplies/SupplyForm.tsx';
 import { BoardStrip } from './supplies/BoardStrip.tsx';
-import { SUPPLY_DEPENDENTS } from './supplies/SupplyActions.tsx';
 import { CATEGORIES, STATUS_FILTERS, filtersFromQuery, filtersToQuery, isFiltered, type Filters, type SupplyRow, type View } from './supplies/model.ts';
 import './supplies/supplies.css';
 import { byLang, paren } from '../i18n/codes.ts';
+
+/** What 刷新 reloads: every view of requests and the counts beside them. */
+const SUPPLY_VIEWS = ['supplies.list', 'supplies.board', 'supplies.get', 'supplies.runSheet', 'dashboard.get', 'cadres.list', 'residents.get'] as const;
 
 export default function SuppliesPage() {
   const { t } = useTranslation('supplies');
@@ -58,7 +60,7 @@ export default function SuppliesPage() {
 
   const refresh = () => {
     grid.current?.refresh();
-    for (const c of SUPPLY_DEPENDENTS) void qc.invalidateQueries({ queryKey: [c] });
+    for (const c of SUPPLY_VIEWS) void qc.invalidateQueries({ queryKey: [c] });
   };
 
   const compounds = useMemo(() => {

@@ -3,8 +3,8 @@
 import { Alert, App, Button, Space, Typography } from 'antd';
 import { SafetyCertificateOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { errorMessage } from '../../api.ts';
-import { useApiMutation, useApiQuery } from '../../query.ts';
+import { useApiQuery } from '../../query.ts';
+import { useApiWrite } from '../../write.ts';
 import { useSession } from '../../session.tsx';
 import { atText } from './format.ts';
 
@@ -13,8 +13,8 @@ export function ChainStatus({ onChecked }: { onChecked?: () => void }) {
   const { message } = App.useApp();
   const { can } = useSession();
   const status = useApiQuery('audit.chainStatus', {});
-  const check = useApiMutation('audit.verifyChain', {
-    invalidates: ['audit.chainStatus'],
+  const check = useApiWrite('audit.verifyChain', {
+    toast: true,
     onSuccess: (r) => {
       if (r.ok) void message.success(t('audit.chain.passed', { n: r.rows.toLocaleString() }));
       else void message.error(t('audit.chain.failedShort'));
@@ -23,7 +23,7 @@ export function ChainStatus({ onChecked }: { onChecked?: () => void }) {
   });
   const last = status.data ?? null;
   const button = can('audit.verify') && (
-    <Button size="small" icon={<SafetyCertificateOutlined />} loading={check.isPending} onClick={() => check.mutate({}, { onError: (e) => void message.error(errorMessage(e)) })} data-testid="audit-chain-check">
+    <Button size="small" icon={<SafetyCertificateOutlined />} loading={check.submitting} onClick={() => void check.run({})} data-testid="audit-chain-check">
       {t('audit.chain.check')}
     </Button>
   );

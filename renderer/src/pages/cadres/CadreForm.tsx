@@ -1,12 +1,12 @@
 // 新增 / 编辑下沉干部: name, home unit (suggestions from the source situation), title, phone (an unusual number is a
 // warning, not an error), posting to a community and its compounds, status and duty dates, notes.
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import { Alert, App, AutoComplete, Col, DatePicker, Form, Input, Modal, Radio, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, errorMessage, fieldMessage, type InputOf, type OutputOf } from '../../api.ts';
+import { fieldMessage, type InputOf, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
+import { useApiWrite } from '../../write.ts';
 import { HOME_UNIT_SUGGESTIONS } from '../../i18n/cadres.ts';
 import { punct } from '../../i18n/codes.ts';
 
@@ -35,10 +35,19 @@ export type CadreFormMode = { kind: 'add' } | { kind: 'edit'; row: CadreRow } | 
 export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () => void }) {
   const { t } = useTranslation('cadres');
   const { message } = App.useApp();
-  const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const saved = (res: OutputOf<'cadres.create'>, name: string) => {
+    if (res.warnings.length) message.warning({ content: t('form.savedWarn', { warnings: res.warnings.map(fieldMessage).join(punct(t, 'items')) }), duration: 6 });
+    else message.success(t('form.saved', { name }));
+    onClose();
+  };
+  const create = useApiWrite('cadres.create', { form, fields: FIELDS, onSuccess: (res, input) => saved(res, input.name) });
+  const update = useApiWrite('cadres.update', { form, fields: FIELDS, onSuccess: (res, input) => saved(res, input.name ?? '') });
+  const busy = create.submitting || update.submitting;
+  const error = create.error ?? update.error;
+  const { setError: clearCreate } = create;
+  const { setError: clearUpdate } = update;
+  const setError = useCallback((e: string | null) => (clearCreate(e), clearUpdate(e)), [clearCreate, clearUpdate]);
   const communities = useApiQuery('places.communities', {}, { enabled: !!mode, staleTime: 60_000 });
   const communityId = Form.useWatch('communityId', form);
   const phone = Form.useWatch('phone', form);
@@ -65,7 +74,7 @@ export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () 
         notes: edit.notes ?? '',
       });
     }
-  }, [mode, edit, form]);
+  }, [mode, edit, form, setError]);
 
   const submit = async () => {
     let v: Values;
@@ -85,27 +94,13 @@ export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () 
       dutyTo: v.dutyTo ? v.dutyTo.format('YYYY-MM-DD') : null,
       notes: v.notes?.trim() || null,
     };
-    setBusy(true);
-    setError(null);
-    try {
-      let res: OutputOf<'cadres.create'>;
-      if (edit) {
-        // The phone arrives masked: only a newly typed number replaces it.
-        const input: InputOf<'cadres.update'> = { id: edit.id, version: edit.version, ...base };
-        if (v.phone?.trim()) input.phone = v.phone.trim();
-        res = await api('cadres.update', input);
-      } else {
-        res = await api('cadres.create', { ...base, phone: v.phone?.trim() || null });
-      }
-      await Promise.all(['cadres.list', 'dashboard.get', 'supplies.list'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      if (res.warnings.length) message.warning({ content: t('form.savedWarn', { warnings: res.warnings.map(fieldMessage).join(punct(t, 'items')) }), duration: 6 });
-      else message.success(t('form.saved', { name: base.name }));
-      onClose();
-    } catch (e) {
-      if (e instanceof ApiError) form.setFields(e.fields.filter((f) => FIELDS.includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [fieldMessage(f)] })));
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
+    if (edit) {
+      // The phone arrives masked: only a newly typed number replaces it.
+      const input: InputOf<'cadres.update'> = { id: edit.id, version: edit.version, ...base };
+      if (v.phone?.trim()) input.phone = v.phone.trim();
+      await update.run(input);
+    } else {
+      await create.run({ ...base, phone: v.phone?.trim() || null });
     }
   };
 

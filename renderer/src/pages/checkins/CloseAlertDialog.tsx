@@ -1,9 +1,10 @@
 // 处理告警: records what was done about one alert (上报 / 送医 / 复测正常 / 转运 / 其他 + note) and closes it.
 // Used by the alerts panel of 今日监测 and by the 异常告警 page. Field errors show next to their fields.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Alert, App, Form, Input, Modal, Radio, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
+import { ApiError, type OutputOf } from '../../api.ts';
+import { useApiWrite } from '../../write.ts';
 import { useQueryClient } from '@tanstack/react-query';
 import { ALERT_ACTIONS, type AlertAction } from '../../../../electron/shared/enums.ts';
 import { alertReasonText } from './alertReason.ts';
@@ -16,24 +17,28 @@ interface Values {
   note?: string;
 }
 
-/** Channels whose answers change when an alert closes. */
-export const ALERT_DEPENDENTS = ['alerts.list', 'dashboard.get', 'residents.list', 'residents.get'] as const;
-
 export function CloseAlertDialog({ alert, onClose, onClosed }: { alert: AlertRow | null; onClose: () => void; onClosed?: (a: AlertRow) => void }) {
   const { t } = useTranslation('checkins');
   const { message } = App.useApp();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const close = useApiWrite('alerts.close', {
+    form,
+    fields: ['action', 'note'],
+    // Closed meanwhile by someone else: the list is stale.
+    onError: (e) => {
+      if (e instanceof ApiError && (e.code === 'CONFLICT' || e.code === 'VALIDATION')) void qc.invalidateQueries({ queryKey: ['alerts.list'] });
+    },
+  });
   const action = Form.useWatch('action', form);
+  const { setError } = close;
 
   useEffect(() => {
     if (alert) {
       form.resetFields();
       setError(null);
     }
-  }, [alert, form]);
+  }, [alert, form, setError]);
 
   const submit = async () => {
     if (!alert) return;
@@ -43,24 +48,11 @@ export function CloseAlertDialog({ alert, onClose, onClosed }: { alert: AlertRow
     } catch {
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await api('alerts.close', { id: alert.id, version: alert.version, action: v.action!, note: v.note?.trim() || null });
-      await Promise.all(ALERT_DEPENDENTS.map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      message.success(t('close.done', { name: alert.name, action: t(`actions.${v.action!}`) }));
-      onClosed?.(alert);
-      onClose();
-    } catch (e) {
-      if (e instanceof ApiError && e.fields.length) {
-        form.setFields(e.fields.filter((f) => f.field === 'action' || f.field === 'note').map((f) => ({ name: f.field as keyof Values, errors: [fieldMessage(f)] })));
-      }
-      setError(errorMessage(e));
-      // Closed meanwhile by someone else: the list is stale.
-      if (e instanceof ApiError && (e.code === 'CONFLICT' || e.code === 'VALIDATION')) void qc.invalidateQueries({ queryKey: ['alerts.list'] });
-    } finally {
-      setBusy(false);
-    }
+    const done = await close.run({ id: alert.id, version: alert.version, action: v.action!, note: v.note?.trim() || null });
+    if (!done) return;
+    message.success(t('close.done', { name: alert.name, action: t(`actions.${v.action!}`) }));
+    onClosed?.(alert);
+    onClose();
   };
 
   return (
@@ -69,7 +61,7 @@ export function CloseAlertDialog({ alert, onClose, onClosed }: { alert: AlertRow
       title={alert ? t('close.title', { name: alert.name }) : ''}
       okText={t('close.submit')}
       onOk={() => void submit()}
-      confirmLoading={busy}
+      confirmLoading={close.submitting}
       onCancel={onClose}
       destroyOnHidden
       data-testid="close-alert-dialog"
@@ -102,7 +94,7 @@ export function CloseAlertDialog({ alert, onClose, onClosed }: { alert: AlertRow
           >
             <Input.TextArea rows={3} placeholder={t('close.notePlaceholder')} data-testid="close-alert-note" />
           </Form.Item>
-          {error && <Alert type="error" showIcon title={error} data-testid="close-alert-error" />}
+          {close.error && <Alert type="error" showIcon title={close.error} data-testid="close-alert-error" />}
         </Form>
       )}
     </Modal>

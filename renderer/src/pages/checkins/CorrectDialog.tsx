@@ -1,10 +1,10 @@
 // 更正: changes a recorded check-in (checkins.correct, optimistic version). Only the fields the clerk touches are
 // sent; the rest stay as recorded. A correction that is still abnormal may open an alert.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Alert, App, Checkbox, Form, Input, InputNumber, Modal, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, errorMessage, fieldMessage, type InputOf } from '../../api.ts';
+import { type InputOf } from '../../api.ts';
+import { useApiWrite } from '../../write.ts';
 import { CONTACT_METHODS, SYMPTOM_ORDER, type DueRow } from './model.ts';
 import { HEALTH_CODES, TEST_RESULTS, TEST_TYPES } from '../../../../electron/shared/enums.ts';
 import { maxText, temperatureRule } from '../../lib/formRules.ts';
@@ -27,10 +27,9 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
   const { t } = useTranslation('checkins');
   const { t: te } = useTranslation('enums');
   const { message } = App.useApp();
-  const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const correct = useApiWrite('checkins.correct', { form, fields: FIELDS });
+  const { setError } = correct;
   const symptoms = Form.useWatch('symptoms', form) ?? [];
   const testResult = Form.useWatch('testResult', form);
 
@@ -47,7 +46,7 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
       contactMethod: KEEP,
       notes: '',
     });
-  }, [row, form]);
+  }, [row, form, setError]);
 
   const submit = async () => {
     if (!row?.checkin) return;
@@ -69,27 +68,16 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
     if (v.healthCode && v.healthCode !== KEEP) input.healthCode = v.healthCode === 'none' ? null : (v.healthCode as '绿' | '黄' | '红');
     if (v.contactMethod && v.contactMethod !== KEEP) input.contactMethod = v.contactMethod as '电话' | '微信' | '上门';
     if (v.notes?.trim()) input.notes = v.notes.trim();
-    setBusy(true);
-    setError(null);
-    try {
-      const res = await api('checkins.correct', input);
-      await Promise.all(['checkins.due', 'alerts.list', 'dashboard.get', 'residents.list', 'residents.get'].map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      message.success(t('correct.done', { name: row.name }));
-      if (res.alertId) message.warning(t('correct.alert'));
-      onClose();
-    } catch (e) {
-      if (e instanceof ApiError) {
-        form.setFields(e.fields.filter((f) => (FIELDS as readonly string[]).includes(f.field)).map((f) => ({ name: f.field as keyof Values, errors: [fieldMessage(f)] })));
-      }
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    const res = await correct.run(input);
+    if (!res) return;
+    message.success(t('correct.done', { name: row.name }));
+    if (res.alertId) message.warning(t('correct.alert'));
+    onClose();
   };
 
   const keep = { value: KEEP, label: t('correct.keep') };
   return (
-    <Modal open={!!row} title={row ? t('correct.title', { name: row.name }) : ''} okText={t('correct.submit')} onOk={() => void submit()} confirmLoading={busy} onCancel={onClose} destroyOnHidden width={560}>
+    <Modal open={!!row} title={row ? t('correct.title', { name: row.name }) : ''} okText={t('correct.submit')} onOk={() => void submit()} confirmLoading={correct.submitting} onCancel={onClose} destroyOnHidden width={560}>
       <Typography.Paragraph type="secondary">{t('correct.intro')}</Typography.Paragraph>
       <Form form={form} layout="vertical" requiredMark={false}>
         <Form.Item
@@ -126,7 +114,7 @@ export function CorrectDialog({ row, onClose }: { row: DueRow | null; onClose: (
         <Form.Item name="notes" label={t('correct.notes')} rules={[maxText('notes', (n) => t('maxChars', { n }))]}>
           <Input.TextArea rows={2} />
         </Form.Item>
-        {error && <Alert type="error" showIcon title={error} />}
+        {correct.error && <Alert type="error" showIcon title={correct.error} />}
       </Form>
     </Modal>
   );

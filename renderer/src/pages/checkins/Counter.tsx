@@ -1,11 +1,11 @@
 // The slot's counter: 已报 / 应报, and 未报 — red once the cutoff has passed, grey (待报) before it.
 import { Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { DueList } from './model.ts';
+import type { OutputOf } from '../../api.ts';
 
-export function Counter({ list, slotLabel }: { list: DueList; slotLabel: string }) {
+export function Counter({ counts: list, slotLabel }: { counts: OutputOf<'checkins.counts'>; slotLabel: string }) {
   const { t } = useTranslation('checkins');
-  const { due, done, overdue } = list.counter;
+  const { due, done, overdue } = list;
   const missing = due - done;
   const pct = due ? Math.round((done / due) * 100) : 0;
   return (

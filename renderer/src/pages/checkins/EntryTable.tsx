@@ -5,7 +5,8 @@ import { memo, useCallback, useEffect, useRef, useState, type KeyboardEvent } fr
 import { App, Button, Input, Tag, Tooltip } from 'antd';
 import { EditOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
+import { ApiError, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
+import { useApiWrite } from '../../write.ts';
 import {
   CONTACT_METHODS,
   EMPTY_DRAFT,
@@ -21,6 +22,7 @@ import {
   roomOf,
   shapeTemperature,
   toggle,
+  withSavedCheckin,
   type Draft,
   type DueRow,
   type Slot,
@@ -68,6 +70,20 @@ export function EntryTable(p: EntryTableProps) {
   const savingRef = useRef(saving);
   savingRef.current = saving;
 
+  // A save refreshes what the contract says a check-in makes stale (the slot's counts…) except the due list itself,
+  // whose one row is updated from the answer.
+  const record = useApiWrite('checkins.record', {
+    patch: { 'checkins.due': withSavedCheckin },
+    onError: (e, input) => {
+      const row = latest.current.rows.find((r) => r.residentId === input.residentId);
+      const err = e instanceof ApiError ? e : null;
+      const field = err?.fields.find((f) => f.field === 'temperature' || f.field === 'symptomOther');
+      const msg = field ? fieldMessage(field) : errorMessage(e);
+      setDraft(input.residentId, (x) => ({ ...x, error: { field: (field?.field as 'temperature' | 'symptomOther' | undefined) ?? 'row', message: msg } }));
+      message.error(row ? pair(t, row.name, errorMessage(e)) : errorMessage(e));
+    },
+  });
+
   const draftOf = (id: number) => draftsRef.current[id] ?? EMPTY_DRAFT;
   const setDraft = (id: number, fn: (d: Draft) => Draft) => setDrafts((all) => ({ ...all, [id]: fn(all[id] ?? EMPTY_DRAFT) }));
 
@@ -108,27 +124,20 @@ export function EntryTable(p: EntryTableProps) {
     const next = nextOpen(latest.current.rows, row.residentId, (r) => isDone(r, busy));
     if (next) focusRow(next.residentId);
     else latest.current.onAllDone();
-    try {
-      const res = await api('checkins.record', checked.input);
+    const res = await record.run(checked.input);
+    if (res) {
       setDrafts((all) => {
         const { [row.residentId]: _gone, ...rest } = all;
         return rest;
       });
       latest.current.onSaved(row, res);
-    } catch (e) {
-      const err = e instanceof ApiError ? e : null;
-      const field = err?.fields.find((f) => f.field === 'temperature' || f.field === 'symptomOther');
-      const msg = field ? fieldMessage(field) : errorMessage(e);
-      setDraft(row.residentId, (x) => ({ ...x, error: { field: (field?.field as 'temperature' | 'symptomOther' | undefined) ?? 'row', message: msg } }));
-      message.error(pair(t, row.name, errorMessage(e)));
-    } finally {
-      setSaving((s) => {
-        const n = new Set(s);
-        n.delete(row.residentId);
-        savingRef.current = n;
-        return n;
-      });
     }
+    setSaving((s) => {
+      const n = new Set(s);
+      n.delete(row.residentId);
+      savingRef.current = n;
+      return n;
+    });
   };
 
   const move = (row: DueRow, dir: 1 | -1) => {

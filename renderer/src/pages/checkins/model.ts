@@ -168,3 +168,20 @@ export function nextOpen(rows: DueRow[], fromId: number | null, recorded: (r: Du
   }
   return null;
 }
+
+/**
+ * The due list after one check-in was saved: that person's row marked recorded from the save's answer (the list
+ * is not reloaded, so rows do not move under the clerk's cursor). Lists of another date or slot stay as they are.
+ */
+export function withSavedCheckin(list: DueList, res: OutputOf<'checkins.record'>, input: RecordInput, asked: InputOf<'checkins.due'>): DueList {
+  if (asked.date !== input.date || asked.slot !== input.slot) return list;
+  const c = res.checkin;
+  return {
+    ...list,
+    rows: list.rows.map((r) =>
+      r.residentId === input.residentId
+        ? { ...r, recorded: true, overdue: false, checkin: { id: c.id, version: c.version, temperature: c.temperature, symptoms: c.symptoms, abnormal: c.abnormal, recordedBy: c.recordedBy } }
+        : r,
+    ),
+  };
+}

@@ -3,10 +3,10 @@
 import { useState } from 'react';
 import { App, Button, Card, Empty, Popconfirm, Table, Tag, Tooltip, Typography } from 'antd';
 import { ReloadOutlined, UndoOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage } from '../../api.ts';
+import { errorMessage } from '../../api.ts';
+import { useApiWrite } from '../../write.ts';
 import { useApiQuery } from '../../query.ts';
 import type { Batch } from './model.ts';
 
@@ -21,26 +21,20 @@ function countsText(b: Batch, t: TFunction<'excel'>): string {
 /** onUndone: a batch was just undone (the wizard's result for it is then out of date). */
 export function BatchesCard({ onUndone }: { onUndone?: (batchId: number) => void } = {}) {
   const { t } = useTranslation('excel');
-  const { message, modal } = App.useApp();
-  const qc = useQueryClient();
+  const { modal } = App.useApp();
   const [page, setPage] = useState(1);
   const q = useApiQuery('import.batches', { offset: (page - 1) * PAGE, limit: PAGE });
   const [busy, setBusy] = useState<number | null>(null);
+  const undoWrite = useApiWrite('import.undo', {
+    success: (r, input) => (q.data?.rows.find((b) => b.id === input.batchId)?.kind === 'tests' ? t('import.batches.undoneTests', { n: r.tests }) : t('import.batches.undoneResidents', { n: r.residents })),
+    onSuccess: (_r, input) => onUndone?.(input.batchId),
+    onError: (e) => modal.warning({ title: t('import.batches.undoRefused'), content: errorMessage(e), okText: t('common.ok') }),
+  });
 
   const undo = async (b: Batch) => {
     setBusy(b.id);
-    try {
-      const r = await api('import.undo', { batchId: b.id });
-      void message.success(b.kind === 'tests' ? t('import.batches.undoneTests', { n: r.tests }) : t('import.batches.undoneResidents', { n: r.residents }));
-      onUndone?.(b.id);
-      await qc.invalidateQueries({ queryKey: ['import.batches'] });
-      void qc.invalidateQueries({ queryKey: ['places.communities'] });
-      for (const c of ['dashboard.get', 'residents.list']) void qc.invalidateQueries({ queryKey: [c] });
-    } catch (e) {
-      modal.warning({ title: t('import.batches.undoRefused'), content: errorMessage(e), okText: t('common.ok') });
-    } finally {
-      setBusy(null);
-    }
+    await undoWrite.run({ batchId: b.id });
+    setBusy(null);
   };
 
   return (

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, Modal, Result, Space, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage, fieldMessage, type OutputOf } from '../../api.ts';
+import { useApiWrite } from '../../write.ts';
 import { dayText } from './columns.tsx';
 import type { Row } from './model.ts';
 import { pair, punct } from '../../i18n/codes.ts';
@@ -29,9 +30,11 @@ export function BatchReleaseDialog({
   const [rows, setRows] = useState<Row[] | null>(null);
   const [total, setTotal] = useState(0);
   const [selected, setSelected] = useState<number[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const release = useApiWrite('episodes.batchRelease', { onSuccess: (r) => (setOutcome(r), onDone()) });
+  const busy = release.submitting;
+  const error = loadError ?? release.error;
 
   useEffect(() => {
     let live = true;
@@ -44,7 +47,7 @@ export function BatchReleaseDialog({
         const pre = new Set(preselected.map((p) => p.id));
         setSelected(due.filter((x) => pre.size === 0 || pre.has(x.id)).map((x) => x.id));
       })
-      .catch((e: unknown) => live && setError(errorMessage(e)));
+      .catch((e: unknown) => live && setLoadError(errorMessage(e)));
     return () => {
       live = false;
     };
@@ -52,19 +55,7 @@ export function BatchReleaseDialog({
 
   const chosen = useMemo(() => (rows ?? []).filter((r) => selected.includes(r.id)), [rows, selected]);
 
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api('episodes.batchRelease', { items: chosen.map((x) => ({ episodeId: x.episodeId!, version: x.episodeVersion! })) });
-      setOutcome(r);
-      onDone();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = () => release.run({ items: chosen.map((x) => ({ episodeId: x.episodeId!, version: x.episodeVersion! })) });
 
   if (outcome) {
     return (

@@ -1,12 +1,11 @@
 // Episode actions from the detail drawer: 开始隔离 (start date, kind, days), 延长 (new last day + reason), 转运/结束
 // (outcome + reason + date). Each shows the server's message and puts field errors next to their fields.
-import { useState } from 'react';
-import { Alert, App, DatePicker, Form, Input, InputNumber, Modal, Radio, Select, Typography } from 'antd';
+import { Alert, DatePicker, Form, Input, InputNumber, Modal, Radio, Select, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage } from '../../api.ts';
+import { type ArgsOf, type Channel, type InputOf, type OutputOf } from '../../api.ts';
 import { useMe } from '../../session.tsx';
-import { applyFieldErrors } from './formErrors.ts';
+import { useApiWrite } from '../../write.ts';
 import type { Detail } from './model.ts';
 
 export type Resident = Detail['resident'];
@@ -19,12 +18,10 @@ interface DialogProps {
   onDone: () => void;
 }
 
-/** Shared frame: submit runs `run`, shows the message on failure and field errors by their fields. */
-function useDialogSubmit<V>(fields: readonly string[], run: (v: V) => Promise<string>, onDone: () => void) {
+/** Shared frame: validates the form, writes `channel` with the input made from it, says `done` on success. */
+function useDialogSubmit<C extends Channel, V>(channel: C, fields: readonly string[], toInput: (v: V) => InputOf<C>, done: (out: OutputOf<C>) => string, onDone: () => void) {
   const [form] = Form.useForm<V>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const { message } = App.useApp();
+  const write = useApiWrite(channel, { form, fields, success: done, onSuccess: onDone });
   const submit = async () => {
     let v: V;
     try {
@@ -32,19 +29,9 @@ function useDialogSubmit<V>(fields: readonly string[], run: (v: V) => Promise<st
     } catch {
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      void message.success(await run(v));
-      onDone();
-    } catch (e) {
-      applyFieldErrors(form, e, fields);
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    await write.run(...([toInput(v)] as ArgsOf<C>));
   };
-  return { form, error, busy, submit };
+  return { form, error: write.error, busy: write.submitting, submit };
 }
 
 const iso = (d: Dayjs) => d.format('YYYY-MM-DD');
@@ -52,12 +39,11 @@ const iso = (d: Dayjs) => d.format('YYYY-MM-DD');
 export function StartEpisodeDialog({ resident, onClose, onDone }: DialogProps) {
   const { t } = useTranslation('residents');
   const me = useMe();
-  const { form, error, busy, submit } = useDialogSubmit<{ kind: 'home_isolation' | 'health_monitoring'; startDate: Dayjs; days?: number | null }>(
+  const { form, error, busy, submit } = useDialogSubmit(
+    'episodes.start',
     ['startDate', 'days', 'kind'],
-    async (v) => {
-      await api('episodes.start', { residentId: resident.id, startDate: iso(v.startDate), kind: v.kind, days: v.days ?? undefined });
-      return t('start.done', { name: resident.name });
-    },
+    (v: { kind: 'home_isolation' | 'health_monitoring'; startDate: Dayjs; days?: number | null }) => ({ residentId: resident.id, startDate: iso(v.startDate), kind: v.kind, days: v.days ?? undefined }),
+    () => t('start.done', { name: resident.name }),
     onDone,
   );
   return (
@@ -86,12 +72,11 @@ export function StartEpisodeDialog({ resident, onClose, onDone }: DialogProps) {
 export function ExtendDialog({ resident, episode, onClose, onDone }: DialogProps) {
   const { t } = useTranslation('residents');
   const e = episode!;
-  const { form, error, busy, submit } = useDialogSubmit<{ newLastDay: Dayjs; reason: string }>(
+  const { form, error, busy, submit } = useDialogSubmit(
+    'episodes.extend',
     ['newLastDay', 'reason'],
-    async (v) => {
-      const next = await api('episodes.extend', { episodeId: e.id, version: e.version, newLastDay: iso(v.newLastDay), reason: v.reason });
-      return t('extend.done', { lastDay: next.lastDay });
-    },
+    (v: { newLastDay: Dayjs; reason: string }) => ({ episodeId: e.id, version: e.version, newLastDay: iso(v.newLastDay), reason: v.reason }),
+    (next) => t('extend.done', { lastDay: next.lastDay }),
     onDone,
   );
   const day = resident.dayN !== null && resident.totalDays !== null ? t('day', { n: resident.dayN, of: resident.totalDays }) : '';
@@ -115,12 +100,11 @@ export function EndDialog({ resident, episode, onClose, onDone }: DialogProps) {
   const { t } = useTranslation('residents');
   const me = useMe();
   const e = episode!;
-  const { form, error, busy, submit } = useDialogSubmit<{ outcome: 'transferred' | 'ended_other'; reason: string; date: Dayjs }>(
+  const { form, error, busy, submit } = useDialogSubmit(
+    'episodes.end',
     ['outcome', 'reason', 'date'],
-    async (v) => {
-      await api('episodes.end', { episodeId: e.id, version: e.version, outcome: v.outcome, reason: v.reason, date: iso(v.date) });
-      return t('end.done', { name: resident.name });
-    },
+    (v: { outcome: 'transferred' | 'ended_other'; reason: string; date: Dayjs }) => ({ episodeId: e.id, version: e.version, outcome: v.outcome, reason: v.reason, date: iso(v.date) }),
+    () => t('end.done', { name: resident.name }),
     onDone,
   );
   return (

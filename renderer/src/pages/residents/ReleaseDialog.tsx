@@ -1,21 +1,24 @@
 // 解除隔离: first asks the server what blocks the release (due tests without a negative result) and whether it is
 // early, and shows that; the reason fields appear only when needed. Forcing past missing tests is the clerk's call.
-import { useState } from 'react';
-import { Alert, App, Form, Input, Modal, Spin } from 'antd';
+import { Alert, Form, Input, Modal, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, fieldMessage } from '../../api.ts';
+import { errorMessage, fieldMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
-import { applyFieldErrors } from './formErrors.ts';
+import { useApiWrite } from '../../write.ts';
 import type { EpisodeView, Resident } from './EpisodeDialogs.tsx';
 
 export function ReleaseDialog({ resident, episode, onClose, onDone }: { resident: Resident; episode: EpisodeView; onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation('residents');
   const { can } = useSession();
-  const { message } = App.useApp();
   const [form] = Form.useForm<{ reason?: string; overrideReason?: string }>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const release = useApiWrite('episodes.release', {
+    form,
+    fields: ['reason', 'overrideReason'],
+    success: (r) => (r.followOn ? t('release.followOn', { name: resident.name, lastDay: r.followOn.lastDay }) : t('release.done', { name: resident.name })),
+    onSuccess: onDone,
+  });
+  const { submitting: busy, error } = release;
   const check = useApiQuery('episodes.releaseCheck', { episodeId: episode.id }, { staleTime: 0 });
   const blockers = check.data?.blockers ?? [];
   const mayOverride = can('episodes.release');
@@ -29,23 +32,12 @@ export function ReleaseDialog({ resident, episode, onClose, onDone }: { resident
     } catch {
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api('episodes.release', {
-        episodeId: episode.id,
-        version: episode.version,
-        reason: v.reason?.trim() || undefined,
-        overrideReason: v.overrideReason?.trim() || undefined,
-      });
-      void message.success(r.followOn ? t('release.followOn', { name: resident.name, lastDay: r.followOn.lastDay }) : t('release.done', { name: resident.name }));
-      onDone();
-    } catch (e) {
-      applyFieldErrors(form, e, ['reason', 'overrideReason']);
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    await release.run({
+      episodeId: episode.id,
+      version: episode.version,
+      reason: v.reason?.trim() || undefined,
+      overrideReason: v.overrideReason?.trim() || undefined,
+    });
   };
 
   return (

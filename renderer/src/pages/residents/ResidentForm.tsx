@@ -1,17 +1,17 @@
 // 新增人员 / 编辑人员信息: document type and number (a resident ID number is checked as typed and fills sex and
 // birth date), phone, category, address, optional start of home isolation. Server field errors show by their fields.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { Alert, App, Checkbox, Col, DatePicker, Form, Input, Modal, Radio, Row as AntRow, Select, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, fieldMessage, type InputOf } from '../../api.ts';
+import { fieldMessage, type InputOf } from '../../api.ts';
 import type { FieldIssue } from '../../../../electron/shared/errors.ts';
 import { useApiQuery } from '../../query.ts';
 import { useMe } from '../../session.tsx';
 import { AddressFields } from './AddressFields.tsx';
 import { GuardianSelect } from './GuardianSelect.tsx';
 import { IdNumberField } from './IdNumberField.tsx';
-import { applyFieldErrors } from './formErrors.ts';
+import { useApiWrite } from '../../write.ts';
 import type { Detail } from './model.ts';
 import { CATEGORIES, DOC_TYPES } from '../../../../electron/shared/enums.ts';
 import { TEXT_MAX } from '../../../../electron/shared/limits.ts';
@@ -19,6 +19,16 @@ import { punct } from '../../i18n/codes.ts';
 
 const FIELDS = ['name', 'docType', 'docNumber', 'sex', 'birthDate', 'phone', 'category', 'communityId', 'compound', 'building', 'unit', 'room', 'guardianId', 'notes', 'startDate'] as const;
 const MOBILE = /^1[3-9]\d{9}$/;
+/** Server field names → this form's (the address is flat here; the episode start is one date field). */
+const FIELD_NAMES: Record<string, string> = {
+  address: 'compound',
+  'address.compound': 'compound',
+  'address.communityId': 'communityId',
+  'address.building': 'building',
+  'address.unit': 'unit',
+  'address.room': 'room',
+  startEpisode: 'startDate',
+};
 
 interface Values {
   name: string;
@@ -48,8 +58,17 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
   const me = useMe();
   const { message } = App.useApp();
   const [form] = Form.useForm<Values>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const saved = (r: { id: number; warnings: FieldIssue[] }) => {
+    const warnings = r.warnings.map(fieldMessage).join(punct(t, 'items'));
+    void message.success(warnings ? t('form.savedWithWarnings', { warnings }) : t('form.saved'), warnings ? 6 : 2);
+    onSaved(r.id);
+  };
+  const create = useApiWrite('residents.create', { form, fieldNames: FIELD_NAMES, fields: FIELDS, onSuccess: saved });
+  const update = useApiWrite('residents.update', { form, fieldNames: FIELD_NAMES, fields: FIELDS, onSuccess: saved });
+  const busy = create.submitting || update.submitting;
+  const error = create.error ?? update.error;
+  const { setError: clearCreate } = create;
+  const { setError: clearUpdate } = update;
   const communities = useApiQuery('places.communities', {}, { enabled: !!mode });
   const edit = mode?.kind === 'edit' ? mode.detail.resident : null;
 
@@ -71,10 +90,11 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
 
   useEffect(() => {
     if (!mode) return;
-    setError(null);
+    clearCreate(null);
+    clearUpdate(null);
     form.resetFields();
     form.setFieldsValue(initial);
-  }, [mode, initial, form]);
+  }, [mode, initial, form, clearCreate, clearUpdate]);
 
   const docType = Form.useWatch('docType', form);
   const phone = Form.useWatch('phone', form);
@@ -84,56 +104,43 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
   const phoneWarn = !!phone?.trim() && !MOBILE.test(phone.replace(/[\s\-()（）]|^\+?86/g, ''));
 
   const submit = async (v: Values) => {
-    setBusy(true);
-    setError(null);
     const date = (d?: Dayjs) => (d ? d.format('YYYY-MM-DD') : null);
     const address = { communityId: v.communityId!, compound: v.compound ?? '', building: v.building || null, unit: v.unit || null, room: v.room || null };
-    try {
-      let saved: { id: number; warnings: FieldIssue[] };
-      if (!edit) {
-        const input: InputOf<'residents.create'> = {
-          name: v.name,
-          docType: v.docType,
-          docNumber: v.docType === '无证件' ? null : v.docNumber,
-          sex: v.sex ?? null,
-          birthDate: date(v.birthDate),
-          phone: v.phone || null,
-          category: v.category,
-          notes: v.notes || null,
-          guardianId: v.docType === '无证件' ? v.guardianId ?? null : null,
-          address,
-          startEpisode: v.startEpisode ? date(v.startDate) : null,
-        };
-        saved = await api('residents.create', input);
-      } else {
-        // Masked values are never sent back: an empty number or phone keeps what is stored.
-        const patch: Record<string, unknown> = {
-          id: edit.id,
-          version: edit.version,
-          name: v.name,
-          docType: v.docType,
-          category: v.category,
-          notes: v.notes || null,
-          guardianId: v.docType === '无证件' ? v.guardianId ?? null : null,
-        };
-        if (v.docNumber?.trim()) patch.docNumber = v.docNumber;
-        if (v.phone?.trim()) patch.phone = v.phone;
-        if (!idDecides) {
-          patch.sex = v.sex ?? null;
-          // The stored birth date arrives masked (1985-**-**): only a newly chosen date replaces it.
-          if (v.birthDate) patch.birthDate = date(v.birthDate);
-        }
-        if (v.changeAddress) patch.address = address;
-        saved = await api('residents.update', patch as InputOf<'residents.update'>);
+    if (!edit) {
+      const input: InputOf<'residents.create'> = {
+        name: v.name,
+        docType: v.docType,
+        docNumber: v.docType === '无证件' ? null : v.docNumber,
+        sex: v.sex ?? null,
+        birthDate: date(v.birthDate),
+        phone: v.phone || null,
+        category: v.category,
+        notes: v.notes || null,
+        guardianId: v.docType === '无证件' ? v.guardianId ?? null : null,
+        address,
+        startEpisode: v.startEpisode ? date(v.startDate) : null,
+      };
+      await create.run(input);
+    } else {
+      // Masked values are never sent back: an empty number or phone keeps what is stored.
+      const patch: Record<string, unknown> = {
+        id: edit.id,
+        version: edit.version,
+        name: v.name,
+        docType: v.docType,
+        category: v.category,
+        notes: v.notes || null,
+        guardianId: v.docType === '无证件' ? v.guardianId ?? null : null,
+      };
+      if (v.docNumber?.trim()) patch.docNumber = v.docNumber;
+      if (v.phone?.trim()) patch.phone = v.phone;
+      if (!idDecides) {
+        patch.sex = v.sex ?? null;
+        // The stored birth date arrives masked (1985-**-**): only a newly chosen date replaces it.
+        if (v.birthDate) patch.birthDate = date(v.birthDate);
       }
-      const warnings = saved.warnings.map(fieldMessage).join(punct(t, 'items'));
-      void message.success(warnings ? t('form.savedWithWarnings', { warnings }) : t('form.saved'), warnings ? 6 : 2);
-      onSaved(saved.id);
-    } catch (e) {
-      const leftover = applyFieldErrors(form, e, FIELDS);
-      setError([errorMessage(e), ...leftover.filter((m) => !errorMessage(e).includes(m))].join('；'));
-    } finally {
-      setBusy(false);
+      if (v.changeAddress) patch.address = address;
+      await update.run(patch as InputOf<'residents.update'>);
     }
   };
 

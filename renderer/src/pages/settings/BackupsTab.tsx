@@ -3,9 +3,9 @@
 import { useState } from 'react';
 import { Alert, App, Button, Checkbox, Empty, Modal, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { CloudUploadOutlined, HistoryOutlined, RollbackOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, type OutputOf } from '../../api.ts';
+import { errorMessage, type OutputOf } from '../../api.ts';
+import { useApiWrite } from '../../write.ts';
 import { useApiQuery } from '../../query.ts';
 import { paren, punct } from '../../i18n/codes.ts';
 
@@ -52,58 +52,29 @@ function ConfirmDialog(props: { title: string; body: string[]; ok: string; dange
 export function BackupsTab() {
   const { t } = useTranslation('admin');
   const { message, modal } = App.useApp();
-  const qc = useQueryClient();
   const q = useApiQuery('backups.list');
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [restoring, setRestoring] = useState<Backup | null>(null);
   const [undoing, setUndoing] = useState(false);
-  const [dialogError, setDialogError] = useState<string | null>(null);
   const s = q.data;
-
-  const backupNow = async () => {
-    setBusy('create');
-    setError(null);
-    try {
-      const r = await api('backups.create');
-      await qc.invalidateQueries({ queryKey: ['backups.list'] });
-      if (r.ok) void message.success(t('backups.created', { name: r.name }));
-      else setError(t('backups.createdFailed', { problems: r.problems.join(punct(t, 'items')) }));
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const restore = async () => {
-    if (!restoring) return;
-    setBusy('restore');
-    setDialogError(null);
-    try {
-      const r = await api('backups.restore', { name: restoring.name, confirm: true });
+  const create = useApiWrite('backups.create', {
+    onSuccess: (r) => (r.ok ? void message.success(t('backups.created', { name: r.name })) : create.setError(t('backups.createdFailed', { problems: r.problems.join(punct(t, 'items')) }))),
+  });
+  const restoreWrite = useApiWrite('backups.restore', {
+    onSuccess: (r) => {
       setRestoring(null);
       modal.success({ title: t('backups.restoredTitle'), content: t('backups.restoredText', { from: r.restoredFrom, aside: r.movedAsideAs ?? '' }), okText: t('backups.relogin'), onOk: reloadToLogin });
-    } catch (e) {
-      setDialogError(errorMessage(e));
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const undo = async () => {
-    setBusy('undo');
-    setDialogError(null);
-    try {
-      const r = await api('backups.undoRestore', { aside: s?.restoreAsides[0], confirm: true });
+    },
+  });
+  const undoWrite = useApiWrite('backups.undoRestore', {
+    onSuccess: (r) => {
       setUndoing(false);
       modal.success({ title: t('backups.undoneTitle'), content: t('backups.undoneText', { from: r.restoredFrom }), okText: t('backups.relogin'), onOk: reloadToLogin });
-    } catch (e) {
-      setDialogError(errorMessage(e));
-    } finally {
-      setBusy(null);
-    }
-  };
+    },
+  });
+  const error = create.error;
+  const backupNow = () => void create.run();
+  const restore = () => void (restoring && restoreWrite.run({ name: restoring.name, confirm: true }));
+  const undo = () => void undoWrite.run({ aside: s?.restoreAsides[0], confirm: true });
 
   const statusTag = (b: Backup) => {
     if (b.status === 'verified') return <Tag color="green">{t('backups.status.verified')}</Tag>;
@@ -122,11 +93,11 @@ export function BackupsTab() {
         <Typography.Text type="secondary">{s?.dir ? t('backups.folder', { dir: s.dir }) : t('backups.noFolder')}</Typography.Text>
         <Space>
           {s && s.restoreAsides.length > 0 && (
-            <Button icon={<RollbackOutlined />} onClick={() => (setDialogError(null), setUndoing(true))} data-testid="backup-undo-restore">
+            <Button icon={<RollbackOutlined />} onClick={() => (undoWrite.setError(null), setUndoing(true))} data-testid="backup-undo-restore">
               {t('backups.undoRestore')}
             </Button>
           )}
-          <Button type="primary" icon={<CloudUploadOutlined />} loading={busy === 'create'} onClick={backupNow} data-testid="backup-now">
+          <Button type="primary" icon={<CloudUploadOutlined />} loading={create.submitting} onClick={backupNow} data-testid="backup-now">
             {t('backups.now')}
           </Button>
         </Space>
@@ -170,7 +141,7 @@ export function BackupsTab() {
             width: 110,
             render: (_: unknown, b) => (
               <Tooltip title={b.status !== 'verified' ? t('backups.onlyVerified') : undefined}>
-                <Button size="small" icon={<HistoryOutlined />} disabled={b.status !== 'verified'} onClick={() => (setDialogError(null), setRestoring(b))}>
+                <Button size="small" icon={<HistoryOutlined />} disabled={b.status !== 'verified'} onClick={() => (restoreWrite.setError(null), setRestoring(b))}>
                   {t('backups.restore')}
                 </Button>
               </Tooltip>
@@ -185,8 +156,8 @@ export function BackupsTab() {
           body={[t('backups.restoreText1', { at: restoring.takenAt.replace('T', ' ') }), t('backups.restoreText2'), t('backups.restoreText3')]}
           ok={t('backups.restoreOk')}
           danger
-          busy={busy === 'restore'}
-          error={dialogError}
+          busy={restoreWrite.submitting}
+          error={restoreWrite.error}
           onOk={restore}
           onCancel={() => setRestoring(null)}
         />
@@ -197,8 +168,8 @@ export function BackupsTab() {
           title={t('backups.undoTitle')}
           body={[t('backups.undoText', { aside: s.restoreAsides[0] ?? '' }), t('backups.restoreText3')]}
           ok={t('backups.undoOk')}
-          busy={busy === 'undo'}
-          error={dialogError}
+          busy={undoWrite.submitting}
+          error={undoWrite.error}
           onOk={undo}
           onCancel={() => setUndoing(false)}
         />

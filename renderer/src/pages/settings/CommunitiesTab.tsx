@@ -1,41 +1,26 @@
 // 社区: the subdistrict's communities (residence committees) with their compounds; add one, rename one.
 // Committee accounts and imported lists refer to these names.
 import { useState } from 'react';
-import { Alert, App, Button, Empty, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Empty, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd';
 import { EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, type OutputOf } from '../../api.ts';
+import { errorMessage, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
-import { applyFieldErrors } from './fieldErrors.ts';
+import { useApiWrite } from '../../write.ts';
 
 type Community = OutputOf<'places.communities'>[number] & { version?: number };
 
 function RenameDialog({ community, onClose }: { community: Community | null; onClose: () => void }) {
   const { t } = useTranslation('admin');
-  const { message } = App.useApp();
-  const qc = useQueryClient();
   const [form] = Form.useForm<{ name: string }>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const rename = useApiWrite('places.rename', { form, fields: ['name'], success: t('communities.renamed'), onSuccess: onClose });
+  const { submitting: busy, error, setError } = rename;
   const submit = async () => {
     if (!community) return;
     const v = await form.validateFields();
-    setBusy(true);
-    setError(null);
-    try {
-      // places.communities does not carry the version yet; a community never renamed is at version 1.
-      await api('places.rename', { id: community.id, version: community.version ?? 1, name: v.name.trim() });
-      await qc.invalidateQueries({ queryKey: ['places.communities'] });
-      void message.success(t('communities.renamed'));
-      onClose();
-    } catch (e) {
-      const left = applyFieldErrors(form, e, ['name']);
-      setError(left.length ? left.join('；') : errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    // places.communities does not carry the version yet; a community never renamed is at version 1.
+    await rename.run({ id: community.id, version: community.version ?? 1, name: v.name.trim() });
   };
   return (
     <Modal
@@ -64,35 +49,26 @@ function RenameDialog({ community, onClose }: { community: Community | null; onC
 
 export function CommunitiesTab() {
   const { t } = useTranslation('admin');
-  const { message } = App.useApp();
   const { can } = useSession();
-  const qc = useQueryClient();
   const q = useApiQuery('places.communities');
   const [form] = Form.useForm<{ name: string }>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const create = useApiWrite('places.createCommunity', {
+    form,
+    fields: ['name'],
+    success: (_r, input) => t('communities.added', { name: input.name }),
+    onSuccess: () => form.resetFields(),
+  });
+  const { submitting: busy, error } = create;
   const [renaming, setRenaming] = useState<Community | null>(null);
   const mayWrite = can('places.write');
 
   const add = async ({ name }: { name: string }) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const clean = name.trim();
-      if ((q.data ?? []).some((c) => c.name === clean)) {
-        form.setFields([{ name: 'name', errors: [t('communities.exists')] }]);
-        return;
-      }
-      await api('places.createCommunity', { name: clean });
-      form.resetFields();
-      await qc.invalidateQueries({ queryKey: ['places.communities'] });
-      void message.success(t('communities.added', { name: clean }));
-    } catch (e) {
-      const left = applyFieldErrors(form, e, ['name']);
-      setError(left.length ? left.join('；') : errorMessage(e));
-    } finally {
-      setBusy(false);
+    const clean = name.trim();
+    if ((q.data ?? []).some((c) => c.name === clean)) {
+      form.setFields([{ name: 'name', errors: [t('communities.exists')] }]);
+      return;
     }
+    await create.run({ name: clean });
   };
 
   return (

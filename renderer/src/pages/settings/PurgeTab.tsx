@@ -5,9 +5,9 @@
 import { useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Descriptions, Empty, Modal, Radio, Result, Space, Spin, Typography } from 'antd';
 import { DeleteOutlined, DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, type OutputOf } from '../../api.ts';
+import { errorMessage, type OutputOf } from '../../api.ts';
+import { useApiWrite } from '../../write.ts';
 import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
 import { downloadExport } from '../reports/download.ts';
@@ -57,34 +57,20 @@ export function PurgeTab() {
   const { t } = useTranslation('admin');
   const { message } = App.useApp();
   const { can } = useSession();
-  const qc = useQueryClient();
   const q = useApiQuery('purge.preview', {}, { staleTime: 0 });
   const [exportFirst, setExportFirst] = useState(true);
   const [unmasked, setUnmasked] = useState(false);
   const [keepBackups, setKeepBackups] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [understood, setUnderstood] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<PurgeResult | null>(null);
+  const purge = useApiWrite('purge.run', { onSuccess: (r) => (setResult(r), setConfirming(false)) });
+  const { submitting: busy, error } = purge;
   const p = q.data;
   const noPeople = !!p && p.counts.residents === 0;
   const nothing = noPeople && p.oldExports.count === 0;
 
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api('purge.run', { confirm: true, keepBackups, exportFirst: exportFirst && !noPeople ? { unmasked } : undefined });
-      setResult(r);
-      setConfirming(false);
-      void qc.invalidateQueries();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = () => purge.run({ confirm: true, keepBackups, exportFirst: exportFirst && !noPeople ? { unmasked } : undefined });
 
   const download = async (path: string) => {
     try {
@@ -182,7 +168,7 @@ export function PurgeTab() {
                 </Radio.Group>
               </div>
             )}
-            <Button danger type="primary" icon={<DeleteOutlined />} onClick={() => (setUnderstood(false), setError(null), setConfirming(true))} data-testid="purge-start">
+            <Button danger type="primary" icon={<DeleteOutlined />} onClick={() => (setUnderstood(false), purge.setError(null), setConfirming(true))} data-testid="purge-start">
               {t('purge.start')}
             </Button>
           </Space>

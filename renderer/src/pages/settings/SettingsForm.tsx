@@ -1,13 +1,12 @@
 // One settings form section: loads settings.get, shows the given keys, saves only those keys (settings.update is a
 // partial patch), puts field errors next to the fields and the message on top. Read-only without settings.write.
-import { useEffect, useEffectEvent, useState, type ReactNode } from 'react';
-import { Alert, App, Button, Form, Space, type FormInstance } from 'antd';
+import { useEffect, useEffectEvent, type ReactNode } from 'react';
+import { Alert, Button, Form, Space, type FormInstance } from 'antd';
 import { SaveOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, type InputOf, type OutputOf } from '../../api.ts';
+import { type InputOf, type OutputOf } from '../../api.ts';
 import { useSession } from '../../session.tsx';
-import { applyFieldErrors } from './fieldErrors.ts';
+import { useApiWrite } from '../../write.ts';
 
 export type Settings = OutputOf<'settings.get'>;
 export type SettingsPatch = InputOf<'settings.update'>;
@@ -26,12 +25,17 @@ interface Props<V> {
 
 export function SettingsForm<V extends object>({ settings, fields, toForm, toPatch, children, onSaved, testId }: Props<V>) {
   const { t } = useTranslation('admin');
-  const { message } = App.useApp();
   const { can } = useSession();
-  const qc = useQueryClient();
   const [form] = Form.useForm<V>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const update = useApiWrite('settings.update', {
+    form,
+    fields,
+    // The answer is the new settings: put it in place rather than asking again.
+    patch: { 'settings.get': (_old, next) => next },
+    success: t('settings.saved'),
+    onSuccess: (next, patch) => onSaved?.(next, patch),
+  });
+  const { submitting: busy, error } = update;
   const readOnly = !can('settings.write');
 
   // Only a new settings object (after a save or refetch) resets the form; a new toForm alone does not.
@@ -41,21 +45,7 @@ export function SettingsForm<V extends object>({ settings, fields, toForm, toPat
   }, [settings]);
 
   const save = async (v: V) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const patch = toPatch(v);
-      const next = await api('settings.update', patch);
-      qc.setQueryData(['settings.get', {}], next);
-      void qc.invalidateQueries({ queryKey: ['settings.get'] });
-      void message.success(t('settings.saved'));
-      onSaved?.(next, patch);
-    } catch (e) {
-      const left = applyFieldErrors(form, e, fields);
-      setError(left.length ? left.join('；') : errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    await update.run(toPatch(v));
   };
 
   return (

@@ -1,40 +1,23 @@
 // The dialogs of the supply workflow: 分派/改派 to a cadre on duty, 确认送达, 取消 with a reason, 代购金额/收款.
 // Each validates in Chinese next to its fields and shows the server's message when the call is refused.
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Checkbox, Empty, Form, Input, InputNumber, Modal, Select, Tag, Typography, type FormInstance } from 'antd';
+import { Alert, App, Checkbox, Empty, Form, Input, InputNumber, Modal, Select, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorMessage, fieldMessage } from '../../api.ts';
+import { errorMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
-import { centsOf, type SupplyRow } from './model.ts';
+import { useApiWrite } from '../../write.ts';
+import { centsOf, type SupplyDetail, type SupplyRow } from './model.ts';
 import { codeLabel } from '../../i18n/codes.ts';
 
-type Run = (fn: () => Promise<unknown>) => Promise<boolean>;
+/** A finished step: the request as it is now. */
+type Done = (d: SupplyDetail) => void;
 
-/** Runs a call for a dialog: busy flag, error text, field errors onto the form. */
-function useRunner(form?: FormInstance, fields: string[] = []) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run: Run = async (fn) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      return true;
-    } catch (e) {
-      if (form && e instanceof ApiError) form.setFields(e.fields.filter((f) => fields.includes(f.field)).map((f) => ({ name: f.field, errors: [fieldMessage(f)] })));
-      setError(errorMessage(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, setError, run };
-}
-
-export function AssignDialog({ row, onCancel, onSubmit }: { row: SupplyRow | null; onCancel: () => void; onSubmit: (cadreId: number, cadreName: string, note: string | null) => Promise<unknown> }) {
+export function AssignDialog({ row, onCancel, onDone }: { row: SupplyRow | null; onCancel: () => void; onDone: Done }) {
   const { t } = useTranslation('supplies');
+  const { message } = App.useApp();
   const [form] = Form.useForm<{ cadreId?: number; note?: string }>();
-  const { busy, error, setError, run } = useRunner(form, ['cadreId', 'note']);
+  const assign = useApiWrite('supplies.assign', { form, fields: ['cadreId', 'note'] });
+  const { submitting: busy, error, setError } = assign;
   const cadres = useApiQuery('cadres.list', { communityId: row?.communityId, status: 'on_duty' }, { enabled: !!row });
   useEffect(() => {
     if (row) {
@@ -69,7 +52,12 @@ export function AssignDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
     const v = await form.validateFields().catch(() => null);
     if (!v || !v.cadreId) return;
     const name = options.find((o) => o.value === v.cadreId)?.name ?? '';
-    if (await run(() => onSubmit(v.cadreId!, name, v.note?.trim() || null))) onCancel();
+    if (!row) return;
+    const d = await assign.run({ id: row.id, version: row.version, cadreId: v.cadreId, note: v.note?.trim() || null });
+    if (!d) return;
+    message.success(t('done.assigned', { cadre: name }));
+    onDone(d);
+    onCancel();
   };
 
   return (
@@ -101,20 +89,43 @@ export function AssignDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
   );
 }
 
-export function DeliverDialog({ row, onCancel, onSubmit }: { row: SupplyRow | null; onCancel: () => void; onSubmit: (note: string | null) => Promise<unknown> }) {
+export function DeliverDialog({ row, onCancel, onDone }: { row: SupplyRow | null; onCancel: () => void; onDone: Done }) {
   const { t } = useTranslation('supplies');
+  const { message } = App.useApp();
   const [note, setNote] = useState('');
-  const { busy, error, setError, run } = useRunner();
+  const start = useApiWrite('supplies.startDelivery');
+  const deliver = useApiWrite('supplies.deliver');
+  const busy = start.submitting || deliver.submitting;
+  const error = start.error ?? deliver.error;
+  const submit = async () => {
+    if (!row) return;
+    // 已分派 straight to 已送达: the runner reports back once; both steps are recorded, in order. A failed second step
+    // leaves the first done (and its lists refreshed): the clerk sees the request as it is now before retrying.
+    let version = row.version;
+    if (row.status === 'assigned') {
+      const started = await start.run({ id: row.id, version, note: null });
+      if (!started) return;
+      version = started.version;
+    }
+    const d = await deliver.run({ id: row.id, version, note: note.trim() || null });
+    if (!d) return;
+    message.success(t('done.delivered'));
+    onDone(d);
+    onCancel();
+  };
+  const { setError: clearStart } = start;
+  const { setError: clearDeliver } = deliver;
   useEffect(() => {
     setNote('');
-    setError(null);
-  }, [row, setError]);
+    clearStart(null);
+    clearDeliver(null);
+  }, [row, clearStart, clearDeliver]);
   return (
     <Modal
       open={!!row}
       title={t('deliver.title')}
       okText={t('deliver.submit')}
-      onOk={() => void run(() => onSubmit(note.trim() || null)).then((ok) => ok && onCancel())}
+      onOk={() => void submit()}
       confirmLoading={busy}
       onCancel={onCancel}
       destroyOnHidden
@@ -133,10 +144,11 @@ export function DeliverDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nu
   );
 }
 
-export function CancelDialog({ row, onCancel, onSubmit }: { row: SupplyRow | null; onCancel: () => void; onSubmit: (reason: string) => Promise<unknown> }) {
+export function CancelDialog({ row, onCancel, onDone }: { row: SupplyRow | null; onCancel: () => void; onDone: Done }) {
   const { t } = useTranslation('supplies');
   const [form] = Form.useForm<{ reason?: string }>();
-  const { busy, error, setError, run } = useRunner(form, ['reason']);
+  const cancel = useApiWrite('supplies.cancel', { form, fields: ['reason'], success: t('done.cancelled'), onSuccess: (d) => (onDone(d), onCancel()) });
+  const { submitting: busy, error, setError } = cancel;
   useEffect(() => {
     if (row) {
       form.resetFields();
@@ -145,8 +157,8 @@ export function CancelDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
   }, [row, form, setError]);
   const submit = async () => {
     const v = await form.validateFields().catch(() => null);
-    if (!v) return;
-    if (await run(() => onSubmit(v.reason!.trim()))) onCancel();
+    if (!v || !row) return;
+    await cancel.run({ id: row.id, version: row.version, reason: v.reason!.trim() });
   };
   return (
     <Modal open={!!row} title={row ? `${t('cancel.title')} · ${row.address}` : ''} okText={t('cancel.submit')} okButtonProps={{ danger: true }} onOk={() => void submit()} confirmLoading={busy} onCancel={onCancel} destroyOnHidden>
@@ -167,10 +179,11 @@ export function CancelDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nul
   );
 }
 
-export function PaymentDialog({ row, onCancel, onSubmit }: { row: SupplyRow | null; onCancel: () => void; onSubmit: (amountCents: number | null, paid: boolean) => Promise<unknown> }) {
+export function PaymentDialog({ row, onCancel, onDone }: { row: SupplyRow | null; onCancel: () => void; onDone: Done }) {
   const { t } = useTranslation('supplies');
   const [form] = Form.useForm<{ amount?: number | null; paid?: boolean }>();
-  const { busy, error, setError, run } = useRunner(form, []);
+  const pay = useApiWrite('supplies.setPayment', { form, fieldNames: { amountCents: 'amount' }, fields: ['amount', 'paid'], success: t('done.payment'), onSuccess: (d) => (onDone(d), onCancel()) });
+  const { submitting: busy, error, setError } = pay;
   useEffect(() => {
     if (row) {
       form.setFieldsValue({ amount: row.amountCents === null ? null : row.amountCents / 100, paid: row.paid });
@@ -181,7 +194,7 @@ export function PaymentDialog({ row, onCancel, onSubmit }: { row: SupplyRow | nu
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
     const cents = centsOf(v.amount ?? null);
-    if (await run(() => onSubmit(cents === null || Number.isNaN(cents) ? null : cents, !!v.paid))) onCancel();
+    if (row) await pay.run({ id: row.id, version: row.version, amountCents: cents === null || Number.isNaN(cents) ? null : cents, paid: !!v.paid });
   };
   return (
     <Modal open={!!row} title={t('payment.title')} okText={t('payment.submit')} onOk={() => void submit()} confirmLoading={busy} onCancel={onCancel} destroyOnHidden>

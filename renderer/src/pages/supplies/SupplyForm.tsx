@@ -1,13 +1,12 @@
 // 新增物资需求: find the household (address, a member's name or pinyin initials), category, urgency (药品/就医 urgent
 // by default), item lines with quantities, who asked, optional purchase amount, notes. Errors show by their fields.
 import { useEffect, useRef, useState } from 'react';
-import { Alert, App, Button, Empty, Form, Input, InputNumber, Modal, Radio, Select, Space, Spin, Typography, AutoComplete } from 'antd';
+import { Alert, Button, Empty, Form, Input, InputNumber, Modal, Radio, Select, Space, Spin, Typography, AutoComplete } from 'antd';
 import { MinusCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, errorMessage, type OutputOf } from '../../api.ts';
+import { api, errorMessage, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
-import { SUPPLY_DEPENDENTS } from './SupplyActions.tsx';
+import { useApiWrite } from '../../write.ts';
 import { CATEGORIES, centsOf, defaultUrgency, type Category, type SupplyDetail } from './model.ts';
 import { paren, punct } from '../../i18n/codes.ts';
 
@@ -28,14 +27,18 @@ const TOP_FIELDS = ['householdId', 'category', 'urgency', 'requestedBy', 'notes'
 export function SupplyForm({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (d: SupplyDetail) => void }) {
   const { t } = useTranslation('supplies');
   const { t: te } = useTranslation('enums');
-  const { message } = App.useApp();
-  const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
   const [hits, setHits] = useState<Hit[]>([]);
   const [searching, setSearching] = useState(false);
   const [searched, setSearched] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const create = useApiWrite('supplies.create', {
+    form,
+    fieldNames: { amountCents: 'amount' },
+    fields: TOP_FIELDS,
+    success: (d) => t('done.created', { address: d.address, category: d.category }),
+    onSuccess: (d) => (onCreated(d), onClose()),
+  });
+  const { submitting: busy, error, setError } = create;
   const urgencyTouched = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const seq = useRef(0);
@@ -50,7 +53,7 @@ export function SupplyForm({ open, onClose, onCreated }: { open: boolean; onClos
     setSearched('');
     setError(null);
     urgencyTouched.current = false;
-  }, [open, form]);
+  }, [open, form, setError]);
 
   const search = (text: string) => {
     if (timer.current) clearTimeout(timer.current);
@@ -83,37 +86,15 @@ export function SupplyForm({ open, onClose, onCreated }: { open: boolean; onClos
     }
     const items = v.items.map((i) => ({ name: (i.name ?? '').trim(), quantity: (i.quantity ?? '').trim() || null })).filter((i) => i.name);
     const cents = centsOf(v.amount ?? null);
-    setBusy(true);
-    setError(null);
-    try {
-      const d = await api('supplies.create', {
-        householdId: v.householdId!,
-        category: v.category!,
-        urgency: v.urgency,
-        items,
-        requestedBy: v.requestedBy?.trim() || null,
-        notes: v.notes?.trim() || null,
-        amountCents: cents === null || Number.isNaN(cents) ? null : cents,
-      });
-      await Promise.all(SUPPLY_DEPENDENTS.map((c) => qc.invalidateQueries({ queryKey: [c] })));
-      message.success(t('done.created', { address: d.address, category: d.category }));
-      onCreated(d);
-      onClose();
-    } catch (e) {
-      if (e instanceof ApiError && e.fields.length) {
-        // items.1.name → ['items', 1, 'name']; amountCents → amount.
-        form.setFields(
-          e.fields
-            .map((f) => f.field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p === 'amountCents' ? 'amount' : p)))
-            .map((path, i) => ({ path, message: e.fields[i].message }))
-            .filter(({ path }) => TOP_FIELDS.includes(String(path[0])))
-            .map(({ path, message: m }) => ({ name: path as never, errors: [m] })),
-        );
-      }
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    await create.run({
+      householdId: v.householdId!,
+      category: v.category!,
+      urgency: v.urgency,
+      items,
+      requestedBy: v.requestedBy?.trim() || null,
+      notes: v.notes?.trim() || null,
+      amountCents: cents === null || Number.isNaN(cents) ? null : cents,
+    });
   };
 
   const urgentH = settings.data?.supplyOverdueUrgentHours ?? 2;

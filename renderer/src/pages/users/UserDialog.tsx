@@ -1,10 +1,10 @@
 // 新建账号 / 修改账号: username, name, role, community (required for committee members), active, and the first password
 // (8+ characters with letters and digits) when creating. Field errors from the server show next to their fields.
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Alert, Form, Input, Modal, Select, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, errorMessage, type OutputOf } from '../../api.ts';
-import { applyFieldErrors } from '../settings/fieldErrors.ts';
+import { type OutputOf } from '../../api.ts';
+import { useApiWrite } from '../../write.ts';
 import { sameAs } from '../../lib/formRules.ts';
 import { ROLES } from '../../../../electron/shared/enums.ts';
 
@@ -36,18 +36,24 @@ export function passwordRule(t: (k: string) => string) {
 export function UserDialog(props: { open: boolean; user: UserView | null; communities: { id: number; name: string }[]; onClose: () => void; onSaved: (u: UserView) => void }) {
   const { t } = useTranslation('admin');
   const [form] = Form.useForm<Values>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const fields = ['username', 'displayName', 'role', 'communityId', 'password', 'active'];
+  const create = useApiWrite('users.create', { form, fields, onSuccess: props.onSaved });
+  const update = useApiWrite('users.update', { form, fields, onSuccess: props.onSaved });
+  const busy = create.submitting || update.submitting;
+  const error = create.error ?? update.error;
+  const { setError: clearCreate } = create;
+  const { setError: clearUpdate } = update;
   const role = Form.useWatch('role', form);
   const editing = !!props.user;
 
   useEffect(() => {
     if (!props.open) return;
-    setError(null);
+    clearCreate(null);
+    clearUpdate(null);
     form.resetFields();
     if (props.user) form.setFieldsValue({ username: props.user.username, displayName: props.user.displayName, role: props.user.role, communityId: props.user.communityId, active: props.user.active });
     else form.setFieldsValue({ role: 'committee', active: true });
-  }, [props.open, props.user, form]);
+  }, [props.open, props.user, form, clearCreate, clearUpdate]);
 
   const submit = async () => {
     let v: Values;
@@ -56,26 +62,11 @@ export function UserDialog(props: { open: boolean; user: UserView | null; commun
     } catch {
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const communityId = v.role === 'committee' ? (v.communityId ?? null) : null;
-      const u = props.user
-        ? await api('users.update', {
-            id: props.user.id,
-            version: props.user.version,
-            displayName: v.displayName.trim(),
-            role: v.role,
-            communityId,
-            active: v.active,
-          })
-        : await api('users.create', { username: v.username.trim(), displayName: v.displayName.trim(), role: v.role, communityId, password: v.password ?? '' });
-      props.onSaved(u);
-    } catch (e) {
-      const left = applyFieldErrors(form, e, ['username', 'displayName', 'role', 'communityId', 'password', 'active']);
-      setError(left.length ? left.join('；') : errorMessage(e));
-    } finally {
-      setBusy(false);
+    const communityId = v.role === 'committee' ? (v.communityId ?? null) : null;
+    if (props.user) {
+      await update.run({ id: props.user.id, version: props.user.version, displayName: v.displayName.trim(), role: v.role, communityId, active: v.active });
+    } else {
+      await create.run({ username: v.username.trim(), displayName: v.displayName.trim(), role: v.role, communityId, password: v.password ?? '' });
     }
   };
 
@@ -147,14 +138,14 @@ export function UserDialog(props: { open: boolean; user: UserView | null; commun
 export function ResetPasswordDialog({ user, onClose, onDone }: { user: UserView | null; onClose: () => void; onDone: () => void }) {
   const { t } = useTranslation('admin');
   const [form] = Form.useForm<{ newPassword: string; confirm: string }>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const reset = useApiWrite('users.resetPassword', { form, fields: ['newPassword'], onSuccess: onDone });
+  const { submitting: busy, error, setError } = reset;
   useEffect(() => {
     if (user) {
       form.resetFields();
       setError(null);
     }
-  }, [user, form]);
+  }, [user, form, setError]);
   const submit = async () => {
     if (!user) return;
     let v: { newPassword: string };
@@ -163,17 +154,7 @@ export function ResetPasswordDialog({ user, onClose, onDone }: { user: UserView 
     } catch {
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await api('users.resetPassword', { id: user.id, newPassword: v.newPassword });
-      onDone();
-    } catch (e) {
-      const left = applyFieldErrors(form, e, ['newPassword']);
-      setError(left.length ? left.join('；') : errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    await reset.run({ id: user.id, newPassword: v.newPassword });
   };
   return (
     <Modal open={!!user} title={t('users.resetTitle', { name: user?.displayName ?? '' })} okText={t('users.reset')} cancelText={t('common.cancel')} onOk={submit} confirmLoading={busy} onCancel={onClose} destroyOnHidden>
