@@ -102,7 +102,7 @@ export const TEST_RESULT_LABELS: Labels<TestResult> = {
   待出结果: { zh: '待出结果', en: 'Pending' },
 };
 
-export const HEALTH_CODE_LABELS: Labels<HealthCode> = { 绿: { zh: '绿码', en: 'Green' }, 黄: { zh: '黄码', en: 'Yellow' }, 红: { zh: '红码', en: 'Red' } };
+export const HEALTH_CODE_LABELS: Labels<HealthCode> = { 绿: { zh: '绿码', en: 'Green code' }, 黄: { zh: '黄码', en: 'Yellow code' }, 红: { zh: '红码', en: 'Red code' } };
 
 export const CONTACT_METHOD_LABELS: Labels<ContactMethod> = {
   电话: { zh: '电话', en: 'Phone' },
