@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
-import { getResidentDetail } from '../../electron/domain/residents.ts';
+import { getResidentDetail } from '../../electron/domain/residents-detail.ts';
 import { startEpisode, releaseBlockers } from '../../electron/domain/episodes.ts';
 import { recordTestResult } from '../../electron/domain/tests.ts';
 import { correctCheckIn, recordCheckIn } from '../../electron/domain/checkins.ts';

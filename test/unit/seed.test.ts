@@ -13,7 +13,7 @@ import type { Ctx } from '../../electron/domain/context.ts';
 import { checkIdNumber, checkPhone } from '../../electron/shared/idcard.ts';
 import { login } from '../../electron/domain/users.ts';
 import { namePinyin } from '../../electron/domain/pinyin.ts';
-import { listResidents } from '../../electron/domain/residents.ts';
+import { listResidents } from '../../electron/domain/residents-list.ts';
 import { releaseBlockers } from '../../electron/domain/episodes.ts';
 import { abnormalReasons } from '../../electron/domain/checkins.ts';
 import { canTransition } from '../../electron/domain/supplyRules.ts';
