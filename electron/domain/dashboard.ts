@@ -9,7 +9,7 @@ import { getSettings } from './settings.ts';
 import { coveredOn, dueCounter, isPastCutoff, type DueCounter } from './checkins.ts';
 import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn, supplyStatsByCommunity } from './supplies.ts';
 import { cadresOnDutyByCommunity } from './cadres.ts';
-import { coversDate } from './episodes.ts';
+import { coversDate } from './episodes-days.ts';
 import type { Slot, SupplyCategory, SupplyStatus } from '../db/schema.ts';
 
 export interface CommunityDailyRow {

@@ -10,7 +10,7 @@ import { isIsoDate } from './dates.ts';
 import { namePinyin } from './pinyin.ts';
 import { buildingLabel, cleanPlaceName, roomLabel, unitLabel, type HouseholdRef, type PlaceCreated } from './places.ts';
 import { getSettings, policyFor, type Settings } from './settings.ts';
-import { periodDates, testDaysFor } from './episodes.ts';
+import { periodDates, testDaysFor } from './episodes-days.ts';
 import { isCategory, type NormalisedResident } from './residents.ts';
 import { CompiledQuery, sql, type ExpressionBuilder, type Insertable } from 'kysely';
 import type { Category, Database, PlaceLevel } from '../db/schema.ts';

@@ -8,7 +8,7 @@ import { assertInScope } from './actor.ts';
 import { invalid, issue, notFound } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { openAlert } from './alerts.ts';
-import { coversDateSql } from './episodes.ts';
+import { coversDateSql } from './episodes-days.ts';
 import type { Episode, TestResult, TestType, TestsTable } from '../db/schema.ts';
 import type { Selectable } from 'kysely';
 import { TEST_RESULTS } from '../shared/enums.ts';

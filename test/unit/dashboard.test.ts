@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
-import { endEpisode, releaseEpisode, startEpisode } from '../../electron/domain/episodes.ts';
+import { endEpisode, startEpisode } from '../../electron/domain/episodes.ts';
+import { releaseEpisode } from '../../electron/domain/episodes-release.ts';
 import { recordCheckIn } from '../../electron/domain/checkins.ts';
 import { recordTestResult } from '../../electron/domain/tests.ts';
 import { closeAlert } from '../../electron/domain/alerts.ts';

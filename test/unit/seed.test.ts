@@ -14,7 +14,7 @@ import { checkIdNumber, checkPhone } from '../../electron/shared/idcard.ts';
 import { login } from '../../electron/domain/users.ts';
 import { namePinyin } from '../../electron/domain/pinyin.ts';
 import { listResidents } from '../../electron/domain/residents-list.ts';
-import { releaseBlockers } from '../../electron/domain/episodes.ts';
+import { releaseBlockers } from '../../electron/domain/episodes-release.ts';
 import { abnormalReasons } from '../../electron/domain/checkins.ts';
 import { canTransition } from '../../electron/domain/supplyRules.ts';
 import { apportion } from '../../electron/cli/seed/index.ts';

@@ -12,7 +12,7 @@ import type { UserView } from '../../domain/users.ts';
 import type { SaveResult } from '../../domain/residents.ts';
 import type { Page, ResidentRow } from '../../domain/residents-list.ts';
 import type { ResidentDetail, Revealed } from '../../domain/residents-detail.ts';
-import type { BatchReleaseResult, ReleaseBlocker, ReleaseResult } from '../../domain/episodes.ts';
+import type { BatchReleaseResult, ReleaseBlocker, ReleaseResult } from '../../domain/episodes-release.ts';
 import type { Episode } from '../../db/schema.ts';
 
 // What the writes below make stale (read channels; contract.ts checks every name).

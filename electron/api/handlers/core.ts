@@ -13,7 +13,8 @@ import { changeOwnPassword, countUsers, createUser, getUser, listUsers, login, r
 import { createResident, updateResident, type ResidentPatch } from '../../domain/residents.ts';
 import { listResidents } from '../../domain/residents-list.ts';
 import { getResidentDetail, revealResident } from '../../domain/residents-detail.ts';
-import { applyCurrentPolicy, batchRelease, endEpisode, extendEpisode, releaseCheck, releaseEpisode, startEpisode } from '../../domain/episodes.ts';
+import { applyCurrentPolicy, endEpisode, extendEpisode, startEpisode } from '../../domain/episodes.ts';
+import { batchRelease, releaseCheck, releaseEpisode } from '../../domain/episodes-release.ts';
 
 async function me(ctx: HandlerCtx, actor: Actor): Promise<Me> {
   const settings = await getSettings(ctx);

@@ -8,7 +8,7 @@ import type { PlannedResident } from './residents.ts';
 import type { RowIssue } from './issues.ts';
 import type { StaleRow } from './confirm.ts';
 import { getSettings, policyFor } from '../../domain/settings.ts';
-import { periodDates } from '../../domain/episodes.ts';
+import { periodDates } from '../../domain/episodes-days.ts';
 
 export interface ExistingPerson {
   id: number;
