@@ -7,7 +7,7 @@ import { assertInScope, scopeOf } from './actor.ts';
 import { invalid, issue, notFound } from '../shared/errors.ts';
 import { msg } from '../shared/messages/index.ts';
 import type { Alert, AlertStatus } from '../db/schema.ts';
-import type { Page } from './residents.ts';
+import type { Page } from './residents-list.ts';
 import { ALERT_ACTIONS, type AlertAction } from '../shared/enums.ts';
 import { parseAlertReason, type AlertReasonParts } from './alertReason.ts';
 import { updateVersioned } from './versioned.ts';

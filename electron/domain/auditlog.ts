@@ -5,7 +5,7 @@ import type { Ctx } from './context.ts';
 import { addDays } from './dates.ts';
 import { maskDetails } from '../shared/idcard.ts';
 import { scopeOf } from './actor.ts';
-import type { Page } from './residents.ts';
+import type { Page } from './residents-list.ts';
 import type { Database } from '../db/schema.ts';
 import { auditActionLabel } from '../shared/auditActions.ts';
 

@@ -11,7 +11,7 @@ import { msg, renderMessage } from '../shared/messages/index.ts';
 import { getSettings } from './settings.ts';
 import { openAlert } from './alerts.ts';
 import { insertTest, personOnDate } from './tests.ts';
-import { coversDateSql } from './episodes.ts';
+import { coversDateSql } from './episodes-days.ts';
 import { diffDays, isIsoDate } from './dates.ts';
 import { maskPhone } from '../shared/idcard.ts';
 import type { Settings } from './settings.ts';

@@ -7,9 +7,10 @@ import { addDays, isIsoDate } from './dates.ts';
 import { invalid, issue } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
 import { coveredOn, dueCounter, isPastCutoff, type DueCounter } from './checkins.ts';
-import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn, supplyStatsByCommunity } from './supplies.ts';
+import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn } from './supplyRules.ts';
+import { supplyStatsByCommunity } from './supplyBoard.ts';
 import { cadresOnDutyByCommunity } from './cadres.ts';
-import { coversDate } from './episodes.ts';
+import { coversDate } from './episodes-days.ts';
 import type { Slot, SupplyCategory, SupplyStatus } from '../db/schema.ts';
 
 export interface CommunityDailyRow {

@@ -1,6 +1,7 @@
 // Supply requests (物资需求): logging a household's need and the delivery workflow (分派 → 配送 → 送达, or 取消).
 // Every transition keeps its time and user in supply_transitions; every write is audited and version-checked.
-// Rules (categories, transition table, overdue) live in supplyRules.ts; lists and numbers in supplyViews.ts.
+// Rules (categories, transition table, overdue) live in supplyRules.ts; list and detail in supplyViews.ts; board, run
+// sheet and day's numbers in supplyBoard.ts; the household finder in supplyHouseholds.ts.
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
@@ -14,9 +15,6 @@ import { canTransition, defaultUrgency, SUPPLY_CATEGORIES } from './supplyRules.
 import { getSupplyRequest, type SupplyDetail } from './supplyViews.ts';
 import type { SupplyCategory, SupplyRequest, SupplyStatus, Urgency } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
-
-export * from './supplyRules.ts';
-export * from './supplyViews.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Logging a request

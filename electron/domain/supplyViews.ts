@@ -1,12 +1,10 @@
-// Reading supply requests: paged list, detail with history, status board, delivery run sheet (物资需求清单),
-// the day's numbers per community, and the household finder of the new-request form. All scoped to the actor.
+// Reading supply requests: paged list, and one request's detail with history. All scoped to the actor.
+// The board, run sheet and day's numbers: supplyBoard.ts; the household finder of the new-request form: supplyHouseholds.ts.
 import { sql } from 'kysely';
 import type { Ctx } from './context.ts';
-import { today } from './clock.ts';
 import { isoIn } from '../shared/time.ts';
 import { assertInScope, scopeOf } from './actor.ts';
 import { notFound } from '../shared/errors.ts';
-import { addDays } from './dates.ts';
 import { toHalfWidth } from '../shared/idcard.ts';
 import { getSettings, type Settings } from './settings.ts';
 import { createdOn, isSupplyOverdue, OPEN_STATUSES, overdueCutoffs, overdueFilter, overdueHours } from './supplyRules.ts';
@@ -60,11 +58,11 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
 
-const likeContains = (s: string) => sql<string>`${'%' + escapeLike(s) + '%'} ESCAPE '\\'`;
-const likePrefix = (s: string) => sql<string>`${escapeLike(s) + '%'} ESCAPE '\\'`;
+export const likeContains = (s: string) => sql<string>`${'%' + escapeLike(s) + '%'} ESCAPE '\\'`;
+export const likePrefix = (s: string) => sql<string>`${escapeLike(s) + '%'} ESCAPE '\\'`;
 
 /** The joined columns of a row; `from` is a requests query already filtered (see `filtered`). */
-function joined(from: ReturnType<typeof filtered>) {
+export function joined(from: ReturnType<typeof filtered>) {
   return from
     .innerJoin('households as h', 'h.id', 's.householdId')
     .innerJoin('places as c', 'c.id', 's.communityId')
@@ -95,7 +93,7 @@ function joined(from: ReturnType<typeof filtered>) {
     ]);
 }
 
-type Raw = Omit<SupplyRow, 'items' | 'paid' | 'overdue' | 'dueBy' | 'ageMinutes' | 'statusAgeMinutes'> & { paid: number };
+export type Raw = Omit<SupplyRow, 'items' | 'paid' | 'overdue' | 'dueBy' | 'ageMinutes' | 'statusAgeMinutes'> & { paid: number };
 
 /** Item lines of many requests at once (portable: no group_concat), keyed by request id. */
 async function itemsOf(ctx: Ctx, ids: number[]): Promise<Map<number, { id: number; name: string; quantity: string }[]>> {
@@ -116,7 +114,7 @@ export function itemsText(items: { name: string; quantity: string }[]): string {
   return items.map((i) => (i.quantity ? `${i.name} ${i.quantity}` : i.name)).join('，');
 }
 
-async function toRows(ctx: Ctx, raws: Raw[], settings: Settings): Promise<SupplyRow[]> {
+export async function toRows(ctx: Ctx, raws: Raw[], settings: Settings): Promise<SupplyRow[]> {
   const items = await itemsOf(ctx, raws.map((r) => r.id));
   const now = ctx.clock.now();
   const minutesSince = (iso: string) => Math.max(0, Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000));
@@ -152,7 +150,7 @@ export interface SupplyQuery {
   withTotal?: boolean;
 }
 
-function filtered(ctx: Ctx, q: SupplyQuery, settings: Settings) {
+export function filtered(ctx: Ctx, q: SupplyQuery, settings: Settings) {
   let query = ctx.db.selectFrom('supplyRequests as s');
   const scope = scopeOf(ctx.actor);
   if (scope !== null) query = query.where('s.communityId', '=', scope);
@@ -216,202 +214,4 @@ export async function getSupplyRequest(ctx: Ctx, id: number): Promise<SupplyDeta
     transitions: transitions.map(({ displayName, ...t }) => ({ ...t, userDisplayName: displayName ?? t.userName })),
     members: members.map((m) => m.name),
   };
-}
-
-export interface SupplyBoard {
-  byStatus: Record<SupplyStatus, number>;
-  open: number;
-  overdue: number;
-  urgentOpen: number;
-  newToday: number;
-  deliveredToday: number;
-}
-
-/** Counts by status for the board at the top of the supplies page. */
-export async function supplyBoard(ctx: Ctx, q: { communityId?: number } = {}): Promise<SupplyBoard> {
-  const settings = await getSettings(ctx);
-  const cut = overdueCutoffs(settings, ctx.clock.now(), ctx.clock.timeZone);
-  const rows = await filtered(ctx, { communityId: q.communityId }, settings)
-    .select((eb) => [
-      's.status',
-      eb.fn.countAll<number>().as('n'),
-      eb.fn.sum<number>(eb.case().when(overdueFilter(eb, cut)).then(1).else(0).end()).as('late'),
-      eb.fn.sum<number>(eb.case().when('s.urgency', '=', 'urgent').then(1).else(0).end()).as('urgent'),
-    ])
-    .groupBy('s.status')
-    .execute();
-  const byStatus: Record<SupplyStatus, number> = { new: 0, assigned: 0, delivering: 0, delivered: 0, cancelled: 0 };
-  let overdue = 0;
-  let urgentOpen = 0;
-  for (const r of rows) {
-    byStatus[r.status] = Number(r.n);
-    overdue += Number(r.late ?? 0);
-    if (OPEN_STATUSES.includes(r.status)) urgentOpen += Number(r.urgent ?? 0);
-  }
-  const day = await supplyStatsByCommunity(ctx, today(ctx.clock));
-  let newToday = 0;
-  let deliveredToday = 0;
-  for (const [community, s] of day) {
-    if (q.communityId && community !== q.communityId) continue;
-    newToday += s.newToday;
-    deliveredToday += s.deliveredToday;
-  }
-  return { byStatus, open: byStatus.new + byStatus.assigned + byStatus.delivering, overdue, urgentOpen, newToday, deliveredToday };
-}
-
-export interface RunSheetGroup {
-  communityId: number;
-  community: string;
-  compoundId: number;
-  compound: string;
-  urgent: number;
-  rows: SupplyRow[];
-}
-
-export interface RunSheet {
-  date: string | null;
-  status: SupplyStatus | 'open' | 'all';
-  groups: RunSheetGroup[];
-  total: number;
-  /** More than RUN_SHEET_MAX rows matched; narrow by compound or date. */
-  truncated: boolean;
-}
-
-export const RUN_SHEET_MAX = 5000;
-
-/**
- * Requests for delivery runs, grouped by compound (urgent first, then by address). Also the data of the
- * 物资需求清单 export. Without a date or status it lists what still waits for delivery.
- */
-export async function supplyRunSheet(
-  ctx: Ctx,
-  q: { date?: string; status?: SupplyStatus | 'open' | 'all'; compoundId?: number; communityId?: number } = {},
-): Promise<RunSheet> {
-  const settings = await getSettings(ctx);
-  const status = q.status ?? (q.date ? 'all' : 'open');
-  const raws = await joined(filtered(ctx, { ...q, status }, settings))
-    .orderBy('c.name')
-    .orderBy('p.name')
-    .orderBy('s.compoundId')
-    .orderBy(sql`case when ${sql.ref('s.urgency')} = 'urgent' then 0 else 1 end`)
-    .orderBy('h.address')
-    .orderBy('s.createdAt')
-    .orderBy('s.id')
-    .limit(RUN_SHEET_MAX + 1)
-    .execute();
-  const truncated = raws.length > RUN_SHEET_MAX;
-  const rows = await toRows(ctx, raws.slice(0, RUN_SHEET_MAX) as Raw[], settings);
-  const groups: RunSheetGroup[] = [];
-  for (const r of rows) {
-    let g = groups[groups.length - 1];
-    if (!g || g.compoundId !== r.compoundId) {
-      groups.push((g = { communityId: r.communityId, community: r.community, compoundId: r.compoundId, compound: r.compound, urgent: 0, rows: [] }));
-    }
-    g.rows.push(r);
-    if (r.urgency === 'urgent') g.urgent++;
-  }
-  return { date: q.date ?? null, status, groups, total: rows.length, truncated };
-}
-
-export interface SupplyDayStats {
-  newToday: number;
-  deliveredToday: number;
-  pending: number;
-  overdue: number;
-}
-
-/**
- * Per community, for the dashboard and the daily report: created on `date`, delivered on `date`, open now
- * (new + assigned + delivering) and overdue now (by the clock). Limited to the actor's community scope.
- */
-export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Map<number, SupplyDayStats>> {
-  const settings = await getSettings(ctx);
-  const cut = overdueCutoffs(settings, ctx.clock.now(), ctx.clock.timeZone);
-  const scope = scopeOf(ctx.actor);
-  const out = new Map<number, SupplyDayStats>();
-  const slot = (id: number) => {
-    let s = out.get(id);
-    if (!s) out.set(id, (s = { newToday: 0, deliveredToday: 0, pending: 0, overdue: 0 }));
-    return s;
-  };
-
-  let created = ctx.db
-    .selectFrom('supplyRequests as s')
-    .select((eb) => ['s.communityId', eb.fn.countAll<number>().as('n')])
-    .where((eb) => createdOn(eb, date));
-  if (scope !== null) created = created.where('s.communityId', '=', scope);
-  for (const r of await created.groupBy('s.communityId').execute()) slot(r.communityId).newToday = Number(r.n);
-
-  let delivered = ctx.db
-    .selectFrom('supplyTransitions as t')
-    .innerJoin('supplyRequests as s', 's.id', 't.requestId')
-    .select((eb) => ['s.communityId', eb.fn.count<number>('t.requestId').distinct().as('n')])
-    .where('t.toStatus', '=', 'delivered')
-    .where('t.at', '>=', date)
-    .where('t.at', '<', addDays(date, 1));
-  if (scope !== null) delivered = delivered.where('s.communityId', '=', scope);
-  for (const r of await delivered.groupBy('s.communityId').execute()) slot(r.communityId).deliveredToday = Number(r.n);
-
-  let open = ctx.db
-    .selectFrom('supplyRequests as s')
-    .select((eb) => [
-      's.communityId',
-      eb.fn.countAll<number>().as('n'),
-      eb.fn.sum<number>(eb.case().when(overdueFilter(eb, cut)).then(1).else(0).end()).as('late'),
-    ])
-    .where('s.status', 'in', OPEN_STATUSES);
-  if (scope !== null) open = open.where('s.communityId', '=', scope);
-  for (const r of await open.groupBy('s.communityId').execute()) {
-    const s = slot(r.communityId);
-    s.pending = Number(r.n);
-    s.overdue = Number(r.late ?? 0);
-  }
-  return out;
-}
-
-export interface HouseholdHit {
-  id: number;
-  address: string;
-  communityId: number;
-  community: string;
-  compoundId: number;
-  compound: string;
-  members: string[];
-}
-
-/** Finds a household for the new-request form by part of its address, or a member's name or pinyin initials. */
-export async function searchHouseholds(ctx: Ctx, q: { search: string; communityId?: number; limit?: number }): Promise<HouseholdHit[]> {
-  const s = toHalfWidth(q.search ?? '').replace(/\s+/g, '');
-  if (!s) return [];
-  const limit = Math.min(Math.max(q.limit ?? 20, 1), 50);
-  let query = ctx.db
-    .selectFrom('households as h')
-    .innerJoin('places as c', 'c.id', 'h.communityId')
-    .innerJoin('places as p', 'p.id', 'h.compoundId')
-    .select(['h.id', 'h.address', 'h.communityId', 'c.name as community', 'h.compoundId', 'p.name as compound']);
-  const scope = scopeOf(ctx.actor);
-  if (scope !== null) query = query.where('h.communityId', '=', scope);
-  if (q.communityId) query = query.where('h.communityId', '=', q.communityId);
-  const ascii = /^[a-zA-Z]+$/.test(s);
-  query = query.where((eb) =>
-    eb.or([
-      eb('h.address', 'like', likeContains(s)),
-      eb.exists(
-        eb
-          .selectFrom('residents as r')
-          .select('r.id')
-          .whereRef('r.householdId', '=', 'h.id')
-          .where((e) =>
-            ascii
-              ? e.or([e('r.nameInitials', 'like', likePrefix(s.toLowerCase())), e('r.namePinyin', 'like', likePrefix(s.toLowerCase()))])
-              : e('r.name', 'like', likePrefix(s)),
-          ),
-      ),
-    ]),
-  );
-  const rows = await query.orderBy('c.name').orderBy('h.address').limit(limit).execute();
-  const members = rows.length
-    ? await ctx.db.selectFrom('residents').select(['householdId', 'name']).where('householdId', 'in', rows.map((r) => r.id)).orderBy('id').execute()
-    : [];
-  return rows.map((r) => ({ ...r, members: members.filter((m) => m.householdId === r.id).map((m) => m.name) }));
 }

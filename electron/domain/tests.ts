@@ -1,5 +1,5 @@
 // Test results (核酸/抗原): recorded by hand, from a check-in, or by the Excel import. A positive result opens an alert at
-// once; nucleic-acid negatives on the episode's test days are what releaseBlockers (episodes.ts) looks for.
+// once; nucleic-acid negatives on the episode's test days are what releaseBlockers (episodes-release.ts) looks for.
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
@@ -8,7 +8,7 @@ import { assertInScope } from './actor.ts';
 import { invalid, issue, notFound } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { openAlert } from './alerts.ts';
-import { coversDateSql } from './episodes.ts';
+import { coversDateSql } from './episodes-days.ts';
 import type { Episode, TestResult, TestType, TestsTable } from '../db/schema.ts';
 import type { Selectable } from 'kysely';
 import { TEST_RESULTS } from '../shared/enums.ts';

@@ -9,7 +9,7 @@ import type { Database } from '../../electron/db/schema.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import type { Ctx } from '../../electron/domain/context.ts';
-import { listResidents, type ResidentQuery } from '../../electron/domain/residents.ts';
+import { listResidents, type ResidentQuery } from '../../electron/domain/residents-list.ts';
 import { BENCH_NOW, benchDatabase, loadLine } from './bench-db.ts';
 
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 1_000_000);

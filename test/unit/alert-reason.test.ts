@@ -4,8 +4,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
-import { getResidentDetail } from '../../electron/domain/residents.ts';
-import { startEpisode, releaseBlockers } from '../../electron/domain/episodes.ts';
+import { getResidentDetail } from '../../electron/domain/residents-detail.ts';
+import { startEpisode } from '../../electron/domain/episodes.ts';
+import { releaseBlockers } from '../../electron/domain/episodes-release.ts';
 import { recordTestResult } from '../../electron/domain/tests.ts';
 import { correctCheckIn, recordCheckIn } from '../../electron/domain/checkins.ts';
 import { listAlerts } from '../../electron/domain/alerts.ts';

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
-import { releaseBlockers, releaseEpisode, startEpisode } from '../../electron/domain/episodes.ts';
+import { startEpisode } from '../../electron/domain/episodes.ts';
+import { releaseBlockers, releaseEpisode } from '../../electron/domain/episodes-release.ts';
 import { recordTestResult } from '../../electron/domain/tests.ts';
 import { recordCheckIn } from '../../electron/domain/checkins.ts';
 import { closeAlert, listAlerts } from '../../electron/domain/alerts.ts';

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
-import { endEpisode, releaseEpisode, startEpisode } from '../../electron/domain/episodes.ts';
+import { endEpisode, startEpisode } from '../../electron/domain/episodes.ts';
+import { releaseEpisode } from '../../electron/domain/episodes-release.ts';
 import { recordCheckIn } from '../../electron/domain/checkins.ts';
 import { recordTestResult } from '../../electron/domain/tests.ts';
 import { closeAlert } from '../../electron/domain/alerts.ts';
@@ -73,7 +74,7 @@ describe('communityDailyStats and getDashboard', () => {
     await person('Q2', 'b', '2022-01-19', 'health_monitoring');
     const pos = await recordTestResult(t.ctx(), { residentId: q1.id, sampleDate: '2022-01-19', testType: '抗原', result: '阳性' });
     await closeAlert(t.ctx(), { id: pos.alertId!, version: 1, action: '送医', note: '已送市医院' });
-    // Supplies (rules of supplies.ts: urgent overdue after 2 h, normal after 24 h)
+    // Supplies (rules of supplyRules.ts: urgent overdue after 2 h, normal after 24 h)
     await supply(p1.id, '蔬菜', 'normal', 'new', '2022-01-20T08:00:00+08:00'); // new today, pending
     await supply(p2.id, '药品', 'urgent', 'assigned', '2022-01-20T06:00:00+08:00'); // new today, pending, overdue
     await supply(p3.id, '粮油', 'normal', 'delivered', '2022-01-19T15:00:00+08:00', '2022-01-20T08:30:00+08:00'); // delivered today

@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
-import { coversDate, coversDateSql, endEpisode, startEpisode, type EndDay } from '../../electron/domain/episodes.ts';
+import { endEpisode, startEpisode } from '../../electron/domain/episodes.ts';
+import { coversDate, coversDateSql, type EndDay } from '../../electron/domain/episodes-days.ts';
 import { updateVersioned } from '../../electron/domain/versioned.ts';
 import { addDays } from '../../electron/domain/dates.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';

@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { createResident, updateResident } from '../../electron/domain/residents.ts';
-import { applyCurrentPolicy, extendEpisode, releaseBlockers, startEpisode } from '../../electron/domain/episodes.ts';
+import { applyCurrentPolicy, extendEpisode, startEpisode } from '../../electron/domain/episodes.ts';
+import { releaseBlockers } from '../../electron/domain/episodes-release.ts';
 import { createIsolatedResidentsBatch } from '../../electron/domain/residents-batch.ts';
 import { inTx } from '../../electron/domain/context.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';

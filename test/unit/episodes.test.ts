@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
-import { dayLabel, extendEpisode, periodDates, releaseEpisode, startEpisode, batchRelease, endEpisode } from '../../electron/domain/episodes.ts';
+import { extendEpisode, startEpisode, endEpisode } from '../../electron/domain/episodes.ts';
+import { dayLabel, periodDates } from '../../electron/domain/episodes-days.ts';
+import { releaseEpisode, batchRelease } from '../../electron/domain/episodes-release.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { updateSettings } from '../../electron/domain/settings.ts';
 import { AppError } from '../../electron/shared/errors.ts';

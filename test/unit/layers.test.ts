@@ -261,7 +261,7 @@ describe('layer checker catches each kind of violation', () => {
     ['electron/shared/x.ts', "import fs from 'node:fs';", /shared must stay pure/],
     ['electron/domain/x.ts', "import { run } from '../../scripts/bench.ts';", /on no floor/],
     ['electron/newfloor/x.ts', "export const a = 1;", /is on no floor/],
-    ['renderer/src/x.tsx', "import { listResidents } from '../../electron/domain/residents.ts';", /not just types/],
+    ['renderer/src/x.tsx', "import { listResidents } from '../../electron/domain/residents-list.ts';", /not just types/],
     ['renderer/src/x.tsx', "import { type Channel } from '../../electron/api/contract.ts';", /not just types/],
     ['renderer/src/x.tsx', "import { ipcRenderer } from 'electron';", /renderer imports 'electron'/],
     ['electron/main/window.ts', "import * as e from 'electron'; e.ipcMain.handle('x', () => 1);", /uses ipcMain/],

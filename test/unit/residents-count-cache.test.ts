@@ -10,7 +10,8 @@ import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import type { Ctx } from '../../electron/domain/context.ts';
 import { seedDemo } from '../../electron/cli/seed/index.ts';
-import { createResident, listResidents, residentCountsRun, type ResidentQuery } from '../../electron/domain/residents.ts';
+import { createResident } from '../../electron/domain/residents.ts';
+import { listResidents, residentCountsRun, type ResidentQuery } from '../../electron/domain/residents-list.ts';
 import { tempDir } from '../helpers/env.ts';
 
 const N = 7500; // about 5,600 active: deep pages past the 5,000 offset need the count

@@ -8,7 +8,9 @@ import { CLI_ACTOR, type Actor } from '../../electron/domain/actor.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import type { Ctx } from '../../electron/domain/context.ts';
 import { seedDemo } from '../../electron/cli/seed/index.ts';
-import { createResident, getResidentDetail, listResidents, type ResidentQuery } from '../../electron/domain/residents.ts';
+import { createResident } from '../../electron/domain/residents.ts';
+import { listResidents, type ResidentQuery } from '../../electron/domain/residents-list.ts';
+import { getResidentDetail } from '../../electron/domain/residents-detail.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 
 const N = 6500; // above the 5,000 offset where the reverse walk starts

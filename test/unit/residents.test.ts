@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, type TestEnv } from '../helpers/env.ts';
-import { createResident, listResidents, updateResident, normaliseResident, revealResident } from '../../electron/domain/residents.ts';
+import { createResident, updateResident, normaliseResident } from '../../electron/domain/residents.ts';
+import { listResidents } from '../../electron/domain/residents-list.ts';
+import { revealResident } from '../../electron/domain/residents-detail.ts';
 import { startEpisode } from '../../electron/domain/episodes.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 

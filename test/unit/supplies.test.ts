@@ -4,21 +4,10 @@ import { makeEnv, type TestEnv } from '../helpers/env.ts';
 import { ensureHousehold, type HouseholdRef } from '../../electron/domain/places.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { createCadre } from '../../electron/domain/cadres.ts';
-import {
-  assignSupplyRequest,
-  cancelSupplyRequest,
-  createSupplyRequest,
-  getSupplyRequest,
-  isSupplyOverdue,
-  listSupplyRequests,
-  markDelivered,
-  setPayment,
-  startDelivery,
-  supplyBoard,
-  supplyRunSheet,
-  supplyStatsByCommunity,
-  type SupplyDetail,
-} from '../../electron/domain/supplies.ts';
+import { assignSupplyRequest, cancelSupplyRequest, createSupplyRequest, markDelivered, setPayment, startDelivery } from '../../electron/domain/supplies.ts';
+import { isSupplyOverdue } from '../../electron/domain/supplyRules.ts';
+import { getSupplyRequest, listSupplyRequests, type SupplyDetail } from '../../electron/domain/supplyViews.ts';
+import { supplyBoard, supplyRunSheet, supplyStatsByCommunity } from '../../electron/domain/supplyBoard.ts';
 import { DEFAULT_SETTINGS } from '../../electron/domain/settings.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import type { SupplyStatus } from '../../electron/db/schema.ts';

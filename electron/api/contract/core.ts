@@ -9,8 +9,10 @@ import { EPISODE_KINDS, EPISODE_OUTCOMES, RESIDENT_STATUS_FILTERS } from '../../
 import { TEXT_MAX } from '../../shared/limits.ts';
 import type { CommunityNode, OrgRoot } from '../../domain/places.ts';
 import type { UserView } from '../../domain/users.ts';
-import type { Page, ResidentDetail, ResidentRow, Revealed, SaveResult } from '../../domain/residents.ts';
-import type { BatchReleaseResult, ReleaseBlocker, ReleaseResult } from '../../domain/episodes.ts';
+import type { SaveResult } from '../../domain/residents.ts';
+import type { Page, ResidentRow } from '../../domain/residents-list.ts';
+import type { ResidentDetail, Revealed } from '../../domain/residents-detail.ts';
+import type { BatchReleaseResult, ReleaseBlocker, ReleaseResult } from '../../domain/episodes-release.ts';
 import type { Episode } from '../../db/schema.ts';
 
 // What the writes below make stale (read channels; contract.ts checks every name).

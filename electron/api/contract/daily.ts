@@ -8,7 +8,7 @@ import { temperatureProblem } from '../../shared/checkins.ts';
 import type { CheckinResult, DueList } from '../../domain/checkins.ts';
 import type { TestRecorded } from '../../domain/tests.ts';
 import type { AlertRow } from '../../domain/alerts.ts';
-import type { Page } from '../../domain/residents.ts';
+import type { Page } from '../../domain/residents-list.ts';
 import type { Dashboard, SlotCounts } from '../../domain/dashboard.ts';
 import type { Alert } from '../../db/schema.ts';
 

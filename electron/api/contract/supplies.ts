@@ -5,7 +5,9 @@ import { channel } from '../define.ts';
 import { id, isoDate, paging, reason, text, version } from './common.ts';
 import { CADRE_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUSES, URGENCIES } from '../../shared/enums.ts';
 import { TEXT_MAX } from '../../shared/limits.ts';
-import type { HouseholdHit, RunSheet, SupplyBoard, SupplyDetail, SupplyPage } from '../../domain/supplyViews.ts';
+import type { SupplyDetail, SupplyPage } from '../../domain/supplyViews.ts';
+import type { RunSheet, SupplyBoard } from '../../domain/supplyBoard.ts';
+import type { HouseholdHit } from '../../domain/supplyHouseholds.ts';
 import type { CadreRow, CadreSaveResult } from '../../domain/cadres.ts';
 
 /** What a request's move changes: every view of requests, the cadres' open counts, the dashboard, the household's detail. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { zodKey as k } from '../../shared/messages/index.ts';
 import { channel } from '../define.ts';
 import { empty, id, isoDate, paging, text } from './common.ts';
-import type { Page } from '../../domain/residents.ts';
+import type { Page } from '../../domain/residents-list.ts';
 import type { AuditListRow } from '../../domain/auditlog.ts';
 import type { AuditExport } from '../../excel/export/audit.ts';
 import type { AuditChainCheck } from '../../domain/auditchain.ts';

@@ -10,8 +10,11 @@ import { inTx } from '../../domain/context.ts';
 import { DEFAULT_SETTINGS, getSettings, updateSettings } from '../../domain/settings.ts';
 import { ensureCommunity, getOrgRoot, listCommunities, renamePlace, setOrgIdentity } from '../../domain/places.ts';
 import { changeOwnPassword, countUsers, createUser, getUser, listUsers, login, resetPassword, updateUser } from '../../domain/users.ts';
-import { createResident, getResidentDetail, listResidents, revealResident, updateResident, type ResidentPatch } from '../../domain/residents.ts';
-import { applyCurrentPolicy, batchRelease, endEpisode, extendEpisode, releaseCheck, releaseEpisode, startEpisode } from '../../domain/episodes.ts';
+import { createResident, updateResident, type ResidentPatch } from '../../domain/residents.ts';
+import { listResidents } from '../../domain/residents-list.ts';
+import { getResidentDetail, revealResident } from '../../domain/residents-detail.ts';
+import { applyCurrentPolicy, endEpisode, extendEpisode, startEpisode } from '../../domain/episodes.ts';
+import { batchRelease, releaseCheck, releaseEpisode } from '../../domain/episodes-release.ts';
 
 async function me(ctx: HandlerCtx, actor: Actor): Promise<Me> {
   const settings = await getSettings(ctx);

@@ -1,19 +1,10 @@
 // Handlers of the supply-request, cadre and household-finder channels: each maps validated input to one domain call.
 import type { suppliesContract } from '../contract/supplies.ts';
 import type { HandlersFor } from './types.ts';
-import {
-  assignSupplyRequest,
-  cancelSupplyRequest,
-  createSupplyRequest,
-  getSupplyRequest,
-  listSupplyRequests,
-  markDelivered,
-  searchHouseholds,
-  setPayment,
-  startDelivery,
-  supplyBoard,
-  supplyRunSheet,
-} from '../../domain/supplies.ts';
+import { assignSupplyRequest, cancelSupplyRequest, createSupplyRequest, markDelivered, setPayment, startDelivery } from '../../domain/supplies.ts';
+import { getSupplyRequest, listSupplyRequests } from '../../domain/supplyViews.ts';
+import { supplyBoard, supplyRunSheet } from '../../domain/supplyBoard.ts';
+import { searchHouseholds } from '../../domain/supplyHouseholds.ts';
 import { createCadre, listCadres, revealCadrePhone, updateCadre } from '../../domain/cadres.ts';
 
 export const suppliesHandlers: HandlersFor<typeof suppliesContract> = {

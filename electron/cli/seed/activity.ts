@@ -5,7 +5,7 @@
 import type { Insertable } from 'kysely';
 import type { AlertsTable, CheckinsTable, EpisodeKind, EpisodeStatus, EpisodesTable, ResidentStatus, Slot, TestResult, TestsTable } from '../../db/schema.ts';
 import { addDays as addDaysUncached } from '../../domain/dates.ts';
-import { periodDates } from '../../domain/episodes.ts';
+import { periodDates } from '../../domain/episodes-days.ts';
 import { abnormalReasons, SLOT_LABELS } from '../../domain/checkins.ts';
 import { testAlertReason } from '../../domain/tests.ts';
 import { policyFor, type Settings } from '../../domain/settings.ts';

@@ -3,7 +3,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { ageOn, diffDays } from '../../domain/dates.ts';
-import { EPISODE_KIND_LABELS, EPISODE_STATUS_LABELS, coversDateSql } from '../../domain/episodes.ts';
+import { EPISODE_KIND_LABELS, EPISODE_STATUS_LABELS, coversDateSql } from '../../domain/episodes-days.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, SEX_LABELS, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 

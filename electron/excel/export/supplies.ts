@@ -2,7 +2,8 @@
 // order of the supplies page's run sheet (urgent first, then address). Read compound by compound, 2,000 per query.
 import { sql } from 'kysely';
 import { getSettings } from '../../domain/settings.ts';
-import { createdOn, isSupplyOverdue, itemsText, OPEN_STATUSES, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../domain/supplies.ts';
+import { createdOn, isSupplyOverdue, OPEN_STATUSES, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../domain/supplyRules.ts';
+import { itemsText } from '../../domain/supplyViews.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 

@@ -1,14 +1,14 @@
 // What writing an analysed resident list would do to this database: who is new, who is updated, who already
 // isolates (skipped), which places are new. Read-only; a handful of queries whatever the list's length.
 import type { Ctx } from '../../domain/context.ts';
-import { normaliseAddress } from '../../domain/residents-batch.ts';
+import { normaliseAddress } from '../../domain/households-batch.ts';
 import { valueList } from '../../db/value-list.ts';
 import type { Category, ResidentStatus } from '../../db/schema.ts';
 import type { PlannedResident } from './residents.ts';
 import type { RowIssue } from './issues.ts';
 import type { StaleRow } from './confirm.ts';
 import { getSettings, policyFor } from '../../domain/settings.ts';
-import { periodDates } from '../../domain/episodes.ts';
+import { periodDates } from '../../domain/episodes-days.ts';
 
 export interface ExistingPerson {
   id: number;

@@ -9,12 +9,12 @@ import { errorMessage, type InputOf } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { navigate, useQueryParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { EntryTable, type CheckinView, type RecordResult } from './checkins/EntryTable.tsx';
+import { EntryTable } from './checkins/EntryTable.tsx';
 import { AlertsPanel } from './checkins/AlertsPanel.tsx';
 import { CorrectDialog } from './checkins/CorrectDialog.tsx';
 import { KeyLegend } from './checkins/KeyLegend.tsx';
 import { Counter } from './checkins/Counter.tsx';
-import type { DueRow, Slot } from './checkins/model.ts';
+import type { CheckinView, DueRow, RecordResult, Slot } from './checkins/model.ts';
 import { paren } from '../i18n/codes.ts';
 import './checkins/checkins.css';
 

@@ -11,6 +11,8 @@ export { TEMPERATURE_MAX, TEMPERATURE_MIN } from '../../../../electron/shared/li
 export type DueList = OutputOf<'checkins.due'>;
 export type DueRow = DueList['rows'][number];
 export type RecordInput = InputOf<'checkins.record'>;
+export type RecordResult = OutputOf<'checkins.record'>;
+export type CheckinView = RecordResult['checkin'];
 
 /** Single keys (event.code, so they work whatever the keyboard layout or IME) → symptom. */
 export const SYMPTOM_KEYS: { code: string; key: string; symptom: Symptom }[] = [

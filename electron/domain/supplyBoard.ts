@@ -1,0 +1,161 @@
+// Supply overviews: the status board, the delivery run sheet (物资需求清单), the day's numbers per community. Scoped to the actor.
+import { sql } from 'kysely';
+import type { Ctx } from './context.ts';
+import { today } from './clock.ts';
+import { scopeOf } from './actor.ts';
+import { addDays } from './dates.ts';
+import { getSettings } from './settings.ts';
+import { createdOn, OPEN_STATUSES, overdueCutoffs, overdueFilter } from './supplyRules.ts';
+import { filtered, joined, toRows, type Raw, type SupplyRow } from './supplyViews.ts';
+import type { SupplyStatus } from '../db/schema.ts';
+
+export interface SupplyBoard {
+  byStatus: Record<SupplyStatus, number>;
+  open: number;
+  overdue: number;
+  urgentOpen: number;
+  newToday: number;
+  deliveredToday: number;
+}
+
+/** Counts by status for the board at the top of the supplies page. */
+export async function supplyBoard(ctx: Ctx, q: { communityId?: number } = {}): Promise<SupplyBoard> {
+  const settings = await getSettings(ctx);
+  const cut = overdueCutoffs(settings, ctx.clock.now(), ctx.clock.timeZone);
+  const rows = await filtered(ctx, { communityId: q.communityId }, settings)
+    .select((eb) => [
+      's.status',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>(eb.case().when(overdueFilter(eb, cut)).then(1).else(0).end()).as('late'),
+      eb.fn.sum<number>(eb.case().when('s.urgency', '=', 'urgent').then(1).else(0).end()).as('urgent'),
+    ])
+    .groupBy('s.status')
+    .execute();
+  const byStatus: Record<SupplyStatus, number> = { new: 0, assigned: 0, delivering: 0, delivered: 0, cancelled: 0 };
+  let overdue = 0;
+  let urgentOpen = 0;
+  for (const r of rows) {
+    byStatus[r.status] = Number(r.n);
+    overdue += Number(r.late ?? 0);
+    if (OPEN_STATUSES.includes(r.status)) urgentOpen += Number(r.urgent ?? 0);
+  }
+  const day = await supplyStatsByCommunity(ctx, today(ctx.clock));
+  let newToday = 0;
+  let deliveredToday = 0;
+  for (const [community, s] of day) {
+    if (q.communityId && community !== q.communityId) continue;
+    newToday += s.newToday;
+    deliveredToday += s.deliveredToday;
+  }
+  return { byStatus, open: byStatus.new + byStatus.assigned + byStatus.delivering, overdue, urgentOpen, newToday, deliveredToday };
+}
+
+export interface RunSheetGroup {
+  communityId: number;
+  community: string;
+  compoundId: number;
+  compound: string;
+  urgent: number;
+  rows: SupplyRow[];
+}
+
+export interface RunSheet {
+  date: string | null;
+  status: SupplyStatus | 'open' | 'all';
+  groups: RunSheetGroup[];
+  total: number;
+  /** More than RUN_SHEET_MAX rows matched; narrow by compound or date. */
+  truncated: boolean;
+}
+
+export const RUN_SHEET_MAX = 5000;
+
+/**
+ * Requests for delivery runs, grouped by compound (urgent first, then by address). Also the data of the
+ * 物资需求清单 export. Without a date or status it lists what still waits for delivery.
+ */
+export async function supplyRunSheet(
+  ctx: Ctx,
+  q: { date?: string; status?: SupplyStatus | 'open' | 'all'; compoundId?: number; communityId?: number } = {},
+): Promise<RunSheet> {
+  const settings = await getSettings(ctx);
+  const status = q.status ?? (q.date ? 'all' : 'open');
+  const raws = await joined(filtered(ctx, { ...q, status }, settings))
+    .orderBy('c.name')
+    .orderBy('p.name')
+    .orderBy('s.compoundId')
+    .orderBy(sql`case when ${sql.ref('s.urgency')} = 'urgent' then 0 else 1 end`)
+    .orderBy('h.address')
+    .orderBy('s.createdAt')
+    .orderBy('s.id')
+    .limit(RUN_SHEET_MAX + 1)
+    .execute();
+  const truncated = raws.length > RUN_SHEET_MAX;
+  const rows = await toRows(ctx, raws.slice(0, RUN_SHEET_MAX) as Raw[], settings);
+  const groups: RunSheetGroup[] = [];
+  for (const r of rows) {
+    let g = groups[groups.length - 1];
+    if (!g || g.compoundId !== r.compoundId) {
+      groups.push((g = { communityId: r.communityId, community: r.community, compoundId: r.compoundId, compound: r.compound, urgent: 0, rows: [] }));
+    }
+    g.rows.push(r);
+    if (r.urgency === 'urgent') g.urgent++;
+  }
+  return { date: q.date ?? null, status, groups, total: rows.length, truncated };
+}
+
+export interface SupplyDayStats {
+  newToday: number;
+  deliveredToday: number;
+  pending: number;
+  overdue: number;
+}
+
+/**
+ * Per community, for the dashboard and the daily report: created on `date`, delivered on `date`, open now
+ * (new + assigned + delivering) and overdue now (by the clock). Limited to the actor's community scope.
+ */
+export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Map<number, SupplyDayStats>> {
+  const settings = await getSettings(ctx);
+  const cut = overdueCutoffs(settings, ctx.clock.now(), ctx.clock.timeZone);
+  const scope = scopeOf(ctx.actor);
+  const out = new Map<number, SupplyDayStats>();
+  const slot = (id: number) => {
+    let s = out.get(id);
+    if (!s) out.set(id, (s = { newToday: 0, deliveredToday: 0, pending: 0, overdue: 0 }));
+    return s;
+  };
+
+  let created = ctx.db
+    .selectFrom('supplyRequests as s')
+    .select((eb) => ['s.communityId', eb.fn.countAll<number>().as('n')])
+    .where((eb) => createdOn(eb, date));
+  if (scope !== null) created = created.where('s.communityId', '=', scope);
+  for (const r of await created.groupBy('s.communityId').execute()) slot(r.communityId).newToday = Number(r.n);
+
+  let delivered = ctx.db
+    .selectFrom('supplyTransitions as t')
+    .innerJoin('supplyRequests as s', 's.id', 't.requestId')
+    .select((eb) => ['s.communityId', eb.fn.count<number>('t.requestId').distinct().as('n')])
+    .where('t.toStatus', '=', 'delivered')
+    .where('t.at', '>=', date)
+    .where('t.at', '<', addDays(date, 1));
+  if (scope !== null) delivered = delivered.where('s.communityId', '=', scope);
+  for (const r of await delivered.groupBy('s.communityId').execute()) slot(r.communityId).deliveredToday = Number(r.n);
+
+  let open = ctx.db
+    .selectFrom('supplyRequests as s')
+    .select((eb) => [
+      's.communityId',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>(eb.case().when(overdueFilter(eb, cut)).then(1).else(0).end()).as('late'),
+    ])
+    .where('s.status', 'in', OPEN_STATUSES);
+  if (scope !== null) open = open.where('s.communityId', '=', scope);
+  for (const r of await open.groupBy('s.communityId').execute()) {
+    const s = slot(r.communityId);
+    s.pending = Number(r.n);
+    s.overdue = Number(r.late ?? 0);
+  }
+  return out;
+}
