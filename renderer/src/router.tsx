@@ -10,9 +10,20 @@ export interface Location {
   href: string;
 }
 
+/**
+ * Who re-renders on a change of the URL. The browser's hashchange comes as a later task; navigate() also tells them at
+ * once, so the screen follows within the event that changed it (an Esc closes the drawer and releases its focus lock
+ * before the next key is handled: a '/' pressed right after went to the closing drawer, and its typing was lost).
+ */
+const listeners = new Set<() => void>();
+
 function subscribe(fn: () => void): () => void {
+  listeners.add(fn);
   window.addEventListener('hashchange', fn);
-  return () => window.removeEventListener('hashchange', fn);
+  return () => {
+    listeners.delete(fn);
+    window.removeEventListener('hashchange', fn);
+  };
 }
 
 const snapshot = () => window.location.hash;
@@ -34,6 +45,7 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   const target = `#${to.startsWith('/') ? to : `/${to}`}`;
   if (opts.replace) window.location.replace(target);
   else window.location.hash = target;
+  for (const fn of [...listeners]) fn();
 }
 
 /**

@@ -197,7 +197,7 @@ describe('the English interface', () => {
     expect(second).not.toMatch(/bad_password|unknown_user|#\d/);
 
     const seed = await rowText('demo.seed');
-    expect(seed.text).toContain('Create demo data');
+    expect(seed.text).toContain('Generate demo data');
     expect(seed.text).toContain('People: 300');
     expect(seed.text).not.toMatch(/\bseed: |residents: /);
 
