@@ -60,7 +60,7 @@ export function normaliseResident(input: ResidentInput, todayDate: string): { va
   if (birthDate && (!isIsoDate(birthDate) || birthDate > todayDate)) errors.push(issue('birthDate', 'residents.birthDateBad'));
   if (input.docType === '居民身份证') {
     const r = checkIdNumber(input.docNumber ?? '', todayDate);
-    if (!r.ok) errors.push(issue('docNumber', 'residents.idProblem', { reason: r.reason }));
+    if (!r.ok) errors.push(issue('docNumber', 'residents.idProblem', { reason: r.problem }));
     else {
       docNumber = r.number;
       if (sex && sex !== r.sex) warnings.push(issue('sex', r.sex === 'M' ? 'residents.sexFromIdMale' : 'residents.sexFromIdFemale'));

@@ -1,7 +1,10 @@
 // Identity documents and masking, one copy for the domain, the import and the renderer's as-you-type check. Only the
 // resident ID number (GB 11643-1999) is validated digit by digit; other types are kept as typed.
+import { renderMessage, type Message, type Params } from './messages/index.ts';
 import type { Sex } from './enums.ts';
 import { isIsoDate } from './dates.ts';
+
+type IdProblemKey = 'idcard.empty' | 'idcard.scientific' | 'idcard.length' | 'idcard.birthMissing' | 'idcard.birthFuture' | 'idcard.birthOld' | 'idcard.checkDigit';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -21,7 +24,12 @@ export function checkChar(first17: string): string {
 
 export type IdCheck =
   | { ok: true; number: string; birthDate: string; sex: Sex; upgraded: boolean }
-  | { ok: false; reason: string };
+  | { ok: false; /** What is wrong, as a catalog message (the interface language's words) … */ problem: Message; /** … and its Chinese text (import reports, logs). */ reason: string };
+
+function bad(key: IdProblemKey, params?: Params): IdCheck {
+  const problem: Message = params ? { key, params } : { key };
+  return { ok: false, problem, reason: renderMessage('zh', key, params) };
+}
 
 /**
  * Validates and normalises a resident ID number. `today` bounds the birth date.
@@ -29,7 +37,7 @@ export type IdCheck =
  */
 export function checkIdNumber(raw: string, today: string): IdCheck {
   const s = toHalfWidth(String(raw)).replace(/[\s-]/g, '').toUpperCase();
-  if (s === '') return { ok: false, reason: '身份证号为空' };
+  if (s === '') return bad('idcard.empty');
   let n = s;
   let upgraded = false;
   if (/^\d{15}$/.test(s)) {
@@ -37,14 +45,14 @@ export function checkIdNumber(raw: string, today: string): IdCheck {
     n = first17 + checkChar(first17);
     upgraded = true;
   } else if (!/^\d{17}[\dX]$/.test(s)) {
-    if (/^\d+(\.\d+)?E\+?\d+$/i.test(s)) return { ok: false, reason: '身份证号被存成了科学计数法，后几位已丢失，请在原表中把该列设为文本后重新填写' };
-    return { ok: false, reason: `身份证号应为18位（或15位旧号），实际为${s.length}位` };
+    if (/^\d+(\.\d+)?E\+?\d+$/i.test(s)) return bad('idcard.scientific');
+    return bad('idcard.length', { length: s.length });
   }
   const birth = `${n.slice(6, 10)}-${n.slice(10, 12)}-${n.slice(12, 14)}`;
-  if (!isIsoDate(birth)) return { ok: false, reason: `身份证号中的出生日期 ${birth} 不存在` };
-  if (birth > today) return { ok: false, reason: `身份证号中的出生日期 ${birth} 晚于今天` };
-  if (birth < '1890-01-01') return { ok: false, reason: `身份证号中的出生日期 ${birth} 不合理` };
-  if (!upgraded && checkChar(n.slice(0, 17)) !== n[17]) return { ok: false, reason: '身份证号校验位不正确，请核对号码' };
+  if (!isIsoDate(birth)) return bad('idcard.birthMissing', { birth });
+  if (birth > today) return bad('idcard.birthFuture', { birth });
+  if (birth < '1890-01-01') return bad('idcard.birthOld', { birth });
+  if (!upgraded && checkChar(n.slice(0, 17)) !== n[17]) return bad('idcard.checkDigit');
   const sex: Sex = Number(n[16]) % 2 === 1 ? 'M' : 'F';
   return { ok: true, number: n, birthDate: birth, sex, upgraded };
 }

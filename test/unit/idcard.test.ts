@@ -16,18 +16,18 @@ describe('resident ID number (GB 11643-1999)', () => {
 
   it('rejects a wrong check character', () => {
     const r = checkIdNumber('110105194912310021', TODAY);
-    expect(r).toEqual({ ok: false, reason: expect.stringContaining('校验位') });
+    expect(r).toEqual({ ok: false, problem: { key: 'idcard.checkDigit' }, reason: expect.stringContaining('校验位') });
   });
 
   it('rejects an impossible birth date (1990-02-30)', () => {
     const first17 = '131002' + '19900230' + '123';
     const r = checkIdNumber(first17 + checkChar(first17), TODAY);
-    expect(r).toEqual({ ok: false, reason: expect.stringContaining('1990-02-30') });
+    expect(r).toEqual({ ok: false, problem: { key: 'idcard.birthMissing', params: { birth: '1990-02-30' } }, reason: expect.stringContaining('1990-02-30') });
   });
 
   it('rejects a future birth date', () => {
     const n = makeIdNumber('131002', '2023-05-01', 12);
-    expect(checkIdNumber(n, TODAY)).toEqual({ ok: false, reason: expect.stringContaining('晚于今天') });
+    expect(checkIdNumber(n, TODAY)).toEqual({ ok: false, problem: { key: 'idcard.birthFuture', params: { birth: '2023-05-01' } }, reason: expect.stringContaining('晚于今天') });
   });
 
   it('upgrades a 15-digit legacy number', () => {
@@ -41,7 +41,7 @@ describe('resident ID number (GB 11643-1999)', () => {
   });
 
   it('says the digits are lost for scientific notation', () => {
-    expect(checkIdNumber('1.31002E+17', TODAY)).toEqual({ ok: false, reason: expect.stringContaining('科学计数法') });
+    expect(checkIdNumber('1.31002E+17', TODAY)).toEqual({ ok: false, problem: { key: 'idcard.scientific' }, reason: expect.stringContaining('科学计数法') });
   });
 
   it('rejects wrong lengths', () => {
@@ -59,5 +59,17 @@ describe('phones and masking', () => {
   it('masks first 6 + last 4 of an ID and first 3 + last 4 of a phone', () => {
     expect(maskIdNumber('13100219900112123X')).toBe('131002********123X');
     expect(maskPhone('13800135678')).toBe('138****5678');
+  });
+});
+
+describe('the ID-number problem in the interface language', () => {
+  it('carries a catalog message that reads in English as well as Chinese', async () => {
+    const { renderMessage } = await import('../../electron/shared/messages/index.ts');
+    const r = checkIdNumber('11010519491231', TODAY);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problem).toEqual({ key: 'idcard.length', params: { length: 14 } });
+    expect(renderMessage('en', r.problem.key, r.problem.params)).toBe('An ID number has 18 digits (or 15 for an old one); this one has 14');
+    expect(r.reason).toBe(renderMessage('zh', r.problem.key, r.problem.params));
   });
 });

@@ -5,12 +5,13 @@ import { Form, Input, type FormInstance } from 'antd';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { checkIdNumber } from '../../../../electron/shared/idcard.ts';
+import { messageText } from '../../api.ts';
 
 export type IdState = { status: '' | 'success' | 'error' | 'validating'; help: string | null };
 
 function checkReason(v: string, today: string): string {
   const r = checkIdNumber(v, today);
-  return r.ok ? '' : r.reason;
+  return r.ok ? '' : messageText(r.problem);
 }
 
 /** What to show under the field for the text typed so far. Partial numbers are not errors yet. */
@@ -22,7 +23,7 @@ export function idFeedback(raw: string, today: string, t: (k: string, o?: Record
     return { status: 'validating', help: t('form.idProgress', { n: s.length }) };
   }
   const r = checkIdNumber(raw, today);
-  if (!r.ok) return { status: 'error', help: r.reason };
+  if (!r.ok) return { status: 'error', help: messageText(r.problem) };
   const sex = t(`sex.${r.sex}`);
   if (r.upgraded) return { status: 'success', help: t('form.idUpgraded', { number: r.number }) };
   return { status: 'success', help: t('form.idOk', { sex, birth: r.birthDate }) };
