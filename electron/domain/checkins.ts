@@ -6,8 +6,8 @@ import { inTx } from './context.ts';
 import { audit, changedFields } from './audit.ts';
 import { nowIso, timeOfDay, today } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
-import { AppError, fail, invalid, issue, notFound } from '../shared/errors.ts';
-import { msg, renderMessage } from '../shared/messages/index.ts';
+import { AppError, fail, invalid, issue, issueOf, notFound } from '../shared/errors.ts';
+import { msg } from '../shared/messages/index.ts';
 import { getSettings } from './settings.ts';
 import { openAlert } from './alerts.ts';
 import { insertTest, personOnDate } from './tests.ts';
@@ -61,7 +61,7 @@ export function toView(c: Checkin): CheckinView {
 function normaliseFields(f: CheckinFields): Measured & { symptoms: Symptom[]; symptomOther: string | null; testType: TestType | null; testResult: TestResult | null; healthCode: HealthCode | null; contactMethod: ContactMethod | null; notes: string | null } {
   const temperature = f.temperature ?? null;
   const problem = temperature === null ? null : temperatureProblem(temperature);
-  if (problem) throw new AppError('VALIDATION', problem, { fields: [{ field: 'temperature', ...problem, message: renderMessage('zh', problem.key, problem.params) }] });
+  if (problem) throw new AppError('VALIDATION', problem, { fields: [issueOf('temperature', problem)] });
   const symptomOther = f.symptomOther?.trim() || null;
   const set = new Set(f.symptoms ?? []);
   if (symptomOther) set.add('其他');

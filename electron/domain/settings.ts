@@ -3,7 +3,7 @@ import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
-import { asMessage, invalid, issue } from '../shared/errors.ts';
+import { asMessage, invalid, issueOf } from '../shared/errors.ts';
 import { isMessageKey } from '../shared/messages/index.ts';
 import { settingsSchema, DEFAULT_SETTINGS, type CategoryPolicy, type Settings } from '../shared/settings.ts';
 import type { Category } from '../shared/enums.ts';
@@ -29,7 +29,7 @@ export async function updateSettings(ctx: Ctx, patch: Partial<Settings>): Promis
     const parsed = settingsSchema.safeParse({ ...current, ...patch });
     if (!parsed.success) {
       // The schema's own rules carry catalog keys; a plain range check (already refused by the contract) a general one.
-      const fields = parsed.error.issues.map((i) => issue(i.path.join('.') || 'settings', isMessageKey(i.message) ? (i.message as 'settings.badValue') : 'settings.badValue'));
+      const fields = parsed.error.issues.map((i) => issueOf(i.path.join('.') || 'settings', { key: isMessageKey(i.message) ? i.message : 'settings.badValue' }));
       throw invalid('settings.notSaved', { problems: fields.map(asMessage) }, fields);
     }
     const next = parsed.data;

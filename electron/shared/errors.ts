@@ -73,8 +73,12 @@ export function fail<K extends MessageKey>(code: ErrorCode, key: K, ...[params, 
 
 /** A field problem with a catalog message. */
 export function issue<K extends MessageKey>(field: string, key: K, ...[params]: WithParams<K>): FieldIssue {
-  const p = params as Params | undefined;
-  return p ? { field, key, params: p, message: renderMessage('zh', key, p) } : { field, key, message: renderMessage('zh', key) };
+  return issueOf(field, params ? { key, params: params as Params } : { key });
+}
+
+/** A field problem from a message already made (a rule's answer, a schema's key): its Chinese text added. */
+export function issueOf(field: string, m: Message): FieldIssue {
+  return m.params ? { field, key: m.key, params: m.params, message: renderMessage('zh', m.key, m.params) } : { field, key: m.key, message: renderMessage('zh', m.key) };
 }
 
 /** The message of a field problem (to list it in an error's text). */
