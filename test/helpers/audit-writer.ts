@@ -11,6 +11,10 @@ const [file, count] = process.argv.slice(2);
 const h = await openDatabase(file);
 const ctx = { db: h.db, actor: { ...CLI_ACTOR, username: 'worker' }, clock: fixedClock('2022-01-20T01:00:00.000Z') };
 process.stdout.write('ready\n');
+// Wait for the test's go, so neither writer finishes before the other starts, and yield now and then so the two
+// really take turns on a busy machine.
+await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+process.stdin.pause();
 let failed = 0;
 const errors = new Set<string>();
 for (let i = 0; i < Number(count); i++) {
@@ -20,6 +24,7 @@ for (let i = 0; i < Number(count); i++) {
     failed++;
     errors.add((e as Error).message);
   }
+  if (i % 20 === 19) await new Promise((r) => setTimeout(r, 2));
 }
 await h.close();
 process.stdout.write(`${JSON.stringify({ failed, errors: [...errors] })}\n`);

@@ -109,7 +109,7 @@ describe('audit hash chain', () => {
     const { file, env } = await filled();
     const before = ids(file).length;
     const N = 400;
-    const child = spawn(process.execPath, [path.resolve('test/helpers/audit-writer.ts'), file, String(N)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.resolve('test/helpers/audit-writer.ts'), file, String(N)], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -122,6 +122,7 @@ describe('audit hash chain', () => {
     );
     // Start once the other process is about to write, and keep writing while it does.
     for (let waited = 0; !out.includes('ready') && running && waited < 30_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    child.stdin.write('go\n');
     let failed = 0;
     let written = 0;
     const errors = new Set<string>();
@@ -133,7 +134,7 @@ describe('audit hash chain', () => {
         errors.add((e as Error).message);
       }
       written++;
-      if (written % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+      if (written % 20 === 0) await new Promise((r) => setTimeout(r, 1));
     }
     expect(await exited).toBe(0);
     expect({ failed, errors: [...errors] }).toEqual({ failed: 0, errors: [] });
