@@ -307,6 +307,53 @@ export interface SchemaMigrationsTable {
   appliedAt: string;
 }
 
+export interface DevicesTable {
+  id: Generated<number>;
+  name: string;
+  tokenHash: string;
+  pairedBy: string;
+  pairedAt: string;
+  pairedAddress: string | null;
+  lastSeenAt: string | null;
+  lastAddress: string | null;
+  revokedAt: string | null;
+  revokedBy: string | null;
+}
+
+export interface PairingCodesTable {
+  id: Generated<number>;
+  codeHash: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  deviceId: number | null;
+}
+
+export interface IdempotencyKeysTable {
+  deviceId: number;
+  key: string;
+  channel: string;
+  answer: string;
+  createdAt: string;
+}
+
+export interface LoginThrottleTable {
+  username: string;
+  source: string;
+  failures: Generated<number>;
+  lastFailureAt: string | null;
+  lockedUntil: string | null;
+}
+
+export interface ChangeLogTable {
+  seq: Generated<number>;
+  tbl: string;
+  rowId: number;
+  communityId: number | null;
+  at: Generated<string>;
+}
+
 export interface Database {
   places: PlacesTable;
   households: HouseholdsTable;
@@ -329,6 +376,11 @@ export interface Database {
   databaseIdentity: DatabaseIdentityTable;
   importBatches: ImportBatchesTable;
   schemaMigrations: SchemaMigrationsTable;
+  devices: DevicesTable;
+  pairingCodes: PairingCodesTable;
+  idempotencyKeys: IdempotencyKeysTable;
+  loginThrottle: LoginThrottleTable;
+  changeLog: ChangeLogTable;
 }
 
 export type Resident = Selectable<ResidentsTable>;

@@ -6,6 +6,7 @@ import * as m0002 from './0002-residents-search-cover.ts';
 import * as m0003 from './0003-residents-document-index.ts';
 import * as m0004 from './0004-database-identity.ts';
 import * as m0005 from './0005-audit-chain.ts';
+import * as m0006 from './0006-office-server.ts';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,7 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005];
+export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
 
 export const latestVersion = migrations[migrations.length - 1].version;
 

@@ -1,0 +1,81 @@
+// The change feed's source of truth: triggers append (seq, table, row id, community) to change_log on every insert,
+// update and delete of the tables the screens show, whoever writes (server, job worker, CLI). The office server reads
+// it by seq and pushes small notices; a client that reconnects asks for everything after its last seq.
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
+
+/** Table → how a row finds its community (a column of the row, a lookup through the resident, or none). */
+const WATCHED: Record<string, (row: 'NEW' | 'OLD') => string> = {
+  residents: (r) => `${r}.community_id`,
+  households: (r) => `${r}.community_id`,
+  checkins: (r) => `${r}.community_id`,
+  alerts: (r) => `${r}.community_id`,
+  supply_requests: (r) => `${r}.community_id`,
+  cadres: (r) => `${r}.community_id`,
+  episodes: (r) => `(SELECT community_id FROM residents WHERE id = ${r}.resident_id)`,
+  tests: (r) => `(SELECT community_id FROM residents WHERE id = ${r}.resident_id)`,
+  supply_items: (r) => `(SELECT community_id FROM supply_requests WHERE id = ${r}.request_id)`,
+  users: () => 'NULL',
+  places: () => 'NULL',
+  settings: () => 'NULL',
+};
+
+/** The watched tables, by their SQL names (as notices name them). */
+export const WATCHED_TABLES = Object.keys(WATCHED);
+
+function triggers(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [table, community] of Object.entries(WATCHED)) {
+    for (const [event, row] of [
+      ['INSERT', 'NEW'],
+      ['UPDATE', 'NEW'],
+      ['DELETE', 'OLD'],
+    ] as const) {
+      const name = `change_log_${table}_${event.toLowerCase()}`;
+      // settings is keyed by name, not id: its notices say only "the settings changed" (id 0).
+      const rowId = table === 'settings' ? '0' : `${row}.id`;
+      out[name] = `CREATE TRIGGER ${name} AFTER ${event} ON ${table} BEGIN INSERT INTO change_log (tbl, row_id, community_id) VALUES ('${table}', ${rowId}, ${community(row)}); END`;
+    }
+  }
+  return out;
+}
+
+/** Trigger name → its CREATE TRIGGER text (migration 0006). */
+export const CHANGE_TRIGGERS = triggers();
+
+export interface ChangeNotice {
+  seq: number;
+  table: string;
+  id: number;
+  communityId: number | null;
+}
+
+/** The newest seq (0 for an empty log). */
+export function headSeq(sqlite: SqliteDatabase.Database): number {
+  const r = sqlite.prepare('SELECT MAX(seq) AS s FROM change_log').get() as { s: number | null };
+  return r.s ?? 0;
+}
+
+/** The oldest seq still kept (a client behind it must reload everything). */
+export function tailSeq(sqlite: SqliteDatabase.Database): number {
+  const r = sqlite.prepare('SELECT MIN(seq) AS s FROM change_log').get() as { s: number | null };
+  return r.s ?? 0;
+}
+
+/** Changes after `since`, oldest first, at most `limit`. */
+export function changesSince(sqlite: SqliteDatabase.Database, since: number, limit: number): ChangeNotice[] {
+  return (
+    sqlite.prepare('SELECT seq, tbl, row_id, community_id FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?').all(since, limit) as {
+      seq: number;
+      tbl: string;
+      row_id: number;
+      community_id: number | null;
+    }[]
+  ).map((r) => ({ seq: r.seq, table: r.tbl, id: r.row_id, communityId: r.community_id }));
+}
+
+/** Drops changes older than `keepMs` but always keeps the newest `keepRows` (a reconnecting client's catch-up). */
+export function pruneChangeLog(sqlite: SqliteDatabase.Database, nowMs: number, keepMs = 24 * 3600_000, keepRows = 200_000): number {
+  const cutoff = new Date(nowMs - keepMs).toISOString();
+  const head = headSeq(sqlite);
+  return sqlite.prepare('DELETE FROM change_log WHERE at < ? AND seq <= ?').run(cutoff, head - keepRows).changes;
+}
