@@ -9,6 +9,7 @@ import { suppliesContract } from './contract/supplies.ts';
 import { dailyContract } from './contract/daily.ts';
 import { importsContract } from './contract/imports.ts';
 import { jobsContract } from './contract/jobs.ts';
+import { officeContract } from './contract/office.ts';
 
 export const contract = {
   ...coreContract,
@@ -18,6 +19,7 @@ export const contract = {
   ...dailyContract,
   ...importsContract,
   ...jobsContract,
+  ...officeContract,
 };
 
 export type Contract = typeof contract;

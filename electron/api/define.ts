@@ -17,13 +17,18 @@ export interface ChannelDef<I extends z.ZodType = z.ZodType, O = unknown, K exte
   access: Access;
   /** What a successful call changes, as the read channels to refresh (dispatch answers them with the data). */
   invalidates?: readonly Stale<O, K>[];
+  /**
+   * The call changes something (a write): the office server keeps its answer under the caller's Idempotency-Key, so a
+   * retry after a lost reply is answered, not applied twice. Defaults to true when the channel declares `invalidates`.
+   */
+  write?: boolean;
   /** Phantom: carries the output type only. */
   readonly output?: O;
 }
 
 /** channel<Output>()(inputSchema, access, { invalidates }) — the output is named explicitly so the renderer sees it as a type. */
 export function channel<O>() {
-  return <I extends z.ZodType, const K extends string = never>(input: I, access: Access, opts: { invalidates?: readonly Stale<O, K>[] } = {}): ChannelDef<I, O, K> => ({
+  return <I extends z.ZodType, const K extends string = never>(input: I, access: Access, opts: { invalidates?: readonly Stale<O, K>[]; write?: boolean } = {}): ChannelDef<I, O, K> => ({
     input,
     access,
     ...opts,
@@ -33,4 +38,9 @@ export function channel<O>() {
 /** The read channels a successful call of `def` made stale, given its output. */
 export function staleAfter<O>(def: Pick<ChannelDef<z.ZodType, O>, 'invalidates'>, output: O): string[] {
   return (def.invalidates ?? []).flatMap((s) => (typeof s === 'string' ? [s] : s.if(output) ? [s.channel] : []));
+}
+
+/** Whether a call of `def` writes (see ChannelDef.write). */
+export function isWrite(def: Pick<ChannelDef, 'invalidates' | 'write'>): boolean {
+  return def.write ?? (def.invalidates?.length ?? 0) > 0;
 }

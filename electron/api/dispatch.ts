@@ -12,6 +12,11 @@ import { getSettings } from '../domain/settings.ts';
 /** `invalidates`: the read channels this call made stale (the contract's declaration), for the caller to refresh. */
 export type ApiResult<T> = { ok: true; data: T; invalidates?: Channel[] } | { ok: false; error: AppErrorData };
 
+/** Where a call came from, beyond its session: the paired device over the office server. */
+export interface CallerInfo {
+  deviceId?: number;
+}
+
 export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(contract, name);
 }
@@ -21,6 +26,7 @@ export async function dispatch<C extends Channel>(
   channelName: C | string,
   rawInput: unknown,
   sessionKey: string,
+  caller: CallerInfo = {},
 ): Promise<ApiResult<OutputOf<C>>> {
   try {
     if (!isChannel(channelName)) throw fail('NOT_FOUND', 'common.unknownChannel', { channel: String(channelName) });
@@ -47,6 +53,7 @@ export async function dispatch<C extends Channel>(
       clock: env.clock,
       env,
       sessionKey,
+      deviceId: caller.deviceId,
       actor: session?.actor ?? { userId: null, username: 'anonymous', displayName: '未登录', role: 'official', communityId: -1 },
     };
     const handler = handlers[channelName] as (ctx: HandlerCtx, input: unknown) => Promise<OutputOf<C>>;

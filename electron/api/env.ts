@@ -24,12 +24,26 @@ export interface ApiEnv {
   localFiles?: boolean;
   /** The desktop shell's file manager (shell.showItemInFolder); absent in browser mode and the CLI. */
   showItemInFolder?: (file: string) => void;
+  /** The office server serving this database, when one runs (serve) or can be started here (the desktop app). */
+  office?: OfficeControl;
+}
+
+/** What the API knows of the office server (electron/server): its status, and start/stop where the transport allows. */
+export interface OfficeControl {
+  status(): { running: boolean; url: string | null; fingerprint: string | null; host: string | null; port: number | null };
+  canControl: boolean;
+  start?(): Promise<void>;
+  stop?(): Promise<void>;
+  /** A device was revoked: end its sessions and close its live connections now. */
+  deviceRevoked?(deviceId: number): void;
 }
 
 /** What a handler receives: the domain context plus the session slot of the caller. */
 export interface HandlerCtx extends Ctx {
   env: ApiEnv;
   sessionKey: string;
+  /** The paired device the call came from, over the office server. */
+  deviceId?: number;
 }
 
 /** An exact output path named by the caller: only where env.localFiles says the caller may (the command line). */

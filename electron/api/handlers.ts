@@ -8,6 +8,7 @@ import { suppliesHandlers } from './handlers/supplies.ts';
 import { dailyHandlers } from './handlers/daily.ts';
 import { importsHandlers } from './handlers/imports.ts';
 import { jobsHandlers } from './handlers/jobs.ts';
+import { officeHandlers } from './handlers/office.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
@@ -17,4 +18,5 @@ export const handlers: HandlersFor<Contract> = {
   ...dailyHandlers,
   ...importsHandlers,
   ...jobsHandlers,
+  ...officeHandlers,
 };

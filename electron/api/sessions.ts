@@ -41,6 +41,10 @@ export class SessionStore {
   deleteUser(userId: number): void {
     for (const [k, s] of [...this.sessions]) if (s.actor.userId === userId) this.delete(k);
   }
+  /** Ends the sessions whose key passes `test` (a revoked device's). */
+  deleteWhere(test: (key: string) => boolean): void {
+    for (const k of [...this.sessions.keys()]) if (test(k)) this.delete(k);
+  }
   /** Registers a listener once (registering the same function again does nothing). */
   onEnd(listener: SessionEndListener): void {
     this.listeners.add(listener);

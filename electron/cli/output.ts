@@ -10,6 +10,8 @@ export interface CommandResult {
   json: Record<string, unknown>;
   /** Printed without --json (stdout when code is 0, stderr otherwise). */
   text: string;
+  /** Already printed by the command itself (serve prints its address line while it runs): print nothing more. */
+  printed?: boolean;
 }
 
 /** A failure the command line reports with a chosen exit code and error code (usage, file problems). */
@@ -70,6 +72,7 @@ export function errorResult(e: unknown): CommandResult {
 
 /** Prints a result: with --json exactly one JSON object on stdout; otherwise text (stderr when it failed). */
 export function emit(result: CommandResult, json: boolean): void {
+  if (result.printed) return;
   if (json) {
     process.stdout.write(JSON.stringify(result.json) + '\n');
     return;

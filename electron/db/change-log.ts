@@ -1,7 +1,8 @@
 // The change feed's source of truth: triggers append (seq, table, row id, community) to change_log on every insert,
 // update and delete of the tables the screens show, whoever writes (server, job worker, CLI). The office server reads
 // it by seq and pushes small notices; a client that reconnects asks for everything after its last seq.
-import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
 
 /** Table → how a row finds its community (a column of the row, a lookup through the resident, or none). */
 const WATCHED: Record<string, (row: 'NEW' | 'OLD') => string> = {
@@ -49,33 +50,25 @@ export interface ChangeNotice {
   communityId: number | null;
 }
 
-/** The newest seq (0 for an empty log). */
-export function headSeq(sqlite: SqliteDatabase.Database): number {
-  const r = sqlite.prepare('SELECT MAX(seq) AS s FROM change_log').get() as { s: number | null };
-  return r.s ?? 0;
-}
-
-/** The oldest seq still kept (a client behind it must reload everything). */
-export function tailSeq(sqlite: SqliteDatabase.Database): number {
-  const r = sqlite.prepare('SELECT MIN(seq) AS s FROM change_log').get() as { s: number | null };
-  return r.s ?? 0;
+/** The newest seq (0 for an empty log) and the oldest one kept (a client behind it must reload everything). */
+export async function changeLogBounds(db: Kysely<Database>): Promise<{ head: number; tail: number }> {
+  const r = await db.selectFrom('changeLog').select((eb) => [eb.fn.max('seq').as('head'), eb.fn.min('seq').as('tail')]).executeTakeFirst();
+  return { head: Number(r?.head ?? 0), tail: Number(r?.tail ?? 0) };
 }
 
 /** Changes after `since`, oldest first, at most `limit`. */
-export function changesSince(sqlite: SqliteDatabase.Database, since: number, limit: number): ChangeNotice[] {
-  return (
-    sqlite.prepare('SELECT seq, tbl, row_id, community_id FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?').all(since, limit) as {
-      seq: number;
-      tbl: string;
-      row_id: number;
-      community_id: number | null;
-    }[]
-  ).map((r) => ({ seq: r.seq, table: r.tbl, id: r.row_id, communityId: r.community_id }));
+export async function changesSince(db: Kysely<Database>, since: number, limit: number): Promise<ChangeNotice[]> {
+  const rows = await db.selectFrom('changeLog').select(['seq', 'tbl', 'rowId', 'communityId']).where('seq', '>', since).orderBy('seq').limit(limit).execute();
+  return rows.map((r) => ({ seq: r.seq, table: r.tbl, id: r.rowId, communityId: r.communityId }));
 }
 
-/** Drops changes older than `keepMs` but always keeps the newest `keepRows` (a reconnecting client's catch-up). */
-export function pruneChangeLog(sqlite: SqliteDatabase.Database, nowMs: number, keepMs = 24 * 3600_000, keepRows = 200_000): number {
-  const cutoff = new Date(nowMs - keepMs).toISOString();
-  const head = headSeq(sqlite);
-  return sqlite.prepare('DELETE FROM change_log WHERE at < ? AND seq <= ?').run(cutoff, head - keepRows).changes;
+/** Drops changes older than `keepMs`, but always keeps the newest `keepRows` (a reconnecting client's catch-up). */
+export async function pruneChangeLog(db: Kysely<Database>, nowMs: number, keepMs = 24 * 3600_000, keepRows = 200_000): Promise<number> {
+  const { head } = await changeLogBounds(db);
+  const r = await db
+    .deleteFrom('changeLog')
+    .where('at', '<', new Date(nowMs - keepMs).toISOString())
+    .where('seq', '<=', head - keepRows)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

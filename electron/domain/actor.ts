@@ -36,6 +36,7 @@ export const PERMISSIONS = [
   'reports.exportUnmasked',
   'backup.run',
   'purge.run',
+  'devices.manage', // pairing codes, the device list and revocation, the office server's status (admin)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

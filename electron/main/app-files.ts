@@ -2,7 +2,7 @@
 // with a fresh nonce injected into index.html. Pure Node (no Electron import), so it is tested and reusable directly.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { cspHeader, injectNonce, makeNonce } from '../security/csp.ts';
+import { cspHeader, injectNonce, makeNonce } from '../server/csp.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'desk';

@@ -12,7 +12,7 @@ import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts
 import { openAppDatabase } from './database.ts';
 import { unlockDatabase } from './db-key.ts';
 import { startupBackup } from './backup-hooks.ts';
-import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
+import { startAutoBackup, type AutoBackup } from '../server/auto-backup.ts';
 import { hardenSession, installContentsGuard, type UrlCheck } from './guards.ts';
 import { registerIpc, sessionKeyOf } from './ipc.ts';
 import { appPaths } from './paths.ts';

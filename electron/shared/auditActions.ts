@@ -23,6 +23,8 @@ export const AUDIT_AREA_LABELS = {
   audit: { zh: '日志', en: 'Log' },
   backup: { zh: '备份', en: 'Backups' },
   purge: { zh: '数据清理', en: 'Purge' },
+  device: { zh: '设备', en: 'Devices' },
+  server: { zh: '共享服务', en: 'Office server' },
 } as const satisfies Record<string, Label>;
 export type AuditArea = keyof typeof AUDIT_AREA_LABELS;
 
@@ -82,6 +84,13 @@ export const AUDIT_ACTION_LABELS = {
   'purge.run': { zh: '清理到期人员信息', en: 'Purge' },
   'purge.export': { zh: '清理前导出', en: 'Export before purge' },
   'purge.delete_exports': { zh: '删除过期导出文件', en: 'Delete expired exports' },
+  'device.pair_codes': { zh: '生成配对码', en: 'Pairing codes made' },
+  'device.paired': { zh: '设备配对', en: 'Device paired' },
+  'device.pair_refused': { zh: '配对被拒绝', en: 'Pairing refused' },
+  'device.refused': { zh: '拒绝未配对设备', en: 'Unpaired device refused' },
+  'device.revoke': { zh: '撤销设备', en: 'Device revoked' },
+  'server.start': { zh: '启动共享服务', en: 'Office server started' },
+  'server.stop': { zh: '停止共享服务', en: 'Office server stopped' },
 } as const satisfies Record<`${AuditArea}.${string}`, Label>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED' // no session, or it expired
   | 'BLOCKED' // a rule blocks the action (e.g. release without a negative test); may be overridden with a reason
   | 'LOCKED' // account locked after failed logins
+  | 'DEVICE_UNPAIRED' // the office server does not know this device (never paired, or revoked): pair it with a code
   | 'STORAGE' // disk full, damaged file
   | 'INTERNAL';
 

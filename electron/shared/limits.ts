@@ -39,3 +39,6 @@ export const TEXT_MAX = {
   path: 500,
   password: 200,
 } as const;
+
+/** Office server pairing: codes of 8 digits, valid 10 minutes, single use; at most 20 made at once. */
+export const PAIRING = { digits: 8, minutes: 10, maxAtOnce: 20, nameMax: 40 } as const;

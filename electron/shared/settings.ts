@@ -41,6 +41,11 @@ const fields = {
   backupKeepDaily: z.number().int().min(1).max(60),
   backupKeepWeekly: z.number().int().min(0).max(52),
   importMaxFileMb: z.number().min(1).max(500),
+  /** The office server (serve): open to the office network on serverHost, or (false) to this computer only. */
+  serverLan: z.boolean(),
+  /** The address of this computer's network interface the server listens on when serverLan is on ('' = every interface). */
+  serverHost: z.union([z.literal(''), z.ipv4(k('settings.serverHostFormat'))]),
+  serverPort: z.number().int().min(1024).max(65535),
 };
 
 const PM_AFTER_AM = k('settings.pmAfterAm');
@@ -78,4 +83,7 @@ export const DEFAULT_SETTINGS: Settings = {
   backupKeepDaily: 7,
   backupKeepWeekly: 4,
   importMaxFileMb: 50,
+  serverLan: false,
+  serverHost: '',
+  serverPort: 5443,
 };

@@ -1,5 +1,6 @@
 // `npm run web -- [--db F] [--port P] [--now ISO]`: browser mode for tests, demos and screenshots. Builds the renderer
-// when needed, opens an existing database (never creates one), and serves it on http://127.0.0.1:P/ only.
+// when needed, opens an existing database (never creates one), and serves it on http://127.0.0.1:P/ only: the office
+// server (electron/server) bound to loopback, without TLS and pairing. Other PCs use `isolation-desk serve` instead.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatabaseOpenError, openDatabase } from '../db/open.ts';
@@ -9,8 +10,8 @@ import { SessionStore } from '../api/sessions.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
 import { getSettings } from '../domain/settings.ts';
-import { ensureRendererBuilt, RENDERER_OUT } from './build.ts';
-import { startWebServer } from './server.ts';
+import { ensureRendererBuilt, RENDERER_OUT } from '../server/build.ts';
+import { startOfficeServer } from '../server/index.ts';
 import { keepWorkerReady } from '../jobs/runner.ts';
 import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
 
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
 
   let server;
   try {
-    server = await startWebServer({ env, staticDir: RENDERER_OUT, port });
+    // The office server's code on loopback, without TLS or pairing: one person on this computer.
+    server = await startOfficeServer({ env, staticDir: RENDERER_OUT, host: '127.0.0.1', port, tls: false, requirePairing: false });
   } catch (e) {
     await handle.close();
     const err = e as NodeJS.ErrnoException;

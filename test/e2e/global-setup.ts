@@ -1,5 +1,5 @@
 // Builds the renderer once before the e2e files run (browser mode would otherwise build it in its first start).
-import { ensureRendererBuilt } from '../../electron/web/build.ts';
+import { ensureRendererBuilt } from '../../electron/server/build.ts';
 
 export default async function setup(): Promise<void> {
   const r = await ensureRendererBuilt((line) => console.log(line));

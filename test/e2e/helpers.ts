@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
-import { REPO_ROOT } from '../../electron/web/build.ts';
+import { REPO_ROOT } from '../../electron/server/build.ts';
 import { seedFallback } from './seed-fallback.ts';
 
 export const PASSWORD = 'demo1234';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { REPO_ROOT } from '../../electron/web/build.ts';
+import { REPO_ROOT } from '../../electron/server/build.ts';
 import { login, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'sample-upstream-list.xlsx');

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
-import { REPO_ROOT } from '../../electron/web/build.ts';
+import { REPO_ROOT } from '../../electron/server/build.ts';
 import { readDb, screenshot, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
 
 const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'sample-upstream-list.xlsx');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser, Page } from 'playwright-core';
-import { REPO_ROOT } from '../../electron/web/build.ts';
+import { REPO_ROOT } from '../../electron/server/build.ts';
 import { SCREENSHOT_DIR, login, openPage, screenshot, startApp, type AppServer, type OpenedPage, startDemo, stopDemo } from './helpers.ts';
 
 let app: AppServer;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cspHeader, injectNonce, makeNonce, readNonce } from '../../electron/security/csp.ts';
+import { cspHeader, injectNonce, makeNonce, readNonce } from '../../electron/server/csp.ts';
 
 function directives(header: string): Map<string, string[]> {
   const out = new Map<string, string[]>();

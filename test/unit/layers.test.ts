@@ -66,7 +66,7 @@ const isElectronPkg = (spec: string) => spec === 'electron' || spec.startsWith('
 const under = (rel: string | null, dir: string) => rel !== null && (rel === dir || rel.startsWith(`${dir}/`));
 
 /** Layers that run under plain Node (CLI, browser mode, workers, tests) and so must never load Electron. */
-const NODE_ONLY = ['electron/domain', 'electron/api', 'electron/excel', 'electron/jobs', 'electron/db', 'electron/cli', 'electron/web', 'electron/security'];
+const NODE_ONLY = ['electron/domain', 'electron/api', 'electron/excel', 'electron/jobs', 'electron/db', 'electron/cli', 'electron/web', 'electron/server'];
 
 export function violations(files: FileFacts[]): string[] {
   const out: string[] = [];
@@ -95,11 +95,13 @@ export function violations(files: FileFacts[]): string[] {
 /**
  * The floors, top to bottom (the table in electron/README.md). A file may import its own floor and any floor below it
  * (skipping floors is fine), never one above. On the transports floor each folder is its own room: one transport never
- * imports another; electron/security is the transports' helper, which every transport may import.
+ * imports another; what they share (the CSP, the renderer build, the office server itself) sits on the server floor
+ * below them.
  */
 export const FLOORS: { floor: string; dirs: string[] }[] = [
   { floor: 'renderer', dirs: ['renderer/src'] },
-  { floor: 'transports', dirs: ['electron/main', 'electron/preload', 'electron/web', 'electron/cli', 'electron/security'] },
+  { floor: 'transports', dirs: ['electron/main', 'electron/preload', 'electron/web', 'electron/cli'] },
+  { floor: 'server', dirs: ['electron/server'] },
   { floor: 'api', dirs: ['electron/api'] },
   { floor: 'jobs', dirs: ['electron/jobs'] },
   { floor: 'excel', dirs: ['electron/excel'] },
@@ -107,7 +109,6 @@ export const FLOORS: { floor: string; dirs: string[] }[] = [
   { floor: 'db', dirs: ['electron/db'] },
   { floor: 'shared', dirs: ['electron/shared'] },
 ];
-const TRANSPORT_HELPER = 'electron/security';
 
 /** The floor of a repo-relative path, its height (0 = shared) and its room (the folder, for transports). */
 export function floorOf(rel: string): { floor: string; height: number; room: string } | null {
@@ -129,8 +130,8 @@ function floorViolations(rel: string, spec: string, to: string | null): string[]
   const dest = floorOf(to);
   if (!dest) return [`${rel}: imports ${spec}, which is on no floor`];
   if (dest.height > from.height) return [`${rel}: imports ${spec} UP from ${from.floor} to ${dest.floor}`];
-  if (from.floor === 'transports' && dest.floor === 'transports' && from.room !== dest.room && dest.room !== TRANSPORT_HELPER) {
-    return [`${rel}: imports ${spec} SIDEWAYS from ${from.room} to ${dest.room} (transports share only ${TRANSPORT_HELPER})`];
+  if (from.floor === 'transports' && dest.floor === 'transports' && from.room !== dest.room) {
+    return [`${rel}: imports ${spec} SIDEWAYS from ${from.room} to ${dest.room} (what transports share belongs on the server floor)`];
   }
   return [];
 }
@@ -257,7 +258,8 @@ describe('layer checker catches each kind of violation', () => {
     ['electron/api/x.ts', "import { startWeb } from '../web/server.ts';", /UP from api to transports/],
     ['electron/web/x.ts', "import { runCli } from '../cli/run.ts';", /SIDEWAYS from electron\/web to electron\/cli/],
     ['electron/cli/x.ts', "import type { Paths } from '../main/paths.ts';", /SIDEWAYS from electron\/cli to electron\/main/],
-    ['electron/security/x.ts', "import { serve } from '../web/server.ts';", /SIDEWAYS from electron\/security to electron\/web/],
+    ['electron/main/x.ts', "import { serve } from '../web/main.ts';", /SIDEWAYS from electron\/main to electron\/web/],
+    ['electron/server/x.ts', "import { runCli } from '../cli/run.ts';", /UP from server to transports/],
     ['electron/shared/x.ts', "import fs from 'node:fs';", /shared must stay pure/],
     ['electron/domain/x.ts', "import { run } from '../../scripts/bench.ts';", /on no floor/],
     ['electron/newfloor/x.ts', "export const a = 1;", /is on no floor/],
@@ -280,8 +282,8 @@ describe('layer checker catches each kind of violation', () => {
       analyze('electron/main/ipc.ts', "import { ipcMain } from 'electron';"),
       analyze('electron/preload/index.ts', "import { ipcRenderer } from 'electron';"),
       analyze('renderer/src/c.ts', "import { AppError } from '../../electron/shared/errors.ts';"),
-      analyze('electron/cli/a.ts', "import { a } from '../db/open.ts';\nimport { b } from '../security/csp.ts';\nimport c from 'node:fs';"),
-      analyze('electron/web/a.ts', "import { cspFor } from '../security/csp.ts';\nimport { dispatch } from '../api/dispatch.ts';"),
+      analyze('electron/cli/a.ts', "import { a } from '../db/open.ts';\nimport { b } from '../server/csp.ts';\nimport c from 'node:fs';"),
+      analyze('electron/web/a.ts', "import { cspFor } from '../server/csp.ts';\nimport { dispatch } from '../api/dispatch.ts';"),
       analyze('electron/excel/a.ts', "import { x } from './b.ts';\nimport type { Db } from '../domain/context.ts';\nimport '../shared/errors.ts';"),
       analyze('electron/shared/a.ts', "import { z } from 'zod';\nimport { b } from './b.ts';"),
       analyze('scripts/a.ts', "import { dispatch } from '../electron/api/dispatch.ts';"),

@@ -12,7 +12,7 @@ import { FakeWebContents, Menu, protocol, session, shell } from '../helpers/elec
 import { createMainWindow, isOwnContents, menuTemplate, secureWebPreferences } from '../../electron/main/window.ts';
 import { hardenContents, hardenSession, isAllowedExternal } from '../../electron/main/guards.ts';
 import { APP_START_URL, makeAppHandler, registerAppProtocol, registerAppScheme, resolveAppFile } from '../../electron/main/protocol.ts';
-import { readNonce } from '../../electron/security/csp.ts';
+import { readNonce } from '../../electron/server/csp.ts';
 import type { WebContents } from 'electron';
 
 describe('main window', () => {

@@ -1,17 +1,19 @@
-// Browser mode's HTTP server: serves the renderer with a fresh CSP nonce, never a file outside it, answers only
-// to its own 127.0.0.1 host and origin, keeps the session in an HttpOnly SameSite=Strict cookie, and runs the same
-// dispatcher (login, permissions) as the desktop app.
+// Browser mode: the office server (electron/server) on 127.0.0.1 without TLS or pairing. Serves the renderer with a
+// fresh CSP nonce, never a file outside it, answers only to its own 127.0.0.1 host and origin, keeps the session the
+// server made at login in an HttpOnly SameSite=Strict cookie, and runs the same dispatcher (login, permissions) as
+// the desktop app.
 import fs from 'node:fs';
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
-import { resolveStatic, startWebServer, type WebServer } from '../../electron/web/server.ts';
-import { readNonce } from '../../electron/security/csp.ts';
+import { resolveStatic } from '../../electron/server/static.ts';
+import { startOfficeServer, type OfficeServer } from '../../electron/server/index.ts';
+import { readNonce } from '../../electron/server/csp.ts';
 
 let t: TestEnv;
-let server: WebServer;
+let server: OfficeServer;
 let root: string;
 
 interface Reply {
@@ -54,7 +56,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><html><head><meta name="csp-nonce" content=""><title>t</title></head><body></body></html>');
   fs.writeFileSync(path.join(root, 'assets', 'app-1234.js'), 'console.log(1)');
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'TOP-SECRET');
-  server = await startWebServer({ env: t.env, staticDir: root, port: 0, maxBodyBytes: 4096 });
+  server = await startOfficeServer({ env: t.env, staticDir: root, port: 0, maxBodyBytes: 4096, tls: false });
 });
 
 afterAll(async () => {
@@ -68,7 +70,7 @@ describe('browser mode server', () => {
     expect(server.url).toBe(`http://127.0.0.1:${server.port}/`);
   });
 
-  it('serves index.html with a fresh nonce that matches the CSP header, and sets the session cookie', async () => {
+  it('serves index.html with a fresh nonce that matches the CSP header, and no session before a login', async () => {
     const a = await request({ path: '/' });
     const b = await request({ path: '/' });
     expect(a.status).toBe(200);
@@ -77,13 +79,25 @@ describe('browser mode server', () => {
     expect(a.headers['content-security-policy']).toContain(`'nonce-${nonce}'`);
     expect(a.headers['content-security-policy']).toContain("script-src 'self'");
     expect(readNonce(b.body)).not.toBe(nonce);
-    const cookie = String(a.headers['set-cookie']?.[0]);
+    expect(a.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('makes the session id at login and a new one at every login; an id the client makes up is no session', async () => {
+    const first = await post('auth.login', { username: 'clerk', password: 'demo1234' });
+    const cookie = String(first.headers['set-cookie']?.[0]);
     expect(cookie).toMatch(/^idesk_session=[A-Za-z0-9_-]{43}; /);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Strict');
-    // A browser that already has a valid cookie keeps it.
-    const again = await request({ path: '/', headers: { Cookie: cookieOf(a) } });
-    expect(again.headers['set-cookie']).toBeUndefined();
+    const again = await post('auth.login', { username: 'clerk', password: 'demo1234' }, cookieOf(first));
+    expect(cookieOf(again)).not.toBe(cookieOf(first));
+    // The old id ended with the new login.
+    expect(JSON.parse((await post('auth.me', {}, cookieOf(first))).body)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(JSON.parse((await post('auth.me', {}, cookieOf(again))).body)).toMatchObject({ ok: true });
+    // Fixation: an id chosen by someone else before the login is never the session's id.
+    const planted = 'idesk_session=' + 'p'.repeat(43);
+    const login = await post('auth.login', { username: 'clerk', password: 'demo1234' }, planted);
+    expect(cookieOf(login)).not.toBe(planted);
+    expect(JSON.parse((await post('auth.me', {}, planted)).body)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 
   it('serves assets with their type and never a file outside the renderer folder', async () => {
@@ -110,14 +124,14 @@ describe('browser mode server', () => {
   });
 
   it('logs in through the dispatcher and keeps the session per cookie', async () => {
-    const first = await request({ path: '/' });
-    const cookie = cookieOf(first);
-    const bad = await post('auth.login', { username: 'clerk', password: 'wrong-1' }, cookie);
+    const bad = await post('auth.login', { username: 'clerk', password: 'wrong-1' });
     expect(bad.status).toBe(200);
     expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     expect(JSON.parse(bad.body).error.message).toContain('用户名或密码不正确');
 
-    const ok = JSON.parse((await post('auth.login', { username: 'clerk', password: 'demo1234' }, cookie)).body);
+    const login = await post('auth.login', { username: 'clerk', password: 'demo1234' });
+    const cookie = cookieOf(login);
+    const ok = JSON.parse(login.body);
     expect(ok.ok).toBe(true);
     expect(ok.data.actor.role).toBe('clerk');
     const me = JSON.parse((await post('auth.me', {}, cookie)).body);
@@ -129,14 +143,13 @@ describe('browser mode server', () => {
   });
 
   it('enforces permissions like the desktop app', async () => {
-    const cookie = cookieOf(await request({ path: '/' }));
-    await post('auth.login', { username: 'official', password: 'demo1234' }, cookie);
+    const cookie = cookieOf(await post('auth.login', { username: 'official', password: 'demo1234' }));
     const r = JSON.parse((await post('users.list', {}, cookie)).body);
     expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
   it('accepts only JSON POSTs of bounded size to known channel names', async () => {
-    const cookie = cookieOf(await request({ path: '/' }));
+    const cookie = cookieOf(await post('auth.login', { username: 'clerk', password: 'demo1234' }));
     const text = await request({ method: 'POST', path: '/api/auth.me', headers: { 'Content-Type': 'text/plain', Cookie: cookie }, body: '{}' });
     expect(text.status).toBe(415);
     const broken = await request({ method: 'POST', path: '/api/auth.login', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: '{"username":' });

@@ -70,7 +70,7 @@ export const coreContract = {
   'auth.login': channel<Me>()(z.object({ username: text(TEXT_MAX.shortName).min(1, k('rule.usernameRequired')), password: z.string().min(1, k('rule.passwordRequired')).max(TEXT_MAX.password) }).strict(), 'public'),
   'auth.logout': channel<null>()(empty, 'public'),
   'auth.me': channel<Me>()(empty, 'session'),
-  'auth.changePassword': channel<null>()(z.object({ oldPassword: z.string().max(TEXT_MAX.password), newPassword: z.string().max(TEXT_MAX.password) }).strict(), 'session'),
+  'auth.changePassword': channel<null>()(z.object({ oldPassword: z.string().max(TEXT_MAX.password), newPassword: z.string().max(TEXT_MAX.password) }).strict(), 'session', { write: true }),
   'users.list': channel<UserView[]>()(empty, 'users.manage'),
   'users.create': channel<UserView>()(
     z.object({ username: text(TEXT_MAX.shortName).min(2), displayName: text(TEXT_MAX.shortName).min(1), role, communityId: id.nullish(), password: z.string().max(TEXT_MAX.password) }).strict(),

@@ -66,12 +66,13 @@ export const importsContract = {
   'import.upload': channel<{ fileId: string; fileName: string; bytes: number }>()(
     z.object({ fileName: z.string().trim().min(1, k('rule.fileNameRequired')).max(200), dataBase64: z.string().max(MAX_BASE64, k('rule.fileTooLarge')) }).strict(),
     'import.run',
+    { write: true },
   ),
   'import.preview': channel<ImportPreview>()(z.object(listOptions).strict(), 'import.run'),
-  'import.commit': channel<{ jobId: string }>()(z.object({ ...listOptions, mode: z.enum(['all-or-nothing', 'valid-only']).default('all-or-nothing') }).strict(), 'import.run'),
+  'import.commit': channel<{ jobId: string }>()(z.object({ ...listOptions, mode: z.enum(['all-or-nothing', 'valid-only']).default('all-or-nothing') }).strict(), 'import.run', { write: true }),
   'import.errorReport': channel<{ fileName: string; dataBase64: string; rows: number }>()(z.object(listOptions).strict(), 'import.run'),
   /** The clerk cancelled or left the import: the uploaded file (and a kept error report) is deleted now. */
-  'import.cancel': channel<{ deleted: boolean }>()(z.object({ fileId: listOptions.fileId }).strict(), 'import.run'),
+  'import.cancel': channel<{ deleted: boolean }>()(z.object({ fileId: listOptions.fileId }).strict(), 'import.run', { write: true }),
   'import.batches': channel<{ rows: BatchRow[]; total: number }>()(z.object({ offset: paging.offset, limit: paging.limit }).strict(), 'import.run'),
   'import.undo': channel<UndoResult>()(z.object({ batchId: id }).strict(), 'import.run', {
     invalidates: ['import.batches', 'places.communities', 'residents.list', 'residents.get', 'dashboard.get', 'checkins.due', 'checkins.counts', 'households.search'],

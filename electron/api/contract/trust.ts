@@ -26,7 +26,7 @@ const backupName = z.string().regex(/^isolation-desk-([0-9a-f]{8}-)?\d{8}-\d{6}(
 
 export const trustContract = {
   'audit.list': channel<Page<AuditListRow>>()(z.object({ ...auditFilter, ...paging }).strict(), 'audit.read'),
-  'audit.export': channel<AuditExport>()(z.object(auditFilter).strict(), 'audit.read'),
+  'audit.export': channel<AuditExport>()(z.object(auditFilter).strict(), 'audit.read', { write: true }),
   /** The newest check of the audit hash chain (null: never checked from the app). */
   'audit.chainStatus': channel<AuditChainCheck | null>()(empty, 'audit.read'),
   /** Checks the whole hash chain and its triggers now; recorded and audited. */

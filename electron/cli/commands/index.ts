@@ -12,4 +12,6 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   'seed-demo': () => import('./seed-demo.ts'),
   stats: () => import('./stats.ts'),
   verify: () => import('./verify.ts'),
+  serve: () => import('./serve.ts'),
+  devices: () => import('./devices.ts'),
 };
