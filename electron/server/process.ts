@@ -7,6 +7,7 @@ import { SessionStore } from '../api/sessions.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { systemClock } from '../domain/clock.ts';
 import { getSettings } from '../domain/settings.ts';
+import type { Settings } from '../shared/settings.ts';
 import { keepWorkerReady } from '../jobs/runner.ts';
 import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
 import { groupFingerprint, LOOPBACK, startOfficeServer } from './index.ts';
@@ -23,6 +24,12 @@ export interface ServeOptions {
   until?: Promise<unknown>;
 }
 
+/** Where serve listens: --host if given, else the LAN interface the admin chose in 设置 › 共享, else loopback only. */
+export function serveHost(settings: Pick<Settings, 'serverLan' | 'serverHost'>, hostArg?: string): string {
+  if (hostArg !== undefined) return hostArg;
+  return settings.serverLan ? settings.serverHost || '0.0.0.0' : LOOPBACK;
+}
+
 const signal = () =>
   new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -33,8 +40,12 @@ export async function runServe(opts: ServeOptions): Promise<{ url: string; stopp
   const stop = opts.until ?? signal();
   const handle = await openDatabase(opts.file, { create: false });
   try {
-    const built = await ensureRendererBuilt((line) => process.stderr.write(`${line}\n`));
-    if (built.built) process.stderr.write(`界面构建完成（${(built.ms / 1000).toFixed(1)} 秒）。\n`);
+    // Tests serve a stand-in page instead of building the interface.
+    const staticDir = process.env.ISOLATION_DESK_STATIC_DIR || RENDERER_OUT;
+    if (!process.env.ISOLATION_DESK_STATIC_DIR) {
+      const built = await ensureRendererBuilt((line) => process.stderr.write(`${line}\n`));
+      if (built.built) process.stderr.write(`界面构建完成（${(built.ms / 1000).toFixed(1)} 秒）。\n`);
+    }
     sweepUploadFolder();
     const settings = await getSettings({ db: handle.db });
     const env: ApiEnv = {
@@ -48,10 +59,10 @@ export async function runServe(opts: ServeOptions): Promise<{ url: string; stopp
       },
     };
     let reopened = handle;
-    const host = opts.host ?? (settings.serverLan ? settings.serverHost || '0.0.0.0' : LOOPBACK);
+    const host = serveHost(settings, opts.host);
     const server = await startOfficeServer({
       env,
-      staticDir: RENDERER_OUT,
+      staticDir,
       host,
       port: opts.port ?? settings.serverPort,
       tls: { certDir: path.join(path.dirname(opts.file), 'office-server'), certFile: opts.certFile, keyFile: opts.keyFile },

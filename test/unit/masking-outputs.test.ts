@@ -159,6 +159,12 @@ const PROBES: Record<string, Probe> = {
   'import.cancel': { skip: WRITE },
   'jobs.status': { skip: 'probed with reports.export' },
   'jobs.cancel': { skip: 'cancels a job' },
+  'devices.list': { input: {} },
+  'devices.pairCodes': { skip: WRITE },
+  'devices.revoke': { skip: WRITE },
+  'server.status': { input: {} },
+  'server.start': { skip: 'starts the office server (desktop app only)' },
+  'server.stop': { skip: 'stops the office server (desktop app only)' },
 };
 
 beforeAll(async () => {
