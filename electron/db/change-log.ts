@@ -72,3 +72,8 @@ export async function pruneChangeLog(db: Kysely<Database>, nowMs: number, keepMs
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/** Empties the log (a freshly filled demo file). */
+export async function clearChangeLog(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom('changeLog').execute();
+}

@@ -3,6 +3,7 @@
 // channel does this): it is demo data for a new file, not a caller of the API.
 import type { OpenOptions } from '../../db/open.ts';
 import { withBulkLoad } from '../../db/bulk.ts';
+import { clearChangeLog } from '../../db/change-log.ts';
 import { CLI_ACTOR } from '../../domain/actor.ts';
 import { fixedClock, systemClock, type Clock } from '../../domain/clock.ts';
 import { isIsoDate } from '../../domain/dates.ts';
@@ -22,7 +23,10 @@ export function checkSeedOptions(todayArg: string | undefined, password: string)
 
 /** Opens (creating) the file and fills it. */
 export function seedDemoFile(file: string, open: OpenOptions, clock: Clock, opts: Omit<SeedOptions, 'bulk'>): Promise<SeedSummary> {
-  return withDb(file, { ...open, create: true }, (handle) =>
-    withBulkLoad(handle.sqlite, (db) => seedDemo({ db, actor: CLI_ACTOR, clock }, { ...opts, bulk: true })),
-  );
+  return withDb(file, { ...open, create: true }, async (handle) => {
+    const summary = await withBulkLoad(handle.sqlite, (db) => seedDemo({ db, actor: CLI_ACTOR, clock }, { ...opts, bulk: true }));
+    // A new demo file has no history for office PCs to catch up on: its fill leaves no change notices behind.
+    await clearChangeLog(handle.db);
+    return summary;
+  });
 }
