@@ -25,7 +25,8 @@ export function wrappedKeyFile(dbFile: string): string {
   return `${dbFile}.key`;
 }
 
-function storeUsable(store: KeyStore): boolean {
+/** safeStorage protects something here (also used for the client mode's device credential, connection-file.ts). */
+export function storeUsable(store: KeyStore): boolean {
   if (!store.isEncryptionAvailable()) return false;
   // Linux without a keyring: Electron "encrypts" with a fixed password; that protects nothing.
   return process.platform !== 'linux' || store.getSelectedStorageBackend?.() !== 'basic_text';
