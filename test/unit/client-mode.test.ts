@@ -25,7 +25,10 @@ import { hardenContents, pinnedOriginCheck } from '../../electron/main/guards.ts
 import { BRIDGE_ARG, CONNECTION_CHANNELS } from '../../electron/shared/connection.ts';
 import { tempDir } from '../helpers/env.ts';
 import type { WebContents } from 'electron';
+import type { KeyStore } from '../../electron/main/db-key.ts';
 
+/** The mocked safeStorage (reversible, bound to a profile), typed as the key store the code takes. */
+const store = mock.safeStorage as unknown as KeyStore;
 const CREDENTIAL = 'dev_7.Zq8xN3vK1pL0sT9wY2aB5cD6eF4gH';
 const CODE = '12345678';
 
@@ -49,7 +52,7 @@ const clientOf = (over: Partial<ClientConnection> = {}) => ({ url: serverA.url, 
 describe('the mode file', () => {
   it('round trip: the credential is stored only wrapped by safeStorage, never in clear', () => {
     const dir = tempDir('idesk-conn-');
-    const written = writeClientConnection(dir, mock.safeStorage, clientOf());
+    const written = writeClientConnection(dir, store, clientOf());
     const text = fs.readFileSync(connectionFile(dir), 'utf8');
     for (const clear of [CREDENTIAL, Buffer.from(CREDENTIAL).toString('base64'), Buffer.from(CREDENTIAL).toString('hex'), 'Zq8xN3vK1pL0sT9wY2aB']) {
       expect(text).not.toContain(clear);
@@ -58,24 +61,24 @@ describe('the mode file', () => {
     const read = readConnection(dir, path.join(dir, 'isolation-desk.db'));
     expect(read).toEqual(written);
     expect(read).toMatchObject({ mode: 'client', url: serverA.url, fingerprint: certA.fingerprint, name: '西大街社区电脑', deviceId: 7 });
-    expect(unwrapCredential(read as ClientConnection, mock.safeStorage)).toBe(CREDENTIAL);
+    expect(unwrapCredential(read as ClientConnection, store)).toBe(CREDENTIAL);
     expect(mock.safeStorage.encryptString).toHaveBeenCalledWith(CREDENTIAL);
     // Another Windows user or PC cannot unwrap it.
     mock.setSafeStorageProfile('someone-else');
-    expect(() => unwrapCredential(read as ClientConnection, mock.safeStorage)).toThrow();
+    expect(() => unwrapCredential(read as ClientConnection, store)).toThrow();
   });
 
   it('without a usable key store client mode is refused in Chinese and nothing is written', () => {
     const dir = tempDir('idesk-conn-');
     mock.safeStorage.available = false;
-    expect(() => writeClientConnection(dir, mock.safeStorage, clientOf())).toThrow(ConnectionStoreError);
-    expect(() => writeClientConnection(dir, mock.safeStorage, clientOf())).toThrow(/系统密钥存储/);
+    expect(() => writeClientConnection(dir, store, clientOf())).toThrow(ConnectionStoreError);
+    expect(() => writeClientConnection(dir, store, clientOf())).toThrow(/系统密钥存储/);
     expect(fs.existsSync(connectionFile(dir))).toBe(false);
     if (process.platform === 'linux') {
       // Linux without a keyring: safeStorage "encrypts" with a fixed password; that is not storage in secret.
       mock.safeStorage.available = true;
       mock.safeStorage.getSelectedStorageBackend.mockReturnValue('basic_text');
-      expect(() => writeClientConnection(dir, mock.safeStorage, clientOf())).toThrow(ConnectionStoreError);
+      expect(() => writeClientConnection(dir, store, clientOf())).toThrow(ConnectionStoreError);
       expect(fs.existsSync(connectionFile(dir))).toBe(false);
       mock.safeStorage.getSelectedStorageBackend.mockReturnValue('gnome_libsecret');
     }
@@ -115,7 +118,7 @@ describe('pinning against a real https server', () => {
   it('pairs with the confirmed fingerprint: the code reaches the server, the credential is kept wrapped', async () => {
     const dir = tempDir('idesk-pair-');
     const onChosen = vi.fn();
-    const h = connectionHandlers({ userData: dir, store: mock.safeStorage, onChosen });
+    const h = connectionHandlers({ userData: dir, store: store, onChosen });
     const probed = await h.probe(serverA.url.replace('https://', '').replace(/\/$/, ''));
     expect(probed).toEqual({ ok: true, data: { url: serverA.url, fingerprint: certA.fingerprint } });
     const before = serverA.seen.length;
@@ -126,13 +129,13 @@ describe('pinning against a real https server', () => {
     const stored = readConnection(dir, path.join(dir, 'none.db')) as ClientConnection;
     expect(stored).toMatchObject({ mode: 'client', url: serverA.url, fingerprint: certA.fingerprint, deviceId: 7 });
     expect(fs.readFileSync(connectionFile(dir), 'utf8')).not.toContain(CREDENTIAL);
-    expect(unwrapCredential(stored, mock.safeStorage)).toBe(CREDENTIAL);
+    expect(unwrapCredential(stored, store)).toBe(CREDENTIAL);
   });
 
   it('REFUSES a server with another certificate: no request reaches it, nothing is stored', async () => {
     const dir = tempDir('idesk-pair-');
     const onChosen = vi.fn();
-    const h = connectionHandlers({ userData: dir, store: mock.safeStorage, onChosen });
+    const h = connectionHandlers({ userData: dir, store: store, onChosen });
     const connections = serverB.connections;
     // The clerk confirmed A's fingerprint; B answers at the address (DNS spoofing, a swapped PC).
     const r = await h.pair({ url: serverB.url, fingerprint: certA.fingerprint, code: CODE, name: '西大街社区电脑' });
@@ -148,7 +151,7 @@ describe('pinning against a real https server', () => {
 
   it("a wrong code: the server's Chinese message is passed on, nothing is stored", async () => {
     const dir = tempDir('idesk-pair-');
-    const h = connectionHandlers({ userData: dir, store: mock.safeStorage, onChosen: vi.fn() });
+    const h = connectionHandlers({ userData: dir, store: store, onChosen: vi.fn() });
     const r = await h.pair({ url: serverA.url, fingerprint: certA.fingerprint, code: '00000000', name: '西大街社区电脑' });
     expect(r).toEqual({ ok: false, error: { code: 'SERVER', message: '配对码不正确或已过期，请向管理员要一个新的配对码。' } });
     expect(fs.existsSync(connectionFile(dir))).toBe(false);
@@ -161,7 +164,7 @@ describe('pinning against a real https server', () => {
     const dir = tempDir('idesk-pair-');
     mock.safeStorage.available = false;
     const before = serverA.seen.length;
-    const h = connectionHandlers({ userData: dir, store: mock.safeStorage, onChosen: vi.fn() });
+    const h = connectionHandlers({ userData: dir, store: store, onChosen: vi.fn() });
     const r = await h.pair({ url: serverA.url, fingerprint: certA.fingerprint, code: '87654321', name: '西大街社区电脑' });
     expect(r).toMatchObject({ ok: false, error: { code: 'NO_SAFE_STORAGE', message: expect.stringContaining('系统密钥存储') } });
     expect(serverA.seen.length).toBe(before);
@@ -169,7 +172,7 @@ describe('pinning against a real https server', () => {
   });
 
   it('an address where nothing listens: UNREACHABLE in Chinese; http:// is refused before connecting', async () => {
-    const h = connectionHandlers({ userData: tempDir('idesk-pair-'), store: mock.safeStorage, onChosen: vi.fn() });
+    const h = connectionHandlers({ userData: tempDir('idesk-pair-'), store: store, onChosen: vi.fn() });
     await serverB.close();
     const r = await h.probe(serverB.url);
     expect(r).toMatchObject({ ok: false, error: { code: 'UNREACHABLE', message: expect.stringContaining('无法连接') } });
@@ -230,7 +233,7 @@ async function startMain(): Promise<void> {
 
 describe('startup in each mode', () => {
   it('client mode: pinned session, device cookie, the server in a window without preload, no database, no IPC', async () => {
-    writeClientConnection(mock.userDataDir(), mock.safeStorage, clientOf());
+    writeClientConnection(mock.userDataDir(), store, clientOf());
     await startMain();
     const ses = mock.session.defaultSession;
     expect(ses.cookies.set).toHaveBeenCalledWith({ url: serverA.url, name: 'idesk_device', value: CREDENTIAL, path: '/', httpOnly: true, secure: true, sameSite: 'strict' });
@@ -266,7 +269,7 @@ describe('startup in each mode', () => {
   });
 
   it('client mode on another profile: the credential cannot be unwrapped, 退出 leaves everything as it was', async () => {
-    writeClientConnection(mock.userDataDir(), mock.safeStorage, clientOf());
+    writeClientConnection(mock.userDataDir(), store, clientOf());
     const before = fs.readFileSync(connectionFile(mock.userDataDir()), 'utf8');
     mock.setSafeStorageProfile('another-user');
     mock.dialog.showMessageBox.mockResolvedValueOnce({ response: 1, checkboxChecked: false });
