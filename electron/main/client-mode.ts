@@ -4,7 +4,7 @@
 // certificate or an unreachable server is explained in a dialog that also offers to forget the server and pair again.
 import { dialog, session, type BrowserWindow } from 'electron';
 import { groupFingerprint } from '../shared/connection.ts';
-import type { KeyStore } from './db-key.ts';
+import type { KeyStore } from './key-store.ts';
 import { forgetConnection, unwrapCredential, type ClientConnection } from './connection-file.ts';
 import { DEVICE_COOKIE } from './connect.ts';
 import { certificateChangedMessage, pinnedVerifyProc } from './pinning.ts';

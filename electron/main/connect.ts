@@ -13,7 +13,7 @@ import {
   type PairAnswer,
   type ProbeAnswer,
 } from '../shared/connection.ts';
-import type { KeyStore } from './db-key.ts';
+import type { KeyStore } from './key-store.ts';
 import {
   ConnectionStoreError,
   NO_SAFE_STORAGE_MESSAGE,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { FINGERPRINT_RE } from '../shared/connection.ts';
-import { storeUsable, type KeyStore } from './db-key.ts';
+import { storeUsable, type KeyStore } from './key-store.ts';
 
 export const CONNECTION_FILE_NAME = 'connection.json';
 

@@ -25,7 +25,7 @@ import { hardenContents, pinnedOriginCheck } from '../../electron/main/guards.ts
 import { BRIDGE_ARG, CONNECTION_CHANNELS } from '../../electron/shared/connection.ts';
 import { tempDir } from '../helpers/env.ts';
 import type { WebContents } from 'electron';
-import type { KeyStore } from '../../electron/main/db-key.ts';
+import type { KeyStore } from '../../electron/main/key-store.ts';
 
 /** The mocked safeStorage (reversible, bound to a profile), typed as the key store the code takes. */
 const store = mock.safeStorage as unknown as KeyStore;

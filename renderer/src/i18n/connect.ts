@@ -2,7 +2,7 @@
 // address, the certificate fingerprint to compare, the pairing code and device name.
 const zhCN = {
   title: '选择使用方式',
-  intro: '这台电脑第一次使用居家隔离管理台。请选择数据保存在哪里（以后可在 文件 › 断开街道服务器 重新选择）。',
+  intro: '这台电脑第一次使用居家隔离管理台。请选择数据保存在哪里（连接到街道服务器后，可在 文件 › 断开街道服务器… 重新选择）。',
   local: {
     title: '本机数据库',
     desc: '数据保存在这台电脑上。街道办的主电脑（或只在一台电脑上使用）选这一项。',
@@ -64,7 +64,7 @@ const zhCN = {
 
 const en: typeof zhCN = {
   title: 'How this PC works',
-  intro: 'This is the first start of Isolation Desk on this PC. Choose where the data is kept (you can choose again later under File › Disconnect from the office server).',
+  intro: 'This is the first start of Isolation Desk on this PC. Choose where the data is kept (once connected to the office server, File › 断开街道服务器… lets you choose again).',
   local: {
     title: 'Database on this PC',
     desc: 'The data is kept on this computer. Choose this on the subdistrict office’s main PC (or when only one PC is used).',
