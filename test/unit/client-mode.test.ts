@@ -268,6 +268,39 @@ describe('startup in each mode', () => {
     expect(ses.cookies.remove).toHaveBeenCalledWith(serverA.url, 'idesk_device');
   });
 
+  it('client mode: an unreachable server is explained (重试 loads again); 文件 › 断开街道服务器… forgets it and restarts', async () => {
+    writeClientConnection(mock.userDataDir(), store, clientOf());
+    await startMain();
+    const win = mock.FakeBrowserWindow.all[0];
+    const loads = vi.spyOn(win, 'loadURL');
+    // A subframe's failure or an aborted navigation is nobody's business; the page itself failing is.
+    win.webContents.emit('did-fail-load', {}, -3, 'ERR_ABORTED', serverA.url, true);
+    win.webContents.emit('did-fail-load', {}, -102, 'ERR_CONNECTION_REFUSED', serverA.url, false);
+    expect(mock.dialog.showMessageBox).not.toHaveBeenCalled();
+    mock.dialog.showMessageBox.mockResolvedValueOnce({ response: 0, checkboxChecked: false });
+    win.webContents.emit('did-fail-load', {}, -102, 'ERR_CONNECTION_REFUSED', serverA.url, true);
+    await vi.waitFor(() => expect(loads).toHaveBeenCalledWith(serverA.url));
+    const told = mock.dialog.showMessageBox.mock.calls[0][0];
+    expect(told.message).toBe('无法连接到街道服务器。');
+    expect(told.detail).toContain('ERR_CONNECTION_REFUSED');
+    expect(told.buttons).toEqual(['重试', '断开并重新配对', '退出']);
+    expect(fs.existsSync(connectionFile(mock.userDataDir()))).toBe(true);
+
+    const file = (mock.Menu.template as any[])[0];
+    const forget = file.submenu.find((i: any) => i.label === '断开街道服务器…');
+    mock.dialog.showMessageBox.mockResolvedValueOnce({ response: 1, checkboxChecked: false }); // 取消
+    forget.click();
+    await vi.waitFor(() => expect(mock.dialog.showMessageBox).toHaveBeenCalledTimes(2));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the answer is acted on after the dialog resolves
+    expect(fs.existsSync(connectionFile(mock.userDataDir()))).toBe(true);
+    expect(mock.app.relaunch).not.toHaveBeenCalled();
+    mock.dialog.showMessageBox.mockResolvedValueOnce({ response: 0, checkboxChecked: false }); // 断开并重新选择
+    forget.click();
+    await vi.waitFor(() => expect(mock.app.relaunch).toHaveBeenCalled());
+    expect(fs.existsSync(connectionFile(mock.userDataDir()))).toBe(false);
+    expect(mock.session.defaultSession.cookies.remove).toHaveBeenCalledWith(serverA.url, 'idesk_device');
+  });
+
   it('client mode on another profile: the credential cannot be unwrapped, 退出 leaves everything as it was', async () => {
     writeClientConnection(mock.userDataDir(), store, clientOf());
     const before = fs.readFileSync(connectionFile(mock.userDataDir()), 'utf8');
