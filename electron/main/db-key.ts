@@ -9,7 +9,8 @@
 // anew for this profile. Without an OS key store (Linux without a keyring: safeStorage's "basic_text" is no
 // protection) the file stays plaintext and the admin is told so.
 import fs from 'node:fs';
-import { dialog, type SafeStorage } from 'electron';
+import { dialog } from 'electron';
+import { storeUsable, type KeyStore } from './key-store.ts';
 import { encryptDatabaseFile } from '../db/encrypt.ts';
 import { formatRecoveryKey, generateKey, parseKey, parseRecoveryKey, type DbKey } from '../db/keys.ts';
 import { fileKind, openSqlite, setDatabaseKey } from '../db/sqlite.ts';
@@ -17,18 +18,10 @@ import { DatabaseOpenError } from '../db/open-error.ts';
 
 const TITLE = '居家隔离管理台';
 
-export type KeyStore = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & {
-  getSelectedStorageBackend?: SafeStorage['getSelectedStorageBackend'];
-};
+export type { KeyStore };
 
 export function wrappedKeyFile(dbFile: string): string {
   return `${dbFile}.key`;
-}
-
-function storeUsable(store: KeyStore): boolean {
-  if (!store.isEncryptionAvailable()) return false;
-  // Linux without a keyring: Electron "encrypts" with a fixed password; that protects nothing.
-  return process.platform !== 'linux' || store.getSelectedStorageBackend?.() !== 'basic_text';
 }
 
 function wrap(store: KeyStore, dbFile: string, key: DbKey): void {

@@ -1,5 +1,6 @@
-// Hardening of every web contents and the session: our pages may only navigate within app://, new windows are
-// denied (a few official https sites open in the system browser), and no web permission is ever granted.
+// Hardening of every web contents and the session: our pages may only navigate within app:// (in client mode: within
+// the pinned office server's origin, pinnedOriginCheck), new windows are denied (a few official https sites open in
+// the system browser), and no web permission is ever granted.
 import { shell, type App, type Session, type WebContents } from 'electron';
 import { isAppUrl } from './app-files.ts';
 
@@ -24,6 +25,23 @@ export function openExternalIfAllowed(url: string): boolean {
 }
 
 export type UrlCheck = (url: string) => boolean;
+
+/**
+ * Client mode: the one origin the window may show, the pinned office server (https, its host and port), and nothing
+ * else — not app://desk, not another port of the same host, not a URL carrying a user name or password.
+ */
+export function pinnedOriginCheck(serverUrl: string): UrlCheck {
+  const origin = new URL(serverUrl).origin;
+  if (!origin.startsWith('https://')) throw new Error(`not an https origin: ${serverUrl}`);
+  return (url) => {
+    try {
+      const u = new URL(url);
+      return u.protocol === 'https:' && u.origin === origin && u.username === '' && u.password === '';
+    } catch {
+      return false;
+    }
+  };
+}
 
 /** Guards one web contents: navigation, redirects, new windows, <webview>. */
 export function hardenContents(contents: WebContents, isTrusted: UrlCheck = isAppUrl): void {

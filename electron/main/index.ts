@@ -18,6 +18,8 @@ import { registerIpc, sessionKeyOf } from './ipc.ts';
 import { appPaths } from './paths.ts';
 import { APP_START_URL, isAppUrl } from './app-files.ts';
 import { registerAppProtocol, registerAppScheme } from './protocol.ts';
+import { readConnection } from './connection-file.ts';
+import { startChoice, startClient } from './modes.ts';
 import { WINDOW_TITLE, createMainWindow, installMenu, isOwnContents } from './window.ts';
 import type { BrowserWindow } from 'electron';
 
@@ -47,6 +49,12 @@ function devRendererUrl(): string | null {
 
 async function start(): Promise<void> {
   const paths = appPaths(app, import.meta.dirname);
+  // 本机数据库 or 连接到街道服务器 (connection.json; modes.ts): client mode opens no database at all.
+  const connection = readConnection(paths.userData, paths.dbFile);
+  if (connection.mode === 'client') {
+    mainWindow = await startClient(connection, paths);
+    return;
+  }
   const devOrigin = devRendererUrl();
   const isTrustedUrl: UrlCheck = (url) => {
     if (isAppUrl(url)) return true;
@@ -61,6 +69,11 @@ async function start(): Promise<void> {
   installContentsGuard(app, isTrustedUrl);
   hardenSession(session.defaultSession);
   registerAppProtocol(paths.rendererDir);
+  const startUrl = devOrigin ? process.env.ELECTRON_RENDERER_URL! : APP_START_URL;
+  if (connection.mode === 'choose') {
+    mainWindow = await startChoice(paths, startUrl, isTrustedUrl, connection.problem);
+    return;
+  }
   // Uploaded lists left by a crash or a killed process (names, ID numbers, phones) go once they are a day old.
   sweepUploadFolder();
 
@@ -104,7 +117,7 @@ async function start(): Promise<void> {
   });
   mainWindow = createMainWindow({
     preloadFile: paths.preloadFile,
-    url: devOrigin ? process.env.ELECTRON_RENDERER_URL! : APP_START_URL,
+    url: startUrl,
     // A closed or crashed-and-gone page ends its login; a new window must log in again.
     onContentsGone: (id) => env.sessions.delete(sessionKeyOf(id)),
   });

@@ -6,6 +6,7 @@ import { dispatch, type ApiResult } from '../api/dispatch.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { isAppUrl } from './app-files.ts';
 import { fail } from '../shared/errors.ts';
+import { CONNECTION_CHANNELS, type ConnectionResult } from '../shared/connection.ts';
 
 export interface SenderPolicy {
   /** Ids of the web contents we created (our windows); anything else is refused. */
@@ -45,5 +46,28 @@ export function registerIpc(env: ApiEnv, policy: SenderPolicy): () => void {
   }
   return () => {
     for (const channel of channels) ipcMain.removeHandler(channel);
+  };
+}
+
+export interface ConnectionIpcHandlers {
+  chooseLocal(): Promise<ConnectionResult<unknown>>;
+  probe(input: unknown): Promise<ConnectionResult<unknown>>;
+  pair(input: unknown): Promise<ConnectionResult<unknown>>;
+}
+
+const FORBIDDEN_CONNECTION: ConnectionResult<never> = { ok: false, error: { code: 'FAILED', message: '此页面无权进行该操作。' } };
+
+/** The first-start choice page's channels (connect.ts), under the same sender check; returns their removal. */
+export function registerConnectionIpc(handlers: ConnectionIpcHandlers, policy: SenderPolicy): () => void {
+  const table: Record<string, (input: unknown) => Promise<ConnectionResult<unknown>>> = {
+    [CONNECTION_CHANNELS.choose]: () => handlers.chooseLocal(),
+    [CONNECTION_CHANNELS.probe]: (input) => handlers.probe(input),
+    [CONNECTION_CHANNELS.pair]: (input) => handlers.pair(input),
+  };
+  for (const [channel, fn] of Object.entries(table)) {
+    ipcMain.handle(channel, async (event, input: unknown) => (isTrustedSender(event, policy) ? fn(input) : FORBIDDEN_CONNECTION));
+  }
+  return () => {
+    for (const channel of Object.keys(table)) ipcMain.removeHandler(channel);
   };
 }

@@ -1,13 +1,19 @@
 // The main window: secure webPreferences (isolated, sandboxed, no Node), a Chinese menu, and a registry of our own
 // web contents so ipc.ts can tell our window from anything else.
 import { BrowserWindow, Menu, app, type MenuItemConstructorOptions, type WebPreferences } from 'electron';
+import { BRIDGE_ARG, type PreloadBridge } from '../shared/connection.ts';
 
 export const WINDOW_TITLE = '居家隔离管理台';
 
-/** The renderer gets nothing but the preload's window.api: no Node, no remote content, no insecure mixing. */
-export function secureWebPreferences(preloadFile: string): WebPreferences {
+/**
+ * The renderer gets nothing but the preload's bridge: no Node, no insecure mixing. The bridge (read by
+ * electron/preload from process.argv): 'local' = window.api (our own database), 'connect' = window.desk.connection
+ * (the first-start choice). No preload file (client mode, the office server's page): no bridge at all — the page
+ * speaks HTTP to its server like a browser, and nothing of this PC is exposed to it.
+ */
+export function secureWebPreferences(preloadFile: string | null, bridge: PreloadBridge = 'local'): WebPreferences {
   return {
-    preload: preloadFile,
+    ...(preloadFile ? { preload: preloadFile, additionalArguments: [`${BRIDGE_ARG}${bridge}`] } : {}),
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -30,7 +36,10 @@ export function isOwnContents(id: number): boolean {
 }
 
 export interface MainWindowOptions {
-  preloadFile: string;
+  /** null: no preload (client mode, the server's page). */
+  preloadFile: string | null;
+  /** Which bridge the preload exposes (default 'local'). */
+  bridge?: PreloadBridge;
   url: string;
   /** Called with the web contents id when the window's page is gone (ends its session). */
   onContentsGone?: (webContentsId: number) => void;
@@ -46,7 +55,7 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     show: false,
     backgroundColor: '#f5f5f5',
     autoHideMenuBar: false,
-    webPreferences: secureWebPreferences(opts.preloadFile),
+    webPreferences: secureWebPreferences(opts.preloadFile, opts.bridge),
   });
   const id = win.webContents.id;
   ownContents.add(id);
@@ -62,7 +71,7 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
 }
 
 /** 文件 / 编辑 / 视图 / 帮助, built from Electron roles with Chinese labels; developer tools only when unpackaged. */
-export function menuTemplate(isPackaged: boolean, onAbout: () => void): MenuItemConstructorOptions[] {
+export function menuTemplate(isPackaged: boolean, onAbout: () => void, onForgetServer?: () => void): MenuItemConstructorOptions[] {
   const view: MenuItemConstructorOptions[] = [
     { role: 'reload', label: '重新加载' },
     { type: 'separator' },
@@ -74,7 +83,14 @@ export function menuTemplate(isPackaged: boolean, onAbout: () => void): MenuItem
   ];
   if (!isPackaged) view.push({ type: 'separator' }, { role: 'toggleDevTools', label: '开发者工具' });
   return [
-    { label: '文件', submenu: [{ role: 'quit', label: '退出' }] },
+    {
+      label: '文件',
+      submenu: [
+        // Client mode only: forget the office server and choose again on the next start.
+        ...(onForgetServer ? [{ label: '断开街道服务器…', click: onForgetServer }, { type: 'separator' as const }] : []),
+        { role: 'quit', label: '退出' },
+      ],
+    },
     {
       label: '编辑',
       submenu: [
@@ -92,6 +108,6 @@ export function menuTemplate(isPackaged: boolean, onAbout: () => void): MenuItem
   ];
 }
 
-export function installMenu(onAbout: () => void): void {
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(app.isPackaged, onAbout)));
+export function installMenu(onAbout: () => void, onForgetServer?: () => void): void {
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(app.isPackaged, onAbout, onForgetServer)));
 }

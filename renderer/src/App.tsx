@@ -7,6 +7,7 @@ import { SessionProvider, useSession } from './session.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
 import { AppLayout } from './components/AppLayout.tsx';
+import { ConnectPage, isConnectChoice } from './pages/ConnectPage.tsx';
 
 function Gate() {
   const { status, startError, retry } = useSession();
@@ -50,9 +51,13 @@ export function App() {
       }}
     >
       <AntApp>
-        <SessionProvider>
-          <Gate />
-        </SessionProvider>
+        {isConnectChoice() ? (
+          <ConnectPage />
+        ) : (
+          <SessionProvider>
+            <Gate />
+          </SessionProvider>
+        )}
       </AntApp>
     </ConfigProvider>
   );

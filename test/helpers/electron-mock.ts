@@ -67,6 +67,20 @@ export class FakeBrowserWindow extends Emitter {
 }
 
 export class FakeSession {
+  certificateVerifyProc: Listener | null = null;
+  /** The cookie store: what cookies.set was given, by url and name. */
+  readonly cookieJar = new Map<string, Record<string, any>>();
+  readonly cookies = {
+    set: vi.fn(async (details: Record<string, any>) => {
+      this.cookieJar.set(`${details.url} ${details.name}`, details);
+    }),
+    remove: vi.fn(async (url: string, name: string) => {
+      this.cookieJar.delete(`${url} ${name}`);
+    }),
+  };
+  setCertificateVerifyProc(fn: Listener | null): void {
+    this.certificateVerifyProc = fn;
+  }
   permissionRequestHandler: Listener | null = null;
   permissionCheckHandler: Listener | null = null;
   devicePermissionHandler: Listener | null = null;
@@ -81,10 +95,20 @@ export class FakeSession {
   }
 }
 
+/**
+ * A fresh userData folder of an install whose first start chose 本机数据库 (connection.json {mode:'local'}), as every
+ * local-mode test expects; the first-start and client-mode tests replace or remove the file.
+ */
+function freshUserData(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-shell-'));
+  fs.writeFileSync(path.join(dir, 'connection.json'), '{"mode":"local"}\n');
+  return dir;
+}
+
 function createMock() {
   const appEmitter = new Emitter();
   const state = {
-    userDataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-shell-')),
+    userDataDir: freshUserData(),
     /** The OS user profile safeStorage wraps for: another value is "another PC or user". */
     profile: 'profile-1',
   };
@@ -96,6 +120,8 @@ function createMock() {
     whenReady: vi.fn(() => Promise.resolve()),
     enableSandbox: vi.fn(),
     quit: vi.fn(),
+    relaunch: vi.fn(),
+    exit: vi.fn(),
   });
   const ipcMain = {
     handlers: new Map<string, Listener>(),
@@ -169,7 +195,7 @@ export function setSafeStorageProfile(profile: string): void {
 
 /** Back to a pristine Electron: no windows, handlers, listeners or recorded calls; a fresh userData folder. */
 export function resetElectronMock(): void {
-  mock.state.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-shell-'));
+  mock.state.userDataDir = freshUserData();
   FakeBrowserWindow.all.length = 0;
   app.listeners.clear();
   ipcMain.handlers.clear();

@@ -10,6 +10,7 @@ vi.mock('electron', async () => (await import('../helpers/electron-mock.ts')).el
 import { contextBridge, ipcRenderer } from '../helpers/electron-mock.ts';
 import { contract } from '../../electron/api/contract.ts';
 import { channelNames } from '../../electron/api/channel-names.ts';
+import { BRIDGE_ARG, CONNECTION_CHANNELS } from '../../electron/shared/connection.ts';
 import { CHANNEL_NAMES_FILE, channelNamesPlugin, renderChannelNames } from '../../scripts/channel-names-plugin.ts';
 
 const here = import.meta.dirname;
@@ -37,9 +38,11 @@ describe('channel names for the preload', () => {
 describe('preload', async () => {
   await import('../../electron/preload/index.ts');
   const api = contextBridge.exposed.get('api') as Record<string, unknown>;
+  // (Read now: the choice-page suite below re-imports the preload into an emptied mock before these tests run.)
+  const exposed = [...contextBridge.exposed.keys()];
 
   it('exposes only "api" to the page', () => {
-    expect([...contextBridge.exposed.keys()]).toEqual(['api']);
+    expect(exposed).toEqual(['api']);
   });
 
   it('has one function per channel name and nothing else', () => {
@@ -68,6 +71,41 @@ describe('preload', async () => {
   it('source: the preload imports ipcRenderer only from electron and only channel NAMES from the api', () => {
     const src = fs.readFileSync(path.resolve(here, '../../electron/preload/index.ts'), 'utf8');
     const valueImports = src.split('\n').filter((l) => /^import (?!type\b)/.test(l));
-    expect(valueImports.map((l) => /from '([^']+)'/.exec(l)?.[1])).toEqual(['electron', '../api/channel-names.ts']);
+    expect(valueImports.map((l) => /from '([^']+)'/.exec(l)?.[1])).toEqual(['electron', '../api/channel-names.ts', '../shared/connection.ts']);
+    // The shared file the preload loads imports nothing (no zod, no Node) and carries no secret.
+    const shared = fs.readFileSync(path.resolve(here, '../../electron/shared/connection.ts'), 'utf8');
+    expect(shared).not.toMatch(/^import /m);
+  });
+});
+
+describe('preload on the first-start choice page (--idesk-bridge=connect)', async () => {
+  const m = await import('../helpers/electron-mock.ts');
+  m.resetElectronMock();
+  vi.resetModules();
+  process.argv.push(`${BRIDGE_ARG}connect`);
+  try {
+    await import('../../electron/preload/index.ts');
+  } finally {
+    process.argv.splice(process.argv.indexOf(`${BRIDGE_ARG}connect`), 1);
+  }
+  const desk = m.contextBridge.exposed.get('desk') as { connection: Record<string, (input?: unknown) => Promise<unknown>> };
+
+  it('exposes only window.desk (no window.api: the choice page has no database to call)', () => {
+    expect([...m.contextBridge.exposed.keys()]).toEqual(['desk']);
+    expect(Object.keys(desk)).toEqual(['connection']);
+    expect(Object.keys(desk.connection).sort()).toEqual(['chooseLocal', 'pair', 'probe']);
+    expect(Object.isFrozen(desk) && Object.isFrozen(desk.connection)).toBe(true);
+  });
+
+  it('each step forwards to its own channel', async () => {
+    m.ipcRenderer.invoke.mockClear();
+    await desk.connection.probe('https://192.168.1.10:5443/');
+    await desk.connection.pair({ code: '12345678' });
+    await desk.connection.chooseLocal();
+    expect(m.ipcRenderer.invoke.mock.calls).toEqual([
+      [CONNECTION_CHANNELS.probe, 'https://192.168.1.10:5443/'],
+      [CONNECTION_CHANNELS.pair, { code: '12345678' }],
+      [CONNECTION_CHANNELS.choose, undefined],
+    ]);
   });
 });

@@ -121,7 +121,7 @@ describe('desktop encryption at rest', () => {
     expect(m2.app.quit).toHaveBeenCalled();
     expect(m2.FakeBrowserWindow.all).toHaveLength(0);
     expect(sha(file)).toBe(before);
-    expect(fs.readdirSync(m2.userDataDir())).toEqual([DB]);
+    expect(fs.readdirSync(m2.userDataDir())).toEqual(['connection.json', DB]);
   });
 
   it('a plaintext file from before is converted after a verified backup and the recovery key is shown', async () => {
