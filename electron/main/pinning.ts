@@ -2,17 +2,12 @@
 // Plain Node, no Electron: the address a clerk types, reading the server's certificate to show its fingerprint,
 // one HTTPS request over a connection that accepts only the pinned certificate, and the verdict Electron's
 // session asks for every certificate the window meets.
-import crypto from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { groupFingerprint, type ConnectionError, type ConnectionErrorCode } from '../shared/connection.ts';
+import { fingerprintOf } from '../server/tls.ts';
 
-/** SHA-256 of a certificate's DER bytes (or of its PEM text's DER), 64 lowercase hex digits. */
-export function fingerprintOf(cert: Buffer | Uint8Array | string): string {
-  const x = new crypto.X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert));
-  return x.fingerprint256.replaceAll(':', '').toLowerCase();
-}
 
 export class PinError extends Error {
   readonly code: ConnectionErrorCode;

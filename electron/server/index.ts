@@ -10,7 +10,7 @@ import { loadOrCreateCertificate } from './tls.ts';
 import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
 import { RotatingLog } from './log.ts';
 
-export { fingerprintOf, groupFingerprint } from './tls.ts';
+export { fingerprintOf } from './tls.ts';
 export const LOOPBACK = '127.0.0.1';
 export const DEFAULT_SERVER_PORT = 5443;
 

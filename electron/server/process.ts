@@ -10,7 +10,8 @@ import { getSettings } from '../domain/settings.ts';
 import type { Settings } from '../shared/settings.ts';
 import { keepWorkerReady } from '../jobs/runner.ts';
 import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
-import { groupFingerprint, LOOPBACK, startOfficeServer } from './index.ts';
+import { LOOPBACK, startOfficeServer } from './index.ts';
+import { groupFingerprint } from '../shared/connection.ts';
 import { ensureRendererBuilt, RENDERER_OUT } from './build.ts';
 
 export interface ServeOptions {

@@ -19,13 +19,8 @@ export interface ServerCertificate {
 }
 
 /** SHA-256 of a certificate (PEM or DER), lowercase hex without separators. */
-export function fingerprintOf(cert: string | Buffer): string {
-  return new X509Certificate(cert).fingerprint256.replaceAll(':', '').toLowerCase();
-}
-
-/** A fingerprint in groups of four, for comparing by eye. */
-export function groupFingerprint(fp: string): string {
-  return fp.match(/.{1,4}/g)?.join(' ') ?? fp;
+export function fingerprintOf(cert: string | Buffer | Uint8Array): string {
+  return new X509Certificate(typeof cert === 'string' ? cert : Buffer.from(cert)).fingerprint256.replaceAll(':', '').toLowerCase();
 }
 
 function pem(label: string, der: ArrayBuffer): string {

@@ -1,4 +1,4 @@
-// The page's CSP nonce, handed over by the server in <meta name="csp-nonce"> (electron/security/csp.ts).
+// The page's CSP nonce, handed over by the server in <meta name="csp-nonce"> (electron/server/csp.ts).
 // Give it to everything that inserts <style> tags: antd (ConfigProvider csp), AG Grid (styleNonce).
 export const cspNonce: string | undefined =
   document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content || undefined;

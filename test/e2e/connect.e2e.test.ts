@@ -28,7 +28,7 @@ let cert: TestCert;
 let server: TestServer;
 
 beforeAll(async () => {
-  cert = makeCert();
+  cert = await makeCert();
   server = await startPairingServer(cert, { '24681357': 'cred-e2e-0001' });
   app = await startApp({ empty: true });
   browser = await launchBrowser();

@@ -1,12 +1,8 @@
 // A self-signed ECDSA P-256 certificate made in the test (the office server's kind), and a small real HTTPS server on
 // 127.0.0.1 with it: what the desktop client pairs with and pins.
-import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import https from 'node:https';
+import { fingerprintOf, makeSelfSigned } from '../../electron/server/tls.ts';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 
 export interface TestCert {
   /** PEM certificate and PKCS#8 private key. */
@@ -16,27 +12,10 @@ export interface TestCert {
   fingerprint: string;
 }
 
-/**
- * Made by the system's openssl (@peculiar/x509 needs a Reflect metadata polyfill this branch does not carry): an
- * ECDSA P-256 key and a one-day self-signed certificate for 127.0.0.1, as the office server makes its own.
- */
-export function makeCert(commonName = '127.0.0.1'): TestCert {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-cert-'));
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  try {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', `/CN=${commonName}`, '-addext', 'subjectAltName=IP:127.0.0.1'],
-      { stdio: 'pipe' },
-    );
-    const cert = fs.readFileSync(certFile, 'utf8');
-    const x = new crypto.X509Certificate(cert);
-    if ((x.publicKey.asymmetricKeyDetails?.namedCurve ?? '') !== 'prime256v1') throw new Error('not a P-256 key');
-    return { cert, key: fs.readFileSync(keyFile, 'utf8'), fingerprint: x.fingerprint256.replaceAll(':', '').toLowerCase() };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+/** Made as the office server makes its own (electron/server/tls.ts): an ECDSA P-256 key, self-signed for 127.0.0.1. */
+export async function makeCert(): Promise<TestCert> {
+  const made = await makeSelfSigned(['127.0.0.1']);
+  return { ...made, fingerprint: fingerprintOf(made.cert) };
 }
 
 export interface Seen {

@@ -20,7 +20,8 @@ import {
   type ClientConnection,
 } from '../../electron/main/connection-file.ts';
 import { connectionHandlers, cookieValue } from '../../electron/main/connect.ts';
-import { VERIFY_DEFAULT, VERIFY_FAIL, VERIFY_OK, fingerprintOf, normalizeServerUrl, pinnedVerifyProc, probeServer } from '../../electron/main/pinning.ts';
+import { VERIFY_DEFAULT, VERIFY_FAIL, VERIFY_OK, normalizeServerUrl, pinnedVerifyProc, probeServer } from '../../electron/main/pinning.ts';
+import { fingerprintOf } from '../../electron/server/tls.ts';
 import { hardenContents, pinnedOriginCheck } from '../../electron/main/guards.ts';
 import { BRIDGE_ARG, CONNECTION_CHANNELS } from '../../electron/shared/connection.ts';
 import { tempDir } from '../helpers/env.ts';
@@ -38,7 +39,7 @@ let serverA: TestServer;
 let serverB: TestServer;
 
 beforeAll(async () => {
-  [certA, certB] = [makeCert(), makeCert()];
+  [certA, certB] = [await makeCert(), await makeCert()];
   serverA = await startPairingServer(certA, { [CODE]: CREDENTIAL, '87654321': 'second-credential' });
   serverB = await startPairingServer(certB, { [CODE]: 'impostor-credential' });
 });
