@@ -13,6 +13,7 @@ import { openAppDatabase } from './database.ts';
 import { unlockDatabase } from './db-key.ts';
 import { startupBackup } from './backup-hooks.ts';
 import { startAutoBackup, type AutoBackup } from '../server/auto-backup.ts';
+import { desktopOffice } from './office.ts';
 import { hardenSession, installContentsGuard, type UrlCheck } from './guards.ts';
 import { registerIpc, sessionKeyOf } from './ipc.ts';
 import { appPaths } from './paths.ts';
@@ -30,6 +31,7 @@ app.enableSandbox();
 let mainWindow: BrowserWindow | null = null;
 let handle: DbHandle | null = null;
 let autoBackup: AutoBackup | null = null;
+let office: ReturnType<typeof desktopOffice> | null = null;
 let quitBackupDone = false;
 
 /**
@@ -102,6 +104,9 @@ async function start(): Promise<void> {
       handle = reopened;
     },
   };
+  // 设置 › 共享: the admin may serve this database to the office network from here.
+  office = desktopOffice(env, { staticDir: paths.rendererDir, dataDir: path.dirname(paths.dbFile) });
+  env.office = office;
   registerIpc(env, { isOwnContents, isTrustedUrl });
   // Daily backup now if today has none (and hourly after), a backup on quit when anything changed.
   autoBackup = startAutoBackup(env);
@@ -146,7 +151,12 @@ async function main(): Promise<void> {
     // Hold the quit for the backup (bounded by its timeout), then quit for real.
     event.preventDefault();
     quitBackupDone = true;
-    void autoBackup.onQuit().finally(() => app.quit());
+    const backup = autoBackup;
+    // The office server (if the admin started it) stops first: its running saves finish before the quit backup.
+    void (office?.close() ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => backup.onQuit())
+      .finally(() => app.quit());
   });
   app.on('will-quit', () => {
     // This process's uploaded lists go with it, whatever state their imports were in.
