@@ -28,7 +28,7 @@ export function desktopOffice(env: ApiEnv, opts: DesktopOfficeOptions): OfficeCo
         host: serveHost(settings),
         port: settings.serverPort,
         tls: { certDir: path.join(opts.dataDir, 'office-server') },
-        logFile: path.join(opts.dataDir, 'logs', 'server.log'),
+        logFile: path.join(opts.dataDir, 'logs', 'office-server.log'),
         // The desktop app already makes its daily and quit backups.
         backups: false,
       });

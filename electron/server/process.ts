@@ -67,7 +67,7 @@ export async function runServe(opts: ServeOptions): Promise<{ url: string; stopp
       host,
       port: opts.port ?? settings.serverPort,
       tls: { certDir: path.join(path.dirname(opts.file), 'office-server'), certFile: opts.certFile, keyFile: opts.keyFile },
-      logFile: path.join(path.dirname(opts.file), 'logs', 'server.log'),
+      logFile: path.join(path.dirname(opts.file), 'logs', 'office-server.log'),
       backups: true,
     });
     env.office = server.control;

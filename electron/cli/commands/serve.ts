@@ -22,7 +22,7 @@ const serve: CommandModule = {
     '',
     '启动后显示证书指纹（SHA-256）：各电脑配对时核对它。新电脑需要配对码：',
     '  isolation-desk devices pair-code --db <文件>（或由管理员在“设置 › 设备”中生成）。',
-    '日志写在数据库旁的 logs/server.log（超过 10 MB 轮换，保留 5 个）。按 Ctrl+C 或发送 SIGTERM 停止。',
+    '日志写在数据库旁的 logs/office-server.log（超过 10 MB 轮换，保留 5 个）。按 Ctrl+C 或发送 SIGTERM 停止。',
   ].join('\n'),
   options: { ...DB_OPTION, host: { type: 'string' }, port: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
   async run(args) {
