@@ -5,7 +5,7 @@
 // the administrator's link or QR code, #/?fp=…, when there is one).
 import { useState } from 'react';
 import { Alert, App, Button, Form, Input, Typography } from 'antd';
-import { KeyOutlined, LaptopOutlined } from '@ant-design/icons';
+import { KeyOutlined, LaptopOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { messageText } from '../api.ts';
 import { msg, type MessageKey, type Params } from '../../../electron/shared/messages/index.ts';
@@ -89,14 +89,16 @@ export function PairingPage() {
         {notice && !error && <Alert type="warning" showIcon title={notice} style={{ marginBottom: 12 }} data-testid="pair-notice" />}
         <Typography.Paragraph>{t('pair.intro')}</Typography.Paragraph>
         <Typography.Paragraph type="secondary" className="pair-where">
-          {t('pair.where')} <Typography.Text code>isolation-desk devices pair-code</Typography.Text>
+          {t('pair.where')}
+          <br />
+          <Typography.Text code>isolation-desk devices pair-code</Typography.Text>
         </Typography.Paragraph>
-        <Typography.Paragraph type="secondary">{t('pair.codeRules')}</Typography.Paragraph>
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} data-testid="pair-error" />}
         <Form<Values> form={form} layout="vertical" onFinish={submit} requiredMark={false} autoComplete="off" initialValues={{ code: '', name: savedName() }}>
           <Form.Item
             label={t('pair.code')}
             name="code"
+            extra={t('pair.codeRules')}
             // Digits only (a code read out as "1234 5678" may be typed with its space).
             normalize={(v: string) => v.replace(/\D/g, '').slice(0, PAIRING.digits)}
             rules={[{ pattern: new RegExp(`^\\d{${PAIRING.digits}}$`), required: true, message: messageText(msg('device.codeFormat')) }]}
@@ -106,6 +108,7 @@ export function PairingPage() {
               autoFocus
               inputMode="numeric"
               autoComplete="one-time-code"
+              size="large"
               placeholder={t('pair.codePlaceholder')}
               className="pair-code-input"
               data-testid="pair-code"
@@ -125,12 +128,13 @@ export function PairingPage() {
         </Form>
         <Alert
           type="info"
+          showIcon
+          icon={<SafetyCertificateOutlined />}
           className="pair-fingerprint"
-          title={t('pair.fingerprintTitle')}
+          title={<span data-testid="pair-fingerprint-hint">{t('pair.fingerprintHint')}</span>}
           description={
             <>
-              <div data-testid="pair-fingerprint-hint">{t('pair.fingerprintHint')}</div>
-              <div>{t('pair.fingerprintHow')}</div>
+              <div className="settings-note">{t('pair.fingerprintHow')}</div>
               {given && (
                 <div className="pair-fingerprint-given">
                   {t('pair.fingerprintGiven')}

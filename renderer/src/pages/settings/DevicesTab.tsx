@@ -18,7 +18,8 @@ type Codes = OutputOf<'devices.pairCodes'>;
 const when = (v: string | null): string => (v ? v.slice(0, 16).replace('T', ' ') : '—');
 const hhmm = (d: Date): string => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 const mmss = (ms: number): string => {
-  const s = Math.max(0, Math.ceil(ms / 1000));
+  // Clamped: the browser's clock may run a moment behind the server that set the expiry.
+  const s = Math.min(PAIRING.minutes * 60, Math.max(0, Math.ceil(ms / 1000)));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 /** '12345678' → '1234 5678' to read out; copied and typed without the space. */
@@ -58,7 +59,7 @@ function PairCodes() {
   return (
     <Card size="small" title={t('devices.codesTitle')} className="settings-card" data-testid="pair-codes-card">
       <Typography.Paragraph type="secondary" className="settings-note">
-        {t('devices.codesIntro')}
+        {t('devices.codesIntro')} <Typography.Text code>isolation-desk devices pair-code</Typography.Text>
       </Typography.Paragraph>
       <Space wrap>
         <span>{t('devices.count')}</span>

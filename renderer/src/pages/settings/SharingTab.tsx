@@ -103,13 +103,19 @@ function FingerprintCard({ s }: { s: Status }) {
             {t('sharing.fingerprintIntro')}
           </Typography.Paragraph>
           <div className="sharing-fingerprint">
-            <Typography.Text
+            {/* Four groups a line: 16 groups of 4 hex digits, compared line by line. */}
+            <Typography.Paragraph
               className="fingerprint-text"
               copyable={{ text: grouped, tooltips: [t('sharing.copyFingerprint'), t('devices.copied')], onCopy: () => void message.success(t('devices.copied')) }}
               data-testid="sharing-fingerprint-text"
             >
-              {grouped}
-            </Typography.Text>
+              {(grouped.match(/(?:\S+ ?){1,4}/g) ?? []).map((line, i) => (
+                <span key={i}>
+                  {i > 0 && <br />}
+                  {line.trim()}
+                </span>
+              ))}
+            </Typography.Paragraph>
             <div aria-label={t('sharing.qrLabel')} data-testid="sharing-qr">
               <QRCode value={fingerprintLink(addresses(s)[0] ?? s.url, s.fingerprint)} size={168} errorLevel="M" bordered={false} />
             </div>
