@@ -2,7 +2,8 @@
 // contexts ignore HTTPS errors) on a seeded copy of the demo. (a) An unpaired browser sees 配对; a wrong code is refused
 // in Chinese; a code from `devices pair-code` pairs it and 登录 follows. (b) 设置 › 设备 makes a code that pairs a second
 // browser; the admin revokes it; that browser's next call lands on 配对 again. (c) 设置 › 共享 shows the fingerprint
-// `serve` printed, grouped, and a QR code. Screenshots of the three screens in zh and en go to test-results/screenshots.
+// `serve` printed, grouped, and a QR code. Screenshots (screen-office-*.png, zh and en) go to test-results/screenshots;
+// the browser-mode versions of the two tabs are screen-settings-devices/-sharing (screens.e2e.test.ts).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -121,7 +122,7 @@ describe('pairing a browser with the office server', () => {
     await expect(admin.getByTestId('pair-fingerprint-hint').innerText()).resolves.toContain('证书指纹');
     // The code field has the focus and a numeric keyboard.
     await expect(admin.getByTestId('pair-code').evaluate((el) => [document.activeElement === el, el.getAttribute('inputmode')])).resolves.toEqual([true, 'numeric']);
-    await shoot(admin, 'screen-pairing');
+    await shoot(admin, 'screen-office-pairing');
 
     await pairWith(admin, '00000000', '街道办公室电脑');
     await expect(admin.getByTestId('pair-error').innerText()).resolves.toContain('配对码不正确或已过期');
@@ -167,7 +168,7 @@ describe('pairing a browser with the office server', () => {
     const row = admin.locator('.devices-table tr.ant-table-row', { hasText: '华夏里社区电脑' });
     await row.waitFor();
     const id = await row.getAttribute('data-row-key');
-    await shoot(admin, 'screen-settings-devices-codes');
+    await shoot(admin, 'screen-office-devices-codes');
     await admin.getByTestId(`device-revoke-${id}`).click();
     await expect(admin.locator('.ant-popconfirm').innerText()).resolves.toContain('即使用户名和密码正确');
     await admin.getByTestId(`device-revoke-ok-${id}`).click();
@@ -181,7 +182,7 @@ describe('pairing a browser with the office server', () => {
     await expect(pc2.locator('input#username').count()).resolves.toBe(0);
     await admin.getByTestId('pair-codes-make').click(); // fresh codes for the picture, the revoked row greyed below
     await admin.getByTestId('pair-codes').waitFor();
-    await shoot(admin, 'screen-settings-devices');
+    await shoot(admin, 'screen-office-devices');
   });
 
   it('(c) 设置 › 共享 shows the fingerprint serve printed, in groups of 4, and a QR code', async () => {
@@ -208,7 +209,7 @@ describe('pairing a browser with the office server', () => {
     // Turning the LAN on shows what it means and is saved with settings.update.
     await admin.getByTestId('sharing-lan').click();
     await expect(admin.getByTestId('sharing-lan-warning').innerText()).resolves.toContain('仍须先用配对码配对');
-    await shoot(admin, 'screen-settings-sharing');
+    await shoot(admin, 'screen-office-sharing');
     await admin.getByTestId('settings-sharing-save').click();
     await admin.getByText('设置已保存').waitFor();
     const saved = await admin.evaluate(async () => (await (await fetch('/api/settings.get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { data: { serverLan: boolean } });
@@ -221,7 +222,7 @@ describe('pairing a browser with the office server', () => {
     await en.getByText('Pair this computer').first().waitFor();
     await pairWith(en, '11111111', 'Office PC');
     await expect(en.getByTestId('pair-error').innerText()).resolves.toContain('The pairing code is wrong or has expired');
-    await shoot(en, 'screen-pairing-en');
+    await shoot(en, 'screen-office-pairing-en');
     await pairWith(en, pairCode(), 'Office PC');
     await en.locator('input#username').waitFor();
     await login(en, 'admin', PASSWORD);
@@ -230,10 +231,10 @@ describe('pairing a browser with the office server', () => {
     await en.getByTestId('pair-codes-make').click();
     await en.getByTestId('pair-codes').waitFor();
     await en.getByTestId('devices-table').getByText('Revoked').first().waitFor();
-    await shoot(en, 'screen-settings-devices-en');
+    await shoot(en, 'screen-office-devices-en');
     await en.goto(`${url}#/settings?tab=sharing`);
     await en.getByTestId('sharing-fingerprint-text').waitFor();
     await en.getByText('Allow LAN access', { exact: true }).first().waitFor();
-    await shoot(en, 'screen-settings-sharing-en');
+    await shoot(en, 'screen-office-sharing-en');
   });
 });
