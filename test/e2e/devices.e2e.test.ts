@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../electron/server/build.ts';
 import { DEMO_TODAY, PASSWORD, launchBrowser, login, screenshot, seedDatabase } from './helpers.ts';
+import { fingerprintLink } from '../../renderer/src/lib/fingerprint.ts';
 
 const CLI = path.join(REPO_ROOT, 'electron', 'cli', 'main.ts');
 
@@ -202,6 +203,10 @@ describe('pairing a browser with the office server', () => {
       return n / (d.length / 4);
     });
     expect(dark).toBeGreaterThan(0.2);
+    // What the QR code holds opens 配对 on a new PC with the fingerprint to compare, grouped as on the admin's screen.
+    const scanned = await newPc();
+    await scanned.goto(fingerprintLink(url, fingerprint));
+    await expect(scanned.getByTestId('pair-fingerprint-given').innerText()).resolves.toBe(grouped);
     // serve without the desktop app: no 启动/停止, a line on how it runs; on loopback only, a warning says so.
     await expect(admin.getByTestId('sharing-start').count()).resolves.toBe(0);
     await expect(admin.getByTestId('sharing-serve-help').innerText()).resolves.toContain('isolation-desk serve --db');
