@@ -1,4 +1,5 @@
-// Root component: antd locale/theme/CSP nonce, then first run, 登录, or the app shell depending on the session.
+// Root component: antd locale/theme/CSP nonce, then 配对 (office server), first run, 登录, or the app shell depending on
+// the session.
 import { App as AntApp, Button, ConfigProvider, Result, Spin, theme } from 'antd';
 import { antdEnUS, antdZhCN } from './antdLocale.ts';
 import { useTranslation } from 'react-i18next';
@@ -6,6 +7,7 @@ import { cspNonce } from './csp.ts';
 import { SessionProvider, useSession } from './session.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
+import { PairingPage } from './pages/PairingPage.tsx';
 import { AppLayout } from './components/AppLayout.tsx';
 import { ConnectPage, isConnectChoice } from './pages/ConnectPage.tsx';
 
@@ -26,6 +28,7 @@ function Gate() {
       </div>
     );
   }
+  if (status === 'unpaired') return <PairingPage />;
   if (status === 'setup') return <SetupPage />;
   if (status === 'login') return <LoginPage />;
   return <AppLayout />;

@@ -38,6 +38,9 @@ let unauthenticated: Listener | null = null;
 export function onUnauthenticated(fn: Listener | null): void {
   unauthenticated = fn;
 }
+let unpaired: Listener | null = null;
+/** The session layer registers here: DEVICE_UNPAIRED (an unknown or revoked device of the office server) shows 配对. */
+export const onUnpaired = (fn: Listener | null): void => void (unpaired = fn);
 
 async function overHttp<C extends Channel>(channel: C, input: unknown): Promise<ApiResult<OutputOf<C>>> {
   let res: Response;
@@ -70,6 +73,7 @@ export async function apiAnswer<C extends Channel>(channel: C, ...args: ArgsOf<C
   if (result.ok) return { data: result.data, invalidates: result.invalidates ?? [] };
   const err = new ApiError(result.error.code, { key: result.error.key, params: result.error.params }, result.error.fields ?? [], result.error.details);
   if (err.code === 'UNAUTHENTICATED' && unauthenticated) unauthenticated(err, channel);
+  if (err.code === 'DEVICE_UNPAIRED' && unpaired) unpaired(err, channel);
   throw err;
 }
 

@@ -1,26 +1,29 @@
 // Who is logged in. Decides between 创建管理员账号 (first run), 登录 and the app, and sends the user back to 登录
-// whenever the API answers UNAUTHENTICATED (idle timeout, password reset by an admin), showing why.
+// whenever the API answers UNAUTHENTICATED (idle timeout, password reset by an admin), showing why. Through the office
+// server a browser that is not (or no longer) paired gets DEVICE_UNPAIRED on every call: then 配对 is shown instead.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Permission } from '../../electron/domain/actor.ts';
-import { api, ApiError, errorMessage, messageText, onUnauthenticated, type OutputOf } from './api.ts';
+import { api, ApiError, errorMessage, messageText, onUnauthenticated, onUnpaired, type OutputOf } from './api.ts';
 import { msg } from '../../electron/shared/messages/index.ts';
 import { queryClient } from './query.ts';
 import i18n from './i18n/index.ts';
 
 export type Me = OutputOf<'auth.me'>;
 export type Org = Me['org'];
-export type SessionStatus = 'loading' | 'setup' | 'login' | 'ready' | 'error';
+export type SessionStatus = 'loading' | 'unpaired' | 'setup' | 'login' | 'ready' | 'error';
 
 interface SessionValue {
   status: SessionStatus;
   me: Me | null;
-  /** Why the user is looking at 登录 again (idle timeout…), shown above the form. */
+  /** Why the user is looking at 登录 (idle timeout…) or 配对 (the device was revoked) again, shown above the form. */
   notice: string | null;
   /** Error while starting (no database answer). */
   startError: string | null;
   /** The subdistrict as known before login (setupStatus), for the login screen title. */
   org: Org | null;
   signedIn: (me: Me) => void;
+  /** This browser was just paired with the office server: start again (登录, or 创建管理员账号 on a new database). */
+  paired: () => void;
   logout: () => Promise<void>;
   can: (p: Permission | Permission[]) => boolean;
   retry: () => void;
@@ -56,6 +59,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         }
       } catch (e) {
         if (!live) return;
+        if (e instanceof ApiError && e.code === 'DEVICE_UNPAIRED') return setStatus('unpaired');
         setStartError(e instanceof ApiError ? errorMessage(e) : messageText(msg('common.startFailed')));
         setStatus('error');
       }
@@ -80,12 +84,31 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => onUnauthenticated(null);
   }, []);
 
+  useEffect(() => {
+    onUnpaired((err) => {
+      // A revoked device is refused at once, even in the middle of a session: say so on 配对.
+      setMe((prev) => {
+        if (prev) setNotice(errorMessage(err));
+        return null;
+      });
+      queryClient.clear();
+      setStatus('unpaired');
+    });
+    return () => onUnpaired(null);
+  }, []);
+
   const signedIn = useCallback((m: Me) => {
     queryClient.clear();
     setMe(m);
     setOrg(m.org);
     setNotice(null);
     setStatus('ready');
+  }, []);
+
+  const paired = useCallback(() => {
+    setNotice(null);
+    setStatus('loading');
+    setAttempt((n) => n + 1);
   }, []);
 
   const logout = useCallback(async () => {
@@ -108,6 +131,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       startError,
       org,
       signedIn,
+      paired,
       logout,
       can: (p) => {
         if (!me) return false;
@@ -119,7 +143,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         setAttempt((n) => n + 1);
       },
     }),
-    [status, me, notice, startError, org, signedIn, logout],
+    [status, me, notice, startError, org, signedIn, paired, logout],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -16,6 +16,7 @@ import excel from './excel.ts';
 import enums from './enums.ts';
 import codes from './codes.ts';
 import connect from './connect.ts';
+import office from './office.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -37,6 +38,7 @@ const AREAS: Record<string, AreaStrings> = {
   enums,
   codes,
   connect,
+  office,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

@@ -1,5 +1,5 @@
 // 设置: tabs for the office and its isolation policy, per-category policies, running parameters, communities, and for
-// the admin 备份 and 数据清理. The open tab is kept in the URL (#/settings?tab=backups).
+// the admin 备份, 数据清理, and the office server's 设备 and 共享. The open tab is kept in the URL (#/settings?tab=backups).
 import { Alert, Spin, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api.ts';
@@ -12,10 +12,13 @@ import { OperationsTab } from './settings/OperationsTab.tsx';
 import { CommunitiesTab } from './settings/CommunitiesTab.tsx';
 import { BackupsTab } from './settings/BackupsTab.tsx';
 import { PurgeTab } from './settings/PurgeTab.tsx';
+import { DevicesTab } from './settings/DevicesTab.tsx';
+import { SharingTab } from './settings/SharingTab.tsx';
 import './settings/settings.css';
 
 export default function SettingsPage() {
   const { t } = useTranslation('admin');
+  const { t: to } = useTranslation('office');
   const { can } = useSession();
   const [params, setParams] = useQueryParams();
   const q = useApiQuery('settings.get', {}, { enabled: can('settings.read') });
@@ -28,6 +31,8 @@ export default function SettingsPage() {
     can('places.write') && { key: 'communities', label: t('settings.tab.communities'), children: <CommunitiesTab /> },
     can('backup.run') && { key: 'backups', label: t('settings.tab.backups'), children: <BackupsTab /> },
     can('purge.run') && { key: 'purge', label: t('settings.tab.purge'), children: <PurgeTab /> },
+    can('devices.manage') && { key: 'devices', label: to('tab.devices'), children: <DevicesTab /> },
+    s && can('devices.manage') && { key: 'sharing', label: to('tab.sharing'), children: <SharingTab settings={s} /> },
   ].filter((x): x is { key: string; label: string; children: React.JSX.Element } => !!x);
   const active = tabs.some((x) => x.key === params.tab) ? params.tab : tabs[0]?.key;
 
