@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'FORBIDDEN' // role or community scope does not allow it
   | 'UNAUTHENTICATED' // no session, or it expired
   | 'BLOCKED' // a rule blocks the action (e.g. release without a negative test); may be overridden with a reason
-  | 'LOCKED' // account locked after failed logins
+  | 'THROTTLED' // too many failed logins from one place just now: wait a few seconds
+  | 'LOCKED' // a user name locked on one source (device) after failed logins in a row
   | 'STORAGE' // disk full, damaged file
   | 'INTERNAL';
 

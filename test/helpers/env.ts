@@ -47,7 +47,8 @@ export interface TestEnv {
   /** Logs in through the API and returns the session key. */
   login: (username: string, password?: string) => Promise<string>;
   call: typeof call extends (env: ApiEnv, ...rest: infer R) => infer O ? (...rest: R) => O : never;
-  dispatch: (channel: string, input: unknown, sessionKey: string) => ReturnType<typeof dispatch>;
+  /** `opts.source`: where the call comes from (login throttling), as the office server passes it; default 'local'. */
+  dispatch: (channel: string, input: unknown, sessionKey: string, opts?: { source?: string }) => ReturnType<typeof dispatch>;
   close: () => Promise<void>;
 }
 
@@ -82,7 +83,7 @@ export async function makeEnv(opts: { file?: string; now?: string } = {}): Promi
       return key;
     },
     call: ((channel: never, input: never, key: never) => call(env, channel, input, key)) as never,
-    dispatch: (channel, input, key) => dispatch(env, channel, input, key),
+    dispatch: (channel, input, key, opts) => dispatch(env, channel, input, key, opts),
     close: () => handle.close(),
   };
 }

@@ -48,7 +48,7 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
     return me(ctx, actor);
   },
   'auth.login': async (ctx, input) => {
-    const actor = await login(ctx, input.username, input.password);
+    const actor = await login(ctx, input.username, input.password, ctx.source);
     ctx.env.sessions.set(ctx.sessionKey, actor, ctx.clock.now().getTime());
     return me(ctx, actor);
   },
