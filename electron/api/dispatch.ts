@@ -8,10 +8,14 @@ import { AppError, fail, toErrorData, type AppErrorData } from '../shared/errors
 import { zodToAppError } from './zod-errors.ts';
 import { can } from '../domain/actor.ts';
 import { getSettings } from '../domain/settings.ts';
-import { LOCAL_SOURCE } from '../domain/login-throttle.ts';
 
 /** `invalidates`: the read channels this call made stale (the contract's declaration), for the caller to refresh. */
 export type ApiResult<T> = { ok: true; data: T; invalidates?: Channel[] } | { ok: false; error: AppErrorData };
+
+/** Where a call came from, beyond its session: the paired device over the office server. */
+export interface CallerInfo {
+  deviceId?: number;
+}
 
 export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(contract, name);
@@ -22,8 +26,7 @@ export async function dispatch<C extends Channel>(
   channelName: C | string,
   rawInput: unknown,
   sessionKey: string,
-  /** `source`: where the call comes from, for login throttling ('device:<id>'; default 'local'). */
-  opts?: { source?: string },
+  caller: CallerInfo = {},
 ): Promise<ApiResult<OutputOf<C>>> {
   try {
     if (!isChannel(channelName)) throw fail('NOT_FOUND', 'common.unknownChannel', { channel: String(channelName) });
@@ -50,7 +53,7 @@ export async function dispatch<C extends Channel>(
       clock: env.clock,
       env,
       sessionKey,
-      source: opts?.source ?? LOCAL_SOURCE,
+      deviceId: caller.deviceId,
       actor: session?.actor ?? { userId: null, username: 'anonymous', displayName: '未登录', role: 'official', communityId: -1 },
     };
     const handler = handlers[channelName] as (ctx: HandlerCtx, input: unknown) => Promise<OutputOf<C>>;

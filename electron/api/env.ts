@@ -30,8 +30,8 @@ export interface ApiEnv {
 export interface HandlerCtx extends Ctx {
   env: ApiEnv;
   sessionKey: string;
-  /** Where the call comes from: 'local' (this PC's window, browser mode, the CLI) or 'device:<id>' (a paired device). */
-  source: string;
+  /** The paired device the call came from, over the office server. */
+  deviceId?: number;
 }
 
 /** An exact output path named by the caller: only where env.localFiles says the caller may (the command line). */

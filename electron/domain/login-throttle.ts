@@ -13,6 +13,11 @@ import { LOGIN_THROTTLE } from '../shared/limits.ts';
 /** The source of the window, browser mode and the CLI on the PC that holds the database. */
 export const LOCAL_SOURCE = 'local';
 
+/** Where attempts come from: a paired device of the office server by its id, else this PC. */
+export function loginSource(deviceId?: number | null): string {
+  return deviceId == null ? LOCAL_SOURCE : `device:${deviceId}`;
+}
+
 /** How long the next attempt waits after `failures` failures in a row (0: no wait). */
 export function throttleDelayMs(failures: number): number {
   if (failures <= 0) return 0;

@@ -10,9 +10,9 @@ export type ErrorCode =
   | 'CONFLICT' // someone else changed the record (version mismatch) or a uniqueness rule
   | 'FORBIDDEN' // role or community scope does not allow it
   | 'UNAUTHENTICATED' // no session, or it expired
+  | 'THROTTLED' // a login too soon after failures for that user name from that source (device): wait a few seconds
   | 'BLOCKED' // a rule blocks the action (e.g. release without a negative test); may be overridden with a reason
-  | 'THROTTLED' // too many failed logins from one place just now: wait a few seconds
-  | 'LOCKED' // a user name locked on one source (device) after failed logins in a row
+  | 'LOCKED' // account locked after failed logins
   | 'STORAGE' // disk full, damaged file
   | 'INTERNAL';
 

@@ -8,7 +8,7 @@ import { CLI_ACTOR, type Actor } from '../../electron/domain/actor.ts';
 import type { Ctx } from '../../electron/domain/context.ts';
 import { SessionStore } from '../../electron/api/sessions.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
-import { call, dispatch } from '../../electron/api/dispatch.ts';
+import { call, dispatch, type CallerInfo } from '../../electron/api/dispatch.ts';
 import { setOrgIdentity, ensureCommunity } from '../../electron/domain/places.ts';
 import { createUser } from '../../electron/domain/users.ts';
 
@@ -47,8 +47,8 @@ export interface TestEnv {
   /** Logs in through the API and returns the session key. */
   login: (username: string, password?: string) => Promise<string>;
   call: typeof call extends (env: ApiEnv, ...rest: infer R) => infer O ? (...rest: R) => O : never;
-  /** `opts.source`: where the call comes from (login throttling), as the office server passes it; default 'local'. */
-  dispatch: (channel: string, input: unknown, sessionKey: string, opts?: { source?: string }) => ReturnType<typeof dispatch>;
+  /** `caller.deviceId`: the paired device the call comes from, as the office server passes it (none: this PC). */
+  dispatch: (channel: string, input: unknown, sessionKey: string, caller?: CallerInfo) => ReturnType<typeof dispatch>;
   close: () => Promise<void>;
 }
 
@@ -83,7 +83,7 @@ export async function makeEnv(opts: { file?: string; now?: string } = {}): Promi
       return key;
     },
     call: ((channel: never, input: never, key: never) => call(env, channel, input, key)) as never,
-    dispatch: (channel, input, key, opts) => dispatch(env, channel, input, key, opts),
+    dispatch: (channel, input, key, caller) => dispatch(env, channel, input, key, caller),
     close: () => handle.close(),
   };
 }
