@@ -1,17 +1,16 @@
-// Accounts, roles with community scope, login with lock-out, password changes. Every change is audited.
+// Accounts, roles with community scope, login (throttled per user and source), password changes. Every change is audited.
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import type { Actor } from './actor.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
-import { AppError, invalid, issue, notFound } from '../shared/errors.ts';
-import { msg, type Message } from '../shared/messages/index.ts';
+import { AppError, fail, invalid, issue, notFound } from '../shared/errors.ts';
+import { LOGIN_THROTTLE } from '../shared/limits.ts';
+import { isoIn } from '../shared/time.ts';
+import { claimAttempt, clearAllAttempts, clearAttempts, LOCAL_SOURCE, lockedUntilOf, throttleDelayMs, throttleGate, waitSeconds } from './login-throttle.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { Role, User } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
-
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
 
 export interface UserView {
   id: number;
@@ -21,6 +20,7 @@ export interface UserView {
   communityId: number | null;
   communityName: string | null;
   active: boolean;
+  /** When the latest lock of this name on some source (device) ends, office time; null if locked nowhere now. */
   lockedUntil: string | null;
   version: number;
 }
@@ -85,7 +85,7 @@ async function assertCommunity(ctx: Ctx, id: number) {
   if (!c) throw invalid('places.noSuchCommunity', undefined, [issue('communityId', 'places.communityMissing')]);
 }
 
-export async function getUser(ctx: Pick<Ctx, 'db'>, id: number): Promise<UserView> {
+export async function getUser(ctx: Pick<Ctx, 'db' | 'clock'>, id: number): Promise<UserView> {
   const u = await ctx.db
     .selectFrom('users')
     .leftJoin('places', 'places.id', 'users.communityId')
@@ -97,16 +97,15 @@ export async function getUser(ctx: Pick<Ctx, 'db'>, id: number): Promise<UserVie
       'users.communityId',
       'places.name as communityName',
       'users.active',
-      'users.lockedUntil',
       'users.version',
     ])
     .where('users.id', '=', id)
     .executeTakeFirst();
   if (!u) throw notFound('thing.user');
-  return { ...u, active: !!u.active };
+  return { ...u, active: !!u.active, lockedUntil: await lockedUntilOf(ctx.db, ctx.clock, u.username) };
 }
 
-export async function listUsers(ctx: Pick<Ctx, 'db'>): Promise<UserView[]> {
+export async function listUsers(ctx: Pick<Ctx, 'db' | 'clock'>): Promise<UserView[]> {
   const ids = await ctx.db.selectFrom('users').select('id').orderBy('id').execute();
   return Promise.all(ids.map((r) => getUser(ctx, r.id)));
 }
@@ -159,43 +158,52 @@ async function assertAnotherAdmin(ctx: Ctx, exceptId: number) {
 
 export type LoginOutcome = { ok: true; actor: Actor } | { ok: false; error: AppError };
 
-/** Checks a password; 5 failures lock the account for 15 minutes. Success and failure are both audited. */
-export async function login(ctx: Ctx, username: string, password: string): Promise<Actor> {
+// A hash of nothing anyone can type: an unknown or disabled name costs the same scrypt work as a real check.
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/**
+ * Checks a password from one source ('local', 'device:<id>'). An unknown name, a disabled account and a wrong password
+ * get the same answer after the same work; failures slow down and then lock that name on that source only
+ * (login-throttle.ts). Success and every refusal are audited, the refusal with its real reason.
+ */
+export async function login(ctx: Ctx, username: string, password: string, source: string = LOCAL_SOURCE): Promise<Actor> {
   const now = ctx.clock.now();
   const u = await ctx.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-  const refuse = async (reason: string, m: Message) => {
-    await audit({ ...ctx, actor: { ...ctx.actor, username } }, { action: 'auth.login_failed', entity: 'user', entityId: u?.id ?? null, extra: { reason } });
-    return new AppError(reason === 'locked' || reason === 'locked_now' ? 'LOCKED' : 'UNAUTHENTICATED', m);
-  };
-  if (!u || !u.active) {
-    // Same work as a real check, so a wrong username is not faster than a wrong password.
-    await verifyPassword(password, 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
-    throw await refuse(u ? 'inactive' : 'unknown_user', msg('auth.badCredentials'));
-  }
-  if (u.lockedUntil && new Date(u.lockedUntil).getTime() > now.getTime()) {
-    const mins = Math.ceil((new Date(u.lockedUntil).getTime() - now.getTime()) / 60000);
-    throw await refuse('locked', msg('auth.locked', { tries: MAX_FAILED_LOGINS, minutes: mins }));
-  }
-  const good = await verifyPassword(password, u.passwordHash);
-  if (!good) {
-    const failed = u.failedLogins + 1;
-    const lock = failed >= MAX_FAILED_LOGINS;
-    await ctx.db
-      .updateTable('users')
-      .set({
-        failedLogins: lock ? 0 : failed,
-        lockedUntil: lock ? new Date(now.getTime() + LOCK_MINUTES * 60000).toISOString() : u.lockedUntil,
-      })
-      .where('id', '=', u.id)
-      .execute();
-    throw await refuse(
-      lock ? 'locked_now' : 'bad_password',
-      lock
-        ? msg('auth.lockedNow', { tries: MAX_FAILED_LOGINS, minutes: LOCK_MINUTES })
-        : msg('auth.badPassword', { left: MAX_FAILED_LOGINS - failed, minutes: LOCK_MINUTES }),
+  const refuse = async (reason: string, error: AppError, extra: Record<string, unknown> = {}) => {
+    await audit(
+      { ...ctx, actor: { ...ctx.actor, username } },
+      { action: 'auth.login_failed', entity: 'user', entityId: u?.id ?? null, extra: { reason, source, ...extra } },
     );
+    return error;
+  };
+  const { lockAfter, lockMinutes } = LOGIN_THROTTLE;
+  const gate = await throttleGate(ctx.db, username, source, now);
+  if (gate.kind === 'locked') {
+    const minutes = Math.max(1, Math.ceil((gate.until.getTime() - now.getTime()) / 60_000));
+    throw await refuse('locked', fail('LOCKED', 'auth.locked', { tries: lockAfter, minutes }), { failures: gate.failures });
   }
-  await ctx.db.updateTable('users').set({ failedLogins: 0, lockedUntil: null }).where('id', '=', u.id).execute();
+  if (gate.kind === 'throttled') {
+    throw await refuse('throttled', fail('THROTTLED', 'auth.throttled', { seconds: waitSeconds(gate.waitMs) }), { failures: gate.failures });
+  }
+  const claim = await claimAttempt(ctx.db, username, source, gate, now);
+  if (!claim) {
+    // Another attempt for this name from this source was counted since the gate read it.
+    const seconds = waitSeconds(throttleDelayMs(gate.failures + 1));
+    throw await refuse('throttled', fail('THROTTLED', 'auth.throttled', { seconds }), { failures: gate.failures + 1 });
+  }
+  const real = !!u && !!u.active;
+  const good = await verifyPassword(password, real ? u.passwordHash : DUMMY_HASH);
+  if (!good || !real) {
+    const reason = !u ? 'unknown_user' : !u.active ? 'inactive' : 'bad_password';
+    if (claim.lockedUntil) {
+      throw await refuse(reason, fail('LOCKED', 'auth.lockedNow', { tries: lockAfter, minutes: lockMinutes }), {
+        failures: claim.failures,
+        lockedUntil: isoIn(claim.lockedUntil, ctx.clock.timeZone),
+      });
+    }
+    throw await refuse(reason, fail('UNAUTHENTICATED', 'auth.badCredentials'), { failures: claim.failures });
+  }
+  await clearAttempts(ctx.db, username, source);
   const actor = actorOf(u);
   await audit({ ...ctx, actor }, { action: 'auth.login', entity: 'user', entityId: u.id });
   return actor;
@@ -223,6 +231,8 @@ async function setPassword(ctx: Ctx, userId: number, password: string, action: '
       .where('id', '=', userId)
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw notFound('thing.user');
+    const { username } = await ctx.db.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirstOrThrow();
+    await clearAllAttempts(ctx.db, username);
     await audit(ctx, { action, entity: 'user', entityId: userId });
   });
 }

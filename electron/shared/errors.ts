@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'CONFLICT' // someone else changed the record (version mismatch) or a uniqueness rule
   | 'FORBIDDEN' // role or community scope does not allow it
   | 'UNAUTHENTICATED' // no session, or it expired
+  | 'THROTTLED' // a login too soon after failures for that user name from that source (device): wait a few seconds
   | 'BLOCKED' // a rule blocks the action (e.g. release without a negative test); may be overridden with a reason
   | 'LOCKED' // account locked after failed logins
   | 'DEVICE_UNPAIRED' // the office server does not know this device (never paired, or revoked): pair it with a code

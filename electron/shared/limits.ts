@@ -11,6 +11,22 @@ export const TEMPERATURE_MAX = 43;
  */
 export const TEMPERATURE_RECHECK_BELOW = 35;
 
+/**
+ * Failed logins, counted per user name and source ('local': this PC's window, browser mode, the CLI; 'device:<id>': a
+ * paired device of the office server), after Nextcloud's brute-force protection: slow down, then lock that user on
+ * that source only, never everywhere (electron/domain/login-throttle.ts).
+ */
+export const LOGIN_THROTTLE = {
+  /** After the first failure the next attempt waits this long; each further failure doubles the wait… */
+  firstDelayMs: 200,
+  /** …up to this. */
+  maxDelayMs: 25_000,
+  /** This many failures in a row lock the user name on that source… */
+  lockAfter: 10,
+  /** …for this long (or until an administrator resets the password). */
+  lockMinutes: 15,
+} as const;
+
 /** Longest text, in characters, per kind of field. */
 export const TEXT_MAX = {
   /** A resident's name. */

@@ -32,6 +32,16 @@ async function fieldError(page: Page, id: string): Promise<string> {
   return (await explain.allInnerTexts()).join(' ');
 }
 
+/** Submits the login form again at once until the server answers THROTTLED (the waits double: a few tries at most). */
+async function submitUntilThrottled(page: Page): Promise<void> {
+  for (let i = 0; i < 8; i++) {
+    await page.locator('[data-testid="login-submit"]:not(.ant-btn-loading)').waitFor();
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url().includes('/api/auth.login')), page.getByTestId('login-submit').click()]);
+    if (((await res.json()) as { error?: { code?: string } }).error?.code === 'THROTTLED') return;
+  }
+  throw new Error('never throttled');
+}
+
 describe('errors in the English interface', () => {
   it('a 201-character password gives an English error on the screen and under the password field', async () => {
     const { page, context, errors } = await openPage(browser, app.url);
@@ -46,6 +56,23 @@ describe('errors in the English interface', () => {
     expect(text).not.toMatch(/Too big|expected string/);
     expect(await fieldError(page, 'password')).toBe('At most 200 characters');
     await screenshot(page, 'errors-en-login-long-password');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a wrong login and a too-early retry read in English', async () => {
+    const { page, context, errors } = await openPage(browser, app.url);
+    await page.locator('input#username').waitFor();
+    await toEnglish(page);
+    await login(page, 'no-such-user', 'wrong-password-1');
+    const alert = page.getByTestId('login-error');
+    await alert.filter({ hasText: 'Wrong user name or password.' }).waitFor();
+    await submitUntilThrottled(page);
+    await alert.filter({ hasText: 'Too many attempts' }).waitFor();
+    const text = await alert.innerText();
+    expect(text).toMatch(/^Too many attempts\. Try again in \d+ s\.$/);
+    expect(text).not.toMatch(CJK);
+    await screenshot(page, 'errors-en-login-throttled');
     expect(errors).toEqual([]);
     await context.close();
   });

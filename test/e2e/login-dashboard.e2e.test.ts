@@ -1,7 +1,7 @@
 // The clerk logs in and sees today's numbers and charts; each role sees only its navigation; a wrong password
-// shows the server's Chinese message. Screenshots: test-results/screenshots/.
+// shows the server's Chinese message, and a retry too soon after failures the wait. Screenshots: test-results/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { apiInPage, launchBrowser, login, navLabels, openPage, screenshot, startApp, type AppServer } from './helpers.ts';
 
 let app: AppServer;
@@ -17,6 +17,16 @@ afterAll(async () => {
   await app?.stop();
 });
 
+/** Submits the login form again at once until the server answers THROTTLED (the waits double: a few tries at most). */
+async function submitUntilThrottled(page: Page): Promise<void> {
+  for (let i = 0; i < 8; i++) {
+    await page.locator('[data-testid="login-submit"]:not(.ant-btn-loading)').waitFor();
+    const [res] = await Promise.all([page.waitForResponse((r) => r.url().includes('/api/auth.login')), page.getByTestId('login-submit').click()]);
+    if (((await res.json()) as { error?: { code?: string } }).error?.code === 'THROTTLED') return;
+  }
+  throw new Error('never throttled');
+}
+
 describe('login and dashboard', () => {
   it('shows the login screen in Chinese, and a wrong password gives the Chinese error', async () => {
     const { page, context, errors } = await openPage(browser, app.url);
@@ -27,6 +37,12 @@ describe('login and dashboard', () => {
     await alert.waitFor();
     expect(await alert.innerText()).toMatch(/用户名或密码不正确/);
     await screenshot(page, 'login-wrong-password');
+    // An unknown name gets the same words; trying again at once is refused with the wait in seconds.
+    await login(page, 'no-such-user', 'wrong-password-1');
+    await submitUntilThrottled(page);
+    await alert.filter({ hasText: '尝试过于频繁' }).waitFor();
+    expect(await alert.innerText()).toMatch(/^尝试过于频繁，请 \d+ 秒后再试。$/);
+    await screenshot(page, 'login-throttled');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -8,7 +8,7 @@ import { CLI_ACTOR, type Actor } from '../../electron/domain/actor.ts';
 import type { Ctx } from '../../electron/domain/context.ts';
 import { SessionStore } from '../../electron/api/sessions.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
-import { call, dispatch } from '../../electron/api/dispatch.ts';
+import { call, dispatch, type CallerInfo } from '../../electron/api/dispatch.ts';
 import { setOrgIdentity, ensureCommunity } from '../../electron/domain/places.ts';
 import { createUser } from '../../electron/domain/users.ts';
 
@@ -47,7 +47,8 @@ export interface TestEnv {
   /** Logs in through the API and returns the session key. */
   login: (username: string, password?: string) => Promise<string>;
   call: typeof call extends (env: ApiEnv, ...rest: infer R) => infer O ? (...rest: R) => O : never;
-  dispatch: (channel: string, input: unknown, sessionKey: string) => ReturnType<typeof dispatch>;
+  /** `caller.deviceId`: the paired device the call comes from, as the office server passes it (none: this PC). */
+  dispatch: (channel: string, input: unknown, sessionKey: string, caller?: CallerInfo) => ReturnType<typeof dispatch>;
   close: () => Promise<void>;
 }
 
@@ -82,7 +83,7 @@ export async function makeEnv(opts: { file?: string; now?: string } = {}): Promi
       return key;
     },
     call: ((channel: never, input: never, key: never) => call(env, channel, input, key)) as never,
-    dispatch: (channel, input, key) => dispatch(env, channel, input, key),
+    dispatch: (channel, input, key, caller) => dispatch(env, channel, input, key, caller),
     close: () => handle.close(),
   };
 }

@@ -109,12 +109,17 @@ describe('an error through dispatch', () => {
     expect(renderMessage('en', r.error.key, r.error.params)).toBe('The user name clerk is taken; choose another');
   });
 
-  it('a wrong password in English names the tries left', async () => {
+  it('a wrong password and an unknown name: the same key, in English too; a too-early retry says how long to wait', async () => {
     const r = await t.dispatch('auth.login', { username: 'official', password: 'wrong1234' }, 'k-wrong');
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.error).toMatchObject({ code: 'UNAUTHENTICATED', key: 'auth.badPassword', params: { left: 4, minutes: 15 } });
-    expect(renderMessage('en', r.error.key, r.error.params)).toBe('Wrong user name or password (4 more wrong tries lock the account for 15 minutes).');
+    const nobody = await t.dispatch('auth.login', { username: 'nobody', password: 'wrong1234' }, 'k-wrong');
+    expect(r.ok || nobody.ok).toBe(false);
+    if (r.ok || nobody.ok) return;
+    expect(r.error).toEqual({ code: 'UNAUTHENTICATED', key: 'auth.badCredentials', message: '用户名或密码不正确。' });
+    expect(nobody.error).toEqual(r.error);
+    expect(renderMessage('en', r.error.key, r.error.params)).toBe('Wrong user name or password.');
+    const again = await t.dispatch('auth.login', { username: 'official', password: 'wrong1234' }, 'k-wrong');
+    expect(again).toMatchObject({ ok: false, error: { code: 'THROTTLED', key: 'auth.throttled', params: { seconds: 1 } } });
+    if (!again.ok) expect(renderMessage('en', again.error.key, again.error.params)).toBe('Too many attempts. Try again in 1 s.');
   });
 
   it('no session: the key the window tells apart, not the text', async () => {

@@ -1,7 +1,10 @@
-// Accounts: login, failure and logout are audited; password rules; lock-out after 5 failures for 15 minutes (fixed
-// clock); admin reset; own change; an idle session ends after settings.sessionIdleMinutes with a Chinese message.
+// Accounts: login, failure and logout are audited; one answer for every wrong login; failures throttled per user name
+// and source, 10 lock that source for 15 minutes (fixed clock); admin reset unlocks; own change; an idle session ends
+// after settings.sessionIdleMinutes with a Chinese message.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, PASSWORD, type TestEnv } from '../helpers/env.ts';
+import { renderMessage } from '../../electron/shared/messages/index.ts';
+import type { UserView } from '../../electron/domain/users.ts';
 
 let t: TestEnv;
 beforeEach(async () => {
@@ -18,6 +21,8 @@ function auditRows(action: string) {
     details: string | null;
   }[];
 }
+
+const accounts = async (key: string) => (await t.call('users.list', {}, key)) as UserView[];
 
 function userId(name: string): number {
   return t.handle.sqlite.prepare('SELECT id FROM users WHERE username = ?').pluck().get(name) as number;
@@ -66,34 +71,162 @@ describe('password rules', () => {
   });
 });
 
-describe('lock-out', () => {
-  it('locks after 5 failures for 15 minutes, even against the right password, then lets the user in', async () => {
-    for (let i = 1; i <= 4; i++) {
-      const r = await t.dispatch('auth.login', { username: 'clerk', password: 'wrong1234' }, 'k');
-      expect(r).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED', message: expect.stringContaining(`再错 ${5 - i} 次`) } });
+const T0 = Date.parse('2022-01-20T01:00:00.000Z');
+/** Moves the test clock by ms. */
+const later = (ms: number) => t.clock.set(new Date(t.clock.now().getTime() + ms).toISOString());
+/** A login from this PC, or from paired device `device` of the office server (its source is 'device:<id>'). */
+const attempt = (username: string, password: string, device?: number) =>
+  t.dispatch('auth.login', { username, password }, `k-${device ?? 'local'}`, device === undefined ? undefined : { deviceId: device });
+/** What a caller learns from an answer: its code, key, parameters and Chinese text (or 'ok'). */
+const seen = (r: Awaited<ReturnType<typeof attempt>>) => (r.ok ? 'ok' : { code: r.error.code, key: r.error.key, params: r.error.params, message: r.error.message });
+const failures = (username: string, source = 'local') =>
+  t.handle.sqlite.prepare('SELECT failures FROM login_throttle WHERE username = ? AND source = ?').pluck().get(username, source) as number | undefined;
+const failedDetails = () =>
+  auditRows('auth.login_failed').map((f) => ({ user: f.userName, ...(JSON.parse(f.details!) as { reason: string; source: string; failures: number }) }));
+const BAD = { code: 'UNAUTHENTICATED', key: 'auth.badCredentials', params: undefined, message: '用户名或密码不正确。' };
+
+describe('one answer for every wrong login', () => {
+  it('an unknown name, a disabled account and a wrong password get the same code, key and message; the log keeps why', async () => {
+    const admin = await t.login('admin');
+    const official = (await accounts(admin)).find((u) => u.username === 'official')!;
+    await t.call('users.update', { id: official.id, version: official.version, active: false }, admin);
+
+    const wrong = await attempt('clerk', 'wrong1234');
+    const nobody = await attempt('nobody', 'wrong1234');
+    const disabled = await attempt('official', PASSWORD); // its right password
+    expect(seen(wrong)).toEqual(BAD);
+    expect(seen(nobody)).toEqual(seen(wrong));
+    expect(seen(disabled)).toEqual(seen(wrong));
+    expect(renderMessage('en', BAD.key)).toBe('Wrong user name or password.');
+    expect(failedDetails()).toEqual([
+      { user: 'clerk', reason: 'bad_password', source: 'local', failures: 1 },
+      { user: 'nobody', reason: 'unknown_user', source: 'local', failures: 1 },
+      { user: 'official', reason: 'inactive', source: 'local', failures: 1 },
+    ]);
+  });
+});
+
+describe('login throttling per user name and source', () => {
+  it('each failure makes the next attempt wait longer (200 ms doubling, at most 25 s); a too-early one is not checked', async () => {
+    const waits = [200, 400, 800, 1600, 3200, 6400, 12_800, 25_000, 25_000];
+    for (const [i, wait] of waits.entries()) {
+      expect(seen(await attempt('clerk', 'wrong1234')), `failure ${i + 1}`).toEqual(BAD);
+      later(wait - 1);
+      // Too early: refused even with the right password, which is not checked and not counted.
+      const early = await attempt('clerk', PASSWORD);
+      expect(seen(early), `after failure ${i + 1}`).toEqual({
+        code: 'THROTTLED',
+        key: 'auth.throttled',
+        params: { seconds: 1 },
+        message: '尝试过于频繁，请 1 秒后再试。',
+      });
+      expect(failures('clerk')).toBe(i + 1);
+      later(1);
     }
-    const fifth = await t.dispatch('auth.login', { username: 'clerk', password: 'wrong1234' }, 'k');
-    expect(fifth).toMatchObject({ ok: false, error: { code: 'LOCKED', message: expect.stringContaining('已锁定 15 分钟') } });
-    const right = await t.dispatch('auth.login', { username: 'clerk', password: PASSWORD }, 'k');
-    expect(right).toMatchObject({ ok: false, error: { code: 'LOCKED', message: expect.stringContaining('15 分钟后再试') } });
-    t.clock.set(minutes(14));
-    const still = await t.dispatch('auth.login', { username: 'clerk', password: PASSWORD }, 'k');
-    expect(still).toMatchObject({ ok: false, error: { code: 'LOCKED', message: expect.stringContaining('1 分钟后再试') } });
-    t.clock.set(minutes(15) .replace('.000Z', '.001Z'));
-    expect(await t.dispatch('auth.login', { username: 'clerk', password: PASSWORD }, 'k')).toMatchObject({ ok: true });
-    const reasons = auditRows('auth.login_failed').map((f) => JSON.parse(f.details!).reason);
-    expect(reasons).toEqual(['bad_password', 'bad_password', 'bad_password', 'bad_password', 'locked_now', 'locked', 'locked']);
+    // The wait is said in whole seconds, rounded up.
+    t.clock.set(new Date(T0 + 60 * 60_000).toISOString());
+    for (let i = 0; i < 7; i++) {
+      await attempt('committee1', 'wrong1234');
+      later(25_000);
+    }
+    later(-25_000 + 100); // 100 ms after the 7th failure: 12.7 s to go
+    expect(seen(await attempt('committee1', PASSWORD))).toMatchObject({ code: 'THROTTLED', params: { seconds: 13 }, message: '尝试过于频繁，请 13 秒后再试。' });
+    expect(renderMessage('en', 'auth.throttled', { seconds: 13 })).toBe('Too many attempts. Try again in 13 s.');
+
+    // On time, the right password gets in and the row is cleared: the next failure waits 200 ms again.
+    later(12_700);
+    expect(await attempt('clerk', PASSWORD)).toMatchObject({ ok: true });
+    expect(failures('clerk')).toBeUndefined();
+    expect(seen(await attempt('clerk', 'wrong1234'))).toEqual(BAD);
+    later(199);
+    expect(seen(await attempt('clerk', PASSWORD))).toMatchObject({ code: 'THROTTLED' });
+    later(1);
+    expect(await attempt('clerk', PASSWORD)).toMatchObject({ ok: true });
+
+    const reasons = failedDetails().filter((d) => d.user === 'clerk').map((d) => d.reason);
+    expect(reasons).toEqual([...waits.flatMap(() => ['bad_password', 'throttled']), 'bad_password', 'throttled']);
   });
 
-  it('an admin reset unlocks the account, ends its sessions and is audited', async () => {
+  it('attempts sent at once: only one checks its password, the others are too early', async () => {
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => attempt('clerk', 'wrong1234')));
+    expect(answers.map((a) => (a.ok ? 'ok' : a.error.code)).sort()).toEqual(['THROTTLED', 'THROTTLED', 'THROTTLED', 'THROTTLED', 'UNAUTHENTICATED']);
+    expect(failures('clerk')).toBe(1);
+    // Even with the right password: one is checked (and lets the user in), the others were too early.
+    later(200);
+    const right = await Promise.all([1, 2, 3, 4, 5].map(() => attempt('clerk', PASSWORD)));
+    expect(right.map((a) => (a.ok ? 'ok' : a.error.code)).sort()).toEqual(['THROTTLED', 'THROTTLED', 'THROTTLED', 'THROTTLED', 'ok']);
+  });
+
+  it('10 failures lock the name on that source only, for 15 minutes; an unknown name goes through exactly the same', async () => {
+    const run = async (username: string, password: string) => {
+      t.clock.set(new Date(T0).toISOString());
+      const out: unknown[] = [];
+      for (let i = 0; i < 10; i++) {
+        out.push(seen(await attempt(username, 'wrong1234', 1)));
+        later(25_000);
+      }
+      out.push(seen(await attempt(username, password, 1)));
+      later(14 * 60_000 - 25_000 + 1); // 1 ms less than a minute of the lock left
+      out.push(seen(await attempt(username, password, 1)));
+      return out;
+    };
+    const real = await run('clerk', PASSWORD);
+    expect(real.slice(0, 9)).toEqual(Array(9).fill(BAD));
+    expect(real[9]).toEqual({
+      code: 'LOCKED',
+      key: 'auth.lockedNow',
+      params: { tries: 10, minutes: 15 },
+      message: '用户名或密码不正确。已连续输错 10 次，此账号在本机锁定 15 分钟（到时自动解除），或请管理员重置密码解锁。',
+    });
+    expect(real[10]).toEqual({
+      code: 'LOCKED',
+      key: 'auth.locked',
+      params: { tries: 10, minutes: 15 },
+      message: '用户名或密码连续输错 10 次，此账号已在本机锁定，请 15 分钟后再试（到时自动解除），或请管理员重置密码解锁。',
+    });
+    expect(real[11]).toMatchObject({ code: 'LOCKED', params: { minutes: 1 } });
+    expect(await run('nobody', 'whatever1')).toEqual(real);
+
+    // Locked on device:1 only: this PC and another device still log in, and leave device:1 locked.
+    t.clock.set(new Date(T0 + 10 * 60_000).toISOString());
+    const admin = await t.login('admin');
+    expect(await attempt('clerk', PASSWORD, 2)).toMatchObject({ ok: true });
+    expect(await attempt('clerk', PASSWORD)).toMatchObject({ ok: true });
+    expect(await attempt('clerk', PASSWORD, 1)).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+    // The account list shows when the lock ends, in office time (09:00 + 9 × 25 s + 15 min).
+    const clerk = (await accounts(admin)).find((u) => u.username === 'clerk')!;
+    expect(clerk.lockedUntil).toBe('2022-01-20T09:18:45+08:00');
+
+    // The lock ends by itself; then the name starts afresh on device:1.
+    t.clock.set(new Date(T0 + 9 * 25_000 + 15 * 60_000).toISOString());
+    expect(await attempt('clerk', PASSWORD, 1)).toMatchObject({ ok: true });
+    expect(failures('clerk', 'device:1')).toBeUndefined();
+    expect((await accounts(admin)).find((u) => u.username === 'clerk')!.lockedUntil).toBeNull();
+
+    const clerkLog = failedDetails().filter((d) => d.user === 'clerk');
+    expect(clerkLog.map((d) => d.reason)).toEqual([...Array(10).fill('bad_password'), 'locked', 'locked', 'locked']);
+    expect(new Set(clerkLog.map((d) => d.source))).toEqual(new Set(['device:1']));
+    expect(clerkLog[9]).toEqual({ user: 'clerk', reason: 'bad_password', source: 'device:1', failures: 10, lockedUntil: '2022-01-20T09:18:45+08:00' });
+    expect(failedDetails().filter((d) => d.user === 'nobody').map((d) => d.reason)).toEqual([...Array(10).fill('unknown_user'), 'locked', 'locked']);
+  });
+
+  it('an admin password reset unlocks the name on every source, ends its sessions and is audited', async () => {
     const clerkOld = await t.login('clerk');
-    for (let i = 0; i < 5; i++) await t.dispatch('auth.login', { username: 'clerk', password: 'wrong1234' }, 'k');
-    expect(await t.dispatch('auth.login', { username: 'clerk', password: PASSWORD }, 'k')).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+    for (const device of [1, undefined]) {
+      for (let i = 0; i < 10; i++) {
+        await attempt('clerk', 'wrong1234', device);
+        later(25_000);
+      }
+      expect(await attempt('clerk', PASSWORD, device)).toMatchObject({ ok: false, error: { code: 'LOCKED' } });
+    }
     const admin = await t.login('admin');
     await t.call('users.resetPassword', { id: userId('clerk'), newPassword: 'fresh2022' }, admin);
+    expect(t.handle.sqlite.prepare("SELECT COUNT(*) FROM login_throttle WHERE username = 'clerk'").pluck().get()).toBe(0);
     expect(await t.dispatch('auth.me', {}, clerkOld)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-    expect(await t.dispatch('auth.login', { username: 'clerk', password: PASSWORD }, 'k')).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-    expect(await t.dispatch('auth.login', { username: 'clerk', password: 'fresh2022' }, 'k')).toMatchObject({ ok: true });
+    expect(seen(await attempt('clerk', PASSWORD, 1))).toEqual(BAD);
+    later(200);
+    expect(await attempt('clerk', 'fresh2022', 1)).toMatchObject({ ok: true });
+    expect(await attempt('clerk', 'fresh2022')).toMatchObject({ ok: true });
     expect(auditRows('user.reset_password')).toEqual([{ userName: 'admin', entityId: userId('clerk'), details: null }]);
     // Only an account manager may reset.
     const clerk = await t.login('clerk', 'fresh2022');
@@ -109,6 +242,7 @@ describe('own password change', () => {
     expect(await t.dispatch('auth.changePassword', { oldPassword: PASSWORD, newPassword: 'better2022' }, key)).toMatchObject({ ok: true });
     expect(auditRows('user.change_password')).toEqual([{ userName: 'committee1', entityId: userId('committee1'), details: null }]);
     expect(await t.dispatch('auth.login', { username: 'committee1', password: PASSWORD }, 'k')).toMatchObject({ ok: false });
+    later(200); // the wait after one failure
     expect(await t.dispatch('auth.login', { username: 'committee1', password: 'better2022' }, 'k')).toMatchObject({ ok: true });
   });
 });

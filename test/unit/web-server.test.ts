@@ -128,6 +128,7 @@ describe('browser mode server', () => {
     expect(bad.status).toBe(200);
     expect(JSON.parse(bad.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     expect(JSON.parse(bad.body).error.message).toContain('用户名或密码不正确');
+    t.clock.set(new Date(t.clock.now().getTime() + 200).toISOString()); // the wait after one failure (login throttling)
 
     const login = await post('auth.login', { username: 'clerk', password: 'demo1234' });
     const cookie = cookieOf(login);

@@ -10,6 +10,7 @@ import { inTx } from '../../domain/context.ts';
 import { DEFAULT_SETTINGS, getSettings, updateSettings } from '../../domain/settings.ts';
 import { ensureCommunity, getOrgRoot, listCommunities, renamePlace, setOrgIdentity } from '../../domain/places.ts';
 import { changeOwnPassword, countUsers, createUser, getUser, listUsers, login, resetPassword, updateUser } from '../../domain/users.ts';
+import { loginSource } from '../../domain/login-throttle.ts';
 import { createResident, updateResident, type ResidentPatch } from '../../domain/residents.ts';
 import { listResidents } from '../../domain/residents-list.ts';
 import { getResidentDetail, revealResident } from '../../domain/residents-detail.ts';
@@ -48,7 +49,7 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
     return me(ctx, actor);
   },
   'auth.login': async (ctx, input) => {
-    const actor = await login(ctx, input.username, input.password);
+    const actor = await login(ctx, input.username, input.password, loginSource(ctx.deviceId));
     ctx.env.sessions.set(ctx.sessionKey, actor, ctx.clock.now().getTime());
     return me(ctx, actor);
   },

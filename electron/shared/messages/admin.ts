@@ -2,9 +2,9 @@
 export const admin = {
   'auth.alreadySetUp': ['系统已有账号，不能再次初始化管理员。请用已有账号登录。', 'The system already has accounts; the administrator cannot be set up again. Sign in with an existing account.'],
   'auth.badCredentials': ['用户名或密码不正确。', 'Wrong user name or password.'],
-  'auth.locked': ['密码连续输错 {tries} 次，账号已锁定，请 {minutes} 分钟后再试，或请管理员重置密码。', 'The password was wrong {tries} times in a row, so the account is locked. Try again in {minutes} minutes, or ask the administrator to reset the password.'],
-  'auth.lockedNow': ['密码连续输错 {tries} 次，账号已锁定 {minutes} 分钟。', 'The password was wrong {tries} times in a row; the account is locked for {minutes} minutes.'],
-  'auth.badPassword': ['用户名或密码不正确（再错 {left} 次将锁定 {minutes} 分钟）。', 'Wrong user name or password ({left} more wrong tries lock the account for {minutes} minutes).'],
+  'auth.throttled': ['尝试过于频繁，请 {seconds} 秒后再试。', 'Too many attempts. Try again in {seconds} s.'],
+  'auth.locked': ['用户名或密码连续输错 {tries} 次，此账号已在本机锁定，请 {minutes} 分钟后再试（到时自动解除），或请管理员重置密码解锁。', 'The user name or password was wrong {tries} times in a row, so this account is locked on this device. Try again in {minutes} min (it unlocks by itself), or ask an administrator to reset the password.'],
+  'auth.lockedNow': ['用户名或密码不正确。已连续输错 {tries} 次，此账号在本机锁定 {minutes} 分钟（到时自动解除），或请管理员重置密码解锁。', 'Wrong user name or password. After {tries} wrong tries in a row this account is locked on this device for {minutes} min (it unlocks by itself), or ask an administrator to reset the password.'],
   'password.tooShort': ['密码至少 8 位', 'The password needs at least 8 characters'],
   'password.lettersAndDigits': ['密码须同时包含字母和数字', 'The password needs both letters and digits'],
   'users.communityRequired': ['社区工作人员必须指定所属社区', 'Community staff must belong to a community'],

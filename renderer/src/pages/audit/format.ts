@@ -50,10 +50,18 @@ export function valueText(v: unknown, t: T, key?: string): string {
       .join(punct(t, 'comma'));
   }
   if (typeof v === 'string' && key) {
+    if (key === 'source') return sourceText(v, t);
+    if (key === 'lockedUntil') return v.slice(0, 16).replace('T', ' '); // office time, as written by login
     if (CODED[key]) return t(`${CODED[key]}.${v}`, { defaultValue: v });
     if (STORED[key]) return codeLabel(t, STORED[key], v);
   }
   return String(v);
+}
+
+/** Where a login came from: 'local' (this PC) or 'device:<id>' (a paired device of the office server). */
+function sourceText(v: string, t: T): string {
+  const device = /^device:(.+)$/.exec(v);
+  return device ? t('audit.value.source.device', { id: device[1] }) : t(`audit.value.source.${v}`, { defaultValue: v });
 }
 
 /** Changed fields of an entry: keys of before ∪ after, in the order they appear. */
