@@ -331,6 +331,18 @@ export async function dueCounter(ctx: Ctx, q: Omit<DueQuery, 'limit' | 'offset'>
   return { due, done, overdue: isPastCutoff(ctx, s, q.date, q.slot) ? due - done : 0 };
 }
 
+/**
+ * Due and done of one slot for every community at once, whoever asks (no community scope: the caller filters). One
+ * pass over the episodes, so a cache can answer any committee's counter and the whole subdistrict's from it.
+ */
+export async function dueCountsByCommunity(ctx: Ctx, date: string, slot: Slot): Promise<Map<number, { due: number; done: number }>> {
+  const rows = await joinSlot(coveredOn({ ...ctx, actor: { ...ctx.actor, role: 'admin', communityId: null } }, date), date, slot)
+    .select((eb) => ['r.communityId', eb.fn.countAll<number>().as('due'), eb.fn.count<number>('k.id').as('done')])
+    .groupBy('r.communityId')
+    .execute();
+  return new Map(rows.map((r) => [r.communityId, { due: Number(r.due), done: Number(r.done) }]));
+}
+
 /** People due for a slot of a date; overdue first, then compound, address, name (pinyin). */
 export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
   if (!isIsoDate(q.date)) throw invalid('common.dateBad', undefined, [issue('date', 'common.pickValidDate')]);

@@ -246,12 +246,30 @@ export interface SlotCounts extends DueCounter {
  * The counter of one slot without its list or the dashboard's tables: light enough to refresh after every check-in.
  * Date and slot default to the office's today and the slot people are working on now.
  */
-export async function slotCounts(ctx: Ctx, q: { date?: string; slot?: Slot; communityId?: number; compoundId?: number }): Promise<SlotCounts> {
+export async function slotCounts(
+  ctx: Ctx,
+  q: { date?: string; slot?: Slot; communityId?: number; compoundId?: number },
+  /** Per-community counts of a slot (e.g. the office server's short-lived cache of dueCountsByCommunity). */
+  byCommunity?: (date: string, slot: Slot) => Promise<Map<number, { due: number; done: number }>>,
+): Promise<SlotCounts> {
   const date = q.date ?? today(ctx.clock);
   assertDate(date);
   const slot = q.slot ?? currentSlot(ctx, date);
   const settings = await getSettings(ctx);
-  const counter = await dueCounter(ctx, { date, slot, communityId: q.communityId, compoundId: q.compoundId }, settings);
+  let counter: DueCounter;
+  if (byCommunity && q.compoundId === undefined) {
+    const scope = scopeOf(ctx.actor);
+    let due = 0;
+    let done = 0;
+    for (const [communityId, c] of await byCommunity(date, slot)) {
+      if ((scope !== null && communityId !== scope) || (q.communityId !== undefined && communityId !== q.communityId)) continue;
+      due += c.due;
+      done += c.done;
+    }
+    counter = { due, done, overdue: isPastCutoff(ctx, settings, date, slot) ? due - done : 0 };
+  } else {
+    counter = await dueCounter(ctx, { date, slot, communityId: q.communityId, compoundId: q.compoundId }, settings);
+  }
   return { today: today(ctx.clock), date, slot, ...counter, cutoff: slot === 'am' ? settings.cutoffAm : settings.cutoffPm, pastCutoff: isPastCutoff(ctx, settings, date, slot) };
 }
 

@@ -75,7 +75,8 @@ export async function buildOfficeApp(opts: AppOptions): Promise<OfficeApp> {
     bodyLimit: maxBody,
     requestTimeout: 120_000,
     connectionTimeout: 130_000,
-    keepAliveTimeout: 5_000,
+    // Longer than a PC's idle pause between entries, so a kept-alive connection is not closed under its next request.
+    keepAliveTimeout: 65_000,
     return503OnClosing: true,
     trustProxy: false,
   });

@@ -89,13 +89,13 @@ await Promise.all(
     while (performance.now() < until && next < queue.length) {
       const { id, slot } = queue[next++];
       const a = performance.now();
-      const r = await c.call('checkins.record', { residentId: id, date: DAY, slot, temperature: 36.5 });
+      const r = await c.call('checkins.record', { residentId: id, date: DAY, slot, temperature: 36.5 }, { retries: 2 });
       const b = performance.now();
       if (!r.ok) {
         refused++;
         continue;
       }
-      await c.call('checkins.counts', { slot, date: DAY });
+      await c.call('checkins.counts', { slot, date: DAY }, { retries: 2 });
       saveMs.push(b - a);
       entryMs.push(performance.now() - a);
     }
