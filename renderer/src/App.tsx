@@ -7,6 +7,7 @@ import { SessionProvider, useSession } from './session.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
 import { AppLayout } from './components/AppLayout.tsx';
+import { ConflictProvider } from './components/ConflictDialog.tsx';
 
 function Gate() {
   const { status, startError, retry } = useSession();
@@ -50,9 +51,11 @@ export function App() {
       }}
     >
       <AntApp>
-        <SessionProvider>
-          <Gate />
-        </SessionProvider>
+        <ConflictProvider>
+          <SessionProvider>
+            <Gate />
+          </SessionProvider>
+        </ConflictProvider>
       </AntApp>
     </ConfigProvider>
   );

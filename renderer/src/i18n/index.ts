@@ -15,6 +15,7 @@ import admin from './admin.ts';
 import excel from './excel.ts';
 import enums from './enums.ts';
 import codes from './codes.ts';
+import sync from './sync.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -35,6 +36,7 @@ const AREAS: Record<string, AreaStrings> = {
   excel,
   enums,
   codes,
+  sync,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';
