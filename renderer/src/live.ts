@@ -35,7 +35,7 @@ export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
   households: [...PERSON, ...DAY, ...SUPPLY],
   episodes: [...PERSON, ...DAY, 'episodes.releaseCheck', 'alerts.list'],
   checkins: [...DAY, 'alerts.list', 'residents.get', 'residents.list'],
-  tests: [...DAY, 'residents.get', 'residents.list', 'episodes.releaseCheck'],
+  tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'alerts.list'],
   alerts: ['alerts.list', 'dashboard.get', 'checkins.due', 'residents.get', 'residents.list'],
   supply_requests: [...SUPPLY, 'cadres.list', 'residents.get'],
   supply_items: SUPPLY,
@@ -50,6 +50,90 @@ export function channelsFor(tables: Iterable<string>): Set<Channel> {
   const out = new Set<Channel>();
   for (const t of tables) for (const c of LIVE_REFRESH[t as LiveTable] ?? []) out.add(c);
   return out;
+}
+
+// ---- this window's own writes ------------------------------------------------------------------------------------
+// A write of this window already refreshed what it made stale (useApiWrite: patched from its answer or refetched), so
+// the feed's notices of the rows it wrote are its echo: refetching on them would reload, say, the whole 今日监测 list
+// after every entry, which the page avoids on purpose. The rows a write touched are read from its input and answer
+// (an `id` under a table's key or channel, a `residentId`…), each answering for one notice; a notice of any other row,
+// or a second notice of the same row (another PC's change), still refreshes.
+
+const ECHO_MS = 5_000;
+/** Keys naming a row of a table: a number under them is that row's id, an object under them is that row. */
+const KEY_TABLE: Record<string, LiveTable> = {
+  residentId: 'residents',
+  guardianId: 'residents',
+  resident: 'residents',
+  householdId: 'households',
+  household: 'households',
+  episodeId: 'episodes',
+  episode: 'episodes',
+  followOn: 'episodes',
+  checkinId: 'checkins',
+  checkin: 'checkins',
+  alertId: 'alerts',
+  alert: 'alerts',
+  testId: 'tests',
+  cadreId: 'cadres',
+  requestId: 'supply_requests',
+};
+/** The table a channel's own `id` belongs to. */
+const CHANNEL_TABLE: Record<string, LiveTable> = {
+  residents: 'residents',
+  episodes: 'episodes',
+  checkins: 'checkins',
+  alerts: 'alerts',
+  supplies: 'supply_requests',
+  cadres: 'cadres',
+  users: 'users',
+  places: 'places',
+};
+
+function collectRows(v: unknown, table: LiveTable | undefined, out: Set<string>, depth: number): void {
+  if (depth > 3 || v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) {
+    for (const x of v) collectRows(x, table, out, depth + 1);
+    return;
+  }
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (k === 'id' && typeof x === 'number' && table) out.add(`${table}:${x}`);
+    else if (typeof x === 'number' && KEY_TABLE[k]) out.add(`${KEY_TABLE[k]}:${x}`);
+    else if (x !== null && typeof x === 'object') collectRows(x, KEY_TABLE[k], out, depth + 1);
+  }
+}
+
+/** The rows ('table:id') a write touched, as far as its input and answer tell. */
+export function ownRows(channel: string, input: unknown, data: unknown): Set<string> {
+  const out = new Set<string>();
+  const table = CHANNEL_TABLE[channel.split('.')[0]];
+  if (channel.startsWith('settings.')) out.add('settings:0');
+  collectRows(input, table, out, 0);
+  collectRows(data, table, out, 0);
+  return out;
+}
+
+const own: { rows: Set<string>; until: number }[] = [];
+
+/** useApiWrite reports each successful write here, so its echo on the feed does not refetch what it refreshed. */
+export function noteOwnWrite(channel: string, input: unknown, data: unknown): void {
+  if (!overNetwork()) return;
+  const now = Date.now();
+  while (own.length && own[0].until < now) own.shift();
+  own.push({ rows: ownRows(channel, input, data), until: now + ECHO_MS });
+}
+
+/**
+ * Whether a notice is the echo of this window's own write: each row a write touched answers for ONE notice (then it is
+ * used up), so another PC's change of the same row moments later still refreshes — the conflict case above all.
+ */
+function isOwnEcho(table: string, id: number): boolean {
+  const key = `${table}:${id}`;
+  const now = Date.now();
+  const w = own.find((x) => x.until >= now && x.rows.has(key));
+  if (!w) return false;
+  w.rows.delete(key);
+  return true;
 }
 
 type Notice =
@@ -80,14 +164,15 @@ export function useLiveUpdates(): void {
     let retry = FIRST_RETRY_MS;
     let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
     let flushTimer: ReturnType<typeof setTimeout> | null = null;
-    const pending = new Set<Channel>();
+    // Notices wait here for the debounce; own rows are dropped at flush time (the write's answer may come after them).
+    const pending: { table: string; id: number }[] = [];
     let everything = false;
 
     const flush = () => {
       flushTimer = null;
       if (everything) void queryClient.invalidateQueries();
-      else for (const c of pending) void queryClient.invalidateQueries({ queryKey: [c] });
-      pending.clear();
+      else for (const c of channelsFor(pending.filter((n) => !isOwnEcho(n.table, n.id)).map((n) => n.table))) void queryClient.invalidateQueries({ queryKey: [c] });
+      pending.length = 0;
       everything = false;
     };
     const later = () => {
@@ -110,8 +195,8 @@ export function useLiveUpdates(): void {
         }
         lastSeq ??= m.seq;
       } else if (m.type === 'changes') {
-        for (const c of channelsFor(m.changes.map((x) => x.table))) pending.add(c);
-        if (pending.size) later();
+        for (const c of m.changes) pending.push({ table: c.table, id: c.id });
+        if (pending.length) later();
         lastSeq = m.seq;
       } else if (m.type === 'resync') {
         everything = true;

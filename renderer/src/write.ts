@@ -13,6 +13,7 @@ import { api, apiAnswer, ApiError, errorMessage, fieldMessage, type ArgsOf, type
 import i18n from './i18n/index.ts';
 import { conflictHeadline, useConflictDialog, type ConflictRow } from './components/ConflictDialog.tsx';
 import { overNetwork } from './connection.ts';
+import { noteOwnWrite } from './live.ts';
 
 type NamePath = (string | number)[];
 
@@ -185,6 +186,7 @@ export function useApiWrite<C extends Channel>(channel: C, opts: WriteOptions<C>
           const o = latest.current;
           try {
             const { data, invalidates } = await apiAnswer(channel, ...([input] as ArgsOf<C>));
+            noteOwnWrite(channel, input, data);
             await refreshStale(qc, invalidates, data, input, o.patch);
             const text = typeof o.success === 'function' ? o.success(data, input) : o.success;
             if (text) void message.success(text);
