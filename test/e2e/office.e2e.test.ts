@@ -99,12 +99,28 @@ const num = async (page: Page, testId: string) => Number((await page.getByTestId
 const waitNum = (page: Page, testId: string, n: number) =>
   page.waitForFunction(([id, v]) => (document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').replace(/[^\d]/g, '') === String(v), [testId, n] as const, { timeout: WAIT });
 
+/** Waits until the 今日监测 list has stopped changing (a cached list shown at once, then its fresh answer). */
+async function listSettled(page: Page): Promise<void> {
+  const shape = () => page.locator('[data-testid="ci-table"] tr[data-testid^="ci-row-"]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-testid')}:${r.getAttribute('data-recorded')}`).join());
+  let last = '';
+  for (let i = 0; i < 20; i++) {
+    const now = await shape();
+    if (now && now === last) return;
+    last = now;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 /** On 今日监测, the first person not yet recorded gets 36.5 from the keyboard; returns their resident id. */
 async function recordFirst(page: Page): Promise<number> {
+  await page.locator('[data-testid="ci-table"] tr[data-recorded="0"]').first().waitFor();
+  await listSettled(page);
+  const ids = await page.locator('[data-testid="ci-table"] tr[data-testid^="ci-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+  // Each person once: rows left behind by a refetch (duplicate group keys) showed one person twice.
+  expect(new Set(ids).size).toBe(ids.length);
   const row = page.locator('[data-testid="ci-table"] tr[data-recorded="0"]').first();
-  await row.waitFor();
   const id = Number((await row.getAttribute('data-testid'))!.slice('ci-row-'.length));
-  await page.locator(`[data-testid="ci-table"] [data-testid="ci-temp-${id}"]`).first().click();
+  await page.getByTestId(`ci-temp-${id}`).click();
   await page.keyboard.type('365');
   await page.keyboard.press('Enter');
   await page.locator(`[data-testid="ci-row-${id}"][data-recorded="1"]`).waitFor({ timeout: 15_000 });
