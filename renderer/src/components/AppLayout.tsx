@@ -76,7 +76,7 @@ export function AppLayout() {
   }
 
   return (
-    <Layout className="app-layout">
+    <Layout className={offline ? 'app-layout app-layout-offline' : 'app-layout'}>
       <Sider width={184} theme="light" className="app-sider">
         <div className="app-brand" title={t('header.shortcuts')}>
           <SafetyCertificateOutlined className="app-brand-logo" />
