@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { WATCHED_TABLES } from '../../electron/db/change-log.ts';
 import { contract, type Channel } from '../../electron/api/contract.ts';
-import { channelsFor, LIVE_REFRESH, liveUrl } from '../../renderer/src/live.ts';
+import { channelsFor, LIVE_REFRESH, liveUrl, ownRows } from '../../renderer/src/live.ts';
 
 describe('live updates: table → read channels', () => {
   it('covers exactly the tables the server announces', () => {
@@ -34,5 +34,19 @@ describe('live updates: table → read channels', () => {
   it('ws on http, wss on https, with the catch-up point when there is one', () => {
     expect(liveUrl({ protocol: 'http:', host: '127.0.0.1:4000' }, null)).toBe('ws://127.0.0.1:4000/api/live');
     expect(liveUrl({ protocol: 'https:', host: '192.168.1.10:5443' }, 42)).toBe('wss://192.168.1.10:5443/api/live?since=42');
+  });
+});
+
+describe('a window’s own writes', () => {
+  it('names the rows a check-in touched by table, not any number it carried', () => {
+    const rows = ownRows(
+      'checkins.record',
+      { residentId: 34, date: '2026-12-07', slot: 'am', temperature: 36.5 },
+      { checkin: { id: 1567, residentId: 34, episodeId: 40, communityId: 2, version: 1 }, alertId: 9 },
+    );
+    expect([...rows].sort()).toEqual(['alerts:9', 'checkins:1567', 'episodes:40', 'residents:34']);
+    expect(rows.has('checkins:34')).toBe(false);
+    expect([...ownRows('residents.update', { id: 5, version: 2, notes: 'x' }, { id: 5, warnings: [] })]).toEqual(['residents:5']);
+    expect(ownRows('settings.update', { feverThreshold: 37.5 }, {}).has('settings:0')).toBe(true);
   });
 });
