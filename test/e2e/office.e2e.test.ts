@@ -2,7 +2,7 @@
 // contexts (own cookies = two PCs) paired with codes from `devices pair-code`, a committee member and the clerk.
 // (a) the committee member records check-ins and the clerk's 工作台 and 今日监测 follow without a reload (live feed);
 // (b) both edit one person, the committee member saves first, the clerk's save shows the conflict dialog with the
-// committee member's name, and 重新应用我的修改 saves the clerk's value on the current version;
+// committee member's name, and 重新应用我的修改 saves the clerk's value on the current version (and 编辑下沉干部 too);
 // (c) a check-in whose reply is lost is sent again with the same Idempotency-Key and applied once;
 // (d) the server stops (SIGTERM): the offline banner shows, a save keeps what was typed and says why; the server comes
 // back on the same port and the banner goes.
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../electron/server/build.ts';
 import { dateIn } from '../../electron/shared/time.ts';
-import { launchBrowser, login, readDb, screenshot, seedDatabase } from './helpers.ts';
+import { apiInPage, launchBrowser, login, readDb, screenshot, seedDatabase } from './helpers.ts';
 
 const CLI = path.join(REPO_ROOT, 'electron', 'cli', 'main.ts');
 const WAIT = 8_000; // "within a second" on a loaded 2-core test machine: a few seconds of slack
@@ -218,6 +218,28 @@ describe('the office server with two PCs', () => {
     // The committee member's open drawer follows the clerk's save (live feed) — its 备注 shows the clerk's text.
     await committee.page.getByTestId('drawer-title').waitFor();
     await committee.page.waitForFunction(() => document.querySelector('[data-testid="drawer-title"]')?.closest('.ant-drawer')?.textContent?.includes('街道：需复核住址') ?? false, undefined, { timeout: WAIT });
+  });
+
+  it('b2. 编辑下沉干部 goes through the same dialog: the roster changed meanwhile, the clerk’s notes are reapplied', async () => {
+    const [, clerk] = pcs;
+    const page = clerk.page;
+    const c = readDb(dbFile, (db) => db.prepare('SELECT id, version FROM cadres ORDER BY id LIMIT 1').get() as { id: number; version: number });
+    await page.goto(`${server!.url}#/cadres`);
+    await page.getByTestId(`cadre-edit-${c.id}`).click();
+    const form = page.getByRole('dialog').filter({ has: page.locator('textarea') });
+    const notes = form.locator('textarea');
+    await notes.fill('街道：周末值班');
+    // Meanwhile the record changes elsewhere (here through the API, as another window would).
+    expect((await apiInPage(page, 'cadres.update', { id: c.id, version: c.version, notes: '另一窗口：已调岗' })).ok).toBe(true);
+    await form.getByRole('button', { name: '保存' }).click();
+    await page.getByTestId('conflict-dialog').waitFor({ timeout: WAIT });
+    const rows = await page.getByTestId('conflict-rows').locator('tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('街道：周末值班');
+    expect(rows[0]).toContain('另一窗口：已调岗');
+    await page.getByTestId('conflict-reapply').click();
+    await notes.waitFor({ state: 'detached' });
+    expect(readDb(dbFile, (db) => db.prepare('SELECT notes, version FROM cadres WHERE id = ?').get(c.id))).toEqual({ notes: '街道：周末值班', version: c.version + 2 });
   });
 
   it('c. a check-in whose reply is lost is sent again with the same Idempotency-Key and applied once', async () => {
