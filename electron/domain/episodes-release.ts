@@ -4,11 +4,11 @@ import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso, today } from './clock.ts';
 import { assertInScope, can } from './actor.ts';
-import { AppError, conflict, fail, forbidden, invalid, issue, notFound } from '../shared/errors.ts';
+import { AppError, fail, forbidden, invalid, issue, notFound } from '../shared/errors.ts';
 import { renderMessage, type MessageKey, type Params } from '../shared/messages/index.ts';
 import { addDays } from './dates.ts';
 import type { Episode } from '../db/schema.ts';
-import { updateVersioned } from './versioned.ts';
+import { staleConflict, updateVersioned } from './versioned.ts';
 import { loadEpisode, startEpisode, syncResident } from './episodes.ts';
 
 export interface ReleaseBlocker {
@@ -93,7 +93,7 @@ export async function releaseEpisode(ctx: Ctx, input: ReleaseInput): Promise<Rel
   return inTx(ctx, async (ctx) => {
     const e = await loadEpisode(ctx, input.episodeId);
     if (e.status !== 'active') throw invalid('episodes.alreadyReleased');
-    if (e.version !== input.version) throw conflict('thing.episode');
+    if (e.version !== input.version) throw await staleConflict(ctx, 'episodes', e.id, 'thing.episode');
     const todayDate = today(ctx.clock);
     const early = todayDate < e.releaseDate;
     if (early && !input.reason?.trim()) {

@@ -10,6 +10,7 @@ import { SetupPage } from './pages/SetupPage.tsx';
 import { PairingPage } from './pages/PairingPage.tsx';
 import { AppLayout } from './components/AppLayout.tsx';
 import { ConnectPage, isConnectChoice } from './pages/ConnectPage.tsx';
+import { ConflictProvider } from './components/ConflictDialog.tsx';
 
 function Gate() {
   const { status, startError, retry } = useSession();
@@ -57,9 +58,11 @@ export function App() {
         {isConnectChoice() ? (
           <ConnectPage />
         ) : (
-          <SessionProvider>
-            <Gate />
-          </SessionProvider>
+          <ConflictProvider>
+            <SessionProvider>
+              <Gate />
+            </SessionProvider>
+          </ConflictProvider>
         )}
       </AntApp>
     </ConfigProvider>

@@ -2,7 +2,7 @@
 // "340" is stopped before it is sent, on the temperature, asking for a re-measurement; the abnormal mark follows the
 // server's rule.
 import { describe, expect, it } from 'vitest';
-import { draftLooksAbnormal, draftToInput, EMPTY_DRAFT, shapeTemperature, type Draft } from '../../renderer/src/pages/checkins/model.ts';
+import { draftLooksAbnormal, draftToInput, EMPTY_DRAFT, groupRows, shapeTemperature, type Draft, type DueRow } from '../../renderer/src/pages/checkins/model.ts';
 
 const row = { residentId: 7 };
 /** The page's words: here the key itself (these checks are about the shared rule's messages, not the page's). */
@@ -31,5 +31,16 @@ describe('check-in draft', () => {
     expect(draftLooksAbnormal(typed('365', { testResult: '阳性' }), 37.3)).toBe(true);
     expect(draftLooksAbnormal(typed('365', { testResult: '待出结果', healthCode: '绿' }), 37.3)).toBe(false);
     expect(draftLooksAbnormal(typed('365', { healthCode: '黄' }), 37.3)).toBe(true);
+  });
+});
+
+describe('groupRows', () => {
+  it('a building that comes back further down is a group of its own with a key of its own (React reuses rows by key)', () => {
+    const row = (residentId: number, address: string) => ({ residentId, compoundId: 7, compound: '金桥小区', community: '西大街社区', address }) as unknown as DueRow;
+    const groups = groupRows([row(1, '金桥小区1号楼101'), row(2, '金桥小区2号楼101'), row(3, '金桥小区1号楼102'), row(4, '金桥小区1号楼103')]);
+    expect(groups.map((g) => g.rows.map((r) => r.residentId))).toEqual([[1], [2], [3, 4]]);
+    const keys = groups.map((g) => g.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(groups[0].building).toBe(groups[2].building);
   });
 });

@@ -22,7 +22,7 @@ export const common = {
   'web.tooLarge': ['请求内容超过 {mb} MB，未处理。', 'The request is larger than {mb} MB and was not processed.'],
   'web.badJson': ['请求内容不是有效的 JSON。', 'The request body is not valid JSON.'],
   'ipc.untrustedSender': ['请求来自不受信任的页面，已拒绝。请只在居家隔离管理台的主窗口中操作。', 'The request came from an untrusted page and was refused. Use the main window of Isolation Desk only.'],
-  'network.unreachable': ['无法连接到本机服务，请确认居家隔离管理台仍在运行后重试。', 'Cannot reach the local service. Make sure Isolation Desk is still running and try again.'],
+  'network.unreachable': ['无法连接到服务器（街道服务器或本机的居家隔离管理台），请确认它仍在运行、网络已连通后重试；已输入的内容仍在屏幕上。', 'Cannot reach the server (the office server or Isolation Desk on this computer). Make sure it is running and the network is connected, then try again; what you typed is still on the screen.'],
   'network.badAnswer': ['本机服务返回了无法识别的应答（HTTP {status}），请重试。', 'The local service gave an answer that could not be read (HTTP {status}). Please try again.'],
 
   'thing.record': ['此记录', 'this record'],

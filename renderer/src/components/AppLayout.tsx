@@ -1,7 +1,8 @@
 // The app shell: left navigation (only the pages the role may use, Alt+1…9 / Alt+0 to switch), header with the
-// subdistrict, the user and role, language, 修改密码 and 退出, and the current page.
+// subdistrict, the user and role, language, 修改密码 and 退出, and the current page. Over the network (browser, office
+// server) it also keeps the live feed open (live.ts) and shows a banner while the server cannot be reached.
 import { Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { Button, Layout, Menu, Result, Space, Spin, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Layout, Menu, Result, Space, Spin, Tag, Tooltip, Typography } from 'antd';
 import { KeyOutlined, LogoutOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { ROUTES, findRoute } from '../routes.tsx';
@@ -11,6 +12,8 @@ import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { ChangePasswordDialog } from './ChangePasswordDialog.tsx';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { useApiQuery } from '../query.ts';
+import { useLiveUpdates } from '../live.ts';
+import { useOffline } from '../connection.ts';
 
 const { Sider, Header, Content } = Layout;
 
@@ -27,6 +30,8 @@ export function AppLayout() {
   const { can, logout } = useSession();
   const loc = useLocation();
   const [pwOpen, setPwOpen] = useState(false);
+  const offline = useOffline();
+  useLiveUpdates();
   // A committee member works for one community: name it in the header.
   const communities = useApiQuery('places.communities', {}, { enabled: me.actor.role === 'committee' && can('residents.read'), staleTime: 600_000 });
   const myCommunity = me.actor.communityId ? communities.data?.find((c) => c.id === me.actor.communityId)?.name : undefined;
@@ -71,7 +76,7 @@ export function AppLayout() {
   }
 
   return (
-    <Layout className="app-layout">
+    <Layout className={offline ? 'app-layout app-layout-offline' : 'app-layout'}>
       <Sider width={184} theme="light" className="app-sider">
         <div className="app-brand" title={t('header.shortcuts')}>
           <SafetyCertificateOutlined className="app-brand-logo" />
@@ -94,6 +99,7 @@ export function AppLayout() {
         />
       </Sider>
       <Layout>
+        {offline && <Alert type="error" showIcon banner title={t('sync:offline.banner')} className="app-offline" data-testid="offline-banner" role="alert" />}
         <Header className="app-header">
           <Typography.Text strong className="app-org" data-testid="header-org">
             {me.org.district} · {me.org.subdistrict}

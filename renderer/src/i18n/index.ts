@@ -17,6 +17,7 @@ import enums from './enums.ts';
 import codes from './codes.ts';
 import connect from './connect.ts';
 import office from './office.ts';
+import sync from './sync.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -39,6 +40,7 @@ const AREAS: Record<string, AreaStrings> = {
   codes,
   connect,
   office,
+  sync,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

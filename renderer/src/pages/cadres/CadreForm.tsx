@@ -1,5 +1,6 @@
 // 新增 / 编辑下沉干部: name, home unit (suggestions from the source situation), title, phone (an unusual number is a
-// warning, not an error), posting to a community and its compounds, status and duty dates, notes.
+// warning, not an error), posting to a community and its compounds, status and duty dates, notes. When someone else
+// saved the cadre first, the conflict dialog shows what this user changed against the roster now and can reapply it.
 import { useCallback, useEffect } from 'react';
 import { Alert, App, AutoComplete, Col, DatePicker, Form, Input, Modal, Radio, Row, Select } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -7,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { fieldMessage, type InputOf, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useApiWrite } from '../../write.ts';
+import type { ConflictRow } from '../../components/ConflictDialog.tsx';
 import { HOME_UNIT_SUGGESTIONS } from '../../i18n/cadres.ts';
 import { punct } from '../../i18n/codes.ts';
 
@@ -32,6 +34,29 @@ interface Values {
 
 export type CadreFormMode = { kind: 'add' } | { kind: 'edit'; row: CadreRow } | null;
 
+type CadrePatch = InputOf<'cadres.update'>;
+const FIELD_ROWS = ['name', 'homeUnit', 'title', 'phone', 'communityId', 'status', 'dutyFrom', 'dutyTo', 'notes'] as const;
+
+/** The fields this user changed (against the row the form opened with): their value and the roster's value now. */
+function cadreConflictRows(input: CadrePatch, was: CadreRow, now: CadreRow | undefined, words: { t: (k: string) => string; community: (id: number | null | undefined) => string }): ConflictRow[] {
+  const { t } = words;
+  const show = (k: (typeof FIELD_ROWS)[number], v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    if (k === 'communityId') return words.community(v as number);
+    if (k === 'status') return t(`status.${String(v as string)}`);
+    return String(v as string);
+  };
+  const rows: ConflictRow[] = [];
+  for (const k of FIELD_ROWS) {
+    if (!(k in input)) continue;
+    const mine = (input as Record<string, unknown>)[k];
+    // A phone is sent only when retyped (the stored one is masked): being in the input means changed.
+    if (k !== 'phone' && show(k, mine) === show(k, was[k])) continue;
+    rows.push({ label: t(`form.${k === 'communityId' ? 'community' : k}`), mine: show(k, mine), current: now ? show(k, now[k]) : '' });
+  }
+  return rows;
+}
+
 export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () => void }) {
   const { t } = useTranslation('cadres');
   const { message } = App.useApp();
@@ -41,14 +66,26 @@ export function CadreForm({ mode, onClose }: { mode: CadreFormMode; onClose: () 
     else message.success(t('form.saved', { name }));
     onClose();
   };
+  const communities = useApiQuery('places.communities', {}, { enabled: !!mode, staleTime: 60_000 });
   const create = useApiWrite('cadres.create', { form, fields: FIELDS, onSuccess: (res, input) => saved(res, input.name) });
-  const update = useApiWrite('cadres.update', { form, fields: FIELDS, onSuccess: (res, input) => saved(res, input.name ?? '') });
+  const communityName = (id: number | null | undefined) => (id ? (communities.data?.find((c) => c.id === id)?.name ?? '') : '');
+  const update = useApiWrite('cadres.update', {
+    form,
+    fields: FIELDS,
+    onSuccess: (res, input) => saved(res, input.name ?? ''),
+    conflict: {
+      read: 'cadres.list',
+      readInput: () => ({}),
+      rows: (input, list) => (mode?.kind === 'edit' ? cadreConflictRows(input, mode.row, list.find((c) => c.id === input.id), { t, community: communityName }) : []),
+      reapply: (input, list) => ({ ...input, version: list.find((c) => c.id === input.id)?.version ?? input.version }),
+      onDiscard: () => onClose(),
+    },
+  });
   const busy = create.submitting || update.submitting;
   const error = create.error ?? update.error;
   const { setError: clearCreate } = create;
   const { setError: clearUpdate } = update;
   const setError = useCallback((e: string | null) => (clearCreate(e), clearUpdate(e)), [clearCreate, clearUpdate]);
-  const communities = useApiQuery('places.communities', {}, { enabled: !!mode, staleTime: 60_000 });
   const communityId = Form.useWatch('communityId', form);
   const phone = Form.useWatch('phone', form);
   const edit = mode?.kind === 'edit' ? mode.row : null;

@@ -151,12 +151,21 @@ export interface Group {
 /** Consecutive rows of one compound and building form a group (the server sorts by compound, then address). */
 export function groupRows(rows: DueRow[]): Group[] {
   const out: Group[] = [];
+  // A building can come back further down the list (the order is the server's): each run is its own group, and its
+  // key stays unique (React reuses rows by key; two groups with one key left stale rows on screen after a refetch).
+  const runs = new Map<string, number>();
+  let lastBuilding = '';
   for (const r of rows) {
     const building = buildingOf(r.address, r.compound);
-    const key = `${r.compoundId}|${building}`;
+    const at = `${r.compoundId}|${building}`;
     const last = out[out.length - 1];
-    if (last && last.key === key) last.rows.push(r);
-    else out.push({ key, compound: r.compound, community: r.community, building, rows: [r] });
+    if (last && lastBuilding === at) last.rows.push(r);
+    else {
+      const n = (runs.get(at) ?? 0) + 1;
+      runs.set(at, n);
+      out.push({ key: n === 1 ? at : `${at}|${n}`, compound: r.compound, community: r.community, building, rows: [r] });
+    }
+    lastBuilding = at;
   }
   return out;
 }

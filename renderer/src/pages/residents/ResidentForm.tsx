@@ -1,6 +1,8 @@
 // 新增人员 / 编辑人员信息: document type and number (a resident ID number is checked as typed and fills sex and
 // birth date), phone, category, address, optional start of home isolation. Server field errors show by their fields.
-import { useEffect, useMemo } from 'react';
+// When someone else saved the person first, the conflict dialog shows what this user changed against the record now
+// and saves it again on the current version (重新应用) or closes the form on the current record (放弃).
+import { useEffect, useMemo, useRef } from 'react';
 import { Alert, App, Checkbox, Col, DatePicker, Form, Input, Modal, Radio, Row as AntRow, Select, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
@@ -16,6 +18,7 @@ import type { Detail } from './model.ts';
 import { CATEGORIES, DOC_TYPES } from '../../../../electron/shared/enums.ts';
 import { TEXT_MAX } from '../../../../electron/shared/limits.ts';
 import { punct } from '../../i18n/codes.ts';
+import { residentConflictRows, type ResidentPatch } from './conflictRows.ts';
 
 const FIELDS = ['name', 'docType', 'docNumber', 'sex', 'birthDate', 'phone', 'category', 'communityId', 'compound', 'building', 'unit', 'room', 'guardianId', 'notes', 'startDate'] as const;
 const MOBILE = /^1[3-9]\d{9}$/;
@@ -64,12 +67,32 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
     onSaved(r.id);
   };
   const create = useApiWrite('residents.create', { form, fieldNames: FIELD_NAMES, fields: FIELDS, onSuccess: saved });
-  const update = useApiWrite('residents.update', { form, fieldNames: FIELD_NAMES, fields: FIELDS, onSuccess: saved });
+  // The version the next save is made on: the one the form was opened with, or the current one after 重新应用.
+  const version = useRef<number | null>(null);
+  const communities = useApiQuery('places.communities', {}, { enabled: !!mode });
+  const update = useApiWrite('residents.update', {
+    form,
+    fieldNames: FIELD_NAMES,
+    fields: FIELDS,
+    onSuccess: saved,
+    conflict: {
+      read: 'residents.get',
+      readInput: (input) => ({ id: (input as ResidentPatch).id }),
+      rows: (input, now) =>
+        mode?.kind === 'edit'
+          ? residentConflictRows(input as ResidentPatch, mode.detail, now, { t, te, communityName: (id) => communities.data?.find((c) => c.id === id)?.name ?? '' })
+          : [],
+      reapply: (input, now) => {
+        version.current = now.resident.version;
+        return { ...(input as ResidentPatch), version: now.resident.version };
+      },
+      onDiscard: () => onClose(),
+    },
+  });
   const busy = create.submitting || update.submitting;
   const error = create.error ?? update.error;
   const { setError: clearCreate } = create;
   const { setError: clearUpdate } = update;
-  const communities = useApiQuery('places.communities', {}, { enabled: !!mode });
   const edit = mode?.kind === 'edit' ? mode.detail.resident : null;
 
   const initial = useMemo<Partial<Values>>(() => {
@@ -90,6 +113,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
 
   useEffect(() => {
     if (!mode) return;
+    version.current = mode.kind === 'edit' ? mode.detail.resident.version : null;
     clearCreate(null);
     clearUpdate(null);
     form.resetFields();
@@ -125,7 +149,7 @@ export function ResidentForm({ mode, onClose, onSaved }: { mode: FormMode | null
       // Masked values are never sent back: an empty number or phone keeps what is stored.
       const patch: Record<string, unknown> = {
         id: edit.id,
-        version: edit.version,
+        version: version.current ?? edit.version,
         name: v.name,
         docType: v.docType,
         category: v.category,
