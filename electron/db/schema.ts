@@ -346,6 +346,12 @@ export interface LoginThrottleTable {
   lockedUntil: string | null;
 }
 
+export interface ServerSessionsTable {
+  keyHash: string;
+  userId: number;
+  lastSeen: number;
+}
+
 export interface ChangeLogTable {
   seq: Generated<number>;
   tbl: string;
@@ -381,6 +387,7 @@ export interface Database {
   idempotencyKeys: IdempotencyKeysTable;
   loginThrottle: LoginThrottleTable;
   changeLog: ChangeLogTable;
+  serverSessions: ServerSessionsTable;
 }
 
 export type Resident = Selectable<ResidentsTable>;

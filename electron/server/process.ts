@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { openDatabase } from '../db/open.ts';
 import { SessionStore } from '../api/sessions.ts';
+import { SavedSessions } from './saved-sessions.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { systemClock } from '../domain/clock.ts';
 import { getSettings } from '../domain/settings.ts';
@@ -49,14 +50,18 @@ export async function runServe(opts: ServeOptions): Promise<{ url: string; stopp
     }
     sweepUploadFolder();
     const settings = await getSettings({ db: handle.db });
+    // Sessions in the database: PCs stay logged in across a restart of the server (saved-sessions.ts).
+    const saved = new SavedSessions(handle.sqlite);
+    saved.prune(Date.now());
     const env: ApiEnv = {
       db: handle.db,
       clock: systemClock(settings.timeZone),
-      sessions: new SessionStore(),
+      sessions: new SessionStore(saved),
       dbFile: opts.file,
       exportDir: path.join(path.dirname(opts.file), 'exports'),
       onDatabaseReopened: (h) => {
         reopened = h;
+        saved.useDatabase(h.sqlite);
       },
     };
     let reopened = handle;

@@ -53,6 +53,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('locked_until', 'text')
     .addPrimaryKeyConstraint('login_throttle_pk', ['username', 'source'])
     .execute();
+  // The office server's sessions, so a restart (or a power cut) does not send every PC back to 登录 with what it typed
+  // lost. Only a hash of the session id is kept; the account is read again from users when a session is taken up.
+  await db.schema
+    .createTable('server_sessions')
+    .addColumn('key_hash', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'integer', (c) => c.notNull())
+    .addColumn('last_seen', 'integer', (c) => c.notNull())
+    .execute();
   await db.schema
     .createTable('change_log')
     .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
