@@ -8,20 +8,13 @@ import { nowIso } from './clock.ts';
 import { fail, notFound } from '../shared/errors.ts';
 import { PAIRING } from '../shared/limits.ts';
 import type { Actor } from './actor.ts';
+import type { Selectable } from 'kysely';
+import type { DevicesTable } from '../db/schema.ts';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-export interface DeviceRow {
-  id: number;
-  name: string;
-  pairedBy: string;
-  pairedAt: string;
-  pairedAddress: string | null;
-  lastSeenAt: string | null;
-  lastAddress: string | null;
-  revokedAt: string | null;
-  revokedBy: string | null;
-}
+/** A device as listed: everything but its credential's hash. */
+export type DeviceRow = Omit<Selectable<DevicesTable>, 'tokenHash'>;
 
 export interface PairingCodes {
   codes: string[];
