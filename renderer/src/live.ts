@@ -219,9 +219,22 @@ export function useLiveUpdates(): void {
       ws.onclose = (ev) => {
         if (socket === ws) socket = null;
         if (stopped) return;
-        if (ev.code === SESSION_ENDED) return sessionEnded();
+        if (ev.code === SESSION_ENDED) return void ended();
         void afterDrop(opened);
       };
+    };
+
+    // The server closed the socket because the session ended — or the device was revoked: auth.me tells which, and
+    // api's listeners take the window to 登录 or to 配对.
+    const ended = async () => {
+      try {
+        await api('auth.me');
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 'DEVICE_UNPAIRED') return;
+        if (e instanceof ApiError && e.code === 'UNAUTHENTICATED') return sessionEnded();
+        return void afterDrop(false);
+      }
+      if (!stopped && !reconnectTimer) reconnectTimer = setTimeout(connect, retry);
     };
 
     // Why did it drop? A server that does not answer shows the banner (and we reconnect when it is back); a server
