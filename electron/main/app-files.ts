@@ -1,8 +1,8 @@
-// Serving the built renderer for app://desk/: URL → file inside the folder (no traversal), content type, CSP header
-// with a fresh nonce injected into index.html. Pure Node (no Electron import), so it is tested and reusable directly.
-import fs from 'node:fs/promises';
+// Serving the built renderer for app://desk/: the host check, then the office server's static serving (file inside the
+// folder, content type, CSP header with a fresh nonce injected into index.html). Pure Node (no Electron import), so it is tested and reusable directly.
 import path from 'node:path';
-import { cspHeader, injectNonce, makeNonce } from '../server/csp.ts';
+import { cspHeader, makeNonce } from '../server/csp.ts';
+import { resolveStatic, serveStatic } from '../server/static.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'desk';
@@ -18,27 +18,6 @@ export function isAppUrl(url: string): boolean {
     return false;
   }
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 function refuse(status: number, text: string): Response {
   return new Response(text, {
@@ -59,53 +38,17 @@ export function resolveAppFile(rootDir: string, url: string): string | null {
     return null;
   }
   if (u.protocol !== `${APP_SCHEME}:` || u.host !== APP_HOST) return null;
-  let rel: string;
-  try {
-    rel = decodeURIComponent(u.pathname);
-  } catch {
-    return null;
-  }
-  // Decoding may reveal "..", "\" or NUL that the URL parser did not treat as path syntax.
-  if (rel.includes('\0') || rel.includes('\\') || rel.split('/').some((seg) => seg === '..')) return null;
-  if (rel === '/' || rel === '') rel = '/index.html';
-  const root = path.resolve(rootDir);
-  const file = path.resolve(root, '.' + rel);
-  if (file !== root && !file.startsWith(root + path.sep)) return null;
-  return file;
+  return resolveStatic(path.resolve(rootDir), u.pathname);
 }
 
-/** The request handler for protocol.handle (exported so tests call it without Electron). */
+/** The request handler for protocol.handle (exported so tests call it without Electron): the office server's own way of
+ * serving the renderer (server/static.ts), behind the app:// host check. */
 export function makeAppHandler(rootDir: string): (request: Request) => Promise<Response> {
   const root = path.resolve(rootDir);
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, 'Method Not Allowed');
-    let file = resolveAppFile(root, request.url);
-    if (!file) return refuse(403, 'Forbidden');
-    let body: Buffer;
-    try {
-      body = await fs.readFile(file);
-    } catch {
-      if (path.extname(file) !== '') return refuse(404, 'Not Found');
-      file = path.join(root, 'index.html');
-      try {
-        body = await fs.readFile(file);
-      } catch {
-        return refuse(404, 'Not Found');
-      }
-    }
-    const ext = path.extname(file).toLowerCase();
-    const nonce = makeNonce();
-    const headers: Record<string, string> = {
-      'Content-Type': TYPES[ext] ?? 'application/octet-stream',
-      'Content-Security-Policy': cspHeader(nonce),
-      'X-Content-Type-Options': 'nosniff',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Referrer-Policy': 'no-referrer',
-    };
-    if (ext === '.html') {
-      headers['Cache-Control'] = 'no-store';
-      return new Response(injectNonce(body.toString('utf8'), nonce), { status: 200, headers });
-    }
-    return new Response(new Uint8Array(body), { status: 200, headers });
+    if (!resolveAppFile(root, request.url)) return refuse(403, 'Forbidden');
+    const answer = await serveStatic(root, new URL(request.url).pathname);
+    return new Response(typeof answer.body === 'string' ? answer.body : new Uint8Array(answer.body), { status: answer.status, headers: answer.headers });
   };
 }
