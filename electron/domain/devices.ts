@@ -8,7 +8,7 @@ import { nowIso } from './clock.ts';
 import { fail, notFound } from '../shared/errors.ts';
 import { PAIRING } from '../shared/limits.ts';
 import type { Actor } from './actor.ts';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DevicesTable } from '../db/schema.ts';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -94,8 +94,8 @@ export async function touchDevice(ctx: Pick<Ctx, 'db' | 'clock'>, id: number, ad
 
 /** Every device, live ones first, newest first. */
 export async function listDevices(ctx: Pick<Ctx, 'db'>): Promise<DeviceRow[]> {
-  const rows = await ctx.db.selectFrom('devices').selectAll().orderBy('revokedAt', 'asc').orderBy('id', 'desc').execute();
-  return rows.map(publicRow).sort((a, b) => Number(a.revokedAt !== null) - Number(b.revokedAt !== null) || b.id - a.id);
+  const rows = await ctx.db.selectFrom('devices').selectAll().orderBy(sql`revoked_at is not null`).orderBy('id', 'desc').execute();
+  return rows.map(publicRow);
 }
 
 /** Revokes a device: its credential stops working at once (the server also ends its sessions). */

@@ -272,22 +272,28 @@ export async function buildOfficeApp(opts: AppOptions): Promise<OfficeApp> {
   });
 
   // ---- live change notices -------------------------------------------------------------------------------------
-  app.get('/api/live', { websocket: true }, async (socket, req) => {
-    const since = Number((req.query as { since?: string }).since);
-    const key = (req as FastifyRequest & { liveSession?: string }).liveSession;
-    if (!key) return socket.close(4401, 'no session');
-    await live.add(socket, key, Number.isSafeInteger(since) && since >= 0 ? since : null);
-  });
   // The upgrade goes through the same checks as a call: same site, paired device, a live session.
-  app.addHook('preValidation', async (req, res) => {
-    if (req.routeOptions.url !== '/api/live') return;
-    const problem = siteProblem(req);
-    if (problem) return res.code(403).type('text/plain; charset=utf-8').send(problem);
-    const caller = await callerOf(req, res);
-    if (!caller) return res;
-    if (!caller.sessionValue || !env.sessions.get(caller.sessionKey)) return refuse(res, 401, fail('UNAUTHENTICATED', 'session.required'));
-    (req as FastifyRequest & { liveSession?: string }).liveSession = caller.sessionKey;
-  });
+  const liveSession = new WeakMap<FastifyRequest, string>();
+  app.get(
+    '/api/live',
+    {
+      websocket: true,
+      preValidation: async (req, res) => {
+        const problem = siteProblem(req);
+        if (problem) return res.code(403).type('text/plain; charset=utf-8').send(problem);
+        const caller = await callerOf(req, res);
+        if (!caller) return res;
+        if (!caller.sessionValue || !env.sessions.get(caller.sessionKey)) return refuse(res, 401, fail('UNAUTHENTICATED', 'session.required'));
+        liveSession.set(req, caller.sessionKey);
+      },
+    },
+    async (socket, req) => {
+      const since = Number((req.query as { since?: string }).since);
+      const key = liveSession.get(req);
+      if (!key) return socket.close(4401, 'no session');
+      await live.add(socket, key, Number.isSafeInteger(since) && since >= 0 ? since : null);
+    },
+  );
 
   // ---- the renderer --------------------------------------------------------------------------------------------
   app.get('/*', async (req, res) => {
