@@ -5,7 +5,6 @@ import type { Clock } from '../domain/clock.ts';
 import type { Ctx } from '../domain/context.ts';
 import type { SessionStore } from './sessions.ts';
 import { forbidden } from '../shared/errors.ts';
-import type { SlotCountsCache } from './counts-cache.ts';
 
 export interface ApiEnv {
   db: Db;
@@ -25,8 +24,6 @@ export interface ApiEnv {
   localFiles?: boolean;
   /** The desktop shell's file manager (shell.showItemInFolder); absent in browser mode and the CLI. */
   showItemInFolder?: (file: string) => void;
-  /** The office server's short-lived cache of the check-in counters (counts-cache.ts); absent: counted per call. */
-  slotCounts?: SlotCountsCache;
   /** The office server serving this database, when one runs (serve) or can be started here (the desktop app). */
   office?: OfficeControl;
 }

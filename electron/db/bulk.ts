@@ -4,6 +4,7 @@
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
+import { COUNTER_TRIGGERS, rebuildCounters } from './counters.ts';
 
 const MAX_CACHED = 64;
 /** Page cache during a load, in KiB (SQLite's negative cache_size); restored afterwards. */
@@ -39,7 +40,9 @@ export function bulkKysely(sqlite: SqliteDatabase.Database, inserts = insertStat
 /**
  * Runs a bulk load with the statement cache, a larger page cache and foreign-key enforcement off (so rows can
  * be written in full chunks, children before parents; the loader is responsible for consistency and its tests
- * run `verify`, which checks every foreign key). Settings are put back afterwards.
+ * run `verify`, which checks every foreign key). Settings are put back afterwards. The counters' triggers
+ * (counters.ts) are off during the load — children may come before their parents — and the counters are rebuilt
+ * from the rows at the end, in one pass.
  */
 export async function withBulkLoad<T>(sqlite: SqliteDatabase.Database, fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
   if (sqlite.inTransaction) throw new Error('withBulkLoad must start outside a transaction');
@@ -47,11 +50,17 @@ export async function withBulkLoad<T>(sqlite: SqliteDatabase.Database, fn: (db: 
   const previousFk = sqlite.pragma('foreign_keys', { simple: true }) as number;
   sqlite.pragma(`cache_size = -${BULK_CACHE_KIB}`);
   sqlite.pragma('foreign_keys = OFF');
+  const triggers = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (SELECT value FROM json_each(?))").pluck().all(JSON.stringify(Object.keys(COUNTER_TRIGGERS))) as string[];
+  for (const name of triggers) sqlite.exec(`DROP TRIGGER ${name}`);
   const db = bulkKysely(sqlite);
   try {
     return await fn(db);
   } finally {
     await db.destroy();
+    if (triggers.length) {
+      rebuildCounters(sqlite);
+      for (const name of triggers) sqlite.exec(COUNTER_TRIGGERS[name]);
+    }
     sqlite.pragma(`foreign_keys = ${previousFk ? 'ON' : 'OFF'}`);
     sqlite.pragma(`cache_size = ${previousCache}`);
   }

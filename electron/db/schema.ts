@@ -360,6 +360,40 @@ export interface ChangeLogTable {
   at: Generated<string>;
 }
 
+/** db/counters.ts: a difference array of covered people per day, place and episode kind (kept by triggers). */
+export interface CoverageCountsTable {
+  day: string;
+  communityId: number;
+  compoundId: number;
+  buildingId: number;
+  kind: EpisodeKind;
+  covered: number;
+  releasable: number;
+  started: number;
+  released: number;
+}
+
+/** db/counters.ts: check-ins of covered people per day, slot and place (kept by triggers). */
+export interface CheckinCountsTable {
+  day: string;
+  slot: Slot;
+  communityId: number;
+  compoundId: number;
+  buildingId: number;
+  done: number;
+}
+
+export interface CoverageOverlapsTable {
+  residentId: number;
+}
+
+export interface ResidentPlacesView {
+  residentId: number;
+  communityId: number;
+  compoundId: number;
+  buildingId: number;
+}
+
 export interface Database {
   places: PlacesTable;
   households: HouseholdsTable;
@@ -388,6 +422,10 @@ export interface Database {
   loginThrottle: LoginThrottleTable;
   changeLog: ChangeLogTable;
   serverSessions: ServerSessionsTable;
+  coverageCounts: CoverageCountsTable;
+  checkinCounts: CheckinCountsTable;
+  coverageOverlaps: CoverageOverlapsTable;
+  residentPlaces: ResidentPlacesView;
 }
 
 export type Resident = Selectable<ResidentsTable>;

@@ -1,10 +1,11 @@
-// Soundness checks of a database file: SQLite's integrity and foreign-key checks, the schema version, and row
-// counts of every table. SQLite-specific on purpose (it is the file format); used by the CLI's `verify`.
+// Soundness checks of a database file: SQLite's integrity and foreign-key checks, the schema version, row counts of
+// every table, and the trigger-kept counters against a recount (db/counters.ts). SQLite-specific on purpose (it is the file format); used by the CLI's `verify`.
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { latestVersion, readSchemaVersion } from './migrations/index.ts';
 import type { Db } from './open.ts';
 import { lastCheckedHead, verifyAuditChain, type AuditChainReport, type ChainAnchor } from './audit-chain.ts';
 import { listBackups } from './backup.ts';
+import { checkCounters } from './counters.ts';
 
 export interface VerifyReport {
   sound: boolean;
@@ -87,6 +88,14 @@ export function verifySqlite(sqlite: SqliteDatabase.Database): VerifyReport {
   }
   const unreadable = Object.keys(counts).filter((t) => counts[t] === null);
   if (unreadable.length) problems.push(`以下表无法读取：${unreadable.join('、')}`);
+  if (schemaVersion >= 7 && !unreadable.length && !integrity.length) {
+    try {
+      const drift = checkCounters(sqlite);
+      if (drift.length) problems.push(`统计计数与原始记录有 ${drift.length} 处不一致（工作台和今日监测的数字可能不准）：运行 isolation-desk init --db <文件> 会按原始记录重新计算。`);
+    } catch (e) {
+      problems.push(`统计计数无法核对：${errorText(e)}`);
+    }
+  }
   return { sound: problems.length === 0, integrity, foreignKeyViolations, schemaVersion, latestVersion, counts, problems, notes };
 }
 

@@ -20,6 +20,7 @@ import { abnormalReasons, temperatureProblem, type Measured } from '../shared/ch
 import { labelsIn, SLOT_LABELS as SLOT_WORDS } from '../shared/labels.ts';
 import type { Checkin, EpisodeKind, ContactMethod, HealthCode, Slot, TestResult, TestType } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
+import { coveredCounts, doneCounts, total } from './counters.ts';
 
 export { SYMPTOMS, type Symptom } from '../shared/enums.ts';
 export { abnormalReasons } from '../shared/checkins.ts';
@@ -277,6 +278,7 @@ export interface DueQuery {
   slot: Slot;
   communityId?: number;
   compoundId?: number;
+  buildingId?: number;
   limit?: number;
   offset?: number;
 }
@@ -320,27 +322,13 @@ function joinSlot<Q extends ReturnType<typeof coveredOn>>(q: Q, date: string, sl
   return q.leftJoin('checkins as k', (j) => j.onRef('k.residentId', '=', 'e.residentId').on('k.date', '=', date).on('k.slot', '=', slot));
 }
 
-/** The counter {due, done, overdue} of one slot, in scope. */
+/** The counter {due, done, overdue} of one slot, in scope: from the counters kept by triggers (counters.ts). */
 export async function dueCounter(ctx: Ctx, q: Omit<DueQuery, 'limit' | 'offset'>, settings?: Settings): Promise<DueCounter> {
   const s = settings ?? (await getSettings(ctx));
-  const c = await joinSlot(coveredOn(ctx, q.date, q), q.date, q.slot)
-    .select((eb) => [eb.fn.countAll<number>().as('due'), eb.fn.count<number>('k.id').as('done')])
-    .executeTakeFirstOrThrow();
-  const due = Number(c.due);
-  const done = Number(c.done);
+  const filter = { communityId: q.communityId, compoundId: q.compoundId, buildingId: q.buildingId };
+  const due = total(await coveredCounts(ctx, q.date, filter, 'community'), (r) => r.covered);
+  const done = total(await doneCounts(ctx, q.date, q.slot, filter, 'community'), (r) => r.done);
   return { due, done, overdue: isPastCutoff(ctx, s, q.date, q.slot) ? due - done : 0 };
-}
-
-/**
- * Due and done of one slot for every community at once, whoever asks (no community scope: the caller filters). One
- * pass over the episodes, so a cache can answer any committee's counter and the whole subdistrict's from it.
- */
-export async function dueCountsByCommunity(ctx: Ctx, date: string, slot: Slot): Promise<Map<number, { due: number; done: number }>> {
-  const rows = await joinSlot(coveredOn({ ...ctx, actor: { ...ctx.actor, role: 'admin', communityId: null } }, date), date, slot)
-    .select((eb) => ['r.communityId', eb.fn.countAll<number>().as('due'), eb.fn.count<number>('k.id').as('done')])
-    .groupBy('r.communityId')
-    .execute();
-  return new Map(rows.map((r) => [r.communityId, { due: Number(r.due), done: Number(r.done) }]));
 }
 
 /** People due for a slot of a date; overdue first, then compound, address, name (pinyin). */

@@ -6,11 +6,11 @@ import { timeOfDay, today } from './clock.ts';
 import { addDays, isIsoDate } from './dates.ts';
 import { invalid, issue } from '../shared/errors.ts';
 import { getSettings } from './settings.ts';
-import { coveredOn, dueCounter, isPastCutoff, type DueCounter } from './checkins.ts';
+import { dueCounter, isPastCutoff, type DueCounter } from './checkins.ts';
+import { coveredCounts, coveredPerDay, doneCounts, episodeEvents, sumBy } from './counters.ts';
 import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn } from './supplyRules.ts';
 import { supplyStatsByCommunity } from './supplyBoard.ts';
 import { cadresOnDutyByCommunity } from './cadres.ts';
-import { coversDate } from './episodes-days.ts';
 import type { Slot, SupplyCategory, SupplyStatus } from '../db/schema.ts';
 
 export interface CommunityDailyRow {
@@ -74,31 +74,14 @@ export async function communityDailyStats(ctx: Ctx, date: string): Promise<Commu
   if (scope !== null) communities = communities.where('id', '=', scope);
   const places = await communities.orderBy('id').execute();
 
-  const people = await coveredOn(ctx, date)
-    .leftJoin('checkins as k', (j) => j.onRef('k.residentId', '=', 'e.residentId').on('k.date', '=', date))
-    .select((eb) => [
-      'r.communityId',
-      eb.fn.count<number>('e.residentId').distinct().as('underControl'),
-      eb.fn.count<number>(eb.case().when('e.lastDay', '<', date).then(eb.ref('e.residentId')).end()).distinct().as('dueForRelease'),
-      eb.fn.count<number>('k.id').as('done'),
-    ])
-    .groupBy('r.communityId')
-    .execute();
-  const byPeople = new Map(people.map((p) => [p.communityId, p]));
-
-  const isolationStarts = (field: 'startDate' | 'endedOn') => {
-    let q = ctx.db
-      .selectFrom('episodes as e')
-      .innerJoin('residents as r', 'r.id', 'e.residentId')
-      .select((eb) => ['r.communityId', eb.fn.countAll<number>().as('n')])
-      .where('e.kind', '=', 'home_isolation')
-      .where(`e.${field}`, '=', date);
-    if (field === 'endedOn') q = q.where('e.status', '=', 'released');
-    if (scope !== null) q = q.where('r.communityId', '=', scope);
-    return q.groupBy('r.communityId').execute();
-  };
-  const started = toMap(await isolationStarts('startDate'));
-  const released = toMap(await isolationStarts('endedOn'));
+  // Under control, 待解除 and reported: from the counters kept by triggers (counters.ts), a recount's equal.
+  const covered = await coveredCounts(ctx, date, {}, 'community');
+  const underControlBy = sumBy(covered, (r) => r.communityId, (r) => r.covered);
+  const releasableBy = sumBy(covered, (r) => r.communityId, (r) => r.releasable);
+  const doneBy = sumBy(await doneCounts(ctx, date, null, {}, 'community'), (r) => r.communityId, (r) => r.done);
+  const events = (await episodeEvents(ctx, date, {}, 'community')).filter((r) => r.kind === 'home_isolation');
+  const started = sumBy(events, (r) => r.communityId, (r) => r.started);
+  const released = sumBy(events, (r) => r.communityId, (r) => r.released);
 
   let abnormalQ = ctx.db
     .selectFrom('checkins')
@@ -122,10 +105,9 @@ export async function communityDailyStats(ctx: Ctx, date: string): Promise<Commu
   const cadres = await cadresOnDutyByCommunity(ctx, date);
 
   return places.map((c) => {
-    const p = byPeople.get(c.id);
-    const underControl = Number(p?.underControl ?? 0);
+    const underControl = underControlBy.get(c.id) ?? 0;
     const checkinsDue = underControl * 2;
-    const checkinsDone = Number(p?.done ?? 0);
+    const checkinsDone = doneBy.get(c.id) ?? 0;
     const s = supplies.get(c.id);
     return {
       communityId: c.id,
@@ -133,7 +115,7 @@ export async function communityDailyStats(ctx: Ctx, date: string): Promise<Commu
       underControl,
       newToday: started.get(c.id) ?? 0,
       releasedToday: released.get(c.id) ?? 0,
-      dueForRelease: Number(p?.dueForRelease ?? 0),
+      dueForRelease: releasableBy.get(c.id) ?? 0,
       checkinsDue,
       checkinsDone,
       checkinsMissing: checkinsDue - checkinsDone,
@@ -176,30 +158,10 @@ function currentSlot(ctx: Ctx, date: string): Slot {
   return timeOfDay(ctx.clock) < '12:00' ? 'am' : 'pm';
 }
 
-/** People isolating / monitoring on each of the 30 days ending at `date` (one query, counted per day here). */
+/** People isolating / monitoring on each of the 30 days ending at `date` (the counters' running sums). */
 async function perDay(ctx: Ctx, date: string): Promise<Dashboard['charts']['perDay']> {
-  const first = addDays(date, -29);
-  let q = ctx.db
-    .selectFrom('episodes as e')
-    .innerJoin('residents as r', 'r.id', 'e.residentId')
-    .select(['e.id', 'e.residentId', 'e.kind', 'e.startDate', 'e.status', 'e.endedOn'])
-    .where('e.startDate', '<=', date)
-    .where((eb) => eb.or([eb('e.status', '=', 'active'), eb('e.endedOn', '>', first)]));
-  const scope = scopeOf(ctx.actor);
-  if (scope !== null) q = q.where('r.communityId', '=', scope);
-  const episodes = await q.orderBy('e.id').execute();
-  const out: Dashboard['charts']['perDay'] = [];
-  for (let d = first; d <= date; d = addDays(d, 1)) {
-    // Same rule as coveredOn: a person's newest covering episode decides the kind.
-    const kindOf = new Map<number, string>();
-    for (const e of episodes) {
-      if (coversDate(e, d)) kindOf.set(e.residentId, e.kind);
-    }
-    let isolating = 0;
-    for (const k of kindOf.values()) if (k === 'home_isolation') isolating++;
-    out.push({ date: d, isolating, monitoring: kindOf.size - isolating });
-  }
-  return out;
+  const days = await coveredPerDay(ctx, addDays(date, -29), date);
+  return [...days].map(([d, n]) => ({ date: d, isolating: n.home_isolation, monitoring: n.health_monitoring }));
 }
 
 /**
@@ -246,30 +208,12 @@ export interface SlotCounts extends DueCounter {
  * The counter of one slot without its list or the dashboard's tables: light enough to refresh after every check-in.
  * Date and slot default to the office's today and the slot people are working on now.
  */
-export async function slotCounts(
-  ctx: Ctx,
-  q: { date?: string; slot?: Slot; communityId?: number; compoundId?: number },
-  /** Per-community counts of a slot (e.g. the office server's short-lived cache of dueCountsByCommunity). */
-  byCommunity?: (date: string, slot: Slot) => Promise<Map<number, { due: number; done: number }>>,
-): Promise<SlotCounts> {
+export async function slotCounts(ctx: Ctx, q: { date?: string; slot?: Slot; communityId?: number; compoundId?: number; buildingId?: number }): Promise<SlotCounts> {
   const date = q.date ?? today(ctx.clock);
   assertDate(date);
   const slot = q.slot ?? currentSlot(ctx, date);
   const settings = await getSettings(ctx);
-  let counter: DueCounter;
-  if (byCommunity && q.compoundId === undefined) {
-    const scope = scopeOf(ctx.actor);
-    let due = 0;
-    let done = 0;
-    for (const [communityId, c] of await byCommunity(date, slot)) {
-      if ((scope !== null && communityId !== scope) || (q.communityId !== undefined && communityId !== q.communityId)) continue;
-      due += c.due;
-      done += c.done;
-    }
-    counter = { due, done, overdue: isPastCutoff(ctx, settings, date, slot) ? due - done : 0 };
-  } else {
-    counter = await dueCounter(ctx, { date, slot, communityId: q.communityId, compoundId: q.compoundId }, settings);
-  }
+  const counter = await dueCounter(ctx, { date, slot, communityId: q.communityId, compoundId: q.compoundId, buildingId: q.buildingId }, settings);
   return { today: today(ctx.clock), date, slot, ...counter, cutoff: slot === 'am' ? settings.cutoffAm : settings.cutoffPm, pastCutoff: isPastCutoff(ctx, settings, date, slot) };
 }
 

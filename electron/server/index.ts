@@ -9,7 +9,6 @@ import { buildOfficeApp, type AppOptions } from './app.ts';
 import { loadOrCreateCertificate } from './tls.ts';
 import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
 import { RotatingLog } from './log.ts';
-import { SlotCountsCache } from '../api/counts-cache.ts';
 
 export { fingerprintOf } from './tls.ts';
 export const LOOPBACK = '127.0.0.1';
@@ -34,8 +33,6 @@ export interface OfficeServerOptions {
   callTimeoutMs?: number;
   maxBodyBytes?: number;
   liveIntervalMs?: number;
-  /** How stale the shared check-in counters may be (ms); 0 recounts whenever anything changed. */
-  countsMaxStaleMs?: number;
 }
 
 export interface OfficeServer {
@@ -58,8 +55,6 @@ export async function startOfficeServer(opts: OfficeServerOptions): Promise<Offi
   const host = opts.host ?? LOOPBACK;
   const cert = opts.tls === false ? null : await loadOrCreateCertificate({ dir: opts.tls?.certDir ?? path.join(path.dirname(env.dbFile), 'office-server'), certFile: opts.tls?.certFile, keyFile: opts.tls?.keyFile, hosts: host === '0.0.0.0' ? [] : [host] });
   const log = opts.logFile ? new RotatingLog(opts.logFile) : undefined;
-  // Many PCs refresh the same counters: the office server counts them at most once a second (api/counts-cache.ts).
-  if (cert && !env.slotCounts) env.slotCounts = new SlotCountsCache(opts.countsMaxStaleMs ?? 1000);
   const built = await buildOfficeApp({
     env,
     staticDir: opts.staticDir,

@@ -244,7 +244,9 @@ describe('seed-demo: determinism and refusals', () => {
         .all() as string[];
       const out: Record<string, unknown[]> = {};
       for (const t of tables) {
-        out[t] = (db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all() as Record<string, unknown>[]).map((r) => {
+        // WITHOUT ROWID tables (the counters) are ordered by their primary key anyway.
+        const withoutRowid = /WITHOUT ROWID/i.test(String(db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').pluck().get(t) ?? ''));
+        out[t] = (db.prepare(`SELECT * FROM "${t}"${withoutRowid ? '' : ' ORDER BY rowid'}`).all() as Record<string, unknown>[]).map((r) => {
           // Salted password hashes, migration times and the audit chain's random nonces (hence its hashes) differ by design.
           const { password_hash: _h, applied_at: _a, nonce: _n, hash: _c, ...rest } = r;
           return rest;

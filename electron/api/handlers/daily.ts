@@ -11,7 +11,7 @@ export const dailyHandlers: HandlersFor<typeof dailyContract> = {
   'checkins.record': async (ctx, input) => recordCheckIn(ctx, input),
   'checkins.correct': async (ctx, input) => correctCheckIn(ctx, input),
   'checkins.due': async (ctx, input) => dueList(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
-  'checkins.counts': async (ctx, input) => slotCounts(ctx, input, ctx.env.slotCounts ? (date, slot) => ctx.env.slotCounts!.get(ctx, date, slot) : undefined),
+  'checkins.counts': async (ctx, input) => slotCounts(ctx, input),
   'tests.record': async (ctx, input) => recordTestResult(ctx, { ...input, source: 'manual' }),
   'alerts.list': async (ctx, input) => listAlerts(ctx, input),
   'alerts.close': async (ctx, input) => closeAlert(ctx, input),

@@ -59,15 +59,20 @@ const init: CommandModule = {
         subdistrict: names.subdistrict ?? org?.subdistrict ?? PLACEHOLDER_NAMES.subdistrict,
       });
       const placeholder = root.district === PLACEHOLDER_NAMES.district || root.subdistrict === PLACEHOLDER_NAMES.subdistrict;
+      // An existing file's counters (db/counters.ts) are compared with a recount and rebuilt when they drifted.
+      const { checkCounters, rebuildCounters } = await import('../../db/counters.ts');
+      const drift = created || migratedFrom !== null ? [] : checkCounters(handle.sqlite);
+      if (drift.length) rebuildCounters(handle.sqlite);
       const lines = [
         created ? `已创建${encrypt ? '加密的' : ''}数据库 ${file}（数据结构版本 ${handle.schemaVersion}）。` : migratedFrom !== null ? `已把数据库 ${file} 从版本 ${migratedFrom} 升级到 ${handle.schemaVersion}。` : `数据库 ${file} 已是当前版本（${handle.schemaVersion}），无需升级。`,
         `区：${root.district}　街道：${root.subdistrict}`,
       ];
+      if (drift.length) lines.push(`统计计数与原始记录有 ${drift.length} 处不一致，已按原始记录重新计算。`);
       if (placeholder) lines.push('提示：区或街道名称尚未设置。请用 --district、--subdistrict 再运行一次 init，或由管理员登录后在“设置”中修改。');
       if (key.created) lines.push(`新密钥已写入 ${key.created}（仅所有者可读）。请另存一份到安全的地方：丢失密钥就无法再打开数据。`);
       if (created) lines.push('首次打开程序时会要求创建系统管理员账号。');
       return ok(
-        { file, created, encrypted: keyOf(handle.sqlite) !== null, keyFileCreated: key.created, schemaVersion: handle.schemaVersion, migratedFrom, district: root.district, subdistrict: root.subdistrict, placeholder },
+        { file, created, encrypted: keyOf(handle.sqlite) !== null, keyFileCreated: key.created, schemaVersion: handle.schemaVersion, migratedFrom, district: root.district, subdistrict: root.subdistrict, placeholder, countersRebuilt: drift.length > 0 },
         lines.join('\n'),
       );
     });

@@ -7,6 +7,7 @@ import * as m0003 from './0003-residents-document-index.ts';
 import * as m0004 from './0004-database-identity.ts';
 import * as m0005 from './0005-audit-chain.ts';
 import * as m0006 from './0006-office-server.ts';
+import * as m0007 from './0007-counters.ts';
 
 export interface Migration {
   version: number;
@@ -14,7 +15,7 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006];
+export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007];
 
 export const latestVersion = migrations[migrations.length - 1].version;
 

@@ -1,0 +1,232 @@
+// Counters of who is under control and who has reported, kept by triggers in the same transaction as every write
+// (whoever writes: a handler, an import job, the CLI, a purge), so the dashboard and the slot counters read a few
+// hundred rows instead of every episode and check-in of the subdistrict.
+//
+// coverage_counts holds a difference array per place (community, compound, building) and episode kind: an episode
+// that covers [start, end) adds +1 at its start day and −1 at its end day (none while it runs), so the people
+// covered on D are the sum of the rows with day ≤ D. `releasable` does the same for the part of an episode after its
+// last day (待解除); `started` and `released` count the episodes that started or were released on the day itself
+// (今日新增, 今日解除). checkin_counts holds, per day, slot and place, the check-ins of people covered on that day.
+// Both follow the rule of domain/episodes-days.ts coversDate: started on or before the day, and still active or ended
+// after it. Both use the resident's current place; a move re-files that person's rows.
+//
+// One rule cannot be a sum: when a person's episodes overlap, only the newest covering one counts. Overlaps are rare
+// (back-dated data), so coverage_overlaps lists the residents who ever had two overlapping episodes, and the reader
+// (domain/counters.ts) corrects the sums for those few people from their episodes.
+//
+// checkCounters compares the tables with a rebuild from the raw rows (verify reports drift); rebuildCounters repairs.
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
+
+/** The resident's place as the counters file it: community, compound and building (0 when the room has no unit). */
+const PLACES_VIEW = `CREATE VIEW resident_places AS
+  SELECT r.id AS resident_id, r.community_id AS community_id, h.compound_id AS compound_id, COALESCE(u.parent_id, 0) AS building_id
+  FROM residents r
+  JOIN households h ON h.id = r.household_id
+  LEFT JOIN places rm ON rm.id = h.room_id
+  LEFT JOIN places u ON u.id = rm.parent_id`;
+
+/** The place of a household for a given community (the old place of a resident who moved). */
+function householdPlace(householdId: string, communityId: string): string {
+  return `SELECT ${communityId} AS community_id, h.compound_id AS compound_id, COALESCE(u.parent_id, 0) AS building_id
+    FROM households h LEFT JOIN places rm ON rm.id = h.room_id LEFT JOIN places u ON u.id = rm.parent_id WHERE h.id = ${householdId}`;
+}
+
+/** SQL: episode `x` covers day `d` (coversDate, end day excluded). */
+function covers(x: string, d: string): string {
+  return `(${x}.start_date <= ${d} AND (${x}.status = 'active' OR ${x}.ended_on > ${d}))`;
+}
+
+/** SQL: episode `x` covers at least one day. */
+function coversSome(x: string): string {
+  return `(${x}.status = 'active' OR (${x}.ended_on IS NOT NULL AND ${x}.ended_on > ${x}.start_date))`;
+}
+
+/** The first day that counts as 待解除 for episode `x`: the day after its last day, not before its start. */
+function releasableFrom(x: string): string {
+  return `max(${x}.start_date, date(${x}.last_day, '+1 day'))`;
+}
+
+/**
+ * The rows an episode adds to coverage_counts, times `sign`: `source` yields episodes as `x` with their place as `p`
+ * (columns community_id, compound_id, building_id). Up to six points per episode: start (+covered), end (−covered),
+ * releasable start (+releasable), end (−releasable) — for an episode that covers any day — and two events counted on
+ * their own day: it started (every episode), it was released (released ones).
+ */
+function coverageRows(source: string, sign: 1 | -1): string {
+  const r = releasableFrom('x');
+  const some = coversSome('x');
+  return `SELECT
+      CASE n.n WHEN 1 THEN x.start_date WHEN 3 THEN ${r} WHEN 5 THEN x.start_date ELSE x.ended_on END AS day,
+      p.community_id, p.compound_id, p.building_id, x.kind,
+      SUM(CASE n.n WHEN 1 THEN ${sign} WHEN 2 THEN ${-sign} ELSE 0 END) AS covered,
+      SUM(CASE n.n WHEN 3 THEN ${sign} WHEN 4 THEN ${-sign} ELSE 0 END) AS releasable,
+      SUM(CASE n.n WHEN 5 THEN ${sign} ELSE 0 END) AS started,
+      SUM(CASE n.n WHEN 6 THEN ${sign} ELSE 0 END) AS released
+    FROM ${source}, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6) n
+    WHERE (n.n = 1 AND ${some})
+      OR (n.n = 2 AND ${some} AND x.status <> 'active')
+      OR (n.n = 3 AND ${some} AND (x.status = 'active' OR ${r} < x.ended_on))
+      OR (n.n = 4 AND ${some} AND x.status <> 'active' AND ${r} < x.ended_on)
+      OR n.n = 5
+      OR (n.n = 6 AND x.status = 'released' AND x.ended_on IS NOT NULL)
+    GROUP BY 1, 2, 3, 4, 5`;
+}
+
+const UPSERT_COVERAGE = `INSERT INTO coverage_counts (day, community_id, compound_id, building_id, kind, covered, releasable, started, released)`;
+const ON_COVERAGE = `ON CONFLICT (day, community_id, compound_id, building_id, kind) DO UPDATE SET covered = covered + excluded.covered,
+  releasable = releasable + excluded.releasable, started = started + excluded.started, released = released + excluded.released`;
+const UPSERT_DONE = `INSERT INTO checkin_counts (day, slot, community_id, compound_id, building_id, done)`;
+const ON_DONE = `ON CONFLICT (day, slot, community_id, compound_id, building_id) DO UPDATE SET done = done + excluded.done`;
+
+/** One episode row (NEW or OLD of a trigger) as a source named x, joined to its resident's current place p. */
+function episodeSource(row: 'NEW' | 'OLD'): string {
+  return `(SELECT ${row}.start_date AS start_date, ${row}.ended_on AS ended_on, ${row}.status AS status, ${row}.last_day AS last_day,
+      ${row}.kind AS kind, ${row}.resident_id AS resident_id) x JOIN resident_places p ON p.resident_id = x.resident_id`;
+}
+
+/** SQL: some episode of resident `resident` other than `except` covers day `d`. */
+function someCovers(resident: string, d: string, except?: string): string {
+  return `EXISTS (SELECT 1 FROM episodes e WHERE e.resident_id = ${resident}${except ? ` AND e.id <> ${except}` : ''} AND ${covers('e', d)})`;
+}
+
+/** SQL: episode row `row` (NEW/OLD) covers day `d`. */
+function rowCovers(row: 'NEW' | 'OLD', d: string): string {
+  return covers(row, d);
+}
+
+/** Check-ins of `resident` whose covered state changed from `before` to `after`, added to checkin_counts. */
+function doneShift(resident: string, before: string, after: string, when = '1'): string {
+  const change = `(CASE WHEN ${after} THEN 1 ELSE 0 END - CASE WHEN ${before} THEN 1 ELSE 0 END)`;
+  return `${UPSERT_DONE}
+    SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, SUM(${change})
+    FROM checkins k JOIN resident_places p ON p.resident_id = k.resident_id
+    WHERE k.resident_id = ${resident} AND ${when}
+    GROUP BY k.date, k.slot HAVING SUM(${change}) <> 0
+    ${ON_DONE}`;
+}
+
+/** A resident gets into coverage_overlaps when episode `row` overlaps another of theirs (kept for good: rare). */
+function overlapMark(row: 'NEW'): string {
+  const end = (x: string) => `CASE WHEN ${x}.status = 'active' THEN '9999-12-31' ELSE ${x}.ended_on END`;
+  return `INSERT OR IGNORE INTO coverage_overlaps (resident_id)
+    SELECT ${row}.resident_id WHERE ${coversSome(row)} AND EXISTS (
+      SELECT 1 FROM episodes o WHERE o.resident_id = ${row}.resident_id AND o.id <> ${row}.id AND ${coversSome('o')}
+        AND o.start_date < ${end(row)} AND ${row}.start_date < ${end('o')})`;
+}
+
+const EPISODE_COLUMNS = 'start_date, ended_on, status, last_day, kind';
+
+/** Trigger name → CREATE TRIGGER text. */
+export const COUNTER_TRIGGERS: Record<string, string> = {
+  counters_episodes_insert: `CREATE TRIGGER counters_episodes_insert AFTER INSERT ON episodes BEGIN
+    ${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1)} ${ON_COVERAGE};
+    ${doneShift('NEW.resident_id', someCovers('k.resident_id', 'k.date', 'NEW.id'), someCovers('k.resident_id', 'k.date'))};
+    ${overlapMark('NEW')};
+  END`,
+  counters_episodes_update: `CREATE TRIGGER counters_episodes_update AFTER UPDATE OF ${EPISODE_COLUMNS}, resident_id ON episodes BEGIN
+    ${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1)} ${ON_COVERAGE};
+    ${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1)} ${ON_COVERAGE};
+    ${doneShift('NEW.resident_id', `(${someCovers('k.resident_id', 'k.date', 'NEW.id')} OR (OLD.resident_id = NEW.resident_id AND ${rowCovers('OLD', 'k.date')}))`, someCovers('k.resident_id', 'k.date'))};
+    ${doneShift('OLD.resident_id', `(${someCovers('k.resident_id', 'k.date')} OR ${rowCovers('OLD', 'k.date')})`, someCovers('k.resident_id', 'k.date'), 'OLD.resident_id <> NEW.resident_id')};
+    ${overlapMark('NEW')};
+  END`,
+  counters_episodes_delete: `CREATE TRIGGER counters_episodes_delete AFTER DELETE ON episodes BEGIN
+    ${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1)} ${ON_COVERAGE};
+    ${doneShift('OLD.resident_id', `(${someCovers('k.resident_id', 'k.date')} OR ${rowCovers('OLD', 'k.date')})`, someCovers('k.resident_id', 'k.date'))};
+  END`,
+  counters_checkins_insert: `CREATE TRIGGER counters_checkins_insert AFTER INSERT ON checkins BEGIN
+    ${UPSERT_DONE} SELECT NEW.date, NEW.slot, p.community_id, p.compound_id, p.building_id, 1 FROM resident_places p
+      WHERE p.resident_id = NEW.resident_id AND ${someCovers('NEW.resident_id', 'NEW.date')} ${ON_DONE};
+  END`,
+  counters_checkins_delete: `CREATE TRIGGER counters_checkins_delete AFTER DELETE ON checkins BEGIN
+    ${UPSERT_DONE} SELECT OLD.date, OLD.slot, p.community_id, p.compound_id, p.building_id, -1 FROM resident_places p
+      WHERE p.resident_id = OLD.resident_id AND ${someCovers('OLD.resident_id', 'OLD.date')} ${ON_DONE};
+  END`,
+  counters_checkins_update: `CREATE TRIGGER counters_checkins_update AFTER UPDATE OF resident_id, date, slot ON checkins BEGIN
+    ${UPSERT_DONE} SELECT OLD.date, OLD.slot, p.community_id, p.compound_id, p.building_id, -1 FROM resident_places p
+      WHERE p.resident_id = OLD.resident_id AND ${someCovers('OLD.resident_id', 'OLD.date')} ${ON_DONE};
+    ${UPSERT_DONE} SELECT NEW.date, NEW.slot, p.community_id, p.compound_id, p.building_id, 1 FROM resident_places p
+      WHERE p.resident_id = NEW.resident_id AND ${someCovers('NEW.resident_id', 'NEW.date')} ${ON_DONE};
+  END`,
+  // A resident who moves (another household or community) takes their counts along.
+  counters_residents_move: `CREATE TRIGGER counters_residents_move AFTER UPDATE OF community_id, household_id ON residents
+    WHEN OLD.community_id IS NOT NEW.community_id OR OLD.household_id IS NOT NEW.household_id BEGIN
+    ${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN (${householdPlace('OLD.household_id', 'OLD.community_id')}) p ON x.resident_id = NEW.id`, -1)} ${ON_COVERAGE};
+    ${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.resident_id = NEW.id`, 1)} ${ON_COVERAGE};
+    ${UPSERT_DONE} SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, -COUNT(*)
+      FROM checkins k JOIN (${householdPlace('OLD.household_id', 'OLD.community_id')}) p
+      WHERE k.resident_id = NEW.id AND ${someCovers('k.resident_id', 'k.date')} GROUP BY k.date, k.slot ${ON_DONE};
+    ${UPSERT_DONE} SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, COUNT(*)
+      FROM checkins k JOIN resident_places p ON p.resident_id = k.resident_id
+      WHERE k.resident_id = NEW.id AND ${someCovers('k.resident_id', 'k.date')} GROUP BY k.date, k.slot ${ON_DONE};
+  END`,
+};
+
+/** Tables, view and indexes (migration 0007), then the triggers. */
+export const COUNTER_DDL: string[] = [
+  `CREATE TABLE coverage_counts (
+    day TEXT NOT NULL, community_id INTEGER NOT NULL, compound_id INTEGER NOT NULL, building_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    covered INTEGER NOT NULL DEFAULT 0, releasable INTEGER NOT NULL DEFAULT 0, started INTEGER NOT NULL DEFAULT 0, released INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, community_id, compound_id, building_id, kind)) WITHOUT ROWID`,
+  `CREATE TABLE checkin_counts (
+    day TEXT NOT NULL, slot TEXT NOT NULL, community_id INTEGER NOT NULL, compound_id INTEGER NOT NULL, building_id INTEGER NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, slot, community_id, compound_id, building_id)) WITHOUT ROWID`,
+  `CREATE TABLE coverage_overlaps (resident_id INTEGER PRIMARY KEY)`,
+  PLACES_VIEW,
+  // The day's abnormal check-ins are few: counted from this index without touching the rest.
+  `CREATE INDEX checkins_date_abnormal ON checkins (date, abnormal, community_id)`,
+];
+
+/** The counters recomputed from the raw rows, in the tables' own shape (for rebuild and check). */
+const REBUILD_COVERAGE = `SELECT day, community_id, compound_id, building_id, kind, SUM(covered) AS covered, SUM(releasable) AS releasable,
+    SUM(started) AS started, SUM(released) AS released
+  FROM (${coverageRows('episodes x JOIN resident_places p ON p.resident_id = x.resident_id', 1)})
+  GROUP BY 1, 2, 3, 4, 5 HAVING SUM(covered) <> 0 OR SUM(releasable) <> 0 OR SUM(started) <> 0 OR SUM(released) <> 0`;
+const REBUILD_DONE = `SELECT k.date AS day, k.slot AS slot, p.community_id, p.compound_id, p.building_id, COUNT(*) AS done
+  FROM checkins k JOIN resident_places p ON p.resident_id = k.resident_id
+  WHERE ${someCovers('k.resident_id', 'k.date')}
+  GROUP BY 1, 2, 3, 4, 5`;
+const REBUILD_OVERLAPS = `SELECT DISTINCT a.resident_id FROM episodes a JOIN episodes b ON b.resident_id = a.resident_id AND b.id > a.id
+  WHERE ${coversSome('a')} AND ${coversSome('b')}
+    AND a.start_date < (CASE WHEN b.status = 'active' THEN '9999-12-31' ELSE b.ended_on END)
+    AND b.start_date < (CASE WHEN a.status = 'active' THEN '9999-12-31' ELSE a.ended_on END)`;
+
+/** The statements that recompute every counter from the raw rows (in a transaction). */
+export const REBUILD_SQL: string[] = [
+  'DELETE FROM coverage_counts',
+  'DELETE FROM checkin_counts',
+  `INSERT INTO coverage_counts (day, community_id, compound_id, building_id, kind, covered, releasable, started, released) ${REBUILD_COVERAGE}`,
+  `INSERT INTO checkin_counts (day, slot, community_id, compound_id, building_id, done) ${REBUILD_DONE}`,
+  // Kept, not replaced: a resident once marked stays (the reader corrects them exactly either way).
+  `INSERT OR IGNORE INTO coverage_overlaps (resident_id) ${REBUILD_OVERLAPS}`,
+];
+
+/** Recomputes every counter from the raw rows (after a bulk fill, or to repair drift). */
+export function rebuildCounters(sqlite: SqliteDatabase.Database): void {
+  sqlite.transaction(() => {
+    for (const text of REBUILD_SQL) sqlite.exec(text);
+  })();
+}
+
+/**
+ * Differences between the counters and a recount from the raw rows (rows with zero sums are ignored); empty when
+ * they agree. Each line names the table and key.
+ */
+export function checkCounters(sqlite: SqliteDatabase.Database): string[] {
+  const out: string[] = [];
+  const diff = (table: string, kept: string, fresh: string, key: string, values: string[]) => {
+    const nonZero = values.map((v) => `${v} <> 0`).join(' OR ');
+    const cols = `${key}, ${values.join(', ')}`;
+    const rows = sqlite
+      .prepare(`SELECT '${table}' AS t, * FROM (SELECT ${cols} FROM (${kept}) WHERE ${nonZero} EXCEPT SELECT ${cols} FROM (${fresh}) WHERE ${nonZero})
+        UNION ALL SELECT '${table} (missing)' AS t, * FROM (SELECT ${cols} FROM (${fresh}) WHERE ${nonZero} EXCEPT SELECT ${cols} FROM (${kept}) WHERE ${nonZero}) LIMIT 20`)
+      .all() as Record<string, unknown>[];
+    for (const r of rows) out.push(JSON.stringify(r));
+  };
+  diff('coverage_counts', 'SELECT * FROM coverage_counts', REBUILD_COVERAGE, 'day, community_id, compound_id, building_id, kind', ['covered', 'releasable', 'started', 'released']);
+  diff('checkin_counts', 'SELECT * FROM checkin_counts', REBUILD_DONE, 'day, slot, community_id, compound_id, building_id', ['done']);
+  const missing = sqlite.prepare(`SELECT resident_id FROM (${REBUILD_OVERLAPS}) WHERE resident_id NOT IN (SELECT resident_id FROM coverage_overlaps) LIMIT 20`).pluck().all();
+  for (const id of missing) out.push(JSON.stringify({ t: 'coverage_overlaps (missing)', resident_id: id }));
+  return out;
+}
