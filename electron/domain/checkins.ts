@@ -244,17 +244,22 @@ export function coveredOn(ctx: Ctx, date: string, filter: { communityId?: number
     .selectFrom('episodes as e')
     .innerJoin('residents as r', 'r.id', 'e.residentId')
     .where(coversDateSql('e', date))
+    // Only residents whose episodes ever overlapped (coverage_overlaps, kept by triggers: a handful) can have a newer
+    // covering episode; everyone else skips the per-row look at their other episodes.
     .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('episodes as e2')
-            .select('e2.id')
-            .whereRef('e2.residentId', '=', 'e.residentId')
-            .whereRef('e2.id', '>', 'e.id')
-            .where(coversDateSql('e2', date)),
+      eb.or([
+        eb('e.residentId', 'not in', eb.selectFrom('coverageOverlaps').select('coverageOverlaps.residentId')),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('episodes as e2')
+              .select('e2.id')
+              .whereRef('e2.residentId', '=', 'e.residentId')
+              .whereRef('e2.id', '>', 'e.id')
+              .where(coversDateSql('e2', date)),
+          ),
         ),
-      ),
+      ]),
     );
   const scope = scopeOf(ctx.actor);
   if (scope !== null) q = q.where('r.communityId', '=', scope);

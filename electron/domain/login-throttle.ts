@@ -76,6 +76,8 @@ export async function claimAttempt(
   const lockedUntil = failures >= LOGIN_THROTTLE.lockAfter ? new Date(now.getTime() + LOGIN_THROTTLE.lockMinutes * 60_000) : null;
   const values = { failures, lastFailureAt: now.toISOString(), lockedUntil: lockedUntil?.toISOString() ?? null };
   if (!gate.row) {
+    // A new row: rows of names and sources that stopped failing a day ago go first (guessed names would pile up).
+    await pruneStaleAttempts(db, now);
     const r = await db
       .insertInto('loginThrottle')
       .values({ username, source, ...values })
@@ -94,6 +96,17 @@ export async function claimAttempt(
     .where('lockedUntil', 'is', seen.lockedUntil)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1 ? { failures, lockedUntil } : null;
+}
+
+/** Rows whose last failure is over a day old and that lock nothing now: forgotten. */
+export async function pruneStaleAttempts(db: Db, now: Date): Promise<number> {
+  const dayAgo = new Date(now.getTime() - 24 * 3600_000).toISOString();
+  const r = await db
+    .deleteFrom('loginThrottle')
+    .where('lastFailureAt', '<', dayAgo)
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', now.toISOString())]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 /** A success: this source starts afresh for this name. */

@@ -28,6 +28,8 @@ export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
 
 const CHANNEL_RE = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)+$/;
 const SESSION_RE = /^[A-Za-z0-9_-]{43}$/;
+/** How many device tokens, devices and addresses the server remembers at most (caches and audit pacing). */
+const MAX_REMEMBERED = 10_000;
 /** Calls that start a session: the server makes a new session id for them (the old one, if any, ends). */
 const STARTS_SESSION = new Set(['auth.login', 'auth.setupAdmin']);
 
@@ -127,6 +129,12 @@ export async function buildOfficeApp(opts: AppOptions): Promise<OfficeApp> {
   }
 
   const address = (req: FastifyRequest) => req.socket.remoteAddress ?? null;
+  /** Per-token and per-address memories stay small: past MAX_REMEMBERED the oldest entries go (insertion order). */
+  const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
+    map.delete(key);
+    map.set(key, value);
+    while (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as K);
+  };
   const seen = new Map<number, number>();
   const deviceCache = new Map<string, { device: DeviceRow; at: number }>();
 
@@ -140,10 +148,10 @@ export async function buildOfficeApp(opts: AppOptions): Promise<OfficeApp> {
     if (!device) {
       device = await deviceByToken(env, token);
       if (!device) return null;
-      deviceCache.set(token, { device, at: now });
+      remember(deviceCache, token, { device, at: now });
     }
     if (now - (seen.get(device.id) ?? 0) > 60_000) {
-      seen.set(device.id, now);
+      remember(seen, device.id, now);
       await touchDevice(env, device.id, address(req));
     }
     return device;
@@ -155,7 +163,7 @@ export async function buildOfficeApp(opts: AppOptions): Promise<OfficeApp> {
     const key = `${address(req)}`;
     const now = Date.now();
     if (now - (refusedAudit.get(key) ?? 0) < 60_000) return;
-    refusedAudit.set(key, now);
+    remember(refusedAudit, key, now);
     await auditRefusedDevice({ db: env.db, clock: env.clock, actor: deviceActor(key) }, address(req), reason);
   }
 

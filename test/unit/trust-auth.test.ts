@@ -210,6 +210,27 @@ describe('login throttling per user name and source', () => {
     expect(failedDetails().filter((d) => d.user === 'nobody').map((d) => d.reason)).toEqual([...Array(10).fill('unknown_user'), 'locked', 'locked']);
   });
 
+  it('failure rows of names that stopped failing a day ago are forgotten when a new one is made; a lock still running is kept', async () => {
+    t.clock.set(new Date(T0).toISOString());
+    for (let i = 0; i < 3; i++) {
+      await attempt(`guess${i}`, 'wrong1234', 1);
+      later(25_000);
+    }
+    for (let i = 0; i < 10; i++) {
+      await attempt('clerk', 'wrong1234', 3);
+      later(25_000);
+    }
+    t.handle.sqlite.prepare("UPDATE login_throttle SET locked_until = ? WHERE username = 'clerk'").run(new Date(T0 + 48 * 3600_000).toISOString());
+    const rows = () => (t.handle.sqlite.prepare('SELECT username FROM login_throttle ORDER BY username').pluck().all() as string[]);
+    expect(rows()).toEqual(['clerk', 'guess0', 'guess1', 'guess2']);
+    t.clock.set(new Date(T0 + 23 * 3600_000).toISOString());
+    await attempt('guess9', 'wrong1234', 1);
+    expect(rows()).toEqual(['clerk', 'guess0', 'guess1', 'guess2', 'guess9']);
+    t.clock.set(new Date(T0 + 25 * 3600_000).toISOString());
+    await attempt('another', 'wrong1234', 1);
+    expect(rows()).toEqual(['another', 'clerk', 'guess9']);
+  });
+
   it('an admin password reset unlocks the name on every source, ends its sessions and is audited', async () => {
     const clerkOld = await t.login('clerk');
     for (const device of [1, undefined]) {
