@@ -1,0 +1,117 @@
+// Benchmark: the reads of the daily work at a whole subdistrict (issue "A whole subdistrict at once"). On a
+// seed-demo database of 100,000 residents (the same cached file as office-server.bench.ts), as the clerk through the
+// API (dispatch, as every transport calls it): dashboard.get, checkins.counts, checkins.due's first page and a page at
+// offset 50,000, each the fastest of RUNS, and as a ratio to a residents.list 100-row page measured the same way in
+// the same run (goals: dashboard ≤ 8×, a due page ≤ 4×). Then the query plan of every statement of the hot calls.
+// BENCH_RESIDENTS (100000), BENCH_RUNS (7); BENCH_SEED=1 also times `seed-demo --residents N` into a scratch file.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { CamelCasePlugin, Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
+import { CACHE_DIR, ROOT, loadLine } from './bench-db.ts';
+import { openDatabase } from '../../electron/db/open.ts';
+import type { Database } from '../../electron/db/schema.ts';
+import { fixedClock } from '../../electron/domain/clock.ts';
+import { SessionStore } from '../../electron/api/sessions.ts';
+import { call, dispatch } from '../../electron/api/dispatch.ts';
+import type { ApiEnv } from '../../electron/api/env.ts';
+
+const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const DAY = '2022-01-20';
+const clock = fixedClock(`${DAY}T15:00:00+08:00`);
+
+function seed(file: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'electron/cli/main.ts'), 'seed-demo', '--db', file, '--residents', String(RESIDENTS), '--today', DAY, '--seed', '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error('seed-demo failed');
+  return (performance.now() - t0) / 1000;
+}
+
+fs.mkdirSync(CACHE_DIR, { recursive: true });
+const cached = path.join(CACHE_DIR, `demo-${RESIDENTS}.db`);
+if (!fs.existsSync(cached)) {
+  const building = `${cached}.building-${process.pid}`;
+  console.log(`fill: seed-demo --residents ${RESIDENTS} (once, then reused)… ${seed(building).toFixed(1)} s`);
+  fs.renameSync(building, cached);
+  for (const ext of ['-wal', '-shm']) fs.rmSync(`${building}${ext}`, { force: true });
+}
+if (process.env.BENCH_SEED === '1') {
+  const scratch = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-seed-')), 'seed.db');
+  console.log(`seed-demo --residents ${RESIDENTS}: ${seed(scratch).toFixed(1)} s as a whole process (goal met at 20 s); ${loadLine()}`);
+  fs.rmSync(path.dirname(scratch), { recursive: true, force: true });
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-daily-bench-'));
+const file = path.join(work, 'daily.db');
+fs.copyFileSync(cached, file);
+const handle = await openDatabase(file); // migrates an older cache once (the counters are filled then)
+const captured: CompiledQuery[] = [];
+const logged = new Kysely<Database>({
+  dialect: new SqliteDialect({ database: handle.sqlite }),
+  plugins: [new CamelCasePlugin()],
+  log: (e) => {
+    if (e.level === 'query') captured.push(e.query);
+  },
+});
+const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile: file };
+await call(env, 'auth.login', { username: 'clerk', password: 'demo1234' }, 'bench');
+const episodes = Number(handle.sqlite.prepare("SELECT COUNT(*) FROM episodes WHERE status = 'active'").pluck().get());
+const checkins = Number(handle.sqlite.prepare('SELECT COUNT(*) FROM checkins').pluck().get());
+console.log(`database: ${RESIDENTS.toLocaleString('en')} residents, ${episodes.toLocaleString('en')} active episodes, ${checkins.toLocaleString('en')} check-ins; ${loadLine()}`);
+
+async function fastest(channel: string, input: unknown): Promise<{ ms: number; out: unknown }> {
+  let best = Infinity;
+  let out: unknown;
+  await dispatch(env, channel, input, 'bench'); // warm
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = await dispatch(env, channel, input, 'bench');
+    best = Math.min(best, performance.now() - t0);
+    if (!r.ok) throw new Error(`${channel}: ${JSON.stringify(r.error)}`);
+    out = r.data;
+  }
+  return { ms: best, out };
+}
+
+const base = await fastest('residents.list', { status: 'active', limit: 100, offset: 0 });
+console.log(`\nbaseline residents.list (100 rows, active): ${base.ms.toFixed(1)} ms (fastest of ${RUNS})`);
+const cases: { label: string; channel: string; input: unknown; goal?: number }[] = [
+  { label: 'dashboard.get', channel: 'dashboard.get', input: { date: DAY }, goal: 8 },
+  { label: 'checkins.counts (the slot counter)', channel: 'checkins.counts', input: { date: DAY, slot: 'am' } },
+  { label: 'checkins.due first page (100)', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 0 }, goal: 4 },
+  { label: 'checkins.due page at offset 50,000', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 50_000 }, goal: 4 },
+];
+for (const c of cases) {
+  const r = await fastest(c.channel, c.input);
+  const ratio = r.ms / base.ms;
+  console.log(`${c.label}: ${r.ms.toFixed(1)} ms = ${ratio.toFixed(1)}× the residents page${c.goal ? ` (goal ≤ ${c.goal}×: ${ratio <= c.goal ? 'met' : 'MISSED'})` : ''}`);
+}
+
+// The plans of the statements the two hot calls make (through a logging Kysely on the same connection).
+const { getDashboard } = await import('../../electron/domain/dashboard.ts');
+const { dueList } = await import('../../electron/domain/checkins.ts');
+const actor = { userId: 0, username: 'clerk', displayName: 'clerk', role: 'clerk' as const, communityId: null };
+for (const [label, run] of [
+  ['dashboard.get', () => getDashboard({ db: logged, actor, clock }, DAY)],
+  ['checkins.due', () => dueList({ db: logged, actor, clock }, { date: DAY, slot: 'am', limit: 100 })],
+] as const) {
+  captured.length = 0;
+  await run();
+  console.log(`\nquery plans of ${label}:`);
+  for (const q of captured) {
+    const plan = handle.sqlite.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.parameters as unknown[])) as { id: number; parent: number; detail: string }[];
+    const depth = new Map<number, number>([[0, 0]]);
+    console.log(`  SQL: ${q.sql.replace(/\s+/g, ' ').slice(0, 300)}${q.sql.length > 300 ? '…' : ''}`);
+    for (const p of plan) {
+      const d = (depth.get(p.parent) ?? 0) + 1;
+      depth.set(p.id, d);
+      console.log(`  ${'  '.repeat(d)}${p.detail}`);
+    }
+  }
+}
+await logged.destroy();
+await handle.close();
+fs.rmSync(work, { recursive: true, force: true });
+console.log(`\n${loadLine()} at end`);
