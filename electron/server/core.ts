@@ -108,11 +108,12 @@ export class Core {
     this.#closing ??= (async () => {
       await (this.#office?.close() ?? Promise.resolve()).catch(() => {});
       const auto = this.#backup;
-      if (auto && backup) {
-        auto.stop();
-        // A quit backup still running past the timeout is abandoned: the file is closed under it (it is a copy).
-        await (backupTimeoutMs === undefined ? auto.onQuit() : Promise.race([auto.onQuit(), new Promise((r) => setTimeout(r, backupTimeoutMs))]));
-      } else auto?.stop();
+      // A backup still running (the daily one, or the quit backup past its timeout) is waited for within the limit:
+      // its connection must close before the file's, or the WAL is left behind. Past the limit it is abandoned.
+      const limit = backupTimeoutMs ?? 60_000;
+      const bounded = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, limit).unref())]);
+      if (auto && backup) await bounded(auto.onQuit().then(() => auto.stop()));
+      else if (auto) await bounded(auto.stop());
       discardAllUploads();
       await keepWorkerReady(false);
       const h = this.#handle;
