@@ -70,6 +70,34 @@ describe('main process startup', () => {
     expect(fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0).toBe(0);
   }, 60_000);
 
+  it('a core that dies is started again once (a dialog, the window back to 登录, the data kept); a second death ends the app', { timeout: 60_000 }, async () => {
+    const m = await freshShell();
+    const { ready } = await import('../../electron/main/index.ts');
+    await ready;
+    const win = m.FakeBrowserWindow.all[0];
+    const invoke = (channel: string, input: unknown) => m.ipcMain.handlers.get(channel)!(m.invokeEvent(win.webContents, 'app://desk/index.html'), input) as Promise<any>;
+    expect(await invoke('auth.setupAdmin', { username: 'admin', password: 'abc12345', displayName: '管理员' })).toMatchObject({ ok: true });
+    expect(await invoke('auth.me', {})).toMatchObject({ ok: true, data: { actor: { username: 'admin' } } });
+    const forks = m.utilityProcess.fork.mock.results.map((r) => r.value as { child: import('node:child_process').ChildProcess });
+
+    forks[0].child.kill('SIGKILL');
+    await vi.waitFor(() => expect(win.webContents.reloads).toBe(1), { timeout: 30_000 });
+    expect(m.utilityProcess.fork).toHaveBeenCalledTimes(2);
+    const told = m.dialog.showMessageBox.mock.calls.at(-1)![0] as any;
+    expect(told.message).toMatch(/本机数据服务意外停止/);
+    expect(told.detail).toMatch(/请重新登录/);
+    // The same window and channels, a new core: the login is gone (登录), the account written before is not.
+    expect(await invoke('auth.me', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await invoke('auth.setupStatus', {})).toMatchObject({ ok: true, data: { needsSetup: false } });
+    expect(await invoke('auth.login', { username: 'admin', password: 'abc12345' })).toMatchObject({ ok: true });
+
+    (m.utilityProcess.fork.mock.results[1].value as typeof forks[0]).child.kill('SIGKILL');
+    await vi.waitFor(() => expect(m.app.quit).toHaveBeenCalled(), { timeout: 30_000 });
+    expect(m.dialog.showErrorBox).toHaveBeenCalledWith('居家隔离管理台', expect.stringMatching(/再次意外停止/));
+    expect(m.utilityProcess.fork).toHaveBeenCalledTimes(2);
+    expect(await invoke('auth.me', {})).toMatchObject({ ok: false, error: { key: 'core.gone' } });
+  });
+
   it('a second instance hands over and quits without opening anything', async () => {
     const m = await freshShell();
     m.app.requestSingleInstanceLock.mockReturnValue(false);
