@@ -86,6 +86,9 @@ describe('the core process', () => {
     expect(w, JSON.stringify(w)).toMatchObject({ ok: true });
     // The child is another process: its pid is not ours.
     expect(children[0].child.pid).not.toBe(process.pid);
+    // Once the window shows, main asks for the spare job worker: it runs in the core (shutdown ends it).
+    const warm = await client.request({ op: 'warmWorker', on: true });
+    expect(warm.spareThreadId).toBeTypeOf('number');
 
     await client.shutdown(false);
     expect(await exited(children[0])).toBe(0);
