@@ -48,8 +48,9 @@ function devRendererUrl(): string | null {
  * once; its sessions are gone, so the window reloads to 登录. A second death ends the app.
  */
 async function coreDied(client: CoreClient, code: number | null): Promise<void> {
-  if (quitting) return;
-  if (coreRestarts >= 1 || !openArgs) {
+  // During startup the request in flight fails with core.gone, and start()'s caller tells the user and quits.
+  if (quitting || !openArgs) return;
+  if (coreRestarts >= 1) {
     dialog.showErrorBox(WINDOW_TITLE, `本机数据服务再次意外停止（退出码 ${code}），程序将退出。\n数据文件未被删除；重新打开程序即可继续，最近一次操作可能需要重新录入。`);
     quitting = true;
     app.quit();
@@ -73,6 +74,7 @@ async function coreDied(client: CoreClient, code: number | null): Promise<void> 
     return;
   }
   mainWindow?.webContents.reload();
+  void client.request({ op: 'warmWorker', on: true }).catch(() => {});
 }
 
 async function start(): Promise<void> {
