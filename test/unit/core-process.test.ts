@@ -106,12 +106,12 @@ describe('the core process', () => {
   });
 
   it('while the core is busy with heavy real calls, main’s timers keep firing (in this process the same calls freeze them)', { timeout: 120_000 }, async () => {
-    // The control: the heaviest of a few real reads (首页, 今日监测), computed in this process, blocks its event loop
+    // The control: the heaviest of a few real reads (首页, 今日监测, 数据清理's preview), computed in this process, blocks its event loop
     // for as long as it takes.
     const h = await openDatabase(file);
     const env = { db: h.db, clock: systemClock('Asia/Shanghai'), sessions: new SessionStore(), dbFile: file };
     expect((await dispatch(env, 'auth.login', { username: 'admin', password: 'demo1234' }, 'k')).ok).toBe(true);
-    const candidates: [string, unknown][] = [['dashboard.get', {}], ['checkins.due', { slot: 'am' }], ['checkins.counts', {}]];
+    const candidates: [string, unknown][] = [['dashboard.get', {}], ['checkins.due', { slot: 'am' }], ['checkins.counts', {}], ['purge.preview', {}]];
     let heavy = candidates[0];
     let inProcess = { maxGap: 0, ms: 0 };
     for (const c of candidates) {
