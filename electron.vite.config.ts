@@ -14,8 +14,13 @@ export default defineConfig({
     build: {
       outDir: path.resolve(root, 'out/main'),
       rolldownOptions: {
-        // worker.js must sit beside index.js: the job runner starts `./worker.js` relative to itself.
-        input: { index: path.resolve(root, 'electron/main/index.ts'), worker: path.resolve(root, 'electron/jobs/worker.ts') },
+        // worker.js must sit beside index.js: the job runner starts `./worker.js` relative to itself. core.js is the core
+        // process (database, API, jobs, office server) that main starts with utilityProcess.fork (main/paths.ts).
+        input: {
+          index: path.resolve(root, 'electron/main/index.ts'),
+          worker: path.resolve(root, 'electron/jobs/worker.ts'),
+          core: path.resolve(root, 'electron/server/core-process.ts'),
+        },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
       // Dependencies (better-sqlite3, kysely, zod, exceljs…) stay in node_modules inside the asar.

@@ -1,8 +1,8 @@
 // Opening the data file at startup, with the user in the loop: a damaged or too-new file is never replaced by an
 // empty one. The user is told in Chinese what happened and may restore the newest verified backup (damaged only).
+// The opening and the restore run in the core process (index.ts passes them in); the dialogs are main's.
 import { dialog } from 'electron';
-import { DatabaseOpenError, openDatabase, type DbHandle, type OpenOptions } from '../db/open.ts';
-import { databaseKey } from '../db/sqlite.ts';
+import { isDatabaseOpenError } from '../server/core-protocol.ts';
 
 export interface RestoreOutcome {
   /** The backup file that was copied into place. */
@@ -13,9 +13,9 @@ export interface RestoreOutcome {
   skipped?: { file: string; problems: string[] }[];
 }
 
-export interface StartupBackup {
-  /** Takes a verified backup of an existing file before its schema is migrated; throwing stops the migration. */
-  beforeMigrate?: OpenOptions['beforeMigrate'];
+export interface StartupOpen<T> {
+  /** Opens (or on first run creates) the file; rejects with a DatabaseOpenError (by name and code) when it cannot. */
+  open(): Promise<T>;
   /** Finds the newest verified backup, keeps the damaged file aside and puts the backup in its place; null when none. */
   restoreNewest?: (dbFile: string) => Promise<RestoreOutcome | null>;
 }
@@ -40,13 +40,12 @@ async function tell(type: 'error' | 'info' | 'warning', message: string, detail:
  * Opens (or on first run creates) the database. Returns null when the app must quit; the file is then untouched,
  * except when the user chose to restore a backup and none was usable (still untouched) or it worked (reopened).
  */
-export async function openAppDatabase(dbFile: string, backup: StartupBackup = {}): Promise<DbHandle | null> {
+export async function openAppDatabase<T>(dbFile: string, backup: StartupOpen<T>): Promise<T | null> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      // A new file is encrypted whenever db-key.ts found or made a key.
-      return await openDatabase(dbFile, { create: true, encrypt: databaseKey() !== null, beforeMigrate: backup.beforeMigrate });
+      return await backup.open();
     } catch (e) {
-      if (!(e instanceof DatabaseOpenError)) {
+      if (!isDatabaseOpenError(e)) {
         await tell('error', '无法打开数据文件，程序将退出。', `${dbFile}\n\n${(e as Error).message ?? String(e)}\n\n数据文件未被修改。`);
         return null;
       }

@@ -8,17 +8,28 @@
 // unwrapped: the app asks for the recovery key (a text file holding it), checks it against the data file, and wraps it
 // anew for this profile. Without an OS key store (Linux without a keyring: safeStorage's "basic_text" is no
 // protection) the file stays plaintext and the admin is told so.
+//
+// The key store and the dialogs are main's; whatever touches the data file (its kind, whether a key opens it, the
+// conversion to encrypted) runs in the core process (KeyFileOps, from core-client.ts): main opens no database.
 import fs from 'node:fs';
 import { dialog } from 'electron';
 import { storeUsable, type KeyStore } from './key-store.ts';
-import { encryptDatabaseFile } from '../db/encrypt.ts';
 import { formatRecoveryKey, generateKey, parseKey, parseRecoveryKey, type DbKey } from '../db/keys.ts';
-import { fileKind, openSqlite, setDatabaseKey } from '../db/sqlite.ts';
-import { DatabaseOpenError } from '../db/open-error.ts';
+import type { FileKind } from '../db/sqlite.ts';
+import { isDatabaseOpenError } from '../server/core-protocol.ts';
 
 const TITLE = '居家隔离管理台';
 
 export type { KeyStore };
+
+/** The data file's side of unlocking, done by the core process. */
+export interface KeyFileOps {
+  fileKind(dbFile: string): Promise<FileKind>;
+  /** True when `key` opens the encrypted file (read-only). */
+  opens(dbFile: string, key: DbKey): Promise<boolean>;
+  /** Converts a plaintext file in place after a verified backup; a DatabaseOpenError when the file cannot be opened. */
+  encrypt(dbFile: string, key: DbKey): Promise<void>;
+}
 
 export function wrappedKeyFile(dbFile: string): string {
   return `${dbFile}.key`;
@@ -36,17 +47,6 @@ function unwrap(store: KeyStore, dbFile: string): DbKey | null {
     return parseKey(store.decryptString(fs.readFileSync(wrappedKeyFile(dbFile))), '本机保存的密钥');
   } catch {
     return null;
-  }
-}
-
-/** True when `key` opens the encrypted file. */
-function opens(dbFile: string, key: DbKey): boolean {
-  try {
-    openSqlite(dbFile, { key, readonly: true, fileMustExist: true }).close();
-    return true;
-  } catch (e) {
-    if (e instanceof DatabaseOpenError) return false;
-    throw e;
   }
 }
 
@@ -78,7 +78,7 @@ async function showRecoveryKey(key: DbKey, why: string): Promise<void> {
 }
 
 /** Asks for the recovery key (a text file holding it) until one opens the file; null when the user gives up. */
-async function askRecoveryKey(dbFile: string, reason: string): Promise<DbKey | null> {
+async function askRecoveryKey(dbFile: string, reason: string, ops: KeyFileOps): Promise<DbKey | null> {
   for (;;) {
     const choice = await tell(
       'warning',
@@ -99,46 +99,45 @@ async function askRecoveryKey(dbFile: string, reason: string): Promise<DbKey | n
       await tell('error', '无法读取恢复密钥。', (e as Error).message, ['重试']);
       continue;
     }
-    if (opens(dbFile, key)) return key;
+    if (await ops.opens(dbFile, key)) return key;
     await tell('error', '恢复密钥不正确。', '这个恢复密钥打不开本数据文件。请核对后重试（数据文件未被修改）。', ['重试']);
   }
 }
 
+/** What unlocking decided: the key the core opens the file with (null: plaintext). */
+export interface Unlocked {
+  key: DbKey | null;
+}
+
 /**
- * Before the data file is opened: finds, creates or recovers its key and sets it as the process key (null for a
- * plaintext file). Returns false when the app must quit (the user gave up on the recovery key); files are untouched.
+ * Before the data file is opened: finds, creates or recovers its key (null for a plaintext file). Returns null when
+ * the app must quit (the user gave up on the recovery key); files are then untouched.
  */
-export async function unlockDatabase(dbFile: string, store: KeyStore): Promise<boolean> {
-  const kind = fileKind(dbFile);
+export async function unlockDatabase(dbFile: string, store: KeyStore, ops: KeyFileOps): Promise<Unlocked | null> {
+  const kind = await ops.fileKind(dbFile);
   const hasWrapped = fs.existsSync(wrappedKeyFile(dbFile));
   const usable = storeUsable(store);
   let key = hasWrapped && usable ? unwrap(store, dbFile) : null;
 
   if (kind === 'encrypted') {
-    if (key && opens(dbFile, key)) {
-      setDatabaseKey(key);
-      return true;
-    }
+    if (key && (await ops.opens(dbFile, key))) return { key };
     const reason = !usable
       ? '此电脑没有可用的系统密钥存储，无法取出保存的密钥。'
       : hasWrapped
         ? '本机保存的密钥无法在此电脑或此用户下解开（数据文件可能来自另一台电脑），或与数据文件不符。'
         : '找不到本机保存的密钥（数据文件可能是从另一台电脑复制来的）。';
-    key = await askRecoveryKey(dbFile, reason);
-    if (!key) return false;
+    key = await askRecoveryKey(dbFile, reason, ops);
+    if (!key) return null;
     if (usable) wrap(store, dbFile, key);
-    setDatabaseKey(key);
-    return true;
+    return { key };
   }
   if (kind === 'other') {
     // Damaged: openAppDatabase explains and offers the backups; a key at hand is kept for them.
-    setDatabaseKey(key);
-    return true;
+    return { key };
   }
   if (!usable) {
-    setDatabaseKey(null);
     await tell('warning', '数据文件未加密。', '此电脑没有可用的系统密钥存储（Linux 需要 GNOME 密钥环或 KWallet），无法安全保存加密密钥，数据文件保持未加密。请装好密钥环后重新启动程序，届时会自动加密。', ['继续']);
-    return true;
+    return { key: null };
   }
   const fresh = kind === 'missing' || kind === 'empty';
   if (!key) {
@@ -147,19 +146,17 @@ export async function unlockDatabase(dbFile: string, store: KeyStore): Promise<b
   }
   if (kind === 'plain') {
     try {
-      await encryptDatabaseFile(dbFile, key);
+      await ops.encrypt(dbFile, key);
     } catch (e) {
       fs.rmSync(wrappedKeyFile(dbFile), { force: true });
-      setDatabaseKey(null);
       // A file this program cannot open (too new, damaged): openAppDatabase explains that next.
-      if (e instanceof DatabaseOpenError) return true;
+      if (isDatabaseOpenError(e)) return { key: null };
       await tell('warning', '数据文件未能加密，本次仍以未加密方式打开。', `${(e as Error).message}\n\n下次启动时会再次尝试。`, ['继续']);
-      return true;
+      return { key: null };
     }
     await showRecoveryKey(key, '数据文件已加密（加密前的数据已做了经过校验的备份，在备份文件夹中，未加密，确认无误后请删除）。');
   } else if (fresh) {
     await showRecoveryKey(key, '首次使用：数据文件将加密保存。');
   }
-  setDatabaseKey(key);
-  return true;
+  return { key };
 }

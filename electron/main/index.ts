@@ -1,19 +1,12 @@
-// Electron main process: one instance, guards first, then the data file, the API over IPC, and the window.
-// Everything below the shell (api, domain, db) is the same code that browser mode and the CLI run under Node.
+// Electron main process: one instance, guards first, then the core process (database, API, jobs, office server,
+// backups: electron/server/core-process.ts, spawned by core-client.ts), the API over IPC forwarded to it, and the
+// window. Main holds no database: a slow query in the core never freezes the window's IPC, menus or dialogs.
 import path from 'node:path';
-import { app, dialog, safeStorage, session, shell } from 'electron';
-import { SessionStore } from '../api/sessions.ts';
-import type { ApiEnv } from '../api/env.ts';
-import type { DbHandle } from '../db/open.ts';
-import { systemClock } from '../domain/clock.ts';
-import { getSettings } from '../domain/settings.ts';
-import { keepWorkerReady } from '../jobs/runner.ts';
-import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
+import { app, dialog, safeStorage, session, shell, utilityProcess } from 'electron';
 import { openAppDatabase } from './database.ts';
-import { unlockDatabase } from './db-key.ts';
-import { startupBackup } from './backup-hooks.ts';
-import { startAutoBackup, type AutoBackup } from '../server/auto-backup.ts';
-import { desktopOffice } from './office.ts';
+import { unlockDatabase, type KeyFileOps } from './db-key.ts';
+import { CoreClient } from './core-client.ts';
+import type { CoreOpenArgs } from '../server/core-protocol.ts';
 import { hardenSession, installContentsGuard, type UrlCheck } from './guards.ts';
 import { registerIpc, sessionKeyOf } from './ipc.ts';
 import { appPaths } from './paths.ts';
@@ -29,10 +22,11 @@ registerAppScheme();
 app.enableSandbox();
 
 let mainWindow: BrowserWindow | null = null;
-let handle: DbHandle | null = null;
-let autoBackup: AutoBackup | null = null;
-let office: ReturnType<typeof desktopOffice> | null = null;
-let quitBackupDone = false;
+let core: CoreClient | null = null;
+/** What the core opened the database with: a restarted core opens it the same way. */
+let openArgs: CoreOpenArgs | null = null;
+let coreRestarts = 0;
+let quitting = false;
 
 /**
  * `electron-vite dev` serves the renderer from a local dev server; only an unpackaged app trusts it,
@@ -49,8 +43,42 @@ function devRendererUrl(): string | null {
   }
 }
 
+/**
+ * The core exited unexpectedly (crash, killed): pending calls have already failed with core.gone. It is started again
+ * once; its sessions are gone, so the window reloads to 登录. A second death ends the app.
+ */
+async function coreDied(client: CoreClient, code: number | null): Promise<void> {
+  // During startup the request in flight fails with core.gone, and start()'s caller tells the user and quits.
+  if (quitting || !openArgs) return;
+  if (coreRestarts >= 1) {
+    dialog.showErrorBox(WINDOW_TITLE, `本机数据服务再次意外停止（退出码 ${code}），程序将退出。\n数据文件未被删除；重新打开程序即可继续，最近一次操作可能需要重新录入。`);
+    quitting = true;
+    app.quit();
+    return;
+  }
+  coreRestarts++;
+  void dialog.showMessageBox({
+    type: 'warning',
+    title: WINDOW_TITLE,
+    message: '本机数据服务意外停止，已自动重新启动。',
+    detail: `请重新登录。刚才正在进行的操作可能未完成，登录后请先查看结果再继续。（退出码 ${code}）`,
+    buttons: ['确定'],
+  });
+  try {
+    await client.start();
+    await client.request({ op: 'open', ...openArgs });
+  } catch (e) {
+    dialog.showErrorBox(WINDOW_TITLE, `本机数据服务无法重新启动，程序将退出：${(e as Error).message ?? String(e)}`);
+    quitting = true;
+    app.quit();
+    return;
+  }
+  mainWindow?.webContents.reload();
+  void client.request({ op: 'warmWorker', on: true }).catch(() => {});
+}
+
 async function start(): Promise<void> {
-  const paths = appPaths(app, import.meta.dirname);
+  const paths = appPaths(app, import.meta.dirname, import.meta.url.endsWith('.ts'));
   // 本机数据库 or 连接到街道服务器 (connection.json; modes.ts): client mode opens no database at all.
   const connection = readConnection(paths.userData, paths.dbFile);
   if (connection.mode === 'client') {
@@ -76,40 +104,45 @@ async function start(): Promise<void> {
     mainWindow = await startChoice(paths, startUrl, isTrustedUrl, connection.problem);
     return;
   }
-  // Uploaded lists left by a crash or a killed process (names, ID numbers, phones) go once they are a day old.
-  sweepUploadFolder();
+  const client = new CoreClient(() => utilityProcess.fork(paths.coreFile, [], { serviceName: 'isolation-desk-core', stdio: 'inherit' }), {
+    showItemInFolder: (file) => shell.showItemInFolder(file),
+    onUnexpectedExit: (code) => void coreDied(client, code),
+  });
+  core = client;
+  await client.start();
+  const stop = async () => {
+    quitting = true;
+    await client.shutdown(false);
+    app.quit();
+  };
 
   // The key first (created, unwrapped or recovered; db-key.ts): the file, its WAL and backups are encrypted with it.
-  if (!(await unlockDatabase(paths.dbFile, safeStorage))) {
-    app.quit();
-    return;
-  }
-  handle = await openAppDatabase(paths.dbFile, startupBackup(paths));
-  if (!handle) {
-    app.quit();
-    return;
-  }
-  const settings = await getSettings({ db: handle.db });
-  // The office's time zone decides "today"; a change in 设置 applies from the next start.
-  const env: ApiEnv = {
-    db: handle.db,
-    clock: systemClock(settings.timeZone),
-    sessions: new SessionStore(),
+  // The dialogs and the OS key store are here; reading and converting the file is the core's.
+  const ops: KeyFileOps = {
+    fileKind: (dbFile) => client.request({ op: 'fileKind', dbFile }),
+    opens: (dbFile, key) => client.request({ op: 'keyOpens', dbFile, key }),
+    encrypt: async (dbFile, key) => void (await client.request({ op: 'encrypt', dbFile, key })),
+  };
+  const unlocked = await unlockDatabase(paths.dbFile, safeStorage, ops);
+  if (!unlocked) return stop();
+  const args: CoreOpenArgs = {
     dbFile: paths.dbFile,
+    key: unlocked.key,
+    // A new file is encrypted whenever db-key.ts found or made a key.
+    encrypt: unlocked.key !== null,
     // Reports, audit exports and purge exports: a folder of their own under 文档 (Documents).
     exportDir: path.join(app.getPath('documents'), '居家隔离管理台导出'),
-    // 恢复备份 swaps the connection: keep the one to close on quit current.
-    showItemInFolder: (file) => shell.showItemInFolder(file),
-    onDatabaseReopened: (reopened) => {
-      handle = reopened;
-    },
+    staticDir: paths.rendererDir,
+    dataDir: path.dirname(paths.dbFile),
   };
-  // 设置 › 共享: the admin may serve this database to the office network from here.
-  office = desktopOffice(env, { staticDir: paths.rendererDir, dataDir: path.dirname(paths.dbFile) });
-  env.office = office;
-  registerIpc(env, { isOwnContents, isTrustedUrl });
-  // Daily backup now if today has none (and hourly after), a backup on quit when anything changed.
-  autoBackup = startAutoBackup(env);
+  const opened = await openAppDatabase(paths.dbFile, {
+    open: () => client.request({ op: 'open', ...args }),
+    // A damaged file cannot tell us its configured backup folder, so the default one beside it is searched.
+    restoreNewest: (dbFile) => client.request({ op: 'restoreNewest', dbFile, backupDir: paths.backupDir }),
+  });
+  if (!opened) return stop();
+  openArgs = args;
+  registerIpc((channel, input, sessionKey) => client.call(channel, input, sessionKey), { isOwnContents, isTrustedUrl });
 
   installMenu(() => {
     void dialog.showMessageBox({
@@ -124,14 +157,14 @@ async function start(): Promise<void> {
     preloadFile: paths.preloadFile,
     url: startUrl,
     // A closed or crashed-and-gone page ends its login; a new window must log in again.
-    onContentsGone: (id) => env.sessions.delete(sessionKeyOf(id)),
+    onContentsGone: (id) => void client.request({ op: 'endSession', sessionKey: sessionKeyOf(id) }).catch(() => {}),
   });
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
   // Once the window shows (not competing with its first paint), a spare worker loads the import and export code, so
   // the clerk's import starts without that wait.
-  mainWindow.once('ready-to-show', () => void keepWorkerReady(true));
+  mainWindow.once('ready-to-show', () => void client.request({ op: 'warmWorker', on: true }).catch(() => {}));
 }
 
 async function main(): Promise<void> {
@@ -147,24 +180,22 @@ async function main(): Promise<void> {
   });
   app.on('window-all-closed', () => app.quit());
   app.on('before-quit', (event: { preventDefault(): void }) => {
-    if (!autoBackup || quitBackupDone) return;
-    // Hold the quit for the backup (bounded by its timeout), then quit for real.
+    const client = core;
+    if (!client?.running || quitting) return;
+    // Hold the quit for the core's clean stop, then quit for real: the office server stops (its running saves
+    // finish), the quit backup is made when anything changed (bounded by its timeout), the core's uploaded lists
+    // are deleted and the file is closed with its WAL checkpointed.
     event.preventDefault();
-    quitBackupDone = true;
-    const backup = autoBackup;
-    // The office server (if the admin started it) stops first: its running saves finish before the quit backup.
-    void (office?.close() ?? Promise.resolve())
+    quitting = true;
+    void client
+      .shutdown(true)
       .catch(() => {})
-      .then(() => backup.onQuit())
       .finally(() => app.quit());
   });
   app.on('will-quit', () => {
-    // This process's uploaded lists go with it, whatever state their imports were in.
-    discardAllUploads();
-    void keepWorkerReady(false);
-    // Synchronous close so the WAL is checkpointed before the process exits.
-    if (handle?.sqlite.open) handle.sqlite.close();
-    handle = null;
+    // Quitting without the clean stop (it timed out, or Electron quits on its own): the core goes with main.
+    quitting = true;
+    core?.kill();
   });
   await app.whenReady();
   try {

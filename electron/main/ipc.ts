@@ -1,9 +1,9 @@
 // The only file that touches ipcMain: one handler per contract channel. Each call is checked for its sender
-// (our own window, top frame, app:// page) and then goes through the same dispatch as browser mode and the CLI.
+// (our own window, top frame, app:// page) and then handed to the core process (core-client.ts), which runs the same
+// dispatch as browser mode and the CLI. Main itself holds no database.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { channels } from '../api/contract.ts';
-import { dispatch, type ApiResult } from '../api/dispatch.ts';
-import type { ApiEnv } from '../api/env.ts';
+import type { ApiResult } from '../api/dispatch.ts';
 import { isAppUrl } from './app-files.ts';
 import { fail } from '../shared/errors.ts';
 import { CONNECTION_CHANNELS, type ConnectionResult } from '../shared/connection.ts';
@@ -36,12 +36,15 @@ export function isTrustedSender(event: IpcMainInvokeEvent, policy: SenderPolicy)
   return policy.isOwnContents(event.sender.id);
 }
 
+/** Where a checked call goes: the core's dispatch (CoreClient.call), or dispatch itself in tests. */
+export type ForwardCall = (channel: string, input: unknown, sessionKey: string) => Promise<ApiResult<unknown>>;
+
 /** Registers every channel; returns a function that removes them again (tests, shutdown). */
-export function registerIpc(env: ApiEnv, policy: SenderPolicy): () => void {
+export function registerIpc(forward: ForwardCall, policy: SenderPolicy): () => void {
   for (const channel of channels) {
     ipcMain.handle(channel, async (event, input: unknown) => {
       if (!isTrustedSender(event, policy)) return FORBIDDEN_SENDER;
-      return dispatch(env, channel, input, sessionKeyOf(event.sender.id));
+      return forward(channel, input, sessionKeyOf(event.sender.id));
     });
   }
   return () => {

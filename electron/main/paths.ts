@@ -15,10 +15,12 @@ export interface AppPaths {
   rendererDir: string;
   /** Sandboxed preload, CommonJS (out/preload/index.cjs). */
   preloadFile: string;
+  /** The core process's entry (utilityProcess.fork): out/main/core.js beside the bundle, or the source file. */
+  coreFile: string;
 }
 
-/** `bundleDir` is the folder of the running main bundle (out/main). */
-export function appPaths(app: Pick<App, 'getPath'>, bundleDir: string): AppPaths {
+/** `bundleDir` is the folder of the running main bundle (out/main); `fromSource`: running electron/main/*.ts itself. */
+export function appPaths(app: Pick<App, 'getPath'>, bundleDir: string, fromSource = false): AppPaths {
   const userData = app.getPath('userData');
   return {
     userData,
@@ -26,5 +28,6 @@ export function appPaths(app: Pick<App, 'getPath'>, bundleDir: string): AppPaths
     backupDir: path.join(userData, 'backups'),
     rendererDir: path.resolve(bundleDir, '..', 'renderer'),
     preloadFile: path.resolve(bundleDir, '..', 'preload', 'index.cjs'),
+    coreFile: fromSource ? path.resolve(bundleDir, '..', 'server', 'core-process.ts') : path.join(bundleDir, 'core.js'),
   };
 }

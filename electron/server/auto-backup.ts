@@ -8,7 +8,8 @@ export interface AutoBackup {
   checkDaily(): Promise<BackupOutcome | null>;
   /** The quit backup; settles within `quitTimeoutMs` even if the backup takes longer (it then finishes or is lost). */
   onQuit(): Promise<BackupOutcome | null>;
-  stop(): void;
+  /** Stops the timer; resolves once a backup already running has finished (its connection closed). */
+  stop(): Promise<void>;
 }
 
 export interface AutoBackupOptions {
@@ -50,8 +51,9 @@ export function startAutoBackup(env: BackupEnv, opts: AutoBackupOptions = {}): A
       const limit = new Promise<null>((resolve) => setTimeout(() => resolve(null), opts.quitTimeoutMs ?? 60_000).unref?.());
       return Promise.race([backup, limit]);
     },
-    stop() {
+    async stop() {
       clearInterval(timer);
+      await running?.catch(() => null);
     },
   };
 }

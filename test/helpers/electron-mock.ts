@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { vi } from 'vitest';
+import { forkCore } from './core-child.ts';
 
 type Listener = (...args: any[]) => unknown;
 
@@ -28,6 +29,10 @@ const ids = ((globalThis as { __fakeContentsIds?: { next: number } }).__fakeCont
 export class FakeWebContents extends Emitter {
   readonly id = ids.next++;
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  reloads = 0;
+  reload(): void {
+    this.reloads++;
+  }
   setWindowOpenHandler(fn: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = fn;
   }
@@ -174,7 +179,9 @@ function createMock() {
     }),
     setApplicationMenu: vi.fn(),
   };
-  return { state, app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu, safeStorage };
+  // The core process: the real entry, forked by Node (a utility process cannot run outside Electron).
+  const utilityProcess = { fork: vi.fn((modulePath: string, _args?: string[], _opts?: Record<string, unknown>) => forkCore(modulePath)) };
+  return { state, app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu, safeStorage, utilityProcess };
 }
 
 // One instance per test process, even when vi.resetModules() re-evaluates this file: vi.mock's factory result is
@@ -182,7 +189,7 @@ function createMock() {
 const g = globalThis as { __electronMock?: ReturnType<typeof createMock> };
 const mock = (g.__electronMock ??= createMock());
 
-export const { app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu, safeStorage } = mock;
+export const { app, ipcMain, ipcRenderer, contextBridge, protocol, session, shell, dialog, Menu, safeStorage, utilityProcess } = mock;
 
 export function userDataDir(): string {
   return mock.state.userDataDir;
@@ -211,6 +218,22 @@ export function resetElectronMock(): void {
   safeStorage.available = true;
 }
 
+/**
+ * Quits the way the user does (before-quit): resolves once main called app.quit() after the core's clean stop (office
+ * server off, quit backup, file closed and checkpointed), or at once when nothing held the quit.
+ */
+export async function quitApp(timeoutMs = 60_000): Promise<void> {
+  const event = { preventDefault: vi.fn() };
+  app.emit('before-quit', event);
+  if (!event.preventDefault.mock.calls.length) return;
+  const end = Date.now() + timeoutMs;
+  while (!app.quit.mock.calls.length) {
+    if (Date.now() > end) throw new Error('app.quit was not called');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  app.emit('will-quit');
+}
+
 /** An IPC invoke event as Electron builds it: the sending web contents and its frame. */
 export function invokeEvent(contents: { id: number }, frameUrl: string | null, parent: unknown = null) {
   return { sender: contents, senderFrame: frameUrl === null ? null : { url: frameUrl, parent } };
@@ -227,6 +250,7 @@ export const electronMock = {
   dialog,
   Menu,
   safeStorage,
+  utilityProcess,
   BrowserWindow: FakeBrowserWindow,
   default: undefined as unknown,
 };

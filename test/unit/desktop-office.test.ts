@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
-import { desktopOffice } from '../../electron/main/office.ts';
+import { desktopOffice } from '../../electron/server/desktop-office.ts';
 import { OfficeClient } from '../../electron/server/client.ts';
 import { makePairingCodes } from '../../electron/domain/devices.ts';
 import type { ServerStatus } from '../../electron/api/contract/office.ts';

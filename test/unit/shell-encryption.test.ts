@@ -32,9 +32,9 @@ async function start(m: Mock): Promise<{ message: string; detail: string }[]> {
   return m.dialog.showMessageBox.mock.calls.map((c) => ({ message: String(c[0].message), detail: String(c[0].detail) }));
 }
 
-/** Closes the database the way quitting does. */
-function quit(m: Mock): void {
-  for (const onQuit of m.app.listeners.get('will-quit') ?? []) onQuit();
+/** Quits the way the user does: the core closes the database (WAL checkpointed) and exits. */
+async function quit(m: Mock): Promise<void> {
+  await m.quitApp();
 }
 
 function recoveryKeyShown(dialogs: { message: string; detail: string }[]): string {
@@ -45,7 +45,7 @@ function recoveryKeyShown(dialogs: { message: string; detail: string }[]): strin
   return m![0];
 }
 
-describe('desktop encryption at rest', () => {
+describe('desktop encryption at rest', { timeout: 60_000 }, () => {
   it('first run: the file is encrypted, the key kept wrapped beside it, the recovery key shown once; the next start asks nothing', async () => {
     const m = await freshShell();
     const dialogs = await start(m);
@@ -53,7 +53,7 @@ describe('desktop encryption at rest', () => {
     const file = path.join(dir, DB);
     expect(m.FakeBrowserWindow.all).toHaveLength(1);
     const printed = recoveryKeyShown(dialogs);
-    quit(m);
+    await quit(m);
     expect(fileKind(file)).toBe('encrypted');
     const key = parseRecoveryKey(printed);
     // The wrapped key is not the key in clear.
@@ -69,13 +69,13 @@ describe('desktop encryption at rest', () => {
     m2.dialog.showMessageBox.mockResolvedValue({ response: 1, checkboxChecked: false }); // any prompt: 退出
     expect(await start(m2)).toEqual([]);
     expect(m2.FakeBrowserWindow.all).toHaveLength(1);
-    quit(m2);
+    await quit(m2);
   });
 
   it('on a fresh profile the wrapped key cannot be unwrapped: a wrong recovery key is refused, the right one opens the file and is wrapped anew', async () => {
     const m = await freshShell();
     const printed = recoveryKeyShown(await start(m));
-    quit(m);
+    await quit(m);
     const oldDir = m.userDataDir();
 
     // Another PC: the data file and its wrapped key are copied over; the user profile differs.
@@ -93,7 +93,7 @@ describe('desktop encryption at rest', () => {
     expect(dialogs.map((d) => d.message)).toEqual(['需要恢复密钥才能打开数据文件', '恢复密钥不正确。', '需要恢复密钥才能打开数据文件']);
     expect(dialogs[0].detail).toContain('无法在此电脑或此用户下解开');
     expect(m2.FakeBrowserWindow.all).toHaveLength(1);
-    quit(m2);
+    await quit(m2);
     // The right key opened the file (the wrong one never got as far as opening it for writing).
     expect(fileKind(path.join(dir, DB))).toBe('encrypted');
 
@@ -103,13 +103,13 @@ describe('desktop encryption at rest', () => {
     for (const n of [DB, `${DB}.key`]) fs.copyFileSync(path.join(dir, n), path.join(m3.userDataDir(), n));
     m3.dialog.showMessageBox.mockResolvedValue({ response: 1, checkboxChecked: false }); // any prompt: 退出
     expect(await start(m3)).toEqual([]);
-    quit(m3);
+    await quit(m3);
   });
 
   it('giving up at the recovery prompt quits with the file untouched', async () => {
     const m = await freshShell();
     await start(m);
-    quit(m);
+    await quit(m);
     const oldDir = m.userDataDir();
     const m2 = await freshShell();
     const file = path.join(m2.userDataDir(), DB);
@@ -132,7 +132,7 @@ describe('desktop encryption at rest', () => {
     await h.close();
     const dialogs = await start(m);
     const key = parseRecoveryKey(recoveryKeyShown(dialogs));
-    quit(m);
+    await quit(m);
     expect(fileKind(file)).toBe('encrypted');
     expect(fs.readFileSync(file).includes(Buffer.from('110101199003071234'))).toBe(false);
     const db = openSqlite(file, { key, readonly: true });
@@ -146,7 +146,7 @@ describe('desktop encryption at rest', () => {
     const m = await freshShell();
     m.safeStorage.available = false;
     const dialogs = await start(m);
-    quit(m);
+    await quit(m);
     expect(dialogs.map((d) => d.message)).toEqual(['数据文件未加密。']);
     expect(fileKind(path.join(m.userDataDir(), DB))).toBe('plain');
     expect(fs.existsSync(path.join(m.userDataDir(), `${DB}.key`))).toBe(false);

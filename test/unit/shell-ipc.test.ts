@@ -7,6 +7,7 @@ vi.mock('electron', async () => (await import('../helpers/electron-mock.ts')).el
 import { FakeWebContents, invokeEvent, ipcMain } from '../helpers/electron-mock.ts';
 import { registerIpc, sessionKeyOf } from '../../electron/main/ipc.ts';
 import { contract } from '../../electron/api/contract.ts';
+import { dispatch } from '../../electron/api/dispatch.ts';
 import { makeEnv, PASSWORD, type TestEnv } from '../helpers/env.ts';
 
 let t: TestEnv;
@@ -23,7 +24,7 @@ function invoke(channel: string, event: unknown, input: unknown): Promise<any> {
 
 beforeAll(async () => {
   t = await makeEnv();
-  unregister = registerIpc(t.env, { isOwnContents: (id) => id === ours.id });
+  unregister = registerIpc((channel, input, key) => dispatch(t.env, channel, input, key), { isOwnContents: (id) => id === ours.id });
 });
 afterAll(() => t.close());
 

@@ -1,5 +1,6 @@
 // Startup with a mocked `electron` over real files: the main module wires guards, protocol, every channel and a
-// secure window; a damaged or too-new data file is never replaced by an empty one; a damaged one can be restored.
+// secure window, and forks the real core process (the database is opened there, never in main); a damaged or too-new
+// data file is never replaced by an empty one; a damaged one can be restored.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ vi.mock('electron', async () => (await import('../helpers/electron-mock.ts')).el
 
 import { openDatabase } from '../../electron/db/open.ts';
 import { backupDatabase, newBackupPath } from '../../electron/db/backup.ts';
+import { restoreNewestVerified } from '../../electron/db/restore.ts';
 import { contract } from '../../electron/api/contract.ts';
 import { appPaths } from '../../electron/main/paths.ts';
 import { tempDir } from '../helpers/env.ts';
@@ -55,13 +57,45 @@ describe('main process startup', () => {
     await expect(status(m.invokeEvent(win.webContents, 'app://desk/index.html'), {})).resolves.toMatchObject({ ok: true, data: { needsSetup: true } });
     await expect(status(m.invokeEvent(win.webContents, 'https://evil.example/'), {})).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
-    // Once the window shows, a spare job worker loads the job code; quitting ends it.
-    const runner = await import('../../electron/jobs/runner.ts');
-    expect(runner.spareThreadId()).toBeNull();
+    // The database is the core process's: main forked the real entry and holds no connection.
+    expect(m.utilityProcess.fork).toHaveBeenCalledTimes(1);
+    expect(m.utilityProcess.fork.mock.calls[0][0]).toMatch(/electron[\\/]server[\\/]core-process\.ts$/);
+    const forked = m.utilityProcess.fork.mock.results[0].value as { child: import('node:child_process').ChildProcess };
+    expect(forked.child.pid).not.toBe(process.pid);
     win.emit('ready-to-show');
-    await vi.waitFor(() => expect(runner.spareThreadId()).not.toBeNull());
-    for (const onQuit of m.app.listeners.get('will-quit')!) onQuit();
-    await vi.waitFor(() => expect(runner.spareThreadId()).toBeNull());
+    // Quitting stops the core cleanly: it exits with 0 and the file's WAL is checkpointed (no -wal left behind).
+    await m.quitApp();
+    expect(forked.child.exitCode).toBe(0);
+    const file = path.join(m.userDataDir(), 'isolation-desk.db');
+    expect(fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0).toBe(0);
+  }, 60_000);
+
+  it('a core that dies is started again once (a dialog, the window back to 登录, the data kept); a second death ends the app', { timeout: 60_000 }, async () => {
+    const m = await freshShell();
+    const { ready } = await import('../../electron/main/index.ts');
+    await ready;
+    const win = m.FakeBrowserWindow.all[0];
+    const invoke = (channel: string, input: unknown) => m.ipcMain.handlers.get(channel)!(m.invokeEvent(win.webContents, 'app://desk/index.html'), input) as Promise<any>;
+    expect(await invoke('auth.setupAdmin', { username: 'admin', password: 'abc12345', displayName: '管理员' })).toMatchObject({ ok: true });
+    expect(await invoke('auth.me', {})).toMatchObject({ ok: true, data: { actor: { username: 'admin' } } });
+    const forks = m.utilityProcess.fork.mock.results.map((r) => r.value as { child: import('node:child_process').ChildProcess });
+
+    forks[0].child.kill('SIGKILL');
+    await vi.waitFor(() => expect(win.webContents.reloads).toBe(1), { timeout: 30_000 });
+    expect(m.utilityProcess.fork).toHaveBeenCalledTimes(2);
+    const told = m.dialog.showMessageBox.mock.calls.at(-1)![0] as any;
+    expect(told.message).toMatch(/本机数据服务意外停止/);
+    expect(told.detail).toMatch(/请重新登录/);
+    // The same window and channels, a new core: the login is gone (登录), the account written before is not.
+    expect(await invoke('auth.me', {})).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await invoke('auth.setupStatus', {})).toMatchObject({ ok: true, data: { needsSetup: false } });
+    expect(await invoke('auth.login', { username: 'admin', password: 'abc12345' })).toMatchObject({ ok: true });
+
+    (m.utilityProcess.fork.mock.results[1].value as typeof forks[0]).child.kill('SIGKILL');
+    await vi.waitFor(() => expect(m.app.quit).toHaveBeenCalled(), { timeout: 30_000 });
+    expect(m.dialog.showErrorBox).toHaveBeenCalledWith('居家隔离管理台', expect.stringMatching(/再次意外停止/));
+    expect(m.utilityProcess.fork).toHaveBeenCalledTimes(2);
+    expect(await invoke('auth.me', {})).toMatchObject({ ok: false, error: { key: 'core.gone' } });
   });
 
   it('a second instance hands over and quits without opening anything', async () => {
@@ -107,10 +141,13 @@ describe('damaged data file', () => {
 
   async function openWithChoice(choice: number, withBackup = true) {
     const { openAppDatabase } = await import('../../electron/main/database.ts');
-    const { startupBackup } = await import('../../electron/main/backup-hooks.ts');
     m.dialog.showMessageBox.mockResolvedValueOnce({ response: choice, checkboxChecked: false });
     const paths = appPaths({ getPath: () => dir }, dir);
-    return openAppDatabase(dbFile, withBackup ? startupBackup(paths) : {});
+    // What the core does for main (core.ts 'open' and 'restoreNewest'), here in-process.
+    return openAppDatabase(dbFile, {
+      open: () => openDatabase(dbFile, { create: true }),
+      restoreNewest: withBackup ? (f: string) => restoreNewestVerified(f, paths.backupDir) : undefined,
+    });
   }
 
   it('is kept, never replaced by an empty database, when the user quits', async () => {
@@ -156,11 +193,5 @@ describe('damaged data file', () => {
     // Told the user what happened and where the damaged file is.
     const info = m.dialog.showMessageBox.mock.calls.at(-1)![0] as any;
     expect(info.detail).toContain(kept[0]);
-  });
-
-  it('wires the verified backup before migrations', async () => {
-    const { startupBackup } = await import('../../electron/main/backup-hooks.ts');
-    const { backupBeforeMigrate } = await import('../../electron/db/backup.ts');
-    expect(startupBackup(appPaths({ getPath: () => dir }, dir)).beforeMigrate).toBe(backupBeforeMigrate);
   });
 });

@@ -1,5 +1,6 @@
-// The desktop app's start and quit over a real upload folder (Electron mocked, real files): at start, uploaded lists
-// older than a day are deleted and younger ones (another instance's) kept; at quit, this process's uploads go.
+// The desktop app's start and quit over a real upload folder (Electron mocked, real files, the real core process): at
+// start, uploaded lists older than a day are deleted and younger ones (another instance's) kept; at quit, the core's
+// own uploads go.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', async () => (await import('../helpers/electron-mock.ts')).electronMock);
 
 import { isolatedTmpdir } from '../helpers/env.ts';
-import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 
 const tmpRoot = isolatedTmpdir('idesk-uploads-start-', { beforeAll, afterAll });
 
 describe('desktop start and quit', () => {
-  it('sweeps day-old uploads at start, keeps younger ones, and deletes its own at quit', async () => {
+  it('sweeps day-old uploads at start, keeps younger ones, and deletes its own at quit', { timeout: 60_000 }, async () => {
     vi.resetModules();
     const m = await import('../helpers/electron-mock.ts');
     m.resetElectronMock();
@@ -35,11 +35,17 @@ describe('desktop start and quit', () => {
     expect(fs.existsSync(old)).toBe(false);
     expect(fs.existsSync(fresh)).toBe(true);
 
-    // An upload of this process, then quit: it goes; the other instance's file stays.
-    const own = uploads.saveUpload(CLI_ACTOR, '名单.xlsx', fs.readFileSync(fresh), 1024 * 1024);
-    expect(fs.existsSync(own.path)).toBe(true);
-    for (const onQuit of m.app.listeners.get('will-quit')!) onQuit();
-    expect(fs.existsSync(own.path)).toBe(false);
+    // An upload through the window (into the core process), then quit: it goes; the other instance's file stays.
+    const win = m.FakeBrowserWindow.all[0];
+    const invoke = (channel: string, input: unknown) => m.ipcMain.handlers.get(channel)!(m.invokeEvent(win.webContents, 'app://desk/index.html'), input) as Promise<any>;
+    expect(await invoke('auth.setupAdmin', { username: 'admin', password: 'abc12345', displayName: '管理员' })).toMatchObject({ ok: true });
+    const before = new Set(fs.readdirSync(dir));
+    const up = await invoke('import.upload', { fileName: '名单.xlsx', dataBase64: fs.readFileSync(fresh).toString('base64') });
+    expect(up, JSON.stringify(up)).toMatchObject({ ok: true });
+    const own = fs.readdirSync(dir).filter((n) => !before.has(n));
+    expect(own).toHaveLength(1);
+    await m.quitApp();
+    expect(fs.existsSync(path.join(dir, own[0]))).toBe(false);
     expect(fs.existsSync(fresh)).toBe(true);
   });
 });

@@ -22,6 +22,8 @@ export const common = {
   'web.tooLarge': ['请求内容超过 {mb} MB，未处理。', 'The request is larger than {mb} MB and was not processed.'],
   'web.badJson': ['请求内容不是有效的 JSON。', 'The request body is not valid JSON.'],
   'ipc.untrustedSender': ['请求来自不受信任的页面，已拒绝。请只在居家隔离管理台的主窗口中操作。', 'The request came from an untrusted page and was refused. Use the main window of Isolation Desk only.'],
+  'core.gone': ['本机数据服务意外停止，这次操作可能未完成。程序正在重新启动它，请重新登录后查看结果再继续。', 'The local data service stopped unexpectedly; this operation may not have completed. It is being restarted: sign in again and check the result before going on.'],
+  'core.timeout': ['本机数据服务 {seconds} 秒内没有应答，这次操作可能未完成。请稍后刷新查看结果；若反复出现，请退出并重新打开程序。', 'The local data service did not answer within {seconds} seconds; this operation may not have completed. Refresh later to check; if it keeps happening, quit and reopen the program.'],
   'network.unreachable': ['无法连接到服务器（街道服务器或本机的居家隔离管理台），请确认它仍在运行、网络已连通后重试；已输入的内容仍在屏幕上。', 'Cannot reach the server (the office server or Isolation Desk on this computer). Make sure it is running and the network is connected, then try again; what you typed is still on the screen.'],
   'network.badAnswer': ['本机服务返回了无法识别的应答（HTTP {status}），请重试。', 'The local service gave an answer that could not be read (HTTP {status}). Please try again.'],
 

@@ -1,11 +1,11 @@
 // 设置 › 共享 in the desktop app: the admin starts and stops the office server on this PC, serving the database the
-// window has open (one core for the window and the network), with the saved LAN settings. No Electron here: main
-// passes its paths in.
+// window has open (one core for the window and the network), with the saved LAN settings. It runs in the desktop
+// app's core process (core-process.ts); main passes its paths in.
 import path from 'node:path';
 import type { ApiEnv, OfficeControl } from '../api/env.ts';
 import { getSettings } from '../domain/settings.ts';
-import { startOfficeServer, type OfficeServer } from '../server/index.ts';
-import { serveHost } from '../server/process.ts';
+import { startOfficeServer, type OfficeServer } from './index.ts';
+import { serveHost } from './process.ts';
 
 export interface DesktopOfficeOptions {
   /** The built renderer the server hands to browsers. */

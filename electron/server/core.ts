@@ -1,0 +1,138 @@
+// What the desktop app's core process does (core-process.ts is its entry): it holds the database, builds the API's
+// environment as the local app needs it (sessions, system clock, exports under 文档, the office server it may start,
+// the daily and quit backups) and answers main's requests (core-protocol.ts). Main keeps the window, the menus, the
+// dialogs and the OS key store; nothing here waits on them, and nothing there waits on a query.
+import { SessionStore } from '../api/sessions.ts';
+import type { ApiEnv } from '../api/env.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { openDatabase, type DbHandle } from '../db/open.ts';
+import { backupBeforeMigrate } from '../db/backup.ts';
+import { encryptDatabaseFile } from '../db/encrypt.ts';
+import { restoreNewestVerified } from '../db/restore.ts';
+import { fileKind, openSqlite, setDatabaseKey } from '../db/sqlite.ts';
+import { DatabaseOpenError } from '../db/open-error.ts';
+import type { DbKey } from '../db/keys.ts';
+import { systemClock } from '../domain/clock.ts';
+import { getSettings } from '../domain/settings.ts';
+import { keepWorkerReady, spareThreadId } from '../jobs/runner.ts';
+import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
+import { toErrorData } from '../shared/errors.ts';
+import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
+import { desktopOffice } from './desktop-office.ts';
+import type { CoreAnswers, CoreOp, CoreOpenArgs } from './core-protocol.ts';
+
+export interface CoreHooks {
+  /** 打开所在文件夹: passed on to main, which owns the file manager. */
+  showItemInFolder(file: string): void;
+  log?(message: string): void;
+}
+
+export class Core {
+  #handle: DbHandle | null = null;
+  #env: ApiEnv | null = null;
+  #office: ReturnType<typeof desktopOffice> | null = null;
+  #backup: AutoBackup | null = null;
+  #closing: Promise<{ closed: boolean }> | null = null;
+  readonly #hooks: CoreHooks;
+
+  constructor(hooks: CoreHooks) {
+    this.#hooks = hooks;
+  }
+
+  /** Runs one request; a thrown error becomes the reply's error (its name and code kept). */
+  async handle(msg: CoreOp): Promise<CoreAnswers[CoreOp['op']]> {
+    switch (msg.op) {
+      case 'fileKind':
+        return fileKind(msg.dbFile);
+      case 'keyOpens':
+        return keyOpens(msg.dbFile, msg.key as DbKey);
+      case 'encrypt':
+        await encryptDatabaseFile(msg.dbFile, msg.key as DbKey);
+        return null;
+      case 'open':
+        return this.#open(msg);
+      case 'restoreNewest':
+        return restoreNewestVerified(msg.dbFile, msg.backupDir);
+      case 'call':
+        // Before the file is open or after shutdown began there is no database to answer from.
+        if (!this.#env || this.#closing) return { ok: false, error: toErrorData(new Error('core not open')) };
+        return dispatch(this.#env, msg.channel, msg.input, msg.sessionKey);
+      case 'endSession':
+        this.#env?.sessions.delete(msg.sessionKey);
+        return null;
+      case 'warmWorker':
+        await keepWorkerReady(msg.on);
+        return { spareThreadId: spareThreadId() };
+      case 'shutdown':
+        return this.shutdown(msg.backup, msg.backupTimeoutMs);
+    }
+  }
+
+  async #open(args: CoreOpenArgs): Promise<CoreAnswers['open']> {
+    if (this.#handle) throw new Error('the database is already open');
+    // The key main unlocked (db-key.ts): this process's key for the file, its backups and the job workers.
+    setDatabaseKey(args.key as DbKey | null);
+    // Uploaded lists left by a crash or a killed process (names, ID numbers, phones) go once they are a day old.
+    sweepUploadFolder();
+    // A verified backup before any schema migration (named here so the desktop app's safety net is visible).
+    const handle = await openDatabase(args.dbFile, { create: true, encrypt: args.encrypt, beforeMigrate: backupBeforeMigrate });
+    this.#handle = handle;
+    const settings = await getSettings({ db: handle.db });
+    // The office's time zone decides "today"; a change in 设置 applies from the next start.
+    const env: ApiEnv = {
+      db: handle.db,
+      clock: systemClock(settings.timeZone),
+      sessions: new SessionStore(),
+      dbFile: args.dbFile,
+      exportDir: args.exportDir,
+      showItemInFolder: (file) => this.#hooks.showItemInFolder(file),
+      // 恢复备份 swaps the connection: keep the one to close on quit current.
+      onDatabaseReopened: (reopened) => {
+        this.#handle = reopened;
+      },
+    };
+    // 设置 › 共享: the admin may serve this database to the office network from here (same env, same sessions).
+    this.#office = desktopOffice(env, { staticDir: args.staticDir, dataDir: args.dataDir });
+    env.office = this.#office;
+    this.#env = env;
+    // Daily backup now if today has none (and hourly after), a backup on quit when anything changed.
+    this.#backup = startAutoBackup(env, { log: this.#hooks.log });
+    return { schemaVersion: handle.schemaVersion };
+  }
+
+  /**
+   * The office server stops first (its running saves finish), then the quit backup if asked (bounded by its timeout),
+   * this process's uploaded lists go, the spare worker ends, and the file is closed so the WAL is checkpointed.
+   */
+  shutdown(backup: boolean, backupTimeoutMs?: number): Promise<{ closed: boolean }> {
+    this.#closing ??= (async () => {
+      await (this.#office?.close() ?? Promise.resolve()).catch(() => {});
+      const auto = this.#backup;
+      // A backup still running (the daily one, or the quit backup past its timeout) is waited for within the limit:
+      // its connection must close before the file's, or the WAL is left behind. Past the limit it is abandoned.
+      const limit = backupTimeoutMs ?? 60_000;
+      const bounded = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, limit).unref())]);
+      if (auto && backup) await bounded(auto.onQuit().then(() => auto.stop()));
+      else if (auto) await bounded(auto.stop());
+      discardAllUploads();
+      await keepWorkerReady(false);
+      const h = this.#handle;
+      this.#handle = null;
+      // Synchronous close: the WAL is checkpointed into the file before the process exits.
+      if (h?.sqlite.open) h.sqlite.close();
+      return { closed: h !== null };
+    })();
+    return this.#closing;
+  }
+}
+
+/** True when `key` opens the encrypted file (read-only; nothing is written). */
+function keyOpens(dbFile: string, key: DbKey): boolean {
+  try {
+    openSqlite(dbFile, { key, readonly: true, fileMustExist: true }).close();
+    return true;
+  } catch (e) {
+    if (e instanceof DatabaseOpenError) return false;
+    throw e;
+  }
+}
