@@ -125,6 +125,8 @@ export interface CheckinsTable {
   recordedBy: string;
   notes: string | null;
   abnormal: number;
+  /** The whole-building batch (checkin_batches) that recorded it, if any. */
+  batchId: Generated<number | null>;
   version: Generated<number>;
   createdAt: string;
   updatedAt: string;
@@ -383,6 +385,21 @@ export interface CheckinCountsTable {
   done: number;
 }
 
+export interface CheckinBatchesTable {
+  id: Generated<number>;
+  communityId: number;
+  /** The building or unit (a place) the batch was for. */
+  placeId: number;
+  date: string;
+  slot: Slot;
+  count: number;
+  createdBy: string;
+  createdById: number | null;
+  createdAt: string;
+  undoneAt: string | null;
+  undoneBy: string | null;
+}
+
 export interface CoverageOverlapsTable {
   residentId: number;
 }
@@ -425,6 +442,7 @@ export interface Database {
   coverageCounts: CoverageCountsTable;
   checkinCounts: CheckinCountsTable;
   coverageOverlaps: CoverageOverlapsTable;
+  checkinBatches: CheckinBatchesTable;
   residentPlaces: ResidentPlacesView;
 }
 

@@ -96,6 +96,13 @@ async function refreshLatestTemperature(ctx: Ctx, residentId: number): Promise<v
   await ctx.db.updateTable('residents').set({ latestTemperature: last?.temperature ?? null }).where('id', '=', residentId).execute();
 }
 
+/** The office may require a temperature on every check-in (settings.requireTemperature). */
+async function checkTemperaturePolicy(ctx: Ctx, f: Measured): Promise<void> {
+  if (f.temperature === null && (await getSettings(ctx)).requireTemperature) {
+    throw invalid('checkins.temperaturePolicy', undefined, [issue('temperature', 'checkins.temperatureRequired')]);
+  }
+}
+
 async function settingsThreshold(ctx: Ctx): Promise<number> {
   return (await getSettings(ctx)).feverThreshold;
 }
@@ -115,6 +122,7 @@ export async function recordCheckIn(ctx: Ctx, input: CheckinInput): Promise<Chec
     if (existing) {
       throw fail('CONFLICT', 'checkins.alreadyRecorded', { name: resident.name, date: input.date, slot: msg(`label.slot.${input.slot}` as const), by: existing.recordedBy }, { details: { checkinId: existing.id } });
     }
+    await checkTemperaturePolicy(ctx, f);
     const reasons = abnormalReasons(f, await settingsThreshold(ctx));
     const at = nowIso(ctx.clock);
     const row = await ctx.db
@@ -183,6 +191,7 @@ export async function correctCheckIn(ctx: Ctx, input: CorrectInput): Promise<Che
       contactMethod: pick('contactMethod', before.contactMethod),
       notes: pick('notes', before.notes),
     });
+    await checkTemperaturePolicy(ctx, f);
     const reasons = abnormalReasons(f, await settingsThreshold(ctx));
     const next = {
       temperature: f.temperature,

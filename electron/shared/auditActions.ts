@@ -54,6 +54,8 @@ export const AUDIT_ACTION_LABELS = {
   'episode.apply_policy': { zh: '按新政策调整', en: 'Apply new policy' },
   'checkin.record': { zh: '登记健康监测', en: 'Record check-in' },
   'checkin.correct': { zh: '更正健康监测', en: 'Correct check-in' },
+  'checkin.batch': { zh: '整栋登记正常', en: 'Whole-building entry' },
+  'checkin.batch_undo': { zh: '撤销整栋登记', en: 'Undo whole-building entry' },
   'test.record': { zh: '登记检测结果', en: 'Record test' },
   'alert.open': { zh: '产生异常告警', en: 'Alert raised' },
   'alert.close': { zh: '处置异常告警', en: 'Alert handled' },

@@ -25,6 +25,8 @@ const fields = {
   /** Optional per-category overrides of the default policy. */
   categoryPolicies: z.record(z.string(), categoryPolicySchema),
   feverThreshold: z.number().min(36).max(39),
+  /** Every check-in must carry a temperature (then 整栋正常 — whole-building entry without readings — is refused). */
+  requireTemperature: z.boolean(),
   cutoffAm: hhmm,
   cutoffPm: hhmm,
   timeZone: z.string().max(60).refine(isIanaTimeZone, k('settings.timeZoneName')),
@@ -72,6 +74,7 @@ export const DEFAULT_SETTINGS: Settings = {
   policy: { isolationDays: 7, monitoringDays: 0, testDays: [1, 'last'] },
   categoryPolicies: {},
   feverThreshold: 37.3,
+  requireTemperature: false,
   cutoffAm: '10:00',
   cutoffPm: '18:00',
   timeZone: DEFAULT_TIME_ZONE,

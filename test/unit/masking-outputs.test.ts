@@ -33,7 +33,7 @@ const USERS = ['admin', 'clerk', 'committee1', 'official'] as const;
 /** What must not appear: label → the strings that would give it away. */
 let secrets: Map<string, string>;
 /** Known records to call the per-record channels with. */
-let ids: { created: number; infant: number; passport: number; seeded: number; household: number; supply: number; cadre: number; episode: number; community: number };
+let ids: { created: number; infant: number; passport: number; seeded: number; household: number; supply: number; cadre: number; episode: number; community: number; building: number };
 
 const one = <T>(sql: string, ...p: unknown[]) => handle.sqlite.prepare(sql).pluck().get(...p) as T;
 
@@ -146,6 +146,10 @@ const PROBES: Record<string, Probe> = {
   'checkins.correct': { skip: WRITE },
   'checkins.due': { inputs: () => [{ slot: 'am', limit: 1000 }, { slot: 'pm', limit: 1000, date: '2022-01-19' }] },
   'checkins.counts': { inputs: () => [{}, { slot: 'pm', date: TODAY }] },
+  'checkins.batchPreview': { inputs: () => [{ slot: 'am', placeId: ids.building }, { slot: 'pm', date: '2022-01-19', placeId: ids.building }] },
+  'checkins.recordBatch': { skip: WRITE },
+  'checkins.undoBatch': { skip: WRITE },
+  'checkins.batches': { inputs: () => [{}, { slot: 'am' }] },
   'tests.record': { skip: WRITE },
   'alerts.list': { inputs: () => [{ limit: 1000 }, { status: 'closed', limit: 1000 }] },
   'alerts.close': { skip: WRITE },
@@ -211,6 +215,7 @@ beforeAll(async () => {
     supply: one<number>('SELECT id FROM supply_requests WHERE community_id = ? ORDER BY id LIMIT 1', community),
     cadre: cadre.id,
     episode: one<number>("SELECT id FROM episodes WHERE resident_id = ? AND status = 'active'", created.id),
+    building: one<number>('SELECT u.parent_id FROM residents r JOIN households h ON h.id = r.household_id JOIN places rm ON rm.id = h.room_id JOIN places u ON u.id = rm.parent_id WHERE r.id = ?', created.id),
     community,
   };
   expect(ids.seeded).toBeTruthy();

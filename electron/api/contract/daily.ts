@@ -6,6 +6,7 @@ import { ALERT_ACTIONS, ALERT_STATUSES, CONTACT_METHODS, HEALTH_CODES, SLOTS, SY
 import { TEXT_MAX } from '../../shared/limits.ts';
 import { temperatureProblem } from '../../shared/checkins.ts';
 import type { CheckinResult, DueList } from '../../domain/checkins.ts';
+import { BATCH_MAX, type BatchPreview, type BatchResult, type BatchUndoResult, type CheckinBatchRow } from '../../domain/checkins-batch.ts';
 import type { TestRecorded } from '../../domain/tests.ts';
 import type { AlertRow } from '../../domain/alerts.ts';
 import type { Page } from '../../domain/residents-list.ts';
@@ -71,6 +72,19 @@ export const dailyContract = {
     z.object({ date: isoDate.optional(), slot: slot.optional(), communityId: id.optional(), compoundId: id.optional() }).strict(),
     'residents.read',
   ),
+  /** Whole-building entry, step 1: who in the building or unit is due for the slot and not yet recorded. */
+  'checkins.batchPreview': channel<BatchPreview>()(z.object({ date: isoDate.optional(), slot, placeId: id }).strict(), 'residents.read'),
+  /** Step 2: records 正常 for the confirmed people still unrecorded (one audit record; undoable within the slot). */
+  'checkins.recordBatch': channel<BatchResult>()(
+    z.object({ date: isoDate, slot, placeId: id, residentIds: z.array(id).min(1).max(BATCH_MAX) }).strict(),
+    'checkins.write',
+    { invalidates: ['checkins.due', 'checkins.counts', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get'] },
+  ),
+  'checkins.undoBatch': channel<BatchUndoResult>()(z.object({ batchId: id }).strict(), 'checkins.write', {
+    invalidates: ['checkins.due', 'checkins.counts', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get'],
+  }),
+  /** The whole-building entries of a date (and slot) in scope, newest first. */
+  'checkins.batches': channel<CheckinBatchRow[]>()(z.object({ date: isoDate.optional(), slot: slot.optional() }).strict(), 'residents.read'),
   'tests.record': channel<TestRecorded>()(z.object({ residentId: id, sampleDate: isoDate, testType, result: testResult }).strict(), 'checkins.write', {
     invalidates: ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', { channel: 'alerts.list', if: (r) => r.alertId !== null }],
   }),

@@ -4,6 +4,7 @@ import type { HandlersFor } from './types.ts';
 import { today } from '../../domain/clock.ts';
 import { correctCheckIn, dueList, recordCheckIn } from '../../domain/checkins.ts';
 import { recordTestResult } from '../../domain/tests.ts';
+import { listCheckinBatches, previewBatch, recordBatch, undoBatch } from '../../domain/checkins-batch.ts';
 import { closeAlert, listAlerts } from '../../domain/alerts.ts';
 import { getDashboard, slotCounts } from '../../domain/dashboard.ts';
 
@@ -12,6 +13,10 @@ export const dailyHandlers: HandlersFor<typeof dailyContract> = {
   'checkins.correct': async (ctx, input) => correctCheckIn(ctx, input),
   'checkins.due': async (ctx, input) => dueList(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
   'checkins.counts': async (ctx, input) => slotCounts(ctx, input),
+  'checkins.batchPreview': async (ctx, input) => previewBatch(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
+  'checkins.recordBatch': async (ctx, input) => recordBatch(ctx, input),
+  'checkins.undoBatch': async (ctx, input) => undoBatch(ctx, input.batchId),
+  'checkins.batches': async (ctx, input) => listCheckinBatches(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
   'tests.record': async (ctx, input) => recordTestResult(ctx, { ...input, source: 'manual' }),
   'alerts.list': async (ctx, input) => listAlerts(ctx, input),
   'alerts.close': async (ctx, input) => closeAlert(ctx, input),

@@ -33,6 +33,7 @@ export const common = {
   'thing.household': ['该户', 'this household'],
   'thing.episode': ['该隔离记录', 'this isolation record'],
   'thing.checkin': ['该监测记录', 'this check-in'],
+  'thing.checkinBatch': ['该整栋登记', 'this whole-building entry'],
   'thing.test': ['该检测记录', 'this test record'],
   'thing.alert': ['该告警', 'this alert'],
   'thing.supply': ['该物资需求', 'this supply request'],
