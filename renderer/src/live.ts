@@ -26,8 +26,8 @@ export type LiveTable =
   | 'settings';
 
 const PERSON: Channel[] = ['residents.list', 'residents.get', 'households.search'];
-const DAY: Channel[] = ['checkins.due', 'checkins.counts', 'dashboard.get'];
-const SUPPLY: Channel[] = ['supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'dashboard.get'];
+const DAY: Channel[] = ['checkins.due', 'checkins.counts', 'dashboard.get', 'dashboard.places'];
+const SUPPLY: Channel[] = ['supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'dashboard.get', 'dashboard.places'];
 
 /** Which read channels a change of each table can make stale (the contract's `invalidates` of the writes to it). */
 export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
@@ -35,8 +35,8 @@ export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
   households: [...PERSON, ...DAY, ...SUPPLY],
   episodes: [...PERSON, ...DAY, 'episodes.releaseCheck', 'alerts.list'],
   checkins: [...DAY, 'alerts.list', 'residents.get', 'residents.list'],
-  tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'alerts.list'],
-  alerts: ['alerts.list', 'dashboard.get', 'checkins.due', 'residents.get', 'residents.list'],
+  tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'alerts.list'],
+  alerts: ['alerts.list', 'dashboard.get', 'dashboard.places', 'checkins.due', 'residents.get', 'residents.list'],
   supply_requests: [...SUPPLY, 'cadres.list', 'residents.get'],
   supply_items: SUPPLY,
   cadres: ['cadres.list', ...SUPPLY],

@@ -100,10 +100,10 @@ function unzipAll(file: string): Promise<Map<string, string>> {
   });
 }
 
-export async function readBack(file: string): Promise<ReadBack> {
+export async function readBack(file: string, sheet = 0): Promise<ReadBack> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
-  const ws = wb.worksheets[0];
+  const ws = wb.worksheets[sheet];
   const rows: unknown[][] = [];
   for (let r = 1; r <= ws.rowCount; r++) {
     const row = ws.getRow(r);

@@ -154,6 +154,26 @@ describe('每日工作日报 (daily report)', () => {
     expect(totals.abnormalCheckins).toBe(1);
     expect(totals.supplyDelivered).toBe(1);
   });
+
+  it('has a second sheet 按小区: one row per compound with its community, adding up to the communities, and 合计', async () => {
+    const stats = await communityDailyStats(t.ctx(), DATE);
+    const r = await exp('daily-report');
+    const rb = await readBack(r.path, 1);
+    expect(rb.ws.name).toBe('按小区');
+    expect(String(rb.rows[0][0])).toContain('（按小区）');
+    const body = rb.rows.slice(4, -1);
+    expect(body.map((row) => `${row[0]} ${row[1]}`).sort()).toEqual(['华夏里社区 华夏小区', '西大街社区 金桥小区', `西大街社区 ${LONG_COMPOUND}`].sort());
+    const col = (header: string) => rb.rows[3].indexOf(header);
+    const total = rb.rows[rb.rows.length - 1];
+    expect(total[0]).toBe('合计');
+    expect(total[col('在管隔离人数')]).toBe(sumDailyRows(stats).underControl);
+    expect(total[col('已报')]).toBe(sumDailyRows(stats).checkinsDone);
+    expect(total[col('体温或症状异常')]).toBe(sumDailyRows(stats).abnormalCheckins);
+    for (const c of stats) {
+      const mine = body.filter((row) => row[0] === c.community);
+      expect(mine.reduce((a, row) => a + Number(row[col('在管隔离人数')]), 0), c.community).toBe(c.underControl);
+    }
+  });
 });
 
 describe('健康监测记录, 物资需求清单, 下沉干部名册', () => {

@@ -33,7 +33,7 @@ const USERS = ['admin', 'clerk', 'committee1', 'official'] as const;
 /** What must not appear: label → the strings that would give it away. */
 let secrets: Map<string, string>;
 /** Known records to call the per-record channels with. */
-let ids: { created: number; infant: number; passport: number; seeded: number; household: number; supply: number; cadre: number; episode: number; community: number; building: number };
+let ids: { created: number; infant: number; passport: number; seeded: number; household: number; supply: number; cadre: number; episode: number; community: number; building: number; compound: number };
 
 const one = <T>(sql: string, ...p: unknown[]) => handle.sqlite.prepare(sql).pluck().get(...p) as T;
 
@@ -154,6 +154,7 @@ const PROBES: Record<string, Probe> = {
   'alerts.list': { inputs: () => [{ limit: 1000 }, { status: 'closed', limit: 1000 }] },
   'alerts.close': { skip: WRITE },
   'dashboard.get': { inputs: () => [{}, { date: '2022-01-18' }] },
+  'dashboard.places': { inputs: () => [{ communityId: ids.community }, { compoundId: ids.compound }] },
   'import.upload': { skip: "the uploader's own file" },
   'import.preview': { skip: "shows the uploader's own file back to them" },
   'import.commit': { skip: WRITE },
@@ -215,6 +216,7 @@ beforeAll(async () => {
     supply: one<number>('SELECT id FROM supply_requests WHERE community_id = ? ORDER BY id LIMIT 1', community),
     cadre: cadre.id,
     episode: one<number>("SELECT id FROM episodes WHERE resident_id = ? AND status = 'active'", created.id),
+    compound: one<number>('SELECT h.compound_id FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = ?', created.id),
     building: one<number>('SELECT u.parent_id FROM residents r JOIN households h ON h.id = r.household_id JOIN places rm ON rm.id = h.room_id JOIN places u ON u.id = rm.parent_id WHERE r.id = ?', created.id),
     community,
   };

@@ -11,6 +11,7 @@ import type { TestRecorded } from '../../domain/tests.ts';
 import type { AlertRow } from '../../domain/alerts.ts';
 import type { Page } from '../../domain/residents-list.ts';
 import type { Dashboard, SlotCounts } from '../../domain/dashboard.ts';
+import type { PlaceDailyStats } from '../../domain/dashboard-places.ts';
 import type { Alert } from '../../db/schema.ts';
 
 /**
@@ -22,7 +23,7 @@ const CHECKIN_DEPENDENTS = [
   'checkins.counts',
   'residents.list',
   'residents.get',
-  'dashboard.get',
+  'dashboard.get', 'dashboard.places',
   { channel: 'alerts.list', if: (r: CheckinResult) => r.alertId !== null },
 ] as const;
 
@@ -78,15 +79,15 @@ export const dailyContract = {
   'checkins.recordBatch': channel<BatchResult>()(
     z.object({ date: isoDate, slot, placeId: id, residentIds: z.array(id).min(1).max(BATCH_MAX) }).strict(),
     'checkins.write',
-    { invalidates: ['checkins.due', 'checkins.counts', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get'] },
+    { invalidates: ['checkins.due', 'checkins.counts', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get', 'dashboard.places'] },
   ),
   'checkins.undoBatch': channel<BatchUndoResult>()(z.object({ batchId: id }).strict(), 'checkins.write', {
-    invalidates: ['checkins.due', 'checkins.counts', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get'],
+    invalidates: ['checkins.due', 'checkins.counts', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get', 'dashboard.places'],
   }),
   /** The whole-building entries of a date (and slot) in scope, newest first. */
   'checkins.batches': channel<CheckinBatchRow[]>()(z.object({ date: isoDate.optional(), slot: slot.optional() }).strict(), 'residents.read'),
   'tests.record': channel<TestRecorded>()(z.object({ residentId: id, sampleDate: isoDate, testType, result: testResult }).strict(), 'checkins.write', {
-    invalidates: ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', { channel: 'alerts.list', if: (r) => r.alertId !== null }],
+    invalidates: ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', { channel: 'alerts.list', if: (r) => r.alertId !== null }],
   }),
   'alerts.list': channel<Page<AlertRow>>()(
     z.object({ status: z.enum(ALERT_STATUSES).optional(), communityId: id.optional(), residentId: id.optional(), ...paging }).strict(),
@@ -95,7 +96,9 @@ export const dailyContract = {
   'alerts.close': channel<Alert>()(
     z.object({ id, version, action: z.enum(ALERT_ACTIONS), note: text(TEXT_MAX.notes).nullish() }).strict(),
     'alerts.write',
-    { invalidates: ['alerts.list', 'dashboard.get', 'residents.list', 'residents.get'] },
+    { invalidates: ['alerts.list', 'dashboard.get', 'dashboard.places', 'residents.list', 'residents.get'] },
   ),
   'dashboard.get': channel<Dashboard>()(z.object({ date: isoDate.optional() }).strict(), 'dashboard.read'),
+  /** The drill-down: per compound of a community, or per building of a compound. */
+  'dashboard.places': channel<PlaceDailyStats>()(z.object({ date: isoDate.optional(), communityId: id.optional(), compoundId: id.optional() }).strict(), 'dashboard.read'),
 };

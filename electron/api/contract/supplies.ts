@@ -11,9 +11,9 @@ import type { HouseholdHit } from '../../domain/supplyHouseholds.ts';
 import type { CadreRow, CadreSaveResult } from '../../domain/cadres.ts';
 
 /** What a request's move changes: every view of requests, the cadres' open counts, the dashboard, the household's detail. */
-const SUPPLY_DEPENDENTS = ['supplies.list', 'supplies.board', 'supplies.get', 'supplies.runSheet', 'dashboard.get', 'cadres.list', 'residents.get'] as const;
+const SUPPLY_DEPENDENTS = ['supplies.list', 'supplies.board', 'supplies.get', 'supplies.runSheet', 'dashboard.get', 'dashboard.places', 'cadres.list', 'residents.get'] as const;
 /** A cadre's name, posting or duty: the roster, the dashboard's on-duty count, the requests that show the cadre. */
-const CADRE_DEPENDENTS = ['cadres.list', 'dashboard.get', 'supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet'] as const;
+const CADRE_DEPENDENTS = ['cadres.list', 'dashboard.get', 'dashboard.places', 'supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet'] as const;
 
 const supplyCategory = z.enum(SUPPLY_CATEGORIES);
 const urgency = z.enum(URGENCIES);

@@ -7,6 +7,7 @@ import { recordTestResult } from '../../domain/tests.ts';
 import { listCheckinBatches, previewBatch, recordBatch, undoBatch } from '../../domain/checkins-batch.ts';
 import { closeAlert, listAlerts } from '../../domain/alerts.ts';
 import { getDashboard, slotCounts } from '../../domain/dashboard.ts';
+import { placeDailyStats } from '../../domain/dashboard-places.ts';
 
 export const dailyHandlers: HandlersFor<typeof dailyContract> = {
   'checkins.record': async (ctx, input) => recordCheckIn(ctx, input),
@@ -21,4 +22,5 @@ export const dailyHandlers: HandlersFor<typeof dailyContract> = {
   'alerts.list': async (ctx, input) => listAlerts(ctx, input),
   'alerts.close': async (ctx, input) => closeAlert(ctx, input),
   'dashboard.get': async (ctx, input) => getDashboard(ctx, input.date ?? today(ctx.clock)),
+  'dashboard.places': async (ctx, input) => placeDailyStats(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
 };

@@ -40,6 +40,8 @@ export interface SheetOptions {
   /** Label of the totals row ('合计'); omit for no totals row. */
   totalsLabel?: string;
   creator?: string;
+  /** Another sheet of the same file: the workbook of a sheet closed with { last: false } (sheets are written in turn). */
+  workbook?: ExcelJS.stream.xlsx.WorkbookWriter;
 }
 
 const MAX_CELL_CHARS = 32_767; // Excel's limit per cell
@@ -125,7 +127,8 @@ export function columnWidth(c: ColumnDef, measured: number | undefined): number 
 }
 
 export class ReportSheet {
-  private readonly wb: ExcelJS.stream.xlsx.WorkbookWriter;
+  /** The file's workbook (shared by the sheets of a file with several). */
+  readonly wb: ExcelJS.stream.xlsx.WorkbookWriter;
   private readonly ws: ExcelJS.Worksheet;
   private readonly cols: Col[];
   private readonly totals = new Map<string, number>();
@@ -166,8 +169,8 @@ export class ReportSheet {
       numFmt: '@',
     };
     const freezeX = (opts.serial ? 1 : 0) + (opts.freezeColumns ?? 0);
-    this.wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: opts.file, useStyles: true, useSharedStrings: false });
-    this.wb.creator = opts.creator ?? '居家隔离管理台';
+    this.wb = opts.workbook ?? new ExcelJS.stream.xlsx.WorkbookWriter({ filename: opts.file, useStyles: true, useSharedStrings: false });
+    if (!opts.workbook) this.wb.creator = opts.creator ?? '居家隔离管理台';
     // Views and page set-up are written when the sheet opens, so they must be given here, not set later.
     this.ws = this.wb.addWorksheet(opts.sheetName, {
       views: [{ state: 'frozen', xSplit: freezeX, ySplit: this.headerEnd, topLeftCell: `${columnLetter(freezeX + 1)}${this.headerEnd + 1}`, activeCell: 'A1' }],
@@ -302,8 +305,11 @@ export class ReportSheet {
     row.commit();
   }
 
-  /** Writes the 合计 row (when asked for), finishes the file and returns the data row count. */
-  async close(): Promise<{ rows: number }> {
+  /**
+   * Writes the 合计 row (when asked for), finishes the sheet and — unless `last: false` (another sheet follows, made
+   * with `workbook: this.wb`) — the file; returns the data row count.
+   */
+  async close(opts: { last?: boolean } = {}): Promise<{ rows: number }> {
     if (this.closed) return { rows: this.dataRows };
     this.closed = true;
     if (this.opts.totalsLabel) {
@@ -324,7 +330,7 @@ export class ReportSheet {
       row.commit();
     }
     this.ws.commit();
-    await this.wb.commit();
+    if (opts.last !== false) await this.wb.commit();
     return { rows: this.dataRows };
   }
 

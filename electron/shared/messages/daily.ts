@@ -24,6 +24,8 @@ export const daily = {
   'checkins.batchUndone': ['这次整栋登记已由{by}撤销', 'This whole-building entry was already undone by {by}'],
   'checkins.batchUndoWho': ['只有登记人本人或街道工作人员可以撤销这次整栋登记', 'Only the person who made this whole-building entry or a subdistrict clerk can undo it'],
   'checkins.batchUndoLate': ['{date} {slot}已过截止时间 {cutoff}，整栋登记不能再撤销。如有错误，请逐条更正。', 'The {slot} slot of {date} closed at {cutoff}; the whole-building entry can no longer be undone. Correct single records instead.'],
+  'dashboard.pickCommunity': ['请选择一个社区', 'Choose a community'],
+  'dashboard.pickCommunityField': ['请选择社区', 'Choose the community'],
   'label.slot.am': ['上午', 'morning'],
   'label.slot.pm': ['下午', 'afternoon'],
   'alerts.actionBad': ['处理方式应为：{choices}', 'The action must be one of: {choices}'],
