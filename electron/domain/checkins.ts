@@ -383,7 +383,14 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
   if (q.onlyAbnormal) base = base.where('k.abnormal', '=', 1);
   const search = dueSearch(q.search);
   if (search) base = base.where(search);
-  let query = base.select([
+  // The page's episodes first, sorting only their keys (the sorter then carries one id a row, not the whole row),
+  // then the page's 100 rows in full.
+  const overdueFirst = past && !q.onlyMissing && !q.onlyAbnormal;
+  let page = base.select('e.id');
+  // Past the cutoff every unrecorded row is overdue, so "overdue first" means unrecorded first.
+  if (overdueFirst) page = page.orderBy(sql`case when k.id is null then 0 else 1 end`);
+  for (const o of ROW_ORDER) page = page.orderBy(o);
+  let query = base.where('e.id', 'in', page.limit(limit).offset(offset)).select([
     'e.residentId',
     'e.id as episodeId',
     'e.kind',
@@ -408,13 +415,13 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
     'k.abnormal',
     'k.recordedBy',
   ]);
-  // Past the cutoff every unrecorded row is overdue, so "overdue first" means unrecorded first.
-  if (past && !q.onlyMissing && !q.onlyAbnormal) query = query.orderBy(sql`case when k.id is null then 0 else 1 end`);
+  if (overdueFirst) query = query.orderBy(sql`case when k.id is null then 0 else 1 end`);
   for (const o of ROW_ORDER) query = query.orderBy(o);
-  const rows = await query.limit(limit).offset(offset).execute();
+  const rows = await query.execute();
   const counter = await dueCounter(ctx, q, settings);
-  const filtered = !!(q.buildingId || q.unitId || search || q.onlyMissing || q.onlyAbnormal);
-  const total = filtered ? Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : counter.due;
+  // The counter already knows the unfiltered total and the missing; only a narrower list is counted again.
+  const narrowed = !!(q.buildingId || q.unitId || search || q.onlyAbnormal);
+  const total = narrowed ? Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : q.onlyMissing ? counter.due - counter.done : counter.due;
   return {
     rows: rows.map((r) => {
       const totalDays = diffDays(r.startDate, r.lastDay) + 1;
