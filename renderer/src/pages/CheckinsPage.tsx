@@ -184,7 +184,7 @@ export default function CheckinsPage() {
             allowClear
             placeholder={t('filter.community')}
             value={communityId}
-            style={{ width: 150 }}
+            style={{ width: 130 }}
             options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
             onChange={(v) => update({ communityId: v ?? null, compoundId: null })}
             data-testid="ci-community"
@@ -194,7 +194,7 @@ export default function CheckinsPage() {
             showSearch={{ optionFilterProp: 'label' }}
             placeholder={t('filter.compound')}
             value={compoundId}
-            style={{ width: 190 }}
+            style={{ width: 170 }}
             options={compounds}
             onChange={(v) => update({ compoundId: v ?? null })}
             data-testid="ci-compound"
@@ -204,7 +204,7 @@ export default function CheckinsPage() {
             value={searchText}
             placeholder={t('filter.search')}
             aria-label={t('filter.search')}
-            style={{ width: 220 }}
+            style={{ width: 200 }}
             onChange={(e) => setSearchText(e.target.value)}
             onSearch={(v) => update({ q: v.trim() || null })}
             data-testid="ci-search"

@@ -55,6 +55,9 @@ export interface EntryTableProps {
   onPastEnd: (lastSave: Promise<unknown>) => void;
 }
 
+/** Rows drawn in the first frame of a new page: a screenful. */
+const FIRST_DRAW = 24;
+
 export function EntryTable(p: EntryTableProps) {
   const { t } = useTranslation('checkins');
   const { message } = App.useApp();
@@ -95,16 +98,29 @@ export function EntryTable(p: EntryTableProps) {
   const draftOf = (id: number) => draftsRef.current[id] ?? EMPTY_DRAFT;
   const setDraft = (id: number, fn: (d: Draft) => Draft) => setDrafts((all) => ({ ...all, [id]: fn(all[id] ?? EMPTY_DRAFT) }));
 
-  const focusRow = useCallback((id: number, which: 'temp' | 'other' = 'temp') => {
-    // After React has rendered the row's inputs (a toggled 其他 adds one).
+  const focusRow = useCallback((id: number, which: 'temp' | 'other' = 'temp', tries = 20) => {
+    // After React has rendered the row's inputs (a toggled 其他 adds one; a row below the first screenful comes a
+    // frame later).
     setTimeout(() => {
       const el = (which === 'other' ? others.current : inputs.current).get(id);
-      if (!el) return;
+      if (!el) {
+        if (tries > 0) requestAnimationFrame(() => focusRow(id, which, tries - 1));
+        return;
+      }
       el.focus();
       el.select();
       el.scrollIntoView({ block: 'nearest' });
     }, 0);
   }, []);
+
+  // A new page draws its first screenful at once and the rest of its rows a frame later, so the first people show
+  // without waiting for all hundred (the page stays at most a hundred rows).
+  const [limit, setLimit] = useState(FIRST_DRAW);
+  useEffect(() => {
+    if (limit >= p.rows.length) return;
+    const frame = requestAnimationFrame(() => setLimit(p.rows.length));
+    return () => cancelAnimationFrame(frame);
+  }, [limit, p.rows.length]);
 
   // Focus goes where the page asks, once per newly shown list (its first open row, a building jumped to…).
   const { focusTarget, onNoTarget } = p;
@@ -251,7 +267,7 @@ export function EntryTable(p: EntryTableProps) {
       },
     };
   }
-  const groups = groupRows(p.rows);
+  const groups = groupRows(limit < p.rows.length ? p.rows.slice(0, limit) : p.rows);
 
   return (
     <table className="ci-table" data-testid="ci-table" ref={tableRef}>
