@@ -4,7 +4,7 @@ const zhCN = {
   title: '今日监测',
   slot: labelsIn(SLOT_LABELS, 'zh'),
   today: '今天',
-  filter: { community: '全部社区', compound: '全部小区', missing: '只看未报', abnormal: '只看异常', date: '监测日期', search: '姓名、首字母或房号' },
+  filter: { community: '全部社区', compound: '全部小区', missing: '只看未报', abnormal: '只看异常', date: '监测日期', search: '姓名/首字母/房号' },
   counter: {
     done: '已报',
     due: '应报',
