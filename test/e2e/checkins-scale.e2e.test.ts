@@ -64,7 +64,7 @@ describe(`今日监测 at ${RESIDENTS} residents`, () => {
     expect(heads.length).toBeGreaterThan(1);
     const jumpBuildings = await page.locator('[data-testid="ci-jump"] .ci-jump-building .ci-jump-name').allInnerTexts();
     const numbers = jumpBuildings.map((b) => Number(/^(\d+)/.exec(b)?.[1] ?? NaN)).filter((n) => !Number.isNaN(n));
-    expect(numbers.length).toBeGreaterThan(3);
+    expect(numbers.length).toBeGreaterThan(1);
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
     await screenshot(page, 'checkins-scale');
 
