@@ -151,7 +151,7 @@ export default function CheckinsPage() {
     goPage(to);
   };
 
-  const shownCompound = openCompound ?? rows[0]?.compoundId ?? null;
+  const shownCompound = (openCompound !== null && compoundList.some((c) => c.compoundId === openCompound) ? openCompound : null) ?? rows[0]?.compoundId ?? null;
   const showJump = !search && compoundList.length > 0;
   const nobodyDue = !!due.data && due.data.counter.due === 0;
 
