@@ -21,6 +21,7 @@ import { labelsIn, SLOT_LABELS as SLOT_WORDS } from '../shared/labels.ts';
 import type { Checkin, EpisodeKind, ContactMethod, HealthCode, Slot, TestResult, TestType } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
 import { coveredCounts, doneCounts, total } from './counters.ts';
+import { DUE_PAGE, DUE_PAGE_MAX, ROW_ORDER, dueSearch } from './checkins-due.ts';
 
 export { SYMPTOMS, type Symptom } from '../shared/enums.ts';
 export { abnormalReasons } from '../shared/checkins.ts';
@@ -293,6 +294,14 @@ export interface DueQuery {
   communityId?: number;
   compoundId?: number;
   buildingId?: number;
+  unitId?: number;
+  /** Name, pinyin initials or full pinyin, or room number (checkins-due.ts). */
+  search?: string;
+  /** Only the people not yet recorded (未报 / 待报). */
+  onlyMissing?: boolean;
+  /** Only the recorded check-ins that came out abnormal. */
+  onlyAbnormal?: boolean;
+  /** A page: 100 rows by default, at most 200. */
   limit?: number;
   offset?: number;
 }
@@ -307,6 +316,11 @@ export interface DueRow {
   community: string;
   compoundId: number;
   compound: string;
+  buildingId: number;
+  building: string;
+  unitId: number;
+  unit: string;
+  room: string;
   address: string;
   dayN: number;
   totalDays: number;
@@ -326,13 +340,14 @@ export interface DueCounter {
 
 export interface DueList {
   rows: DueRow[];
+  /** Rows matching the query's filters (building, unit, search, only missing / abnormal); the counter's due without them. */
   total: number;
   counter: DueCounter;
   cutoff: string;
   pastCutoff: boolean;
 }
 
-function joinSlot<Q extends ReturnType<typeof coveredOn>>(q: Q, date: string, slot: Slot) {
+export function joinSlot<Q extends ReturnType<typeof coveredOn>>(q: Q, date: string, slot: Slot) {
   return q.leftJoin('checkins as k', (j) => j.onRef('k.residentId', '=', 'e.residentId').on('k.date', '=', date).on('k.slot', '=', slot));
 }
 
@@ -345,41 +360,70 @@ export async function dueCounter(ctx: Ctx, q: Omit<DueQuery, 'limit' | 'offset'>
   return { due, done, overdue: isPastCutoff(ctx, s, q.date, q.slot) ? due - done : 0 };
 }
 
-/** People due for a slot of a date; overdue first, then compound, address, name (pinyin). */
+/**
+ * People due for a slot of a date, one page: overdue first (past the cutoff), then by place in natural order —
+ * compound, building, unit, room by number (checkins-due.ts) — then name (pinyin). Filters: building, unit, the
+ * search box, only the missing, only the abnormal. `total` counts the filtered rows; `counter` is the slot's.
+ */
 export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
   if (!isIsoDate(q.date)) throw invalid('common.dateBad', undefined, [issue('date', 'common.pickValidDate')]);
   const settings = await getSettings(ctx);
-  const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+  const limit = Math.min(Math.max(q.limit ?? DUE_PAGE, 1), DUE_PAGE_MAX);
   const offset = Math.max(q.offset ?? 0, 0);
   const past = isPastCutoff(ctx, settings, q.date, q.slot);
-  let query = joinSlot(coveredOn(ctx, q.date, q), q.date, q.slot)
+  let base = joinSlot(coveredOn(ctx, q.date, q), q.date, q.slot)
     .innerJoin('households as h', 'h.id', 'r.householdId')
     .innerJoin('places as p', 'p.id', 'h.compoundId')
     .innerJoin('places as c', 'c.id', 'r.communityId')
-    .select([
-      'e.residentId',
-      'e.id as episodeId',
-      'e.kind',
-      'e.startDate',
-      'e.lastDay',
-      'r.name',
-      'r.phone',
-      'r.communityId',
-      'c.name as community',
-      'h.compoundId',
-      'p.name as compound',
-      'h.address',
-      'k.id as checkinId',
-      'k.version as checkinVersion',
-      'k.temperature',
-      'k.symptoms',
-      'k.abnormal',
-      'k.recordedBy',
-    ]);
+    .innerJoin('places as rm', 'rm.id', 'h.roomId')
+    .innerJoin('places as u', 'u.id', 'rm.parentId')
+    .innerJoin('places as b', 'b.id', 'u.parentId');
+  if (q.buildingId) base = base.where('b.id', '=', q.buildingId);
+  if (q.unitId) base = base.where('u.id', '=', q.unitId);
+  if (q.onlyMissing) base = base.where('k.id', 'is', null);
+  if (q.onlyAbnormal) base = base.where('k.abnormal', '=', 1);
+  const search = dueSearch(q.search);
+  if (search) base = base.where(search);
+  // The page's episodes first, sorting only their keys (the sorter then carries one id a row, not the whole row),
+  // then the page's 100 rows in full.
+  const overdueFirst = past && !q.onlyMissing && !q.onlyAbnormal;
+  let page = base.select('e.id');
   // Past the cutoff every unrecorded row is overdue, so "overdue first" means unrecorded first.
-  if (past) query = query.orderBy(sql`case when k.id is null then 0 else 1 end`);
-  const rows = await query.orderBy('p.name').orderBy('h.address').orderBy('r.namePinyin').orderBy('e.residentId').limit(limit).offset(offset).execute();
-  const counter = await dueCounter(ctx, q, settings);
+  if (overdueFirst) page = page.orderBy(sql`case when k.id is null then 0 else 1 end`);
+  for (const o of ROW_ORDER) page = page.orderBy(o);
+  let query = base.where('e.id', 'in', page.limit(limit).offset(offset)).select([
+    'e.residentId',
+    'e.id as episodeId',
+    'e.kind',
+    'e.startDate',
+    'e.lastDay',
+    'r.name',
+    'r.phone',
+    'r.communityId',
+    'c.name as community',
+    'h.compoundId',
+    'p.name as compound',
+    'b.id as buildingId',
+    'b.name as building',
+    'u.id as unitId',
+    'u.name as unit',
+    'rm.name as room',
+    'h.address',
+    'k.id as checkinId',
+    'k.version as checkinVersion',
+    'k.temperature',
+    'k.symptoms',
+    'k.abnormal',
+    'k.recordedBy',
+  ]);
+  if (overdueFirst) query = query.orderBy(sql`case when k.id is null then 0 else 1 end`);
+  for (const o of ROW_ORDER) query = query.orderBy(o);
+  const rows = await query.execute();
+  // The slot's counter of the community or compound asked for (a building or unit narrows only the list).
+  const counter = await dueCounter(ctx, { ...q, buildingId: undefined }, settings);
+  // The counter already knows the unfiltered total and the missing; only a narrower list is counted again.
+  const narrowed = !!(q.buildingId || q.unitId || search || q.onlyAbnormal);
+  const total = narrowed ? Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) : q.onlyMissing ? counter.due - counter.done : counter.due;
   return {
     rows: rows.map((r) => {
       const totalDays = diffDays(r.startDate, r.lastDay) + 1;
@@ -395,6 +439,11 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
         community: r.community,
         compoundId: r.compoundId,
         compound: r.compound,
+        buildingId: r.buildingId,
+        building: r.building,
+        unitId: r.unitId,
+        unit: r.unit,
+        room: r.room,
         address: r.address,
         dayN,
         totalDays,
@@ -406,7 +455,7 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
         overdue: !recorded && past,
       };
     }),
-    total: counter.due,
+    total,
     counter,
     cutoff: q.slot === 'am' ? settings.cutoffAm : settings.cutoffPm,
     pastCutoff: past,

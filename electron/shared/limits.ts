@@ -58,3 +58,7 @@ export const TEXT_MAX = {
 
 /** Office server pairing: codes of 8 digits, valid 10 minutes, single use; at most 20 made at once. */
 export const PAIRING = { digits: 8, minutes: 10, maxAtOnce: 20, nameMax: 40 } as const;
+
+/** 今日监测's due list (checkins.due): a page is this many rows by default, never more than the max. */
+export const DUE_PAGE = 100;
+export const DUE_PAGE_MAX = 200;

@@ -26,7 +26,7 @@ export type LiveTable =
   | 'settings';
 
 const PERSON: Channel[] = ['residents.list', 'residents.get', 'households.search'];
-const DAY: Channel[] = ['checkins.due', 'checkins.counts', 'dashboard.get', 'dashboard.places'];
+const DAY: Channel[] = ['checkins.due', 'checkins.counts', 'checkins.groups', 'dashboard.get', 'dashboard.places'];
 const SUPPLY: Channel[] = ['supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'dashboard.get', 'dashboard.places'];
 
 /** Which read channels a change of each table can make stale (the contract's `invalidates` of the writes to it). */

@@ -2,7 +2,22 @@
 // "340" is stopped before it is sent, on the temperature, asking for a re-measurement; the abnormal mark follows the
 // server's rule.
 import { describe, expect, it } from 'vitest';
-import { draftLooksAbnormal, draftToInput, EMPTY_DRAFT, groupRows, shapeTemperature, type Draft, type DueRow } from '../../renderer/src/pages/checkins/model.ts';
+import {
+  compoundsOf,
+  draftLooksAbnormal,
+  draftToInput,
+  EMPTY_DRAFT,
+  groupRows,
+  listShrinks,
+  nextOpenAfter,
+  offsetOf,
+  shapeTemperature,
+  withSavedGroup,
+  type Draft,
+  type DueRow,
+  type RecordResult,
+  type UnitCounts,
+} from '../../renderer/src/pages/checkins/model.ts';
 
 const row = { residentId: 7 };
 /** The page's words: here the key itself (these checks are about the shared rule's messages, not the page's). */
@@ -35,12 +50,74 @@ describe('check-in draft', () => {
 });
 
 describe('groupRows', () => {
-  it('a building that comes back further down is a group of its own with a key of its own (React reuses rows by key)', () => {
-    const row = (residentId: number, address: string) => ({ residentId, compoundId: 7, compound: '金桥小区', community: '西大街社区', address }) as unknown as DueRow;
-    const groups = groupRows([row(1, '金桥小区1号楼101'), row(2, '金桥小区2号楼101'), row(3, '金桥小区1号楼102'), row(4, '金桥小区1号楼103')]);
-    expect(groups.map((g) => g.rows.map((r) => r.residentId))).toEqual([[1], [2], [3, 4]]);
+  it('a unit that comes back further down is a group of its own with a key of its own (React reuses rows by key)', () => {
+    const row = (residentId: number, unitId: number, buildingId = 1) =>
+      ({ residentId, compoundId: 7, compound: '金桥小区', community: '西大街社区', buildingId, building: `${buildingId}号楼`, unitId, unit: '1单元', address: '' }) as unknown as DueRow;
+    const groups = groupRows([row(1, 11), row(2, 21, 2), row(3, 11), row(4, 11), row(5, 12)]);
+    expect(groups.map((g) => g.rows.map((r) => r.residentId))).toEqual([[1], [2], [3, 4], [5]]);
     const keys = groups.map((g) => g.key);
     expect(new Set(keys).size).toBe(keys.length);
     expect(groups[0].building).toBe(groups[2].building);
+    expect(groups[3]).toMatchObject({ buildingId: 1, unitId: 12 });
+  });
+});
+
+describe('the jump list and paging by groups', () => {
+  // Three buildings of one compound, in the list's order; 2号楼 has two units.
+  const u = (buildingId: number, unitId: number, due: number, done: number, abnormal = 0, compoundId = 7) =>
+    ({ communityId: 1, community: '西大街社区', compoundId, compound: compoundId === 7 ? '金桥小区' : '安居小区', buildingId, building: `${buildingId}号楼`, unitId, unit: `${unitId}单元`, due, done, abnormal }) as UnitCounts;
+  const units = [u(1, 11, 120, 120), u(2, 21, 50, 10, 1), u(2, 22, 30, 30, 2), u(10, 101, 40, 0)];
+
+  it('adds units up per building and compound, in order', () => {
+    const [c] = compoundsOf(units);
+    expect(c).toMatchObject({ compoundId: 7, due: 240, done: 160, abnormal: 3 });
+    expect(c.buildings.map((b) => [b.building, b.due, b.done, b.abnormal])).toEqual([
+      ['1号楼', 120, 120, 0],
+      ['2号楼', 80, 40, 3],
+      ['10号楼', 40, 0, 0],
+    ]);
+  });
+
+  it('finds where a building starts in each mode, before and past the cutoff', () => {
+    // Before the cutoff the list is in place order: the rows of the units before it.
+    expect(offsetOf(units, { buildingId: 2 }, 'all', false)).toBe(120);
+    expect(offsetOf(units, { buildingId: 10 }, 'all', false)).toBe(200);
+    // Past the cutoff the unrecorded come first: a building with someone missing starts among them…
+    expect(offsetOf(units, { buildingId: 2 }, 'all', true)).toBe(0);
+    expect(offsetOf(units, { buildingId: 10 }, 'all', true)).toBe(40);
+    // …a building all recorded after every missing row (80 missing in all).
+    expect(offsetOf(units, { buildingId: 1 }, 'all', true)).toBe(80);
+    expect(offsetOf(units, { buildingId: 10 }, 'missing', false)).toBe(40);
+    expect(offsetOf(units, { buildingId: 1 }, 'missing', false)).toBeNull();
+    expect(offsetOf(units, { buildingId: 2 }, 'abnormal', true)).toBe(0);
+    expect(offsetOf(units, { buildingId: 10 }, 'abnormal', false)).toBeNull();
+    expect(offsetOf(units, { compoundId: 7 }, 'all', false)).toBe(0);
+    expect(offsetOf(units, { buildingId: 99 }, 'all', false)).toBeNull();
+  });
+
+  it('says when saves shrink the list from the front', () => {
+    expect(listShrinks('all', false)).toBe(false);
+    expect(listShrinks('all', true)).toBe(true);
+    expect(listShrinks('missing', false)).toBe(true);
+    expect(listShrinks('abnormal', true)).toBe(false);
+  });
+
+  it('a save counts one more 已报 (and 异常) in its unit only, and only for its date and slot', () => {
+    const groups = { date: '2022-01-20', slot: 'am' as const, units, cutoff: '10:00', pastCutoff: false };
+    const res = { checkin: { abnormal: true } } as unknown as RecordResult;
+    const input = { residentId: 1, date: '2022-01-20', slot: 'am' as const, symptoms: [] };
+    const next = withSavedGroup(groups, res, input, 21);
+    expect(next.units.find((x) => x.unitId === 21)).toMatchObject({ done: 11, abnormal: 2 });
+    expect(next.units.filter((x) => x.unitId !== 21)).toEqual(units.filter((x) => x.unitId !== 21));
+    expect(withSavedGroup(groups, res, { ...input, slot: 'pm' }, 21)).toBe(groups);
+  });
+
+  it('Enter moves to the next open person on the page, across units, and stops at its end', () => {
+    const r = (residentId: number, recorded: boolean) => ({ residentId, recorded }) as DueRow;
+    const rows = [r(1, false), r(2, true), r(3, false), r(4, false)];
+    const done = (x: DueRow) => x.recorded;
+    expect(nextOpenAfter(rows, 1, done)?.residentId).toBe(3);
+    expect(nextOpenAfter(rows, 4, done)).toBeNull();
+    expect(nextOpenAfter(rows, 3, (x) => x.recorded || x.residentId === 4)).toBeNull();
   });
 });

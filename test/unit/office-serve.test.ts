@@ -117,7 +117,7 @@ describe('serve', () => {
         return c;
       }),
     );
-    const due = (await pcs[0].call<{ rows: { residentId: number }[] }>('checkins.due', { slot: 'am', limit: 1000 })) as ApiResult<{ rows: { residentId: number }[] }>;
+    const due = (await pcs[0].call<{ rows: { residentId: number }[] }>('checkins.due', { slot: 'am', limit: 200 })) as ApiResult<{ rows: { residentId: number }[] }>;
     if (!due.ok) throw new Error(due.error.message);
     const queue = due.data.rows.map((r) => r.residentId);
     expect(queue.length).toBeGreaterThan(50);

@@ -17,10 +17,10 @@ import type { Episode } from '../../db/schema.ts';
 
 // What the writes below make stale (read channels; contract.ts checks every name).
 /** Who is under control, day N, due lists and counts: what a person's period changes. */
-const EPISODE_DEPENDENTS = ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'checkins.due', 'checkins.counts'] as const;
+const EPISODE_DEPENDENTS = ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'checkins.due', 'checkins.counts', 'checkins.groups'] as const;
 const RESIDENT_DEPENDENTS = [...EPISODE_DEPENDENTS, 'places.communities', 'households.search'] as const;
 /** Cutoffs, thresholds, overdue hours, the office's names and the idle timeout. */
-const SETTINGS_DEPENDENTS = ['settings.get', 'auth.me', 'dashboard.get', 'dashboard.places', 'checkins.due', 'checkins.counts', 'supplies.list', 'supplies.board', 'supplies.runSheet'] as const;
+const SETTINGS_DEPENDENTS = ['settings.get', 'auth.me', 'dashboard.get', 'dashboard.places', 'checkins.due', 'checkins.counts', 'checkins.groups', 'supplies.list', 'supplies.board', 'supplies.runSheet'] as const;
 /** Every list that shows a place's name. */
 const PLACE_NAME_READERS = [...RESIDENT_DEPENDENTS, 'alerts.list', 'users.list', 'cadres.list', 'supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet'] as const;
 

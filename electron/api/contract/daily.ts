@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { channel } from '../define.ts';
 import { id, isoDate, paging, text, version } from './common.ts';
 import { ALERT_ACTIONS, ALERT_STATUSES, CONTACT_METHODS, HEALTH_CODES, SLOTS, SYMPTOMS, TEST_RESULTS, TEST_TYPES } from '../../shared/enums.ts';
-import { TEXT_MAX } from '../../shared/limits.ts';
+import { DUE_PAGE_MAX, TEXT_MAX } from '../../shared/limits.ts';
 import { temperatureProblem } from '../../shared/checkins.ts';
 import type { CheckinResult, DueList } from '../../domain/checkins.ts';
 import { BATCH_MAX, type BatchPreview, type BatchResult, type BatchUndoResult, type CheckinBatchRow } from '../../domain/checkins-batch.ts';
+import type { DueGroups } from '../../domain/checkins-groups.ts';
 import type { TestRecorded } from '../../domain/tests.ts';
 import type { AlertRow } from '../../domain/alerts.ts';
 import type { Page } from '../../domain/residents-list.ts';
@@ -21,6 +22,7 @@ import type { Alert } from '../../db/schema.ts';
 const CHECKIN_DEPENDENTS = [
   'checkins.due',
   'checkins.counts',
+  'checkins.groups',
   'residents.list',
   'residents.get',
   'dashboard.get', 'dashboard.places',
@@ -62,10 +64,20 @@ export const dailyContract = {
         slot,
         communityId: id.optional(),
         compoundId: id.optional(),
+        buildingId: id.optional(),
+        unitId: id.optional(),
+        search: text(TEXT_MAX.placeName).optional(),
+        onlyMissing: z.boolean().optional(),
+        onlyAbnormal: z.boolean().optional(),
         offset: paging.offset,
-        limit: paging.limit,
+        limit: z.number().int().min(1).max(DUE_PAGE_MAX).optional(),
       })
       .strict(),
+    'residents.read',
+  ),
+  /** The due list's groups (compound › building › unit) with their counts, in the list's order; scoped like it. */
+  'checkins.groups': channel<DueGroups>()(
+    z.object({ date: isoDate.optional(), slot, communityId: id.optional(), compoundId: id.optional() }).strict(),
     'residents.read',
   ),
   /** The counter of one slot (应报 / 已报 / 未报) without its list; date and slot default to the office's today and current slot. */

@@ -59,7 +59,7 @@ export const trustContract = {
     // Old people, their records and old files go: every list may shrink.
     {
       invalidates: [
-        'purge.preview', 'backups.list', 'audit.list', 'dashboard.get', 'dashboard.places', 'residents.list', 'residents.get', 'checkins.due', 'checkins.counts',
+        'purge.preview', 'backups.list', 'audit.list', 'dashboard.get', 'dashboard.places', 'residents.list', 'residents.get', 'checkins.due', 'checkins.counts', 'checkins.groups',
         'alerts.list', 'supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'cadres.list', 'import.batches', 'households.search',
       ],
     },

@@ -3,6 +3,7 @@ import type { dailyContract } from '../contract/daily.ts';
 import type { HandlersFor } from './types.ts';
 import { today } from '../../domain/clock.ts';
 import { correctCheckIn, dueList, recordCheckIn } from '../../domain/checkins.ts';
+import { dueGroups } from '../../domain/checkins-groups.ts';
 import { recordTestResult } from '../../domain/tests.ts';
 import { listCheckinBatches, previewBatch, recordBatch, undoBatch } from '../../domain/checkins-batch.ts';
 import { closeAlert, listAlerts } from '../../domain/alerts.ts';
@@ -13,6 +14,7 @@ export const dailyHandlers: HandlersFor<typeof dailyContract> = {
   'checkins.record': async (ctx, input) => recordCheckIn(ctx, input),
   'checkins.correct': async (ctx, input) => correctCheckIn(ctx, input),
   'checkins.due': async (ctx, input) => dueList(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
+  'checkins.groups': async (ctx, input) => dueGroups(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
   'checkins.counts': async (ctx, input) => slotCounts(ctx, input),
   'checkins.batchPreview': async (ctx, input) => previewBatch(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
   'checkins.recordBatch': async (ctx, input) => recordBatch(ctx, input),

@@ -10,7 +10,6 @@ import {
   cycle,
   draftLooksAbnormal,
   isFever,
-  roomOf,
   shapeTemperature,
   type Draft,
   type DueRow,
@@ -69,7 +68,7 @@ export const EntryRow = memo(function EntryRow({ row, draft, full, busy, focused
         <div className="ci-sub">{t('dayOf', { n: row.dayN, of: row.totalDays })}</div>
       </td>
       <td className="ci-room">
-        {roomOf(row.address, row.compound)}
+        {row.room || row.address}
         <div className="ci-sub">{row.phone ?? ''}</div>
       </td>
       <td className="ci-temp">

@@ -1,6 +1,8 @@
-// The keyboard-first check-in table: one row per person due in the slot, grouped by compound and building. Digits
-// type the temperature, single keys toggle symptoms / test / code / contact, Enter saves and jumps to the next
-// person not yet recorded. A save that comes back abnormal turns the row red at once.
+// The keyboard-first check-in table: one page (100 people) of the slot's due list, grouped 小区 › 楼栋 › 单元 with each
+// unit's progress from checkins.groups. Digits type the temperature, single keys toggle symptoms / test / code /
+// contact, Enter saves and jumps to the next person not yet recorded — across a group boundary, and past the page's
+// last person onto the next page (the page decides: onPastEnd). A save that comes back abnormal turns the row red at
+// once. The focused person keeps the focus when the list is read again (a live refresh from another PC).
 // One row: EntryRow.tsx.
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { App } from 'antd';
@@ -16,7 +18,8 @@ import {
   cycle,
   draftToInput,
   groupRows,
-  nextOpen,
+  nextOpenAfter,
+  withSavedGroup,
   toggle,
   withSavedCheckin,
   type Draft,
@@ -26,6 +29,7 @@ import {
   type TestResult,
   type CheckinView,
   type RecordResult,
+  type UnitCounts,
 } from './model.ts';
 import { EntryRow, type RowActions } from './EntryRow.tsx';
 import { pair } from '../../i18n/codes.ts';
@@ -36,14 +40,23 @@ export interface EntryTableProps {
   slot: Slot;
   threshold: number;
   canWrite: boolean;
-  /** Changes when a new list is shown: focus goes to its first unrecorded row. */
-  focusKey: string;
+  /** Where the focus goes when a new list (or page) is shown: `pick` chooses the row, once per key; null: nobody fits. */
+  focusTarget: { key: string; pick: (rows: DueRow[]) => DueRow | null };
+  /** The focus target found nobody on this page (the page may move on). */
+  onNoTarget: (key: string) => void;
+  /** Each unit's counts for the group headers (checkins.groups). */
+  unitCounts: ReadonlyMap<number, UnitCounts>;
+  pastCutoff: boolean;
   /** Full check-ins saved in this session (the due list only carries temperature and symptoms). */
   saved: ReadonlyMap<number, CheckinView>;
   onSaved: (row: DueRow, result: RecordResult) => void;
   onCorrect: (row: DueRow) => void;
-  onAllDone: () => void;
+  /** Enter on the page's last open person: the next ones are on another page (or there are none). */
+  onPastEnd: (lastSave: Promise<unknown>) => void;
 }
+
+/** Rows drawn in the first frame of a new page: a screenful. */
+const FIRST_DRAW = 24;
 
 export function EntryTable(p: EntryTableProps) {
   const { t } = useTranslation('checkins');
@@ -54,6 +67,8 @@ export function EntryTable(p: EntryTableProps) {
   const inputs = useRef(new Map<number, HTMLInputElement>());
   const others = useRef(new Map<number, HTMLInputElement>());
   const focusedKey = useRef<string | null>(null);
+  const focusedId = useRef<number | null>(null);
+  const tableRef = useRef<HTMLTableElement | null>(null);
   const latest = useRef(p);
   latest.current = p;
   // The row handlers below are created once (rows are memoised: a keystroke re-renders one row, not hundreds); they
@@ -66,7 +81,10 @@ export function EntryTable(p: EntryTableProps) {
   // A save refreshes what the contract says a check-in makes stale (the slot's counts…) except the due list itself,
   // whose one row is updated from the answer.
   const record = useApiWrite('checkins.record', {
-    patch: { 'checkins.due': withSavedCheckin },
+    patch: {
+      'checkins.due': withSavedCheckin,
+      'checkins.groups': (old, res, input) => withSavedGroup(old, res, input, latest.current.rows.find((r) => r.residentId === input.residentId)?.unitId),
+    },
     onError: (e, input) => {
       const row = latest.current.rows.find((r) => r.residentId === input.residentId);
       const err = e instanceof ApiError ? e : null;
@@ -80,24 +98,58 @@ export function EntryTable(p: EntryTableProps) {
   const draftOf = (id: number) => draftsRef.current[id] ?? EMPTY_DRAFT;
   const setDraft = (id: number, fn: (d: Draft) => Draft) => setDrafts((all) => ({ ...all, [id]: fn(all[id] ?? EMPTY_DRAFT) }));
 
-  const focusRow = useCallback((id: number, which: 'temp' | 'other' = 'temp') => {
-    // After React has rendered the row's inputs (a toggled 其他 adds one).
+  const focusRow = useCallback((id: number, which: 'temp' | 'other' = 'temp', tries = 20) => {
+    // After React has rendered the row's inputs (a toggled 其他 adds one; a row below the first screenful comes a
+    // frame later).
     setTimeout(() => {
       const el = (which === 'other' ? others.current : inputs.current).get(id);
-      if (!el) return;
+      if (!el) {
+        if (tries > 0) requestAnimationFrame(() => focusRow(id, which, tries - 1));
+        return;
+      }
       el.focus();
       el.select();
       el.scrollIntoView({ block: 'nearest' });
     }, 0);
   }, []);
 
-  // Focus starts in the first unrecorded row of each newly shown list.
+  // A new page draws its first screenful at once and the rest of its rows a frame later, so the first people show
+  // without waiting for all hundred (the page stays at most a hundred rows).
+  const [limit, setLimit] = useState(FIRST_DRAW);
   useEffect(() => {
-    if (!p.canWrite || p.rows.length === 0 || focusedKey.current === p.focusKey) return;
-    focusedKey.current = p.focusKey;
-    const first = p.rows.find((r) => !r.recorded);
-    if (first) focusRow(first.residentId);
-  }, [p.focusKey, p.rows, p.canWrite, focusRow]);
+    if (limit >= p.rows.length) return;
+    const frame = requestAnimationFrame(() => setLimit(p.rows.length));
+    return () => cancelAnimationFrame(frame);
+  }, [limit, p.rows.length]);
+
+  // Focus goes where the page asks, once per newly shown list (its first open row, a building jumped to…).
+  const { focusTarget, onNoTarget } = p;
+  useEffect(() => {
+    if (p.rows.length === 0 || focusedKey.current === focusTarget.key) return;
+    focusedKey.current = focusTarget.key;
+    const target = focusTarget.pick(p.rows);
+    if (target) {
+      // A jump shows the unit's header above the person (the header's scroll-margin clears the sticky column heads).
+      tableRef.current?.querySelector(`[data-testid="ci-group-${target.unitId}"]`)?.scrollIntoView({ block: 'start' });
+      if (p.canWrite) focusRow(target.residentId);
+    } else if (p.canWrite) onNoTarget(focusTarget.key);
+  }, [focusTarget, onNoTarget, p.rows, p.canWrite, focusRow]);
+
+  // A list read again (another PC's entry, a refetch) may remount the focused row: its person keeps the focus, or,
+  // recorded meanwhile elsewhere, the next open person after them does. Focus the clerk moved elsewhere stays there.
+  useEffect(() => {
+    const id = focusedId.current;
+    if (id === null || !p.canWrite) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && active.isConnected) return;
+    const row = p.rows.find((r) => r.residentId === id);
+    if (!row) return;
+    if (!row.recorded && !savingRef.current.has(id)) focusRow(id);
+    else {
+      const next = nextOpenAfter(p.rows, id, (r) => r.recorded || savingRef.current.has(r.residentId));
+      if (next) focusRow(next.residentId);
+    }
+  }, [p.rows, p.canWrite, focusRow]);
 
   const isDone = (r: DueRow, busy: Set<number>) => r.recorded || busy.has(r.residentId);
 
@@ -114,10 +166,11 @@ export function EntryTable(p: EntryTableProps) {
     const busy = new Set(savingRef.current).add(row.residentId);
     savingRef.current = busy;
     setSaving(busy);
-    const next = nextOpen(latest.current.rows, row.residentId, (r) => isDone(r, busy));
+    const next = nextOpenAfter(latest.current.rows, row.residentId, (r) => isDone(r, busy));
+    const pending = record.run(checked.input);
     if (next) focusRow(next.residentId);
-    else latest.current.onAllDone();
-    const res = await record.run(checked.input);
+    else latest.current.onPastEnd(pending);
+    const res = await pending;
     if (res) {
       setDrafts((all) => {
         const { [row.residentId]: _gone, ...rest } = all;
@@ -199,7 +252,10 @@ export function EntryTable(p: EntryTableProps) {
       onOtherKey: (e, row) => cur.current.onOtherKey(e, row),
       toggleSymptom: (row, sym) => cur.current.toggleSymptom(row, sym),
       setDraft: (id, fn) => cur.current.setDraft(id, fn),
-      setFocused: (id) => cur.current.setFocused(id),
+      setFocused: (id) => {
+        focusedId.current = id;
+        cur.current.setFocused(id);
+      },
       onCorrect: (row) => latest.current.onCorrect(row),
       registerInput: (id, el) => {
         if (el) inputs.current.set(id, el);
@@ -211,10 +267,10 @@ export function EntryTable(p: EntryTableProps) {
       },
     };
   }
-  const groups = groupRows(p.rows);
+  const groups = groupRows(limit < p.rows.length ? p.rows.slice(0, limit) : p.rows);
 
   return (
-    <table className="ci-table" data-testid="ci-table">
+    <table className="ci-table" data-testid="ci-table" ref={tableRef}>
       <colgroup>
         <col className="ci-c-name" />
         <col className="ci-c-room" />
@@ -239,13 +295,11 @@ export function EntryTable(p: EntryTableProps) {
       </thead>
       {groups.map((g) => (
         <tbody key={g.key}>
-          <tr className="ci-group">
+          <tr className="ci-group" data-testid={`ci-group-${g.unitId}`} data-building={g.buildingId}>
             <th colSpan={8}>
-              <span className="ci-group-name">
-                {g.compound} · {g.building}
-              </span>
+              <span className="ci-group-name">{[g.compound, g.building, g.unit].filter(Boolean).join(' › ')}</span>
               <span className="ci-group-community">{g.community}</span>
-              <span className="ci-group-count">{t('group', { done: g.rows.filter((r) => r.recorded).length, n: g.rows.length })}</span>
+              <GroupCount counts={p.unitCounts.get(g.unitId)} rows={g.rows} pastCutoff={p.pastCutoff} />
             </th>
           </tr>
           {g.rows.map((row) => (
@@ -264,5 +318,20 @@ export function EntryTable(p: EntryTableProps) {
         </tbody>
       ))}
     </table>
+  );
+}
+
+/** A unit's progress in its header: 已报 done/due, then 未报 (待报 before the cutoff) and 异常 when there are any. */
+function GroupCount({ counts, rows, pastCutoff }: { counts: UnitCounts | undefined; rows: DueRow[]; pastCutoff: boolean }) {
+  const { t } = useTranslation('checkins');
+  // Before the groups arrive: what this page shows of the unit.
+  const c = counts ?? { due: rows.length, done: rows.filter((r) => r.recorded).length, abnormal: rows.filter((r) => r.checkin?.abnormal).length };
+  const missing = c.due - c.done;
+  return (
+    <span className="ci-group-count" data-testid="ci-group-count">
+      {t('group', { done: c.done, n: c.due })}
+      {missing > 0 && <span className={pastCutoff ? 'ci-group-missing ci-overdue' : 'ci-group-missing'}>{t(pastCutoff ? 'groupMissing' : 'groupWaiting', { n: missing })}</span>}
+      {c.abnormal > 0 && <span className="ci-group-abnormal">{t('groupAbnormal', { n: c.abnormal })}</span>}
+    </span>
   );
 }

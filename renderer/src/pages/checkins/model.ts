@@ -126,57 +126,41 @@ export function cycle<T>(list: readonly T[], v: T): T {
   return list[(i + 1) % list.length];
 }
 
-/** "金色家园3号楼2单元301" minus its compound → "3号楼"; the part before the unit/room when it has no usual suffix. */
-export function buildingOf(address: string, compound: string): string {
-  const rest = address.startsWith(compound) ? address.slice(compound.length) : address;
-  const m = /^(.+?(号楼|栋|幢|座|楼|号))/.exec(rest);
-  if (m) return m[1];
-  const u = /^(.+?)(\d+单元|$)/.exec(rest);
-  return u?.[1] || rest;
-}
-
-/** The address without its compound (the group header already says it). */
-export function roomOf(address: string, compound: string): string {
-  return address.startsWith(compound) ? address.slice(compound.length) || address : address;
-}
-
 export interface Group {
   key: string;
   compound: string;
   community: string;
+  buildingId: number;
   building: string;
+  unitId: number;
+  unit: string;
   rows: DueRow[];
 }
 
-/** Consecutive rows of one compound and building form a group (the server sorts by compound, then address). */
+/**
+ * Consecutive rows of one unit form a group (the server sorts by compound, building, unit, room). Past the cutoff the
+ * unrecorded come first, so a unit can come back further down the list: each run is its own group, and its key stays
+ * unique (React reuses rows by key; two groups with one key left stale rows on screen after a refetch).
+ */
 export function groupRows(rows: DueRow[]): Group[] {
   const out: Group[] = [];
-  // A building can come back further down the list (the order is the server's): each run is its own group, and its
-  // key stays unique (React reuses rows by key; two groups with one key left stale rows on screen after a refetch).
-  const runs = new Map<string, number>();
-  let lastBuilding = '';
+  const runs = new Map<number, number>();
   for (const r of rows) {
-    const building = buildingOf(r.address, r.compound);
-    const at = `${r.compoundId}|${building}`;
     const last = out[out.length - 1];
-    if (last && lastBuilding === at) last.rows.push(r);
+    if (last && last.unitId === r.unitId) last.rows.push(r);
     else {
-      const n = (runs.get(at) ?? 0) + 1;
-      runs.set(at, n);
-      out.push({ key: n === 1 ? at : `${at}|${n}`, compound: r.compound, community: r.community, building, rows: [r] });
+      const n = (runs.get(r.unitId) ?? 0) + 1;
+      runs.set(r.unitId, n);
+      out.push({ key: n === 1 ? `u${r.unitId}` : `u${r.unitId}|${n}`, compound: r.compound, community: r.community, buildingId: r.buildingId, building: r.building, unitId: r.unitId, unit: r.unit, rows: [r] });
     }
-    lastBuilding = at;
   }
   return out;
 }
 
-/** The next row to type into after `fromId` (wrapping), skipping rows already recorded. */
-export function nextOpen(rows: DueRow[], fromId: number | null, recorded: (r: DueRow) => boolean): DueRow | null {
-  const start = fromId === null ? -1 : rows.findIndex((r) => r.residentId === fromId);
-  for (let i = 1; i <= rows.length; i++) {
-    const r = rows[(start + i + rows.length) % rows.length];
-    if (!recorded(r) && r.residentId !== fromId) return r;
-  }
+/** The next row after `fromId` on this page that is still open, without wrapping; null past the page's last. */
+export function nextOpenAfter(rows: DueRow[], fromId: number, recorded: (r: DueRow) => boolean): DueRow | null {
+  const start = rows.findIndex((r) => r.residentId === fromId);
+  for (let i = start + 1; i < rows.length; i++) if (!recorded(rows[i])) return rows[i];
   return null;
 }
 
@@ -194,5 +178,91 @@ export function withSavedCheckin(list: DueList, res: OutputOf<'checkins.record'>
         ? { ...r, recorded: true, overdue: false, checkin: { id: c.id, version: c.version, temperature: c.temperature, symptoms: c.symptoms, abnormal: c.abnormal, recordedBy: c.recordedBy } }
         : r,
     ),
+  };
+}
+
+// ---- groups: the jump list, the group headers, where a building starts ---------------------------------------------
+
+export type DueGroups = OutputOf<'checkins.groups'>;
+export type UnitCounts = DueGroups['units'][number];
+/** What the list shows: everyone, only the not yet recorded, only the abnormal. */
+export type ListMode = 'all' | 'missing' | 'abnormal';
+
+export interface BuildingCounts {
+  compoundId: number;
+  compound: string;
+  community: string;
+  buildingId: number;
+  building: string;
+  due: number;
+  done: number;
+  abnormal: number;
+}
+
+export interface CompoundCounts {
+  compoundId: number;
+  compound: string;
+  community: string;
+  due: number;
+  done: number;
+  abnormal: number;
+  buildings: BuildingCounts[];
+}
+
+/** The units' counts added up per building and per compound, in the list's order. */
+export function compoundsOf(units: UnitCounts[]): CompoundCounts[] {
+  const out: CompoundCounts[] = [];
+  for (const u of units) {
+    let c = out[out.length - 1];
+    if (!c || c.compoundId !== u.compoundId) out.push((c = { compoundId: u.compoundId, compound: u.compound, community: u.community, due: 0, done: 0, abnormal: 0, buildings: [] }));
+    let b = c.buildings[c.buildings.length - 1];
+    if (!b || b.buildingId !== u.buildingId) c.buildings.push((b = { compoundId: u.compoundId, compound: u.compound, community: u.community, buildingId: u.buildingId, building: u.building, due: 0, done: 0, abnormal: 0 }));
+    for (const x of [b, c]) {
+      x.due += u.due;
+      x.done += u.done;
+      x.abnormal += u.abnormal;
+    }
+  }
+  return out;
+}
+
+/** How many rows of a unit the list shows in a mode. */
+function shown(u: Pick<UnitCounts, 'due' | 'done' | 'abnormal'>, mode: ListMode): number {
+  return mode === 'missing' ? u.due - u.done : mode === 'abnormal' ? u.abnormal : u.due;
+}
+
+/**
+ * Where the first row of a building (or of a compound: `compoundId`) sits in the due list, from the groups (which are
+ * in the list's order): the rows of every unit before it. Past the cutoff the whole list shows the unrecorded first,
+ * so a building with someone missing starts among them, a building all recorded after every missing row. Null when
+ * the list shows none of its rows.
+ */
+export function offsetOf(units: UnitCounts[], target: { buildingId?: number; compoundId?: number }, mode: ListMode, pastCutoff: boolean): number | null {
+  const hit = (u: UnitCounts) => (target.buildingId !== undefined ? u.buildingId === target.buildingId : u.compoundId === target.compoundId);
+  const mine = units.filter(hit);
+  if (!mine.length) return null;
+  const first = units.indexOf(mine[0]);
+  const before = units.slice(0, first);
+  const sum = (list: UnitCounts[], f: (u: UnitCounts) => number) => list.reduce((n, u) => n + f(u), 0);
+  if (mode !== 'all' || !pastCutoff) return sum(mine, (u) => shown(u, mode)) > 0 ? sum(before, (u) => shown(u, mode)) : null;
+  const missing = (u: UnitCounts) => u.due - u.done;
+  if (sum(mine, missing) > 0) return sum(before, missing);
+  return sum(units, missing) + sum(before, (u) => u.done);
+}
+
+/**
+ * When a save makes the list shorter from the front: the unrecorded-first order past the cutoff, or only the missing.
+ * Then the next people after a page the clerk has finished are found at the same offset once it is read again.
+ */
+export function listShrinks(mode: ListMode, pastCutoff: boolean): boolean {
+  return mode === 'missing' || (mode === 'all' && pastCutoff);
+}
+
+/** The groups after one check-in was saved: its unit one more 已报 (and 异常), without reading them again. */
+export function withSavedGroup(groups: DueGroups, res: OutputOf<'checkins.record'>, input: RecordInput, unitId: number | undefined): DueGroups {
+  if (groups.date !== input.date || groups.slot !== input.slot || unitId === undefined) return groups;
+  return {
+    ...groups,
+    units: groups.units.map((u) => (u.unitId === unitId ? { ...u, done: Math.min(u.due, u.done + 1), abnormal: u.abnormal + (res.checkin.abnormal ? 1 : 0) } : u)),
   };
 }
