@@ -17,7 +17,8 @@ import { AppError, fail, type AppErrorData } from '../shared/errors.ts';
 import { PAIRING } from '../shared/limits.ts';
 import { auditRefusedDevice, deviceActor, deviceByToken, pairDevice, touchDevice, type DeviceRow } from '../domain/devices.ts';
 import { serveStatic, securityHeaders } from './static.ts';
-import { IdempotencyStore, IDEMPOTENCY_KEY_RE } from './idempotency.ts';
+import { GROUPED, IdempotencyStore, IDEMPOTENCY_KEY_RE } from './idempotency.ts';
+import type { Db } from '../db/open.ts';
 import { LiveFeed } from './live.ts';
 import { readCookie, sessionCookie, deviceCookie, clearCookie, SESSION_COOKIE, DEVICE_COOKIE } from './cookies.ts';
 
@@ -234,45 +235,56 @@ export async function buildOfficeApp(opts: AppOptions): Promise<OfficeApp> {
       if (problem) return res.code(403).type('text/plain; charset=utf-8').send(problem);
       const channel = (req.params as { channel: string }).channel;
       if (!CHANNEL_RE.test(channel)) return refuse(res, 404, fail('NOT_FOUND', 'common.unknownChannel', { channel: channel.slice(0, 60) }));
-      const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (type !== 'application/json') return refuse(res, 415, fail('VALIDATION', 'web.jsonOnly'));
-      const caller = await callerOf(req, res);
-      if (!caller) return res;
-      const input = parseBody(req);
-      if (input instanceof AppError) return refuse(res, 400, input);
-
-      const cookies: string[] = [];
-      let sessionKey = caller.sessionKey;
-      if (STARTS_SESSION.has(channel)) {
-        // A new id at every login: one fixed by someone else (session fixation) never becomes a session.
-        const fresh = randomBytes(32).toString('base64url');
-        sessionKey = sessionKeyOf(caller.device, fresh);
-        const answer = await dispatch(env, channel, input, sessionKey, { deviceId: caller.device?.id });
-        if (answer.ok) {
-          if (caller.sessionValue) env.sessions.delete(caller.sessionKey);
-          cookies.push(sessionCookie(fresh, secure));
-        }
-        return reply(res, 200, answer, cookies);
+      // A grouped write (idempotency.ts) says it is on its way, so a group about to be written may wait for it.
+      const arrived = GROUPED.has(channel) && req.headers['idempotency-key'] !== undefined ? idempotency.expect() : () => undefined;
+      try {
+        return await handleCall(req, res, channel, arrived);
+      } finally {
+        arrived();
       }
-      if (channel === 'auth.logout') cookies.push(clearCookie(SESSION_COOKIE, secure));
-
-      const key = req.headers['idempotency-key'];
-      const call = () => dispatch(env, channel, input, sessionKey, { deviceId: caller.device?.id });
-      let answer: Promise<ApiResult<unknown>>;
-      if (key !== undefined && isChannel(channel) && isWrite(contract[channel])) {
-        if (typeof key !== 'string' || !IDEMPOTENCY_KEY_RE.test(key)) return refuse(res, 400, fail('VALIDATION', 'server.idempotencyKey'));
-        answer = idempotency.run(caller.device?.id ?? 0, key, channel, call);
-      } else {
-        answer = call();
-      }
-      const timedOut = Symbol('timeout');
-      let timer: NodeJS.Timeout | undefined;
-      const result = await Promise.race([answer, new Promise<typeof timedOut>((r) => (timer = setTimeout(() => r(timedOut), callTimeout)))]);
-      clearTimeout(timer);
-      if (result === timedOut) return refuse(res, 503, fail('INTERNAL', 'server.timeout'), cookies);
-      return reply(res, 200, result, cookies);
     },
   );
+
+  async function handleCall(req: FastifyRequest, res: FastifyReply, channel: string, arrived: () => void) {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') return refuse(res, 415, fail('VALIDATION', 'web.jsonOnly'));
+    const caller = await callerOf(req, res);
+    if (!caller) return res;
+    const input = parseBody(req);
+    if (input instanceof AppError) return refuse(res, 400, input);
+
+    const cookies: string[] = [];
+    let sessionKey = caller.sessionKey;
+    if (STARTS_SESSION.has(channel)) {
+      // A new id at every login: one fixed by someone else (session fixation) never becomes a session.
+      const fresh = randomBytes(32).toString('base64url');
+      sessionKey = sessionKeyOf(caller.device, fresh);
+      const answer = await dispatch(env, channel, input, sessionKey, { deviceId: caller.device?.id });
+      if (answer.ok) {
+        if (caller.sessionValue) env.sessions.delete(caller.sessionKey);
+        cookies.push(sessionCookie(fresh, secure));
+      }
+      return reply(res, 200, answer, cookies);
+    }
+    if (channel === 'auth.logout') cookies.push(clearCookie(SESSION_COOKIE, secure));
+
+    const key = req.headers['idempotency-key'];
+    // A grouped write runs on the group's transaction (idempotency.ts); every other call on the file's connection.
+    const call = (db?: Db) => dispatch(db ? { ...env, db } : env, channel, input, sessionKey, { deviceId: caller.device?.id });
+    let answer: Promise<ApiResult<unknown>>;
+    if (key !== undefined && isChannel(channel) && isWrite(contract[channel])) {
+      if (typeof key !== 'string' || !IDEMPOTENCY_KEY_RE.test(key)) return refuse(res, 400, fail('VALIDATION', 'server.idempotencyKey'));
+      answer = idempotency.run(caller.device?.id ?? 0, key, channel, call, arrived);
+    } else {
+      answer = call();
+    }
+    const timedOut = Symbol('timeout');
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([answer, new Promise<typeof timedOut>((r) => (timer = setTimeout(() => r(timedOut), callTimeout)))]);
+    clearTimeout(timer);
+    if (result === timedOut) return refuse(res, 503, fail('INTERNAL', 'server.timeout'), cookies);
+    return reply(res, 200, result, cookies);
+  }
 
   app.all('/api/*', async (req, res) => {
     if (req.method !== 'POST') void res.header('Allow', 'POST');

@@ -2,18 +2,60 @@
 // logical write and sends it again on retry; the first answer is kept for 24 hours under (device, key), so a retry
 // after a lost reply gets that answer and the write is applied once. A retry that arrives while the first call is
 // still running waits for it.
+//
+// The daily writes (GROUPED: check-ins, supply steps, alerts, residents) are committed in groups: the writes that
+// arrive while a transaction is being written wait and then go together in the next one, each in a savepoint of its
+// own (a refused write is rolled back alone), each with its answer stored in the same transaction. One commit — one
+// fsync, the cost that bounds a SQLite server — serves many PCs, and a write and its kept answer are atomic: after a
+// crash either both are there or neither.
 import type { Db } from '../db/open.ts';
 import type { ApiResult } from '../api/dispatch.ts';
-import { fail } from '../shared/errors.ts';
+import { fail, toErrorData } from '../shared/errors.ts';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_-]{8,100}$/;
 export const KEEP_MS = 24 * 3600_000;
+
+/** Writes committed in groups: each runs in its handler's own single transaction (inTx), starts no job, opens no file. */
+export const GROUPED: ReadonlySet<string> = new Set([
+  'checkins.record',
+  'checkins.correct',
+  'checkins.recordBatch',
+  'checkins.undoBatch',
+  'tests.record',
+  'alerts.close',
+  'supplies.create',
+  'supplies.update',
+  'supplies.assign',
+  'supplies.startDelivery',
+  'supplies.deliver',
+  'supplies.cancel',
+  'supplies.setPayment',
+  'residents.create',
+  'residents.update',
+]);
+/** The most writes one group takes. */
+const GROUP_MAX = 64;
+
+type Call = (db?: Db) => Promise<ApiResult<unknown>>;
+interface Queued {
+  deviceId: number;
+  key: string;
+  channel: string;
+  call: Call;
+  resolve: (r: ApiResult<unknown>) => void;
+}
 
 /** Answers that a retry may repeat: every success and every refusal except the server's own trouble. */
 const keepable = (r: ApiResult<unknown>) => r.ok || (r.error.code !== 'INTERNAL' && r.error.code !== 'STORAGE');
 
 export class IdempotencyStore {
   private readonly running = new Map<string, Promise<ApiResult<unknown>>>();
+  private readonly queue: Queued[] = [];
+  private draining = false;
+  /** Grouped writes between their arrival here and their place in the queue (looking up a kept answer). */
+  private arriving = 0;
+  /** Transactions committed for grouped writes, and the writes they carried (tests and the log read them). */
+  readonly groups = { commits: 0, writes: 0 };
   private readonly db: () => Db;
   private readonly now: () => Date;
   constructor(db: () => Db, now: () => Date) {
@@ -21,8 +63,22 @@ export class IdempotencyStore {
     this.now = now;
   }
 
+  /**
+   * A grouped write's request has arrived (called first thing by the route): a group about to start waits briefly for
+   * writes on their way. The function returned says it is no longer on its way (queued, answered or refused); calling
+   * it again does nothing.
+   */
+  expect(): () => void {
+    this.arriving++;
+    let done = false;
+    return () => {
+      if (!done) this.arriving--;
+      done = true;
+    };
+  }
+
   /** Runs `call` once per (device, key); a repeat gets the kept answer. A key reused for another channel is refused. */
-  async run(deviceId: number, key: string, channel: string, call: () => Promise<ApiResult<unknown>>): Promise<ApiResult<unknown>> {
+  async run(deviceId: number, key: string, channel: string, call: Call, arrived: () => void = () => undefined): Promise<ApiResult<unknown>> {
     const slot = `${deviceId}\u0000${key}`;
     const pending = this.running.get(slot);
     if (pending) return pending;
@@ -31,6 +87,12 @@ export class IdempotencyStore {
       if (kept) {
         if (kept.channel !== channel) return { ok: false, error: fail('VALIDATION', 'server.idempotencyKey').toJSON() };
         return JSON.parse(kept.answer) as ApiResult<unknown>;
+      }
+      if (GROUPED.has(channel)) {
+        return new Promise<ApiResult<unknown>>((resolve) => {
+          this.enqueue({ deviceId, key, channel, call, resolve });
+          arrived();
+        });
       }
       const answer = await call();
       if (keepable(answer)) {
@@ -46,7 +108,69 @@ export class IdempotencyStore {
     try {
       return await p;
     } finally {
+      arrived();
       this.running.delete(slot);
+    }
+  }
+
+  private enqueue(q: Queued): void {
+    this.queue.push(q);
+    if (!this.draining) void this.drain();
+  }
+
+  /** Writes the queued writes, a group per transaction, until none are left. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length) {
+        // Writes that reached the server together travel together: give those still on their way a few turns of the
+        // event loop (at most ~2 ms) to join this group.
+        const until = performance.now() + 2;
+        while (this.arriving > 0 && this.queue.length < GROUP_MAX && performance.now() < until) await new Promise((r) => setImmediate(r));
+        const group = this.queue.splice(0, GROUP_MAX);
+        const answers = await this.writeGroup(group);
+        group.forEach((q, i) => q.resolve(answers[i]));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async writeGroup(group: Queued[]): Promise<ApiResult<unknown>[]> {
+    const answers: ApiResult<unknown>[] = [];
+    let trx;
+    try {
+      trx = await this.db().startTransaction().execute();
+      for (let i = 0; i < group.length; i++) {
+        const q = group[i];
+        const sp = await trx.savepoint(`w${i}`).execute();
+        let answer: ApiResult<unknown>;
+        try {
+          answer = await q.call(sp);
+        } catch (e) {
+          answer = { ok: false, error: toErrorData(e) };
+        }
+        // A refused write leaves nothing behind (its handler's transaction was this savepoint).
+        if (answer.ok) await sp.releaseSavepoint(`w${i}`).execute();
+        else await sp.rollbackToSavepoint(`w${i}`).execute();
+        if (keepable(answer)) {
+          await trx
+            .insertInto('idempotencyKeys')
+            .values({ deviceId: q.deviceId, key: q.key, channel: q.channel, answer: JSON.stringify(answer), createdAt: this.now().toISOString() })
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
+        answers.push(answer);
+      }
+      await trx.commit().execute();
+      this.groups.commits++;
+      this.groups.writes += group.length;
+      return answers;
+    } catch (e) {
+      await trx?.rollback().execute().catch(() => undefined);
+      // Nothing of the group was written (a full disk, a damaged file): every write in it is refused alike.
+      const error = toErrorData(e);
+      return group.map(() => ({ ok: false, error }));
     }
   }
 

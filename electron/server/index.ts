@@ -44,6 +44,8 @@ export interface OfficeServer {
   /** The status the API reports (ApiEnv.office). */
   control: OfficeControl;
   deviceRevoked(deviceId: number): void;
+  /** Grouped writes so far: transactions committed and the writes they carried (server/idempotency.ts). */
+  readonly groups: { commits: number; writes: number };
   /** Graceful: refuses new connections, lets running calls finish, closes sockets, makes the shutdown backup. */
   close(): Promise<void>;
 }
@@ -101,6 +103,7 @@ export async function startOfficeServer(opts: OfficeServerOptions): Promise<Offi
     certFile: cert?.certFile ?? null,
     control,
     deviceRevoked: (id) => built.deviceRevoked(id),
+    groups: built.idempotency.groups,
     close() {
       closing ??= (async () => {
         running = false;

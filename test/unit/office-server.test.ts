@@ -171,6 +171,39 @@ describe('many PCs at once', () => {
   }, 60_000);
 });
 
+describe('grouped commits', () => {
+  it('check-ins sent at once share transactions; a refused one in a group leaves nothing behind; retries get the kept answers', async () => {
+    const people: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await createResident(t.ctx(), { name: `组${i}`, docType: '护照', docNumber: `PG${i}`, category: '密接', address: { communityId: t.communities.a, compound: '幸福小区', building: '3', unit: '1', room: String(301 + i) } });
+      await startEpisode(t.ctx(), { residentId: r.id, startDate: '2022-01-17' });
+      people.push(r.id);
+    }
+    const pcs = await Promise.all(Array.from({ length: 6 }, (_, i) => pc('clerk', `组电脑${i}`)));
+    const before = { ...server.groups };
+    const audits = () => t.handle.sqlite.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'checkin.record'").pluck().get() as number;
+    const auditBefore = audits();
+    // Twelve saves and a thirteenth for a person the first save records (one of the two is refused as a duplicate).
+    const sends = people.map((id, i) => ({ c: pcs[i % 6], input: { residentId: id, date: '2022-01-20', slot: 'pm', temperature: 36.5 }, key: `group-key-${i}` }));
+    sends.push({ c: pcs[5], input: { residentId: people[0], date: '2022-01-20', slot: 'pm', temperature: 37.9 }, key: 'group-key-dup' });
+    const answers = await Promise.all(sends.map((s) => s.c.call('checkins.record', s.input, { key: s.key })));
+    expect(answers.filter((a) => a.ok)).toHaveLength(12);
+    expect(answers.filter((a) => !a.ok).map((a) => (a as { error: { code: string } }).error.code)).toEqual(['CONFLICT']);
+    const writes = server.groups.writes - before.writes;
+    const commits = server.groups.commits - before.commits;
+    expect(writes).toBe(13);
+    expect(commits).toBeLessThan(writes);
+    // The refused save left no check-in, alert or audit row of its own; the twelve are there once each.
+    expect(t.handle.sqlite.prepare("SELECT COUNT(*) FROM checkins WHERE date = '2022-01-20' AND slot = 'pm' AND resident_id IN (SELECT value FROM json_each(?))").pluck().get(JSON.stringify(people))).toBe(12);
+    expect(t.handle.sqlite.prepare("SELECT COUNT(*) FROM checkins WHERE temperature = 37.9").pluck().get()).toBe(0);
+    expect(audits() - auditBefore).toBe(12);
+    // Each retry (same device, same key) gets the first answer and writes nothing more.
+    const again = await Promise.all(sends.map((s) => s.c.call('checkins.record', s.input, { key: s.key })));
+    expect(again).toEqual(answers);
+    expect(audits() - auditBefore).toBe(12);
+  }, 60_000);
+});
+
 describe('community scope over the network', () => {
   it('refuses a committee member the other community on get, list, update, move, export and reveal', async () => {
     const c = await pc('committee1', '西大街');
