@@ -3,7 +3,7 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import type { TFunction } from 'i18next';
 import { isAbnormal, type Row } from './model.ts';
-import { byLang } from '../../i18n/codes.ts';
+import { byLang, dayLabel } from '../../i18n/codes.ts';
 
 export const STATUS_COLORS: Record<Row['status'], string> = {
   none: 'default',
@@ -46,8 +46,7 @@ export function StatusTags({ row, threshold, t }: { row: Row; threshold: number;
 }
 
 export function dayText(r: Pick<Row, 'dayN' | 'totalDays'>, t: TFunction<'residents'>): string {
-  if (r.dayN === null || r.totalDays === null) return '';
-  return t('day', { n: r.dayN, of: r.totalDays });
+  return dayLabel(t, r);
 }
 
 /** 2022-01-17 → 01-17 within the current year (the full date is in the tooltip and the drawer): keeps every column on screen. */
