@@ -18,8 +18,15 @@ export function daysOver(d: DayCount): number {
  * from them and `dayText` fills them for the Excel reports and the API's zh label.
  */
 export const DAY_WORDS = {
-  zh: { of: '第{{n}}天/共{{of}}天', over: '超期 {{count}} 天（待解除）' },
-  en: { of: 'Day {{n}} of {{of}}', over_one: '{{count}} day over (due for release)', over_other: '{{count}} days over (due for release)' },
+  zh: { of: '第{{n}}天/共{{of}}天', over: '超期 {{count}} 天（待解除）', overShort: '超期 {{count}} 天' },
+  en: {
+    of: 'Day {{n}} of {{of}}',
+    over_one: '{{count}} day over (due for release)',
+    over_other: '{{count}} days over (due for release)',
+    // Beside the 待解除 tag (the residents grid), the bracket would say it twice.
+    overShort_one: '{{count}} day over',
+    overShort_other: '{{count}} days over',
+  },
 } as const;
 
 /** "第6天/共7天", or past the last day "超期 3 天（待解除）" (English: "3 days over (due for release)"). */

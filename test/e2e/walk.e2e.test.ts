@@ -65,3 +65,101 @@ describe('工作台: 未报 says what it counts', () => {
     await o.context.close();
   });
 });
+
+/**
+ * Cells (or header cells) of a grid whose text is not wholly on screen: cut by the grid's right edge, by the vertical
+ * scrollbar lying over the rows, or shortened with an ellipsis. Empty when everything shown can be read.
+ */
+async function cutCells(page: Page, selector: string): Promise<string[]> {
+  return page.locator('.infinite-grid').first().evaluate((grid, sel) => {
+    const gridRight = grid.getBoundingClientRect().right;
+    const vs = grid.querySelector('.ag-body-vertical-scroll')?.getBoundingClientRect();
+    const out: string[] = [];
+    for (const el of grid.querySelectorAll<HTMLElement>(sel)) {
+      const text = el.querySelector<HTMLElement>('.ag-header-cell-text') ?? el;
+      if (!text.textContent?.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(text);
+      const r = range.getBoundingClientRect();
+      const inRows = !!el.closest('.ag-row');
+      const right = inRows && vs && vs.width > 0 && r.bottom > vs.top ? Math.min(gridRight, vs.left) : gridRight;
+      if (r.right > right + 0.5 || text.scrollWidth > text.clientWidth + 1) out.push(`${el.getAttribute('col-id')}: ${text.textContent.trim()} (right ${Math.round(r.right)} > ${Math.round(right)})`);
+    }
+    return out;
+  }, selector);
+}
+
+describe('隔离人员 and 物资需求 lists fit the window', () => {
+  for (const size of SIZES) {
+    it(`${size.width}×${size.height}: every column the residents grid shows is whole, 最后一天 included; an overdue person reads 超期 N 天`, async () => {
+      const o = await loggedIn('clerk', size);
+      const { page } = o;
+      await page.goto(`${app.url}#/residents?status=due`);
+      await page.locator('[data-testid="residents-grid"] .ag-row[row-index="0"] [col-id="name"]').waitFor();
+      await page.waitForTimeout(300);
+      const heads = await page.locator('[data-testid="residents-grid"] .ag-header-cell').evaluateAll((hs) => hs.map((h) => h.getAttribute('col-id')));
+      expect(heads).toContain('lastDay');
+      expect(await cutCells(page, '.ag-header-cell')).toEqual([]);
+      expect(await cutCells(page, '.ag-row .ag-cell[col-id="lastDay"], .ag-row .ag-cell[col-id="day"], .ag-row .ag-cell[col-id="name"]')).toEqual([]);
+      // The first due person: 超期 N 天 with N = day − total days, the whole label (…（待解除）) as its tooltip.
+      const first = page.locator('[data-testid="residents-grid"] .ag-row[row-index="0"]');
+      const name = (await first.locator('[col-id="name"]').innerText()).trim();
+      const day = first.locator('[col-id="day"]');
+      const page0 = (await apiInPage<{ rows: { name: string; dayN: number; totalDays: number }[] }>(page, 'residents.list', { status: 'due', sortField: 'lastDay', sortDir: 'asc', limit: 5 })).data!;
+      const row = page0.rows.find((r) => r.name === name)!;
+      expect(row.dayN).toBeGreaterThan(row.totalDays);
+      expect((await day.innerText()).trim()).toBe(`超期 ${row.dayN - row.totalDays} 天`);
+      expect(await day.getAttribute('title')).toBe(`超期 ${row.dayN - row.totalDays} 天（待解除）`);
+      await screenshot(page, `walk-residents-${size.width}`);
+      expect(o.errors).toEqual([]);
+      await o.context.close();
+    });
+
+    it(`${size.width}×${size.height}: the supply list shows 代购金额 whole (¥232.26, not ¥232.2)`, async () => {
+      const o = await loggedIn('clerk', size);
+      const { page } = o;
+      await page.goto(`${app.url}#/supplies`);
+      await page.locator('[data-testid="supply-grid"] .ag-row[row-index="0"] [col-id="createdAt"]').waitFor();
+      await page.waitForTimeout(300);
+      expect(await cutCells(page, '.ag-header-cell')).toEqual([]);
+      const amounts = await page.locator('[data-testid="supply-grid"] .ag-row .ag-cell[col-id="amount"]').allInnerTexts();
+      const shown = amounts.map((a) => a.trim()).filter(Boolean);
+      expect(shown.length).toBeGreaterThan(0);
+      for (const a of shown) expect(a).toMatch(/^¥\d+\.\d{2}( ✓)?$/);
+      expect(await cutCells(page, '.ag-row .ag-cell[col-id="amount"], .ag-row .ag-cell[col-id="category"]')).toEqual([]);
+      await screenshot(page, `walk-supplies-${size.width}`);
+      expect(o.errors).toEqual([]);
+      await o.context.close();
+    });
+
+    it(`${size.width}×${size.height}: the supply board fits the window — lanes of a page of cards with their count and paging`, async () => {
+      const o = await loggedIn('clerk', size);
+      const { page } = o;
+      await page.goto(`${app.url}#/supplies?view=board`);
+      await page.locator('[data-testid="board-new"] [data-testid^="supply-card-"]').first().waitFor();
+      await page.waitForTimeout(300);
+      const lanes = await page.locator('.su-col-body').evaluateAll((bs) => bs.map((b) => ({ scroll: b.scrollHeight, cards: b.querySelectorAll('.su-card').length })));
+      expect(lanes).toHaveLength(4);
+      for (const l of lanes) {
+        expect(l.scroll).toBeLessThan(1100); // was 6,100 px at 2,000 residents
+        expect(l.cards).toBeLessThanOrEqual(6);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1)).toBe(true);
+      // 待处理 pages through every new request, in SQL: the count is the database's, the second page other cards.
+      const news = db.prepare("SELECT count(*) FROM supply_requests WHERE status = 'new'").pluck().get() as number;
+      expect(news).toBeGreaterThan(6);
+      expect(await page.getByTestId('board-new-count').innerText()).toBe(String(news));
+      expect(await page.getByTestId('board-new-page').innerText()).toBe(`1–6 / 共 ${news} 件`);
+      const firstIds = await page.locator('[data-testid="board-new"] [data-testid^="supply-card-"]').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-testid')));
+      await page.getByTestId('board-new-next').click();
+      await page.getByTestId('board-new-page').filter({ hasText: `7–${Math.min(12, news)} / 共 ${news} 件` }).waitFor();
+      await page.waitForFunction((ids) => {
+        const now = [...document.querySelectorAll('[data-testid="board-new"] [data-testid^="supply-card-"]')].map((c) => c.getAttribute('data-testid'));
+        return now.length > 0 && now.every((id) => !ids.includes(id));
+      }, firstIds);
+      await screenshot(page, `walk-board-${size.width}`);
+      expect(o.errors).toEqual([]);
+      await o.context.close();
+    });
+  }
+});

@@ -88,5 +88,9 @@ describe("the renderer's words", () => {
     expect(dayLabel(en, { dayN: 8, totalDays: 7 })).toBe('1 day over (due for release)');
     expect(dayLabel(en, { dayN: 1, totalDays: 7 })).toBe('Day 1 of 7');
     expect(dayLabel(zh, { dayN: null, totalDays: null })).toBe('');
+    // Beside the 待解除 tag (the residents grid) the bracket is left out.
+    expect(dayLabel(zh, { dayN: 10, totalDays: 7 }, { short: true })).toBe('超期 3 天');
+    expect(dayLabel(en, { dayN: 8, totalDays: 7 }, { short: true })).toBe('1 day over');
+    expect(dayLabel(en, { dayN: 6, totalDays: 7 }, { short: true })).toBe('Day 6 of 7');
   });
 });

@@ -55,11 +55,15 @@ export function codeLabel(t: TFunction, kind: CodeKind, code: string | null | un
   return t(`${ns}.${code}`, { defaultValue: code });
 }
 
-/** 第N天/共M天, or past the last day 超期 N 天（待解除） (the rule: electron/shared/days.ts); '' outside a period. */
-export function dayLabel(t: TFunction, d: { dayN: number | null; totalDays: number | null }): string {
+/**
+ * 第N天/共M天, or past the last day 超期 N 天（待解除） (the rule: electron/shared/days.ts); '' outside a period.
+ * `short` drops （待解除） where a 待解除 tag stands beside it.
+ */
+export function dayLabel(t: TFunction, d: { dayN: number | null; totalDays: number | null }, opts: { short?: boolean } = {}): string {
   if (d.dayN === null || d.totalDays === null) return '';
   const over = daysOver({ n: d.dayN, of: d.totalDays });
-  return over ? t('enums:day.over', { count: over }) : t('enums:day.of', { n: d.dayN, of: d.totalDays });
+  if (!over) return t('enums:day.of', { n: d.dayN, of: d.totalDays });
+  return t(opts.short ? 'enums:day.overShort' : 'enums:day.over', { count: over });
 }
 
 /** Punctuation of the interface language: punct(t, 'list') → '、' or ', '. */

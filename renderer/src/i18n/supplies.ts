@@ -14,7 +14,9 @@ const zhCN = {
     newToday: '今日新增',
     deliveredToday: '今日送达',
     recentDelivered: '已送达（最近）',
-    more: '还有 {{n}} 件，到列表查看',
+    page: '{{from}}–{{to}} / 共 {{total}} 件',
+    prev: '上一页',
+    next: '下一页',
     none: '无',
   },
   filter: {
@@ -188,7 +190,9 @@ const en: DeepString<Strings> = {
     newToday: 'New today',
     deliveredToday: 'Delivered today',
     recentDelivered: 'Delivered (recent)',
-    more: '{{n}} more in the list',
+    page: '{{from}}–{{to}} of {{total}}',
+    prev: 'Previous page',
+    next: 'Next page',
     none: 'None',
   },
   filter: {

@@ -9,6 +9,7 @@ import type {
   GetRowIdParams,
   GridApi,
   GridReadyEvent,
+  GridSizeChangedEvent,
   IDatasource,
   IGetRowsParams,
   RowClassRules,
@@ -69,6 +70,31 @@ export interface InfiniteGridProps<T> {
   onError?: (e: unknown) => void;
   blockSize?: number;
   testId?: string;
+  /**
+   * Column ids to hide, first to last, while the grid is too narrow to show every column at its width (a flex column
+   * at its minWidth): the columns that stay are never cut off at the right edge. They come back when there is room.
+   */
+  fitColumns?: string[];
+}
+
+/** Room a column needs: its width, or for a flex column its minWidth. */
+const needs = <T,>(c: ColDef<T>) => (c.flex ? (c.minWidth ?? 60) : (c.width ?? 200));
+/** AG Grid's checkbox column and the vertical scrollbar. */
+const SELECTION_WIDTH = 50;
+const SCROLLBAR = 16;
+
+/** The ids of `order` to hide so that the other columns fit in `width` px. */
+export function columnsToHide<T>(defs: ColDef<T>[], order: string[], width: number, selection: boolean): string[] {
+  let need = defs.filter((c) => !c.hide).reduce((n, c) => n + needs(c), SCROLLBAR + (selection ? SELECTION_WIDTH : 0));
+  const hide: string[] = [];
+  for (const id of order) {
+    if (need <= width) break;
+    const c = defs.find((d) => d.colId === id && !d.hide);
+    if (!c) continue;
+    hide.push(id);
+    need -= needs(c);
+  }
+  return hide;
 }
 
 function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<T>>) {
@@ -176,9 +202,28 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
     [],
   );
 
-  const onGridReady = useCallback((e: GridReadyEvent<T>) => {
-    apiRef.current = e.api;
+  // Hides the fitColumns that do not fit the grid's width (and shows them again when they do).
+  const fit = useCallback(() => {
+    const api = apiRef.current;
+    const order = latest.current.fitColumns;
+    const width = container.current?.clientWidth ?? 0;
+    if (!api || !order?.length || width === 0) return;
+    const defs = latest.current.columnDefs;
+    const hide = columnsToHide(defs, order, width, !!latest.current.selection);
+    // A column its definition hides (e.g. 社区 for a committee member) stays hidden.
+    api.setColumnsVisible(order.filter((id) => !hide.includes(id) && defs.some((d) => d.colId === id && !d.hide)), true);
+    api.setColumnsVisible(hide, false);
   }, []);
+
+  const onGridReady = useCallback(
+    (e: GridReadyEvent<T>) => {
+      apiRef.current = e.api;
+      fit();
+    },
+    [fit],
+  );
+
+  const onGridSizeChanged = useCallback((_e: GridSizeChangedEvent<T>) => fit(), [fit]);
 
   const onCellKeyDown = useCallback((e: CellKeyDownEvent<T>) => {
     const ev = e.event as KeyboardEvent | undefined;
@@ -240,6 +285,8 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   const suppressOverlays = useMemo(() => (hasEmpty ? (['noRows', 'noMatchingRows'] as const) : undefined), [hasEmpty]);
 
   const selectable = !!props.selection;
+  // New columns (another language: other widths) or the checkbox column coming and going: fit again.
+  useEffect(fit, [fit, columnDefs, selectable]);
   const rowSelection = useMemo(
     () =>
       selectable
@@ -283,6 +330,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         rowClassRules={props.rowClassRules}
         rowSelection={rowSelection}
         onGridReady={onGridReady}
+        onGridSizeChanged={onGridSizeChanged}
         onCellKeyDown={onCellKeyDown}
         onRowDoubleClicked={onRowDoubleClicked}
         onSelectionChanged={onSelectionChanged}
