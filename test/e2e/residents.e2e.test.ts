@@ -138,7 +138,12 @@ describe('residents screen', () => {
 
     // Ctrl+End from a cell: the last row is drawn with its data and takes the focus; Ctrl+Home goes back and the
     // last row leaves the DOM (the grid keeps a focused row drawn, so the focus must have moved with the jump).
+    // A click on the first row opens that person; Esc closes the drawer and gives the focus back to the row.
     await page.locator(`${ROW}[row-index="0"] [col-id="name"]`).click();
+    await page.getByTestId('drawer-title').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('drawer-title').waitFor({ state: 'detached' });
+    await expect.poll(() => activeRow(page)).toBe('0');
     await page.keyboard.press('Control+End');
     await page.waitForFunction((sel) => !!document.querySelector(sel)?.textContent?.trim(), `${ROW}[row-index="${all - 1}"] [col-id="name"]`);
     expect(await focusedRow(page)).toBe(all - 1);

@@ -163,3 +163,50 @@ describe('隔离人员 and 物资需求 lists fit the window', () => {
     });
   }
 });
+
+describe('a single click opens a person or a request; every list says so', () => {
+  it('隔离人员, 物资需求 and 审计日志 open on one click, and Enter still opens from the keyboard', async () => {
+    const o = await loggedIn('clerk');
+    const { page } = o;
+    // 隔离人员: one click on the third row opens that person; Esc gives the focus back to the row; Enter opens again.
+    await page.goto(`${app.url}#/residents`);
+    const cell = page.locator('[data-testid="residents-grid"] .ag-row[row-index="2"] [col-id="name"]');
+    await cell.waitFor();
+    await page.waitForFunction(() => !!document.querySelector('[data-testid="residents-grid"] .ag-row[row-index="2"] [col-id="name"]')?.textContent?.trim());
+    const name = (await cell.innerText()).trim();
+    expect(await page.locator('.res-shortcuts').innerText()).toContain('单击或 Enter 打开详情');
+    await cell.click();
+    await page.getByTestId('drawer-title').filter({ hasText: name }).waitFor();
+    expect(page.url()).toMatch(/[?&]open=\d+/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('drawer-title').waitFor({ state: 'detached' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('.ag-row')?.getAttribute('row-index'))).toBe('2');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('drawer-title').filter({ hasText: name }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('drawer-title').waitFor({ state: 'detached' });
+
+    // 物资需求 list: one click opens the request's detail (its address in the title).
+    await page.goto(`${app.url}#/supplies`);
+    const row = page.locator('[data-testid="supply-grid"] .ag-row[row-index="0"]');
+    await row.locator('[col-id="address"]').waitFor();
+    await page.waitForFunction(() => !!document.querySelector('[data-testid="supply-grid"] .ag-row[row-index="0"] [col-id="address"]')?.textContent?.trim());
+    const address = (await row.locator('[col-id="address"]').innerText()).trim();
+    expect(await page.getByTestId('supply-open-hint').innerText()).toContain('单击一行或卡片');
+    await row.locator('[col-id="address"]').click();
+    await page.locator('.ant-drawer-title').filter({ hasText: address }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('.ant-drawer-title').waitFor({ state: 'detached' });
+
+    // 审计日志: one click opens the entry's detail.
+    await page.goto(`${app.url}#/audit`);
+    const entry = page.locator('[data-testid="audit-grid"] .ag-row[row-index="0"] .ag-cell').first();
+    await entry.waitFor();
+    expect(await page.locator('.audit-hint').innerText()).toContain('单击一行');
+    await entry.click();
+    await page.getByTestId('audit-detail').waitFor();
+    await screenshot(page, 'walk-audit-click');
+    expect(o.errors).toEqual([]);
+    await o.context.close();
+  });
+});

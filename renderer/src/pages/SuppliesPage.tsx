@@ -99,6 +99,11 @@ export default function SuppliesPage() {
             data-testid="supply-view"
           />
           {filters.view === 'list' && total !== null && <Typography.Text type="secondary">{t('total', { n: total })}</Typography.Text>}
+          {filters.view !== 'sheet' && (
+            <Typography.Text type="secondary" className="su-open-hint" data-testid="supply-open-hint">
+              {t('openHint')}
+            </Typography.Text>
+          )}
         </Space>
         <Space>
           <Button icon={<ReloadOutlined />} onClick={refresh}>

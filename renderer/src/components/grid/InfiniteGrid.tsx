@@ -1,9 +1,11 @@
 // A long list backed by SQL paging: AG Grid's infinite row model asks `fetchPage({offset, limit, sort})` one block at
 // a time, so the renderer never holds the whole table. Generic: residents, check-ins, supplies, audit lists reuse it.
-// Enter or double-click opens a row; an empty result shows `empty` (what to do next) instead of a blank grid.
+// A click selects a row and opens it (Enter too, from the keyboard); an empty result shows `empty` (what to do next)
+// instead of a blank grid.
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ForwardedRef, type ReactNode, type Ref } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import type {
+  CellClickedEvent,
   CellKeyDownEvent,
   ColDef,
   GetRowIdParams,
@@ -13,7 +15,6 @@ import type {
   IDatasource,
   IGetRowsParams,
   RowClassRules,
-  RowDoubleClickedEvent,
   SelectionChangedEvent,
   SortChangedEvent,
 } from 'ag-grid-community';
@@ -60,7 +61,7 @@ export interface InfiniteGridProps<T> {
   getRowId: (row: T) => string;
   rowClassRules?: RowClassRules<T>;
   initialSort?: GridSort;
-  /** Enter on a focused row, or a double-click. */
+  /** A click on a row (it is focused too), or Enter on the focused row. */
   onOpen?: (row: T) => void;
   /** Row checkboxes for batch actions; only rows passing `isSelectable` can be ticked. */
   selection?: { isSelectable: (row: T) => boolean; onChange: (rows: T[]) => void };
@@ -257,8 +258,10 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
     }
   }, [blockSize]);
 
-  const onRowDoubleClicked = useCallback((e: RowDoubleClickedEvent<T>) => {
-    if (e.data) latest.current.onOpen?.(e.data);
+  // One click opens, as on the 物资需求 board and everywhere else a clerk clicks a person or a request; the checkbox
+  // column of a batch only ticks.
+  const onCellClicked = useCallback((e: CellClickedEvent<T>) => {
+    if (e.data && e.column.getColId() !== 'ag-Grid-SelectionColumn') latest.current.onOpen?.(e.data);
   }, []);
 
   const onSelectionChanged = useCallback((e: SelectionChangedEvent<T>) => {
@@ -307,7 +310,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
 
   return (
     // aria-busy until the rows of the current query have arrived (screen readers; tests wait on it with data-loaded-key).
-    <div ref={container} className="infinite-grid" data-testid={props.testId} aria-busy={loadedKey !== props.queryKey} data-loaded-key={loadedKey ?? ''}>
+    <div ref={container} className={props.onOpen ? 'infinite-grid infinite-grid-opens' : 'infinite-grid'} data-testid={props.testId} aria-busy={loadedKey !== props.queryKey} data-loaded-key={loadedKey ?? ''}>
       <AgGridReact<T>
         theme={gridTheme}
         styleNonce={cspNonce}
@@ -332,7 +335,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         onGridReady={onGridReady}
         onGridSizeChanged={onGridSizeChanged}
         onCellKeyDown={onCellKeyDown}
-        onRowDoubleClicked={onRowDoubleClicked}
+        onCellClicked={onCellClicked}
         onSelectionChanged={onSelectionChanged}
         onSortChanged={onSortChanged}
         // The full text of a truncated cell as the browser's own title: AG Grid's tooltip component costs a listener

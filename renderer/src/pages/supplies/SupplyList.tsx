@@ -1,5 +1,5 @@
 // 列表: every request matching the filters, paged in SQL through the shared grid (newest first). Overdue rows are red,
-// urgent ones carry a tag; Enter or a double-click opens the detail with the workflow buttons.
+// urgent ones carry a tag; a click (or Enter) opens the detail with the workflow buttons.
 import { forwardRef, useMemo, type ReactNode, type Ref } from 'react';
 import { Tag } from 'antd';
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
