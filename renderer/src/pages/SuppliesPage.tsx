@@ -66,10 +66,11 @@ export default function SuppliesPage() {
 
   const compounds = useMemo(() => {
     const list = communities.data ?? [];
+    const one = !!filters.communityId || ownCommunity !== null;
     return (filters.communityId ? list.filter((c) => c.id === filters.communityId) : list).flatMap((c) =>
-      c.compounds.map((p) => ({ value: p.id, label: filters.communityId ? p.name : paren(t, p.name, c.name) })),
+      c.compounds.map((p) => ({ value: p.id, label: one ? p.name : paren(t, p.name, c.name) })),
     );
-  }, [communities.data, filters.communityId, t]);
+  }, [communities.data, filters.communityId, ownCommunity, t]);
 
   const empty = (
     <Empty description={<span data-testid="supply-empty">{isFiltered(filters) ? t('empty.filtered') : t('empty.none')}</span>}>
