@@ -18,6 +18,7 @@ import type { Settings } from './settings.ts';
 import { SYMPTOMS, type Symptom } from '../shared/enums.ts';
 import { abnormalReasons, temperatureProblem, type Measured } from '../shared/checkins.ts';
 import { labelsIn, SLOT_LABELS as SLOT_WORDS } from '../shared/labels.ts';
+import { dayText } from '../shared/days.ts';
 import type { Checkin, EpisodeKind, ContactMethod, HealthCode, Slot, TestResult, TestType } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
 import { coveredCounts, doneCounts, total } from './counters.ts';
@@ -447,7 +448,7 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
         address: r.address,
         dayN,
         totalDays,
-        dayLabel: `第${dayN}天/共${totalDays}天`,
+        dayLabel: dayText({ n: dayN, of: totalDays }),
         recorded,
         checkin: recorded
           ? { id: r.checkinId!, version: r.checkinVersion!, temperature: r.temperature, symptoms: JSON.parse(r.symptoms ?? '[]') as string[], abnormal: !!r.abnormal, recordedBy: r.recordedBy! }

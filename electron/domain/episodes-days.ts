@@ -2,6 +2,7 @@
 // Labels, period dates, planned test days, "day N of M", whether an episode covers a date.
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { addDays, diffDays } from './dates.ts';
+import { dayText } from '../shared/days.ts';
 import type { CategoryPolicy } from './settings.ts';
 import type { Episode, EpisodeKind, EpisodeStatus } from '../db/schema.ts';
 import { EPISODE_KIND_LABELS as EPISODE_KIND_WORDS, EPISODE_STATUS_LABELS as EPISODE_STATUS_WORDS, labelsIn } from '../shared/labels.ts';
@@ -36,9 +37,9 @@ export function dayOf(e: Pick<Episode, 'startDate' | 'lastDay'>, date: string): 
   return { n: diffDays(e.startDate, date) + 1, of: diffDays(e.startDate, e.lastDay) + 1 };
 }
 
+/** "第N天/共M天", or past the last day "超期 N 天（待解除）" (shared/days.ts). */
 export function dayLabel(e: Pick<Episode, 'startDate' | 'lastDay'>, date: string): string {
-  const d = dayOf(e, date);
-  return `第${d.n}天/共${d.of}天`;
+  return dayText(dayOf(e, date));
 }
 
 /**

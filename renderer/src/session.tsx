@@ -160,3 +160,13 @@ export function useMe(): Me {
   if (!me) throw new Error('useMe without a session');
   return me;
 }
+
+/**
+ * The one community a committee member works in, or null for a user of the whole subdistrict. Their lists are scoped
+ * to it in the core (actor.ts scopeOf); the screens then show no community selector or column, which could only
+ * offer that one community.
+ */
+export function useOwnCommunity(): number | null {
+  const { actor } = useMe();
+  return actor.role === 'committee' ? actor.communityId : null;
+}

@@ -1,6 +1,7 @@
 // 健康监测记录: every check-in from --from to --to (inclusive), by date, slot and community, read 2,000 per query
 // with a keyset on (date, slot, community, id) — the order of the checkins_date_slot index, so no sort is needed.
 import { diffDays } from '../../domain/dates.ts';
+import { dayText } from '../../shared/days.ts';
 import { SLOT_LABELS } from '../../domain/checkins.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
@@ -126,7 +127,8 @@ export const checkins: ReportModule = {
         address: widthFromChars(m.address),
         name: widthFromChars(m.name),
         phone: widthFromChars(m.phone, false),
-        dayN: 14,
+        // 超期 NN 天（待解除） is the longest the column holds.
+        dayN: 20,
         // Symptoms are a few short words; the free-text "other" is added to them.
         symptoms: 12 + widthFromChars(m.symptomOther),
         test: 12,
@@ -148,7 +150,7 @@ export const checkins: ReportModule = {
             address: k.address,
             name: k.name,
             phone: mask.phone(k.phone),
-            dayN: `第${diffDays(k.startDate, k.date) + 1}天/共${diffDays(k.startDate, k.lastDay) + 1}天`,
+            dayN: dayText({ n: diffDays(k.startDate, k.date) + 1, of: diffDays(k.startDate, k.lastDay) + 1 }),
             temperature: k.temperature === null ? null : Number(k.temperature),
             symptoms: symptomText(k.symptoms, k.symptomOther),
             test: k.testType ? `${k.testType}${k.testResult ?? ''}` : '',

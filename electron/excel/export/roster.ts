@@ -3,6 +3,7 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { ageOn, diffDays } from '../../domain/dates.ts';
+import { dayText } from '../../shared/days.ts';
 import { EPISODE_KIND_LABELS, EPISODE_STATUS_LABELS, coversDateSql } from '../../domain/episodes-days.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, SEX_LABELS, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
@@ -137,7 +138,8 @@ export const roster: ReportModule = {
         address: widthFromChars(m.address),
         category: widthFromChars(m.category),
         kind: 12,
-        dayN: 14,
+        // 超期 NN 天（待解除） is the longest the column holds.
+        dayN: 20,
         status: 10,
         notes: widthFromChars(m.notes),
       },
@@ -164,7 +166,7 @@ export const roster: ReportModule = {
               startDate: r.startDate,
               lastDay: r.lastDay,
               releaseDate: r.releaseDate,
-              dayN: ended ? '' : `第${diffDays(r.startDate, date) + 1}天/共${of}天`,
+              dayN: ended ? '' : dayText({ n: diffDays(r.startDate, date) + 1, of }),
               status: ended
                 ? EPISODE_STATUS_LABELS[r.status]
                 : date > r.lastDay

@@ -125,7 +125,7 @@ const zhCN = {
       closed: '还没有已处理的告警。',
       all: '还没有任何告警。',
     },
-    hint: '选中一行按 Enter 处理',
+    hint: '单击一行（或选中后按 Enter）处理',
     loadError: '告警列表加载失败：{{message}}',
   },
   close: {
@@ -288,7 +288,7 @@ const en: DeepString<Strings> = {
       closed: 'No closed alerts yet.',
       all: 'No alerts yet.',
     },
-    hint: 'Select a row and press Enter to handle it',
+    hint: 'Click a row (or select it and press Enter) to handle it',
     loadError: 'Could not load alerts: {{message}}',
   },
   close: {

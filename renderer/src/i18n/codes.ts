@@ -2,6 +2,7 @@
 // 'codes'). The words for the codes the core stores (symptoms, tests, categories…) come from the shared rulebook through
 // the 'enums' namespace (enums.ts); codeLabel() reads them from there by the stored value.
 import type { TFunction } from 'i18next';
+import { daysOver } from '../../../electron/shared/days.ts';
 
 const zhCN = {
   healthCodeShort: { 绿: '绿', 黄: '黄', 红: '红' },
@@ -52,6 +53,17 @@ export function codeLabel(t: TFunction, kind: CodeKind, code: string | null | un
   if (code === null || code === undefined || code === '') return '';
   const ns = kind === 'healthCodeShort' ? `codes:${kind}` : `enums:${ENUM_LISTS[kind]}`;
   return t(`${ns}.${code}`, { defaultValue: code });
+}
+
+/**
+ * 第N天/共M天, or past the last day 超期 N 天（待解除） (the rule: electron/shared/days.ts); '' outside a period.
+ * `short` drops （待解除） where a 待解除 tag stands beside it.
+ */
+export function dayLabel(t: TFunction, d: { dayN: number | null; totalDays: number | null }, opts: { short?: boolean } = {}): string {
+  if (d.dayN === null || d.totalDays === null) return '';
+  const over = daysOver({ n: d.dayN, of: d.totalDays });
+  if (!over) return t('enums:day.of', { n: d.dayN, of: d.totalDays });
+  return t(opts.short ? 'enums:day.overShort' : 'enums:day.over', { count: over });
 }
 
 /** Punctuation of the interface language: punct(t, 'list') → '、' or ', '. */

@@ -22,6 +22,7 @@ import {
   URGENCY_LABELS,
   type LabelLang,
 } from '../../../electron/shared/labels.ts';
+import { DAY_WORDS } from '../../../electron/shared/days.ts';
 
 function strings(lang: LabelLang) {
   return {
@@ -43,6 +44,8 @@ function strings(lang: LabelLang) {
     urgency: labelsIn(URGENCY_LABELS, lang),
     supplyStatus: labelsIn(SUPPLY_STATUS_LABELS, lang),
     cadreStatus: labelsIn(CADRE_STATUS_LABELS, lang),
+    // 第N天/共M天 and, past the last day, 超期 N 天（待解除）: codes.ts dayLabel picks one.
+    day: DAY_WORDS[lang],
   };
 }
 

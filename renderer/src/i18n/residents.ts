@@ -4,7 +4,7 @@ const zhCN = {
   title: '隔离人员',
   total: '共 {{n}} 人',
   counting: '正在统计…',
-  shortcuts: '快捷键：/ 搜索 · ↑↓ 选行 · Ctrl+Home / Ctrl+End 首行 / 末行 · Enter 打开详情 · N 新增人员',
+  shortcuts: '快捷键：/ 搜索 · ↑↓ 选行 · Ctrl+Home / Ctrl+End 首行 / 末行 · 单击或 Enter 打开详情 · N 新增人员',
   search: '搜索：姓名、拼音首字母、证件号、电话、地址',
   filter: {
     community: '全部社区',
@@ -31,7 +31,6 @@ const zhCN = {
     temperature: '最新体温',
   },
   sex: { M: '男', F: '女' },
-  day: '第{{n}}天/共{{of}}天',
   tag: { abnormal: '异常', due: '待解除', alerts: '{{n}} 条告警待处理', fever: '体温 {{t}}℃' },
   add: '新增人员',
   addKey: '快捷键 N',
@@ -226,7 +225,7 @@ const en: Strings = {
   title: 'Residents',
   total: '{{n}} people',
   counting: 'Counting…',
-  shortcuts: 'Keys: / search · ↑↓ select · Ctrl+Home / Ctrl+End first / last row · Enter details · N add person',
+  shortcuts: 'Keys: / search · ↑↓ select · Ctrl+Home / Ctrl+End first / last row · click or Enter: details · N add person',
   search: 'Search: name, pinyin initials, ID, phone, address',
   filter: {
     community: 'All communities',
@@ -253,7 +252,6 @@ const en: Strings = {
     temperature: 'Latest temp.',
   },
   sex: { M: 'M', F: 'F' },
-  day: 'Day {{n}} of {{of}}',
   tag: { abnormal: 'Abnormal', due: 'Due', alerts: '{{n}} open alerts', fever: 'Temp. {{t}}℃' },
   add: 'Add person',
   addKey: 'Key N',

@@ -3,6 +3,7 @@ import { labelsIn, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../../electro
 const zhCN = {
   title: '物资需求',
   view: { list: '列表', board: '看板', sheet: '按小区清单' },
+  openHint: '单击一行或卡片（或 ↑↓ 选中后按 Enter）打开详情',
   add: '新增需求',
   addKey: '按 N 新增',
   status: { open: '未完成', ...labelsIn(SUPPLY_STATUS_LABELS, 'zh'), all: '全部' },
@@ -14,7 +15,9 @@ const zhCN = {
     newToday: '今日新增',
     deliveredToday: '今日送达',
     recentDelivered: '已送达（最近）',
-    more: '还有 {{n}} 件，到列表查看',
+    page: '{{from}}–{{to}} / 共 {{total}} 件',
+    prev: '上一页',
+    next: '下一页',
     none: '无',
   },
   filter: {
@@ -177,6 +180,7 @@ type DeepString<T> = { [K in keyof T]: T[K] extends string ? string : DeepString
 const en: DeepString<Strings> = {
   title: 'Supply requests',
   view: { list: 'List', board: 'Board', sheet: 'Run sheet' },
+  openHint: 'Click a row or card (or select it and press Enter) for the details',
   add: 'New request',
   addKey: 'Press N to add',
   status: { open: 'Open', ...labelsIn(SUPPLY_STATUS_LABELS, 'en'), all: 'All' },
@@ -188,7 +192,9 @@ const en: DeepString<Strings> = {
     newToday: 'New today',
     deliveredToday: 'Delivered today',
     recentDelivered: 'Delivered (recent)',
-    more: '{{n}} more in the list',
+    page: '{{from}}–{{to}} of {{total}}',
+    prev: 'Previous page',
+    next: 'Next page',
     none: 'None',
   },
   filter: {

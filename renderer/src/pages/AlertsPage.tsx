@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { useQueryParams } from '../router.tsx';
-import { useSession } from '../session.tsx';
+import { useOwnCommunity, useSession } from '../session.tsx';
 import { InfiniteGrid, type GridHandle, type PageRequest, type PageResult } from '../components/grid/InfiniteGrid.tsx';
 import { CloseAlertDialog, type AlertRow } from './checkins/CloseAlertDialog.tsx';
 import { alertReasonText } from './checkins/alertReason.ts';
@@ -21,6 +21,7 @@ const time = (iso: string | null) => (iso ? iso.slice(0, 16).replace('T', ' ') :
 export default function AlertsPage() {
   const { t } = useTranslation('checkins');
   const { can } = useSession();
+  const ownCommunity = useOwnCommunity();
   const [params, setParams] = useQueryParams();
   const status: StatusFilter = params.status === 'closed' || params.status === 'all' ? params.status : 'open';
   const communityId = posInt(params.communityId);
@@ -50,7 +51,8 @@ export default function AlertsPage() {
     () => [
       { colId: 'createdAt', headerName: t('alertPage.col.createdAt'), width: 132, valueGetter: (p) => time(p.data?.createdAt ?? null) },
       { colId: 'name', field: 'name', headerName: t('alertPage.col.name'), width: 88 },
-      { colId: 'community', field: 'community', headerName: t('alertPage.col.community'), width: 104 },
+      // A committee member's alerts are all of their own community.
+      { colId: 'community', field: 'community', headerName: t('alertPage.col.community'), width: 104, hide: ownCommunity !== null },
       { colId: 'address', field: 'address', headerName: t('alertPage.col.address'), width: 190, tooltipField: 'address' },
       { colId: 'reason', headerName: t('alertPage.col.reason'), flex: 1, minWidth: 220, valueGetter: (p) => (p.data ? alertReasonText(p.data, t) : ''), tooltipValueGetter: (p) => (p.data ? alertReasonText(p.data, t) : ''), cellClass: 'al-reason' },
       {
@@ -83,7 +85,7 @@ export default function AlertsPage() {
           ]
         : []),
     ],
-    [t, canClose, status, closedColumns],
+    [t, canClose, status, closedColumns, ownCommunity],
   );
 
   return (
@@ -99,14 +101,17 @@ export default function AlertsPage() {
             options={(['open', 'closed', 'all'] as const).map((s) => ({ value: s, label: t(`alertPage.status.${s}`) }))}
             data-testid="alerts-status"
           />
-          <Select
-            allowClear
-            placeholder={t('filter.community')}
-            value={communityId}
-            style={{ width: 150 }}
-            options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
-            onChange={(v) => setParams((now) => ({ ...now, communityId: v ?? null }))}
-          />
+          {ownCommunity === null && (
+            <Select
+              allowClear
+              placeholder={t('filter.community')}
+              value={communityId}
+              style={{ width: 150 }}
+              options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+              onChange={(v) => setParams((now) => ({ ...now, communityId: v ?? null }))}
+              data-testid="alerts-community-filter"
+            />
+          )}
           {total !== null && <Typography.Text type="secondary" data-testid="alerts-total">{t('alertPage.total', { n: total })}</Typography.Text>}
           {canClose && status !== 'closed' && <Typography.Text type="secondary">{t('alertPage.hint')}</Typography.Text>}
         </Space>

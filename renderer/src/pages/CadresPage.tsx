@@ -11,7 +11,7 @@ import { api, errorMessage, fieldMessage } from '../api.ts';
 import { useApiWrite } from '../write.ts';
 import { useApiQuery } from '../query.ts';
 import { useQueryParams } from '../router.tsx';
-import { useSession } from '../session.tsx';
+import { useOwnCommunity, useSession } from '../session.tsx';
 import { CADRE_STATUSES } from '../../../electron/shared/enums.ts';
 import { PhoneReveal } from '../components/PhoneReveal.tsx';
 import { CadreForm, type CadreFormMode, type CadreRow } from './cadres/CadreForm.tsx';
@@ -27,6 +27,7 @@ export default function CadresPage() {
   const { t } = useTranslation('cadres');
   const { message } = App.useApp();
   const { can } = useSession();
+  const ownCommunity = useOwnCommunity();
   const qc = useQueryClient();
   const [params, setParams] = useQueryParams();
   const communityId = posInt(params.communityId);
@@ -90,7 +91,9 @@ export default function CadresPage() {
         </Space>
       </div>
       <Space size={8} wrap className="cd-filters">
-        <Select allowClear placeholder={t('filter.community')} value={communityId} style={{ width: 150 }} options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))} onChange={(v) => set({ communityId: v ?? null })} />
+        {ownCommunity === null && (
+          <Select allowClear placeholder={t('filter.community')} value={communityId} style={{ width: 150 }} options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))} onChange={(v) => set({ communityId: v ?? null })} data-testid="cadre-community-filter" />
+        )}
         <Select allowClear placeholder={t('filter.status')} value={status} style={{ width: 120 }} options={STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))} onChange={(v) => set({ status: v ?? null })} data-testid="cadre-status-filter" />
         <Input.Search allowClear placeholder={t('filter.search')} value={text} onChange={(e) => setText(e.target.value)} onSearch={(v) => set({ q: v.trim() || null })} style={{ width: 260 }} />
         <Tooltip title={t('filter.date')}>

@@ -11,7 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { errorMessage, type InputOf } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { navigate, useQueryParams } from '../router.tsx';
-import { useSession } from '../session.tsx';
+import { useOwnCommunity, useSession } from '../session.tsx';
 import { EntryTable, type EntryTableProps } from './checkins/EntryTable.tsx';
 import { AlertsPanel } from './checkins/AlertsPanel.tsx';
 import { CorrectDialog } from './checkins/CorrectDialog.tsx';
@@ -43,6 +43,8 @@ export default function CheckinsPage() {
   const counts = useApiQuery('checkins.counts', { date: urlDate, slot: urlSlot, communityId, compoundId }, { staleTime: 60_000 });
   const settings = useApiQuery('settings.get', {}, { staleTime: 60_000 });
   const communities = useApiQuery('places.communities', {}, { staleTime: 60_000 });
+  // A committee member works in one community (the core confines them to it): no community selector.
+  const ownCommunity = useOwnCommunity();
   const serverToday = counts.data?.today ?? (counts.error ? dayjs().format('YYYY-MM-DD') : undefined);
   const date = urlDate ?? serverToday;
   const slot: Slot = urlSlot ?? counts.data?.slot ?? 'am';
@@ -180,15 +182,17 @@ export default function CheckinsPage() {
             ]}
             data-testid="ci-slot"
           />
-          <Select
-            allowClear
-            placeholder={t('filter.community')}
-            value={communityId}
-            style={{ width: 130 }}
-            options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
-            onChange={(v) => update({ communityId: v ?? null, compoundId: null })}
-            data-testid="ci-community"
-          />
+          {ownCommunity === null && (
+            <Select
+              allowClear
+              placeholder={t('filter.community')}
+              value={communityId}
+              style={{ width: 130 }}
+              options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+              onChange={(v) => update({ communityId: v ?? null, compoundId: null })}
+              data-testid="ci-community"
+            />
+          )}
           <Select
             allowClear
             showSearch={{ optionFilterProp: 'label' }}

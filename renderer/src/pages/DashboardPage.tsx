@@ -1,5 +1,6 @@
 // 工作台: today's numbers as big cards (red when something needs attention, each opens its filtered list),
-// the charts, and one row per community. Refreshes every minute.
+// the charts, and one row per community. Refreshes every minute. 未报 has two meanings here and each says which: the
+// card counts people of the current slot, the completion chart and the community table person-slots of both slots.
 import { Alert, Button, Card, Space, Table, Typography } from 'antd';
 import {
   AlertOutlined,
@@ -75,7 +76,7 @@ export default function DashboardPage() {
           value={d ? d.slot.due - d.slot.done : undefined}
           unit={person}
           alarm={!!d && d.slot.overdue > 0}
-          extra={d && `${slotLabel} ${d.slot.done}/${d.slot.due}`}
+          extra={d && t('dashboard.cards.slotDone', { slot: slotLabel, done: d.slot.done, due: d.slot.due })}
           to={`/checkins?slot=${d?.slot.slot ?? 'am'}&missing=1`}
         />
         <StatCard id="alerts" icon={<AlertOutlined />} label={t('dashboard.cards.alertsOpen')} value={tt?.alertsOpen} unit={item} alarm to="/alerts?status=open" />
@@ -108,6 +109,9 @@ export default function DashboardPage() {
             <SuppliesChart byStatus={d.charts.suppliesByStatus} byCategory={d.charts.suppliesByCategory} />
             <Card size="small" title={t('dashboard.byCommunity')} className="chart-card">
               <CommunityTable rows={d.rows} />
+              <Typography.Text type="secondary" className="dashboard-note" data-testid="dashboard-missing-note">
+                {t('dashboard.missingNote', { slot: slotLabel })}
+              </Typography.Text>
             </Card>
           </div>
         </>
@@ -133,7 +137,7 @@ function CommunityTable({ rows }: { rows: DashboardData['rows'] }) {
         { title: t('dashboard.table.newToday'), dataIndex: 'newToday', align: 'right' },
         { title: t('dashboard.table.releasedToday'), dataIndex: 'releasedToday', align: 'right' },
         { title: t('dashboard.table.due'), dataIndex: 'dueForRelease', align: 'right' },
-        { title: t('dashboard.table.missing'), dataIndex: 'checkinsMissing', align: 'right' },
+        { title: <span title={t('dashboard.table.missingHelp')}>{t('dashboard.table.missing')}</span>, dataIndex: 'checkinsMissing', align: 'right' },
         { title: t('dashboard.table.alerts'), dataIndex: 'alertsOpen', align: 'right', render: alarm },
         { title: t('dashboard.table.supplyOverdue'), dataIndex: 'supplyOverdue', align: 'right', render: alarm },
       ]}

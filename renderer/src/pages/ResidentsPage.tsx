@@ -10,7 +10,7 @@ import { useApiQuery } from '../query.ts';
 import { currentQuery, navigate, useQueryParams } from '../router.tsx';
 import { useMe, useSession } from '../session.tsx';
 import { InfiniteGrid, type GridHandle, type PageRequest } from '../components/grid/InfiniteGrid.tsx';
-import { residentColumns } from './residents/columns.tsx';
+import { FIT_ORDER, residentColumns } from './residents/columns.tsx';
 import { FilterBar, type FilterBarHandle } from './residents/FilterBar.tsx';
 import { ResidentDrawer } from './residents/ResidentDrawer.tsx';
 import { ResidentForm, type FormMode } from './residents/ResidentForm.tsx';
@@ -81,7 +81,8 @@ export default function ResidentsPage() {
     setSelected([]);
   }, [queryKey]);
 
-  const columns = useMemo(() => residentColumns(t, threshold, me.today), [t, threshold, me.today]);
+  const oneCommunity = me.actor.role === 'committee';
+  const columns = useMemo(() => residentColumns(t, threshold, me.today, { community: !oneCommunity }), [t, threshold, me.today, oneCommunity]);
   const rowClassRules = useMemo(
     () => ({
       'res-row-abnormal': (p: { data?: Row }) => !!p.data && isAbnormal(p.data, threshold),
@@ -207,6 +208,7 @@ export default function ResidentsPage() {
           getRowId={(r) => String(r.id)}
           rowClassRules={rowClassRules}
           initialSort={{ colId: 'lastDay', dir: 'asc' }}
+          fitColumns={FIT_ORDER}
           onOpen={(r) => openPerson(r.id)}
           selection={mayBatch && batchMode ? { isSelectable: (r) => r.due && r.episodeId !== null, onChange: setSelected } : undefined}
           empty={empty}

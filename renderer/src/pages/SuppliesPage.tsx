@@ -10,7 +10,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { useQueryParams } from '../router.tsx';
-import { useSession } from '../session.tsx';
+import { useOwnCommunity, useSession } from '../session.tsx';
 import type { GridHandle } from '../components/grid/InfiniteGrid.tsx';
 import { SupplyList } from './supplies/SupplyList.tsx';
 import { SupplyBoard } from './supplies/SupplyBoard.tsx';
@@ -40,6 +40,7 @@ export default function SuppliesPage() {
   const [adding, setAdding] = useState(false);
   const [search, setSearch] = useState(filters.search);
   const canWrite = can('supplies.write');
+  const ownCommunity = useOwnCommunity();
 
   const update = (patch: Partial<Filters>) => setParams((now) => filtersToQuery({ ...filtersFromQuery(now), ...patch }));
   useEffect(() => setSearch(filters.search), [filters.search]);
@@ -65,10 +66,11 @@ export default function SuppliesPage() {
 
   const compounds = useMemo(() => {
     const list = communities.data ?? [];
+    const one = !!filters.communityId || ownCommunity !== null;
     return (filters.communityId ? list.filter((c) => c.id === filters.communityId) : list).flatMap((c) =>
-      c.compounds.map((p) => ({ value: p.id, label: filters.communityId ? p.name : paren(t, p.name, c.name) })),
+      c.compounds.map((p) => ({ value: p.id, label: one ? p.name : paren(t, p.name, c.name) })),
     );
-  }, [communities.data, filters.communityId, t]);
+  }, [communities.data, filters.communityId, ownCommunity, t]);
 
   const empty = (
     <Empty description={<span data-testid="supply-empty">{isFiltered(filters) ? t('empty.filtered') : t('empty.none')}</span>}>
@@ -98,6 +100,11 @@ export default function SuppliesPage() {
             data-testid="supply-view"
           />
           {filters.view === 'list' && total !== null && <Typography.Text type="secondary">{t('total', { n: total })}</Typography.Text>}
+          {filters.view !== 'sheet' && (
+            <Typography.Text type="secondary" className="su-open-hint" data-testid="supply-open-hint">
+              {t('openHint')}
+            </Typography.Text>
+          )}
         </Space>
         <Space>
           <Button icon={<ReloadOutlined />} onClick={refresh}>
@@ -125,14 +132,17 @@ export default function SuppliesPage() {
               data-testid="supply-status-filter"
             />
           )}
-          <Select
-            allowClear
-            placeholder={t('filter.community')}
-            value={filters.communityId}
-            style={{ width: byLang(t, 140, 170) }}
-            options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
-            onChange={(v) => update({ communityId: v ?? undefined, compoundId: undefined })}
-          />
+          {ownCommunity === null && (
+            <Select
+              allowClear
+              placeholder={t('filter.community')}
+              value={filters.communityId}
+              style={{ width: byLang(t, 140, 170) }}
+              options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+              onChange={(v) => update({ communityId: v ?? undefined, compoundId: undefined })}
+              data-testid="supply-community-filter"
+            />
+          )}
           <Select
             allowClear
             showSearch={{ optionFilterProp: 'label' }}
@@ -190,6 +200,7 @@ export default function SuppliesPage() {
             }}
             onError={(e) => setLoadError(errorMessage(e))}
             empty={empty}
+            showCommunity={ownCommunity === null}
           />
         </div>
       )}

@@ -1,18 +1,20 @@
 // A long list backed by SQL paging: AG Grid's infinite row model asks `fetchPage({offset, limit, sort})` one block at
 // a time, so the renderer never holds the whole table. Generic: residents, check-ins, supplies, audit lists reuse it.
-// Enter or double-click opens a row; an empty result shows `empty` (what to do next) instead of a blank grid.
+// A click selects a row and opens it (Enter too, from the keyboard); an empty result shows `empty` (what to do next)
+// instead of a blank grid.
 import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ForwardedRef, type ReactNode, type Ref } from 'react';
 import { AgGridReact } from 'ag-grid-react';
 import type {
+  CellClickedEvent,
   CellKeyDownEvent,
   ColDef,
   GetRowIdParams,
   GridApi,
   GridReadyEvent,
+  GridSizeChangedEvent,
   IDatasource,
   IGetRowsParams,
   RowClassRules,
-  RowDoubleClickedEvent,
   SelectionChangedEvent,
   SortChangedEvent,
 } from 'ag-grid-community';
@@ -59,7 +61,7 @@ export interface InfiniteGridProps<T> {
   getRowId: (row: T) => string;
   rowClassRules?: RowClassRules<T>;
   initialSort?: GridSort;
-  /** Enter on a focused row, or a double-click. */
+  /** A click on a row (it is focused too), or Enter on the focused row. */
   onOpen?: (row: T) => void;
   /** Row checkboxes for batch actions; only rows passing `isSelectable` can be ticked. */
   selection?: { isSelectable: (row: T) => boolean; onChange: (rows: T[]) => void };
@@ -69,6 +71,31 @@ export interface InfiniteGridProps<T> {
   onError?: (e: unknown) => void;
   blockSize?: number;
   testId?: string;
+  /**
+   * Column ids to hide, first to last, while the grid is too narrow to show every column at its width (a flex column
+   * at its minWidth): the columns that stay are never cut off at the right edge. They come back when there is room.
+   */
+  fitColumns?: string[];
+}
+
+/** Room a column needs: its width, or for a flex column its minWidth. */
+const needs = <T,>(c: ColDef<T>) => (c.flex ? (c.minWidth ?? 60) : (c.width ?? 200));
+/** AG Grid's checkbox column and the vertical scrollbar. */
+const SELECTION_WIDTH = 50;
+const SCROLLBAR = 16;
+
+/** The ids of `order` to hide so that the other columns fit in `width` px. */
+export function columnsToHide<T>(defs: ColDef<T>[], order: string[], width: number, selection: boolean): string[] {
+  let need = defs.filter((c) => !c.hide).reduce((n, c) => n + needs(c), SCROLLBAR + (selection ? SELECTION_WIDTH : 0));
+  const hide: string[] = [];
+  for (const id of order) {
+    if (need <= width) break;
+    const c = defs.find((d) => d.colId === id && !d.hide);
+    if (!c) continue;
+    hide.push(id);
+    need -= needs(c);
+  }
+  return hide;
 }
 
 function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<T>>) {
@@ -176,9 +203,28 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
     [],
   );
 
-  const onGridReady = useCallback((e: GridReadyEvent<T>) => {
-    apiRef.current = e.api;
+  // Hides the fitColumns that do not fit the grid's width (and shows them again when they do).
+  const fit = useCallback(() => {
+    const api = apiRef.current;
+    const order = latest.current.fitColumns;
+    const width = container.current?.clientWidth ?? 0;
+    if (!api || !order?.length || width === 0) return;
+    const defs = latest.current.columnDefs;
+    const hide = columnsToHide(defs, order, width, !!latest.current.selection);
+    // A column its definition hides (e.g. 社区 for a committee member) stays hidden.
+    api.setColumnsVisible(order.filter((id) => !hide.includes(id) && defs.some((d) => d.colId === id && !d.hide)), true);
+    api.setColumnsVisible(hide, false);
   }, []);
+
+  const onGridReady = useCallback(
+    (e: GridReadyEvent<T>) => {
+      apiRef.current = e.api;
+      fit();
+    },
+    [fit],
+  );
+
+  const onGridSizeChanged = useCallback((_e: GridSizeChangedEvent<T>) => fit(), [fit]);
 
   const onCellKeyDown = useCallback((e: CellKeyDownEvent<T>) => {
     const ev = e.event as KeyboardEvent | undefined;
@@ -212,8 +258,10 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
     }
   }, [blockSize]);
 
-  const onRowDoubleClicked = useCallback((e: RowDoubleClickedEvent<T>) => {
-    if (e.data) latest.current.onOpen?.(e.data);
+  // One click opens, as on the 物资需求 board and everywhere else a clerk clicks a person or a request; the checkbox
+  // column of a batch only ticks.
+  const onCellClicked = useCallback((e: CellClickedEvent<T>) => {
+    if (e.data && e.column.getColId() !== 'ag-Grid-SelectionColumn') latest.current.onOpen?.(e.data);
   }, []);
 
   const onSelectionChanged = useCallback((e: SelectionChangedEvent<T>) => {
@@ -240,6 +288,8 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
   const suppressOverlays = useMemo(() => (hasEmpty ? (['noRows', 'noMatchingRows'] as const) : undefined), [hasEmpty]);
 
   const selectable = !!props.selection;
+  // New columns (another language: other widths) or the checkbox column coming and going: fit again.
+  useEffect(fit, [fit, columnDefs, selectable]);
   const rowSelection = useMemo(
     () =>
       selectable
@@ -260,7 +310,7 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
 
   return (
     // aria-busy until the rows of the current query have arrived (screen readers; tests wait on it with data-loaded-key).
-    <div ref={container} className="infinite-grid" data-testid={props.testId} aria-busy={loadedKey !== props.queryKey} data-loaded-key={loadedKey ?? ''}>
+    <div ref={container} className={props.onOpen ? 'infinite-grid infinite-grid-opens' : 'infinite-grid'} data-testid={props.testId} aria-busy={loadedKey !== props.queryKey} data-loaded-key={loadedKey ?? ''}>
       <AgGridReact<T>
         theme={gridTheme}
         styleNonce={cspNonce}
@@ -283,8 +333,9 @@ function GridInner<T>(props: InfiniteGridProps<T>, ref: ForwardedRef<GridHandle<
         rowClassRules={props.rowClassRules}
         rowSelection={rowSelection}
         onGridReady={onGridReady}
+        onGridSizeChanged={onGridSizeChanged}
         onCellKeyDown={onCellKeyDown}
-        onRowDoubleClicked={onRowDoubleClicked}
+        onCellClicked={onCellClicked}
         onSelectionChanged={onSelectionChanged}
         onSortChanged={onSortChanged}
         // The full text of a truncated cell as the browser's own title: AG Grid's tooltip component costs a listener

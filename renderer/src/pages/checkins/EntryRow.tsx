@@ -18,7 +18,7 @@ import {
   type CheckinView,
 } from './model.ts';
 import { CycleChip, SymptomTags, codeTone, testTone } from './EntryCells.tsx';
-import { codeLabel } from '../../i18n/codes.ts';
+import { codeLabel, dayLabel } from '../../i18n/codes.ts';
 
 const TEST_CYCLE: (TestResult | null)[] = [null, '阴性', '阳性', '待出结果'];
 
@@ -65,7 +65,7 @@ export const EntryRow = memo(function EntryRow({ row, draft, full, busy, focused
             {t('kind.health_monitoring')}
           </Tag>
         )}
-        <div className="ci-sub">{t('dayOf', { n: row.dayN, of: row.totalDays })}</div>
+        <div className="ci-sub">{dayLabel(t, row)}</div>
       </td>
       <td className="ci-room">
         {row.room || row.address}

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { type ArgsOf, type Channel, type InputOf, type OutputOf } from '../../api.ts';
 import { useMe } from '../../session.tsx';
 import { useApiWrite } from '../../write.ts';
+import { dayLabel } from '../../i18n/codes.ts';
 import type { Detail } from './model.ts';
 
 export type Resident = Detail['resident'];
@@ -79,7 +80,7 @@ export function ExtendDialog({ resident, episode, onClose, onDone }: DialogProps
     (next) => t('extend.done', { lastDay: next.lastDay }),
     onDone,
   );
-  const day = resident.dayN !== null && resident.totalDays !== null ? t('day', { n: resident.dayN, of: resident.totalDays }) : '';
+  const day = dayLabel(t, resident);
   return (
     <Modal open title={`${t('extend.title')} · ${resident.name}`} okText={t('extend.submit')} onOk={() => void submit()} confirmLoading={busy} onCancel={onClose} destroyOnHidden>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="dialog-error" />}

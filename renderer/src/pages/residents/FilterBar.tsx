@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import type { OutputOf } from '../../api.ts';
 import { DEFAULT_STATUS, STATUS_FILTERS, hasNarrowingFilters, type Filters } from './model.ts';
 import { byLang } from '../../i18n/codes.ts';
+import { useOwnCommunity } from '../../session.tsx';
 
 const SEARCH_DELAY_MS = 300;
 const DAY_OPTIONS = Array.from({ length: 14 }, (_, i) => i + 1);
@@ -27,6 +28,7 @@ interface Props {
 
 export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({ filters, communities, onChange, onEnterList }, ref) {
   const { t } = useTranslation('residents');
+  const ownCommunity = useOwnCommunity();
   const input = useRef<InputRef>(null);
   const [text, setText] = useState(filters.search);
   const latest = useRef({ filters, onChange });
@@ -59,7 +61,8 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
     cancelPending();
     onChange({ ...filters, search: text, ...patch });
   };
-  const scoped = communities.length === 1;
+  // A committee member works in one community (scoped in the core): no 全部社区 selector; nor with only one community.
+  const scoped = ownCommunity !== null || communities.length === 1;
   const compounds = filters.communityId
     ? (communities.find((c) => c.id === filters.communityId)?.compounds ?? []).map((p) => ({ value: p.id, label: p.name }))
     : communities.map((c) => ({ label: c.name, title: c.name, options: c.compounds.map((p) => ({ value: p.id, label: p.name })) }));

@@ -3,7 +3,7 @@
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import type { TFunction } from 'i18next';
 import { isAbnormal, type Row } from './model.ts';
-import { byLang } from '../../i18n/codes.ts';
+import { byLang, dayLabel } from '../../i18n/codes.ts';
 
 export const STATUS_COLORS: Record<Row['status'], string> = {
   none: 'default',
@@ -45,9 +45,8 @@ export function StatusTags({ row, threshold, t }: { row: Row; threshold: number;
   );
 }
 
-export function dayText(r: Pick<Row, 'dayN' | 'totalDays'>, t: TFunction<'residents'>): string {
-  if (r.dayN === null || r.totalDays === null) return '';
-  return t('day', { n: r.dayN, of: r.totalDays });
+export function dayText(r: Pick<Row, 'dayN' | 'totalDays'>, t: TFunction<'residents'>, opts: { short?: boolean } = {}): string {
+  return dayLabel(t, r, opts);
 }
 
 /** 2022-01-17 → 01-17 within the current year (the full date is in the tooltip and the drawer): keeps every column on screen. */
@@ -56,34 +55,48 @@ function shortDate(v: unknown, year: string): string {
   return v.startsWith(`${year}-`) ? v.slice(5) : v;
 }
 
-/** Most important first: who, state (tags), day N of M and temperature stay visible on a narrow screen. */
-export function residentColumns(t: TFunction<'residents'>, threshold: number, today: string): ColDef<Row>[] {
+/**
+ * Most important first: who, state (tags), day N of M and temperature stay visible on a narrow screen; FIT_ORDER is
+ * what gives way when the window is too narrow for every column (the drawer still shows it). A committee member
+ * works in one community: no 社区 column.
+ */
+export const FIT_ORDER = ['releaseDate', 'age', 'sex', 'community', 'docNumber'];
+
+export function residentColumns(t: TFunction<'residents'>, threshold: number, today: string, opts: { community?: boolean } = {}): ColDef<Row>[] {
   const blank = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   const year = today.slice(0, 4);
   const date = (colId: 'startDate' | 'lastDay' | 'releaseDate', extra: Partial<ColDef<Row>> = {}): ColDef<Row> => ({
     colId,
     field: colId,
     headerName: t(`col.${colId}`),
-    width: 96,
+    // MM-DD within the year; 最后一天, the list's default order, also holds its header's sort arrow.
+    width: colId === 'lastDay' ? byLang(t, 108, 116) : byLang(t, 92, 100),
     sortable: true,
     tooltipField: colId,
     valueFormatter: (p) => shortDate(p.value, year),
     ...extra,
   });
   return [
-    { colId: 'name', field: 'name', headerName: t('col.name'), width: 88, sortable: true, cellClass: 'res-name', tooltipField: 'name' },
+    { colId: 'name', field: 'name', headerName: t('col.name'), width: 80, sortable: true, cellClass: 'res-name', tooltipField: 'name' },
     {
       colId: 'status',
       headerName: t('col.status'),
       width: byLang(t, 172, 220),
       cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <StatusTags row={p.data} threshold={threshold} t={t} /> : null),
     },
-    { colId: 'day', headerName: t('col.day'), width: 108, valueGetter: (p) => (p.data ? dayText(p.data, t) : '') },
+    {
+      colId: 'day',
+      headerName: t('col.day'),
+      width: byLang(t, 112, 150),
+      // The 待解除 tag stands in the status column: here 超期 N 天 alone, the whole label in the tooltip.
+      valueGetter: (p) => (p.data ? dayText(p.data, t, { short: true }) : ''),
+      tooltipValueGetter: (p) => (p.data ? dayText(p.data, t) : ''),
+    },
     {
       colId: 'latestTemperature',
       field: 'latestTemperature',
       headerName: t('col.temperature'),
-      width: byLang(t, 88, 110),
+      width: byLang(t, 84, 110),
       sortable: true,
       valueFormatter: (p) => (typeof p.value === 'number' ? `${p.value.toFixed(1)}℃` : ''),
       cellClassRules: { 'res-cell-fever': (p) => typeof p.value === 'number' && p.value >= threshold },
@@ -92,7 +105,7 @@ export function residentColumns(t: TFunction<'residents'>, threshold: number, to
     { colId: 'age', field: 'age', headerName: t('col.age'), width: 52, valueFormatter: (p) => blank(p.value) },
     { colId: 'docNumber', field: 'docNumber', headerName: t('col.docNumber'), width: 156, cellClass: 'res-mono' },
     { colId: 'phone', field: 'phone', headerName: t('col.phone'), width: 106, cellClass: 'res-mono' },
-    { colId: 'community', field: 'community', headerName: t('col.community'), width: 96, tooltipField: 'community' },
+    { colId: 'community', field: 'community', headerName: t('col.community'), width: 96, tooltipField: 'community', hide: opts.community === false },
     { colId: 'address', field: 'address', headerName: t('col.address'), flex: 1, minWidth: 130, tooltipField: 'address' },
     date('startDate'),
     date('lastDay', { cellClassRules: { 'res-cell-due': (p) => !!p.data?.due } }),

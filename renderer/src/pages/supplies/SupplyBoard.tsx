@@ -1,6 +1,10 @@
 // 看板: the open requests by status (待处理 / 已分派 / 配送中, oldest first so the late ones lead) and the latest
-// delivered, as cards with their next step. Overdue cards are red. A card opens the detail.
-import { Alert, Empty, Tag, Typography } from 'antd';
+// delivered, as cards with their next step. Overdue cards are red. A card opens the detail. Each lane shows one page of
+// PAGE cards, paged in SQL with its count (‹ 1–8 / 43 ›): the board fits the window at any number of requests instead
+// of a lane thousands of pixels long.
+import { useEffect, useState } from 'react';
+import { Alert, Button, Empty, Tag, Typography } from 'antd';
+import { LeftOutlined, RightOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
@@ -15,7 +19,8 @@ const COLUMNS: { status: SupplyStatus; sortDir: 'asc' | 'desc' }[] = [
   { status: 'delivering', sortDir: 'asc' },
   { status: 'delivered', sortDir: 'desc' },
 ];
-const LIMIT = 50;
+/** Cards per lane page: about what a lane shows at 1280×800 without scrolling. */
+export const PAGE = 6;
 
 export function SupplyBoard({ filters, onOpen }: { filters: Filters; onOpen: (r: SupplyRow) => void }) {
   return (
@@ -30,9 +35,18 @@ export function SupplyBoard({ filters, onOpen }: { filters: Filters; onOpen: (r:
 function BoardColumn({ status, sortDir, filters, onOpen }: { status: SupplyStatus; sortDir: 'asc' | 'desc'; filters: Filters; onOpen: (r: SupplyRow) => void }) {
   const { t } = useTranslation('supplies');
   const { can } = useSession();
-  const q = useApiQuery('supplies.list', { ...listInput(filters), status, sortDir, limit: status === 'delivered' ? 20 : LIMIT, withTotal: true });
+  const input = listInput(filters);
+  const inputKey = JSON.stringify(input);
+  const [offset, setOffset] = useState(0);
+  // Other filters: back to the first page.
+  useEffect(() => setOffset(0), [inputKey]);
+  const q = useApiQuery('supplies.list', { ...input, status, sortDir, offset, limit: PAGE, withTotal: true }, { placeholderData: (prev) => prev });
   const rows = q.data?.rows ?? [];
   const total = q.data?.total ?? 0;
+  // Requests moved on (delivered, cancelled) and the page is now past the end: step back to the last page.
+  useEffect(() => {
+    if (q.data && offset > 0 && offset >= total) setOffset(Math.max(0, Math.floor((total - 1) / PAGE) * PAGE));
+  }, [q.data, offset, total]);
   return (
     <section className={`su-col su-col-${status}`} data-testid={`board-${status}`}>
       <header className="su-col-head">
@@ -67,7 +81,9 @@ function BoardColumn({ status, sortDir, filters, onOpen }: { status: SupplyStatu
               )}
             </div>
             <div className="su-card-addr">{r.address}</div>
-            <div className="su-card-items">{r.items}</div>
+            <div className="su-card-items" title={r.items}>
+              {r.items}
+            </div>
             {(r.cadreName || r.requestedBy) && (
               <Typography.Text type="secondary" className="su-card-who">
                 {r.requestedBy ? pair(t, t('col.requestedBy'), r.requestedBy) : ''}
@@ -81,8 +97,14 @@ function BoardColumn({ status, sortDir, filters, onOpen }: { status: SupplyStatu
             )}
           </article>
         ))}
-        {status !== 'delivered' && total > rows.length && <div className="su-col-more">{t('board.more', { n: total - rows.length })}</div>}
       </div>
+      {total > PAGE && (
+        <footer className="su-col-pager" data-testid={`board-${status}-pager`}>
+          <Button size="small" type="text" icon={<LeftOutlined />} disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))} aria-label={t('board.prev')} data-testid={`board-${status}-prev`} />
+          <span data-testid={`board-${status}-page`}>{t('board.page', { from: offset + 1, to: Math.min(offset + PAGE, total), total })}</span>
+          <Button size="small" type="text" icon={<RightOutlined />} disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)} aria-label={t('board.next')} data-testid={`board-${status}-next`} />
+        </footer>
+      )}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 // 列表: every request matching the filters, paged in SQL through the shared grid (newest first). Overdue rows are red,
-// urgent ones carry a tag; Enter or a double-click opens the detail with the workflow buttons.
+// urgent ones carry a tag; a click (or Enter) opens the detail with the workflow buttons.
 import { forwardRef, useMemo, type ReactNode, type Ref } from 'react';
 import { Tag } from 'antd';
 import type { ColDef, ICellRendererParams } from 'ag-grid-community';
@@ -15,9 +15,14 @@ interface Props {
   onTotal: (n: number | null) => void;
   onError: (e: unknown) => void;
   empty: ReactNode;
+  /** False for a committee member (one community): no 社区 column. */
+  showCommunity: boolean;
 }
 
-export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTotal, onError, empty }: Props, ref: Ref<GridHandle<SupplyRow>>) {
+/** What gives way, first to last, when the window is too narrow for every column (the detail shows it all). */
+const FIT_ORDER = ['requestedBy', 'cadre', 'community', 'createdAt'];
+
+export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTotal, onError, empty, showCommunity }: Props, ref: Ref<GridHandle<SupplyRow>>) {
   const { t } = useTranslation('supplies');
   const input = listInput(filters);
   const queryKey = JSON.stringify(input);
@@ -29,23 +34,29 @@ export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTo
 
   const columns = useMemo<ColDef<SupplyRow>[]>(
     () => [
-      { colId: 'createdAt', headerName: t('col.createdAt'), width: 112, sortable: true, valueGetter: (p) => time(p.data?.createdAt) },
+      { colId: 'createdAt', headerName: t('col.createdAt'), width: 104, sortable: true, valueGetter: (p) => time(p.data?.createdAt) },
       {
-        colId: 'urgency',
-        headerName: t('col.urgency'),
-        width: 70,
+        // 紧急 rides with the category (one tag before it) instead of a column of its own: the list fits 1280 px.
+        colId: 'category',
+        headerName: t('col.category'),
+        width: byLang(t, 124, 170),
+        tooltipValueGetter: (p) => (p.data ? `${p.data.urgency === 'urgent' ? `${t('urgency.urgent')} ` : ''}${codeLabel(t, 'supplyCategory', p.data.category)}` : ''),
         cellRenderer: (p: ICellRendererParams<SupplyRow>) =>
-          p.data?.urgency === 'urgent' ? (
-            <Tag color="red" variant="solid">
-              {t('urgency.urgent')}
-            </Tag>
+          p.data ? (
+            <>
+              {p.data.urgency === 'urgent' && (
+                <Tag color="red" variant="solid" className="su-tag-inline">
+                  {t('urgency.urgent')}
+                </Tag>
+              )}
+              {codeLabel(t, 'supplyCategory', p.data.category)}
+            </>
           ) : null,
       },
-      { colId: 'category', headerName: t('col.category'), width: 110, valueGetter: (p) => codeLabel(t, 'supplyCategory', p.data?.category) },
-      { colId: 'community', field: 'community', headerName: t('col.community'), width: 100 },
-      { colId: 'address', field: 'address', headerName: t('col.address'), width: 180, tooltipField: 'address' },
-      { colId: 'items', field: 'items', headerName: t('col.items'), flex: 1, minWidth: 180, tooltipField: 'items' },
-      { colId: 'requestedBy', field: 'requestedBy', headerName: t('col.requestedBy'), width: 80 },
+      { colId: 'community', field: 'community', headerName: t('col.community'), width: 96, hide: !showCommunity },
+      { colId: 'address', field: 'address', headerName: t('col.address'), flex: 1, minWidth: 150, tooltipField: 'address' },
+      { colId: 'items', field: 'items', headerName: t('col.items'), flex: 1, minWidth: 150, tooltipField: 'items' },
+      { colId: 'requestedBy', field: 'requestedBy', headerName: t('col.requestedBy'), width: 76 },
       {
         colId: 'status',
         headerName: t('col.status'),
@@ -56,7 +67,7 @@ export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTo
       {
         colId: 'dueBy',
         headerName: t('col.dueBy'),
-        width: 124,
+        width: byLang(t, 116, 140),
         cellClassRules: { 'su-cell-overdue': (p) => !!p.data?.overdue },
         valueGetter: (p) => {
           const r = p.data;
@@ -66,9 +77,10 @@ export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTo
           return r.overdue ? t('overdueBy', { t: spanText(-left, t) }) : t('dueIn', { t: spanText(left, t) });
         },
       },
-      { colId: 'amount', headerName: t('col.amount'), width: 92, type: 'rightAligned', valueGetter: (p) => (p.data?.amountCents != null ? `${yuan(p.data.amountCents)}${p.data.paid ? ' ✓' : ''}` : '') },
+      // ¥1,234.56 ✓ (paid) whole: the amount is never cut.
+      { colId: 'amount', headerName: t('col.amount'), width: 120, type: 'rightAligned', valueGetter: (p) => (p.data?.amountCents != null ? `${yuan(p.data.amountCents)}${p.data.paid ? ' ✓' : ''}` : '') },
     ],
-    [t],
+    [t, showCommunity],
   );
 
   return (
@@ -79,6 +91,7 @@ export const SupplyList = forwardRef(function SupplyList({ filters, onOpen, onTo
       queryKey={queryKey}
       getRowId={(r) => String(r.id)}
       initialSort={{ colId: 'createdAt', dir: 'desc' }}
+      fitColumns={FIT_ORDER}
       rowClassRules={{ 'su-row-overdue': (p) => !!p.data?.overdue, 'su-row-closed': (p) => p.data?.status === 'delivered' || p.data?.status === 'cancelled' }}
       onOpen={onOpen}
       onTotal={onTotal}
