@@ -78,6 +78,35 @@ describe('login and dashboard', () => {
     await context.close();
   });
 
+  it('drills down from a community to its compounds and a compound to its buildings; the numbers add up', async () => {
+    const { page, context, errors } = await openPage(browser, app.url);
+    await login(page, 'clerk');
+    await page.getByTestId('drill-open').first().waitFor();
+    const communityRow = page.locator('.ant-table-row', { has: page.getByTestId('drill-open').first() });
+    const communityUnder = Number(await communityRow.locator('td').nth(1).innerText());
+    await page.getByTestId('drill-open').first().click();
+    const drill = page.getByTestId('place-drill');
+    await drill.getByTestId('drill-row').first().waitFor();
+    const compounds = drill.locator('.ant-table-tbody .ant-table-row');
+    const unders = await compounds.evaluateAll((rows) => rows.map((r) => Number((r.querySelectorAll('td')[1] as HTMLElement).innerText)));
+    expect(unders.reduce((a, b) => a + b, 0)).toBe(communityUnder);
+    const firstCompound = await drill.getByTestId('drill-row').first().innerText();
+    const compoundUnder = unders[0];
+    await drill.getByTestId('drill-row').first().click();
+    await drill.getByTestId('drill-compound').getByText(firstCompound).waitFor();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="place-drill"] [data-testid="drill-row"]'));
+    const buildings = await drill.locator('.ant-table-tbody .ant-table-row').evaluateAll((rows) => rows.map((r) => [(r.querySelectorAll('td')[0] as HTMLElement).innerText, Number((r.querySelectorAll('td')[1] as HTMLElement).innerText)] as const));
+    expect(buildings.reduce((a, b) => a + b[1], 0)).toBe(compoundUnder);
+    // Buildings in number order (2号楼 before 10号楼).
+    const numbers = buildings.map((b) => Number(/\d+/.exec(b[0])?.[0] ?? NaN)).filter((n) => !Number.isNaN(n));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    await screenshot(page, 'dashboard-drill', { fullPage: true });
+    await drill.getByTestId('drill-community').click();
+    await drill.getByTestId('drill-row').first().waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('shows the official and a committee member only what their role may use', async () => {
     const official = await openPage(browser, app.url);
     await login(official.page, 'official');

@@ -18,6 +18,7 @@ import codes from './codes.ts';
 import connect from './connect.ts';
 import office from './office.ts';
 import sync from './sync.ts';
+import drill from './drill.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -41,6 +42,7 @@ const AREAS: Record<string, AreaStrings> = {
   connect,
   office,
   sync,
+  drill,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

@@ -20,6 +20,8 @@ import { useMe } from '../session.tsx';
 import { StatCard } from '../components/dashboard/StatCard.tsx';
 import { CompletionChart, SuppliesChart, TrendChart } from '../components/dashboard/DashboardCharts.tsx';
 import type { DashboardData } from '../components/dashboard/types.ts';
+import { PlaceDrill, type DrillAt } from '../components/dashboard/PlaceDrill.tsx';
+import { useState } from 'react';
 
 const REFRESH_MS = 60_000;
 
@@ -37,6 +39,10 @@ export default function DashboardPage() {
   const item = t('dashboard.units.item');
   const dateLabel = d ? dayjs(d.date).format(i18n.t('codes:words.dateLong')) : '';
   const slotLabel = d ? t(`dashboard.slot.${d.slot.slot}`) : '';
+  // The drill-down below a community: a committee member starts in their own community.
+  const own = me.actor.role === 'committee' ? me.actor.communityId : null;
+  const [drill, setDrill] = useState<DrillAt | null>(null);
+  const drillAt = drill ?? (own ? { communityId: own } : null);
 
   return (
     <div className="page dashboard">
@@ -108,19 +114,26 @@ export default function DashboardPage() {
           <div className="chart-grid chart-grid-2">
             <SuppliesChart byStatus={d.charts.suppliesByStatus} byCategory={d.charts.suppliesByCategory} />
             <Card size="small" title={t('dashboard.byCommunity')} className="chart-card">
-              <CommunityTable rows={d.rows} />
+              <CommunityTable rows={d.rows} onOpen={(communityId) => setDrill({ communityId })} />
               <Typography.Text type="secondary" className="dashboard-note" data-testid="dashboard-missing-note">
                 {t('dashboard.missingNote', { slot: slotLabel })}
               </Typography.Text>
             </Card>
           </div>
+          {drillAt ? (
+            <PlaceDrill at={drillAt} onChange={setDrill} canLeave={own === null} />
+          ) : (
+            <Typography.Text type="secondary" className="dashboard-note">
+              {t('drill:hint')}
+            </Typography.Text>
+          )}
         </>
       )}
     </div>
   );
 }
 
-function CommunityTable({ rows }: { rows: DashboardData['rows'] }) {
+function CommunityTable({ rows, onOpen }: { rows: DashboardData['rows']; onOpen: (communityId: number) => void }) {
   const { t } = useTranslation();
   const alarm = (v: number) => <span className={v ? 'text-alarm' : undefined}>{v}</span>;
   return (
@@ -132,7 +145,16 @@ function CommunityTable({ rows }: { rows: DashboardData['rows'] }) {
       locale={{ emptyText: t('dashboard.charts.noCommunities') }}
       scroll={{ x: 'max-content' }}
       columns={[
-        { title: t('dashboard.table.community'), dataIndex: 'community', className: 'nowrap' },
+        {
+          title: t('dashboard.table.community'),
+          dataIndex: 'community',
+          className: 'nowrap',
+          render: (name: string, r) => (
+            <Button type="link" size="small" style={{ padding: 0 }} onClick={() => onOpen(r.communityId)} data-testid="drill-open">
+              {name}
+            </Button>
+          ),
+        },
         { title: t('dashboard.table.underControl'), dataIndex: 'underControl', align: 'right' },
         { title: t('dashboard.table.newToday'), dataIndex: 'newToday', align: 'right' },
         { title: t('dashboard.table.releasedToday'), dataIndex: 'releasedToday', align: 'right' },
