@@ -18,8 +18,9 @@ import { coveredOn, isPastCutoff } from './checkins.ts';
 import { isIsoDate } from './dates.ts';
 import type { Slot } from '../db/schema.ts';
 
-/** The most people one batch may take (a very large building; the confirmation lists them all). */
-export const BATCH_MAX = 2000;
+import { BATCH_MAX } from '../shared/limits.ts';
+
+export { BATCH_MAX };
 /** What a whole-building check-in says it was. */
 export const BATCH_NOTE = '整栋（单元）确认正常';
 
@@ -208,6 +209,8 @@ export interface CheckinBatchRow {
   undoneBy: string | null;
   /** Check-ins of the batch still standing. */
   standing: number;
+  /** The building or unit, as the preview names it (小区 + 楼 + 单元). */
+  place: string;
 }
 
 /** The batches of a date (and slot) in scope, newest first: for the 今日监测 screen's 撤销 list. */
@@ -219,5 +222,8 @@ export async function listCheckinBatches(ctx: Ctx, q: { date: string; slot?: Slo
     .where('b.date', '=', q.date);
   if (q.slot) query = query.where('b.slot', '=', q.slot);
   if (ctx.actor.role === 'committee') query = query.where('b.communityId', '=', ctx.actor.communityId ?? -1);
-  return query.orderBy('b.id', 'desc').limit(100).execute();
+  const rows = await query.orderBy('b.id', 'desc').limit(100).execute();
+  const labels = new Map<number, string>();
+  for (const r of rows) if (!labels.has(r.placeId)) labels.set(r.placeId, (await batchPlace({ ...ctx, actor: { ...ctx.actor, role: 'admin', communityId: null } }, r.placeId)).label);
+  return rows.map((r) => ({ ...r, standing: Number(r.standing), place: labels.get(r.placeId)! }));
 }

@@ -62,3 +62,6 @@ export const PAIRING = { digits: 8, minutes: 10, maxAtOnce: 20, nameMax: 40 } as
 /** 今日监测's due list (checkins.due): a page is this many rows by default, never more than the max. */
 export const DUE_PAGE = 100;
 export const DUE_PAGE_MAX = 200;
+
+/** The most people one whole-building entry (整栋正常) takes: a very large building; the confirmation lists them all. */
+export const BATCH_MAX = 2000;

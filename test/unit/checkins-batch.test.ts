@@ -119,7 +119,7 @@ describe('whole-building entry', () => {
     expect(await t.dispatch('checkins.undoBatch', { batchId: r.batchId }, committee1)).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: '这次整栋登记已由街道王科员撤销' } });
     expect(auditRows('checkin.batch_undo')).toHaveLength(1);
     const list = await call<CheckinBatchRow[]>('checkins.batches', { slot: 'am' }, committee1);
-    expect(list).toMatchObject([{ id: r.batchId, count: 4, standing: 0, undoneBy: '街道王科员' }]);
+    expect(list).toMatchObject([{ id: r.batchId, count: 4, standing: 0, undoneBy: '街道王科员', place: '金桥小区3号楼' }]);
   });
 
   it('another committee member of the same community cannot undo it; after the cutoff nobody can', async () => {

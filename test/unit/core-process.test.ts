@@ -137,8 +137,9 @@ describe('the core process', () => {
     const onUnexpectedExit = vi.fn();
     const { client, children } = await startCore({ onUnexpectedExit });
     expect((await client.call('auth.login', { username: 'clerk', password: 'demo1234' }, 'wc:7')).ok).toBe(true);
-    const pending = client.call('dashboard.get', {}, 'wc:7');
-    await new Promise((r) => setTimeout(r, 30));
+    // A heavy read (a deep page of 今日监测), so the answer cannot come back before the kill.
+    const pending = client.call('checkins.due', { slot: 'am', offset: 15_000 }, 'wc:7');
+    await new Promise((r) => setTimeout(r, 10));
     children[0].child.kill('SIGKILL');
     const r = await pending;
     expect(r).toMatchObject({ ok: false, error: { code: 'INTERNAL', key: 'core.gone' } });

@@ -6,7 +6,8 @@ import { ALERT_ACTIONS, ALERT_STATUSES, CONTACT_METHODS, HEALTH_CODES, SLOTS, SY
 import { DUE_PAGE_MAX, TEXT_MAX } from '../../shared/limits.ts';
 import { temperatureProblem } from '../../shared/checkins.ts';
 import type { CheckinResult, DueList } from '../../domain/checkins.ts';
-import { BATCH_MAX, type BatchPreview, type BatchResult, type BatchUndoResult, type CheckinBatchRow } from '../../domain/checkins-batch.ts';
+import type { BatchPreview, BatchResult, BatchUndoResult, CheckinBatchRow } from '../../domain/checkins-batch.ts';
+import { BATCH_MAX } from '../../shared/limits.ts';
 import type { DueGroups } from '../../domain/checkins-groups.ts';
 import type { TestRecorded } from '../../domain/tests.ts';
 import type { AlertRow } from '../../domain/alerts.ts';
@@ -91,10 +92,10 @@ export const dailyContract = {
   'checkins.recordBatch': channel<BatchResult>()(
     z.object({ date: isoDate, slot, placeId: id, residentIds: z.array(id).min(1).max(BATCH_MAX) }).strict(),
     'checkins.write',
-    { invalidates: ['checkins.due', 'checkins.counts', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get', 'dashboard.places'] },
+    { invalidates: ['checkins.due', 'checkins.counts', 'checkins.groups', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get', 'dashboard.places'] },
   ),
   'checkins.undoBatch': channel<BatchUndoResult>()(z.object({ batchId: id }).strict(), 'checkins.write', {
-    invalidates: ['checkins.due', 'checkins.counts', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get', 'dashboard.places'],
+    invalidates: ['checkins.due', 'checkins.counts', 'checkins.groups', 'checkins.batches', 'residents.list', 'residents.get', 'dashboard.get', 'dashboard.places'],
   }),
   /** The whole-building entries of a date (and slot) in scope, newest first. */
   'checkins.batches': channel<CheckinBatchRow[]>()(z.object({ date: isoDate.optional(), slot: slot.optional() }).strict(), 'residents.read'),
