@@ -65,6 +65,11 @@ let building: BuildingCounts;
 describe('今日监测: 整栋正常，除了…', () => {
   it('two exceptions first, then the rest of the building as normal after a confirmation listing them; 撤销 removes them again', async () => {
     const { page, context, errors } = await openPage(browser, app.url);
+    // No live feed, as in Electron's own window (live.ts): what refreshes after the batch is the page's own doing.
+    let feeds = 0;
+    await context.routeWebSocket(/\/api\/live/, () => {
+      feeds++;
+    });
     await login(page, 'committee1');
     await page.getByTestId('nav-checkins').click();
     await page.getByTestId('ci-counter').waitFor();
@@ -160,6 +165,7 @@ describe('今日监测: 整栋正常，除了…', () => {
     await listed.getByText('撤销').first().waitFor();
     expect(await listed.getByTestId(`ci-batch-undo-${batch.id}`).count()).toBe(0);
     await page.getByTestId(`ci-batch-building-${bid}`).waitFor();
+    expect(feeds).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await context.close();
   });
