@@ -39,6 +39,8 @@ const zhCN = {
       cutoffPm: '下午打卡截止',
       cutoffHelp: '过了截止时间仍未记录的人员列为“未报”。',
       timeZone: '时区',
+      requireTemperature: '每条健康监测必须填写体温（开启后不能整栋登记正常）',
+      requireTemperatureHelp: '开启后，今日监测中每人都要填写体温才能保存，“整栋正常”“本单元正常”不可用。',
     },
     category: {
       intro: '各类人员可以有自己的隔离天数、监测天数和检测日；未单独设置的按默认防控政策。',
@@ -469,6 +471,8 @@ const en: typeof zhCN = {
       cutoffPm: 'Afternoon cutoff',
       cutoffHelp: 'People without a check-in by then are listed as missing.',
       timeZone: 'Time zone',
+      requireTemperature: 'Every check-in needs a temperature (no whole-building entry)',
+      requireTemperatureHelp: 'When on, each person needs a temperature to be saved in Today’s check-ins, and “all normal” for a building or unit is not available.',
     },
     category: {
       intro: 'Each category may have its own isolation days, monitoring days and test days; others follow the default policy.',

@@ -3,6 +3,8 @@
 // buildings; a search box (name, pinyin initials, room); 只看未报 / 只看异常; a counter of 已报/应报 and 未报; the open
 // alerts beside it. Filters live in the URL (#/checkins?slot=am&q=zs). Enter on a page's last open person moves to
 // the next people (next page, or — when saves shrink the list from the front — the same page read again).
+// 整栋正常… (jump list) / 本单元正常… (unit header) open the whole-building entry (BatchDialog); the slot's entries
+// are listed above the table with 撤销 (BatchList).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Checkbox, DatePicker, Input, Pagination, Result, Segmented, Select, Space, Spin, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
@@ -18,6 +20,8 @@ import { CorrectDialog } from './checkins/CorrectDialog.tsx';
 import { KeyLegend } from './checkins/KeyLegend.tsx';
 import { Counter } from './checkins/Counter.tsx';
 import { JumpList } from './checkins/JumpList.tsx';
+import { BatchDialog, type BatchTarget } from './checkins/BatchDialog.tsx';
+import { BatchList } from './checkins/BatchList.tsx';
 import { compoundsOf, listShrinks, offsetOf, type CheckinView, type DueRow, type ListMode, type RecordResult, type Slot, type UnitCounts } from './checkins/model.ts';
 import { paren } from '../i18n/codes.ts';
 import './checkins/checkins.css';
@@ -74,6 +78,7 @@ export default function CheckinsPage() {
   const [correcting, setCorrecting] = useState<DueRow | null>(null);
   const [openCompound, setOpenCompound] = useState<number | null>(null);
   const [pending, setPending] = useState<Target | null>(null);
+  const [batchTarget, setBatchTarget] = useState<BatchTarget | null>(null);
   const seq = useRef(0);
 
   const update = (next: Record<string, string | number | boolean | null | undefined>) => setParams((now) => ({ ...now, page: null, ...next }));
@@ -110,6 +115,15 @@ export default function CheckinsPage() {
   const units = useMemo(() => groups.data?.units ?? [], [groups.data]);
   const unitCounts = useMemo(() => new Map<number, UnitCounts>(units.map((u) => [u.unitId, u])), [units]);
   const compoundList = useMemo(() => compoundsOf(units), [units]);
+  // Buildings and units by place id, for the whole-building entries' list (小区 + 楼栋 + 单元).
+  const placeLabels = useMemo(() => {
+    const m = new Map<number, string>();
+    for (const u of units) {
+      m.set(u.unitId, u.compound + u.building + u.unit);
+      if (!m.has(u.buildingId)) m.set(u.buildingId, u.compound + u.building);
+    }
+    return m;
+  }, [units]);
   const compounds = useMemo(() => {
     const list = communities.data ?? [];
     return (communityId ? list.filter((c) => c.id === communityId) : list).flatMap((c) => c.compounds.map((p) => ({ value: p.id, label: communityId ? p.name : paren(t, p.name, c.name) })));
@@ -234,6 +248,7 @@ export default function CheckinsPage() {
 
       {counts.data && counts.data.date === date && counts.data.slot === slot && <Counter counts={counts.data} slotLabel={t(`slot.${slot}`)} />}
       {!canWrite && <Alert type="info" showIcon title={t('readOnlyNote')} style={{ marginBottom: 12 }} />}
+      {date && <BatchList date={date} slot={slot} pastCutoff={pastCutoff} placeLabel={(id) => placeLabels.get(id)} />}
 
       <div className={showJump ? 'ci-layout ci-layout-jump' : 'ci-layout'}>
         {showJump && (
@@ -245,6 +260,7 @@ export default function CheckinsPage() {
             pastCutoff={pastCutoff}
             onCompound={(c) => jump({ compoundId: c.compoundId })}
             onBuilding={(b) => jump({ compoundId: b.compoundId, buildingId: b.buildingId })}
+            onBatch={canWrite ? (b) => setBatchTarget({ placeId: b.buildingId, label: b.compound + b.building }) : undefined}
           />
         )}
         <div className="ci-main">
@@ -288,6 +304,7 @@ export default function CheckinsPage() {
                 onSaved={onSaved}
                 onCorrect={setCorrecting}
                 onPastEnd={onPastEnd}
+                onBatchUnit={canWrite ? (u) => setBatchTarget({ placeId: u.unitId, label: u.label }) : undefined}
               />
             </div>
           )}
@@ -303,6 +320,7 @@ export default function CheckinsPage() {
         <AlertsPanel communityId={communityId} highlightIds={highlights} canClose={can('alerts.write')} />
       </div>
       <CorrectDialog row={correcting} onClose={() => setCorrecting(null)} />
+      {date && <BatchDialog target={batchTarget} date={date} slot={slot} onClose={() => setBatchTarget(null)} />}
     </div>
   );
 }

@@ -2,7 +2,8 @@
 // unit's progress from checkins.groups. Digits type the temperature, single keys toggle symptoms / test / code /
 // contact, Enter saves and jumps to the next person not yet recorded — across a group boundary, and past the page's
 // last person onto the next page (the page decides: onPastEnd). A save that comes back abnormal turns the row red at
-// once. The focused person keeps the focus when the list is read again (a live refresh from another PC).
+// once. The focused person keeps the focus when the list is read again (a live refresh from another PC). Each unit
+// header offers 本单元正常… (the whole-building entry for the unit) while someone in it is not yet recorded.
 // One row: EntryRow.tsx.
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { App } from 'antd';
@@ -53,6 +54,8 @@ export interface EntryTableProps {
   onCorrect: (row: DueRow) => void;
   /** Enter on the page's last open person: the next ones are on another page (or there are none). */
   onPastEnd: (lastSave: Promise<unknown>) => void;
+  /** 本单元正常…: opens the whole-building entry for a unit (absent: the user cannot write check-ins). */
+  onBatchUnit?: (unit: { unitId: number; label: string }) => void;
 }
 
 /** Rows drawn in the first frame of a new page: a screenful. */
@@ -300,6 +303,17 @@ export function EntryTable(p: EntryTableProps) {
               <span className="ci-group-name">{[g.compound, g.building, g.unit].filter(Boolean).join(' › ')}</span>
               <span className="ci-group-community">{g.community}</span>
               <GroupCount counts={p.unitCounts.get(g.unitId)} rows={g.rows} pastCutoff={p.pastCutoff} />
+              {p.onBatchUnit && unitOpen(p.unitCounts.get(g.unitId), g.rows) && (
+                <button
+                  type="button"
+                  className="ci-batch-action"
+                  onClick={() => p.onBatchUnit!({ unitId: g.unitId, label: [g.compound, g.building, g.unit].filter(Boolean).join('') })}
+                  aria-label={t('batch.unitLabel', { place: [g.compound, g.building, g.unit].filter(Boolean).join('') })}
+                  data-testid={`ci-batch-unit-${g.unitId}`}
+                >
+                  {t('batch.unit')}
+                </button>
+              )}
             </th>
           </tr>
           {g.rows.map((row) => (
@@ -320,6 +334,9 @@ export function EntryTable(p: EntryTableProps) {
     </table>
   );
 }
+
+/** Someone in the unit is not yet recorded (its counts, else this page's rows of it). */
+const unitOpen = (counts: UnitCounts | undefined, rows: DueRow[]) => (counts ? counts.due > counts.done : rows.some((r) => !r.recorded));
 
 /** A unit's progress in its header: 已报 done/due, then 未报 (待报 before the cutoff) and 异常 when there are any. */
 function GroupCount({ counts, rows, pastCutoff }: { counts: UnitCounts | undefined; rows: DueRow[]; pastCutoff: boolean }) {

@@ -1,6 +1,7 @@
 // The jump list of 今日监测: the compounds in the list's order with their progress, and the buildings of the open
 // compound (the one shown, or clicked) — click one and the list goes to the page where it starts. A compound list,
-// not every building of the subdistrict at once: a whole subdistrict has hundreds of buildings.
+// not every building of the subdistrict at once: a whole subdistrict has hundreds of buildings. Beside a building with
+// someone not yet recorded: 整栋正常… (the whole-building entry, BatchDialog).
 import { useTranslation } from 'react-i18next';
 import type { BuildingCounts, CompoundCounts, ListMode } from './model.ts';
 
@@ -14,6 +15,8 @@ interface JumpListProps {
   pastCutoff: boolean;
   onCompound: (c: CompoundCounts) => void;
   onBuilding: (b: BuildingCounts) => void;
+  /** 整栋正常…: opens the whole-building entry (absent: the user cannot write check-ins). */
+  onBatch?: (b: BuildingCounts) => void;
 }
 
 function Progress({ c, pastCutoff }: { c: { due: number; done: number; abnormal: number }; pastCutoff: boolean }) {
@@ -35,7 +38,7 @@ function Progress({ c, pastCutoff }: { c: { due: number; done: number; abnormal:
 /** Whether the list in this mode shows any row of a place (a building with nobody missing has no rows under 只看未报). */
 const hasRows = (c: { due: number; done: number; abnormal: number }, mode: ListMode) => (mode === 'missing' ? c.due > c.done : mode === 'abnormal' ? c.abnormal > 0 : c.due > 0);
 
-export function JumpList({ compounds, openCompoundId, currentBuildingId, mode, pastCutoff, onCompound, onBuilding }: JumpListProps) {
+export function JumpList({ compounds, openCompoundId, currentBuildingId, mode, pastCutoff, onCompound, onBuilding, onBatch }: JumpListProps) {
   const { t } = useTranslation('checkins');
   return (
     <nav className="ci-jump" aria-label={t('jump.title')} data-testid="ci-jump">
@@ -48,18 +51,30 @@ export function JumpList({ compounds, openCompoundId, currentBuildingId, mode, p
           </button>
           {c.compoundId === openCompoundId &&
             c.buildings.map((b) => (
-              <button
-                type="button"
-                key={b.buildingId}
-                className={b.buildingId === currentBuildingId ? 'ci-jump-item ci-jump-building ci-jump-current' : 'ci-jump-item ci-jump-building'}
-                disabled={!hasRows(b, mode)}
-                onClick={() => onBuilding(b)}
-                aria-current={b.buildingId === currentBuildingId ? 'location' : undefined}
-                data-testid={`ci-jump-building-${b.buildingId}`}
-              >
-                <span className="ci-jump-name">{b.building || t('jump.noBuilding')}</span>
-                <Progress c={b} pastCutoff={pastCutoff} />
-              </button>
+              <div key={b.buildingId} className="ci-jump-row">
+                <button
+                  type="button"
+                  className={b.buildingId === currentBuildingId ? 'ci-jump-item ci-jump-building ci-jump-current' : 'ci-jump-item ci-jump-building'}
+                  disabled={!hasRows(b, mode)}
+                  onClick={() => onBuilding(b)}
+                  aria-current={b.buildingId === currentBuildingId ? 'location' : undefined}
+                  data-testid={`ci-jump-building-${b.buildingId}`}
+                >
+                  <span className="ci-jump-name">{b.building || t('jump.noBuilding')}</span>
+                  <Progress c={b} pastCutoff={pastCutoff} />
+                </button>
+                {onBatch && b.due > b.done && (
+                  <button
+                    type="button"
+                    className="ci-batch-action"
+                    onClick={() => onBatch(b)}
+                    aria-label={t('batch.buildingLabel', { place: b.compound + (b.building || t('jump.noBuilding')) })}
+                    data-testid={`ci-batch-building-${b.buildingId}`}
+                  >
+                    {t('batch.building')}
+                  </button>
+                )}
+              </div>
             ))}
         </div>
       ))}

@@ -1,6 +1,7 @@
 // 单位与防控政策: the office's name and place (区, 街道), the default isolation policy, the fever threshold, the daily
-// check-in cutoff times and the time zone. A policy change applies to new episodes only — said next to the fields.
-import { Alert, Card, Form, Input, InputNumber, Select, Typography } from 'antd';
+// check-in cutoff times, the time zone and whether every check-in needs a temperature (then no whole-building entry).
+// A policy change applies to new episodes only — said next to the fields.
+import { Alert, Card, Form, Input, InputNumber, Select, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api.ts';
 import { useSession } from '../../session.tsx';
@@ -16,9 +17,10 @@ interface Values {
   cutoffAm: string;
   cutoffPm: string;
   timeZone: string;
+  requireTemperature: boolean;
 }
 
-const FIELDS = ['district', 'subdistrict', 'policy', 'feverThreshold', 'cutoffAm', 'cutoffPm', 'timeZone'] as const;
+const FIELDS = ['district', 'subdistrict', 'policy', 'feverThreshold', 'cutoffAm', 'cutoffPm', 'timeZone', 'requireTemperature'] as const;
 
 function timeZones(current: string): string[] {
   let all: string[];
@@ -49,6 +51,7 @@ export function PolicyTab({ settings }: { settings: Settings }) {
         cutoffAm: s.cutoffAm,
         cutoffPm: s.cutoffPm,
         timeZone: s.timeZone,
+        requireTemperature: s.requireTemperature,
       })}
       toPatch={(v) => ({
         district: v.district.trim(),
@@ -58,6 +61,7 @@ export function PolicyTab({ settings }: { settings: Settings }) {
         cutoffAm: v.cutoffAm.trim(),
         cutoffPm: v.cutoffPm.trim(),
         timeZone: v.timeZone,
+        requireTemperature: v.requireTemperature,
       })}
       onSaved={(_s, patch) => {
         // The header shows the office's name from the session: refresh it when the name changed.
@@ -104,6 +108,9 @@ export function PolicyTab({ settings }: { settings: Settings }) {
                 <Select showSearch={{ optionFilterProp: 'label' }} style={{ width: 220 }} options={timeZones(settings.timeZone).map((z) => ({ value: z, label: z }))} />
               </Form.Item>
             </div>
+            <Form.Item name="requireTemperature" valuePropName="checked" label={t('settings.policy.requireTemperature')} extra={t('settings.policy.requireTemperatureHelp')}>
+              <Switch data-testid="require-temperature" />
+            </Form.Item>
           </Card>
         </>
       )}
