@@ -3,7 +3,7 @@
 // mode do: zod validation, the cli user's role decides what it may do (as for anyone), handlers audit as "cli".
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Db } from '../db/open.ts';
+import type { DbHandle } from '../db/open.ts';
 import type { RestoreOutcome } from '../db/restore.ts';
 import { CLI_ACTOR } from '../domain/actor.ts';
 import { systemClock } from '../domain/clock.ts';
@@ -22,12 +22,13 @@ export interface CliSession {
 }
 
 /**
- * Opens a session of the cli user on `db` (the file `dbFile`). The command line runs on the machine that holds the
- * file, so its env may name output paths (ApiEnv.localFiles: export --out, backup --out).
+ * Opens a session of the cli user on `handle` (the file `dbFile`). The command line runs on the machine that holds the
+ * file, so its env may name output paths (ApiEnv.localFiles: export --out, backup --out), and its jobs run in its own
+ * thread on that handle (ApiEnv.inlineJobs): it waits for them anyway, and a worker would load the code a second time.
  */
-export function startCliSession(db: Db, dbFile: string): CliSession {
+export function startCliSession(handle: DbHandle, dbFile: string): CliSession {
   const clock = systemClock();
-  const env: ApiEnv = { db, clock, sessions: new SessionStore(), dbFile: path.resolve(dbFile), localFiles: true };
+  const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile: path.resolve(dbFile), localFiles: true, inlineJobs: handle };
   const sessionKey = `cli:${randomUUID()}`;
   env.sessions.set(sessionKey, CLI_ACTOR, clock.now().getTime());
   return { env, sessionKey };

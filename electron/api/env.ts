@@ -22,6 +22,11 @@ export interface ApiEnv {
    * mode, whose users name no server paths.
    */
   localFiles?: boolean;
+  /**
+   * Jobs (import, export) run in this thread on this handle of `db`'s file instead of a worker thread (jobs/runner.ts
+   * `inline`): the command line, one caller with nothing else to keep responsive. Same job functions, same checks.
+   */
+  inlineJobs?: DbHandle;
   /** The desktop shell's file manager (shell.showItemInFolder); absent in browser mode and the CLI. */
   showItemInFolder?: (file: string) => void;
   /** The office server serving this database, when one runs (serve) or can be started here (the desktop app). */

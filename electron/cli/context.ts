@@ -8,7 +8,7 @@ import { MISSING_KEY_HINT, setDatabaseKey } from '../db/sqlite.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { startCliSession, type CliSession } from '../api/cli-session.ts';
 import type { Channel, InputOf, OutputOf } from '../api/contract.ts';
-import type { JobStatus } from '../jobs/runner.ts';
+import { jobEnded, type JobStatus } from '../jobs/runner.ts';
 import { AppError, fail } from '../shared/errors.ts';
 import { CliError, OPEN_ERROR_CODES } from './output.ts';
 
@@ -46,14 +46,18 @@ export interface CliApi extends CliSession {
   handle: DbHandle;
   /** dispatch(); a refusal (validation, permission, a rule) is thrown as its AppError, printed by run.ts. */
   call<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>>;
-  /** Polls 'jobs.status' until the job ends; its result, or its error thrown as the AppError it was. */
+  /**
+   * Waits for the job (it runs in this process: ApiEnv.inlineJobs), then asks 'jobs.status' for it; its result, or its
+   * error thrown as the AppError it was.
+   */
   waitForJob<O>(jobId: string, onProgress?: (p: JobStatus['progress']) => void): Promise<O>;
 }
 
+/** Only if a job were still running after it ended here (never expected): how long before asking again. */
 const POLL_MS = 100;
 
 export function cliApi(handle: DbHandle, file: string): CliApi {
-  const session = startCliSession(handle.db, file);
+  const session = startCliSession(handle, file);
   const call = async <C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>> => {
     const r = await dispatch(session.env, channel, input, session.sessionKey);
     if (!r.ok) throw AppError.from(r.error);
@@ -61,9 +65,9 @@ export function cliApi(handle: DbHandle, file: string): CliApi {
   };
   const waitForJob = async <O>(jobId: string, onProgress?: (p: JobStatus['progress']) => void): Promise<O> => {
     for (;;) {
+      await jobEnded(jobId, onProgress);
       const s = await call('jobs.status', { jobId });
       if (s.state === 'running') {
-        onProgress?.(s.progress);
         await new Promise((r) => setTimeout(r, POLL_MS));
         continue;
       }

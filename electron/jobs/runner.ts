@@ -6,12 +6,17 @@
 //     input     structured-cloneable input for the job function.
 //     dbFile    the database file; the worker opens its OWN connection to it (WAL). When dbFile is ':memory:'
 //               (tests) the job runs in this thread on `db` instead — same API, same outcome values.
+//     inline    the host's own handle on dbFile: the job runs in this thread on that connection, set up as a
+//               worker's is (db/job-connection.ts) and put back afterwards. For the command line, which has one
+//               caller and nothing else to keep responsive: no worker to start and load the code twice.
 //     clock     the host clock: the worker's clock starts at its current reading.
 //   JobHandle = { id, name, done: Promise<JobOutcome>, cancel(), status(): JobStatus }
 //     done never rejects: { state:'succeeded', result } | { state:'failed', error: AppErrorData } | { state:'cancelled' }.
 //     cancel() raises a shared flag the job sees at its next ctx.checkCancelled() (the job throws there, its
 //     transaction rolls back); a worker that does not stop within CANCEL_GRACE_MS is terminated.
 //   getJob(id) → JobStatus | null   cancelJob(id) → boolean   (the 'jobs.status'/'jobs.cancel' channels use these)
+//   jobEnded(id, onProgress?) → Promise<void>   resolves when the job has ended (at once when unknown), calling
+//               onProgress on the way: a caller in the same process waits on it instead of polling 'jobs.status'.
 //   jobWorkersDone(timeoutMs?) → Promise<boolean>   true once no job runs and no job's worker has the database open
 //               (a finished job's worker still checkpoints, then ends); false when a job is still running. Restoring
 //               a backup waits for it: the file must not be swapped under a worker.
@@ -28,8 +33,9 @@ import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/open.ts';
+import type { Db, DbHandle } from '../db/open.ts';
 import { databaseKey } from '../db/sqlite.ts';
+import { jobConnection, type BulkInsert } from '../db/job-connection.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
 import { toErrorData, type AppErrorData } from '../shared/errors.ts';
@@ -63,6 +69,8 @@ export interface StartOptions {
   onProgress?: (p: JobProgress) => void;
   /** The host's connection; used only for ':memory:' databases, which a worker cannot open. */
   db?: Db;
+  /** Run in this thread on the host's own handle on dbFile (the command line), not in a worker. */
+  inline?: DbHandle;
   /** How long a worker may ignore cancel before it is terminated (default CANCEL_GRACE_MS). */
   cancelGraceMs?: number;
   /** Extra module URLs exporting `jobs: Record<name, JobFn>` (tests); searched before the registry. */
@@ -80,7 +88,16 @@ export interface JobHandle<O = unknown> {
 export const CANCEL_GRACE_MS = 10_000;
 const KEEP_FINISHED_MS = 60 * 60_000;
 
-const jobs = new Map<string, { status: JobStatus; cancel: () => void; finished: number | null }>();
+interface JobEntry {
+  status: JobStatus;
+  cancel: () => void;
+  finished: number | null;
+  /** Settles when the job has ended. */
+  ended: Promise<unknown>;
+  watchers: Set<(p: JobProgress) => void>;
+}
+
+const jobs = new Map<string, JobEntry>();
 
 /** The worker entry next to this file: worker.ts when running from source, worker.js (or .mjs) when bundled. */
 export function workerUrl(): URL {
@@ -171,14 +188,18 @@ export function startJob<O = unknown>(name: string, input: unknown, opts: StartO
     progress: { done: 0, total: 0, phase: '准备' },
     startedAt: new Date().toISOString(),
   };
+  const watchers = new Set<(p: JobProgress) => void>();
   const onProgress = (p: JobProgress) => {
     status.progress = p;
     opts.onProgress?.(p);
+    for (const w of watchers) w(p);
   };
   let terminate: (() => void) | null = null;
-  const entry = {
+  const entry: JobEntry = {
     status: status as JobStatus,
-    finished: null as number | null,
+    finished: null,
+    ended: Promise.resolve(),
+    watchers,
     cancel: () => {
       if (status.state !== 'running') return;
       flag.raise();
@@ -188,10 +209,12 @@ export function startJob<O = unknown>(name: string, input: unknown, opts: StartO
   jobs.set(id, entry);
 
   let done: Promise<JobOutcome<O>>;
-  if (opts.dbFile === ':memory:') {
-    if (!opts.db) throw new Error('startJob: an in-memory database needs opts.db');
-    const ctx: JobContext = {
-      db: opts.db,
+  if (opts.dbFile === ':memory:' || opts.inline) {
+    if (!opts.inline && !opts.db) throw new Error('startJob: an in-memory database needs opts.db');
+    // Built with its getter (a spread would copy `cancelled` once).
+    const contextOn = (db: Db, bulkInsert?: BulkInsert): JobContext => ({
+      db,
+      ...(bulkInsert ? { bulkInsert } : {}),
       actor: opts.actor,
       clock: opts.clock,
       dbFile: opts.dbFile,
@@ -202,9 +225,19 @@ export function startJob<O = unknown>(name: string, input: unknown, opts: StartO
       checkCancelled() {
         if (flag.set) throw new JobCancelled();
       },
-    };
+    });
     done = loadJob(name, opts.modules).then(
-      (fn) => runJobFn<O>(fn, ctx, input),
+      async (fn) => {
+        let conn: ReturnType<typeof hostJobConnection> | null = null;
+        try {
+          conn = opts.inline ? hostJobConnection(opts.inline) : null;
+          return await runJobFn<O>(fn, conn ? contextOn(conn.db, conn.bulkInsert) : contextOn(opts.db!), input);
+        } catch (e) {
+          return { state: 'failed', error: toErrorData(e) };
+        } finally {
+          await conn?.release().catch(() => undefined);
+        }
+      },
       (e): JobOutcome<O> => ({ state: 'failed', error: toErrorData(e) }),
     );
   } else {
@@ -252,9 +285,43 @@ export function startJob<O = unknown>(name: string, input: unknown, opts: StartO
     if (o.state === 'succeeded') status.result = o.result;
     if (o.state === 'failed') status.error = o.error;
     entry.finished = Date.now();
+    watchers.clear();
     return o;
   });
+  entry.ended = done;
   return { id, name, done, cancel: entry.cancel, status: () => ({ ...status }) };
+}
+
+/**
+ * The host's own connection set up for a job as a worker's is (jobConnection: prepared INSERTs, a big page cache, no
+ * automatic checkpoint at its COMMIT); release() puts the connection's settings back (the next commit, or closing the
+ * file, checkpoints what the job wrote).
+ */
+function hostJobConnection(handle: DbHandle): { db: Db; bulkInsert: BulkInsert; release(): Promise<void> } {
+  const cache = handle.sqlite.pragma('cache_size', { simple: true }) as number;
+  const autoCheckpoint = handle.sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
+  const { db, bulkInsert } = jobConnection(handle);
+  return {
+    db,
+    bulkInsert,
+    async release() {
+      await db.destroy();
+      handle.sqlite.pragma(`cache_size = ${Number(cache)}`);
+      handle.sqlite.pragma(`wal_autocheckpoint = ${Number(autoCheckpoint)}`);
+    },
+  };
+}
+
+/** Resolves when the job has ended (at once when it is unknown), reporting its progress on the way. */
+export async function jobEnded(id: string, onProgress?: (p: JobProgress) => void): Promise<void> {
+  const j = jobs.get(id);
+  if (!j) return;
+  if (onProgress && j.finished === null) j.watchers.add(onProgress);
+  try {
+    await j.ended;
+  } finally {
+    if (onProgress) j.watchers.delete(onProgress);
+  }
 }
 
 /** A job's status for its owner (or an admin); null when unknown, expired, or someone else's. */

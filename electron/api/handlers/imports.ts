@@ -1,4 +1,5 @@
-// Handlers of the import channels. Reading and checking a list runs as a job in a worker thread (preview is awaited,
+// Handlers of the import channels. Reading and checking a list runs as a job in a worker thread — in the command line's
+// own thread when its env says so (ApiEnv.inlineJobs) — (preview is awaited,
 // commit returns the job id); uploaded bytes stay in the main process's temp folder, the renderer holds only a fileId.
 // The uploaded file is deleted when its import is written or cancelled, when the wizard discards it (import.cancel) and
 // when the session that uploaded it ends (uploads.ts says when else).
@@ -25,7 +26,7 @@ function requestFor(u: Upload, input: ListInput & { mode?: ImportMode }): Import
 }
 
 function jobOptions(ctx: HandlerCtx) {
-  return { dbFile: ctx.env.dbFile, db: ctx.db, actor: ctx.actor, clock: ctx.clock };
+  return { dbFile: ctx.env.dbFile, db: ctx.db, inline: ctx.env.inlineJobs, actor: ctx.actor, clock: ctx.clock };
 }
 
 /** Runs a job to its end and returns its result, or throws its error as the AppError it was. */

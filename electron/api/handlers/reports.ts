@@ -37,7 +37,7 @@ export const reportsHandlers: HandlersFor<typeof reportsContract> = {
     const req: ExportRequest = { ...input, outDir: exportDirOf(ctx.env), outFile: input.outFile === undefined ? undefined : localFile(ctx.env, input.outFile) };
     // Refuse now (unmasked without permission, another community, bad dates) rather than in a failed job later.
     await resolveExport(ctx, req);
-    const job = startJob<ExportResult>('export.report', req, { dbFile: ctx.env.dbFile, actor: ctx.actor, clock: ctx.clock, db: ctx.db });
+    const job = startJob<ExportResult>('export.report', req, { dbFile: ctx.env.dbFile, actor: ctx.actor, clock: ctx.clock, db: ctx.db, inline: ctx.env.inlineJobs });
     return { jobId: job.id };
   },
   'reports.download': async (ctx, input) => {

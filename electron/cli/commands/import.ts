@@ -1,6 +1,7 @@
 // `import residents FILE` / `import tests FILE`: the import wizard's channels as the cli user — 'import.upload' the file,
-// 'import.commit' (a job in a worker thread: every row checked, written in one transaction), 'jobs.status' until it
-// ends, 'import.errorReport' for --errors-out, 'import.cancel' to drop the upload. Exit 0 written, 1 rejected (nothing
+// 'import.commit' (the import job — every row checked, written in one transaction — run in this process on the file
+// the command opened, ApiEnv.inlineJobs: no worker thread), awaited, then 'jobs.status' for its answer,
+// 'import.errorReport' for --errors-out, 'import.cancel' to drop the upload. Exit 0 written, 1 rejected (nothing
 // written), 2 unreadable file.
 import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
 import { failure, ok, usageError, type CommandResult } from '../output.ts';

@@ -1,8 +1,13 @@
 // The government-style sheet every report shares: merged title and info rows, a one- or two-row header with merged
 // groups, frozen panes, a 合计 row, CJK-aware widths, A4-landscape print set-up and cells that can never be formulas.
 // Written with exceljs's streaming writer: each row is committed as it is added, so a report never sits in memory.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+
+let loaded: typeof ExcelJS | null = null;
+/** exceljs, loaded when the first report is written: a command that writes none (import) does not wait for it. */
+const exceljs = (): typeof ExcelJS => (loaded ??= createRequire(import.meta.url)('exceljs') as typeof ExcelJS);
 
 export type CellKind = 'text' | 'id' | 'phone' | 'date' | 'int' | 'number';
 
@@ -169,7 +174,7 @@ export class ReportSheet {
       numFmt: '@',
     };
     const freezeX = (opts.serial ? 1 : 0) + (opts.freezeColumns ?? 0);
-    this.wb = opts.workbook ?? new ExcelJS.stream.xlsx.WorkbookWriter({ filename: opts.file, useStyles: true, useSharedStrings: false });
+    this.wb = opts.workbook ?? new (exceljs().stream.xlsx.WorkbookWriter)({ filename: opts.file, useStyles: true, useSharedStrings: false });
     if (!opts.workbook) this.wb.creator = opts.creator ?? '居家隔离管理台';
     // Views and page set-up are written when the sheet opens, so they must be given here, not set later.
     this.ws = this.wb.addWorksheet(opts.sheetName, {

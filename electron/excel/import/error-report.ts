@@ -1,7 +1,7 @@
 // The error report: the rejected rows with their original cells, the row number they had, and a 原因 column,
 // so the clerk fixes them in Excel and imports just this file again. Cells with a problem are shaded.
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Table } from '../read.ts';
 import type { RowIssue } from './issues.ts';
 
@@ -47,7 +47,9 @@ export async function buildErrorReport(table: Table, headerRow: number, issues: 
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  // Loaded here, not with the module: an import that rejects nothing never loads exceljs.
+  const { default: excel } = await import('exceljs');
+  const wb = new excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet('未导入的行', { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = widths.map((w) => ({ width: Math.min(Math.max(w + 2, 8), 80) }));
   const head = ws.addRow(headings);
