@@ -50,6 +50,10 @@ export function applyPragmas(sqlite: SqliteDatabase.Database, readonly = false):
   sqlite.pragma('busy_timeout = 5000');
   // Freed pages are zeroed, so purged personal data leaves no bytes behind.
   sqlite.pragma('secure_delete = ON');
+  // Temporary tables, sorts and statement journals stay in memory: a row's INSERT with the counters' triggers
+  // (counters.ts) journals more than SQLite keeps in memory by default, and an import then wrote millions of times to
+  // a temporary file in /var/tmp — slow, and pages of personal data outside the database file.
+  sqlite.pragma('temp_store = MEMORY');
 }
 
 export async function openDatabase(file: string, options: OpenOptions = {}): Promise<DbHandle> {
