@@ -4,7 +4,9 @@
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
-import { COUNTER_TRIGGERS, rebuildCounters } from './counters.ts';
+import { COUNTER_TRIGGERS, VERSION_TRIGGERS, rebuildCounters } from './counters.ts';
+
+const OFF_DURING_LOAD: Record<string, string> = { ...COUNTER_TRIGGERS, ...VERSION_TRIGGERS };
 
 const MAX_CACHED = 64;
 /** Page cache during a load, in KiB (SQLite's negative cache_size); restored afterwards. */
@@ -50,7 +52,7 @@ export async function withBulkLoad<T>(sqlite: SqliteDatabase.Database, fn: (db: 
   const previousFk = sqlite.pragma('foreign_keys', { simple: true }) as number;
   sqlite.pragma(`cache_size = -${BULK_CACHE_KIB}`);
   sqlite.pragma('foreign_keys = OFF');
-  const triggers = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (SELECT value FROM json_each(?))").pluck().all(JSON.stringify(Object.keys(COUNTER_TRIGGERS))) as string[];
+  const triggers = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (SELECT value FROM json_each(?))").pluck().all(JSON.stringify(Object.keys(OFF_DURING_LOAD))) as string[];
   for (const name of triggers) sqlite.exec(`DROP TRIGGER ${name}`);
   const db = bulkKysely(sqlite);
   try {
@@ -59,7 +61,7 @@ export async function withBulkLoad<T>(sqlite: SqliteDatabase.Database, fn: (db: 
     await db.destroy();
     if (triggers.length) {
       rebuildCounters(sqlite);
-      for (const name of triggers) sqlite.exec(COUNTER_TRIGGERS[name]);
+      for (const name of triggers) sqlite.exec(OFF_DURING_LOAD[name]);
     }
     sqlite.pragma(`foreign_keys = ${previousFk ? 'ON' : 'OFF'}`);
     sqlite.pragma(`cache_size = ${previousCache}`);

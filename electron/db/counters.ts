@@ -162,6 +162,21 @@ export const COUNTER_TRIGGERS: Record<string, string> = {
   END`,
 };
 
+/**
+ * counter_version (migration 0009) moves whenever the people under control may have changed (an episode written, a
+ * resident moved, a rebuild): readers keep their sums of coverage_counts for as long as it stays (domain/counters.ts).
+ * Check-ins do not move it — the sums of who reported are read fresh, and cheaply, every time.
+ */
+export const VERSION_TRIGGERS: Record<string, string> = {
+  counters_version_episodes_insert: `CREATE TRIGGER counters_version_episodes_insert AFTER INSERT ON episodes BEGIN UPDATE counter_version SET n = n + 1; END`,
+  counters_version_episodes_update: `CREATE TRIGGER counters_version_episodes_update AFTER UPDATE OF ${EPISODE_COLUMNS}, resident_id ON episodes BEGIN UPDATE counter_version SET n = n + 1; END`,
+  counters_version_episodes_delete: `CREATE TRIGGER counters_version_episodes_delete AFTER DELETE ON episodes BEGIN UPDATE counter_version SET n = n + 1; END`,
+  counters_version_residents_move: `CREATE TRIGGER counters_version_residents_move AFTER UPDATE OF community_id, household_id ON residents
+    WHEN OLD.community_id IS NOT NEW.community_id OR OLD.household_id IS NOT NEW.household_id BEGIN UPDATE counter_version SET n = n + 1; END`,
+};
+
+export const VERSION_DDL: string[] = ['CREATE TABLE counter_version (n INTEGER NOT NULL)', 'INSERT INTO counter_version (n) VALUES (1)'];
+
 /** Tables, view and indexes (migration 0007), then the triggers. */
 export const COUNTER_DDL: string[] = [
   `CREATE TABLE coverage_counts (
@@ -206,6 +221,7 @@ export const REBUILD_SQL: string[] = [
 export function rebuildCounters(sqlite: SqliteDatabase.Database): void {
   sqlite.transaction(() => {
     for (const text of REBUILD_SQL) sqlite.exec(text);
+    if (sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = 'counter_version'").get()) sqlite.exec('UPDATE counter_version SET n = n + 1');
   })();
 }
 

@@ -400,6 +400,10 @@ export interface CheckinBatchesTable {
   undoneBy: string | null;
 }
 
+export interface CounterVersionTable {
+  n: number;
+}
+
 export interface CoverageOverlapsTable {
   residentId: number;
 }
@@ -443,6 +447,7 @@ export interface Database {
   checkinCounts: CheckinCountsTable;
   coverageOverlaps: CoverageOverlapsTable;
   checkinBatches: CheckinBatchesTable;
+  counterVersion: CounterVersionTable;
   residentPlaces: ResidentPlacesView;
 }
 

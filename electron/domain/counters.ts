@@ -118,10 +118,35 @@ const LEVEL_COLUMNS = {
   building: ['communityId', 'compoundId', 'buildingId'],
 } as const;
 
+/**
+ * Sums of coverage_counts kept per connection while counter_version stays (it moves on every write that may change
+ * who is under control; check-ins do not). Every PC refreshes its slot counter after each entry: with this, twenty PCs
+ * cost one sum per episode change instead of one per entry. Keyed by the connection object: a transaction (another
+ * object) always reads afresh.
+ */
+const kept = new WeakMap<object, { version: number; sums: Map<string, unknown> }>();
+const KEPT_MAX = 200;
+
+async function keptSum<T>(ctx: Ctx, key: string, compute: () => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return compute();
+  const version = (await ctx.db.selectFrom('counterVersion').select('n').executeTakeFirst())?.n ?? -1;
+  let entry = kept.get(ctx.db);
+  if (!entry || entry.version !== version) kept.set(ctx.db, (entry = { version, sums: new Map() }));
+  if (entry.sums.has(key)) return structuredClone(entry.sums.get(key) as T);
+  const value = await compute();
+  if (entry.sums.size >= KEPT_MAX) entry.sums.clear();
+  entry.sums.set(key, structuredClone(value));
+  return value;
+}
+
 /** People under control on `date` per place (at `level`) and kind, exact, in scope. */
 export async function coveredCounts(ctx: Ctx, date: string, filter: PlaceFilter = {}, level: CountLevel = 'building'): Promise<CoveredRow[]> {
   const w = where(ctx, filter);
   if (!w) return [];
+  return keptSum(ctx, `covered|${date}|${level}|${w.communityId}|${w.compoundId}|${w.buildingId}`, () => coveredCountsNow(ctx, date, w, level));
+}
+
+async function coveredCountsNow(ctx: Ctx, date: string, w: Where, level: CountLevel): Promise<CoveredRow[]> {
   const cols = LEVEL_COLUMNS[level];
   let q = ctx.db
     .selectFrom('coverageCounts')
@@ -174,8 +199,12 @@ export async function episodeEvents(ctx: Ctx, date: string, filter: PlaceFilter 
 
 /** People under control on each day of [from, to] by kind, exact, in scope (the dashboard's 30-day chart). */
 export async function coveredPerDay(ctx: Ctx, from: string, to: string, filter: PlaceFilter = {}): Promise<Map<string, Record<EpisodeKind, number>>> {
-  const out = new Map<string, Record<EpisodeKind, number>>();
   const w = where(ctx, filter);
+  return keptSum(ctx, `perDay|${from}|${to}|${w?.communityId}|${w?.compoundId}|${w?.buildingId}|${w === null}`, () => coveredPerDayNow(ctx, from, to, w));
+}
+
+async function coveredPerDayNow(ctx: Ctx, from: string, to: string, w: Where | null): Promise<Map<string, Record<EpisodeKind, number>>> {
+  const out = new Map<string, Record<EpisodeKind, number>>();
   let q = ctx.db
     .selectFrom('coverageCounts')
     .select((eb) => ['day', 'kind', eb.fn.sum<number>('covered').as('covered')])
