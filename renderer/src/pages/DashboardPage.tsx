@@ -121,7 +121,7 @@ export default function DashboardPage() {
             </Card>
           </div>
           {drillAt ? (
-            <PlaceDrill at={drillAt} onChange={setDrill} canLeave={own === null} />
+            <PlaceDrill at={drillAt} onChange={setDrill} canLeave={own === null} picked={drill !== null} />
           ) : (
             <Typography.Text type="secondary" className="dashboard-note">
               {t('drill:hint')}

@@ -11,13 +11,15 @@ export interface DrillAt {
   compoundId?: number;
 }
 
-export function PlaceDrill({ at, onChange, canLeave }: { at: DrillAt; onChange: (at: DrillAt | null) => void; canLeave: boolean }) {
+export function PlaceDrill({ at, onChange, canLeave, picked }: { at: DrillAt; onChange: (at: DrillAt | null) => void; canLeave: boolean; picked: boolean }) {
   const { t } = useTranslation('drill');
   const q = useApiQuery('dashboard.places', { communityId: at.compoundId ? undefined : at.communityId, compoundId: at.compoundId }, { refetchInterval: 60_000 });
   const d = q.data;
-  // The card opens below the charts: bring it into view when the place changes.
+  // The card opens below the charts: bring it into view when someone picked a place (not on arriving at 工作台).
   const card = useRef<HTMLDivElement>(null);
-  useEffect(() => card.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }), [at.communityId, at.compoundId]);
+  useEffect(() => {
+    if (picked) card.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [picked, at.communityId, at.compoundId]);
   const alarm = (v: number) => <span className={v ? 'text-alarm' : undefined}>{v}</span>;
   return (
     <Card ref={card} size="small" className="chart-card" data-testid="place-drill" title={t('title')}>
