@@ -39,6 +39,8 @@ export function MappingTable({ kind, preview, busy, onApply }: { kind: Kind; pre
                   size="small"
                   value={v}
                   options={options}
+                  // A short list: every choice in the page (a virtual list draws only those near the chosen one).
+                  virtual={false}
                   status={v && dups.includes(v as FieldName) ? 'error' : undefined}
                   onChange={(f: string) => setChoice({ ...choice, [r.column]: (f || null) as FieldName | null })}
                   style={{ width: 180 }}
