@@ -120,7 +120,7 @@ describe('the core process', () => {
       if (g.maxGap > inProcess.maxGap) [heavy, inProcess] = [c, g];
     }
     await h.close();
-    expect(inProcess.maxGap, `${heavy[0]} must be heavy enough to show anything (${Math.round(inProcess.ms)} ms)`).toBeGreaterThan(100);
+    expect(inProcess.maxGap, `${heavy[0]} must be heavy enough to show anything (${Math.round(inProcess.ms)} ms)`).toBeGreaterThan(50);
 
     const { client } = await startCore();
     expect((await client.call('auth.login', { username: 'admin', password: 'demo1234' }, 'wc:1')).ok).toBe(true);
@@ -129,7 +129,7 @@ describe('the core process', () => {
     expect(viaCore.value.every((r) => r.ok)).toBe(true);
     expect(viaCore.ms).toBeGreaterThan(inProcess.maxGap);
     // Main stayed responsive throughout: no gap anywhere near the in-process freeze (slack for a loaded machine).
-    expect(viaCore.maxGap).toBeLessThan(Math.max(60, inProcess.maxGap / 2));
+    expect(viaCore.maxGap).toBeLessThan(Math.max(35, inProcess.maxGap / 2));
     await client.shutdown(false);
   });
 
