@@ -6,7 +6,7 @@ import type { Ctx } from './context.ts';
 import { getSettings } from './settings.ts';
 import { invalid, issue } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
-import { coveredOn, isPastCutoff, joinSlot } from './checkins.ts';
+import { dueWithPlaces, isPastCutoff } from './checkins.ts';
 import { GROUP_ORDER } from './checkins-due.ts';
 import type { Slot } from '../db/schema.ts';
 
@@ -44,13 +44,7 @@ export interface DueGroups {
 export async function dueGroups(ctx: Ctx, q: DueGroupsQuery): Promise<DueGroups> {
   if (!isIsoDate(q.date)) throw invalid('common.dateBad', undefined, [issue('date', 'common.pickValidDate')]);
   const settings = await getSettings(ctx);
-  let query = joinSlot(coveredOn(ctx, q.date, q), q.date, q.slot)
-    .innerJoin('households as h', 'h.id', 'r.householdId')
-    .innerJoin('places as p', 'p.id', 'h.compoundId')
-    .innerJoin('places as c', 'c.id', 'r.communityId')
-    .innerJoin('places as rm', 'rm.id', 'h.roomId')
-    .innerJoin('places as u', 'u.id', 'rm.parentId')
-    .innerJoin('places as b', 'b.id', 'u.parentId')
+  let query = dueWithPlaces(ctx, q.date, q.slot, q)
     .select((eb) => [
       'r.communityId',
       'c.name as community',

@@ -348,7 +348,7 @@ export interface DueList {
   pastCutoff: boolean;
 }
 
-export function joinSlot<Q extends ReturnType<typeof coveredOn>>(q: Q, date: string, slot: Slot) {
+function joinSlot<Q extends ReturnType<typeof coveredOn>>(q: Q, date: string, slot: Slot) {
   return q.leftJoin('checkins as k', (j) => j.onRef('k.residentId', '=', 'e.residentId').on('k.date', '=', date).on('k.slot', '=', slot));
 }
 
@@ -362,6 +362,20 @@ export async function dueCounter(ctx: Ctx, q: Omit<DueQuery, 'limit' | 'offset'>
 }
 
 /**
+ * Who is due for a slot, with their check-in of it (k) and their place: household h, compound p, community c, room rm,
+ * unit u, building b — the aliases the due list, its groups and checkins-due.ts's order and search use.
+ */
+export function dueWithPlaces(ctx: Ctx, date: string, slot: Slot, filter: { communityId?: number; compoundId?: number }) {
+  return joinSlot(coveredOn(ctx, date, filter), date, slot)
+    .innerJoin('households as h', 'h.id', 'r.householdId')
+    .innerJoin('places as p', 'p.id', 'h.compoundId')
+    .innerJoin('places as c', 'c.id', 'r.communityId')
+    .innerJoin('places as rm', 'rm.id', 'h.roomId')
+    .innerJoin('places as u', 'u.id', 'rm.parentId')
+    .innerJoin('places as b', 'b.id', 'u.parentId');
+}
+
+/**
  * People due for a slot of a date, one page: overdue first (past the cutoff), then by place in natural order —
  * compound, building, unit, room by number (checkins-due.ts) — then name (pinyin). Filters: building, unit, the
  * search box, only the missing, only the abnormal. `total` counts the filtered rows; `counter` is the slot's.
@@ -372,13 +386,7 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
   const limit = Math.min(Math.max(q.limit ?? DUE_PAGE, 1), DUE_PAGE_MAX);
   const offset = Math.max(q.offset ?? 0, 0);
   const past = isPastCutoff(ctx, settings, q.date, q.slot);
-  let base = joinSlot(coveredOn(ctx, q.date, q), q.date, q.slot)
-    .innerJoin('households as h', 'h.id', 'r.householdId')
-    .innerJoin('places as p', 'p.id', 'h.compoundId')
-    .innerJoin('places as c', 'c.id', 'r.communityId')
-    .innerJoin('places as rm', 'rm.id', 'h.roomId')
-    .innerJoin('places as u', 'u.id', 'rm.parentId')
-    .innerJoin('places as b', 'b.id', 'u.parentId');
+  let base = dueWithPlaces(ctx, q.date, q.slot, q);
   if (q.buildingId) base = base.where('b.id', '=', q.buildingId);
   if (q.unitId) base = base.where('u.id', '=', q.unitId);
   if (q.onlyMissing) base = base.where('k.id', 'is', null);
