@@ -17,15 +17,11 @@ function natural(alias: 'b' | 'u' | 'rm'): RawBuilder<unknown>[] {
   return [sql`case when ${name} glob '[0-9]*' then 0 else 1 end`, sql`cast(${name} as integer)`, name];
 }
 
-/** Group order: compound (by name), building, unit — each followed by its id so one place's rows stay together. */
-export const GROUP_ORDER: RawBuilder<unknown>[] = [
-  sql.ref('p.name'),
-  sql.ref('h.compoundId'),
-  ...natural('b'),
-  sql.ref('b.id'),
-  ...natural('u'),
-  sql.ref('u.id'),
-];
+/** Building order: compound (by name, then id), building by number — each followed by its id. Aliases p and b. */
+export const BUILDING_ORDER: RawBuilder<unknown>[] = [sql.ref('p.name'), sql.ref('p.id'), ...natural('b'), sql.ref('b.id')];
+
+/** Group order: building order, then unit — each followed by its id so one place's rows stay together. */
+export const GROUP_ORDER: RawBuilder<unknown>[] = [...BUILDING_ORDER, ...natural('u'), sql.ref('u.id')];
 
 /** Row order inside a unit: room by number, then the person's name in pinyin. */
 export const ROW_ORDER: RawBuilder<unknown>[] = [...GROUP_ORDER, ...natural('rm'), sql.ref('r.namePinyin'), sql.ref('r.id')];

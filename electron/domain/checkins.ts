@@ -23,6 +23,7 @@ import type { Checkin, EpisodeKind, ContactMethod, HealthCode, Slot, TestResult,
 import { updateVersioned } from './versioned.ts';
 import { coveredCounts, doneCounts, total } from './counters.ts';
 import { DUE_PAGE, DUE_PAGE_MAX, ROW_ORDER, dueSearch } from './checkins-due.ts';
+import { buildingsInOrder, duePartitions, planDuePage } from './checkins-due-pages.ts';
 
 export { SYMPTOMS, type Symptom } from '../shared/enums.ts';
 export { abnormalReasons } from '../shared/checkins.ts';
@@ -376,6 +377,39 @@ export function dueWithPlaces(ctx: Ctx, date: string, slot: Slot, filter: { comm
 }
 
 /**
+ * The episode ids of one page of the due list, in order. Without a search, unit or abnormal filter the page is found
+ * from the counters' per-building counts and only the buildings it touches are sorted (checkins-due-pages.ts);
+ * otherwise the (narrow) filtered list is sorted whole, keys only.
+ */
+async function pageIds(
+  ctx: Ctx,
+  q: DueQuery,
+  base: ReturnType<typeof dueWithPlaces>,
+  o: { overdueFirst: boolean; walk: boolean; limit: number; offset: number },
+): Promise<number[]> {
+  if (!o.walk) {
+    let page = base.select('e.id');
+    // Past the cutoff every unrecorded row is overdue, so "overdue first" means unrecorded first.
+    if (o.overdueFirst) page = page.orderBy(sql`case when k.id is null then 0 else 1 end`);
+    for (const x of ROW_ORDER) page = page.orderBy(x);
+    return (await page.limit(o.limit).offset(o.offset).execute()).map((r) => r.id);
+  }
+  const parts = await duePartitions(ctx, q, o.overdueFirst ? 'overdueFirst' : q.onlyMissing ? 'onlyMissing' : 'all');
+  const named = new Set<number>();
+  for (const p of parts) for (const [b, n] of p.counts) if (b !== 0 && n > 0) named.add(b);
+  const ids: number[] = [];
+  const order = (await buildingsInOrder(ctx, [...named])).map((b) => b.buildingId);
+  for (const run of planDuePage(order, parts, o.offset, o.limit)) {
+    let page = base.select('e.id').where('b.id', 'in', run.buildingIds);
+    if (run.partition === 'missing') page = page.where('k.id', 'is', null);
+    if (run.partition === 'done') page = page.where('k.id', 'is not', null);
+    for (const x of ROW_ORDER) page = page.orderBy(x);
+    for (const r of await page.limit(run.limit).offset(run.offset).execute()) ids.push(r.id);
+  }
+  return ids;
+}
+
+/**
  * People due for a slot of a date, one page: overdue first (past the cutoff), then by place in natural order —
  * compound, building, unit, room by number (checkins-due.ts) — then name (pinyin). Filters: building, unit, the
  * search box, only the missing, only the abnormal. `total` counts the filtered rows; `counter` is the slot's.
@@ -393,15 +427,9 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
   if (q.onlyAbnormal) base = base.where('k.abnormal', '=', 1);
   const search = dueSearch(q.search);
   if (search) base = base.where(search);
-  // The page's episodes first, sorting only their keys (the sorter then carries one id a row, not the whole row),
-  // then the page's 100 rows in full.
   const overdueFirst = past && !q.onlyMissing && !q.onlyAbnormal;
-  let page = base.select('e.id');
-  // Past the cutoff every unrecorded row is overdue, so "overdue first" means unrecorded first.
-  if (overdueFirst) page = page.orderBy(sql`case when k.id is null then 0 else 1 end`);
-  for (const o of ROW_ORDER) page = page.orderBy(o);
-  let query = base.where('e.id', 'in', page.limit(limit).offset(offset)).select([
-    'e.residentId',
+  const ids = await pageIds(ctx, q, base, { overdueFirst, walk: !q.unitId && !search && !q.onlyAbnormal, limit, offset });
+  let query = base.where('e.id', 'in', ids.length ? ids : [0]).select([    'e.residentId',
     'e.id as episodeId',
     'e.kind',
     'e.startDate',

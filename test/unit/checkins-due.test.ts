@@ -8,7 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { startEpisode } from '../../electron/domain/episodes.ts';
-import { dueList, recordCheckIn, type DueList, type DueRow } from '../../electron/domain/checkins.ts';
+import { sql } from 'kysely';
+import { dueList, dueWithPlaces, isPastCutoff, recordCheckIn, type DueList, type DueRow } from '../../electron/domain/checkins.ts';
+import { getSettings } from '../../electron/domain/settings.ts';
+import { ROW_ORDER } from '../../electron/domain/checkins-due.ts';
+import { planDuePage } from '../../electron/domain/checkins-due-pages.ts';
 import { dueGroups, type DueGroups } from '../../electron/domain/checkins-groups.ts';
 
 let t: TestEnv;
@@ -147,6 +151,65 @@ describe('checkins.due: order, filters, search, pages', () => {
   });
 });
 
+describe('checkins.due: pages found from the counters', () => {
+  /** The whole list as one sort of every row (what each page was before the counters), for the same scope. */
+  async function wholeList(actor: Parameters<typeof t.ctx>[0], q: { onlyMissing?: boolean; buildingId?: number; communityId?: number }) {
+    const ctx = t.ctx(actor);
+    const past = isPastCutoff(ctx, await getSettings(ctx), DAY, 'am');
+    let all = dueWithPlaces(ctx, DAY, 'am', q).select(['e.id']);
+    if (q.buildingId) all = all.where('b.id', '=', q.buildingId);
+    if (q.onlyMissing) all = all.where('k.id', 'is', null);
+    if (past && !q.onlyMissing) all = all.orderBy(sql`case when k.id is null then 0 else 1 end`);
+    for (const o of ROW_ORDER) all = all.orderBy(o);
+    return (await all.execute()).map((r) => r.id);
+  }
+
+  it('every page equals the same rows of the whole list sorted at once, across buildings, partitions and scopes', async () => {
+    const ids: number[] = [];
+    // Three compounds in two communities, buildings with 0–9 people, names and rooms out of order.
+    for (let i = 0; i < 90; i++) {
+      const building = ['1', '2', '10', 'A座', '3'][(i * 7) % 5];
+      const compound = ['金桥小区', '安居小区', '金桥小区', '丽园'][i % 4];
+      ids.push(await person(`人${(i * 37) % 90}`, { building, unit: String(1 + (i % 2)), room: String(101 + ((i * 13) % 40)), compound, community: i % 3 === 0 ? 'b' : 'a' }));
+    }
+    for (const id of ids.filter((_, i) => i % 4 === 1)) await recordCheckIn(t.ctx(), { residentId: id, date: DAY, slot: 'am', temperature: 36.5 });
+    const committee = (await t.ctx().db.selectFrom('users').select(['id', 'communityId']).where('username', '=', 'committee1').executeTakeFirstOrThrow());
+    const actors = [undefined, { userId: committee.id, username: 'committee1', displayName: 'c', role: 'committee' as const, communityId: committee.communityId }];
+    for (const now of ['2022-01-20T01:00:00.000Z', '2022-01-20T02:01:00.000Z']) {
+      t.clock.set(now); // before, then after the morning cutoff (the unrecorded first)
+      for (const actor of actors) {
+        const someBuilding = (await dueList(t.ctx(actor), { date: DAY, slot: 'am' })).rows[3].buildingId;
+        for (const q of [{}, { onlyMissing: true }, { buildingId: someBuilding }, { communityId: t.communities.a }]) {
+          const whole = await wholeList(actor, q);
+          expect(whole.length).toBeGreaterThan(0);
+          for (const size of [7, 50]) {
+            const paged: number[] = [];
+            for (let offset = 0; offset < whole.length + size; offset += size) {
+              paged.push(...(await dueList(t.ctx(actor), { date: DAY, slot: 'am', ...q, limit: size, offset })).rows.map((r) => r.episodeId));
+            }
+            expect(paged, `${now} ${actor?.username ?? 'cli'} ${JSON.stringify(q)} by ${size}`).toEqual(whole);
+          }
+        }
+      }
+    }
+  });
+
+  it('plans a page over the buildings\' counts: skips whole buildings, starts inside one, crosses into the next partition', () => {
+    const parts = [
+      { partition: 'missing' as const, counts: new Map([[1, 3], [2, 0], [3, 4]]) },
+      { partition: 'done' as const, counts: new Map([[1, 2], [3, 1]]) },
+    ];
+    expect(planDuePage([1, 2, 3], parts, 0, 2)).toEqual([{ partition: 'missing', buildingIds: [1], offset: 0, limit: 2 }]);
+    expect(planDuePage([1, 2, 3], parts, 4, 2)).toEqual([{ partition: 'missing', buildingIds: [3], offset: 1, limit: 2 }]);
+    expect(planDuePage([1, 2, 3], parts, 2, 10)).toEqual([
+      { partition: 'missing', buildingIds: [1, 3], offset: 2, limit: 5 },
+      { partition: 'done', buildingIds: [1, 3], offset: 0, limit: 3 },
+    ]);
+    expect(planDuePage([1, 2, 3], parts, 8, 5)).toEqual([{ partition: 'done', buildingIds: [1, 3], offset: 1, limit: 2 }]);
+    expect(planDuePage([1, 2, 3], parts, 10, 5)).toEqual([]);
+  });
+});
+
 describe('checkins.groups', () => {
   async function town() {
     const ids: number[] = [];
@@ -201,6 +264,19 @@ describe('checkins.groups', () => {
     // The evening slot has its own counts.
     const pm = await dueGroups(t.ctx(), { date: DAY, slot: 'pm' });
     expect(pm.units.reduce((n, u) => n + u.done, 0)).toBe(1);
+    // Per building (from the counters): the units added up, in the same order.
+    const perBuilding = new Map<number, { buildingId: number; due: number; done: number; abnormal: number }>();
+    for (const u of g.units) {
+      const b = perBuilding.get(u.buildingId) ?? { buildingId: u.buildingId, due: 0, done: 0, abnormal: 0 };
+      perBuilding.set(u.buildingId, { buildingId: u.buildingId, due: b.due + u.due, done: b.done + u.done, abnormal: b.abnormal + u.abnormal });
+    }
+    expect(g.buildings.map(({ buildingId, due, done, abnormal }) => ({ buildingId, due, done, abnormal }))).toEqual([...perBuilding.values()]);
+    expect(g.buildings.map((b) => `${b.community}${b.compound}${b.building}`)[0]).toBe('华夏里社区华夏小区5号楼');
+    // Units only of the buildings asked for (a page's), the buildings all the same.
+    const two = g.units.find((u) => u.building === '2号楼')!.buildingId;
+    const some = await dueGroups(t.ctx(), { date: DAY, slot: 'am', buildingIds: [two] });
+    expect(some.units.map((u) => u.unit)).toEqual(['1单元', '2单元']);
+    expect(some.buildings).toEqual(g.buildings);
   });
 
   it('through the API: the clerk sees every community; a committee member only their own, another community comes back empty', async () => {
