@@ -78,6 +78,13 @@ describe('the jump list and paging by groups', () => {
     ]);
   });
 
+  it('finds where a building starts from the buildings\' counts as from the units\'', () => {
+    const buildings = compoundsOf(units).flatMap((c) => c.buildings);
+    for (const mode of ['all', 'missing', 'abnormal'] as const)
+      for (const past of [false, true])
+        for (const target of [{ buildingId: 1 }, { buildingId: 2 }, { buildingId: 10 }, { compoundId: 7 }]) expect(offsetOf(buildings, target, mode, past)).toBe(offsetOf(units, target, mode, past));
+  });
+
   it('finds where a building starts in each mode, before and past the cutoff', () => {
     // Before the cutoff the list is in place order: the rows of the units before it.
     expect(offsetOf(units, { buildingId: 2 }, 'all', false)).toBe(120);
@@ -103,13 +110,16 @@ describe('the jump list and paging by groups', () => {
   });
 
   it('a save counts one more 已报 (and 异常) in its unit only, and only for its date and slot', () => {
-    const groups = { date: '2022-01-20', slot: 'am' as const, units, cutoff: '10:00', pastCutoff: false };
+    const buildings = compoundsOf(units).flatMap((c) => c.buildings.map((b) => ({ ...b, communityId: 1 })));
+    const groups = { date: '2022-01-20', slot: 'am' as const, buildings, units, cutoff: '10:00', pastCutoff: false };
     const res = { checkin: { abnormal: true } } as unknown as RecordResult;
     const input = { residentId: 1, date: '2022-01-20', slot: 'am' as const, symptoms: [] };
-    const next = withSavedGroup(groups, res, input, 21);
+    const next = withSavedGroup(groups, res, input, { unitId: 21, buildingId: 2 });
     expect(next.units.find((x) => x.unitId === 21)).toMatchObject({ done: 11, abnormal: 2 });
     expect(next.units.filter((x) => x.unitId !== 21)).toEqual(units.filter((x) => x.unitId !== 21));
-    expect(withSavedGroup(groups, res, { ...input, slot: 'pm' }, 21)).toBe(groups);
+    expect(next.buildings.find((x) => x.buildingId === 2)).toMatchObject({ due: 80, done: 41, abnormal: 4 });
+    expect(next.buildings.filter((x) => x.buildingId !== 2)).toEqual(buildings.filter((x) => x.buildingId !== 2));
+    expect(withSavedGroup(groups, res, { ...input, slot: 'pm' }, { unitId: 21, buildingId: 2 })).toBe(groups);
   });
 
   it('Enter moves to the next open person on the page, across units, and stops at its end', () => {

@@ -76,9 +76,12 @@ export const dailyContract = {
       .strict(),
     'residents.read',
   ),
-  /** The due list's groups (compound › building › unit) with their counts, in the list's order; scoped like it. */
+  /**
+   * The due list's groups with their counts, in the list's order; scoped like it: every building (the jump list), and
+   * the units of `buildingIds` (the page's buildings; every unit when absent).
+   */
   'checkins.groups': channel<DueGroups>()(
-    z.object({ date: isoDate.optional(), slot, communityId: id.optional(), compoundId: id.optional() }).strict(),
+    z.object({ date: isoDate.optional(), slot, communityId: id.optional(), compoundId: id.optional(), buildingIds: z.array(id).max(DUE_PAGE_MAX).optional() }).strict(),
     'residents.read',
   ),
   /** The counter of one slot (应报 / 已报 / 未报) without its list; date and slot default to the office's today and current slot. */

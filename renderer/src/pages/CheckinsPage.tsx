@@ -70,7 +70,10 @@ export default function CheckinsPage() {
   const input = inputAt(page);
   // No refetch on focus: a reload would reorder the rows under the clerk's cursor. Saves patch the cached page.
   const due = useApiQuery('checkins.due', input, { enabled: !!input, refetchOnWindowFocus: false, staleTime: 30_000 });
-  const groups = useApiQuery('checkins.groups', date && slotKnown ? { date, slot, communityId, compoundId } : undefined, { enabled: !!date && slotKnown, refetchOnWindowFocus: false, staleTime: 30_000 });
+  // The groups: every building's counts (the jump list) and the units of the buildings this page shows (its headers).
+  const pageBuildings = useMemo(() => [...new Set((due.data?.rows ?? []).map((r) => r.buildingId))].sort((a, b) => a - b), [due.data]);
+  const groupsInput = date && slotKnown && due.data ? { date, slot, communityId, compoundId, buildingIds: pageBuildings } : undefined;
+  const groups = useApiQuery('checkins.groups', groupsInput, { enabled: !!groupsInput, refetchOnWindowFocus: false, staleTime: 30_000, placeholderData: (prev) => prev });
   const listKey = JSON.stringify(input ?? null);
   const [saved, setSaved] = useState<{ key: string; map: Map<number, CheckinView> }>({ key: '', map: new Map() });
   const savedMap = useMemo(() => (saved.key === listKey ? saved.map : new Map<number, CheckinView>()), [saved, listKey]);
@@ -113,17 +116,16 @@ export default function CheckinsPage() {
   const total = due.data?.total ?? 0;
   const pastCutoff = due.data?.pastCutoff ?? counts.data?.pastCutoff ?? false;
   const units = useMemo(() => groups.data?.units ?? [], [groups.data]);
+  const buildings = useMemo(() => groups.data?.buildings ?? [], [groups.data]);
   const unitCounts = useMemo(() => new Map<number, UnitCounts>(units.map((u) => [u.unitId, u])), [units]);
-  const compoundList = useMemo(() => compoundsOf(units), [units]);
+  const compoundList = useMemo(() => compoundsOf(buildings), [buildings]);
   // Buildings and units by place id, for the whole-building entries' list (小区 + 楼栋 + 单元).
   const placeLabels = useMemo(() => {
     const m = new Map<number, string>();
-    for (const u of units) {
-      m.set(u.unitId, u.compound + u.building + u.unit);
-      if (!m.has(u.buildingId)) m.set(u.buildingId, u.compound + u.building);
-    }
+    for (const b of buildings) m.set(b.buildingId, b.compound + b.building);
+    for (const u of units) m.set(u.unitId, u.compound + u.building + u.unit);
     return m;
-  }, [units]);
+  }, [buildings, units]);
   const compounds = useMemo(() => {
     const list = communities.data ?? [];
     return (communityId ? list.filter((c) => c.id === communityId) : list).flatMap((c) => c.compounds.map((p) => ({ value: p.id, label: communityId ? p.name : paren(t, p.name, c.name) })));
@@ -158,7 +160,7 @@ export default function CheckinsPage() {
   };
 
   const jump = (where: { buildingId?: number; compoundId: number }) => {
-    const offset = offsetOf(units, where, mode, pastCutoff);
+    const offset = offsetOf(buildings, where, mode, pastCutoff);
     if (offset === null) return;
     const to = Math.floor(offset / PAGE_SIZE) + 1;
     const inPlace = (r: DueRow) => (where.buildingId !== undefined ? r.buildingId === where.buildingId : r.compoundId === where.compoundId);

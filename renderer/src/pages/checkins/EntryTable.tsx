@@ -86,7 +86,7 @@ export function EntryTable(p: EntryTableProps) {
   const record = useApiWrite('checkins.record', {
     patch: {
       'checkins.due': withSavedCheckin,
-      'checkins.groups': (old, res, input) => withSavedGroup(old, res, input, latest.current.rows.find((r) => r.residentId === input.residentId)?.unitId),
+      'checkins.groups': (old, res, input) => withSavedGroup(old, res, input, latest.current.rows.find((r) => r.residentId === input.residentId)),
     },
     onError: (e, input) => {
       const row = latest.current.rows.find((r) => r.residentId === input.residentId);

@@ -209,8 +209,11 @@ export interface CompoundCounts {
   buildings: BuildingCounts[];
 }
 
-/** The units' counts added up per building and per compound, in the list's order. */
-export function compoundsOf(units: UnitCounts[]): CompoundCounts[] {
+/** Counts of a place in the list's order: a building (checkins.groups' buildings) or a unit (its units). */
+export type PlaceCounts = Pick<UnitCounts, 'compoundId' | 'compound' | 'community' | 'buildingId' | 'building' | 'due' | 'done' | 'abnormal'>;
+
+/** Buildings' (or units') counts added up per building and per compound, in the list's order. */
+export function compoundsOf(units: PlaceCounts[]): CompoundCounts[] {
   const out: CompoundCounts[] = [];
   for (const u of units) {
     let c = out[out.length - 1];
@@ -227,7 +230,7 @@ export function compoundsOf(units: UnitCounts[]): CompoundCounts[] {
 }
 
 /** How many rows of a unit the list shows in a mode. */
-function shown(u: Pick<UnitCounts, 'due' | 'done' | 'abnormal'>, mode: ListMode): number {
+function shown(u: Pick<PlaceCounts, 'due' | 'done' | 'abnormal'>, mode: ListMode): number {
   return mode === 'missing' ? u.due - u.done : mode === 'abnormal' ? u.abnormal : u.due;
 }
 
@@ -237,15 +240,15 @@ function shown(u: Pick<UnitCounts, 'due' | 'done' | 'abnormal'>, mode: ListMode)
  * so a building with someone missing starts among them, a building all recorded after every missing row. Null when
  * the list shows none of its rows.
  */
-export function offsetOf(units: UnitCounts[], target: { buildingId?: number; compoundId?: number }, mode: ListMode, pastCutoff: boolean): number | null {
-  const hit = (u: UnitCounts) => (target.buildingId !== undefined ? u.buildingId === target.buildingId : u.compoundId === target.compoundId);
+export function offsetOf(units: PlaceCounts[], target: { buildingId?: number; compoundId?: number }, mode: ListMode, pastCutoff: boolean): number | null {
+  const hit = (u: PlaceCounts) => (target.buildingId !== undefined ? u.buildingId === target.buildingId : u.compoundId === target.compoundId);
   const mine = units.filter(hit);
   if (!mine.length) return null;
   const first = units.indexOf(mine[0]);
   const before = units.slice(0, first);
-  const sum = (list: UnitCounts[], f: (u: UnitCounts) => number) => list.reduce((n, u) => n + f(u), 0);
+  const sum = (list: PlaceCounts[], f: (u: PlaceCounts) => number) => list.reduce((n, u) => n + f(u), 0);
   if (mode !== 'all' || !pastCutoff) return sum(mine, (u) => shown(u, mode)) > 0 ? sum(before, (u) => shown(u, mode)) : null;
-  const missing = (u: UnitCounts) => u.due - u.done;
+  const missing = (u: PlaceCounts) => u.due - u.done;
   if (sum(mine, missing) > 0) return sum(before, missing);
   return sum(units, missing) + sum(before, (u) => u.done);
 }
@@ -258,11 +261,13 @@ export function listShrinks(mode: ListMode, pastCutoff: boolean): boolean {
   return mode === 'missing' || (mode === 'all' && pastCutoff);
 }
 
-/** The groups after one check-in was saved: its unit one more 已报 (and 异常), without reading them again. */
-export function withSavedGroup(groups: DueGroups, res: OutputOf<'checkins.record'>, input: RecordInput, unitId: number | undefined): DueGroups {
-  if (groups.date !== input.date || groups.slot !== input.slot || unitId === undefined) return groups;
+/** The groups after one check-in was saved: its unit and building one more 已报 (and 异常), without reading them again. */
+export function withSavedGroup(groups: DueGroups, res: OutputOf<'checkins.record'>, input: RecordInput, where: { unitId: number; buildingId: number } | undefined): DueGroups {
+  if (groups.date !== input.date || groups.slot !== input.slot || where === undefined) return groups;
+  const plus = <T extends { due: number; done: number; abnormal: number }>(x: T): T => ({ ...x, done: Math.min(x.due, x.done + 1), abnormal: x.abnormal + (res.checkin.abnormal ? 1 : 0) });
   return {
     ...groups,
-    units: groups.units.map((u) => (u.unitId === unitId ? { ...u, done: Math.min(u.due, u.done + 1), abnormal: u.abnormal + (res.checkin.abnormal ? 1 : 0) } : u)),
+    buildings: groups.buildings.map((b) => (b.buildingId === where.buildingId ? plus(b) : b)),
+    units: groups.units.map((u) => (u.unitId === where.unitId ? plus(u) : u)),
   };
 }
