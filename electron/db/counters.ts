@@ -163,6 +163,17 @@ export const COUNTER_TRIGGERS: Record<string, string> = {
 };
 
 /**
+ * SQL adding the counts of NEW residents' first episodes with ids in [lo, hi] (fresh-rows.ts): what
+ * counters_episodes_insert adds for each, in one statement. Only for residents created together with these episodes:
+ * they have no check-ins and no other episode, so the trigger's other two steps (check-ins now covered, overlaps)
+ * have nothing to do.
+ */
+export function freshEpisodesCoverageSql(lo: number, hi: number): string {
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('freshEpisodesCoverageSql: integer ids only');
+  return `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.id BETWEEN ${lo} AND ${hi}`, 1)} ${ON_COVERAGE}`;
+}
+
+/**
  * counter_version (migration 0009) moves whenever the people under control may have changed (an episode written, a
  * resident moved, a rebuild): readers keep their sums of coverage_counts for as long as it stays (domain/counters.ts).
  * Check-ins do not move it — the sums of who reported are read fresh, and cheaply, every time.

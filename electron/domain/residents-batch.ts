@@ -15,6 +15,7 @@ import { isCategory, type NormalisedResident } from './residents.ts';
 import { sql, type ExpressionBuilder, type Insertable } from 'kysely';
 import type { Category, Database } from '../db/schema.ts';
 import { chunks, insertEach } from './batch-insert.ts';
+import { withFreshRows } from '../db/fresh-rows.ts';
 
 export interface NewResidentRow {
   /** Already through normaliseResident (same rules as createResident). */
@@ -88,42 +89,46 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
   // of the residents being updated with their episode's id afterwards.
   const firstResident = await nextId(ctx, 'residents');
   const firstEpisode = await nextId(ctx, 'episodes');
-  const out = await insertEach(
-    ctx,
-    'residents',
-    people.map(({ value: v, householdId, communityId, startDate }, i) => {
-      const py = namePinyin(v.name);
-      // The current-period columns are what startEpisode's sync would write.
-      const period = plan(v.category, startDate);
-      // Every column spelt out (no spread of the value): one object shape for all rows, built without copying.
-      return {
-        id: firstResident + i,
-        name: v.name,
-        docType: v.docType,
-        docNumber: v.docNumber,
-        sex: v.sex,
-        birthDate: v.birthDate,
-        phone: v.phone,
-        category: v.category,
-        notes: v.notes,
-        guardianId: v.guardianId,
-        householdId,
-        communityId,
-        namePinyin: py.full,
-        nameInitials: py.initials,
-        status: 'isolating' as const,
-        currentEpisodeId: firstEpisode + i,
-        startDate,
-        lastDay: period.lastDay,
-        releaseDate: period.releaseDate,
-        latestTemperature: null,
-        importBatchId: opts.importBatchId,
-        createdAt: at,
-        updatedAt: at,
-      } satisfies Insertable<Database['residents']> & Record<keyof NormalisedResident, unknown>;
-    }),
-  );
-  await insertEach(ctx, 'episodes', people.map((p, i) => isolationRow(plan, firstEpisode + i, out[i], p.value.category, p.startDate, opts.importBatchId, at)));
+  // The rows' INSERT triggers (change feed, counters) are replaced by a set-based catch-up (db/fresh-rows.ts).
+  const { ids: out } = await withFreshRows(ctx.db, async () => {
+    const ids = await insertEach(
+      ctx,
+      'residents',
+      people.map(({ value: v, householdId, communityId, startDate }, i) => {
+        const py = namePinyin(v.name);
+        // The current-period columns are what startEpisode's sync would write.
+        const period = plan(v.category, startDate);
+        // Every column spelt out (no spread of the value): one object shape for all rows, built without copying.
+        return {
+          id: firstResident + i,
+          name: v.name,
+          docType: v.docType,
+          docNumber: v.docNumber,
+          sex: v.sex,
+          birthDate: v.birthDate,
+          phone: v.phone,
+          category: v.category,
+          notes: v.notes,
+          guardianId: v.guardianId,
+          householdId,
+          communityId,
+          namePinyin: py.full,
+          nameInitials: py.initials,
+          status: 'isolating' as const,
+          currentEpisodeId: firstEpisode + i,
+          startDate,
+          lastDay: period.lastDay,
+          releaseDate: period.releaseDate,
+          latestTemperature: null,
+          importBatchId: opts.importBatchId,
+          createdAt: at,
+          updatedAt: at,
+        } satisfies Insertable<Database['residents']> & Record<keyof NormalisedResident, unknown>;
+      }),
+    );
+    await insertEach(ctx, 'episodes', people.map((p, i) => isolationRow(plan, firstEpisode + i, ids[i], p.value.category, p.startDate, opts.importBatchId, at)));
+    return { ids, residents: [firstResident, firstResident + people.length - 1] as [number, number], episodes: [firstEpisode, firstEpisode + people.length - 1] as [number, number] };
+  });
   const extra = { importBatchId: opts.importBatchId, count: people.length };
   await audit(ctx, { action: 'resident.create', entity: 'import_batch', entityId: opts.importBatchId, extra });
   await audit(ctx, { action: 'episode.start', entity: 'import_batch', entityId: opts.importBatchId, extra: { ...extra, kind: 'home_isolation' } });

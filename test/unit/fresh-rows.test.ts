@@ -1,0 +1,87 @@
+// An import writes its new people and their episodes with the rows' INSERT triggers off inside its own transaction
+// and catches up in a few set-based statements (db/fresh-rows.ts). What must hold, on a real file: the change feed has
+// exactly what the triggers would have written (one row per new resident and per new episode, with the community,
+// residents first), the counters equal a rebuild from the rows, the triggers are all back afterwards — also when the
+// import is abandoned half-way, which leaves nothing written — and another connection never sees them missing.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
+import { CONFIRM_ALL, people, STANDARD_HEADER, standardRows } from '../helpers/lists.ts';
+import { analyseResidents } from '../../electron/excel/import/residents.ts';
+import { commitResidents } from '../../electron/excel/import/commit.ts';
+import { checkCounters } from '../../electron/db/counters.ts';
+import type { Table } from '../../electron/excel/read.ts';
+
+const TODAY = '2022-01-20';
+const actx = { today: TODAY, orgNames: ['广阳区', '解放道街道'] };
+const TRIGGERS = ['change_log_residents_insert', 'change_log_episodes_insert', 'counters_episodes_insert', 'counters_version_episodes_insert'];
+
+let env: TestEnv;
+let dir: string;
+beforeEach(async () => {
+  dir = tempDir('idesk-fresh-rows-');
+  env = await makeEnv({ file: path.join(dir, 'desk.db'), now: '2022-01-20T01:00:00.000Z' });
+});
+afterEach(async () => {
+  await env.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function list(n: number): Table {
+  const rows = [['广阳区解放道街道居家隔离人员名单'], STANDARD_HEADER, ...standardRows(people(n))];
+  return { sheetName: '名单', sheetNames: ['名单'], rows, date1904: false, format: 'xlsx' };
+}
+
+const triggersOf = (sqlite: Database.Database) =>
+  (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (SELECT value FROM json_each(?)) ORDER BY name").pluck().all(JSON.stringify(TRIGGERS)) as string[]);
+const count = (sqlite: Database.Database, q: string) => Number(sqlite.prepare(q).pluck().get());
+
+describe('an import writes new people without the per-row triggers, and catches up', () => {
+  it('the change feed gets one row per new resident and episode, residents first, with their community; counters equal a rebuild', async () => {
+    const sqlite = env.handle.sqlite;
+    const seqBefore = count(sqlite, 'SELECT coalesce(max(seq), 0) FROM change_log');
+    const versionBefore = count(sqlite, 'SELECT n FROM counter_version');
+    // Parts of 150: the catch-up runs once a part, in order.
+    const s = await commitResidents(env.ctx(), analyseResidents(list(400), {}, actx), { mode: 'all-or-nothing', fileName: 'x.xlsx', confirm: CONFIRM_ALL, part: 150 });
+    expect(s.imported).toBe(400);
+    const feed = sqlite.prepare('SELECT seq, tbl, row_id AS id, community_id AS community FROM change_log WHERE seq > ? AND tbl IN (\'residents\', \'episodes\') ORDER BY seq').all(seqBefore) as { tbl: string; id: number; community: number }[];
+    const residents = sqlite.prepare('SELECT id, community_id AS community FROM residents WHERE import_batch_id = ? ORDER BY id').all(s.batchId) as { id: number; community: number }[];
+    const episodes = sqlite.prepare('SELECT e.id, r.community_id AS community FROM episodes e JOIN residents r ON r.id = e.resident_id WHERE e.import_batch_id = ? ORDER BY e.id').all(s.batchId) as { id: number; community: number }[];
+    expect(feed.filter((f) => f.tbl === 'residents').map(({ id, community }) => ({ id, community }))).toEqual(residents);
+    expect(feed.filter((f) => f.tbl === 'episodes').map(({ id, community }) => ({ id, community }))).toEqual(episodes);
+    // A part's residents come before its episodes, as the triggers wrote them.
+    const firstEpisode = feed.findIndex((f) => f.tbl === 'episodes');
+    expect(feed.slice(0, firstEpisode).every((f) => f.tbl === 'residents')).toBe(true);
+    expect(checkCounters(sqlite)).toEqual([]);
+    expect(count(sqlite, 'SELECT n FROM counter_version')).toBeGreaterThan(versionBefore);
+    expect(triggersOf(sqlite)).toEqual([...TRIGGERS].sort());
+  });
+
+  it('abandoned half-way: nothing written, every trigger back; another connection saw them all the while', async () => {
+    const sqlite = env.handle.sqlite;
+    const before = { residents: count(sqlite, 'SELECT count(*) FROM residents'), feed: count(sqlite, 'SELECT count(*) FROM change_log'), coverage: count(sqlite, 'SELECT count(*) FROM coverage_counts') };
+    const other = new Database(path.join(dir, 'desk.db'), { readonly: true });
+    const seen: string[][] = [];
+    let calls = 0;
+    try {
+      await expect(
+        commitResidents(env.ctx(), analyseResidents(list(300), {}, actx), { mode: 'all-or-nothing', fileName: 'x.xlsx', confirm: CONFIRM_ALL, part: 100 }, {
+          checkCancelled: () => {
+            seen.push(triggersOf(other));
+            // Abandon in the second part, after its people were written.
+            if (++calls === 5) throw new Error('abandoned');
+          },
+        }),
+      ).rejects.toThrow('abandoned');
+    } finally {
+      other.close();
+    }
+    expect(seen.length).toBe(5);
+    for (const s of seen) expect(s).toEqual([...TRIGGERS].sort());
+    expect(triggersOf(sqlite)).toEqual([...TRIGGERS].sort());
+    expect({ residents: count(sqlite, 'SELECT count(*) FROM residents'), feed: count(sqlite, 'SELECT count(*) FROM change_log'), coverage: count(sqlite, 'SELECT count(*) FROM coverage_counts') }).toEqual(before);
+    expect(checkCounters(sqlite)).toEqual([]);
+  });
+});
