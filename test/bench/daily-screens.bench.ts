@@ -75,6 +75,18 @@ async function fastest(channel: string, input: unknown): Promise<{ ms: number; o
   return { ms: best, out };
 }
 
+// The building with the most people under control: the batch entry and the one-building page use it.
+const BIG_BUILDING = Number(
+  handle.sqlite.prepare("SELECT building_id FROM coverage_counts WHERE day <= ? AND building_id <> 0 GROUP BY building_id ORDER BY SUM(covered) DESC LIMIT 1").pluck().get(DAY),
+);
+
+/** The buildings of the due list's first page: the groups the screen asks for with it. */
+async function firstPageBuildings(): Promise<number[]> {
+  const r = await dispatch(env, 'checkins.due', { date: DAY, slot: 'am', limit: 100 }, 'bench');
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return [...new Set((r.data as { rows: { buildingId: number }[] }).rows.map((x) => x.buildingId))];
+}
+
 const base = await fastest('residents.list', { status: 'active', limit: 100, offset: 0 });
 console.log(`\nbaseline residents.list (100 rows, active): ${base.ms.toFixed(1)} ms (fastest of ${RUNS})`);
 const cases: { label: string; channel: string; input: unknown; goal?: number }[] = [
@@ -82,6 +94,9 @@ const cases: { label: string; channel: string; input: unknown; goal?: number }[]
   { label: 'checkins.counts (the slot counter)', channel: 'checkins.counts', input: { date: DAY, slot: 'am' } },
   { label: 'checkins.due first page (100)', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 0 }, goal: 4 },
   { label: 'checkins.due page at offset 50,000', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 50_000 }, goal: 4 },
+  { label: 'checkins.due page at offset 50,000, only missing', channel: 'checkins.due', input: { date: DAY, slot: 'am', onlyMissing: true, limit: 100, offset: 50_000 }, goal: 4 },
+  { label: 'checkins.due page of one building', channel: 'checkins.due', input: { date: DAY, slot: 'am', buildingId: BIG_BUILDING, limit: 100 }, goal: 4 },
+  { label: "checkins.groups (every building; the first page's units)", channel: 'checkins.groups', input: { date: DAY, slot: 'am', buildingIds: await firstPageBuildings() }, goal: 4 },
 ];
 for (const c of cases) {
   const r = await fastest(c.channel, c.input);
@@ -89,13 +104,36 @@ for (const c of cases) {
   console.log(`${c.label}: ${r.ms.toFixed(1)} ms = ${ratio.toFixed(1)}× the residents page${c.goal ? ` (goal ≤ ${c.goal}×: ${ratio <= c.goal ? 'met' : 'MISSED'})` : ''}`);
 }
 
+// Whole-building entry (整栋正常): the evening slot of the largest building, previewed then recorded, as a committee
+// PC does it; each run is undone afterwards (not timed) so the next records the same people again.
+{
+  let best = Infinity;
+  let people = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const preview = await dispatch(env, 'checkins.batchPreview', { date: DAY, slot: 'pm', placeId: BIG_BUILDING }, 'bench');
+    if (!preview.ok) throw new Error(JSON.stringify(preview.error));
+    const ids = (preview.data as { people: { residentId: number }[] }).people.map((p) => p.residentId);
+    const t0 = performance.now();
+    const done = await dispatch(env, 'checkins.recordBatch', { date: DAY, slot: 'pm', placeId: BIG_BUILDING, residentIds: ids }, 'bench');
+    best = Math.min(best, performance.now() - t0);
+    if (!done.ok) throw new Error(JSON.stringify(done.error));
+    people = ids.length;
+    const undone = await dispatch(env, 'checkins.undoBatch', { batchId: (done.data as { batchId: number }).batchId }, 'bench');
+    if (!undone.ok) throw new Error(JSON.stringify(undone.error));
+  }
+  console.log(`checkins.recordBatch of a ${people}-person building: ${best.toFixed(1)} ms = ${(best / base.ms).toFixed(1)}× the residents page (${(best / Math.max(people, 1)).toFixed(2)} ms a person)`);
+}
+
 // The plans of the statements the two hot calls make (through a logging Kysely on the same connection).
 const { getDashboard } = await import('../../electron/domain/dashboard.ts');
 const { dueList } = await import('../../electron/domain/checkins.ts');
+const { dueGroups } = await import('../../electron/domain/checkins-groups.ts');
+const pageBuildings = await firstPageBuildings();
 const actor = { userId: 0, username: 'clerk', displayName: 'clerk', role: 'clerk' as const, communityId: null };
 for (const [label, run] of [
   ['dashboard.get', () => getDashboard({ db: logged, actor, clock }, DAY)],
   ['checkins.due', () => dueList({ db: logged, actor, clock }, { date: DAY, slot: 'am', limit: 100 })],
+  ['checkins.groups', () => dueGroups({ db: logged, actor, clock }, { date: DAY, slot: 'am', buildingIds: pageBuildings })],
 ] as const) {
   captured.length = 0;
   await run();
