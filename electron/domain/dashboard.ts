@@ -93,13 +93,17 @@ export async function communityDailyStats(ctx: Ctx, date: string): Promise<Commu
 
   // Open at the end of the date: raised by then and not closed by then. ISO instants carry the office's local date first.
   const nextDay = addDays(date, 1);
-  let alertsQ = ctx.db
-    .selectFrom('alerts')
-    .select((eb) => ['communityId', eb.fn.countAll<number>().as('n')])
-    .where('createdAt', '<', nextDay)
-    .where((eb) => eb.or([eb('status', '=', 'open'), eb('closedAt', '>=', nextDay)]));
-  if (scope !== null) alertsQ = alertsQ.where('communityId', '=', scope);
-  const alerts = toMap(await alertsQ.groupBy('communityId').execute());
+  // Two disjoint parts, each read from an index that holds every column it needs (migration 0010).
+  const alertsPart = (f: (q: ReturnType<typeof alertsBase>) => ReturnType<typeof alertsBase>) => {
+    let q = f(alertsBase());
+    if (scope !== null) q = q.where('communityId', '=', scope);
+    return q.groupBy('communityId').execute();
+  };
+  const alertsBase = () => ctx.db.selectFrom('alerts').select((eb) => ['communityId', eb.fn.countAll<number>().as('n')]).where('createdAt', '<', nextDay);
+  const alerts = new Map<number, number>();
+  for (const part of [await alertsPart((q) => q.where('status', '=', 'open')), await alertsPart((q) => q.where('closedAt', '>=', nextDay).where('status', '<>', 'open'))]) {
+    for (const [community, n] of toMap(part)) alerts.set(community, (alerts.get(community) ?? 0) + n);
+  }
 
   const supplies = await supplyStatsByCommunity(ctx, date);
   const cadres = await cadresOnDutyByCommunity(ctx, date);
@@ -166,28 +170,36 @@ async function perDay(ctx: Ctx, date: string): Promise<Dashboard['charts']['perD
 
 /**
  * Supply requests on the date's board: still open, or created on the date, or delivered/cancelled on the date.
- * Counted by their current status and by category.
+ * Counted by their current status and by category. Read as three disjoint parts, each from an index (migration 0010):
+ * the open ones, the closed ones created on the date, the ones closed on the date but created before.
  */
 async function supplyCharts(ctx: Ctx, date: string) {
   const nextDay = addDays(date, 1);
-  const base = () => {
-    let q = ctx.db
-      .selectFrom('supplyRequests as s')
-      .where((eb) =>
-        eb.or([
-          eb('s.status', 'in', OPEN_STATUSES),
-          createdOn(eb, date),
-          eb.and([eb('s.status', 'in', ['delivered', 'cancelled']), eb('s.statusAt', '>=', date), eb('s.statusAt', '<', nextDay)]),
-        ]),
-      );
+  const CLOSED: SupplyStatus[] = ['delivered', 'cancelled'];
+  const part = () => {
+    let q = ctx.db.selectFrom('supplyRequests as s').select((eb) => ['s.status', 's.category', eb.fn.countAll<number>().as('n')]);
     const scope = scopeOf(ctx.actor);
     if (scope !== null) q = q.where('s.communityId', '=', scope);
     return q;
   };
-  const byStatus = await base().select((eb) => ['s.status', eb.fn.countAll<number>().as('n')]).groupBy('s.status').execute();
-  const byCategory = await base().select((eb) => ['s.category', eb.fn.countAll<number>().as('n')]).groupBy('s.category').execute();
-  const statusCount = new Map(byStatus.map((r) => [r.status, Number(r.n)]));
-  const categoryCount = new Map(byCategory.map((r) => [r.category, Number(r.n)]));
+  const open = part().where('s.status', 'in', OPEN_STATUSES);
+  const createdToday = part()
+    .where('s.status', 'in', CLOSED)
+    .where((eb) => createdOn(eb, date));
+  const closedToday = part()
+    .where('s.status', 'in', CLOSED)
+    .where('s.statusAt', '>=', date)
+    .where('s.statusAt', '<', nextDay)
+    .where((eb) => eb.not(createdOn(eb, date)));
+  const rows = (
+    await Promise.all([open, createdToday, closedToday].map((q) => q.groupBy(['s.status', 's.category']).execute()))
+  ).flat();
+  const statusCount = new Map<string, number>();
+  const categoryCount = new Map<string, number>();
+  for (const r of rows) {
+    statusCount.set(r.status, (statusCount.get(r.status) ?? 0) + Number(r.n));
+    categoryCount.set(r.category, (categoryCount.get(r.category) ?? 0) + Number(r.n));
+  }
   return {
     suppliesByStatus: (Object.keys(SUPPLY_STATUS_LABELS) as SupplyStatus[]).map((status) => ({ status, label: SUPPLY_STATUS_LABELS[status], count: statusCount.get(status) ?? 0 })),
     suppliesByCategory: SUPPLY_CATEGORIES.map((category) => ({ category, count: categoryCount.get(category) ?? 0 })),

@@ -140,6 +140,25 @@ describe('communityDailyStats and getDashboard', () => {
     expect((await getDashboard(t.ctx())).slot).toEqual({ slot: 'pm', due: 5, done: 0, overdue: 0 });
   });
 
+  it('the board of a date: closed requests created on it, requests closed on it, alerts closed only after it', async () => {
+    const byStatus = async (date: string, actor?: Actor) => Object.fromEntries((await getDashboard(t.ctx(actor), date)).charts.suppliesByStatus.map((x) => [x.status, x.count]));
+    const alertsOpen = async (date: string, actor?: Actor) => (await getDashboard(t.ctx(actor), date)).totals.alertsOpen;
+    const before = { d20: await byStatus('2022-01-20'), d19: await byStatus('2022-01-19'), alerts20: await alertsOpen('2022-01-20') };
+    const r = await person('R1', 'b', '2022-01-16');
+    await supply(r.id, '蔬菜', 'normal', 'cancelled', '2022-01-20T07:00:00+08:00', '2022-01-20T09:00:00+08:00'); // created and closed on 01-20
+    await supply(r.id, '粮油', 'normal', 'delivered', '2022-01-18T07:00:00+08:00', '2022-01-19T09:00:00+08:00'); // closed on 01-19
+    expect(await byStatus('2022-01-20')).toEqual({ ...before.d20, cancelled: before.d20.cancelled + 1 });
+    expect(await byStatus('2022-01-19')).toEqual({ ...before.d19, delivered: before.d19.delivered + 1 });
+    // An alert raised on 01-20 and closed on 01-21 was open at the end of 01-20, in its community only.
+    const { alertId } = await recordCheckIn(t.ctx(), { residentId: r.id, date: '2022-01-20', slot: 'am', temperature: 38.2, symptoms: [] });
+    t.clock.set('2022-01-21T01:00:00.000Z');
+    await closeAlert(t.ctx(), { id: alertId!, version: 1, action: '送医', note: '已送医' });
+    expect(await alertsOpen('2022-01-20')).toBe(before.alerts20 + 1);
+    expect(await alertsOpen('2022-01-21')).toBe(before.alerts20); // P2's alert is still open; R1's was closed on 01-21
+    const committee1: Actor = { userId: 3, username: 'committee1', displayName: '西大街李主任', role: 'committee', communityId: t.communities.a };
+    expect(await alertsOpen('2022-01-20', committee1)).toBe(1);
+  });
+
   it('a committee member sees only their community', async () => {
     const committee1: Actor = { userId: 3, username: 'committee1', displayName: '西大街李主任', role: 'committee', communityId: t.communities.a };
     const d = await getDashboard(t.ctx(committee1), '2022-01-20');
