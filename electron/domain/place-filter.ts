@@ -28,16 +28,18 @@ export async function checkPlaceFilter(ctx: Pick<Ctx, 'db'>, f: PlaceFilter): Pr
   }
 }
 
-/** The ids of the households in the building (an index walk: units by parent, rooms by parent, household by room). */
+/**
+ * The ids of the households in the building (an index walk: units by parent, rooms by parent, household by room). No
+ * test of the levels: a building's children are units and theirs rooms, and "level = 'room'" let the planner start
+ * from every room of the subdistrict (index places_level) instead of from the building.
+ */
 export function householdsOfBuilding(ctx: Pick<Ctx, 'db'>, buildingId: number) {
   return ctx.db
     .selectFrom('places as fu')
     .innerJoin('places as frm', 'frm.parentId', 'fu.id')
     .innerJoin('households as fh', 'fh.roomId', 'frm.id')
     .select('fh.id')
-    .where('fu.parentId', '=', buildingId)
-    .where('fu.level', '=', 'unit')
-    .where('frm.level', '=', 'room');
+    .where('fu.parentId', '=', buildingId);
 }
 
 /** The ids of the households in the compound (index households_compound). */

@@ -11,6 +11,8 @@ import { SessionStore } from '../../electron/api/sessions.ts';
 import { dispatch } from '../../electron/api/dispatch.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
 import { PASSWORD, tempDir } from '../helpers/env.ts';
+import { householdsIn } from '../../electron/domain/place-filter.ts';
+import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 
 const TODAY = '2022-01-20';
 const NOW = '2022-01-20T15:00:00+08:00';
@@ -245,5 +247,17 @@ describe('an id of the wrong kind is refused with a message naming the field', (
     }
     const r = await dispatch(env, 'places.buildings', { compoundId: building }, keys.clerk);
     expect(r.ok || r.error.key).toBe('places.notACompound');
+  });
+});
+
+describe('the filters read through indexes', () => {
+  it("a building's households: from the building down (units, rooms, households by index), never every room", () => {
+    const { building, compound } = busiest(own);
+    const ctx = { db: handle.db, actor: CLI_ACTOR, clock: env.clock };
+    for (const f of [{ buildingId: building }, { compoundId: compound }, { compoundId: compound, buildingId: building }]) {
+      const c = householdsIn(ctx, f)!.compile();
+      const plan = all<{ detail: string }>(`EXPLAIN QUERY PLAN ${c.sql}`, ...c.parameters).map((r) => r.detail);
+      expect(plan.filter((d) => !/^SEARCH .* USING (COVERING )?INDEX (places_parent_name|households_compound|sqlite_autoindex_households_1) \((parent_id|compound_id|room_id)=\?\)$|^SEARCH .* USING INTEGER PRIMARY KEY/.test(d)), JSON.stringify(f)).toEqual([]);
+    }
   });
 });
