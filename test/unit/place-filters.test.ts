@@ -12,7 +12,9 @@ import { dispatch } from '../../electron/api/dispatch.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
 import { PASSWORD, tempDir } from '../helpers/env.ts';
 import { householdsIn } from '../../electron/domain/place-filter.ts';
-import { CLI_ACTOR } from '../../electron/domain/actor.ts';
+import { CLI_ACTOR, type Actor } from '../../electron/domain/actor.ts';
+import { exportReport, type ExportRequest } from '../../electron/excel/export/index.ts';
+import { readBack } from './export-fixture.ts';
 
 const TODAY = '2022-01-20';
 const NOW = '2022-01-20T15:00:00+08:00';
@@ -259,5 +261,54 @@ describe('the filters read through indexes', () => {
       const plan = all<{ detail: string }>(`EXPLAIN QUERY PLAN ${c.sql}`, ...c.parameters).map((r) => r.detail);
       expect(plan.filter((d) => !/^SEARCH .* USING (COVERING )?INDEX (places_parent_name|households_compound|sqlite_autoindex_households_1) \((parent_id|compound_id|room_id)=\?\)$|^SEARCH .* USING INTEGER PRIMARY KEY/.test(d)), JSON.stringify(f)).toEqual([]);
     }
+  });
+});
+
+describe('exports (人员台账, 健康监测记录, 物资需求清单) by compound and building', () => {
+  const outDir = tempDir('idesk-place-export-');
+  const clerk: Actor = { userId: 2, username: 'clerk', displayName: '街道王科员', role: 'clerk', communityId: null };
+  /** The data rows of an export (without the serial number) and their address column, read back from the file; merged
+   * rows (a compound's heading, 合计) hold one value in every cell and are left out. */
+  async function exported(actor: Actor, req: Omit<ExportRequest, 'date' | 'outDir'>) {
+    const r = await exportReport({ db: handle.db, actor, clock: env.clock }, { ...req, date: TODAY, from: TODAY, to: TODAY, outDir });
+    const rb = await readBack(r.path);
+    const head = rb.rows.findLastIndex((row) => row.includes('住址'));
+    const at = rb.rows[head].indexOf('住址');
+    const rows = rb.rows.slice(head + 1).filter((row) => typeof row[at] === 'string' && row[at] !== '' && row[0] !== row[at]);
+    return { fileName: r.fileName, title: String(rb.rows[0][0]), addresses: rows.map((row) => String(row[at])), rows: rows.map((row) => JSON.stringify(row.slice(1))) };
+  }
+
+  it("each holds exactly the community export's rows of that building or compound, and names the place", async () => {
+    const { compound, building } = busiest(own);
+    const label = places.get(compound)!.name + places.get(building)!.name;
+    for (const report of ['roster', 'checkins', 'supplies'] as const) {
+      const status = report === 'supplies' ? ('open' as const) : undefined;
+      const whole = await exported(clerk, { report, communityId: own, status });
+      const narrowed = await exported(clerk, { report, buildingId: building, status });
+      const expected = whole.rows.filter((_, i) => whole.addresses[i].includes(label));
+      expect(expected.length, report).toBeGreaterThan(0);
+      expect(expected.length, report).toBeLessThan(whole.rows.length);
+      expect(narrowed.rows, report).toEqual(expected);
+      expect(narrowed.title, report).toContain(label);
+      expect(narrowed.fileName, report).toContain(label);
+      const byCompound = await exported(clerk, { report, compoundId: compound, status });
+      expect(byCompound.rows, report).toEqual(whole.rows.filter((_, i) => whole.addresses[i].includes(places.get(compound)!.name)));
+    }
+  });
+
+  it("refused: a report that is not by place, another community's place for a committee member, a wrong id", async () => {
+    const { compound, building } = busiest(own);
+    const there = busiest(other);
+    const committee1: Actor = { userId: 3, username: 'committee1', displayName: '西大街', role: 'committee', communityId: own };
+    const fails = (actor: Actor, req: Omit<ExportRequest, 'date' | 'outDir'>) => exportReport({ db: handle.db, actor, clock: env.clock }, { ...req, date: TODAY, outDir }).then(() => null, (e: unknown) => e);
+    expect(await fails(clerk, { report: 'daily-report', compoundId: compound })).toMatchObject({ code: 'VALIDATION', key: 'export.placeNotForReport' });
+    expect(await fails(clerk, { report: 'cadres', buildingId: building })).toMatchObject({ code: 'VALIDATION', key: 'export.placeNotForReport' });
+    expect(await fails(committee1, { report: 'roster', compoundId: there.compound })).toMatchObject({ code: 'FORBIDDEN', key: 'export.ownCommunityOnly' });
+    expect(await fails(clerk, { report: 'roster', communityId: other, buildingId: building })).toMatchObject({ code: 'VALIDATION', key: 'export.placeOtherCommunity' });
+    expect(await fails(clerk, { report: 'roster', compoundId: compound, buildingId: there.building })).toMatchObject({ code: 'VALIDATION', key: 'export.placeOtherCommunity' });
+    expect(await fails(clerk, { report: 'supplies', buildingId: compound })).toMatchObject({ code: 'VALIDATION', key: 'places.notABuilding' });
+    // Through the API too: refused before a job starts.
+    const r = await dispatch(env, 'reports.export', { report: 'roster', date: TODAY, compoundId: building }, keys.clerk);
+    expect(r.ok || r.error.key).toBe('places.notACompound');
   });
 });
