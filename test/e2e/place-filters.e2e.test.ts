@@ -1,6 +1,6 @@
 // The 小区 › 楼栋 pickers (issue 15 §4) in a real browser, on a seed-demo database large enough for compounds of several
 // buildings: committee1 (no community selector) picks a compound and then one of its buildings on 隔离人员 and sees
-// exactly that building's people; the clerk does the same on 异常告警.
+// exactly that building's people, and exports that building's 台账; the clerk narrows 异常告警 the same way.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser, Page } from 'playwright-core';
@@ -91,6 +91,24 @@ describe('小区 › 楼栋 pickers', () => {
     expect(addresses.length).toBeGreaterThan(0);
     for (const a of addresses) expect(a.startsWith(p.compoundName + p.buildingName)).toBe(true);
     await screenshot(page, 'residents-building-filter');
+    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it('committee1 exports 隔离人员台账 of one building from 报表导出', async () => {
+    const mine = db.prepare("SELECT community_id FROM users WHERE username = 'committee1'").pluck().get() as number;
+    const p = pickBuilding(`community = ${mine}`, 'SELECT community, compound, compoundName, building, buildingName, COUNT(*) AS n FROM placed GROUP BY building');
+    const { page, context, errors } = await openPage(browser, app.url, { width: 1280 });
+    await login(page, 'committee1');
+    await page.getByTestId('nav-reports').click();
+    await page.getByTestId('report-form').waitFor();
+    await page.getByTestId('report-roster').click();
+    await pick(page, 'report-compound', p.compoundName);
+    await pick(page, 'report-building', p.buildingName);
+    await page.getByTestId('report-export').click();
+    // The finished export is named after the building.
+    await vi.waitFor(async () => expect(await page.getByTestId('report-done').first().innerText()).toContain(p.compoundName + p.buildingName), { timeout: 30_000, interval: 250 });
+    await screenshot(page, 'report-building');
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
     await context.close();
   });
