@@ -11,6 +11,7 @@ import type { Page } from './residents-list.ts';
 import { ALERT_ACTIONS, type AlertAction } from '../shared/enums.ts';
 import { parseAlertReason, type AlertReasonParts } from './alertReason.ts';
 import { updateVersioned } from './versioned.ts';
+import { checkPlaceFilter, householdsIn } from './place-filter.ts';
 
 
 export interface OpenAlertInput {
@@ -59,6 +60,9 @@ export async function openAlert(ctx: Ctx, input: OpenAlertInput): Promise<Alert>
 export interface AlertQuery {
   status?: AlertStatus;
   communityId?: number;
+  /** Alerts of people whose household (the one the row shows) lies in this compound / building. */
+  compoundId?: number;
+  buildingId?: number;
   residentId?: number;
   offset?: number;
   limit?: number;
@@ -95,12 +99,15 @@ function alertQuery(ctx: Ctx, q: AlertQuery) {
   if (scope !== null) query = query.where('a.communityId', '=', scope);
   if (q.communityId) query = query.where('a.communityId', '=', q.communityId);
   if (q.residentId) query = query.where('a.residentId', '=', q.residentId);
+  const households = householdsIn(ctx, q);
+  if (households) query = query.where('a.residentId', 'in', (sub) => sub.selectFrom('residents as fr').select('fr.id').where('fr.householdId', 'in', households));
   if (q.status) query = query.where('a.status', '=', q.status);
   return query;
 }
 
 /** Newest first; paged in SQL (index alerts_status serves the usual "open in my community" list). */
 export async function listAlerts(ctx: Ctx, q: AlertQuery = {}): Promise<Page<AlertRow>> {
+  await checkPlaceFilter(ctx, q);
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
   const offset = Math.max(q.offset ?? 0, 0);
   const rows = await alertQuery(ctx, q)

@@ -7,6 +7,7 @@ import { notFound } from '../shared/errors.ts';
 import { maskIdNumber, maskPhone, toHalfWidth } from '../shared/idcard.ts';
 import { addDays, ageOn, diffDays } from './dates.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
+import { checkPlaceFilter, householdsIn } from './place-filter.ts';
 
 export type ResidentFilterStatus = ResidentStatus | 'active' | 'due' | 'all';
 export type ResidentSortField = 'lastDay' | 'startDate' | 'releaseDate' | 'name' | 'id' | 'latestTemperature';
@@ -15,6 +16,8 @@ export interface ResidentQuery {
   search?: string;
   communityId?: number;
   compoundId?: number;
+  /** People whose household lies in this building (place-filter.ts). */
+  buildingId?: number;
   householdId?: number;
   status?: ResidentFilterStatus;
   /** People on day N of their current period. */
@@ -128,16 +131,15 @@ const NOT_RUNNING: ResidentStatus[] = ['none', 'released', 'transferred', 'ended
  */
 function baseQuery(ctx: Ctx, q: ResidentQuery, mode: 'page' | 'count' = 'page') {
   const scope = scopeOf(ctx.actor);
-  const statusIndex = mode === 'count' && scope === null && !q.communityId && !q.householdId && !q.compoundId && !q.abnormal && !q.search?.trim();
+  const statusIndex = mode === 'count' && scope === null && !q.communityId && !q.householdId && !q.compoundId && !q.buildingId && !q.abnormal && !q.search?.trim();
   const running = (eb: Eb) => (statusIndex ? eb('r.status', 'in', RUNNING) : eb('r.status', 'not in', NOT_RUNNING));
   const todayDate = today(ctx.clock);
   let query = ctx.db.selectFrom('residents as r');
   if (scope !== null) query = query.where('r.communityId', '=', scope);
   if (q.communityId) query = query.where('r.communityId', '=', q.communityId);
   if (q.householdId) query = query.where('r.householdId', '=', q.householdId);
-  if (q.compoundId) {
-    query = query.where('r.householdId', 'in', (sub) => sub.selectFrom('households').select('households.id').where('households.compoundId', '=', q.compoundId!));
-  }
+  const households = householdsIn(ctx, q);
+  if (households) query = query.where('r.householdId', 'in', households);
   const status = q.status ?? 'all';
   if (status === 'active') query = query.where((eb) => running(eb as unknown as Eb));
   else if (status === 'due') query = query.where((eb) => running(eb as unknown as Eb)).where('r.lastDay', '<', todayDate);
@@ -220,6 +222,7 @@ async function cachedCount(ctx: Ctx, q: ResidentQuery, count: () => Promise<numb
     q.communityId ?? null,
     q.householdId ?? null,
     q.compoundId ?? null,
+    q.buildingId ?? null,
     q.status ?? 'all',
     q.dayN ?? null,
     !!q.abnormal,
@@ -244,6 +247,7 @@ async function cachedCount(ctx: Ctx, q: ResidentQuery, count: () => Promise<numb
 }
 
 export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Page<ResidentRow>> {
+  await checkPlaceFilter(ctx, q);
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
   const offset = Math.max(q.offset ?? 0, 0);
   const dir = q.sortDir === 'desc' ? 'desc' : 'asc';

@@ -8,6 +8,7 @@ import { getSettings } from './settings.ts';
 import { createdOn, OPEN_STATUSES, overdueCutoffs, overdueFilter } from './supplyRules.ts';
 import { filtered, joined, toRows, type Raw, type SupplyRow } from './supplyViews.ts';
 import type { SupplyStatus } from '../db/schema.ts';
+import { checkPlaceFilter, householdsOfBuilding, type PlaceFilter } from './place-filter.ts';
 
 export interface SupplyBoard {
   byStatus: Record<SupplyStatus, number>;
@@ -19,10 +20,12 @@ export interface SupplyBoard {
 }
 
 /** Counts by status for the board at the top of the supplies page. */
-export async function supplyBoard(ctx: Ctx, q: { communityId?: number } = {}): Promise<SupplyBoard> {
+export async function supplyBoard(ctx: Ctx, q: { communityId?: number } & PlaceFilter = {}): Promise<SupplyBoard> {
+  await checkPlaceFilter(ctx, q);
   const settings = await getSettings(ctx);
   const cut = overdueCutoffs(settings, ctx.clock.now(), ctx.clock.timeZone);
-  const rows = await filtered(ctx, { communityId: q.communityId }, settings)
+  const where = { communityId: q.communityId, compoundId: q.compoundId, buildingId: q.buildingId };
+  const rows = await filtered(ctx, where, settings)
     .select((eb) => [
       's.status',
       eb.fn.countAll<number>().as('n'),
@@ -39,7 +42,7 @@ export async function supplyBoard(ctx: Ctx, q: { communityId?: number } = {}): P
     overdue += Number(r.late ?? 0);
     if (OPEN_STATUSES.includes(r.status)) urgentOpen += Number(r.urgent ?? 0);
   }
-  const day = await supplyStatsByCommunity(ctx, today(ctx.clock));
+  const day = await supplyStatsByCommunity(ctx, today(ctx.clock), where);
   let newToday = 0;
   let deliveredToday = 0;
   for (const [community, s] of day) {
@@ -76,8 +79,9 @@ export const RUN_SHEET_MAX = 5000;
  */
 export async function supplyRunSheet(
   ctx: Ctx,
-  q: { date?: string; status?: SupplyStatus | 'open' | 'all'; compoundId?: number; communityId?: number } = {},
+  q: { date?: string; status?: SupplyStatus | 'open' | 'all'; compoundId?: number; buildingId?: number; communityId?: number } = {},
 ): Promise<RunSheet> {
+  await checkPlaceFilter(ctx, q);
   const settings = await getSettings(ctx);
   const status = q.status ?? (q.date ? 'all' : 'open');
   const raws = await joined(filtered(ctx, { ...q, status }, settings))
@@ -113,9 +117,10 @@ export interface SupplyDayStats {
 
 /**
  * Per community, for the dashboard and the daily report: created on `date`, delivered on `date`, open now
- * (new + assigned + delivering) and overdue now (by the clock). Limited to the actor's community scope.
+ * (new + assigned + delivering) and overdue now (by the clock). Limited to the actor's community scope, and to a
+ * compound or building when `where` names one (the board's place filter).
  */
-export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Map<number, SupplyDayStats>> {
+export async function supplyStatsByCommunity(ctx: Ctx, date: string, where: PlaceFilter = {}): Promise<Map<number, SupplyDayStats>> {
   const settings = await getSettings(ctx);
   const cut = overdueCutoffs(settings, ctx.clock.now(), ctx.clock.timeZone);
   const scope = scopeOf(ctx.actor);
@@ -131,6 +136,8 @@ export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Ma
     .select((eb) => ['s.communityId', eb.fn.countAll<number>().as('n')])
     .where((eb) => createdOn(eb, date));
   if (scope !== null) created = created.where('s.communityId', '=', scope);
+  if (where.compoundId) created = created.where('s.compoundId', '=', where.compoundId);
+  if (where.buildingId) created = created.where('s.householdId', 'in', householdsOfBuilding(ctx, where.buildingId));
   for (const r of await created.groupBy('s.communityId').execute()) slot(r.communityId).newToday = Number(r.n);
 
   let delivered = ctx.db
@@ -141,6 +148,8 @@ export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Ma
     .where('t.at', '>=', date)
     .where('t.at', '<', addDays(date, 1));
   if (scope !== null) delivered = delivered.where('s.communityId', '=', scope);
+  if (where.compoundId) delivered = delivered.where('s.compoundId', '=', where.compoundId);
+  if (where.buildingId) delivered = delivered.where('s.householdId', 'in', householdsOfBuilding(ctx, where.buildingId));
   for (const r of await delivered.groupBy('s.communityId').execute()) slot(r.communityId).deliveredToday = Number(r.n);
 
   let open = ctx.db
@@ -152,6 +161,8 @@ export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Ma
     ])
     .where('s.status', 'in', OPEN_STATUSES);
   if (scope !== null) open = open.where('s.communityId', '=', scope);
+  if (where.compoundId) open = open.where('s.compoundId', '=', where.compoundId);
+  if (where.buildingId) open = open.where('s.householdId', 'in', householdsOfBuilding(ctx, where.buildingId));
   for (const r of await open.groupBy('s.communityId').execute()) {
     const s = slot(r.communityId);
     s.pending = Number(r.n);
@@ -159,3 +170,4 @@ export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Ma
   }
   return out;
 }
+

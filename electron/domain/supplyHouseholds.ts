@@ -3,6 +3,7 @@ import type { Ctx } from './context.ts';
 import { scopeOf } from './actor.ts';
 import { toHalfWidth } from '../shared/idcard.ts';
 import { likeContains, likePrefix } from './supplyViews.ts';
+import { checkPlaceFilter, householdsIn, type PlaceFilter } from './place-filter.ts';
 
 export interface HouseholdHit {
   id: number;
@@ -15,7 +16,8 @@ export interface HouseholdHit {
 }
 
 /** Finds a household for the new-request form by part of its address, or a member's name or pinyin initials. */
-export async function searchHouseholds(ctx: Ctx, q: { search: string; communityId?: number; limit?: number }): Promise<HouseholdHit[]> {
+export async function searchHouseholds(ctx: Ctx, q: { search: string; communityId?: number; limit?: number } & PlaceFilter): Promise<HouseholdHit[]> {
+  await checkPlaceFilter(ctx, q);
   const s = toHalfWidth(q.search ?? '').replace(/\s+/g, '');
   if (!s) return [];
   const limit = Math.min(Math.max(q.limit ?? 20, 1), 50);
@@ -27,6 +29,8 @@ export async function searchHouseholds(ctx: Ctx, q: { search: string; communityI
   const scope = scopeOf(ctx.actor);
   if (scope !== null) query = query.where('h.communityId', '=', scope);
   if (q.communityId) query = query.where('h.communityId', '=', q.communityId);
+  const inPlace = householdsIn(ctx, q);
+  if (inPlace) query = query.where('h.id', 'in', inPlace);
   const ascii = /^[a-zA-Z]+$/.test(s);
   query = query.where((eb) =>
     eb.or([

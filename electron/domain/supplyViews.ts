@@ -9,6 +9,7 @@ import { toHalfWidth } from '../shared/idcard.ts';
 import { getSettings, type Settings } from './settings.ts';
 import { createdOn, isSupplyOverdue, OPEN_STATUSES, overdueCutoffs, overdueFilter, overdueHours } from './supplyRules.ts';
 import type { SupplyCategory, SupplyStatus, Urgency } from '../db/schema.ts';
+import { checkPlaceFilter, householdsOfBuilding } from './place-filter.ts';
 
 export interface SupplyRow {
   id: number;
@@ -134,6 +135,8 @@ export interface SupplyQuery {
   status?: SupplyStatus | 'open' | 'all';
   communityId?: number;
   compoundId?: number;
+  /** Requests of households in this building (place-filter.ts). */
+  buildingId?: number;
   householdId?: number;
   cadreId?: number;
   category?: SupplyCategory;
@@ -156,6 +159,7 @@ export function filtered(ctx: Ctx, q: SupplyQuery, settings: Settings) {
   if (scope !== null) query = query.where('s.communityId', '=', scope);
   if (q.communityId) query = query.where('s.communityId', '=', q.communityId);
   if (q.compoundId) query = query.where('s.compoundId', '=', q.compoundId);
+  if (q.buildingId) query = query.where('s.householdId', 'in', householdsOfBuilding(ctx, q.buildingId));
   if (q.householdId) query = query.where('s.householdId', '=', q.householdId);
   if (q.cadreId) query = query.where('s.cadreId', '=', q.cadreId);
   if (q.category) query = query.where('s.category', '=', q.category);
@@ -179,6 +183,7 @@ export function filtered(ctx: Ctx, q: SupplyQuery, settings: Settings) {
 
 /** The requests page by page, filtered and sorted in SQL (newest first unless asked otherwise). */
 export async function listSupplyRequests(ctx: Ctx, q: SupplyQuery = {}): Promise<SupplyPage> {
+  await checkPlaceFilter(ctx, q);
   const settings = await getSettings(ctx);
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
   const offset = Math.max(q.offset ?? 0, 0);

@@ -31,7 +31,7 @@ const SUPPLY: Channel[] = ['supplies.list', 'supplies.get', 'supplies.board', 's
 
 /** Which read channels a change of each table can make stale (the contract's `invalidates` of the writes to it). */
 export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
-  residents: [...PERSON, ...DAY, 'alerts.list', 'supplies.list', 'supplies.get', 'places.communities'],
+  residents: [...PERSON, ...DAY, 'alerts.list', 'supplies.list', 'supplies.get', 'places.communities', 'places.buildings'],
   households: [...PERSON, ...DAY, ...SUPPLY],
   episodes: [...PERSON, ...DAY, 'episodes.releaseCheck', 'alerts.list'],
   checkins: [...DAY, 'alerts.list', 'residents.get', 'residents.list'],
@@ -41,7 +41,7 @@ export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
   supply_items: SUPPLY,
   cadres: ['cadres.list', ...SUPPLY],
   users: ['users.list'],
-  places: ['places.communities', ...PERSON, ...DAY, 'alerts.list', 'users.list', 'cadres.list', ...SUPPLY],
+  places: ['places.communities', 'places.buildings', ...PERSON, ...DAY, 'alerts.list', 'users.list', 'cadres.list', ...SUPPLY],
   settings: ['settings.get', 'auth.me', ...DAY, ...SUPPLY],
 };
 

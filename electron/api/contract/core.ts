@@ -18,7 +18,7 @@ import type { Episode } from '../../db/schema.ts';
 // What the writes below make stale (read channels; contract.ts checks every name).
 /** Who is under control, day N, due lists and counts: what a person's period changes. */
 const EPISODE_DEPENDENTS = ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'checkins.due', 'checkins.counts', 'checkins.groups'] as const;
-const RESIDENT_DEPENDENTS = [...EPISODE_DEPENDENTS, 'places.communities', 'households.search'] as const;
+const RESIDENT_DEPENDENTS = [...EPISODE_DEPENDENTS, 'places.communities', 'places.buildings', 'households.search'] as const;
 /** Cutoffs, thresholds, overdue hours, the office's names and the idle timeout. */
 const SETTINGS_DEPENDENTS = ['settings.get', 'auth.me', 'dashboard.get', 'dashboard.places', 'checkins.due', 'checkins.counts', 'checkins.groups', 'supplies.list', 'supplies.board', 'supplies.runSheet'] as const;
 /** Every list that shows a place's name. */
@@ -98,6 +98,7 @@ export const coreContract = {
         search: text(TEXT_MAX.placeName).optional(),
         communityId: id.optional(),
         compoundId: id.optional(),
+        buildingId: id.optional(),
         householdId: id.optional(),
         status: z.enum(RESIDENT_STATUS_FILTERS).optional(),
         dayN: z.number().int().min(1).max(60).optional(),

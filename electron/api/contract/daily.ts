@@ -106,7 +106,7 @@ export const dailyContract = {
     invalidates: ['residents.list', 'residents.get', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', { channel: 'alerts.list', if: (r) => r.alertId !== null }],
   }),
   'alerts.list': channel<Page<AlertRow>>()(
-    z.object({ status: z.enum(ALERT_STATUSES).optional(), communityId: id.optional(), residentId: id.optional(), ...paging }).strict(),
+    z.object({ status: z.enum(ALERT_STATUSES).optional(), communityId: id.optional(), compoundId: id.optional(), buildingId: id.optional(), residentId: id.optional(), ...paging }).strict(),
     'residents.read',
   ),
   'alerts.close': channel<Alert>()(

@@ -75,6 +75,6 @@ export const importsContract = {
   'import.cancel': channel<{ deleted: boolean }>()(z.object({ fileId: listOptions.fileId }).strict(), 'import.run', { write: true }),
   'import.batches': channel<{ rows: BatchRow[]; total: number }>()(z.object({ offset: paging.offset, limit: paging.limit }).strict(), 'import.run'),
   'import.undo': channel<UndoResult>()(z.object({ batchId: id }).strict(), 'import.run', {
-    invalidates: ['import.batches', 'places.communities', 'residents.list', 'residents.get', 'dashboard.get', 'dashboard.places', 'checkins.due', 'checkins.counts', 'checkins.groups', 'households.search'],
+    invalidates: ['import.batches', 'places.communities', 'places.buildings', 'residents.list', 'residents.get', 'dashboard.get', 'dashboard.places', 'checkins.due', 'checkins.counts', 'checkins.groups', 'households.search'],
   }),
 };

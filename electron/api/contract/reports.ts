@@ -20,6 +20,9 @@ export const reportsContract = {
         from: isoDate.optional(),
         to: isoDate.optional(),
         communityId: id.optional(),
+        /** 人员台账, 健康监测记录, 物资需求清单 only: one compound and/or building (its people, their check-ins, their requests). */
+        compoundId: id.optional(),
+        buildingId: id.optional(),
         status: z.enum([...SUPPLY_STATUSES, 'open']).optional(),
         unmasked: z.boolean().optional(),
         /** An exact file to write (overwritten): the command line's --out only (ApiEnv.localFiles). */

@@ -67,6 +67,7 @@ export const suppliesContract = {
         status: statusFilter.optional(),
         communityId: id.optional(),
         compoundId: id.optional(),
+        buildingId: id.optional(),
         householdId: id.optional(),
         cadreId: id.optional(),
         category: supplyCategory.optional(),
@@ -81,9 +82,9 @@ export const suppliesContract = {
     'supplies.read',
   ),
   'supplies.get': channel<SupplyDetail>()(z.object({ id }).strict(), 'supplies.read'),
-  'supplies.board': channel<SupplyBoard>()(z.object({ communityId: id.optional() }).strict(), 'supplies.read'),
+  'supplies.board': channel<SupplyBoard>()(z.object({ communityId: id.optional(), compoundId: id.optional(), buildingId: id.optional() }).strict(), 'supplies.read'),
   'supplies.runSheet': channel<RunSheet>()(
-    z.object({ date: isoDate.optional(), status: statusFilter.optional(), compoundId: id.optional(), communityId: id.optional() }).strict(),
+    z.object({ date: isoDate.optional(), status: statusFilter.optional(), compoundId: id.optional(), buildingId: id.optional(), communityId: id.optional() }).strict(),
     'supplies.read',
   ),
 
@@ -112,7 +113,7 @@ export const suppliesContract = {
 
   // --- the household finder of the new-request form
   'households.search': channel<HouseholdHit[]>()(
-    z.object({ search: text(60), communityId: id.optional(), limit: z.number().int().min(1).max(50).optional() }).strict(),
+    z.object({ search: text(60), communityId: id.optional(), compoundId: id.optional(), buildingId: id.optional(), limit: z.number().int().min(1).max(50).optional() }).strict(),
     'residents.read',
   ),
 };

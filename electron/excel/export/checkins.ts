@@ -4,7 +4,7 @@ import { diffDays } from '../../domain/dates.ts';
 import { dayText } from '../../shared/days.ts';
 import { SLOT_LABELS } from '../../domain/checkins.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
-import { PAGE_SIZE, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
+import { PAGE_SIZE, maskers, placeHouseholds, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 import { sql } from 'kysely';
 import type { Slot } from '../../db/schema.ts';
 
@@ -29,6 +29,8 @@ function base(run: ReportRun, after: After | null = null) {
     q = q.where((eb) => eb(eb.refTuple('k.date', 'k.slot', 'k.communityId', 'k.id'), '>', eb.tuple(d, s, c, id)));
   } else q = q.where('k.date', '>=', from);
   if (run.community) q = q.where('k.communityId', '=', run.community.id);
+  const households = placeHouseholds(run);
+  if (households) q = q.where('r.householdId', 'in', households);
   return q;
 }
 

@@ -6,6 +6,7 @@ import type { OrgRoot } from '../../domain/places.ts';
 import { maskIdNumber, maskPhone } from '../../shared/idcard.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobProgress } from '../../shared/progress.ts';
+import { householdsIn } from '../../domain/place-filter.ts';
 
 export const REPORT_NAMES = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
@@ -21,6 +22,9 @@ export interface ReportParams {
   to: string;
   /** null = the whole subdistrict. Committee members always get their own community here. */
   communityId: number | null;
+  /** One compound and/or building of that community (人员台账, 健康监测记录, 物资需求清单), or null. */
+  compoundId?: number | null;
+  buildingId?: number | null;
   /** 物资需求清单: a status (or 'open' = 待处理+已分派+配送中) instead of the requests created on `date`. */
   status: SupplyStatus | 'open' | null;
   unmasked: boolean;
@@ -31,6 +35,8 @@ export interface ReportRun {
   params: ReportParams;
   org: OrgRoot;
   community: { id: number; name: string } | null;
+  /** The compound (and building) the run is narrowed to, as named in titles: 金桥小区3号楼; null for the whole community. */
+  place?: string | null;
   /** Where the module writes (a temporary name; index.ts renames it when the file is complete). */
   file: string;
   progress(p: JobProgress): void;
@@ -58,8 +64,8 @@ export function periodLabel(p: ReportParams, ranged: boolean): string {
 }
 
 /** The unit named in titles: 广阳区解放道街道 (+ 西大街社区 when the report covers one community). */
-export function unitLabel(run: Pick<ReportRun, 'org' | 'community'>): string {
-  return `${run.org.district}${run.org.subdistrict}${run.community?.name ?? ''}`;
+export function unitLabel(run: Pick<ReportRun, 'org' | 'community' | 'place'>): string {
+  return `${run.org.district}${run.org.subdistrict}${run.community?.name ?? ''}${run.place ?? ''}`;
 }
 
 export function reportTitle(run: ReportRun, name: string, ranged = false): string {
@@ -80,11 +86,17 @@ export function reportSubtitle(run: ReportRun, extra: string[] = []): string {
   }).format(now);
   const parts = [
     `填报单位：${run.org.subdistrict}${run.community ? run.community.name : '（全街道）'}`,
+    ...(run.place ? [`范围：${run.place}`] : []),
     ...extra,
     `导出：${run.ctx.actor.displayName} ${at}`,
     run.params.unmasked ? '含完整身份证号和电话，请妥善保管，勿外传' : '证件号码、电话已脱敏',
   ];
   return parts.join('　　');
+}
+
+/** The households of the run's compound / building (a subquery), or null when the run covers whole communities. */
+export function placeHouseholds(run: Pick<ReportRun, 'ctx' | 'params'>) {
+  return householdsIn(run.ctx, { compoundId: run.params.compoundId ?? undefined, buildingId: run.params.buildingId ?? undefined });
 }
 
 /** Masking as the run asks: full values only for an unmasked export by a permitted user. */

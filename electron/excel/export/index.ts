@@ -12,6 +12,7 @@ import { diffDays, isIsoDate } from '../../domain/dates.ts';
 import { forbidden, invalid, issue, notFound } from '../../shared/errors.ts';
 import { msg, type Message } from '../../shared/messages/index.ts';
 import { getOrgRoot } from '../../domain/places.ts';
+import { checkPlaceFilter } from '../../domain/place-filter.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobProgress } from '../../shared/progress.ts';
 import { REPORT_NAMES, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
@@ -42,6 +43,8 @@ export interface ExportRequest {
   from?: string | null;
   to?: string | null;
   communityId?: number | null;
+  compoundId?: number | null;
+  buildingId?: number | null;
   status?: SupplyStatus | 'open' | null;
   unmasked?: boolean;
   /** Folder to write into, under the standard file name… */
@@ -68,7 +71,12 @@ export interface ResolvedExport {
   module: ReportModule;
   params: ReportParams;
   community: { id: number; name: string } | null;
+  /** 金桥小区 or 金桥小区3号楼 when narrowed to a compound or building. */
+  place: string | null;
 }
+
+/** The reports that can be narrowed to a compound or building (the others are per community or per cadre). */
+const PLACE_REPORTS: readonly ReportName[] = ['roster', 'checkins', 'supplies'];
 
 /** Validates a request against the actor: permission, unmasked export, dates, community scope. Writes nothing. */
 export async function resolveExport(ctx: Ctx, req: ExportRequest): Promise<ResolvedExport> {
@@ -107,12 +115,36 @@ export async function resolveExport(ctx: Ctx, req: ExportRequest): Promise<Resol
     communityId = scope;
   }
   let community: { id: number; name: string } | null = null;
+  const compoundId = req.compoundId ?? null;
+  const buildingId = req.buildingId ?? null;
+  let place: string | null = null;
+  if (compoundId !== null || buildingId !== null) {
+    if (!PLACE_REPORTS.includes(req.report)) {
+      throw invalid('export.placeNotForReport', { report: REPORTS[req.report].title }, [issue(buildingId !== null ? 'buildingId' : 'compoundId', 'export.placeField')]);
+    }
+    await checkPlaceFilter(ctx, { compoundId: compoundId ?? undefined, buildingId: buildingId ?? undefined });
+    // The community of the place: a committee member's own (else refused as another community's export is), or the
+    // one chosen (else the choice is contradictory), or the export's community when none was chosen.
+    const named = await placeNames(ctx, compoundId, buildingId);
+    if (scope !== null && named.communityId !== scope) throw forbidden('export.ownCommunityOnly');
+    if (communityId !== null && named.communityId !== communityId) throw invalid('export.placeOtherCommunity', undefined, [issue('compoundId', 'places.pickCompound')]);
+    communityId = named.communityId;
+    place = named.label;
+  }
   if (communityId !== null) {
     const c = await ctx.db.selectFrom('places').select(['id', 'name']).where('id', '=', communityId).where('level', '=', 'community').executeTakeFirst();
     if (!c) throw notFound('thing.community');
     community = c;
   }
-  return { module: REPORTS[req.report], params: { date: req.date, from, to, communityId, status, unmasked }, community };
+  return { module: REPORTS[req.report], params: { date: req.date, from, to, communityId, compoundId, buildingId, status, unmasked }, community, place };
+}
+
+/** The community of a compound / building and their label (金桥小区3号楼); a building of another compound is refused. */
+async function placeNames(ctx: Ctx, compoundId: number | null, buildingId: number | null): Promise<{ communityId: number; label: string }> {
+  const building = buildingId === null ? null : await ctx.db.selectFrom('places').select(['name', 'parentId']).where('id', '=', buildingId).executeTakeFirstOrThrow();
+  const compound = await ctx.db.selectFrom('places').select(['name', 'parentId']).where('id', '=', compoundId ?? building!.parentId!).executeTakeFirstOrThrow();
+  if (compoundId !== null && building && building.parentId !== compoundId) throw invalid('export.placeOtherCommunity', undefined, [issue('buildingId', 'places.pickBuilding')]);
+  return { communityId: compound.parentId!, label: `${compound.name}${building?.name ?? ''}` };
 }
 
 /** Characters Windows does not allow in file names become '_'. */
@@ -138,11 +170,11 @@ function freePath(dir: string, fileName: string): string {
 
 /** Exports one report to a file and records it in the audit log. */
 export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHooks = {}): Promise<ExportResult> {
-  const { module, params, community } = await resolveExport(ctx, req);
+  const { module, params, community, place } = await resolveExport(ctx, req);
   if (!req.outFile && !req.outDir) throw invalid('export.noTarget');
   const org = await getOrgRoot(ctx);
   const ranged = module.name === 'checkins';
-  const standardName = reportFileName(module.title, `${org.subdistrict}${community?.name ?? ''}`, params, ranged);
+  const standardName = reportFileName(module.title, `${org.subdistrict}${community?.name ?? ''}${place ?? ''}`, params, ranged);
   const dir = path.resolve(req.outFile ? path.dirname(req.outFile) : req.outDir!);
   await fs.promises.mkdir(dir, { recursive: true });
   // Written under a temporary name and renamed when complete: a half-written report never looks like a finished one.
@@ -152,6 +184,7 @@ export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHo
     params,
     org,
     community,
+    place,
     file: temp,
     progress: hooks.onProgress ?? (() => {}),
     checkCancelled: hooks.checkCancelled ?? (() => {}),
@@ -176,6 +209,8 @@ export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHo
       ...(ranged ? { from: params.from, to: params.to } : {}),
       ...(params.status ? { status: params.status } : {}),
       communityId: params.communityId,
+      ...(params.compoundId ? { compoundId: params.compoundId } : {}),
+      ...(params.buildingId ? { buildingId: params.buildingId } : {}),
       masked: !params.unmasked,
       rows,
       fileName,

@@ -6,7 +6,7 @@ import { ageOn, diffDays } from '../../domain/dates.ts';
 import { dayText } from '../../shared/days.ts';
 import { EPISODE_KIND_LABELS, EPISODE_STATUS_LABELS, coversDateSql } from '../../domain/episodes-days.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
-import { PAGE_SIZE, SEX_LABELS, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
+import { PAGE_SIZE, SEX_LABELS, maskers, placeHouseholds, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 
 type Eb = ExpressionBuilder<Database & { r: Database['residents'] }, 'r'>;
 
@@ -24,12 +24,14 @@ function episodeOnDate(eb: Eb, date: string) {
 
 function base(run: ReportRun, communityIds: number[]) {
   const { date } = run.params;
+  const households = placeHouseholds(run);
   return run.ctx.db
     .selectFrom('residents as r')
     .innerJoin('episodes as e', 'e.residentId', 'r.id')
     .innerJoin('households as h', 'h.id', 'r.householdId')
     .innerJoin('places as c', 'c.id', 'r.communityId')
     .where('r.communityId', 'in', communityIds.length ? communityIds : [-1])
+    .$if(households !== null, (q) => q.where('r.householdId', 'in', households!))
     .where((eb) => eb('e.id', '=', episodeOnDate(eb as unknown as Eb, date)));
 }
 

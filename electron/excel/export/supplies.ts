@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { getSettings } from '../../domain/settings.ts';
 import { createdOn, isSupplyOverdue, OPEN_STATUSES, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../domain/supplyRules.ts';
 import { itemsText } from '../../domain/supplyViews.ts';
+import { householdsOfBuilding } from '../../domain/place-filter.ts';
 import { ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 
@@ -11,6 +12,8 @@ function filtered(run: ReportRun) {
   const { status, date } = run.params;
   let q = run.ctx.db.selectFrom('supplyRequests as s');
   if (run.community) q = q.where('s.communityId', '=', run.community.id);
+  if (run.params.compoundId) q = q.where('s.compoundId', '=', run.params.compoundId);
+  if (run.params.buildingId) q = q.where('s.householdId', 'in', householdsOfBuilding(run.ctx, run.params.buildingId));
   if (status === 'open') q = q.where('s.status', 'in', OPEN_STATUSES);
   else if (status) q = q.where('s.status', '=', status);
   else q = q.where((eb) => createdOn(eb, date));

@@ -67,5 +67,8 @@ export const excel = {
   'export.unknownStatus': ['未知的物资需求状态：{status}', 'Unknown supply request status: {status}'],
   'export.statusWrong': ['状态不正确', 'Invalid status'],
   'export.ownCommunityOnly': ['您只能导出本社区的报表。', 'You can only export reports of your own community.'],
+  'export.placeNotForReport': ['{report}不按小区、楼栋导出，请去掉小区、楼栋后再导出（按小区、楼栋可导出人员台账、健康监测记录和物资需求清单）。', 'The {report} is not exported by compound or building: clear the compound and building and export again (the roster, the check-in record and the supply list can be exported by compound or building).'],
+  'export.placeOtherCommunity': ['所选的社区、小区、楼栋不一致（楼栋须在所选小区内，小区须在所选社区内），请重新选择。', 'The chosen community, compound and building do not match (the building must lie in the compound, the compound in the community); choose again.'],
+  'export.placeField': ['请去掉小区、楼栋', 'Clear the compound and building'],
   'export.noTarget': ['请指定导出文件的位置', 'Say where the export file should go'],
 } as const satisfies Record<string, readonly [string, string]>;

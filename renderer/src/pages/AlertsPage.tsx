@@ -12,6 +12,7 @@ import { useOwnCommunity, useSession } from '../session.tsx';
 import { InfiniteGrid, type GridHandle, type PageRequest, type PageResult } from '../components/grid/InfiniteGrid.tsx';
 import { CloseAlertDialog, type AlertRow } from './checkins/CloseAlertDialog.tsx';
 import { alertReasonText } from './checkins/alertReason.ts';
+import { BuildingSelect, CompoundSelect } from '../components/PlacePicker.tsx';
 import './checkins/checkins.css';
 
 type StatusFilter = 'open' | 'closed' | 'all';
@@ -25,6 +26,8 @@ export default function AlertsPage() {
   const [params, setParams] = useQueryParams();
   const status: StatusFilter = params.status === 'closed' || params.status === 'all' ? params.status : 'open';
   const communityId = posInt(params.communityId);
+  const compoundId = posInt(params.compoundId);
+  const buildingId = compoundId ? posInt(params.buildingId) : undefined;
   const residentId = posInt(params.residentId);
   const communities = useApiQuery('places.communities', {}, { staleTime: 60_000 });
   const grid = useRef<GridHandle<AlertRow>>(null);
@@ -33,10 +36,10 @@ export default function AlertsPage() {
   const [closing, setClosing] = useState<AlertRow | null>(null);
   const canClose = can('alerts.write');
 
-  const queryKey = JSON.stringify({ status, communityId, residentId });
+  const queryKey = JSON.stringify({ status, communityId, compoundId, buildingId, residentId });
   const fetchPage = async (req: PageRequest): Promise<PageResult<AlertRow>> => {
     setLoadError(null);
-    const res = await api('alerts.list', { status: status === 'all' ? undefined : status, communityId, residentId, offset: req.offset, limit: req.limit, withTotal: req.withTotal });
+    const res = await api('alerts.list', { status: status === 'all' ? undefined : status, communityId, compoundId, buildingId, residentId, offset: req.offset, limit: req.limit, withTotal: req.withTotal });
     return { rows: res.rows, total: res.total };
   };
 
@@ -108,10 +111,18 @@ export default function AlertsPage() {
               value={communityId}
               style={{ width: 150 }}
               options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
-              onChange={(v) => setParams((now) => ({ ...now, communityId: v ?? null }))}
+              onChange={(v) => setParams((now) => ({ ...now, communityId: v ?? null, compoundId: null, buildingId: null }))}
               data-testid="alerts-community-filter"
             />
           )}
+          <CompoundSelect
+            communities={communities.data ?? []}
+            communityId={communityId}
+            value={compoundId}
+            onChange={(v) => setParams((now) => ({ ...now, compoundId: v, buildingId: null }))}
+            testId="alerts-compound-filter"
+          />
+          <BuildingSelect compoundId={compoundId} value={buildingId} onChange={(v) => setParams((now) => ({ ...now, buildingId: v }))} testId="alerts-building-filter" />
           {total !== null && <Typography.Text type="secondary" data-testid="alerts-total">{t('alertPage.total', { n: total })}</Typography.Text>}
           {canClose && status !== 'closed' && <Typography.Text type="secondary">{t('alertPage.hint')}</Typography.Text>}
         </Space>

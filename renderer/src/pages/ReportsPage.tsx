@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError, errorMessage, fieldMessage, messageText, type InputOf } from '../api.ts';
 import { useMe } from '../session.tsx';
 import { percentOf, useJob } from './import/useJob.ts';
-import { ReportFields, type ReportValues } from './reports/ReportForm.tsx';
+import { PLACE_REPORTS, ReportFields, type ReportValues } from './reports/ReportForm.tsx';
 import { downloadExport, isDesktop, showInFolderFn } from './reports/download.ts';
 import type { ExportResult } from '../../../electron/excel/export/index.ts';
 import './reports/reports.css';
@@ -28,6 +28,7 @@ function toInput(v: ReportValues): InputOf<'reports.export'> {
     ...(ranged ? { from, to } : {}),
     ...(v.report === 'supplies' && v.status ? { status: v.status } : {}),
     ...(v.communityId ? { communityId: v.communityId } : {}),
+    ...(PLACE_REPORTS.includes(v.report) && v.compoundId ? { compoundId: v.compoundId, ...(v.buildingId ? { buildingId: v.buildingId } : {}) } : {}),
     unmasked: !v.masked,
   };
 }
@@ -57,7 +58,7 @@ export default function ReportsPage() {
       setJobId(r.jobId);
     } catch (e) {
       if (e instanceof ApiError && e.fields.length) {
-        const byName: Record<string, keyof ReportValues> = { from: 'range', to: 'range', date: v.report === 'checkins' ? 'range' : 'date', status: 'status', communityId: 'communityId', report: 'report' };
+        const byName: Record<string, keyof ReportValues> = { from: 'range', to: 'range', date: v.report === 'checkins' ? 'range' : 'date', status: 'status', communityId: 'communityId', compoundId: 'compoundId', buildingId: 'buildingId', report: 'report' };
         form.setFields(e.fields.filter((f) => byName[f.field]).map((f) => ({ name: byName[f.field], errors: [fieldMessage(f)] })));
       }
       setError(errorMessage(e));

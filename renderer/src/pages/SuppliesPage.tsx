@@ -21,6 +21,7 @@ import { BoardStrip } from './supplies/BoardStrip.tsx';
 import { CATEGORIES, STATUS_FILTERS, filtersFromQuery, filtersToQuery, isFiltered, type Filters, type SupplyRow, type View } from './supplies/model.ts';
 import './supplies/supplies.css';
 import { byLang, paren } from '../i18n/codes.ts';
+import { BuildingSelect } from '../components/PlacePicker.tsx';
 
 /** What 刷新 reloads: every view of requests and the counts beside them. */
 const SUPPLY_VIEWS = ['supplies.list', 'supplies.board', 'supplies.get', 'supplies.runSheet', 'dashboard.get', 'cadres.list', 'residents.get'] as const;
@@ -118,7 +119,7 @@ export default function SuppliesPage() {
         </Space>
       </div>
 
-      <BoardStrip communityId={filters.communityId} filters={filters} onPick={update} />
+      <BoardStrip filters={filters} onPick={update} />
 
       <div className="su-filters su-noprint">
         <Space size={8} wrap>
@@ -139,7 +140,7 @@ export default function SuppliesPage() {
               value={filters.communityId}
               style={{ width: byLang(t, 140, 170) }}
               options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
-              onChange={(v) => update({ communityId: v ?? undefined, compoundId: undefined })}
+              onChange={(v) => update({ communityId: v ?? undefined, compoundId: undefined, buildingId: undefined })}
               data-testid="supply-community-filter"
             />
           )}
@@ -148,10 +149,13 @@ export default function SuppliesPage() {
             showSearch={{ optionFilterProp: 'label' }}
             placeholder={t('filter.compound')}
             value={filters.compoundId}
-            style={{ width: 180 }}
+            style={{ width: byLang(t, 150, 180) }}
+            popupMatchSelectWidth={false}
             options={compounds}
-            onChange={(v) => update({ compoundId: v ?? undefined })}
+            onChange={(v) => update({ compoundId: v ?? undefined, buildingId: undefined })}
+            data-testid="supply-compound-filter"
           />
+          <BuildingSelect compoundId={filters.compoundId} value={filters.buildingId} onChange={(v) => update({ buildingId: v ?? undefined })} testId="supply-building-filter" />
           {filters.view !== 'sheet' && (
             <>
               <Select allowClear placeholder={t('filter.category')} value={filters.category} style={{ width: byLang(t, 120, 160) }} options={CATEGORIES.map((c) => ({ value: c, label: te(`supplyCategory.${c}`) }))} onChange={(v) => update({ category: v ?? undefined })} />

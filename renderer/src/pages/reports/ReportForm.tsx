@@ -1,11 +1,12 @@
 // The export form: which of the five reports, its date (or date range / status), the community (committee members:
-// their own), and 脱敏 — on by default; turning it off is for admins and clerks only and is written to the audit log.
+// their own), a compound and building (人员台账, 健康监测记录, 物资需求清单), and 脱敏 — on by default; turning it off is for admins and clerks only and is written to the audit log.
 import { Alert, Card, DatePicker, Form, Radio, Select, Switch, Tooltip, Typography } from 'antd';
 import { EyeInvisibleOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useApiQuery } from '../../query.ts';
 import { useMe, useSession } from '../../session.tsx';
+import { BuildingSelect, CompoundSelect } from '../../components/PlacePicker.tsx';
 
 export const REPORTS = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres'] as const;
 export type ReportName = (typeof REPORTS)[number];
@@ -17,15 +18,25 @@ export interface ReportValues {
   range: [Dayjs, Dayjs];
   status?: (typeof SUPPLY_STATUSES)[number];
   communityId?: number;
+  /** 人员台账, 健康监测记录 and 物资需求清单 only: one compound, and one of its buildings. */
+  compoundId?: number | null;
+  buildingId?: number | null;
   masked: boolean;
 }
 
+/** The reports that can be narrowed to a compound or building. */
+export const PLACE_REPORTS: readonly ReportName[] = ['roster', 'checkins', 'supplies'];
+
 export function ReportFields() {
   const { t } = useTranslation('excel');
+  const { t: tp } = useTranslation('places');
   const me = useMe();
   const { can } = useSession();
   const report = Form.useWatch('report') as ReportName | undefined;
   const masked = Form.useWatch('masked') as boolean | undefined;
+  const communityId = Form.useWatch('communityId') as number | undefined;
+  const compoundId = Form.useWatch('compoundId') as number | null | undefined;
+  const form = Form.useFormInstance<ReportValues>();
   const communities = useApiQuery('places.communities');
   const committee = me.actor.role === 'committee';
   const mayUnmask = can('reports.exportUnmasked');
@@ -67,9 +78,20 @@ export function ReportFields() {
             placeholder={t('reports.wholeSubdistrict')}
             options={(communities.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
             style={{ width: 200 }}
+            onChange={() => form.setFieldsValue({ compoundId: null, buildingId: null })}
             data-testid="report-community"
           />
         </Form.Item>
+        {report && PLACE_REPORTS.includes(report) && (
+          <>
+            <Form.Item name="compoundId" label={tp('compound')}>
+              <CompoundSelect communities={communities.data ?? []} communityId={communityId} value={compoundId} onChange={() => form.setFieldValue('buildingId', null)} testId="report-compound" />
+            </Form.Item>
+            <Form.Item name="buildingId" label={tp('building')}>
+              <BuildingSelect compoundId={compoundId} value={null} onChange={() => undefined} testId="report-building" />
+            </Form.Item>
+          </>
+        )}
         <Form.Item name="masked" label={t('reports.masking')} valuePropName="checked">
           <Switch
             disabled={!mayUnmask}

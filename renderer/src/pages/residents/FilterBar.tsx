@@ -1,5 +1,5 @@
 // The list's one search box (name, pinyin initials, ID number, phone, address) and its filters: community, compound,
-// status, day N, abnormal. Typing is committed after a short pause; ↓ moves from the search box into the list.
+// building (once a compound is chosen), status, day N, abnormal. Typing is committed after a short pause; ↓ moves from the search box into the list.
 // Enter right after typing searches at once and stays in the box; Enter again (or ↓) goes to the list. Which one
 // happens depends on the keys pressed, never on whether the pause already committed the text (a slow machine).
 import { forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
@@ -10,6 +10,7 @@ import type { OutputOf } from '../../api.ts';
 import { DEFAULT_STATUS, STATUS_FILTERS, hasNarrowingFilters, type Filters } from './model.ts';
 import { byLang } from '../../i18n/codes.ts';
 import { useOwnCommunity } from '../../session.tsx';
+import { BuildingSelect } from '../../components/PlacePicker.tsx';
 
 const SEARCH_DELAY_MS = 300;
 const DAY_OPTIONS = Array.from({ length: 14 }, (_, i) => i + 1);
@@ -97,7 +98,7 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
             setText('');
           }
         }}
-        style={{ width: 380 }}
+        style={{ width: byLang(t, 300, 340) }}
         data-testid="residents-search"
         aria-label={t('search')}
       />
@@ -106,7 +107,7 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
           allowClear
           placeholder={t('filter.community')}
           value={filters.communityId ?? undefined}
-          onChange={(v?: number) => set({ communityId: v ?? null, compoundId: null })}
+          onChange={(v?: number) => set({ communityId: v ?? null, compoundId: null, buildingId: null })}
           options={communities.map((c) => ({ value: c.id, label: c.name }))}
           style={{ width: byLang(t, 140, 170) }}
           data-testid="filter-community"
@@ -117,11 +118,13 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
         showSearch={{ optionFilterProp: 'label' }}
         placeholder={t('filter.compound')}
         value={filters.compoundId ?? undefined}
-        onChange={(v?: number) => set({ compoundId: v ?? null })}
+        onChange={(v?: number) => set({ compoundId: v ?? null, buildingId: null })}
         options={compounds as { value: number; label: string }[]}
-        style={{ width: byLang(t, 150, 170) }}
+        style={{ width: byLang(t, 130, 150) }}
+        popupMatchSelectWidth={false}
         data-testid="filter-compound"
       />
+      <BuildingSelect compoundId={filters.compoundId} value={filters.buildingId} onChange={(v) => set({ buildingId: v })} testId="filter-building" />
       <Select
         value={filters.status}
         onChange={(v) => set({ status: v })}
@@ -147,7 +150,7 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
           type="link"
           onClick={() => {
             setText('');
-            onChange({ search: '', communityId: null, compoundId: null, status: DEFAULT_STATUS, dayN: null, abnormal: false });
+            onChange({ search: '', communityId: null, compoundId: null, buildingId: null, status: DEFAULT_STATUS, dayN: null, abnormal: false });
           }}
           data-testid="filter-clear"
         >

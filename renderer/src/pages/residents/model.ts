@@ -16,6 +16,7 @@ export interface Filters {
   search: string;
   communityId: number | null;
   compoundId: number | null;
+  buildingId: number | null;
   status: StatusFilter;
   dayN: number | null;
   abnormal: boolean;
@@ -34,6 +35,7 @@ export function filtersFromQuery(q: Record<string, string>): Filters {
     search: q.q ?? '',
     communityId: posInt(q.communityId),
     compoundId: posInt(q.compoundId),
+    buildingId: posInt(q.compoundId) ? posInt(q.buildingId) : null,
     status,
     dayN: dayN && dayN <= 60 ? dayN : null,
     abnormal: q.abnormal === '1' || q.abnormal === 'true',
@@ -46,6 +48,7 @@ export function queryFromFilters(f: Filters, open: number | null): Record<string
     q: f.search.trim() || null,
     communityId: f.communityId,
     compoundId: f.compoundId,
+    buildingId: f.buildingId,
     status: f.status === DEFAULT_STATUS ? null : f.status,
     dayN: f.dayN,
     abnormal: f.abnormal ? 1 : null,
@@ -54,7 +57,7 @@ export function queryFromFilters(f: Filters, open: number | null): Record<string
 }
 
 export function hasNarrowingFilters(f: Filters): boolean {
-  return !!(f.search.trim() || f.communityId || f.compoundId || f.dayN || f.abnormal || f.status !== DEFAULT_STATUS);
+  return !!(f.search.trim() || f.communityId || f.compoundId || f.buildingId || f.dayN || f.abnormal || f.status !== DEFAULT_STATUS);
 }
 
 /** Grid column id → server sort field. Columns missing here are not sortable. */
@@ -71,6 +74,7 @@ export function listInput(f: Filters): ListInput {
     search: f.search.trim() || undefined,
     communityId: f.communityId ?? undefined,
     compoundId: f.compoundId ?? undefined,
+    buildingId: f.buildingId ?? undefined,
     status: f.status,
     dayN: f.dayN ?? undefined,
     abnormal: f.abnormal || undefined,

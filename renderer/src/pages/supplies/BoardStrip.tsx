@@ -6,9 +6,10 @@ import { errorMessage } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import type { Filters } from './model.ts';
 
-export function BoardStrip({ communityId, filters, onPick }: { communityId?: number; filters: Filters; onPick: (p: Partial<Filters>) => void }) {
+export function BoardStrip({ filters, onPick }: { filters: Filters; onPick: (p: Partial<Filters>) => void }) {
   const { t } = useTranslation('supplies');
-  const q = useApiQuery('supplies.board', { communityId }, { refetchInterval: 60_000 });
+  // The counts follow the place chosen below (community, compound, building), not the other filters.
+  const q = useApiQuery('supplies.board', { communityId: filters.communityId, compoundId: filters.compoundId, buildingId: filters.buildingId }, { refetchInterval: 60_000 });
   const b = q.data;
   if (q.error) return <Alert type="error" showIcon title={errorMessage(q.error)} style={{ marginBottom: 12 }} className="su-noprint" />;
   const item = (id: string, label: string, value: number | undefined, opts: { active?: boolean; alarm?: boolean; pick?: Partial<Filters> } = {}) => {

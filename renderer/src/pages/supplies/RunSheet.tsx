@@ -15,7 +15,7 @@ export function RunSheet({ filters }: { filters: Filters }) {
   const dash = useApiQuery('dashboard.get', {}, { staleTime: 60_000 });
   // Without a date the sheet lists what still waits for delivery; with one, what was logged that day.
   const status = filters.date ? (filters.status === 'open' ? 'all' : filters.status) : filters.status;
-  const q = useApiQuery('supplies.runSheet', { communityId: filters.communityId, compoundId: filters.compoundId, date: filters.date, status });
+  const q = useApiQuery('supplies.runSheet', { communityId: filters.communityId, compoundId: filters.compoundId, buildingId: filters.buildingId, date: filters.date, status });
   const s = q.data;
   const scope = filters.date ? t('sheet.dateScope', { date: filters.date }) : status === 'open' ? t('sheet.openScope') : t(`status.${status}`);
 

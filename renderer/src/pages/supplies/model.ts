@@ -32,6 +32,8 @@ export interface Filters {
   status: StatusFilter;
   communityId?: number;
   compoundId?: number;
+  /** Only with a compound (the building picker lists the compound's buildings). */
+  buildingId?: number;
   category?: Category;
   urgency?: 'normal' | 'urgent';
   overdue: boolean;
@@ -49,6 +51,7 @@ export function filtersFromQuery(q: Record<string, string>): Filters {
     status: STATUS_FILTERS.includes(q.status as StatusFilter) ? (q.status as StatusFilter) : 'open',
     communityId: posInt(q.communityId),
     compoundId: posInt(q.compoundId),
+    buildingId: posInt(q.compoundId) ? posInt(q.buildingId) : undefined,
     category: CATEGORIES.includes(q.category as Category) ? (q.category as Category) : undefined,
     urgency: q.urgency === 'urgent' || q.urgency === 'normal' ? q.urgency : undefined,
     overdue: q.overdue === '1' || q.overdue === 'true',
@@ -63,6 +66,7 @@ export function filtersToQuery(f: Filters): Record<string, string | number | nul
     status: f.status === 'open' ? null : f.status,
     communityId: f.communityId,
     compoundId: f.compoundId,
+    buildingId: f.buildingId,
     category: f.category,
     urgency: f.urgency,
     overdue: f.overdue ? '1' : null,
@@ -72,7 +76,7 @@ export function filtersToQuery(f: Filters): Record<string, string | number | nul
 }
 
 export function isFiltered(f: Filters): boolean {
-  return f.status !== 'open' || !!f.communityId || !!f.compoundId || !!f.category || !!f.urgency || f.overdue || !!f.search || !!f.date;
+  return f.status !== 'open' || !!f.communityId || !!f.compoundId || !!f.buildingId || !!f.category || !!f.urgency || f.overdue || !!f.search || !!f.date;
 }
 
 export function listInput(f: Filters): Omit<ListInput, 'offset' | 'limit' | 'withTotal'> {
@@ -80,6 +84,7 @@ export function listInput(f: Filters): Omit<ListInput, 'offset' | 'limit' | 'wit
     status: f.status,
     communityId: f.communityId,
     compoundId: f.compoundId,
+    buildingId: f.buildingId,
     category: f.category,
     urgency: f.urgency,
     overdue: f.overdue ? true : undefined,
