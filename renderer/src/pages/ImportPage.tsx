@@ -150,7 +150,7 @@ export default function ImportPage() {
   useEffect(() => {
     if (finished !== 'succeeded') return;
     // A written batch changes the lists elsewhere (batches, places, people, 工作台).
-    for (const c of ['import.batches', 'places.communities', 'residents.list', 'dashboard.get']) void qc.invalidateQueries({ queryKey: [c] });
+    for (const c of ['import.batches', 'places.communities', 'residents.list', 'dashboard.get', 'rounds.list', 'rounds.coverage', 'rounds.untested']) void qc.invalidateQueries({ queryKey: [c] });
   }, [finished, qc]);
 
   const current = step === 'file' ? 0 : step === 'preview' ? 1 : 2;
