@@ -11,6 +11,7 @@ import { importsContract } from './contract/imports.ts';
 import { jobsContract } from './contract/jobs.ts';
 import { officeContract } from './contract/office.ts';
 import { placesContract } from './contract/places.ts';
+import { roundsContract } from './contract/rounds.ts';
 
 export const contract = {
   ...coreContract,
@@ -22,6 +23,7 @@ export const contract = {
   ...jobsContract,
   ...officeContract,
   ...placesContract,
+  ...roundsContract,
 };
 
 export type Contract = typeof contract;

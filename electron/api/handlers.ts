@@ -10,6 +10,7 @@ import { importsHandlers } from './handlers/imports.ts';
 import { jobsHandlers } from './handlers/jobs.ts';
 import { officeHandlers } from './handlers/office.ts';
 import { placesHandlers } from './handlers/places.ts';
+import { roundsHandlers } from './handlers/rounds.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
@@ -21,4 +22,5 @@ export const handlers: HandlersFor<Contract> = {
   ...jobsHandlers,
   ...officeHandlers,
   ...placesHandlers,
+  ...roundsHandlers,
 };

@@ -135,16 +135,56 @@ export interface CheckinsTable {
 export interface TestsTable {
   id: Generated<number>;
   residentId: number;
-  episodeId: number;
+  /** Null for a test of a round (全员核酸) taken when the person was under no isolation or monitoring. */
+  episodeId: number | null;
+  /** The test round (test_rounds) a result of the round's lists belongs to. */
+  roundId: Generated<number | null>;
   sampleDate: string;
+  /** The sample time as the list gave it (YYYY-MM-DD HH:MM), when it had one. */
+  sampleTime: Generated<string | null>;
   testType: TestType;
   result: TestResult;
+  /** 试管号 of the round's lists; rows sharing one tube are a pooled sample (10混1). */
+  tubeNo: Generated<string | null>;
+  pooled: Generated<number>;
   source: 'checkin' | 'import' | 'manual';
   checkinId: number | null;
   importBatchId: number | null;
   version: Generated<number>;
   createdAt: string;
   updatedAt: string;
+}
+
+export type RoundStatus = 'open' | 'closed';
+
+export interface TestRoundsTable {
+  id: Generated<number>;
+  name: string;
+  startDate: string;
+  endDate: string;
+  /** 1 = the whole subdistrict; 0 = the communities in test_round_communities. */
+  wholeSubdistrict: number;
+  status: Generated<RoundStatus>;
+  createdBy: string;
+  createdById: number | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TestRoundCommunitiesTable {
+  roundId: number;
+  communityId: number;
+}
+
+export interface RoundExemptionsTable {
+  id: Generated<number>;
+  roundId: number;
+  residentId: number;
+  reason: string;
+  note: string | null;
+  createdBy: string;
+  createdAt: string;
 }
 
 export interface AlertsTable {
@@ -449,6 +489,9 @@ export interface Database {
   checkinBatches: CheckinBatchesTable;
   counterVersion: CounterVersionTable;
   residentPlaces: ResidentPlacesView;
+  testRounds: TestRoundsTable;
+  testRoundCommunities: TestRoundCommunitiesTable;
+  roundExemptions: RoundExemptionsTable;
 }
 
 export type Resident = Selectable<ResidentsTable>;

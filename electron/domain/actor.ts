@@ -37,6 +37,7 @@ export const PERMISSIONS = [
   'backup.run',
   'purge.run',
   'devices.manage', // pairing codes, the device list and revocation, the office server's status (admin)
+  'rounds.write', // test rounds (全员核酸): create, close, exemptions (a committee member: own community only)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -61,6 +62,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'import.run',
     'reports.export',
     'reports.exportUnmasked',
+    'rounds.write',
   ]),
   committee: new Set<Permission>([
     ...READS,
@@ -72,6 +74,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'alerts.write',
     'supplies.write',
     'reports.export',
+    'rounds.write',
   ]),
   official: new Set<Permission>([...READS, 'audit.read', 'reports.export']),
 };

@@ -25,6 +25,7 @@ export const AUDIT_AREA_LABELS = {
   purge: { zh: '数据清理', en: 'Purge' },
   device: { zh: '设备', en: 'Devices' },
   server: { zh: '共享服务', en: 'Office server' },
+  round: { zh: '核酸轮次', en: 'Test rounds' },
 } as const satisfies Record<string, Label>;
 export type AuditArea = keyof typeof AUDIT_AREA_LABELS;
 
@@ -93,6 +94,11 @@ export const AUDIT_ACTION_LABELS = {
   'device.revoke': { zh: '撤销设备', en: 'Device revoked' },
   'server.start': { zh: '启动共享服务', en: 'Office server started' },
   'server.stop': { zh: '停止共享服务', en: 'Office server stopped' },
+  'round.create': { zh: '新建核酸轮次', en: 'Create test round' },
+  'round.close': { zh: '结束核酸轮次', en: 'Close test round' },
+  'round.exempt': { zh: '登记免检', en: 'Exempt from round' },
+  'round.unexempt': { zh: '取消免检', en: 'Remove exemption' },
+  'round.export_untested': { zh: '导出未检名单', en: 'Export untested list' },
 } as const satisfies Record<`${AuditArea}.${string}`, Label>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;

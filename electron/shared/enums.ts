@@ -72,6 +72,10 @@ export type SupplyStatus = (typeof SUPPLY_STATUSES)[number];
 export const CADRE_STATUSES = ['on_duty', 'resting', 'withdrawn'] as const;
 export type CadreStatus = (typeof CADRE_STATUSES)[number];
 
+/** Why a person is exempt from a test round (全员核酸): away, sampled at home while bedridden, an infant, other (with a note). */
+export const ROUND_EXEMPT_REASONS = ['外出', '卧床上门采样', '婴幼儿', '其他'] as const;
+export type RoundExemptReason = (typeof ROUND_EXEMPT_REASONS)[number];
+
 /** Narrows an unknown value to a member of one of the lists above. */
 export function isOneOf<T extends string>(list: readonly T[], v: unknown): v is T {
   return typeof v === 'string' && (list as readonly string[]).includes(v);

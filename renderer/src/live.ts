@@ -27,15 +27,17 @@ export type LiveTable =
 
 const PERSON: Channel[] = ['residents.list', 'residents.get', 'households.search'];
 const DAY: Channel[] = ['checkins.due', 'checkins.counts', 'checkins.groups', 'dashboard.get', 'dashboard.places'];
+/** A round's coverage and 未检 lists follow its results and the people living in scope. */
+const ROUNDS: Channel[] = ['rounds.list', 'rounds.coverage', 'rounds.untested'];
 const SUPPLY: Channel[] = ['supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'dashboard.get', 'dashboard.places'];
 
 /** Which read channels a change of each table can make stale (the contract's `invalidates` of the writes to it). */
 export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
-  residents: [...PERSON, ...DAY, 'alerts.list', 'supplies.list', 'supplies.get', 'places.communities', 'places.buildings'],
+  residents: [...PERSON, ...DAY, 'alerts.list', 'supplies.list', 'supplies.get', 'places.communities', 'places.buildings', ...ROUNDS],
   households: [...PERSON, ...DAY, ...SUPPLY],
   episodes: [...PERSON, ...DAY, 'episodes.releaseCheck', 'alerts.list'],
   checkins: [...DAY, 'alerts.list', 'residents.get', 'residents.list'],
-  tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'alerts.list'],
+  tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'alerts.list', ...ROUNDS],
   alerts: ['alerts.list', 'dashboard.get', 'dashboard.places', 'checkins.due', 'residents.get', 'residents.list'],
   supply_requests: [...SUPPLY, 'cadres.list', 'residents.get'],
   supply_items: SUPPLY,

@@ -6,6 +6,7 @@ import {
   AuditOutlined,
   CarOutlined,
   DashboardOutlined,
+  ExperimentOutlined,
   FileExcelOutlined,
   HeartOutlined,
   ImportOutlined,
@@ -42,6 +43,7 @@ export const ROUTES: RouteDef[] = [
   { key: 'alerts', path: '/alerts', label: 'nav.alerts', icon: <AlertOutlined />, permission: 'residents.read', nav: false, element: page(() => import('./pages/AlertsPage.tsx')) },
   { key: 'supplies', path: '/supplies', label: 'nav.supplies', icon: <CarOutlined />, permission: 'supplies.read', nav: true, element: page(() => import('./pages/SuppliesPage.tsx')) },
   { key: 'cadres', path: '/cadres', label: 'nav.cadres', icon: <UsergroupAddOutlined />, permission: 'cadres.read', nav: true, element: page(() => import('./pages/CadresPage.tsx')) },
+  { key: 'rounds', path: '/rounds', label: 'nav.rounds', icon: <ExperimentOutlined />, permission: 'residents.read', nav: true, element: page(() => import('./pages/RoundsPage.tsx')) },
   { key: 'import', path: '/import', label: 'nav.import', icon: <ImportOutlined />, permission: 'import.run', nav: true, element: page(() => import('./pages/ImportPage.tsx')) },
   { key: 'reports', path: '/reports', label: 'nav.reports', icon: <FileExcelOutlined />, permission: 'reports.export', nav: true, element: page(() => import('./pages/ReportsPage.tsx')) },
   // Settings hold the policy and the community list: for those who may change them (admin; clerk edits places).

@@ -36,7 +36,7 @@ describe('first run', () => {
     await page.getByRole('button', { name: '创建并登录' }).click();
     await page.getByTestId('header-role').waitFor();
     expect(await page.getByTestId('header-role').innerText()).toBe('系统管理员');
-    expect(await navLabels(page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '导入', '报表导出', '设置', '用户', '审计日志']);
+    expect(await navLabels(page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '核酸轮次', '导入', '报表导出', '设置', '用户', '审计日志']);
     // An empty office: the numbers are zero, not missing (read once the day's numbers have arrived: '—' while loading).
     await page.getByTestId('dashboard-date').waitFor();
     expect(await page.getByTestId('stat-underControl-value').innerText()).toBe('0');

@@ -66,7 +66,7 @@ describe('login and dashboard', () => {
     await screenshot(page, 'dashboard-clerk');
     await screenshot(page, 'dashboard-clerk-full', { fullPage: true });
 
-    expect(await navLabels(page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '导入', '报表导出', '设置', '审计日志']);
+    expect(await navLabels(page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '核酸轮次', '导入', '报表导出', '设置', '审计日志']);
 
     // A card opens its filtered list; Alt+1 comes back to 工作台.
     await page.getByTestId('stat-due').click();
@@ -110,7 +110,7 @@ describe('login and dashboard', () => {
   it('shows the official and a committee member only what their role may use', async () => {
     const official = await openPage(browser, app.url);
     await login(official.page, 'official');
-    expect(await navLabels(official.page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '报表导出', '审计日志']);
+    expect(await navLabels(official.page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '核酸轮次', '报表导出', '审计日志']);
     expect(await official.page.getByTestId('header-role').innerText()).toBe('领导');
     await official.page.locator('[data-testid="chart-trend"] canvas').first().waitFor();
     await screenshot(official.page, 'dashboard-official');
@@ -121,7 +121,7 @@ describe('login and dashboard', () => {
 
     const committee = await openPage(browser, app.url);
     await login(committee.page, 'committee1');
-    expect(await navLabels(committee.page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '报表导出']);
+    expect(await navLabels(committee.page)).toEqual(['工作台', '隔离人员', '今日监测', '物资需求', '下沉干部', '核酸轮次', '报表导出']);
     expect(await committee.page.getByTestId('header-role').innerText()).toBe('社区工作人员');
     await committee.page.getByTestId('stat-underControl-value').waitFor();
     await committee.page.locator('[data-testid="chart-completion"] canvas').first().waitFor();

@@ -33,7 +33,7 @@ const USERS = ['admin', 'clerk', 'committee1', 'official'] as const;
 /** What must not appear: label → the strings that would give it away. */
 let secrets: Map<string, string>;
 /** Known records to call the per-record channels with. */
-let ids: { created: number; infant: number; passport: number; seeded: number; household: number; supply: number; cadre: number; episode: number; community: number; building: number; compound: number };
+let ids: { round: number; created: number; infant: number; passport: number; seeded: number; household: number; supply: number; cadre: number; episode: number; community: number; building: number; compound: number };
 
 const one = <T>(sql: string, ...p: unknown[]) => handle.sqlite.prepare(sql).pluck().get(...p) as T;
 
@@ -172,6 +172,22 @@ const PROBES: Record<string, Probe> = {
   'server.status': { input: {} },
   'server.start': { skip: 'starts the office server (desktop app only)' },
   'server.stop': { skip: 'stops the office server (desktop app only)' },
+  'rounds.list': { input: {} },
+  'rounds.create': { skip: WRITE },
+  'rounds.close': { skip: WRITE },
+  'rounds.coverage': { inputs: () => [{ roundId: ids.round }] },
+  'rounds.untested': { inputs: () => [{ roundId: ids.round, buildingId: ids.building, limit: 1000 }] },
+  'rounds.exemptions': { inputs: () => [{ roundId: ids.round }] },
+  'rounds.exempt': { skip: WRITE },
+  'rounds.unexempt': { skip: WRITE },
+  'rounds.exportUntested': {
+    file: async (user) => {
+      const r = await call(env, 'rounds.exportUntested', { roundId: ids.round, buildingId: ids.building }, keys[user]);
+      const f = path.join(dir, `untested-${user}.xlsx`);
+      fs.writeFileSync(f, Buffer.from(r.dataBase64, 'base64'));
+      return fileLeaks(f);
+    },
+  },
 };
 
 beforeAll(async () => {
@@ -209,7 +225,11 @@ beforeAll(async () => {
   const cv = one<number>('SELECT version FROM cadres WHERE id = ?', cadre.id);
   await call(env, 'cadres.update', { id: cadre.id, version: cv, phone: '13922224444' }, keys.clerk);
 
+  // A test round of the whole subdistrict, one person exempted (the 未检 list and exemptions show names and places).
+  const round = await call(env, 'rounds.create', { startDate: '2022-01-19' }, keys.clerk);
+  await call(env, 'rounds.exempt', { roundId: round.round.id, residentId: passport.id, reason: '外出' }, keys.clerk);
   ids = {
+    round: round.round.id,
     created: created.id,
     passport: passport.id,
     infant: infant.id,

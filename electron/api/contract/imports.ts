@@ -8,11 +8,12 @@ import type { ImportPreview } from '../../excel/import/run.ts';
 import type { BatchRow, UndoResult } from '../../excel/import/batches.ts';
 import type { ImportSummary } from '../../excel/import/commit.ts';
 import type { TestImportSummary } from '../../excel/import/tests.ts';
+import type { RoundImportSummary } from '../../excel/import/round-tests.ts';
 import type { RowIssue } from '../../excel/import/issues.ts';
 
 /** What an import.commit job answers on 'jobs.status' when it succeeded (residents or test results). */
-export type ImportCommitResult = ImportSummary | TestImportSummary;
-export type { ImportSummary, TestImportSummary, RowIssue };
+export type ImportCommitResult = ImportSummary | TestImportSummary | RoundImportSummary;
+export type { ImportSummary, TestImportSummary, RoundImportSummary, RowIssue };
 
 const FIELDS = [
   'name',
@@ -33,6 +34,7 @@ const FIELDS = [
   'sampleDate',
   'testType',
   'result',
+  'tube',
 ] as const;
 
 /** field → header text or 1-based column number; null = do not read that field. */
@@ -56,6 +58,8 @@ const listOptions = {
   /** The same by name (the command line's --community). */
   community: z.string().trim().min(1).max(60).optional(),
   startDate: isoDate.optional(),
+  /** A test-result list of a test round (kind 'tests'): matched to everyone in the round's scope. */
+  roundId: id.optional(),
   confirm: confirm.optional(),
 };
 

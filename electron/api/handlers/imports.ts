@@ -19,10 +19,10 @@ import type { ImportConfirm } from '../../excel/import/confirm.ts';
 /** What the commit jobs answer (excel/import/commit.ts, tests.ts), as far as the clean-up after a commit needs. */
 type CommitSummary = { status: string; batchId: number | null; errors: unknown[]; unmatched?: unknown[] };
 
-type ListInput = { fileId: string; kind: 'residents' | 'tests'; sheet?: string; mapping?: Record<string, string | number | null>; communityId?: number; community?: string; startDate?: string; confirm?: ImportConfirm };
+type ListInput = { fileId: string; kind: 'residents' | 'tests'; sheet?: string; mapping?: Record<string, string | number | null>; communityId?: number; community?: string; startDate?: string; roundId?: number; confirm?: ImportConfirm };
 
 function requestFor(u: Upload, input: ListInput & { mode?: ImportMode }): ImportRequest {
-  return { file: u.path, fileName: u.fileName, kind: input.kind, sheet: input.sheet, mapping: input.mapping, communityId: input.communityId, community: input.community, startDate: input.startDate, mode: input.mode, confirm: input.confirm };
+  return { file: u.path, fileName: u.fileName, kind: input.kind, sheet: input.sheet, mapping: input.mapping, communityId: input.communityId, community: input.community, startDate: input.startDate, roundId: input.roundId, mode: input.mode, confirm: input.confirm };
 }
 
 function jobOptions(ctx: HandlerCtx) {

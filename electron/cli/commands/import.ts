@@ -3,7 +3,7 @@
 // the command opened, ApiEnv.inlineJobs: no worker thread), awaited, then 'jobs.status' for its answer,
 // 'import.errorReport' for --errors-out, 'import.cancel' to drop the upload. Exit 0 written, 1 rejected (nothing
 // written), 2 unreadable file.
-import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
+import { DB_OPTION, intOption, optionalString, requireString, type CommandModule } from '../args.ts';
 import { failure, ok, usageError, type CommandResult } from '../output.ts';
 import type { ImportCommitResult, RowIssue } from '../../api/contract/imports.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -38,7 +38,7 @@ const importCommand: CommandModule = {
   summary: '导入上级下发的隔离人员名单或检测结果名单（.xlsx/.csv），逐行校验，一次事务写入',
   usage: [
     '用法：isolation-desk import residents <文件> --db <文件> [选项] [--json]',
-    '      isolation-desk import tests <文件> --db <文件> [--mode ...] [--sheet 名称] [--json]',
+    '      isolation-desk import tests <文件> --db <文件> [--round 编号] [--mode ...] [--sheet 名称] [--json]',
     '',
     '  --db <文件>                数据库文件',
     '  --mode all-or-nothing      默认：有任何一行被拒绝则全部不写入',
@@ -50,6 +50,8 @@ const importCommand: CommandModule = {
     '  --stale ended              隔离期在今天以前已结束的人员按已结束导入（登记真实日期，于解除日期记为已解除）',
     '  --stale active             仍按隔离中导入（计入在管、待解除和应报人数）；名单中有这样的人员时须选其一',
     '  --other-subdistrict        名单标题写的是其他街道时，确认仍要导入',
+    '  --round <编号>             检测结果属于该全员核酸轮次（rounds create 给出编号）：按任一证件号码或电话+姓名',
+    '                             匹配轮次范围内的全部居民；同一试管号的多行为混管（10混1）',
     '  --errors-out <文件.xlsx>   把未导入的行（原内容 + 原因）写到此文件',
     '',
     '退出码：0 已写入；1 名单被拒绝（未写入任何数据）；2 用法错误或文件无法读取。',
@@ -64,6 +66,7 @@ const importCommand: CommandModule = {
     'create-communities': { type: 'boolean' },
     stale: { type: 'string' },
     'other-subdistrict': { type: 'boolean' },
+    round: { type: 'string' },
   },
   positionals: true,
   async run(args): Promise<CommandResult> {
@@ -80,6 +83,8 @@ const importCommand: CommandModule = {
     if (kind === 'tests' && (community !== undefined || startDate !== undefined)) throw usageError('--community 和 --start-date 只用于 residents');
     const stale = optionalString(args, 'stale');
     if (stale !== undefined && stale !== 'ended' && stale !== 'active') throw usageError(`--stale 应为 ended 或 active，实际为“${stale}”`);
+    const roundId = optionalString(args, 'round') === undefined ? undefined : intOption(args, 'round', { min: 1, max: 2 ** 31 - 1 });
+    if (kind === 'residents' && roundId !== undefined) throw usageError('--round 只用于 tests');
     const createCommunities = args.values['create-communities'] === true;
     const otherSubdistrict = args.values['other-subdistrict'] === true;
     if (kind === 'tests' && (stale !== undefined || createCommunities || otherSubdistrict)) throw usageError('--create-communities、--stale 和 --other-subdistrict 只用于 residents');
@@ -107,7 +112,7 @@ const importCommand: CommandModule = {
     const outcome: Outcome = await withApi(dbFile, {}, async (api): Promise<Outcome> => {
       const { fileId } = await api.call('import.upload', { fileName: path.basename(file), dataBase64: data.toString('base64') });
       try {
-        const base = { fileId, kind: kindName, community, startDate, sheet: optionalString(args, 'sheet') };
+        const base = { fileId, kind: kindName, community, startDate, roundId, sheet: optionalString(args, 'sheet') };
         // --create-communities: the API takes the names it creates, so the preview names them first (as the wizard shows them).
         const preview = createCommunities ? await api.call('import.preview', { ...base, confirm: choices }) : null;
         const newCommunities = preview?.kind === 'residents' ? preview.confirmations.newCommunities.map((c) => c.name) : [];
@@ -149,7 +154,7 @@ const importCommand: CommandModule = {
     const written = s.status === 'written';
     const head =
       'recorded' in s
-        ? `${written ? '已导入' : '未写入任何数据'}：登记检测结果 ${s.recorded} 条（阳性告警 ${s.alerts} 条），已登记过跳过 ${s.skipped} 条，未匹配 ${s.unmatched.length} 条，被拒绝 ${s.errors.length} 条问题。`
+        ? `${written ? '已导入' : '未写入任何数据'}：登记检测结果 ${s.recorded} 条（阳性告警 ${s.alerts} 条${'retest' in s && s.retest ? `，其中混管阳性待单管复核 ${s.retest} 人` : ''}），已登记过跳过 ${s.skipped} 条，未匹配 ${s.unmatched.length} 条，被拒绝 ${s.errors.length} 条问题。`
         : `${written ? '已导入' : '未写入任何数据'}：新增 ${s.imported} 人，更新 ${s.updated} 人，已在隔离中跳过 ${s.skipped} 人，共 ${s.households} 户；被拒绝的问题 ${s.errors.length} 条，提醒 ${s.warnings.length} 条。` +
           (written && s.endedOnImport ? `其中 ${s.endedOnImport} 人的隔离期已结束，按已结束导入。` : '') +
           (written && s.newPlaces.some((p) => p.level === 'community') ? `新建社区：${s.newPlaces.filter((p) => p.level === 'community').map((p) => p.name).join('、')}。` : '');
@@ -164,7 +169,7 @@ const importCommand: CommandModule = {
       head,
       ...why,
       ...listText('被拒绝', s.errors),
-      ...('unmatched' in s ? listText('未匹配（不在在管人员中）', s.unmatched) : []),
+      ...('unmatched' in s ? listText(roundId === undefined ? '未匹配（不在在管人员中）' : '未匹配（不在本轮次的居民中）', s.unmatched) : []),
       ...listText('提醒', s.warnings),
       ...(errorsFile ? [`未导入的行已写到：${errorsFile}`] : []),
     ].join('\n');

@@ -160,7 +160,7 @@ async function undoTests(tx: Ctx, batchId: number): Promise<UndoResult> {
     const handled = await tx.db.selectFrom('alerts').select('id').where('testId', 'in', part).where((eb) => eb.or([eb('status', '!=', 'open'), eb('version', '!=', 1)])).limit(1).executeTakeFirst();
     if (handled) throw refuse(msg('undo.alertsHandled'));
   }
-  const episodeIds = [...new Set(tests.map((t) => t.episodeId))];
+  const episodeIds = [...new Set(tests.map((t) => t.episodeId).filter((e): e is number => e !== null))];
   for (const part of chunks(episodeIds)) {
     const ended = await tx.db.selectFrom('episodes').select('id').where('id', 'in', part).where('status', '!=', 'active').limit(1).executeTakeFirst();
     if (ended) throw refuse(msg('undo.released'));

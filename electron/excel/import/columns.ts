@@ -20,7 +20,7 @@ export type ResidentField =
   | 'category'
   | 'seq';
 
-export type TestField = 'name' | 'docNumber' | 'sampleDate' | 'testType' | 'result' | 'seq';
+export type TestField = 'name' | 'docNumber' | 'phone' | 'sampleDate' | 'testType' | 'result' | 'tube' | 'seq';
 
 export const RESIDENT_SYNONYMS: Record<ResidentField, string[]> = {
   name: ['姓名', '名字', '居民姓名', '隔离人员姓名'],
@@ -43,10 +43,12 @@ export const RESIDENT_SYNONYMS: Record<ResidentField, string[]> = {
 
 export const TEST_SYNONYMS: Record<TestField, string[]> = {
   name: RESIDENT_SYNONYMS.name,
-  docNumber: RESIDENT_SYNONYMS.docNumber,
+  docNumber: [...RESIDENT_SYNONYMS.docNumber, '护照号', '护照号码', '通行证号', '通行证号码'],
+  phone: RESIDENT_SYNONYMS.phone,
   sampleDate: ['采样日期', '采样时间', '检测日期'],
   testType: ['检测类型', '检测方式'],
   result: ['检测结果', '结果'],
+  tube: ['试管号', '试管编号', '管号', '采样管号', '试管条码', '条码号'],
   seq: RESIDENT_SYNONYMS.seq,
 };
 
@@ -71,9 +73,11 @@ export const RESIDENT_FIELD_LABELS: Record<ResidentField, string> = {
 export const TEST_FIELD_LABELS: Record<TestField, string> = {
   name: '姓名',
   docNumber: '身份证号',
+  phone: '联系电话',
   sampleDate: '采样日期',
   testType: '检测类型',
   result: '检测结果',
+  tube: '试管号',
   seq: '序号',
 };
 

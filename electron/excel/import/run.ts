@@ -14,6 +14,7 @@ import { assertImportable, FileUnreadable, readTable, type Table } from '../read
 import { analyseResidents, type MappingView, type ResidentAnalysis } from './residents.ts';
 import { analyseTests, planTests, commitTests, type TestAnalysis, type TestImportSummary } from './tests.ts';
 import { planResidents } from './plan.ts';
+import { commitRoundTests, openRound, planRoundTests, type RoundImportSummary } from './round-tests.ts';
 import { commitResidents, type CommitHooks, type ImportMode, type ImportSummary } from './commit.ts';
 import type { RowIssue } from './issues.ts';
 import { confirmedNames, type ImportConfirm, type ImportConfirmations } from './confirm.ts';
@@ -33,6 +34,8 @@ export interface ImportRequest {
   communityId?: number;
   community?: string;
   startDate?: string;
+  /** A test-result list of a test round (全员核酸): matched to everyone in the round's scope, not only the isolated. */
+  roundId?: number;
   mode?: ImportMode;
   /** The clerk's choices for what a list may only do when confirmed (confirm.ts): preview and commit take the same. */
   confirm?: ImportConfirm;
@@ -62,6 +65,8 @@ export interface ResidentPreview extends PreviewBase {
 
 export interface TestPreview extends PreviewBase {
   kind: 'tests';
+  /** The round a round's list is imported into. */
+  roundId?: number;
   counts: { dataRows: number; blankRows: number; valid: number; rejected: number; matched: number; unmatched: number; duplicates: number; positives: number };
   unmatched: RowIssue[];
 }
@@ -131,13 +136,14 @@ export async function previewImport(ctx: Ctx, req: ImportRequest, hooks: Hooks =
   const common = { dataRows: analysis.dataRows, blankRows: analysis.blankRows, valid: analysis.people.length, rejected: analysis.rejectedRows.length };
   if (req.kind === 'tests') {
     const a = analysis as TestAnalysis;
-    const plan = await planTests(ctx, a.people);
+    const plan = req.roundId === undefined ? await planTests(ctx, a.people) : await planRoundTests(ctx, await openRound(ctx, req.roundId), a.people);
     return {
       ...base(req, table, a),
       kind: 'tests',
       warnings: [...a.warnings, ...plan.warnings, ...plan.duplicates],
       counts: { ...common, matched: plan.matched.length, unmatched: plan.unmatched.length, duplicates: plan.duplicates.length, positives: plan.matched.filter((m) => m.result === '阳性').length },
       unmatched: plan.unmatched,
+      ...(req.roundId === undefined ? {} : { roundId: req.roundId }),
     };
   }
   const a = analysis as ResidentAnalysis;
@@ -153,9 +159,12 @@ export async function previewImport(ctx: Ctx, req: ImportRequest, hooks: Hooks =
   };
 }
 
-export async function runImport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {}): Promise<ImportSummary | TestImportSummary> {
+export async function runImport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {}): Promise<ImportSummary | TestImportSummary | RoundImportSummary> {
+  // A closed or unknown round is refused before the file is read.
+  if (req.kind === 'tests' && req.roundId !== undefined) await openRound(ctx, req.roundId);
   const { analysis } = await readAndAnalyse(ctx, req, hooks);
   const opts = { mode: req.mode ?? 'all-or-nothing', fileName: path.basename(req.fileName), confirm: req.confirm };
+  if (req.kind === 'tests' && req.roundId !== undefined) return commitRoundTests(ctx, req.roundId, analysis as TestAnalysis, opts, hooks);
   if (req.kind === 'tests') return commitTests(ctx, analysis as TestAnalysis, opts, hooks);
   return commitResidents(ctx, analysis as ResidentAnalysis, opts, hooks);
 }
@@ -164,7 +173,11 @@ export async function runImport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {})
 export async function importErrorReport(ctx: Ctx, req: ImportRequest, hooks: Hooks = {}): Promise<{ fileName: string; data: Buffer; rows: number }> {
   const { table, analysis } = await readAndAnalyse(ctx, req, hooks);
   let issues = analysis.errors;
-  if (req.kind === 'tests') issues = [...issues, ...(await planTests(ctx, (analysis as TestAnalysis).people)).unmatched];
+  if (req.kind === 'tests') {
+    const people = (analysis as TestAnalysis).people;
+    const plan = req.roundId === undefined ? await planTests(ctx, people) : await planRoundTests(ctx, await openRound(ctx, req.roundId), people);
+    issues = [...issues, ...plan.unmatched];
+  }
   // exceljs (and its many modules) is loaded only here: reading and importing do not need it.
   const { buildErrorReport } = await import('./error-report.ts');
   const data = await buildErrorReport(table, analysis.headerRow, issues);

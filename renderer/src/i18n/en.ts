@@ -7,6 +7,7 @@ type DeepString<T> = { [K in keyof T]: T[K] extends string ? string : DeepString
 const en: DeepString<Strings> = {
   app: { title: 'Isolation Desk', short: 'Isolation Desk' },
   nav: {
+    rounds: 'Test rounds',
     dashboard: 'Dashboard',
     residents: 'Residents',
     checkins: 'Check-ins',

@@ -4,6 +4,7 @@ const zhCN = {
   import: {
     title: '导入',
     currentFile: '当前文件：{{name}}（{{kb}} KB）',
+    forRound: '核酸轮次：{{name}}（按任一证件号码或电话+姓名匹配轮次范围内的全部居民）',
     step: { file: '选择文件', preview: '核对', run: '导入结果' },
     kind: {
       label: '名单类型',
@@ -87,6 +88,7 @@ const zhCN = {
       sampleDate: '采样日期',
       testType: '检测类型',
       result: '检测结果',
+      tube: '试管号',
     },
     issues: {
       title: '问题',
@@ -248,6 +250,7 @@ const en: typeof zhCN = {
   import: {
     title: 'Import',
     currentFile: 'File: {{name}} ({{kb}} KB)',
+    forRound: 'Test round: {{name}} (matched to everyone in the round by any document number, or phone and name)',
     step: { file: 'Choose file', preview: 'Check', run: 'Result' },
     kind: {
       label: 'List type',
@@ -331,6 +334,7 @@ const en: typeof zhCN = {
       sampleDate: 'Sample date',
       testType: 'Test type',
       result: 'Result',
+      tube: 'Tube number',
     },
     issues: {
       title: 'Problems',

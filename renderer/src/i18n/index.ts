@@ -20,6 +20,7 @@ import office from './office.ts';
 import sync from './sync.ts';
 import drill from './drill.ts';
 import places from './places.ts';
+import rounds from './rounds.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -45,6 +46,7 @@ const AREAS: Record<string, AreaStrings> = {
   sync,
   drill,
   places,
+  rounds,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

@@ -3,6 +3,7 @@ import { labelsIn, ROLE_LABELS } from '../../../electron/shared/labels.ts';
 const zhCN = {
   app: { title: '居家隔离管理台', short: '隔离管理台' },
   nav: {
+    rounds: '核酸轮次',
     dashboard: '工作台',
     residents: '隔离人员',
     checkins: '今日监测',

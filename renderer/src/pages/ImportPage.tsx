@@ -3,12 +3,13 @@
 // The uploaded list is deleted from the computer when its import is written or cancelled, and when the clerk chooses
 // another file or leaves this page (import.cancel).
 import { useEffect, useRef, useState } from 'react';
-import { Alert, App, Spin, Steps, Typography } from 'antd';
+import { Alert, App, Spin, Steps, Tag, Typography } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { useSession } from '../session.tsx';
+import { useQueryParams } from '../router.tsx';
 import { FileStep } from './import/FileStep.tsx';
 import { PreviewPanel } from './import/PreviewPanel.tsx';
 import { RunPanel } from './import/RunPanel.tsx';
@@ -28,7 +29,12 @@ export default function ImportPage() {
   const settings = useApiQuery('settings.get', {}, { enabled: can('settings.read'), staleTime: 60_000 });
   const maxMb = settings.data?.importMaxFileMb;
 
-  const [kind, setKind] = useState<Kind>('residents');
+  // 核酸轮次 › 导入结果 opens the wizard as #/import?kind=tests&roundId=N: the list is matched to everyone in the round.
+  const [params] = useQueryParams();
+  const roundId = /^\d+$/.test(params.roundId ?? '') ? Number(params.roundId) : undefined;
+  const rounds = useApiQuery('rounds.list', {}, { enabled: roundId !== undefined });
+  const round = rounds.data?.find((r) => r.id === roundId);
+  const [kind, setKind] = useState<Kind>(roundId !== undefined || params.kind === 'tests' ? 'tests' : 'residents');
   const [step, setStep] = useState<Step>('file');
   const [upload, setUpload] = useState<Upload | null>(null);
   const [options, setOptions] = useState<ListOptions | null>(null);
@@ -80,7 +86,7 @@ export default function ImportPage() {
       uploaded.current = u.fileId;
       setUpload(u);
       setMode('all-or-nothing');
-      await runPreview({ fileId: u.fileId, kind });
+      await runPreview({ fileId: u.fileId, kind, ...(kind === 'tests' && roundId !== undefined ? { roundId } : {}) });
     } catch (e) {
       setError(errorMessage(e));
       setBusy(null);
@@ -144,7 +150,7 @@ export default function ImportPage() {
   useEffect(() => {
     if (finished !== 'succeeded') return;
     // A written batch changes the lists elsewhere (batches, places, people, 工作台).
-    for (const c of ['import.batches', 'places.communities', 'residents.list', 'dashboard.get']) void qc.invalidateQueries({ queryKey: [c] });
+    for (const c of ['import.batches', 'places.communities', 'residents.list', 'dashboard.get', 'rounds.list', 'rounds.coverage', 'rounds.untested']) void qc.invalidateQueries({ queryKey: [c] });
   }, [finished, qc]);
 
   const current = step === 'file' ? 0 : step === 'preview' ? 1 : 2;
@@ -154,6 +160,11 @@ export default function ImportPage() {
         <Typography.Title level={3} style={{ margin: 0 }}>
           {t('import.title')}
         </Typography.Title>
+        {roundId !== undefined && kind === 'tests' && (
+          <Tag color="blue" data-testid="import-round">
+            {t('import.forRound', { name: round?.name ?? `#${roundId}` })}
+          </Tag>
+        )}
         {upload && <Typography.Text type="secondary">{t('import.currentFile', { name: upload.fileName, kb: Math.max(1, Math.round(upload.bytes / 1024)) })}</Typography.Text>}
       </div>
       <Steps

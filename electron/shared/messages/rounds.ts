@@ -1,0 +1,21 @@
+// Messages of test rounds (全员核酸): creating a round, its scope, exemptions, its result lists.
+export const rounds = {
+  'thing.round': ['该核酸轮次', 'this test round'],
+  'thing.roundBuilding': ['本轮次范围内的该楼栋', 'this building of the round'],
+  'rounds.dateBad': ['日期 {date} 不正确，请写成 2022-01-12', 'The date {date} is not valid; write it as 2022-01-12'],
+  'rounds.endBeforeStart': ['结束日期 {end} 早于开始日期 {start}', 'The end date {end} is before the start date {start}'],
+  'rounds.tooLong': ['一轮核酸最多 {days} 天，请分成几轮', 'A round lasts at most {days} days; split it into several rounds'],
+  'rounds.noSuchCommunity': ['没有名为“{name}”的社区，请核对社区名称', 'There is no community named “{name}”; check the name'],
+  'rounds.communityMissing': ['所选社区不存在，请刷新后重新选择', 'A chosen community does not exist; refresh and choose again'],
+  'rounds.ownCommunityOnly': ['社区工作人员只能为本社区（{name}）组织核酸轮次', 'A committee member can organise rounds for their own community ({name}) only'],
+  'rounds.closed': ['该核酸轮次已结束，不能再修改', 'This test round is closed and can no longer be changed'],
+  'rounds.notInRound': ['{name} 不在该核酸轮次的范围内', '{name} is not within the scope of this round'],
+  'rounds.alreadyExempt': ['{name} 已登记免检（{reason}）', '{name} is already exempted ({reason})'],
+  'rounds.notExempt': ['{name} 没有免检登记', '{name} has no exemption'],
+  'rounds.reasonBad': ['免检原因应为 外出、卧床上门采样、婴幼儿 或 其他', 'The reason must be away, bedridden (sampled at home), infant or other'],
+  'rounds.exemptNote': ['免检原因为“其他”时请写明原因', 'Say why when the reason is “other”'],
+  'rounds.exemptNoteField': ['请填写说明', 'Please add a note'],
+  'rounds.buildingMissing': ['该楼栋不存在或不在本轮次范围内', 'This building does not exist or is not within the round'],
+  'rounds.importNeedsRound': ['请选择要导入结果的核酸轮次', 'Choose the test round the results belong to'],
+  'rounds.importRoundClosed': ['核酸轮次“{name}”已结束，不能再导入结果', 'The round “{name}” is closed; no more results can be imported'],
+} as const;

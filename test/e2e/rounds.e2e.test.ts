@@ -1,0 +1,84 @@
+// 核酸轮次 end to end, on a seed-demo database in browser mode: a committee member opens the page from the menu,
+// creates a round (their own community), sees the coverage — 应检 equals the residents of their community counted in
+// the database file — opens a building's 未检 list and exports it: the downloaded sheet has the title, the round and
+// one row per untested person of that building (counted in the file), masked.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
+import type { Browser } from 'playwright-core';
+import { apiInPage, login, openPage, screenshot, startDemo, stopDemo, type AppServer } from './helpers.ts';
+
+let app: AppServer;
+let browser: Browser;
+let db: SqliteDatabase.Database;
+
+beforeAll(async () => {
+  ({ app, browser, db } = await startDemo(200));
+});
+
+afterAll(() => stopDemo({ app, browser, db }));
+
+describe('核酸轮次', () => {
+  it('a committee member creates a round, sees its coverage and exports a building’s 未检 sheet', async () => {
+    const communityId = db.prepare("SELECT community_id FROM users WHERE username = 'committee1'").pluck().get() as number;
+    const due = db.prepare("SELECT COUNT(*) FROM residents WHERE community_id = ? AND status != 'transferred'").pluck().get(communityId) as number;
+    expect(due).toBeGreaterThan(0);
+
+    const { page, errors } = await openPage(browser, app.url);
+    await login(page, 'committee1');
+    await page.getByTestId('nav-rounds').click();
+    await page.getByTestId('rounds-page').waitFor();
+
+    await page.getByTestId('round-create').click();
+    const modal = page.locator('.ant-modal').filter({ hasText: '新建核酸轮次' });
+    await modal.waitFor();
+    await modal.locator('.ant-picker input').first().fill('2022-01-20');
+    await modal.locator('.ant-picker input').first().press('Enter');
+    await page.getByTestId('round-create-ok').click();
+    await modal.waitFor({ state: 'hidden' });
+    const round = db.prepare('SELECT id, whole_subdistrict AS whole FROM test_rounds ORDER BY id DESC LIMIT 1').get() as { id: number; whole: number };
+    expect(round.whole).toBe(0);
+    expect(db.prepare('SELECT community_id FROM test_round_communities WHERE round_id = ?').pluck().all(round.id)).toEqual([communityId]);
+
+    // 应检 / 已检 / 未检 / 阳性 as counted in the file (nobody tested yet).
+    const totals = page.getByTestId('round-totals').locator('.ant-statistic-content-value');
+    await expect.poll(async () => (await totals.allInnerTexts()).slice(0, 4)).toEqual([String(due), '0', String(due), '0']);
+    await page.getByTestId('round-coverage').waitFor();
+    await screenshot(page, 'rounds-coverage', { fullPage: true });
+
+    // A building of the community: its 未检 list and the printed sheet.
+    const building = db
+      .prepare(
+        `SELECT u.parent_id AS id, COUNT(*) AS n FROM residents r JOIN households h ON h.id = r.household_id JOIN places rm ON rm.id = h.room_id JOIN places u ON u.id = rm.parent_id
+         WHERE r.community_id = ? AND r.status != 'transferred' GROUP BY u.parent_id ORDER BY n DESC LIMIT 1`,
+      )
+      .get(communityId) as { id: number; n: number };
+    const cov = await apiInPage<{ communities: { compounds: { buildings: { buildingId: number; untested: number }[] }[] }[] }>(page, 'rounds.coverage', { roundId: round.id });
+    expect(cov.data!.communities.flatMap((c) => c.compounds.flatMap((p) => p.buildings)).find((b) => b.buildingId === building.id)?.untested).toBe(building.n);
+    await page.getByTestId(`round-untested-${building.id}`).click();
+    const drawer = page.getByTestId('round-untested-drawer');
+    await drawer.waitFor();
+    await expect.poll(() => drawer.locator('.ant-table-tbody tr.ant-table-row').count()).toBe(Math.min(building.n, 50));
+    await screenshot(page, 'rounds-untested', { fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('round-export-untested').click()]);
+    expect(download.suggestedFilename()).toMatch(/^未检人员名单_.*_2022-01-20\.xlsx$/);
+    const file = path.join(app.dir, 'untested.xlsx');
+    await download.saveAs(file);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const ws = wb.worksheets[0];
+    expect(String(ws.getCell('A1').value)).toMatch(/未检人员名单（2022年1月20日全员核酸）$/);
+    expect(ws.pageSetup.orientation).toBe('landscape');
+    let rows = 0;
+    for (let r = 4; r <= ws.rowCount; r++) if (typeof ws.getRow(r).getCell(1).value === 'number') rows++;
+    expect(rows).toBe(building.n);
+    const phones = db.prepare('SELECT phone FROM residents WHERE community_id = ? AND phone IS NOT NULL').pluck().all(communityId) as string[];
+    const text = JSON.stringify(ws.getSheetValues());
+    expect(phones.filter((p) => text.includes(p))).toEqual([]);
+    fs.rmSync(file, { force: true });
+    expect(db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'round.export_untested' AND user_name = 'committee1'").pluck().get()).toBe(1);
+    expect(errors).toEqual([]);
+  }, 240_000);
+});
