@@ -8,6 +8,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import PizZip from 'pizzip';
 import type { Browser, Page } from 'playwright-core';
+import { defaultTemplate } from '../../electron/excel/docx/default-templates.ts';
 import { apiInPage, login, openPage, readDb, screenshot, startOnScreen, stopOnScreen, type AppServer, type OpenedPage } from './helpers.ts';
 
 let app: AppServer;
@@ -92,6 +93,59 @@ describe('告知书 (committee member)', () => {
       const r = await apiInPage(opened.page, 'notices.export', { kind: 'isolation', residentId: someone.id });
       expect(r.ok).toBe(false);
       expect(r.error?.code).toBe('FORBIDDEN');
+    } finally {
+      await opened.context.close();
+    }
+  });
+
+  it('prints one person’s notice from the drawer', async () => {
+    const [p] = all<{ id: number; name: string }>(
+      "SELECT r.id, r.name FROM residents r WHERE r.status = 'isolating' AND r.community_id = (SELECT id FROM places WHERE name = '西大街社区') ORDER BY r.id LIMIT 1",
+    );
+    await page.getByTestId('nav-residents').click();
+    await page.evaluate((id) => (location.hash = `#/residents?open=${id}`), p.id);
+    await page.getByTestId('drawer-title').filter({ hasText: p.name }).waitFor();
+    await page.getByTestId('action-print-notice').click();
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('print-notice-isolation').click()]);
+    expect(download.suggestedFilename()).toBe(`居家隔离告知书_${p.name}_2022-01-20.docx`);
+    const file = path.join(app.dir, 'one.docx');
+    await download.saveAs(file);
+    const xml = new PizZip(fs.readFileSync(file)).file('word/document.xml')!.asText();
+    expect(xml).toContain(p.name);
+    expect(xml).not.toContain('w:type="page"');
+    await screenshot(page, 'notices-drawer');
+  });
+});
+
+describe('设置 › 文书模板 (admin)', () => {
+  it('refuses a template with an unknown placeholder by name, takes a good one, and resets it', async () => {
+    const opened = await openPage(browser, app.url);
+    const p = opened.page;
+    try {
+      await login(p, 'admin');
+      await p.getByTestId('nav-settings').click();
+      await p.getByRole('tab', { name: '文书模板' }).click();
+      await p.getByTestId('settings-templates').waitFor();
+      const withBody = (body: string) => {
+        const zip = new PizZip(defaultTemplate('isolation'));
+        zip.file('word/document.xml', zip.file('word/document.xml')!.asText().replace('{name}：', body));
+        return zip.generate({ type: 'nodebuffer' });
+      };
+      const upload = async (name: string, bytes: Buffer) => {
+        const [chooser] = await Promise.all([p.waitForEvent('filechooser'), p.getByTestId('template-upload-isolation').click()]);
+        await chooser.setFiles({ name, mimeType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', buffer: bytes });
+      };
+      await upload('坏模板.docx', withBody('{name}（{身份证号}）：'));
+      await p.getByTestId('templates-error').waitFor();
+      expect(await p.getByTestId('templates-error').innerText()).toContain('不认识的占位符：{身份证号}');
+      expect(all('SELECT kind FROM notice_templates')).toEqual([]);
+      await upload('本街道告知书.docx', withBody('{name}同志：'));
+      await p.getByText('本街道告知书.docx').waitFor();
+      expect(all<{ kind: string }>('SELECT kind FROM notice_templates')).toEqual([{ kind: 'isolation' }]);
+      await screenshot(p, 'notices-templates', { fullPage: true });
+      await p.getByTestId('template-reset-isolation').click();
+      await p.locator('.ant-popconfirm .ant-btn-primary').click();
+      await expect.poll(() => all('SELECT kind FROM notice_templates').length).toBe(0);
     } finally {
       await opened.context.close();
     }
