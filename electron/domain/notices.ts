@@ -170,7 +170,7 @@ export async function noticeValues(ctx: Ctx, kind: NoticeKind, households: Notic
     subdistrict: org.subdistrict,
     officeName: settings.noticeOfficeName.trim() || `${org.district}${org.subdistrict}`,
     // No phone set: a line to write it in by hand.
-    officePhone: settings.noticePhone.trim() || '______________',
+    officePhone: settings.noticePhone.trim() || '__________',
     date: cnDate(today(ctx.clock)),
   };
   const pages = households.map((h) => {

@@ -29,16 +29,16 @@ function run(text: string, o: RunOpts = {}): string {
   const props = [
     `<w:rFonts w:ascii="${font}" w:eastAsia="${font}" w:hAnsi="${font}"/>`,
     o.bold ? '<w:b/>' : '',
-    `<w:sz w:val="${(o.size ?? 16) * 2}"/><w:szCs w:val="${(o.size ?? 16) * 2}"/>`,
+    `<w:sz w:val="${(o.size ?? 14) * 2}"/><w:szCs w:val="${(o.size ?? 14) * 2}"/>`,
   ].join('');
   return `<w:r><w:rPr>${props}</w:rPr><w:t xml:space="preserve">${esc(text)}</w:t></w:r>`;
 }
 
 function para(text: string, o: ParaOpts = {}): string {
   const props = [
-    `<w:spacing w:before="${o.before ?? 0}" w:after="${o.after ?? 0}" w:line="520" w:lineRule="exact"/>`,
+    `<w:spacing w:before="${o.before ?? 0}" w:after="${o.after ?? 0}" w:line="440" w:lineRule="exact"/>`,
     // Two characters of first-line indent, as official letters are set.
-    o.indent ? '<w:ind w:firstLineChars="200" w:firstLine="640"/>' : '',
+    o.indent ? '<w:ind w:firstLineChars="200" w:firstLine="560"/>' : '',
     `<w:jc w:val="${o.align ?? 'both'}"/>`,
   ].join('');
   return `<w:p><w:pPr>${props}</w:pPr>${text ? run(text, o) : ''}</w:p>`;
@@ -82,23 +82,23 @@ const BODIES: Record<NoticeKind, Body> = {
 export function defaultDocumentXml(kind: NoticeKind): string {
   const b = BODIES[kind];
   const paras = [
-    para(NOTICE_TITLES[kind], { align: 'center', bold: true, size: 22, font: '宋体', after: 400 }),
+    para(NOTICE_TITLES[kind], { align: 'center', bold: true, size: 20, font: '宋体', after: 300 }),
     para('{name}：', { after: 120 }),
     ...b.lead.map((t) => para(t, { indent: true })),
     para(b.peopleHeading, { indent: true, before: 120 }),
     // A loop in paragraphs of its own: each person gets the paragraph between them (docxtemplater paragraphLoop).
     para('{#people}', { indent: true }),
-    para(b.person, { indent: true }),
+    // Left-aligned: a justified short line spreads its characters across the page.
+    para(b.person, { indent: true, align: 'left', size: 12 }),
     para('{/people}', { indent: true }),
-    ...b.closing.map((t) => para(t, { indent: true, before: 120 })),
-    para('', {}),
+    ...b.closing.map((t, i) => para(t, { indent: true, before: i === 0 ? 120 : 0 })),
     para('{officeName}（盖章）', { align: 'right', before: 480 }),
     para('{date}', { align: 'right' }),
-    para('', {}),
-    para('签收人（签字）：______________　　签收日期：______年____月____日', { align: 'left', before: 600, size: 14 }),
+    para('签收人（签字）：____________　　签收日期：____年___月___日', { align: 'left', before: 480, size: 12 }),
   ];
-  // A4 (11906 × 16838 twips), margins 3.7 cm top, 2.8 cm sides: the usual layout of an official letter.
-  const sect = '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2098" w:right="1531" w:bottom="1984" w:left="1587" w:header="851" w:footer="992" w:gutter="0"/></w:sectPr>';
+  // A4 (11906 × 16838 twips), margins 2.5 cm top and bottom, 2.6 cm sides, 四号 type: one household's notice, with
+  // several people, fits one page.
+  const sect = '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1418" w:right="1474" w:bottom="1418" w:left="1474" w:header="851" w:footer="851" w:gutter="0"/></w:sectPr>';
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="${W}"><w:body>${paras.join('')}${sect}</w:body></w:document>`;
 }
 
@@ -112,7 +112,7 @@ const DOC_RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`;
 
 const STYLES = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:styles xmlns:w="${W}"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="仿宋" w:eastAsia="仿宋" w:hAnsi="仿宋"/><w:sz w:val="32"/><w:szCs w:val="32"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault/></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style></w:styles>`;
+<w:styles xmlns:w="${W}"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="仿宋" w:eastAsia="仿宋" w:hAnsi="仿宋"/><w:sz w:val="28"/><w:szCs w:val="28"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault><w:pPrDefault/></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style></w:styles>`;
 
 function coreXml(kind: NoticeKind): string {
   return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
