@@ -35,7 +35,7 @@ export interface NoticeHousehold {
 export type NoticeTarget = { residentId: number } | { placeId: number };
 
 export interface NoticeSelection {
-  /** What the document is for: a person's name, or 西大街社区金桥小区(12号楼). */
+  /** What the document is for (its file name): 西大街社区金桥小区(12号楼), or one person's address. */
   label: string;
   placeId: number | null;
   households: NoticeHousehold[];
@@ -104,7 +104,11 @@ export async function noticeSelection(ctx: Ctx, kind: NoticeKind, target: Notice
     assertInScope(ctx.actor, r.communityId);
     const rows = await baseQuery(ctx).where('r.id', '=', r.id).where('e.kind', '=', episodeKind).orderBy('e.startDate', 'desc').orderBy('e.id', 'desc').limit(1).execute();
     if (!rows.length) throw invalid('notices.noEpisode', { what: msg(kind === 'monitoring' ? 'notices.whatMonitoring' : 'notices.whatIsolation'), title: NOTICE_TITLES[kind] });
-    return { label: r.name, placeId: null, households: group(rows) };
+    if (kind === 'release' && rows[0].status !== 'active' && rows[0].status !== 'released') throw invalid('notices.notReleased');
+    const households = group(rows);
+    // Named by the address, not the person: the file name is kept in the audit log of its download, where a purge
+    // would not find a name inside it.
+    return { label: households[0].address, placeId: null, households };
   }
   const place = await ctx.db
     .selectFrom('places as p')

@@ -12,7 +12,7 @@ import { call } from '../../electron/api/dispatch.ts';
 import { getJob, type JobStatus } from '../../electron/jobs/runner.ts';
 import { runCli } from '../../electron/cli/run.ts';
 import { createResident } from '../../electron/domain/residents.ts';
-import { startEpisode } from '../../electron/domain/episodes.ts';
+import { endEpisode, startEpisode } from '../../electron/domain/episodes.ts';
 import { DEFAULT_TEMPLATE_FILES, defaultTemplate } from '../../electron/excel/docx/default-templates.ts';
 import { checkTemplate } from '../../electron/excel/docx/notice-docx.ts';
 import { NOTICE_KINDS } from '../../electron/shared/notices.ts';
@@ -170,11 +170,20 @@ describe('notices', () => {
     const { r, text } = await printed('clerk', { kind: 'isolation', residentId: s.residents.hostile });
     expect(r.households).toBe(1);
     expect(text).toContain('=HYPERLINK("x")：');
+    // named by the address, not the person (the download's audit entry keeps the file name; a purge would miss a name in it)
+    expect(r.fileName).toBe('居家隔离告知书_西大街社区金桥花园小区东区二期12号楼3单元1502_2022-01-20.docx');
     const clerk = await t.login('clerk');
     const none = await t.dispatch('notices.export', { kind: 'monitoring', placeId: await placeId('compound', '华夏小区') }, clerk);
     expect(none).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect(!none.ok && none.error.message).toBe('华夏里社区华夏小区没有需要打印居家健康监测告知书的人员（正在居家健康监测的人员）。');
     expect(await t.dispatch('notices.export', { kind: 'isolation' }, clerk)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    // someone transferred (转运) gets no release notice
+    const moved = await createResident(t.ctx(), { name: '赵转运', docType: '居民身份证', docNumber: makeIdNumber('131003', '1980-02-02', 612), category: '密接', address: { communityId: t.communities.b, compound: '华夏小区', building: '5', unit: '1', room: '101' } });
+    const e = await startEpisode(t.ctx(), { residentId: moved.id, startDate: '2022-01-15' });
+    await endEpisode(t.ctx(), { episodeId: e.id, version: e.version, outcome: 'transferred', reason: '转集中隔离' });
+    const refused = await t.dispatch('notices.export', { kind: 'release', residentId: moved.id }, clerk);
+    expect(!refused.ok && refused.error.message).toMatch(/不能打印解除居家隔离通知书/);
+    expect(await t.dispatch('notices.export', { kind: 'monitoring', residentId: moved.id }, clerk)).toMatchObject({ ok: false, error: { message: '该人员没有居家健康监测记录，无法打印居家健康监测告知书。' } });
   });
 
   it('officials may not print notices (full names and addresses); committee members only in their community', async () => {

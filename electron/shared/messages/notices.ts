@@ -11,6 +11,7 @@ export const notices = {
   'notices.ruleRelease': ['正在居家隔离或近 7 天内解除隔离的人员', 'people in home isolation or released in the last 7 days'],
   'notices.ruleMonitoring': ['正在居家健康监测的人员', 'people now under health monitoring'],
   'notices.noEpisode': ['该人员没有{what}记录，无法打印{title}。', 'This person has no {what} record, so no {title} can be printed.'],
+  'notices.notReleased': ['该人员的居家隔离已因转运或其他原因结束，不是解除隔离，不能打印解除居家隔离通知书。', 'This person’s home isolation ended by transfer or for another reason, not by release, so no release notice can be printed.'],
   'notices.whatIsolation': ['居家隔离', 'home isolation'],
   'notices.whatMonitoring': ['居家健康监测', 'health monitoring'],
   'notices.pickOne': ['请指定一个人员、小区或楼栋（只能选一个）。', 'Choose one person, compound or building (only one).'],

@@ -103,7 +103,7 @@ const en: typeof zhCN = {
     placeholders: 'Placeholders',
     ph: { name: 'Placeholder', means: 'Meaning', example: 'Example' },
     means: {
-      name: 'Name (several people of a household separated by “、”)',
+      name: 'Name (several people of a household are joined with a Chinese enumeration comma)',
       address: 'Address: community + compound, building, unit, room',
       community: 'Community',
       startDate: 'Start date (earliest of the household)',
