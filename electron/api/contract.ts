@@ -12,6 +12,7 @@ import { jobsContract } from './contract/jobs.ts';
 import { officeContract } from './contract/office.ts';
 import { placesContract } from './contract/places.ts';
 import { roundsContract } from './contract/rounds.ts';
+import { noticesContract } from './contract/notices.ts';
 
 export const contract = {
   ...coreContract,
@@ -24,6 +25,7 @@ export const contract = {
   ...officeContract,
   ...placesContract,
   ...roundsContract,
+  ...noticesContract,
 };
 
 export type Contract = typeof contract;

@@ -11,6 +11,7 @@ import { jobsHandlers } from './handlers/jobs.ts';
 import { officeHandlers } from './handlers/office.ts';
 import { placesHandlers } from './handlers/places.ts';
 import { roundsHandlers } from './handlers/rounds.ts';
+import { noticesHandlers } from './handlers/notices.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
@@ -23,4 +24,5 @@ export const handlers: HandlersFor<Contract> = {
   ...officeHandlers,
   ...placesHandlers,
   ...roundsHandlers,
+  ...noticesHandlers,
 };

@@ -455,6 +455,18 @@ export interface ResidentPlacesView {
   buildingId: number;
 }
 
+/** An uploaded replacement of a notice template (设置 › 文书模板); no row: the built-in default. */
+export interface NoticeTemplatesTable {
+  kind: string;
+  fileName: string;
+  data: Buffer;
+  bytes: number;
+  /** JSON array of the placeholders it uses. */
+  tags: string;
+  uploadedBy: string;
+  uploadedAt: string;
+}
+
 export interface Database {
   places: PlacesTable;
   households: HouseholdsTable;
@@ -488,6 +500,7 @@ export interface Database {
   coverageOverlaps: CoverageOverlapsTable;
   checkinBatches: CheckinBatchesTable;
   counterVersion: CounterVersionTable;
+  noticeTemplates: NoticeTemplatesTable;
   residentPlaces: ResidentPlacesView;
   testRounds: TestRoundsTable;
   testRoundCommunities: TestRoundCommunitiesTable;

@@ -173,7 +173,7 @@ export async function exportedBy(ctx: Ctx, file: string): Promise<boolean> {
   const rows = await ctx.db
     .selectFrom('auditLog')
     .select('details')
-    .where('action', '=', 'report.export')
+    .where('action', 'in', ['report.export', 'report.notices'])
     .where('userName', '=', ctx.actor.username)
     .orderBy('id', 'desc')
     .limit(500)

@@ -5,6 +5,8 @@
 import type { JobContext, JobFn } from './context.ts';
 import type { ImportRequest } from '../excel/import/run.ts';
 import type { ExportRequest } from '../excel/export/index.ts';
+import type { NoticeRequest } from '../excel/export/notices.ts';
+import type { DoorSheetRequest } from '../excel/export/door-sheet.ts';
 import type { JobProgress } from '../shared/progress.ts';
 
 /** The job's progress and cancel, as the hooks the import and export functions take. */
@@ -33,6 +35,14 @@ export const jobRegistry: Record<string, () => Promise<JobFn>> = {
   'export.report': async () => {
     const { exportReport } = await import('../excel/export/index.ts');
     return (ctx, input: ExportRequest) => exportReport(ctx, input, { onProgress: (p) => ctx.progress(p), checkCancelled: () => ctx.checkCancelled() });
+  },
+  'export.notices': async () => {
+    const { exportNotices } = await import('../excel/export/notices.ts');
+    return (ctx, input: NoticeRequest) => exportNotices(ctx, input, { onProgress: (p) => ctx.progress(p) });
+  },
+  'export.doorSheet': async () => {
+    const { exportDoorSheet } = await import('../excel/export/door-sheet.ts');
+    return (ctx, input: DoorSheetRequest) => exportDoorSheet(ctx, input, { onProgress: (p) => ctx.progress(p) });
   },
 };
 

@@ -48,6 +48,10 @@ const fields = {
   /** The address of this computer's network interface the server listens on when serverLan is on ('' = every interface). */
   serverHost: z.union([z.literal(''), z.ipv4(k('settings.serverHostFormat'))]),
   serverPort: z.number().int().min(1024).max(65535),
+  /** The office named on printed notices ({officeName}); '' = district + subdistrict. */
+  noticeOfficeName: z.string().trim().max(TEXT_MAX.orgName * 2),
+  /** The phone printed on notices ({officePhone}); '' = a blank line to write it in. */
+  noticePhone: z.string().trim().max(40),
 };
 
 const PM_AFTER_AM = k('settings.pmAfterAm');
@@ -89,4 +93,6 @@ export const DEFAULT_SETTINGS: Settings = {
   serverLan: false,
   serverHost: '',
   serverPort: 5443,
+  noticeOfficeName: '',
+  noticePhone: '',
 };

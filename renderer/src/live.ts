@@ -34,7 +34,7 @@ const SUPPLY: Channel[] = ['supplies.list', 'supplies.get', 'supplies.board', 's
 /** Which read channels a change of each table can make stale (the contract's `invalidates` of the writes to it). */
 export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
   residents: [...PERSON, ...DAY, 'alerts.list', 'supplies.list', 'supplies.get', 'places.communities', 'places.buildings', ...ROUNDS],
-  households: [...PERSON, ...DAY, ...SUPPLY],
+  households: [...PERSON, ...DAY, ...SUPPLY, 'notices.buildings'],
   episodes: [...PERSON, ...DAY, 'episodes.releaseCheck', 'alerts.list'],
   checkins: [...DAY, 'alerts.list', 'residents.get', 'residents.list'],
   tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'alerts.list', ...ROUNDS],
@@ -43,7 +43,7 @@ export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
   supply_items: SUPPLY,
   cadres: ['cadres.list', ...SUPPLY],
   users: ['users.list'],
-  places: ['places.communities', 'places.buildings', ...PERSON, ...DAY, 'alerts.list', 'users.list', 'cadres.list', ...SUPPLY],
+  places: ['places.communities', 'places.buildings', ...PERSON, ...DAY, 'alerts.list', 'users.list', 'cadres.list', ...SUPPLY, 'notices.buildings'],
   settings: ['settings.get', 'auth.me', ...DAY, ...SUPPLY],
 };
 

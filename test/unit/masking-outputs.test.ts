@@ -127,6 +127,32 @@ const PROBES: Record<string, Probe> = {
     },
   },
   'reports.download': { skip: 'probed with reports.export' },
+  // Notices carry full names and addresses by purpose (delivered to the household), never ID numbers or phones.
+  'notices.export': {
+    file: async (user) => {
+      if (user !== 'clerk' && user !== 'committee1') return [];
+      const { jobId } = await call(env, 'notices.export', { kind: 'isolation', placeId: ids.compound }, keys[user]);
+      const job = await finished(jobId);
+      expect(job.state, `notices for ${user}`).toBe('succeeded');
+      const { default: PizZip } = await import('pizzip');
+      const docx = new PizZip(fs.readFileSync(job.result!.path));
+      return leaksIn(Object.values(docx.files).map((f) => f.asText()).join('\n'));
+    },
+  },
+  'notices.doorSheet': {
+    file: async (user) => {
+      if (user !== 'clerk' && user !== 'committee1') return [];
+      const { jobId } = await call(env, 'notices.doorSheet', { buildingId: ids.building }, keys[user]);
+      const job = await finished(jobId);
+      expect(job.state, `door sheet for ${user}`).toBe('succeeded');
+      return fileLeaks(job.result!.path);
+    },
+  },
+  'notices.buildings': { inputs: () => [{ compoundId: ids.compound }] },
+  'notices.templates': { input: {} },
+  'notices.uploadTemplate': { skip: WRITE },
+  'notices.resetTemplate': { skip: WRITE },
+  'notices.downloadTemplate': { input: { kind: 'isolation' } },
   'reports.showInFolder': { skip: 'desktop only; opens the file manager' },
   'supplies.create': { skip: WRITE },
   'supplies.assign': { skip: WRITE },

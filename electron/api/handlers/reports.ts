@@ -20,11 +20,11 @@ export function exportDirOf(env: Pick<ApiEnv, 'exportDir' | 'dbFile'>): string {
 }
 
 
-/** The path of an export file the caller may have: inside the export folder, an .xlsx, exported by them (admin: any). */
+/** The path of an export file the caller may have: inside the export folder, an .xlsx (or a notice's .docx), exported by them (admin: any). */
 async function ownExport(ctx: HandlerCtx, requested: string): Promise<string> {
   const dir = exportDirOf(ctx.env);
   const file = path.resolve(dir, requested);
-  if (path.dirname(file) !== dir || path.extname(file).toLowerCase() !== '.xlsx') throw forbidden('reports.notYourExport');
+  if (path.dirname(file) !== dir || !['.xlsx', '.docx'].includes(path.extname(file).toLowerCase())) throw forbidden('reports.notYourExport');
   if (!fs.existsSync(file)) throw notFound('thing.reportFile');
   // A link inside the folder must not lead out of it.
   if (path.dirname(fs.realpathSync(file)) !== fs.realpathSync(dir)) throw forbidden('reports.notYourExport');

@@ -7,6 +7,7 @@ import { ok, usageError } from '../output.ts';
 import { invalid } from '../../shared/errors.ts';
 import type { InputOf } from '../../api/contract.ts';
 import type { ExportResult } from '../../api/contract/reports.ts';
+import { NOTICE_USAGE, runDoorSheet, runNotices } from './export-notices.ts';
 
 type ReportName = InputOf<'reports.export'>['report'];
 type SupplyStatusFilter = NonNullable<InputOf<'reports.export'>['status']>;
@@ -56,6 +57,8 @@ const exportCommand: CommandModule = {
     '  --from/--to <日期>   健康监测记录的日期范围（含两端），默认为 --date 当天',
     '  --status <状态>      物资需求清单：待处理/已分派/配送中/已送达/已取消/待配送（不填则为 --date 当天登记的）',
     '  --unmasked           含完整身份证号和电话（记入审计日志，请妥善保管文件）',
+    '',
+    ...NOTICE_USAGE,
   ].join('\n'),
   options: {
     ...DB_OPTION,
@@ -66,11 +69,19 @@ const exportCommand: CommandModule = {
     to: { type: 'string' },
     status: { type: 'string' },
     unmasked: { type: 'boolean' },
+    kind: { type: 'string' },
+    compound: { type: 'string' },
+    building: { type: 'string' },
   },
   positionals: true,
   async run(args) {
     if (args.positionals.length !== 1) throw usageError(args.positionals.length ? `只能指定一个报表，实际为：${args.positionals.join(' ')}` : '请指定要导出的报表');
     const report = args.positionals[0];
+    if (report === 'notices' || report === 'door-sheet') {
+      const db = requireString(args, 'db', '数据库文件');
+      return report === 'notices' ? runNotices(db, args) : runDoorSheet(db, args);
+    }
+    if (args.values.kind !== undefined || args.values.compound !== undefined || args.values.building !== undefined) throw usageError('--kind/--compound/--building 只用于 notices（告知书）和 door-sheet（入户排查登记表）');
     if (!isReport(report)) throw usageError(`未知的报表：${report}。可选：${Object.keys(REPORTS).join('、')}`);
     const file = requireString(args, 'db', '数据库文件');
     const date = requireString(args, 'date', '统计日期（YYYY-MM-DD）');

@@ -21,6 +21,7 @@ import sync from './sync.ts';
 import drill from './drill.ts';
 import places from './places.ts';
 import rounds from './rounds.ts';
+import notices from './notices.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -47,6 +48,7 @@ const AREAS: Record<string, AreaStrings> = {
   drill,
   places,
   rounds,
+  notices,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

@@ -12,6 +12,7 @@ import { percentOf, useJob } from './import/useJob.ts';
 import { PLACE_REPORTS, ReportFields, type ReportValues } from './reports/ReportForm.tsx';
 import { downloadExport, isDesktop, showInFolderFn } from './reports/download.ts';
 import type { ExportResult } from '../../../electron/excel/export/index.ts';
+import { NoticesCard } from './notices/NoticesCard.tsx';
 import './reports/reports.css';
 
 interface Done extends ExportResult {
@@ -143,6 +144,8 @@ export default function ReportsPage() {
           }
         />
       )}
+
+      <NoticesCard />
 
       <Card size="small" title={t('reports.session')} className="report-form-card">
         <Table<Done>

@@ -14,11 +14,13 @@ import { BackupsTab } from './settings/BackupsTab.tsx';
 import { PurgeTab } from './settings/PurgeTab.tsx';
 import { DevicesTab } from './settings/DevicesTab.tsx';
 import { SharingTab } from './settings/SharingTab.tsx';
+import { TemplatesTab } from './notices/TemplatesTab.tsx';
 import './settings/settings.css';
 
 export default function SettingsPage() {
   const { t } = useTranslation('admin');
   const { t: to } = useTranslation('office');
+  const { t: tn } = useTranslation('notices');
   const { can } = useSession();
   const [params, setParams] = useQueryParams();
   const q = useApiQuery('settings.get', {}, { enabled: can('settings.read') });
@@ -33,6 +35,7 @@ export default function SettingsPage() {
     can('purge.run') && { key: 'purge', label: t('settings.tab.purge'), children: <PurgeTab /> },
     can('devices.manage') && { key: 'devices', label: to('tab.devices'), children: <DevicesTab /> },
     s && can('devices.manage') && { key: 'sharing', label: to('tab.sharing'), children: <SharingTab settings={s} /> },
+    s && can('settings.write') && { key: 'templates', label: tn('templates.title'), children: <TemplatesTab settings={s} /> },
   ].filter((x): x is { key: string; label: string; children: React.JSX.Element } => !!x);
   const active = tabs.some((x) => x.key === params.tab) ? params.tab : tabs[0]?.key;
 

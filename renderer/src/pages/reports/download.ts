@@ -3,6 +3,10 @@
 import { api } from '../../api.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** The type of an export by its name: notices are Word documents, reports Excel workbooks. */
+export const mimeOf = (fileName: string) => (/\.docx$/i.test(fileName) ? DOCX : XLSX);
 
 /** Starts the download of `fileName` with the given bytes (base64). */
 export function saveBase64(fileName: string, dataBase64: string, mime = XLSX): void {
@@ -25,7 +29,7 @@ export function saveBase64(fileName: string, dataBase64: string, mime = XLSX): v
 /** Fetches a file of the export folder (reports.download) and saves it; returns its name. */
 export async function downloadExport(path: string): Promise<string> {
   const f = await api('reports.download', { path });
-  saveBase64(f.fileName, f.dataBase64);
+  saveBase64(f.fileName, f.dataBase64, mimeOf(f.fileName));
   return f.fileName;
 }
 

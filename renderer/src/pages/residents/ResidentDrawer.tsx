@@ -13,6 +13,7 @@ import { HistorySection } from './HistorySection.tsx';
 import { EndDialog, ExtendDialog, StartEpisodeDialog } from './EpisodeDialogs.tsx';
 import { ReleaseDialog } from './ReleaseDialog.tsx';
 import type { Detail } from './model.ts';
+import { PrintNoticeButton, PrintNoticeError, usePrintNotice } from '../notices/PrintNoticeButton.tsx';
 
 type Action = 'start' | 'extend' | 'release' | 'end';
 
@@ -35,6 +36,7 @@ export function ResidentDrawer({ id, threshold, onClose, onOpenOther, onEdit, on
   const d = q.data && q.data.resident.id === id ? q.data : undefined;
   const running = d?.episodes.find((e) => e.status === 'active');
   const mayEpisodes = can('episodes.write');
+  const notice = usePrintNotice();
 
   const done = () => {
     setAction(null);
@@ -61,6 +63,7 @@ export function ResidentDrawer({ id, threshold, onClose, onOpenOther, onEdit, on
           {t('actions.end')}
         </Button>
       )}
+      {notice.allowed && d.episodes.length > 0 && <PrintNoticeButton residentId={d.resident.id} job={notice.job} />}
     </Space>
   );
 
@@ -87,6 +90,7 @@ export function ResidentDrawer({ id, threshold, onClose, onOpenOther, onEdit, on
       data-testid="resident-drawer"
     >
       {q.error && <Alert type="error" showIcon title={errorMessage(q.error)} data-testid="drawer-error" />}
+      <PrintNoticeError job={notice.job} />
       {!d && !q.error && <Skeleton active />}
       {d && (
         <Tabs

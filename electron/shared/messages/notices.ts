@@ -1,0 +1,23 @@
+// Messages of the printable notices (告知书/通知书 from .docx templates) and the 入户排查登记表.
+export const notices = {
+  'rule.docxFile': ['导出文件应以 .docx 结尾', 'The export file must end in .docx'],
+  'notices.templateEmpty': ['模板文件是空的。请上传在 Word 或 WPS 中保存的 .docx 文件。', 'The template file is empty. Upload a .docx file saved in Word or WPS.'],
+  'notices.templateTooBig': ['模板文件超过 {mb} MB，请删去其中的大图片后再上传。', 'The template is larger than {mb} MB; remove large pictures from it and upload it again.'],
+  'notices.templateNotDocx': ['这不是有效的 Word 文档（.docx）。请在 Word 或 WPS 中“另存为 Word 文档（*.docx）”后再上传（不支持 .doc 和 .wps）。', 'This is not a valid Word document (.docx). In Word or WPS use “Save as Word document (*.docx)” and upload that (.doc and .wps are not supported).'],
+  'notices.templateBroken': ['模板中的占位符格式有误：{problems}。每个占位符应写在一对英文花括号中，如 {example}。', 'A placeholder in the template is malformed: {problems}. Write each placeholder inside one pair of braces, such as {example}.'],
+  'notices.unknownPlaceholders': ['模板中有不认识的占位符：{names}。可用的占位符：{known}。请改正后重新上传，模板未保存。', 'The template has unknown placeholders: {names}. Placeholders you can use: {known}. Correct them and upload again; the template was not saved.'],
+  'notices.nobody': ['{place}没有需要打印{title}的人员（{rule}）。', 'Nobody at {place} needs a {title} ({rule}).'],
+  'notices.ruleIsolation': ['正在居家隔离的人员', 'people now in home isolation'],
+  'notices.ruleRelease': ['正在居家隔离或近 7 天内解除隔离的人员', 'people in home isolation or released in the last 7 days'],
+  'notices.ruleMonitoring': ['正在居家健康监测的人员', 'people now under health monitoring'],
+  'notices.noEpisode': ['该人员没有{what}记录，无法打印{title}。', 'This person has no {what} record, so no {title} can be printed.'],
+  'notices.notReleased': ['该人员的居家隔离已因转运或其他原因结束，不是解除隔离，不能打印解除居家隔离通知书。', 'This person’s home isolation ended by transfer or for another reason, not by release, so no release notice can be printed.'],
+  'notices.whatIsolation': ['居家隔离', 'home isolation'],
+  'notices.whatMonitoring': ['居家健康监测', 'health monitoring'],
+  'notices.pickOne': ['请指定一个人员、小区或楼栋（只能选一个）。', 'Choose one person, compound or building (only one).'],
+  'notices.placeWrong': ['所选地点不是小区或楼栋。', 'The place chosen is not a compound or a building.'],
+  'notices.noCompoundNamed': ['找不到小区“{name}”。数据库中的小区：{names}', 'No compound named “{name}”. Compounds in the database: {names}'],
+  'notices.compoundAmbiguous': ['有多个社区都有小区“{name}”：{names}。请用 --community 指定社区。', 'More than one community has a compound named “{name}”: {names}. Name the community with --community.'],
+  'notices.buildingEmpty': ['{place}没有登记任何住户。', 'No households are registered at {place}.'],
+  'notices.needsReveal': ['告知书含完整姓名和住址，须由街道工作人员、社区工作人员或系统管理员打印。', 'Notices carry full names and addresses; they must be printed by subdistrict or community staff or the administrator.'],
+} as const satisfies Record<string, readonly [string, string]>;
