@@ -6,6 +6,7 @@ import { scopeOf } from './actor.ts';
 import { addDays } from './dates.ts';
 import { getSettings } from './settings.ts';
 import { createdOn, OPEN_STATUSES, overdueCutoffs, overdueFilter } from './supplyRules.ts';
+import { isoIn, startOfDayIn } from '../shared/time.ts';
 import { filtered, joined, toRows, type Raw, type SupplyRow } from './supplyViews.ts';
 import type { SupplyStatus } from '../db/schema.ts';
 
@@ -112,12 +113,25 @@ export interface SupplyDayStats {
 }
 
 /**
- * Per community, for the dashboard and the daily report: created on `date`, delivered on `date`, open now
- * (new + assigned + delivering) and overdue now (by the clock). Limited to the actor's community scope.
+ * The moment a day's numbers are taken at: the end of the date (00:00 of the next day), or now when that is still
+ * ahead (today). A report for 1月20日 exported on 1月25日 counts what was open and overdue when 1月20日 ended.
+ */
+export function statsMoment(ctx: Ctx, date: string): Date {
+  const end = startOfDayIn(addDays(date, 1), ctx.clock.timeZone);
+  const now = ctx.clock.now();
+  return end < now ? end : now;
+}
+
+/**
+ * Per community, for the dashboard and the daily report: created on `date`, delivered on `date`, and open
+ * (new + assigned + delivering) and overdue at the end of `date` (today: now) — from the requests' creation and
+ * closing times (statusAt of a delivered or cancelled request is when it closed). Limited to the actor's community scope.
  */
 export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Map<number, SupplyDayStats>> {
   const settings = await getSettings(ctx);
-  const cut = overdueCutoffs(settings, ctx.clock.now(), ctx.clock.timeZone);
+  const at = statsMoment(ctx, date);
+  const atIso = isoIn(at, ctx.clock.timeZone);
+  const cut = overdueCutoffs(settings, at, ctx.clock.timeZone);
   const scope = scopeOf(ctx.actor);
   const out = new Map<number, SupplyDayStats>();
   const slot = (id: number) => {
@@ -143,14 +157,31 @@ export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Ma
   if (scope !== null) delivered = delivered.where('s.communityId', '=', scope);
   for (const r of await delivered.groupBy('s.communityId').execute()) slot(r.communityId).deliveredToday = Number(r.n);
 
+  // Open at that moment: created before it and not closed before it. The overdue rule is overdueFilter's, with
+  // "still open" read at the moment instead of from the current status.
   let open = ctx.db
     .selectFrom('supplyRequests as s')
     .select((eb) => [
       's.communityId',
       eb.fn.countAll<number>().as('n'),
-      eb.fn.sum<number>(eb.case().when(overdueFilter(eb, cut)).then(1).else(0).end()).as('late'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(
+              eb.or([
+                eb.and([eb('s.urgency', '=', 'urgent'), eb('s.createdAt', '<=', cut.urgent)]),
+                eb.and([eb('s.urgency', '=', 'normal'), eb('s.createdAt', '<=', cut.normal)]),
+              ]),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('late'),
     ])
-    .where('s.status', 'in', OPEN_STATUSES);
+    .where('s.createdAt', '<', atIso)
+    .where((eb) => eb.or([eb('s.status', 'in', OPEN_STATUSES), eb('s.statusAt', '>=', atIso)]));
   if (scope !== null) open = open.where('s.communityId', '=', scope);
   for (const r of await open.groupBy('s.communityId').execute()) {
     const s = slot(r.communityId);

@@ -2,9 +2,9 @@
 // order of the supplies page's run sheet (urgent first, then address). Read compound by compound, 2,000 per query.
 import { sql } from 'kysely';
 import { getSettings } from '../../domain/settings.ts';
-import { createdOn, isSupplyOverdue, OPEN_STATUSES, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../domain/supplyRules.ts';
+import { createdOn, isSupplyOverdue, OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../domain/supplyRules.ts';
 import { itemsText } from '../../domain/supplyViews.ts';
-import { ReportSheet, type ColumnDef } from './sheet.ts';
+import { displayWidth, ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 
 function filtered(run: ReportRun) {
@@ -21,7 +21,8 @@ export const COLUMNS: ColumnDef[] = [
   { key: 'address', header: '住址', maxWidth: 30 },
   { key: 'contact', header: '联系人' },
   { key: 'phone', header: '联系电话', kind: 'phone' },
-  { key: 'category', header: '类别', total: 'count' },
+  // As wide as the longest category (生活用品, 垃圾清运): a category never wraps.
+  { key: 'category', header: '类别', total: 'count', totalText: (n) => `共 ${n} 单`, minWidth: Math.max(...SUPPLY_CATEGORIES.map(displayWidth)) },
   { key: 'items', header: '物品及数量', maxWidth: 36 },
   { key: 'urgency', header: '紧急程度', align: 'center' },
   { key: 'status', header: '状态', align: 'center' },
@@ -29,7 +30,7 @@ export const COLUMNS: ColumnDef[] = [
   { key: 'cadre', header: '配送干部' },
   { key: 'amount', header: '金额(元)', kind: 'number', numFmt: '0.00', group: '代购', total: 'sum' },
   { key: 'paid', header: '已收款', group: '代购', align: 'center' },
-  { key: 'overdue', header: '超时', align: 'center', total: 'count' },
+  { key: 'overdue', header: '超时', align: 'center', total: 'count', totalText: (n) => `${n} 单` },
   { key: 'notes', header: '备注', maxWidth: 24 },
   // Left blank on purpose: the household signs here when the run is delivered on paper.
   { key: 'sign', header: '签收', minWidth: 10 },
