@@ -18,10 +18,13 @@ export interface ReportValues {
   status?: (typeof SUPPLY_STATUSES)[number];
   communityId?: number;
   masked: boolean;
+  /** 隔离人员台账 only: 'print' = the 打印版. */
+  layout?: 'table' | 'print';
 }
 
 export function ReportFields() {
   const { t } = useTranslation('excel');
+  const { t: tp } = useTranslation('print');
   const me = useMe();
   const { can } = useSession();
   const report = Form.useWatch('report') as ReportName | undefined;
@@ -58,6 +61,18 @@ export function ReportFields() {
         {report === 'supplies' && (
           <Form.Item name="status" label={t('reports.status')}>
             <Select allowClear placeholder={t('reports.statusAll')} options={SUPPLY_STATUSES.map((s) => ({ value: s, label: t(`reports.supplyStatus.${s}`) }))} style={{ width: 180 }} />
+          </Form.Item>
+        )}
+        {report === 'roster' && (
+          <Form.Item name="layout" label={tp('layout')} tooltip={tp('printHint')}>
+            <Radio.Group
+              optionType="button"
+              options={[
+                { value: 'table', label: tp('table') },
+                { value: 'print', label: tp('print') },
+              ]}
+              data-testid="report-layout"
+            />
           </Form.Item>
         )}
         <Form.Item name="communityId" label={t('reports.community')} extra={committee ? t('reports.ownCommunity') : undefined}>
