@@ -29,6 +29,8 @@ const FIELDS = [
   'notes',
   'docType',
   'category',
+  'birthDate',
+  'guardian',
   'seq',
   'sampleDate',
   'testType',

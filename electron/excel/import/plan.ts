@@ -9,6 +9,7 @@ import type { RowIssue } from './issues.ts';
 import type { StaleRow } from './confirm.ts';
 import { getSettings, policyFor } from '../../domain/settings.ts';
 import { periodDates } from '../../domain/episodes-days.ts';
+import { guardianLinks } from './guardians.ts';
 
 export interface ExistingPerson {
   id: number;
@@ -41,6 +42,8 @@ export interface ResidentPlan {
   stale: StaleRow[];
   /** Rows of `stale` by the person's row number (the commit ends these episodes when asked to). */
   staleRows: Set<number>;
+  /** A new ward's row → the index in `create` of their guardian, new in the same part (guardians.ts). */
+  guardianIndex: Map<number, number>;
 }
 
 function chunks<T>(items: T[], size = 900): T[][] {
@@ -87,7 +90,7 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     }
   }
 
-  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [], stale: [], staleRows: new Set() };
+  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [], stale: [], staleRows: new Set(), guardianIndex: new Map() };
   const warn = (p: PlannedResident, code: string, reason: string) => plan.warnings.push({ row: p.row, column: '', cell: '', value: p.value.name, reason, code });
   for (const p of people) {
     const e = existing.size === 0 ? undefined : existing.get(`${p.value.docType}|${p.value.docNumber}`);
@@ -105,6 +108,8 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
       warn(p, 'period-recorded', `${e.name} 开始于 ${p.startDate} 的隔离期已登记过（已结束），不重复登记；联系方式和住址按名单更新`);
     } else plan.update.push({ p, existing: e });
   }
+
+  plan.guardianIndex = await guardianLinks(ctx, plan.create, existing);
 
   // A new home isolation (created or updated people) whose last day under its category's policy is already behind.
   const settings = await getSettings(ctx);
