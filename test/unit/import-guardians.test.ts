@@ -9,6 +9,7 @@ import type { ImportSummary } from '../../electron/excel/import/commit.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { PART } from '../../electron/excel/import/commit.ts';
+import { undoBatch } from '../../electron/excel/import/batches.ts';
 
 let t: TestEnv;
 let dir: string;
@@ -66,6 +67,14 @@ describe('resident import: 出生日期 and 监护人', () => {
     expect(rows.find((p) => p.name === '李小妹')).toMatchObject({ doc_type: '无证件', doc_number: null, birth_date: '2021-09-03', guardian: '李娜' });
     // The guardian was written before the ward (guardian_id points at an earlier row).
     expect(rows.findIndex((p) => p.name === '王大伟')).toBeLessThan(rows.findIndex((p) => p.name === '王小宝'));
+    // Imported again: the infants are recognised (same name, birth date and guardian), not created twice.
+    const again = (await runImport(t.ctx(), listRequest(file))) as ImportSummary;
+    expect(again).toMatchObject({ status: 'written', imported: 0, skipped: 4 });
+    expect(people().length).toBe(4);
+    // The first import can be undone as a whole: the wards go with their guardians.
+    await undoBatch(t.ctx(), again.batchId!);
+    await undoBatch(t.ctx(), r.batchId!);
+    expect(people()).toEqual([]);
   });
 
   it('links a guardian already in the database (by document number or by name in the same household)', async () => {

@@ -11,6 +11,7 @@ import { valueList } from '../../db/value-list.ts';
 import type { RowIssue } from './issues.ts';
 import type { IssueList } from './issues.ts';
 import type { MappingView, PlannedResident, ResidentAnalysis } from './residents.ts';
+import type { ExistingPerson } from './plan.ts';
 
 /** A document number as typed in a 监护人 cell: half-width, no spaces, upper case. */
 function docText(s: string): string {
@@ -189,4 +190,39 @@ export async function guardianLinks(ctx: Pick<Ctx, 'db'>, create: PlannedResiden
     }
   }
   return index;
+}
+
+/**
+ * People without a document that the database already holds: same name, birth date and guardian (a list imported
+ * again). Keyed by row; the plan treats them as known people, as it does documented ones found by their number.
+ */
+export async function knownWards(ctx: Pick<Ctx, 'db'>, people: PlannedResident[], existing: Map<string, ExistingPerson>): Promise<Map<number, ExistingPerson>> {
+  const out = new Map<number, ExistingPerson>();
+  const wards = people.filter((p) => p.value.docType === '无证件' && p.value.birthDate && (p.value.guardianId !== null || p.guardian?.key));
+  if (!wards.length) return out;
+  const ask = [...new Set(wards.map((p) => p.guardian?.key).filter((k): k is string => !!k && !existing.has(k)))];
+  const written = new Map<string, number>();
+  for (let i = 0; i < ask.length; i += 900) {
+    const numbers = ask.slice(i, i + 900).map((k) => k.slice(k.indexOf('|') + 1));
+    for (const r of await ctx.db.selectFrom('residents').select(['id', 'docType', 'docNumber']).where('docNumber', 'in', valueList(numbers)).execute()) written.set(`${r.docType}|${r.docNumber}`, r.id);
+  }
+  const guardianOf = (p: PlannedResident) => p.value.guardianId ?? (p.guardian?.key ? (existing.get(p.guardian.key)?.id ?? written.get(p.guardian.key)) : undefined);
+  const gids = [...new Set(wards.map(guardianOf).filter((id): id is number => id !== undefined))];
+  const found: (ExistingPerson & { birthDate: string | null; guardianId: number | null })[] = [];
+  for (let i = 0; i < gids.length; i += 900) {
+    found.push(
+      ...(await ctx.db
+        .selectFrom('residents')
+        .select(['id', 'version', 'name', 'docType', 'docNumber', 'phone', 'householdId', 'communityId', 'category', 'notes', 'status', 'birthDate', 'guardianId'])
+        .where('docType', '=', '无证件')
+        .where('guardianId', 'in', gids.slice(i, i + 900))
+        .execute()),
+    );
+  }
+  for (const p of wards) {
+    const g = guardianOf(p);
+    const e = found.find((r) => r.guardianId === g && r.name === p.value.name && r.birthDate === p.value.birthDate);
+    if (e) out.set(p.row, e);
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ import type { RowIssue } from './issues.ts';
 import type { StaleRow } from './confirm.ts';
 import { getSettings, policyFor } from '../../domain/settings.ts';
 import { periodDates } from '../../domain/episodes-days.ts';
-import { guardianLinks } from './guardians.ts';
+import { guardianLinks, knownWards } from './guardians.ts';
 
 export interface ExistingPerson {
   id: number;
@@ -73,11 +73,13 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
       .execute();
     for (const r of rows) existing.set(`${r.docType}|${r.docNumber}`, r);
   }
+  // People without a document found by name, birth date and guardian.
+  const wards = await knownWards(ctx, people, existing);
   const active = new Map<number, string>();
   // Home isolations already recorded, ended or not: the same list imported again (one imported as already over, say)
   // does not record the same period twice.
   const recorded = new Set<string>();
-  for (const part of chunks([...existing.values()].map((e) => e.id), 10_000)) {
+  for (const part of chunks([...existing.values(), ...wards.values()].map((e) => e.id), 10_000)) {
     const rows = await ctx.db
       .selectFrom('episodes')
       .select(['residentId', 'startDate', 'status'])
@@ -93,7 +95,7 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
   const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [], stale: [], staleRows: new Set(), guardianIndex: new Map() };
   const warn = (p: PlannedResident, code: string, reason: string) => plan.warnings.push({ row: p.row, column: '', cell: '', value: p.value.name, reason, code });
   for (const p of people) {
-    const e = existing.size === 0 ? undefined : existing.get(`${p.value.docType}|${p.value.docNumber}`);
+    const e = (existing.size === 0 ? undefined : existing.get(`${p.value.docType}|${p.value.docNumber}`)) ?? wards.get(p.row);
     if (!e) {
       plan.create.push(p);
       continue;
