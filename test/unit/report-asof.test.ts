@@ -144,3 +144,20 @@ describe('台账 解除日期', () => {
     expect(rowWith(p, '在隔离')![pc]).toBe('2022-01-22');
   });
 });
+
+describe('物资需求清单 of a past day', () => {
+  it('shows each request as it stood when the day ended: status and 超时', async () => {
+    const r = await exportReport(t.ctx(), { report: 'supplies', date: '2022-01-20', outDir: tempDir('idesk-asof-') });
+    const rb = await readBack(r.path);
+    expect(String(rb.rows[1][0])).toContain('状态、超时为当日结束时');
+    const header = rb.rows[3].map(String);
+    const at = (items: string) => {
+      const row = rb.rows.find((x) => x[header.indexOf('物品及数量')] === items)!;
+      return [row[header.indexOf('状态')], row[header.indexOf('超时')]];
+    };
+    // Created on 01-20: A open (delivered 01-22), not yet overdue; B delivered at 21:00; C open and overdue.
+    expect(at('大米 5斤')).toEqual(['待处理', null]);
+    expect(at('布洛芬 1盒')).toEqual(['已送达', null]);
+    expect(at('退烧贴 1盒')).toEqual(['待处理', '超时']);
+  });
+});

@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { getSettings } from '../../domain/settings.ts';
 import { createdOn, isSupplyOverdue, OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../domain/supplyRules.ts';
 import { itemsText } from '../../domain/supplyViews.ts';
+import { statsMoment } from '../../domain/supplyBoard.ts';
+import { isoIn } from '../../shared/time.ts';
 import { displayWidth, ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 
@@ -62,7 +64,9 @@ export const supplies: ReportModule = {
   async write(run) {
     const mask = maskers(run.params);
     const settings = await getSettings(run.ctx);
-    const now = run.ctx.clock.now();
+    // The requests of a past day read as they stood when that day ended (status and 超时); a status list, as now.
+    const moment = run.params.status ? run.ctx.clock.now() : statsMoment(run.ctx, run.params.date);
+    const momentIso = isoIn(moment, run.ctx.clock.timeZone);
     run.progress({ done: 0, total: 0, phase: '统计' });
     const compounds = await compoundsOf(run);
     const total = compounds.reduce((s, c) => s + Number(c.n), 0);
@@ -92,7 +96,9 @@ export const supplies: ReportModule = {
       .select((eb) => eb.fn.max('t.len').as('len'))
       .executeTakeFirst();
     const { status } = run.params;
-    const scopeText = status === 'open' ? '状态：待配送（待处理、已分派、配送中）' : status ? `状态：${SUPPLY_STATUS_LABELS[status]}` : `登记日期：${run.params.date}`;
+    const pastDay = !status && moment < run.ctx.clock.now();
+    const scopeText =
+      status === 'open' ? '状态：待配送（待处理、已分派、配送中）' : status ? `状态：${SUPPLY_STATUS_LABELS[status]}` : `登记日期：${run.params.date}${pastDay ? '（状态、超时为当日结束时）' : ''}`;
     const urgentTotal = compounds.reduce((s, c) => s + Number(c.urgent ?? 0), 0);
     const sheet = new ReportSheet({
       file: run.file,
@@ -127,6 +133,16 @@ export const supplies: ReportModule = {
               's.category',
               's.urgency',
               's.status',
+              // The status at the moment: the last move before it (a request is 待处理 until its first move).
+              eb
+                .selectFrom('supplyTransitions as t')
+                .select('t.toStatus')
+                .whereRef('t.requestId', '=', 's.id')
+                .where('t.at', '<', momentIso)
+                .orderBy('t.at', 'desc')
+                .orderBy('t.id', 'desc')
+                .limit(1)
+                .as('statusThen'),
               's.createdAt',
               's.amountCents',
               's.paid',
@@ -173,6 +189,7 @@ export const supplies: ReportModule = {
             }
           }
           for (const s of page) {
+            const then = s.statusThen ?? 'new';
             sheet.addRow({
               address: s.address,
               contact: s.requestedBy ?? s.member,
@@ -180,12 +197,12 @@ export const supplies: ReportModule = {
               category: s.category,
               items: itemsText(lines.get(s.id) ?? []),
               urgency: URGENCY_LABELS[s.urgency],
-              status: SUPPLY_STATUS_LABELS[s.status],
+              status: SUPPLY_STATUS_LABELS[then],
               createdAt: s.createdAt.slice(5, 16).replace('T', ' '),
               cadre: s.cadre,
               amount: s.amountCents === null ? null : Number(s.amountCents) / 100,
               paid: s.amountCents === null ? '' : s.paid ? '是' : '否',
-              overdue: isSupplyOverdue(s, settings, now) ? '超时' : '',
+              overdue: isSupplyOverdue({ ...s, status: then }, settings, moment) ? '超时' : '',
               notes: s.notes,
               sign: '',
             });
