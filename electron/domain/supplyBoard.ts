@@ -180,8 +180,11 @@ export async function supplyStatsByCommunity(ctx: Ctx, date: string): Promise<Ma
         )
         .as('late'),
     ])
-    .where('s.createdAt', '<', atIso)
-    .where((eb) => eb.or([eb('s.status', 'in', OPEN_STATUSES), eb('s.statusAt', '>=', atIso)]));
+    .where((eb) =>
+      // Now: what is open now (a request written this very second included); a past day: created before its end and
+      // not closed before it.
+      at < ctx.clock.now() ? eb.and([eb('s.createdAt', '<', atIso), eb.or([eb('s.status', 'in', OPEN_STATUSES), eb('s.statusAt', '>=', atIso)])]) : eb('s.status', 'in', OPEN_STATUSES),
+    );
   if (scope !== null) open = open.where('s.communityId', '=', scope);
   for (const r of await open.groupBy('s.communityId').execute()) {
     const s = slot(r.communityId);

@@ -189,7 +189,7 @@ export const supplies: ReportModule = {
             }
           }
           for (const s of page) {
-            const then = s.statusThen ?? 'new';
+            const then = pastDay ? (s.statusThen ?? 'new') : s.status;
             sheet.addRow({
               address: s.address,
               contact: s.requestedBy ?? s.member,
