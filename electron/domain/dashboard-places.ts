@@ -7,7 +7,7 @@ import { scopeOf } from './actor.ts';
 import { invalid, issue, notFound, forbidden } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { coveredCounts, doneCounts, episodeEvents, sumBy, type CountLevel } from './counters.ts';
-import { OPEN_STATUSES } from './supplyRules.ts';
+import { openAtEndOf } from './supplyBoard.ts';
 
 export interface PlaceDailyRow {
   placeId: number;
@@ -85,7 +85,7 @@ export async function placeDailyStats(ctx: Ctx, q: { date: string; communityId?:
     .leftJoin('places as rm', 'rm.id', 'h.roomId')
     .leftJoin('places as u', 'u.id', 'rm.parentId')
     .select(['s.compoundId', 'u.parentId as buildingId'])
-    .where('s.status', 'in', OPEN_STATUSES)
+    .where(openAtEndOf(ctx, q.date))
     .where('s.communityId', '=', community.id);
   if (compound) openQ = openQ.where('s.compoundId', '=', compound.id);
   const open = sumBy(await openQ.execute(), (r) => (compound ? (r.buildingId ?? 0) : r.compoundId), () => 1);

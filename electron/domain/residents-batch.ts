@@ -24,6 +24,8 @@ export interface NewResidentRow {
   communityId: number;
   /** The first day of the home isolation that starts with the person (day 1). */
   startDate: string;
+  /** The guardian is the person at this index of the same batch (an infant imported with a parent): their id is known only here. */
+  guardianIndex?: number;
 }
 
 function assertStartDate(startDate: string, todayDate: string) {
@@ -77,10 +79,13 @@ function isolationRow(plan: ReturnType<typeof isolationPlanner>, id: number | un
 export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResidentRow[], opts: { importBatchId: number }): Promise<number[]> {
   if (people.length === 0) return [];
   const todayDate = today(ctx.clock);
-  for (const p of people) {
+  for (const [i, p] of people.entries()) {
     assertInScope(ctx.actor, p.communityId);
     assertStartDate(p.startDate, todayDate);
-    if (!p.value.docNumber) throw invalid('residents.batchNoDoc', { name: p.value.name });
+    // Without a document only with what createResident asks of one (a birth date and a guardian). A guardian of the
+    // same batch comes earlier in it: the rows are inserted in order, and guardian_id must point at a written row.
+    const guardian = p.value.guardianId !== null || (p.guardianIndex !== undefined && p.guardianIndex >= 0 && p.guardianIndex < i);
+    if (!p.value.docNumber && !(p.value.docType === '无证件' && p.value.birthDate && guardian)) throw invalid('residents.batchNoDoc', { name: p.value.name });
     if (!isCategory(p.value.category)) throw invalid('residents.batchCategoryBad', { name: p.value.name, category: String(p.value.category) });
   }
   const plan = isolationPlanner(await getSettings(ctx));
@@ -94,7 +99,7 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
     const ids = await insertEach(
       ctx,
       'residents',
-      people.map(({ value: v, householdId, communityId, startDate }, i) => {
+      people.map(({ value: v, householdId, communityId, startDate, guardianIndex }, i) => {
         const py = namePinyin(v.name);
         // The current-period columns are what startEpisode's sync would write.
         const period = plan(v.category, startDate);
@@ -109,7 +114,7 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
           phone: v.phone,
           category: v.category,
           notes: v.notes,
-          guardianId: v.guardianId,
+          guardianId: v.guardianId ?? (guardianIndex === undefined ? null : firstResident + guardianIndex),
           householdId,
           communityId,
           namePinyin: py.full,

@@ -49,7 +49,11 @@ export function phoneWarning(phone: string | null): FieldIssue {
   return phone === null ? issue('phone', 'phone.missing') : issue('phone', 'phone.unusual', { phone });
 }
 
-export function normaliseResident(input: ResidentInput, todayDate: string): { value?: NormalisedResident; errors: FieldIssue[]; warnings: FieldIssue[] } {
+/**
+ * `guardianLater`: the caller links the guardian itself once it has an id (an import naming the guardian by name or
+ * document, perhaps a person of the same list); a 无证件 person then needs no guardianId here.
+ */
+export function normaliseResident(input: ResidentInput, todayDate: string, opts: { guardianLater?: boolean } = {}): { value?: NormalisedResident; errors: FieldIssue[]; warnings: FieldIssue[] } {
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];
   const name = toHalfWidth(input.name ?? '').replace(/\s+/g, ' ').trim();
@@ -70,7 +74,7 @@ export function normaliseResident(input: ResidentInput, todayDate: string): { va
     }
   } else if (input.docType === '无证件') {
     if (!birthDate) errors.push(issue('birthDate', 'residents.noDocNeedsBirthDate'));
-    if (!input.guardianId) errors.push(issue('guardianId', 'residents.noDocNeedsGuardian'));
+    if (!input.guardianId && !opts.guardianLater) errors.push(issue('guardianId', 'residents.noDocNeedsGuardian'));
   } else {
     docNumber = normaliseOtherDocument(input.docNumber ?? '');
     if (!docNumber) errors.push(issue('docNumber', 'residents.docNumberRequired'));

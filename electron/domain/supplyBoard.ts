@@ -1,13 +1,14 @@
 // Supply overviews: the status board, the delivery run sheet (物资需求清单), the day's numbers per community. Scoped to the actor.
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Ctx } from './context.ts';
 import { today } from './clock.ts';
 import { scopeOf } from './actor.ts';
 import { addDays } from './dates.ts';
 import { getSettings } from './settings.ts';
 import { createdOn, OPEN_STATUSES, overdueCutoffs, overdueFilter } from './supplyRules.ts';
+import { isoIn, startOfDayIn } from '../shared/time.ts';
 import { filtered, joined, toRows, type Raw, type SupplyRow } from './supplyViews.ts';
-import type { SupplyStatus } from '../db/schema.ts';
+import type { Database, SupplyStatus } from '../db/schema.ts';
 import { checkPlaceFilter, householdsOfBuilding, type PlaceFilter } from './place-filter.ts';
 
 export interface SupplyBoard {
@@ -116,13 +117,37 @@ export interface SupplyDayStats {
 }
 
 /**
- * Per community, for the dashboard and the daily report: created on `date`, delivered on `date`, open now
- * (new + assigned + delivering) and overdue now (by the clock). Limited to the actor's community scope, and to a
- * compound or building when `where` names one (the board's place filter).
+ * The moment a day's numbers are taken at: the end of the date (00:00 of the next day), or now when that is still
+ * ahead (today). A report for 1月20日 exported on 1月25日 counts what was open and overdue when 1月20日 ended.
+ */
+export function statsMoment(ctx: Ctx, date: string): Date {
+  const end = startOfDayIn(addDays(date, 1), ctx.clock.timeZone);
+  const now = ctx.clock.now();
+  return end < now ? end : now;
+}
+
+/**
+ * Requests open at statsMoment(date): now, what is open now (a request written this very second included); a past
+ * day, created before its end and not closed before it. For the dashboard, its drill-down and the daily report alike.
+ */
+export function openAtEndOf(ctx: Ctx, date: string) {
+  const at = statsMoment(ctx, date);
+  const atIso = isoIn(at, ctx.clock.timeZone);
+  const past = at < ctx.clock.now();
+  return (eb: ExpressionBuilder<Database & { s: Database['supplyRequests'] }, 's'>) =>
+    past ? eb.and([eb('s.createdAt', '<', atIso), eb.or([eb('s.status', 'in', OPEN_STATUSES), eb('s.statusAt', '>=', atIso)])]) : eb('s.status', 'in', OPEN_STATUSES);
+}
+
+/**
+ * Per community, for the dashboard and the daily report: created on `date`, delivered on `date`, and open
+ * (new + assigned + delivering) and overdue at the end of `date` (today: now) — from the requests' creation and
+ * closing times (statusAt of a delivered or cancelled request is when it closed). Limited to the actor's community
+ * scope, and to a compound or building when `where` names one (the board's place filter).
  */
 export async function supplyStatsByCommunity(ctx: Ctx, date: string, where: PlaceFilter = {}): Promise<Map<number, SupplyDayStats>> {
   const settings = await getSettings(ctx);
-  const cut = overdueCutoffs(settings, ctx.clock.now(), ctx.clock.timeZone);
+  const at = statsMoment(ctx, date);
+  const cut = overdueCutoffs(settings, at, ctx.clock.timeZone);
   const scope = scopeOf(ctx.actor);
   const out = new Map<number, SupplyDayStats>();
   const slot = (id: number) => {
@@ -152,14 +177,30 @@ export async function supplyStatsByCommunity(ctx: Ctx, date: string, where: Plac
   if (where.buildingId) delivered = delivered.where('s.householdId', 'in', householdsOfBuilding(ctx, where.buildingId));
   for (const r of await delivered.groupBy('s.communityId').execute()) slot(r.communityId).deliveredToday = Number(r.n);
 
+  // Open at that moment: created before it and not closed before it. The overdue rule is overdueFilter's, with
+  // "still open" read at the moment instead of from the current status.
   let open = ctx.db
     .selectFrom('supplyRequests as s')
     .select((eb) => [
       's.communityId',
       eb.fn.countAll<number>().as('n'),
-      eb.fn.sum<number>(eb.case().when(overdueFilter(eb, cut)).then(1).else(0).end()).as('late'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(
+              eb.or([
+                eb.and([eb('s.urgency', '=', 'urgent'), eb('s.createdAt', '<=', cut.urgent)]),
+                eb.and([eb('s.urgency', '=', 'normal'), eb('s.createdAt', '<=', cut.normal)]),
+              ]),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('late'),
     ])
-    .where('s.status', 'in', OPEN_STATUSES);
+    .where(openAtEndOf(ctx, date));
   if (scope !== null) open = open.where('s.communityId', '=', scope);
   if (where.compoundId) open = open.where('s.compoundId', '=', where.compoundId);
   if (where.buildingId) open = open.where('s.householdId', 'in', householdsOfBuilding(ctx, where.buildingId));

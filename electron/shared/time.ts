@@ -45,3 +45,14 @@ export function isoIn(date: Date, timeZone: string): string {
   const off = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${off}`;
 }
+
+/** The instant a calendar date 'YYYY-MM-DD' begins (00:00) in a time zone. */
+export function startOfDayIn(date: string, timeZone: string): Date {
+  const [y, m, d] = date.split('-').map(Number);
+  const guess = Date.UTC(y, m - 1, d);
+  // The zone's offset near that moment (isoIn's suffix), taken off the UTC midnight of the same wall-clock date.
+  const off = isoIn(new Date(guess), timeZone).slice(19);
+  const sign = off.startsWith('-') ? -1 : 1;
+  const [hh, mm] = off.slice(1).split(':').map(Number);
+  return new Date(guess - sign * (hh * 60 + mm) * 60_000);
+}

@@ -187,6 +187,23 @@ describe('报表导出 (clerk)', () => {
     await screenshot(page, 'reports-session', { fullPage: true });
     expect(clerk.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   });
+
+  it('exports the 隔离人员台账 打印版 when chosen: fewer columns, grouped by compound, no document numbers', async () => {
+    await page.getByTestId('report-roster').click();
+    await page.getByTestId('report-layout').locator('label', { hasText: '打印版' }).click();
+    const { file, suggested } = await exportAndDownload(page, 'roster', { masked: true, name: 'roster-print.xlsx' });
+    expect(suggested).toContain('隔离人员台账（打印版）');
+    const s = await readReport(file, '姓名');
+    expect(s.title).toContain('隔离人员台账（打印版）');
+    expect(s.col.has('核查情况')).toBe(true);
+    expect(s.col.has('证件号码')).toBe(false);
+    expect(s.ws.columnCount).toBe(13);
+    expect(text(s.totals?.getCell(2).value)).toMatch(/^共 \d+ 人$/);
+    const last = JSON.parse(q<string>("SELECT details FROM audit_log WHERE action = 'report.export' ORDER BY id DESC LIMIT 1")) as Record<string, unknown>;
+    expect(last).toMatchObject({ report: 'roster', layout: 'print', title: '隔离人员台账（打印版）' });
+    await page.getByTestId('report-layout').locator('label', { hasText: '完整表格' }).click();
+    expect(clerk.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+  });
 });
 
 describe('报表导出 (official)', () => {

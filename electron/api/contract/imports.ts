@@ -30,6 +30,8 @@ const FIELDS = [
   'notes',
   'docType',
   'category',
+  'birthDate',
+  'guardian',
   'seq',
   'sampleDate',
   'testType',

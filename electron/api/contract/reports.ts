@@ -25,6 +25,8 @@ export const reportsContract = {
         buildingId: id.optional(),
         status: z.enum([...SUPPLY_STATUSES, 'open']).optional(),
         unmasked: z.boolean().optional(),
+        /** 'print': the 打印版 of 隔离人员台账 (fewer columns, by compound); other reports print as they are. */
+        layout: z.enum(['table', 'print']).optional(),
         /** An exact file to write (overwritten): the command line's --out only (ApiEnv.localFiles). */
         outFile: z.string().trim().min(1).max(1000).regex(/\.xlsx$/i, k('rule.xlsxFile')).optional(),
       })

@@ -41,6 +41,9 @@ const STATUS: Record<string, SupplyStatusFilter> = {
   待配送: 'open',
 };
 
+/** --layout: the code or its Chinese name. */
+const LAYOUTS: Record<string, NonNullable<InputOf<'reports.export'>['layout']>> = { print: 'print', 打印版: 'print', table: 'table', 完整版: 'table' };
+
 const exportCommand: CommandModule = {
   name: 'export',
   summary: '导出 Excel 报表（日报、台账、监测记录、物资需求清单、干部名册），默认脱敏',
@@ -57,6 +60,7 @@ const exportCommand: CommandModule = {
     '  --from/--to <日期>   健康监测记录的日期范围（含两端），默认为 --date 当天',
     '  --status <状态>      物资需求清单：待处理/已分派/配送中/已送达/已取消/待配送（不填则为 --date 当天登记的）',
     '  --unmasked           含完整身份证号和电话（记入审计日志，请妥善保管文件）',
+    '  --layout <版式>      roster：print（打印版：12 列、按小区分组，A4 横向可读）或 table（完整表格，默认）',
     '',
     ...NOTICE_USAGE,
   ].join('\n'),
@@ -72,6 +76,7 @@ const exportCommand: CommandModule = {
     kind: { type: 'string' },
     compound: { type: 'string' },
     building: { type: 'string' },
+    layout: { type: 'string' },
   },
   positionals: true,
   async run(args) {
@@ -92,6 +97,10 @@ const exportCommand: CommandModule = {
     if ((args.values.from !== undefined || args.values.to !== undefined) && report !== 'checkins') throw usageError('--from/--to 只用于 checkins（健康监测记录）');
     const status = statusText !== undefined && Object.prototype.hasOwnProperty.call(STATUS, statusText.trim()) ? STATUS[statusText.trim()] : undefined;
     if (statusText !== undefined && !status) throw usageError(`未知的状态：${statusText}。可选：${Object.keys(STATUS).join('、')}`);
+    const layoutText = optionalString(args, 'layout')?.trim();
+    const layout = layoutText === undefined ? undefined : LAYOUTS[layoutText];
+    if (layoutText !== undefined && !layout) throw usageError(`未知的版式：${layoutText}。可选：${Object.keys(LAYOUTS).join('、')}`);
+    if (layout === 'print' && report !== 'roster') throw usageError('--layout print（打印版）只用于 roster（隔离人员台账）');
     const communityName = optionalString(args, 'community');
     const { withApi } = await import('../context.ts');
     return withApi(file, {}, async (api) => {
@@ -113,6 +122,7 @@ const exportCommand: CommandModule = {
         communityId,
         status,
         unmasked: args.values.unmasked === true,
+        layout,
         outFile: path.resolve(out),
       });
       const r = await api.waitForJob<ExportResult>(jobId);

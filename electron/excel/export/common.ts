@@ -28,7 +28,12 @@ export interface ReportParams {
   /** 物资需求清单: a status (or 'open' = 待处理+已分派+配送中) instead of the requests created on `date`. */
   status: SupplyStatus | 'open' | null;
   unmasked: boolean;
+  /** 'print': the report's 打印版 (隔离人员台账 only: fewer columns, by compound, readable on A4). */
+  layout?: ReportLayout;
 }
+
+export const REPORT_LAYOUTS = ['table', 'print'] as const;
+export type ReportLayout = (typeof REPORT_LAYOUTS)[number];
 
 export interface ReportRun {
   ctx: Ctx;

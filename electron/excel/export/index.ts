@@ -15,14 +15,15 @@ import { getOrgRoot } from '../../domain/places.ts';
 import { checkPlaceFilter } from '../../domain/place-filter.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobProgress } from '../../shared/progress.ts';
-import { REPORT_NAMES, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
+import { REPORT_NAMES, type ReportLayout, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
 import { dailyReport } from './daily-report.ts';
 import { roster } from './roster.ts';
 import { checkins } from './checkins.ts';
 import { supplies } from './supplies.ts';
 import { cadres } from './cadres.ts';
+import { rosterPrint } from './roster-print.ts';
 
-export { REPORT_NAMES, type ReportName } from './common.ts';
+export { REPORT_LAYOUTS, REPORT_NAMES, type ReportLayout, type ReportName } from './common.ts';
 
 export const REPORTS: Record<ReportName, ReportModule> = {
   'daily-report': dailyReport,
@@ -31,6 +32,9 @@ export const REPORTS: Record<ReportName, ReportModule> = {
   supplies,
   cadres,
 };
+
+/** The reports that have a 打印版 (layout 'print'); the others print as they are. */
+export const PRINT_LAYOUTS: Partial<Record<ReportName, ReportModule>> = { roster: rosterPrint };
 
 export const SUPPLY_STATUS_FILTERS = ['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open'] as const;
 
@@ -47,6 +51,8 @@ export interface ExportRequest {
   buildingId?: number | null;
   status?: SupplyStatus | 'open' | null;
   unmasked?: boolean;
+  /** 'print' = the 打印版 of a report that has one (PRINT_LAYOUTS); ignored for the others. Default 'table'. */
+  layout?: ReportLayout | null;
   /** Folder to write into, under the standard file name… */
   outDir?: string;
   /** …or an exact file path (the command line's --out). */
@@ -136,7 +142,9 @@ export async function resolveExport(ctx: Ctx, req: ExportRequest): Promise<Resol
     if (!c) throw notFound('thing.community');
     community = c;
   }
-  return { module: REPORTS[req.report], params: { date: req.date, from, to, communityId, compoundId, buildingId, status, unmasked }, community, place };
+  const layout: ReportLayout = req.layout === 'print' && PRINT_LAYOUTS[req.report] ? 'print' : 'table';
+  const module = layout === 'print' ? PRINT_LAYOUTS[req.report]! : REPORTS[req.report];
+  return { module, params: { date: req.date, from, to, communityId, compoundId, buildingId, status, unmasked, layout }, community, place };
 }
 
 /** The community of a compound / building and their label (金桥小区3号楼); a building of another compound is refused. */
@@ -208,6 +216,7 @@ export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHo
       date: params.date,
       ...(ranged ? { from: params.from, to: params.to } : {}),
       ...(params.status ? { status: params.status } : {}),
+      ...(params.layout === 'print' ? { layout: 'print' } : {}),
       communityId: params.communityId,
       ...(params.compoundId ? { compoundId: params.compoundId } : {}),
       ...(params.buildingId ? { buildingId: params.buildingId } : {}),

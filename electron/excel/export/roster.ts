@@ -22,7 +22,7 @@ function episodeOnDate(eb: Eb, date: string) {
     .where(coversDateSql('e2', date, 'included'));
 }
 
-function base(run: ReportRun, communityIds: number[]) {
+export function base(run: ReportRun, communityIds: number[]) {
   const { date } = run.params;
   const households = placeHouseholds(run);
   return run.ctx.db
@@ -54,10 +54,12 @@ export const COLUMNS: ColumnDef[] = [
   { key: 'notes', header: '备注', maxWidth: 30 },
 ];
 
-/** One page of the 台账: up to PAGE_SIZE people of a community with ids above `after`, in id order. */
-export function rosterPage(run: ReportRun, communityId: number, after: number) {
+/** One page of the 台账: up to PAGE_SIZE people of a community (or one of its compounds) with ids above `after`, in id order. */
+export function rosterPage(run: ReportRun, communityId: number, after: number, compoundId?: number) {
   const { date } = run.params;
-  return base(run, [communityId])
+  let q = base(run, [communityId]);
+  if (compoundId !== undefined) q = q.where('h.compoundId', '=', compoundId);
+  return q
     .where('r.id', '>', after)
     .select((eb) => [
       'r.id',
@@ -92,6 +94,42 @@ export function rosterPage(run: ReportRun, communityId: number, after: number) {
     .orderBy('r.id')
     .limit(PAGE_SIZE)
     .execute();
+}
+
+type RosterRecord = Awaited<ReturnType<typeof rosterPage>>[number];
+
+/** One person's values by column key, as of the report's date (the 打印版 shows some of the same). */
+export function rosterRow(r: RosterRecord, date: string, mask: ReturnType<typeof maskers>): Record<string, unknown> {
+  const ended = r.status !== 'active' && (r.endedOn ?? r.lastDay) <= date;
+  const of = diffDays(r.startDate, r.lastDay) + 1;
+  return {
+    name: r.name,
+    sex: r.sex ? SEX_LABELS[r.sex] : '',
+    age: r.birthDate ? ageOn(r.birthDate, date) : null,
+    docType: r.docType,
+    docNumber: mask.id(r.docNumber),
+    phone: mask.phone(r.phone),
+    address: r.community + r.address,
+    category: r.category,
+    kind: EPISODE_KIND_LABELS[r.kind],
+    startDate: r.startDate,
+    lastDay: r.lastDay,
+    releaseDate: rosterReleaseDate(r, ended),
+    dayN: ended ? '' : dayText({ n: diffDays(r.startDate, date) + 1, of }),
+    status: ended ? EPISODE_STATUS_LABELS[r.status] : date > r.lastDay ? '待解除' : r.kind === 'home_isolation' ? '隔离中' : '健康监测中',
+    temperature: r.temperature === null ? null : Number(r.temperature),
+    notes: r.notes,
+  };
+}
+
+/**
+ * 解除日期 as the 台账 shows it: the day a released person was actually released (endedOn, which may be before or
+ * after the planned day); the planned day while the period still runs on the report's date; nothing for a period
+ * that ended otherwise (转运, 其他结束: the status says so).
+ */
+export function rosterReleaseDate(e: { status: string; releaseDate: string; endedOn: string | null }, ended: boolean): string | null {
+  if (!ended) return e.releaseDate;
+  return e.status === 'released' ? e.endedOn : null;
 }
 
 /** Communities the run covers, in the dashboard's order (as created). */
@@ -152,34 +190,7 @@ export const roster: ReportModule = {
         for (;;) {
           run.checkCancelled();
           const page = await rosterPage(run, community.id, after);
-          for (const r of page) {
-            const ended = r.status !== 'active' && (r.endedOn ?? r.lastDay) <= date;
-            const of = diffDays(r.startDate, r.lastDay) + 1;
-            sheet.addRow({
-              name: r.name,
-              sex: r.sex ? SEX_LABELS[r.sex] : '',
-              age: r.birthDate ? ageOn(r.birthDate, date) : null,
-              docType: r.docType,
-              docNumber: mask.id(r.docNumber),
-              phone: mask.phone(r.phone),
-              address: r.community + r.address,
-              category: r.category,
-              kind: EPISODE_KIND_LABELS[r.kind],
-              startDate: r.startDate,
-              lastDay: r.lastDay,
-              releaseDate: r.releaseDate,
-              dayN: ended ? '' : dayText({ n: diffDays(r.startDate, date) + 1, of }),
-              status: ended
-                ? EPISODE_STATUS_LABELS[r.status]
-                : date > r.lastDay
-                  ? '待解除'
-                  : r.kind === 'home_isolation'
-                    ? '隔离中'
-                    : '健康监测中',
-              temperature: r.temperature === null ? null : Number(r.temperature),
-              notes: r.notes,
-            });
-          }
+          for (const r of page) sheet.addRow(rosterRow(r, date, mask));
           run.progress({ done: sheet.rows, total, phase: '写入' });
           if (page.length < PAGE_SIZE) break;
           after = page[page.length - 1].id;

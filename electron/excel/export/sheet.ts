@@ -23,6 +23,8 @@ export interface ColumnDef {
   maxWidth?: number;
   /** What the 合计 row shows in this column: the sum of the numbers or the count of non-empty cells. */
   total?: 'sum' | 'count';
+  /** The 合计 cell as words (a count says what it counts: 共 22 单) instead of a bare number. */
+  totalText?: (n: number) => string;
   /** Excel number format for numeric kinds, e.g. '0.0' for a temperature. */
   numFmt?: string;
   align?: 'left' | 'center' | 'right';
@@ -75,6 +77,25 @@ export function displayWidth(s: string): number {
     w += wide ? 2 : 1;
   }
   return w;
+}
+
+/** Points per line of 11-pt text as LibreOffice lays it out with a CJK font (Noto Sans CJK's line is about 1.45 em). */
+export const LINE_HEIGHT = 16;
+
+/**
+ * How many lines a wrapped cell takes in a column `width` units wide: a paragraph no wider than the column (what
+ * columnWidth sizes for) is one line; a longer one its display width over what a line holds, a little less than the
+ * width (cell padding; a CJK glyph is a bit over two units), rounded up: a row a line too tall wastes a little paper,
+ * one a line too short prints over its neighbours.
+ */
+export function wrappedLines(text: string, width: number): number {
+  const perLine = Math.max(1, (width - 1) / 1.05);
+  let lines = 0;
+  for (const para of text.split(/\r?\n/)) {
+    const w = displayWidth(para);
+    lines += w <= width ? 1 : Math.ceil(w / perLine);
+  }
+  return lines;
 }
 
 /** Text that starts like a formula (= + - @) or with tab/CR/LF: harmless here, but worth a name in tests and reviews. */
@@ -288,15 +309,19 @@ export class ReportSheet {
     if (this.closed) throw new Error('sheet already closed');
     this.dataRows++;
     const row = this.ws.getRow(this.next++);
+    let lines = 1;
     for (let i = 0; i < this.cols.length; i++) {
       const c = this.cols[i];
       const v = c.key === '__serial' ? this.dataRows : safeCellValue(values[c.key], c.kind);
       const cell = row.getCell(i + 1);
       cell.value = v;
       cell.style = c.style;
+      if (c.kind === 'text' && typeof v === 'string') lines = Math.max(lines, wrappedLines(v, c.width));
       if (c.total === 'sum' && typeof v === 'number') this.totals.set(c.key, (this.totals.get(c.key) ?? 0) + v);
       else if (c.total === 'count' && v !== null) this.totals.set(c.key, (this.totals.get(c.key) ?? 0) + 1);
     }
+    // Excel grows a wrapped row when it opens the file; LibreOffice and WPS print it one line tall, over its neighbours.
+    if (lines > 1) row.height = lines * LINE_HEIGHT + 4;
     row.commit();
   }
 
@@ -326,7 +351,11 @@ export class ReportSheet {
         const c = this.cols[i];
         const cell = row.getCell(i + 1);
         cell.style = c.totalStyle;
-        if (c.total) cell.value = Math.round((this.totals.get(c.key) ?? 0) * 100) / 100;
+        if (c.total) {
+          const n = Math.round((this.totals.get(c.key) ?? 0) * 100) / 100;
+          cell.value = c.totalText ? c.totalText(n) : n;
+          if (c.totalText) cell.style = { ...c.totalStyle, alignment: { horizontal: 'center', vertical: 'middle' }, numFmt: '@' };
+        }
       }
       const label = row.getCell(1);
       label.value = this.opts.totalsLabel;

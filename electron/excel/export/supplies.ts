@@ -2,10 +2,12 @@
 // order of the supplies page's run sheet (urgent first, then address). Read compound by compound, 2,000 per query.
 import { sql } from 'kysely';
 import { getSettings } from '../../domain/settings.ts';
-import { createdOn, isSupplyOverdue, OPEN_STATUSES, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../domain/supplyRules.ts';
+import { createdOn, isSupplyOverdue, OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, URGENCY_LABELS } from '../../domain/supplyRules.ts';
 import { itemsText } from '../../domain/supplyViews.ts';
 import { householdsOfBuilding } from '../../domain/place-filter.ts';
-import { ReportSheet, type ColumnDef } from './sheet.ts';
+import { statsMoment } from '../../domain/supplyBoard.ts';
+import { isoIn } from '../../shared/time.ts';
+import { displayWidth, ReportSheet, type ColumnDef } from './sheet.ts';
 import { PAGE_SIZE, maskers, maxLen, reportSubtitle, reportTitle, widthFromChars, yieldToLoop, type ReportModule, type ReportRun } from './common.ts';
 
 function filtered(run: ReportRun) {
@@ -24,7 +26,8 @@ export const COLUMNS: ColumnDef[] = [
   { key: 'address', header: '住址', maxWidth: 30 },
   { key: 'contact', header: '联系人' },
   { key: 'phone', header: '联系电话', kind: 'phone' },
-  { key: 'category', header: '类别', total: 'count' },
+  // As wide as the longest category (生活用品, 垃圾清运): a category never wraps.
+  { key: 'category', header: '类别', total: 'count', totalText: (n) => `共 ${n} 单`, minWidth: Math.max(...SUPPLY_CATEGORIES.map(displayWidth)) },
   { key: 'items', header: '物品及数量', maxWidth: 36 },
   { key: 'urgency', header: '紧急程度', align: 'center' },
   { key: 'status', header: '状态', align: 'center' },
@@ -32,7 +35,7 @@ export const COLUMNS: ColumnDef[] = [
   { key: 'cadre', header: '配送干部' },
   { key: 'amount', header: '金额(元)', kind: 'number', numFmt: '0.00', group: '代购', total: 'sum' },
   { key: 'paid', header: '已收款', group: '代购', align: 'center' },
-  { key: 'overdue', header: '超时', align: 'center', total: 'count' },
+  { key: 'overdue', header: '超时', align: 'center', total: 'count', totalText: (n) => `${n} 单` },
   { key: 'notes', header: '备注', maxWidth: 24 },
   // Left blank on purpose: the household signs here when the run is delivered on paper.
   { key: 'sign', header: '签收', minWidth: 10 },
@@ -64,7 +67,9 @@ export const supplies: ReportModule = {
   async write(run) {
     const mask = maskers(run.params);
     const settings = await getSettings(run.ctx);
-    const now = run.ctx.clock.now();
+    // The requests of a past day read as they stood when that day ended (status and 超时); a status list, as now.
+    const moment = run.params.status ? run.ctx.clock.now() : statsMoment(run.ctx, run.params.date);
+    const momentIso = isoIn(moment, run.ctx.clock.timeZone);
     run.progress({ done: 0, total: 0, phase: '统计' });
     const compounds = await compoundsOf(run);
     const total = compounds.reduce((s, c) => s + Number(c.n), 0);
@@ -94,7 +99,9 @@ export const supplies: ReportModule = {
       .select((eb) => eb.fn.max('t.len').as('len'))
       .executeTakeFirst();
     const { status } = run.params;
-    const scopeText = status === 'open' ? '状态：待配送（待处理、已分派、配送中）' : status ? `状态：${SUPPLY_STATUS_LABELS[status]}` : `登记日期：${run.params.date}`;
+    const pastDay = !status && moment < run.ctx.clock.now();
+    const scopeText =
+      status === 'open' ? '状态：待配送（待处理、已分派、配送中）' : status ? `状态：${SUPPLY_STATUS_LABELS[status]}` : `登记日期：${run.params.date}${pastDay ? '（状态、超时为当日结束时）' : ''}`;
     const urgentTotal = compounds.reduce((s, c) => s + Number(c.urgent ?? 0), 0);
     const sheet = new ReportSheet({
       file: run.file,
@@ -129,6 +136,16 @@ export const supplies: ReportModule = {
               's.category',
               's.urgency',
               's.status',
+              // The status at the moment: the last move before it (a request is 待处理 until its first move).
+              eb
+                .selectFrom('supplyTransitions as t')
+                .select('t.toStatus')
+                .whereRef('t.requestId', '=', 's.id')
+                .where('t.at', '<', momentIso)
+                .orderBy('t.at', 'desc')
+                .orderBy('t.id', 'desc')
+                .limit(1)
+                .as('statusThen'),
               's.createdAt',
               's.amountCents',
               's.paid',
@@ -175,6 +192,7 @@ export const supplies: ReportModule = {
             }
           }
           for (const s of page) {
+            const then = pastDay ? (s.statusThen ?? 'new') : s.status;
             sheet.addRow({
               address: s.address,
               contact: s.requestedBy ?? s.member,
@@ -182,12 +200,12 @@ export const supplies: ReportModule = {
               category: s.category,
               items: itemsText(lines.get(s.id) ?? []),
               urgency: URGENCY_LABELS[s.urgency],
-              status: SUPPLY_STATUS_LABELS[s.status],
+              status: SUPPLY_STATUS_LABELS[then],
               createdAt: s.createdAt.slice(5, 16).replace('T', ' '),
               cadre: s.cadre,
               amount: s.amountCents === null ? null : Number(s.amountCents) / 100,
               paid: s.amountCents === null ? '' : s.paid ? '是' : '否',
-              overdue: isSupplyOverdue(s, settings, now) ? '超时' : '',
+              overdue: isSupplyOverdue({ ...s, status: then }, settings, moment) ? '超时' : '',
               notes: s.notes,
               sign: '',
             });

@@ -101,7 +101,12 @@ async function undoResidents(tx: Ctx, batchId: number, at: string, counts: Recor
   if (await anyFor(ids, (part) => one(tx.db.selectFrom('alerts').select('id').where('residentId', 'in', part)))) throw refuse(msg('undo.hasAlerts'));
   const householdIds = [...new Set(people.map((p) => p.householdId))];
   if (await anyFor(householdIds, (part) => one(tx.db.selectFrom('supplyRequests').select('id').where('householdId', 'in', part).where('createdAt', '>=', at)))) throw refuse(msg('undo.hasSupplies'));
-  if (await anyFor(ids, (part) => one(tx.db.selectFrom('residents').select('id').where('guardianId', 'in', part)))) throw refuse(msg('undo.isGuardian'));
+  // A guardian of someone outside the batch; wards imported with their guardian go with them.
+  const outsideWard = (part: number[]) =>
+    one(tx.db.selectFrom('residents').select('id').where('guardianId', 'in', part).where((eb) => eb.or([eb('importBatchId', 'is', null), eb('importBatchId', '!=', batchId)])));
+  if (await anyFor(ids, outsideWard)) throw refuse(msg('undo.isGuardian'));
+  // Unlinked first: a guardian may be deleted in an earlier part than their ward.
+  for (const part of chunks(ids)) await tx.db.updateTable('residents').set({ guardianId: null }).where('id', 'in', part).where('guardianId', 'is not', null).execute();
 
   let episodes = 0;
   let residents = 0;

@@ -18,6 +18,8 @@ export type ResidentField =
   | 'notes'
   | 'docType'
   | 'category'
+  | 'birthDate'
+  | 'guardian'
   | 'seq';
 
 export type TestField = 'name' | 'docNumber' | 'phone' | 'sampleDate' | 'testType' | 'result' | 'tube' | 'seq';
@@ -37,6 +39,9 @@ export const RESIDENT_SYNONYMS: Record<ResidentField, string[]> = {
   notes: ['备注'],
   docType: ['证件类型'],
   category: ['人员类别', '人员类型'],
+  birthDate: ['出生日期', '出生年月日', '出生年月', '生日'],
+  // The name or document number of the person's guardian (another person of the list or of the database, same household).
+  guardian: ['监护人', '监护人姓名', '监护人证件号码', '监护人身份证号', '监护人身份证号码', '监护人证件号'],
   // A row counter: recognised so it is neither imported nor reported as an unknown column.
   seq: ['序号', '编号'],
 };
@@ -67,6 +72,8 @@ export const RESIDENT_FIELD_LABELS: Record<ResidentField, string> = {
   notes: '备注',
   docType: '证件类型',
   category: '人员类别',
+  birthDate: '出生日期',
+  guardian: '监护人',
   seq: '序号',
 };
 

@@ -133,7 +133,7 @@ export async function commitResidents(
 
       const createdIds = await createIsolatedResidentsBatch(
         tx,
-        plan.create.map((p, j) => ({ value: p.value, householdId: homes[j].id, communityId: homes[j].communityId, startDate: p.startDate })),
+        plan.create.map((p, j) => ({ value: p.value, householdId: homes[j].id, communityId: homes[j].communityId, startDate: p.startDate, guardianIndex: plan.guardianIndex.get(p.row) })),
         { importBatchId: batch.id },
       );
       hooks.progress?.({ done: (done += plan.create.length), total, phase: '写入' });

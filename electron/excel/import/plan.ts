@@ -9,20 +9,9 @@ import type { RowIssue } from './issues.ts';
 import type { StaleRow } from './confirm.ts';
 import { getSettings, policyFor } from '../../domain/settings.ts';
 import { periodDates } from '../../domain/episodes-days.ts';
+import { guardianLinks, knownWards } from './guardians.ts';
 
-export interface ExistingPerson {
-  id: number;
-  version: number;
-  name: string;
-  docType: string;
-  docNumber: string | null;
-  phone: string | null;
-  householdId: number;
-  communityId: number;
-  category: Category;
-  notes: string | null;
-  status: ResidentStatus;
-}
+export type { ExistingPerson } from './resident-types.ts';
 
 export interface ResidentPlan {
   create: PlannedResident[];
@@ -41,6 +30,8 @@ export interface ResidentPlan {
   stale: StaleRow[];
   /** Rows of `stale` by the person's row number (the commit ends these episodes when asked to). */
   staleRows: Set<number>;
+  /** A new ward's row → the index in `create` of their guardian, new in the same part (guardians.ts). */
+  guardianIndex: Map<number, number>;
 }
 
 function chunks<T>(items: T[], size = 900): T[][] {
@@ -70,11 +61,13 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
       .execute();
     for (const r of rows) existing.set(`${r.docType}|${r.docNumber}`, r);
   }
+  // People without a document found by name, birth date and guardian.
+  const wards = await knownWards(ctx, people, existing);
   const active = new Map<number, string>();
   // Home isolations already recorded, ended or not: the same list imported again (one imported as already over, say)
   // does not record the same period twice.
   const recorded = new Set<string>();
-  for (const part of chunks([...existing.values()].map((e) => e.id), 10_000)) {
+  for (const part of chunks([...existing.values(), ...wards.values()].map((e) => e.id), 10_000)) {
     const rows = await ctx.db
       .selectFrom('episodes')
       .select(['residentId', 'startDate', 'status'])
@@ -87,10 +80,10 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     }
   }
 
-  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [], stale: [], staleRows: new Set() };
+  const plan: ResidentPlan = { create: [], update: [], skip: [], communities, newPlaces: [], households: 0, newHouseholds: null, warnings: [], stale: [], staleRows: new Set(), guardianIndex: new Map() };
   const warn = (p: PlannedResident, code: string, reason: string) => plan.warnings.push({ row: p.row, column: '', cell: '', value: p.value.name, reason, code });
   for (const p of people) {
-    const e = existing.size === 0 ? undefined : existing.get(`${p.value.docType}|${p.value.docNumber}`);
+    const e = (existing.size === 0 ? undefined : existing.get(`${p.value.docType}|${p.value.docNumber}`)) ?? wards.get(p.row);
     if (!e) {
       plan.create.push(p);
       continue;
@@ -105,6 +98,8 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
       warn(p, 'period-recorded', `${e.name} 开始于 ${p.startDate} 的隔离期已登记过（已结束），不重复登记；联系方式和住址按名单更新`);
     } else plan.update.push({ p, existing: e });
   }
+
+  plan.guardianIndex = await guardianLinks(ctx, plan.create, existing);
 
   // A new home isolation (created or updated people) whose last day under its category's policy is already behind.
   const settings = await getSettings(ctx);

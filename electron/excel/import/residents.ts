@@ -12,6 +12,7 @@ import { parseAddress } from './address.ts';
 import { cellText, parseCategory, parseDate, parseDocType, parseIdCell, parseSex } from './normalise.ts';
 import { IssueList, type RowIssue } from './issues.ts';
 import { nearestNames, unknownCommunityReason, type NewCommunity } from './confirm.ts';
+import { guardiansInList } from './guardians.ts';
 
 export interface ResidentImportOptions {
   sheet?: string;
@@ -23,47 +24,7 @@ export interface ResidentImportOptions {
   startDate?: string;
 }
 
-export interface PlannedResident {
-  /** Row number as Excel shows it. */
-  row: number;
-  value: NormalisedResident;
-  community: string;
-  address: { compound: string; building: string; unit: string; room: string };
-  startDate: string;
-  /** Whether the list had a category for this person (an existing person's category is only changed then). */
-  categoryGiven: boolean;
-}
-
-export interface MappingView {
-  column: string;
-  header: string;
-  field: string | null;
-  label: string | null;
-}
-
-export interface ListAnalysis<P> {
-  sheetName: string;
-  sheetNames: string[];
-  /** Row number of the header as Excel shows it. */
-  headerRow: number;
-  title: string;
-  mapping: MappingView[];
-  dataRows: number;
-  blankRows: number;
-  people: P[];
-  errors: RowIssue[];
-  warnings: RowIssue[];
-  /** Rows with at least one error (Excel numbers). */
-  rejectedRows: number[];
-}
-
-export type ResidentAnalysis = ListAnalysis<PlannedResident> & {
-  titleCommunity: string | null;
-  /** The title names another subdistrict than the office's own (a list sent to the wrong office?). */
-  otherSubdistrict: { named: string; own: string } | null;
-  /** Communities the list names that do not exist (only when the analysis was given the known ones). */
-  newCommunities: NewCommunity[];
-};
+export type { ListAnalysis, MappingView, PlannedResident, ResidentAnalysis } from './resident-types.ts';
 
 /** The communities that exist, and those the clerk agreed to create: rows naming any other are rejected. */
 export interface CommunityCheck {
@@ -134,7 +95,22 @@ export function analyseResidents(
     const name = cellText(nameRaw);
     if (!name) issues.error(row, f.name, nameRaw, 'name-missing', '缺少姓名');
 
-    const docType = parseDocType(get('docType'));
+    let docType = parseDocType(get('docType'));
+    const guardianText = cellText(get('guardian'));
+    const birthRaw = get('birthDate');
+    // No document and no 证件类型 given, but a guardian or a birth date: a person without any document (an infant).
+    if (docType === '居民身份证' && isBlank(get('docType')) && isBlank(docRaw) && (guardianText || !isBlank(birthRaw))) docType = '无证件';
+    let birthDate: string | null = null;
+    if (!isBlank(birthRaw)) {
+      const d = parseDate(birthRaw, ctx.today, table.date1904);
+      if (!d) issues.error(row, f.birthDate, birthRaw, 'birth-date-unreadable', '出生日期无法识别，请写成 2021-06-01 或 2021年6月1日');
+      else if (d > ctx.today) issues.error(row, f.birthDate, birthRaw, 'birth-date-future', `出生日期 ${d} 晚于今天`);
+      else birthDate = d;
+    }
+    if (docType === '无证件') {
+      if (isBlank(birthRaw)) issues.error(row, f.birthDate, birthRaw, 'birth-date-missing', '没有证件的人员（如婴幼儿）须填写出生日期。请在“出生日期”列填写');
+      if (!guardianText) issues.error(row, f.guardian, get('guardian'), 'guardian-missing', '没有证件的人员（如婴幼儿）须填写监护人：同户监护人的姓名或证件号码。请在“监护人”列填写');
+    }
     let docNumber: string | null = null;
     if (!docType) issues.error(row, f.docType, get('docType'), 'doc-type-unknown', '证件类型无法识别，应为 居民身份证、护照、港澳居民来往内地通行证、台湾居民来往大陆通行证、外国人永久居留身份证 之一');
     else if (docType === '居民身份证') {
@@ -205,8 +181,10 @@ export function analyseResidents(
 
     if (issues.errors.length === errorsBefore && docType) {
       const n = normaliseResident(
-        { name, docType, docNumber, sex: sex ?? null, phone: cellText(get('phone')), category: category ?? '其他', notes: cellText(get('notes')) || null },
+        { name, docType, docNumber, sex: sex ?? null, birthDate, phone: cellText(get('phone')), category: category ?? '其他', notes: cellText(get('notes')) || null },
         ctx.today,
+        // The guardian is linked by guardians.ts (in the list) and at writing (its id): checked there, not here.
+        { guardianLater: true },
       );
       for (const e of n.errors) issues.error(row, undefined, null, 'invalid', e.message);
       for (const w of n.warnings) {
@@ -217,10 +195,12 @@ export function analyseResidents(
         else if (w.field === 'docNumber') issues.warn(row, f.docNumber, docRaw, 'id-upgraded', w.message);
         else issues.warn(row, undefined, null, 'warning', w.message);
       }
-      if (n.value) people.push({ row, value: n.value, community, address, startDate, categoryGiven: category !== null });
+      if (n.value) people.push({ row, value: n.value, community, address, startDate, categoryGiven: category !== null, ...(guardianText ? { guardian: { text: guardianText } } : {}) });
     }
     if (issues.errors.length > errorsBefore) rejected.push(row);
   }
+  // 监护人 naming a person of the list: found, checked (same household), and the guardian put before the ward.
+  const ordered = guardiansInList(people, issues, f.guardian, rejected);
   return {
     sheetName: table.sheetName,
     sheetNames: table.sheetNames,
@@ -232,7 +212,7 @@ export function analyseResidents(
     mapping: mappingView(m, RESIDENT_FIELD_LABELS),
     dataRows,
     blankRows,
-    people,
+    people: ordered,
     errors: issues.errors,
     warnings: issues.warnings,
     rejectedRows: rejected,

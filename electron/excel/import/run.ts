@@ -15,6 +15,7 @@ import { analyseResidents, type MappingView, type ResidentAnalysis } from './res
 import { analyseTests, planTests, commitTests, type TestAnalysis, type TestImportSummary } from './tests.ts';
 import { planResidents } from './plan.ts';
 import { commitRoundTests, openRound, planRoundTests, type RoundImportSummary } from './round-tests.ts';
+import { guardiansInDatabase } from './guardians.ts';
 import { commitResidents, type CommitHooks, type ImportMode, type ImportSummary } from './commit.ts';
 import type { RowIssue } from './issues.ts';
 import { confirmedNames, type ImportConfirm, type ImportConfirmations } from './confirm.ts';
@@ -114,7 +115,10 @@ async function analyse(ctx: Ctx, req: ImportRequest, table: Table): Promise<Resi
   // Rows naming a community that does not exist are rejected unless the clerk confirmed creating it.
   const known = new Set((await ctx.db.selectFrom('places').select('name').where('level', '=', 'community').execute()).map((r) => r.name));
   const communities = { known, create: confirmedNames(req.confirm) };
-  return analyseResidents(table, { mapping: req.mapping, community, startDate: req.startDate }, { today: todayDate, orgNames: org ? [org.district, org.subdistrict] : [], onlyCommunity, communities });
+  const a = analyseResidents(table, { mapping: req.mapping, community, startDate: req.startDate }, { today: todayDate, orgNames: org ? [org.district, org.subdistrict] : [], onlyCommunity, communities });
+  // 监护人 not in the list: looked up among the residents (not found → the row is rejected).
+  await guardiansInDatabase(ctx, a);
+  return a;
 }
 
 async function readAndAnalyse(ctx: Ctx, req: ImportRequest, hooks: Hooks) {

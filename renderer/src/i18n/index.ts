@@ -22,6 +22,7 @@ import drill from './drill.ts';
 import places from './places.ts';
 import rounds from './rounds.ts';
 import notices from './notices.ts';
+import print from './print.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -49,6 +50,7 @@ const AREAS: Record<string, AreaStrings> = {
   places,
   rounds,
   notices,
+  print,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

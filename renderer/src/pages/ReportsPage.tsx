@@ -28,6 +28,7 @@ function toInput(v: ReportValues): InputOf<'reports.export'> {
     date: ranged ? to! : v.date.format('YYYY-MM-DD'),
     ...(ranged ? { from, to } : {}),
     ...(v.report === 'supplies' && v.status ? { status: v.status } : {}),
+    ...(v.report === 'roster' && v.layout === 'print' ? { layout: 'print' as const } : {}),
     ...(v.communityId ? { communityId: v.communityId } : {}),
     ...(PLACE_REPORTS.includes(v.report) && v.compoundId ? { compoundId: v.compoundId, ...(v.buildingId ? { buildingId: v.buildingId } : {}) } : {}),
     unmasked: !v.masked,
@@ -95,7 +96,7 @@ export default function ReportsPage() {
           requiredMark={false}
           onFinish={submit}
           onValuesChange={() => setError(null)}
-          initialValues={{ report: 'daily-report', date: dayjs(me.today), range: [dayjs(me.today).subtract(6, 'day'), dayjs(me.today)], masked: true, communityId: me.actor.role === 'committee' ? (me.actor.communityId ?? undefined) : undefined }}
+          initialValues={{ report: 'daily-report', date: dayjs(me.today), range: [dayjs(me.today).subtract(6, 'day'), dayjs(me.today)], masked: true, layout: 'table', communityId: me.actor.role === 'committee' ? (me.actor.communityId ?? undefined) : undefined }}
           data-testid="report-form"
         >
           <ReportFields />

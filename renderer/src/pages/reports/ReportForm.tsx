@@ -22,6 +22,8 @@ export interface ReportValues {
   compoundId?: number | null;
   buildingId?: number | null;
   masked: boolean;
+  /** 隔离人员台账 only: 'print' = the 打印版. */
+  layout?: 'table' | 'print';
 }
 
 /** The reports that can be narrowed to a compound or building. */
@@ -30,6 +32,7 @@ export const PLACE_REPORTS: readonly ReportName[] = ['roster', 'checkins', 'supp
 export function ReportFields() {
   const { t } = useTranslation('excel');
   const { t: tp } = useTranslation('places');
+  const { t: tpr } = useTranslation('print');
   const me = useMe();
   const { can } = useSession();
   const report = Form.useWatch('report') as ReportName | undefined;
@@ -69,6 +72,18 @@ export function ReportFields() {
         {report === 'supplies' && (
           <Form.Item name="status" label={t('reports.status')}>
             <Select allowClear placeholder={t('reports.statusAll')} options={SUPPLY_STATUSES.map((s) => ({ value: s, label: t(`reports.supplyStatus.${s}`) }))} style={{ width: 180 }} />
+          </Form.Item>
+        )}
+        {report === 'roster' && (
+          <Form.Item name="layout" label={tpr('layout')} tooltip={tpr('printHint')}>
+            <Radio.Group
+              optionType="button"
+              options={[
+                { value: 'table', label: tpr('table') },
+                { value: 'print', label: tpr('print') },
+              ]}
+              data-testid="report-layout"
+            />
           </Form.Item>
         )}
         <Form.Item name="communityId" label={t('reports.community')} extra={committee ? t('reports.ownCommunity') : undefined}>
