@@ -53,6 +53,8 @@ describe('notices printed (LibreOffice)', () => {
     const r = await exportNotices(t.ctx(), { kind, placeId: buildingId, outDir: dir });
     const pdf = pdfPages(r.path);
     if (!pdf) {
+      // CI installs them (.ci/run): there, their absence is a failure, not a skip.
+      if (process.env.CI) throw new Error('CI: LibreOffice Writer or pdfinfo is missing (.ci/run installs libreoffice-writer-nogui poppler-utils)');
       console.warn('LibreOffice Writer or pdfinfo is missing: notices-print not checked (apt-get install -y libreoffice-writer-nogui poppler-utils)');
       return;
     }

@@ -20,6 +20,8 @@ function has(cmd: string): boolean {
 }
 
 const READY = has('soffice') && has('pdfinfo') && has('pdftotext');
+// CI installs them (.ci/run): there, their absence is a failure, not a skip.
+if (!READY && process.env.CI) throw new Error('CI: LibreOffice Calc or poppler is missing (.ci/run installs libreoffice-calc-nogui poppler-utils)');
 if (!READY) console.warn('print-reports: skipped — LibreOffice or poppler missing (apt-get install -y libreoffice-calc-nogui poppler-utils)');
 
 const DATE = '2022-01-20';

@@ -3,7 +3,7 @@
 import type { Ctx } from '../../domain/context.ts';
 import { normaliseAddress } from '../../domain/households-batch.ts';
 import { valueList } from '../../db/value-list.ts';
-import type { Category, ResidentStatus } from '../../db/schema.ts';
+import type { Category } from '../../db/schema.ts';
 import type { PlannedResident } from './residents.ts';
 import type { RowIssue } from './issues.ts';
 import type { StaleRow } from './confirm.ts';
@@ -11,6 +11,7 @@ import { getSettings, policyFor } from '../../domain/settings.ts';
 import { periodDates } from '../../domain/episodes-days.ts';
 import { guardianLinks, knownWards } from './guardians.ts';
 
+import type { ExistingPerson } from './resident-types.ts';
 export type { ExistingPerson } from './resident-types.ts';
 
 export interface ResidentPlan {

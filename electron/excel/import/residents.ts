@@ -2,7 +2,7 @@
 // normalisation and checks (the issue's rules 1–6). Pure: the database is consulted later, by plan.ts.
 import { normaliseOtherDocument } from '../../shared/idcard.ts';
 import { cleanPlaceName } from '../../domain/places.ts';
-import { normaliseResident, type NormalisedResident } from '../../domain/residents.ts';
+import { normaliseResident } from '../../domain/residents.ts';
 import { addDays } from '../../domain/dates.ts';
 import { isBlank, type Table } from '../read.ts';
 import type { CellValue } from '../cell.ts';
@@ -10,7 +10,7 @@ import { columnLetter, mapColumns, requireColumns, RESIDENT_FIELD_LABELS, RESIDE
 import { communityFromTitle, findHeaderRow, otherSubdistrictInTitle } from './header.ts';
 import { parseAddress } from './address.ts';
 import { cellText, parseCategory, parseDate, parseDocType, parseIdCell, parseSex } from './normalise.ts';
-import { IssueList, type RowIssue } from './issues.ts';
+import { IssueList } from './issues.ts';
 import { nearestNames, unknownCommunityReason, type NewCommunity } from './confirm.ts';
 import { guardiansInList } from './guardians.ts';
 
@@ -24,6 +24,7 @@ export interface ResidentImportOptions {
   startDate?: string;
 }
 
+import type { MappingView, PlannedResident, ResidentAnalysis } from './resident-types.ts';
 export type { ListAnalysis, MappingView, PlannedResident, ResidentAnalysis } from './resident-types.ts';
 
 /** The communities that exist, and those the clerk agreed to create: rows naming any other are rejected. */
