@@ -64,6 +64,7 @@ const AUDIT_ENTITY: Record<VersionedTable, string> = {
   supplyRequests: 'supply_request',
   cadres: 'cadre',
   users: 'user',
+  needSchedules: 'need_schedule',
 };
 
 /** Audit actions that look at a record without changing it: never "who changed it last". */

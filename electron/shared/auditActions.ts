@@ -25,6 +25,7 @@ export const AUDIT_AREA_LABELS = {
   purge: { zh: '数据清理', en: 'Purge' },
   device: { zh: '设备', en: 'Devices' },
   server: { zh: '共享服务', en: 'Office server' },
+  need: { zh: '特殊需求', en: 'Special needs' },
 } as const satisfies Record<string, Label>;
 export type AuditArea = keyof typeof AUDIT_AREA_LABELS;
 
@@ -93,6 +94,10 @@ export const AUDIT_ACTION_LABELS = {
   'device.revoke': { zh: '撤销设备', en: 'Device revoked' },
   'server.start': { zh: '启动共享服务', en: 'Office server started' },
   'server.stop': { zh: '停止共享服务', en: 'Office server stopped' },
+  'need.set': { zh: '设置特殊需求', en: 'Set special needs' },
+  'need.schedule_create': { zh: '新增定期需求', en: 'Add recurring need' },
+  'need.schedule_update': { zh: '修改定期需求', en: 'Edit recurring need' },
+  'need.schedule_run': { zh: '定期需求生成物资需求', en: 'Recurring needs created requests' },
 } as const satisfies Record<`${AuditArea}.${string}`, Label>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
