@@ -254,8 +254,3 @@ export async function runNeedSchedules(ctx: Ctx, date: string): Promise<Schedule
   return result;
 }
 
-/** The message of a run for the CLI and the log. */
-export function describeRun(r: ScheduleRunResult): string {
-  return `${r.date}：新建物资需求 ${r.created.length} 条，已生成过 ${r.alreadyDone} 条，未在隔离/监测中跳过 ${r.notUnderControl} 条`;
-}
-

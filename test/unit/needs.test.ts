@@ -10,6 +10,7 @@ import { getResidentDetail } from '../../electron/domain/residents-detail.ts';
 import { getDashboard } from '../../electron/domain/dashboard.ts';
 import { NEEDS, type Need } from '../../electron/shared/enums.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
+import { call } from '../../electron/api/dispatch.ts';
 
 let t: TestEnv;
 beforeEach(async () => {
@@ -89,7 +90,7 @@ describe('filter and counts against a recount', () => {
         await endEpisode(t.ctx(), { episodeId: e.id, version: e.version, outcome: 'transferred', reason: '转运至集中隔离点', date: '2022-01-15' });
         t.clock.set('2022-01-20T01:00:00.000Z');
       } else if (kind !== 3) covered.add(id);
-      const mine = NEEDS.filter((_, k) => (i * 7 + k * 3) % 5 === 0).filter((n) => n !== '其他');
+      const mine: Need[] = NEEDS.filter((_, k) => (i * 7 + k * 3) % 5 === 0).filter((n) => n !== '其他');
       if (i % 6 === 0) mine.push('其他');
       if (mine.length) {
         flags.set(id, mine);
@@ -133,14 +134,14 @@ describe('scope through the API', () => {
     const mine = await person(t.communities.a);
     const other = await person(t.communities.b);
     const key = await t.login('committee1');
-    const saved = await t.call('needs.set', { residentId: mine, version: await versionOf(mine), needs: [{ need: '孕产妇' }] }, key);
+    const saved = await call(t.env, 'needs.set', { residentId: mine, version: await versionOf(mine), needs: [{ need: '孕产妇' }] }, key);
     expect(saved.needs).toEqual([{ need: '孕产妇', note: null }]);
     const refused = await t.dispatch('needs.set', { residentId: other, version: await versionOf(other), needs: [{ need: '孕产妇' }] }, key);
     expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await flagsOf(other)).toEqual([]);
     // Nor does their list filter reach across: the filter stays within their community.
     await setResidentNeeds(t.ctx(), { residentId: other, version: await versionOf(other), needs: [{ need: '孕产妇' }] });
-    const listed = await t.call('residents.list', { status: 'all', needs: ['孕产妇'] }, key);
+    const listed = await call(t.env, 'residents.list', { status: 'all', needs: ['孕产妇'] }, key);
     expect(listed.rows.map((r) => r.id)).toEqual([mine]);
     const detail = await getResidentDetail(t.ctx(), mine);
     expect(detail.resident.needs).toEqual([{ need: '孕产妇', note: null }]);

@@ -14,4 +14,5 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   verify: () => import('./verify.ts'),
   serve: () => import('./serve.ts'),
   devices: () => import('./devices.ts'),
+  needs: () => import('./needs.ts'),
 };
