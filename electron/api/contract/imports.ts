@@ -29,6 +29,7 @@ const FIELDS = [
   'notes',
   'docType',
   'category',
+  'needs',
   'seq',
   'sampleDate',
   'testType',

@@ -18,6 +18,7 @@ export type ResidentField =
   | 'notes'
   | 'docType'
   | 'category'
+  | 'needs'
   | 'seq';
 
 export type TestField = 'name' | 'docNumber' | 'sampleDate' | 'testType' | 'result' | 'seq';
@@ -37,6 +38,7 @@ export const RESIDENT_SYNONYMS: Record<ResidentField, string[]> = {
   notes: ['备注'],
   docType: ['证件类型'],
   category: ['人员类别', '人员类型'],
+  needs: ['特殊需求', '特殊人群', '特殊需求人群', '重点人群', '特殊情况'],
   // A row counter: recognised so it is neither imported nor reported as an unknown column.
   seq: ['序号', '编号'],
 };
@@ -65,6 +67,7 @@ export const RESIDENT_FIELD_LABELS: Record<ResidentField, string> = {
   notes: '备注',
   docType: '证件类型',
   category: '人员类别',
+  needs: '特殊需求',
   seq: '序号',
 };
 

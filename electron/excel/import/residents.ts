@@ -12,6 +12,8 @@ import { parseAddress } from './address.ts';
 import { cellText, parseCategory, parseDate, parseDocType, parseIdCell, parseSex } from './normalise.ts';
 import { IssueList, type RowIssue } from './issues.ts';
 import { nearestNames, unknownCommunityReason, type NewCommunity } from './confirm.ts';
+import { parseNeedsCell } from './needs-column.ts';
+import type { NeedFlag } from '../../domain/needs.ts';
 
 export interface ResidentImportOptions {
   sheet?: string;
@@ -32,6 +34,8 @@ export interface PlannedResident {
   startDate: string;
   /** Whether the list had a category for this person (an existing person's category is only changed then). */
   categoryGiven: boolean;
+  /** 特殊需求 the list gives (added to the person's flags; none when the list has no such column or the cell is empty). */
+  needs: NeedFlag[];
 }
 
 export interface MappingView {
@@ -163,6 +167,9 @@ export function analyseResidents(
       category = null;
     }
 
+    const needsCell = parseNeedsCell(get('needs'));
+    if (!needsCell.ok) issues.error(row, f.needs, get('needs'), needsCell.code, needsCell.reason);
+
     let startDate = '';
     const startRaw = get('startDate');
     if (isBlank(startRaw)) {
@@ -217,7 +224,7 @@ export function analyseResidents(
         else if (w.field === 'docNumber') issues.warn(row, f.docNumber, docRaw, 'id-upgraded', w.message);
         else issues.warn(row, undefined, null, 'warning', w.message);
       }
-      if (n.value) people.push({ row, value: n.value, community, address, startDate, categoryGiven: category !== null });
+      if (n.value) people.push({ row, value: n.value, community, address, startDate, categoryGiven: category !== null, needs: needsCell.ok ? needsCell.needs : [] });
     }
     if (issues.errors.length > errorsBefore) rejected.push(row);
   }
