@@ -137,6 +137,11 @@ export async function withNeeds<T extends object, K extends keyof T>(ctx: Pick<C
   return rows.map((r) => ({ ...r, needs: map.get(Number(r[key])) ?? [] }));
 }
 
+/** A page of rows keyed by residentId (the due list's) with each person's flags added: the marks of 今日监测. */
+export async function pageWithNeeds<R extends { residentId: number }, P extends { rows: R[] }>(ctx: Pick<Ctx, 'db'>, page: P): Promise<Omit<P, 'rows'> & { rows: (R & { needs: NeedFlag[] })[] }> {
+  return { ...page, rows: await withNeeds(ctx, page.rows, 'residentId') };
+}
+
 type Eb = ExpressionBuilder<Database & { r: Database['residents'] }, 'r'>;
 
 /**

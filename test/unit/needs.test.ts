@@ -129,6 +129,19 @@ describe('filter and counts against a recount', () => {
   });
 });
 
+describe('今日监测 marks', () => {
+  it('checkins.due rows carry each person’s flags', async () => {
+    const flagged = await person(t.communities.a, { start: '2022-01-14' });
+    const plain = await person(t.communities.a, { start: '2022-01-14' });
+    await setResidentNeeds(t.ctx(), { residentId: flagged, version: await versionOf(flagged), needs: [{ need: '婴幼儿' }, { need: '其他', note: '需要奶粉' }] });
+    const key = await t.login('committee1');
+    const due = await call(t.env, 'checkins.due', { slot: 'am' }, key);
+    const byId = new Map(due.rows.map((r) => [r.residentId, r.needs]));
+    expect(byId.get(flagged)).toEqual([{ need: '婴幼儿', note: null }, { need: '其他', note: '需要奶粉' }]);
+    expect(byId.get(plain)).toEqual([]);
+  });
+});
+
 describe('scope through the API', () => {
   it('a committee member sets flags in their community only, and the drawer shows them', async () => {
     const mine = await person(t.communities.a);
