@@ -13,6 +13,7 @@ import { officeContract } from './contract/office.ts';
 import { placesContract } from './contract/places.ts';
 import { roundsContract } from './contract/rounds.ts';
 import { noticesContract } from './contract/notices.ts';
+import { needsContract } from './contract/needs.ts';
 
 export const contract = {
   ...coreContract,
@@ -26,6 +27,7 @@ export const contract = {
   ...placesContract,
   ...roundsContract,
   ...noticesContract,
+  ...needsContract,
 };
 
 export type Contract = typeof contract;

@@ -12,6 +12,7 @@ import { officeHandlers } from './handlers/office.ts';
 import { placesHandlers } from './handlers/places.ts';
 import { roundsHandlers } from './handlers/rounds.ts';
 import { noticesHandlers } from './handlers/notices.ts';
+import { needsHandlers } from './handlers/needs.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
@@ -25,4 +26,5 @@ export const handlers: HandlersFor<Contract> = {
   ...placesHandlers,
   ...roundsHandlers,
   ...noticesHandlers,
+  ...needsHandlers,
 };

@@ -13,6 +13,8 @@ export type {
   EpisodeKind,
   EpisodeStatus,
   HealthCode,
+  Need,
+  NeedScheduleKind,
   ResidentStatus,
   Role,
   Sex,
@@ -23,6 +25,7 @@ export type {
   TestType,
   Urgency,
 } from '../shared/enums.ts';
+import type { Need, NeedScheduleKind } from '../shared/enums.ts';
 import type { AlertStatus, CadreStatus, Category, ContactMethod, DocType, EpisodeKind, EpisodeStatus, HealthCode, ResidentStatus, Role, Sex, Slot, SupplyCategory, SupplyStatus, TestResult, TestType, Urgency } from '../shared/enums.ts';
 
 export interface PlacesTable {
@@ -448,6 +451,45 @@ export interface CoverageOverlapsTable {
   residentId: number;
 }
 
+/** 特殊需求: one row per flag a person carries (migration 0012). */
+export interface ResidentNeedsTable {
+  residentId: number;
+  need: Need;
+  /** What 其他 means (or a detail of any flag). */
+  note: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** A recurring need (定期需求) that creates supply requests on its weekdays. */
+export interface NeedSchedulesTable {
+  id: Generated<number>;
+  residentId: number;
+  communityId: number;
+  kind: NeedScheduleKind;
+  /** One item per line. */
+  items: string;
+  /** ISO weekdays 1 (Mon) … 7 (Sun), comma-separated: '2,4,6'. */
+  weekdays: string;
+  time: string | null;
+  startDate: string;
+  endDate: string | null;
+  active: Generated<number>;
+  notes: string | null;
+  createdBy: string;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A schedule run for a date (primary key schedule + date: never twice). */
+export interface NeedScheduleRunsTable {
+  scheduleId: number;
+  date: string;
+  requestId: number | null;
+  createdAt: string;
+}
+
 export interface ResidentPlacesView {
   residentId: number;
   communityId: number;
@@ -505,6 +547,9 @@ export interface Database {
   testRounds: TestRoundsTable;
   testRoundCommunities: TestRoundCommunitiesTable;
   roundExemptions: RoundExemptionsTable;
+  residentNeeds: ResidentNeedsTable;
+  needSchedules: NeedSchedulesTable;
+  needScheduleRuns: NeedScheduleRunsTable;
 }
 
 export type Resident = Selectable<ResidentsTable>;

@@ -11,6 +11,7 @@ import { coveredCounts, coveredPerDay, doneCounts, episodeEvents, sumBy } from '
 import { OPEN_STATUSES, SUPPLY_CATEGORIES, SUPPLY_STATUS_LABELS, createdOn } from './supplyRules.ts';
 import { supplyStatsByCommunity } from './supplyBoard.ts';
 import { cadresOnDutyByCommunity } from './cadres.ts';
+import { needCounts, type NeedCounts } from './needs-counts.ts';
 import type { Slot, SupplyCategory, SupplyStatus } from '../db/schema.ts';
 
 export interface CommunityDailyRow {
@@ -147,6 +148,8 @@ export interface Dashboard {
   /** The slot people are working on now: 上午 until noon, then 下午 (a past date shows 下午, a future one 上午). */
   slot: { slot: Slot; due: number; done: number; overdue: number };
   rows: CommunityDailyRow[];
+  /** 特殊需求: people carrying each flag (needs-counts.ts). */
+  needs: NeedCounts;
   charts: {
     perDay: { date: string; isolating: number; monitoring: number }[];
     completionByCommunity: { communityId: number; community: string; due: number; done: number; rate: number }[];
@@ -239,6 +242,7 @@ export async function getDashboard(ctx: Ctx, date: string = today(ctx.clock)): P
     totals: sumDailyRows(rows),
     slot: { slot, ...counter },
     rows,
+    needs: await needCounts(ctx, date),
     charts: {
       perDay: await perDay(ctx, date),
       completionByCommunity: rows.map((r) => ({

@@ -8,6 +8,8 @@ import { maskIdNumber, maskPhone, toHalfWidth } from '../shared/idcard.ts';
 import { addDays, ageOn, diffDays } from './dates.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
 import { checkPlaceFilter, householdsIn } from './place-filter.ts';
+import type { Need } from '../shared/enums.ts';
+import { needsFilter, withNeeds, type NeedFlag } from './needs.ts';
 
 export type ResidentFilterStatus = ResidentStatus | 'active' | 'due' | 'all';
 export type ResidentSortField = 'lastDay' | 'startDate' | 'releaseDate' | 'name' | 'id' | 'latestTemperature';
@@ -24,6 +26,8 @@ export interface ResidentQuery {
   dayN?: number;
   /** Only people with an open alert. */
   abnormal?: boolean;
+  /** Only people carrying any of these special needs (特殊需求). */
+  needs?: Need[];
   sortField?: ResidentSortField;
   sortDir?: 'asc' | 'desc';
   offset?: number;
@@ -60,6 +64,8 @@ export interface ResidentRow {
   due: boolean;
   latestTemperature: number | null;
   openAlerts: number;
+  /** Special needs (特殊需求) the person carries. */
+  needs: NeedFlag[];
 }
 
 export interface Page<T> {
@@ -131,7 +137,7 @@ const NOT_RUNNING: ResidentStatus[] = ['none', 'released', 'transferred', 'ended
  */
 function baseQuery(ctx: Ctx, q: ResidentQuery, mode: 'page' | 'count' = 'page') {
   const scope = scopeOf(ctx.actor);
-  const statusIndex = mode === 'count' && scope === null && !q.communityId && !q.householdId && !q.compoundId && !q.buildingId && !q.abnormal && !q.search?.trim();
+  const statusIndex = mode === 'count' && scope === null && !q.communityId && !q.householdId && !q.compoundId && !q.buildingId && !q.abnormal && !q.needs?.length && !q.search?.trim();
   const running = (eb: Eb) => (statusIndex ? eb('r.status', 'in', RUNNING) : eb('r.status', 'not in', NOT_RUNNING));
   const todayDate = today(ctx.clock);
   let query = ctx.db.selectFrom('residents as r');
@@ -150,6 +156,10 @@ function baseQuery(ctx: Ctx, q: ResidentQuery, mode: 'page' | 'count' = 'page') 
   if (q.abnormal) {
     // IN (the few people with open alerts) rather than EXISTS per resident: no probe for each of a million rows.
     query = query.where('r.id', 'in', (sub) => sub.selectFrom('alerts').select('alerts.residentId').where('alerts.status', '=', 'open'));
+  }
+  if (q.needs?.length) {
+    const needs = q.needs;
+    query = query.where((eb) => needsFilter(eb as unknown as Eb, needs));
   }
   if (q.search && q.search.trim()) {
     const s = q.search;
@@ -226,6 +236,7 @@ async function cachedCount(ctx: Ctx, q: ResidentQuery, count: () => Promise<numb
     q.status ?? 'all',
     q.dayN ?? null,
     !!q.abnormal,
+    [...(q.needs ?? [])].sort(),
   ]);
   let entry = countCache.get(ctx.db);
   if (!entry || entry.stamp !== stamp) {
@@ -281,7 +292,7 @@ export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Pa
   const ids = baseQuery(ctx, q, 'page').select('r.id').orderBy(col, walk).orderBy('r.id', walk).limit(pageLimit).offset(pageOffset);
   const rows = pageLimit === 0 ? [] : await withRowColumns(ctx.db.selectFrom('residents as r')).where('r.id', 'in', ids).orderBy(col, dir).orderBy('r.id', dir).execute();
   const todayDate = today(ctx.clock);
-  return { rows: rows.map((r) => toRow(r, todayDate)), total };
+  return { rows: await withNeeds(ctx, rows.map((r) => toRow(r, todayDate)), 'id'), total };
 }
 
 function toRow(
@@ -310,7 +321,7 @@ function toRow(
     openAlerts: number | null;
   },
   todayDate: string,
-): ResidentRow {
+): Omit<ResidentRow, 'needs'> {
   const running = r.status === 'isolating' || r.status === 'monitoring';
   const { birthDate, ...rest } = r;
   return {
@@ -331,5 +342,5 @@ export async function getResidentRow(ctx: Ctx, id: number): Promise<ResidentRow>
     .executeTakeFirst();
   if (!r) throw notFound('thing.resident');
   assertInScope(ctx.actor, r.communityId);
-  return toRow(r, today(ctx.clock));
+  return (await withNeeds(ctx, [toRow(r, today(ctx.clock))], 'id'))[0];
 }

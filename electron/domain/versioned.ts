@@ -65,6 +65,7 @@ const AUDIT_ENTITY: Record<VersionedTable, string> = {
   cadres: 'cadre',
   users: 'user',
   testRounds: 'test_round',
+  needSchedules: 'need_schedule',
 };
 
 /** Audit actions that look at a record without changing it: never "who changed it last". */

@@ -18,6 +18,7 @@ import { keepWorkerReady, spareThreadId } from '../jobs/runner.ts';
 import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts';
 import { toErrorData } from '../shared/errors.ts';
 import { startAutoBackup, type AutoBackup } from './auto-backup.ts';
+import { startNeedSchedules, type NeedScheduleTimer } from './need-schedules.ts';
 import { desktopOffice } from './desktop-office.ts';
 import type { CoreAnswers, CoreOp, CoreOpenArgs } from './core-protocol.ts';
 
@@ -32,6 +33,7 @@ export class Core {
   #env: ApiEnv | null = null;
   #office: ReturnType<typeof desktopOffice> | null = null;
   #backup: AutoBackup | null = null;
+  #needs: NeedScheduleTimer | null = null;
   #closing: Promise<{ closed: boolean }> | null = null;
   readonly #hooks: CoreHooks;
 
@@ -97,6 +99,8 @@ export class Core {
     this.#env = env;
     // Daily backup now if today has none (and hourly after), a backup on quit when anything changed.
     this.#backup = startAutoBackup(env, { log: this.#hooks.log });
+    // 定期需求: today's recurring-need requests now, and every hour.
+    this.#needs = startNeedSchedules(env, { log: this.#hooks.log });
     return { schemaVersion: handle.schemaVersion };
   }
 
@@ -107,6 +111,7 @@ export class Core {
   shutdown(backup: boolean, backupTimeoutMs?: number): Promise<{ closed: boolean }> {
     this.#closing ??= (async () => {
       await (this.#office?.close() ?? Promise.resolve()).catch(() => {});
+      await this.#needs?.stop();
       const auto = this.#backup;
       // A backup still running (the daily one, or the quit backup past its timeout) is waited for within the limit:
       // its connection must close before the file's, or the WAL is left behind. Past the limit it is abandoned.

@@ -14,6 +14,7 @@ import { discardAllUploads, sweepUploadFolder } from '../excel/import/uploads.ts
 import { LOOPBACK, startOfficeServer } from './index.ts';
 import { groupFingerprint } from '../shared/connection.ts';
 import { ensureRendererBuilt, RENDERER_OUT } from './build.ts';
+import { startNeedSchedules } from './need-schedules.ts';
 
 export interface ServeOptions {
   file: string;
@@ -76,6 +77,8 @@ export async function runServe(opts: ServeOptions): Promise<{ url: string; stopp
       backups: true,
     });
     env.office = server.control;
+    // 定期需求: today's recurring-need requests now, and every hour while the server runs.
+    const needs = startNeedSchedules(env, { log: (m) => process.stderr.write(`${m}\n`) });
     void keepWorkerReady(true);
     if (opts.json) process.stdout.write(`${JSON.stringify({ url: server.url, fingerprint: server.fingerprint })}\n`);
     else
@@ -90,6 +93,7 @@ export async function runServe(opts: ServeOptions): Promise<{ url: string; stopp
         ].join('\n'),
       );
     const stoppedBy = String(await stop);
+    await needs.stop();
     discardAllUploads();
     await server.close();
     await keepWorkerReady(false);

@@ -26,6 +26,7 @@ export const AUDIT_AREA_LABELS = {
   device: { zh: '设备', en: 'Devices' },
   server: { zh: '共享服务', en: 'Office server' },
   round: { zh: '核酸轮次', en: 'Test rounds' },
+  need: { zh: '特殊需求', en: 'Special needs' },
 } as const satisfies Record<string, Label>;
 export type AuditArea = keyof typeof AUDIT_AREA_LABELS;
 
@@ -103,6 +104,10 @@ export const AUDIT_ACTION_LABELS = {
   'round.exempt': { zh: '登记免检', en: 'Exempt from round' },
   'round.unexempt': { zh: '取消免检', en: 'Remove exemption' },
   'round.export_untested': { zh: '导出未检名单', en: 'Export untested list' },
+  'need.set': { zh: '设置特殊需求', en: 'Set special needs' },
+  'need.schedule_create': { zh: '新增定期需求', en: 'Add recurring need' },
+  'need.schedule_update': { zh: '修改定期需求', en: 'Edit recurring need' },
+  'need.schedule_run': { zh: '定期需求生成物资需求', en: 'Recurring needs created requests' },
 } as const satisfies Record<`${AuditArea}.${string}`, Label>;
 
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;

@@ -75,6 +75,13 @@ export type CadreStatus = (typeof CADRE_STATUSES)[number];
 /** Why a person is exempt from a test round (全员核酸): away, sampled at home while bedridden, an infant, other (with a note). */
 export const ROUND_EXEMPT_REASONS = ['外出', '卧床上门采样', '婴幼儿', '其他'] as const;
 export type RoundExemptReason = (typeof ROUND_EXEMPT_REASONS)[number];
+/** 特殊需求 (issue 14 §3): flags a person may carry, in the order the drawer and the reports show them. 其他 carries a note. */
+export const NEEDS = ['独居老人', '行动不便', '孕产妇', '婴幼儿', '慢性病长期用药', '定期就医', '残疾', '其他'] as const;
+export type Need = (typeof NEEDS)[number];
+
+/** Supply categories a recurring-need schedule (定期需求) can create. */
+export const NEED_SCHEDULE_KINDS = ['药品', '就医', '母婴用品', '生活用品', '其他'] as const satisfies readonly SupplyCategory[];
+export type NeedScheduleKind = (typeof NEED_SCHEDULE_KINDS)[number];
 
 /** Narrows an unknown value to a member of one of the lists above. */
 export function isOneOf<T extends string>(list: readonly T[], v: unknown): v is T {

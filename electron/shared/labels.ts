@@ -11,6 +11,7 @@ import type {
   EpisodeKind,
   EpisodeStatus,
   HealthCode,
+  Need,
   ResidentStatusFilter,
   Role,
   Sex,
@@ -146,6 +147,17 @@ export const CADRE_STATUS_LABELS: Labels<CadreStatus> = {
   on_duty: { zh: '在岗', en: 'On duty' },
   resting: { zh: '轮休', en: 'Resting' },
   withdrawn: { zh: '撤回', en: 'Withdrawn' },
+};
+
+export const NEED_LABELS: Labels<Need> = {
+  独居老人: { zh: '独居老人', en: 'Elderly living alone' },
+  行动不便: { zh: '行动不便', en: 'Limited mobility' },
+  孕产妇: { zh: '孕产妇', en: 'Pregnant or postpartum' },
+  婴幼儿: { zh: '婴幼儿', en: 'Infant or toddler' },
+  慢性病长期用药: { zh: '慢性病长期用药', en: 'Chronic illness, long-term medication' },
+  定期就医: { zh: '定期就医（透析/化疗）', en: 'Regular treatment (dialysis/chemotherapy)' },
+  残疾: { zh: '残疾', en: 'Disability' },
+  其他: { zh: '其他', en: 'Other' },
 };
 
 /** One language's side of a label table: { value: word } (an i18n resource, or the domain's Chinese words). */

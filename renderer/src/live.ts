@@ -39,7 +39,7 @@ export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
   checkins: [...DAY, 'alerts.list', 'residents.get', 'residents.list'],
   tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'alerts.list', ...ROUNDS],
   alerts: ['alerts.list', 'dashboard.get', 'dashboard.places', 'checkins.due', 'residents.get', 'residents.list'],
-  supply_requests: [...SUPPLY, 'cadres.list', 'residents.get'],
+  supply_requests: [...SUPPLY, 'cadres.list', 'residents.get', 'needs.schedules'],
   supply_items: SUPPLY,
   cadres: ['cadres.list', ...SUPPLY],
   users: ['users.list'],

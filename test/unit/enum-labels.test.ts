@@ -26,6 +26,7 @@ const PAIRS: [string, readonly string[], L.Labels<string>][] = [
   ['urgency', E.URGENCIES, L.URGENCY_LABELS],
   ['supplyStatus', E.SUPPLY_STATUSES, L.SUPPLY_STATUS_LABELS],
   ['cadreStatus', E.CADRE_STATUSES, L.CADRE_STATUS_LABELS],
+  ['need', E.NEEDS, L.NEED_LABELS],
 ];
 
 describe('enum labels', () => {

@@ -5,7 +5,7 @@ import { channel } from '../define.ts';
 import { category, docType, empty, id, isoDate, paging, reason, role, sex, text, version } from './common.ts';
 import type { Actor, Permission } from '../../domain/actor.ts';
 import { settingsPatchSchema, type Settings } from '../../shared/settings.ts';
-import { EPISODE_KINDS, EPISODE_OUTCOMES, RESIDENT_STATUS_FILTERS } from '../../shared/enums.ts';
+import { EPISODE_KINDS, EPISODE_OUTCOMES, NEEDS, RESIDENT_STATUS_FILTERS } from '../../shared/enums.ts';
 import { TEXT_MAX } from '../../shared/limits.ts';
 import type { CommunityNode, OrgRoot } from '../../domain/places.ts';
 import type { UserView } from '../../domain/users.ts';
@@ -103,6 +103,7 @@ export const coreContract = {
         status: z.enum(RESIDENT_STATUS_FILTERS).optional(),
         dayN: z.number().int().min(1).max(60).optional(),
         abnormal: z.boolean().optional(),
+        needs: z.array(z.enum(NEEDS)).max(NEEDS.length).optional(),
         sortField: z.enum(['lastDay', 'startDate', 'releaseDate', 'name', 'id', 'latestTemperature']).optional(),
         sortDir: z.enum(['asc', 'desc']).optional(),
         ...paging,

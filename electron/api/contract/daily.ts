@@ -5,7 +5,9 @@ import { id, isoDate, paging, text, version } from './common.ts';
 import { ALERT_ACTIONS, ALERT_STATUSES, CONTACT_METHODS, HEALTH_CODES, SLOTS, SYMPTOMS, TEST_RESULTS, TEST_TYPES } from '../../shared/enums.ts';
 import { DUE_PAGE_MAX, TEXT_MAX } from '../../shared/limits.ts';
 import { temperatureProblem } from '../../shared/checkins.ts';
-import type { CheckinResult, DueList } from '../../domain/checkins.ts';
+import type { CheckinResult, DueList, DueRow } from '../../domain/checkins.ts';
+import type { NeedFlag } from '../../domain/needs.ts';
+
 import type { BatchPreview, BatchResult, BatchUndoResult, CheckinBatchRow } from '../../domain/checkins-batch.ts';
 import { BATCH_MAX } from '../../shared/limits.ts';
 import type { DueGroups } from '../../domain/checkins-groups.ts';
@@ -15,6 +17,9 @@ import type { Page } from '../../domain/residents-list.ts';
 import type { Dashboard, SlotCounts } from '../../domain/dashboard.ts';
 import type { PlaceDailyStats } from '../../domain/dashboard-places.ts';
 import type { Alert } from '../../db/schema.ts';
+
+/** The due list with each person's special needs (特殊需求), the marks next to their names. */
+type DueListWithNeeds = Omit<DueList, 'rows'> & { rows: (DueRow & { needs: NeedFlag[] })[] };
 
 /**
  * What a check-in (new or corrected) makes stale: the due lists (the 今日监测 page updates its own row from the answer
@@ -58,7 +63,7 @@ export const dailyContract = {
     { invalidates: CHECKIN_DEPENDENTS },
   ),
   'checkins.correct': channel<CheckinResult>()(z.object({ id, version, ...checkinFields, symptoms: checkinFields.symptoms.optional() }).strict(), 'checkins.write', { invalidates: CHECKIN_DEPENDENTS }),
-  'checkins.due': channel<DueList>()(
+  'checkins.due': channel<DueListWithNeeds>()(
     z
       .object({
         date: isoDate.optional(),

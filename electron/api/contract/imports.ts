@@ -32,6 +32,7 @@ const FIELDS = [
   'category',
   'birthDate',
   'guardian',
+  'needs',
   'seq',
   'sampleDate',
   'testType',

@@ -9,11 +9,12 @@ import { listCheckinBatches, previewBatch, recordBatch, undoBatch } from '../../
 import { closeAlert, listAlerts } from '../../domain/alerts.ts';
 import { getDashboard, slotCounts } from '../../domain/dashboard.ts';
 import { placeDailyStats } from '../../domain/dashboard-places.ts';
+import { pageWithNeeds } from '../../domain/needs.ts';
 
 export const dailyHandlers: HandlersFor<typeof dailyContract> = {
   'checkins.record': async (ctx, input) => recordCheckIn(ctx, input),
   'checkins.correct': async (ctx, input) => correctCheckIn(ctx, input),
-  'checkins.due': async (ctx, input) => dueList(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
+  'checkins.due': async (ctx, input) => pageWithNeeds(ctx, await dueList(ctx, { ...input, date: input.date ?? today(ctx.clock) })),
   'checkins.groups': async (ctx, input) => dueGroups(ctx, { ...input, date: input.date ?? today(ctx.clock) }),
   'checkins.counts': async (ctx, input) => slotCounts(ctx, input),
   'checkins.batchPreview': async (ctx, input) => previewBatch(ctx, { ...input, date: input.date ?? today(ctx.clock) }),

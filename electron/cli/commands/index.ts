@@ -15,4 +15,5 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   serve: () => import('./serve.ts'),
   devices: () => import('./devices.ts'),
   rounds: () => import('./rounds.ts'),
+  needs: () => import('./needs.ts'),
 };

@@ -5,6 +5,7 @@ import { communityDailyStats, type CommunityDailyRow } from '../../domain/dashbo
 import { placeDailyStats, type PlaceDailyRow } from '../../domain/dashboard-places.ts';
 import { displayWidth, ReportSheet, type ColumnDef } from './sheet.ts';
 import { reportSubtitle, reportTitle, type ReportModule } from './common.ts';
+import { writeNeedsSheet } from './daily-needs.ts';
 
 type NumberKey = Exclude<keyof CommunityDailyRow, 'communityId' | 'community'>;
 
@@ -84,6 +85,9 @@ export const dailyReport: ReportModule = {
         measured: { community: compounds.reduce((w, r) => Math.max(w, displayWidth(r.community)), 0), place: compounds.reduce((w, r) => Math.max(w, displayWidth(r.place)), 0) },
       });
       for (const r of compounds) current.addRow(r as unknown as Record<string, unknown>);
+      await current.close({ last: false });
+      // 特殊人群: the special needs of the people under control, per community (daily-needs.ts).
+      current = await writeNeedsSheet(run, sheet.wb, rows, this.title);
       run.progress({ done: rows.length, total: rows.length, phase: '写入' });
       await current.close();
       return rows.length;

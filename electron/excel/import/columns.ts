@@ -20,6 +20,7 @@ export type ResidentField =
   | 'category'
   | 'birthDate'
   | 'guardian'
+  | 'needs'
   | 'seq';
 
 export type TestField = 'name' | 'docNumber' | 'phone' | 'sampleDate' | 'testType' | 'result' | 'tube' | 'seq';
@@ -42,6 +43,7 @@ export const RESIDENT_SYNONYMS: Record<ResidentField, string[]> = {
   birthDate: ['出生日期', '出生年月日', '出生年月', '生日'],
   // The name or document number of the person's guardian (another person of the list or of the database, same household).
   guardian: ['监护人', '监护人姓名', '监护人证件号码', '监护人身份证号', '监护人身份证号码', '监护人证件号'],
+  needs: ['特殊需求', '特殊人群', '特殊需求人群', '重点人群', '特殊情况'],
   // A row counter: recognised so it is neither imported nor reported as an unknown column.
   seq: ['序号', '编号'],
 };
@@ -74,6 +76,7 @@ export const RESIDENT_FIELD_LABELS: Record<ResidentField, string> = {
   category: '人员类别',
   birthDate: '出生日期',
   guardian: '监护人',
+  needs: '特殊需求',
   seq: '序号',
 };
 

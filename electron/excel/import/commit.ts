@@ -8,6 +8,7 @@ import { fail } from '../../shared/errors.ts';
 import { ensureCommunity, type PlaceCreated } from '../../domain/places.ts';
 import { updateResident, type ResidentPatch } from '../../domain/residents.ts';
 import { createIsolatedResidentsBatch, releaseImportedBatch, startEpisodesBatch } from '../../domain/residents-batch.ts';
+import { addImportedNeeds } from '../../domain/needs.ts';
 import { ensureHouseholdsBatch, householdCache } from '../../domain/households-batch.ts';
 import type { JobProgress } from '../../shared/progress.ts';
 import type { ResidentAnalysis, PlannedResident } from './residents.ts';
@@ -154,6 +155,8 @@ export async function commitResidents(
         plan.update.map(({ p, existing }) => ({ residentId: existing.id, startDate: p.startDate, category: p.categoryGiven ? p.value.category : existing.category })),
         { importBatchId: batch.id },
       );
+      // 特殊需求 the list gives: added to the flags of the people written or recognised (never removing any).
+      await addImportedNeeds(tx, [...plan.create.map((p, j) => ({ residentId: createdIds[j], needs: p.needs })), ...known.map(({ p, existing }) => ({ residentId: existing.id, needs: p.needs }))]);
       if (opts.confirm?.stale === 'import-ended' && plan.stale.length) {
         const ended = [...plan.create.flatMap((p, j) => (plan.staleRows.has(p.row) ? [createdIds[j]] : [])), ...plan.update.filter((u) => plan.staleRows.has(u.p.row)).map((u) => u.existing.id)];
         await releaseImportedBatch(tx, ended, { importBatchId: batch.id });

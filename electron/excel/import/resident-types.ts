@@ -4,6 +4,7 @@ import type { NormalisedResident } from '../../domain/residents.ts';
 import type { Category, ResidentStatus } from '../../db/schema.ts';
 import type { RowIssue } from './issues.ts';
 import type { NewCommunity } from './confirm.ts';
+import type { NeedFlag } from '../../domain/needs.ts';
 
 export interface PlannedResident {
   /** Row number as Excel shows it. */
@@ -14,6 +15,8 @@ export interface PlannedResident {
   startDate: string;
   /** Whether the list had a category for this person (an existing person's category is only changed then). */
   categoryGiven: boolean;
+  /** 特殊需求 the list gives (added to the person's flags; none when the list has no such column or the cell is empty). */
+  needs: NeedFlag[];
   /**
    * The 监护人 cell (a name or a document number), resolved by guardians.ts: to another row of the list (its row and
    * document key; the id is known once it is written) or to a resident of the database (then value.guardianId is set).

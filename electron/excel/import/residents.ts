@@ -13,6 +13,7 @@ import { cellText, parseCategory, parseDate, parseDocType, parseIdCell, parseSex
 import { IssueList } from './issues.ts';
 import { nearestNames, unknownCommunityReason, type NewCommunity } from './confirm.ts';
 import { guardiansInList } from './guardians.ts';
+import { parseNeedsCell } from './needs-column.ts';
 
 export interface ResidentImportOptions {
   sheet?: string;
@@ -140,6 +141,9 @@ export function analyseResidents(
       category = null;
     }
 
+    const needsCell = parseNeedsCell(get('needs'));
+    if (!needsCell.ok) issues.error(row, f.needs, get('needs'), needsCell.code, needsCell.reason);
+
     let startDate = '';
     const startRaw = get('startDate');
     if (isBlank(startRaw)) {
@@ -196,7 +200,7 @@ export function analyseResidents(
         else if (w.field === 'docNumber') issues.warn(row, f.docNumber, docRaw, 'id-upgraded', w.message);
         else issues.warn(row, undefined, null, 'warning', w.message);
       }
-      if (n.value) people.push({ row, value: n.value, community, address, startDate, categoryGiven: category !== null, ...(guardianText ? { guardian: { text: guardianText } } : {}) });
+      if (n.value) people.push({ row, value: n.value, community, address, startDate, categoryGiven: category !== null, needs: needsCell.ok ? needsCell.needs : [], ...(guardianText ? { guardian: { text: guardianText } } : {}) });
     }
     if (issues.errors.length > errorsBefore) rejected.push(row);
   }

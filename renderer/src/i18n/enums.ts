@@ -10,6 +10,7 @@ import {
   EPISODE_STATUS_LABELS,
   HEALTH_CODE_LABELS,
   labelsIn,
+  NEED_LABELS,
   RESIDENT_STATUS_LABELS,
   ROLE_LABELS,
   SEX_LABELS,
@@ -44,6 +45,7 @@ function strings(lang: LabelLang) {
     urgency: labelsIn(URGENCY_LABELS, lang),
     supplyStatus: labelsIn(SUPPLY_STATUS_LABELS, lang),
     cadreStatus: labelsIn(CADRE_STATUS_LABELS, lang),
+    need: labelsIn(NEED_LABELS, lang),
     // 第N天/共M天 and, past the last day, 超期 N 天（待解除）: codes.ts dayLabel picks one.
     day: DAY_WORDS[lang],
   };

@@ -23,6 +23,7 @@ import places from './places.ts';
 import rounds from './rounds.ts';
 import notices from './notices.ts';
 import print from './print.ts';
+import needs from './needs.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -51,6 +52,7 @@ const AREAS: Record<string, AreaStrings> = {
   rounds,
   notices,
   print,
+  needs,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

@@ -18,6 +18,7 @@ import { useApiQuery } from '../query.ts';
 import { errorMessage } from '../api.ts';
 import { useMe } from '../session.tsx';
 import { StatCard } from '../components/dashboard/StatCard.tsx';
+import { NeedsCard } from '../components/needs/NeedsCard.tsx';
 import { CompletionChart, SuppliesChart, TrendChart } from '../components/dashboard/DashboardCharts.tsx';
 import type { DashboardData } from '../components/dashboard/types.ts';
 import { PlaceDrill, type DrillAt } from '../components/dashboard/PlaceDrill.tsx';
@@ -120,6 +121,7 @@ export default function DashboardPage() {
               </Typography.Text>
             </Card>
           </div>
+          <NeedsCard needs={d.needs} />
           {drillAt ? (
             <PlaceDrill at={drillAt} onChange={setDrill} canLeave={own === null} picked={drill !== null} />
           ) : (

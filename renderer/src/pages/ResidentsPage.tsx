@@ -130,7 +130,7 @@ export default function ResidentsPage() {
     >
       <Space>
         {filtered && (
-          <Button onClick={() => setFilters({ search: '', communityId: null, compoundId: null, buildingId: null, status: 'active', dayN: null, abnormal: false })}>{t('empty.clear')}</Button>
+          <Button onClick={() => setFilters({ search: '', communityId: null, compoundId: null, buildingId: null, status: 'active', dayN: null, abnormal: false, needs: [] })}>{t('empty.clear')}</Button>
         )}
         {mayAdd && (
           <Button type="primary" icon={<UserAddOutlined />} onClick={() => setFormMode({ kind: 'add' })}>

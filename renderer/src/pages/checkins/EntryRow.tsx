@@ -18,6 +18,7 @@ import {
   type CheckinView,
 } from './model.ts';
 import { CycleChip, SymptomTags, codeTone, testTone } from './EntryCells.tsx';
+import { NeedMarks } from '../../components/needs/NeedMarks.tsx';
 import { codeLabel, dayLabel } from '../../i18n/codes.ts';
 
 const TEST_CYCLE: (TestResult | null)[] = [null, '阴性', '阳性', '待出结果'];
@@ -60,6 +61,7 @@ export const EntryRow = memo(function EntryRow({ row, draft, full, busy, focused
     <tr key={id} className={cls} data-testid={`ci-row-${id}`} data-name={row.name} data-recorded={recorded ? '1' : '0'} data-abnormal={abnormal ? '1' : '0'}>
       <td className="ci-name">
         <span className="ci-name-text">{row.name}</span>
+        <NeedMarks needs={row.needs} />
         {row.kind === 'health_monitoring' && (
           <Tag color="cyan" className="ci-tag">
             {t('kind.health_monitoring')}

@@ -19,7 +19,7 @@ export type FieldName = keyof Mapping;
 export type CommitResult = ImportSummary | TestImportSummary;
 export type { ImportSummary, TestImportSummary };
 
-export const RESIDENT_FIELDS: FieldName[] = ['name', 'docType', 'docNumber', 'sex', 'phone', 'category', 'community', 'compound', 'building', 'unit', 'room', 'address', 'startDate', 'birthDate', 'guardian', 'notes', 'seq'];
+export const RESIDENT_FIELDS: FieldName[] = ['name', 'docType', 'docNumber', 'sex', 'phone', 'category', 'community', 'compound', 'building', 'unit', 'room', 'address', 'startDate', 'birthDate', 'guardian', 'notes', 'needs', 'seq'];
 export const TEST_FIELDS: FieldName[] = ['name', 'docNumber', 'phone', 'sampleDate', 'testType', 'result', 'tube', 'seq'];
 
 export const fieldsOf = (kind: Kind) => (kind === 'tests' ? TEST_FIELDS : RESIDENT_FIELDS);

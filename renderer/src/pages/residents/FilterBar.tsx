@@ -11,6 +11,7 @@ import { DEFAULT_STATUS, STATUS_FILTERS, hasNarrowingFilters, type Filters } fro
 import { byLang } from '../../i18n/codes.ts';
 import { useOwnCommunity } from '../../session.tsx';
 import { BuildingSelect } from '../../components/PlacePicker.tsx';
+import { NEEDS, type Need } from '../../../../electron/shared/enums.ts';
 
 const SEARCH_DELAY_MS = 300;
 const DAY_OPTIONS = Array.from({ length: 14 }, (_, i) => i + 1);
@@ -142,6 +143,19 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
         style={{ width: 100 }}
         data-testid="filter-dayN"
       />
+      <Select
+        mode="multiple"
+        allowClear
+        maxTagCount="responsive"
+        placeholder={t('needs:filter')}
+        value={filters.needs ?? []}
+        onChange={(v: Need[]) => set({ needs: v })}
+        options={NEEDS.map((n) => ({ value: n, label: t(`enums:need.${n}`) }))}
+        style={{ width: byLang(t, 160, 190) }}
+        popupMatchSelectWidth={false}
+        data-testid="filter-needs"
+        aria-label={t('needs:filter')}
+      />
       <Checkbox checked={filters.abnormal} onChange={(e) => set({ abnormal: e.target.checked })} data-testid="filter-abnormal">
         {t('filter.abnormal')}
       </Checkbox>
@@ -150,7 +164,7 @@ export const FilterBar = forwardRef<FilterBarHandle, Props>(function FilterBar({
           type="link"
           onClick={() => {
             setText('');
-            onChange({ search: '', communityId: null, compoundId: null, buildingId: null, status: DEFAULT_STATUS, dayN: null, abnormal: false });
+            onChange({ search: '', communityId: null, compoundId: null, buildingId: null, status: DEFAULT_STATUS, dayN: null, abnormal: false, needs: [] });
           }}
           data-testid="filter-clear"
         >

@@ -10,6 +10,8 @@ import { useApiQuery } from '../../query.ts';
 import { useSession } from '../../session.tsx';
 import { AlertsSection, CheckinsSection, EpisodesSection, HouseholdSection, PersonSection, SuppliesSection, TestsSection } from './DrawerSections.tsx';
 import { HistorySection } from './HistorySection.tsx';
+import { NeedsSection } from './NeedsSection.tsx';
+import { NeedSchedules } from './NeedSchedules.tsx';
 import { EndDialog, ExtendDialog, StartEpisodeDialog } from './EpisodeDialogs.tsx';
 import { ReleaseDialog } from './ReleaseDialog.tsx';
 import type { Detail } from './model.ts';
@@ -102,6 +104,7 @@ export function ResidentDrawer({ id, threshold, onClose, onOpenOther, onEdit, on
               children: (
                 <div className="res-drawer-overview">
                   <PersonSection d={d} threshold={threshold} />
+                  <NeedsSection d={d} />
                   <AlertsSection d={d} />
                   <h4 className="res-section">{t('drawer.episodes')}</h4>
                   <EpisodesSection d={d} />
@@ -113,6 +116,7 @@ export function ResidentDrawer({ id, threshold, onClose, onOpenOther, onEdit, on
             { key: 'checkins', label: `${t('drawer.checkins')} (${d.checkins.length})`, children: <CheckinsSection d={d} threshold={threshold} /> },
             { key: 'tests', label: `${t('drawer.tests')} (${d.tests.length})`, children: <TestsSection d={d} /> },
             { key: 'supplies', label: `${t('drawer.supplies')} (${d.supplies.length})`, children: <SuppliesSection d={d} /> },
+            { key: 'needs', label: t('needs:schedules'), children: <NeedSchedules d={d} /> },
             { key: 'history', label: t('drawer.history'), children: <HistorySection d={d} /> },
           ]}
         />

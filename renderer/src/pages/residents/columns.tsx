@@ -4,6 +4,7 @@ import type { ColDef, ICellRendererParams } from 'ag-grid-community';
 import type { TFunction } from 'i18next';
 import { isAbnormal, type Row } from './model.ts';
 import { byLang, dayLabel } from '../../i18n/codes.ts';
+import { NeedMarks } from '../../components/needs/NeedMarks.tsx';
 
 export const STATUS_COLORS: Record<Row['status'], string> = {
   none: 'default',
@@ -83,6 +84,12 @@ export function residentColumns(t: TFunction<'residents'>, threshold: number, to
       headerName: t('col.status'),
       width: byLang(t, 172, 220),
       cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <StatusTags row={p.data} threshold={threshold} t={t} /> : null),
+    },
+    {
+      colId: 'needs',
+      headerName: t('needs:col'),
+      width: byLang(t, 96, 120),
+      cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <NeedMarks needs={p.data.needs} /> : null),
     },
     {
       colId: 'day',

@@ -1,6 +1,7 @@
 // Types and pure helpers of the 隔离人员 screen: the list filters (kept in the URL, so the 工作台 can link to
 // #/residents?status=due), the residents.list input they make, and the row rules (abnormal, due).
 import type { InputOf, OutputOf } from '../../api.ts';
+import { NEEDS, type Need } from '../../../../electron/shared/enums.ts';
 
 export type Row = OutputOf<'residents.list'>['rows'][number];
 export type Detail = OutputOf<'residents.get'>;
@@ -20,6 +21,8 @@ export interface Filters {
   status: StatusFilter;
   dayN: number | null;
   abnormal: boolean;
+  /** 特殊需求: people carrying any of these (empty: no filter). */
+  needs?: Need[];
 }
 
 const posInt = (s: string | undefined): number | null => {
@@ -39,6 +42,7 @@ export function filtersFromQuery(q: Record<string, string>): Filters {
     status,
     dayN: dayN && dayN <= 60 ? dayN : null,
     abnormal: q.abnormal === '1' || q.abnormal === 'true',
+    needs: (q.needs ?? '').split(',').filter((n): n is Need => (NEEDS as readonly string[]).includes(n)),
   };
 }
 
@@ -52,12 +56,13 @@ export function queryFromFilters(f: Filters, open: number | null): Record<string
     status: f.status === DEFAULT_STATUS ? null : f.status,
     dayN: f.dayN,
     abnormal: f.abnormal ? 1 : null,
+    needs: f.needs?.length ? f.needs.join(',') : null,
     open,
   };
 }
 
 export function hasNarrowingFilters(f: Filters): boolean {
-  return !!(f.search.trim() || f.communityId || f.compoundId || f.buildingId || f.dayN || f.abnormal || f.status !== DEFAULT_STATUS);
+  return !!(f.search.trim() || f.communityId || f.compoundId || f.buildingId || f.dayN || f.abnormal || f.needs?.length || f.status !== DEFAULT_STATUS);
 }
 
 /** Grid column id → server sort field. Columns missing here are not sortable. */
@@ -78,6 +83,7 @@ export function listInput(f: Filters): ListInput {
     status: f.status,
     dayN: f.dayN ?? undefined,
     abnormal: f.abnormal || undefined,
+    needs: f.needs?.length ? f.needs : undefined,
   };
 }
 

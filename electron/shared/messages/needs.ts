@@ -1,0 +1,20 @@
+// Messages of special needs (特殊需求) and recurring-need schedules (定期需求).
+export const needs = {
+  'thing.needSchedule': ['该定期需求', 'this recurring need'],
+  'needs.unknown': ['特殊需求“{need}”不在可选范围内，应为 {choices} 之一', 'The special need “{need}” is not one of the choices: {choices}'],
+  'needs.unknownField': ['特殊需求“{need}”无法识别', 'Unknown special need “{need}”'],
+  'needs.otherNoteRequired': ['选择“其他”时请写明是什么需求', 'With “Other”, say what the need is'],
+  'needs.otherNoteField': ['请填写“其他”的说明', 'Describe the “Other” need'],
+  'needs.noteLong': ['特殊需求说明过长（最多{max}字）', 'The note on a special need is too long (at most {max} characters)'],
+  'needs.cannotSave': ['无法保存特殊需求：{problems}', 'Special needs not saved: {problems}'],
+  'needs.scheduleBad': ['无法保存定期需求：{problems}', 'Recurring need not saved: {problems}'],
+  'needs.kindBad': ['定期需求的类别应为 {choices} 之一', 'The kind of a recurring need must be one of {choices}'],
+  'needs.weekdaysRequired': ['请至少选择一个星期几', 'Choose at least one weekday'],
+  'needs.weekdaysBad': ['星期几应为 1（周一）到 7（周日）', 'Weekdays are 1 (Monday) to 7 (Sunday)'],
+  'needs.timeBad': ['时间应写成 08:30 这样的格式', 'Write the time as 08:30'],
+  'needs.startDateBad': ['请填写有效的开始日期', 'Enter a valid start date'],
+  'needs.endBeforeStart': ['结束日期不能早于开始日期', 'The end date cannot be before the start date'],
+  'needs.notesLong': ['备注过长（最多{max}字）', 'The notes are too long (at most {max} characters)'],
+  'needs.runDateBad': ['日期不正确，请写成 2022-01-20 这样的格式', 'Invalid date: write it as 2022-01-20'],
+  'needs.scheduleRequest': ['定期需求（{weekdays}{time}）', 'Recurring need ({weekdays}{time})'],
+} as const satisfies Record<string, readonly [string, string]>;
