@@ -10,6 +10,7 @@ import { dailyContract } from './contract/daily.ts';
 import { importsContract } from './contract/imports.ts';
 import { jobsContract } from './contract/jobs.ts';
 import { officeContract } from './contract/office.ts';
+import { fieldworkContract } from './contract/fieldwork.ts';
 
 export const contract = {
   ...coreContract,
@@ -20,6 +21,7 @@ export const contract = {
   ...importsContract,
   ...jobsContract,
   ...officeContract,
+  ...fieldworkContract,
 };
 
 export type Contract = typeof contract;

@@ -9,6 +9,7 @@ import { dailyHandlers } from './handlers/daily.ts';
 import { importsHandlers } from './handlers/imports.ts';
 import { jobsHandlers } from './handlers/jobs.ts';
 import { officeHandlers } from './handlers/office.ts';
+import { fieldworkHandlers } from './handlers/fieldwork.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
@@ -19,4 +20,5 @@ export const handlers: HandlersFor<Contract> = {
   ...importsHandlers,
   ...jobsHandlers,
   ...officeHandlers,
+  ...fieldworkHandlers,
 };

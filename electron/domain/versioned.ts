@@ -64,6 +64,8 @@ const AUDIT_ENTITY: Record<VersionedTable, string> = {
   supplyRequests: 'supply_request',
   cadres: 'cadre',
   users: 'user',
+  cadreGroups: 'cadre_group',
+  doorVisits: 'door_visit',
 };
 
 /** Audit actions that look at a record without changing it: never "who changed it last". */

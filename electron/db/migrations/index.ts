@@ -10,6 +10,7 @@ import * as m0006 from './0006-office-server.ts';
 import * as m0007 from './0007-counters.ts';
 import * as m0008 from './0008-checkin-batches.ts';
 import * as m0009 from './0009-counter-version.ts';
+import * as m0013 from './0013-cadre-work.ts';
 
 export interface Migration {
   version: number;
@@ -17,7 +18,7 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009];
+export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0013];
 
 export const latestVersion = migrations[migrations.length - 1].version;
 

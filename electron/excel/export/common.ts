@@ -7,8 +7,10 @@ import { maskIdNumber, maskPhone } from '../../shared/idcard.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobProgress } from '../../shared/progress.ts';
 
-export const REPORT_NAMES = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres'] as const;
+export const REPORT_NAMES = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres', 'cadre-work'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
+/** The reports over a date range (--from/--to): the others are of one day. */
+export const RANGED_REPORTS: readonly ReportName[] = ['checkins', 'cadre-work'];
 
 /** Rows per SQL query: big reports are read page by page (keyset), never whole. */
 export const PAGE_SIZE = 2000;

@@ -14,12 +14,13 @@ import { msg, type Message } from '../../shared/messages/index.ts';
 import { getOrgRoot } from '../../domain/places.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobProgress } from '../../shared/progress.ts';
-import { REPORT_NAMES, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
+import { RANGED_REPORTS, REPORT_NAMES, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
 import { dailyReport } from './daily-report.ts';
 import { roster } from './roster.ts';
 import { checkins } from './checkins.ts';
 import { supplies } from './supplies.ts';
 import { cadres } from './cadres.ts';
+import { cadreWorkReport } from './cadre-work.ts';
 
 export { REPORT_NAMES, type ReportName } from './common.ts';
 
@@ -29,6 +30,7 @@ export const REPORTS: Record<ReportName, ReportModule> = {
   checkins,
   supplies,
   cadres,
+  'cadre-work': cadreWorkReport,
 };
 
 export const SUPPLY_STATUS_FILTERS = ['new', 'assigned', 'delivering', 'delivered', 'cancelled', 'open'] as const;
@@ -86,7 +88,7 @@ export async function resolveExport(ctx: Ctx, req: ExportRequest): Promise<Resol
     if (d > todayDate) throw invalid('export.dateFuture', { label, date: d }, [issue(field, 'common.notAfterToday')]);
   };
   checkDate(req.date, 'date', msg('export.statDate'));
-  const ranged = req.report === 'checkins';
+  const ranged = RANGED_REPORTS.includes(req.report);
   const from = ranged ? req.from ?? req.to ?? req.date : req.date;
   const to = ranged ? req.to ?? req.date : req.date;
   if (ranged) {
@@ -141,7 +143,7 @@ export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHo
   const { module, params, community } = await resolveExport(ctx, req);
   if (!req.outFile && !req.outDir) throw invalid('export.noTarget');
   const org = await getOrgRoot(ctx);
-  const ranged = module.name === 'checkins';
+  const ranged = RANGED_REPORTS.includes(module.name);
   const standardName = reportFileName(module.title, `${org.subdistrict}${community?.name ?? ''}`, params, ranged);
   const dir = path.resolve(req.outFile ? path.dirname(req.outFile) : req.outDir!);
   await fs.promises.mkdir(dir, { recursive: true });

@@ -8,12 +8,13 @@ import { daily } from './daily.ts';
 import { admin } from './admin.ts';
 import { excel } from './excel.ts';
 import { office } from './office.ts';
+import { fieldwork } from './fieldwork.ts';
 
 export type Lang = 'zh' | 'en';
 
 /** key → [中文, English]. Areas are split by file; a key appears in one area only (checked by test/unit/messages.test.ts). */
-export const CATALOG = { ...common, ...validation, ...people, ...daily, ...admin, ...excel, ...office } as const;
-export const CATALOG_AREAS: Record<string, Record<string, readonly [string, string]>> = { common, validation, people, daily, admin, excel, office };
+export const CATALOG = { ...common, ...validation, ...people, ...daily, ...admin, ...excel, ...office, ...fieldwork } as const;
+export const CATALOG_AREAS: Record<string, Record<string, readonly [string, string]>> = { common, validation, people, daily, admin, excel, office, fieldwork };
 
 export type MessageKey = keyof typeof CATALOG;
 /** The keys that name a thing ('该人员' / 'this person'), for notFound/conflict. */
