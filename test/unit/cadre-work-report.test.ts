@@ -3,6 +3,7 @@
 // recount made here from the raw rows (shift lengths by the clock, a night shift across midnight included).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../../electron/api/dispatch.ts';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { ensureHousehold } from '../../electron/domain/places.ts';
 import { runCli } from '../../electron/cli/run.ts';
@@ -26,17 +27,17 @@ beforeAll(async () => {
     ['钱干部', '市国资委', t.communities.a],
     ['孙干部', '市国资委', t.communities.b],
   ];
-  for (const [name, homeUnit, communityId] of people) cadres[name] = (await t.call('cadres.create', { name, homeUnit, communityId }, clerk)).id;
-  await t.call('cadreGroups.create', { name: '市国资委包联西大街社区组', homeUnit: '市国资委', communityId: t.communities.a, leaderId: cadres['钱干部'] }, clerk);
+  for (const [name, homeUnit, communityId] of people) cadres[name] = (await call(t.env, 'cadres.create', { name, homeUnit, communityId }, clerk)).id;
+  await call(t.env, 'cadreGroups.create', { name: '市国资委包联西大街社区组', homeUnit: '市国资委', communityId: t.communities.a, leaderId: cadres['钱干部'] }, clerk);
   const shift = (names: string[], date: string, startTime: string, endTime: string, post = 'gate') =>
-    t.call('shifts.create', { cadreIds: names.map((n) => cadres[n]), date, startTime, endTime, post: post as 'gate', place: '北门' }, clerk);
+    call(t.env, 'shifts.create', { cadreIds: names.map((n) => cadres[n]), date, startTime, endTime, post: post as 'gate', place: '北门' }, clerk);
   await shift(['吴干部', '郑干部'], '2022-01-17', '08:00', '12:00'); // before the range
   await shift(['吴干部'], '2022-01-18', '07:30', '12:15', 'test_site_order');
   await shift(['吴干部'], '2022-01-19', '22:00', '06:30'); // a night at the gate: 8.5 h
   await shift(['郑干部', '钱干部'], '2022-01-20', '13:00', '17:45', 'temperature');
   await shift(['钱干部'], '2022-01-21', '08:00', '12:00'); // after the range
   // Visits: planned for the days, made (or not) as the clock moves.
-  const plan = async (name: string, householdIds: number[], date: string) => (await t.call('visits.plan', { cadreId: cadres[name], householdIds, date }, clerk)).ids;
+  const plan = async (name: string, householdIds: number[], date: string) => (await call(t.env, 'visits.plan', { cadreId: cadres[name], householdIds, date }, clerk)).ids;
   const wu = await plan('吴干部', hs.slice(0, 3), '2022-01-18');
   const zheng = await plan('郑干部', hs.slice(3, 5), '2022-01-19');
   await plan('钱干部', [hs[5]], '2022-01-20'); // never made: 计划未走访
@@ -44,7 +45,7 @@ beforeAll(async () => {
     t.clock.set(at);
     clerk = await t.login('clerk');
     const v = t.handle.sqlite.prepare('SELECT version FROM door_visits WHERE id = ?').pluck().get(id) as number;
-    await t.call('visits.record', { id, version: v, result, note, followUpNote: result === 'abnormal' ? '复查' : undefined }, clerk);
+    await call(t.env, 'visits.record', { id, version: v, result, note, followUpNote: result === 'abnormal' ? '复查' : undefined }, clerk);
   };
   await record(wu[0], '2022-01-17T09:00:00.000Z', 'home_ok'); // made the day before it was planned, outside the range
   await record(wu[1], '2022-01-18T03:00:00.000Z', 'abnormal', '咳嗽');
@@ -55,10 +56,10 @@ beforeAll(async () => {
   const deliver = async (name: string, household: number, at: string) => {
     t.clock.set(at);
     clerk = await t.login('clerk');
-    const s = await t.call('supplies.create', { householdId: household, category: '蔬菜', items: [{ name: '白菜' }] }, clerk);
-    const a = await t.call('supplies.assign', { id: s.id, version: s.version, cadreId: cadres[name] }, clerk);
-    const d = await t.call('supplies.startDelivery', { id: a.id, version: a.version }, clerk);
-    await t.call('supplies.deliver', { id: d.id, version: d.version }, clerk);
+    const s = await call(t.env, 'supplies.create', { householdId: household, category: '蔬菜', items: [{ name: '白菜' }] }, clerk);
+    const a = await call(t.env, 'supplies.assign', { id: s.id, version: s.version, cadreId: cadres[name] }, clerk);
+    const d = await call(t.env, 'supplies.startDelivery', { id: a.id, version: a.version }, clerk);
+    await call(t.env, 'supplies.deliver', { id: d.id, version: d.version }, clerk);
   };
   await deliver('吴干部', hs[0], '2022-01-18T02:00:00.000Z');
   await deliver('吴干部', hs[1], '2022-01-20T02:00:00.000Z');
