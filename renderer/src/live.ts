@@ -28,20 +28,22 @@ export type LiveTable =
 const PERSON: Channel[] = ['residents.list', 'residents.get', 'households.search'];
 const DAY: Channel[] = ['checkins.due', 'checkins.counts', 'checkins.groups', 'dashboard.get', 'dashboard.places'];
 const SUPPLY: Channel[] = ['supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'dashboard.get', 'dashboard.places'];
+/** The cadres' field work (包联组, roster, door visits, 我的任务): its own tables are not on the feed; a cadre's or a delivery's change is. */
+const FIELD: Channel[] = ['cadreGroups.list', 'shifts.list', 'visits.list', 'mine.tasks'];
 
 /** Which read channels a change of each table can make stale (the contract's `invalidates` of the writes to it). */
 export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
   residents: [...PERSON, ...DAY, 'alerts.list', 'supplies.list', 'supplies.get', 'places.communities'],
-  households: [...PERSON, ...DAY, ...SUPPLY],
+  households: [...PERSON, ...DAY, ...SUPPLY, 'visits.list', 'mine.tasks'],
   episodes: [...PERSON, ...DAY, 'episodes.releaseCheck', 'alerts.list'],
   checkins: [...DAY, 'alerts.list', 'residents.get', 'residents.list'],
   tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'alerts.list'],
   alerts: ['alerts.list', 'dashboard.get', 'dashboard.places', 'checkins.due', 'residents.get', 'residents.list'],
-  supply_requests: [...SUPPLY, 'cadres.list', 'residents.get'],
+  supply_requests: [...SUPPLY, 'cadres.list', 'residents.get', 'mine.tasks'],
   supply_items: SUPPLY,
-  cadres: ['cadres.list', ...SUPPLY],
+  cadres: ['cadres.list', ...SUPPLY, ...FIELD],
   users: ['users.list'],
-  places: ['places.communities', ...PERSON, ...DAY, 'alerts.list', 'users.list', 'cadres.list', ...SUPPLY],
+  places: ['places.communities', ...PERSON, ...DAY, 'alerts.list', 'users.list', 'cadres.list', ...SUPPLY, ...FIELD],
   settings: ['settings.get', 'auth.me', ...DAY, ...SUPPLY],
 };
 

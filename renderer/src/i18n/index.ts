@@ -19,6 +19,7 @@ import connect from './connect.ts';
 import office from './office.ts';
 import sync from './sync.ts';
 import drill from './drill.ts';
+import fieldwork from './fieldwork.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -43,6 +44,7 @@ const AREAS: Record<string, AreaStrings> = {
   office,
   sync,
   drill,
+  fieldwork,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';
