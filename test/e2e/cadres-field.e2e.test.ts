@@ -1,7 +1,8 @@
 // A cadre in the field, end to end on a seed-demo database in browser mode: the admin makes a 下沉干部 account linked
 // to a cadre of the roster (用户管理); the clerk puts the cadre on a shift and plans a door visit; the cadre logs in on
 // a phone-sized window (390×844), lands on 我的任务 (cards, no wide grid, nothing wider than the screen, residents'
-// names masked), records 发现异常 with what to follow up, and the database has the visit as the cadre recorded it.
+// names masked), records 发现异常 with what to follow up, the database has the visit as the cadre recorded it, and
+// the clerk finds it under 待跟进.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser, Page } from 'playwright-core';
@@ -19,23 +20,10 @@ afterAll(() => stopDemo({ app, browser, db }));
 
 /** Picks an option of the antd Select whose dropdown is open (the last one opened). */
 async function pickOption(page: Page, text: string | RegExp): Promise<void> {
-  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).first();
+  // The newest dropdown is the last in the page (a closed dialog's may linger).
+  const option = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: text }).last();
   await option.waitFor();
   await option.click();
-}
-
-/** Calls the API as the page's session (the clerk's setup steps that are not under test here). */
-async function apiCall<T>(page: Page, channel: string, input: unknown): Promise<T> {
-  const r = await page.evaluate(
-    async ([c, i]) => {
-      const res = await fetch(`/api/${c}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() }, body: JSON.stringify(i) });
-      return res.json();
-    },
-    [channel, input] as const,
-  );
-  const answer = r as { ok: boolean; data: T; error?: { message: string } };
-  if (!answer.ok) throw new Error(`${channel}: ${answer.error?.message}`);
-  return answer.data;
 }
 
 describe('a cadre in the field (phone width)', () => {
@@ -67,13 +55,36 @@ describe('a cadre in the field (phone width)', () => {
     expect(db.prepare("SELECT role, cadre_id AS cadreId FROM users WHERE username = 'cadre1'").get()).toEqual({ role: 'cadre', cadreId: cadre.id });
     await office.page.getByTestId('logout').click();
 
-    // The clerk's roster and visit plan for the day.
+    // The clerk's roster and visit plan for the day, on the cadres page's 排班 and 入户走访 tabs.
     await login(office.page, 'clerk');
-    await office.page.getByTestId('header-role').waitFor();
-    await apiCall(office.page, 'shifts.create', { cadreIds: [cadre.id], date: DEMO_TODAY, startTime: '14:00', endTime: '18:00', post: 'gate', place: '北门值守点' });
-    const planned = await apiCall<{ ids: number[] }>(office.page, 'visits.plan', { cadreId: cadre.id, householdIds: [household.id], date: DEMO_TODAY });
-    const visitId = planned.ids[0];
-    await office.context.close();
+    await office.page.getByTestId('nav-cadres').click();
+    await office.page.getByTestId('cadres-tab-shifts').click();
+    await office.page.getByTestId('shift-add').click();
+    await office.page.getByTestId('shift-start').fill('14:00');
+    await office.page.getByTestId('shift-end').fill('18:00');
+    await office.page.getByTestId('shift-place').fill('北门值守点');
+    await office.page.getByTestId('shift-cadres').click();
+    await office.page.keyboard.type(cadre.name);
+    await pickOption(office.page, cadre.name);
+    await office.page.locator('.ant-modal-title').click();
+    await office.page.getByTestId('shift-save').click();
+    await office.page.getByTestId('shifts-table').getByText('北门值守点').waitFor();
+    expect(db.prepare('SELECT cadre_id AS c, date, start_time AS a, end_time AS b, post FROM cadre_shifts').all()).toEqual([{ c: cadre.id, date: DEMO_TODAY, a: '14:00', b: '18:00', post: 'gate' }]);
+
+    await office.page.getByTestId('cadres-tab-visits').click();
+    await office.page.getByTestId('visit-plan').click();
+    await office.page.getByTestId('visit-plan-cadre').click();
+    await office.page.keyboard.type(cadre.name);
+    await pickOption(office.page, cadre.name);
+    await office.page.getByTestId('visit-plan-households').click();
+    await office.page.keyboard.type(household.address);
+    await pickOption(office.page, household.address);
+    await office.page.locator('.ant-modal-title').click();
+    await office.page.getByTestId('visit-plan-save').click();
+    await office.page.getByTestId('visits-table').getByText(household.address).waitFor();
+    const visitId = db.prepare('SELECT id FROM door_visits WHERE cadre_id = ? AND household_id = ? AND planned_date = ?').pluck().get(cadre.id, household.id, DEMO_TODAY) as number;
+    expect(visitId).toBeGreaterThan(0);
+    await screenshot(office.page, 'cadres-visits-tab');
 
     // The cadre on a phone.
     const phone = await openPage(browser, app.url, { width: 390, height: 844 });
@@ -115,5 +126,11 @@ describe('a cadre in the field (phone width)', () => {
     await screenshot(page, 'cadre-visit-recorded-phone', { fullPage: true });
     expect(phone.errors).toEqual([]);
     await phone.context.close();
+
+    // The office sees the follow-up to do.
+    await office.page.getByTestId('visits-status').getByText('待跟进').click();
+    await office.page.getByTestId('visits-table').getByText('请社区医生上门看看').waitFor();
+    expect(office.errors).toEqual([]);
+    await office.context.close();
   }, 240_000);
 });

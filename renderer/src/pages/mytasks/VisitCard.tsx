@@ -49,7 +49,7 @@ export function VisitCard({ v, today }: { v: MyVisit; today: string }) {
         ))}
       </div>
       {needsNote && (
-        <Space direction="vertical" style={{ width: '100%' }} size={8}>
+        <Space orientation="vertical" style={{ width: '100%' }} size={8}>
           <Input.TextArea rows={2} maxLength={500} value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('mine.notePlaceholder')} aria-label={t('mine.note')} data-testid={`visit-${v.id}-note`} />
           {result === 'abnormal' && (
             <Input.TextArea rows={2} maxLength={500} value={followUp} onChange={(e) => setFollowUp(e.target.value)} placeholder={t('mine.followUpPlaceholder')} aria-label={t('mine.followUp')} data-testid={`visit-${v.id}-followup`} />
