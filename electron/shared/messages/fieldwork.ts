@@ -3,7 +3,7 @@ export const fieldwork = {
   'thing.cadreGroup': ['该包联组', 'this liaison group'],
   'thing.shift': ['该班次', 'this shift'],
   'thing.visit': ['该走访记录', 'this door visit'],
-  'fieldwork.groupNameRequired': ['请填写包联组名称，如 市国资委包联华夏里社区组', 'Enter the group’s name, such as 市国资委包联华夏里社区组'],
+  'fieldwork.groupNameRequired': ['请填写包联组名称，如 市国资委包联华夏里社区组', 'Enter the group’s name, such as “SASAC group for Huaxiali community”'],
   'fieldwork.groupNameTaken': ['已有名为“{name}”的包联组，请换一个名称', 'A liaison group named “{name}” already exists; choose another name'],
   'fieldwork.noSuchCadre': ['所选干部不存在（可能已被删除），请刷新后重新选择', 'A chosen cadre does not exist (it may have been removed); refresh and choose again'],
   'fieldwork.memberElsewhere': ['{names} 不在该社区，请先在名册中把他们派驻到该社区', '{names} are not posted to this community; post them there in the roster first'],

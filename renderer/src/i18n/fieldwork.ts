@@ -162,7 +162,7 @@ const en: typeof zhCN = {
       notes: 'Notes',
       none: 'No liaison group yet',
       saved: 'Group saved',
-      namePlaceholder: 'e.g. 市国资委包联华夏里社区组',
+      namePlaceholder: 'e.g. SASAC group for Huaxiali community',
       pickCommunityFirst: 'Choose the community first',
       createTitle: 'New liaison group',
       editTitle: 'Edit liaison group',

@@ -4,6 +4,7 @@
 import { App, Alert, Button, Card, Empty, Input, Spin, Tag, Typography } from 'antd';
 import { useRef } from 'react';
 import { useTranslation } from 'react-i18next';
+import { punct } from '../i18n/codes.ts';
 import { errorMessage, type OutputOf } from '../api.ts';
 import { useApiQuery } from '../query.ts';
 import { useApiWrite } from '../write.ts';
@@ -62,7 +63,7 @@ function DeliveryCard({ d }: { d: Delivery }) {
       </div>
       {d.people.length > 0 && (
         <div className="mt-people">
-          {t('mine.people')}：{d.people.map((p) => (p.phone ? `${p.name} ${p.phone}` : p.name)).join('，')}
+          {t('codes:punct.pair', { label: t('mine.people'), value: d.people.map((p) => (p.phone ? `${p.name} ${p.phone}` : p.name)).join(punct(t, 'comma')) })}
         </div>
       )}
       {d.notes && <div className="mt-people">{d.notes}</div>}

@@ -5,6 +5,7 @@ import { Alert, Button, DatePicker, Empty, Form, Input, Modal, Segmented, Select
 import { CheckOutlined, PlusOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import { punct } from '../../i18n/codes.ts';
 import { errorMessage, type OutputOf } from '../../api.ts';
 import { useApiQuery } from '../../query.ts';
 import { useApiWrite } from '../../write.ts';
@@ -35,7 +36,7 @@ function PlanDialog({ open, communityId, onClose }: { open: boolean; communityId
     }
     await plan.run({ cadreId: v.cadreId, householdIds: v.householdIds, date: v.date.format('YYYY-MM-DD') });
   };
-  const options = [...(hits.data ?? []).map((h) => ({ value: h.id, label: `${h.community} ${h.address}${h.members.length ? `（${h.members.join('、')}）` : ''}` }))];
+  const options = [...(hits.data ?? []).map((h) => ({ value: h.id, label: h.members.length ? t('codes:punct.paren', { text: `${h.community} ${h.address}`, note: h.members.join(punct(t, 'list')) }) : `${h.community} ${h.address}` }))];
   for (const [id, label] of Object.entries(picked)) if (!options.some((o) => o.value === Number(id))) options.push({ value: Number(id), label });
   return (
     <Modal open={open} title={t('office.visits.createTitle')} onOk={submit} onCancel={onClose} confirmLoading={plan.submitting} destroyOnHidden okButtonProps={{ ...({ 'data-testid': 'visit-plan-save' } as object) }}>
@@ -140,11 +141,11 @@ export function VisitsPane() {
             render: (_v, r) => (
               <span>
                 {r.community} {r.address}
-                <div className="cd-sub">{r.people.map((p) => p.name).join('、')}</div>
+                <div className="cd-sub">{r.people.map((p) => p.name).join(punct(t, 'list'))}</div>
               </span>
             ),
           },
-          { key: 'cadre', title: t('office.visits.cadre'), width: 110, render: (_v, r) => `${r.cadre}（${r.homeUnit}）` },
+          { key: 'cadre', title: t('office.visits.cadre'), width: 110, render: (_v, r) => t('codes:punct.paren', { text: r.cadre, note: r.homeUnit }) },
           { key: 'result', title: t('office.visits.result'), width: 100, render: (_v, r) => (r.result ? <Tag color={r.result === 'abnormal' ? 'red' : r.result === 'home_ok' ? 'green' : 'default'}>{t(`result.${r.result}`)}</Tag> : null) },
           { key: 'visitedAt', title: t('office.visits.visitedAt'), width: 120, render: (_v, r) => r.visitedAt?.slice(5, 16).replace('T', ' ') },
           { key: 'note', title: t('office.visits.note'), dataIndex: 'note', ellipsis: true },

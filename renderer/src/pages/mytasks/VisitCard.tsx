@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Input, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { punct } from '../../i18n/codes.ts';
 import type { OutputOf } from '../../api.ts';
 import { useApiWrite } from '../../write.ts';
 import { VISIT_RESULTS, type VisitResult } from '../../../../electron/shared/enums.ts';
@@ -38,7 +39,7 @@ export function VisitCard({ v, today }: { v: MyVisit; today: string }) {
       </div>
       {v.people.length > 0 && (
         <div className="mt-people">
-          {t('mine.people')}：{v.people.map((p) => (p.phone ? `${p.name} ${p.phone}` : p.name)).join('，')}
+          {t('codes:punct.pair', { label: t('mine.people'), value: v.people.map((p) => (p.phone ? `${p.name} ${p.phone}` : p.name)).join(punct(t, 'comma')) })}
         </div>
       )}
       <div className="mt-results" role="group" aria-label={t('mine.pickResult')}>
