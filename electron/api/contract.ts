@@ -14,6 +14,7 @@ import { placesContract } from './contract/places.ts';
 import { roundsContract } from './contract/rounds.ts';
 import { noticesContract } from './contract/notices.ts';
 import { needsContract } from './contract/needs.ts';
+import { fieldworkContract } from './contract/fieldwork.ts';
 
 export const contract = {
   ...coreContract,
@@ -28,6 +29,7 @@ export const contract = {
   ...roundsContract,
   ...noticesContract,
   ...needsContract,
+  ...fieldworkContract,
 };
 
 export type Contract = typeof contract;

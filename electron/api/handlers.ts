@@ -13,6 +13,7 @@ import { placesHandlers } from './handlers/places.ts';
 import { roundsHandlers } from './handlers/rounds.ts';
 import { noticesHandlers } from './handlers/notices.ts';
 import { needsHandlers } from './handlers/needs.ts';
+import { fieldworkHandlers } from './handlers/fieldwork.ts';
 
 export const handlers: HandlersFor<Contract> = {
   ...coreHandlers,
@@ -27,4 +28,5 @@ export const handlers: HandlersFor<Contract> = {
   ...roundsHandlers,
   ...noticesHandlers,
   ...needsHandlers,
+  ...fieldworkHandlers,
 };

@@ -26,7 +26,7 @@ export type {
   Urgency,
 } from '../shared/enums.ts';
 import type { Need, NeedScheduleKind } from '../shared/enums.ts';
-import type { AlertStatus, CadreStatus, Category, ContactMethod, DocType, EpisodeKind, EpisodeStatus, HealthCode, ResidentStatus, Role, Sex, Slot, SupplyCategory, SupplyStatus, TestResult, TestType, Urgency } from '../shared/enums.ts';
+import type { AlertStatus, CadrePost, CadreStatus, Category, ContactMethod, DocType, EpisodeKind, EpisodeStatus, HealthCode, ResidentStatus, Role, Sex, Slot, SupplyCategory, SupplyStatus, TestResult, TestType, Urgency, VisitResult } from '../shared/enums.ts';
 
 export interface PlacesTable {
   id: Generated<number>;
@@ -259,6 +259,55 @@ export interface CadresTable {
   dutyFrom: string | null;
   dutyTo: string | null;
   notes: string | null;
+  /** The 包联组 the cadre belongs to (migration 0013). */
+  groupId: Generated<number | null>;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** 包联组: a department's group bound to a community, with its leader (migration 0013). */
+export interface CadreGroupsTable {
+  id: Generated<number>;
+  name: string;
+  homeUnit: string;
+  communityId: number;
+  leaderId: number | null;
+  notes: string | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One cadre's shift at a post on a day (the duty roster). */
+export interface CadreShiftsTable {
+  id: Generated<number>;
+  cadreId: number;
+  communityId: number;
+  date: string;
+  startTime: string;
+  endTime: string;
+  post: CadrePost;
+  place: string;
+  notes: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** A door visit planned for a cadre, and what they found. */
+export interface DoorVisitsTable {
+  id: Generated<number>;
+  cadreId: number;
+  householdId: number;
+  communityId: number;
+  plannedDate: string;
+  visitedAt: string | null;
+  result: VisitResult | null;
+  note: string | null;
+  followUpNote: string | null;
+  followUpDone: Generated<number>;
+  createdBy: string;
+  recordedBy: string | null;
   version: Generated<number>;
   createdAt: string;
   updatedAt: string;
@@ -280,6 +329,8 @@ export interface UsersTable {
   failedLogins: number;
   lockedUntil: string | null;
   active: number;
+  /** The cadre record a `cadre` account acts for (migration 0013). */
+  cadreId: Generated<number | null>;
   version: Generated<number>;
   createdAt: string;
   updatedAt: string;
@@ -523,6 +574,9 @@ export interface Database {
   supplyTransitions: SupplyTransitionsTable;
   cadres: CadresTable;
   cadreCompounds: CadreCompoundsTable;
+  cadreGroups: CadreGroupsTable;
+  cadreShifts: CadreShiftsTable;
+  doorVisits: DoorVisitsTable;
   users: UsersTable;
   auditLog: AuditLogTable;
   auditPurgeGate: AuditPurgeGateTable;

@@ -9,6 +9,8 @@ export interface Actor {
   role: Role;
   /** Committee members are scoped to one community; null = whole subdistrict. */
   communityId: number | null;
+  /** A `cadre` account: the cadre record it acts for (its own shifts, visits and deliveries only). */
+  cadreId?: number | null;
 }
 
 export const PERMISSIONS = [
@@ -38,10 +40,13 @@ export const PERMISSIONS = [
   'purge.run',
   'devices.manage', // pairing codes, the device list and revocation, the office server's status (admin)
   'rounds.write', // test rounds (全员核酸): create, close, exemptions (a committee member: own community only)
+  'duty.write', // 包联组 members aside: the duty roster (shifts) and door visits to plan, record and follow up
+  'tasks.own', // a cadre's own assignments: 我的任务, record one's visits, mark one's deliveries delivered
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const ALL = new Set<Permission>(PERMISSIONS);
+/** Everything an office account may do: a cadre's own tasks are a cadre's (an admin has no cadre record). */
+const ALL = new Set<Permission>(PERMISSIONS.filter((p) => p !== 'tasks.own'));
 const READS: Permission[] = ['dashboard.read', 'residents.read', 'supplies.read', 'cadres.read', 'settings.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
@@ -57,6 +62,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'supplies.write',
     'cadres.write',
     'cadres.reveal',
+    'duty.write',
     'places.write',
     'audit.read',
     'import.run',
@@ -73,10 +79,14 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'checkins.write',
     'alerts.write',
     'supplies.write',
+    'duty.write',
     'reports.export',
     'rounds.write',
   ]),
   official: new Set<Permission>([...READS, 'audit.read', 'reports.export']),
+  // A cadre (下沉干部) in the field, often on a phone: their own assignments and nothing else (no list of residents,
+  // no dashboard, no report). Every other channel refuses them (test/unit/cadre-role.test.ts walks them all).
+  cadre: new Set<Permission>(['tasks.own']),
 };
 
 export function can(actor: Actor, permission: Permission): boolean {
@@ -89,6 +99,9 @@ export function requirePermission(actor: Actor, permission: Permission): void {
 
 /** The community an actor is confined to, or null when they see the whole subdistrict. */
 export function scopeOf(actor: Actor): number | null {
+  // A cadre is confined further (to their own records, checked where those are read); here at most one community,
+  // and none unless a check that the record is theirs lent them its community (fieldwork-mine.ts).
+  if (actor.role === 'cadre') return actor.communityId ?? -1;
   return actor.role === 'committee' ? actor.communityId ?? -1 : null;
 }
 

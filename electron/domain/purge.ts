@@ -302,6 +302,8 @@ export async function purgeInTransaction(ctx: Ctx, cutoff: string | null, also: 
     await ctx.db.deleteFrom('supplyTransitions').where('requestId', 'in', c).execute();
     await ctx.db.deleteFrom('supplyRequests').where('id', 'in', c).execute();
   }
+  // Door visits (what a cadre found at the door) go with their household.
+  for (const c of chunks(s.householdIds)) await ctx.db.deleteFrom('doorVisits').where('householdId', 'in', c).execute();
   for (const c of chunks(s.householdIds)) await ctx.db.deleteFrom('households').where('id', 'in', c).execute();
   await ctx.db.deleteFrom('auditPurgeGate').execute();
   const counts = countsOf(s);

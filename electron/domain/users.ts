@@ -19,14 +19,20 @@ export interface UserView {
   role: Role;
   communityId: number | null;
   communityName: string | null;
+  /** A `cadre` account's cadre record and its name. */
+  cadreId: number | null;
+  cadreName: string | null;
   active: boolean;
   /** When the latest lock of this name on some source (device) ends, office time; null if locked nowhere now. */
   lockedUntil: string | null;
   version: number;
 }
 
-export function actorOf(u: Pick<User, 'id' | 'username' | 'displayName' | 'role' | 'communityId'>): Actor {
-  return { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, communityId: u.communityId };
+export function actorOf(u: Pick<User, 'id' | 'username' | 'displayName' | 'role' | 'communityId'> & { cadreId?: number | null }): Actor {
+  const actor: Actor = { userId: u.id, username: u.username, displayName: u.displayName, role: u.role, communityId: u.communityId };
+  // A cadre account acts for its cadre record and no community (fieldwork-mine.ts checks each record is theirs).
+  if (u.role === 'cadre') return { ...actor, communityId: null, cadreId: u.cadreId ?? null };
+  return actor;
 }
 
 export async function countUsers(ctx: Pick<Ctx, 'db'>): Promise<number> {
@@ -39,6 +45,8 @@ export interface NewUserInput {
   displayName: string;
   role: Role;
   communityId?: number | null;
+  /** Required for the `cadre` role: the cadre record the account acts for. */
+  cadreId?: number | null;
   password: string;
 }
 
@@ -48,11 +56,14 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
   if (input.role === 'committee' && !input.communityId) {
     throw invalid('users.communityRequired', undefined, [issue('communityId', 'users.pickCommunity')]);
   }
+  if (input.role === 'cadre' && !input.cadreId) throw invalid('users.cadreRequired', undefined, [issue('cadreId', 'users.pickCadre')]);
   const passwordHash = await hashPassword(input.password);
   return inTx(ctx, async (ctx) => {
     const exists = await ctx.db.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst();
     if (exists) throw invalid('users.usernameTaken', { username: input.username }, [issue('username', 'users.usernameExists')]);
     if (input.communityId) await assertCommunity(ctx, input.communityId);
+    const cadreId = input.role === 'cadre' ? input.cadreId ?? null : null;
+    if (cadreId) await assertCadreFree(ctx, cadreId, null);
     const at = nowIso(ctx.clock);
     const row = await ctx.db
       .insertInto('users')
@@ -61,6 +72,7 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
         displayName: input.displayName,
         role: input.role,
         communityId: input.role === 'committee' ? input.communityId ?? null : null,
+        cadreId,
         passwordHash,
         failedLogins: 0,
         lockedUntil: null,
@@ -74,10 +86,20 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
       action: 'user.create',
       entity: 'user',
       entityId: row.id,
-      after: { username: input.username, displayName: input.displayName, role: input.role, communityId: input.communityId ?? null },
+      after: { username: input.username, displayName: input.displayName, role: input.role, communityId: input.communityId ?? null, ...(cadreId ? { cadreId } : {}) },
     });
     return getUser(ctx, row.id);
   });
+}
+
+/** The cadre exists and no other account acts for it (one login per cadre). */
+async function assertCadreFree(ctx: Ctx, cadreId: number, exceptUserId: number | null) {
+  const c = await ctx.db.selectFrom('cadres').select('id').where('id', '=', cadreId).executeTakeFirst();
+  if (!c) throw invalid('users.noSuchCadre', undefined, [issue('cadreId', 'users.pickCadre')]);
+  let q = ctx.db.selectFrom('users').select('username').where('cadreId', '=', cadreId);
+  if (exceptUserId !== null) q = q.where('id', '!=', exceptUserId);
+  const other = await q.executeTakeFirst();
+  if (other) throw invalid('users.cadreTaken', { username: other.username }, [issue('cadreId', 'users.cadreTakenField')]);
 }
 
 async function assertCommunity(ctx: Ctx, id: number) {
@@ -89,7 +111,10 @@ export async function getUser(ctx: Pick<Ctx, 'db' | 'clock'>, id: number): Promi
   const u = await ctx.db
     .selectFrom('users')
     .leftJoin('places', 'places.id', 'users.communityId')
+    .leftJoin('cadres', 'cadres.id', 'users.cadreId')
     .select([
+      'users.cadreId',
+      'cadres.name as cadreName',
       'users.id',
       'users.username',
       'users.displayName',
@@ -116,6 +141,7 @@ export interface UpdateUserInput {
   displayName?: string;
   role?: Role;
   communityId?: number | null;
+  cadreId?: number | null;
   active?: boolean;
 }
 
@@ -126,11 +152,15 @@ export async function updateUser(ctx: Ctx, input: UpdateUserInput): Promise<User
     const communityId = role === 'committee' ? (input.communityId !== undefined ? input.communityId : before.communityId) : null;
     if (role === 'committee' && !communityId) throw invalid('users.communityRequired', undefined, [issue('communityId', 'users.pickCommunity')]);
     if (communityId) await assertCommunity(ctx, communityId);
+    const cadreId = role === 'cadre' ? (input.cadreId !== undefined ? input.cadreId : before.cadreId) : null;
+    if (role === 'cadre' && !cadreId) throw invalid('users.cadreRequired', undefined, [issue('cadreId', 'users.pickCadre')]);
+    if (cadreId) await assertCadreFree(ctx, cadreId, input.id);
     if (before.role === 'admin' && (role !== 'admin' || input.active === false)) await assertAnotherAdmin(ctx, input.id);
     const patch = {
       displayName: input.displayName ?? before.displayName,
       role,
       communityId,
+      cadreId,
       active: input.active === undefined ? (before.active ? 1 : 0) : input.active ? 1 : 0,
     };
     await updateVersioned(ctx, 'users', input.id, input.version, patch, 'thing.user');
@@ -138,7 +168,7 @@ export async function updateUser(ctx: Ctx, input: UpdateUserInput): Promise<User
       action: 'user.update',
       entity: 'user',
       entityId: input.id,
-      before: { displayName: before.displayName, role: before.role, communityId: before.communityId, active: before.active },
+      before: { displayName: before.displayName, role: before.role, communityId: before.communityId, cadreId: before.cadreId, active: before.active },
       after: { ...patch, active: !!patch.active },
     });
     return getUser(ctx, input.id);

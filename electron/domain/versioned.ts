@@ -66,6 +66,8 @@ const AUDIT_ENTITY: Record<VersionedTable, string> = {
   users: 'user',
   testRounds: 'test_round',
   needSchedules: 'need_schedule',
+  cadreGroups: 'cadre_group',
+  doorVisits: 'door_visit',
 };
 
 /** Audit actions that look at a record without changing it: never "who changed it last". */

@@ -26,10 +26,10 @@ export class SavedSessions implements SessionBacking {
   load(key: string): Session | undefined {
     const row = this.sqlite
       .prepare(
-        `SELECT u.id, u.username, u.display_name AS displayName, u.role, u.community_id AS communityId, s.last_seen AS lastSeen
+        `SELECT u.id, u.username, u.display_name AS displayName, u.role, u.community_id AS communityId, u.cadre_id AS cadreId, s.last_seen AS lastSeen
          FROM server_sessions s JOIN users u ON u.id = s.user_id WHERE s.key_hash = ? AND u.active = 1`,
       )
-      .get(hash(key)) as { id: number; username: string; displayName: string; role: Role; communityId: number | null; lastSeen: number } | undefined;
+      .get(hash(key)) as { id: number; username: string; displayName: string; role: Role; communityId: number | null; cadreId: number | null; lastSeen: number } | undefined;
     return row ? { actor: actorOf(row), lastSeen: row.lastSeen } : undefined;
   }
 

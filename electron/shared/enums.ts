@@ -1,7 +1,7 @@
 // The closed lists of the domain (domain.md), one copy each: the database types, the contract's zod enums, the
 // domain's checks and the renderer's pickers all read these. Their words for people are in labels.ts.
 
-export const ROLES = ['admin', 'clerk', 'committee', 'official'] as const;
+export const ROLES = ['admin', 'clerk', 'committee', 'official', 'cadre'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const SEXES = ['M', 'F'] as const;
@@ -82,6 +82,13 @@ export type Need = (typeof NEEDS)[number];
 /** Supply categories a recurring-need schedule (定期需求) can create. */
 export const NEED_SCHEDULE_KINDS = ['药品', '就医', '母婴用品', '生活用品', '其他'] as const satisfies readonly SupplyCategory[];
 export type NeedScheduleKind = (typeof NEED_SCHEDULE_KINDS)[number];
+/** A cadre's posts in a shift (岗位): 核酸点秩序维护, 信息登记, 测温, 门岗值守, 入户走访, 配送. */
+export const CADRE_POSTS = ['test_site_order', 'registration', 'temperature', 'gate', 'door_visit', 'delivery'] as const;
+export type CadrePost = (typeof CADRE_POSTS)[number];
+
+/** What a door visit found (入户走访结果): 在家正常, 无人应答, 发现异常, 其他. */
+export const VISIT_RESULTS = ['home_ok', 'no_answer', 'abnormal', 'other'] as const;
+export type VisitResult = (typeof VISIT_RESULTS)[number];
 
 /** Narrows an unknown value to a member of one of the lists above. */
 export function isOneOf<T extends string>(list: readonly T[], v: unknown): v is T {

@@ -4,6 +4,7 @@
 import type {
   AlertAction,
   AlertStatus,
+  CadrePost,
   CadreStatus,
   Category,
   ContactMethod,
@@ -22,6 +23,7 @@ import type {
   TestResult,
   TestType,
   Urgency,
+  VisitResult,
 } from './enums.ts';
 
 export interface Label {
@@ -36,6 +38,7 @@ export const ROLE_LABELS: Labels<Role> = {
   clerk: { zh: '街道工作人员', en: 'Subdistrict clerk' },
   committee: { zh: '社区工作人员', en: 'Committee member' },
   official: { zh: '领导', en: 'Official' },
+  cadre: { zh: '下沉干部', en: 'Cadre' },
 };
 
 export const SEX_LABELS: Labels<Sex> = { M: { zh: '男', en: 'Male' }, F: { zh: '女', en: 'Female' } };
@@ -158,6 +161,22 @@ export const NEED_LABELS: Labels<Need> = {
   定期就医: { zh: '定期就医（透析/化疗）', en: 'Regular treatment (dialysis/chemotherapy)' },
   残疾: { zh: '残疾', en: 'Disability' },
   其他: { zh: '其他', en: 'Other' },
+};
+
+export const CADRE_POST_LABELS: Labels<CadrePost> = {
+  test_site_order: { zh: '核酸点秩序维护', en: 'Order at the test site' },
+  registration: { zh: '信息登记', en: 'Registration' },
+  temperature: { zh: '测温', en: 'Temperature checks' },
+  gate: { zh: '门岗值守', en: 'Gate duty' },
+  door_visit: { zh: '入户走访', en: 'Door visits' },
+  delivery: { zh: '配送', en: 'Deliveries' },
+};
+
+export const VISIT_RESULT_LABELS: Labels<VisitResult> = {
+  home_ok: { zh: '在家正常', en: 'At home, all well' },
+  no_answer: { zh: '无人应答', en: 'No answer' },
+  abnormal: { zh: '发现异常', en: 'Something wrong' },
+  other: { zh: '其他', en: 'Other' },
 };
 
 /** One language's side of a label table: { value: word } (an i18n resource, or the domain's Chinese words). */

@@ -9,11 +9,12 @@ import { LoginPage } from './pages/LoginPage.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
 import { PairingPage } from './pages/PairingPage.tsx';
 import { AppLayout } from './components/AppLayout.tsx';
+import { FieldShell } from './components/FieldShell.tsx';
 import { ConnectPage, isConnectChoice } from './pages/ConnectPage.tsx';
 import { ConflictProvider } from './components/ConflictDialog.tsx';
 
 function Gate() {
-  const { status, startError, retry } = useSession();
+  const { status, startError, retry, me } = useSession();
   const { t } = useTranslation();
   if (status === 'loading') {
     return (
@@ -32,6 +33,8 @@ function Gate() {
   if (status === 'unpaired') return <PairingPage />;
   if (status === 'setup') return <SetupPage />;
   if (status === 'login') return <LoginPage />;
+  // A cadre in the field gets their own tasks at phone width, not the office's shell.
+  if (me?.actor.role === 'cadre') return <FieldShell />;
   return <AppLayout />;
 }
 

@@ -30,20 +30,22 @@ const DAY: Channel[] = ['checkins.due', 'checkins.counts', 'checkins.groups', 'd
 /** A round's coverage and 未检 lists follow its results and the people living in scope. */
 const ROUNDS: Channel[] = ['rounds.list', 'rounds.coverage', 'rounds.untested'];
 const SUPPLY: Channel[] = ['supplies.list', 'supplies.get', 'supplies.board', 'supplies.runSheet', 'dashboard.get', 'dashboard.places'];
+/** The cadres' field work (包联组, roster, door visits, 我的任务): its own tables are not on the feed; a cadre's or a delivery's change is. */
+const FIELD: Channel[] = ['cadreGroups.list', 'shifts.list', 'visits.list', 'mine.tasks'];
 
 /** Which read channels a change of each table can make stale (the contract's `invalidates` of the writes to it). */
 export const LIVE_REFRESH: Record<LiveTable, Channel[]> = {
   residents: [...PERSON, ...DAY, 'alerts.list', 'supplies.list', 'supplies.get', 'places.communities', 'places.buildings', ...ROUNDS],
-  households: [...PERSON, ...DAY, ...SUPPLY, 'notices.buildings'],
+  households: [...PERSON, ...DAY, ...SUPPLY, 'notices.buildings', 'visits.list', 'mine.tasks'],
   episodes: [...PERSON, ...DAY, 'episodes.releaseCheck', 'alerts.list'],
   checkins: [...DAY, 'alerts.list', 'residents.get', 'residents.list'],
   tests: ['residents.get', 'residents.list', 'episodes.releaseCheck', 'dashboard.get', 'dashboard.places', 'alerts.list', ...ROUNDS],
   alerts: ['alerts.list', 'dashboard.get', 'dashboard.places', 'checkins.due', 'residents.get', 'residents.list'],
-  supply_requests: [...SUPPLY, 'cadres.list', 'residents.get', 'needs.schedules'],
+  supply_requests: [...SUPPLY, 'cadres.list', 'residents.get', 'needs.schedules', 'mine.tasks'],
   supply_items: SUPPLY,
-  cadres: ['cadres.list', ...SUPPLY],
+  cadres: ['cadres.list', ...SUPPLY, ...FIELD],
   users: ['users.list'],
-  places: ['places.communities', 'places.buildings', ...PERSON, ...DAY, 'alerts.list', 'users.list', 'cadres.list', ...SUPPLY, 'notices.buildings'],
+  places: ['places.communities', 'places.buildings', ...PERSON, ...DAY, 'alerts.list', 'users.list', 'cadres.list', ...SUPPLY, 'notices.buildings', ...FIELD],
   settings: ['settings.get', 'auth.me', ...DAY, ...SUPPLY],
 };
 

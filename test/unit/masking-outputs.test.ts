@@ -28,7 +28,7 @@ const file = path.join(dir, 'demo.db');
 let handle: DbHandle;
 let env: ApiEnv;
 const keys: Record<string, string> = {};
-const USERS = ['admin', 'clerk', 'committee1', 'official'] as const;
+const USERS = ['admin', 'clerk', 'committee1', 'official', 'cadre1'] as const;
 
 /** What must not appear: label → the strings that would give it away. */
 let secrets: Map<string, string>;
@@ -111,7 +111,7 @@ const PROBES: Record<string, Probe> = {
       const out: string[] = [];
       // Masking does not depend on the role; the scope does: the whole subdistrict (clerk) and one community suffice.
       if (user !== 'clerk' && user !== 'committee1') return out;
-      for (const report of ['daily-report', 'roster', 'checkins', 'supplies', 'cadres'] as const) {
+      for (const report of ['daily-report', 'roster', 'checkins', 'supplies', 'cadres', 'cadre-work'] as const) {
         const { jobId } = await call(env, 'reports.export', { report, date: TODAY, from: '2022-01-10', to: TODAY }, keys[user]);
         const job = await finished(jobId);
         expect(job.state, `${report} for ${user}`).toBe('succeeded');
@@ -219,6 +219,19 @@ const PROBES: Record<string, Probe> = {
       return fileLeaks(f);
     },
   },
+  'cadreGroups.list': { input: {} },
+  'cadreGroups.create': { skip: WRITE },
+  'cadreGroups.update': { skip: WRITE },
+  'shifts.list': { inputs: () => [{ from: '2022-01-10', to: TODAY }] },
+  'shifts.create': { skip: WRITE },
+  'shifts.delete': { skip: WRITE },
+  'visits.list': { inputs: () => [{}, { status: 'open' }, { householdId: ids.household }] },
+  'visits.plan': { skip: WRITE },
+  'visits.record': { skip: WRITE },
+  'visits.followUp': { skip: WRITE },
+  'mine.tasks': { inputs: () => [{}, { date: '2022-01-19' }] },
+  'mine.recordVisit': { skip: WRITE },
+  'mine.deliver': { skip: WRITE },
 };
 
 beforeAll(async () => {
@@ -226,7 +239,7 @@ beforeAll(async () => {
   expect(r.result.code).toBe(0);
   handle = await openDatabase(file);
   env = { db: handle.db, clock: fixedClock(`${TODAY}T15:00:00+08:00`), sessions: new SessionStore(), dbFile: file, exportDir: path.join(dir, 'exports') };
-  for (const u of USERS) {
+  for (const u of USERS.filter((x) => x !== 'cadre1')) {
     keys[u] = `mask-${u}`;
     await call(env, 'auth.login', { username: u, password: 'demo1234' }, keys[u]);
   }
@@ -274,6 +287,18 @@ beforeAll(async () => {
     community,
   };
   expect(ids.seeded).toBeTruthy();
+  // A cadre account (我的任务): the cadre above with a door visit and a delivery at the household with phones.
+  await call(env, 'users.create', { username: 'cadre1', displayName: '吴干部', role: 'cadre', cadreId: cadre.id, password: 'demo1234' }, keys.admin);
+  keys.cadre1 = 'mask-cadre1';
+  await call(env, 'auth.login', { username: 'cadre1', password: 'demo1234' }, keys.cadre1);
+  await call(env, 'visits.plan', { cadreId: cadre.id, householdIds: [ids.household], date: TODAY }, keys.clerk);
+  await call(env, 'shifts.create', { cadreIds: [cadre.id], date: TODAY, startTime: '08:00', endTime: '12:00', post: 'gate', place: '金桥小区北门' }, keys.clerk);
+  await call(env, 'cadreGroups.create', { name: '市住建局包联西大街社区组', homeUnit: '市住建局', communityId: community, leaderId: cadre.id }, keys.clerk);
+  const request = await call(env, 'supplies.create', { householdId: ids.household, category: '蔬菜', items: [{ name: '白菜', quantity: '2斤' }] }, keys.clerk);
+  await call(env, 'supplies.assign', { id: request.id, version: request.version, cadreId: cadre.id }, keys.clerk);
+  const tasks = await call(env, 'mine.tasks', {}, keys.cadre1);
+  expect([tasks.visits.length, tasks.deliveries.length, tasks.shifts.length]).toEqual([1, 1, 1]);
+  expect(tasks.visits[0].people.length).toBeGreaterThan(0);
 
   secrets = new Map();
   const add = (s: string | null, label: string) => s && secrets.set(s, label);
@@ -332,7 +357,7 @@ describe.each(USERS)('what %s sees (masked by default)', (user) => {
   }, 60_000);
 });
 
-const ROLES: Record<(typeof USERS)[number], Role> = { admin: 'admin', clerk: 'clerk', committee1: 'committee', official: 'official' };
+const ROLES: Record<(typeof USERS)[number], Role> = { admin: 'admin', clerk: 'clerk', committee1: 'committee', official: 'official', cadre1: 'cadre' };
 
 function contractAllows(user: string, channel: string): boolean {
   const access = (contract as Record<string, { access: string }>)[channel].access;

@@ -73,12 +73,12 @@ export const coreContract = {
   'auth.changePassword': channel<null>()(z.object({ oldPassword: z.string().max(TEXT_MAX.password), newPassword: z.string().max(TEXT_MAX.password) }).strict(), 'session', { write: true }),
   'users.list': channel<UserView[]>()(empty, 'users.manage'),
   'users.create': channel<UserView>()(
-    z.object({ username: text(TEXT_MAX.shortName).min(2), displayName: text(TEXT_MAX.shortName).min(1), role, communityId: id.nullish(), password: z.string().max(TEXT_MAX.password) }).strict(),
+    z.object({ username: text(TEXT_MAX.shortName).min(2), displayName: text(TEXT_MAX.shortName).min(1), role, communityId: id.nullish(), cadreId: id.nullish(), password: z.string().max(TEXT_MAX.password) }).strict(),
     'users.manage',
     { invalidates: ['users.list'] },
   ),
   'users.update': channel<UserView>()(
-    z.object({ id, version, displayName: text(TEXT_MAX.shortName).min(1).optional(), role: role.optional(), communityId: id.nullish(), active: z.boolean().optional() }).strict(),
+    z.object({ id, version, displayName: text(TEXT_MAX.shortName).min(1).optional(), role: role.optional(), communityId: id.nullish(), cadreId: id.nullish(), active: z.boolean().optional() }).strict(),
     'users.manage',
     { invalidates: ['users.list'] },
   ),

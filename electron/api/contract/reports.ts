@@ -15,7 +15,7 @@ export const reportsContract = {
   'reports.export': channel<{ jobId: string }>()(
     z
       .object({
-        report: z.enum(['daily-report', 'roster', 'checkins', 'supplies', 'cadres']),
+        report: z.enum(['daily-report', 'roster', 'checkins', 'supplies', 'cadres', 'cadre-work']),
         date: isoDate,
         from: isoDate.optional(),
         to: isoDate.optional(),

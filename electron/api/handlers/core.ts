@@ -70,7 +70,7 @@ export const coreHandlers: HandlersFor<typeof coreContract> = {
   'users.create': async (ctx, input) => createUser(ctx, input),
   'users.update': async (ctx, input) => {
     const u = await updateUser(ctx, input);
-    if (!u.active || input.role || input.communityId !== undefined) ctx.env.sessions.deleteUser(u.id);
+    if (!u.active || input.role || input.communityId !== undefined || input.cadreId !== undefined) ctx.env.sessions.deleteUser(u.id);
     return u;
   },
   'users.resetPassword': async (ctx, input) => {

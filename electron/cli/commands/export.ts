@@ -23,6 +23,7 @@ const REPORTS: Record<ReportName, string> = {
   checkins: '健康监测记录（可用 --from/--to 指定日期范围）',
   supplies: '物资需求清单（可用 --status 指定状态）',
   cadres: '下沉干部名册',
+  'cadre-work': '下沉干部工作量统计：按干部、按派出单位的班次时长、走访、送达（可用 --from/--to 指定日期范围）',
 };
 
 /** --status accepts the code or the Chinese label the clerks use. */
@@ -46,7 +47,7 @@ const LAYOUTS: Record<string, NonNullable<InputOf<'reports.export'>['layout']>> 
 
 const exportCommand: CommandModule = {
   name: 'export',
-  summary: '导出 Excel 报表（日报、台账、监测记录、物资需求清单、干部名册），默认脱敏',
+  summary: '导出 Excel 报表（日报、台账、监测记录、物资需求清单、干部名册、干部工作量），默认脱敏',
   usage: [
     '用法：isolation-desk export <报表> --db <文件> --date YYYY-MM-DD --out <文件.xlsx> [选项] [--json]',
     '',
@@ -57,7 +58,7 @@ const exportCommand: CommandModule = {
     '  --date YYYY-MM-DD    统计日期（不能晚于今天）',
     '  --out <文件.xlsx>    导出到此文件（已存在则覆盖）',
     '  --community <名称>   只导出一个社区，如 西大街社区',
-    '  --from/--to <日期>   健康监测记录的日期范围（含两端），默认为 --date 当天',
+    '  --from/--to <日期>   健康监测记录、干部工作量的日期范围（含两端），默认为 --date 当天',
     '  --status <状态>      物资需求清单：待处理/已分派/配送中/已送达/已取消/待配送（不填则为 --date 当天登记的）',
     '  --unmasked           含完整身份证号和电话（记入审计日志，请妥善保管文件）',
     '  --layout <版式>      roster：print（打印版：12 列、按小区分组，A4 横向可读）或 table（完整表格，默认）',
@@ -94,7 +95,7 @@ const exportCommand: CommandModule = {
     if (!/\.xlsx$/i.test(out)) throw usageError(`导出文件应以 .xlsx 结尾：${out}`);
     const statusText = optionalString(args, 'status');
     if (statusText !== undefined && report !== 'supplies') throw usageError('--status 只用于 supplies（物资需求清单）');
-    if ((args.values.from !== undefined || args.values.to !== undefined) && report !== 'checkins') throw usageError('--from/--to 只用于 checkins（健康监测记录）');
+    if ((args.values.from !== undefined || args.values.to !== undefined) && report !== 'checkins' && report !== 'cadre-work') throw usageError('--from/--to 只用于 checkins（健康监测记录）和 cadre-work（下沉干部工作量统计）');
     const status = statusText !== undefined && Object.prototype.hasOwnProperty.call(STATUS, statusText.trim()) ? STATUS[statusText.trim()] : undefined;
     if (statusText !== undefined && !status) throw usageError(`未知的状态：${statusText}。可选：${Object.keys(STATUS).join('、')}`);
     const layoutText = optionalString(args, 'layout')?.trim();

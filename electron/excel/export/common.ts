@@ -8,8 +8,10 @@ import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobProgress } from '../../shared/progress.ts';
 import { householdsIn } from '../../domain/place-filter.ts';
 
-export const REPORT_NAMES = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres'] as const;
+export const REPORT_NAMES = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres', 'cadre-work'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
+/** The reports over a date range (--from/--to): the others are of one day. */
+export const RANGED_REPORTS: readonly ReportName[] = ['checkins', 'cadre-work'];
 
 /** Rows per SQL query: big reports are read page by page (keyset), never whole. */
 export const PAGE_SIZE = 2000;

@@ -15,13 +15,14 @@ import { getOrgRoot } from '../../domain/places.ts';
 import { checkPlaceFilter } from '../../domain/place-filter.ts';
 import type { SupplyStatus } from '../../db/schema.ts';
 import type { JobProgress } from '../../shared/progress.ts';
-import { REPORT_NAMES, type ReportLayout, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
+import { RANGED_REPORTS, REPORT_NAMES, type ReportLayout, type ReportModule, type ReportName, type ReportParams, type ReportRun } from './common.ts';
 import { dailyReport } from './daily-report.ts';
 import { roster } from './roster.ts';
 import { checkins } from './checkins.ts';
 import { supplies } from './supplies.ts';
 import { cadres } from './cadres.ts';
 import { rosterPrint } from './roster-print.ts';
+import { cadreWorkReport } from './cadre-work.ts';
 
 export { REPORT_LAYOUTS, REPORT_NAMES, type ReportLayout, type ReportName } from './common.ts';
 
@@ -31,6 +32,7 @@ export const REPORTS: Record<ReportName, ReportModule> = {
   checkins,
   supplies,
   cadres,
+  'cadre-work': cadreWorkReport,
 };
 
 /** The reports that have a 打印版 (layout 'print'); the others print as they are. */
@@ -100,7 +102,7 @@ export async function resolveExport(ctx: Ctx, req: ExportRequest): Promise<Resol
     if (d > todayDate) throw invalid('export.dateFuture', { label, date: d }, [issue(field, 'common.notAfterToday')]);
   };
   checkDate(req.date, 'date', msg('export.statDate'));
-  const ranged = req.report === 'checkins';
+  const ranged = RANGED_REPORTS.includes(req.report);
   const from = ranged ? req.from ?? req.to ?? req.date : req.date;
   const to = ranged ? req.to ?? req.date : req.date;
   if (ranged) {
@@ -181,7 +183,7 @@ export async function exportReport(ctx: Ctx, req: ExportRequest, hooks: ExportHo
   const { module, params, community, place } = await resolveExport(ctx, req);
   if (!req.outFile && !req.outDir) throw invalid('export.noTarget');
   const org = await getOrgRoot(ctx);
-  const ranged = module.name === 'checkins';
+  const ranged = RANGED_REPORTS.includes(module.name);
   const standardName = reportFileName(module.title, `${org.subdistrict}${community?.name ?? ''}${place ?? ''}`, params, ranged);
   const dir = path.resolve(req.outFile ? path.dirname(req.outFile) : req.outDir!);
   await fs.promises.mkdir(dir, { recursive: true });

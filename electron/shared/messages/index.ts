@@ -11,12 +11,13 @@ import { office } from './office.ts';
 import { rounds } from './rounds.ts';
 import { notices } from './notices.ts';
 import { needs } from './needs.ts';
+import { fieldwork } from './fieldwork.ts';
 
 export type Lang = 'zh' | 'en';
 
 /** key → [中文, English]. Areas are split by file; a key appears in one area only (checked by test/unit/messages.test.ts). */
-export const CATALOG = { ...common, ...validation, ...people, ...daily, ...admin, ...excel, ...office, ...rounds, ...notices, ...needs } as const;
-export const CATALOG_AREAS: Record<string, Record<string, readonly [string, string]>> = { common, validation, people, daily, admin, excel, office, rounds, notices, needs };
+export const CATALOG = { ...common, ...validation, ...people, ...daily, ...admin, ...excel, ...office, ...rounds, ...notices, ...needs, ...fieldwork } as const;
+export const CATALOG_AREAS: Record<string, Record<string, readonly [string, string]>> = { common, validation, people, daily, admin, excel, office, rounds, notices, needs, fieldwork };
 
 export type MessageKey = keyof typeof CATALOG;
 /** The keys that name a thing ('该人员' / 'this person'), for notFound/conflict. */

@@ -206,6 +206,7 @@ const zhCN = {
       checkins: '健康监测记录',
       supplies: '物资需求清单',
       cadres: '下沉干部名册',
+      'cadre-work': '下沉干部工作量统计',
     },
     desc: {
       'daily-report': '每个社区一行：在管、新增、解除、应报/已报/未报、异常、物资、在岗干部，带合计。',
@@ -213,6 +214,7 @@ const zhCN = {
       checkins: '一段日期内的每日体温、症状、检测和健康码记录。',
       supplies: '某天或某状态的物资需求，按小区分组，便于配送。',
       cadres: '下沉干部及其分派和当天工作量。',
+      'cadre-work': '一段日期内每名干部、每个派出单位的排班时长、入户走访和送达单数。',
     },
     date: '统计日期',
     rosterDate: '台账日期',
@@ -455,6 +457,7 @@ const en: typeof zhCN = {
       checkins: 'Health check-ins',
       supplies: 'Supply requests',
       cadres: 'Cadre roster',
+      'cadre-work': 'Cadres’ work',
     },
     desc: {
       'daily-report': 'One row per community: under control, new, released, check-ins, abnormal, supplies, cadres; totals.',
@@ -462,6 +465,7 @@ const en: typeof zhCN = {
       checkins: 'Temperatures, symptoms, tests and health codes over a date range.',
       supplies: 'Requests of a day or status, grouped by compound for delivery runs.',
       cadres: 'Sent-down cadres with assignments and the day’s work.',
+      'cadre-work': 'Shift hours, door visits and deliveries per cadre and per department over a date range.',
     },
     date: 'Date',
     rosterDate: 'Date',

@@ -24,6 +24,7 @@ import rounds from './rounds.ts';
 import notices from './notices.ts';
 import print from './print.ts';
 import needs from './needs.ts';
+import fieldwork from './fieldwork.ts';
 
 export type Lang = 'zh-CN' | 'en';
 export const LANGS: { value: Lang; label: string }[] = [
@@ -53,6 +54,7 @@ const AREAS: Record<string, AreaStrings> = {
   notices,
   print,
   needs,
+  fieldwork,
 };
 
 const STORAGE_KEY = 'isolation-desk.lang';

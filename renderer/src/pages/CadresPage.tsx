@@ -2,7 +2,7 @@
 // day's work (delivered that day, still open in hand); add/edit for those who keep the roster, quick status change.
 // Filters live in the URL (#/cadres?status=on_duty from the 工作台).
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, App, Button, DatePicker, Empty, Input, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, DatePicker, Empty, Input, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import { EditOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { useTranslation } from 'react-i18next';
@@ -17,13 +17,34 @@ import { PhoneReveal } from '../components/PhoneReveal.tsx';
 import { CadreForm, type CadreFormMode, type CadreRow } from './cadres/CadreForm.tsx';
 import './cadres/cadres.css';
 import { punct } from '../i18n/codes.ts';
+import { GroupsPane } from './cadres/GroupsPane.tsx';
+import { ShiftsPane } from './cadres/ShiftsPane.tsx';
+import { VisitsPane } from './cadres/VisitsPane.tsx';
 
 type Status = CadreRow['status'];
 const STATUSES: readonly Status[] = CADRE_STATUSES;
 const STATUS_COLORS: Record<Status, string> = { on_duty: 'green', resting: 'gold', withdrawn: 'default' };
 const posInt = (s: string | undefined) => (s && /^\d+$/.test(s) && Number(s) > 0 ? Number(s) : undefined);
 
+const TABS = ['roster', 'groups', 'shifts', 'visits'] as const;
+
+/** 名册 and the field work (包联组, 排班, 入户走访) as tabs; the tab is in the URL (#/cadres?tab=shifts). */
 export default function CadresPage() {
+  const { t } = useTranslation('fieldwork');
+  const [params, setParams] = useQueryParams();
+  const tab = (TABS as readonly string[]).includes(params.tab) ? params.tab : 'roster';
+  const panes = { roster: <RosterPane />, groups: <GroupsPane />, shifts: <ShiftsPane />, visits: <VisitsPane /> };
+  return (
+    <Tabs
+      activeKey={tab}
+      onChange={(k) => setParams(k === 'roster' ? {} : { tab: k })}
+      destroyOnHidden
+      items={TABS.map((k) => ({ key: k, label: <span data-testid={`cadres-tab-${k}`}>{t(`office.tabs.${k}`)}</span>, children: panes[k] }))}
+    />
+  );
+}
+
+function RosterPane() {
   const { t } = useTranslation('cadres');
   const { message } = App.useApp();
   const { can } = useSession();

@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError, errorMessage, fieldMessage, messageText, type InputOf } from '../api.ts';
 import { useMe } from '../session.tsx';
 import { percentOf, useJob } from './import/useJob.ts';
-import { PLACE_REPORTS, ReportFields, type ReportValues } from './reports/ReportForm.tsx';
+import { isRanged, PLACE_REPORTS, ReportFields, type ReportValues } from './reports/ReportForm.tsx';
 import { downloadExport, isDesktop, showInFolderFn } from './reports/download.ts';
 import type { ExportResult } from '../../../electron/excel/export/index.ts';
 import { NoticesCard } from './notices/NoticesCard.tsx';
@@ -20,7 +20,7 @@ interface Done extends ExportResult {
 }
 
 function toInput(v: ReportValues): InputOf<'reports.export'> {
-  const ranged = v.report === 'checkins';
+  const ranged = isRanged(v.report);
   const from = ranged ? v.range[0].format('YYYY-MM-DD') : undefined;
   const to = ranged ? v.range[1].format('YYYY-MM-DD') : undefined;
   return {
@@ -60,7 +60,7 @@ export default function ReportsPage() {
       setJobId(r.jobId);
     } catch (e) {
       if (e instanceof ApiError && e.fields.length) {
-        const byName: Record<string, keyof ReportValues> = { from: 'range', to: 'range', date: v.report === 'checkins' ? 'range' : 'date', status: 'status', communityId: 'communityId', compoundId: 'compoundId', buildingId: 'buildingId', report: 'report' };
+        const byName: Record<string, keyof ReportValues> = { from: 'range', to: 'range', date: isRanged(v.report) ? 'range' : 'date', status: 'status', communityId: 'communityId', compoundId: 'compoundId', buildingId: 'buildingId', report: 'report' };
         form.setFields(e.fields.filter((f) => byName[f.field]).map((f) => ({ name: byName[f.field], errors: [fieldMessage(f)] })));
       }
       setError(errorMessage(e));

@@ -10,7 +10,7 @@ import { useApiQuery } from '../query.ts';
 import { useMe } from '../session.tsx';
 import { ResetPasswordDialog, ROLES, UserDialog, type UserView } from './users/UserDialog.tsx';
 
-const ROLE_COLORS: Record<string, string> = { admin: 'red', clerk: 'blue', committee: 'green', official: 'gold' };
+const ROLE_COLORS: Record<string, string> = { admin: 'red', clerk: 'blue', committee: 'green', official: 'gold', cadre: 'purple' };
 
 export default function UsersPage() {
   const { t } = useTranslation('admin');
@@ -82,7 +82,7 @@ export default function UsersPage() {
             onFilter: (v, u) => u.role === v,
             render: (r: string) => <Tag color={ROLE_COLORS[r]}>{t(`role.${r}`)}</Tag>,
           },
-          { title: t('users.community'), dataIndex: 'communityName', width: 160, render: (v: string | null, u) => v ?? (u.role === 'committee' ? <Typography.Text type="danger">{t('users.noCommunity')}</Typography.Text> : <Typography.Text type="secondary">{t('users.wholeSubdistrict')}</Typography.Text>) },
+          { title: t('users.community'), dataIndex: 'communityName', width: 160, render: (v: string | null, u) => v ?? (u.role === 'cadre' ? <span data-testid="user-cadre-name">{u.cadreName}</span> : u.role === 'committee' ? <Typography.Text type="danger">{t('users.noCommunity')}</Typography.Text> : <Typography.Text type="secondary">{t('users.wholeSubdistrict')}</Typography.Text>) },
           {
             title: t('users.state'),
             key: 'state',

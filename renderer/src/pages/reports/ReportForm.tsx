@@ -8,8 +8,10 @@ import { useApiQuery } from '../../query.ts';
 import { useMe, useSession } from '../../session.tsx';
 import { BuildingSelect, CompoundSelect } from '../../components/PlacePicker.tsx';
 
-export const REPORTS = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres'] as const;
+export const REPORTS = ['daily-report', 'roster', 'checkins', 'supplies', 'cadres', 'cadre-work'] as const;
 export type ReportName = (typeof REPORTS)[number];
+/** The reports over a date range (the others are of one day). */
+export const isRanged = (r: ReportName | undefined) => r === 'checkins' || r === 'cadre-work';
 export const SUPPLY_STATUSES = ['open', 'new', 'assigned', 'delivering', 'delivered', 'cancelled'] as const;
 
 export interface ReportValues {
@@ -60,7 +62,7 @@ export function ReportFields() {
         </Radio.Group>
       </Form.Item>
       <div className="report-params">
-        {report === 'checkins' ? (
+        {isRanged(report) ? (
           <Form.Item name="range" label={t('reports.range')} rules={[{ required: true, message: t('reports.rangeRequired') }]}>
             <DatePicker.RangePicker disabledDate={future} allowClear={false} data-testid="report-range" />
           </Form.Item>

@@ -7,6 +7,7 @@ import { type OutputOf } from '../../api.ts';
 import { useApiWrite } from '../../write.ts';
 import { sameAs } from '../../lib/formRules.ts';
 import { ROLES } from '../../../../electron/shared/enums.ts';
+import { useApiQuery } from '../../query.ts';
 
 export type UserView = OutputOf<'users.list'>[number];
 export type Role = UserView['role'];
@@ -17,6 +18,7 @@ interface Values {
   displayName: string;
   role: Role;
   communityId?: number | null;
+  cadreId?: number | null;
   active: boolean;
   password?: string;
   confirm?: string;
@@ -36,7 +38,7 @@ export function passwordRule(t: (k: string) => string) {
 export function UserDialog(props: { open: boolean; user: UserView | null; communities: { id: number; name: string }[]; onClose: () => void; onSaved: (u: UserView) => void }) {
   const { t } = useTranslation('admin');
   const [form] = Form.useForm<Values>();
-  const fields = ['username', 'displayName', 'role', 'communityId', 'password', 'active'];
+  const fields = ['username', 'displayName', 'role', 'communityId', 'cadreId', 'password', 'active'];
   const create = useApiWrite('users.create', { form, fields, onSuccess: props.onSaved });
   const update = useApiWrite('users.update', { form, fields, onSuccess: props.onSaved });
   const busy = create.submitting || update.submitting;
@@ -45,13 +47,15 @@ export function UserDialog(props: { open: boolean; user: UserView | null; commun
   const { setError: clearUpdate } = update;
   const role = Form.useWatch('role', form);
   const editing = !!props.user;
+  // A cadre account acts for one cadre of the roster (下沉干部 → 我的任务).
+  const cadres = useApiQuery('cadres.list', {}, { enabled: props.open && role === 'cadre', staleTime: 60_000 });
 
   useEffect(() => {
     if (!props.open) return;
     clearCreate(null);
     clearUpdate(null);
     form.resetFields();
-    if (props.user) form.setFieldsValue({ username: props.user.username, displayName: props.user.displayName, role: props.user.role, communityId: props.user.communityId, active: props.user.active });
+    if (props.user) form.setFieldsValue({ username: props.user.username, displayName: props.user.displayName, role: props.user.role, communityId: props.user.communityId, cadreId: props.user.cadreId, active: props.user.active });
     else form.setFieldsValue({ role: 'committee', active: true });
   }, [props.open, props.user, form, clearCreate, clearUpdate]);
 
@@ -63,10 +67,11 @@ export function UserDialog(props: { open: boolean; user: UserView | null; commun
       return;
     }
     const communityId = v.role === 'committee' ? (v.communityId ?? null) : null;
+    const cadreId = v.role === 'cadre' ? (v.cadreId ?? null) : null;
     if (props.user) {
-      await update.run({ id: props.user.id, version: props.user.version, displayName: v.displayName.trim(), role: v.role, communityId, active: v.active });
+      await update.run({ id: props.user.id, version: props.user.version, displayName: v.displayName.trim(), role: v.role, communityId, cadreId, active: v.active });
     } else {
-      await create.run({ username: v.username.trim(), displayName: v.displayName.trim(), role: v.role, communityId, password: v.password ?? '' });
+      await create.run({ username: v.username.trim(), displayName: v.displayName.trim(), role: v.role, communityId, cadreId, password: v.password ?? '' });
     }
   };
 
@@ -105,6 +110,18 @@ export function UserDialog(props: { open: boolean; user: UserView | null; commun
               options={props.communities.map((c) => ({ value: c.id, label: c.name }))}
               notFoundContent={<Typography.Text type="secondary">{t('users.noCommunities')}</Typography.Text>}
               data-testid="user-community"
+            />
+          </Form.Item>
+        )}
+        {role === 'cadre' && (
+          <Form.Item label={t('users.cadre')} name="cadreId" extra={t('users.cadreHelp')} rules={[{ required: true, message: t('users.cadreRequired') }]}>
+            <Select
+              showSearch
+              optionFilterProp="label"
+              placeholder={t('users.cadrePlaceholder')}
+              loading={cadres.isLoading}
+              options={(cadres.data ?? []).map((c) => ({ value: c.id, label: `${c.name} · ${c.homeUnit}${c.community ? ` · ${c.community}` : ''}` }))}
+              data-testid="user-cadre"
             />
           </Form.Item>
         )}
