@@ -8,7 +8,7 @@ import type { Ctx } from './context.ts';
 import { audit } from './audit.ts';
 
 /** The titles of the five reports (excel/export/*; a unit test holds this list to REPORTS). */
-export const REPORT_TITLES = ['每日工作日报', '隔离人员台账', '健康监测记录', '物资需求清单', '下沉干部名册'] as const;
+export const REPORT_TITLES = ['每日工作日报', '隔离人员台账', '隔离人员台账（打印版）', '健康监测记录', '物资需求清单', '下沉干部名册', '下沉干部工作量统计'] as const;
 
 const DATE = String.raw`\d{4}-\d{2}-\d{2}`;
 const STAMP = String.raw`\d{8}-\d{6}`;

@@ -89,19 +89,25 @@ async function firstPageBuildings(): Promise<number[]> {
 
 const base = await fastest('residents.list', { status: 'active', limit: 100, offset: 0 });
 console.log(`\nbaseline residents.list (100 rows, active): ${base.ms.toFixed(1)} ms (fastest of ${RUNS})`);
-const cases: { label: string; channel: string; input: unknown; goal?: number }[] = [
-  { label: 'dashboard.get', channel: 'dashboard.get', input: { date: DAY }, goal: 8 },
+// goal: as a ratio to the residents page (the bench's own yardstick); ms: the issue's absolute figure (dashboard.get under
+// 50 ms, any due page and every other list the screens page through under 30 ms), on a quiet machine.
+const cases: { label: string; channel: string; input: unknown; goal?: number; ms?: number }[] = [
+  { label: 'dashboard.get', channel: 'dashboard.get', input: { date: DAY }, goal: 8, ms: 50 },
   { label: 'checkins.counts (the slot counter)', channel: 'checkins.counts', input: { date: DAY, slot: 'am' } },
-  { label: 'checkins.due first page (100)', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 0 }, goal: 4 },
-  { label: 'checkins.due page at offset 50,000', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 50_000 }, goal: 4 },
-  { label: 'checkins.due page at offset 50,000, only missing', channel: 'checkins.due', input: { date: DAY, slot: 'am', onlyMissing: true, limit: 100, offset: 50_000 }, goal: 4 },
-  { label: 'checkins.due page of one building', channel: 'checkins.due', input: { date: DAY, slot: 'am', buildingId: BIG_BUILDING, limit: 100 }, goal: 4 },
-  { label: "checkins.groups (every building; the first page's units)", channel: 'checkins.groups', input: { date: DAY, slot: 'am', buildingIds: await firstPageBuildings() }, goal: 4 },
+  { label: 'checkins.due first page (100)', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 0 }, goal: 4, ms: 30 },
+  { label: 'checkins.due page at offset 50,000', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 50_000 }, goal: 4, ms: 30 },
+  { label: 'checkins.due page at offset 50,000, only missing', channel: 'checkins.due', input: { date: DAY, slot: 'am', onlyMissing: true, limit: 100, offset: 50_000 }, goal: 4, ms: 30 },
+  { label: 'checkins.due page of one building', channel: 'checkins.due', input: { date: DAY, slot: 'am', buildingId: BIG_BUILDING, limit: 100 }, goal: 4, ms: 30 },
+  { label: "checkins.groups (every building; the first page's units)", channel: 'checkins.groups', input: { date: DAY, slot: 'am', buildingIds: await firstPageBuildings() }, ms: 30 },
 ];
 for (const c of cases) {
   const r = await fastest(c.channel, c.input);
   const ratio = r.ms / base.ms;
-  console.log(`${c.label}: ${r.ms.toFixed(1)} ms = ${ratio.toFixed(1)}× the residents page${c.goal ? ` (goal ≤ ${c.goal}×: ${ratio <= c.goal ? 'met' : 'MISSED'})` : ''}`);
+  const goals = [
+    ...(c.goal ? [`≤ ${c.goal}×: ${ratio <= c.goal ? 'met' : 'MISSED'}`] : []),
+    ...(c.ms ? [`< ${c.ms} ms: ${r.ms < c.ms ? 'met' : 'MISSED'}`] : []),
+  ];
+  console.log(`${c.label}: ${r.ms.toFixed(1)} ms = ${ratio.toFixed(1)}× the residents page${goals.length ? ` (goal ${goals.join(', ')})` : ''}`);
 }
 
 // Whole-building entry (整栋正常): the evening slot of the largest building, previewed then recorded, as a committee

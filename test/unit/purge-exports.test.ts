@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { api } from '../helpers/trust.ts';
-import { REPORTS } from '../../electron/excel/export/index.ts';
+import { PRINT_LAYOUTS, REPORTS } from '../../electron/excel/export/index.ts';
 import { findOldExports, isAppExportName, REPORT_TITLES } from '../../electron/domain/purgeExports.ts';
 
 const DAY = 24 * 60 * 60_000;
@@ -126,10 +126,10 @@ describe('export retention in the purge', () => {
 
 describe('the app’s export names', () => {
   it('cover the title of every report', () => {
-    expect(Object.values(REPORTS).map((r) => r.title).sort()).toEqual([...REPORT_TITLES].sort());
+    expect([...Object.values(REPORTS), ...Object.values(PRINT_LAYOUTS)].map((r) => r!.title).sort()).toEqual([...REPORT_TITLES].sort());
   });
   it('are recognised; near misses are not', () => {
-    for (const n of ['健康监测记录_解放道街道西大街社区_2022-01-10至2022-01-20.xlsx', '下沉干部名册_解放道街道_2022-01-20(12).xlsx', '操作日志-20220120-090000.xlsx']) expect(isAppExportName(n), n).toBe(true);
+    for (const n of ['健康监测记录_解放道街道西大街社区_2022-01-10至2022-01-20.xlsx', '隔离人员台账（打印版）_解放道街道_2022-01-20.xlsx', '下沉干部工作量统计_解放道街道_2022-01-14至2022-01-20.xlsx', '下沉干部名册_解放道街道_2022-01-20(12).xlsx', '操作日志-20220120-090000.xlsx']) expect(isAppExportName(n), n).toBe(true);
     for (const n of ['健康监测记录.xlsx', '操作日志-2022.xlsx', '到期人员清理前导出-20220120-090000.xlsx.tmp', '副本 隔离人员台账_解放道街道_2022-01-20.xlsx', '.abc.xlsx.part', '名单.xlsx']) expect(isAppExportName(n), n).toBe(false);
   });
 });
