@@ -95,7 +95,8 @@ describe('核酸轮次', () => {
     expect(rb.worksheets.map((w) => w.name)).toEqual(['按小区', '按楼栋']);
     const community = db.prepare('SELECT name FROM places WHERE id = ?').pluck().get(communityId) as string;
     expect(String(rb.worksheets[0].getCell('A1').value)).toMatch(new RegExp(`${community}核酸检测轮次报告（2022年1月20日，${community}）$`));
-    const last = (ws: ExcelJS.Worksheet) => ws.getRow(ws.rowCount);
+    // The overall 合计 is the last row of the table, above the note (说明：…).
+    const last = (ws: ExcelJS.Worksheet) => ws.getRow(ws.rowCount - 1);
     for (const ws of rb.worksheets) {
       expect(ws.pageSetup.orientation).toBe('landscape');
       // The overall 合计: 应检 = the community's residents, nobody tested yet.
@@ -107,7 +108,7 @@ describe('核酸轮次', () => {
     // 按楼栋: that building's row has its 未检 count.
     const buildingName = db.prepare('SELECT name FROM places WHERE id = ?').pluck().get(building.id) as string;
     const byBuilding = rb.worksheets[1];
-    const rowsOf = Array.from({ length: byBuilding.rowCount - 3 }, (_, i) => byBuilding.getRow(i + 4));
+    const rowsOf = Array.from({ length: byBuilding.rowCount - 4 }, (_, i) => byBuilding.getRow(i + 4));
     const compoundName = db.prepare('SELECT p.name FROM places b JOIN places p ON p.id = b.parent_id WHERE b.id = ?').pluck().get(building.id) as string;
     const line = rowsOf.find((r) => r.getCell(2).value === compoundName && r.getCell(3).value === buildingName)!;
     expect(line.getCell(7).value).toBe(building.n);

@@ -141,7 +141,9 @@ interface Line {
 /** The table of a sheet (rows below the header): the label cells, the six counts and the rate. */
 function table(ws: ExcelJS.Worksheet, labels: number): Line[] {
   const out: Line[] = [];
-  for (let r = 4; r <= ws.rowCount; r++) {
+  // The last row is the note (说明：…) under the table.
+  expect(String(ws.getRow(ws.rowCount).getCell(1).value)).toMatch(/^说明：应检 = 范围内登记居住的居民，不含已转运和登记免检的人；/);
+  for (let r = 4; r < ws.rowCount; r++) {
     const row = ws.getRow(r);
     const cells = Array.from({ length: labels + 7 }, (_, i) => row.getCell(i + 1));
     const counts = zero();
@@ -248,7 +250,7 @@ describe('核酸检测轮次报告', () => {
     expect(overall.rate).toBe(0.6);
     expect(buildings[buildings.length - 1]).toMatchObject({ label: ['合计', '合计', '合计'], counts: overall.counts, bold: true });
     expect(out.totals).toEqual(overall.counts);
-    expect(byCompound.getCell(`I${byCompound.rowCount}`).numFmt).toBe('0.0%');
+    expect(byCompound.getCell(`I${byCompound.rowCount - 1}`).numFmt).toBe('0.0%');
 
     // Audited as report exports are; counts only, no personal data in the file.
     const audits = env.handle.sqlite.prepare("SELECT user_name, details FROM audit_log WHERE action = 'report.export'").all() as { user_name: string; details: string }[];

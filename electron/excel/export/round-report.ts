@@ -166,7 +166,8 @@ export async function writeRoundReport(ctx: Ctx, input: { roundId: number }, fil
   const unit = `${org.district}${org.subdistrict}${own ?? ''}`;
   const title = `${unit}${ROUND_REPORT_TITLE}（${roundDates(r)}，${scopeLabel(r, own)}）`;
   const at = new Intl.DateTimeFormat('zh-CN', { timeZone: ctx.clock.timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ctx.clock.now());
-  const subtitle = [`轮次：${r.name}`, r.status === 'open' ? '进行中（数字随结果导入变化）' : '已结束', '应检不含已转运、免检人员；覆盖率 = 已检 ÷ 应检', `导出：${ctx.actor.displayName} ${at}`].join('　　');
+  const subtitle = [`轮次：${r.name}`, r.status === 'open' ? '进行中' : '已结束', `导出：${ctx.actor.displayName} ${at}`].join('　　');
+  const note = `说明：应检 = 范围内登记居住的居民，不含已转运和登记免检的人；已检 = 已采样（含待出结果）；阳性 = 单管阳性；混管待复核 = 混管阳性、尚无单管结果；覆盖率 = 已检 ÷ 应检。${r.status === 'open' ? '轮次进行中，数字随结果导入变化。' : ''}`;
   const first = new ReportSheet({ file, sheetName: '按小区', title, subtitle, columns: ROUND_REPORT_COMPOUND_COLUMNS, freezeColumns: 2 });
   let second: ReportSheet | null = null;
   try {
@@ -175,6 +176,7 @@ export async function writeRoundReport(ctx: Ctx, input: { roundId: number }, fil
       first.addTotalsRow(`${m.community}合计`, row(m), 2);
     }
     first.addTotalsRow('合计', row(data), 2);
+    first.addNoteRow(note);
     const compounds = first.rows;
     await first.close({ last: false });
     second = new ReportSheet({ file, sheetName: '按楼栋', title, subtitle, columns: ROUND_REPORT_BUILDING_COLUMNS, freezeColumns: 3, workbook: first.wb });
@@ -183,6 +185,7 @@ export async function writeRoundReport(ctx: Ctx, input: { roundId: number }, fil
       second.addTotalsRow(`${m.community}合计`, row(m), 3);
     }
     second.addTotalsRow('合计', row(data), 3);
+    second.addNoteRow(note);
     const buildings = second.rows;
     await second.close();
     const { communities: _c, round: _r, ...totals } = data;

@@ -359,6 +359,20 @@ export class ReportSheet {
     row.commit();
   }
 
+  /** A note below the table (说明：…): merged across it, plain, wrapped, as tall as its lines. */
+  addNoteRow(text: string): void {
+    if (this.closed) throw new Error('sheet already closed');
+    const n = this.next++;
+    const row = this.ws.getRow(n);
+    const cell = row.getCell(1);
+    cell.value = safeCellValue(text);
+    cell.style = { font: { name: FONT, size: 10 }, alignment: { horizontal: 'left', vertical: 'top', wrapText: true }, numFmt: '@' };
+    const lines = wrappedLines(text, this.cols.reduce((w, c) => w + c.width, 0));
+    row.height = lines * LINE_HEIGHT + 4;
+    this.ws.mergeCells(`A${n}:${this.lastCol}${n}`);
+    row.commit();
+  }
+
   /**
    * Writes the 合计 row (when asked for), finishes the sheet and — unless `last: false` (another sheet follows, made
    * with `workbook: this.wb`) — the file; returns the data row count.
