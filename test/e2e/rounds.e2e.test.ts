@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => stopDemo({ app, browser, db }));
 
 describe('核酸轮次', () => {
-  it('a committee member creates a round, sees its coverage and exports a building’s 未检 sheet', async () => {
+  it('a committee member creates a round, sees its coverage, exports a building’s 未检 sheet and the round report', async () => {
     const communityId = db.prepare("SELECT community_id FROM users WHERE username = 'committee1'").pluck().get() as number;
     const due = db.prepare("SELECT COUNT(*) FROM residents WHERE community_id = ? AND status != 'transferred'").pluck().get(communityId) as number;
     expect(due).toBeGreaterThan(0);
