@@ -2,7 +2,8 @@
 // round with a result list imported through the command line, the report exported by `export round-report`, converted
 // to PDF by LibreOffice headless and read back with poppler: A4 landscape, both sheets (按小区, 按楼栋) with the title,
 // the header, page numbers and the 合计, and no text printed over other text.
-// Needs `apt-get install -y libreoffice-calc-nogui poppler-utils` (CI installs them; see .ci/run).
+// Needs `apt-get install -y libreoffice-calc-nogui poppler-utils` (CI installs them; see .ci/run). KEEP_PRINT=1 keeps the
+// temporary folder (the .xlsx and its PDF) to look at the pages.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
