@@ -127,6 +127,46 @@ export async function roundCoverage(ctx: Ctx, input: { roundId: number }): Promi
   return out;
 }
 
+/** 免检 of a round per building (residents of the reader's scope, not transferred away, with an exemption of the round). */
+export interface ExemptedByBuilding {
+  communityId: number;
+  community: string;
+  compoundId: number;
+  compound: string;
+  buildingId: number;
+  building: string;
+  exempt: number;
+}
+
+/**
+ * The round's 免检 people counted per building, over the same residents as roundPeople (scope, not transferred) but
+ * with an exemption instead of without: 应检 + 免检 = everyone living in scope. For the round report (round-report.ts).
+ */
+export async function roundExempted(ctx: Pick<Ctx, 'db'>, s: RoundScope): Promise<ExemptedByBuilding[]> {
+  let q = ctx.db
+    .selectFrom('residentPlaces as rp')
+    .innerJoin('residents as r', 'r.id', 'rp.residentId')
+    .innerJoin('roundExemptions as x', (j) => j.onRef('x.residentId', '=', 'rp.residentId').on('x.roundId', '=', s.round.id))
+    .leftJoin('places as c', 'c.id', 'rp.communityId')
+    .leftJoin('places as p', 'p.id', 'rp.compoundId')
+    .leftJoin('places as b', 'b.id', 'rp.buildingId')
+    .where('r.status', '!=', 'transferred');
+  if (s.communityIds !== null) q = q.where('rp.communityId', 'in', ids(s));
+  const rows = await q
+    .select(['rp.communityId', 'c.name as community', 'rp.compoundId', 'p.name as compound', 'rp.buildingId', 'b.name as building', sql<number>`count(distinct rp.resident_id)`.as('n')])
+    .groupBy(['rp.communityId', 'rp.compoundId', 'rp.buildingId'])
+    .execute();
+  return rows.map((r) => ({
+    communityId: r.communityId,
+    community: r.community ?? '',
+    compoundId: r.compoundId,
+    compound: r.compound ?? '',
+    buildingId: r.buildingId,
+    building: r.building ?? '',
+    exempt: Number(r.n),
+  }));
+}
+
 export interface UntestedRow {
   residentId: number;
   name: string;

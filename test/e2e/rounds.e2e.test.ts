@@ -1,7 +1,8 @@
 // 核酸轮次 end to end, on a seed-demo database in browser mode: a committee member opens the page from the menu,
 // creates a round (their own community), sees the coverage — 应检 equals the residents of their community counted in
 // the database file — opens a building's 未检 list and exports it: the downloaded sheet has the title, the round and
-// one row per untested person of that building (counted in the file), masked.
+// one row per untested person of that building (counted in the file), masked; then exports the round's report
+// (核酸检测轮次报告): 按小区 and 按楼栋 with the page's numbers and the 合计 rows, audited.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => stopDemo({ app, browser, db }));
 
 describe('核酸轮次', () => {
-  it('a committee member creates a round, sees its coverage and exports a building’s 未检 sheet', async () => {
+  it('a committee member creates a round, sees its coverage, exports a building’s 未检 sheet and the round report', async () => {
     const communityId = db.prepare("SELECT community_id FROM users WHERE username = 'committee1'").pluck().get() as number;
     const due = db.prepare("SELECT COUNT(*) FROM residents WHERE community_id = ? AND status != 'transferred'").pluck().get(communityId) as number;
     expect(due).toBeGreaterThan(0);
@@ -79,6 +80,40 @@ describe('核酸轮次', () => {
     expect(phones.filter((p) => text.includes(p))).toEqual([]);
     fs.rmSync(file, { force: true });
     expect(db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'round.export_untested' AND user_name = 'committee1'").pluck().get()).toBe(1);
+
+    // 导出轮次报告: the round's report, 按小区 and 按楼栋, with the numbers of the page (counted in the file) and 合计 rows.
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    // The pointer rests where the drawer's export button was, over the header's 修改密码: move off its tooltip.
+    await page.mouse.move(20, 500);
+    const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('round-export-report').click()]);
+    expect(report.suggestedFilename()).toMatch(/^核酸检测轮次报告_.*社区_2022-01-20\.xlsx$/);
+    const reportFile = path.join(app.dir, 'round-report.xlsx');
+    await report.saveAs(reportFile);
+    const rb = new ExcelJS.Workbook();
+    await rb.xlsx.readFile(reportFile);
+    expect(rb.worksheets.map((w) => w.name)).toEqual(['按小区', '按楼栋']);
+    const community = db.prepare('SELECT name FROM places WHERE id = ?').pluck().get(communityId) as string;
+    expect(String(rb.worksheets[0].getCell('A1').value)).toMatch(new RegExp(`${community}核酸检测轮次报告（2022年1月20日，${community}）$`));
+    // The overall 合计 is the last row of the table, above the note (说明：…).
+    const last = (ws: ExcelJS.Worksheet) => ws.getRow(ws.rowCount - 1);
+    for (const ws of rb.worksheets) {
+      expect(ws.pageSetup.orientation).toBe('landscape');
+      // The overall 合计: 应检 = the community's residents, nobody tested yet.
+      const total = last(ws);
+      const labels = ws.name === '按小区' ? 2 : 3;
+      expect(total.getCell(1).value).toBe('合计');
+      expect([1, 2, 3, 4].map((i) => total.getCell(labels + i).value)).toEqual([due, 0, 0, due]);
+    }
+    // 按楼栋: that building's row has its 未检 count.
+    const buildingName = db.prepare('SELECT name FROM places WHERE id = ?').pluck().get(building.id) as string;
+    const byBuilding = rb.worksheets[1];
+    const rowsOf = Array.from({ length: byBuilding.rowCount - 4 }, (_, i) => byBuilding.getRow(i + 4));
+    const compoundName = db.prepare('SELECT p.name FROM places b JOIN places p ON p.id = b.parent_id WHERE b.id = ?').pluck().get(building.id) as string;
+    const line = rowsOf.find((r) => r.getCell(2).value === compoundName && r.getCell(3).value === buildingName)!;
+    expect(line.getCell(7).value).toBe(building.n);
+    fs.rmSync(reportFile, { force: true });
+    expect(db.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'report.export' AND user_name = 'committee1' AND details LIKE '%round-report%'").pluck().get()).toBe(1);
     expect(errors).toEqual([]);
   }, 240_000);
 });

@@ -219,6 +219,14 @@ const PROBES: Record<string, Probe> = {
       return fileLeaks(f);
     },
   },
+  'rounds.exportReport': {
+    file: async (user) => {
+      const r = await call(env, 'rounds.exportReport', { roundId: ids.round }, keys[user]);
+      const f = path.join(dir, `round-report-${user}.xlsx`);
+      fs.writeFileSync(f, Buffer.from(r.dataBase64, 'base64'));
+      return fileLeaks(f);
+    },
+  },
   'cadreGroups.list': { input: {} },
   'cadreGroups.create': { skip: WRITE },
   'cadreGroups.update': { skip: WRITE },

@@ -7,8 +7,9 @@ import { id, isoDate, paging, text } from './common.ts';
 import { ROUND_EXEMPT_REASONS } from '../../shared/enums.ts';
 import type { CreatedRound, ExemptionRow, RoundListRow, RoundView } from '../../domain/rounds.ts';
 import type { RoundCoverage, UntestedPage } from '../../domain/rounds-coverage.ts';
+import type { RoundReportFile } from '../../excel/export/round-report.ts';
 
-export type { CreatedRound, ExemptionRow, RoundListRow, RoundView, RoundCoverage, UntestedPage };
+export type { CreatedRound, ExemptionRow, RoundListRow, RoundView, RoundCoverage, UntestedPage, RoundReportFile };
 
 const round = { roundId: id };
 const STALE = ['rounds.list', 'rounds.coverage', 'rounds.untested', 'rounds.exemptions'] as const;
@@ -41,4 +42,6 @@ export const roundsContract = {
   'rounds.unexempt': channel<{ removed: true }>()(z.object({ ...round, residentId: id }).strict(), 'rounds.write', { invalidates: STALE }),
   /** The 未检 sheet of one building (.xlsx bytes), audited. */
   'rounds.exportUntested': channel<{ fileName: string; dataBase64: string; rows: number }>()(z.object({ ...round, buildingId: id }).strict(), 'reports.export', { write: true }),
+  /** 核酸检测轮次报告 of one round (.xlsx bytes: 按小区 and 按楼栋, the numbers of rounds.coverage), audited. */
+  'rounds.exportReport': channel<RoundReportFile & { dataBase64: string }>()(z.object(round).strict(), 'reports.export', { write: true }),
 };

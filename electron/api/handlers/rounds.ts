@@ -10,6 +10,7 @@ import { addExemption, closeRound, createRound, listExemptions, listRounds, remo
 import { roundCoverage, untestedList } from '../../domain/rounds-coverage.ts';
 import { audit } from '../../domain/audit.ts';
 import { writeUntestedSheet } from '../../excel/export/untested.ts';
+import { ROUND_REPORT_TITLE, writeRoundReport } from '../../excel/export/round-report.ts';
 
 export const roundsHandlers: HandlersFor<typeof roundsContract> = {
   'rounds.list': async (ctx, input) => listRounds(ctx, input),
@@ -27,6 +28,30 @@ export const roundsHandlers: HandlersFor<typeof roundsContract> = {
       const data = await fs.promises.readFile(file);
       await audit(ctx, { action: 'round.export_untested', entity: 'test_round', entityId: input.roundId, extra: { buildingId: input.buildingId, title: sheet.title, rows: sheet.rows } });
       return { fileName: sheet.fileName, dataBase64: data.toString('base64'), rows: sheet.rows };
+    } finally {
+      await fs.promises.rm(file, { force: true });
+    }
+  },
+  // Audited as every report export is ('report.export'): counts only, nothing to mask.
+  'rounds.exportReport': async (ctx, input) => {
+    const file = path.join(os.tmpdir(), `idesk-round-report-${randomBytes(8).toString('hex')}.xlsx`);
+    try {
+      const report = await writeRoundReport(ctx, input, file);
+      const data = await fs.promises.readFile(file);
+      await audit(ctx, {
+        action: 'report.export',
+        entity: 'report',
+        extra: {
+          report: 'round-report',
+          title: ROUND_REPORT_TITLE,
+          roundId: input.roundId,
+          communityId: report.communityId,
+          masked: true,
+          rows: report.compounds + report.buildings,
+          fileName: report.fileName,
+        },
+      });
+      return { ...report, dataBase64: data.toString('base64') };
     } finally {
       await fs.promises.rm(file, { force: true });
     }

@@ -8,6 +8,7 @@ import { invalid } from '../../shared/errors.ts';
 import type { InputOf } from '../../api/contract.ts';
 import type { ExportResult } from '../../api/contract/reports.ts';
 import { NOTICE_USAGE, runDoorSheet, runNotices } from './export-notices.ts';
+import { ROUND_REPORT_USAGE, runRoundReport } from './export-round.ts';
 
 type ReportName = InputOf<'reports.export'>['report'];
 type SupplyStatusFilter = NonNullable<InputOf<'reports.export'>['status']>;
@@ -47,7 +48,7 @@ const LAYOUTS: Record<string, NonNullable<InputOf<'reports.export'>['layout']>> 
 
 const exportCommand: CommandModule = {
   name: 'export',
-  summary: '导出 Excel 报表（日报、台账、监测记录、物资需求清单、干部名册、干部工作量），默认脱敏',
+  summary: '导出 Excel 报表（日报、台账、监测记录、物资需求清单、干部名册、干部工作量、核酸检测轮次报告），默认脱敏',
   usage: [
     '用法：isolation-desk export <报表> --db <文件> --date YYYY-MM-DD --out <文件.xlsx> [选项] [--json]',
     '',
@@ -64,6 +65,7 @@ const exportCommand: CommandModule = {
     '  --layout <版式>      roster：print（打印版：12 列、按小区分组，A4 横向可读）或 table（完整表格，默认）',
     '',
     ...NOTICE_USAGE,
+    ...ROUND_REPORT_USAGE,
   ].join('\n'),
   options: {
     ...DB_OPTION,
@@ -78,6 +80,7 @@ const exportCommand: CommandModule = {
     compound: { type: 'string' },
     building: { type: 'string' },
     layout: { type: 'string' },
+    round: { type: 'string' },
   },
   positionals: true,
   async run(args) {
@@ -87,6 +90,8 @@ const exportCommand: CommandModule = {
       const db = requireString(args, 'db', '数据库文件');
       return report === 'notices' ? runNotices(db, args) : runDoorSheet(db, args);
     }
+    if (report === 'round-report') return runRoundReport(requireString(args, 'db', '数据库文件'), args);
+    if (args.values.round !== undefined) throw usageError('--round 只用于 round-report（核酸检测轮次报告）');
     if (args.values.kind !== undefined || args.values.compound !== undefined || args.values.building !== undefined) throw usageError('--kind/--compound/--building 只用于 notices（告知书）和 door-sheet（入户排查登记表）');
     if (!isReport(report)) throw usageError(`未知的报表：${report}。可选：${Object.keys(REPORTS).join('、')}`);
     const file = requireString(args, 'db', '数据库文件');

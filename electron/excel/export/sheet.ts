@@ -336,6 +336,44 @@ export class ReportSheet {
   }
 
   /**
+   * A bold 合计 / 小计 row inside the table or at its end, with values given (a rate cannot be summed): the label fills
+   * the first `span` columns (merged); not a data row and not added to the 合计 of close().
+   */
+  addTotalsRow(label: string, values: Record<string, unknown>, span = 1): void {
+    if (this.closed) throw new Error('sheet already closed');
+    const n = this.next++;
+    const row = this.ws.getRow(n);
+    for (let i = 0; i < this.cols.length; i++) {
+      const c = this.cols[i];
+      const cell = row.getCell(i + 1);
+      cell.style = c.totalStyle;
+      if (i >= span) cell.value = safeCellValue(values[c.key], c.kind);
+    }
+    const first = row.getCell(1);
+    first.value = safeCellValue(label);
+    first.style = { ...this.cols[0].totalStyle, alignment: { horizontal: 'center', vertical: 'middle', wrapText: true }, numFmt: '@' };
+    const width = this.cols.slice(0, Math.max(1, span)).reduce((w, c) => w + c.width, 0);
+    const lines = wrappedLines(label, width);
+    if (lines > 1) row.height = lines * LINE_HEIGHT + 4;
+    if (span > 1) this.ws.mergeCells(`A${n}:${columnLetter(span)}${n}`);
+    row.commit();
+  }
+
+  /** A note below the table (说明：…): merged across it, plain, wrapped, as tall as its lines. */
+  addNoteRow(text: string): void {
+    if (this.closed) throw new Error('sheet already closed');
+    const n = this.next++;
+    const row = this.ws.getRow(n);
+    const cell = row.getCell(1);
+    cell.value = safeCellValue(text);
+    cell.style = { font: { name: FONT, size: 10 }, alignment: { horizontal: 'left', vertical: 'top', wrapText: true }, numFmt: '@' };
+    const lines = wrappedLines(text, this.cols.reduce((w, c) => w + c.width, 0));
+    row.height = lines * LINE_HEIGHT + 4;
+    this.ws.mergeCells(`A${n}:${this.lastCol}${n}`);
+    row.commit();
+  }
+
+  /**
    * Writes the 合计 row (when asked for), finishes the sheet and — unless `last: false` (another sheet follows, made
    * with `workbook: this.wb`) — the file; returns the data row count.
    */

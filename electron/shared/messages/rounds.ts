@@ -17,5 +17,6 @@ export const rounds = {
   'rounds.exemptNoteField': ['请填写说明', 'Please add a note'],
   'rounds.buildingMissing': ['该楼栋不存在或不在本轮次范围内', 'This building does not exist or is not within the round'],
   'rounds.importNeedsRound': ['请选择要导入结果的核酸轮次', 'Choose the test round the results belong to'],
+  'rounds.reportOtherCommunity': ['该核酸轮次不包括本社区（{name}），不能导出它的轮次报告', 'This test round does not include your community ({name}); you cannot export its report'],
   'rounds.importRoundClosed': ['核酸轮次“{name}”已结束，不能再导入结果', 'The round “{name}” is closed; no more results can be imported'],
 } as const;

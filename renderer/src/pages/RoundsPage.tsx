@@ -1,11 +1,13 @@
 // 核酸轮次 (#/rounds?round=N): the test rounds (全员核酸), one round's coverage by community › compound › building
 // (应检 / 已检 / 未检 / 阳性 / 混管待复核, counted live by the core), the 未检 list of a building with its print-ready
-// sheet, a new round, and 导入结果 (the import wizard with the round: #/import?kind=tests&roundId=N).
+// sheet, the round's report (核酸检测轮次报告, .xlsx), a new round, and 导入结果 (the import wizard with the round:
+// #/import?kind=tests&roundId=N).
 import { useMemo, useState } from 'react';
-import { Alert, Button, Empty, Progress, Select, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
-import { ImportOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Empty, Progress, Select, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { DownloadOutlined, ImportOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { errorMessage, type OutputOf } from '../api.ts';
+import { api, errorMessage, type OutputOf } from '../api.ts';
+import { saveBase64 } from './reports/download.ts';
 import { useApiQuery } from '../query.ts';
 import { navigate, useQueryParams } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -58,9 +60,26 @@ export default function RoundsPage() {
   const coverage = useApiQuery('rounds.coverage', { roundId: roundId ?? 0 }, { enabled: roundId !== undefined });
   const [creating, setCreating] = useState(false);
   const [building, setBuilding] = useState<BuildingPick | null>(null);
+  const [exporting, setExporting] = useState(false);
+  const { message } = App.useApp();
   const round = list.find((r) => r.id === roundId);
   const tree = useMemo(() => (coverage.data ? treeOf(coverage.data) : []), [coverage.data]);
   const loadError = rounds.error ?? coverage.error;
+
+  // 导出轮次报告: the round's report (按小区, 按楼栋, the numbers shown here), written and audited by the core.
+  const exportReport = async () => {
+    if (roundId === undefined) return;
+    setExporting(true);
+    try {
+      const r = await api('rounds.exportReport', { roundId });
+      saveBase64(r.fileName, r.dataBase64);
+      void message.success(t('reportExported', { name: r.fileName }));
+    } catch (e) {
+      void message.error(errorMessage(e));
+    } finally {
+      setExporting(false);
+    }
+  };
 
   const columns = [
     { title: t('col.place'), dataIndex: 'label', key: 'label' },
@@ -114,6 +133,11 @@ export default function RoundsPage() {
           {can('import.run') && round?.status === 'open' && (
             <Button icon={<ImportOutlined />} onClick={() => navigate(`/import?kind=tests&roundId=${round.id}`)} data-testid="round-import">
               {t('importResults')}
+            </Button>
+          )}
+          {can('reports.export') && round && (
+            <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void exportReport()} data-testid="round-export-report">
+              {t('exportReport')}
             </Button>
           )}
           <Button icon={<ReloadOutlined />} onClick={() => void Promise.all([rounds.refetch(), coverage.refetch()])}>
