@@ -6,21 +6,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Ctx } from './context.ts';
 import { audit } from './audit.ts';
+import { NOTICE_TITLES } from '../shared/notices.ts';
 
-/** The titles of the five reports (excel/export/*; a unit test holds this list to REPORTS). */
+/** The titles of the reports (excel/export/*; a unit test holds this list to REPORTS and PRINT_LAYOUTS). */
 export const REPORT_TITLES = ['每日工作日报', '隔离人员台账', '隔离人员台账（打印版）', '健康监测记录', '物资需求清单', '下沉干部名册', '下沉干部工作量统计'] as const;
+/** The 入户排查登记表 of a building (excel/export/door-sheet.ts DOOR_SHEET_TITLE; held to it by the same test). */
+export const DOOR_SHEET_FILE_TITLE = '入户排查登记表';
 
 const DATE = String.raw`\d{4}-\d{2}-\d{2}`;
 const STAMP = String.raw`\d{8}-\d{6}`;
 const APP_NAMES: RegExp[] = [
   // <报表名>_<街道[社区]>_<日期[至日期]>[(n)].xlsx (excel/export/index.ts reportFileName, freePath)
   new RegExp(String.raw`^(?:${REPORT_TITLES.join('|')})_.+_${DATE}(?:至${DATE})?(?:\(\d+\))?\.xlsx$`),
+  // <入户排查登记表>_<小区楼栋>_<日期>[(n)].xlsx (excel/export/door-sheet.ts)
+  new RegExp(String.raw`^${DOOR_SHEET_FILE_TITLE}_.+_${DATE}(?:\(\d+\))?\.xlsx$`),
+  // <告知书>_<户或小区楼栋>_<日期>[(n)].docx (excel/export/notices.ts): a page per household, full names and addresses
+  new RegExp(String.raw`^(?:${Object.values(NOTICE_TITLES).join('|')})_.+_${DATE}(?:\(\d+\))?\.docx$`),
   // 操作日志-YYYYMMDD-HHmmss.xlsx (excel/export/audit.ts exportAudit)
   new RegExp(String.raw`^操作日志-${STAMP}\.xlsx$`),
   // 到期人员清理前导出-YYYYMMDD-HHmmss.xlsx (domain/purgeRun.ts)
   new RegExp(String.raw`^到期人员清理前导出-${STAMP}\.xlsx$`),
   // A report being written (renamed when complete): left behind only by a crash.
-  /^\.[0-9a-f]{12}\.xlsx\.part$/,
+  /^\.[0-9a-f]{12}\.(?:xlsx|docx)\.part$/,
 ];
 
 /** Whether a file name is one the app gives its exports. */

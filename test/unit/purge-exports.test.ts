@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { api } from '../helpers/trust.ts';
 import { PRINT_LAYOUTS, REPORTS } from '../../electron/excel/export/index.ts';
-import { findOldExports, isAppExportName, REPORT_TITLES } from '../../electron/domain/purgeExports.ts';
+import { DOOR_SHEET_TITLE } from '../../electron/excel/export/door-sheet.ts';
+import { DOOR_SHEET_FILE_TITLE, findOldExports, isAppExportName, REPORT_TITLES } from '../../electron/domain/purgeExports.ts';
 
 const DAY = 24 * 60 * 60_000;
 
@@ -128,8 +129,11 @@ describe('the app’s export names', () => {
   it('cover the title of every report', () => {
     expect([...Object.values(REPORTS), ...Object.values(PRINT_LAYOUTS)].map((r) => r!.title).sort()).toEqual([...REPORT_TITLES].sort());
   });
+  it('name the door sheet as it is written', () => {
+    expect(DOOR_SHEET_FILE_TITLE).toBe(DOOR_SHEET_TITLE);
+  });
   it('are recognised; near misses are not', () => {
-    for (const n of ['健康监测记录_解放道街道西大街社区_2022-01-10至2022-01-20.xlsx', '隔离人员台账（打印版）_解放道街道_2022-01-20.xlsx', '下沉干部工作量统计_解放道街道_2022-01-14至2022-01-20.xlsx', '下沉干部名册_解放道街道_2022-01-20(12).xlsx', '操作日志-20220120-090000.xlsx']) expect(isAppExportName(n), n).toBe(true);
-    for (const n of ['健康监测记录.xlsx', '操作日志-2022.xlsx', '到期人员清理前导出-20220120-090000.xlsx.tmp', '副本 隔离人员台账_解放道街道_2022-01-20.xlsx', '.abc.xlsx.part', '名单.xlsx']) expect(isAppExportName(n), n).toBe(false);
+    for (const n of ['健康监测记录_解放道街道西大街社区_2022-01-10至2022-01-20.xlsx', '隔离人员台账（打印版）_解放道街道_2022-01-20.xlsx', '下沉干部工作量统计_解放道街道_2022-01-14至2022-01-20.xlsx', '入户排查登记表_金桥小区3号楼_2022-01-20.xlsx', '居家隔离告知书_金桥小区3号楼1单元101_2022-01-20.docx', '解除居家隔离通知书_金桥小区_2022-01-20(2).docx', '.0123456789ab.docx.part', '下沉干部名册_解放道街道_2022-01-20(12).xlsx', '操作日志-20220120-090000.xlsx']) expect(isAppExportName(n), n).toBe(true);
+    for (const n of ['健康监测记录.xlsx', '操作日志-2022.xlsx', '到期人员清理前导出-20220120-090000.xlsx.tmp', '副本 隔离人员台账_解放道街道_2022-01-20.xlsx', '.abc.xlsx.part', '名单.xlsx', '居家隔离告知书.docx', '告知书_金桥小区_2022-01-20.docx', '入户排查登记表_金桥小区_2022-01-20.docx']) expect(isAppExportName(n), n).toBe(false);
   });
 });
