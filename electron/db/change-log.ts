@@ -43,6 +43,17 @@ function triggers(): Record<string, string> {
 /** Trigger name → its CREATE TRIGGER text (migration 0006). */
 export const CHANGE_TRIGGERS = triggers();
 
+/**
+ * The change-log rows the INSERT trigger of `table` would have written for its rows with ids lo..hi, in id order (the
+ * order they were inserted in), as one INSERT … SELECT: for bulk writers that turn the trigger off (fresh-rows.ts).
+ */
+export function insertedRowsLogSql(table: string, lo: number, hi: number): string {
+  const community = Object.prototype.hasOwnProperty.call(WATCHED, table) ? WATCHED[table] : undefined;
+  if (!community || table === 'settings') throw new Error(`insertedRowsLogSql: ${table} is not logged by row id`);
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('insertedRowsLogSql: integer ids only');
+  return `INSERT INTO change_log (tbl, row_id, community_id) SELECT '${table}', NEW.id, ${community('NEW')} FROM ${table} NEW WHERE NEW.id BETWEEN ${lo} AND ${hi} ORDER BY NEW.id`;
+}
+
 export interface ChangeNotice {
   seq: number;
   table: string;
