@@ -7,7 +7,7 @@
 // writing time.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { CHANGE_TRIGGERS, insertedRowsLogSql } from './change-log.ts';
+import { CHANGE_TRIGGERS, insertedRowsLogSql, LOGGED_AT } from './change-log.ts';
 import { COUNTER_TRIGGERS, VERSION_TRIGGERS, freshEpisodesCoverageSql } from './counters.ts';
 
 const OFF: Record<string, string> = {
@@ -42,12 +42,12 @@ export async function withFreshRows<T extends FreshRows>(db: Kysely<Database>, f
   const [rLo, rHi] = out.residents;
   const [eLo, eHi] = out.episodes;
   if (dropped.includes('change_log_residents_insert') && rHi >= rLo) {
-    await sql`INSERT INTO change_log (tbl, row_id, community_id) SELECT 'residents', id, community_id FROM residents WHERE id BETWEEN ${rLo} AND ${rHi} ORDER BY id`.execute(db);
+    await sql`INSERT INTO change_log (tbl, row_id, community_id, at) SELECT 'residents', id, community_id, ${sql.raw(LOGGED_AT)} FROM residents WHERE id BETWEEN ${rLo} AND ${rHi} ORDER BY id`.execute(db);
   }
   if (eHi >= eLo) {
     if (dropped.includes('change_log_episodes_insert')) {
-      await sql`INSERT INTO change_log (tbl, row_id, community_id)
-        SELECT 'episodes', e.id, r.community_id FROM episodes e LEFT JOIN residents r ON r.id = e.resident_id WHERE e.id BETWEEN ${eLo} AND ${eHi} ORDER BY e.id`.execute(db);
+      await sql`INSERT INTO change_log (tbl, row_id, community_id, at)
+        SELECT 'episodes', e.id, r.community_id, ${sql.raw(LOGGED_AT)} FROM episodes e LEFT JOIN residents r ON r.id = e.resident_id WHERE e.id BETWEEN ${eLo} AND ${eHi} ORDER BY e.id`.execute(db);
     }
     if (dropped.includes('counters_episodes_insert')) await sql.raw(freshEpisodesCoverageSql(eLo, eHi)).execute(db);
     if (dropped.includes('counters_version_episodes_insert')) await sql`UPDATE counter_version SET n = n + 1`.execute(db);

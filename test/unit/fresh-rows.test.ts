@@ -72,6 +72,10 @@ describe('an import writes new people without the per-row triggers, and catches 
     expect(of('places')).toEqual(sqlite.prepare('SELECT id, NULL AS community FROM places WHERE id > ? ORDER BY id').all(placesBefore));
     expect(of('households')).toEqual(sqlite.prepare('SELECT id, community_id AS community FROM households ORDER BY id').all());
     expect(of('households')).toHaveLength(400);
+    // Each row stamped as the column's default would have stamped it (the time of its statement, UTC, milliseconds).
+    const stamps = sqlite.prepare('SELECT DISTINCT at FROM change_log WHERE seq > ?').pluck().all(seqBefore) as string[];
+    for (const at of stamps) expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Math.abs(Date.parse(stamps[0]) - Date.now())).toBeLessThan(60_000);
     // What the triggers would have written: a place after its parent, a household after its room, a person after their household.
     const at = new Map(feed.map((f) => [`${f.tbl}:${f.id}`, f.seq]));
     const before = (a: string, b: string) => expect(at.get(a) ?? 0, `${a} before ${b}`).toBeLessThan(at.get(b)!);
