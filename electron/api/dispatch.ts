@@ -2,20 +2,13 @@
 // look up the channel → validate input (zod) → check session and permission → run the handler → typed result.
 import { contract, type Channel, type InputOf, type OutputOf } from './contract.ts';
 import { handlers } from './handlers.ts';
-import { staleAfter, type ChannelDef } from './define.ts';
-import type { ApiEnv, HandlerCtx } from './env.ts';
-import { AppError, fail, toErrorData, type AppErrorData } from '../shared/errors.ts';
-import { zodToAppError } from './zod-errors.ts';
-import { can } from '../domain/actor.ts';
-import { getSettings } from '../domain/settings.ts';
+import type { ApiEnv } from './env.ts';
+import { AppError } from '../shared/errors.ts';
+import { dispatchIn, type ApiResult, type ApiSlice, type CallerInfo } from './dispatch-core.ts';
 
-/** `invalidates`: the read channels this call made stale (the contract's declaration), for the caller to refresh. */
-export type ApiResult<T> = { ok: true; data: T; invalidates?: Channel[] } | { ok: false; error: AppErrorData };
+export type { ApiResult, CallerInfo } from './dispatch-core.ts';
 
-/** Where a call came from, beyond its session: the paired device over the office server. */
-export interface CallerInfo {
-  deviceId?: number;
-}
+const WHOLE: ApiSlice = { contract, handlers: handlers as unknown as ApiSlice['handlers'] };
 
 export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(contract, name);
@@ -28,42 +21,7 @@ export async function dispatch<C extends Channel>(
   sessionKey: string,
   caller: CallerInfo = {},
 ): Promise<ApiResult<OutputOf<C>>> {
-  try {
-    if (!isChannel(channelName)) throw fail('NOT_FOUND', 'common.unknownChannel', { channel: String(channelName) });
-    const def = contract[channelName];
-    const now = env.clock.now().getTime();
-    const session = env.sessions.get(sessionKey);
-    if (def.access !== 'public') {
-      if (!session) throw fail('UNAUTHENTICATED', 'session.required');
-      const { sessionIdleMinutes } = await getSettings(env);
-      if (now - session.lastSeen > sessionIdleMinutes * 60_000) {
-        env.sessions.delete(sessionKey);
-        throw fail('UNAUTHENTICATED', 'session.idle', { minutes: sessionIdleMinutes });
-      }
-      if (def.access !== 'session' && !can(session.actor, def.access)) {
-        throw fail('FORBIDDEN', 'common.roleForbidden');
-      }
-      env.sessions.touch(sessionKey, now);
-    }
-    // Validated after the session check, so a caller without a session learns nothing about any channel's input.
-    const parsed = def.input.safeParse(rawInput ?? {});
-    if (!parsed.success) throw zodToAppError(parsed.error, rawInput ?? {});
-    const ctx: HandlerCtx = {
-      db: env.db,
-      clock: env.clock,
-      env,
-      sessionKey,
-      deviceId: caller.deviceId,
-      actor: session?.actor ?? { userId: null, username: 'anonymous', displayName: '未登录', role: 'official', communityId: -1 },
-    };
-    const handler = handlers[channelName] as (ctx: HandlerCtx, input: unknown) => Promise<OutputOf<C>>;
-    const data = await handler(ctx, parsed.data);
-    const stale = staleAfter(def as ChannelDef, data) as Channel[];
-    return stale.length ? { ok: true, data, invalidates: stale } : { ok: true, data };
-  } catch (e) {
-    if (!(e instanceof AppError) && process.env.ISOLATION_DESK_DEBUG) console.error(e);
-    return { ok: false, error: toErrorData(e) };
-  }
+  return dispatchIn<C>(WHOLE, env, channelName, rawInput, sessionKey, caller);
 }
 
 /** Throws the AppError instead of returning it: for tests and the CLI. */

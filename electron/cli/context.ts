@@ -5,7 +5,7 @@ import { openDatabase, DatabaseOpenError, type DbHandle, type OpenOptions } from
 import { existsSync } from 'node:fs';
 import { generateKey, resolveKey, writeKeyFile, type DbKey } from '../db/keys.ts';
 import { MISSING_KEY_HINT, setDatabaseKey } from '../db/sqlite.ts';
-import { dispatch } from '../api/dispatch.ts';
+import { dispatchIn, type ApiSlice } from '../api/dispatch-core.ts';
 import { startCliSession, type CliSession } from '../api/cli-session.ts';
 import type { Channel, InputOf, OutputOf } from '../api/contract.ts';
 import { jobEnded, type JobStatus } from '../jobs/runner.ts';
@@ -56,10 +56,21 @@ export interface CliApi extends CliSession {
 /** Only if a job were still running after it ended here (never expected): how long before asking again. */
 const POLL_MS = 100;
 
-export function cliApi(handle: DbHandle, file: string): CliApi {
+/** The whole API (every area's handlers and their domain code), loaded when a command first calls it. */
+async function wholeApi(): Promise<ApiSlice> {
+  const [{ contract }, { handlers }] = await Promise.all([import('../api/contract.ts'), import('../api/handlers.ts')]);
+  return { contract, handlers: handlers as unknown as ApiSlice['handlers'] };
+}
+
+/**
+ * `slice`: the only channels the command calls (api/import-slice.ts), so that it loads only their code; without it,
+ * the whole API. Either way each call goes through the same session, permission and input checks.
+ */
+export function cliApi(handle: DbHandle, file: string, slice?: ApiSlice): CliApi {
   const session = startCliSession(handle, file);
+  let api: Promise<ApiSlice> | undefined;
   const call = async <C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>> => {
-    const r = await dispatch(session.env, channel, input, session.sessionKey);
+    const r = await dispatchIn<C>(await (api ??= slice ? Promise.resolve(slice) : wholeApi()), session.env, channel, input, session.sessionKey);
     if (!r.ok) throw AppError.from(r.error);
     return r.data as OutputOf<C>;
   };
@@ -79,9 +90,9 @@ export function cliApi(handle: DbHandle, file: string): CliApi {
   return { ...session, handle, call, waitForJob };
 }
 
-/** Opens the file, runs fn with the cli user's API over it, and always closes the file. */
-export async function withApi<T>(file: string, options: OpenOptions, fn: (api: CliApi) => Promise<T>): Promise<T> {
-  return withDb(file, options, (handle) => fn(cliApi(handle, file)));
+/** Opens the file, runs fn with the cli user's API (or `slice` of it) over it, and always closes the file. */
+export async function withApi<T>(file: string, options: OpenOptions, fn: (api: CliApi) => Promise<T>, slice?: ApiSlice): Promise<T> {
+  return withDb(file, options, (handle) => fn(cliApi(handle, file, slice)));
 }
 
 /** Opens, runs fn, and always closes the file. */

@@ -43,6 +43,23 @@ function triggers(): Record<string, string> {
 /** Trigger name → its CREATE TRIGGER text (migration 0006). */
 export const CHANGE_TRIGGERS = triggers();
 
+/**
+ * The change log's `at` for the rows of one INSERT … SELECT: its column default (migration 0006), worked out once for
+ * the statement instead of once a row (SQLite gives 'now' one value within a statement anyway; ~0.4 µs a row less).
+ */
+export const LOGGED_AT = "(SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now'))";
+
+/**
+ * The change-log rows the INSERT trigger of `table` would have written for its rows with ids lo..hi, in id order (the
+ * order they were inserted in), as one INSERT … SELECT: for bulk writers that turn the trigger off (fresh-rows.ts).
+ */
+export function insertedRowsLogSql(table: string, lo: number, hi: number): string {
+  const community = Object.prototype.hasOwnProperty.call(WATCHED, table) ? WATCHED[table] : undefined;
+  if (!community || table === 'settings') throw new Error(`insertedRowsLogSql: ${table} is not logged by row id`);
+  if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('insertedRowsLogSql: integer ids only');
+  return `INSERT INTO change_log (tbl, row_id, community_id, at) SELECT '${table}', NEW.id, ${community('NEW')}, ${LOGGED_AT} FROM ${table} NEW WHERE NEW.id BETWEEN ${lo} AND ${hi} ORDER BY NEW.id`;
+}
+
 export interface ChangeNotice {
   seq: number;
   table: string;

@@ -52,17 +52,21 @@ function releasableFrom(x: string): string {
  * releasable start (+releasable), end (−releasable) — for an episode that covers any day — and two events counted on
  * their own day: it started (every episode), it was released (released ones).
  */
-function coverageRows(source: string, sign: 1 | -1): string {
+function coverageRows(source: string, sign: 1 | -1, grouped?: { weight: string; place: string }): string {
   const r = releasableFrom('x');
+  // Grouped: each source row stands for `weight` alike episodes and carries its place itself (alias `place`); it is
+  // read once, outside the six points (CROSS JOIN keeps that order: the other way the grouping would run six times).
+  const w = grouped ? ` * ${grouped.weight}` : '';
+  const p = grouped?.place ?? 'p';
   const some = coversSome('x');
   return `SELECT
       CASE n.n WHEN 1 THEN x.start_date WHEN 3 THEN ${r} WHEN 5 THEN x.start_date ELSE x.ended_on END AS day,
-      p.community_id, p.compound_id, p.building_id, x.kind,
-      SUM(CASE n.n WHEN 1 THEN ${sign} WHEN 2 THEN ${-sign} ELSE 0 END) AS covered,
-      SUM(CASE n.n WHEN 3 THEN ${sign} WHEN 4 THEN ${-sign} ELSE 0 END) AS releasable,
-      SUM(CASE n.n WHEN 5 THEN ${sign} ELSE 0 END) AS started,
-      SUM(CASE n.n WHEN 6 THEN ${sign} ELSE 0 END) AS released
-    FROM ${source}, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6) n
+      ${p}.community_id, ${p}.compound_id, ${p}.building_id, x.kind,
+      SUM(CASE n.n WHEN 1 THEN ${sign}${w} WHEN 2 THEN ${-sign}${w} ELSE 0 END) AS covered,
+      SUM(CASE n.n WHEN 3 THEN ${sign}${w} WHEN 4 THEN ${-sign}${w} ELSE 0 END) AS releasable,
+      SUM(CASE n.n WHEN 5 THEN ${sign}${w} ELSE 0 END) AS started,
+      SUM(CASE n.n WHEN 6 THEN ${sign}${w} ELSE 0 END) AS released
+    FROM ${source}${grouped ? ' CROSS JOIN' : ','} (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6) n
     WHERE (n.n = 1 AND ${some})
       OR (n.n = 2 AND ${some} AND x.status <> 'active')
       OR (n.n = 3 AND ${some} AND (x.status = 'active' OR ${r} < x.ended_on))
@@ -170,7 +174,12 @@ export const COUNTER_TRIGGERS: Record<string, string> = {
  */
 export function freshEpisodesCoverageSql(lo: number, hi: number): string {
   if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('freshEpisodesCoverageSql: integer ids only');
-  return `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.id BETWEEN ${lo} AND ${hi}`, 1)} ${ON_COVERAGE}`;
+  // The episodes alike in every column the counts read (an import's part: a few start dates, places and kinds) are
+  // counted once, with their number as the weight: the same sums as one row per episode, from far fewer rows.
+  const alike = `(SELECT e.start_date, e.ended_on, e.status, e.last_day, e.kind, p.community_id, p.compound_id, p.building_id, COUNT(*) AS n
+    FROM episodes e JOIN resident_places p ON p.resident_id = e.resident_id AND e.id BETWEEN ${lo} AND ${hi}
+    GROUP BY e.start_date, e.ended_on, e.status, e.last_day, e.kind, p.community_id, p.compound_id, p.building_id) x`;
+  return `${UPSERT_COVERAGE} ${coverageRows(alike, 1, { weight: 'x.n', place: 'x' })} ${ON_COVERAGE}`;
 }
 
 /**

@@ -7,7 +7,7 @@
 // writing time.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
-import { CHANGE_TRIGGERS } from './change-log.ts';
+import { CHANGE_TRIGGERS, insertedRowsLogSql, LOGGED_AT } from './change-log.ts';
 import { COUNTER_TRIGGERS, VERSION_TRIGGERS, freshEpisodesCoverageSql } from './counters.ts';
 
 const OFF: Record<string, string> = {
@@ -42,15 +42,47 @@ export async function withFreshRows<T extends FreshRows>(db: Kysely<Database>, f
   const [rLo, rHi] = out.residents;
   const [eLo, eHi] = out.episodes;
   if (dropped.includes('change_log_residents_insert') && rHi >= rLo) {
-    await sql`INSERT INTO change_log (tbl, row_id, community_id) SELECT 'residents', id, community_id FROM residents WHERE id BETWEEN ${rLo} AND ${rHi} ORDER BY id`.execute(db);
+    await sql`INSERT INTO change_log (tbl, row_id, community_id, at) SELECT 'residents', id, community_id, ${sql.raw(LOGGED_AT)} FROM residents WHERE id BETWEEN ${rLo} AND ${rHi} ORDER BY id`.execute(db);
   }
   if (eHi >= eLo) {
     if (dropped.includes('change_log_episodes_insert')) {
-      await sql`INSERT INTO change_log (tbl, row_id, community_id)
-        SELECT 'episodes', e.id, r.community_id FROM episodes e LEFT JOIN residents r ON r.id = e.resident_id WHERE e.id BETWEEN ${eLo} AND ${eHi} ORDER BY e.id`.execute(db);
+      await sql`INSERT INTO change_log (tbl, row_id, community_id, at)
+        SELECT 'episodes', e.id, r.community_id, ${sql.raw(LOGGED_AT)} FROM episodes e LEFT JOIN residents r ON r.id = e.resident_id WHERE e.id BETWEEN ${eLo} AND ${eHi} ORDER BY e.id`.execute(db);
     }
     if (dropped.includes('counters_episodes_insert')) await sql.raw(freshEpisodesCoverageSql(eLo, eHi)).execute(db);
     if (dropped.includes('counters_version_episodes_insert')) await sql`UPDATE counter_version SET n = n + 1`.execute(db);
   }
   return out;
+}
+
+/** Fewer new rows than this keep their change-log trigger on: dropping and re-creating it would cost more. */
+export const LOG_AFTER_MIN_ROWS = 64;
+
+/**
+ * Runs `insert`, which inserts `rows` new rows into `table` (places, households: the import's new addresses) and
+ * returns their ids in insertion order, with the table's change-log INSERT trigger off, then writes the change-log
+ * rows the trigger would have written — one per row, in id order, with the same community — in one statement
+ * (~5 µs a row less on 50,000 rooms and households). Only inside the caller's transaction, and only for many rows;
+ * otherwise the trigger stays on. The ids must be consecutive (AUTOINCREMENT inside one transaction: nobody else
+ * can insert in between).
+ */
+export async function insertLoggedAfter(db: Kysely<Database>, table: 'places' | 'households', rows: number, insert: () => Promise<number[]>): Promise<number[]> {
+  const trigger = `change_log_${table}_insert`;
+  if (!db.isTransaction || rows < LOG_AFTER_MIN_ROWS) return insert();
+  const present = (await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name = ${trigger}`.execute(db)).rows[0].n > 0;
+  if (!present) return insert();
+  await sql.raw(`DROP TRIGGER ${trigger}`).execute(db);
+  let ids: number[];
+  try {
+    ids = await insert();
+  } finally {
+    await sql.raw(CHANGE_TRIGGERS[trigger]).execute(db);
+  }
+  if (ids.length === 0) return ids;
+  const lo = ids[0];
+  const hi = ids[ids.length - 1];
+  // Anything else would log rows this call did not insert, or miss some: a fault, and the transaction is rolled back.
+  if (hi - lo + 1 !== ids.length || ids.some((id, i) => id !== lo + i)) throw new Error(`insertLoggedAfter: ${table} ids are not consecutive`);
+  await sql.raw(insertedRowsLogSql(table, lo, hi)).execute(db);
+  return ids;
 }

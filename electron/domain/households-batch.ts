@@ -9,6 +9,7 @@ import { buildingLabel, cleanPlaceName, roomLabel, unitLabel, type HouseholdRef,
 import type { PlaceLevel } from '../db/schema.ts';
 import { valueList } from '../db/value-list.ts';
 import { chunks, insertEach } from './batch-insert.ts';
+import { insertLoggedAfter } from '../db/fresh-rows.ts';
 
 export interface HouseholdAddress {
   communityId: number;
@@ -82,7 +83,10 @@ async function ensureChildren(ctx: Ctx, level: PlaceLevel, wanted: { parentId: n
   }
   const at = nowIso(ctx.clock);
   const audits: AuditInput[] = [];
-  const newIds = await insertEach(ctx, 'places', toCreate.map((w) => ({ parentId: w.parentId, level, name: w.name, createdAt: at, updatedAt: at })));
+  // The change feed's rows for the new places are written after them, in one statement (db/fresh-rows.ts).
+  const newIds = await insertLoggedAfter(ctx.db, 'places', toCreate.length, () =>
+    insertEach(ctx, 'places', toCreate.map((w) => ({ parentId: w.parentId, level, name: w.name, createdAt: at, updatedAt: at }))),
+  );
   toCreate.forEach((r, i) => {
     const id = newIds[i];
     setChild(map, r.parentId, r.name, id);
@@ -144,7 +148,7 @@ export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddres
   const newRooms = new Map<number, (typeof ids)[number]>();
   for (const x of ids) if (!byRoom.has(x.room) && !newRooms.has(x.room)) newRooms.set(x.room, x);
   const newRows = [...newRooms.values()].map((x) => ({ communityId: x.a.communityId, compoundId: x.compound, roomId: x.room, address: x.a.compound + x.a.building + x.a.unit + x.a.room, createdAt: at, updatedAt: at }));
-  const householdIds = await insertEach(ctx, 'households', newRows);
+  const householdIds = await insertLoggedAfter(ctx.db, 'households', newRows.length, () => insertEach(ctx, 'households', newRows));
   newRows.forEach((h, i) => byRoom.set(h.roomId, { id: householdIds[i], communityId: h.communityId, compoundId: h.compoundId, address: h.address, isNew: true }));
   return slot.map((i) => byRoom.get(ids[i].room)!);
 }

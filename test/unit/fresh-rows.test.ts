@@ -12,11 +12,12 @@ import { CONFIRM_ALL, people, STANDARD_HEADER, standardRows } from '../helpers/l
 import { analyseResidents } from '../../electron/excel/import/residents.ts';
 import { commitResidents } from '../../electron/excel/import/commit.ts';
 import { checkCounters } from '../../electron/db/counters.ts';
+import { insertLoggedAfter } from '../../electron/db/fresh-rows.ts';
 import type { Table } from '../../electron/excel/read.ts';
 
 const TODAY = '2022-01-20';
 const actx = { today: TODAY, orgNames: ['广阳区', '解放道街道'] };
-const TRIGGERS = ['change_log_residents_insert', 'change_log_episodes_insert', 'counters_episodes_insert', 'counters_version_episodes_insert'];
+const TRIGGERS = ['change_log_residents_insert', 'change_log_episodes_insert', 'counters_episodes_insert', 'counters_version_episodes_insert', 'change_log_places_insert', 'change_log_households_insert'];
 
 let env: TestEnv;
 let dir: string;
@@ -56,6 +57,42 @@ describe('an import writes new people without the per-row triggers, and catches 
     expect(feed.slice(0, firstEpisode).every((f) => f.tbl === 'residents')).toBe(true);
     expect(checkCounters(sqlite)).toEqual([]);
     expect(count(sqlite, 'SELECT n FROM counter_version')).toBeGreaterThan(versionBefore);
+    expect(triggersOf(sqlite)).toEqual([...TRIGGERS].sort());
+  });
+
+  it('the new places and households are in the feed once each, in id order, each after what it lies in and before who lives there', async () => {
+    const sqlite = env.handle.sqlite;
+    const seqBefore = count(sqlite, 'SELECT coalesce(max(seq), 0) FROM change_log');
+    const placesBefore = count(sqlite, 'SELECT coalesce(max(id), 0) FROM places');
+    // Parts of 150 people: each part's 150 new rooms and households are caught up after their inserts (≥ LOG_AFTER_MIN_ROWS).
+    const s = await commitResidents(env.ctx(), analyseResidents(list(400), {}, actx), { mode: 'all-or-nothing', fileName: 'x.xlsx', confirm: CONFIRM_ALL, part: 150 });
+    expect(s.imported).toBe(400);
+    const feed = sqlite.prepare('SELECT seq, tbl, row_id AS id, community_id AS community FROM change_log WHERE seq > ? ORDER BY seq').all(seqBefore) as { seq: number; tbl: string; id: number; community: number | null }[];
+    const of = (tbl: string) => feed.filter((f) => f.tbl === tbl).map(({ id, community }) => ({ id, community }));
+    expect(of('places')).toEqual(sqlite.prepare('SELECT id, NULL AS community FROM places WHERE id > ? ORDER BY id').all(placesBefore));
+    expect(of('households')).toEqual(sqlite.prepare('SELECT id, community_id AS community FROM households ORDER BY id').all());
+    expect(of('households')).toHaveLength(400);
+    // Each row stamped as the column's default would have stamped it (the time of its statement, UTC, milliseconds).
+    const stamps = sqlite.prepare('SELECT DISTINCT at FROM change_log WHERE seq > ?').pluck().all(seqBefore) as string[];
+    for (const at of stamps) expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Math.abs(Date.parse(stamps[0]) - Date.now())).toBeLessThan(60_000);
+    // What the triggers would have written: a place after its parent, a household after its room, a person after their household.
+    const at = new Map(feed.map((f) => [`${f.tbl}:${f.id}`, f.seq]));
+    const before = (a: string, b: string) => expect(at.get(a) ?? 0, `${a} before ${b}`).toBeLessThan(at.get(b)!);
+    for (const p of sqlite.prepare('SELECT id, parent_id AS parent FROM places WHERE id > ? AND parent_id > ?').all(placesBefore, placesBefore) as { id: number; parent: number }[]) before(`places:${p.parent}`, `places:${p.id}`);
+    for (const h of sqlite.prepare('SELECT id, room_id AS room FROM households').all() as { id: number; room: number }[]) before(`places:${h.room}`, `households:${h.id}`);
+    for (const r of sqlite.prepare('SELECT id, household_id AS household FROM residents').all() as { id: number; household: number }[]) before(`households:${r.household}`, `residents:${r.id}`);
+    expect(triggersOf(sqlite)).toEqual([...TRIGGERS].sort());
+  });
+
+  it('a few new places keep their trigger; outside a transaction nothing is dropped', async () => {
+    const sqlite = env.handle.sqlite;
+    const seqBefore = count(sqlite, 'SELECT coalesce(max(seq), 0) FROM change_log');
+    const s = await commitResidents(env.ctx(), analyseResidents(list(5), {}, actx), { mode: 'all-or-nothing', fileName: 'x.xlsx', confirm: CONFIRM_ALL });
+    expect(s.imported).toBe(5);
+    expect(count(sqlite, `SELECT count(*) FROM change_log WHERE seq > ${seqBefore} AND tbl = 'households'`)).toBe(5);
+    const ids = await insertLoggedAfter(env.handle.db, 'places', 100, async () => [count(sqlite, "INSERT INTO places (parent_id, level, name, created_at, updated_at) VALUES (NULL, 'community', '外面社区', 'x', 'x') RETURNING id")]);
+    expect(count(sqlite, `SELECT count(*) FROM change_log WHERE tbl = 'places' AND row_id = ${ids[0]}`)).toBe(1);
     expect(triggersOf(sqlite)).toEqual([...TRIGGERS].sort());
   });
 

@@ -98,6 +98,8 @@ const importCommand: CommandModule = {
     const fs = await import('node:fs/promises');
     const path = await import('node:path');
     const { withApi } = await import('../context.ts');
+    // Only the import and job channels: the command loads their code, not every area's.
+    const { importSlice } = await import('../../api/import-slice.ts');
     let data: Buffer;
     try {
       data = await fs.readFile(file);
@@ -136,7 +138,7 @@ const importCommand: CommandModule = {
       } finally {
         await api.call('import.cancel', { fileId }).catch(() => undefined);
       }
-    }).catch((e: unknown): Outcome => {
+    }, importSlice).catch((e: unknown): Outcome => {
       // The upload itself refused the file (wrong kind, empty, too large): the same as the job refusing it.
       if (e instanceof AppError && fileErrorOf(e)) return { refused: e };
       throw e;
