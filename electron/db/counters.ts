@@ -56,6 +56,8 @@ export interface CounterDialect {
   derived: string;
   /** An always-true condition. */
   true: string;
+  /** The place columns a GROUP BY of one person's check-ins lists too (SQLite takes them bare: one person, one place). */
+  groupPlace: string;
 }
 
 export const SQLITE: CounterDialect = {
@@ -65,6 +67,7 @@ export const SQLITE: CounterDialect = {
   crossJoin: 'JOIN',
   derived: '',
   true: '1',
+  groupPlace: '',
 };
 
 export const POSTGRES: CounterDialect = {
@@ -74,6 +77,7 @@ export const POSTGRES: CounterDialect = {
   crossJoin: 'CROSS JOIN',
   derived: ' AS d',
   true: 'TRUE',
+  groupPlace: ', p.community_id, p.compound_id, p.building_id',
 };
 
 /**
@@ -103,10 +107,16 @@ function coverageRows(source: string, sign: 1 | -1, d: CounterDialect = SQLITE):
 }
 
 const UPSERT_COVERAGE = `INSERT INTO coverage_counts (day, community_id, compound_id, building_id, kind, covered, releasable, started, released)`;
-const ON_COVERAGE = `ON CONFLICT (day, community_id, compound_id, building_id, kind) DO UPDATE SET covered = covered + excluded.covered,
+const SQLITE_ON_COVERAGE = `ON CONFLICT (day, community_id, compound_id, building_id, kind) DO UPDATE SET covered = covered + excluded.covered,
   releasable = releasable + excluded.releasable, started = started + excluded.started, released = released + excluded.released`;
+// PostgreSQL wants the kept row's columns qualified in DO UPDATE (an unqualified one is ambiguous with excluded's).
+const onCoverage = (d: CounterDialect) =>
+  d === SQLITE
+    ? SQLITE_ON_COVERAGE
+    : SQLITE_ON_COVERAGE.replace(/= (covered|releasable|started|released) \+/g, '= coverage_counts.$1 +');
 const UPSERT_DONE = `INSERT INTO checkin_counts (day, slot, community_id, compound_id, building_id, done)`;
-const ON_DONE = `ON CONFLICT (day, slot, community_id, compound_id, building_id) DO UPDATE SET done = done + excluded.done`;
+const SQLITE_ON_DONE = `ON CONFLICT (day, slot, community_id, compound_id, building_id) DO UPDATE SET done = done + excluded.done`;
+const onDone = (d: CounterDialect) => (d === SQLITE ? SQLITE_ON_DONE : SQLITE_ON_DONE.replace('= done +', '= checkin_counts.done +'));
 
 /** One episode row (NEW or OLD of a trigger) as a source named x, joined to its resident's current place p. */
 function episodeSource(row: 'NEW' | 'OLD'): string {
@@ -131,8 +141,8 @@ function doneShift(resident: string, before: string, after: string, when?: strin
     SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, SUM(${change})
     FROM checkins k JOIN resident_places p ON p.resident_id = k.resident_id
     WHERE k.resident_id = ${resident} AND ${when ?? d.true}
-    GROUP BY k.date, k.slot HAVING SUM(${change}) <> 0
-    ${ON_DONE}`;
+    GROUP BY k.date, k.slot${d.groupPlace} HAVING SUM(${change}) <> 0
+    ${onDone(d)}`;
 }
 
 /** A resident gets into coverage_overlaps when episode `row` overlaps another of theirs (kept for good: rare). */
@@ -162,7 +172,7 @@ export function counterTriggerSpecs(d: CounterDialect): Record<string, TriggerSp
     counters_episodes_insert: {
       event: 'AFTER INSERT ON episodes',
       body: [
-        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1, d)} ${ON_COVERAGE}`,
+        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1, d)} ${onCoverage(d)}`,
         doneShift('NEW.resident_id', someCoversIn('k.resident_id', 'k.date', 'NEW.id'), someCoversIn('k.resident_id', 'k.date'), undefined, d),
         overlapMark('NEW', d),
       ],
@@ -170,8 +180,8 @@ export function counterTriggerSpecs(d: CounterDialect): Record<string, TriggerSp
     counters_episodes_update: {
       event: `AFTER UPDATE OF ${EPISODE_COLUMNS}, resident_id ON episodes`,
       body: [
-        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1, d)} ${ON_COVERAGE}`,
-        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1, d)} ${ON_COVERAGE}`,
+        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1, d)} ${onCoverage(d)}`,
+        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1, d)} ${onCoverage(d)}`,
         doneShift('NEW.resident_id', `(${someCoversIn('k.resident_id', 'k.date', 'NEW.id')} OR (OLD.resident_id = NEW.resident_id AND ${rowCovers('OLD', 'k.date')}))`, someCoversIn('k.resident_id', 'k.date'), undefined, d),
         doneShift('OLD.resident_id', `(${someCoversIn('k.resident_id', 'k.date')} OR ${rowCovers('OLD', 'k.date')})`, someCoversIn('k.resident_id', 'k.date'), 'OLD.resident_id <> NEW.resident_id', d),
         overlapMark('NEW', d),
@@ -180,7 +190,7 @@ export function counterTriggerSpecs(d: CounterDialect): Record<string, TriggerSp
     counters_episodes_delete: {
       event: 'AFTER DELETE ON episodes',
       body: [
-        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1, d)} ${ON_COVERAGE}`,
+        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1, d)} ${onCoverage(d)}`,
         doneShift('OLD.resident_id', `(${someCoversIn('k.resident_id', 'k.date')} OR ${rowCovers('OLD', 'k.date')})`, someCoversIn('k.resident_id', 'k.date'), undefined, d),
       ],
     },
@@ -188,23 +198,23 @@ export function counterTriggerSpecs(d: CounterDialect): Record<string, TriggerSp
       event: 'AFTER INSERT ON checkins',
       body: [
         `${UPSERT_DONE} SELECT NEW.date, NEW.slot, p.community_id, p.compound_id, p.building_id, 1 FROM resident_places p
-      WHERE p.resident_id = NEW.resident_id AND ${someCoversIn('NEW.resident_id', 'NEW.date')} ${ON_DONE}`,
+      WHERE p.resident_id = NEW.resident_id AND ${someCoversIn('NEW.resident_id', 'NEW.date')} ${onDone(d)}`,
       ],
     },
     counters_checkins_delete: {
       event: 'AFTER DELETE ON checkins',
       body: [
         `${UPSERT_DONE} SELECT OLD.date, OLD.slot, p.community_id, p.compound_id, p.building_id, -1 FROM resident_places p
-      WHERE p.resident_id = OLD.resident_id AND ${someCoversIn('OLD.resident_id', 'OLD.date')} ${ON_DONE}`,
+      WHERE p.resident_id = OLD.resident_id AND ${someCoversIn('OLD.resident_id', 'OLD.date')} ${onDone(d)}`,
       ],
     },
     counters_checkins_update: {
       event: 'AFTER UPDATE OF resident_id, date, slot ON checkins',
       body: [
         `${UPSERT_DONE} SELECT OLD.date, OLD.slot, p.community_id, p.compound_id, p.building_id, -1 FROM resident_places p
-      WHERE p.resident_id = OLD.resident_id AND ${someCoversIn('OLD.resident_id', 'OLD.date')} ${ON_DONE}`,
+      WHERE p.resident_id = OLD.resident_id AND ${someCoversIn('OLD.resident_id', 'OLD.date')} ${onDone(d)}`,
         `${UPSERT_DONE} SELECT NEW.date, NEW.slot, p.community_id, p.compound_id, p.building_id, 1 FROM resident_places p
-      WHERE p.resident_id = NEW.resident_id AND ${someCoversIn('NEW.resident_id', 'NEW.date')} ${ON_DONE}`,
+      WHERE p.resident_id = NEW.resident_id AND ${someCoversIn('NEW.resident_id', 'NEW.date')} ${onDone(d)}`,
       ],
     },
     // A resident who moves (another household or community) takes their counts along.
@@ -212,14 +222,14 @@ export function counterTriggerSpecs(d: CounterDialect): Record<string, TriggerSp
       event: 'AFTER UPDATE OF community_id, household_id ON residents',
       when: d === SQLITE ? 'OLD.community_id IS NOT NEW.community_id OR OLD.household_id IS NOT NEW.household_id' : 'OLD.community_id IS DISTINCT FROM NEW.community_id OR OLD.household_id IS DISTINCT FROM NEW.household_id',
       body: [
-        `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN (${householdPlace('OLD.household_id', 'OLD.community_id')}) p ON x.resident_id = NEW.id`, -1, d)} ${ON_COVERAGE}`,
-        `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.resident_id = NEW.id`, 1, d)} ${ON_COVERAGE}`,
+        `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN (${householdPlace('OLD.household_id', 'OLD.community_id')}) p ON x.resident_id = NEW.id`, -1, d)} ${onCoverage(d)}`,
+        `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.resident_id = NEW.id`, 1, d)} ${onCoverage(d)}`,
         `${UPSERT_DONE} SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, -COUNT(*)
       FROM checkins k ${d.crossJoin} (${householdPlace('OLD.household_id', 'OLD.community_id')}) p
-      WHERE k.resident_id = NEW.id AND ${someCoversIn('k.resident_id', 'k.date')} GROUP BY k.date, k.slot ${ON_DONE}`,
+      WHERE k.resident_id = NEW.id AND ${someCoversIn('k.resident_id', 'k.date')} GROUP BY k.date, k.slot${d.groupPlace} ${onDone(d)}`,
         `${UPSERT_DONE} SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, COUNT(*)
       FROM checkins k JOIN resident_places p ON p.resident_id = k.resident_id
-      WHERE k.resident_id = NEW.id AND ${someCoversIn('k.resident_id', 'k.date')} GROUP BY k.date, k.slot ${ON_DONE}`,
+      WHERE k.resident_id = NEW.id AND ${someCoversIn('k.resident_id', 'k.date')} GROUP BY k.date, k.slot${d.groupPlace} ${onDone(d)}`,
       ],
     },
   };
@@ -244,7 +254,7 @@ export const COUNTER_TRIGGERS: Record<string, string> = Object.fromEntries(
  */
 export function freshEpisodesCoverageSql(lo: number, hi: number, d: CounterDialect = SQLITE): string {
   if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('freshEpisodesCoverageSql: integer ids only');
-  return `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.id BETWEEN ${lo} AND ${hi}`, 1, d)} ${ON_COVERAGE}`;
+  return `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.id BETWEEN ${lo} AND ${hi}`, 1, d)} ${onCoverage(d)}`;
 }
 
 /**

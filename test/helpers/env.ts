@@ -11,6 +11,8 @@ import type { ApiEnv } from '../../electron/api/env.ts';
 import { call, dispatch, type CallerInfo } from '../../electron/api/dispatch.ts';
 import { setOrgIdentity, ensureCommunity } from '../../electron/domain/places.ts';
 import { createUser } from '../../electron/domain/users.ts';
+import { openTestPgDatabase, testPgUrl } from './pg-db.ts';
+import type { PgHandle } from '../../electron/db/postgres.ts';
 
 export const PASSWORD = 'demo1234';
 
@@ -52,9 +54,25 @@ export interface TestEnv {
   close: () => Promise<void>;
 }
 
+/**
+ * A PostgreSQL database in the DbHandle shape the suites use (`npm run test:pg`): a test that reaches for the SQLite
+ * connection itself is SQLite-specific and fails on PostgreSQL with a message saying so.
+ */
+function pgAsDbHandle(h: PgHandle): DbHandle {
+  return {
+    db: h.db,
+    file: h.url,
+    schemaVersion: h.schemaVersion,
+    close: h.close,
+    get sqlite(): never {
+      throw new Error('This test uses the SQLite connection (handle.sqlite): it does not run on PostgreSQL.');
+    },
+  };
+}
+
 /** Two communities (西大街社区, 华夏里社区) and the four demo roles; committee1 belongs to 西大街社区. */
 export async function makeEnv(opts: { file?: string; now?: string } = {}): Promise<TestEnv> {
-  const handle = await openDatabase(opts.file ?? ':memory:', { create: true });
+  const handle = !opts.file && testPgUrl() ? pgAsDbHandle(await openTestPgDatabase()) : await openDatabase(opts.file ?? ':memory:', { create: true });
   const clock = fixedClock(opts.now ?? '2022-01-20T01:00:00.000Z'); // 09:00 in Shanghai
   const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile: opts.file ?? ':memory:' };
   const ctx = (actor: Actor = CLI_ACTOR): Ctx => ({ db: handle.db, actor, clock });
