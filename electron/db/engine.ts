@@ -1,6 +1,6 @@
 // Which engine a Db runs on, and the few statements the domain needs that SQLite and PostgreSQL spell differently.
 // The domain stays engine-neutral by calling these; every PostgreSQL-specific word lives under electron/db/.
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.ts';
 
 type AnyDb = Kysely<Database>;
@@ -11,6 +11,20 @@ export type Engine = 'sqlite' | 'postgres';
 export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
+
+/** The URL with its password replaced by *** (for messages, logs and command output). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** A --db value as shown to people: a file path as given, a PostgreSQL URL without its password. */
+export const shownDb = (target: string): string => (isPostgresUrl(target) ? redactUrl(target) : target);
 
 /** The engine of a Kysely instance (or transaction), from its dialect's adapter. */
 export function engineOf(db: AnyDb): Engine {
@@ -27,6 +41,41 @@ export const isPostgres = (db: AnyDb): boolean => engineOf(db) === 'postgres';
 export async function lockAuditChain(db: AnyDb): Promise<void> {
   if (isPostgres(db)) await sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(db);
   else await sql`DELETE FROM audit_purge_gate WHERE 0`.execute(db);
+}
+
+/**
+ * A place name's natural-order key on PostgreSQL (checkins-due.ts has SQLite's): names starting with a digit first, by
+ * their leading integer (what SQLite's CAST reads), then the name itself.
+ */
+export function naturalKeyPg(name: RawBuilder<unknown>): RawBuilder<unknown>[] {
+  return [sql`case when ${name} ~ '^[0-9]' then 0 else 1 end`, sql`coalesce(substring(${name} from '^[0-9]+')::numeric, 0)`, name];
+}
+
+/**
+ * A stamp that changes whenever the database may have changed (list counts are cached while it stays), or null when
+ * the engine has none: SQLite's total_changes() (this connection's writes) and data_version (other connections'
+ * commits). PostgreSQL has no such cheap and exact counter across servers, so there nothing is cached.
+ */
+export async function changeStamp(db: AnyDb): Promise<string | null> {
+  if (isPostgres(db)) return null;
+  const v = (await sql<{ c: number; v: number }>`SELECT total_changes() AS c, (SELECT data_version FROM pragma_data_version) AS v`.execute(db)).rows[0];
+  return `${v.c}/${v.v}`;
+}
+
+/**
+ * After rows were written with ids chosen by the writer (the demo seed, a bulk fill), moves each PostgreSQL identity
+ * sequence past the largest id, never back. SQLite needs nothing: AUTOINCREMENT follows the largest id itself.
+ */
+export async function syncIdSequences(db: AnyDb): Promise<void> {
+  if (!isPostgres(db)) return;
+  const tables = (
+    await sql<{ t: string }>`SELECT table_name AS t FROM information_schema.columns
+      WHERE table_schema = current_schema() AND column_name = 'id' AND is_identity = 'YES' ORDER BY 1`.execute(db)
+  ).rows;
+  for (const { t } of tables) {
+    await sql`SELECT setval(pg_get_serial_sequence(${t}, 'id'), m) FROM (SELECT max(id) AS m FROM ${sql.table(t)}) AS x
+      WHERE m IS NOT NULL AND m > (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM ${sql.table(`${t}_id_seq`)})`.execute(db);
+  }
 }
 
 const AUDIT_LOCK = 0x1de5_a0d1;

@@ -9,8 +9,9 @@
 import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './schema.ts';
-import type { Db } from './open.ts';
+import type { Db, DbHandle } from './open.ts';
 import { DatabaseOpenError } from './open-error.ts';
+import { redactUrl } from './engine.ts';
 import { latestVersion, migrations } from './migrations/index.ts';
 import { missingPgForms, PG_FORMS, type PgForm } from './pg/migrations.ts';
 import { newDatabaseId } from './identity.ts';
@@ -28,6 +29,8 @@ export interface PgHandle {
 export interface PgOpenOptions {
   /** Run pending migrations (default true). */
   migrate?: boolean;
+  /** Every transaction read-only (the server refuses writes: default_transaction_read_only). Implies no migration. */
+  readonly?: boolean;
   /** Pool size (default 10). */
   max?: number;
   /** Milliseconds a statement may run before the server cancels it (default 60 s). */
@@ -41,15 +44,21 @@ const NUMERIC = 1700;
 const parsers: Record<number, (v: string) => unknown> = { [INT8]: Number, [NUMERIC]: Number };
 const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format) };
 
-/** The URL with its password replaced by ***. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
+/**
+ * A PostgreSQL handle in the DbHandle shape the CLI and the tests pass around (db, file, schemaVersion, close). Code
+ * that reaches for the SQLite connection itself (handle.sqlite: pragmas, backups, bulk loads) is SQLite-only and gets
+ * a clear error instead of undefined.
+ */
+export function pgAsDbHandle(h: PgHandle): DbHandle {
+  return {
+    db: h.db,
+    file: h.url,
+    schemaVersion: h.schemaVersion,
+    close: h.close,
+    get sqlite(): never {
+      throw new DatabaseOpenError('unreadable', `此功能目前只支持 SQLite 数据库文件，不支持 PostgreSQL（${h.url}）。 / This feature works on SQLite files only, not on PostgreSQL yet.`);
+    },
+  };
 }
 
 /** Advisory lock key held while migrating (any value unlikely to collide with another application's). */
@@ -73,6 +82,7 @@ export async function openPostgres(url: string, options: PgOpenOptions = {}): Pr
     statement_timeout: statementTimeout,
     idle_in_transaction_session_timeout: Math.max(statementTimeout * 2, 120_000),
     application_name: 'isolation-desk',
+    ...(options.readonly ? { options: '-c default_transaction_read_only=on' } : {}),
     types,
   });
   // An idle client that loses its connection must not crash the process; the next query gets a fresh one.
@@ -92,7 +102,7 @@ export async function openPostgres(url: string, options: PgOpenOptions = {}): Pr
       `此数据库由更新版本的居家隔离管理台创建（数据结构版本 ${version}，本程序支持到 ${latestVersion}）。请升级软件后再打开，本程序不会修改它。`,
     );
   }
-  if ((options.migrate ?? true) && version < latestVersion) {
+  if ((options.migrate ?? true) && !options.readonly && version < latestVersion) {
     try {
       version = await migratePg(db);
     } catch (e) {

@@ -12,7 +12,7 @@ import { call, dispatch, type CallerInfo } from '../../electron/api/dispatch.ts'
 import { setOrgIdentity, ensureCommunity } from '../../electron/domain/places.ts';
 import { createUser } from '../../electron/domain/users.ts';
 import { openTestPgDatabase, testPgUrl } from './pg-db.ts';
-import type { PgHandle } from '../../electron/db/postgres.ts';
+import { pgAsDbHandle } from '../../electron/db/postgres.ts';
 
 export const PASSWORD = 'demo1234';
 
@@ -52,22 +52,6 @@ export interface TestEnv {
   /** `caller.deviceId`: the paired device the call comes from, as the office server passes it (none: this PC). */
   dispatch: (channel: string, input: unknown, sessionKey: string, caller?: CallerInfo) => ReturnType<typeof dispatch>;
   close: () => Promise<void>;
-}
-
-/**
- * A PostgreSQL database in the DbHandle shape the suites use (`npm run test:pg`): a test that reaches for the SQLite
- * connection itself is SQLite-specific and fails on PostgreSQL with a message saying so.
- */
-function pgAsDbHandle(h: PgHandle): DbHandle {
-  return {
-    db: h.db,
-    file: h.url,
-    schemaVersion: h.schemaVersion,
-    close: h.close,
-    get sqlite(): never {
-      throw new Error('This test uses the SQLite connection (handle.sqlite): it does not run on PostgreSQL.');
-    },
-  };
 }
 
 /** Two communities (西大街社区, 华夏里社区) and the four demo roles; committee1 belongs to 西大街社区. */
