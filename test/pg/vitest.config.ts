@@ -2,14 +2,16 @@ import { defineConfig } from 'vitest/config';
 
 // `npm run test:pg` (scripts/test-pg.ts starts PostgreSQL 15 and sets IDESK_TEST_PG_URL): the PostgreSQL-only suites
 // of test/pg and the engine-neutral domain suites of test/unit, whose makeEnv (test/helpers/env.ts) then gives every
-// test its own PostgreSQL database. A suite is listed here once it passes on PostgreSQL.
+// test its own PostgreSQL database. A suite is listed here once it passes on PostgreSQL and builds its database only
+// through makeEnv (test/pg/setup.ts refuses a SQLite database opened by a test/unit suite during this run, so a suite
+// cannot pass here by quietly running on SQLite). test/unit/counters.test.ts opens its own SQLite file and writes
+// through the raw connection: test/pg/counters.pg.test.ts is its PostgreSQL counterpart.
 export const ENGINE_NEUTRAL = [
   'test/unit/residents.test.ts',
   'test/unit/episodes.test.ts',
   'test/unit/checkins.test.ts',
   'test/unit/supplies.test.ts',
   'test/unit/dashboard.test.ts',
-  'test/unit/counters.test.ts',
 ];
 
 export default defineConfig({
@@ -21,5 +23,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     globalSetup: ['test/pg/global-setup.ts'],
+    setupFiles: ['test/pg/setup.ts'],
   },
 });
