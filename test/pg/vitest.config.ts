@@ -12,6 +12,18 @@ export const ENGINE_NEUTRAL = [
   'test/unit/checkins.test.ts',
   'test/unit/supplies.test.ts',
   'test/unit/dashboard.test.ts',
+  'test/unit/alerts.test.ts',
+  'test/unit/alert-reason.test.ts',
+  'test/unit/cadres.test.ts',
+  'test/unit/scope.test.ts',
+  'test/unit/scope-lists.test.ts',
+  'test/unit/export-reports.test.ts',
+  'test/unit/messages.test.ts',
+  'test/unit/day-label.test.ts',
+  'test/unit/domain-helpers.test.ts',
+  'test/unit/invalidation.test.ts',
+  'test/unit/import-rules.test.ts',
+  'test/unit/import-households.test.ts',
 ];
 
 export default defineConfig({
