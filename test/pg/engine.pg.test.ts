@@ -11,7 +11,7 @@ import { latestVersion, migrations } from '../../electron/db/migrations/index.ts
 import { missingPgForms, PG_FORMS } from '../../electron/db/pg/migrations.ts';
 import { viaSchemaBuilder } from '../../electron/db/pg/translate.ts';
 import { CHANGE_CHANNEL } from '../../electron/db/pg/change-log.ts';
-import { detailsCommit, rowHash } from '../../electron/db/audit-chain.ts';
+import { detailsCommit, rowHash, verifyAuditChain } from '../../electron/db/audit-chain.ts';
 import { takeIds } from '../../electron/db/engine.ts';
 import { audit } from '../../electron/domain/audit.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
@@ -178,6 +178,35 @@ describe('audit trail on PostgreSQL', () => {
     await sql`INSERT INTO import_batches (id, kind, file_name, user_name, at, counts) VALUES (${first + 2}, 'x', 'x', 'x', 'x', '{}')`.execute(a.db);
     const next = (await sql<{ id: number }>`INSERT INTO import_batches (kind, file_name, user_name, at, counts) VALUES ('x', 'x', 'x', 'x', '{}') RETURNING id`.execute(a.db)).rows[0].id;
     expect(next).toBe(first + 3);
+  });
+});
+
+describe('audit chain verification on PostgreSQL', () => {
+  it('verify finds the chain and its triggers sound, then reports a disabled, altered or dropped trigger and an edited row', async () => {
+    const h = await openPg(await emptyDb());
+    const ctx = { db: h.db, actor: CLI_ACTOR, clock: fixedClock('2022-01-20T01:00:00.000Z') };
+    for (let i = 0; i < 5; i++) await audit(ctx, { action: 'demo.seed', entity: 'database', extra: { i } });
+    const sound = await verifyAuditChain(h.db);
+    expect(sound).toMatchObject({ checked: true, ok: true, rows: 5, firstBrokenId: null, problems: [] });
+    expect(sound.triggers.map((t) => [t.name, t.status]).sort()).toEqual([
+      ['audit_log_chained', 'ok'],
+      ['audit_log_no_delete', 'ok'],
+      ['audit_log_no_update', 'ok'],
+    ]);
+    // Disabled to edit a row quietly: both the trigger and the row are reported.
+    await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(h.db);
+    await sql`UPDATE audit_log SET user_name = 'someone' WHERE id = 3`.execute(h.db);
+    const edited = await verifyAuditChain(h.db);
+    expect(edited.ok).toBe(false);
+    expect(edited.firstBrokenId).toBe(3);
+    expect(edited.triggers.find((t) => t.name === 'audit_log_no_update')?.status).toBe('altered');
+    await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`.execute(h.db);
+    await sql`CREATE OR REPLACE FUNCTION audit_log_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$`.execute(h.db);
+    await sql`DROP TRIGGER audit_log_chained ON audit_log`.execute(h.db);
+    await sql`CREATE FUNCTION extra_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`.execute(h.db);
+    await sql`CREATE TRIGGER extra_t BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION extra_t()`.execute(h.db);
+    const statuses = Object.fromEntries((await verifyAuditChain(h.db)).triggers.map((t) => [t.name, t.status]));
+    expect(statuses).toEqual({ audit_log_no_update: 'ok', audit_log_no_delete: 'altered', audit_log_chained: 'missing', extra_t: 'unexpected' });
   });
 });
 
