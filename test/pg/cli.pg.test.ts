@@ -4,6 +4,7 @@
 // non-empty one for seed-demo and --encrypt are refused with the reason and nothing written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { runCli } from '../../electron/cli/run.ts';
 import { latestVersion } from '../../electron/db/migrations/index.ts';
 import { openPostgres } from '../../electron/db/postgres.ts';
@@ -98,6 +99,30 @@ describe('CLI on PostgreSQL', () => {
       const missing = await cli('stats', '--db', pgDatabaseUrl(`${NAME}_nope`));
       expect(missing.code).toBe(2);
       expect(missing.text).toMatch(/无法连接 PostgreSQL 数据库 .*does not exist/);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('verify: sound after the seed; a drifted counter and a quietly edited audit row make it unsound (exit 1)', async () => {
+    const good = await cli('verify', '--db', url);
+    expect(good.code, good.text).toBe(0);
+    expect(good.text).toMatch(/审计链：完好，共 \d+ 条.*保护触发器齐全/);
+    expect(good.text).toContain('结论：数据库完好。');
+    const h = await openPostgres(url);
+    try {
+      await h.db.updateTable('checkinCounts').set((eb) => ({ done: eb('done', '+', 1) })).where('day', '=', (eb) => eb.selectFrom('checkinCounts').select((x) => x.fn.max('day').as('d'))).execute();
+      const drift = await cli('verify', '--db', url, '--json');
+      expect(drift.code).toBe(1);
+      expect(JSON.stringify(drift.json)).toContain('统计计数与原始记录有');
+      expect((await cli('init', '--db', url)).text).toContain('已按原始记录重新计算');
+      expect((await cli('verify', '--db', url)).code).toBe(0);
+      await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(h.db);
+      await sql`UPDATE audit_log SET user_name = 'someone' WHERE id = (SELECT min(id) FROM audit_log)`.execute(h.db);
+      await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`.execute(h.db);
+      const bad = await cli('verify', '--db', url);
+      expect(bad.code).toBe(1);
+      expect(bad.text).toMatch(/审计链：第 \d+ 条起校验未通过/);
     } finally {
       await h.close();
     }
