@@ -12,6 +12,8 @@ export const ENGINE_NEUTRAL = [
   'test/unit/checkins.test.ts',
   'test/unit/supplies.test.ts',
   'test/unit/dashboard.test.ts',
+  'test/unit/checkins-due.test.ts',
+  'test/unit/conflict-details.test.ts',
   'test/unit/alerts.test.ts',
   'test/unit/alert-reason.test.ts',
   'test/unit/cadres.test.ts',
