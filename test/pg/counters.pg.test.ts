@@ -17,7 +17,8 @@ import { addDays } from '../../electron/domain/dates.ts';
 import { endEpisode, extendEpisode } from '../../electron/domain/episodes.ts';
 import { releaseEpisode } from '../../electron/domain/episodes-release.ts';
 import { pgAsDbHandle } from '../../electron/db/postgres.ts';
-import { openTestPgDatabase } from '../helpers/pg-db.ts';
+import { openTestPgDatabase, pgDatabaseUrl } from '../helpers/pg-db.ts';
+import pg from 'pg';
 
 const TODAY = '2022-01-20';
 let handle: DbHandle;
@@ -204,6 +205,45 @@ describe('counters on PostgreSQL', () => {
       await endEpisode(ctx, { episodeId: e.id, version: e.version, outcome: 'transferred', reason: '转运', date: TODAY });
     }
     await expectEqual('domain writes');
+  });
+
+  it('a check-in and an episode of one person written at once by two connections are both counted', async () => {
+    const name = (await one<{ d: string }>(sql`SELECT current_database() AS d`)).d;
+    const [r] = await all<{ id: number; episodeId: number; communityId: number }>(sql`
+      SELECT r.id, max(e.id) AS episode_id, r.community_id FROM residents r JOIN episodes e ON e.resident_id = r.id
+      WHERE NOT EXISTS (SELECT 1 FROM episodes a WHERE a.resident_id = r.id AND a.status = 'active') GROUP BY r.id, r.community_id ORDER BY r.id LIMIT 1`);
+    const day = addDays(TODAY, 1);
+    const at = { aCommit: 0, bDone: 0 };
+    const a = new pg.Client({ connectionString: pgDatabaseUrl(name) });
+    const b = new pg.Client({ connectionString: pgDatabaseUrl(name) });
+    await a.connect();
+    await b.connect();
+    try {
+      await a.query('BEGIN');
+      await a.query(
+        `INSERT INTO episodes (resident_id, kind, start_date, last_day, release_date, test_days, monitoring_days, status, created_at, updated_at)
+         VALUES ($1, 'home_isolation', $2, $3, $4, '[]', 7, 'active', 'x', 'x')`,
+        [r.id, TODAY, addDays(TODAY, 6), addDays(TODAY, 7)],
+      );
+      const bWrite = b
+        .query(
+          `INSERT INTO checkins (resident_id, episode_id, community_id, date, slot, symptoms, recorded_by, abnormal, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'am', '[]', 't', 0, 'x', 'x')`,
+          [r.id, r.episodeId, r.communityId, day],
+        )
+        .then(() => (at.bDone = Date.now()));
+      await new Promise((res) => setTimeout(res, 300));
+      at.aCommit = Date.now();
+      await a.query('COMMIT');
+      await bWrite;
+    } finally {
+      await a.end();
+      await b.end();
+    }
+    await expectEqual('concurrent episode and check-in');
+    expect(await fromCounters(ctx, day)).toEqual(await recount(ctx, day));
+    // The second writer waited for the first (the per-person lock), then saw its episode.
+    expect(at.bDone).toBeGreaterThanOrEqual(at.aCommit);
   });
 
   it('the 30-day chart equals a recount per day; a rebuild changes nothing; a drifted counter is reported', async () => {

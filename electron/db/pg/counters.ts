@@ -6,11 +6,11 @@ import type { Database } from '../schema.ts';
 import { counterCheckSql, counterTriggerSpecs, POSTGRES, rebuildSql, type TriggerSpec } from '../counters.ts';
 
 /** A PL/pgSQL function running `t`'s statements and the trigger that calls it once per row. */
-export function pgTrigger(name: string, t: TriggerSpec): string[] {
+export function pgTrigger(name: string, t: TriggerSpec, lockResidents: string[] = []): string[] {
   return [
     `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
-    ${t.body.join(';\n    ')};
+    ${[...residentLocks(lockResidents), ...t.body].join(';\n    ')};
     RETURN NULL;
   END $$`,
     `CREATE TRIGGER ${name} ${t.event} FOR EACH ROW${t.when ? ` WHEN (${t.when})` : ''} EXECUTE FUNCTION ${name}()`,
@@ -39,7 +39,42 @@ export const PG_COUNTER_DDL: string[] = [
 
 export const PG_REBUILD_SQL: string[] = rebuildSql(POSTGRES);
 
-export const PG_COUNTER_TRIGGERS: string[] = Object.entries(counterTriggerSpecs(POSTGRES)).flatMap(([name, t]) => pgTrigger(name, t));
+/**
+ * SQLite has one writer at a time; PostgreSQL runs transactions side by side, and a trigger reads only what is
+ * committed. Were one transaction to start a person's episode while another records that person's check-in, each
+ * trigger would miss the other's row and the check-in would never be counted. So every counters trigger first takes a
+ * transaction-scoped advisory lock per resident it touches (two in a fixed order when a row moves between residents):
+ * writes about one person wait for each other, and the waiting trigger's statements then see the other's commit
+ * (PL/pgSQL takes a new snapshot per statement under READ COMMITTED). Writes about different people never wait.
+ */
+export const COUNTER_LOCK_CLASS = 0x1de5_c0;
+
+function residentLocks(residents: string[]): string[] {
+  if (residents.length === 2) {
+    const [a, b] = residents;
+    return [
+      `PERFORM pg_advisory_xact_lock(${COUNTER_LOCK_CLASS}, hashint8(LEAST(${a}, ${b})))`,
+      `PERFORM pg_advisory_xact_lock(${COUNTER_LOCK_CLASS}, hashint8(GREATEST(${a}, ${b})))`,
+    ];
+  }
+  return residents.map((r) => `PERFORM pg_advisory_xact_lock(${COUNTER_LOCK_CLASS}, hashint8(${r}))`);
+}
+
+/** The residents each counters trigger locks (residentLocks). */
+const LOCKS: Record<string, string[]> = {
+  counters_episodes_insert: ['NEW.resident_id'],
+  counters_episodes_update: ['OLD.resident_id', 'NEW.resident_id'],
+  counters_episodes_delete: ['OLD.resident_id'],
+  counters_checkins_insert: ['NEW.resident_id'],
+  counters_checkins_delete: ['OLD.resident_id'],
+  counters_checkins_update: ['OLD.resident_id', 'NEW.resident_id'],
+  counters_residents_move: ['NEW.id'],
+};
+
+export const PG_COUNTER_TRIGGERS: string[] = Object.entries(counterTriggerSpecs(POSTGRES)).flatMap(([name, t]) => {
+  if (!LOCKS[name]) throw new Error(`counters trigger ${name}: which residents it locks on PostgreSQL is not said (LOCKS)`);
+  return pgTrigger(name, t, LOCKS[name]);
+});
 
 /** Migration 0009: the counters' version and the triggers that move it. */
 export const PG_VERSION_DDL: string[] = ['CREATE TABLE counter_version (n BIGINT NOT NULL)', 'INSERT INTO counter_version (n) VALUES (1)'];
