@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { startPgServer } from '../test/helpers/pg-server.ts';
 
-const server = await startPgServer();
+// watchParent: even a SIGKILL of this script leaves no server running (a detached watcher stops it).
+const server = await startPgServer({ watchParent: true });
 let stopped = false;
 const stop = () => {
   if (!stopped) {

@@ -3,7 +3,7 @@
 // random superuser password (scram-sha-256, so another local user cannot walk in), and stop() that shuts it down and
 // deletes the folder. PostgreSQL refuses to run as root: as root every server command runs as the `postgres` user
 // (runuser) and the folder is handed to that user.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -43,7 +43,18 @@ function pgRun(program: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${program} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
 }
 
-export async function startPgServer(): Promise<PgServer> {
+/**
+ * A detached shell that stops the server and deletes its folder once process `pid` is gone: a runner killed with
+ * SIGKILL (no handler runs) still leaves no server behind. It checks once a second and ends with the server.
+ */
+function watchdog(pid: number, data: string, dir: string): void {
+  const pgCtl = path.join(PG_BIN, 'pg_ctl');
+  const stopCmd = isRoot() ? `runuser -u postgres -- ${pgCtl}` : pgCtl;
+  const script = `while kill -0 ${pid} 2>/dev/null && [ -d '${data}' ]; do sleep 1; done; [ -d '${data}' ] && ${stopCmd} -D '${data}' -m immediate -w -t 30 stop >/dev/null 2>&1; rm -rf '${dir}'`;
+  spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
+export async function startPgServer(options: { watchParent?: boolean } = {}): Promise<PgServer> {
   if (!fs.existsSync(path.join(PG_BIN, 'initdb'))) throw new Error(`PostgreSQL 15 is not installed (${PG_BIN}/initdb missing): apt-get install postgresql`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-pg-'));
   const data = path.join(dir, 'data');
@@ -74,6 +85,7 @@ export async function startPgServer(): Promise<PgServer> {
     const opts = [`-c listen_addresses=127.0.0.1`, `-p ${port}`, `-k ${sock}`, '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=200'];
     pgRun('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-o', opts.join(' '), '-w', '-t', '60', 'start']);
     started = true;
+    if (options.watchParent) watchdog(process.pid, data, dir);
     return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, port, dir, stop };
   } catch (e) {
     const log = path.join(dir, 'server.log');
