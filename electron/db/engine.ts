@@ -78,6 +78,24 @@ export async function syncIdSequences(db: AnyDb): Promise<void> {
   }
 }
 
+/**
+ * Runs a statement that may fail (a delete refused by a foreign key, say) inside a transaction, so that the caller can
+ * catch the failure and go on. SQLite undoes just the failed statement; PostgreSQL aborts the whole transaction
+ * unless the statement ran under a savepoint, which is rolled back to on failure.
+ */
+export async function mayFail<T>(db: AnyDb, fn: () => Promise<T>): Promise<T> {
+  if (!isPostgres(db) || !db.isTransaction) return fn();
+  await sql`SAVEPOINT idesk_may_fail`.execute(db);
+  try {
+    const out = await fn();
+    await sql`RELEASE SAVEPOINT idesk_may_fail`.execute(db);
+    return out;
+  } catch (e) {
+    await sql`ROLLBACK TO SAVEPOINT idesk_may_fail`.execute(db);
+    throw e;
+  }
+}
+
 const AUDIT_LOCK = 0x1de5_a0d1;
 
 /**
