@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { DbHandle } from '../db/open.ts';
+import { isPostgresUrl } from '../db/engine.ts';
 import type { RestoreOutcome } from '../db/restore.ts';
 import { CLI_ACTOR } from '../domain/actor.ts';
 import { systemClock } from '../domain/clock.ts';
@@ -28,7 +29,7 @@ export interface CliSession {
  */
 export function startCliSession(handle: DbHandle, dbFile: string): CliSession {
   const clock = systemClock();
-  const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile: path.resolve(dbFile), localFiles: true, inlineJobs: handle };
+  const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile: isPostgresUrl(dbFile) ? handle.file : path.resolve(dbFile), localFiles: true, inlineJobs: handle };
   const sessionKey = `cli:${randomUUID()}`;
   env.sessions.set(sessionKey, CLI_ACTOR, clock.now().getTime());
   return { env, sessionKey };

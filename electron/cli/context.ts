@@ -3,6 +3,7 @@
 // database driver and the API.
 import { openDatabase, DatabaseOpenError, type DbHandle, type OpenOptions } from '../db/open.ts';
 import { existsSync } from 'node:fs';
+import { isPostgresUrl } from '../db/engine.ts';
 import { generateKey, resolveKey, writeKeyFile, type DbKey } from '../db/keys.ts';
 import { MISSING_KEY_HINT, setDatabaseKey } from '../db/sqlite.ts';
 import { dispatchIn, type ApiSlice } from '../api/dispatch-core.ts';
@@ -15,6 +16,10 @@ import { CliError, OPEN_ERROR_CODES } from './output.ts';
 /** Opens the file; a missing, unreadable, damaged or too-new file, or a missing or wrong key, is exit code 2 with the reason. */
 export async function openCliDb(file: string, options: OpenOptions = {}): Promise<DbHandle> {
   try {
+    if (isPostgresUrl(file)) {
+      const { openPostgres, pgAsDbHandle } = await import('../db/postgres.ts');
+      return pgAsDbHandle(await openPostgres(file, { migrate: options.migrate, readonly: options.readonly, max: 4 }));
+    }
     return await openDatabase(file, options);
   } catch (e) {
     if (e instanceof DatabaseOpenError) throw new CliError(2, OPEN_ERROR_CODES[e.code], e.message);

@@ -13,6 +13,8 @@ import crypto from 'node:crypto';
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { sql, type Kysely } from 'kysely';
 import type { AuditEntry, Database } from './schema.ts';
+import { isPostgres } from './engine.ts';
+import { PG_AUDIT_EXPECTED, pgAuditTriggerRows } from './pg/audit.ts';
 
 export const CHAIN_VERSION = 'idesk-audit-chain-v1';
 export const SCRUBBED_DETAILS = JSON.stringify({ purged: true });
@@ -138,13 +140,15 @@ export interface AuditChainReport {
 const norm = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
 
 export async function checkTriggers(db: Kysely<Database>): Promise<{ triggers: TriggerStatus[]; problems: string[] }> {
-  const rows = (
-    await sql<{ name: string; sql: string | null }>`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_log', 'audit_purge_gate')`.execute(db)
-  ).rows;
+  const pg = isPostgres(db);
+  const rows = pg
+    ? await pgAuditTriggerRows(db)
+    : (await sql<{ name: string; sql: string | null }>`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit_log', 'audit_purge_gate')`.execute(db)).rows;
+  const expectedTriggers = pg ? PG_AUDIT_EXPECTED : AUDIT_TRIGGERS;
   const found = new Map(rows.map((r) => [r.name, r.sql]));
   const triggers: TriggerStatus[] = [];
   const problems: string[] = [];
-  for (const [name, expected] of Object.entries(AUDIT_TRIGGERS)) {
+  for (const [name, expected] of Object.entries(expectedTriggers)) {
     if (!found.has(name)) {
       triggers.push({ name, status: 'missing' });
       problems.push(`审计日志的保护触发器 ${name} 不存在（已被删除），审计记录可能被改动过`);
@@ -157,7 +161,7 @@ export async function checkTriggers(db: Kysely<Database>): Promise<{ triggers: T
   const gate = (await sql<{ n: number }>`SELECT COUNT(*) AS n FROM audit_purge_gate`.execute(db)).rows[0]?.n ?? 0;
   if (Number(gate) > 0) problems.push('audit_purge_gate 中留有记录：审计日志的删除保护被打开（只有清理过程中才应有），审计记录可能被删除过');
   for (const r of rows) {
-    if (!(r.name in AUDIT_TRIGGERS)) {
+    if (!(r.name in expectedTriggers)) {
       triggers.push({ name: r.name, status: 'unexpected' });
       problems.push(`审计日志上多出一个本软件未创建的触发器 ${r.name}`);
     }
@@ -174,7 +178,9 @@ interface ChainRow extends ChainFields {
 
 /** Whether audit_log has the chain columns (migration 0005). */
 export async function hasChain(db: Kysely<Database>): Promise<boolean> {
-  const cols = (await sql<{ name: string }>`SELECT name FROM pragma_table_info('audit_log')`.execute(db)).rows;
+  const cols = isPostgres(db)
+    ? (await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'audit_log'`.execute(db)).rows
+    : (await sql<{ name: string }>`SELECT name FROM pragma_table_info('audit_log')`.execute(db)).rows;
   return cols.some((c) => c.name === 'hash');
 }
 
@@ -280,7 +286,9 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: ChainAncho
 
 /** The head recorded by the newest successful check (audit_chain_checks, migration 0005), as an anchor for verify. */
 export async function lastCheckedHead(db: Kysely<Database>): Promise<ChainAnchor[]> {
-  const has = (await sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'audit_chain_checks'`.execute(db)).rows[0];
+  const has = isPostgres(db)
+    ? (await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'audit_chain_checks'`.execute(db)).rows[0]
+    : (await sql<{ n: number }>`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'audit_chain_checks'`.execute(db)).rows[0];
   if (!has?.n) return [];
   const r = await db
     .selectFrom('auditChainChecks')

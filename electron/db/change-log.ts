@@ -20,6 +20,9 @@ const WATCHED: Record<string, (row: 'NEW' | 'OLD') => string> = {
   settings: () => 'NULL',
 };
 
+/** The same map for the PostgreSQL triggers (db/pg/change-log.ts). */
+export const WATCHED_COMMUNITY: Readonly<Record<string, (row: 'NEW' | 'OLD') => string>> = WATCHED;
+
 /** The watched tables, by their SQL names (as notices name them). */
 export const WATCHED_TABLES = Object.keys(WATCHED);
 

@@ -41,10 +41,44 @@ function coversSome(x: string): string {
   return `(${x}.status = 'active' OR (${x}.ended_on IS NOT NULL AND ${x}.ended_on > ${x}.start_date))`;
 }
 
-/** The first day that counts as 待解除 for episode `x`: the day after its last day, not before its start. */
-function releasableFrom(x: string): string {
-  return `max(${x}.start_date, date(${x}.last_day, '+1 day'))`;
+/**
+ * What SQLite and PostgreSQL spell differently in the counters' SQL. SQLITE is the form every SQLite file has (its
+ * texts must never change: verify compares them); db/pg/counters.ts renders the same statements with POSTGRES.
+ */
+export interface CounterDialect {
+  /** The first day that counts as 待解除 for episode `x`: the day after its last day, not before its start. */
+  releasableFrom(x: string): string;
+  /** INSERT … that skips rows already there (coverage_overlaps). */
+  insertIgnore(into: string, select: string): string;
+  /** A join without a condition. */
+  crossJoin: string;
+  /** The alias a derived table needs (PostgreSQL 15 requires one). */
+  derived: string;
+  /** An always-true condition. */
+  true: string;
+  /** The place columns a GROUP BY of one person's check-ins lists too (SQLite takes them bare: one person, one place). */
+  groupPlace: string;
 }
+
+export const SQLITE: CounterDialect = {
+  releasableFrom: (x) => `max(${x}.start_date, date(${x}.last_day, '+1 day'))`,
+  insertIgnore: (into, select) => `INSERT OR IGNORE INTO ${into}
+    ${select}`,
+  crossJoin: 'JOIN',
+  derived: '',
+  true: '1',
+  groupPlace: '',
+};
+
+export const POSTGRES: CounterDialect = {
+  releasableFrom: (x) => `GREATEST(${x}.start_date, to_char(${x}.last_day::date + 1, 'YYYY-MM-DD'))`,
+  insertIgnore: (into, select) => `INSERT INTO ${into}
+    ${select} ON CONFLICT DO NOTHING`,
+  crossJoin: 'CROSS JOIN',
+  derived: ' AS d',
+  true: 'TRUE',
+  groupPlace: ', p.community_id, p.compound_id, p.building_id',
+};
 
 /**
  * The rows an episode adds to coverage_counts, times `sign`: `source` yields episodes as `x` with their place as `p`
@@ -52,8 +86,8 @@ function releasableFrom(x: string): string {
  * releasable start (+releasable), end (−releasable) — for an episode that covers any day — and two events counted on
  * their own day: it started (every episode), it was released (released ones).
  */
-function coverageRows(source: string, sign: 1 | -1, grouped?: { weight: string; place: string }): string {
-  const r = releasableFrom('x');
+function coverageRows(source: string, sign: 1 | -1, d: CounterDialect = SQLITE, grouped?: { weight: string; place: string }): string {
+  const r = d.releasableFrom('x');
   // Grouped: each source row stands for `weight` alike episodes and carries its place itself (alias `place`); it is
   // read once, outside the six points (CROSS JOIN keeps that order: the other way the grouping would run six times).
   const w = grouped ? ` * ${grouped.weight}` : '';
@@ -77,10 +111,16 @@ function coverageRows(source: string, sign: 1 | -1, grouped?: { weight: string; 
 }
 
 const UPSERT_COVERAGE = `INSERT INTO coverage_counts (day, community_id, compound_id, building_id, kind, covered, releasable, started, released)`;
-const ON_COVERAGE = `ON CONFLICT (day, community_id, compound_id, building_id, kind) DO UPDATE SET covered = covered + excluded.covered,
+const SQLITE_ON_COVERAGE = `ON CONFLICT (day, community_id, compound_id, building_id, kind) DO UPDATE SET covered = covered + excluded.covered,
   releasable = releasable + excluded.releasable, started = started + excluded.started, released = released + excluded.released`;
+// PostgreSQL wants the kept row's columns qualified in DO UPDATE (an unqualified one is ambiguous with excluded's).
+const onCoverage = (d: CounterDialect) =>
+  d === SQLITE
+    ? SQLITE_ON_COVERAGE
+    : SQLITE_ON_COVERAGE.replace(/= (covered|releasable|started|released) \+/g, '= coverage_counts.$1 +');
 const UPSERT_DONE = `INSERT INTO checkin_counts (day, slot, community_id, compound_id, building_id, done)`;
-const ON_DONE = `ON CONFLICT (day, slot, community_id, compound_id, building_id) DO UPDATE SET done = done + excluded.done`;
+const SQLITE_ON_DONE = `ON CONFLICT (day, slot, community_id, compound_id, building_id) DO UPDATE SET done = done + excluded.done`;
+const onDone = (d: CounterDialect) => (d === SQLITE ? SQLITE_ON_DONE : SQLITE_ON_DONE.replace('= done +', '= checkin_counts.done +'));
 
 /** One episode row (NEW or OLD of a trigger) as a source named x, joined to its resident's current place p. */
 function episodeSource(row: 'NEW' | 'OLD'): string {
@@ -99,72 +139,116 @@ function rowCovers(row: 'NEW' | 'OLD', d: string): string {
 }
 
 /** Check-ins of `resident` whose covered state changed from `before` to `after`, added to checkin_counts. */
-function doneShift(resident: string, before: string, after: string, when = '1'): string {
+function doneShift(resident: string, before: string, after: string, when?: string, d: CounterDialect = SQLITE): string {
   const change = `(CASE WHEN ${after} THEN 1 ELSE 0 END - CASE WHEN ${before} THEN 1 ELSE 0 END)`;
   return `${UPSERT_DONE}
     SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, SUM(${change})
     FROM checkins k JOIN resident_places p ON p.resident_id = k.resident_id
-    WHERE k.resident_id = ${resident} AND ${when}
-    GROUP BY k.date, k.slot HAVING SUM(${change}) <> 0
-    ${ON_DONE}`;
+    WHERE k.resident_id = ${resident} AND ${when ?? d.true}
+    GROUP BY k.date, k.slot${d.groupPlace} HAVING SUM(${change}) <> 0
+    ${onDone(d)}`;
 }
 
 /** A resident gets into coverage_overlaps when episode `row` overlaps another of theirs (kept for good: rare). */
-function overlapMark(row: 'NEW'): string {
+function overlapMark(row: 'NEW', d: CounterDialect = SQLITE): string {
   const end = (x: string) => `CASE WHEN ${x}.status = 'active' THEN '9999-12-31' ELSE ${x}.ended_on END`;
-  return `INSERT OR IGNORE INTO coverage_overlaps (resident_id)
-    SELECT ${row}.resident_id WHERE ${coversSome(row)} AND EXISTS (
+  return d.insertIgnore(
+    'coverage_overlaps (resident_id)',
+    `SELECT ${row}.resident_id WHERE ${coversSome(row)} AND EXISTS (
       SELECT 1 FROM episodes o WHERE o.resident_id = ${row}.resident_id AND o.id <> ${row}.id AND ${coversSome('o')}
-        AND o.start_date < ${end(row)} AND ${row}.start_date < ${end('o')})`;
+        AND o.start_date < ${end(row)} AND ${row}.start_date < ${end('o')})`,
+  );
 }
 
 const EPISODE_COLUMNS = 'start_date, ended_on, status, last_day, kind';
 
-/** Trigger name → CREATE TRIGGER text. */
-export const COUNTER_TRIGGERS: Record<string, string> = {
-  counters_episodes_insert: `CREATE TRIGGER counters_episodes_insert AFTER INSERT ON episodes BEGIN
-    ${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1)} ${ON_COVERAGE};
-    ${doneShift('NEW.resident_id', someCovers('k.resident_id', 'k.date', 'NEW.id'), someCovers('k.resident_id', 'k.date'))};
-    ${overlapMark('NEW')};
-  END`,
-  counters_episodes_update: `CREATE TRIGGER counters_episodes_update AFTER UPDATE OF ${EPISODE_COLUMNS}, resident_id ON episodes BEGIN
-    ${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1)} ${ON_COVERAGE};
-    ${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1)} ${ON_COVERAGE};
-    ${doneShift('NEW.resident_id', `(${someCovers('k.resident_id', 'k.date', 'NEW.id')} OR (OLD.resident_id = NEW.resident_id AND ${rowCovers('OLD', 'k.date')}))`, someCovers('k.resident_id', 'k.date'))};
-    ${doneShift('OLD.resident_id', `(${someCovers('k.resident_id', 'k.date')} OR ${rowCovers('OLD', 'k.date')})`, someCovers('k.resident_id', 'k.date'), 'OLD.resident_id <> NEW.resident_id')};
-    ${overlapMark('NEW')};
-  END`,
-  counters_episodes_delete: `CREATE TRIGGER counters_episodes_delete AFTER DELETE ON episodes BEGIN
-    ${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1)} ${ON_COVERAGE};
-    ${doneShift('OLD.resident_id', `(${someCovers('k.resident_id', 'k.date')} OR ${rowCovers('OLD', 'k.date')})`, someCovers('k.resident_id', 'k.date'))};
-  END`,
-  counters_checkins_insert: `CREATE TRIGGER counters_checkins_insert AFTER INSERT ON checkins BEGIN
-    ${UPSERT_DONE} SELECT NEW.date, NEW.slot, p.community_id, p.compound_id, p.building_id, 1 FROM resident_places p
-      WHERE p.resident_id = NEW.resident_id AND ${someCovers('NEW.resident_id', 'NEW.date')} ${ON_DONE};
-  END`,
-  counters_checkins_delete: `CREATE TRIGGER counters_checkins_delete AFTER DELETE ON checkins BEGIN
-    ${UPSERT_DONE} SELECT OLD.date, OLD.slot, p.community_id, p.compound_id, p.building_id, -1 FROM resident_places p
-      WHERE p.resident_id = OLD.resident_id AND ${someCovers('OLD.resident_id', 'OLD.date')} ${ON_DONE};
-  END`,
-  counters_checkins_update: `CREATE TRIGGER counters_checkins_update AFTER UPDATE OF resident_id, date, slot ON checkins BEGIN
-    ${UPSERT_DONE} SELECT OLD.date, OLD.slot, p.community_id, p.compound_id, p.building_id, -1 FROM resident_places p
-      WHERE p.resident_id = OLD.resident_id AND ${someCovers('OLD.resident_id', 'OLD.date')} ${ON_DONE};
-    ${UPSERT_DONE} SELECT NEW.date, NEW.slot, p.community_id, p.compound_id, p.building_id, 1 FROM resident_places p
-      WHERE p.resident_id = NEW.resident_id AND ${someCovers('NEW.resident_id', 'NEW.date')} ${ON_DONE};
-  END`,
-  // A resident who moves (another household or community) takes their counts along.
-  counters_residents_move: `CREATE TRIGGER counters_residents_move AFTER UPDATE OF community_id, household_id ON residents
-    WHEN OLD.community_id IS NOT NEW.community_id OR OLD.household_id IS NOT NEW.household_id BEGIN
-    ${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN (${householdPlace('OLD.household_id', 'OLD.community_id')}) p ON x.resident_id = NEW.id`, -1)} ${ON_COVERAGE};
-    ${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.resident_id = NEW.id`, 1)} ${ON_COVERAGE};
-    ${UPSERT_DONE} SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, -COUNT(*)
-      FROM checkins k JOIN (${householdPlace('OLD.household_id', 'OLD.community_id')}) p
-      WHERE k.resident_id = NEW.id AND ${someCovers('k.resident_id', 'k.date')} GROUP BY k.date, k.slot ${ON_DONE};
-    ${UPSERT_DONE} SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, COUNT(*)
+/** A trigger as both engines need it: its event (`AFTER … ON table`), an optional condition and its statements. */
+export interface TriggerSpec {
+  event: string;
+  when?: string;
+  body: string[];
+}
+
+/** The counters' triggers, by name, in dialect `d`. */
+export function counterTriggerSpecs(d: CounterDialect): Record<string, TriggerSpec> {
+  const someCoversIn = (resident: string, day: string, except?: string) => someCovers(resident, day, except);
+  return {
+    counters_episodes_insert: {
+      event: 'AFTER INSERT ON episodes',
+      body: [
+        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1, d)} ${onCoverage(d)}`,
+        doneShift('NEW.resident_id', someCoversIn('k.resident_id', 'k.date', 'NEW.id'), someCoversIn('k.resident_id', 'k.date'), undefined, d),
+        overlapMark('NEW', d),
+      ],
+    },
+    counters_episodes_update: {
+      event: `AFTER UPDATE OF ${EPISODE_COLUMNS}, resident_id ON episodes`,
+      body: [
+        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1, d)} ${onCoverage(d)}`,
+        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('NEW'), 1, d)} ${onCoverage(d)}`,
+        doneShift('NEW.resident_id', `(${someCoversIn('k.resident_id', 'k.date', 'NEW.id')} OR (OLD.resident_id = NEW.resident_id AND ${rowCovers('OLD', 'k.date')}))`, someCoversIn('k.resident_id', 'k.date'), undefined, d),
+        doneShift('OLD.resident_id', `(${someCoversIn('k.resident_id', 'k.date')} OR ${rowCovers('OLD', 'k.date')})`, someCoversIn('k.resident_id', 'k.date'), 'OLD.resident_id <> NEW.resident_id', d),
+        overlapMark('NEW', d),
+      ],
+    },
+    counters_episodes_delete: {
+      event: 'AFTER DELETE ON episodes',
+      body: [
+        `${UPSERT_COVERAGE} ${coverageRows(episodeSource('OLD'), -1, d)} ${onCoverage(d)}`,
+        doneShift('OLD.resident_id', `(${someCoversIn('k.resident_id', 'k.date')} OR ${rowCovers('OLD', 'k.date')})`, someCoversIn('k.resident_id', 'k.date'), undefined, d),
+      ],
+    },
+    counters_checkins_insert: {
+      event: 'AFTER INSERT ON checkins',
+      body: [
+        `${UPSERT_DONE} SELECT NEW.date, NEW.slot, p.community_id, p.compound_id, p.building_id, 1 FROM resident_places p
+      WHERE p.resident_id = NEW.resident_id AND ${someCoversIn('NEW.resident_id', 'NEW.date')} ${onDone(d)}`,
+      ],
+    },
+    counters_checkins_delete: {
+      event: 'AFTER DELETE ON checkins',
+      body: [
+        `${UPSERT_DONE} SELECT OLD.date, OLD.slot, p.community_id, p.compound_id, p.building_id, -1 FROM resident_places p
+      WHERE p.resident_id = OLD.resident_id AND ${someCoversIn('OLD.resident_id', 'OLD.date')} ${onDone(d)}`,
+      ],
+    },
+    counters_checkins_update: {
+      event: 'AFTER UPDATE OF resident_id, date, slot ON checkins',
+      body: [
+        `${UPSERT_DONE} SELECT OLD.date, OLD.slot, p.community_id, p.compound_id, p.building_id, -1 FROM resident_places p
+      WHERE p.resident_id = OLD.resident_id AND ${someCoversIn('OLD.resident_id', 'OLD.date')} ${onDone(d)}`,
+        `${UPSERT_DONE} SELECT NEW.date, NEW.slot, p.community_id, p.compound_id, p.building_id, 1 FROM resident_places p
+      WHERE p.resident_id = NEW.resident_id AND ${someCoversIn('NEW.resident_id', 'NEW.date')} ${onDone(d)}`,
+      ],
+    },
+    // A resident who moves (another household or community) takes their counts along.
+    counters_residents_move: {
+      event: 'AFTER UPDATE OF community_id, household_id ON residents',
+      when: d === SQLITE ? 'OLD.community_id IS NOT NEW.community_id OR OLD.household_id IS NOT NEW.household_id' : 'OLD.community_id IS DISTINCT FROM NEW.community_id OR OLD.household_id IS DISTINCT FROM NEW.household_id',
+      body: [
+        `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN (${householdPlace('OLD.household_id', 'OLD.community_id')}) p ON x.resident_id = NEW.id`, -1, d)} ${onCoverage(d)}`,
+        `${UPSERT_COVERAGE} ${coverageRows(`episodes x JOIN resident_places p ON p.resident_id = x.resident_id AND x.resident_id = NEW.id`, 1, d)} ${onCoverage(d)}`,
+        `${UPSERT_DONE} SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, -COUNT(*)
+      FROM checkins k ${d.crossJoin} (${householdPlace('OLD.household_id', 'OLD.community_id')}) p
+      WHERE k.resident_id = NEW.id AND ${someCoversIn('k.resident_id', 'k.date')} GROUP BY k.date, k.slot${d.groupPlace} ${onDone(d)}`,
+        `${UPSERT_DONE} SELECT k.date, k.slot, p.community_id, p.compound_id, p.building_id, COUNT(*)
       FROM checkins k JOIN resident_places p ON p.resident_id = k.resident_id
-      WHERE k.resident_id = NEW.id AND ${someCovers('k.resident_id', 'k.date')} GROUP BY k.date, k.slot ${ON_DONE};
-  END`,
-};
+      WHERE k.resident_id = NEW.id AND ${someCoversIn('k.resident_id', 'k.date')} GROUP BY k.date, k.slot${d.groupPlace} ${onDone(d)}`,
+      ],
+    },
+  };
+}
+
+/** The SQLite text of a trigger (the layout every existing file has). */
+function sqliteTrigger(name: string, t: TriggerSpec): string {
+  const head = t.when ? `CREATE TRIGGER ${name} ${t.event}\n    WHEN ${t.when} BEGIN` : `CREATE TRIGGER ${name} ${t.event} BEGIN`;
+  return `${head}\n    ${t.body.join(';\n    ')};\n  END`;
+}
+
+/** Trigger name → CREATE TRIGGER text. */
+export const COUNTER_TRIGGERS: Record<string, string> = Object.fromEntries(
+  Object.entries(counterTriggerSpecs(SQLITE)).map(([name, t]) => [name, sqliteTrigger(name, t)]),
+);
 
 /**
  * SQL adding the counts of NEW residents' first episodes with ids in [lo, hi] (fresh-rows.ts): what
@@ -172,14 +256,14 @@ export const COUNTER_TRIGGERS: Record<string, string> = {
  * they have no check-ins and no other episode, so the trigger's other two steps (check-ins now covered, overlaps)
  * have nothing to do.
  */
-export function freshEpisodesCoverageSql(lo: number, hi: number): string {
+export function freshEpisodesCoverageSql(lo: number, hi: number, d: CounterDialect = SQLITE): string {
   if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('freshEpisodesCoverageSql: integer ids only');
   // The episodes alike in every column the counts read (an import's part: a few start dates, places and kinds) are
   // counted once, with their number as the weight: the same sums as one row per episode, from far fewer rows.
   const alike = `(SELECT e.start_date, e.ended_on, e.status, e.last_day, e.kind, p.community_id, p.compound_id, p.building_id, COUNT(*) AS n
     FROM episodes e JOIN resident_places p ON p.resident_id = e.resident_id AND e.id BETWEEN ${lo} AND ${hi}
     GROUP BY e.start_date, e.ended_on, e.status, e.last_day, e.kind, p.community_id, p.compound_id, p.building_id) x`;
-  return `${UPSERT_COVERAGE} ${coverageRows(alike, 1, { weight: 'x.n', place: 'x' })} ${ON_COVERAGE}`;
+  return `${UPSERT_COVERAGE} ${coverageRows(alike, 1, d, { weight: 'x.n', place: 'x' })} ${onCoverage(d)}`;
 }
 
 /**
@@ -213,29 +297,60 @@ export const COUNTER_DDL: string[] = [
   `CREATE INDEX checkins_date_abnormal ON checkins (date, abnormal, community_id)`,
 ];
 
-/** The counters recomputed from the raw rows, in the tables' own shape (for rebuild and check). */
-const REBUILD_COVERAGE = `SELECT day, community_id, compound_id, building_id, kind, SUM(covered) AS covered, SUM(releasable) AS releasable,
+/** The counters recomputed from the raw rows, in the tables' own shape (for rebuild and check), in dialect `d`. */
+export function recountSql(d: CounterDialect): { coverage: string; done: string; overlaps: string } {
+  return {
+    coverage: `SELECT day, community_id, compound_id, building_id, kind, SUM(covered) AS covered, SUM(releasable) AS releasable,
     SUM(started) AS started, SUM(released) AS released
-  FROM (${coverageRows('episodes x JOIN resident_places p ON p.resident_id = x.resident_id', 1)})
-  GROUP BY 1, 2, 3, 4, 5 HAVING SUM(covered) <> 0 OR SUM(releasable) <> 0 OR SUM(started) <> 0 OR SUM(released) <> 0`;
-const REBUILD_DONE = `SELECT k.date AS day, k.slot AS slot, p.community_id, p.compound_id, p.building_id, COUNT(*) AS done
+  FROM (${coverageRows('episodes x JOIN resident_places p ON p.resident_id = x.resident_id', 1, d)})${d.derived}
+  GROUP BY 1, 2, 3, 4, 5 HAVING SUM(covered) <> 0 OR SUM(releasable) <> 0 OR SUM(started) <> 0 OR SUM(released) <> 0`,
+    done: `SELECT k.date AS day, k.slot AS slot, p.community_id, p.compound_id, p.building_id, COUNT(*) AS done
   FROM checkins k JOIN resident_places p ON p.resident_id = k.resident_id
   WHERE ${someCovers('k.resident_id', 'k.date')}
-  GROUP BY 1, 2, 3, 4, 5`;
-const REBUILD_OVERLAPS = `SELECT DISTINCT a.resident_id FROM episodes a JOIN episodes b ON b.resident_id = a.resident_id AND b.id > a.id
+  GROUP BY 1, 2, 3, 4, 5`,
+    overlaps: `SELECT DISTINCT a.resident_id FROM episodes a JOIN episodes b ON b.resident_id = a.resident_id AND b.id > a.id
   WHERE ${coversSome('a')} AND ${coversSome('b')}
     AND a.start_date < (CASE WHEN b.status = 'active' THEN '9999-12-31' ELSE b.ended_on END)
-    AND b.start_date < (CASE WHEN a.status = 'active' THEN '9999-12-31' ELSE a.ended_on END)`;
+    AND b.start_date < (CASE WHEN a.status = 'active' THEN '9999-12-31' ELSE a.ended_on END)`,
+  };
+}
+
+/** The statements that recompute every counter from the raw rows (in a transaction), in dialect `d`. */
+export function rebuildSql(d: CounterDialect): string[] {
+  const r = recountSql(d);
+  return [
+    'DELETE FROM coverage_counts',
+    'DELETE FROM checkin_counts',
+    `INSERT INTO coverage_counts (day, community_id, compound_id, building_id, kind, covered, releasable, started, released) ${r.coverage}`,
+    `INSERT INTO checkin_counts (day, slot, community_id, compound_id, building_id, done) ${r.done}`,
+    // Kept, not replaced: a resident once marked stays (the reader corrects them exactly either way).
+    d === SQLITE ? `INSERT OR IGNORE INTO coverage_overlaps (resident_id) ${r.overlaps}` : `INSERT INTO coverage_overlaps (resident_id) ${r.overlaps} ON CONFLICT DO NOTHING`,
+  ];
+}
 
 /** The statements that recompute every counter from the raw rows (in a transaction). */
-export const REBUILD_SQL: string[] = [
-  'DELETE FROM coverage_counts',
-  'DELETE FROM checkin_counts',
-  `INSERT INTO coverage_counts (day, community_id, compound_id, building_id, kind, covered, releasable, started, released) ${REBUILD_COVERAGE}`,
-  `INSERT INTO checkin_counts (day, slot, community_id, compound_id, building_id, done) ${REBUILD_DONE}`,
-  // Kept, not replaced: a resident once marked stays (the reader corrects them exactly either way).
-  `INSERT OR IGNORE INTO coverage_overlaps (resident_id) ${REBUILD_OVERLAPS}`,
-];
+export const REBUILD_SQL: string[] = rebuildSql(SQLITE);
+
+/**
+ * The queries checkCounters runs: differences between the kept counters and a recount, as rows (at most 20 each),
+ * in dialect `d`.
+ */
+export function counterCheckSql(d: CounterDialect): string[] {
+  const r = recountSql(d);
+  const diff = (table: string, kept: string, fresh: string, key: string, values: string[]) => {
+    const nonZero = values.map((v) => `${v} <> 0`).join(' OR ');
+    const cols = `${key}, ${values.join(', ')}`;
+    const a = d === SQLITE ? '' : ' AS a';
+    const b = d === SQLITE ? '' : ' AS b';
+    return `SELECT '${table}' AS t, * FROM (SELECT ${cols} FROM (${kept})${a} WHERE ${nonZero} EXCEPT SELECT ${cols} FROM (${fresh})${b} WHERE ${nonZero})${a}
+        UNION ALL SELECT '${table} (missing)' AS t, * FROM (SELECT ${cols} FROM (${fresh})${a} WHERE ${nonZero} EXCEPT SELECT ${cols} FROM (${kept})${b} WHERE ${nonZero})${b} LIMIT 20`;
+  };
+  return [
+    diff('coverage_counts', 'SELECT * FROM coverage_counts', r.coverage, 'day, community_id, compound_id, building_id, kind', ['covered', 'releasable', 'started', 'released']),
+    diff('checkin_counts', 'SELECT * FROM checkin_counts', r.done, 'day, slot, community_id, compound_id, building_id', ['done']),
+    `SELECT resident_id FROM (${r.overlaps})${d.derived} WHERE resident_id NOT IN (SELECT resident_id FROM coverage_overlaps) LIMIT 20`,
+  ];
+}
 
 /** Recomputes every counter from the raw rows (after a bulk fill, or to repair drift). */
 export function rebuildCounters(sqlite: SqliteDatabase.Database): void {
@@ -251,18 +366,9 @@ export function rebuildCounters(sqlite: SqliteDatabase.Database): void {
  */
 export function checkCounters(sqlite: SqliteDatabase.Database): string[] {
   const out: string[] = [];
-  const diff = (table: string, kept: string, fresh: string, key: string, values: string[]) => {
-    const nonZero = values.map((v) => `${v} <> 0`).join(' OR ');
-    const cols = `${key}, ${values.join(', ')}`;
-    const rows = sqlite
-      .prepare(`SELECT '${table}' AS t, * FROM (SELECT ${cols} FROM (${kept}) WHERE ${nonZero} EXCEPT SELECT ${cols} FROM (${fresh}) WHERE ${nonZero})
-        UNION ALL SELECT '${table} (missing)' AS t, * FROM (SELECT ${cols} FROM (${fresh}) WHERE ${nonZero} EXCEPT SELECT ${cols} FROM (${kept}) WHERE ${nonZero}) LIMIT 20`)
-      .all() as Record<string, unknown>[];
-    for (const r of rows) out.push(JSON.stringify(r));
-  };
-  diff('coverage_counts', 'SELECT * FROM coverage_counts', REBUILD_COVERAGE, 'day, community_id, compound_id, building_id, kind', ['covered', 'releasable', 'started', 'released']);
-  diff('checkin_counts', 'SELECT * FROM checkin_counts', REBUILD_DONE, 'day, slot, community_id, compound_id, building_id', ['done']);
-  const missing = sqlite.prepare(`SELECT resident_id FROM (${REBUILD_OVERLAPS}) WHERE resident_id NOT IN (SELECT resident_id FROM coverage_overlaps) LIMIT 20`).pluck().all();
+  const [coverage, done, overlaps] = counterCheckSql(SQLITE);
+  for (const text of [coverage, done]) for (const r of sqlite.prepare(text).all() as Record<string, unknown>[]) out.push(JSON.stringify(r));
+  const missing = sqlite.prepare(overlaps).pluck().all();
   for (const id of missing) out.push(JSON.stringify({ t: 'coverage_overlaps (missing)', resident_id: id }));
   return out;
 }

@@ -8,6 +8,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { CHANGE_TRIGGERS, insertedRowsLogSql, LOGGED_AT } from './change-log.ts';
+import { isPostgres } from './engine.ts';
 import { COUNTER_TRIGGERS, VERSION_TRIGGERS, freshEpisodesCoverageSql } from './counters.ts';
 
 const OFF: Record<string, string> = {
@@ -30,6 +31,9 @@ export interface FreshRows {
  */
 export async function withFreshRows<T extends FreshRows>(db: Kysely<Database>, fn: () => Promise<T>): Promise<T> {
   if (!db.isTransaction) throw new Error('withFreshRows needs a transaction');
+  // PostgreSQL: the triggers stay on. Dropping or disabling one there locks its whole table against every other
+  // server until this transaction ends; the per-row PL/pgSQL triggers are slower but keep the others writing.
+  if (isPostgres(db)) return fn();
   const present = (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'trigger'`.execute(db)).rows.map((r) => r.name);
   const dropped = Object.keys(OFF).filter((n) => present.includes(n));
   for (const name of dropped) await sql.raw(`DROP TRIGGER ${name}`).execute(db);

@@ -1,11 +1,11 @@
 // The append-only audit trail: every write, login, export, reveal and purge. The table's triggers refuse UPDATE/DELETE;
 // every row is hash-chained to the one before it (db/audit-chain.ts), and this file is the only writer of audit_log.
-import { sql } from 'kysely';
 import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { nowIso } from './clock.ts';
 import type { Db } from '../db/open.ts';
 import type { AuditAction } from '../shared/auditActions.ts';
+import { lockAuditChain, takeIds } from '../db/engine.ts';
 import { detailsCommit, newNonces, REANCHOR_ACTION, rowHash, SCRUBBED_DETAILS, toRanges } from '../db/audit-chain.ts';
 
 export interface AuditInput {
@@ -51,17 +51,17 @@ function auditRow(ctx: Ctx, entry: AuditInput, at: string) {
 type AuditValues = ReturnType<typeof auditRow>;
 
 /**
- * Appends rows to the chain inside the caller's transaction. The no-op DELETE first takes SQLite's write lock, so the
- * head read next is the newest one and no other connection (a job worker) can append before this transaction ends:
+ * Appends rows to the chain inside the caller's transaction. The lock comes first (db/engine.ts lockAuditChain: on
+ * SQLite a no-op DELETE that takes the write lock, on PostgreSQL an advisory lock), so the head read next is the
+ * newest one and no other connection (a job worker, another server) can append before this transaction ends:
  * two writers never chain off the same row. (Were the head read under a read snapshot, SQLite would refuse the write
  * with SQLITE_BUSY_SNAPSHOT rather than fork the chain; taking the lock first avoids that error.)
  */
 async function appendChained(db: Db, rows: AuditValues[]): Promise<void> {
   if (!db.isTransaction) throw new Error('appendChained needs a transaction');
-  await sql`DELETE FROM audit_purge_gate WHERE 0`.execute(db);
+  await lockAuditChain(db);
   const head = await db.selectFrom('auditLog').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
-  const seq = (await sql<{ seq: number }>`SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`.execute(db)).rows[0]?.seq ?? 0;
-  let id = Math.max(head?.id ?? 0, Number(seq));
+  let id = (await takeIds(db, 'audit_log', rows.length)) - 1;
   let prev = head?.hash ?? '';
   const nonces = newNonces(rows.length);
   const chained = rows.map((r, i) => {

@@ -1,6 +1,7 @@
 // Bulk writes for the import batch path: rows in chunks, and one prepared single-row INSERT per shape (insertEach).
 import type { Ctx } from './context.ts';
-import { CompiledQuery, type Insertable } from 'kysely';
+import { CompiledQuery, sql, type Insertable } from 'kysely';
+import { isPostgres } from '../db/engine.ts';
 import type { Database } from '../db/schema.ts';
 
 const CHUNK = 500;
@@ -20,6 +21,8 @@ export function chunks<T>(items: T[], size = CHUNK): T[][] {
  */
 export async function insertEach<T extends keyof Database & string>(ctx: Pick<Ctx, 'db' | 'bulkInsert'>, table: T, rows: Insertable<Database[T]>[]): Promise<number[]> {
   const { db, bulkInsert } = ctx;
+  // PostgreSQL reports no insert id: the statement returns it (RETURNING id).
+  const pg = isPostgres(db);
   const compiled = new Map<string, { sql: string; keys: string[] }>();
   const ids: number[] = new Array(rows.length);
   let last: { sql: string; keys: string[] } | undefined;
@@ -39,7 +42,8 @@ export async function insertEach<T extends keyof Database & string>(ctx: Pick<Ct
       const sig = keys.join(',');
       c = compiled.get(sig);
       if (!c) {
-        const q = db.insertInto(table).values(row as never).compile();
+        const insert = db.insertInto(table).values(row as never);
+        const q = pg ? insert.returning(sql.ref('id').as('id') as never).compile() : insert.compile();
         // Kysely binds plain values as they are; anything else (an expression) would need its own compile.
         if (q.parameters.length !== keys.length || q.parameters.some((v, j) => v !== row[keys[j]])) throw new Error(`insertEach: ${table} row is not plain values`);
         compiled.set(sig, (c = { sql: q.sql, keys }));
@@ -48,7 +52,11 @@ export async function insertEach<T extends keyof Database & string>(ctx: Pick<Ct
     last = c;
     const params = new Array(c.keys.length);
     for (let j = 0; j < params.length; j++) params[j] = row[c.keys[j]];
-    ids[i] = bulkInsert ? bulkInsert(c.sql, params) : Number((await db.executeQuery(CompiledQuery.raw(c.sql, params))).insertId);
+    if (bulkInsert) ids[i] = bulkInsert(c.sql, params);
+    else {
+      const r = await db.executeQuery<{ id: number }>(CompiledQuery.raw(c.sql, params));
+      ids[i] = Number(pg ? r.rows[0].id : r.insertId);
+    }
   }
   return ids;
 }

@@ -6,7 +6,7 @@
 // are read and sorted: a few hundred rows instead of every person under control.
 import type { Ctx } from './context.ts';
 import { coveredCounts, doneCounts, sumBy } from './counters.ts';
-import { BUILDING_ORDER } from './checkins-due.ts';
+import { buildingOrder } from './checkins-due.ts';
 import type { Slot } from '../db/schema.ts';
 
 /** Which people of a building a run covers: the unrecorded, the recorded, or everyone due. */
@@ -86,7 +86,7 @@ export async function buildingsInOrder(ctx: Ctx, ids: readonly number[]): Promis
     .innerJoin('places as c', 'c.id', 'p.parentId')
     .select(['b.id as buildingId', 'b.name as building', 'p.id as compoundId', 'p.name as compound', 'c.id as communityId', 'c.name as community'])
     .where('b.id', 'in', [...ids]);
-  for (const o of BUILDING_ORDER) q = q.orderBy(o);
+  for (const o of buildingOrder(ctx.db)) q = q.orderBy(o);
   return q.execute();
 }
 

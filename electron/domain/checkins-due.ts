@@ -4,6 +4,8 @@
 // both queries use: p (compound), b (building), u (unit), rm (room), h (household), r (resident).
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { toHalfWidth } from '../shared/idcard.ts';
+import { isPostgres, naturalKeyPg, type Engine } from '../db/engine.ts';
+import type { Db } from '../db/open.ts';
 
 export { DUE_PAGE, DUE_PAGE_MAX } from '../shared/limits.ts';
 
@@ -12,8 +14,9 @@ export { DUE_PAGE, DUE_PAGE_MAX } from '../shared/limits.ts';
  * the longest integer prefix: '10号楼' → 10, '1001' → 1001), then by the name itself ('12A号楼' after '12号楼'); names
  * without a leading number ('A座', '综合楼', '') after them, by name.
  */
-function natural(alias: 'b' | 'u' | 'rm'): RawBuilder<unknown>[] {
+function natural(alias: 'b' | 'u' | 'rm', engine: Engine = 'sqlite'): RawBuilder<unknown>[] {
   const name = sql.ref(`${alias}.name`);
+  if (engine === 'postgres') return naturalKeyPg(name);
   return [sql`case when ${name} glob '[0-9]*' then 0 else 1 end`, sql`cast(${name} as integer)`, name];
 }
 
@@ -25,6 +28,15 @@ export const GROUP_ORDER: RawBuilder<unknown>[] = [...BUILDING_ORDER, ...natural
 
 /** Row order inside a unit: room by number, then the person's name in pinyin. */
 export const ROW_ORDER: RawBuilder<unknown>[] = [...GROUP_ORDER, ...natural('rm'), sql.ref('r.namePinyin'), sql.ref('r.id')];
+
+const PG_BUILDING_ORDER: RawBuilder<unknown>[] = [sql.ref('p.name'), sql.ref('p.id'), ...natural('b', 'postgres'), sql.ref('b.id')];
+const PG_GROUP_ORDER: RawBuilder<unknown>[] = [...PG_BUILDING_ORDER, ...natural('u', 'postgres'), sql.ref('u.id')];
+const PG_ROW_ORDER: RawBuilder<unknown>[] = [...PG_GROUP_ORDER, ...natural('rm', 'postgres'), sql.ref('r.namePinyin'), sql.ref('r.id')];
+
+/** BUILDING_ORDER, GROUP_ORDER and ROW_ORDER in the engine of `db`. */
+export const buildingOrder = (db: Db) => (isPostgres(db) ? PG_BUILDING_ORDER : BUILDING_ORDER);
+export const groupOrder = (db: Db) => (isPostgres(db) ? PG_GROUP_ORDER : GROUP_ORDER);
+export const rowOrder = (db: Db) => (isPostgres(db) ? PG_ROW_ORDER : ROW_ORDER);
 
 /** The search box, normalised: full-width letters and digits made half-width, spaces dropped. */
 export function cleanSearch(raw: string | undefined): string {

@@ -8,7 +8,8 @@ import { getSettings } from './settings.ts';
 import { invalid, issue } from '../shared/errors.ts';
 import { isIsoDate } from './dates.ts';
 import { dueWithPlaces, isPastCutoff } from './checkins.ts';
-import { GROUP_ORDER } from './checkins-due.ts';
+import { groupOrder } from './checkins-due.ts';
+import { isPostgres } from '../db/engine.ts';
 import { buildingsInOrder, type BuildingPlace } from './checkins-due-pages.ts';
 import { coveredCounts, doneCounts, sumBy } from './counters.ts';
 import type { Slot } from '../db/schema.ts';
@@ -99,9 +100,10 @@ async function dueUnits(ctx: Ctx, q: DueGroupsQuery): Promise<DueGroup[]> {
       eb.fn.count<number>('k.id').as('done'),
       sql<number>`coalesce(sum(k.abnormal), 0)`.as('abnormal'),
     ])
-    .groupBy(['u.id', 'h.compoundId', 'r.communityId']);
+    // PostgreSQL names every place the row carries (their ids make the names determined); SQLite takes them as they are.
+    .groupBy(isPostgres(ctx.db) ? ['u.id', 'h.compoundId', 'r.communityId', 'p.id', 'b.id', 'c.id'] : ['u.id', 'h.compoundId', 'r.communityId']);
   if (q.buildingIds) query = query.where('b.id', 'in', q.buildingIds);
-  for (const o of GROUP_ORDER) query = query.orderBy(o);
+  for (const o of groupOrder(ctx.db)) query = query.orderBy(o);
   const rows = await query.execute();
   return rows.map((r) => ({ ...r, due: Number(r.due), done: Number(r.done), abnormal: Number(r.abnormal) }));
 }

@@ -22,7 +22,7 @@ import { dayText } from '../shared/days.ts';
 import type { Checkin, EpisodeKind, ContactMethod, HealthCode, Slot, TestResult, TestType } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
 import { coveredCounts, doneCounts, total } from './counters.ts';
-import { DUE_PAGE, DUE_PAGE_MAX, ROW_ORDER, dueSearch } from './checkins-due.ts';
+import { DUE_PAGE, DUE_PAGE_MAX, rowOrder, dueSearch } from './checkins-due.ts';
 import { buildingsInOrder, duePartitions, planDuePage } from './checkins-due-pages.ts';
 
 export { SYMPTOMS, type Symptom } from '../shared/enums.ts';
@@ -391,7 +391,7 @@ async function pageIds(
     let page = base.select('e.id');
     // Past the cutoff every unrecorded row is overdue, so "overdue first" means unrecorded first.
     if (o.overdueFirst) page = page.orderBy(sql`case when k.id is null then 0 else 1 end`);
-    for (const x of ROW_ORDER) page = page.orderBy(x);
+    for (const x of rowOrder(ctx.db)) page = page.orderBy(x);
     return (await page.limit(o.limit).offset(o.offset).execute()).map((r) => r.id);
   }
   const parts = await duePartitions(ctx, q, o.overdueFirst ? 'overdueFirst' : q.onlyMissing ? 'onlyMissing' : 'all');
@@ -403,7 +403,7 @@ async function pageIds(
     let page = base.select('e.id').where('b.id', 'in', run.buildingIds);
     if (run.partition === 'missing') page = page.where('k.id', 'is', null);
     if (run.partition === 'done') page = page.where('k.id', 'is not', null);
-    for (const x of ROW_ORDER) page = page.orderBy(x);
+    for (const x of rowOrder(ctx.db)) page = page.orderBy(x);
     for (const r of await page.limit(run.limit).offset(run.offset).execute()) ids.push(r.id);
   }
   return ids;
@@ -454,7 +454,7 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
     'k.recordedBy',
   ]);
   if (overdueFirst) query = query.orderBy(sql`case when k.id is null then 0 else 1 end`);
-  for (const o of ROW_ORDER) query = query.orderBy(o);
+  for (const o of rowOrder(ctx.db)) query = query.orderBy(o);
   const rows = await query.execute();
   // The slot's counter of the community or compound asked for (a building or unit narrows only the list).
   const counter = await dueCounter(ctx, { ...q, buildingId: undefined }, settings);

@@ -46,7 +46,7 @@ async function childrenOf(ctx: Pick<Ctx, 'db'>, level: PlaceLevel, parentIds: nu
   const unique = [...new Set(parentIds)];
   const ask = unique.filter((id) => !loaded?.has(id) && !fresh?.has(id));
   for (const part of chunks(ask, 10_000)) {
-    const rows = await ctx.db.selectFrom('places').select(['id', 'parentId', 'name']).where('level', '=', level).where('parentId', 'in', valueList(part)).execute();
+    const rows = await ctx.db.selectFrom('places').select(['id', 'parentId', 'name']).where('level', '=', level).where('parentId', 'in', valueList(part, ctx.db)).execute();
     for (const r of rows) setChild(map, r.parentId!, r.name, r.id);
   }
   for (const id of unique) loaded?.add(id);
@@ -139,7 +139,7 @@ export async function ensureHouseholdsBatch(ctx: Ctx, addresses: HouseholdAddres
   const roomIds = [...new Set(ids.map((x) => x.room))];
   const ask = roomIds.filter((r) => !fresh.has(r) && !cache?.roomsAsked.has(r));
   for (const part of chunks(ask, 10_000)) {
-    const rows = await ctx.db.selectFrom('households').select(['id', 'communityId', 'compoundId', 'address', 'roomId']).where('roomId', 'in', valueList(part)).execute();
+    const rows = await ctx.db.selectFrom('households').select(['id', 'communityId', 'compoundId', 'address', 'roomId']).where('roomId', 'in', valueList(part, ctx.db)).execute();
     for (const { roomId: r, ...h } of rows) byRoom.set(r, { ...h, isNew: false });
   }
   for (const r of roomIds) cache?.roomsAsked.add(r);

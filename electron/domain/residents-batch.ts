@@ -12,10 +12,11 @@ import { namePinyin } from './pinyin.ts';
 import { getSettings, policyFor, type Settings } from './settings.ts';
 import { periodDates, testDaysFor } from './episodes-days.ts';
 import { isCategory, type NormalisedResident } from './residents.ts';
-import { sql, type ExpressionBuilder, type Insertable } from 'kysely';
+import type { ExpressionBuilder, Insertable } from 'kysely';
 import type { Category, Database } from '../db/schema.ts';
 import { chunks, insertEach } from './batch-insert.ts';
 import { withFreshRows } from '../db/fresh-rows.ts';
+import { takeIds } from '../db/engine.ts';
 
 export interface NewResidentRow {
   /** Already through normaliseResident (same rules as createResident). */
@@ -92,8 +93,8 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
   const at = nowIso(ctx.clock);
   // Each person and their episode point at each other: with the ids given here, both rows are written once, instead
   // of the residents being updated with their episode's id afterwards.
-  const firstResident = await nextId(ctx, 'residents');
-  const firstEpisode = await nextId(ctx, 'episodes');
+  const firstResident = await takeIds(ctx.db, 'residents', people.length);
+  const firstEpisode = await takeIds(ctx.db, 'episodes', people.length);
   // The rows' INSERT triggers (change feed, counters) are replaced by a set-based catch-up (db/fresh-rows.ts).
   const { ids: out } = await withFreshRows(ctx.db, async () => {
     const ids = await insertEach(
@@ -138,16 +139,6 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
   await audit(ctx, { action: 'resident.create', entity: 'import_batch', entityId: opts.importBatchId, extra });
   await audit(ctx, { action: 'episode.start', entity: 'import_batch', entityId: opts.importBatchId, extra: { ...extra, kind: 'home_isolation' } });
   return out;
-}
-
-/**
- * The id SQLite would give the next row of an AUTOINCREMENT table: above both its largest id and the largest it ever
- * handed out. Valid only while this transaction holds the write lock (the caller has written already); were another
- * writer to take an id first, the INSERT would fail on the primary key rather than write anything wrong.
- */
-async function nextId(ctx: Pick<Ctx, 'db'>, table: 'residents' | 'episodes'): Promise<number> {
-  const { rows } = await sql<{ next: number }>`SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ${table}), 0), coalesce((SELECT max(id) FROM ${sql.table(table)}), 0)) + 1 AS next`.execute(ctx.db);
-  return rows[0].next;
 }
 
 /** A column of the person's running episode, as a correlated subquery. */

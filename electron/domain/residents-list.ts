@@ -4,6 +4,7 @@ import type { Ctx } from './context.ts';
 import { today } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
 import { notFound } from '../shared/errors.ts';
+import { changeStamp } from '../db/engine.ts';
 import { maskIdNumber, maskPhone, toHalfWidth } from '../shared/idcard.ts';
 import { addDays, ageOn, diffDays } from './dates.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
@@ -223,8 +224,8 @@ export const residentCountsRun = () => countsRun;
 
 async function cachedCount(ctx: Ctx, q: ResidentQuery, count: () => Promise<number>): Promise<number> {
   if (ctx.db.isTransaction) return count();
-  const v = (await sql<{ c: number; v: number }>`SELECT total_changes() AS c, (SELECT data_version FROM pragma_data_version) AS v`.execute(ctx.db)).rows[0];
-  const stamp = `${v.c}/${v.v}`;
+  const stamp = await changeStamp(ctx.db);
+  if (stamp === null) return count();
   const key = JSON.stringify([
     scopeOf(ctx.actor),
     today(ctx.clock),

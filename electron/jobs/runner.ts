@@ -36,6 +36,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, DbHandle } from '../db/open.ts';
 import { databaseKey } from '../db/sqlite.ts';
 import { jobConnection, type BulkInsert } from '../db/job-connection.ts';
+import { isPostgres } from '../db/engine.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Clock } from '../domain/clock.ts';
 import { toErrorData, type AppErrorData } from '../shared/errors.ts';
@@ -209,8 +210,13 @@ export function startJob<O = unknown>(name: string, input: unknown, opts: StartO
   jobs.set(id, entry);
 
   let done: Promise<JobOutcome<O>>;
-  if (opts.dbFile === ':memory:' || opts.inline) {
+  // On PostgreSQL the job runs in this thread on the host's pool: the server does the database work, and a worker
+  // would need a pool of its own (and the credentials) for little gain. Its reading of the file still blocks this
+  // thread while it runs (a worker for that part is future work).
+  const onPg = !!opts.db && isPostgres(opts.db);
+  if (opts.dbFile === ':memory:' || opts.inline || onPg) {
     if (!opts.inline && !opts.db) throw new Error('startJob: an in-memory database needs opts.db');
+    const hostDb = opts.db ?? opts.inline!.db;
     // Built with its getter (a spread would copy `cancelled` once).
     const contextOn = (db: Db, bulkInsert?: BulkInsert): JobContext => ({
       db,
@@ -230,8 +236,8 @@ export function startJob<O = unknown>(name: string, input: unknown, opts: StartO
       async (fn) => {
         let conn: ReturnType<typeof hostJobConnection> | null = null;
         try {
-          conn = opts.inline ? hostJobConnection(opts.inline) : null;
-          return await runJobFn<O>(fn, conn ? contextOn(conn.db, conn.bulkInsert) : contextOn(opts.db!), input);
+          conn = opts.inline && !onPg ? hostJobConnection(opts.inline) : null;
+          return await runJobFn<O>(fn, conn ? contextOn(conn.db, conn.bulkInsert) : contextOn(onPg ? hostDb : opts.db!), input);
         } catch (e) {
           return { state: 'failed', error: toErrorData(e) };
         } finally {

@@ -11,6 +11,8 @@ import type { ApiEnv } from '../../electron/api/env.ts';
 import { call, dispatch, type CallerInfo } from '../../electron/api/dispatch.ts';
 import { setOrgIdentity, ensureCommunity } from '../../electron/domain/places.ts';
 import { createUser } from '../../electron/domain/users.ts';
+import { openTestPgDatabase, testPgUrl } from './pg-db.ts';
+import { pgAsDbHandle } from '../../electron/db/postgres.ts';
 
 export const PASSWORD = 'demo1234';
 
@@ -54,7 +56,8 @@ export interface TestEnv {
 
 /** Two communities (西大街社区, 华夏里社区) and the four demo roles; committee1 belongs to 西大街社区. */
 export async function makeEnv(opts: { file?: string; now?: string } = {}): Promise<TestEnv> {
-  const handle = await openDatabase(opts.file ?? ':memory:', { create: true });
+  // Under `npm run test:pg` every environment is a fresh PostgreSQL database, a file asked for or not.
+  const handle = testPgUrl() ? pgAsDbHandle(await openTestPgDatabase()) : await openDatabase(opts.file ?? ':memory:', { create: true });
   const clock = fixedClock(opts.now ?? '2022-01-20T01:00:00.000Z'); // 09:00 in Shanghai
   const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile: opts.file ?? ':memory:' };
   const ctx = (actor: Actor = CLI_ACTOR): Ctx => ({ db: handle.db, actor, clock });

@@ -11,7 +11,7 @@ import { startEpisode } from '../../electron/domain/episodes.ts';
 import { sql } from 'kysely';
 import { dueList, dueWithPlaces, isPastCutoff, recordCheckIn, type DueList, type DueRow } from '../../electron/domain/checkins.ts';
 import { getSettings } from '../../electron/domain/settings.ts';
-import { ROW_ORDER } from '../../electron/domain/checkins-due.ts';
+import { rowOrder } from '../../electron/domain/checkins-due.ts';
 import { planDuePage } from '../../electron/domain/checkins-due-pages.ts';
 import { dueGroups, type DueGroups } from '../../electron/domain/checkins-groups.ts';
 
@@ -160,7 +160,7 @@ describe('checkins.due: pages found from the counters', () => {
     if (q.buildingId) all = all.where('b.id', '=', q.buildingId);
     if (q.onlyMissing) all = all.where('k.id', 'is', null);
     if (past && !q.onlyMissing) all = all.orderBy(sql`case when k.id is null then 0 else 1 end`);
-    for (const o of ROW_ORDER) all = all.orderBy(o);
+    for (const o of rowOrder(ctx.db)) all = all.orderBy(o);
     return (await all.execute()).map((r) => r.id);
   }
 

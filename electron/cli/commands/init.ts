@@ -1,7 +1,7 @@
 // `init`: creates the database file (or migrates an existing one) and sets the district and subdistrict names,
 // the top of the place tree and the office's identity in settings. Running it again changes nothing.
 import { DB_OPTION, optionalString, requireString, type CommandModule } from '../args.ts';
-import { CliError, ok } from '../output.ts';
+import { CliError, ok, usageError } from '../output.ts';
 
 const init: CommandModule = {
   name: 'init',
@@ -10,6 +10,7 @@ const init: CommandModule = {
     '用法：isolation-desk init --db <文件> [--district <区名>] [--subdistrict <街道名>] [--json]',
     '',
     '  --db <文件>            数据库文件。不存在时新建；已存在时升级到当前数据结构。可重复执行。',
+    '                         也可以是 PostgreSQL 数据库：postgres://用户:密码@主机:端口/库名（库须已由管理员建好）。',
     '  --district <区名>      区名，如 广阳区。省略时保留已有名称；新库先用占位名，管理员可在“设置”中修改。',
     '  --subdistrict <街道名> 街道名，如 解放道街道。同上。',
     '  --encrypt              新建加密的数据库（密钥来自 --key-file 或环境变量 ISOLATION_DESK_DB_KEY；',
@@ -34,6 +35,11 @@ const init: CommandModule = {
       names[key] = parsed.data[key];
     }
     const { withDb, withApi, commandKey } = await import('../context.ts');
+    const { isPostgresUrl } = await import('../../db/engine.ts');
+    if (isPostgresUrl(file)) {
+      if (args.values.encrypt === true) throw usageError('--encrypt 只适用于 SQLite 数据库文件；PostgreSQL 数据库的加密由数据库服务器负责。');
+      return initPostgres(file, names);
+    }
     const { fileKind, keyOf, setDatabaseKey } = await import('../../db/sqlite.ts');
     const { resolveKey } = await import('../../db/keys.ts');
     const encrypt = args.values.encrypt === true;
@@ -78,5 +84,45 @@ const init: CommandModule = {
     });
   },
 };
+
+/**
+ * init --db postgres://…: the database itself is made by its administrator (CREATE DATABASE, a role that owns it);
+ * init migrates it to the current schema, sets the names, and compares the counters with a recount as for a file.
+ */
+async function initPostgres(url: string, names: { district?: string; subdistrict?: string }) {
+  const { withDb, withApi } = await import('../context.ts');
+  const { PLACEHOLDER_NAMES } = await import('../../api/cli-session.ts');
+  const { checkCountersPg, rebuildCountersPg } = await import('../../db/pg/counters.ts');
+  const before = await withDb(url, { readonly: true, migrate: false }, async (h) => h.schemaVersion);
+  return withApi(url, {}, async (api) => {
+    const { handle } = api;
+    const created = before === 0;
+    const migratedFrom = !created && before < handle.schemaVersion ? before : null;
+    const { org } = await api.call('auth.setupStatus', {});
+    const root = await api.call('settings.update', {
+      district: names.district ?? org?.district ?? PLACEHOLDER_NAMES.district,
+      subdistrict: names.subdistrict ?? org?.subdistrict ?? PLACEHOLDER_NAMES.subdistrict,
+    });
+    const placeholder = root.district === PLACEHOLDER_NAMES.district || root.subdistrict === PLACEHOLDER_NAMES.subdistrict;
+    const drift = created || migratedFrom !== null ? [] : await checkCountersPg(handle.db);
+    if (drift.length) await rebuildCountersPg(handle.db);
+    const shown = handle.file;
+    const lines = [
+      created
+        ? `已在 PostgreSQL 数据库 ${shown} 中建立数据结构（版本 ${handle.schemaVersion}）。`
+        : migratedFrom !== null
+          ? `已把 PostgreSQL 数据库 ${shown} 从版本 ${migratedFrom} 升级到 ${handle.schemaVersion}。`
+          : `PostgreSQL 数据库 ${shown} 已是当前版本（${handle.schemaVersion}），无需升级。`,
+      `区：${root.district}　街道：${root.subdistrict}`,
+    ];
+    if (drift.length) lines.push(`统计计数与原始记录有 ${drift.length} 处不一致，已按原始记录重新计算。`);
+    if (placeholder) lines.push('提示：区或街道名称尚未设置。请用 --district、--subdistrict 再运行一次 init，或由管理员登录后在“设置”中修改。');
+    if (created) lines.push('首次打开程序时会要求创建系统管理员账号。');
+    return ok(
+      { file: shown, engine: 'postgres', created, encrypted: false, keyFileCreated: null, schemaVersion: handle.schemaVersion, migratedFrom, district: root.district, subdistrict: root.subdistrict, placeholder, countersRebuilt: drift.length > 0 },
+      lines.join('\n'),
+    );
+  });
+}
 
 export default init;

@@ -1,7 +1,7 @@
 // `seed-demo`: fills a new (or freshly initialised) database with a realistic demo subdistrict, deterministic for a
 // given --seed and --today. Demo accounts share one password: for demo databases only.
 import { DB_OPTION, intOption, optionalString, requireString, type CommandModule } from '../args.ts';
-import { ok } from '../output.ts';
+import { ok, usageError } from '../output.ts';
 
 const seedDemo: CommandModule = {
   name: 'seed-demo',
@@ -35,6 +35,8 @@ const seedDemo: CommandModule = {
     const { commandKey } = await import('../context.ts');
     const encrypt = args.values.encrypt === true;
     const keyFile = optionalString(args, 'key-file');
+    const { isPostgresUrl, redactUrl } = await import('../../db/engine.ts');
+    if (encrypt && isPostgresUrl(file)) throw usageError('--encrypt 只适用于 SQLite 数据库文件；PostgreSQL 数据库的加密由数据库服务器负责。');
     if (encrypt) {
       const { fileKind } = await import('../../db/sqlite.ts');
       const kind = fileKind(file);
@@ -57,7 +59,7 @@ const seedDemo: CommandModule = {
       `物资需求 ${c.supplyRequests} 条（物品 ${c.supplyItems} 项，流转 ${c.supplyTransitions} 次），下沉干部 ${c.cadres} 名`,
       `演示账号（密码 ${password}，仅限演示）：${summary.accounts.map((a) => `${a.username}（${a.displayName}${a.community ? '，' + a.community : ''}）`).join('、')}`,
     ].join('\n');
-    return ok({ file, seed, days, today: summary.today, seconds, district: summary.district, subdistrict: summary.subdistrict, communities: summary.communities, accounts: summary.accounts, counts: c }, text);
+    return ok({ file: isPostgresUrl(file) ? redactUrl(file) : file, seed, days, today: summary.today, seconds, district: summary.district, subdistrict: summary.subdistrict, communities: summary.communities, accounts: summary.accounts, counts: c }, text);
   },
 };
 

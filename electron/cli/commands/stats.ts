@@ -5,22 +5,24 @@ import { ok } from '../output.ts';
 const stats: CommandModule = {
   name: 'stats',
   summary: '统计居民、户、在管隔离、监测记录、待处理告警、物资需求和下沉干部的数量（只读）',
-  usage: ['用法：isolation-desk stats --db <文件> [--json]', '', '  --db <文件>  数据库文件（只读打开，不会修改）'].join('\n'),
+  usage: ['用法：isolation-desk stats --db <文件> [--json]', '', '  --db <文件>  数据库文件（只读打开，不会修改），或 PostgreSQL 数据库 postgres://用户:密码@主机:端口/库名'].join('\n'),
   options: { ...DB_OPTION },
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const { withApi } = await import('../context.ts');
+    const { shownDb } = await import('../../db/engine.ts');
+    const shown = shownDb(file);
     return withApi(file, { readonly: true }, async (api) => {
       const s = await api.call('stats.counts', {});
       const text = [
-        `数据库：${file}`,
+        `数据库：${shown}`,
         `居民 ${s.residents} 人，${s.households} 户`,
         `进行中的隔离/监测 ${s.activeEpisodes} 个`,
         `健康监测记录 ${s.checkins} 条，待处理异常告警 ${s.openAlerts} 条`,
         `物资需求 ${s.supplyRequests} 条`,
         `下沉干部 ${s.cadres} 名`,
       ].join('\n');
-      return ok({ file, ...s }, text);
+      return ok({ file: shown, ...s }, text);
     });
   },
 };

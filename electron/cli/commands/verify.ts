@@ -69,38 +69,41 @@ function chainLine(c: AuditChainReport | null): string {
 const verify: CommandModule = {
   name: 'verify',
   summary: '检查数据库文件是否完好：完整性、外键、数据结构版本、审计日志哈希链与保护触发器、各表记录数、备份情况（只读）',
-  usage: ['用法：isolation-desk verify --db <文件> [--json]', '', '  --db <文件>  要检查的数据库文件（只读打开，不会修改）', '', '退出码：0 完好；1 发现问题（含审计日志被改动、删除、调换或保护触发器被删改）；2 文件不存在或无法打开。'].join('\n'),
+  usage: ['用法：isolation-desk verify --db <文件> [--json]', '', '  --db <文件>  要检查的数据库文件（只读打开，不会修改），或 PostgreSQL 数据库 postgres://用户:密码@主机:端口/库名', '', '退出码：0 完好；1 发现问题（含审计日志被改动、删除、调换或保护触发器被删改）；2 文件不存在或无法打开。'].join('\n'),
   options: { ...DB_OPTION },
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const { withApi } = await import('../context.ts');
     const { verifyDatabase, backupAnchors } = await import('../../db/verify.ts');
     // The file's checks are file-level (db/verify.ts); the backup folder is the one the settings name ('settings.get').
+    const { isPostgresUrl, shownDb } = await import('../../db/engine.ts');
+    const pg = isPostgresUrl(file);
     return withApi(file, { readonly: true }, async (api) => {
       const { handle } = api;
-      const backups = await backupSummary(file, api).catch(() => null);
+      const backups = pg ? null : await backupSummary(file, api).catch(() => null);
       let anchors: ReturnType<typeof backupAnchors>;
       try {
         anchors = backups ? backupAnchors(backups.dir, backups.databaseId) : [];
       } catch {
         anchors = [];
       }
-      const report = await verifyDatabase(handle.sqlite, handle.db, anchors);
+      const report = pg ? await (await import('../../db/pg/verify.ts')).verifyPostgres(handle.db) : await verifyDatabase(handle.sqlite, handle.db, anchors);
       const countText = Object.entries(report.counts)
         .filter(([t]) => TABLE_LABELS[t])
         .map(([t, n]) => `${TABLE_LABELS[t]} ${n ?? '无法读取'}`)
         .join('，');
       const lines = [
-        `数据库：${file}`,
-        `完整性检查：${report.integrity.length ? '未通过' : '通过'}`,
-        `外键检查：${report.foreignKeyViolations.length ? `${report.foreignKeyViolations.length} 处问题` : '通过'}`,
+        `数据库：${shownDb(file)}`,
+        ...(pg
+          ? []
+          : [`完整性检查：${report.integrity.length ? '未通过' : '通过'}`, `外键检查：${report.foreignKeyViolations.length ? `${report.foreignKeyViolations.length} 处问题` : '通过'}`]),
         `数据结构版本：${report.schemaVersion}（本程序 ${report.latestVersion}）`,
         chainLine(report.auditChain),
         `记录数：${countText}`,
         ...report.notes.map((n) => `提示：${n}`),
         ...(backups ? backupLines(backups) : []),
       ];
-      const data = { file, ...report, backups };
+      const data = { file: shownDb(file), ...report, backups };
       if (report.sound) return ok(data, [...lines, '结论：数据库完好。'].join('\n'));
       const message = `数据库有问题：${report.problems.join('；')}。请勿继续写入，从最近一次经过校验的备份恢复。`;
       return { ...failure(1, 'DB_UNSOUND', message, data), text: [...lines, ...report.problems.map((p) => `问题：${p}`), `结论：${message}`].join('\n') };

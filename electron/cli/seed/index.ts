@@ -20,6 +20,7 @@ import { PeopleFactory } from './people.ts';
 import { addDays, householdActivity, stamp, type ActivityEnv } from './activity.ts';
 import { householdSupplies, makeCadres, type CommunityPlan, type SupplyRows } from './supplies.ts';
 import { COMMUNITIES, COMPOUNDS, DEMO_DISTRICT, DEMO_SUBDISTRICT, isWalkUp } from './tables.ts';
+import { syncIdSequences } from '../../db/engine.ts';
 
 export interface SeedOptions {
   residents: number;
@@ -241,6 +242,8 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
       }
     }
     await w.flushAll();
+    // The rows above carry their own ids: PostgreSQL's id sequences are moved past them (SQLite needs nothing).
+    await syncIdSequences(trx);
     await audit(tx, {
       action: 'demo.seed',
       entity: 'database',

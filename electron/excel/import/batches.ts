@@ -9,6 +9,7 @@ import { msg, type Message } from '../../shared/messages/index.ts';
 import { scopeOf, type Actor } from '../../domain/actor.ts';
 import type { PlaceLevel } from '../../db/schema.ts';
 import { ENDED_ON_IMPORT } from '../../domain/residents-batch.ts';
+import { mayFail } from '../../db/engine.ts';
 
 export interface BatchRow {
   id: number;
@@ -145,7 +146,7 @@ async function undoResidents(tx: Ctx, batchId: number, at: string, counts: Recor
         .executeTakeFirst();
       if (child || home) continue;
       try {
-        await tx.db.deleteFrom('places').where('id', '=', id).execute();
+        await mayFail(tx.db, () => tx.db.deleteFrom('places').where('id', '=', id).execute());
         if (p.parentId !== null) parents.add(p.parentId);
       } catch {
         // Still referenced elsewhere (a cadre's compound, a user's community…): the place stays.

@@ -58,7 +58,7 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     const rows = await ctx.db
       .selectFrom('residents')
       .select(['id', 'version', 'name', 'docType', 'docNumber', 'phone', 'householdId', 'communityId', 'category', 'notes', 'status'])
-      .where('docNumber', 'in', valueList(part))
+      .where('docNumber', 'in', valueList(part, ctx.db))
       .execute();
     for (const r of rows) existing.set(`${r.docType}|${r.docNumber}`, r);
   }
@@ -72,7 +72,7 @@ export async function planResidents(ctx: Pick<Ctx, 'db'>, people: PlannedResiden
     const rows = await ctx.db
       .selectFrom('episodes')
       .select(['residentId', 'startDate', 'status'])
-      .where('residentId', 'in', valueList(part))
+      .where('residentId', 'in', valueList(part, ctx.db))
       .where((eb) => eb.or([eb('status', '=', 'active'), eb('kind', '=', 'home_isolation')]))
       .execute();
     for (const r of rows) {

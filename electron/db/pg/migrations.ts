@@ -1,0 +1,109 @@
+// The PostgreSQL form of every migration in migrations/index.ts, by version. The list of migrations stays one list:
+// a PostgreSQL database is migrated by the same versions, in the same order, recorded in the same schema_migrations.
+// A form is either the SQLite migration run through the schema-builder translation (translate.ts: portable DDL, raw
+// SQL listed) or that plus the PostgreSQL counterparts of its SQLite-only statements (PL/pgSQL triggers…).
+//
+// Adding a migration: add its form here. A version without one makes every PostgreSQL open fail before anything is
+// written (missingPgForms), and test/pg checks that every migration has one.
+import { sql, type Kysely } from 'kysely';
+import { migrations } from '../migrations/index.ts';
+import * as m0001 from '../migrations/0001-initial.ts';
+import * as m0002 from '../migrations/0002-residents-search-cover.ts';
+import * as m0003 from '../migrations/0003-residents-document-index.ts';
+import * as m0004 from '../migrations/0004-database-identity.ts';
+import * as m0006 from '../migrations/0006-office-server.ts';
+import * as m0008 from '../migrations/0008-checkin-batches.ts';
+import * as m0010 from '../migrations/0010-dashboard-indexes.ts';
+import { viaSchemaBuilder } from './translate.ts';
+import { PG_AUDIT_CHAINED, PG_AUDIT_PROTECT } from './audit.ts';
+import { pgChangeTriggers } from './change-log.ts';
+import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS } from './counters.ts';
+import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
+
+export type PgForm = (db: Kysely<any>) => Promise<void>;
+
+/** Runs each text (DDL, PL/pgSQL) in order. */
+async function run(db: Kysely<any>, texts: string[]): Promise<void> {
+  for (const text of texts) await sql.raw(text).execute(db);
+}
+
+/** An ISO 8601 UTC time with milliseconds, as SQLite's strftime('%Y-%m-%dT%H:%M:%fZ','now') writes it. */
+export const PG_NOW_ISO = `(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
+
+export const PG_FORMS: Record<number, PgForm> = {
+  1: async (db) => {
+    await viaSchemaBuilder(db, 'migration 1', m0001.up, { skip: [/^CREATE TRIGGER audit_log_no_(update|delete) /] });
+    await run(db, PG_AUDIT_PROTECT);
+  },
+  2: (db) => viaSchemaBuilder(db, 'migration 2', m0002.up),
+  3: (db) => viaSchemaBuilder(db, 'migration 3', m0003.up),
+  4: (db) => viaSchemaBuilder(db, 'migration 4', m0004.up, { keep: ['id = 1'] }),
+  5: async (db) => {
+    // The SQLite form's columns and audit_chain_checks, without its SQLite-only trigger and temp-table statements.
+    await db.schema.alterTable('audit_log').addColumn('nonce', 'text').execute();
+    await db.schema.alterTable('audit_log').addColumn('details_hash', 'text').execute();
+    await db.schema.alterTable('audit_log').addColumn('hash', 'text').execute();
+    await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`.execute(db);
+    let prev = '';
+    let after = 0;
+    for (;;) {
+      const rows = (
+        await sql<{ id: number; at: string; u: string; action: string; entity: string | null; eid: number | null; rid: number | null; details: string | null }>`
+          SELECT id, at, user_name AS u, action, entity, entity_id AS eid, resident_id AS rid, details
+          FROM audit_log WHERE id > ${after} ORDER BY id LIMIT 2000`.execute(db)
+      ).rows;
+      if (!rows.length) break;
+      after = Number(rows[rows.length - 1].id);
+      const nonces = newNonces(rows.length);
+      const fill = rows.map((r, i) => {
+        const row = { id: Number(r.id), at: r.at, userName: r.u, action: r.action, entity: r.entity, entityId: r.eid === null ? null : Number(r.eid), residentId: r.rid === null ? null : Number(r.rid) };
+        const hash = rowHash(prev, row, detailsCommit(nonces[i], r.details));
+        prev = hash;
+        return sql`(${row.id}::bigint, ${nonces[i]}, ${hash})`;
+      });
+      await sql`UPDATE audit_log SET nonce = f.nonce, hash = f.hash FROM (VALUES ${sql.join(fill)}) AS f (id, nonce, hash) WHERE f.id = audit_log.id`.execute(db);
+    }
+    await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`.execute(db);
+    await run(db, PG_AUDIT_CHAINED);
+    await viaSchemaBuilder(db, 'migration 5', async (t) => {
+      await t.schema
+        .createTable('audit_chain_checks')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('ok', 'integer', (c) => c.notNull())
+        .addColumn('rows', 'integer', (c) => c.notNull())
+        .addColumn('head_id', 'integer')
+        .addColumn('head_hash', 'text')
+        .addColumn('broken_id', 'integer')
+        .addColumn('problems', 'text', (c) => c.notNull())
+        .execute();
+    });
+  },
+  6: async (db) => {
+    await viaSchemaBuilder(db, 'migration 6', m0006.up, {
+      replace: { "(strftime('%Y-%m-%dT%H:%M:%fZ','now'))": PG_NOW_ISO },
+      skip: [/^CREATE TRIGGER change_log_/],
+    });
+    await run(db, pgChangeTriggers());
+  },
+  7: async (db) => {
+    await run(db, PG_COUNTER_DDL);
+    await run(db, PG_REBUILD_SQL);
+    await run(db, PG_COUNTER_TRIGGERS);
+  },
+  8: (db) =>
+    viaSchemaBuilder(db, 'migration 8', m0008.up, {
+      replace: { 'ALTER TABLE checkins ADD COLUMN batch_id INTEGER REFERENCES checkin_batches(id)': 'ALTER TABLE checkins ADD COLUMN batch_id BIGINT REFERENCES checkin_batches(id)' },
+    }),
+  9: async (db) => {
+    await run(db, PG_VERSION_DDL);
+    await run(db, PG_VERSION_TRIGGERS);
+  },
+  10: (db) => viaSchemaBuilder(db, 'migration 10', m0010.up),
+};
+
+/** Migrations that have no PostgreSQL form yet (empty when every one has). */
+export function missingPgForms(): Array<{ version: number; name: string }> {
+  return migrations.filter((m) => !PG_FORMS[m.version]).map((m) => ({ version: m.version, name: m.name }));
+}
