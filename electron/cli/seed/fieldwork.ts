@@ -305,7 +305,7 @@ export class NeedsSeed {
       const coveredToday = eps.some((e) => coversDate(e as never, this.today));
       if (people.length === 1 && p.age >= 65) flags.set('独居老人', null);
       if (p.notes === '行动不便' || (p.age >= 80 && rng.chance(0.35))) flags.set('行动不便', null);
-      if (p.notes === '孕妇') flags.set('孕产妇', `孕${rng.int(12, 36)}周`);
+      if (p.notes === '孕妇' && p.sex === 'F') flags.set('孕产妇', `孕${rng.int(12, 36)}周`);
       else if (p.sex === 'F' && p.age >= 22 && p.age <= 40 && infant && rng.chance(0.3)) flags.set('孕产妇', '产后哺乳期');
       else if (p.sex === 'F' && p.age >= 22 && p.age <= 38 && rng.chance(0.008)) flags.set('孕产妇', `孕${rng.int(8, 38)}周`);
       if (p.age < 3) flags.set('婴幼儿', null);
