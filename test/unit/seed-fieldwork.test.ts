@@ -16,6 +16,8 @@ import { isoWeekday, runNeedSchedules, scheduleItems } from '../../electron/doma
 import { listRounds } from '../../electron/domain/rounds.ts';
 import { roundCoverage } from '../../electron/domain/rounds-coverage.ts';
 import { cadreWork } from '../../electron/domain/fieldwork-report.ts';
+import { myTasks } from '../../electron/domain/fieldwork-mine.ts';
+import { login } from '../../electron/domain/users.ts';
 import { CADRE_POSTS, NEEDS, ROUND_EXEMPT_REASONS } from '../../electron/shared/enums.ts';
 import { tempDir } from '../helpers/env.ts';
 
@@ -133,6 +135,21 @@ describe('seed-demo: duty roster and door visits', () => {
     const work = await cadreWork(ctx, { from: '2022-01-11', to: TODAY });
     expect(work.cadres.reduce((a, c) => a + c.visits, 0)).toBe(made.length);
     expect(work.cadres.reduce((a, c) => a + c.shifts, 0)).toBe(one('SELECT COUNT(*) FROM cadre_shifts WHERE date <= ?', TODAY));
+  });
+});
+
+describe('seed-demo: the demo cadre account', () => {
+  it('logs in as cadre1, a member of the 市国资委 group, and sees their own shifts and visits with names masked', async () => {
+    const actor = await login(ctx, 'cadre1', 'demo1234');
+    expect(actor.role).toBe('cadre');
+    const tasks = await myTasks({ ...ctx, actor });
+    expect(tasks.cadre.group).toBe('市国资委包联华夏里社区组');
+    expect(tasks.shifts.length + tasks.upcoming.length).toBeGreaterThan(0);
+    expect([...tasks.shifts, ...tasks.upcoming].every((s) => s.cadreId === tasks.cadre.id)).toBe(true);
+    expect(tasks.visits.every((v) => v.cadreId === tasks.cadre.id)).toBe(true);
+    const names = new Set(all('SELECT name FROM residents').map((r) => r.name));
+    for (const v of tasks.visits) for (const p of v.people) expect(names.has(p.name)).toBe(false);
+    expect(seedJson.accounts).toContainEqual({ username: 'cadre1', displayName: tasks.cadre.name, role: 'cadre', community: '华夏里社区' });
   });
 });
 

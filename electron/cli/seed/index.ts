@@ -154,13 +154,16 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
       : { cadres: [], links: [], onDuty: new Map<number, number[]>() };
     const groups = full ? makeGroups(roster, communities, units, () => ids.next('cadreGroups'), setupAt) : { groups: [], members: new Map<number, number[]>() };
     let clerkId: number | null = null;
+    let cadreHash = '';
     if (full) {
-      const hashes = await Promise.all(accounts.map(() => hashPassword(opts.password)));
+      // One more for the demo cadre's login, made once the roster is known (below).
+      const hashes = await Promise.all([...accounts, null].map(() => hashPassword(opts.password)));
+      cadreHash = hashes[accounts.length];
       for (const [i, a] of accounts.entries()) {
         const communityId = a.community ? communities.find((c) => c.name === a.community)!.id : null;
         const id = ids.next('users');
         if (a.username === 'clerk') clerkId = id;
-        await w.add('users', { id, username: a.username, displayName: a.displayName, role: a.role, communityId, passwordHash: hashes[i], failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
+        await w.add('users', { id, username: a.username, displayName: a.displayName, role: a.role, communityId, cadreId: null, passwordHash: hashes[i], failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
       }
       for (const c of roster.cadres) await w.add('cadres', c);
       for (const l of roster.links) await w.add('cadreCompounds', l);
@@ -295,6 +298,19 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
       });
       for (const r of work.shifts) await w.add('cadreShifts', r);
       for (const r of work.visits) await w.add('doorVisits', r);
+      // A cadre's login (我的任务): of the 市国资委 group, the member on duty with the most work today and tomorrow.
+      const group = groups.groups.find((g) => g.homeUnit === '市国资委');
+      const busy = (id: number) => work.shifts.filter((x) => x.cadreId === id && x.date >= todayDate).length + work.visits.filter((x) => x.cadreId === id && x.plannedDate >= todayDate).length;
+      const pick = (group ? groups.members.get(group.id as number)! : [])
+        .map((id) => roster.cadres.find((k) => k.id === id)!)
+        .filter((k) => k.status === 'on_duty')
+        .map((k) => ({ k, n: busy(k.id as number) }))
+        .sort((a, b) => b.n - a.n || (a.k.id as number) - (b.k.id as number))[0];
+      if (pick) {
+        const community = communities.find((c) => c.id === pick.k.communityId)!.name;
+        accounts.push({ username: 'cadre1', displayName: pick.k.name, role: 'cadre', community });
+        await w.add('users', { id: ids.next('users'), username: 'cadre1', displayName: pick.k.name, role: 'cadre', communityId: null, cadreId: pick.k.id as number, passwordHash: cadreHash, failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
+      }
     }
     await w.flushAll();
     // cadres.group_id last: the groups refer to their leaders, the cadres to their groups.
