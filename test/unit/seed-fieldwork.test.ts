@@ -234,6 +234,12 @@ describe('seed-demo: the 全员核酸 round', () => {
     for (const r of reasons) expect(ROUND_EXEMPT_REASONS).toContain(r);
     expect(one("SELECT COUNT(*) FROM round_exemptions WHERE reason = '其他' AND note IS NULL")).toBe(0);
     expect(seedJson.roundTests).toBe(one('SELECT COUNT(*) FROM tests WHERE round_id IS NOT NULL'));
+    // Nothing recorded of a person before they were registered, nor after now.
+    for (const t of ['(SELECT * FROM tests WHERE round_id IS NOT NULL)', 'round_exemptions', 'resident_needs', 'need_schedules']) {
+      expect(one(`SELECT COUNT(*) FROM ${t} x JOIN residents r ON r.id = x.resident_id WHERE x.created_at < r.created_at OR x.created_at > ?`, NOW), t).toBe(0);
+    }
+    expect(one("SELECT COUNT(*) FROM alerts a JOIN residents r ON r.id = a.resident_id JOIN tests t ON t.id = a.test_id WHERE t.round_id IS NOT NULL AND (a.created_at < r.created_at OR a.closed_at < a.created_at)")).toBe(0);
+    expect(one("SELECT COUNT(*) FROM door_visits v JOIN households h ON h.id = v.household_id WHERE v.visited_at < h.created_at")).toBe(0);
   });
 
   it('flags one pooled tube (10混1): each of its people with an alert, re-tested one tube each or waiting (待复核)', async () => {

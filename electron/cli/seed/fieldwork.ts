@@ -37,6 +37,11 @@ export function fieldRng(seed: number): Rng {
   return new Rng((seed * 2654435761 + 0x14f1e1d) >>> 0);
 }
 
+const iso = (ms: number) => new Date(ms + 480 * MINUTE).toISOString().slice(0, 19) + '+08:00';
+/** `minutes` after an office instant. */
+const later = (at: string, minutes: number) => iso(Date.parse(at) + minutes * MINUTE);
+const maxIso = (a: string, b: string) => (a > b ? a : b);
+
 function cnDate(d: string): string {
   const [y, m, day] = d.split('-').map(Number);
   return `${y}年${m}月${day}日`;
@@ -185,14 +190,18 @@ export class RoundSeed {
     h: { id: number; compoundId: number },
     people: Person[],
     episodesOf: (residentId: number) => EpisodeLike[],
+    /** When each person was registered: nothing of theirs is recorded before (a list imported again matches them then). */
+    createdAtOf: (residentId: number) => string,
     staff: { username: string; displayName: string },
     out: RoundOut,
   ): void {
     const rng = this.rng;
     const clearOnRetest = people.every((p) => !episodeOn(episodesOf(p.id), this.retestDate));
-    const results = this.clamp(stamp(this.date, rng.int(20 * 60, 23 * 60 + 30)));
+    const listIn = stamp(this.date, rng.int(20 * 60, 23 * 60 + 30));
     for (const p of people) {
       const eps = episodesOf(p.id);
+      const registered = createdAtOf(p.id);
+      const results = this.clamp(maxIso(listIn, later(registered, rng.int(10, 90))));
       const home = episodeOn(eps, this.date);
       let exempt: [RoundExemptReason, string | null] | null = null;
       if (p.age < 1 && rng.chance(0.6)) exempt = ['婴幼儿', null];
@@ -200,7 +209,7 @@ export class RoundSeed {
       else if (!home && rng.chance(0.006)) exempt = ['外出', rng.pick(OUT_REASONS)];
       else if (!home && rng.chance(0.0015)) exempt = ['其他', rng.pick(OTHER_EXEMPT)];
       if (exempt) {
-        out.exemptions.push({ id: this.env.ids.next('roundExemptions'), roundId: this.row.id as number, residentId: p.id, reason: exempt[0], note: exempt[1], createdBy: staff.username, createdAt: this.clamp(stamp(this.date, rng.int(7 * 60, 11 * 60))) });
+        out.exemptions.push({ id: this.env.ids.next('roundExemptions'), roundId: this.row.id as number, residentId: p.id, reason: exempt[0], note: exempt[1], createdBy: staff.username, createdAt: this.clamp(maxIso(stamp(this.date, rng.int(7 * 60, 11 * 60)), later(registered, rng.int(10, 90)))) });
         continue;
       }
       // 未检: not sampled (not at home when the sampler came, did not go to the site).
@@ -235,7 +244,7 @@ export class RoundSeed {
         out.alerts.push(alertRow(this.env, p, null, this.date, pooledAlertReason(this.tube.no, this.date), results, { testId: pooled.id as number }, null));
         continue;
       }
-      const retestAt = this.clamp(stamp(this.retestDate, rng.int(15 * 60, 18 * 60)));
+      const retestAt = this.clamp(maxIso(stamp(this.retestDate, rng.int(15 * 60, 18 * 60)), later(results, rng.int(30, 120))));
       const episode = episodeOn(eps, this.retestDate);
       const result = role === 'positive' ? '阳性' : '阴性';
       const single = this.test(p, episode?.id ?? null, this.retestDate, rng.int(8 * 60, 10 * 60), this.code(this.retestDate, 3, ++this.retestSeq), false, result, retestAt);
@@ -296,7 +305,7 @@ export class NeedsSeed {
   }
 
   /** A household's flags (from what the list's notes say, ages and living alone) and schedules with their runs. */
-  household(h: { id: number; communityId: number; compoundId: number }, people: Person[], episodesOf: (residentId: number) => EpisodeLike[], createdAt: string, staff: string, out: NeedsOut): void {
+  household(h: { id: number; communityId: number; compoundId: number }, people: Person[], episodesOf: (residentId: number) => EpisodeLike[], createdAtOf: (residentId: number) => string, staff: string, out: NeedsOut): void {
     const rng = this.rng;
     const infant = people.some((p) => p.age < 1);
     for (const p of people) {
@@ -326,25 +335,25 @@ export class NeedsSeed {
       } else if (flags.has('慢性病长期用药') && rng.chance(0.05)) rx = true;
       // In the order of the closed list (NEEDS), as needs.ts keeps them.
       for (const [need, note] of [...flags].sort((a, b) => NEED_ORDER.indexOf(a[0]) - NEED_ORDER.indexOf(b[0]))) {
-        out.needs.push({ residentId: p.id, need, note, createdBy: staff, createdAt });
+        out.needs.push({ residentId: p.id, need, note, createdBy: staff, createdAt: createdAtOf(p.id) });
       }
       if (!eps.length) continue;
       if (dialysis && (this.dialysis === 0 || rng.chance(0.25))) {
         this.dialysis++;
-        this.schedule(h, p, eps, DIALYSIS(), staff, out);
+        this.schedule(h, p, eps, createdAtOf(p.id), DIALYSIS(), staff, out);
       }
       if (rx) {
         this.prescriptions++;
-        this.schedule(h, p, eps, PRESCRIPTION(rng.int(1, 5)), staff, out);
+        this.schedule(h, p, eps, createdAtOf(p.id), PRESCRIPTION(rng.int(1, 5)), staff, out);
       }
     }
   }
 
   /** A schedule from the person's first day under control, and the runs runNeedSchedules would have made since. */
-  private schedule(h: { id: number; communityId: number; compoundId: number }, p: Person, eps: EpisodeLike[], spec: ScheduleSpec, staff: string, out: NeedsOut): void {
+  private schedule(h: { id: number; communityId: number; compoundId: number }, p: Person, eps: EpisodeLike[], registered: string, spec: ScheduleSpec, staff: string, out: NeedsOut): void {
     const rng = this.rng;
     const start = eps.reduce((a, e) => (e.startDate < a ? e.startDate : a), eps[0].startDate);
-    let createdAt = stamp(start, rng.int(10 * 60, 11 * 60 + 30));
+    let createdAt = maxIso(stamp(start, rng.int(10 * 60, 11 * 60 + 30)), later(registered, rng.int(5, 30)));
     if (createdAt > this.nowIso) createdAt = this.nowIso;
     const id = this.nextSchedule();
     out.schedules.push({
@@ -422,14 +431,13 @@ export interface RosterInput {
   roundDate: string | null;
   roster: CadreRoster;
   communities: CommunityInfo[];
-  /** Households of each compound with the day they came under control (a visit is not planned before). */
+  /** Households of each compound with the day they came under control (a visit is planned from the next day on). */
   households: Map<number, { id: number; from: string }[]>;
   staffUser(communityId: number): string;
   nextShift(): number;
   nextVisit(): number;
 }
 
-const iso = (ms: number) => new Date(ms + 480 * MINUTE).toISOString().slice(0, 19) + '+08:00';
 const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
 
 /**
@@ -489,7 +497,7 @@ export function makeRoster(input: RosterInput): RosterOut {
       const picked = new Set<number>();
       for (let tries = 0; tries < want * 3 && picked.size < want && pool.length; tries++) {
         const h = rng.pick(pool);
-        if (h.from <= d) picked.add(h.id);
+        if (h.from < d) picked.add(h.id);
       }
       let minutes = minutesOf(startTime);
       for (const householdId of picked) {

@@ -258,12 +258,13 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
             for (const e of act.episodes) byResident.set(e.residentId, [...(byResident.get(e.residentId) ?? []), { id: e.id as number, startDate: e.startDate, status: e.status, endedOn: e.endedOn ?? null }]);
             const episodesOf = (id: number) => byResident.get(id) ?? [];
             const ro: RoundOut = { tests: [], alerts: [], exemptions: [] };
-            round!.household(household, people, episodesOf, { username: staff.get(c.id)!.username, displayName: staff.get(c.id)!.displayName }, ro);
+            const createdAtOf = (id: number) => act.states.get(id)!.createdAt;
+            round!.household(household, people, episodesOf, createdAtOf, { username: staff.get(c.id)!.username, displayName: staff.get(c.id)!.displayName }, ro);
             for (const r of ro.exemptions) await w.add('roundExemptions', r);
             for (const r of ro.tests) await w.add('tests', r);
             for (const r of ro.alerts) await w.add('alerts', r);
             const no: NeedsOut = { needs: [], schedules: [], runs: [], supplies: { requests: [], items: [], transitions: [] } };
-            needsSeed.household(household, people, episodesOf, createdAt, staff.get(c.id)!.username, no);
+            needsSeed.household(household, people, episodesOf, createdAtOf, staff.get(c.id)!.username, no);
             for (const r of no.needs) await w.add('residentNeeds', r);
             for (const r of no.schedules) await w.add('needSchedules', r);
             for (const r of no.supplies.requests) await w.add('supplyRequests', r);
