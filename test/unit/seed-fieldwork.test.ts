@@ -139,8 +139,8 @@ describe('seed-demo: duty roster and door visits', () => {
 });
 
 describe('seed-demo: the demo cadre account', () => {
-  it('logs in as cadre1, a member of the 市国资委 group, and sees their own shifts and visits with names masked', async () => {
-    const actor = await login(ctx, 'cadre1', 'demo1234');
+  it('logs in as cadre, a member of the 市国资委 group, and sees their own shifts and visits with names masked', async () => {
+    const actor = await login(ctx, 'cadre', 'demo1234');
     expect(actor.role).toBe('cadre');
     const tasks = await myTasks({ ...ctx, actor });
     expect(tasks.cadre.group).toBe('市国资委包联华夏里社区组');
@@ -149,7 +149,7 @@ describe('seed-demo: the demo cadre account', () => {
     expect(tasks.visits.every((v) => v.cadreId === tasks.cadre.id)).toBe(true);
     const names = new Set(all('SELECT name FROM residents').map((r) => r.name));
     for (const v of tasks.visits) for (const p of v.people) expect(names.has(p.name)).toBe(false);
-    expect(seedJson.accounts).toContainEqual({ username: 'cadre1', displayName: tasks.cadre.name, role: 'cadre', community: '华夏里社区' });
+    expect(seedJson.accounts).toContainEqual({ username: 'cadre', displayName: tasks.cadre.name, role: 'cadre', community: '华夏里社区' });
   });
 });
 

@@ -18,7 +18,7 @@ const seedDemo: CommandModule = {
     '  --today <日期>      把这一天当作“今天”（下午 3 点）；默认按北京时间的当前时刻',
     '  --encrypt           新建的演示数据库加密（密钥来自 --key-file，不存在时生成；或 ISOLATION_DESK_DB_KEY）；默认不加密',
     '',
-    '演示账号：admin（系统管理员）、clerk（街道工作人员）、committee1…（各社区工作人员，committee1 属第一个社区）、official（领导）、cadre1（下沉干部，市国资委包联组成员，只看自己的任务）。',
+    '演示账号：admin（系统管理员）、clerk（街道工作人员）、committee1…（各社区工作人员，committee1 属第一个社区）、official（领导）、cadre（下沉干部，市国资委包联组成员，只看自己的任务）。',
   ].join('\n'),
   ownKey: true,
   options: { ...DB_OPTION, encrypt: { type: 'boolean' }, residents: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, password: { type: 'string' }, today: { type: 'string' } },

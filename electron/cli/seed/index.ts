@@ -309,8 +309,8 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
         .sort((a, b) => b.n - a.n || (a.k.id as number) - (b.k.id as number))[0];
       if (pick) {
         const community = communities.find((c) => c.id === pick.k.communityId)!.name;
-        accounts.push({ username: 'cadre1', displayName: pick.k.name, role: 'cadre', community });
-        await w.add('users', { id: ids.next('users'), username: 'cadre1', displayName: pick.k.name, role: 'cadre', communityId: null, cadreId: pick.k.id as number, passwordHash: cadreHash, failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
+        accounts.push({ username: 'cadre', displayName: pick.k.name, role: 'cadre', community });
+        await w.add('users', { id: ids.next('users'), username: 'cadre', displayName: pick.k.name, role: 'cadre', communityId: null, cadreId: pick.k.id as number, passwordHash: cadreHash, failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
       }
     }
     await w.flushAll();
