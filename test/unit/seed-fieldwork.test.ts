@@ -19,6 +19,7 @@ import { cadreWork } from '../../electron/domain/fieldwork-report.ts';
 import { myTasks } from '../../electron/domain/fieldwork-mine.ts';
 import { login } from '../../electron/domain/users.ts';
 import { CADRE_POSTS, NEEDS, ROUND_EXEMPT_REASONS } from '../../electron/shared/enums.ts';
+import { seedDemo } from '../../electron/cli/seed/index.ts';
 import { tempDir } from '../helpers/env.ts';
 
 const TODAY = '2022-01-20';
@@ -270,5 +271,24 @@ describe('seed-demo: the 全员核酸 round', () => {
     const v = await runCli(['verify', '--db', file, '--json']);
     expect(v.result.code).toBe(0);
     expect(v.result.json).toMatchObject({ sound: true, foreignKeyViolations: [] });
+  });
+});
+
+describe('seed-demo: field work with foreign keys enforced as it writes', () => {
+  it('writes parents first outside a bulk load too (groups after their leaders, runs after their requests)', async () => {
+    const f = path.join(dir, 'ordered.db');
+    expect((await runCli(['init', '--db', f])).result.code).toBe(0);
+    const h = await openDatabase(f);
+    try {
+      expect(h.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+      const s = await seedDemo({ db: h.db, actor: CLI_ACTOR, clock: fixedClock(NOW) }, { residents: 250, days: 10, seed: 3, password: 'demo1234' });
+      expect(s.counts.cadreGroups).toBeGreaterThan(0);
+      expect(s.counts.needScheduleRuns).toBeGreaterThan(0);
+      expect(s.roundTests).toBeGreaterThan(200);
+      expect(h.sqlite.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+      expect(h.sqlite.prepare("SELECT COUNT(*) FROM cadre_groups WHERE name = '市国资委包联华夏里社区组'").pluck().get()).toBe(1);
+    } finally {
+      await h.close();
+    }
   });
 });
