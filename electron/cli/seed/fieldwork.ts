@@ -110,8 +110,8 @@ const OTHER_EXEMPT = ['在市人民医院住院治疗', '在外地住院治疗']
 /**
  * The round's rows household by household as the lists came in: people under isolation on the day were sampled at
  * home one tube each; everyone else at the test sites, ten to a tube (10混1) in address order. One tube comes back
- * positive: its people are flagged and re-tested one tube each the next day — the first household positive (an alert
- * proposing isolation), the next not re-tested yet (待复核), the rest negative. A few are exempt (infants, bedridden,
+ * positive: its people are flagged and re-tested one tube each the next day — the first household or two positive
+ * (an alert proposing isolation each), the next not re-tested yet (待复核), the rest negative. A few are exempt (infants, bedridden,
  * away, in hospital), a few were not sampled (未检).
  */
 export class RoundSeed {
@@ -126,7 +126,8 @@ export class RoundSeed {
   private tube: { no: string; compoundId: number; count: number; flagged: boolean } | null = null;
   private flaggedFrom: number;
   private flagged = false;
-  private positiveChosen = false;
+  /** People positive on their own tube so far (a household or two: at least two people). */
+  private positives = 0;
   private pendingChosen = false;
   private roles = new Map<number, 'positive' | 'pending' | 'negative'>();
   /** Round results written (the round's own rows of tests). */
@@ -233,8 +234,7 @@ export class RoundSeed {
       // The positive tube: every person on it flagged for a single-tube re-test, with an alert saying so.
       let role = this.roles.get(h.id);
       if (!role) {
-        role = !this.positiveChosen && clearOnRetest ? 'positive' : !this.pendingChosen ? 'pending' : 'negative';
-        if (role === 'positive') this.positiveChosen = true;
+        role = this.positives < 2 && clearOnRetest ? 'positive' : !this.pendingChosen ? 'pending' : 'negative';
         if (role === 'pending') this.pendingChosen = true;
         this.roles.set(h.id, role);
       }
@@ -247,6 +247,7 @@ export class RoundSeed {
       const retestAt = this.clamp(maxIso(stamp(this.retestDate, rng.int(15 * 60, 18 * 60)), later(results, rng.int(30, 120))));
       const episode = episodeOn(eps, this.retestDate);
       const result = role === 'positive' ? '阳性' : '阴性';
+      if (role === 'positive') this.positives++;
       const single = this.test(p, episode?.id ?? null, this.retestDate, rng.int(8 * 60, 10 * 60), this.code(this.retestDate, 3, ++this.retestSeq), false, result, retestAt);
       out.tests.push(single);
       const closed =
