@@ -3,7 +3,8 @@
 // and one 全员核酸 round a few days ago over the whole subdistrict. Rows are made in memory with the same columns the
 // domain functions write (fieldwork.ts, visits.ts, needs.ts, need-schedules.ts, rounds.ts, rounds-results.ts) and go
 // through the seed's batched writer, so the screens (coverage counted live from tests.round_id, the roster, 我的任务)
-// read them as they read the office's own. A stream of its own (FieldRng): the rest of the demo is as before.
+// read them as they read the office's own. A stream of its own (fieldRng): the households, people and their isolation
+// are as before (the cadres' departments now follow the 包联 binding, supplies.ts bindUnits).
 import type { Insertable } from 'kysely';
 import type {
   AlertsTable,

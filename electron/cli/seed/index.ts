@@ -1,5 +1,6 @@
 // The demo seeder: a realistic Langfang-style subdistrict — communities, compounds, buildings down to rooms,
-// households and residents in isolation, tests, check-ins, alerts, supply requests, cadres and demo accounts.
+// households and residents in isolation, tests, check-ins, alerts, supply requests, cadres and demo accounts, and the
+// field work of issue 14 (包联组, duty roster, door visits, 特殊需求, 定期需求, a 全员核酸 round: fieldwork.ts).
 // Rows are generated in memory household by household and written with batched multi-row inserts in ONE
 // transaction (the per-row domain functions would take hours for 100,000 people), keeping every denormalised
 // column as the domain functions keep it. One audit record describes the whole seeding.
