@@ -296,6 +296,8 @@ export async function purgeInTransaction(ctx: Ctx, cutoff: string | null, also: 
   for (const c of chunks(s.episodeIds)) await ctx.db.updateTable('episodes').set({ previousEpisodeId: null }).where('id', 'in', c).execute();
   for (const c of chunks(s.episodeIds)) await ctx.db.deleteFrom('episodes').where('id', 'in', c).execute();
   for (const c of chunks(residentIds)) await ctx.db.updateTable('residents').set({ guardianId: null }).where('guardianId', 'in', c).execute();
+  // A test round's exemptions of the person (外出, 卧床上门采样 …) go with them; flags and schedules cascade.
+  for (const c of chunks(residentIds)) await ctx.db.deleteFrom('roundExemptions').where('residentId', 'in', c).execute();
   for (const c of chunks(residentIds)) await ctx.db.deleteFrom('residents').where('id', 'in', c).execute();
   for (const c of chunks(s.requestIds)) {
     await ctx.db.deleteFrom('supplyItems').where('requestId', 'in', c).execute();

@@ -28,11 +28,16 @@ async function pickOption(page: Page, text: string | RegExp): Promise<void> {
 
 describe('a cadre in the field (phone width)', () => {
   it('the admin links an account to a cadre; the cadre sees 我的任务 and records a visit', async () => {
+    // The demo's roster has shifts already: a cadre free today (no shift, no night running into it) and without an account.
     const cadre = db
-      .prepare("SELECT k.id, k.name, k.community_id AS communityId FROM cadres k WHERE k.status = 'on_duty' AND k.community_id IS NOT NULL AND (k.duty_to IS NULL OR k.duty_to >= ?) AND (k.duty_from IS NULL OR k.duty_from <= ?) ORDER BY k.id LIMIT 1")
-      .get(DEMO_TODAY, DEMO_TODAY) as { id: number; name: string; communityId: number };
+      .prepare(
+        `SELECT k.id, k.name, k.community_id AS communityId FROM cadres k WHERE k.status = 'on_duty' AND k.community_id IS NOT NULL AND (k.duty_to IS NULL OR k.duty_to >= ?) AND (k.duty_from IS NULL OR k.duty_from <= ?)
+           AND NOT EXISTS (SELECT 1 FROM cadre_shifts s WHERE s.cadre_id = k.id AND (s.date = ? OR (s.date = date(?, '-1 day') AND s.end_time <= s.start_time)))
+           AND NOT EXISTS (SELECT 1 FROM users u WHERE u.cadre_id = k.id) ORDER BY k.id LIMIT 1`,
+      )
+      .get(DEMO_TODAY, DEMO_TODAY, DEMO_TODAY, DEMO_TODAY) as { id: number; name: string; communityId: number };
     const household = db
-      .prepare('SELECT h.id, h.address FROM households h WHERE h.community_id = ? AND (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) > 0 ORDER BY h.id LIMIT 1')
+      .prepare('SELECT h.id, h.address FROM households h WHERE h.community_id = ? AND (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) > 0 AND NOT EXISTS (SELECT 1 FROM door_visits v WHERE v.household_id = h.id) ORDER BY h.id LIMIT 1')
       .get(cadre.communityId) as { id: number; address: string };
     const residentName = db.prepare('SELECT name FROM residents WHERE household_id = ? ORDER BY id LIMIT 1').pluck().get(household.id) as string;
 
@@ -69,7 +74,7 @@ describe('a cadre in the field (phone width)', () => {
     await office.page.locator('.ant-modal-title').click();
     await office.page.getByTestId('shift-save').click();
     await office.page.getByTestId('shifts-table').getByText('北门值守点').waitFor();
-    expect(db.prepare('SELECT cadre_id AS c, date, start_time AS a, end_time AS b, post FROM cadre_shifts').all()).toEqual([{ c: cadre.id, date: DEMO_TODAY, a: '14:00', b: '18:00', post: 'gate' }]);
+    expect(db.prepare("SELECT cadre_id AS c, date, start_time AS a, end_time AS b, post FROM cadre_shifts WHERE place = '北门值守点'").all()).toEqual([{ c: cadre.id, date: DEMO_TODAY, a: '14:00', b: '18:00', post: 'gate' }]);
 
     await office.page.getByTestId('cadres-tab-visits').click();
     await office.page.getByTestId('visit-plan').click();

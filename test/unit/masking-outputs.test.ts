@@ -301,7 +301,7 @@ beforeAll(async () => {
   await call(env, 'auth.login', { username: 'cadre1', password: 'demo1234' }, keys.cadre1);
   await call(env, 'visits.plan', { cadreId: cadre.id, householdIds: [ids.household], date: TODAY }, keys.clerk);
   await call(env, 'shifts.create', { cadreIds: [cadre.id], date: TODAY, startTime: '08:00', endTime: '12:00', post: 'gate', place: '金桥小区北门' }, keys.clerk);
-  await call(env, 'cadreGroups.create', { name: '市住建局包联西大街社区组', homeUnit: '市住建局', communityId: community, leaderId: cadre.id }, keys.clerk);
+  await call(env, 'cadreGroups.create', { name: '市住建局包联西大街社区二组', homeUnit: '市住建局', communityId: community, leaderId: cadre.id }, keys.clerk);
   const request = await call(env, 'supplies.create', { householdId: ids.household, category: '蔬菜', items: [{ name: '白菜', quantity: '2斤' }] }, keys.clerk);
   await call(env, 'supplies.assign', { id: request.id, version: request.version, cadreId: cadre.id }, keys.clerk);
   const tasks = await call(env, 'mine.tasks', {}, keys.cadre1);

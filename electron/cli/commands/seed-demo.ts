@@ -5,7 +5,7 @@ import { ok, usageError } from '../output.ts';
 
 const seedDemo: CommandModule = {
   name: 'seed-demo',
-  summary: '生成演示数据（社区、小区、住户、隔离人员、监测记录、物资需求、下沉干部、演示账号）',
+  summary: '生成演示数据（社区、小区、住户、隔离人员、监测记录、物资需求、下沉干部及包联组、排班、入户走访、特殊需求、全员核酸轮次、演示账号）',
   usage: [
     '用法：isolation-desk seed-demo --db <文件> --residents <人数> [--days <天数>] [--seed <整数>]',
     '                              [--password <密码>] [--today <YYYY-MM-DD>] [--json]',
@@ -18,7 +18,7 @@ const seedDemo: CommandModule = {
     '  --today <日期>      把这一天当作“今天”（下午 3 点）；默认按北京时间的当前时刻',
     '  --encrypt           新建的演示数据库加密（密钥来自 --key-file，不存在时生成；或 ISOLATION_DESK_DB_KEY）；默认不加密',
     '',
-    '演示账号：admin（系统管理员）、clerk（街道工作人员）、committee1…（各社区工作人员，committee1 属第一个社区）、official（领导）。',
+    '演示账号：admin（系统管理员）、clerk（街道工作人员）、committee1…（各社区工作人员，committee1 属第一个社区）、official（领导）、cadre（下沉干部，市国资委包联组成员，只看自己的任务）。',
   ].join('\n'),
   ownKey: true,
   options: { ...DB_OPTION, encrypt: { type: 'boolean' }, residents: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, password: { type: 'string' }, today: { type: 'string' } },
@@ -57,9 +57,11 @@ const seedDemo: CommandModule = {
       `社区 ${summary.communities.length} 个（${summary.communities.map((x) => x.name).join('、')}），地点 ${c.places} 个，住户 ${c.households} 户，居民 ${c.residents} 人`,
       `隔离/监测期 ${c.episodes} 个，核酸结果 ${c.tests} 条，健康监测记录 ${c.checkins} 条，异常告警 ${c.alerts} 条`,
       `物资需求 ${c.supplyRequests} 条（物品 ${c.supplyItems} 项，流转 ${c.supplyTransitions} 次），下沉干部 ${c.cadres} 名`,
+      `包联组 ${c.cadreGroups} 个，排班 ${c.cadreShifts} 班次，入户走访 ${c.doorVisits} 户次；特殊需求标记 ${c.residentNeeds} 个，定期需求 ${c.needSchedules} 项（已生成需求 ${c.needScheduleRuns} 次）`,
+      `全员核酸 ${c.testRounds} 轮：结果 ${summary.roundTests} 条（含在上面的核酸结果中），免检 ${c.roundExemptions} 人`,
       `演示账号（密码 ${password}，仅限演示）：${summary.accounts.map((a) => `${a.username}（${a.displayName}${a.community ? '，' + a.community : ''}）`).join('、')}`,
     ].join('\n');
-    return ok({ file: isPostgresUrl(file) ? redactUrl(file) : file, seed, days, today: summary.today, seconds, district: summary.district, subdistrict: summary.subdistrict, communities: summary.communities, accounts: summary.accounts, counts: c }, text);
+    return ok({ file: isPostgresUrl(file) ? redactUrl(file) : file, seed, days, today: summary.today, seconds, district: summary.district, subdistrict: summary.subdistrict, communities: summary.communities, accounts: summary.accounts, counts: c, roundTests: summary.roundTests }, text);
   },
 };
 

@@ -141,7 +141,7 @@ export function householdActivity(env: ActivityEnv, people: Person[], start: str
   return out;
 }
 
-function clamp(env: ActivityEnv, iso: string): string {
+export function clamp(env: Pick<ActivityEnv, 'nowIso'>, iso: string): string {
   return iso > env.nowIso ? env.nowIso : iso;
 }
 
@@ -280,6 +280,11 @@ function recordDays(env: ActivityEnv, p: Person, e: Planned, out: HouseholdActiv
       source: linked ? 'checkin' : 'manual',
       checkinId: linked?.id ?? null,
       importBatchId: null,
+      // Not a 全员核酸 round's result (those are written by fieldwork.ts, with the same columns: one insert shape).
+      roundId: null,
+      sampleTime: null,
+      tubeNo: null,
+      pooled: 0,
       version: 1,
       createdAt,
       updatedAt: createdAt,
@@ -341,10 +346,10 @@ function checkin(env: ActivityEnv, p: Person, episodeId: number, date: string, s
   return { row, reasons };
 }
 
-function alertRow(
-  env: ActivityEnv,
-  p: Person,
-  episodeId: number,
+export function alertRow(
+  env: { ids: { next(table: 'alerts'): number } },
+  p: Pick<Person, 'id' | 'communityId'>,
+  episodeId: number | null,
   date: string,
   reason: string,
   createdAt: string,

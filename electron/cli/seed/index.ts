@@ -1,11 +1,12 @@
 // The demo seeder: a realistic Langfang-style subdistrict — communities, compounds, buildings down to rooms,
-// households and residents in isolation, tests, check-ins, alerts, supply requests, cadres and demo accounts.
+// households and residents in isolation, tests, check-ins, alerts, supply requests, cadres and demo accounts, and the
+// field work of issue 14 (包联组, duty roster, door visits, 特殊需求, 定期需求, a 全员核酸 round: fieldwork.ts).
 // Rows are generated in memory household by household and written with batched multi-row inserts in ONE
 // transaction (the per-row domain functions would take hours for 100,000 people), keeping every denormalised
 // column as the domain functions keep it. One audit record describes the whole seeding.
 import type { Insertable, Kysely } from 'kysely';
 import type { Ctx } from '../../domain/context.ts';
-import type { Database, PlacesTable, Role, SupplyStatus } from '../../db/schema.ts';
+import type { Database, EpisodeStatus, PlacesTable, Role, SupplyStatus } from '../../db/schema.ts';
 import { audit } from '../../domain/audit.ts';
 import { nowIso, timeOfDay, today } from '../../domain/clock.ts';
 import { invalid, issue } from '../../shared/errors.ts';
@@ -18,7 +19,8 @@ import { BatchWriter, type BulkTable } from './writer.ts';
 import { Rng } from './random.ts';
 import { PeopleFactory } from './people.ts';
 import { addDays, householdActivity, stamp, type ActivityEnv } from './activity.ts';
-import { householdSupplies, makeCadres, type CommunityPlan, type SupplyRows } from './supplies.ts';
+import { bindUnits, householdSupplies, makeCadres, type CommunityPlan, type SupplyRows } from './supplies.ts';
+import { fieldRng, makeGroups, makeRoster, NeedsSeed, RoundSeed, type NeedsOut, type RoundOut } from './fieldwork.ts';
 import { COMMUNITIES, COMPOUNDS, DEMO_DISTRICT, DEMO_SUBDISTRICT, isWalkUp } from './tables.ts';
 import { syncIdSequences } from '../../db/engine.ts';
 
@@ -43,9 +45,14 @@ export interface SeedSummary {
   communities: { id: number; name: string }[];
   accounts: { username: string; displayName: string; role: Role; community: string | null }[];
   counts: Record<BulkTable, number>;
+  /** The 全员核酸 round's own results (part of counts.tests). */
+  roundTests: number;
 }
 
-const ID_TABLES = ['places', 'households', 'residents', 'episodes', 'checkins', 'tests', 'alerts', 'cadres', 'users', 'supplyRequests', 'supplyItems', 'supplyTransitions'] as const;
+const ID_TABLES = [
+  'places', 'households', 'residents', 'episodes', 'checkins', 'tests', 'alerts', 'cadres', 'users', 'supplyRequests', 'supplyItems', 'supplyTransitions',
+  'testRounds', 'roundExemptions', 'cadreGroups', 'cadreShifts', 'doorVisits', 'needSchedules',
+] as const;
 type IdTable = (typeof ID_TABLES)[number];
 
 /** Ids are given out in memory (after the highest one in the file), so rows can refer to each other before they are written. */
@@ -142,17 +149,27 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
       accounts.push({ username: `committee${i + 1}`, displayName, role: 'committee', community: c.name });
     });
     accounts.push({ username: 'official', displayName: `${factory.surname()}书记`, role: 'official', community: null });
+    // Each department bound to a community (包联): its cadres there are its 包联组.
+    const units = bindUnits(communities.map((c) => c.name));
     const roster = full
-      ? makeCadres(rng, factory, todayDate, opts.days, communities, communityTargets, Math.max(8, Math.min(650, Math.round(opts.residents / 170))), () => ids.next('cadres'))
+      ? makeCadres(rng, factory, todayDate, opts.days, communities, communityTargets, Math.max(8, Math.min(650, Math.round(opts.residents / 170))), () => ids.next('cadres'), units)
       : { cadres: [], links: [], onDuty: new Map<number, number[]>() };
+    const groups = full ? makeGroups(roster, communities, units, () => ids.next('cadreGroups'), setupAt) : { groups: [], members: new Map<number, number[]>() };
+    let clerkId: number | null = null;
+    let cadreHash = '';
     if (full) {
-      const hashes = await Promise.all(accounts.map(() => hashPassword(opts.password)));
+      // One more for the demo cadre's login, made once the roster is known (below).
+      const hashes = await Promise.all([...accounts, null].map(() => hashPassword(opts.password)));
+      cadreHash = hashes[accounts.length];
       for (const [i, a] of accounts.entries()) {
         const communityId = a.community ? communities.find((c) => c.name === a.community)!.id : null;
-        await w.add('users', { id: ids.next('users'), username: a.username, displayName: a.displayName, role: a.role, communityId, passwordHash: hashes[i], failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
+        const id = ids.next('users');
+        if (a.username === 'clerk') clerkId = id;
+        await w.add('users', { id, username: a.username, displayName: a.displayName, role: a.role, communityId, cadreId: null, passwordHash: hashes[i], failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
       }
       for (const c of roster.cadres) await w.add('cadres', c);
       for (const l of roster.links) await w.add('cadreCompounds', l);
+      for (const g of groups.groups) await w.add('cadreGroups', g);
     }
 
     const env: ActivityEnv = {
@@ -174,6 +191,12 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
       onDuty: roster.onDuty,
       forced: ['new', 'assigned', 'delivering', 'delivered', 'cancelled'] as SupplyStatus[],
     };
+    // Field work (issue 14): a stream of its own, so the households, people and their isolation are as without it.
+    const frng = fieldRng(opts.seed);
+    const round = full ? new RoundSeed(frng, { ids, nowIso: env.nowIso }, ids.next('testRounds'), todayDate, opts.residents, { username: 'clerk', id: clerkId }) : null;
+    if (round) await w.add('testRounds', round.row);
+    const needsSeed = new NeedsSeed(frng, todayDate, env.nowIso, { ...supplyEnv, rng: frng, forced: [] }, () => ids.next('needSchedules'));
+    const householdsOf = new Map<number, { id: number; from: string }[]>();
     const pinyinCache = new Map<string, { full: string; initials: string }>();
     let done = 0;
     let reported = 0;
@@ -232,6 +255,27 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
             for (const r of sup.requests) await w.add('supplyRequests', r);
             for (const r of sup.items) await w.add('supplyItems', r);
             for (const r of sup.transitions) await w.add('supplyTransitions', r);
+            const household = { id: householdId, communityId: c.id, compoundId: c.compoundIds[j] };
+            const byResident = new Map<number, { id: number; startDate: string; status: EpisodeStatus; endedOn: string | null }[]>();
+            for (const e of act.episodes) byResident.set(e.residentId, [...(byResident.get(e.residentId) ?? []), { id: e.id as number, startDate: e.startDate, status: e.status, endedOn: e.endedOn ?? null }]);
+            const episodesOf = (id: number) => byResident.get(id) ?? [];
+            const ro: RoundOut = { tests: [], alerts: [], exemptions: [] };
+            const createdAtOf = (id: number) => act.states.get(id)!.createdAt;
+            round!.household(household, people, episodesOf, createdAtOf, { username: staff.get(c.id)!.username, displayName: staff.get(c.id)!.displayName }, ro);
+            for (const r of ro.exemptions) await w.add('roundExemptions', r);
+            for (const r of ro.tests) await w.add('tests', r);
+            for (const r of ro.alerts) await w.add('alerts', r);
+            const no: NeedsOut = { needs: [], schedules: [], runs: [], supplies: { requests: [], items: [], transitions: [] } };
+            needsSeed.household(household, people, episodesOf, createdAtOf, staff.get(c.id)!.username, no);
+            for (const r of no.needs) await w.add('residentNeeds', r);
+            for (const r of no.schedules) await w.add('needSchedules', r);
+            for (const r of no.supplies.requests) await w.add('supplyRequests', r);
+            for (const r of no.supplies.items) await w.add('supplyItems', r);
+            for (const r of no.supplies.transitions) await w.add('supplyTransitions', r);
+            for (const r of no.runs) await w.add('needScheduleRuns', r);
+            const list = householdsOf.get(household.compoundId) ?? [];
+            list.push({ id: householdId, from: act.from });
+            householdsOf.set(household.compoundId, list);
           }
           done += size;
           if (opts.onProgress && done - reported >= opts.residents / 20) {
@@ -241,7 +285,39 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
         }
       }
     }
+    if (full) {
+      const work = makeRoster({
+        rng: frng,
+        today: todayDate,
+        days: opts.days,
+        nowMs: now.getTime(),
+        roundDate: round?.date ?? null,
+        roster,
+        communities,
+        households: householdsOf,
+        staffUser: (communityId) => staff.get(communityId)!.username,
+        nextShift: () => ids.next('cadreShifts'),
+        nextVisit: () => ids.next('doorVisits'),
+      });
+      for (const r of work.shifts) await w.add('cadreShifts', r);
+      for (const r of work.visits) await w.add('doorVisits', r);
+      // A cadre's login (我的任务): of the 市国资委 group, the member on duty with the most work today and tomorrow.
+      const group = groups.groups.find((g) => g.homeUnit === '市国资委');
+      const busy = (id: number) => work.shifts.filter((x) => x.cadreId === id && x.date >= todayDate).length + work.visits.filter((x) => x.cadreId === id && x.plannedDate >= todayDate).length;
+      const pick = (group ? groups.members.get(group.id as number)! : [])
+        .map((id) => roster.cadres.find((k) => k.id === id)!)
+        .filter((k) => k.status === 'on_duty')
+        .map((k) => ({ k, n: busy(k.id as number) }))
+        .sort((a, b) => b.n - a.n || (a.k.id as number) - (b.k.id as number))[0];
+      if (pick) {
+        const community = communities.find((c) => c.id === pick.k.communityId)!.name;
+        accounts.push({ username: 'cadre', displayName: pick.k.name, role: 'cadre', community });
+        await w.add('users', { id: ids.next('users'), username: 'cadre', displayName: pick.k.name, role: 'cadre', communityId: null, cadreId: pick.k.id as number, passwordHash: cadreHash, failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
+      }
+    }
     await w.flushAll();
+    // cadres.group_id last: the groups refer to their leaders, the cadres to their groups.
+    for (const [groupId, memberIds] of groups.members) await trx.updateTable('cadres').set({ groupId }).where('id', 'in', memberIds).execute();
     // The rows above carry their own ids: PostgreSQL's id sequences are moved past them (SQLite needs nothing).
     await syncIdSequences(trx);
     await audit(tx, {
@@ -256,6 +332,7 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
       communities: communities.map((c) => ({ id: c.id, name: c.name })),
       accounts: full ? accounts : [],
       counts: w.counts,
+      roundTests: round?.tests ?? 0,
     };
   });
 }

@@ -140,6 +140,8 @@ export class PeopleFactory {
       let notes: string | null = null;
       if (size === 1 && age >= 70) notes = '独居老人';
       else if (age >= 16 && rng.chance(0.03)) notes = rng.pick(RESIDENT_NOTES.slice(1));
+      // Only a woman of that age is pregnant (the draw is kept, so the rest of the demo does not shift).
+      if (notes === '孕妇' && (s.sex !== 'F' || age < 20 || age > 45)) notes = null;
       people.push({
         id,
         householdId,

@@ -1,7 +1,7 @@
 // Demo cadres sent down from city departments (下沉干部) and households' supply requests with their items and
 // workflow transitions (登记 → 分派 → 配送 → 送达, or 取消), every transition timed and signed, none in the future.
 import type { Insertable } from 'kysely';
-import type { CadreCompoundsTable, CadresTable, CadreStatus, SupplyItemsTable, SupplyRequestsTable, SupplyStatus, SupplyTransitionsTable } from '../../db/schema.ts';
+import type { CadreCompoundsTable, CadresTable, CadreStatus, SupplyCategory, SupplyItemsTable, SupplyRequestsTable, SupplyStatus, SupplyTransitionsTable } from '../../db/schema.ts';
 import { defaultUrgency } from '../../domain/supplyRules.ts';
 import { Rng, Weighted } from './random.ts';
 import type { PeopleFactory, Person } from './people.ts';
@@ -28,17 +28,49 @@ export interface CadreRoster {
 const UNITS = new Weighted(CADRE_UNITS);
 const TITLES = new Weighted(CADRE_TITLES);
 
-export function makeCadres(rng: Rng, people: PeopleFactory, today: string, days: number, communities: CommunityPlan[], weights: number[], count: number, nextId: () => number): CadreRoster {
+/**
+ * Each department (派出单位) bound to one community (包联): 市国资委 to 华夏里社区 when that is seeded, the others in
+ * turn to the communities with the fewest so far. Returns the units of each community (by index), the first one
+ * the department of the community's first cadre (带队负责人).
+ */
+export function bindUnits(communityNames: readonly string[]): string[][] {
+  const out: string[][] = communityNames.map(() => []);
+  if (!out.length) return out;
+  const home = Math.max(0, communityNames.indexOf('华夏里社区'));
+  out[home].push('市国资委');
+  for (const [unit] of CADRE_UNITS) {
+    if (unit === '市国资委') continue;
+    let best = 0;
+    for (let i = 1; i < out.length; i++) if (out[i].length < out[best].length) best = i;
+    out[best].push(unit);
+  }
+  return out;
+}
+
+const UNIT_WEIGHT = new Map(CADRE_UNITS);
+
+/** A unit of the community's (one draw, as UNITS.pick takes, so the rest of the demo is the same either way). */
+function pickUnit(rng: Rng, units: string[], first: boolean): string {
+  const x = rng.next();
+  if (first || units.length === 1) return units[0];
+  const total = units.reduce((a, u) => a + UNIT_WEIGHT.get(u)!, 0);
+  let y = x * total;
+  for (const u of units) if ((y -= UNIT_WEIGHT.get(u)!) < 0) return u;
+  return units[units.length - 1];
+}
+
+export function makeCadres(rng: Rng, people: PeopleFactory, today: string, days: number, communities: CommunityPlan[], weights: number[], count: number, nextId: () => number, units?: string[][]): CadreRoster {
   const roster: CadreRoster = { cadres: [], links: [], onDuty: new Map() };
   const total = weights.reduce((a, b) => a + b, 0);
   for (let i = 0; i < count; i++) {
     // The first cadres cover every community once; the rest follow the communities' sizes.
-    let c = communities[i % communities.length];
+    let ci = i % communities.length;
     if (i >= communities.length) {
       let x = rng.next() * total;
-      c = communities[communities.length - 1];
-      for (let k = 0; k < communities.length; k++) if ((x -= weights[k]) < 0) { c = communities[k]; break; }
+      ci = communities.length - 1;
+      for (let k = 0; k < communities.length; k++) if ((x -= weights[k]) < 0) { ci = k; break; }
     }
+    const c = communities[ci];
     const id = nextId();
     const sex = rng.chance(0.65) ? 'M' : 'F';
     const status: CadreStatus = rng.chance(0.88) ? 'on_duty' : rng.chance(0.65) ? 'resting' : 'withdrawn';
@@ -47,7 +79,7 @@ export function makeCadres(rng: Rng, people: PeopleFactory, today: string, days:
     roster.cadres.push({
       id,
       name: people.name(sex, rng.int(1966, 1995)),
-      homeUnit: UNITS.pick(rng),
+      homeUnit: units ? pickUnit(rng, units[ci], i < communities.length) : UNITS.pick(rng),
       title: TITLES.pick(rng),
       phone: people.mobile(),
       communityId: c.id,
@@ -91,7 +123,7 @@ const COUNTS = new Weighted<number>([[0, 62], [1, 25], [2, 9], [3, 4]]);
 const CATEGORIES = new Weighted(SUPPLY_CATEGORY_WEIGHTS);
 const PURCHASED = new Set(['蔬菜', '粮油', '肉蛋奶', '药品', '母婴用品', '生活用品']);
 
-interface Step {
+export interface Step {
   to: SupplyStatus;
   at: number;
   user: string;
@@ -135,7 +167,7 @@ export function householdSupplies(env: SupplyEnv, household: { id: number; commu
   for (const steps of plans) writeRequest(env, household, people, steps, out);
 }
 
-function randomTimeline(env: SupplyEnv, created: number, staff: string, cadres: number[]): Step[] {
+export function randomTimeline(env: SupplyEnv, created: number, staff: string, cadres: number[]): Step[] {
   const { rng } = env;
   const steps: Step[] = [{ to: 'new', at: created, user: staff, note: null }];
   if (rng.chance(0.04)) {
@@ -193,4 +225,41 @@ function writeRequest(env: SupplyEnv, household: { id: number; communityId: numb
   steps.forEach((s, i) => {
     out.transitions.push({ id: env.ids.next('supplyTransitions'), requestId: id, fromStatus: i ? steps[i - 1].to : null, toStatus: s.to, userName: s.user, note: s.note, at: iso(s.at) });
   });
+}
+
+/** A request created by a 定期需求 schedule on its day (need-schedules.ts runNeedSchedules): the schedule's kind and items. */
+export function writeScheduledRequest(
+  env: SupplyEnv,
+  household: { id: number; communityId: number; compoundId: number },
+  fixed: { category: SupplyCategory; items: { name: string; quantity: string }[]; requestedBy: string; notes: string },
+  steps: Step[],
+  out: SupplyRows,
+): number {
+  const id = env.ids.next('supplyRequests');
+  const final = steps[steps.length - 1];
+  out.requests.push({
+    id,
+    householdId: household.id,
+    communityId: household.communityId,
+    compoundId: household.compoundId,
+    category: fixed.category,
+    urgency: defaultUrgency(fixed.category),
+    requestedBy: fixed.requestedBy,
+    notes: fixed.notes,
+    status: final.to,
+    cadreId: steps.find((s) => s.to === 'assigned')?.cadreId ?? null,
+    amountCents: null,
+    paid: 0,
+    cancelReason: final.to === 'cancelled' ? final.note : null,
+    createdBy: steps[0].user,
+    statusAt: iso(final.at),
+    version: steps.length,
+    createdAt: iso(steps[0].at),
+    updatedAt: iso(final.at),
+  });
+  for (const it of fixed.items) out.items.push({ id: env.ids.next('supplyItems'), requestId: id, name: it.name, quantity: it.quantity });
+  steps.forEach((s, i) => {
+    out.transitions.push({ id: env.ids.next('supplyTransitions'), requestId: id, fromStatus: i ? steps[i - 1].to : null, toStatus: s.to, userName: s.user, note: s.note, at: iso(s.at) });
+  });
+  return id;
 }

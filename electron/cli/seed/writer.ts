@@ -6,19 +6,27 @@ import type { Database } from '../../db/schema.ts';
 
 /** Parents before children: flushing a table first flushes every table listed before it. */
 export const FLUSH_ORDER = [
+  'testRounds',
   'places',
   'households',
   'residents',
+  'residentNeeds',
+  'roundExemptions',
   'episodes',
   'checkins',
   'tests',
   'alerts',
   'cadres',
   'cadreCompounds',
+  'cadreGroups',
+  'cadreShifts',
+  'doorVisits',
   'users',
   'supplyRequests',
   'supplyItems',
   'supplyTransitions',
+  'needSchedules',
+  'needScheduleRuns',
 ] as const satisfies readonly (keyof Database)[];
 export type BulkTable = (typeof FLUSH_ORDER)[number];
 
