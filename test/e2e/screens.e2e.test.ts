@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => stopDemo({ app, browser, db }));
 
 /** The committed set (resources/screenshots/<name>.png ← screen-<name>.png). */
-const COMMITTED = ['dashboard', 'residents', 'residents-drawer', 'checkins', 'supplies-board', 'import', 'reports', 'audit'];
+const COMMITTED = ['dashboard', 'residents', 'residents-drawer', 'checkins', 'supplies-board', 'import', 'reports', 'audit', 'rounds', 'cadres-shifts', 'my-tasks'];
 const MAX_BYTES = 300 * 1024;
 
 /** What a clerk would find wrong on the screen as it is now. */
@@ -121,6 +121,15 @@ describe('screenshots of every screen', () => {
 
     await go(o, '/cadres', '[data-testid="cadre-table"] tbody tr.ant-table-row');
     await shoot(o, 'cadres');
+    // The field work the demo seeds (issue 14): 包联组, the day's roster, door visits, a 全员核酸 round's coverage.
+    await go(o, '/cadres?tab=groups', '[data-testid="groups-table"] tbody tr.ant-table-row');
+    await shoot(o, 'cadres-groups');
+    await go(o, '/cadres?tab=shifts', '[data-testid="shifts-table"] tbody tr.ant-table-row');
+    await shoot(o, 'cadres-shifts');
+    await go(o, '/cadres?tab=visits', '[data-testid="visits-table"] tbody tr.ant-table-row');
+    await shoot(o, 'cadres-visits');
+    await go(o, '/rounds', '[data-testid="round-coverage"] tbody tr.ant-table-row');
+    await shoot(o, 'rounds');
 
     await go(o, '/import', '.import-page .import-steps');
     await shoot(o, 'import');
@@ -151,6 +160,15 @@ describe('screenshots of every screen', () => {
     await o.context.close();
     expect(found.splice(0)).toEqual([]);
   }, 180_000);
+
+  it('a cadre’s 我的任务 at phone width (390×844)', async () => {
+    const o = await openPage(browser, app.url, { width: 390, height: 844 });
+    await login(o.page, 'cadre');
+    await o.page.getByTestId('my-tasks').waitFor();
+    await shoot(o, 'my-tasks', { fullPage: true });
+    await o.context.close();
+    expect(found.splice(0)).toEqual([]);
+  }, 120_000);
 
   it('keeps the committed set small (and refreshes it with SCREENSHOTS_UPDATE=1)', () => {
     const dest = path.join(REPO_ROOT, 'resources', 'screenshots');
