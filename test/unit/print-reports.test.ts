@@ -9,20 +9,9 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/run.ts';
 import { tempDir } from '../helpers/env.ts';
+import { overlaps, printToolsReady, wordsOf, type Word } from '../helpers/print.ts';
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const READY = has('soffice') && has('pdfinfo') && has('pdftotext');
-// CI installs them (.ci/run): there, their absence is a failure, not a skip.
-if (!READY && process.env.CI) throw new Error('CI: LibreOffice Calc or poppler is missing (.ci/run installs libreoffice-calc-nogui poppler-utils)');
-if (!READY) console.warn('print-reports: skipped — LibreOffice or poppler missing (apt-get install -y libreoffice-calc-nogui poppler-utils)');
+const READY = printToolsReady('print-reports');
 
 const DATE = '2022-01-20';
 const dir = tempDir('idesk-print-');
@@ -41,13 +30,6 @@ interface Printed {
   words: Word[][];
 }
 
-interface Word {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  text: string;
-}
 
 const REPORTS: { name: string; args: string[]; title: string; header: string }[] = [
   { name: 'daily-report', args: ['daily-report'], title: '每日工作日报', header: '社区' },
@@ -61,37 +43,7 @@ const REPORTS: { name: string; args: string[]; title: string; header: string }[]
 const printed = new Map<string, Printed>();
 let unit = '';
 
-/** Every word of every page with its box (pdftotext -bbox), in points from the page's top left. */
-function wordsOf(pdf: string): Word[][] {
-  const html = execFileSync('pdftotext', ['-bbox', pdf, '-'], { encoding: 'utf8' });
-  return html
-    .split('<page ')
-    .slice(1)
-    .map((page) =>
-      [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
-        x0: +m[1],
-        y0: +m[2],
-        x1: +m[3],
-        y1: +m[4],
-        text: m[5],
-      })),
-    );
-}
 
-/** Pairs of words printed over each other: boxes crossing by more than half a line's height. */
-function overlaps(words: Word[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < words.length; i++) {
-    for (let j = i + 1; j < words.length; j++) {
-      const a = words[i];
-      const b = words[j];
-      const ix = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
-      const iy = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
-      if (ix > 0.5 && iy > 0.5 * Math.min(a.y1 - a.y0, b.y1 - b.y0)) out.push([a.text, b.text]);
-    }
-  }
-  return out;
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

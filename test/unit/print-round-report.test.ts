@@ -12,57 +12,18 @@ import ExcelJS from 'exceljs';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { runCli } from '../../electron/cli/run.ts';
 import { tempDir } from '../helpers/env.ts';
+import { overlaps, printToolsReady, wordsOf, type Word } from '../helpers/print.ts';
 import { csvText, listFile } from '../helpers/lists.ts';
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const READY = has('soffice') && has('pdfinfo') && has('pdftotext');
-if (!READY && process.env.CI) throw new Error('CI: LibreOffice Calc or poppler is missing (.ci/run installs libreoffice-calc-nogui poppler-utils)');
-if (!READY) console.warn('print-round-report: skipped — LibreOffice or poppler missing (apt-get install -y libreoffice-calc-nogui poppler-utils)');
+const READY = printToolsReady('print-round-report');
 
 const DATE = '2022-01-20';
 const dir = tempDir('idesk-print-round-');
 const db = path.join(dir, 'demo.db');
 afterAll(() => (process.env.KEEP_PRINT ? undefined : fs.rmSync(dir, { recursive: true, force: true })));
 
-interface Word {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  text: string;
-}
 
-function wordsOf(pdf: string): Word[][] {
-  const html = execFileSync('pdftotext', ['-bbox', pdf, '-'], { encoding: 'utf8' });
-  return html
-    .split('<page ')
-    .slice(1)
-    .map((page) =>
-      [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({ x0: +m[1], y0: +m[2], x1: +m[3], y1: +m[4], text: m[5] })),
-    );
-}
 
-function overlaps(words: Word[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < words.length; i++) {
-    for (let j = i + 1; j < words.length; j++) {
-      const a = words[i];
-      const b = words[j];
-      const ix = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
-      const iy = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
-      if (ix > 0.5 && iy > 0.5 * Math.min(a.y1 - a.y0, b.y1 - b.y0)) out.push([a.text, b.text]);
-    }
-  }
-  return out;
-}
 
 let title = '';
 let pages = 0;
