@@ -88,7 +88,8 @@ export function residentColumns(t: TFunction<'residents'>, threshold: number, to
     {
       colId: 'needs',
       headerName: t('needs:col'),
-      width: byLang(t, 96, 120),
+      // Room for one or two short marks (独居, 孕产); every need with its note in the marks' title. Narrow enough that 社区 still fits at 1440 px.
+      width: byLang(t, 72, 96),
       cellRenderer: (p: ICellRendererParams<Row>) => (p.data ? <NeedMarks needs={p.data.needs} /> : null),
     },
     {
@@ -113,7 +114,7 @@ export function residentColumns(t: TFunction<'residents'>, threshold: number, to
     { colId: 'docNumber', field: 'docNumber', headerName: t('col.docNumber'), width: 156, cellClass: 'res-mono' },
     { colId: 'phone', field: 'phone', headerName: t('col.phone'), width: 106, cellClass: 'res-mono' },
     { colId: 'community', field: 'community', headerName: t('col.community'), width: 96, tooltipField: 'community', hide: opts.community === false },
-    { colId: 'address', field: 'address', headerName: t('col.address'), flex: 1, minWidth: 130, tooltipField: 'address' },
+    { colId: 'address', field: 'address', headerName: t('col.address'), flex: 1, minWidth: 110, tooltipField: 'address' },
     date('startDate'),
     date('lastDay', { cellClassRules: { 'res-cell-due': (p) => !!p.data?.due } }),
     date('releaseDate'),
