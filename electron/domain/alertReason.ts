@@ -1,4 +1,5 @@
-// An alert's reason is stored as Chinese text (the words of reports and exports, written by checkins.ts and tests.ts);
+// An alert's reason is stored as Chinese text (the words of reports and exports, written by checkins.ts, tests.ts and
+// rounds-results.ts);
 // screens get it also as parts they can put in any language: what was abnormal (temperature over the threshold,
 // symptoms, a positive test, a red or yellow code), in which slot, and whether a correction raised it.
 // test/unit/alert-reason.test.ts records every kind through the domain and reads it back.
@@ -8,7 +9,11 @@ export type AlertFinding =
   | { code: 'temperature'; value: number; threshold: number }
   | { code: 'symptoms'; symptoms: string[]; other: string | null }
   | { code: 'testPositive'; testType: TestType | null; sampleDate: string | null }
-  | { code: 'healthCode'; color: Extract<HealthCode, '红' | '黄'> };
+  | { code: 'healthCode'; color: Extract<HealthCode, '红' | '黄'> }
+  // A 全员核酸 round's results (rounds-results.ts): a positive pooled tube (each person on it re-tested alone) and a
+  // person's own single-tube positive (isolation proposed).
+  | { code: 'pooledPositive'; tubeNo: string; sampleDate: string }
+  | { code: 'roundPositive'; testType: TestType; sampleDate: string };
 
 export interface AlertReasonParts {
   /** The check-in's slot; null for a positive test result (imported or recorded on its own). */
@@ -23,6 +28,8 @@ const TEMP = new RegExp(`^体温${num}℃（≥${num}℃）`);
 const TEST_TAIL = /(?:^|；)(核酸|抗原)?检测阳性$/;
 const CODE_TAIL = /(?:^|；)健康码(红|黄)码$/;
 const TEST_ALONE = /^(核酸|抗原)检测阳性（采样日期 (\d{4}-\d{2}-\d{2})）$/;
+const POOLED = /^混管阳性（试管号 (.+)，采样日期 (\d{4}-\d{2}-\d{2})），请尽快单管复核$/;
+const ROUND_SINGLE = /^(核酸|抗原)检测阳性（单管，采样日期 (\d{4}-\d{2}-\d{2})），建议启动居家隔离$/;
 const KNOWN_SYMPTOMS = ['发热', '咳嗽', '咽痛', '乏力', '嗅味觉减退', '腹泻'];
 
 function parseSymptoms(list: string): AlertFinding | null {
@@ -51,6 +58,10 @@ function parseSymptoms(list: string): AlertFinding | null {
 export function parseAlertReason(reason: string): AlertReasonParts | null {
   const alone = TEST_ALONE.exec(reason);
   if (alone) return { slot: null, corrected: false, findings: [{ code: 'testPositive', testType: alone[1] as TestType, sampleDate: alone[2] }] };
+  const pooled = POOLED.exec(reason);
+  if (pooled) return { slot: null, corrected: false, findings: [{ code: 'pooledPositive', tubeNo: pooled[1], sampleDate: pooled[2] }] };
+  const single = ROUND_SINGLE.exec(reason);
+  if (single) return { slot: null, corrected: false, findings: [{ code: 'roundPositive', testType: single[1] as TestType, sampleDate: single[2] }] };
   const head = /^(上午|下午)监测异常(（更正后）)?：/.exec(reason);
   if (!head) return null;
   const slot: Slot = head[1] === '上午' ? 'am' : 'pm';

@@ -30,6 +30,14 @@ function dataWords(): string[] {
     ...q('SELECT action_note, closed_by FROM alerts'),
     ...q('SELECT symptom_other, recorded_by, notes FROM checkins'),
     ...q('SELECT end_reason, override_reason FROM episodes'),
+    // The field work's typed text (issue 14): a need's note, a schedule's items, groups, shifts, visits, rounds.
+    ...q('SELECT note FROM resident_needs'),
+    ...q('SELECT items, notes FROM need_schedules'),
+    ...q('SELECT name, home_unit, notes FROM cadre_groups'),
+    ...q('SELECT place, notes FROM cadre_shifts'),
+    ...q('SELECT note, follow_up_note FROM door_visits'),
+    ...q('SELECT name FROM test_rounds'),
+    ...q('SELECT note FROM round_exemptions'),
   ]);
   // Values the audit log recorded (a renamed office's old placeholder name, a file name…).
   const leaves = (v: unknown): void => {
@@ -125,6 +133,10 @@ describe('the English interface', () => {
     await check(o, '/supplies?view=board', '[data-testid^="supply-card-"]', 'supplies-board');
     await check(o, '/supplies?view=sheet', '[data-testid^="run-sheet-group-"]', 'supplies-sheet');
     await check(o, '/cadres', '[data-testid="cadre-table"] tbody tr.ant-table-row', 'cadres');
+    await check(o, '/cadres?tab=groups', '[data-testid="groups-table"] tbody tr.ant-table-row', 'cadres-groups');
+    await check(o, '/cadres?tab=shifts', '[data-testid="shifts-table"] tbody tr.ant-table-row', 'cadres-shifts');
+    await check(o, '/cadres?tab=visits', '[data-testid="visits-table"] tbody tr.ant-table-row', 'cadres-visits');
+    await check(o, '/rounds', '[data-testid="round-coverage"] tbody tr.ant-table-row', 'rounds');
     await check(o, '/import', '.import-page .import-steps', 'import');
     await check(o, '/reports', '[data-testid="report-form"]', 'reports');
     await o.context.close();

@@ -11,6 +11,8 @@ import { recordTestResult } from '../../electron/domain/tests.ts';
 import { correctCheckIn, recordCheckIn } from '../../electron/domain/checkins.ts';
 import { listAlerts } from '../../electron/domain/alerts.ts';
 import { parseAlertReason } from '../../electron/domain/alertReason.ts';
+import { createRound } from '../../electron/domain/rounds.ts';
+import { recordRoundResult } from '../../electron/domain/rounds-results.ts';
 import { listAudit } from '../../electron/domain/auditlog.ts';
 import { login } from '../../electron/domain/users.ts';
 import type { Actor } from '../../electron/domain/actor.ts';
@@ -81,6 +83,16 @@ describe('alert reasons as parts', () => {
     expect((await reasonOf(pos.alertId)).reasonParts).toEqual({ slot: null, corrected: false, findings: [{ code: 'testPositive', testType: '核酸', sampleDate: '2022-01-18' }] });
     const detail = await getResidentDetail(t.ctx(clerk), p.id);
     expect(detail.alerts[0].reasonParts?.findings[0]).toMatchObject({ code: 'testPositive', sampleDate: '2022-01-18' });
+  });
+
+  it('a test round’s positives read back: a pooled tube (each person to re-test alone) and a single tube proposing isolation', async () => {
+    const round = await createRound(t.ctx(clerk), { startDate: '2022-01-19' });
+    const neighbour = await createResident(t.ctx(clerk), { name: '王五', docType: '护照', docNumber: 'G399001', category: '其他', address: { communityId: t.communities.a, compound: '金桥小区', building: '3', unit: '2', room: '801' } });
+    const base = { roundId: round.round.id, residentId: neighbour.id, communityId: t.communities.a, sampleDate: '2022-01-19', sampleTime: '08:30', testType: '核酸' as const, result: '阳性' as const, importBatchId: null };
+    const pooled = await recordRoundResult(t.ctx(clerk), { ...base, tubeNo: 'T0042', pooled: true });
+    expect((await reasonOf(pooled.alertId)).reasonParts).toEqual({ slot: null, corrected: false, findings: [{ code: 'pooledPositive', tubeNo: 'T0042', sampleDate: '2022-01-19' }] });
+    const single = await recordRoundResult(t.ctx(clerk), { ...base, sampleDate: '2022-01-20', tubeNo: 'S0001', pooled: false });
+    expect((await reasonOf(single.alertId)).reasonParts).toEqual({ slot: null, corrected: false, findings: [{ code: 'roundPositive', testType: '核酸', sampleDate: '2022-01-20' }] });
   });
 
   it('text this app did not write is not guessed at', () => {

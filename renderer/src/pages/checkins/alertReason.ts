@@ -21,6 +21,10 @@ function findingText(f: Finding, t: TFunction): string {
     }
     case 'healthCode':
       return t('checkins:reasonText.healthCode', { color: codeLabel(t, 'healthCodeShort', f.color) });
+    case 'pooledPositive':
+      return t('checkins:reasonText.pooledPositive', { tube: f.tubeNo, date: f.sampleDate });
+    case 'roundPositive':
+      return t('checkins:reasonText.roundPositive', { type: codeLabel(t, 'testType', f.testType), date: f.sampleDate });
   }
 }
 
