@@ -90,7 +90,7 @@ describe('migrations on PostgreSQL', () => {
     expect(await tableNames(h.db)).toEqual([]);
   });
 
-  it('has the same tables, columns and indexes as a SQLite file', async () => {
+  it('has the same tables, columns (and their NOT NULL), indexes and triggers as a SQLite file', async () => {
     const lite = await openDatabase(':memory:', { create: true });
     const h = await openPg(await emptyDb());
     try {
@@ -102,6 +102,19 @@ describe('migrations on PostgreSQL', () => {
         await sql<{ c: string }>`SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1`.execute(h.db)
       ).rows.map((r) => r.c);
       expect(pgCols.sort()).toEqual(liteCols.sort());
+      // NOT NULL the same (primary-key columns left out: SQLite's INTEGER PRIMARY KEY reports nullable, PostgreSQL's not).
+      const liteNotNull = lite.sqlite
+        .prepare("SELECT m.name || '.' || p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND p.pk = 0 AND p.\"notnull\" = 1 ORDER BY 1")
+        .pluck()
+        .all() as string[];
+      const pgNotNull = (
+        await sql<{ c: string }>`SELECT c.table_name || '.' || c.column_name AS c FROM information_schema.columns c
+          WHERE c.table_schema = 'public' AND c.is_nullable = 'NO' AND NOT EXISTS (
+            SELECT 1 FROM information_schema.table_constraints t JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name)
+            WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = 'public' AND k.table_name = c.table_name AND k.column_name = c.column_name)
+          ORDER BY 1`.execute(h.db)
+      ).rows.map((r) => r.c);
+      expect(pgNotNull.sort()).toEqual(liteNotNull.sort());
       const liteIdx = lite.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY 1").pluck().all() as string[];
       // PostgreSQL also lists the indexes behind primary keys and UNIQUE columns (SQLite's are implicit): left out.
       const pgIdx = (
