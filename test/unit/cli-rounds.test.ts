@@ -1,6 +1,7 @@
-// The command line of test rounds, run as a real process on a real file (under test:pg, on the PostgreSQL database) (tests outside the project read these JSON
-// shapes): `rounds create` → {"id","due"}, `import tests FILE --round N`, `rounds coverage` → {"due","tested",
-// "untested","positive","byCompound":[{compound,due,tested,untested,positive}]}; usage errors exit 2.
+// The command line of test rounds, run as a real process on a real file (under test:pg, on the PostgreSQL database;
+// tests outside the project read these JSON shapes): `rounds create` → {"id","due"}, `import tests FILE --round N`,
+// `rounds coverage` → {"due","tested","untested","positive","byCompound":[{compound,due,tested,untested,positive}]};
+// usage errors exit 2.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
