@@ -52,6 +52,15 @@ export function naturalKeyPg(name: RawBuilder<unknown>): RawBuilder<unknown>[] {
 }
 
 /**
+ * A place name's natural-order key in the engine of `db`: on SQLite names starting with a digit first (glob), by their
+ * leading integer (CAST reads the longest integer prefix), then the name; on PostgreSQL naturalKeyPg.
+ */
+export function naturalKey(db: AnyDb, name: RawBuilder<unknown>): RawBuilder<unknown>[] {
+  if (isPostgres(db)) return naturalKeyPg(name);
+  return [sql`case when ${name} glob '[0-9]*' then 0 else 1 end`, sql`cast(${name} as integer)`, name];
+}
+
+/**
  * A stamp that changes whenever the database may have changed (list counts are cached while it stays), or null when
  * the engine has none: SQLite's total_changes() (this connection's writes) and data_version (other connections'
  * commits). PostgreSQL has no such cheap and exact counter across servers, so there nothing is cached.

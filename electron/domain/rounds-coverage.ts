@@ -6,6 +6,7 @@
 //   阳性: those with a positive result of their own tube (a single-tube sample, pooled = 0).
 //   待复核: those whose pooled tube (10混1) was positive and who have no single-tube result in the round yet.
 import { sql } from 'kysely';
+import { isPostgres, naturalKey } from '../db/engine.ts';
 import type { Ctx } from './context.ts';
 import { getRound, type RoundScope, type RoundView } from './rounds-scope.ts';
 import { notFound } from '../shared/errors.ts';
@@ -48,7 +49,10 @@ function roundPeople(ctx: Pick<Ctx, 'db'>, s: RoundScope) {
     .select([
       'residentId',
       sql<number>`max(case when pooled = 0 and result = '阳性' then 1 else 0 end)`.as('positive'),
-      sql<number>`(max(case when pooled = 1 and result = '阳性' then 1 else 0 end) = 1 and max(case when pooled = 0 then 1 else 0 end) = 0)`.as('retest'),
+      // A comparison is 1 or 0 on SQLite, a boolean on PostgreSQL (which cannot sum it): there, a CASE gives the 1 or 0.
+      isPostgres(ctx.db)
+        ? sql<number>`case when max(case when pooled = 1 and result = '阳性' then 1 else 0 end) = 1 and max(case when pooled = 0 then 1 else 0 end) = 0 then 1 else 0 end`.as('retest')
+        : sql<number>`(max(case when pooled = 1 and result = '阳性' then 1 else 0 end) = 1 and max(case when pooled = 0 then 1 else 0 end) = 0)`.as('retest'),
     ])
     .where('roundId', '=', s.round.id)
     .groupBy('residentId');
@@ -100,7 +104,8 @@ export async function roundCoverage(ctx: Ctx, input: { roundId: number }): Promi
     .leftJoin('places as p', 'p.id', 'rp.compoundId')
     .leftJoin('places as b', 'b.id', 'rp.buildingId')
     .select(['rp.communityId', 'c.name as community', 'rp.compoundId', 'p.name as compound', 'rp.buildingId', 'b.name as building', ...COUNTS])
-    .groupBy(['rp.communityId', 'rp.compoundId', 'rp.buildingId'])
+    // PostgreSQL takes the places' names as grouped only with their own ids (SQLite reads them from any row of the group).
+    .groupBy(isPostgres(ctx.db) ? ['rp.communityId', 'rp.compoundId', 'rp.buildingId', 'c.id', 'p.id', 'b.id'] : ['rp.communityId', 'rp.compoundId', 'rp.buildingId'])
     .execute();
   const out: RoundCoverage = { round: s.round, ...zero(), communities: [] };
   const communities = new Map<number, CommunityCoverage>();
@@ -154,7 +159,7 @@ export async function roundExempted(ctx: Pick<Ctx, 'db'>, s: RoundScope): Promis
   if (s.communityIds !== null) q = q.where('rp.communityId', 'in', ids(s));
   const rows = await q
     .select(['rp.communityId', 'c.name as community', 'rp.compoundId', 'p.name as compound', 'rp.buildingId', 'b.name as building', sql<number>`count(distinct rp.resident_id)`.as('n')])
-    .groupBy(['rp.communityId', 'rp.compoundId', 'rp.buildingId'])
+    .groupBy(isPostgres(ctx.db) ? ['rp.communityId', 'rp.compoundId', 'rp.buildingId', 'c.id', 'p.id', 'b.id'] : ['rp.communityId', 'rp.compoundId', 'rp.buildingId'])
     .execute();
   return rows.map((r) => ({
     communityId: r.communityId,
@@ -203,9 +208,8 @@ export async function roundBuilding(ctx: Pick<Ctx, 'db'>, s: RoundScope, buildin
   return b;
 }
 
-function naturalSql(alias: 'u' | 'rm') {
-  const name = sql.ref(`${alias}.name`);
-  return [sql`case when ${name} glob '[0-9]*' then 0 else 1 end`, sql`cast(${name} as integer)`, name];
+function naturalSql(db: Ctx['db'], alias: 'u' | 'rm') {
+  return naturalKey(db, sql.ref(`${alias}.name`));
 }
 
 /**
@@ -227,7 +231,7 @@ export async function untestedList(ctx: Ctx, input: { roundId: number; buildingI
   if (s.communityIds !== null) q = q.where('r.communityId', 'in', ids(s));
   const total = Number((await q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
   let ordered = q.select(['r.id as residentId', 'r.name', 'r.sex', 'u.name as unit', 'rm.name as room', 'h.address', 'r.phone', 'r.docType', 'r.docNumber', 'r.status']);
-  for (const o of [...naturalSql('u'), ...naturalSql('rm')]) ordered = ordered.orderBy(o);
+  for (const o of [...naturalSql(ctx.db, 'u'), ...naturalSql(ctx.db, 'rm')]) ordered = ordered.orderBy(o);
   const rows = await ordered
     .orderBy('r.namePinyin')
     .orderBy('r.id')

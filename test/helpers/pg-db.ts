@@ -52,3 +52,12 @@ export async function makePgTemplate(): Promise<void> {
   const h = await openPostgres(pgDatabaseUrl(PG_TEMPLATE), { max: 1 });
   await h.close();
 }
+
+/**
+ * What a suite passes to the command line's --db for its environment's database: the file on SQLite; under test:pg
+ * the environment's PostgreSQL database (its handle names it without the password), to be read while it is open.
+ */
+export function cliDbArg(handle: { file: string }, file: string): string {
+  if (!testPgUrl()) return file;
+  return pgDatabaseUrl(new URL(handle.file).pathname.slice(1));
+}

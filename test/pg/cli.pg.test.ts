@@ -61,6 +61,17 @@ describe('CLI on PostgreSQL', () => {
     const h = await openPostgres(url);
     try {
       expect(await checkCountersPg(h.db)).toEqual([]);
+      // The field work (issue 14) is there, as the seed counted it: 包联组, roster, visits, needs, schedules, a round.
+      const rows = async (table: 'cadreGroups' | 'cadreShifts' | 'doorVisits' | 'residentNeeds' | 'needSchedules' | 'testRounds' | 'roundExemptions') =>
+        Number((await h.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      for (const t of ['cadreGroups', 'cadreShifts', 'doorVisits', 'residentNeeds', 'needSchedules', 'testRounds', 'roundExemptions'] as const) {
+        expect(await rows(t), t).toBe(counts[t]);
+        expect(counts[t], t).toBeGreaterThan(0);
+      }
+      const roundTests = Number((await h.db.selectFrom('tests').where('roundId', 'is not', null).where('episodeId', 'is', null).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      expect(roundTests).toBeGreaterThan(0);
+      expect(roundTests).toBeLessThanOrEqual((r.json as { roundTests: number }).roundTests);
+      expect(await h.db.selectFrom('users').where('username', '=', 'cadre').select('cadreId').executeTakeFirst()).toMatchObject({ cadreId: expect.any(Number) });
       // A plain INSERT after the seed's own ids gets a fresh one.
       const { id } = await h.db.insertInto('importBatches').values({ kind: 'residents', fileName: 'x', userName: 'x', at: 'x', counts: '{}' }).returning('id').executeTakeFirstOrThrow();
       expect(id).toBeGreaterThan(0);

@@ -90,7 +90,7 @@ describe('migrations on PostgreSQL', () => {
     expect(await tableNames(h.db)).toEqual([]);
   });
 
-  it('has the same tables, columns and indexes as a SQLite file', async () => {
+  it('has the same tables, columns (and their NOT NULL), indexes and triggers as a SQLite file', async () => {
     const lite = await openDatabase(':memory:', { create: true });
     const h = await openPg(await emptyDb());
     try {
@@ -102,6 +102,19 @@ describe('migrations on PostgreSQL', () => {
         await sql<{ c: string }>`SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1`.execute(h.db)
       ).rows.map((r) => r.c);
       expect(pgCols.sort()).toEqual(liteCols.sort());
+      // NOT NULL the same (primary-key columns left out: SQLite's INTEGER PRIMARY KEY reports nullable, PostgreSQL's not).
+      const liteNotNull = lite.sqlite
+        .prepare("SELECT m.name || '.' || p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND p.pk = 0 AND p.\"notnull\" = 1 ORDER BY 1")
+        .pluck()
+        .all() as string[];
+      const pgNotNull = (
+        await sql<{ c: string }>`SELECT c.table_name || '.' || c.column_name AS c FROM information_schema.columns c
+          WHERE c.table_schema = 'public' AND c.is_nullable = 'NO' AND NOT EXISTS (
+            SELECT 1 FROM information_schema.table_constraints t JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name)
+            WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = 'public' AND k.table_name = c.table_name AND k.column_name = c.column_name)
+          ORDER BY 1`.execute(h.db)
+      ).rows.map((r) => r.c);
+      expect(pgNotNull.sort()).toEqual(liteNotNull.sort());
       const liteIdx = lite.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY 1").pluck().all() as string[];
       // PostgreSQL also lists the indexes behind primary keys and UNIQUE columns (SQLite's are implicit): left out.
       const pgIdx = (
@@ -115,6 +128,51 @@ describe('migrations on PostgreSQL', () => {
     } finally {
       await lite.close();
     }
+  });
+
+  it('a database at version 10 with tests is upgraded in place: rows, ids and the alerts pointing at them kept', async () => {
+    const url = await emptyDb();
+    const h = await openPg(url, { migrate: false });
+    await h.db.transaction().execute(async (trx) => {
+      await sql`CREATE TABLE schema_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)`.execute(trx);
+      for (const m of migrations.filter((x) => x.version <= 10)) {
+        await PG_FORMS[m.version](trx as never);
+        await sql`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, 'x')`.execute(trx);
+      }
+      await sql`INSERT INTO database_identity (id, database_id, created_at) VALUES (1, 'before-0011', 'x')`.execute(trx);
+      const levels = ['community', 'compound', 'building', 'unit', 'room'];
+      for (const [i, level] of levels.entries())
+        await sql`INSERT INTO places (id, parent_id, level, name, created_at, updated_at) VALUES (${i + 1}, ${i ? i : null}, ${level}, ${`p${i + 1}`}, 'x', 'x')`.execute(trx);
+      await sql`INSERT INTO households (id, community_id, compound_id, room_id, address, created_at, updated_at) VALUES (1, 1, 2, 5, 'a', 'x', 'x')`.execute(trx);
+      await sql`INSERT INTO residents (id, household_id, community_id, name, name_pinyin, name_initials, doc_type, category, created_at, updated_at)
+        VALUES (1, 1, 1, '甲', 'jia', 'j', '居民身份证', '其他', 'x', 'x')`.execute(trx);
+      await sql`INSERT INTO episodes (id, resident_id, kind, start_date, last_day, release_date, test_days, monitoring_days, status, created_at, updated_at)
+        VALUES (1, 1, 'home', '2022-01-10', '2022-01-16', '2022-01-17', '[]', 0, 'active', 'x', 'x')`.execute(trx);
+      for (const id of [1, 2, 3])
+        await sql`INSERT INTO tests (id, resident_id, episode_id, sample_date, test_type, result, source, created_at, updated_at)
+          VALUES (${id}, 1, 1, '2022-01-11', '核酸', '阴性', 'manual', 'x', 'x')`.execute(trx);
+      await sql`DELETE FROM tests WHERE id = 3`.execute(trx);
+      await sql`SELECT setval(pg_get_serial_sequence('tests', 'id'), 3)`.execute(trx);
+      await sql`INSERT INTO alerts (id, resident_id, community_id, test_id, date, reason, status, created_at, updated_at) VALUES (1, 1, 1, 2, '2022-01-11', 'r', 'open', 'x', 'x')`.execute(trx);
+    });
+    const up = await openPg(url);
+    expect(up.schemaVersion).toBe(latestVersion);
+    const tests = await up.db.selectFrom('tests').select(['id', 'episodeId', 'roundId', 'pooled']).orderBy('id').execute();
+    expect(tests).toEqual([
+      { id: 1, episodeId: 1, roundId: null, pooled: 0 },
+      { id: 2, episodeId: 1, roundId: null, pooled: 0 },
+    ]);
+    // A new test of a round, without an episode, gets an id never handed out (3 was, and was deleted).
+    await sql`INSERT INTO test_rounds (id, name, start_date, end_date, whole_subdistrict, created_by, created_at, updated_at) VALUES (1, 'r', '2022-01-19', '2022-01-19', 1, 'x', 'x', 'x')`.execute(up.db);
+    const added = (await sql<{ id: number }>`INSERT INTO tests (resident_id, round_id, sample_date, test_type, result, source, tube_no, created_at, updated_at)
+      VALUES (1, 1, '2022-01-19', '核酸', '阴性', 'round', 'T1', 'x', 'x') RETURNING id`.execute(up.db)).rows[0];
+    expect(added.id).toBe(4);
+    // Neither an episode nor a round: refused by the CHECK, as on SQLite.
+    await expect(sql`INSERT INTO tests (resident_id, sample_date, test_type, result, source, created_at, updated_at) VALUES (1, '2022-01-19', '核酸', '阴性', 'x', 'x', 'x')`.execute(up.db)).rejects.toThrow(/check constraint/);
+    // The alert still points at its test (the foreign key kept), and the change log saw the new test.
+    await expect(sql`DELETE FROM tests WHERE id = 2`.execute(up.db)).rejects.toThrow(/foreign key/);
+    const logged = await up.db.selectFrom('changeLog').select('rowId').where('tbl', '=', 'tests').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(logged.rowId).toBe(4);
   });
 
   it('refuses a database made by a newer program, unchanged', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../electron/api/dispatch.ts';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
+import { rawAll, rawGet } from '../helpers/raw.ts';
 import { contract } from '../../electron/api/contract.ts';
 import { ensureHousehold } from '../../electron/domain/places.ts';
 import { createResident } from '../../electron/domain/residents.ts';
@@ -35,7 +36,7 @@ let householdA: number;
 let householdA2: number;
 const TODAY = '2022-01-20';
 
-const one = <T>(sql: string, ...p: unknown[]) => t.handle.sqlite.prepare(sql).get(...p) as T;
+const one = async <T>(sql: string, ...p: unknown[]) => (await rawGet<T>(t.handle.db, sql, ...p)) as T;
 
 beforeAll(async () => {
   t = await makeEnv({ file: path.join(tempDir('idesk-cadre-role-'), 'cadre.db') });
@@ -117,30 +118,30 @@ describe('only their own shifts, visits and deliveries', () => {
   });
 
   it('another cadre’s visit or delivery is refused and stays as it was', async () => {
-    const vB = one<{ version: number; result: string | null }>('SELECT version, result FROM door_visits WHERE id = ?', visitB);
-    const sB = one<{ version: number; status: string }>('SELECT version, status FROM supply_requests WHERE id = ?', supplyB);
-    const audits = one<{ n: number }>('SELECT COUNT(*) AS n FROM audit_log').n;
+    const vB = await one<{ version: number; result: string | null }>('SELECT version, result FROM door_visits WHERE id = ?', visitB);
+    const sB = await one<{ version: number; status: string }>('SELECT version, status FROM supply_requests WHERE id = ?', supplyB);
+    const audits = (await one<{ n: number }>('SELECT COUNT(*) AS n FROM audit_log')).n;
     const r1 = await t.dispatch('mine.recordVisit', { id: visitB, version: vB.version, result: 'home_ok' }, keys.cadreA);
     expect(r1).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', key: 'fieldwork.notYours' } });
     const r2 = await t.dispatch('mine.deliver', { id: supplyB, version: sB.version }, keys.cadreA);
     expect(r2).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', key: 'fieldwork.notYours' } });
-    expect(one('SELECT version, result FROM door_visits WHERE id = ?', visitB)).toEqual(vB);
-    expect(one('SELECT version, status FROM supply_requests WHERE id = ?', supplyB)).toEqual(sB);
-    expect(one<{ n: number }>('SELECT COUNT(*) AS n FROM audit_log').n).toBe(audits);
+    expect(await one('SELECT version, result FROM door_visits WHERE id = ?', visitB)).toEqual(vB);
+    expect(await one('SELECT version, status FROM supply_requests WHERE id = ?', supplyB)).toEqual(sB);
+    expect((await one<{ n: number }>('SELECT COUNT(*) AS n FROM audit_log')).n).toBe(audits);
   });
 
   it('records their own visit and marks their own delivery delivered (audited as the cadre)', async () => {
-    const v = one<{ version: number }>('SELECT version FROM door_visits WHERE id = ?', visitA);
+    const v = await one<{ version: number }>('SELECT version FROM door_visits WHERE id = ?', visitA);
     // 发现异常 without saying what: refused in Chinese, nothing written.
     const bad = await t.dispatch('mine.recordVisit', { id: visitA, version: v.version, result: 'abnormal' }, keys.cadreA);
     expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('请写明发现的情况') } });
-    expect(one('SELECT result FROM door_visits WHERE id = ?', visitA)).toEqual({ result: null });
+    expect(await one('SELECT result FROM door_visits WHERE id = ?', visitA)).toEqual({ result: null });
     await call(t.env, 'mine.recordVisit', { id: visitA, version: v.version, result: 'abnormal', note: '老人发热', followUpNote: '联系社区医生上门' }, keys.cadreA);
-    expect(one('SELECT result, note, follow_up_note AS f, recorded_by AS by FROM door_visits WHERE id = ?', visitA)).toEqual({ result: 'abnormal', note: '老人发热', f: '联系社区医生上门', by: 'cadreA' });
-    const s = one<{ version: number }>('SELECT version FROM supply_requests WHERE id = ?', supplyA);
+    expect(await one('SELECT result, note, follow_up_note AS f, recorded_by AS by FROM door_visits WHERE id = ?', visitA)).toEqual({ result: 'abnormal', note: '老人发热', f: '联系社区医生上门', by: 'cadreA' });
+    const s = await one<{ version: number }>('SELECT version FROM supply_requests WHERE id = ?', supplyA);
     await call(t.env, 'mine.deliver', { id: supplyA, version: s.version, note: '放门口' }, keys.cadreA);
-    expect(one('SELECT status FROM supply_requests WHERE id = ?', supplyA)).toEqual({ status: 'delivered' });
-    const moves = t.handle.sqlite.prepare('SELECT to_status AS s, user_name AS u FROM supply_transitions WHERE request_id = ? ORDER BY id').all(supplyA);
+    expect(await one('SELECT status FROM supply_requests WHERE id = ?', supplyA)).toEqual({ status: 'delivered' });
+    const moves = await rawAll(t.handle.db, 'SELECT to_status AS s, user_name AS u FROM supply_transitions WHERE request_id = ? ORDER BY id', supplyA);
     expect(moves.slice(-2)).toEqual([{ s: 'delivering', u: 'cadreA' }, { s: 'delivered', u: 'cadreA' }]);
     const after = await call(t.env, 'mine.tasks', {}, keys.cadreA);
     expect(after.deliveries).toEqual([]);
@@ -157,13 +158,13 @@ describe('cadre accounts and the roster’s rules', () => {
     expect(none).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('必须关联') } });
     const twice = await t.dispatch('users.create', { username: 'cadreX', displayName: 'X', role: 'cadre', cadreId: cadreA, password: 'demo1234' }, keys.admin);
     expect(twice).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('已有账号（cadreA）') } });
-    expect(one('SELECT COUNT(*) AS n FROM users WHERE username = ?', 'cadreX')).toEqual({ n: 0 });
+    expect(await one('SELECT COUNT(*) AS n FROM users WHERE username = ?', 'cadreX')).toEqual({ n: 0 });
     const list = await call(t.env, 'users.list', {}, keys.admin);
     expect(list.find((u) => u.username === 'cadreA')).toMatchObject({ role: 'cadre', cadreId: cadreA, cadreName: '吴干部' });
   });
 
   it('overlapping shifts are refused with the cadre named; a committee member works only in their community', async () => {
-    const n = one<{ n: number }>('SELECT COUNT(*) AS n FROM cadre_shifts').n;
+    const n = (await one<{ n: number }>('SELECT COUNT(*) AS n FROM cadre_shifts')).n;
     const overlap = await t.dispatch('shifts.create', { cadreIds: [cadreA, cadreB], date: TODAY, startTime: '11:00', endTime: '14:00', post: 'registration', place: '核酸点' }, keys.clerk);
     expect(overlap).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('吴干部 在 2022-01-20 08:00–12:00 已有班次') } });
     // The night shift of the 22nd runs into the 23rd.
@@ -171,7 +172,7 @@ describe('cadre accounts and the roster’s rules', () => {
     expect(night).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('2022-01-22 20:00–08:00') } });
     const other = await t.dispatch('shifts.create', { cadreIds: [cadreA], date: '2022-01-25', startTime: '08:00', endTime: '09:00', post: 'gate', place: '北门' }, keys.committee2);
     expect(other).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(one<{ n: number }>('SELECT COUNT(*) AS n FROM cadre_shifts').n).toBe(n);
+    expect((await one<{ n: number }>('SELECT COUNT(*) AS n FROM cadre_shifts')).n).toBe(n);
     expect(await call(t.env, 'shifts.list', { from: '2022-01-01', to: '2022-01-31' }, keys.committee2)).toEqual([]);
   });
 });

@@ -8,6 +8,8 @@ import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { ensureHousehold } from '../../electron/domain/places.ts';
 import { runCli } from '../../electron/cli/run.ts';
 import { readBack } from './export-fixture.ts';
+import { rawAll } from '../helpers/raw.ts';
+import { cliDbArg } from '../helpers/pg-db.ts';
 
 const dir = tempDir('idesk-cadre-work-');
 const file = path.join(dir, 'work.db');
@@ -44,7 +46,7 @@ beforeAll(async () => {
   const record = async (id: number, at: string, result: 'home_ok' | 'no_answer' | 'abnormal', note?: string) => {
     t.clock.set(at);
     clerk = await t.login('clerk');
-    const v = t.handle.sqlite.prepare('SELECT version FROM door_visits WHERE id = ?').pluck().get(id) as number;
+    const v = (await rawAll<{ version: number }>(t.handle.db, 'SELECT version FROM door_visits WHERE id = ?', id))[0].version;
     await call(t.env, 'visits.record', { id, version: v, result, note, followUpNote: result === 'abnormal' ? '复查' : undefined }, clerk);
   };
   await record(wu[0], '2022-01-17T09:00:00.000Z', 'home_ok'); // made the day before it was planned, outside the range
@@ -78,12 +80,11 @@ interface Count {
 }
 
 /** The counts from the raw rows, by other means than the report's: Date arithmetic, office-time strings. */
-function recount(): Map<number, Count> {
+async function recount(): Promise<Map<number, Count>> {
   const out = new Map<number, Count>();
   const get = (id: number) => out.get(id) ?? (out.set(id, { shifts: 0, hours: 0, visits: 0, abnormal: 0, missed: 0, delivered: 0 }), out.get(id)!);
-  const db = t.handle.sqlite;
   for (const id of Object.values(cadres)) get(id);
-  for (const s of db.prepare('SELECT cadre_id AS c, date, start_time AS a, end_time AS b FROM cadre_shifts').all() as { c: number; date: string; a: string; b: string }[]) {
+  for (const s of await rawAll<{ c: number; date: string; a: string; b: string }>(t.handle.db, 'SELECT cadre_id AS c, date, start_time AS a, end_time AS b FROM cadre_shifts')) {
     if (s.date < FROM || s.date > TO) continue;
     const start = Date.parse(`${s.date}T${s.a}:00Z`);
     let end = Date.parse(`${s.date}T${s.b}:00Z`);
@@ -91,14 +92,14 @@ function recount(): Map<number, Count> {
     get(s.c).shifts++;
     get(s.c).hours += (end - start) / 3_600_000;
   }
-  for (const v of db.prepare('SELECT cadre_id AS c, visited_at AS at, result, planned_date AS p FROM door_visits').all() as { c: number; at: string | null; result: string | null; p: string }[]) {
+  for (const v of await rawAll<{ c: number; at: string | null; result: string | null; p: string }>(t.handle.db, 'SELECT cadre_id AS c, visited_at AS at, result, planned_date AS p FROM door_visits')) {
     if (v.at && v.at.slice(0, 10) >= FROM && v.at.slice(0, 10) <= TO) {
       get(v.c).visits++;
       if (v.result === 'abnormal') get(v.c).abnormal++;
     }
     if (!v.result && v.p >= FROM && v.p <= TO) get(v.c).missed++;
   }
-  const moves = db.prepare("SELECT s.cadre_id AS c, t.at FROM supply_transitions t JOIN supply_requests s ON s.id = t.request_id WHERE t.to_status = 'delivered'").all() as { c: number; at: string }[];
+  const moves = await rawAll<{ c: number; at: string }>(t.handle.db, "SELECT s.cadre_id AS c, t.at FROM supply_transitions t JOIN supply_requests s ON s.id = t.request_id WHERE t.to_status = 'delivered'");
   for (const m of moves) if (m.at.slice(0, 10) >= FROM && m.at.slice(0, 10) <= TO) get(m.c).delivered++;
   return out;
 }
@@ -115,7 +116,7 @@ describe('the cadres report (export cadre-work)', () => {
   let out: string;
   beforeAll(async () => {
     out = path.join(dir, 'work.xlsx');
-    const r = await runCli(['export', 'cadre-work', '--db', file, '--date', TO, '--from', FROM, '--to', TO, '--out', out, '--json']);
+    const r = await runCli(['export', 'cadre-work', '--db', cliDbArg(t.handle, file), '--date', TO, '--from', FROM, '--to', TO, '--out', out, '--json']);
     expect(r.result.code, JSON.stringify(r.result)).toBe(0);
   }, 60_000);
 
@@ -123,7 +124,7 @@ describe('the cadres report (export cadre-work)', () => {
     const rb = await readBack(out, 0);
     expect(String(rb.rows[0][0])).toContain('下沉干部工作量统计（2022年1月18日至2022年1月20日）');
     const rows = table(rb.rows, '姓名');
-    const counts = recount();
+    const counts = await recount();
     expect(rows.map((r) => r['姓名']).sort()).toEqual(Object.keys(cadres).sort());
     for (const r of rows) {
       const c = counts.get(cadres[String(r['姓名'])])!;
@@ -141,7 +142,7 @@ describe('the cadres report (export cadre-work)', () => {
   it('per department: the sums of its cadres', async () => {
     const rb = await readBack(out, 1);
     const rows = table(rb.rows, '派出单位');
-    const counts = recount();
+    const counts = await recount();
     const unitOf: Record<string, string> = { 吴干部: '市住建局', 郑干部: '市住建局', 钱干部: '市国资委', 孙干部: '市国资委' };
     for (const unit of ['市住建局', '市国资委']) {
       const mine = Object.keys(cadres).filter((n) => unitOf[n] === unit).map((n) => counts.get(cadres[n])!);

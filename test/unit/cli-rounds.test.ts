@@ -1,11 +1,13 @@
-// The command line of test rounds, run as a real process on a real file (tests outside the project read these JSON
-// shapes): `rounds create` → {"id","due"}, `import tests FILE --round N`, `rounds coverage` → {"due","tested",
-// "untested","positive","byCompound":[{compound,due,tested,untested,positive}]}; usage errors exit 2.
+// The command line of test rounds, run as a real process on a real file (under test:pg, on the PostgreSQL database;
+// tests outside the project read these JSON shapes): `rounds create` → {"id","due"}, `import tests FILE --round N`,
+// `rounds coverage` → {"due","tested","untested","positive","byCompound":[{compound,due,tested,untested,positive}]};
+// usage errors exit 2.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { makeEnv, tempDir } from '../helpers/env.ts';
+import { cliDbArg } from '../helpers/pg-db.ts';
 import { csvText, listFile, listRequest } from '../helpers/lists.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { runImport } from '../../electron/excel/import/run.ts';
@@ -24,8 +26,10 @@ function cli(...args: string[]) {
 
 describe('CLI: rounds create / import tests --round / rounds coverage', () => {
   it('prints the documented JSON shapes and counts what was imported', async () => {
-    const db = path.join(dir, 'rounds.db');
-    const e = await makeEnv({ file: db });
+    const file = path.join(dir, 'rounds.db');
+    const e = await makeEnv({ file });
+    // The command line works on the environment's database while it is open (under test:pg it is dropped on close).
+    const db = cliDbArg(e.handle, file);
     // Two isolated people (a list) and two residents who are not isolated, one of them with a passport.
     const list = await listFile(dir, 'people.xlsx', {
       rows: [
@@ -39,7 +43,7 @@ describe('CLI: rounds create / import tests --round / rounds coverage', () => {
     await createResident(e.ctx(), { name: 'KIM MINSU', docType: '护照', docNumber: 'M12345678', phone: '13900000003', category: '其他', address: address('1', '101') });
     await createResident(e.ctx(), { name: '住户四', docType: '居民身份证', docNumber: ID(4), phone: '13900000004', category: '其他', address: address('1', '102') });
     await createResident(e.ctx(), { name: '别社区', docType: '居民身份证', docNumber: ID(5), phone: '13900000005', category: '其他', address: { ...address('1', '101'), communityId: e.communities.b } });
-    await e.close();
+    onTestFinished(() => e.close());
 
     const created = cli('rounds', 'create', '--db', db, '--date', '2022-01-19', '--community', '西大街社区', '--json');
     expect(created.code, created.stderr).toBe(0);

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
+import { cliDbArg } from '../helpers/pg-db.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { startEpisode } from '../../electron/domain/episodes.ts';
 import { setResidentNeeds } from '../../electron/domain/needs.ts';
@@ -142,15 +143,17 @@ describe('the CLI', () => {
     t = await makeEnv({ file, now: '2022-01-17T00:30:00.000Z' });
     const id = await person(t.communities.a);
     await createNeedSchedule(t.ctx(), { residentId: id, kind: '就医', items: '血液透析', weekdays: [2, 4, 6], startDate: '2022-01-17' });
-    await t.close();
-    const first = await runCli(['needs', 'run-schedules', '--db', file, '--date', '2022-01-18', '--json']);
+    // The command line works on the environment's database while it is open (under test:pg it is dropped on close).
+    const db = cliDbArg(t.handle, file);
+    const first = await runCli(['needs', 'run-schedules', '--db', db, '--date', '2022-01-18', '--json']);
     expect(first.result.code).toBe(0);
     expect(first.result.json).toMatchObject({ ok: true, date: '2022-01-18', created: 1, alreadyDone: 0 });
-    const second = await runCli(['needs', 'run-schedules', '--db', file, '--date', '2022-01-18', '--json']);
+    const second = await runCli(['needs', 'run-schedules', '--db', db, '--date', '2022-01-18', '--json']);
     expect(second.result.json).toMatchObject({ ok: true, created: 0, alreadyDone: 1 });
-    const bad = await runCli(['needs', 'run-schedules', '--db', file, '--date', '1月18日', '--json']);
+    const made = await t.handle.db.selectFrom('needScheduleRuns as u').innerJoin('supplyRequests as s', 's.id', 'u.requestId').select(['u.date', 's.category']).execute();
+    expect(made).toEqual([{ date: '2022-01-18', category: '就医' }]);
+    const bad = await runCli(['needs', 'run-schedules', '--db', db, '--date', '1月18日', '--json']);
     expect(bad.result.code).not.toBe(0);
     expect(bad.result.text).toContain('请写成 2022-01-20');
-    t = await makeEnv({ file: path.join(dir, 'other.db') });
   });
 });

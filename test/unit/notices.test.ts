@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PizZip from 'pizzip';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
+import { cliDbArg } from '../helpers/pg-db.ts';
 import { call } from '../../electron/api/dispatch.ts';
 import { getJob, type JobStatus } from '../../electron/jobs/runner.ts';
 import { runCli } from '../../electron/cli/run.ts';
@@ -235,10 +236,11 @@ describe('入户排查登记表', () => {
 describe('command line', () => {
   it('export notices --kind --compound --out writes a valid docx; door-sheet an xlsx; bad input exits 1 or 2', async () => {
     const dir = tempDir();
-    const dbFile = path.join(dir, 'n.db');
-    const f = await makeEnv({ file: dbFile });
+    const file = path.join(dir, 'n.db');
+    const f = await makeEnv({ file });
     await buildScenario(f);
-    await f.close();
+    // Kept open while the command line works on it (under test:pg the environment's database is dropped on close).
+    const dbFile = cliDbArg(f.handle, file);
     const out = path.join(dir, '告知书.docx');
     const ok = await runCli(['export', 'notices', '--db', dbFile, '--kind', 'isolation', '--compound', '华夏小区', '--out', out, '--json']);
     expect(ok.result.code, ok.result.text).toBe(0);
@@ -256,10 +258,8 @@ describe('command line', () => {
     const missing = await runCli(['export', 'notices', '--db', dbFile, '--kind', 'isolation', '--compound', '无此小区', '--out', out]);
     expect(missing.result.code).toBe(1);
     expect(missing.result.text).toMatch(/找不到小区“无此小区”/);
-    const { openDatabase } = await import('../../electron/db/open.ts');
-    const h = await openDatabase(dbFile);
-    const rows = await h.db.selectFrom('auditLog').select(['userName', 'details']).where('action', '=', 'report.notices').orderBy('id').execute();
-    await h.close();
+    const rows = await f.handle.db.selectFrom('auditLog').select(['userName', 'details']).where('action', '=', 'report.notices').orderBy('id').execute();
+    await f.close();
     expect(rows.map((r) => [r.userName, JSON.parse(r.details!).kind])).toEqual([
       ['cli', 'isolation'],
       ['cli', 'release'],

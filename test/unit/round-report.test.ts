@@ -10,6 +10,8 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import ExcelJS from 'exceljs';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
 import { listFile, listRequest } from '../helpers/lists.ts';
+import { rawAll } from '../helpers/raw.ts';
+import { cliDbArg } from '../helpers/pg-db.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { addExemption, createRound } from '../../electron/domain/rounds.ts';
@@ -95,13 +97,13 @@ type Counts = { due: number; exempt: number; tested: number; untested: number; p
 const zero = (): Counts => ({ due: 0, exempt: 0, tested: 0, untested: 0, positive: 0, retest: 0 });
 
 /** The round counted again in plain code from the raw rows, per building id: 应检, 免检 and the rest. */
-function recount(roundId: number, communityIds: number[] | null): Map<number, Counts> {
-  const q = <T>(sql: string, ...p: unknown[]) => env.handle.sqlite.prepare(sql).all(...p) as T[];
-  const residents = q<{ id: number; community_id: number; household_id: number; status: string }>('SELECT id, community_id, household_id, status FROM residents');
-  const households = new Map(q<{ id: number; room_id: number }>('SELECT id, room_id FROM households').map((h) => [h.id, h]));
-  const places = new Map(q<{ id: number; parent_id: number }>('SELECT id, parent_id FROM places').map((p) => [p.id, p]));
-  const exempt = new Set(q<{ resident_id: number }>('SELECT resident_id FROM round_exemptions WHERE round_id = ?', roundId).map((x) => x.resident_id));
-  const tests = q<{ resident_id: number; result: string; pooled: number }>('SELECT resident_id, result, pooled FROM tests WHERE round_id = ?', roundId);
+async function recount(roundId: number, communityIds: number[] | null): Promise<Map<number, Counts>> {
+  const q = <T>(sql: string, ...p: unknown[]) => rawAll<T>(env.handle.db, sql, ...p);
+  const residents = await q<{ id: number; community_id: number; household_id: number; status: string }>('SELECT id, community_id, household_id, status FROM residents');
+  const households = new Map((await q<{ id: number; room_id: number }>('SELECT id, room_id FROM households')).map((h) => [h.id, h]));
+  const places = new Map((await q<{ id: number; parent_id: number }>('SELECT id, parent_id FROM places')).map((p) => [p.id, p]));
+  const exempt = new Set((await q<{ resident_id: number }>('SELECT resident_id FROM round_exemptions WHERE round_id = ?', roundId)).map((x) => x.resident_id));
+  const tests = await q<{ resident_id: number; result: string; pooled: number }>('SELECT resident_id, result, pooled FROM tests WHERE round_id = ?', roundId);
   const out = new Map<number, Counts>();
   for (const r of residents) {
     if (r.status === 'transferred' || (communityIds && !communityIds.includes(r.community_id))) continue;
@@ -122,10 +124,11 @@ function recount(roundId: number, communityIds: number[] | null): Map<number, Co
   return out;
 }
 
-function buildingNames(): Map<number, { building: string; compound: string; community: string }> {
-  const rows = env.handle.sqlite
-    .prepare("SELECT b.id, b.name AS building, p.name AS compound, c.name AS community FROM places b JOIN places p ON p.id = b.parent_id JOIN places c ON c.id = p.parent_id WHERE b.level = 'building'")
-    .all() as { id: number; building: string; compound: string; community: string }[];
+async function buildingNames(): Promise<Map<number, { building: string; compound: string; community: string }>> {
+  const rows = await rawAll<{ id: number; building: string; compound: string; community: string }>(
+    env.handle.db,
+    "SELECT b.id, b.name AS building, p.name AS compound, c.name AS community FROM places b JOIN places p ON p.id = b.parent_id JOIN places c ON c.id = p.parent_id WHERE b.level = 'building'",
+  );
   return new Map(rows.map((r) => [r.id, r]));
 }
 
@@ -191,8 +194,8 @@ describe('核酸检测轮次报告', () => {
     expect(out.fileName).toBe('核酸检测轮次报告_解放道街道_2022-01-19.xlsx');
 
     const cov = await call(env.env, 'rounds.coverage', { roundId }, key);
-    const counted = recount(roundId, null);
-    const names = buildingNames();
+    const counted = await recount(roundId, null);
+    const names = await buildingNames();
     // The recount knows what the data says: 11 due (13 minus 3 exempted… 甲四, 丁三, 丙三), T1 pooled positive → 2 to
     // re-test, 乙一 positive, 丙一 pending still tested.
     expect(sum([...counted.values()])).toEqual({ due: 10, exempt: 3, tested: 6, untested: 4, positive: 1, retest: 2 });
@@ -253,7 +256,7 @@ describe('核酸检测轮次报告', () => {
     expect(byCompound.getCell(`I${byCompound.rowCount - 1}`).numFmt).toBe('0.0%');
 
     // Audited as report exports are; counts only, no personal data in the file.
-    const audits = env.handle.sqlite.prepare("SELECT user_name, details FROM audit_log WHERE action = 'report.export'").all() as { user_name: string; details: string }[];
+    const audits = await rawAll<{ user_name: string; details: string }>(env.handle.db, "SELECT user_name, details FROM audit_log WHERE action = 'report.export'");
     expect(audits.length).toBe(1);
     expect(audits[0].user_name).toBe('clerk');
     expect(JSON.parse(audits[0].details)).toMatchObject({ report: 'round-report', roundId, communityId: null, rows: 3 + 7, fileName: out.fileName });
@@ -273,7 +276,7 @@ describe('核酸检测轮次报告', () => {
     const wb = await load(out.dataBase64);
     const compounds = table(wb.worksheets[0], 2);
     expect(compounds.map((l) => l.label[0])).toEqual(['西大街社区', '西大街社区', '西大街社区合计', '合计']);
-    const counted = recount(roundId, [env.communities.a]);
+    const counted = await recount(roundId, [env.communities.a]);
     expect(compounds[3].counts).toEqual(sum([...counted.values()]));
     expect(compounds[3].counts).toEqual({ due: 8, exempt: 2, tested: 5, untested: 3, positive: 1, retest: 2 });
     const mine = await roundCoverage(env.ctx({ userId: 0, username: 'committee1', displayName: '西大街李主任', role: 'committee', communityId: env.communities.a }), { roundId });
@@ -282,7 +285,8 @@ describe('核酸检测轮次报告', () => {
     expect(buildings.every((l) => l.label[0] === '西大街社区')).toBe(true);
     expect(buildings.length).toBe(counted.size);
 
-    const before = env.handle.sqlite.prepare('SELECT COUNT(*) FROM audit_log').pluck().get();
+    const auditRows = async () => Number((await rawAll<{ n: number }>(env.handle.db, 'SELECT COUNT(*) AS n FROM audit_log'))[0].n);
+    const before = await auditRows();
     const refused = await call(env.env, 'rounds.exportReport', { roundId: onlyB.round.id }, key).then(
       () => null,
       (e: unknown) => e,
@@ -290,7 +294,7 @@ describe('核酸检测轮次报告', () => {
     expect(refused).toBeInstanceOf(AppError);
     expect(refused).toMatchObject({ code: 'FORBIDDEN' });
     expect((refused as AppError).message).toBe('该核酸轮次不包括本社区（西大街社区），不能导出它的轮次报告');
-    expect(env.handle.sqlite.prepare('SELECT COUNT(*) FROM audit_log').pluck().get()).toBe(before);
+    expect(await auditRows()).toBe(before);
     // A round that does not exist is not found, for everyone.
     await expect(call(env.env, 'rounds.exportReport', { roundId: 9999 }, key)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // The other community's member gets theirs.
@@ -303,8 +307,8 @@ describe('核酸检测轮次报告', () => {
     const ids = await seed();
     const roundId = await roundWithResults(ids);
     const cov = await roundCoverage(env.ctx(), { roundId });
-    const file = env.env.dbFile;
-    await env.close();
+    // The command line works on the environment's database while it is open (under test:pg it is dropped on close).
+    const file = cliDbArg(env.handle, env.env.dbFile);
     const out = path.join(dir, 'cli', 'round.xlsx');
     const r = await runCli(['export', 'round-report', '--db', file, '--round', String(roundId), '--out', out, '--json']);
     expect(r.result.code, JSON.stringify(r.result.json)).toBe(0);
@@ -317,6 +321,5 @@ describe('核酸检测轮次报告', () => {
     expect(JSON.stringify(bad.result.json)).toContain('找不到该核酸轮次');
     const usage = await runCli(['export', 'round-report', '--db', file, '--out', out]);
     expect(usage.result.code).toBe(2);
-    env = await makeEnv({ file: path.join(dir, `r${++n}.db`) }); // afterEach closes one
   });
 });

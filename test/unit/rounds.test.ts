@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { makeEnv, tempDir, type TestEnv } from '../helpers/env.ts';
-import { csvText, dumpContent, listFile, listRequest, type SheetSpec } from '../helpers/lists.ts';
+import { csvText, listFile, listRequest, type SheetSpec } from '../helpers/lists.ts';
+import { dumpDb, rawAll } from '../helpers/raw.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { createResident } from '../../electron/domain/residents.ts';
 import { addExemption, createRound, listRounds } from '../../electron/domain/rounds.ts';
@@ -72,13 +73,13 @@ const HEADER = ['姓名', '证件号码', '联系电话', '采样时间', '试�
 const roundReq = (f: string, roundId: number, extra: Record<string, unknown> = {}) => listRequest(f, { kind: 'tests', roundId, ...extra });
 
 /** Coverage counted again, in plain code, from the raw rows of the file: people by building minus exemptions. */
-function recount(e: TestEnv, roundId: number, communityIds: number[] | null) {
-  const q = <T>(sql: string, ...p: unknown[]) => e.handle.sqlite.prepare(sql).all(...p) as T[];
-  const residents = q<{ id: number; community_id: number; household_id: number; status: string }>('SELECT id, community_id, household_id, status FROM residents');
-  const households = new Map(q<{ id: number; room_id: number }>('SELECT id, room_id FROM households').map((h) => [h.id, h]));
-  const places = new Map(q<{ id: number; parent_id: number; name: string }>('SELECT id, parent_id, name FROM places').map((p) => [p.id, p]));
-  const exempt = new Set(q<{ resident_id: number }>('SELECT resident_id FROM round_exemptions WHERE round_id = ?', roundId).map((x) => x.resident_id));
-  const tests = q<{ resident_id: number; result: string; pooled: number }>('SELECT resident_id, result, pooled FROM tests WHERE round_id = ?', roundId);
+async function recount(e: TestEnv, roundId: number, communityIds: number[] | null) {
+  const q = <T>(sql: string, ...p: unknown[]) => rawAll<T>(e.handle.db, sql, ...p);
+  const residents = await q<{ id: number; community_id: number; household_id: number; status: string }>('SELECT id, community_id, household_id, status FROM residents');
+  const households = new Map((await q<{ id: number; room_id: number }>('SELECT id, room_id FROM households')).map((h) => [h.id, h]));
+  const places = new Map((await q<{ id: number; parent_id: number; name: string }>('SELECT id, parent_id, name FROM places')).map((p) => [p.id, p]));
+  const exempt = new Set((await q<{ resident_id: number }>('SELECT resident_id FROM round_exemptions WHERE round_id = ?', roundId)).map((x) => x.resident_id));
+  const tests = await q<{ resident_id: number; result: string; pooled: number }>('SELECT resident_id, result, pooled FROM tests WHERE round_id = ?', roundId);
   const byBuilding = new Map<number, CoverageCounts>();
   for (const r of residents) {
     if (exempt.has(r.id) || r.status === 'transferred' || (communityIds && !communityIds.includes(r.community_id))) continue;
@@ -158,7 +159,7 @@ describe('test rounds: coverage, pooled tubes, matching', () => {
 
     let cov = await roundCoverage(env.ctx(), { roundId: round.id });
     expect(cov).toMatchObject({ due: 8, tested: 6, untested: 2, positive: 1, retest: 2 });
-    expect(buildingsOf(cov)).toEqual(recount(env, round.id, null));
+    expect(buildingsOf(cov)).toEqual(await recount(env, round.id, null));
     expect(cov.communities.map((c) => [c.community, c.due, c.tested])).toEqual([
       ['华夏里社区', 2, 1],
       ['西大街社区', 6, 5],
@@ -173,13 +174,13 @@ describe('test rounds: coverage, pooled tubes, matching', () => {
     expect(again).toMatchObject({ recorded: 0, skipped: 6, alerts: 0 });
     cov = await roundCoverage(env.ctx(), { roundId: round.id });
     expect(cov).toMatchObject({ due: 8, tested: 6, positive: 1, retest: 1 });
-    expect(buildingsOf(cov)).toEqual(recount(env, round.id, null));
+    expect(buildingsOf(cov)).toEqual(await recount(env, round.id, null));
 
     // A person added during the round is due at once (应检 is counted live).
     await createResident(env.ctx(), { name: '新来', docType: '居民身份证', docNumber: ID(30), phone: '13900000030', category: '其他', address: { communityId: env.communities.a, compound: '金桥小区', building: '2', unit: '1', room: '201' } });
     cov = await roundCoverage(env.ctx(), { roundId: round.id });
     expect(cov).toMatchObject({ due: 9, untested: 3 });
-    expect(buildingsOf(cov)).toEqual(recount(env, round.id, null));
+    expect(buildingsOf(cov)).toEqual(await recount(env, round.id, null));
     const listed = await listRounds(env.ctx());
     expect(listed.map((r) => [r.id, r.due, r.tested, r.untested, r.positive])).toEqual([[round.id, 9, 6, 3, 1]]);
   });
@@ -187,7 +188,7 @@ describe('test rounds: coverage, pooled tubes, matching', () => {
   it('a tube whose rows disagree, or a bad cell, refuses the whole list with Chinese reasons and writes nothing', async () => {
     await seedResidents();
     const { round } = await createRound(env.ctx(), { startDate: '2022-01-19' });
-    const before = dumpContent(env.handle.sqlite);
+    const before = await dumpDb(env.handle);
     const bad = await file({
       rows: [HEADER, ['甲一', ID(1), '', '2022-01-19', 'T9', '阴性'], ['甲二', ID(2), '', '2022-01-19', 'T9', '阳性'], ['乙一', '12/34?', '', '2022-01-19', 'T8', '阴性'], ['乙二', '', '', '2022-01-19', 'T7', '阴性']],
     });
@@ -201,7 +202,7 @@ describe('test rounds: coverage, pooled tubes, matching', () => {
     ]);
     for (const e of s.errors) expect(e.reason).toMatch(/[\u4e00-\u9fff]/);
     expect(s.errors[0].reason).toMatch(/试管号 T9/);
-    expect(dumpContent(env.handle.sqlite)).toEqual(before);
+    expect(await dumpDb(env.handle)).toEqual(before);
     // Not a list at all: refused with a Chinese message, nothing written.
     const junk = path.join(dir, `junk-${++n}.xlsx`);
     fs.writeFileSync(junk, 'not a workbook');
@@ -210,7 +211,7 @@ describe('test rounds: coverage, pooled tubes, matching', () => {
     expect((err as AppError).message).toMatch(/[\u4e00-\u9fff]/);
     // A round that does not exist: refused before reading.
     await expect(runImport(env.ctx(), roundReq(bad, 999))).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect(dumpContent(env.handle.sqlite)).toEqual(before);
+    expect(await dumpDb(env.handle)).toEqual(before);
   });
 
   it('§5: the ordinary test-result import matches an isolated person by passport (not only 居民身份证)', async () => {
@@ -244,7 +245,7 @@ describe('test rounds: a committee member’s scope and the 未检 list', () => 
     const mine = await roundCoverage(env.ctx(committee), { roundId: whole.round.id });
     expect(mine.communities.map((c) => c.community)).toEqual(['西大街社区']);
     expect(mine.due).toBe(6);
-    expect(buildingsOf(mine)).toEqual(recount(env, whole.round.id, [env.communities.a]));
+    expect(buildingsOf(mine)).toEqual(await recount(env, whole.round.id, [env.communities.a]));
     await expect(roundCoverage(env.ctx(committee), { roundId: onlyB.round.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await listRounds(env.ctx(committee))).map((r) => r.id)).toEqual([whole.round.id]);
     await expect(createRound(env.ctx(committee), { startDate: '2022-01-19', communityIds: [env.communities.b] })).rejects.toMatchObject({ code: 'FORBIDDEN' });

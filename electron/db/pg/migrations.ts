@@ -14,6 +14,10 @@ import * as m0004 from '../migrations/0004-database-identity.ts';
 import * as m0006 from '../migrations/0006-office-server.ts';
 import * as m0008 from '../migrations/0008-checkin-batches.ts';
 import * as m0010 from '../migrations/0010-dashboard-indexes.ts';
+import * as m0011 from '../migrations/0011-test-rounds.ts';
+import * as m0012 from '../migrations/0012-notice-templates.ts';
+import * as m0013 from '../migrations/0013-special-needs.ts';
+import * as m0014 from '../migrations/0014-cadre-work.ts';
 import { viaSchemaBuilder } from './translate.ts';
 import { PG_AUDIT_CHAINED, PG_AUDIT_PROTECT } from './audit.ts';
 import { pgChangeTriggers } from './change-log.ts';
@@ -101,6 +105,44 @@ export const PG_FORMS: Record<number, PgForm> = {
     await run(db, PG_VERSION_TRIGGERS);
   },
   10: (db) => viaSchemaBuilder(db, 'migration 10', m0010.up),
+  // SQLite rebuilds tests to make episode_id nullable; PostgreSQL alters it in place, so its rows, ids (the identity
+  // sequence), indexes, change-log trigger and alerts' foreign key stay as they are: the catalogue reads, the copy to
+  // a temporary table and back, and the sqlite_sequence carry-over are not run, and the CREATE TABLE becomes one
+  // ALTER TABLE with the same new columns and CHECK. The new tables and indexes go through the translation.
+  11: (db) =>
+    viaSchemaBuilder(db, 'migration 11', m0011.up, {
+      skip: [
+        /^SELECT type, name, sql FROM sqlite_master /,
+        /^SELECT seq FROM sqlite_sequence /,
+        /^PRAGMA defer_foreign_keys = ON$/,
+        /^CREATE TEMP TABLE tests_0011 AS SELECT \* FROM tests$/,
+        /^DROP TABLE tests$/,
+        /^INSERT INTO tests \(.*\) SELECT .* FROM tests_0011 ORDER BY id$/,
+        /^DROP TABLE tests_0011$/,
+      ],
+      instead: [
+        [
+          /^CREATE TABLE tests \(/,
+          `ALTER TABLE tests
+            ALTER COLUMN episode_id DROP NOT NULL,
+            ADD COLUMN round_id bigint REFERENCES test_rounds(id),
+            ADD COLUMN sample_time text,
+            ADD COLUMN tube_no text,
+            ADD COLUMN pooled bigint NOT NULL DEFAULT 0,
+            ADD CHECK (episode_id IS NOT NULL OR round_id IS NOT NULL)`,
+        ],
+      ],
+    }),
+  12: (db) => viaSchemaBuilder(db, 'migration 12', m0012.up),
+  // WITHOUT ROWID (a table stored as its primary key's b-tree) has no PostgreSQL counterpart: a plain table.
+  13: (db) => viaSchemaBuilder(db, 'migration 13', m0013.up, { replace: { 'WITHOUT ROWID': '' } }),
+  14: (db) =>
+    viaSchemaBuilder(db, 'migration 14', m0014.up, {
+      replace: {
+        'ALTER TABLE cadres ADD COLUMN group_id INTEGER REFERENCES cadre_groups(id)': 'ALTER TABLE cadres ADD COLUMN group_id BIGINT REFERENCES cadre_groups(id)',
+        'ALTER TABLE users ADD COLUMN cadre_id INTEGER REFERENCES cadres(id)': 'ALTER TABLE users ADD COLUMN cadre_id BIGINT REFERENCES cadres(id)',
+      },
+    }),
 };
 
 /** Migrations that have no PostgreSQL form yet (empty when every one has). */

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { naturalKey } from '../../db/engine.ts';
 import type { Ctx } from '../../domain/context.ts';
 import { assertInScope, can, requirePermission } from '../../domain/actor.ts';
 import { audit } from '../../domain/audit.ts';
@@ -57,9 +58,8 @@ export const DOOR_COLUMNS: ColumnDef[] = [
   { key: 'sign', header: '签名', minWidth: 10 },
 ];
 
-/** Natural order of a place name (1号楼 < 2号楼 < 10号楼; room 101 < 1001), as the 今日监测 list orders them. */
-const numbered = (ref: string) => sql`case when ${sql.ref(ref)} glob '[0-9]*' then 0 else 1 end`;
-const leading = (ref: string) => sql`cast(${sql.ref(ref)} as integer)`;
+/** Natural order of units then rooms (1号楼 < 2号楼 < 10号楼; room 101 < 1001), as the 今日监测 list orders them. */
+const placeOrder = (db: Ctx['db']) => [...naturalKey(db, sql.ref('u.name')), sql.ref('u.id'), ...naturalKey(db, sql.ref('rm.name')), sql.ref('h.id')];
 
 async function resolveBuilding(ctx: Ctx, req: DoorSheetRequest) {
   requirePermission(ctx.actor, 'reports.export');
@@ -88,7 +88,7 @@ export async function exportDoorSheet(ctx: Ctx, req: DoorSheetRequest, hooks: { 
   const unmasked = req.unmasked === true;
   const date = today(ctx.clock);
   const org = await getOrgRoot(ctx);
-  const rows = await ctx.db
+  let q = ctx.db
     .selectFrom('households as h')
     .innerJoin('places as rm', 'rm.id', 'h.roomId')
     .innerJoin('places as u', 'u.id', 'rm.parentId')
@@ -117,16 +117,9 @@ export async function exportDoorSheet(ctx: Ctx, req: DoorSheetRequest, hooks: { 
         .orderBy('r.id')
         .limit(1)
         .as('phone'),
-    ])
-    .orderBy(numbered('u.name'))
-    .orderBy(leading('u.name'))
-    .orderBy('u.name')
-    .orderBy('u.id')
-    .orderBy(numbered('rm.name'))
-    .orderBy(leading('rm.name'))
-    .orderBy('rm.name')
-    .orderBy('h.id')
-    .execute();
+    ]);
+  for (const o of placeOrder(ctx.db)) q = q.orderBy(o);
+  const rows = await q.execute();
   if (!rows.length) throw invalid('notices.buildingEmpty', { place: `${b.community}${b.compound}${b.name}` });
   const dir = path.resolve(req.outFile ? path.dirname(req.outFile) : req.outDir!);
   await fs.promises.mkdir(dir, { recursive: true });
