@@ -118,6 +118,15 @@ export function ownRows(channel: string, input: unknown, data: unknown): Set<str
 }
 
 const own: { rows: Set<string>; until: number }[] = [];
+/** This window's writes sent and not yet answered: their echo may reach the feed before their answer does. */
+let writesInFlight = 0;
+/** How long notices may wait for this window's writes in flight (a slow machine), before they refresh anyway. */
+const WAIT_FOR_WRITES_MS = 5_000;
+
+/** useApiWrite calls this around each write: begin before sending, end when answered (or failed). */
+export function ownWriteInFlight(delta: 1 | -1): void {
+  writesInFlight = Math.max(0, writesInFlight + delta);
+}
 
 /** useApiWrite reports each successful write here, so its echo on the feed does not refetch what it refreshed. */
 export function noteOwnWrite(channel: string, input: unknown, data: unknown): void {
@@ -172,8 +181,19 @@ export function useLiveUpdates(): void {
     const pending: { table: string; id: number }[] = [];
     let everything = false;
 
+    let waitingSince: number | null = null;
     const flush = () => {
       flushTimer = null;
+      // A write of this window still unanswered: its rows are not known yet, so its echo cannot be told from another
+      // PC's change. Wait for its answer (up to WAIT_FOR_WRITES_MS), then sort the notices.
+      if (writesInFlight > 0 && !everything) {
+        waitingSince ??= Date.now();
+        if (Date.now() - waitingSince < WAIT_FOR_WRITES_MS) {
+          flushTimer = setTimeout(flush, DEBOUNCE_MS);
+          return;
+        }
+      }
+      waitingSince = null;
       if (everything) void queryClient.invalidateQueries();
       else for (const c of channelsFor(pending.filter((n) => !isOwnEcho(n.table, n.id)).map((n) => n.table))) void queryClient.invalidateQueries({ queryKey: [c] });
       pending.length = 0;

@@ -13,7 +13,7 @@ import { api, apiAnswer, ApiError, errorMessage, fieldMessage, type ArgsOf, type
 import i18n from './i18n/index.ts';
 import { conflictHeadline, useConflictDialog, type ConflictRow } from './components/ConflictDialog.tsx';
 import { overNetwork } from './connection.ts';
-import { noteOwnWrite } from './live.ts';
+import { noteOwnWrite, ownWriteInFlight } from './live.ts';
 
 type NamePath = (string | number)[];
 
@@ -185,8 +185,15 @@ export function useApiWrite<C extends Channel>(channel: C, opts: WriteOptions<C>
         for (;;) {
           const o = latest.current;
           try {
-            const { data, invalidates } = await apiAnswer(channel, ...([input] as ArgsOf<C>));
-            noteOwnWrite(channel, input, data);
+            ownWriteInFlight(1);
+            let answer: Awaited<ReturnType<typeof apiAnswer<C>>>;
+            try {
+              answer = await apiAnswer(channel, ...([input] as ArgsOf<C>));
+              noteOwnWrite(channel, input, answer.data);
+            } finally {
+              ownWriteInFlight(-1);
+            }
+            const { data, invalidates } = answer;
             await refreshStale(qc, invalidates, data, input, o.patch);
             const text = typeof o.success === 'function' ? o.success(data, input) : o.success;
             if (text) void message.success(text);

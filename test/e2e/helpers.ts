@@ -193,10 +193,24 @@ export async function openPage(browser: Browser, url: string, opts: { width?: nu
  * A slow machine on demand, to make races between the tests and the renderer show (README): with
  * E2E_API_DELAY_MS=n every API call whose channel matches E2E_API_DELAY_MATCH (a regular expression, default `\.list$`)
  * is answered n ms late; with E2E_CPU_THROTTLE=k (e.g. 4) each page's CPU runs k times slower (Chromium's DevTools);
- * with E2E_KEY_DELAY_MS=n each keyboard.press waits n ms first (a loaded machine where the test runner gets the CPU late).
+ * with E2E_API_ANSWER_DELAY_MS=n the matching calls are done at once but their answers reach the page n ms late (a
+ * write's live notice then comes before its answer); with E2E_KEY_DELAY_MS=n each keyboard.press waits n ms first (a loaded machine where the test runner gets the CPU late).
  */
 async function slowDown(context: BrowserContext): Promise<void> {
   const delay = Number(process.env.E2E_API_DELAY_MS ?? 0);
+  const answerDelay = Number(process.env.E2E_API_ANSWER_DELAY_MS ?? 0);
+  if (answerDelay > 0) {
+    // The server has done the call (its live notices are out); its answer reaches the page n ms later.
+    const match = new RegExp(process.env.E2E_API_DELAY_MATCH ?? '\\.list$');
+    await context.route(
+      (u) => u.pathname.startsWith('/api/') && match.test(u.pathname.slice(5)),
+      async (route) => {
+        const response = await route.fetch();
+        await new Promise((r) => setTimeout(r, answerDelay));
+        await route.fulfill({ response });
+      },
+    );
+  }
   if (delay > 0) {
     const match = new RegExp(process.env.E2E_API_DELAY_MATCH ?? '\\.list$');
     await context.route(
