@@ -279,6 +279,14 @@ export const VERSION_TRIGGERS: Record<string, string> = {
     WHEN OLD.community_id IS NOT NEW.community_id OR OLD.household_id IS NOT NEW.household_id BEGIN UPDATE counter_version SET n = n + 1; END`,
 };
 
+/** Migration 0017: a special-need flag set, changed or cleared moves counter_version too (the dashboard keeps its
+ * need counts while it stays, domain/needs-counts.ts). */
+export const NEEDS_VERSION_TRIGGERS: Record<string, string> = {
+  counters_version_needs_insert: `CREATE TRIGGER counters_version_needs_insert AFTER INSERT ON resident_needs BEGIN UPDATE counter_version SET n = n + 1; END`,
+  counters_version_needs_update: `CREATE TRIGGER counters_version_needs_update AFTER UPDATE ON resident_needs BEGIN UPDATE counter_version SET n = n + 1; END`,
+  counters_version_needs_delete: `CREATE TRIGGER counters_version_needs_delete AFTER DELETE ON resident_needs BEGIN UPDATE counter_version SET n = n + 1; END`,
+};
+
 export const VERSION_DDL: string[] = ['CREATE TABLE counter_version (n INTEGER NOT NULL)', 'INSERT INTO counter_version (n) VALUES (1)'];
 
 /** Tables, view and indexes (migration 0007), then the triggers. */

@@ -127,7 +127,7 @@ const LEVEL_COLUMNS = {
 const kept = new WeakMap<object, { version: number; sums: Map<string, unknown> }>();
 const KEPT_MAX = 200;
 
-async function keptSum<T>(ctx: Ctx, key: string, compute: () => Promise<T>): Promise<T> {
+export async function keptSum<T>(ctx: Ctx, key: string, compute: () => Promise<T>): Promise<T> {
   if (ctx.db.isTransaction) return compute();
   const version = (await ctx.db.selectFrom('counterVersion').select('n').executeTakeFirst())?.n ?? -1;
   let entry = kept.get(ctx.db);

@@ -1,10 +1,12 @@
 // Counts of special needs (特殊需求) for the 工作台 and the 每日工作日报: per community and need, the people under
 // isolation or monitoring on the date who carry it (在管), and everyone registered with it (登记). One grouped query
-// over resident_needs (the flagged few), scoped like the dashboard.
+// over resident_needs (the flagged few), scoped like the dashboard, kept while counter_version stays (a flag or an
+// episode written, a person moved: migrations 0009 and 0017) — ~14,000 flags at 100,000 residents.
 import type { Ctx } from './context.ts';
 import { scopeOf } from './actor.ts';
 import { coversDateSql } from './episodes-days.ts';
 import { NEEDS, type Need } from '../shared/enums.ts';
+import { keptSum } from './counters.ts';
 
 export interface NeedCount {
   need: Need;
@@ -22,6 +24,10 @@ export interface NeedCounts {
 }
 
 export async function needCounts(ctx: Ctx, date: string): Promise<NeedCounts> {
+  return keptSum(ctx, `needs|${date}|${scopeOf(ctx.actor)}`, () => needCountsNow(ctx, date));
+}
+
+async function needCountsNow(ctx: Ctx, date: string): Promise<NeedCounts> {
   let q = ctx.db
     .selectFrom('residentNeeds as n')
     .innerJoin('residents as r', 'r.id', 'n.residentId')

@@ -61,11 +61,12 @@ const episodes = Number(handle.sqlite.prepare("SELECT COUNT(*) FROM episodes WHE
 const checkins = Number(handle.sqlite.prepare('SELECT COUNT(*) FROM checkins').pluck().get());
 console.log(`database: ${RESIDENTS.toLocaleString('en')} residents, ${episodes.toLocaleString('en')} active episodes, ${checkins.toLocaleString('en')} check-ins; ${loadLine()}`);
 
-async function fastest(channel: string, input: unknown): Promise<{ ms: number; out: unknown }> {
+async function fastest(channel: string, input: unknown, before?: () => void): Promise<{ ms: number; out: unknown }> {
   let best = Infinity;
   let out: unknown;
   await dispatch(env, channel, input, 'bench'); // warm
   for (let i = 0; i < RUNS; i++) {
+    before?.();
     const t0 = performance.now();
     const r = await dispatch(env, channel, input, 'bench');
     best = Math.min(best, performance.now() - t0);
@@ -91,8 +92,13 @@ const base = await fastest('residents.list', { status: 'active', limit: 100, off
 console.log(`\nbaseline residents.list (100 rows, active): ${base.ms.toFixed(1)} ms (fastest of ${RUNS})`);
 // goal: as a ratio to the residents page (the bench's own yardstick); ms: the issue's absolute figure (dashboard.get under
 // 50 ms, any due page and every other list the screens page through under 30 ms), on a quiet machine.
-const cases: { label: string; channel: string; input: unknown; goal?: number; ms?: number }[] = [
+// The dashboard keeps its coverage sums and need counts while counter_version stays (no episode, flag or address
+// written since): "after a write" moves it before each run, so every sum is read afresh — the first dashboard after
+// any such write anywhere in the office.
+const bumpVersion = () => void handle.sqlite.prepare('UPDATE counter_version SET n = n + 1').run();
+const cases: { label: string; channel: string; input: unknown; goal?: number; ms?: number; before?: () => void }[] = [
   { label: 'dashboard.get', channel: 'dashboard.get', input: { date: DAY }, goal: 8, ms: 50 },
+  { label: 'dashboard.get after a write (nothing kept)', channel: 'dashboard.get', input: { date: DAY }, goal: 8, ms: 50, before: bumpVersion },
   { label: 'checkins.counts (the slot counter)', channel: 'checkins.counts', input: { date: DAY, slot: 'am' } },
   { label: 'checkins.due first page (100)', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 0 }, goal: 4, ms: 30 },
   { label: 'checkins.due page at offset 50,000', channel: 'checkins.due', input: { date: DAY, slot: 'am', limit: 100, offset: 50_000 }, goal: 4, ms: 30 },
@@ -101,7 +107,7 @@ const cases: { label: string; channel: string; input: unknown; goal?: number; ms
   { label: "checkins.groups (every building; the first page's units)", channel: 'checkins.groups', input: { date: DAY, slot: 'am', buildingIds: await firstPageBuildings() }, ms: 30 },
 ];
 for (const c of cases) {
-  const r = await fastest(c.channel, c.input);
+  const r = await fastest(c.channel, c.input, c.before);
   const ratio = r.ms / base.ms;
   const goals = [
     ...(c.goal ? [`≤ ${c.goal}×: ${ratio <= c.goal ? 'met' : 'MISSED'}`] : []),

@@ -129,6 +129,25 @@ describe('filter and counts against a recount', () => {
   });
 });
 
+describe('kept counts', () => {
+  it('the dashboard keeps its need counts only while no flag, episode or address changes', async () => {
+    const id = await person(t.communities.a, { start: '2022-01-18' });
+    const count = async (need: Need) => (await getDashboard(t.ctx(), '2022-01-20')).needs.totals.find((x) => x.need === need)!;
+    expect(await count('独居老人')).toMatchObject({ registered: 0, underControl: 0 });
+    await setResidentNeeds(t.ctx(), { residentId: id, version: await versionOf(id), needs: [{ need: '独居老人' }] });
+    expect(await count('独居老人')).toMatchObject({ registered: 1, underControl: 1 });
+    // A flag changed behind the domain's back (a raw write) is seen too: the triggers move counter_version.
+    await t.handle.db.updateTable('residentNeeds').set({ need: '孕产妇' }).where('residentId', '=', id).execute();
+    expect(await count('独居老人')).toMatchObject({ registered: 0 });
+    expect(await count('孕产妇')).toMatchObject({ registered: 1, underControl: 1 });
+    const e = await t.handle.db.selectFrom('episodes').select(['id', 'version']).where('residentId', '=', id).executeTakeFirstOrThrow();
+    await endEpisode(t.ctx(), { episodeId: e.id, version: e.version, outcome: 'transferred', reason: '转运至集中隔离点', date: '2022-01-19' });
+    expect(await count('孕产妇')).toMatchObject({ registered: 1, underControl: 0 });
+    await t.handle.db.deleteFrom('residentNeeds').where('residentId', '=', id).execute();
+    expect(await count('孕产妇')).toMatchObject({ registered: 0, underControl: 0 });
+  });
+});
+
 describe('今日监测 marks', () => {
   it('checkins.due rows carry each person’s flags', async () => {
     const flagged = await person(t.communities.a, { start: '2022-01-14' });

@@ -93,6 +93,19 @@ export const PG_VERSION_TRIGGERS: string[] = [
   ),
 ];
 
+/** Migration 0017: the special-need flags move counter_version (once per statement: an import sets many at once). */
+export const PG_NEEDS_VERSION_TRIGGERS: string[] = ['insert', 'update', 'delete'].flatMap((event) => {
+  const name = `counters_version_needs_${event}`;
+  return [
+    `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE counter_version SET n = n + 1;
+    RETURN NULL;
+  END $$`,
+    `CREATE TRIGGER ${name} AFTER ${event.toUpperCase()} ON resident_needs FOR EACH STATEMENT EXECUTE FUNCTION ${name}()`,
+  ];
+});
+
 /** rebuildCounters on a PostgreSQL database (in one transaction). */
 export async function rebuildCountersPg(db: Kysely<Database>): Promise<void> {
   const go = async (trx: Kysely<Database>) => {

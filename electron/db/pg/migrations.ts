@@ -18,10 +18,11 @@ import * as m0011 from '../migrations/0011-test-rounds.ts';
 import * as m0012 from '../migrations/0012-notice-templates.ts';
 import * as m0013 from '../migrations/0013-special-needs.ts';
 import * as m0014 from '../migrations/0014-cadre-work.ts';
+import * as m0017 from '../migrations/0017-needs-version.ts';
 import { viaSchemaBuilder } from './translate.ts';
 import { PG_AUDIT_CHAINED, PG_AUDIT_PROTECT } from './audit.ts';
 import { pgChangeTriggers } from './change-log.ts';
-import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS } from './counters.ts';
+import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS, PG_NEEDS_VERSION_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
 
 export type PgForm = (db: Kysely<any>) => Promise<void>;
@@ -143,6 +144,11 @@ export const PG_FORMS: Record<number, PgForm> = {
         'ALTER TABLE users ADD COLUMN cadre_id INTEGER REFERENCES cadres(id)': 'ALTER TABLE users ADD COLUMN cadre_id BIGINT REFERENCES cadres(id)',
       },
     }),
+  // The triggers are statement-level here (one bump for an import's many flags); the index goes through the translation.
+  17: async (db) => {
+    await viaSchemaBuilder(db, 'migration 17', m0017.up, { skip: [/^CREATE TRIGGER counters_version_needs_/] });
+    await run(db, PG_NEEDS_VERSION_TRIGGERS);
+  },
 };
 
 /** Migrations that have no PostgreSQL form yet (empty when every one has). */
