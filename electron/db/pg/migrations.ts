@@ -23,6 +23,7 @@ import { PG_AUDIT_CHAINED, PG_AUDIT_PROTECT } from './audit.ts';
 import { pgChangeTriggers } from './change-log.ts';
 import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
+import { ACTOR_SETTING } from '../acting-user.ts';
 
 export type PgForm = (db: Kysely<any>) => Promise<void>;
 
@@ -33,6 +34,9 @@ async function run(db: Kysely<any>, texts: string[]): Promise<void> {
 
 /** An ISO 8601 UTC time with milliseconds, as SQLite's strftime('%Y-%m-%dT%H:%M:%fZ','now') writes it. */
 export const PG_NOW_ISO = `(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
+
+/** The transaction's acting user (db/acting-user.ts), NULL when none was set. */
+export const PG_ACTOR = `NULLIF(current_setting('${ACTOR_SETTING}', true), '')`;
 
 export const PG_FORMS: Record<number, PgForm> = {
   1: async (db) => {
@@ -143,6 +147,11 @@ export const PG_FORMS: Record<number, PgForm> = {
         'ALTER TABLE users ADD COLUMN cadre_id INTEGER REFERENCES cadres(id)': 'ALTER TABLE users ADD COLUMN cadre_id BIGINT REFERENCES cadres(id)',
       },
     }),
+  // The change log's actor defaults to the transaction's acting user (db/acting-user.ts sets it; '' once a session
+  // has had it set in an earlier transaction, hence NULLIF).
+  16: async (db) => {
+    await sql.raw(`ALTER TABLE change_log ADD COLUMN actor text DEFAULT ${PG_ACTOR}`).execute(db);
+  },
 };
 
 /** Migrations that have no PostgreSQL form yet (empty when every one has). */
