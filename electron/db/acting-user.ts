@@ -17,7 +17,7 @@ export interface ActingUser {
 }
 
 /** PostgreSQL: the user each transaction (or savepoint object) was last set to, so nested calls cost nothing. */
-const pgSet = new WeakMap<object, string>();
+const pgSet = new WeakMap<object, ActingUser>();
 /** SQLite: the user of the call that stamps this transaction's change-log rows when it returns. */
 const liteActive = new WeakMap<object, string>();
 
@@ -29,11 +29,18 @@ export const ACTOR_ID_SETTING = 'idesk.actor_id';
 export async function actingAs<T>(db: Db, user: ActingUser, fn: () => Promise<T>): Promise<T> {
   if (isPostgres(db)) {
     const before = pgSet.get(db);
-    if (before === user.username) return fn();
-    await setPg(db, user.username, user.userId);
-    const out = await fn();
+    if (before?.username === user.username) return fn();
+    await setPg(db, user);
+    let out: T;
+    try {
+      out = await fn();
+    } catch (e) {
+      // A rollback to a savepoint may have undone the setting: set it again next time.
+      pgSet.delete(db);
+      throw e;
+    }
     // A nested call in another user's name (auth.setupAdmin's 'setup', a logout) hands the transaction back.
-    if (before !== undefined) await setPg(db, before, null);
+    if (before !== undefined) await setPg(db, before);
     return out;
   }
   if (liteActive.get(db) === user.username) return fn();
@@ -50,9 +57,9 @@ export async function actingAs<T>(db: Db, user: ActingUser, fn: () => Promise<T>
   }
 }
 
-async function setPg(db: Db, username: string, userId: number | null): Promise<void> {
-  await sql`SELECT set_config(${ACTOR_SETTING}, ${username}, true), set_config(${ACTOR_ID_SETTING}, ${userId === null ? '' : String(userId)}, true)`.execute(db);
-  pgSet.set(db, username);
+async function setPg(db: Db, user: ActingUser): Promise<void> {
+  await sql`SELECT set_config(${ACTOR_SETTING}, ${user.username}, true), set_config(${ACTOR_ID_SETTING}, ${user.userId === null ? '' : String(user.userId)}, true)`.execute(db);
+  pgSet.set(db, { username: user.username, userId: user.userId });
 }
 
 /**

@@ -19,7 +19,7 @@ import * as m0012 from '../migrations/0012-notice-templates.ts';
 import * as m0013 from '../migrations/0013-special-needs.ts';
 import * as m0014 from '../migrations/0014-cadre-work.ts';
 import { viaSchemaBuilder } from './translate.ts';
-import { PG_AUDIT_CHAINED, PG_AUDIT_PROTECT } from './audit.ts';
+import { PG_AUDIT_CHAINED, PG_AUDIT_HASH_CHECKED, PG_AUDIT_PROTECT } from './audit.ts';
 import { pgChangeTriggers } from './change-log.ts';
 import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
@@ -148,9 +148,11 @@ export const PG_FORMS: Record<number, PgForm> = {
       },
     }),
   // The change log's actor defaults to the transaction's acting user (db/acting-user.ts sets it; '' once a session
-  // has had it set in an earlier transaction, hence NULLIF).
+  // has had it set in an earlier transaction, hence NULLIF). The audit chain is checked by the database from here on
+  // (pg/audit.ts audit_log_hash_checked); the rows already there were checked by their writers and stay as they are.
   16: async (db) => {
     await sql.raw(`ALTER TABLE change_log ADD COLUMN actor text DEFAULT ${PG_ACTOR}`).execute(db);
+    await run(db, PG_AUDIT_HASH_CHECKED);
   },
 };
 
