@@ -49,7 +49,7 @@ export const PG_CHAIN_PREV = {
 const HASH_CHECKED_BODY = `DECLARE
       prev text := coalesce(audit_chain_prev(NEW), '');
       actor text := NULLIF(current_setting('${ACTOR_SETTING}', true), '');
-      inside boolean := EXISTS (SELECT 1 FROM audit_log WHERE id > NEW.id);
+      inside boolean := coalesce((SELECT max(id) FROM audit_log) > NEW.id, false);
       c text;
     BEGIN
       IF inside AND NOT EXISTS (SELECT 1 FROM audit_purge_gate) THEN
