@@ -105,7 +105,8 @@ export async function mayFail<T>(db: AnyDb, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const AUDIT_LOCK = 0x1de5_a0d1;
+/** The audit chain's advisory lock on PostgreSQL (also taken by pg/audit.ts audit_chain_prev, inside the database). */
+export const AUDIT_LOCK = 0x1de5_a0d1;
 
 /**
  * The id the next row of `table` would get from the engine (above its largest id and above every id ever handed out),

@@ -72,7 +72,9 @@ export const LOG_AFTER_MIN_ROWS = 64;
  */
 export async function insertLoggedAfter(db: Kysely<Database>, table: 'places' | 'households', rows: number, insert: () => Promise<number[]>): Promise<number[]> {
   const trigger = `change_log_${table}_insert`;
-  if (!db.isTransaction || rows < LOG_AFTER_MIN_ROWS) return insert();
+  // PostgreSQL keeps its per-row trigger (one function per table, pg/change-log.ts): there is no sqlite_master to
+  // read, nor a CHANGE_TRIGGERS text to put back.
+  if (isPostgres(db) || !db.isTransaction || rows < LOG_AFTER_MIN_ROWS) return insert();
   const present = (await sql<{ n: number }>`SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name = ${trigger}`.execute(db)).rows[0].n > 0;
   if (!present) return insert();
   await sql.raw(`DROP TRIGGER ${trigger}`).execute(db);

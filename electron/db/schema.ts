@@ -454,6 +454,8 @@ export interface ChangeLogTable {
   rowId: number;
   communityId: number | null;
   at: Generated<string>;
+  /** Who the writing transaction acted for (migration 0016; db/acting-user.ts); null for writes outside the domain. */
+  actor: Generated<string | null>;
 }
 
 /** db/counters.ts: a difference array of covered people per day, place and episode kind (kept by triggers). */

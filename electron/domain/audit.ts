@@ -97,7 +97,8 @@ export async function scrubAuditRows(ctx: Ctx, ids: number[]): Promise<number[]>
   if (!ctx.db.isTransaction) throw new Error('scrubAuditRows needs a transaction');
   const done: number[] = [];
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = (await ctx.db.selectFrom('auditLog').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute()).filter(
+    // In id order: PostgreSQL's trigger (pg/audit.ts) checks each re-inserted row against the one before it.
+    const rows = (await ctx.db.selectFrom('auditLog').selectAll().where('id', 'in', ids.slice(i, i + 500)).orderBy('id').execute()).filter(
       (r) => r.nonce !== null && r.action !== REANCHOR_ACTION,
     );
     if (!rows.length) continue;

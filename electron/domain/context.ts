@@ -3,6 +3,7 @@ import type { Db } from '../db/open.ts';
 import type { Actor } from './actor.ts';
 import type { Clock } from './clock.ts';
 import type { BulkInsert } from '../db/job-connection.ts';
+import { actingAs } from '../db/acting-user.ts';
 
 export interface Ctx {
   db: Db;
@@ -12,8 +13,11 @@ export interface Ctx {
   bulkInsert?: BulkInsert;
 }
 
-/** Runs fn in a transaction, reusing the caller's when already inside one. */
+/**
+ * Runs fn in a transaction, reusing the caller's when already inside one, on behalf of ctx.actor: the database learns
+ * the acting user here (db/acting-user.ts: set_config on PostgreSQL, the change-log rows stamped on SQLite).
+ */
 export async function inTx<T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> {
-  if (ctx.db.isTransaction) return fn(ctx);
-  return ctx.db.transaction().execute((trx) => fn({ ...ctx, db: trx }));
+  if (ctx.db.isTransaction) return actingAs(ctx.db, ctx.actor, () => fn(ctx));
+  return ctx.db.transaction().execute((trx) => actingAs(trx, ctx.actor, () => fn({ ...ctx, db: trx })));
 }

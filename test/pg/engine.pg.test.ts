@@ -248,6 +248,7 @@ describe('audit chain verification on PostgreSQL', () => {
     expect(sound).toMatchObject({ checked: true, ok: true, rows: 5, firstBrokenId: null, problems: [] });
     expect(sound.triggers.map((t) => [t.name, t.status]).sort()).toEqual([
       ['audit_log_chained', 'ok'],
+      ['audit_log_hash_checked', 'ok'],
       ['audit_log_no_delete', 'ok'],
       ['audit_log_no_update', 'ok'],
     ]);
@@ -264,7 +265,7 @@ describe('audit chain verification on PostgreSQL', () => {
     await sql`CREATE FUNCTION extra_t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$`.execute(h.db);
     await sql`CREATE TRIGGER extra_t BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION extra_t()`.execute(h.db);
     const statuses = Object.fromEntries((await verifyAuditChain(h.db)).triggers.map((t) => [t.name, t.status]));
-    expect(statuses).toEqual({ audit_log_no_update: 'ok', audit_log_no_delete: 'altered', audit_log_chained: 'missing', extra_t: 'unexpected' });
+    expect(statuses).toEqual({ audit_log_no_update: 'ok', audit_log_no_delete: 'altered', audit_log_chained: 'missing', audit_log_hash_checked: 'ok', extra_t: 'unexpected' });
   });
 });
 

@@ -38,6 +38,8 @@ export const ENGINE_NEUTRAL = [
   'test/unit/notices.test.ts',
   'test/unit/cadre-role.test.ts',
   'test/unit/cadre-work-report.test.ts',
+  // The acting user of each write transaction (issue 17).
+  'test/unit/acting-user.test.ts',
 ];
 
 export default defineConfig({

@@ -20,10 +20,11 @@ import * as m0013 from '../migrations/0013-special-needs.ts';
 import * as m0014 from '../migrations/0014-cadre-work.ts';
 import * as m0017 from '../migrations/0017-needs-version.ts';
 import { viaSchemaBuilder } from './translate.ts';
-import { PG_AUDIT_CHAINED, PG_AUDIT_PROTECT } from './audit.ts';
+import { PG_AUDIT_CHAINED, PG_AUDIT_HASH_CHECKED, PG_AUDIT_PROTECT } from './audit.ts';
 import { pgChangeTriggers } from './change-log.ts';
 import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS, PG_NEEDS_VERSION_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
+import { ACTOR_SETTING } from '../acting-user.ts';
 
 export type PgForm = (db: Kysely<any>) => Promise<void>;
 
@@ -34,6 +35,9 @@ async function run(db: Kysely<any>, texts: string[]): Promise<void> {
 
 /** An ISO 8601 UTC time with milliseconds, as SQLite's strftime('%Y-%m-%dT%H:%M:%fZ','now') writes it. */
 export const PG_NOW_ISO = `(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
+
+/** The transaction's acting user (db/acting-user.ts), NULL when none was set. */
+export const PG_ACTOR = `NULLIF(current_setting('${ACTOR_SETTING}', true), '')`;
 
 export const PG_FORMS: Record<number, PgForm> = {
   1: async (db) => {
@@ -144,6 +148,13 @@ export const PG_FORMS: Record<number, PgForm> = {
         'ALTER TABLE users ADD COLUMN cadre_id INTEGER REFERENCES cadres(id)': 'ALTER TABLE users ADD COLUMN cadre_id BIGINT REFERENCES cadres(id)',
       },
     }),
+  // The change log's actor defaults to the transaction's acting user (db/acting-user.ts sets it; '' once a session
+  // has had it set in an earlier transaction, hence NULLIF). The audit chain is checked by the database from here on
+  // (pg/audit.ts audit_log_hash_checked); the rows already there were checked by their writers and stay as they are.
+  16: async (db) => {
+    await sql.raw(`ALTER TABLE change_log ADD COLUMN actor text DEFAULT ${PG_ACTOR}`).execute(db);
+    await run(db, PG_AUDIT_HASH_CHECKED);
+  },
   // The triggers are statement-level here (one bump for an import's many flags); the index goes through the translation.
   17: async (db) => {
     await viaSchemaBuilder(db, 'migration 17', m0017.up, { skip: [/^CREATE TRIGGER counters_version_needs_/] });
