@@ -3,7 +3,7 @@
 // programs of Debian's postgresql-client run through a logging wrapper (IDESK_PG_BIN) that records their command line
 // and whether PGPASSWORD was in their environment: the password is never on a command line nor in any output.
 // A role without CREATEDB falls back to pg_restore --list; a missing or too old pg_dump is refused in Chinese with
-// nothing written.
+// nothing written. `restore --db postgres://… --from F` puts a dump into an empty database only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +141,32 @@ describe('backup on PostgreSQL', () => {
       expect(JSON.parse(row.details!)).toMatchObject({ engine: 'postgres', file: out, size: j.size, verified: 'restored', chainHead: j.chainHead });
     } finally {
       await h.close();
+    }
+    // restore --db <empty database> --from the dump: exactly the snapshot's rows, sound, audited there.
+    await adminQuery(`CREATE DATABASE ${NAME}_restored`);
+    try {
+      const target = pgDatabaseUrl(`${NAME}_restored`);
+      const junk = path.join(dir, 'junk.dump');
+      fs.writeFileSync(junk, 'PGDMP but not really');
+      const refused = await cli('restore', '--db', target, '--from', junk);
+      expect(refused.code).toBe(2);
+      expect(refused.text).toContain('pg_restore 读不出这个备份文件');
+      expect(await tableCounts(target)).toEqual({});
+      const rs = await cli('restore', '--db', target, '--from', out, '--json');
+      expect(rs.code, rs.text).toBe(0);
+      expect(rs.json).toMatchObject({ sound: true, counts: j.counts, chainHead: j.chainHead });
+      const after = await tableCounts(target);
+      expect(after.audit_log).toBe(j.counts.audit_log + 1); // + the restore's own entry
+      expect({ ...after, audit_log: j.counts.audit_log }).toEqual(j.counts);
+      expect((await cli('verify', '--db', target)).code).toBe(0);
+      // Never over data: a second restore into it is refused, nothing changed.
+      const over = await cli('restore', '--db', target, '--from', out);
+      expect(over.code).toBe(2);
+      expect(over.text).toContain('不是空库');
+      expect(await tableCounts(target)).toEqual(after);
+      expect((await cli('restore', '--db', target, '--undo')).code).toBe(2);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${NAME}_restored WITH (FORCE)`);
     }
     // Never over an existing file.
     const again = await cli('backup', '--db', url, '--out', out);

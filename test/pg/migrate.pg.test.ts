@@ -143,9 +143,11 @@ describe('migrate-to-pg', () => {
     expect(sha(source), 'the source file is not changed').toBe(hash);
     expect(rep.source.sha256).toBe(hash);
     // The text report: a table, and the checks.
+    const once = await fingerprint(EMPTY);
     const text = await cli('migrate-to-pg', '--db', source, '--to', url);
     expect(text.code).toBe(1);
     expect(text.text).toContain('已于');
+    expect(await fingerprint(EMPTY)).toEqual(once);
     const v = await cli('verify', '--db', url, '--json');
     expect(v.code, v.text).toBe(0);
     expect(v.json).toMatchObject({ counts: { residents: 322 } });

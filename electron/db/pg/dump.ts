@@ -245,3 +245,52 @@ async function checkByRestore(tools: PgTools, url: string, file: string, state: 
     await admin.end().catch(() => undefined);
   }
 }
+
+export interface PgRestoreResult {
+  file: string;
+  sha256: string;
+  /** Rows of every table after the restore. */
+  counts: Record<string, number>;
+  chainHead: { id: number; hash: string } | null;
+  schemaVersion: number;
+}
+
+/**
+ * Restores a pg_dump custom-format file into an EMPTY database (no table in its schema): pg_restore in one transaction
+ * (--single-transaction --exit-on-error: on any error the database stays empty). The database is never one with data:
+ * a restore over live data is the database administrator's decision (drop and create the database first).
+ */
+export async function restorePostgres(url: string, file: string): Promise<PgRestoreResult> {
+  if (!fs.existsSync(file)) throw new PgBackupError(`备份文件不存在：${file}`, 'OUT_EXISTS');
+  const tools = await findPgTools();
+  const client = new pg.Client({ connectionString: url, application_name: 'isolation-desk-restore', connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    const serverMajor = Math.floor(Number((await client.query<{ n: string }>("SELECT current_setting('server_version_num') AS n")).rows[0].n) / 10000);
+    if (tools.major < serverMajor) {
+      throw new PgBackupError(`${tools.pgRestore} 的版本（${tools.major}）低于数据库服务器（PostgreSQL ${serverMajor}）。请安装 postgresql-client-${serverMajor}，或用 IDESK_PG_BIN 指定其目录。未做任何改动。`, 'PG_TOOLS_TOO_OLD');
+    }
+    const tables = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = current_schema()`)).rows[0].n);
+    if (tables > 0) {
+      throw new PgBackupError(
+        `目标库 ${redactUrl(url)} 不是空库（已有 ${tables} 张表），不会在已有数据上恢复。请由数据库管理员新建一个空库（如 createdb -O <用户> <新库名>）后恢复到新库，核对无误后再切换。未做任何改动。`,
+        'PG_DUMP_FAILED',
+      );
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const list = await run(tools.pgRestore, ['--list', file], { PATH: process.env.PATH ?? '' });
+  if (list.code !== 0) throw new PgBackupError(`pg_restore 读不出这个备份文件（不是 pg_dump 自定义格式，或已损坏）：${list.stderr.trim().slice(0, 1000)}。未做任何改动。`, 'PG_DUMP_FAILED');
+  const r = await run(tools.pgRestore, ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', '--no-password', `--dbname=${decodeURIComponent(new URL(url).pathname.slice(1))}`, file], pgClientEnv(url));
+  if (r.code !== 0) throw new PgBackupError(`pg_restore 恢复失败，已整体撤销（目标库仍为空）：${r.stderr.trim().slice(0, 2000)}`, 'PG_DUMP_FAILED');
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await c.connect();
+  try {
+    const state = await readState(c);
+    const sha256 = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    return { file: path.resolve(file), sha256, ...state };
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
