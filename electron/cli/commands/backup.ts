@@ -53,17 +53,15 @@ const backup: CommandModule = {
 /** backup --db postgres://…: pg_dump + restore check, recorded in the database as the cli user. */
 async function backupPg(url: string, out: string | undefined) {
   if (out === undefined) throw new CliError(2, 'USAGE', 'PostgreSQL 数据库的备份请用 --out 指定备份文件（如 /备份/居家隔离-2026-12-07.dump）。');
-  const { withDb } = await import('../context.ts');
+  const { withApi } = await import('../context.ts');
   const { shownDb } = await import('../../db/engine.ts');
-  const { backupPostgres } = await import('../../domain/pg-backups.ts');
+  const { backupPg: backupPgIn } = await import('../../api/cli-postgres.ts');
   const { PgBackupError } = await import('../../db/pg/dump.ts');
-  const { CLI_ACTOR } = await import('../../domain/actor.ts');
-  const { systemClock } = await import('../../domain/clock.ts');
   // Not migrated: the dump is of the database as it is.
-  return withDb(url, { migrate: false }, async (handle) => {
+  return withApi(url, { migrate: false }, async (api) => {
     let r;
     try {
-      r = await backupPostgres({ db: handle.db, actor: CLI_ACTOR, clock: systemClock() }, url, path.resolve(out));
+      r = await backupPgIn(api, url, path.resolve(out));
     } catch (e) {
       if (e instanceof PgBackupError) throw new CliError(2, e.code, e.message);
       throw e;

@@ -30,16 +30,14 @@ const migrateToPg: CommandModule = {
     const { isPostgresUrl, shownDb } = await import('../../db/engine.ts');
     if (isPostgresUrl(file)) throw usageError('--db 应为 SQLite 数据文件；目标 PostgreSQL 数据库用 --to 指定。');
     if (!isPostgresUrl(to)) throw usageError(`--to 应为 PostgreSQL 数据库 postgres://用户:密码@主机:端口/库名，实际为“${shownDb(to)}”`);
-    const { withDb } = await import('../context.ts');
-    const { migrateSqliteToPg, MigrateRefusal } = await import('../../domain/migrate-to-pg.ts');
-    const { CLI_ACTOR } = await import('../../domain/actor.ts');
-    const { systemClock } = await import('../../domain/clock.ts');
+    const { withApi, withDb } = await import('../context.ts');
+    const { migrateToPg: migrate, MigrateRefusal } = await import('../../api/cli-postgres.ts');
     // The source first, read-only and not migrated (a refused file stays byte for byte as it was).
     return withDb(file, { readonly: true, migrate: false }, (source) =>
-      withDb(to, { migrate: false }, async (target) => {
+      withApi(to, { migrate: false }, async (target) => {
         let r;
         try {
-          r = await migrateSqliteToPg({ sqlite: source.sqlite, sourceDb: source.db, sourceFile: file, sourceVersion: source.schemaVersion, target: target.db, actor: CLI_ACTOR, clock: systemClock() });
+          r = await migrate(target, { sqlite: source.sqlite, db: source.db, file, schemaVersion: source.schemaVersion });
         } catch (e) {
           if (e instanceof MigrateRefusal) return failure(1, 'MIGRATE_REFUSED', e.message);
           if (e instanceof CliError) throw e;

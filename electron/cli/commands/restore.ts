@@ -68,14 +68,12 @@ async function restorePg(url: string, from: string) {
     if (e instanceof PgBackupError) throw new CliError(2, 'PG_RESTORE', e.message);
     throw e;
   }
-  const { withDb } = await import('../context.ts');
+  const { withApi } = await import('../context.ts');
   const { verifyPostgres } = await import('../../db/pg/verify.ts');
-  const { audit } = await import('../../domain/audit.ts');
-  const { CLI_ACTOR } = await import('../../domain/actor.ts');
-  const { systemClock } = await import('../../domain/clock.ts');
-  return withDb(url, { migrate: false }, async (handle) => {
-    const report = await verifyPostgres(handle.db);
-    await audit({ db: handle.db, actor: CLI_ACTOR, clock: systemClock() }, { action: 'backup.restore', entity: 'backup', extra: { engine: 'postgres', file: path.basename(r.file), sha256: r.sha256, chainHead: r.chainHead, counts: r.counts } });
+  const { recordPgRestore } = await import('../../api/cli-postgres.ts');
+  return withApi(url, { migrate: false }, async (api) => {
+    const report = await verifyPostgres(api.handle.db);
+    await recordPgRestore(api, r);
     const data = { db: shownDb(url), restoredFrom: r.file, sha256: r.sha256, counts: r.counts, chainHead: r.chainHead, schemaVersion: r.schemaVersion, sound: report.sound, problems: report.problems };
     const lines = [
       `数据库：${shownDb(url)}`,

@@ -16,9 +16,8 @@ const stats: CommandModule = {
     return withApi(file, { readonly: true }, async (api) => {
       const s = await api.call('stats.counts', {});
       // PostgreSQL: the last pg_dump backup recorded in the database (backup --db postgres://…) and its age.
-      const { lastRecordedBackup, lastBackupLine } = await import('../../domain/pg-backups.ts');
-      const lastBackup = pg ? await lastRecordedBackup(api.handle.db, new Date()) : null;
-      const line = pg ? lastBackupLine(lastBackup) : null;
+      const line = pg ? await (await import('../../api/cli-postgres.ts')).lastBackupOf(api.handle.db, new Date()) : null;
+      const lastBackup = line?.lastBackup ?? null;
       const text = [
         `数据库：${shown}`,
         `居民 ${s.residents} 人，${s.households} 户`,

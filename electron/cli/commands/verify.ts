@@ -89,9 +89,9 @@ const verify: CommandModule = {
       }
       const report = pg ? await (await import('../../db/pg/verify.ts')).verifyPostgres(handle.db) : await verifyDatabase(handle.sqlite, handle.db, anchors);
       // PostgreSQL: the backups are pg_dump files recorded in the database (backup --db postgres://…).
-      const { lastRecordedBackup, lastBackupLine } = await import('../../domain/pg-backups.ts');
-      const lastBackup = pg ? await lastRecordedBackup(handle.db, new Date()) : null;
-      const backupLine = pg ? lastBackupLine(lastBackup) : null;
+      const last = pg ? await (await import('../../api/cli-postgres.ts')).lastBackupOf(handle.db, new Date()) : null;
+      const lastBackup = last?.lastBackup ?? null;
+      const backupLine = last;
       const countText = Object.entries(report.counts)
         .filter(([t]) => TABLE_LABELS[t])
         .map(([t, n]) => `${TABLE_LABELS[t]} ${n ?? '无法读取'}`)
