@@ -109,14 +109,38 @@ function canonical(v: unknown): unknown {
   return v;
 }
 
-/** SHA-256 over the rows (columns in name order, canonical values), sorted: independent of row order. */
+const lineOf = (r: Row, sortedCols: string[]) => JSON.stringify(sortedCols.map((c) => canonical(r[c])));
+
+/**
+ * SHA-256 over the rows (columns in name order, canonical values), sorted: independent of row order. Tables with an
+ * id are hashed page by page in id order instead (PageHash), which is the same order on both sides (ids move by a
+ * constant), so no table is ever held whole in memory for its check.
+ */
 export function checksumRows(rows: Row[], columns: string[]): string {
   const cols = [...columns].sort();
-  const lines = rows.map((r) => JSON.stringify(cols.map((c) => canonical(r[c])))).sort();
+  const lines = rows.map((r) => lineOf(r, cols)).sort();
   const h = crypto.createHash('sha256');
   for (const l of lines) h.update(l).update('\n');
   return h.digest('hex');
 }
+
+class PageHash {
+  readonly #h = crypto.createHash('sha256');
+  readonly #cols: string[];
+  rows = 0;
+  constructor(columns: string[]) {
+    this.#cols = [...columns].sort();
+  }
+  add(rows: Row[]): void {
+    for (const r of rows) this.#h.update(lineOf(r, this.#cols)).update('\n');
+    this.rows += rows.length;
+  }
+  digest(): string {
+    return this.#h.digest('hex');
+  }
+}
+
+const PAGE = 5000;
 
 interface Meta {
   columns: Record<string, string[]>;
@@ -202,9 +226,9 @@ async function insertRows(db: Db, table: string, cols: string[], rows: Row[], sc
 }
 
 /** Rows of `table` (columns by position, so the CamelCase plugin leaves the names alone) matching `where`. */
-async function readRows(db: Db, table: string, cols: string[], where: ReturnType<typeof sql>, schema?: string): Promise<Row[]> {
+async function readRows(db: Db, table: string, cols: string[], where: ReturnType<typeof sql>, schema?: string, tail: ReturnType<typeof sql> = sql``): Promise<Row[]> {
   const from = schema ? sql`${sql.id(schema)}.${sql.id(table)}` : sql.table(table);
-  const res = await sql<Row>`SELECT ${sql.join(cols.map((c, i) => sql`${sql.id(c)} AS ${sql.id(`c${i}`)}`))} FROM ${from} WHERE ${where}`.execute(db);
+  const res = await sql<Row>`SELECT ${sql.join(cols.map((c, i) => sql`${sql.id(c)} AS ${sql.id(`c${i}`)}`))} FROM ${from} WHERE ${where} ${tail}`.execute(db);
   return res.rows.map((r) => Object.fromEntries(cols.map((c, i) => [c, r[`c${i}`]])));
 }
 
@@ -331,20 +355,40 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
     return skipKeys[t] ? rows.filter((r) => !skipKeys[t].has(r[keyed[t]] as string)) : rows;
   };
 
+  const hasSelfRef = (t: string) => Object.values(meta.fks[t] ?? {}).includes(t);
+  /** Source rows of a table with an id, page by page in id order. */
+  function* sourcePages(t: string): Generator<Row[]> {
+    const stmt = src.prepare(`SELECT * FROM "${t}" WHERE id > ? ORDER BY id LIMIT ${PAGE}`);
+    let after = Number.MIN_SAFE_INTEGER;
+    for (;;) {
+      const rows = stmt.all(after) as Row[];
+      if (!rows.length) return;
+      yield rows;
+      after = Number(rows[rows.length - 1].id);
+    }
+  }
+
   const fixups: { t: string; c: string; rows: { id: number; v: unknown }[] }[] = [];
   for (const t of order) {
     const cols = srcCols[t];
+    const later = deferred[t] ?? [];
+    if (later.length && !meta.identity.has(t)) throw new MigrateRefusal(`表 ${t} 没有编号列，无法延后写入 ${later.join('、')}。未做任何改动。`);
+    if (meta.identity.has(t) && !hasSelfRef(t) && !(t === 'audit_log' && archive)) {
+      // Streamed: a page of the file, mapped, written; only the deferred references are kept for later.
+      for (const page of sourcePages(t)) {
+        const mapped = page.map((r) => mapRow(t, r));
+        for (const c of later) fixups.push({ t, c, rows: mapped.filter((r) => r[c] !== null && r[c] !== undefined).map((r) => ({ id: r.id as number, v: r[c] })) });
+        await insertRows(db, t, cols, later.length ? mapped.map((r) => ({ ...r, ...Object.fromEntries(later.map((c) => [c, null])) })) : mapped);
+      }
+      continue;
+    }
     const rows = sourceRows(t);
     if (t === 'audit_log' && archive) {
       await appendRechained(db, rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => mapRow(t, r)));
       continue;
     }
     const mapped = selfOrdered(t, rows, meta).map((r) => mapRow(t, r));
-    const later = deferred[t] ?? [];
-    if (later.length) {
-      if (!meta.identity.has(t)) throw new MigrateRefusal(`表 ${t} 没有编号列，无法延后写入 ${later.join('、')}。未做任何改动。`);
-      for (const c of later) fixups.push({ t, c, rows: mapped.filter((r) => r[c] !== null && r[c] !== undefined).map((r) => ({ id: r.id as number, v: r[c] })) });
-    }
+    for (const c of later) fixups.push({ t, c, rows: mapped.filter((r) => r[c] !== null && r[c] !== undefined).map((r) => ({ id: r.id as number, v: r[c] })) });
     await insertRows(db, t, cols, mapped.map((r) => (later.length ? { ...r, ...Object.fromEntries(later.map((c) => [c, null])) } : r)));
   }
   for (const f of fixups) {
@@ -356,44 +400,60 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
   if (archive) {
     await sql`CREATE SCHEMA ${sql.id(archive)}`.execute(db);
     await sql`CREATE TABLE ${sql.id(archive)}.audit_log (LIKE audit_log INCLUDING DEFAULTS)`.execute(db);
-    await insertRows(db, 'audit_log', srcCols.audit_log, sourceRows('audit_log'), archive);
+    for (const page of sourcePages('audit_log')) await insertRows(db, 'audit_log', srcCols.audit_log, page, archive);
     await sql`ALTER TABLE ${sql.id(archive)}.audit_log ADD PRIMARY KEY (id)`.execute(db);
     await sql.raw(`COMMENT ON TABLE ${archive}.audit_log IS ${quoteLit(`审计日志原件（原编号、原哈希链），迁入时源文件数据库标识 ${opts.sourceDatabaseId}`)}`).execute(db);
   }
 
   // Read back and compare, table by table.
   const checks: TableCheck[] = [];
+  /** Source and target of a table with an id, hashed page by page in id order (the target's ids mapped back). */
+  const pagedCheck = async (t: string, cols: string[], compared: string[], schema?: string, offset = offsets[t] ?? 0) => {
+    const a = new PageHash(compared);
+    for (const page of sourcePages(t)) a.add(page);
+    const b = new PageHash(compared);
+    const hi = offset + Math.max(maxId[t] ?? 0, 0);
+    let after = offset;
+    for (;;) {
+      const page = await readRows(db, t, cols, sql`id > ${after} AND id <= ${hi}`, schema, sql`ORDER BY id LIMIT ${PAGE}`);
+      if (!page.length) break;
+      after = Number(page[page.length - 1].id);
+      b.add(schema ? page : page.map((r) => unmapRow(t, r)));
+    }
+    return { source: a.rows, target: b.rows, sourceChecksum: a.digest(), targetChecksum: b.digest() };
+  };
   for (const t of [...order].sort()) {
     const cols = srcCols[t];
-    const src0 = sourceRows(t);
-    let where: ReturnType<typeof sql>;
-    if (meta.identity.has(t)) where = sql`id BETWEEN ${offsets[t] + 1} AND ${offsets[t] + Math.max(maxId[t], 0)}`;
-    else if (keyed[t]) where = src0.length ? sql`${sql.id(keyed[t])} IN (${sql.join(src0.map((r) => r[keyed[t]]))})` : sql`false`;
-    else {
-      const [c, ref] = Object.entries(meta.fks[t] ?? {}).find(([col, ref]) => meta.identity.has(ref) && !meta.nullable[t]?.has(col)) ?? [];
-      if (!c || !ref) throw new MigrateRefusal(`无法核对表 ${t}（既无编号也无外键）。未做任何改动。`);
-      where = sql`${sql.id(c)} BETWEEN ${offsets[ref] + 1} AND ${offsets[ref] + Math.max(maxId[ref], 0)}`;
-    }
-    const back = (await readRows(db, t, cols, where)).map((r) => unmapRow(t, r));
     // Re-chained audit rows: compared without their chain fields (the archive holds the originals, checked below).
     const compared = t === 'audit_log' && archive ? cols.filter((c) => !['nonce', 'details_hash', 'hash'].includes(c)) : cols;
-    const sourceChecksum = checksumRows(src0, compared);
-    const targetChecksum = checksumRows(back, compared);
     const notes: string[] = [];
     if (t === 'audit_log' && archive) notes.push(`编号 +${offsets[t]}，接在目标库审计链之后重新链接；原件（原编号、原哈希）在 ${archive}.audit_log`);
     else if (offsets[t]) notes.push(`编号 +${offsets[t]}`);
     if (t === 'users' && renamedUsers.length) notes.push(`目标库已有同名账号，改名：${renamedUsers.map((r) => `${r.from}→${r.to}`).join('、')}`);
     if (t === 'cadre_groups' && renamedGroups.length) notes.push(`目标库已有同名包联组，改名 ${renamedGroups.length} 个`);
     if (skipKeys[t]?.size) notes.push(`目标库已有、保留目标库的：${[...skipKeys[t]].join('、')}`);
-    checks.push({ table: t, source: src0.length, target: back.length, sourceChecksum, targetChecksum, ok: back.length === src0.length && sourceChecksum === targetChecksum, note: notes.join('；') || null, offset: offsets[t] ?? 0 });
+    const note = notes.join('；') || null;
+    if (meta.identity.has(t)) {
+      const c = await pagedCheck(t, cols, compared);
+      checks.push({ table: t, ...c, ok: c.source === c.target && c.sourceChecksum === c.targetChecksum, note, offset: offsets[t] ?? 0 });
+      continue;
+    }
+    const src0 = sourceRows(t);
+    let where: ReturnType<typeof sql>;
+    if (keyed[t]) where = src0.length ? sql`${sql.id(keyed[t])} IN (${sql.join(src0.map((r) => r[keyed[t]]))})` : sql`false`;
+    else {
+      const [c, ref] = Object.entries(meta.fks[t] ?? {}).find(([col, ref]) => meta.identity.has(ref) && !meta.nullable[t]?.has(col)) ?? [];
+      if (!c || !ref) throw new MigrateRefusal(`无法核对表 ${t}（既无编号也无外键）。未做任何改动。`);
+      where = sql`${sql.id(c)} BETWEEN ${offsets[ref] + 1} AND ${offsets[ref] + Math.max(maxId[ref], 0)}`;
+    }
+    const back = (await readRows(db, t, cols, where)).map((r) => unmapRow(t, r));
+    const sourceChecksum = checksumRows(src0, compared);
+    const targetChecksum = checksumRows(back, compared);
+    checks.push({ table: t, source: src0.length, target: back.length, sourceChecksum, targetChecksum, ok: back.length === src0.length && sourceChecksum === targetChecksum, note, offset: offsets[t] ?? 0 });
   }
   if (archive) {
-    const cols = srcCols.audit_log;
-    const src0 = sourceRows('audit_log');
-    const back = await readRows(db, 'audit_log', cols, sql`true`, archive);
-    const sourceChecksum = checksumRows(src0, cols);
-    const targetChecksum = checksumRows(back, cols);
-    checks.push({ table: `${archive}.audit_log`, source: src0.length, target: back.length, sourceChecksum, targetChecksum, ok: back.length === src0.length && sourceChecksum === targetChecksum, note: '审计日志原件（原编号、原哈希链）', offset: 0 });
+    const c = await pagedCheck('audit_log', srcCols.audit_log, srcCols.audit_log, archive, 0);
+    checks.push({ table: `${archive}.audit_log`, ...c, ok: c.source === c.target && c.sourceChecksum === c.targetChecksum, note: '审计日志原件（原编号、原哈希链）', offset: 0 });
   }
   // The copy's own change notices (the change-log triggers fired on every row): none of the target's live windows
   // showed this subdistrict, so they need no refresh.
