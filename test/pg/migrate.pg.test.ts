@@ -25,8 +25,8 @@ import { tempDir } from '../helpers/env.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURE = path.join(ROOT, 'test/fixtures/sample-upstream-list.xlsx');
 const P = `idesk_mig${process.pid}`;
-const DBS = ['empty', 'other', 'refuse', 'enc'].map((n) => `${P}_${n}`);
-const [EMPTY, OTHER, REFUSE, ENC] = DBS;
+const DBS = ['empty', 'other', 'refuse', 'enc', 'shell'].map((n) => `${P}_${n}`);
+const [EMPTY, OTHER, REFUSE, ENC, SHELL] = DBS;
 let dir: string;
 let source: string;
 let password: string;
@@ -224,6 +224,35 @@ describe('migrate-to-pg', () => {
     expect(after.page).toEqual(before.pageNoIds.page);
     // Its audit history came along with the moved resident id (the archive keeps the original ids).
     expect(after.history).toEqual(before.history);
+  });
+
+  it('into a database init gave only its names: the same names are merged (the app sees the communities), other names refused', async () => {
+    const url = pgDatabaseUrl(SHELL);
+    expect((await cli('init', '--db', url, '--district', '广阳区', '--subdistrict', '新开路街道')).code).toBe(0);
+    const shell = await fingerprint(SHELL);
+    const other = await cli('migrate-to-pg', '--db', source, '--to', url);
+    expect(other.code).toBe(1);
+    expect(other.text).toContain('目标库已用 init 设了名称（广阳区新开路街道）');
+    expect(await fingerprint(SHELL)).toEqual(shell);
+    expect((await cli('init', '--db', url, '--district', '广阳区', '--subdistrict', '解放道街道')).code).toBe(0);
+    const r = await cli('migrate-to-pg', '--db', source, '--to', url, '--json');
+    expect(r.code, r.text).toBe(0);
+    const rep = r.json as Report & { tables: { table: string; note: string | null }[] };
+    for (const t of rep.tables) expect(t.ok, t.table).toBe(true);
+    expect(rep.tables.find((t) => t.table === 'places')!.note).toContain('与目标库已有的同名区、街道合并');
+    expect((await cli('verify', '--db', url)).code).toBe(0);
+    // The app's root is the target's own, and the file's communities are under it.
+    const raw = new Sqlite(source, { readonly: true });
+    const communities = (raw.prepare("SELECT name FROM places WHERE level = 'community' ORDER BY name").all() as { name: string }[]).map((x) => x.name);
+    raw.close();
+    const h = pgAsDbHandle(await openPostgres(url, { max: 2 }));
+    try {
+      const seen = await cliApi(h, url).call('places.communities', {});
+      expect(seen.map((c) => c.name).sort()).toEqual(communities);
+    } finally {
+      await h.close();
+    }
+    expect((await residentPage(url, witness, false)).page).toEqual(before.pageNoIds.page);
   });
 
   it('refuses a bad source or a second migration with a clear message; the target unchanged', async () => {

@@ -255,6 +255,7 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
   }
   const targetRows = async (t: string) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(t)}`.execute(db)).rows[0].n);
   const targetWasEmpty = (await targetRows('places')) === 0 && (await targetRows('residents')) === 0 && (await targetRows('users')) === 0;
+  const placeMerge = await mergeOrgRoot(src, db);
 
   // Offsets: the ids this migration takes in each table (the table is locked until commit).
   const offsets: Record<string, number> = {};
@@ -325,16 +326,26 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
     }
   }
 
-  const mapRef = (ref: string, v: unknown) => (v === null || v === undefined ? v : Number(v) + (offsets[ref] ?? 0));
-  const unmapRef = (ref: string, v: unknown) => (v === null || v === undefined ? v : Number(v) - (offsets[ref] ?? 0));
-  const entityOffset = (entity: unknown) => (typeof entity === 'string' && ENTITY_TABLES[entity] ? (offsets[ENTITY_TABLES[entity]] ?? 0) : 0);
+  // The district and subdistrict places merged into the target's own (mergeOrgRoot) map to its ids, not by offset.
+  const mergedBack = new Map([...placeMerge].map(([a, b]) => [b, a]));
+  const mapRef = (ref: string, v: unknown) => {
+    if (v === null || v === undefined) return v;
+    if (ref === 'places' && placeMerge.has(Number(v))) return placeMerge.get(Number(v));
+    return Number(v) + (offsets[ref] ?? 0);
+  };
+  const unmapRef = (ref: string, v: unknown) => {
+    if (v === null || v === undefined) return v;
+    if (ref === 'places' && mergedBack.has(Number(v))) return mergedBack.get(Number(v));
+    return Number(v) - (offsets[ref] ?? 0);
+  };
+  const entityTable = (entity: unknown) => (typeof entity === 'string' ? ENTITY_TABLES[entity] : undefined);
   const { order, deferred } = writeOrder(copyTables, meta);
 
   const mapRow = (t: string, r: Row): Row => {
     const out: Row = { ...r };
     if (meta.identity.has(t)) out.id = Number(r.id) + offsets[t];
     for (const [c, ref] of Object.entries(meta.refs[t] ?? {})) if (c in out) out[c] = mapRef(ref, r[c]);
-    if (t === 'audit_log') out.entity_id = r.entity_id === null ? null : Number(r.entity_id) + entityOffset(r.entity);
+    if (t === 'audit_log') out.entity_id = r.entity_id === null ? null : entityTable(r.entity) ? mapRef(entityTable(r.entity)!, r.entity_id) : Number(r.entity_id);
     if (t === 'users' && userMap.has(r.username as string)) out.username = userMap.get(r.username as string);
     if (t === 'cadre_groups' && groupMap.has(r.name as string)) out.name = groupMap.get(r.name as string);
     return out;
@@ -343,7 +354,7 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
     const out: Row = { ...r };
     if (meta.identity.has(t)) out.id = Number(r.id) - offsets[t];
     for (const [c, ref] of Object.entries(meta.refs[t] ?? {})) if (c in out) out[c] = unmapRef(ref, r[c]);
-    if (t === 'audit_log') out.entity_id = r.entity_id === null ? null : Number(r.entity_id) - entityOffset(r.entity);
+    if (t === 'audit_log') out.entity_id = r.entity_id === null ? null : entityTable(r.entity) ? unmapRef(entityTable(r.entity)!, r.entity_id) : Number(r.entity_id);
     const back = (m: Map<string, string>, v: string) => [...m].find(([, to]) => to === v)?.[0] ?? v;
     if (t === 'users') out.username = back(userMap, r.username as string);
     if (t === 'cadre_groups') out.name = back(groupMap, r.name as string);
@@ -352,6 +363,7 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
 
   const sourceRows = (t: string): Row[] => {
     const rows = src.prepare(`SELECT * FROM "${t}"`).all() as Row[];
+    if (t === 'places' && placeMerge.size) return rows.filter((r) => !placeMerge.has(Number(r.id)));
     return skipKeys[t] ? rows.filter((r) => !skipKeys[t].has(r[keyed[t]] as string)) : rows;
   };
 
@@ -363,7 +375,7 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
     for (;;) {
       const rows = stmt.all(after) as Row[];
       if (!rows.length) return;
-      yield rows;
+      yield t === 'places' && placeMerge.size ? rows.filter((r) => !placeMerge.has(Number(r.id))) : rows;
       after = Number(rows[rows.length - 1].id);
     }
   }
@@ -431,6 +443,7 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
     else if (offsets[t]) notes.push(`编号 +${offsets[t]}`);
     if (t === 'users' && renamedUsers.length) notes.push(`目标库已有同名账号，改名：${renamedUsers.map((r) => `${r.from}→${r.to}`).join('、')}`);
     if (t === 'cadre_groups' && renamedGroups.length) notes.push(`目标库已有同名包联组，改名 ${renamedGroups.length} 个`);
+    if (t === 'places' && placeMerge.size) notes.push(`源文件的区、街道（${placeMerge.size} 个）与目标库已有的同名区、街道合并`);
     if (skipKeys[t]?.size) notes.push(`目标库已有、保留目标库的：${[...skipKeys[t]].join('、')}`);
     const note = notes.join('；') || null;
     if (meta.identity.has(t)) {
@@ -459,6 +472,34 @@ export async function copySqliteToPg(src: SqliteDatabase.Database, db: Db, opts:
   // showed this subdistrict, so they need no refresh.
   await sql`DELETE FROM change_log WHERE xmin::text = (pg_current_xact_id()::text::numeric % 4294967296)::text`.execute(db);
   return { tables: checks, skipped, offsets, archive, renamedUsers, renamedGroups, keptSettings, targetWasEmpty };
+}
+
+/**
+ * The district (by name) and, when the target has it only as the empty shell `init` makes (no place under it), the
+ * subdistrict (by name) of the file are the target's own: their ids map to the target's, so the file's communities
+ * hang under the target's root, where the app looks. A target whose root is such an empty shell with other names is
+ * refused (the migrated communities would sit under a root the app does not show).
+ */
+async function mergeOrgRoot(src: SqliteDatabase.Database, db: Db): Promise<Map<number, number>> {
+  const merge = new Map<number, number>();
+  const sd = src.prepare("SELECT id, name FROM places WHERE level = 'district' AND parent_id IS NULL ORDER BY id LIMIT 1").get() as { id: number; name: string } | undefined;
+  const ss = sd ? (src.prepare("SELECT id, name FROM places WHERE level = 'subdistrict' AND parent_id = ? ORDER BY id LIMIT 1").get(sd.id) as { id: number; name: string } | undefined) : undefined;
+  const root = (
+    await sql<{ did: number; dname: string; sid: number; sname: string; children: number }>`SELECT d.id AS did, d.name AS dname, s.id AS sid, s.name AS sname,
+      (SELECT count(*) FROM places c WHERE c.parent_id = s.id) AS children
+      FROM places s JOIN places d ON d.id = s.parent_id WHERE s.level = 'subdistrict' ORDER BY s.id LIMIT 1`.execute(db)
+  ).rows[0];
+  if (!root || !sd) return merge;
+  const shell = Number(root.children) === 0 && Number((await sql<{ n: number }>`SELECT count(*) AS n FROM residents`.execute(db)).rows[0].n) === 0;
+  if (shell && (root.dname !== sd.name || root.sname !== ss?.name)) {
+    throw new MigrateRefusal(
+      `目标库已用 init 设了名称（${root.dname}${root.sname}），但还没有任何数据，与源文件（${sd.name}${ss?.name ?? ''}）不同。请对一个新建的空库迁移（迁移会带入源文件的名称），或先用 isolation-desk init --db postgres://… --district ${sd.name} --subdistrict ${ss?.name ?? '…'} 改成相同名称。未做任何改动。`,
+    );
+  }
+  const district = (await sql<{ id: number }>`SELECT id FROM places WHERE level = 'district' AND parent_id IS NULL AND name = ${sd.name} ORDER BY id LIMIT 1`.execute(db)).rows[0];
+  if (district) merge.set(Number(sd.id), Number(district.id));
+  if (shell && ss) merge.set(Number(ss.id), Number(root.sid));
+  return merge;
 }
 
 /** Rows of a table that references itself, each after the rows it names (by depth; a cycle keeps its order). */
