@@ -83,7 +83,7 @@ async function residentPage(target: string, docNumber: string, ids = true) {
   }
 }
 
-type Report = { tables: { table: string; source: number; target: number; sourceChecksum: string; targetChecksum: string; ok: boolean; offset: number }[]; archive: string | null; targetWasEmpty: boolean; source: { sha256: string; chain: { rows: number; head: { id: number; hash: string } } }; renamedUsers: { from: string; to: string }[] };
+type Report = { tables: { table: string; source: number; target: number; sourceChecksum: string; targetChecksum: string; ok: boolean; offset: number; note: string | null }[]; archive: string | null; targetWasEmpty: boolean; source: { sha256: string; chain: { rows: number; head: { id: number; hash: string } } }; renamedUsers: { from: string; to: string }[] };
 
 let witness: string; // the doc number of a resident with check-ins, tests and an episode
 type Page = Awaited<ReturnType<typeof residentPage>>;
@@ -237,7 +237,7 @@ describe('migrate-to-pg', () => {
     expect((await cli('init', '--db', url, '--district', '广阳区', '--subdistrict', '解放道街道')).code).toBe(0);
     const r = await cli('migrate-to-pg', '--db', source, '--to', url, '--json');
     expect(r.code, r.text).toBe(0);
-    const rep = r.json as Report & { tables: { table: string; note: string | null }[] };
+    const rep = r.json as Report;
     for (const t of rep.tables) expect(t.ok, t.table).toBe(true);
     expect(rep.tables.find((t) => t.table === 'places')!.note).toContain('与目标库已有的同名区、街道合并');
     expect((await cli('verify', '--db', url)).code).toBe(0);
