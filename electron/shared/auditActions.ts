@@ -96,6 +96,7 @@ export const AUDIT_ACTION_LABELS = {
   'backup.failed': { zh: '备份失败', en: 'Backup failed' },
   'backup.restore': { zh: '从备份恢复', en: 'Restore' },
   'backup.undo_restore': { zh: '撤销恢复', en: 'Undo restore' },
+  'backup.migrate_to_pg': { zh: '从 SQLite 数据文件迁入 PostgreSQL', en: 'Migrated in from a SQLite file' },
   'purge.run': { zh: '清理到期人员信息', en: 'Purge' },
   'purge.export': { zh: '清理前导出', en: 'Export before purge' },
   'purge.delete_exports': { zh: '删除过期导出文件', en: 'Delete expired exports' },

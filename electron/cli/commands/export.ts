@@ -55,7 +55,7 @@ const exportCommand: CommandModule = {
     '报表：',
     ...Object.entries(REPORTS).map(([k, v]) => `  ${k.padEnd(14)}${v}`),
     '',
-    '  --db <文件>          数据库文件',
+    '  --db <文件>          数据库文件，或 PostgreSQL 数据库 postgres://用户:密码@主机:端口/库名（密码不会显示）',
     '  --date YYYY-MM-DD    统计日期（不能晚于今天）',
     '  --out <文件.xlsx>    导出到此文件（已存在则覆盖）',
     '  --community <名称>   只导出一个社区，如 西大街社区',

@@ -40,7 +40,7 @@ const importCommand: CommandModule = {
     '用法：isolation-desk import residents <文件> --db <文件> [选项] [--json]',
     '      isolation-desk import tests <文件> --db <文件> [--round 编号] [--mode ...] [--sheet 名称] [--json]',
     '',
-    '  --db <文件>                数据库文件',
+    '  --db <文件>                数据库文件，或 PostgreSQL 数据库 postgres://用户:密码@主机:端口/库名（密码不会显示）',
     '  --mode all-or-nothing      默认：有任何一行被拒绝则全部不写入',
     '  --mode valid-only          只导入通过校验的行，被拒绝的行列出原因',
     '  --community <名称>         名单没有“社区”列时，所有人员归入此社区',

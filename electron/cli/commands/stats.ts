@@ -10,10 +10,14 @@ const stats: CommandModule = {
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const { withApi } = await import('../context.ts');
-    const { shownDb } = await import('../../db/engine.ts');
+    const { isPostgresUrl, shownDb } = await import('../../db/engine.ts');
     const shown = shownDb(file);
+    const pg = isPostgresUrl(file);
     return withApi(file, { readonly: true }, async (api) => {
       const s = await api.call('stats.counts', {});
+      // PostgreSQL: the last pg_dump backup recorded in the database (backup --db postgres://…) and its age.
+      const line = pg ? await (await import('../../api/cli-postgres.ts')).lastBackupOf(api.handle.db, new Date()) : null;
+      const lastBackup = line?.lastBackup ?? null;
       const text = [
         `数据库：${shown}`,
         `居民 ${s.residents} 人，${s.households} 户`,
@@ -21,8 +25,9 @@ const stats: CommandModule = {
         `健康监测记录 ${s.checkins} 条，待处理异常告警 ${s.openAlerts} 条`,
         `物资需求 ${s.supplyRequests} 条`,
         `下沉干部 ${s.cadres} 名`,
+        ...(line ? [line.text, ...(line.warn ? [`提示：${line.warn}`] : [])] : []),
       ].join('\n');
-      return ok({ file: shown, ...s }, text);
+      return ok({ file: shown, ...s, ...(pg ? { lastBackup, backupWarning: line?.warn ?? null } : {}) }, text);
     });
   },
 };

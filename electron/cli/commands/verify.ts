@@ -88,6 +88,10 @@ const verify: CommandModule = {
         anchors = [];
       }
       const report = pg ? await (await import('../../db/pg/verify.ts')).verifyPostgres(handle.db) : await verifyDatabase(handle.sqlite, handle.db, anchors);
+      // PostgreSQL: the backups are pg_dump files recorded in the database (backup --db postgres://…).
+      const last = pg ? await (await import('../../api/cli-postgres.ts')).lastBackupOf(handle.db, new Date()) : null;
+      const lastBackup = last?.lastBackup ?? null;
+      const backupLine = last;
       const countText = Object.entries(report.counts)
         .filter(([t]) => TABLE_LABELS[t])
         .map(([t, n]) => `${TABLE_LABELS[t]} ${n ?? '无法读取'}`)
@@ -102,8 +106,9 @@ const verify: CommandModule = {
         `记录数：${countText}`,
         ...report.notes.map((n) => `提示：${n}`),
         ...(backups ? backupLines(backups) : []),
+        ...(backupLine ? [backupLine.text, ...(backupLine.warn ? [`提示：${backupLine.warn}`] : [])] : []),
       ];
-      const data = { file: shownDb(file), ...report, backups };
+      const data = { file: shownDb(file), ...report, backups, ...(pg ? { lastBackup, backupWarning: backupLine?.warn ?? null } : {}) };
       if (report.sound) return ok(data, [...lines, '结论：数据库完好。'].join('\n'));
       const message = `数据库有问题：${report.problems.join('；')}。请勿继续写入，从最近一次经过校验的备份恢复。`;
       return { ...failure(1, 'DB_UNSOUND', message, data), text: [...lines, ...report.problems.map((p) => `问题：${p}`), `结论：${message}`].join('\n') };

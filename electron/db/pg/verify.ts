@@ -1,6 +1,7 @@
 // `verify` on a PostgreSQL database: the checks of db/verify.ts that mean something there — schema version, row counts
 // of every table, the counters against a recount, the audit trail's hash chain and its protecting triggers. Page-level
-// integrity and backups are the database server's (data checksums, amcheck, pg_dump), so they are notes, not checks;
+// integrity is the database server's (data checksums, amcheck), so it is a note, not a check (the CLI adds the last
+// pg_dump backup recorded in the database, domain/pg-backups.ts);
 // foreign keys are enforced by the server on every write (none is created NOT VALID here), so there is nothing to
 // re-check.
 import { sql } from 'kysely';
@@ -15,7 +16,7 @@ const errorText = (e: unknown) => (e as Error)?.message ?? String(e);
 
 export async function verifyPostgres(db: Db): Promise<VerifyReport & { auditChain: AuditChainReport | null }> {
   const problems: string[] = [];
-  const notes: string[] = ['PostgreSQL 数据库：页面完整性与备份由数据库服务器负责（数据校验和、amcheck、pg_dump），此处不检查。'];
+  const notes: string[] = ['PostgreSQL 数据库：页面完整性由数据库服务器负责（数据校验和、amcheck），此处不检查。'];
   let schemaVersion = 0;
   try {
     schemaVersion = await readPgSchemaVersion(db);
