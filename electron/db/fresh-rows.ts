@@ -92,8 +92,10 @@ async function withFreshRowsPg<T extends FreshRows>(db: Kysely<Database>, fn: ()
   if (rHi >= rLo) await sql`INSERT INTO change_log (tbl, row_id, community_id) SELECT 'residents', id, community_id FROM residents WHERE id BETWEEN ${rLo} AND ${rHi} ORDER BY id`.execute(db);
   if (eHi >= eLo) {
     await sql`INSERT INTO change_log (tbl, row_id, community_id)
-      SELECT 'episodes', e.id, r.community_id FROM episodes e LEFT JOIN residents r ON r.id = e.resident_id WHERE e.id BETWEEN ${eLo} AND ${eHi} ORDER BY e.id`.execute(db);
-    await sql.raw(freshEpisodesCoverageSql(eLo, eHi, POSTGRES)).execute(db);
+      SELECT 'episodes', e.id, r.community_id FROM episodes e LEFT JOIN residents r ON r.id = e.resident_id AND r.id BETWEEN ${rLo} AND ${rHi}
+      WHERE e.id BETWEEN ${eLo} AND ${eHi} ORDER BY e.id`.execute(db);
+    // Only new residents' first episodes are written here, so their residents are those of [rLo, rHi].
+    await sql.raw(freshEpisodesCoverageSql(eLo, eHi, POSTGRES, rHi >= rLo ? [rLo, rHi] : undefined)).execute(db);
     await sql`UPDATE counter_version SET n = n + 1`.execute(db);
   }
   if (rHi >= rLo || eHi >= eLo) await sql`SELECT pg_notify(${CHANGE_CHANNEL}, '')`.execute(db);
