@@ -1,4 +1,4 @@
-// `npm run bench [-- name…]`: runs every test/bench/*.bench.ts (or those named) one after another, each in its own
+// `npm run bench [-- name… [--option value…]]`: runs every test/bench/*.bench.ts (or those named) one after another, each in its own
 // Node process, and prints their figures. Benchmarks report numbers and ratios to targets; they are not pass/fail tests.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +9,11 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const DIR = path.join(ROOT, 'test/bench');
 
 const all = fs.readdirSync(DIR).filter((f) => f.endsWith('.bench.ts')).sort();
-const wanted = process.argv.slice(2);
+// Names first; from the first `--option` on, the rest is passed to every chosen bench (`-- import --engine both`).
+const argv = process.argv.slice(2);
+const firstOption = argv.findIndex((a) => a.startsWith('--'));
+const wanted = firstOption < 0 ? argv : argv.slice(0, firstOption);
+const passed = firstOption < 0 ? [] : argv.slice(firstOption);
 const stem = (f: string) => f.replace(/\.bench\.ts$/, '');
 const unknown = wanted.filter((w) => !all.some((f) => f === w || stem(f) === w || stem(f) === stem(path.basename(w))));
 if (unknown.length) {
@@ -26,7 +30,7 @@ const results: { name: string; seconds: number; code: number | null }[] = [];
 for (const f of chosen) {
   console.log(`\n=== ${f}`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(DIR, f)], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(DIR, f), ...passed], { cwd: ROOT, stdio: 'inherit' });
   const seconds = (performance.now() - t0) / 1000;
   results.push({ name: f, seconds, code: r.status });
 }

@@ -256,12 +256,16 @@ export const COUNTER_TRIGGERS: Record<string, string> = Object.fromEntries(
  * they have no check-ins and no other episode, so the trigger's other two steps (check-ins now covered, overlaps)
  * have nothing to do.
  */
-export function freshEpisodesCoverageSql(lo: number, hi: number, d: CounterDialect = SQLITE): string {
+export function freshEpisodesCoverageSql(lo: number, hi: number, d: CounterDialect = SQLITE, residents?: [number, number]): string {
   if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('freshEpisodesCoverageSql: integer ids only');
+  if (residents && !residents.every(Number.isSafeInteger)) throw new Error('freshEpisodesCoverageSql: integer ids only');
+  // The new residents' id range, when given, lets PostgreSQL's planner read just them (without it, it hashes every
+  // resident for each part of an import: 95 ms instead of 18 ms a part of 2,000 at 100,000 residents).
+  const people = residents ? ` AND p.resident_id BETWEEN ${residents[0]} AND ${residents[1]}` : '';
   // The episodes alike in every column the counts read (an import's part: a few start dates, places and kinds) are
   // counted once, with their number as the weight: the same sums as one row per episode, from far fewer rows.
   const alike = `(SELECT e.start_date, e.ended_on, e.status, e.last_day, e.kind, p.community_id, p.compound_id, p.building_id, COUNT(*) AS n
-    FROM episodes e JOIN resident_places p ON p.resident_id = e.resident_id AND e.id BETWEEN ${lo} AND ${hi}
+    FROM episodes e JOIN resident_places p ON p.resident_id = e.resident_id AND e.id BETWEEN ${lo} AND ${hi}${people}
     GROUP BY e.start_date, e.ended_on, e.status, e.last_day, e.kind, p.community_id, p.compound_id, p.building_id) x`;
   return `${UPSERT_COVERAGE} ${coverageRows(alike, 1, d, { weight: 'x.n', place: 'x' })} ${onCoverage(d)}`;
 }

@@ -21,6 +21,8 @@ export function chunks<T>(items: T[], size = CHUNK): T[][] {
  */
 export async function insertEach<T extends keyof Database & string>(ctx: Pick<Ctx, 'db' | 'bulkInsert'>, table: T, rows: Insertable<Database[T]>[]): Promise<number[]> {
   const { db, bulkInsert } = ctx;
+  // PostgreSQL: one round trip per row would cost far more than the server's work; multi-row statements instead.
+  if (rows.length > 1 && isPostgres(db)) return insertManyPg(db, table, rows);
   // PostgreSQL reports no insert id: the statement returns it (RETURNING id).
   const pg = isPostgres(db);
   const compiled = new Map<string, { sql: string; keys: string[] }>();
@@ -57,6 +59,77 @@ export async function insertEach<T extends keyof Database & string>(ctx: Pick<Ct
       const r = await db.executeQuery<{ id: number }>(CompiledQuery.raw(c.sql, params));
       ids[i] = Number(pg ? r.rows[0].id : r.insertId);
     }
+  }
+  return ids;
+}
+
+/** PostgreSQL's limit on a statement's parameters. */
+const PG_MAX_PARAMS = 65535;
+/** Rows per multi-row INSERT on PostgreSQL: larger statements gained nothing more (50,000-row import). */
+const PG_ROWS = 1000;
+
+/**
+ * insertEach on PostgreSQL: rows without an id get theirs from the table's identity sequence first (one statement
+ * for all of them, in ascending order), so the ids are known in input order without relying on the order of a
+ * RETURNING; then the rows are written with multi-row `INSERT … VALUES (…), (…)` statements, consecutive rows of the
+ * same columns together. The per-row triggers still run; foreign keys are checked at each statement's end, so a row
+ * may point at an earlier row of the same statement (a guardian), as it may at an earlier row one at a time.
+ */
+async function insertManyPg<T extends keyof Database & string>(db: Ctx['db'], table: T, input: Insertable<Database[T]>[]): Promise<number[]> {
+  const rows = input as Record<string, unknown>[];
+  const ids: number[] = new Array(rows.length);
+  const missing: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const id = rows[i].id;
+    if (id === undefined || id === null) missing.push(i);
+    else ids[i] = Number(id);
+  }
+  // One single-row statement compiled per set of columns (Kysely names the table and columns as the domain does).
+  const shapes = new Map<string, { head: string; keys: string[] }>();
+  const shapeOf = (row: Record<string, unknown>, withId: boolean) => {
+    const keys = Object.keys(row).filter((k) => k !== 'id' && row[k] !== undefined);
+    if (withId) keys.unshift('id');
+    const sig = keys.join(',');
+    let s = shapes.get(sig);
+    if (!s) {
+      const one: Record<string, unknown> = {};
+      for (const k of keys) one[k] = k === 'id' && row.id == null ? 0 : row[k];
+      const q = db.insertInto(table).values(one as never).compile();
+      if (q.parameters.length !== keys.length || q.parameters.some((v, j) => v !== one[keys[j]])) throw new Error(`insertEach: ${table} row is not plain values`);
+      const at = q.sql.lastIndexOf(' values (');
+      if (at < 0) throw new Error(`insertEach: unexpected INSERT for ${table}: ${q.sql}`);
+      shapes.set(sig, (s = { head: q.sql.slice(0, at + ' values '.length), keys }));
+    }
+    return s;
+  };
+  if (missing.length) {
+    const first = shapeOf(rows[missing[0]], true);
+    const name = /^insert into "([^"]+)"/.exec(first.head)?.[1];
+    if (!name) throw new Error(`insertEach: no table name in ${first.head}`);
+    const { rows: got } = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence(${name}, 'id')) AS id FROM generate_series(1, ${missing.length})`.execute(db);
+    const fresh = got.map((r) => Number(r.id)).sort((a, b) => a - b);
+    for (let j = 0; j < missing.length; j++) ids[missing[j]] = fresh[j];
+  }
+  let i = 0;
+  while (i < rows.length) {
+    const shape = shapeOf(rows[i], true);
+    const perRow = shape.keys.length;
+    const most = Math.max(1, Math.min(PG_ROWS, Math.floor(PG_MAX_PARAMS / perRow)));
+    const params: unknown[] = [];
+    const tuples: string[] = [];
+    let n = 0;
+    for (; i < rows.length && tuples.length < most; i++) {
+      const row = rows[i];
+      if (tuples.length && shapeOf(row, true) !== shape) break;
+      const marks = new Array<string>(perRow);
+      for (let j = 0; j < perRow; j++) {
+        const k = shape.keys[j];
+        params.push(k === 'id' ? ids[i] : row[k]);
+        marks[j] = `$${++n}`;
+      }
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    await db.executeQuery(CompiledQuery.raw(shape.head + tuples.join(', '), params));
   }
   return ids;
 }

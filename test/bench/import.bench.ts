@@ -12,7 +12,12 @@
 // The command line is timed as whole processes, as a clerk runs it: `node electron/cli/main.ts import residents FILE
 // --db F --mode valid-only` against a Node process that only loads the same workbook with exceljs
 // (exceljs-load.ts), start to exit, in the same rounds (a list starting yesterday: the command runs on today's clock).
-// Run: node test/bench/import.bench.ts [--rows N] [--runs N]   (scripts/bench.ts runs every test/bench/*.bench.ts)
+// --engine pg|both: the same list imported into PostgreSQL 15 (a throwaway server of its own, bench-pg.ts; each round
+// a fresh database copied from a migrated template with the subdistrict and the communities), through the job runner
+// as the office server runs it there (in the host's thread, on its pool), against the same round's exceljs load. Its
+// CPU time is Node's plus the PostgreSQL server's (all its processes), since there the server does the writing.
+// Run: node test/bench/import.bench.ts [--rows N] [--runs N] [--engine sqlite|pg|both]
+//   (scripts/bench.ts runs every test/bench/*.bench.ts; `npm run bench -- import --engine both`)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +33,9 @@ import { keepWorkerReady, startJob } from '../../electron/jobs/runner.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';
 import { people, standardRows, STANDARD_HEADER, wrongCheck, xlsxBuffer } from '../helpers/lists.ts';
 import { arg, cpuMs } from './bench-args.ts';
+import { benchPgServer, createPgDatabase, enginesOf, pgServerCpuMs, postmasterPid } from './bench-pg.ts';
+import { openPostgres } from '../../electron/db/postgres.ts';
+import type { Db } from '../../electron/db/open.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const HERE = path.dirname(SELF);
@@ -55,10 +63,7 @@ async function phaseLoad(file: string): Promise<Timing> {
 /** Child phase: the whole import into a fresh database, through the job runner's worker, watching this thread's loop. */
 async function phaseImport(file: string, dbFile: string): Promise<Timing> {
   const h = await openDatabase(dbFile, { create: true });
-  const ctx = { db: h.db, actor: CLI_ACTOR, clock };
-  await setOrgIdentity(ctx, '广阳区', '解放道街道');
-  await ensureCommunity(ctx, '西大街社区');
-  await ensureCommunity(ctx, '华夏里社区');
+  await prepare(h.db);
   const w0 = performance.now();
   await keepWorkerReady(true);
   const spareMs = performance.now() - w0;
@@ -75,6 +80,40 @@ async function phaseImport(file: string, dbFile: string): Promise<Timing> {
   const residents = (h.sqlite.prepare('SELECT COUNT(*) FROM residents').pluck().get() as number) ?? 0;
   await h.close();
   return { wallMs, cpuMs: c, imported: out.result.imported, residents, errors: out.result.errors.length, loopMaxMs: loop.max / 1e6, loopP99Ms: loop.percentile(99) / 1e6, spareMs };
+}
+
+/**
+ * Child phase: the whole import into a PostgreSQL database (already holding the subdistrict and the communities), as
+ * the office server runs a job there: in this thread, on the pool. CPU: this process's and the server's.
+ */
+async function phaseImportPg(file: string, url: string): Promise<Timing> {
+  const h = await openPostgres(url);
+  const client = await h.pool.connect();
+  const postmaster = await postmasterPid(client);
+  client.release();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const s0 = pgServerCpuMs(postmaster);
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  const out = await startJob<ImportSummary>('import.residents', { file, fileName: path.basename(file), kind: 'residents', mode: 'all-or-nothing' }, { dbFile: h.url, db: h.db, actor: CLI_ACTOR, clock }).done;
+  const wallMs = performance.now() - t0;
+  const c = cpuMs() - c0;
+  // The backends are still alive here (the pool keeps them): their CPU time is read from /proc as they are.
+  const serverMs = pgServerCpuMs(postmaster) - s0;
+  loop.disable();
+  if (out.state !== 'succeeded') throw new Error(`import ${out.state}: ${JSON.stringify(out)}`);
+  const residents = Number((await h.db.selectFrom('residents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  await h.close();
+  return { wallMs, cpuMs: c + serverMs, nodeCpuMs: c, serverCpuMs: serverMs, imported: out.result.imported, residents, loopMaxMs: loop.max / 1e6 };
+}
+
+/** The subdistrict and the list's two communities, in a new database. */
+async function prepare(db: Db): Promise<void> {
+  const ctx = { db, actor: CLI_ACTOR, clock };
+  await setOrgIdentity(ctx, '广阳区', '解放道街道');
+  await ensureCommunity(ctx, '西大街社区');
+  await ensureCommunity(ctx, '华夏里社区');
 }
 
 function child(phase: string, ...args: string[]): Timing {
@@ -96,20 +135,28 @@ function wholeProcess(args: string[]): Timing & { stdout: string } {
 /** The database the command line imports into: a fresh file with the subdistrict and the list's two communities. */
 async function cliDatabase(dbFile: string): Promise<void> {
   const h = await openDatabase(dbFile, { create: true });
-  const ctx = { db: h.db, actor: CLI_ACTOR, clock };
-  await setOrgIdentity(ctx, '广阳区', '解放道街道');
-  await ensureCommunity(ctx, '西大街社区');
-  await ensureCommunity(ctx, '华夏里社区');
+  await prepare(h.db);
   await h.close();
 }
 
 async function main() {
   const phase = arg('phase', '');
   if (phase === 'load') return console.log(JSON.stringify(await phaseLoad(process.argv[process.argv.indexOf('--phase') + 2])));
-  if (phase === 'import') {
+  if (phase === 'import' || phase === 'import-pg') {
     const i = process.argv.indexOf('--phase');
-    return console.log(JSON.stringify(await phaseImport(process.argv[i + 2], process.argv[i + 3])));
+    return console.log(JSON.stringify(await (phase === 'import' ? phaseImport : phaseImportPg)(process.argv[i + 2], process.argv[i + 3])));
   }
+  const engines = enginesOf(arg('engine', 'sqlite'));
+  const onSqlite = engines.includes('sqlite');
+  const pgServer = engines.includes('pg') ? await benchPgServer() : null;
+  try {
+    await rounds(onSqlite, pgServer?.url ?? null);
+  } finally {
+    pgServer?.stop();
+  }
+}
+
+async function rounds(onSqlite: boolean, pgUrl: string | null) {
   const rows = Number(arg('rows', '50000'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-import-bench-'));
   const file = path.join(dir, `隔离人员名单-${rows}.xlsx`);
@@ -128,15 +175,34 @@ async function main() {
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   fs.writeFileSync(cliFile, await xlsxBuffer({ rows: [STANDARD_HEADER, ...standardRows(people(rows, undefined, yesterday))], titles: ['广阳区解放道街道居家隔离人员名单'] }));
   const cliTemplate = path.join(dir, 'cli-template.db');
-  await cliDatabase(cliTemplate);
+  if (onSqlite) await cliDatabase(cliTemplate);
+  const PG_TEMPLATE = 'idesk_import_template';
+  if (pgUrl) {
+    const h = await openPostgres(await createPgDatabase(pgUrl, PG_TEMPLATE));
+    await prepare(h.db);
+    await h.close();
+  }
   // Several rounds, each loading and importing back to back, so a busy neighbour skews a round rather than one side.
   const runs = Number(arg('runs', process.env.BENCH_RUNS ?? '3'));
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rounds: { load: Timing; imp: Timing; rejected: Timing; bare: Timing; cli: Timing; load1: string }[] = [];
+  const pgRounds: { load: Timing; pg: Timing; load1: string }[] = [];
   for (let r = 0; r < runs; r++) {
     const load1 = os.loadavg()[0].toFixed(1);
     const load = child('load', file);
+    if (pgUrl) {
+      const pg = child('import-pg', file, await createPgDatabase(pgUrl, `idesk_import_${r}`, PG_TEMPLATE));
+      if (pg.imported !== rows || pg.residents !== rows) throw new Error(`PostgreSQL: imported ${pg.imported} of ${rows}, ${pg.residents} residents`);
+      pgRounds.push({ load, pg, load1 });
+      console.log(
+        `  round ${r + 1} PostgreSQL (load avg ${load1}): exceljs load wall ${s(load.wallMs)} cpu ${s(load.cpuMs)}; import wall ${s(pg.wallMs)} cpu ${s(pg.cpuMs)} ` +
+          `(Node ${s(pg.nodeCpuMs as number)} + server ${s(pg.serverCpuMs as number)}) → ratio wall ${(pg.wallMs / load.wallMs).toFixed(2)} cpu ${(pg.cpuMs / load.cpuMs).toFixed(2)}; ` +
+          `host loop max ${(pg.loopMaxMs as number).toFixed(0)} ms (the job runs in the host's thread there)`,
+      );
+      await createPgDatabase(pgUrl, `idesk_import_${r}`); // emptied: the next round's copy has the disk to itself
+    }
+    if (!onSqlite) continue;
     const imp = child('import', file, path.join(dir, `bench-${r}.db`));
     if (imp.imported !== rows) throw new Error(`imported ${imp.imported} of ${rows}`);
     const rejected = child('import', badFile, path.join(dir, `bench-bad-${r}.db`));
@@ -155,6 +221,16 @@ async function main() {
         `error-on-every-row list refused in ${s(rejected.wallMs)}, host loop max ${(rejected.loopMaxMs as number).toFixed(0)} ms; ` +
         `whole processes: exceljs load ${s(bare.wallMs)}, command-line import ${s(cli.wallMs)} → ratio wall ${(cli.wallMs / bare.wallMs).toFixed(2)} cpu ${(cli.cpuMs / bare.cpuMs).toFixed(2)} (load avg now ${os.loadavg()[0].toFixed(1)})`,
     );
+  }
+  if (pgRounds.length) {
+    const pw = median(pgRounds.map((x) => x.pg.wallMs / x.load.wallMs));
+    const pc = median(pgRounds.map((x) => x.pg.cpuMs / x.load.cpuMs));
+    console.log(`  PostgreSQL import (job in the host)   median wall ${s(median(pgRounds.map((x) => x.pg.wallMs))).padStart(8)}   cpu ${s(median(pgRounds.map((x) => x.pg.cpuMs))).padStart(8)} (Node ${s(median(pgRounds.map((x) => x.pg.nodeCpuMs as number)))} + server ${s(median(pgRounds.map((x) => x.pg.serverCpuMs as number)))})`);
+    console.log(`  PostgreSQL ratio (median of rounds)    wall ${pw.toFixed(2).padStart(8)}   cpu ${pc.toFixed(2).padStart(8)}   (fastest round: wall ${Math.min(...pgRounds.map((x) => x.pg.wallMs / x.load.wallMs)).toFixed(2)}, cpu ${Math.min(...pgRounds.map((x) => x.pg.cpuMs / x.load.cpuMs)).toFixed(2)}; no target of its own, the SQLite one is ≤ ${TARGET.ratio})`);
+  }
+  if (!onSqlite) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
   }
   const ratioWall = median(rounds.map((x) => x.imp.wallMs / x.load.wallMs));
   const ratioCpu = median(rounds.map((x) => x.imp.cpuMs / x.load.cpuMs));

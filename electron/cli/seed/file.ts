@@ -3,6 +3,7 @@
 // channel does this): it is demo data for a new file, not a caller of the API.
 import type { OpenOptions } from '../../db/open.ts';
 import { withBulkLoad } from '../../db/bulk.ts';
+import { withBulkLoadPg } from '../../db/pg/bulk.ts';
 import { isPostgresUrl } from '../../db/engine.ts';
 import { clearChangeLog } from '../../db/change-log.ts';
 import { CLI_ACTOR } from '../../domain/actor.ts';
@@ -25,9 +26,10 @@ export function checkSeedOptions(todayArg: string | undefined, password: string)
 /** Opens (creating) the file and fills it. */
 export function seedDemoFile(file: string, open: OpenOptions, clock: Clock, opts: Omit<SeedOptions, 'bulk'>): Promise<SeedSummary> {
   return withDb(file, { ...open, create: true }, async (handle) => {
-    // PostgreSQL: no bulk-load mode (foreign keys and triggers stay on); the writer orders parents before children.
+    // PostgreSQL: foreign keys stay on (the writer orders parents before children); the counters' and change log's
+    // triggers are off during the load and the counters rebuilt at its end, in its transaction (db/pg/bulk.ts).
     const summary = isPostgresUrl(file)
-      ? await seedDemo({ db: handle.db, actor: CLI_ACTOR, clock }, opts)
+      ? await withBulkLoadPg(handle.db, (db) => seedDemo({ db, actor: CLI_ACTOR, clock }, opts))
       : await withBulkLoad(handle.sqlite, (db) => seedDemo({ db, actor: CLI_ACTOR, clock }, { ...opts, bulk: true }));
     // A new demo file has no history for office PCs to catch up on: its fill leaves no change notices behind.
     await clearChangeLog(handle.db);
