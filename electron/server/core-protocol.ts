@@ -18,6 +18,11 @@ export interface CoreOpenArgs {
   staticDir: string;
   /** Where the office server's certificate and log live (beside the database). */
   dataDir: string;
+  /**
+   * A PostgreSQL database to open instead of the file (设置 › 共享 › 服务器的数据库), with its password (unwrapped by
+   * main from the OS key store; never logged or shown — messages use its redacted form).
+   */
+  pgUrl?: string | null;
 }
 
 export type CoreOp =
