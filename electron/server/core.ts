@@ -27,6 +27,8 @@ export interface CoreHooks {
   /** 打开所在文件夹: passed on to main, which owns the file manager. */
   showItemInFolder(file: string): void;
   log?(message: string): void;
+  /** 设置 › 共享 › 服务器的数据库: passed on to main, which keeps it (a full URL, or null for the data file). */
+  saveServerDatabase?(url: string | null): void;
 }
 
 export class Core {
@@ -96,6 +98,17 @@ export class Core {
       // 恢复备份 swaps the connection: keep the one to close on quit current.
       onDatabaseReopened: (reopened) => {
         this.#handle = reopened;
+      },
+    };
+    // 设置 › 共享 › 服务器的数据库: the database of the next start, kept by main (the password in its OS key store).
+    let chosen: string | null = null;
+    env.serverDatabase = {
+      current: () => (args.pgUrl ? { engine: 'postgres', shown: redactUrl(args.pgUrl) } : { engine: 'sqlite', shown: args.dbFile }),
+      chosen: () => chosen,
+      canStore: args.canStoreSecrets ?? false,
+      choose: (url) => {
+        chosen = url ?? 'file';
+        this.#hooks.saveServerDatabase?.(url);
       },
     };
     // 设置 › 共享: the admin may serve this database to the office network from here (same env, same sessions).
