@@ -1,4 +1,4 @@
-// `npm run bench [-- name…]`: runs every test/bench/*.bench.ts (or those named) one after another, each in its own
+// `npm run bench [-- name… [--option value…]]`: runs every test/bench/*.bench.ts (or those named) one after another, each in its own
 // Node process, and prints their figures. Benchmarks report numbers and ratios to targets; they are not pass/fail tests.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +9,16 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const DIR = path.join(ROOT, 'test/bench');
 
 const all = fs.readdirSync(DIR).filter((f) => f.endsWith('.bench.ts')).sort();
-const wanted = process.argv.slice(2);
+// Names choose the benches; options (--name value, e.g. --engine pg) are passed on to each of them.
+const wanted: string[] = [];
+const passOn: string[] = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a.startsWith('--')) {
+    passOn.push(a);
+    if (i + 1 < process.argv.length && !process.argv[i + 1].startsWith('--')) passOn.push(process.argv[++i]);
+  } else wanted.push(a);
+}
 const stem = (f: string) => f.replace(/\.bench\.ts$/, '');
 const unknown = wanted.filter((w) => !all.some((f) => f === w || stem(f) === w || stem(f) === stem(path.basename(w))));
 if (unknown.length) {
@@ -26,7 +35,7 @@ const results: { name: string; seconds: number; code: number | null }[] = [];
 for (const f of chosen) {
   console.log(`\n=== ${f}`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(DIR, f)], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(DIR, f), ...passOn], { cwd: ROOT, stdio: 'inherit' });
   const seconds = (performance.now() - t0) / 1000;
   results.push({ name: f, seconds, code: r.status });
 }
