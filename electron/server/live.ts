@@ -114,7 +114,10 @@ export class LiveFeed {
     socket.on('error', () => this.clients.delete(client));
     // Registered before reading, so nothing written meanwhile falls between the catch-up and the next tick.
     this.clients.add(client);
-    const head = this.last;
+    // A client's `since` was a settled seq when it was told (everything at or below it final then), so it is one now:
+    // after a restart, holes the feed cannot yet rule out below it do not send that client back (a lower hello makes
+    // it reload everything). Only its own hello moves; the feed's settled seq is not a client's to change.
+    const head = since !== null && since > this.last && since <= this.high ? since : this.last;
     // Rows up to `high` were told to the others already; the next ticks tell only what is newer (or filled in).
     const high = this.high;
     send(socket, { type: 'hello', seq: head });

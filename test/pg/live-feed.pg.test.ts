@@ -134,6 +134,11 @@ describe('the live feed on PostgreSQL', () => {
     const a = socket();
     await f.add(a.s, clerk, null);
     expect(a.messages[0].seq).toBeLessThan(running.seq);
+    // A PC coming back after a restart with a seq it was told before (settled then): its hello is not sent below it,
+    // which would make it reload everything, while the feed itself still waits on the open write.
+    const back = socket();
+    await f.add(back.s, clerk, later.seq);
+    expect(back.messages[0]).toEqual({ type: 'hello', seq: later.seq });
     await running.commit();
     await f.tick();
     expect(told(a.messages).map((c) => c.seq)).toContain(running.seq);
