@@ -9,11 +9,16 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const DIR = path.join(ROOT, 'test/bench');
 
 const all = fs.readdirSync(DIR).filter((f) => f.endsWith('.bench.ts')).sort();
-// Names first; from the first `--option` on, the rest is passed to every chosen bench (`-- import --engine both`).
-const argv = process.argv.slice(2);
-const firstOption = argv.findIndex((a) => a.startsWith('--'));
-const wanted = firstOption < 0 ? argv : argv.slice(0, firstOption);
-const passed = firstOption < 0 ? [] : argv.slice(firstOption);
+// Names choose the benches; options (--name value, e.g. --engine pg) are passed on to each of them.
+const wanted: string[] = [];
+const passOn: string[] = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a.startsWith('--')) {
+    passOn.push(a);
+    if (i + 1 < process.argv.length && !process.argv[i + 1].startsWith('--')) passOn.push(process.argv[++i]);
+  } else wanted.push(a);
+}
 const stem = (f: string) => f.replace(/\.bench\.ts$/, '');
 const unknown = wanted.filter((w) => !all.some((f) => f === w || stem(f) === w || stem(f) === stem(path.basename(w))));
 if (unknown.length) {
@@ -30,7 +35,7 @@ const results: { name: string; seconds: number; code: number | null }[] = [];
 for (const f of chosen) {
   console.log(`\n=== ${f}`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(DIR, f), ...passed], { cwd: ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(DIR, f), ...passOn], { cwd: ROOT, stdio: 'inherit' });
   const seconds = (performance.now() - t0) / 1000;
   results.push({ name: f, seconds, code: r.status });
 }

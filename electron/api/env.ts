@@ -31,6 +31,19 @@ export interface ApiEnv {
   showItemInFolder?: (file: string) => void;
   /** The office server serving this database, when one runs (serve) or can be started here (the desktop app). */
   office?: OfficeControl;
+  /** The desktop app: which database it opens at start (设置 › 共享 › 服务器的数据库). */
+  serverDatabase?: ServerDatabaseControl;
+}
+
+/** The desktop app's choice of database; main keeps it (a PostgreSQL password only wrapped by the OS key store). */
+export interface ServerDatabaseControl {
+  current(): { engine: 'sqlite' | 'postgres'; shown: string };
+  /** What the next start opens when it was changed here: a full URL, 'file', or null (unchanged). */
+  chosen(): string | null;
+  /** Main can keep a password safely (its OS key store is usable). */
+  canStore: boolean;
+  /** Hands the choice to main (a full URL, or null for the data file). */
+  choose(url: string | null): void;
 }
 
 /** What the API knows of the office server (electron/server): its status, and start/stop where the transport allows. */

@@ -61,6 +61,14 @@ export function pgAsDbHandle(h: PgHandle): DbHandle {
   };
 }
 
+/** The pool under each PostgreSQL Db opened here (the live feed's LISTEN connection copies its settings). */
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The node-postgres pool of a Db opened by openPostgres, or undefined (SQLite, or not opened here). */
+export function poolOf(db: Db): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 /** Advisory lock key held while migrating (any value unlikely to collide with another application's). */
 const MIGRATE_LOCK = 0x1de5_0017;
 
@@ -115,6 +123,7 @@ export async function openPostgres(url: string, options: PgOpenOptions = {}): Pr
       throw e;
     }
   }
+  pools.set(db, pool);
   return {
     engine: 'postgres',
     db,

@@ -62,8 +62,10 @@ export async function pairDevice(ctx: Ctx, code: string, name: string, address: 
     const ins = await tx
       .insertInto('devices')
       .values({ name, tokenHash: sha256(token), pairedBy: row.createdBy, pairedAt: now, pairedAddress: address, lastSeenAt: now, lastAddress: address, revokedAt: null, revokedBy: null })
+      // RETURNING: PostgreSQL has no insertId.
+      .returning('id')
       .executeTakeFirstOrThrow();
-    const id = Number(ins.insertId);
+    const id = Number(ins.id);
     await tx.updateTable('pairingCodes').set({ usedAt: now, deviceId: id }).where('id', '=', row.id).execute();
     await audit({ ...ctx, db: tx, actor: deviceActor(name) }, { action: 'device.paired', entity: 'device', entityId: id, extra: { name, address, codeBy: row.createdBy } });
     return { id };

@@ -24,13 +24,25 @@ export interface ClientConnection {
   credential: string;
 }
 
-export type Connection = { mode: 'local' } | ClientConnection;
+/**
+ * The local app on a PostgreSQL database instead of its data file (设置 › 共享 › 服务器的数据库): the URL without its
+ * password, and the password wrapped by safeStorage (base64), as the client mode keeps its device credential.
+ */
+export interface LocalPg {
+  url: string;
+  password: string | null;
+}
+
+export type Connection = { mode: 'local'; pg?: LocalPg } | ClientConnection;
 
 /** What startup does: the stored choice, or the choice page (first start; a damaged file says why). */
 export type ConnectionState = Connection | { mode: 'choose'; problem?: string };
 
 const fileSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('local') }),
+  z.object({
+    mode: z.literal('local'),
+    pg: z.object({ url: z.string().regex(/^postgres(ql)?:\/\/[^:@/\s]+@[^/\s]+\/[^/\s]+$/i), password: z.string().regex(/^[A-Za-z0-9+/]+=*$/).nullable() }).optional(),
+  }),
   z.object({
     mode: z.literal('client'),
     url: z.string().regex(/^https:\/\/[^/?#@\s]+\/$/),
@@ -121,6 +133,29 @@ export function writeClientConnection(userData: string, store: KeyStore, c: NewC
 export function unwrapCredential(conn: ClientConnection, store: KeyStore): string {
   if (!storeUsable(store)) throw new ConnectionStoreError(NO_SAFE_STORAGE_MESSAGE);
   return store.decryptString(Buffer.from(conn.credential, 'base64'));
+}
+
+/**
+ * Keeps the database of the next start: a PostgreSQL URL (its password wrapped by the OS key store, never in clear;
+ * refused with ConnectionStoreError, nothing written, without a usable key store), or null for the data file.
+ */
+export function writeLocalDatabase(userData: string, store: KeyStore, url: string | null): void {
+  if (url === null) return writeAtomically(userData, { mode: 'local' });
+  if (!storeUsable(store)) throw new ConnectionStoreError(NO_SAFE_STORAGE_MESSAGE);
+  const u = new URL(url);
+  const password = u.password ? decodeURIComponent(u.password) : '';
+  u.password = '';
+  const pg: LocalPg = { url: u.toString(), password: password ? Buffer.from(store.encryptString(password)).toString('base64') : null };
+  writeAtomically(userData, { mode: 'local', pg });
+}
+
+/** The full URL of the local PostgreSQL choice, its password unwrapped; throws when this profile cannot unwrap it. */
+export function localDatabaseUrl(pg: LocalPg, store: KeyStore): string {
+  if (pg.password === null) return pg.url;
+  if (!storeUsable(store)) throw new ConnectionStoreError(NO_SAFE_STORAGE_MESSAGE);
+  const u = new URL(pg.url);
+  u.password = encodeURIComponent(store.decryptString(Buffer.from(pg.password, 'base64')));
+  return u.toString();
 }
 
 /** Forgets the server (back to the choice page on the next start). The office's admin revokes the device in 设置 › 设备. */

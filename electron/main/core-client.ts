@@ -25,6 +25,8 @@ export interface CoreClientOptions {
   /** The core exited without being asked to (crash, killed): pending calls have already failed. */
   onUnexpectedExit?: (code: number | null) => void;
   showItemInFolder?: (file: string) => void;
+  /** 设置 › 共享 chose the database of the next start (a full URL, or null for the data file): main keeps it. */
+  saveServerDatabase?: (url: string | null) => void;
 }
 
 interface Pending {
@@ -75,6 +77,7 @@ export class CoreClient {
           resolve();
         } else if (m?.type === 'reply') this.#settle(m);
         else if (m?.type === 'showItemInFolder') this.#opts.showItemInFolder?.(m.file);
+        else if (m?.type === 'serverDatabase') this.#opts.saveServerDatabase?.(m.url);
       });
       child.on('exit', (code) => {
         if (this.#child === child) this.#child = null;

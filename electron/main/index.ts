@@ -12,8 +12,10 @@ import { registerIpc, sessionKeyOf } from './ipc.ts';
 import { appPaths } from './paths.ts';
 import { APP_START_URL, isAppUrl } from './app-files.ts';
 import { registerAppProtocol, registerAppScheme } from './protocol.ts';
-import { readConnection } from './connection-file.ts';
-import { startChoice, startClient } from './modes.ts';
+import { localDatabaseUrl, readConnection, writeLocalDatabase } from './connection-file.ts';
+import { storeUsable } from './key-store.ts';
+import { restartApp, startChoice, startClient } from './modes.ts';
+import { withoutPassword as redactUrl } from '../shared/server-db.ts';
 import { WINDOW_TITLE, createMainWindow, installMenu, isOwnContents } from './window.ts';
 import type { BrowserWindow } from 'electron';
 
@@ -107,6 +109,14 @@ async function start(): Promise<void> {
   const client = new CoreClient(() => utilityProcess.fork(paths.coreFile, [], { serviceName: 'isolation-desk-core', stdio: 'inherit' }), {
     showItemInFolder: (file) => shell.showItemInFolder(file),
     onUnexpectedExit: (code) => void coreDied(client, code),
+    // 设置 › 共享 › 服务器的数据库: kept in connection.json, the password wrapped by safeStorage; applies at the next start.
+    saveServerDatabase: (url) => {
+      try {
+        writeLocalDatabase(paths.userData, safeStorage, url);
+      } catch (e) {
+        dialog.showErrorBox(WINDOW_TITLE, `服务器的数据库设置未能保存：${(e as Error).message ?? String(e)}`);
+      }
+    },
   });
   core = client;
   await client.start();
@@ -115,6 +125,35 @@ async function start(): Promise<void> {
     await client.shutdown(false);
     app.quit();
   };
+
+  // A PostgreSQL database chosen in 设置 › 共享 (its password unwrapped from safeStorage): no file, no file key.
+  const pg = connection.mode === 'local' ? connection.pg : undefined;
+  if (pg) {
+    let pgUrl: string;
+    try {
+      pgUrl = localDatabaseUrl(pg, safeStorage);
+    } catch (e) {
+      if (await offerFileInstead(paths.userData, `无法取出 PostgreSQL 数据库的密码：${(e as Error).message ?? String(e)}`)) return;
+      return stop();
+    }
+    const pgArgs: CoreOpenArgs = {
+      dbFile: paths.dbFile,
+      key: null,
+      encrypt: false,
+      exportDir: path.join(app.getPath('documents'), '居家隔离管理台导出'),
+      staticDir: paths.rendererDir,
+      dataDir: path.dirname(paths.dbFile),
+      pgUrl,
+      canStoreSecrets: storeUsable(safeStorage),
+    };
+    try {
+      await client.request({ op: 'open', ...pgArgs });
+    } catch (e) {
+      if (await offerFileInstead(paths.userData, `无法打开 PostgreSQL 数据库 ${redactUrl(pgUrl)}：${(e as Error).message ?? String(e)}`)) return;
+      return stop();
+    }
+    return showApp(client, pgArgs, paths, startUrl, isTrustedUrl, `数据库：${redactUrl(pgUrl)}（PostgreSQL）`);
+  }
 
   // The key first (created, unwrapped or recovered; db-key.ts): the file, its WAL and backups are encrypted with it.
   // The dialogs and the OS key store are here; reading and converting the file is the core's.
@@ -134,6 +173,7 @@ async function start(): Promise<void> {
     exportDir: path.join(app.getPath('documents'), '居家隔离管理台导出'),
     staticDir: paths.rendererDir,
     dataDir: path.dirname(paths.dbFile),
+    canStoreSecrets: storeUsable(safeStorage),
   };
   const opened = await openAppDatabase(paths.dbFile, {
     open: () => client.request({ op: 'open', ...args }),
@@ -141,6 +181,33 @@ async function start(): Promise<void> {
     restoreNewest: (dbFile) => client.request({ op: 'restoreNewest', dbFile, backupDir: paths.backupDir }),
   });
   if (!opened) return stop();
+  showApp(client, args, paths, startUrl, isTrustedUrl, `数据文件：${paths.dbFile}`);
+}
+
+/**
+ * The PostgreSQL database of 设置 › 共享 cannot be opened: the admin may go back to this PC's data file (the app
+ * starts again on it) or quit. True when it restarts.
+ */
+async function offerFileInstead(userData: string, problem: string): Promise<boolean> {
+  const { response } = await dialog.showMessageBox({
+    type: 'error',
+    title: WINDOW_TITLE,
+    message: '无法打开设置中选择的 PostgreSQL 数据库。',
+    detail: `${problem}\n\n可以改用本机的数据文件（重新启动），或退出后请数据库管理员检查。`,
+    buttons: ['改用本机数据文件', '退出'],
+    defaultId: 1,
+    cancelId: 1,
+    noLink: true,
+  });
+  if (response !== 0) return false;
+  writeLocalDatabase(userData, safeStorage, null);
+  quitting = true;
+  restartApp();
+  return true;
+}
+
+/** The database is open in the core: the API over IPC, the menu and the window. */
+function showApp(client: CoreClient, args: CoreOpenArgs, paths: ReturnType<typeof appPaths>, startUrl: string, isTrustedUrl: UrlCheck, what: string): void {
   openArgs = args;
   registerIpc((channel, input, sessionKey) => client.call(channel, input, sessionKey), { isOwnContents, isTrustedUrl });
 
@@ -149,7 +216,7 @@ async function start(): Promise<void> {
       type: 'info',
       title: WINDOW_TITLE,
       message: WINDOW_TITLE,
-      detail: `版本 ${app.getVersion()}\n数据文件：${paths.dbFile}`,
+      detail: `版本 ${app.getVersion()}\n${what}`,
       buttons: ['确定'],
     });
   });

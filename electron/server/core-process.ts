@@ -52,6 +52,7 @@ function isRequest(m: unknown): m is CoreRequest {
 export function serveCore(link: ParentLink): Core {
   const core = new Core({
     showItemInFolder: (file) => link.send({ type: 'showItemInFolder', file }),
+    saveServerDatabase: (url) => link.send({ type: 'serverDatabase', url }),
     log: (m) => process.stderr.write(`${m}\n`),
   });
   link.onMessage((m) => {

@@ -18,6 +18,13 @@ export interface CoreOpenArgs {
   staticDir: string;
   /** Where the office server's certificate and log live (beside the database). */
   dataDir: string;
+  /**
+   * A PostgreSQL database to open instead of the file (设置 › 共享 › 服务器的数据库), with its password (unwrapped by
+   * main from the OS key store; never logged or shown — messages use its redacted form).
+   */
+  pgUrl?: string | null;
+  /** Main's OS key store can keep a database password (设置 › 共享 › 服务器的数据库 may choose PostgreSQL). */
+  canStoreSecrets?: boolean;
 }
 
 export type CoreOp =
@@ -69,7 +76,9 @@ export type FromCore =
   /** Sent once the core listens: main sends nothing before. */
   | { type: 'ready' }
   /** 打开所在文件夹 after an export: main owns the file manager (shell.showItemInFolder). */
-  | { type: 'showItemInFolder'; file: string };
+  | { type: 'showItemInFolder'; file: string }
+  /** 设置 › 共享 chose the database of the next start: main keeps it (the password wrapped by the OS key store). */
+  | { type: 'serverDatabase'; url: string | null };
 
 /** An error rebuilt on main's side from CoreErrorData. */
 export class CoreError extends Error {

@@ -11,6 +11,7 @@ import { encryptDatabaseFile } from '../db/encrypt.ts';
 import { restoreNewestVerified } from '../db/restore.ts';
 import { fileKind, openSqlite, setDatabaseKey } from '../db/sqlite.ts';
 import { DatabaseOpenError } from '../db/open-error.ts';
+import { redactUrl } from '../db/engine.ts';
 import type { DbKey } from '../db/keys.ts';
 import { systemClock } from '../domain/clock.ts';
 import { getSettings } from '../domain/settings.ts';
@@ -26,10 +27,14 @@ export interface CoreHooks {
   /** 打开所在文件夹: passed on to main, which owns the file manager. */
   showItemInFolder(file: string): void;
   log?(message: string): void;
+  /** 设置 › 共享 › 服务器的数据库: passed on to main, which keeps it (a full URL, or null for the data file). */
+  saveServerDatabase?(url: string | null): void;
 }
 
 export class Core {
   #handle: DbHandle | null = null;
+  /** The database is PostgreSQL (args.pgUrl): no file backups, no key, closed through its pool. */
+  #pg = false;
   #env: ApiEnv | null = null;
   #office: ReturnType<typeof desktopOffice> | null = null;
   #backup: AutoBackup | null = null;
@@ -77,15 +82,17 @@ export class Core {
     // Uploaded lists left by a crash or a killed process (names, ID numbers, phones) go once they are a day old.
     sweepUploadFolder();
     // A verified backup before any schema migration (named here so the desktop app's safety net is visible).
-    const handle = await openDatabase(args.dbFile, { create: true, encrypt: args.encrypt, beforeMigrate: backupBeforeMigrate });
+    // PostgreSQL: migrations run in one transaction (all or nothing); its backups are its administrator's.
+    const handle = args.pgUrl ? await openPg(args.pgUrl) : await openDatabase(args.dbFile, { create: true, encrypt: args.encrypt, beforeMigrate: backupBeforeMigrate });
     this.#handle = handle;
+    this.#pg = Boolean(args.pgUrl);
     const settings = await getSettings({ db: handle.db });
     // The office's time zone decides "today"; a change in 设置 applies from the next start.
     const env: ApiEnv = {
       db: handle.db,
       clock: systemClock(settings.timeZone),
       sessions: new SessionStore(),
-      dbFile: args.dbFile,
+      dbFile: args.pgUrl ? redactUrl(args.pgUrl) : args.dbFile,
       exportDir: args.exportDir,
       showItemInFolder: (file) => this.#hooks.showItemInFolder(file),
       // 恢复备份 swaps the connection: keep the one to close on quit current.
@@ -93,12 +100,25 @@ export class Core {
         this.#handle = reopened;
       },
     };
+    // 设置 › 共享 › 服务器的数据库: the database of the next start, kept by main (the password in its OS key store).
+    let chosen: string | null = null;
+    env.serverDatabase = {
+      current: () => (args.pgUrl ? { engine: 'postgres', shown: redactUrl(args.pgUrl) } : { engine: 'sqlite', shown: args.dbFile }),
+      chosen: () => chosen,
+      canStore: args.canStoreSecrets ?? false,
+      choose: (url) => {
+        chosen = url ?? 'file';
+        this.#hooks.saveServerDatabase?.(url);
+      },
+    };
     // 设置 › 共享: the admin may serve this database to the office network from here (same env, same sessions).
     this.#office = desktopOffice(env, { staticDir: args.staticDir, dataDir: args.dataDir });
     env.office = this.#office;
     this.#env = env;
-    // Daily backup now if today has none (and hourly after), a backup on quit when anything changed.
-    this.#backup = startAutoBackup(env, { log: this.#hooks.log });
+    // Daily backup now if today has none (and hourly after), a backup on quit when anything changed. Not on
+    // PostgreSQL: the database's backups are its administrator's (pg_dump), said once in the log.
+    if (args.pgUrl) this.#hooks.log?.(`PostgreSQL 数据库 ${redactUrl(args.pgUrl)}：不做本机的自动备份（由数据库管理员负责），不使用文件密钥。`);
+    else this.#backup = startAutoBackup(env, { log: this.#hooks.log });
     // 定期需求: today's recurring-need requests now, and every hour.
     this.#needs = startNeedSchedules(env, { log: this.#hooks.log });
     return { schemaVersion: handle.schemaVersion };
@@ -123,12 +143,19 @@ export class Core {
       await keepWorkerReady(false);
       const h = this.#handle;
       this.#handle = null;
-      // Synchronous close: the WAL is checkpointed into the file before the process exits.
-      if (h?.sqlite.open) h.sqlite.close();
+      // Synchronous close: the WAL is checkpointed into the file before the process exits. PostgreSQL: the pool ends.
+      if (h && this.#pg) await h.close().catch(() => {});
+      else if (h?.sqlite.open) h.sqlite.close();
       return { closed: h !== null };
     })();
     return this.#closing;
   }
+}
+
+/** The PostgreSQL database of 设置 › 共享, migrated if it is older (one transaction), as a DbHandle. */
+async function openPg(url: string): Promise<DbHandle> {
+  const { openPostgres, pgAsDbHandle } = await import('../db/postgres.ts');
+  return pgAsDbHandle(await openPostgres(url));
 }
 
 /** True when `key` opens the encrypted file (read-only; nothing is written). */

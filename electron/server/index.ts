@@ -33,6 +33,8 @@ export interface OfficeServerOptions {
   callTimeoutMs?: number;
   maxBodyBytes?: number;
   liveIntervalMs?: number;
+  /** Lines written to the log at start (what serve on PostgreSQL does differently). */
+  notes?: string[];
 }
 
 export interface OfficeServer {
@@ -69,6 +71,7 @@ export async function startOfficeServer(opts: OfficeServerOptions): Promise<Offi
     maxBodyBytes: opts.maxBodyBytes,
     liveIntervalMs: opts.liveIntervalMs,
   });
+  for (const note of opts.notes ?? []) built.app.log.info(note);
   await built.live.start();
   await built.app.listen({ host, port: opts.port ?? DEFAULT_SERVER_PORT });
   const port = (built.app.server.address() as AddressInfo).port;

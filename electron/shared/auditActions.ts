@@ -107,6 +107,7 @@ export const AUDIT_ACTION_LABELS = {
   'device.revoke': { zh: '撤销设备', en: 'Device revoked' },
   'server.start': { zh: '启动共享服务', en: 'Office server started' },
   'server.stop': { zh: '停止共享服务', en: 'Office server stopped' },
+  'server.database': { zh: '选择服务器的数据库', en: 'Server database chosen' },
   'round.create': { zh: '新建核酸轮次', en: 'Create test round' },
   'round.close': { zh: '结束核酸轮次', en: 'Close test round' },
   'round.exempt': { zh: '登记免检', en: 'Exempt from round' },

@@ -61,3 +61,13 @@ export function cliDbArg(handle: { file: string }, file: string): string {
   if (!testPgUrl()) return file;
   return pgDatabaseUrl(new URL(handle.file).pathname.slice(1));
 }
+
+/**
+ * A new database copied from the migrated template, not opened: its full URL (for a child process's --db) and drop().
+ * For suites whose server or command line runs in another process.
+ */
+export async function createTestPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `idesk_t${process.pid}_${++n}_${Date.now() % 100000}`;
+  await adminPool().query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}`);
+  return { url: pgDatabaseUrl(name), drop: async () => void (await adminPool().query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
+}

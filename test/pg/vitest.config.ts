@@ -40,6 +40,11 @@ export const ENGINE_NEUTRAL = [
   'test/unit/cadre-work-report.test.ts',
   // The acting user of each write transaction (issue 17).
   'test/unit/acting-user.test.ts',
+  // The shared office over the network (issue 17): 20 PCs, conflicts, grouped commits, scope, the live feed (woken by
+  // LISTEN there), retries through a reply-losing proxy; and serve as its own process killed with -9 mid-saves
+  // (--db postgres://… of its own database, test/helpers/pg-db.ts createTestPgDatabase).
+  'test/unit/office-server.test.ts',
+  'test/unit/office-serve.test.ts',
 ];
 
 export default defineConfig({

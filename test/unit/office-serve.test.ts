@@ -2,12 +2,16 @@
 // pairing codes from another process while it runs, a clean stop on SIGTERM, and kill -9 in the middle of the
 // committees' check-ins: the restarted server opens the file (WAL recovery), the file is sound, every write a PC was
 // told had succeeded is there, and the PCs' live feeds catch up by seq. Loopback only, bounded in time and count.
+// Engine-neutral: under `npm run test:pg` the server serves a PostgreSQL database of its own (--db postgres://…,
+// --data-dir for its certificate), and "sound" is PostgreSQL's: the rows are read back and verify passes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3-multiple-ciphers';
+import pg from 'pg';
 import { tempDir } from '../helpers/env.ts';
+import { createTestPgDatabase, testPgUrl } from '../helpers/pg-db.ts';
 import { runCli } from '../../electron/cli/run.ts';
 import { OfficeClient } from '../../electron/server/client.ts';
 import { serveHost } from '../../electron/server/process.ts';
@@ -16,7 +20,9 @@ import type { ApiResult } from '../../electron/api/dispatch.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../electron/cli/main.ts');
 let dir: string;
+/** The database served: a file, or under test:pg a PostgreSQL URL. */
 let file: string;
+let dropPg: (() => Promise<void>) | null = null;
 let staticDir: string;
 const children: ChildProcess[] = [];
 
@@ -27,7 +33,7 @@ function cli(...args: string[]): { code: number | null; out: string; err: string
 
 /** Starts serve and resolves with its first line, parsed. */
 function serve(port: number): Promise<{ child: ChildProcess; url: string; fingerprint: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', file, '--port', String(port), '--json'], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--db', file, '--port', String(port), '--json', ...(dropPg ? ['--data-dir', path.join(dir, 'server')] : [])], {
     env: { ...process.env, ISOLATION_DESK_STATIC_DIR: staticDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,6 +68,11 @@ function pairCodes(n: number): string[] {
 beforeAll(async () => {
   dir = tempDir('idesk-serve-');
   file = path.join(dir, 'office.db');
+  if (testPgUrl()) {
+    const made = await createTestPgDatabase();
+    file = made.url;
+    dropPg = made.drop;
+  }
   staticDir = path.join(dir, 'ui');
   fs.mkdirSync(staticDir);
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><html><head><meta name="csp-nonce" content=""></head><body>ui</body></html>');
@@ -70,9 +81,32 @@ beforeAll(async () => {
   expect(r.result.code).toBe(0);
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await dropPg?.();
 });
+
+/** Each resident's notes as the database has them now (read by a connection of its own). */
+async function notesNow(ids: number[]): Promise<Map<number, string | null>> {
+  if (dropPg) {
+    const c = new pg.Client(file);
+    await c.connect();
+    try {
+      const rows = (await c.query<{ id: string; notes: string | null }>('SELECT id, notes FROM residents WHERE id = ANY($1)', [ids])).rows;
+      return new Map(rows.map((r) => [Number(r.id), r.notes]));
+    } finally {
+      await c.end();
+    }
+  }
+  const raw = new Database(file, { readonly: true });
+  try {
+    expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+    const notesOf = raw.prepare('SELECT notes FROM residents WHERE id = ?').pluck();
+    return new Map(ids.map((id) => [id, notesOf.get(id) as string | null]));
+  } finally {
+    raw.close();
+  }
+}
 
 describe('serve', () => {
   it('listens on 127.0.0.1 unless the LAN was enabled in 设置 › 共享 or --host names an address', () => {
@@ -153,14 +187,8 @@ describe('serve', () => {
     const second = await serve(port);
     expect(second.fingerprint).toBe(first.fingerprint);
     try {
-      const raw = new Database(file, { readonly: true });
-      try {
-        expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-        const notesOf = raw.prepare('SELECT notes FROM residents WHERE id = ?').pluck();
-        expect(acknowledged.filter((a) => notesOf.get(a.residentId) !== a.notes)).toEqual([]);
-      } finally {
-        raw.close();
-      }
+      const now = await notesNow(acknowledged.map((a) => a.residentId));
+      expect(acknowledged.filter((a) => now.get(a.residentId) !== a.notes)).toEqual([]);
       // A PC's session outlives the killed process (kept in the database): it goes on without logging in again, keeps
       // its device, and catches up from its seq.
       const c = pcs[1];

@@ -2,6 +2,7 @@
 // pinned clients: pairing (reused, expired, guessed codes; revoked devices), server-made sessions, 20 PCs saving the
 // same resident at once, community scope over every path (get, list, update, move, export, reveal, live feed),
 // idempotent retries through a proxy that loses replies, and a client that refuses any other certificate.
+// Engine-neutral: under `npm run test:pg` makeEnv gives it a PostgreSQL database (the live feed then wakes by LISTEN).
 import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -181,8 +182,8 @@ describe('grouped commits', () => {
     }
     const pcs = await Promise.all(Array.from({ length: 6 }, (_, i) => pc('clerk', `组电脑${i}`)));
     const before = { ...server.groups };
-    const audits = () => t.handle.sqlite.prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'checkin.record'").pluck().get() as number;
-    const auditBefore = audits();
+    const audits = async () => (await t.handle.db.selectFrom('auditLog').select('id').where('action', '=', 'checkin.record').execute()).length;
+    const auditBefore = await audits();
     // Twelve saves and a thirteenth for a person the first save records (one of the two is refused as a duplicate).
     const sends = people.map((id, i) => ({ c: pcs[i % 6], input: { residentId: id, date: '2022-01-20', slot: 'pm', temperature: 36.5 }, key: `group-key-${i}` }));
     sends.push({ c: pcs[5], input: { residentId: people[0], date: '2022-01-20', slot: 'pm', temperature: 37.9 }, key: 'group-key-dup' });
@@ -194,13 +195,14 @@ describe('grouped commits', () => {
     expect(writes).toBe(13);
     expect(commits).toBeLessThan(writes);
     // The refused save left no check-in, alert or audit row of its own; the twelve are there once each.
-    expect(t.handle.sqlite.prepare("SELECT COUNT(*) FROM checkins WHERE date = '2022-01-20' AND slot = 'pm' AND resident_id IN (SELECT value FROM json_each(?))").pluck().get(JSON.stringify(people))).toBe(12);
-    expect(t.handle.sqlite.prepare("SELECT COUNT(*) FROM checkins WHERE temperature = 37.9").pluck().get()).toBe(0);
-    expect(audits() - auditBefore).toBe(12);
+    const saved = await t.handle.db.selectFrom('checkins').select('id').where('date', '=', '2022-01-20').where('slot', '=', 'pm').where('residentId', 'in', people).execute();
+    expect(saved).toHaveLength(12);
+    expect(await t.handle.db.selectFrom('checkins').select('id').where('temperature', '=', 37.9).execute()).toHaveLength(0);
+    expect((await audits()) - auditBefore).toBe(12);
     // Each retry (same device, same key) gets the first answer and writes nothing more.
     const again = await Promise.all(sends.map((s) => s.c.call('checkins.record', s.input, { key: s.key })));
     expect(again).toEqual(answers);
-    expect(audits() - auditBefore).toBe(12);
+    expect((await audits()) - auditBefore).toBe(12);
   }, 60_000);
 });
 

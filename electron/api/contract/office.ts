@@ -24,6 +24,17 @@ export interface ServerStatus {
   deviceId: number | null;
 }
 
+/** The database this desktop app works on (and serves), and the one chosen for the next start. */
+export interface ServerDatabase {
+  engine: 'sqlite' | 'postgres';
+  /** The data file, or the PostgreSQL URL without its password. */
+  current: string;
+  /** A choice that takes effect at the next start: a URL without its password, 'file' for the data file; else null. */
+  next: string | null;
+  /** Whether it can be chosen here (the desktop app; not the serve command or browser mode). */
+  canChoose: boolean;
+}
+
 export const officeContract = {
   'devices.list': channel<DeviceRow[]>()(empty, 'devices.manage'),
   /** Single-use pairing codes (8 digits, 10 minutes). */
@@ -35,4 +46,10 @@ export const officeContract = {
   /** Starts the office server from the desktop app with the saved settings (serverLan, serverHost, serverPort). */
   'server.start': channel<ServerStatus>()(empty, 'devices.manage', { invalidates: ['server.status'] }),
   'server.stop': channel<ServerStatus>()(empty, 'devices.manage', { invalidates: ['server.status'] }),
+  'server.database': channel<ServerDatabase>()(empty, 'devices.manage'),
+  /**
+   * Chooses the database for the next start: a PostgreSQL URL (checked, and connected to, before it is kept; its
+   * password kept by main wrapped in the OS key store) or null for this PC's data file.
+   */
+  'server.setDatabase': channel<ServerDatabase>()(z.object({ url: z.string().max(500).nullable() }).strict(), 'devices.manage', { invalidates: ['server.database'] }),
 };

@@ -10,9 +10,13 @@ const serve: CommandModule = {
   name: 'serve',
   summary: '作为街道服务器运行：各社区电脑和浏览器通过 HTTPS 共用这个数据库（需先配对设备）',
   usage: [
-    '用法：isolation-desk serve --db <文件> [--host <地址>] [--port <端口>] [--cert <证书> --key <私钥>] [--json]',
+    '用法：isolation-desk serve --db <文件|postgres://…> [--host <地址>] [--port <端口>] [--cert <证书> --key <私钥>]',
+    '                           [--data-dir <文件夹>] [--json]',
     '',
-    '  --db <文件>      数据库文件（须已存在：先用 init 创建）',
+    '  --db <文件>      数据库文件（须已存在：先用 init 创建），或 PostgreSQL 数据库',
+    '                   postgres://用户:密码@主机:端口/库名（先用 init --db 同一地址初始化；密码不会显示或写入日志）',
+    '  --data-dir <文件夹>  证书、日志和导出文件放在这里；默认在数据库文件旁，PostgreSQL 时为',
+    '                   用户主目录下的 .isolation-desk/serve/<主机_端口_库名>',
     '  --host <地址>    监听的地址；默认按“设置 › 共享”：未开启局域网时只监听本机 127.0.0.1，',
     '                   开启后监听所选网卡的地址（0.0.0.0 表示所有网卡）',
     '  --port <端口>    端口，默认按“设置 › 共享”（5443）；0 表示自动选择空闲端口',
@@ -24,9 +28,12 @@ const serve: CommandModule = {
     '  isolation-desk devices pair-code --db <文件>（或由管理员在“设置 › 设备”中生成）。',
     '日志写在数据库旁的 logs/office-server.log（超过 10 MB 轮换，保留 5 个）。按 Ctrl+C 或发送 SIGTERM 停止。',
   ].join('\n'),
-  options: { ...DB_OPTION, host: { type: 'string' }, port: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
+  options: { ...DB_OPTION, 'data-dir': { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, cert: { type: 'string' }, key: { type: 'string' } },
   async run(args) {
-    const file = path.resolve(requireString(args, 'db', '数据库文件'));
+    const db = requireString(args, 'db', '数据库文件');
+    const { isPostgresUrl } = await import('../../db/engine.ts');
+    const file = isPostgresUrl(db) ? db : path.resolve(db);
+    const dataDirArg = optionalString(args, 'data-dir');
     const hostArg = optionalString(args, 'host');
     const portArg = args.values.port === undefined ? undefined : intOption(args, 'port', { min: 0, max: 65535 });
     const certFile = optionalString(args, 'cert');
@@ -34,7 +41,7 @@ const serve: CommandModule = {
     if ((certFile === undefined) !== (keyFile === undefined)) throw new CliError(2, 'USAGE', '--cert 和 --key 须同时给出（证书和它的私钥，PEM 格式）。');
     if (hostArg !== undefined && !/^(\d{1,3}\.){3}\d{1,3}$|^localhost$/.test(hostArg)) throw new CliError(2, 'USAGE', `--host 应为本机的 IPv4 地址（如 192.168.1.10）或 0.0.0.0：${hostArg}`);
     const { runServe } = await import('../../server/process.ts');
-    const outcome = await runServe({ file, host: hostArg, port: portArg, certFile, keyFile, json: args.json });
+    const outcome = await runServe({ file, dataDir: dataDirArg === undefined ? undefined : path.resolve(dataDirArg), host: hostArg, port: portArg, certFile, keyFile, json: args.json });
     return { ...ok(outcome, '街道服务器已停止。'), printed: true };
   },
 };

@@ -15,4 +15,21 @@ export const office = {
   'server.notRunning': ['共享服务未运行。', 'The office server is not running.'],
   'server.notHere': ['这里不能启动或停止共享服务（它作为独立服务运行，或在浏览器模式下）。', 'The office server cannot be started or stopped from here (it runs as its own service, or this is browser mode).'],
   'thing.device': ['该设备', 'this device'],
+  'serverDb.badUrl': [
+    'PostgreSQL 数据库地址的格式不对。应为 postgres://用户名:密码@主机:端口/数据库名，例如 postgres://idesk:密码@192.168.1.20:5432/district',
+    'The PostgreSQL address is not valid. It should be postgres://user:password@host:port/database, e.g. postgres://idesk:password@192.168.1.20:5432/district',
+  ],
+  'serverDb.unreachable': [
+    '无法连接 PostgreSQL 数据库 {url}：{reason}。请检查地址、端口、用户名和密码，数据库服务器是否已启动，防火墙是否放行。设置未保存。',
+    'Cannot connect to the PostgreSQL database {url}: {reason}. Check the address, port, user name and password, that the database server is running and that the firewall lets it through. Nothing was saved.',
+  ],
+  'serverDb.tooNew': [
+    'PostgreSQL 数据库 {url} 由更新版本的居家隔离管理台建立（数据结构版本 {version}），请先升级本程序。设置未保存。',
+    'The PostgreSQL database {url} was set up by a newer version of Isolation Desk (schema version {version}); upgrade this program first. Nothing was saved.',
+  ],
+  'serverDb.noKeyStore': [
+    '此电脑没有可用的系统密钥存储，无法安全保存数据库密码，设置未保存。Windows 请用本人的账户登录后重试；Linux 需要 GNOME 密钥环或 KWallet。',
+    'This computer has no usable system key store to keep the database password safely; nothing was saved. On Windows sign in with your own account and try again; on Linux a GNOME keyring or KWallet is needed.',
+  ],
+  'serverDb.notHere': ['只有桌面程序可以选择服务器的数据库（命令行请用 serve --db）。', 'Only the desktop app chooses its server\'s database (on the command line: serve --db).'],
 } as const satisfies Record<string, readonly [string, string]>;

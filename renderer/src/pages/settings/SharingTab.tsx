@@ -1,8 +1,9 @@
 // 共享 (admin): whether the office server runs and the address to give to the committee PCs, the certificate fingerprint
 // (text in groups of 4 and a QR code) to compare on each PC, and the LAN settings the server starts with (serverLan,
 // serverHost, serverPort). 启动/停止 only where the server can be controlled from here (the desktop app); elsewhere a
-// line says how it is run.
-import { Alert, App, Button, Card, Form, InputNumber, Popconfirm, QRCode, Select, Space, Switch, Tag, Typography } from 'antd';
+// line says how it is run. In the desktop app, 服务器的数据库: this PC's data file or a PostgreSQL URL (checked by the
+// core before main keeps it, the password wrapped by the OS key store), for the next start.
+import { Alert, App, Button, Card, Form, Input, InputNumber, Popconfirm, QRCode, Select, Space, Switch, Tag, Typography } from 'antd';
 import { PauseCircleOutlined, PlayCircleOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { errorMessage, type OutputOf } from '../../api.ts';
@@ -190,9 +191,46 @@ function LanForm({ settings, s }: { settings: Settings; s: Status | undefined })
   );
 }
 
+function DatabaseCard({ d }: { d: OutputOf<'server.database'> }) {
+  const { t } = useTranslation('office');
+  const [form] = Form.useForm<{ url: string }>();
+  const save = useApiWrite('server.setDatabase', { form, fields: ['url'], success: t('sharing.dbSaved'), onSuccess: () => form.resetFields() });
+  const next = d.next === null ? null : d.next === 'file' ? t('sharing.dbFile') : `${t('sharing.dbPostgres')} ${d.next}`;
+  const onPg = d.engine === 'postgres' || (d.next !== null && d.next !== 'file');
+  return (
+    <Card size="small" title={t('sharing.dbTitle')} className="settings-card" data-testid="sharing-database">
+      <Typography.Paragraph type="secondary" className="settings-note">
+        {t('sharing.dbIntro')}
+      </Typography.Paragraph>
+      <Typography.Paragraph data-testid="sharing-db-current">
+        <Typography.Text strong>{t('sharing.dbCurrent')}</Typography.Text> {d.engine === 'postgres' ? t('sharing.dbPostgres') : t('sharing.dbFile')}{' '}
+        <Typography.Text code>{d.current}</Typography.Text>
+      </Typography.Paragraph>
+      {next && <Alert type="info" showIcon title={t('sharing.dbNext', { what: next })} style={{ marginBottom: 12, maxWidth: 720 }} data-testid="sharing-db-next" />}
+      {save.error && <Alert type="error" showIcon title={save.error} style={{ marginBottom: 12, maxWidth: 720 }} data-testid="sharing-db-error" />}
+      <Form form={form} layout="vertical" onFinish={(v) => void save.run({ url: v.url })} style={{ maxWidth: 720 }}>
+        <Form.Item label={t('sharing.dbUrl')} name="url" extra={t('sharing.dbUrlHelp')} rules={[{ required: true, message: t('sharing.dbUrlPlaceholder') }]}>
+          <Input placeholder={t('sharing.dbUrlPlaceholder')} autoComplete="off" spellCheck={false} data-testid="sharing-db-url" />
+        </Form.Item>
+        <Space>
+          <Button type="primary" htmlType="submit" loading={save.submitting} data-testid="sharing-db-save">
+            {t('sharing.dbSave')}
+          </Button>
+          {onPg && (
+            <Button onClick={() => void save.run({ url: null })} disabled={save.submitting} data-testid="sharing-db-file">
+              {t('sharing.dbUseFile')}
+            </Button>
+          )}
+        </Space>
+      </Form>
+    </Card>
+  );
+}
+
 export function SharingTab({ settings }: { settings: Settings }) {
   const q = useApiQuery('server.status');
   const s = q.data;
+  const db = useApiQuery('server.database');
   return (
     <div data-testid="settings-sharing-tab">
       {q.error && <Alert type="error" showIcon title={errorMessage(q.error)} style={{ marginBottom: 12 }} />}
@@ -203,6 +241,7 @@ export function SharingTab({ settings }: { settings: Settings }) {
         </div>
       )}
       <LanForm settings={settings} s={s} />
+      {db.data?.canChoose && <DatabaseCard d={db.data} />}
     </div>
   );
 }
