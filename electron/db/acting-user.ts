@@ -7,9 +7,12 @@
 // the change-log rows this transaction added get the user. It takes the write lock first (as an audited write does
 // anyway) and notes the log's head; SQLite has one writer at a time, so every row above that head is this one's.
 // domain/context.ts inTx is the one caller: every write transaction of the domain goes through it.
-import { sql } from 'kysely';
-import type { Db } from './open.ts';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.ts';
 import { isPostgres, lockAuditChain } from './engine.ts';
+
+/** The same type as open.ts's Db (named here: open.ts is above this file in the import graph). */
+type Db = Kysely<Database>;
 
 export interface ActingUser {
   username: string;

@@ -203,6 +203,8 @@ const PROBES: Record<string, Probe> = {
   'server.status': { input: {} },
   'server.start': { skip: 'starts the office server (desktop app only)' },
   'server.stop': { skip: 'stops the office server (desktop app only)' },
+  'server.database': { skip: 'the database the desktop app opens: a file path or a PostgreSQL address without its password (desktop app only, admins; server-database.test)' },
+  'server.setDatabase': { skip: 'chooses that database (desktop app only, admins): no resident data in or out (server-database.test)' },
   'rounds.list': { input: {} },
   'rounds.create': { skip: WRITE },
   'rounds.close': { skip: WRITE },

@@ -75,7 +75,7 @@ describe('migration 0011: tests rebuilt with a nullable episode', () => {
       expect(q('PRAGMA foreign_key_check')).toEqual([]);
       expect(q("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tests' ORDER BY name")).toEqual(triggersBefore);
       const indexes = q("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tests' AND sql IS NOT NULL ORDER BY name").map((r) => (r as { name: string }).name);
-      expect(indexes).toEqual(['tests_episode', 'tests_resident', 'tests_round', 'tests_round_tube']);
+      expect(indexes).toEqual(['tests_checkin', 'tests_episode', 'tests_resident', 'tests_round', 'tests_round_tube']);
       expect(q(`SELECT "notnull" AS nn FROM pragma_table_info('tests') WHERE name = 'episode_id'`)).toEqual([{ nn: 0 }]);
       // The alert still points at its test (a rewritten reference would name another table).
       expect(q("SELECT sql FROM sqlite_master WHERE name = 'alerts'")[0]).toMatchObject({ sql: expect.stringMatching(/references "tests" \("id"\)/i) });
