@@ -23,6 +23,7 @@ import { PG_AUDIT_CHAINED, PG_AUDIT_PROTECT } from './audit.ts';
 import { pgChangeTriggers } from './change-log.ts';
 import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
+import { PG_DISTRICT_DDL } from './district.ts';
 
 export type PgForm = (db: Kysely<any>) => Promise<void>;
 
@@ -143,6 +144,8 @@ export const PG_FORMS: Record<number, PgForm> = {
         'ALTER TABLE users ADD COLUMN cadre_id INTEGER REFERENCES cadres(id)': 'ALTER TABLE users ADD COLUMN cadre_id BIGINT REFERENCES cadres(id)',
       },
     }),
+  // The district binding: roles, row-level security, an audit chain per subdistrict (pg/district.ts).
+  15: (db) => run(db, PG_DISTRICT_DDL),
 };
 
 /** Migrations that have no PostgreSQL form yet (empty when every one has). */

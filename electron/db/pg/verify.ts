@@ -10,6 +10,7 @@ import { latestVersion } from '../migrations/index.ts';
 import { readPgSchemaVersion } from '../postgres.ts';
 import { checkCountersPg } from './counters.ts';
 import { lastCheckedHead, verifyAuditChain, type AuditChainReport } from '../audit-chain.ts';
+import { checkDistrictPolicies } from './district.ts';
 
 const errorText = (e: unknown) => (e as Error)?.message ?? String(e);
 
@@ -44,6 +45,14 @@ export async function verifyPostgres(db: Db): Promise<VerifyReport & { auditChai
       if (drift.length) problems.push(`统计计数与原始记录有 ${drift.length} 处不一致（工作台和今日监测的数字可能不准）：运行 isolation-desk init --db <数据库> 会按原始记录重新计算。`);
     } catch (e) {
       problems.push(`统计计数无法核对：${errorText(e)}`);
+    }
+  }
+  // The district binding (migration 0015): row-level security on, its policies unchanged, no bound role above it.
+  if (schemaVersion >= 15) {
+    try {
+      problems.push(...(await checkDistrictPolicies(db)));
+    } catch (e) {
+      problems.push(`行级安全无法检查：${errorText(e)}`);
     }
   }
   let auditChain: AuditChainReport | null = null;
