@@ -16,4 +16,5 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   devices: () => import('./devices.ts'),
   rounds: () => import('./rounds.ts'),
   needs: () => import('./needs.ts'),
+  district: () => import('./district.ts'),
 };

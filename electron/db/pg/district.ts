@@ -183,7 +183,8 @@ export async function grantRole(db: Kysely<Database>, role: string, kind: Bindin
   const tables = (
     await sql<{ t: string }>`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'idesk_bindings' ORDER BY 1`.execute(db)
   ).rows.map((x) => quoteIdent(x.t));
-  const seqs = (await sql<{ s: string }>`SELECT sequence_name AS s FROM information_schema.sequences WHERE sequence_schema = current_schema() ORDER BY 1`.execute(db)).rows.map((x) => quoteIdent(x.s));
+  // Identity columns' sequences too (information_schema.sequences leaves them out).
+  const seqs = (await sql<{ s: string }>`SELECT relname AS s FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'S' ORDER BY 1`.execute(db)).rows.map((x) => quoteIdent(x.s));
   await sql.raw(`GRANT USAGE ON SCHEMA ${quoteIdent(await currentSchema(db))} TO ${r}`).execute(db);
   if (tables.length) await sql.raw(`GRANT ${kind === 'reader' ? 'SELECT' : 'SELECT, INSERT, UPDATE, DELETE'} ON ${tables.join(', ')} TO ${r}`).execute(db);
   if (seqs.length) await sql.raw(`GRANT ${kind === 'reader' ? 'SELECT' : 'USAGE, SELECT, UPDATE'} ON SEQUENCE ${seqs.join(', ')} TO ${r}`).execute(db);
