@@ -306,3 +306,49 @@ describe('a district on one PostgreSQL database', () => {
     expect(v.text).toContain('idesk_scope');
   });
 });
+
+describe('seed-demo --subdistricts on a district database', () => {
+  const DB = `idesk_dseed${process.pid}`;
+  const ROLE = `idesk_ts_${process.pid}`;
+  afterAll(async () => {
+    await adminQuery(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await adminQuery(`DROP ROLE IF EXISTS ${ROLE}`).catch(() => {});
+  });
+
+  it('splits the residents over N subdistricts, each row tied to its own; a role of one sees its share; verify is sound', async () => {
+    await adminQuery(`CREATE DATABASE ${DB}`);
+    const dbUrl = pgDatabaseUrl(DB);
+    const r = await cli('seed-demo', '--db', dbUrl, '--subdistricts', '3', '--residents', '900', '--today', '2022-01-20', '--json');
+    expect(r.code, r.text).toBe(0);
+    const subs = (r.json as { subdistricts: Array<{ subdistrict: string; residents: number; accounts: string[] }> }).subdistricts;
+    expect(subs.map((s) => s.residents)).toEqual([300, 300, 300]);
+    expect(subs[1].accounts).toContain('s2_admin');
+    const h = await openPostgres(dbUrl, { max: 2 });
+    try {
+      const per = (await sql<{ sid: number; n: number }>`SELECT p.subdistrict_id AS sid, count(*) AS n FROM residents r JOIN places p ON p.id = r.community_id GROUP BY 1 ORDER BY 1`.execute(h.db)).rows;
+      expect(per.map((x) => Number(x.n))).toEqual([300, 300, 300]);
+      expect(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM places WHERE subdistrict_id IS NULL AND level <> 'district'`.execute(h.db)).rows[0].n)).toBe(0);
+      expect(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE subdistrict_id IS NULL`.execute(h.db)).rows[0].n)).toBe(0);
+      const report = await verifyPostgres(h.db);
+      expect(report.problems).toEqual([]);
+      const second = Number(per[1].sid);
+      const pwFile = path.join(tmp, 'seed-role.txt');
+      fs.writeFileSync(pwFile, ROLE_PW);
+      expect((await cli('district', 'add-role', '--db', dbUrl, '--subdistrict', String(second), '--role', ROLE, '--password-file', pwFile)).code).toBe(0);
+      const u = new URL(dbUrl);
+      u.username = ROLE;
+      u.password = ROLE_PW;
+      const c = new pg.Client({ connectionString: u.toString() });
+      await c.connect();
+      try {
+        expect(Number((await c.query('SELECT count(*) AS n FROM residents')).rows[0].n)).toBe(300);
+        expect((await c.query('SELECT username FROM users ORDER BY 1')).rows.map((x) => x.username)).toContain('s2_admin');
+        expect((await c.query('SELECT username FROM users')).rows.map((x) => x.username)).not.toContain('admin');
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -12,7 +12,10 @@ import { passwordProblem } from '../../domain/passwords.ts';
 import { invalid, issue } from '../../shared/errors.ts';
 import { usageError } from '../output.ts';
 import { withDb } from '../context.ts';
-import { seedDemo, type SeedOptions, type SeedSummary } from './index.ts';
+import { apportion, seedDemo, type SeedOptions, type SeedSummary } from './index.ts';
+import { nowIso } from '../../domain/clock.ts';
+import { getOrgRoot } from '../../domain/places.ts';
+import { sql } from 'kysely';
 
 /** The demo's clock (--today at 3 pm, else now) and password, refused before anything is created. */
 export function checkSeedOptions(todayArg: string | undefined, password: string): Clock {
@@ -32,5 +35,48 @@ export function seedDemoFile(file: string, open: OpenOptions, clock: Clock, opts
     // A new demo file has no history for office PCs to catch up on: its fill leaves no change notices behind.
     await clearChangeLog(handle.db);
     return summary;
+  });
+}
+
+/** Names of the demo district's further subdistricts (the first is the usual demo one). */
+const MORE_SUBDISTRICTS = ['新开路街道', '新源道街道', '银河北路街道', '爱民东道街道', '永华道街道', '光明西道街道', '北旺乡', '万庄镇', '九州镇', '南尖塔镇', '杨税务乡'];
+
+/** Tables whose rows carry their subdistrict (migration 0015 on PostgreSQL) besides the place tree. */
+const OWN_SUBDISTRICT = ['users', 'test_rounds', 'import_batches', 'devices', 'pairing_codes'];
+
+/**
+ * seed-demo --subdistricts N on a district's PostgreSQL database: `residents` split evenly over N subdistricts under
+ * one district, each seeded as the demo subdistrict is (its own communities, households, people, field work) in its
+ * own transaction; the second and later ones' accounts are prefixed s2_, s3_ … (usernames are unique in the whole
+ * district), ID numbers are unique across all of them, and every row is tied to its subdistrict.
+ */
+export function seedDistrictDb(url: string, clock: Clock, opts: Omit<SeedOptions, 'bulk' | 'district'>, subdistricts: number): Promise<SeedSummary[]> {
+  return withDb(url, { create: true }, async (handle) => {
+    const db = handle.db;
+    const parts = apportion(opts.residents, Array.from({ length: subdistricts }, () => 1));
+    const usedDocuments = new Set<string>();
+    const out: SeedSummary[] = [];
+    for (let k = 0; k < subdistricts; k++) {
+      const ctx = { db, actor: CLI_ACTOR, clock };
+      let subdistrictId: number | null = null;
+      if (k > 0) {
+        const root = await getOrgRoot(ctx);
+        const name = MORE_SUBDISTRICTS[k - 1] ?? `第${k + 1}街道`;
+        const at = nowIso(clock);
+        subdistrictId = (await db.insertInto('places').values({ parentId: root.districtId, level: 'subdistrict', name, createdAt: at, updatedAt: at }).returning('id').executeTakeFirstOrThrow()).id;
+      }
+      const summary = await seedDemo(ctx, {
+        ...opts,
+        residents: parts[k],
+        seed: opts.seed + k,
+        onProgress: opts.onProgress ? (done) => opts.onProgress!(parts.slice(0, k).reduce((a, b) => a + b, 0) + done, opts.residents) : undefined,
+        district: { subdistrictId, prefix: k === 0 ? '' : `s${k + 1}_`, usedDocuments },
+      });
+      const sid = subdistrictId ?? (await getOrgRoot(ctx)).subdistrictId;
+      for (const t of OWN_SUBDISTRICT) await sql`UPDATE ${sql.table(t)} SET subdistrict_id = ${sid} WHERE subdistrict_id IS NULL`.execute(db);
+      out.push(summary);
+    }
+    await clearChangeLog(db);
+    return out;
   });
 }
