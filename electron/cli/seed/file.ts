@@ -15,7 +15,9 @@ import { withDb } from '../context.ts';
 import { apportion, seedDemo, type SeedOptions, type SeedSummary } from './index.ts';
 import { nowIso } from '../../domain/clock.ts';
 import { getOrgRoot } from '../../domain/places.ts';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.ts';
+import { withPgSeedLoad } from '../../db/pg/district.ts';
 
 /** The demo's clock (--today at 3 pm, else now) and password, refused before anything is created. */
 export function checkSeedOptions(todayArg: string | undefined, password: string): Clock {
@@ -30,7 +32,7 @@ export function seedDemoFile(file: string, open: OpenOptions, clock: Clock, opts
   return withDb(file, { ...open, create: true }, async (handle) => {
     // PostgreSQL: no bulk-load mode (foreign keys and triggers stay on); the writer orders parents before children.
     const summary = isPostgresUrl(file)
-      ? await seedDemo({ db: handle.db, actor: CLI_ACTOR, clock }, opts)
+      ? await handle.db.transaction().execute((trx) => withPgSeedLoad(trx, () => seedDemo({ db: trx, actor: CLI_ACTOR, clock }, opts)))
       : await withBulkLoad(handle.sqlite, (db) => seedDemo({ db, actor: CLI_ACTOR, clock }, { ...opts, bulk: true }));
     // A new demo file has no history for office PCs to catch up on: its fill leaves no change notices behind.
     await clearChangeLog(handle.db);
@@ -51,8 +53,11 @@ const OWN_SUBDISTRICT = ['users', 'test_rounds', 'import_batches', 'devices', 'p
  * district), ID numbers are unique across all of them, and every row is tied to its subdistrict.
  */
 export function seedDistrictDb(url: string, clock: Clock, opts: Omit<SeedOptions, 'bulk' | 'district'>, subdistricts: number): Promise<SeedSummary[]> {
-  return withDb(url, { create: true }, async (handle) => {
-    const db = handle.db;
+  return withDb(url, { create: true }, (handle) => handle.db.transaction().execute((db) => withPgSeedLoad(db, () => seedSubdistricts(db, clock, opts, subdistricts))));
+}
+
+async function seedSubdistricts(db: Kysely<Database>, clock: Clock, opts: Omit<SeedOptions, 'bulk' | 'district'>, subdistricts: number): Promise<SeedSummary[]> {
+  {
     const parts = apportion(opts.residents, Array.from({ length: subdistricts }, () => 1));
     const usedDocuments = new Set<string>();
     const out: SeedSummary[] = [];
@@ -78,5 +83,5 @@ export function seedDistrictDb(url: string, clock: Clock, opts: Omit<SeedOptions
     }
     await clearChangeLog(db);
     return out;
-  });
+  }
 }

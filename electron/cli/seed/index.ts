@@ -88,7 +88,9 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
   const problem = passwordProblem(opts.password);
   if (problem) throw invalid('seed.badPassword', { problem: msg(problem) }, [issue('password', problem)]);
   const full = opts.full ?? true;
-  return ctx.db.transaction().execute(async (trx) => {
+  // Inside the caller's transaction when given one (a district's seed on PostgreSQL: file.ts seedDistrictDb).
+  const inTransaction = <T,>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => (ctx.db.isTransaction ? fn(ctx.db) : ctx.db.transaction().execute(fn));
+  return inTransaction(async (trx) => {
     const tx: Ctx = { ...ctx, db: trx };
     const taken = await trx
       .selectFrom('residents')

@@ -290,3 +290,34 @@ export async function checkDistrictPolicies(db: Kysely<Database>): Promise<strin
   }
   return problems;
 }
+
+/**
+ * A demo fill on PostgreSQL (seed-demo), inside the caller's transaction: the tables' own triggers (change log,
+ * counters and their version, the place tree's subdistrict) are off while `fn` writes — one UPDATE of counter_version
+ * per episode row and a change-log row per row made a 100,000-resident seed take many minutes —, then each place's
+ * subdistrict is filled from the tree and the counters are rebuilt from the rows, as the triggers would have left them.
+ * The audit log keeps its triggers. Run by the tables' owner (ALTER TABLE); a failure rolls everything back.
+ */
+export async function withPgSeedLoad<T>(trx: Kysely<Database>, fn: () => Promise<T>): Promise<T> {
+  if (!trx.isTransaction) throw new Error('withPgSeedLoad needs a transaction');
+  const tables = (
+    await sql<{ t: string }>`SELECT DISTINCT c.relname AS t FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+      WHERE NOT g.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND c.relname NOT IN ('audit_log', 'audit_purge_gate') ORDER BY 1`.execute(trx)
+  ).rows.map((r) => r.t);
+  for (const t of tables) await sql.raw(`ALTER TABLE ${quoteIdent(t)} DISABLE TRIGGER USER`).execute(trx);
+  const out = await fn();
+  if (await hasDistrictSchema(trx)) {
+    await sql`WITH RECURSIVE t (id, sid) AS (
+        SELECT id, id FROM places WHERE level = 'subdistrict'
+        UNION ALL SELECT p.id, t.sid FROM places p JOIN t ON p.parent_id = t.id)
+      UPDATE places SET subdistrict_id = t.sid FROM t WHERE places.id = t.id AND places.subdistrict_id IS DISTINCT FROM t.sid`.execute(trx);
+  }
+  for (const t of tables) await sql.raw(`ALTER TABLE ${quoteIdent(t)} ENABLE TRIGGER USER`).execute(trx);
+  const { rebuildCountersPg } = await import('./counters.ts');
+  await rebuildCountersPg(trx);
+  return out;
+}
+
+async function hasDistrictSchema(db: Kysely<Database>): Promise<boolean> {
+  return !!(await sql<{ t: string | null }>`SELECT to_regclass('idesk_bindings')::text AS t`.execute(db)).rows[0]?.t;
+}
