@@ -245,6 +245,11 @@ describe('a district on one PostgreSQL database', () => {
         await expect(c.query('SELECT * FROM idesk_bindings')).rejects.toThrow(/permission denied/);
         await expect(c.query(`INSERT INTO idesk_bindings VALUES ('${role}', ${other.subdistrictId}, 'x')`)).rejects.toThrow(/permission denied/);
         await expect(c.query('ALTER TABLE residents DISABLE ROW LEVEL SECURITY')).rejects.toThrow(/must be owner/);
+        // The district's place (visible to all) cannot be renamed, nor turned into a place of this subdistrict.
+        await expect(c.query(`UPDATE places SET name = 'x' WHERE level = 'district'`)).rejects.toThrow(/row-level security/);
+        await expect(c.query(`UPDATE places SET level = 'community', parent_id = ${me.subdistrictId} WHERE level = 'district'`)).rejects.toThrow(/level cannot change/);
+        // Nor can a place of this subdistrict be hung under the other one.
+        await expect(c.query(`UPDATE places SET parent_id = ${other.subdistrictId} WHERE id = ${me.community}`)).rejects.toThrow(/row-level security/);
         const ids = (await c.query('SELECT id FROM residents ORDER BY id')).rows.map((r) => Number(r.id));
         expect(ids).toEqual([...me.residents].sort((x, y) => x - y));
       });

@@ -128,6 +128,8 @@ export const PG_DISTRICT_DDL: string[] = [
   // A place's subdistrict, from its parent (SECURITY DEFINER: the parent is read whatever the writer may see).
   `CREATE FUNCTION idesk_place_subdistrict() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
     BEGIN
+      -- A place's level is fixed (else a server could turn the district into a community of its own).
+      IF TG_OP = 'UPDATE' AND NEW.level IS DISTINCT FROM OLD.level THEN RAISE EXCEPTION 'a place''s level cannot change'; END IF;
       NEW.subdistrict_id := CASE NEW.level WHEN 'district' THEN NULL WHEN 'subdistrict' THEN NEW.id
         ELSE (SELECT subdistrict_id FROM places WHERE id = NEW.parent_id) END;
       RETURN NEW;
