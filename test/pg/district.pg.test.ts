@@ -15,6 +15,7 @@ import { verifyPostgres } from '../../electron/db/pg/verify.ts';
 import { SCOPED_TABLES } from '../../electron/db/pg/district.ts';
 import { verifyAuditChain } from '../../electron/db/audit-chain.ts';
 import { boundSubdistrict } from '../../electron/db/engine.ts';
+import { changesSince } from '../../electron/db/change-log.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { ensureCommunity, getOrgRoot } from '../../electron/domain/places.ts';
@@ -254,6 +255,22 @@ describe('a district on one PostgreSQL database', () => {
         expect(ids).toEqual([...me.residents].sort((x, y) => x - y));
       });
     }
+  });
+
+  it('the live feed’s reader (changesSince on the server’s own connection) gives each server only its own rows', async () => {
+    for (const [me, other] of [
+      [side.a, side.b],
+      [side.b, side.a],
+    ] as const) {
+      const notices = await changesSince(me.handle.db, 0, 10_000);
+      const residents = notices.filter((n) => n.table === 'residents').map((n) => n.id);
+      expect(residents).toEqual(expect.arrayContaining(me.residents));
+      expect(residents.some((id) => other.residents.includes(id))).toBe(false);
+      expect(notices.every((n) => n.communityId === null || n.communityId === me.community)).toBe(true);
+    }
+    // The owner's reader sees both.
+    const all = (await changesSince(owner.db, 0, 10_000)).filter((n) => n.table === 'residents').map((n) => n.id);
+    expect(all).toEqual(expect.arrayContaining([...side.a.residents, ...side.b.residents]));
   });
 
   it('the change feed of each server carries only its own subdistrict’s rows', async () => {
