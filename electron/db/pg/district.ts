@@ -302,6 +302,9 @@ export async function checkDistrictPolicies(db: Kysely<Database>): Promise<strin
  */
 export async function withPgSeedLoad<T>(trx: Kysely<Database>, fn: () => Promise<T>): Promise<T> {
   if (!trx.isTransaction) throw new Error('withPgSeedLoad needs a transaction');
+  // A million-resident fill: the pool's per-statement and idle-in-transaction limits are for servers, not for this.
+  await sql`SET LOCAL statement_timeout = 0`.execute(trx);
+  await sql`SET LOCAL idle_in_transaction_session_timeout = 0`.execute(trx);
   const tables = (
     await sql<{ t: string }>`SELECT DISTINCT c.relname AS t FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
       WHERE NOT g.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND c.relname NOT IN ('audit_log', 'audit_purge_gate') ORDER BY 1`.execute(trx)
