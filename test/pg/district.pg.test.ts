@@ -183,6 +183,25 @@ describe('a district on one PostgreSQL database', () => {
     expect((await getOrgRoot({ db: side.b.handle.db })).subdistrict).toBe('乙街道');
   });
 
+  it('district refuses a SQLite file, a bad role name, a short password, a taken name, and a bound role as the caller', async () => {
+    const pwFile = path.join(tmp, 'role.txt');
+    const short = path.join(tmp, 'short.txt');
+    fs.writeFileSync(short, 'abc\n');
+    expect((await cli('district', 'list', '--db', path.join(tmp, 'x.db'))).code).toBe(2);
+    expect((await cli('district', 'add-reader', '--db', url, '--role', 'Bad-Name', '--password-file', pwFile)).code).toBe(2);
+    const weak = await cli('district', 'add-reader', '--db', url, '--role', `idesk_tw_${process.pid}`, '--password-file', short);
+    expect(weak.code).toBe(1);
+    const dup = await cli('district', 'add-subdistrict', '--db', url, '--name', '乙街道', '--role', `idesk_tx_${process.pid}`, '--password-file', pwFile, '--admin', 'x_admin', '--admin-password-file', pwFile);
+    expect(dup.code).toBe(1);
+    expect(dup.text).toContain('已有名为 乙街道 的街道');
+    const asRoleCli = await cli('district', 'list', '--db', roleUrl(ROLE_A));
+    expect(asRoleCli.code).toBe(2);
+    expect(asRoleCli.text).toContain('所有者');
+    // Nothing of the refused ones was made.
+    const made = (await adminQuery(`SELECT rolname FROM pg_roles WHERE rolname IN ('idesk_tw_${process.pid}', 'idesk_tx_${process.pid}')`)).rows;
+    expect(made).toEqual([]);
+  });
+
   it('each API core lists, counts and reads only its own residents; the other side’s ids are not found', async () => {
     for (const [me, other] of [
       [side.a, side.b],
