@@ -334,6 +334,10 @@ describe('a district on one PostgreSQL database', () => {
       const chained = await api<{ ok: boolean }>(s, 'audit.verifyChain', {});
       expect(chained.ok).toBe(true);
     }
+    // verify run with a subdistrict's role checks what that role sees (its rows, its chain) and is sound.
+    const asA = await cli('verify', '--db', roleUrl(ROLE_A), '--json');
+    expect(asA.code, asA.text).toBe(0);
+    expect(asA.text).toContain('以街道的数据库角色连接');
     const all = await verifyPostgres(owner.db);
     expect(all.problems).toEqual([]);
     expect(all.sound).toBe(true);
