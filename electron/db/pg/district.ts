@@ -23,7 +23,10 @@ interface Policy {
   check: string;
 }
 
-const byCommunity = (t: string): Policy => ({ using: `${ALL} OR ${COMM(t)}`, check: COMM(t) });
+// The district reader's idesk_visible_communities() is every community, so a NOT NULL community_id needs no
+// `reads_all OR …`: the bare `community_id = ANY (…)` lets the planner use the community indexes (a whole subdistrict's
+// count as a bitmap index scan rather than a filter over every row). Only a nullable one keeps the OR.
+const byCommunity = (t: string, nullable = false): Policy => ({ using: nullable ? `${ALL} OR ${COMM(t)}` : COMM(t), check: COMM(t) });
 const byOwn = (t: string): Policy => ({ using: `${ALL} OR ${OWN(t)}`, check: OWN(t) });
 /** A row belongs to its parent's subdistrict: visible when the parent row is (the parent's own policy decides). */
 const byParent = (t: string, fk: string, parent: string): Policy => {
@@ -43,7 +46,7 @@ export const SCOPED_TABLES: Record<string, Policy> = {
   checkins: byCommunity('checkins'),
   alerts: byCommunity('alerts'),
   supply_requests: byCommunity('supply_requests'),
-  cadres: byCommunity('cadres'),
+  cadres: byCommunity('cadres', true),
   cadre_groups: byCommunity('cadre_groups'),
   cadre_shifts: byCommunity('cadre_shifts'),
   door_visits: byCommunity('door_visits'),
@@ -117,9 +120,11 @@ export const PG_DISTRICT_DDL: string[] = [
   `CREATE FUNCTION idesk_reads_all() RETURNS boolean ${DEFINER} AS $$
     SELECT EXISTS (SELECT 1 FROM idesk_bindings WHERE role_name = session_user::text AND subdistrict_id IS NULL) $$`,
   `CREATE FUNCTION idesk_visible_communities() RETURNS bigint[] ${DEFINER} AS $$
-    SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') FROM places p
-    JOIN idesk_bindings b ON b.subdistrict_id = p.subdistrict_id
-    WHERE b.role_name = session_user::text AND p.level = 'community' $$`,
+    SELECT CASE WHEN idesk_reads_all()
+      THEN (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM places WHERE level = 'community')
+      ELSE (SELECT coalesce(array_agg(p.id ORDER BY p.id), '{}') FROM places p
+        JOIN idesk_bindings b ON b.subdistrict_id = p.subdistrict_id
+        WHERE b.role_name = session_user::text AND p.level = 'community') END $$`,
   // A row written by a bound role belongs to its subdistrict; by the owner, to the only subdistrict when there is one.
   `CREATE FUNCTION idesk_default_subdistrict() RETURNS bigint ${DEFINER} AS $$
     SELECT coalesce(idesk_bound_subdistrict(), (SELECT min(id) FROM places WHERE level = 'subdistrict' HAVING count(*) = 1)) $$`,
