@@ -170,10 +170,40 @@ export async function checkTriggers(db: Kysely<Database>): Promise<{ triggers: T
 }
 
 interface ChainRow extends ChainFields {
+  /** PostgreSQL from migration 0015: the chain the row belongs to (absent: the one chain). */
+  chain?: number;
   details: string | null;
   nonce: string | null;
   detailsHash: string | null;
   hash: string | null;
+}
+
+/**
+ * THE prev-hash lookup: the hash of the last row of the chain this connection appends to ('' for a new chain). On
+ * SQLite the file's one chain. On PostgreSQL from migration 0015 each subdistrict has its own chain (audit_log.chain =
+ * the subdistrict of the writing role, 0 for the owner: row-level security keeps a server from seeing another's
+ * rows, so it could not link to them); the database function idesk_audit_chain_prev (db/pg/district.ts) is the
+ * lookup, for a PL/pgSQL trigger as well. Call it under lockAuditChain.
+ */
+export async function chainPrevHash(db: Kysely<Database>): Promise<string> {
+  if (isPostgres(db) && (await hasChainColumn(db))) {
+    const r = (await sql<{ h: string | null }>`SELECT idesk_audit_chain_prev(idesk_audit_chain()) AS h`.execute(db)).rows[0];
+    return r?.h ?? '';
+  }
+  const head = await db.selectFrom('auditLog').select(['hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return head?.hash ?? '';
+}
+
+const chainColumnKnown = new WeakMap<object, boolean>();
+/** Whether audit_log has the per-subdistrict chain column (PostgreSQL, migration 0015); remembered per pool. */
+async function hasChainColumn(db: Kysely<Database>): Promise<boolean> {
+  const key = db.getExecutor().adapter as object;
+  const known = chainColumnKnown.get(key);
+  if (known) return true;
+  const r = (await sql<{ n: number }>`SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'audit_log' AND column_name = 'chain'`.execute(db)).rows[0];
+  const has = Number(r?.n ?? 0) > 0;
+  if (has) chainColumnKnown.set(key, true);
+  return has;
 }
 
 /** Whether audit_log has the chain columns (migration 0005). */
@@ -203,7 +233,9 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: ChainAncho
   if (!(await hasChain(db))) {
     return { checked: false, ok: problems.length === 0, rows: 0, head: null, firstBrokenId: null, triggers, problems };
   }
-  let prev = '';
+  // One chain per subdistrict on a district's PostgreSQL database (chainPrevHash); each is walked on its own.
+  const prevOf = new Map<number, string>();
+  const perChain = isPostgres(db) && (await hasChainColumn(db));
   let rows = 0;
   let head: ChainHead | null = null;
   let firstBrokenId: number | null = null;
@@ -219,6 +251,7 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: ChainAncho
     const page = (await db
       .selectFrom('auditLog')
       .select(['id', 'at', 'userName', 'action', 'entity', 'entityId', 'residentId', 'details', 'nonce', 'detailsHash', 'hash'])
+      .$if(perChain, (q) => q.select(sql<number>`chain`.as('chain')))
       .where('id', '>', after)
       .orderBy('id')
       .limit(PAGE)
@@ -228,6 +261,8 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: ChainAncho
       after = r.id;
       rows++;
       const { commit, why } = commitOf(r);
+      const chain = Number(r.chain ?? 0);
+      const prev = prevOf.get(chain) ?? '';
       if (!r.hash) {
         problems.push(`审计日志第 ${r.id} 条没有链哈希（在本软件之外写入）`);
         firstBrokenId = r.id;
@@ -259,7 +294,7 @@ export async function verifyAuditChain(db: Kysely<Database>, anchors: ChainAncho
         if (ranges) covered.push({ reanchorId: r.id, ranges });
         else problems.push(`审计日志第 ${r.id} 条（清理后的重新锚定）无法读取所列记录`);
       }
-      prev = r.hash;
+      prevOf.set(chain, r.hash);
       head = { id: r.id, hash: r.hash };
     }
     if (page.length < PAGE) break;

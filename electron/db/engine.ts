@@ -128,3 +128,42 @@ export async function takeIds(db: AnyDb, table: string, count: number): Promise<
   if (count > 0) await sql`SELECT setval(${seq}::regclass, ${next + count - 1})`.execute(db);
   return next;
 }
+
+const bound = new WeakMap<object, Promise<number | null>>();
+
+/**
+ * The subdistrict this connection is bound to (a district's PostgreSQL database, migration 0015: the server connects
+ * as a role listed in idesk_bindings), read once per Kysely instance from the database; null on SQLite (a file is one
+ * subdistrict), for the tables' owner, a district reader, and before 0015. The API narrows its answers to it on top
+ * of the database's own row-level security (db/pg/district.ts).
+ */
+export function boundSubdistrict(db: AnyDb): Promise<number | null> {
+  if (!isPostgres(db)) return Promise.resolve(null);
+  const key = db.getExecutor().adapter as object;
+  let p = bound.get(key);
+  if (!p) {
+    p = (async () => {
+      const has = (await sql<{ f: string | null }>`SELECT to_regprocedure('idesk_bound_subdistrict()')::text AS f`.execute(db)).rows[0];
+      if (!has?.f) return null;
+      const r = (await sql<{ s: number | null }>`SELECT idesk_bound_subdistrict() AS s`.execute(db)).rows[0];
+      return r?.s === null || r?.s === undefined ? null : Number(r.s);
+    })();
+    p.catch(() => bound.delete(key));
+    bound.set(key, p);
+  }
+  return p;
+}
+
+/** Whether account `userId` belongs to the subdistrict this connection is bound to (always, when it is bound to none). */
+export async function userInBoundSubdistrict(db: AnyDb, userId: number): Promise<boolean> {
+  const b = await boundSubdistrict(db);
+  if (b === null) return true;
+  const r = (await sql<{ s: number | null }>`SELECT subdistrict_id AS s FROM users WHERE id = ${userId}`.execute(db)).rows[0];
+  return r?.s !== null && r?.s !== undefined && Number(r.s) === b;
+}
+
+/** A unique index refused the row (SQLite's and PostgreSQL's words for it). */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown };
+  return err?.code === '23505' || (typeof err?.message === 'string' && err.message.includes('UNIQUE constraint failed'));
+}

@@ -6,7 +6,7 @@ import { nowIso } from './clock.ts';
 import type { Db } from '../db/open.ts';
 import type { AuditAction } from '../shared/auditActions.ts';
 import { lockAuditChain, takeIds } from '../db/engine.ts';
-import { detailsCommit, newNonces, REANCHOR_ACTION, rowHash, SCRUBBED_DETAILS, toRanges } from '../db/audit-chain.ts';
+import { chainPrevHash, detailsCommit, newNonces, REANCHOR_ACTION, rowHash, SCRUBBED_DETAILS, toRanges } from '../db/audit-chain.ts';
 
 export interface AuditInput {
   /** One of the named actions (shared/auditActions.ts), so every action written has its words. */
@@ -60,9 +60,8 @@ type AuditValues = ReturnType<typeof auditRow>;
 async function appendChained(db: Db, rows: AuditValues[]): Promise<void> {
   if (!db.isTransaction) throw new Error('appendChained needs a transaction');
   await lockAuditChain(db);
-  const head = await db.selectFrom('auditLog').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  let prev = await chainPrevHash(db);
   let id = (await takeIds(db, 'audit_log', rows.length)) - 1;
-  let prev = head?.hash ?? '';
   const nonces = newNonces(rows.length);
   const chained = rows.map((r, i) => {
     id++;

@@ -8,6 +8,7 @@ import { invalid, issue, notFound } from '../shared/errors.ts';
 import { toHalfWidth } from '../shared/idcard.ts';
 import type { PlaceLevel } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
+import { boundSubdistrict } from '../db/engine.ts';
 
 export interface OrgRoot {
   districtId: number;
@@ -17,11 +18,14 @@ export interface OrgRoot {
 }
 
 export async function getOrgRoot(ctx: Pick<Ctx, 'db'>): Promise<OrgRoot> {
+  // A server bound to one subdistrict of a district's database: its own (the database shows it no other).
+  const bound = await boundSubdistrict(ctx.db);
   const sub = await ctx.db
     .selectFrom('places as s')
     .innerJoin('places as d', 'd.id', 's.parentId')
     .select(['s.id as subdistrictId', 's.name as subdistrict', 'd.id as districtId', 'd.name as district'])
     .where('s.level', '=', 'subdistrict')
+    .$if(bound !== null, (q) => q.where('s.id', '=', bound!))
     .orderBy('s.id')
     .executeTakeFirst();
   if (!sub) throw notFound('thing.subdistrict');

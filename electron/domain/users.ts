@@ -11,6 +11,7 @@ import { claimAttempt, clearAllAttempts, clearAttempts, LOCAL_SOURCE, lockedUnti
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { Role, User } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
+import { isUniqueViolation, userInBoundSubdistrict as inBoundSubdistrict } from '../db/engine.ts';
 
 export interface UserView {
   id: number;
@@ -81,7 +82,13 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
         updatedAt: at,
       })
       .returning('id')
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+      .catch((e: unknown) => {
+        // A name taken in another subdistrict of the district's database, which this server cannot see: usernames
+        // are unique in the whole district.
+        if (isUniqueViolation(e)) throw invalid('users.usernameTaken', { username: input.username }, [issue('username', 'users.usernameExists')]);
+        throw e;
+      });
     await audit(ctx, {
       action: 'user.create',
       entity: 'user',
@@ -198,7 +205,10 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
  */
 export async function login(ctx: Ctx, username: string, password: string, source: string = LOCAL_SOURCE): Promise<Actor> {
   const now = ctx.clock.now();
-  const u = await ctx.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  const found = await ctx.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  // A server bound to a subdistrict (db/engine.ts boundSubdistrict) takes only its own subdistrict's accounts: another
+  // one's is an unknown name (the database's row-level security hides it too).
+  const u = found && (await inBoundSubdistrict(ctx.db, found.id)) ? found : undefined;
   const refuse = async (reason: string, error: AppError, extra: Record<string, unknown> = {}) => {
     await audit(
       { ...ctx, actor: { ...ctx.actor, username } },

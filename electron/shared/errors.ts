@@ -102,5 +102,8 @@ export function toErrorData(e: unknown): AppErrorData {
   if (err?.code === 'SQLITE_FULL') return fail('STORAGE', 'storage.diskFull').toJSON();
   if (err?.code === 'SQLITE_CORRUPT' || err?.code === 'SQLITE_NOTADB') return fail('STORAGE', 'storage.corrupt').toJSON();
   if (err?.code === 'SQLITE_BUSY') return fail('CONFLICT', 'storage.busy').toJSON();
+  // PostgreSQL's row-level security refused a row of another subdistrict (a district's database): to the caller it is
+  // a record that does not exist, as when the database hides it from a read.
+  if (err?.code === '42501' && /row-level security/.test(err.message ?? '')) return notFound('thing.record').toJSON();
   return fail('INTERNAL', 'common.internal').toJSON();
 }

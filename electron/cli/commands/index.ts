@@ -17,4 +17,5 @@ export const commands: Record<string, () => Promise<{ default: CommandModule }>>
   rounds: () => import('./rounds.ts'),
   needs: () => import('./needs.ts'),
   'migrate-to-pg': () => import('./migrate-to-pg.ts'),
+  district: () => import('./district.ts'),
 };

@@ -106,6 +106,9 @@ async function initPostgres(url: string, names: { district?: string; subdistrict
     const placeholder = root.district === PLACEHOLDER_NAMES.district || root.subdistrict === PLACEHOLDER_NAMES.subdistrict;
     const drift = created || migratedFrom !== null ? [] : await checkCountersPg(handle.db);
     if (drift.length) await rebuildCountersPg(handle.db);
+    // The roles bound to subdistricts (district add-subdistrict …) get the tables a newer migration added.
+    const { grantRole, listBindings } = await import('../../db/pg/district.ts');
+    for (const b of await listBindings(handle.db)) await grantRole(handle.db, b.role, b.subdistrictId === null ? 'reader' : 'subdistrict');
     const shown = handle.file;
     const lines = [
       created

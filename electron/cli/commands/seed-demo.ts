@@ -16,12 +16,14 @@ const seedDemo: CommandModule = {
     '  --seed <整数>       随机种子，默认 1；种子和“今天”相同，生成的数据就相同',
     '  --password <密码>   所有演示账号的密码，默认 demo1234（仅用于演示数据库）',
     '  --today <日期>      把这一天当作“今天”（下午 3 点）；默认按北京时间的当前时刻',
+    '  --subdistricts <N>  PostgreSQL：一个区下 N 个街道（2 至 12），--residents 为全区总人数，平均分到各街道；',
+    '                      第 2 个起各街道的演示账号带前缀 s2_、s3_ …（用户名在全区唯一）。用 district add-role 为各街道建数据库角色。',
     '  --encrypt           新建的演示数据库加密（密钥来自 --key-file，不存在时生成；或 ISOLATION_DESK_DB_KEY）；默认不加密',
     '',
     '演示账号：admin（系统管理员）、clerk（街道工作人员）、committee1…（各社区工作人员，committee1 属第一个社区）、official（领导）、cadre（下沉干部，市国资委包联组成员，只看自己的任务）。',
   ].join('\n'),
   ownKey: true,
-  options: { ...DB_OPTION, encrypt: { type: 'boolean' }, residents: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, password: { type: 'string' }, today: { type: 'string' } },
+  options: { ...DB_OPTION, encrypt: { type: 'boolean' }, residents: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, password: { type: 'string' }, today: { type: 'string' }, subdistricts: { type: 'string' } },
   async run(args) {
     const file = requireString(args, 'db', '数据库文件');
     const residents = intOption(args, 'residents', { min: 1, max: 2_000_000 });
@@ -46,8 +48,23 @@ const seedDemo: CommandModule = {
       const { setDatabaseKey } = await import('../../db/sqlite.ts');
       setDatabaseKey(resolveKey(keyFile));
     }
+    const subdistricts = intOption(args, 'subdistricts', { min: 1, max: 12, default: 1 });
+    if (subdistricts > 1 && !isPostgresUrl(file)) throw usageError('--subdistricts 只适用于 PostgreSQL 数据库（一个 SQLite 文件就是一个街道）。');
     const started = performance.now();
     const progress = !args.json && process.stderr.isTTY ? (done: number, total: number) => process.stderr.write(`\r已生成 ${done}/${total} 人…`) : undefined;
+    if (subdistricts > 1) {
+      const { seedDistrictDb } = await import('../seed/file.ts');
+      const all = await seedDistrictDb(file, clock, { residents, days, seed, password, onProgress: progress }, subdistricts);
+      if (progress) process.stderr.write('\n');
+      const seconds = Math.round((performance.now() - started) / 100) / 10;
+      const list = all.map((s) => ({ subdistrict: s.subdistrict, residents: s.counts.residents, communities: s.communities.length, accounts: s.accounts.map((a) => a.username) }));
+      const text = [
+        `已生成演示数据：${all[0].district}下 ${all.length} 个街道，居民共 ${all.reduce((a, s) => a + s.counts.residents, 0)} 人，今天按 ${all[0].today} 计，用时 ${seconds} 秒。`,
+        ...list.map((s) => `${s.subdistrict}：居民 ${s.residents} 人，社区 ${s.communities} 个，演示账号 ${s.accounts.join('、')}`),
+        `演示账号密码 ${password}（仅限演示）。`,
+      ].join('\n');
+      return ok({ file: redactUrl(file), seed, days, today: all[0].today, seconds, district: all[0].district, subdistricts: list }, text);
+    }
     const summary = await seedDemoFile(file, { encrypt }, clock, { residents, days, seed, password, onProgress: progress });
     if (progress) process.stderr.write('\n');
     const seconds = Math.round((performance.now() - started) / 100) / 10;

@@ -36,6 +36,11 @@ export interface SeedOptions {
   onProgress?: (done: number, total: number) => void;
   /** Running inside db/bulk.ts's withBulkLoad (foreign keys not enforced): write full chunks only, in any order. */
   bulk?: boolean;
+  /**
+   * Another subdistrict of a district's database (seedDistrict): its place id, a prefix for its accounts' names
+   * (usernames are unique in the whole district) and its 包联组' names, and the ID numbers already given out.
+   */
+  district?: { subdistrictId: number | null; prefix: string; usedDocuments: Set<string> };
 }
 
 export interface SeedSummary {
@@ -83,20 +88,24 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
   const problem = passwordProblem(opts.password);
   if (problem) throw invalid('seed.badPassword', { problem: msg(problem) }, [issue('password', problem)]);
   const full = opts.full ?? true;
-  // In the caller's transaction when given one (the PostgreSQL bulk load), else in its own.
-  const inOneTx = <T,>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => (ctx.db.isTransaction ? fn(ctx.db) : ctx.db.transaction().execute(fn));
-  return inOneTx(async (trx) => {
+  // Inside the caller's transaction when given one (a district's seed on PostgreSQL: file.ts seedDistrictDb).
+  const inTransaction = <T,>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => (ctx.db.isTransaction ? fn(ctx.db) : ctx.db.transaction().execute(fn));
+  return inTransaction(async (trx) => {
     const tx: Ctx = { ...ctx, db: trx };
     const taken = await trx
       .selectFrom('residents')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow()
       .then(async (r) => Number(r.n) + Number((await trx.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
-    if (taken > 0) {
+    if (taken > 0 && !opts.district?.subdistrictId) {
       throw invalid('seed.notEmpty');
     }
     let root = await getOrgRoot(tx).catch(() => null);
-    if (!root) {
+    if (opts.district?.subdistrictId) {
+      const sid = opts.district.subdistrictId;
+      const s = await trx.selectFrom('places').select(['id', 'name']).where('id', '=', sid).where('level', '=', 'subdistrict').executeTakeFirstOrThrow();
+      root = { ...root!, subdistrictId: s.id, subdistrict: s.name };
+    } else if (!root) {
       root = await setOrgIdentity(tx, DEMO_DISTRICT, DEMO_SUBDISTRICT);
       await updateSettings(tx, { district: root.district, subdistrict: root.subdistrict });
     }
@@ -107,7 +116,8 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
     const hhmm = timeOfDay(ctx.clock);
     const ids = await idAllocator(trx);
     const w = new BatchWriter(trx, { ordered: !opts.bulk });
-    const factory = new PeopleFactory(rng, todayDate);
+    const factory = new PeopleFactory(rng, todayDate, opts.district?.usedDocuments);
+    const prefix = opts.district?.prefix ?? '';
     const setupAt = stamp(addDays(todayDate, -opts.days), 9 * 60);
 
     // Communities (reusing any of the same name already under the subdistrict) and their compounds.
@@ -142,15 +152,15 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
     // Demo accounts: one committee member per community (committee1 = the first), recording check-ins there.
     const staff = new Map<number, { username: string; displayName: string }>();
     const accounts: SeedSummary['accounts'] = [
-      { username: 'admin', displayName: '系统管理员', role: 'admin', community: null },
-      { username: 'clerk', displayName: `街道${factory.surname()}科员`, role: 'clerk', community: null },
+      { username: `${prefix}admin`, displayName: '系统管理员', role: 'admin', community: null },
+      { username: `${prefix}clerk`, displayName: `街道${factory.surname()}科员`, role: 'clerk', community: null },
     ];
     communities.forEach((c, i) => {
       const displayName = `${c.name.replace(/社区$/, '')}${factory.surname()}主任`;
-      staff.set(c.id, { username: `committee${i + 1}`, displayName });
-      accounts.push({ username: `committee${i + 1}`, displayName, role: 'committee', community: c.name });
+      staff.set(c.id, { username: `${prefix}committee${i + 1}`, displayName });
+      accounts.push({ username: `${prefix}committee${i + 1}`, displayName, role: 'committee', community: c.name });
     });
-    accounts.push({ username: 'official', displayName: `${factory.surname()}书记`, role: 'official', community: null });
+    accounts.push({ username: `${prefix}official`, displayName: `${factory.surname()}书记`, role: 'official', community: null });
     // Each department bound to a community (包联): its cadres there are its 包联组.
     const units = bindUnits(communities.map((c) => c.name));
     const roster = full
@@ -166,12 +176,12 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
       for (const [i, a] of accounts.entries()) {
         const communityId = a.community ? communities.find((c) => c.name === a.community)!.id : null;
         const id = ids.next('users');
-        if (a.username === 'clerk') clerkId = id;
+        if (a.username === `${prefix}clerk`) clerkId = id;
         await w.add('users', { id, username: a.username, displayName: a.displayName, role: a.role, communityId, cadreId: null, passwordHash: hashes[i], failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
       }
       for (const c of roster.cadres) await w.add('cadres', c);
       for (const l of roster.links) await w.add('cadreCompounds', l);
-      for (const g of groups.groups) await w.add('cadreGroups', g);
+      for (const g of groups.groups) await w.add('cadreGroups', prefix ? { ...g, name: `${root.subdistrict}${g.name}` } : g);
     }
 
     const env: ActivityEnv = {
@@ -195,7 +205,7 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
     };
     // Field work (issue 14): a stream of its own, so the households, people and their isolation are as without it.
     const frng = fieldRng(opts.seed);
-    const round = full ? new RoundSeed(frng, { ids, nowIso: env.nowIso }, ids.next('testRounds'), todayDate, opts.residents, { username: 'clerk', id: clerkId }) : null;
+    const round = full ? new RoundSeed(frng, { ids, nowIso: env.nowIso }, ids.next('testRounds'), todayDate, opts.residents, { username: `${prefix}clerk`, id: clerkId }) : null;
     if (round) await w.add('testRounds', round.row);
     const needsSeed = new NeedsSeed(frng, todayDate, env.nowIso, { ...supplyEnv, rng: frng, forced: [] }, () => ids.next('needSchedules'));
     const householdsOf = new Map<number, { id: number; from: string }[]>();
@@ -313,8 +323,8 @@ export async function seedDemo(ctx: Ctx, opts: SeedOptions): Promise<SeedSummary
         .sort((a, b) => b.n - a.n || (a.k.id as number) - (b.k.id as number))[0];
       if (pick) {
         const community = communities.find((c) => c.id === pick.k.communityId)!.name;
-        accounts.push({ username: 'cadre', displayName: pick.k.name, role: 'cadre', community });
-        await w.add('users', { id: ids.next('users'), username: 'cadre', displayName: pick.k.name, role: 'cadre', communityId: null, cadreId: pick.k.id as number, passwordHash: cadreHash, failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
+        accounts.push({ username: `${prefix}cadre`, displayName: pick.k.name, role: 'cadre', community });
+        await w.add('users', { id: ids.next('users'), username: `${prefix}cadre`, displayName: pick.k.name, role: 'cadre', communityId: null, cadreId: pick.k.id as number, passwordHash: cadreHash, failedLogins: 0, lockedUntil: null, active: 1, version: 1, createdAt: setupAt, updatedAt: setupAt });
       }
     }
     await w.flushAll();

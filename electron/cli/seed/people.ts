@@ -37,11 +37,13 @@ export class PeopleFactory {
   private areas = new Weighted(AREA_CODES);
   private categories = new Weighted(CATEGORY_WEIGHTS);
   /** docType + number already given out: type + number identify a person. */
-  private used = new Set<string>();
+  private used: Set<string>;
 
-  constructor(rng: Rng, today: string) {
+  /** `used`: shared by the factories of several subdistricts seeded into one database (numbers unique district-wide). */
+  constructor(rng: Rng, today: string, used = new Set<string>()) {
     this.rng = rng;
     this.today = today;
+    this.used = used;
   }
 
   householdSize(): number {

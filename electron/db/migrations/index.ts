@@ -15,6 +15,7 @@ import * as m0011 from './0011-test-rounds.ts';
 import * as m0012 from './0012-notice-templates.ts';
 import * as m0013 from './0013-special-needs.ts';
 import * as m0014 from './0014-cadre-work.ts';
+import * as m0015 from './0015-district.ts';
 import * as m0016 from './0016-acting-user.ts';
 import * as m0017 from './0017-needs-version.ts';
 
@@ -24,7 +25,7 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0016, m0017];
+export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017];
 
 export const latestVersion = migrations[migrations.length - 1].version;
 

@@ -38,12 +38,16 @@ const SCRUBBED = '{"purged":true}';
 const j = (x: string) => `coalesce(to_json(${x})::text, 'null')`;
 const sha = (x: string) => `encode(sha256(convert_to(${x}, 'UTF8')), 'hex')`;
 
-/** The previous row of this chain (and the chain's lock): the one place a chain split per subdistrict would change. */
+/**
+ * The previous row of this row's chain (and the chains' lock). A district database keeps one chain per subdistrict
+ * (migration 0015: audit_log.chain, the writing role's subdistrict; 0 for the owner and every older row), so the
+ * previous row is the last one of the same chain — as audit-chain.ts chainPrevHash reads it (idesk_audit_chain_prev).
+ */
 export const PG_CHAIN_PREV = {
   args: 'r audit_log',
   returns: 'text',
   body: `SELECT pg_advisory_xact_lock(${AUDIT_LOCK});
-    SELECT hash FROM audit_log WHERE id < r.id ORDER BY id DESC LIMIT 1;`,
+    SELECT hash FROM audit_log WHERE chain = r.chain AND id < r.id ORDER BY id DESC LIMIT 1;`,
 };
 
 const HASH_CHECKED_BODY = `DECLARE

@@ -19,7 +19,7 @@ import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { lockAuditChain } from '../engine.ts';
-import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
+import { chainPrevHash, detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
 
 type Db = Kysely<Database>;
 type Row = Record<string, unknown>;
@@ -542,8 +542,9 @@ async function takeRange(db: Db, table: string, count: number): Promise<number> 
 async function appendRechained(db: Db, rows: Row[]): Promise<void> {
   if (!rows.length) return;
   await lockAuditChain(db);
-  const head = (await sql<{ hash: string }>`SELECT hash FROM audit_log WHERE id < ${Number(rows[0].id)} ORDER BY id DESC LIMIT 1`.execute(db)).rows[0];
-  let prev = head?.hash ?? '';
+  // The rows join the chain of this connection (the owner's, 0, on a district database: audit-chain.ts chainPrevHash);
+  // their ids were taken above every row's, so its last row is their predecessor.
+  let prev = await chainPrevHash(db);
   const nonces = newNonces(rows.length);
   const out = rows.map((r, i) => {
     const details = (r.details as string | null) ?? null;

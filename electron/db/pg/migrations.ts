@@ -24,6 +24,7 @@ import { PG_AUDIT_CHAINED, PG_AUDIT_HASH_CHECKED, PG_AUDIT_PROTECT } from './aud
 import { pgChangeTriggers } from './change-log.ts';
 import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS, PG_NEEDS_VERSION_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
+import { PG_DISTRICT_DDL } from './district.ts';
 import { ACTOR_SETTING } from '../acting-user.ts';
 
 export type PgForm = (db: Kysely<any>) => Promise<void>;
@@ -148,6 +149,8 @@ export const PG_FORMS: Record<number, PgForm> = {
         'ALTER TABLE users ADD COLUMN cadre_id INTEGER REFERENCES cadres(id)': 'ALTER TABLE users ADD COLUMN cadre_id BIGINT REFERENCES cadres(id)',
       },
     }),
+  // The district binding: roles, row-level security, an audit chain per subdistrict (pg/district.ts).
+  15: (db) => run(db, PG_DISTRICT_DDL),
   // The change log's actor defaults to the transaction's acting user (db/acting-user.ts sets it; '' once a session
   // has had it set in an earlier transaction, hence NULLIF). The audit chain is checked by the database from here on
   // (pg/audit.ts audit_log_hash_checked); the rows already there were checked by their writers and stay as they are.

@@ -1,0 +1,99 @@
+// Benchmark: a district on one PostgreSQL database (issue 17). Starts a throwaway PostgreSQL 15, seeds
+// `--residents R` (default 100,000) over `--subdistricts N` (default 10) with seed-demo, binds a login role to the
+// second subdistrict, and times as that role (row-level security on) and as the owner (off): one residents page
+// (listResidents, a community + surname search, first page with its total) and the subdistrict's dashboard
+// (dashboard.get), median of `--runs` (default 30). Prints the seed's time and the residents page's plan as the role.
+//   node test/bench/district.pg.bench.ts [--residents 100000] [--subdistricts 10] [--runs 30] [--light]
+// --light seeds places, households, residents and episodes only (no field work), as residents-page.bench does.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { startPgServer } from '../helpers/pg-server.ts';
+import { runCli } from '../../electron/cli/run.ts';
+import { openPostgres, type PgHandle } from '../../electron/db/postgres.ts';
+import { fixedClock } from '../../electron/domain/clock.ts';
+import type { Actor } from '../../electron/domain/actor.ts';
+import { listResidents } from '../../electron/domain/residents-list.ts';
+import { getDashboard } from '../../electron/domain/dashboard.ts';
+import { seedDistrictDb } from '../../electron/cli/seed/file.ts';
+import { arg } from './bench-args.ts';
+
+const RESIDENTS = Number(arg('residents', '100000'));
+const SUBDISTRICTS = Number(arg('subdistricts', '10'));
+const RUNS = Number(arg('runs', '30'));
+const LIGHT = process.argv.includes('--light');
+const TODAY = '2022-01-20';
+const clock = fixedClock(`${TODAY}T07:00:00.000Z`);
+
+const server = await startPgServer({ watchParent: true });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-district-bench-'));
+const handles: PgHandle[] = [];
+try {
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE district');
+  await admin.end();
+  const u = new URL(server.url);
+  u.pathname = '/district';
+  const url = u.toString();
+
+  const t0 = performance.now();
+  if (LIGHT) {
+    await seedDistrictDb(url, clock, { residents: RESIDENTS, days: 10, seed: 1, password: 'demo1234', full: false }, SUBDISTRICTS);
+  } else {
+    const r = await runCli(['seed-demo', '--db', url, '--residents', String(RESIDENTS), '--subdistricts', String(SUBDISTRICTS), '--today', TODAY]);
+    if (r.result.code !== 0) throw new Error(r.result.text);
+  }
+  const seedS = (performance.now() - t0) / 1000;
+  console.log(`seed-demo${LIGHT ? ' (light)' : ''}: ${RESIDENTS.toLocaleString('en')} residents over ${SUBDISTRICTS} subdistricts in ${seedS.toFixed(1)} s`);
+
+  const owner = await openPostgres(url, { max: 2 });
+  handles.push(owner);
+  await sql`ANALYZE`.execute(owner.db);
+  const second = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'subdistrict' ORDER BY id OFFSET 1 LIMIT 1`.execute(owner.db)).rows[0]?.id ?? 0);
+  const pw = path.join(tmp, 'pw.txt');
+  fs.writeFileSync(pw, 'bench-pass-1');
+  const added = await runCli(['district', 'add-role', '--db', url, '--subdistrict', String(second), '--role', 'idesk_bench_sub', '--password-file', pw]);
+  if (added.result.code !== 0) throw new Error(added.result.text);
+  const ru = new URL(url);
+  ru.username = 'idesk_bench_sub';
+  ru.password = 'bench-pass-1';
+  const role = await openPostgres(ru.toString(), { max: 2, migrate: false });
+  handles.push(role);
+  const community = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'community' AND subdistrict_id = ${second} ORDER BY id LIMIT 1`.execute(owner.db)).rows[0].id);
+  const inSub = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM residents r JOIN places p ON p.id = r.community_id WHERE p.subdistrict_id = ${second}`.execute(owner.db)).rows[0].n);
+  console.log(`subdistrict ${second}: ${inSub.toLocaleString('en')} residents; community ${community}`);
+  const actor: Actor = { userId: null, username: 'bench', displayName: 'bench', role: 'clerk', communityId: null };
+
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  async function time(label: string, fn: () => Promise<unknown>) {
+    await fn();
+    const xs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      await fn();
+      xs.push(performance.now() - t);
+    }
+    console.log(`${label.padEnd(58)} median ${median(xs).toFixed(1)} ms  max ${Math.max(...xs).toFixed(1)} ms`);
+  }
+  for (const [who, h] of [
+    ['role (RLS on)', role],
+    ['owner (RLS off)', owner],
+  ] as const) {
+    const ctx = { db: h.db, actor, clock };
+    await time(`${who}: residents page, community + '张', with total`, () => listResidents(ctx, { communityId: community, search: '张', sortField: 'lastDay', limit: 100 }));
+    await time(`${who}: residents page, whole subdistrict, with total`, () => listResidents(ctx, { sortField: 'lastDay', limit: 100 }));
+    if (!LIGHT) await time(`${who}: dashboard.get`, () => getDashboard(ctx, TODAY));
+  }
+  const c = new pg.Client({ connectionString: ru.toString() });
+  await c.connect();
+  const plan = (await c.query(`EXPLAIN ANALYZE SELECT id, name, last_day FROM residents WHERE community_id = ${community} ORDER BY last_day, id LIMIT 100`)).rows.map((r) => r['QUERY PLAN']);
+  await c.end();
+  console.log('plan as the role:\n  ' + plan.join('\n  '));
+} finally {
+  for (const h of handles) await h.close().catch(() => {});
+  server.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
