@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openPostgres } from '../../electron/db/postgres.ts';
+import { createBoundRole } from '../../electron/db/pg/district.ts';
 import type { Db } from '../../electron/db/open.ts';
 import { startJob } from '../../electron/jobs/runner.ts';
 import type { ImportSummary } from '../../electron/excel/import/commit.ts';
@@ -135,8 +136,10 @@ describe('import on PostgreSQL', () => {
     await owner.connect();
     let h: Awaited<ReturnType<typeof openPostgres>> | null = null;
     try {
-      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw-${role}'`);
-      await owner.query(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}; GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${role}`);
+      // An office server's role of the district design (migration 0015): bound to the subdistrict, so row-level
+      // security shows it that subdistrict's communities.
+      const sub = await env.handle.db.selectFrom('places').select('id').where('level', '=', 'subdistrict').executeTakeFirstOrThrow();
+      await createBoundRole(env.handle.db, role, `pw-${role}`, sub.id);
       const u = new URL(pgDatabaseUrl(dbName));
       u.username = role;
       u.password = `pw-${role}`;
