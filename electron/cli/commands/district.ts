@@ -102,34 +102,21 @@ const district: CommandModule = {
         return ok({ role, subdistrictId: id, subdistrict: place.name }, `已为街道 ${place.name}（编号 ${id}）建立数据库角色 ${role}。`);
       }
       // add-subdistrict
-      const { cleanPlaceName, getOrgRoot } = await import('../../domain/places.ts');
-      const { createUser } = await import('../../domain/users.ts');
-      const { audit } = await import('../../domain/audit.ts');
-      const { CLI_ACTOR } = await import('../../domain/actor.ts');
-      const { systemClock, nowIso } = await import('../../domain/clock.ts');
-      const name = cleanPlaceName(requireString(args, 'name', '街道名'));
-      if (!name || name.length > 40) throw new CliError(1, 'VALIDATION', '街道名不能为空，最长 40 个字。 / The subdistrict name must be 1–40 characters.');
+      const { addSubdistrictPg } = await import('../../api/cli-postgres.ts');
       const password = readSecret(args, 'password-file');
       const adminUser = requireString(args, 'admin', '第一个管理员的用户名');
       const adminPassword = readSecret(args, 'admin-password-file');
-      const adminName = optionalString(args, 'admin-name') ?? `${name}管理员`;
       if (optionalString(args, 'role') !== undefined) roleOption(args, null);
-      const clock = systemClock();
-      const out = await db.transaction().execute(async (trx) => {
-        const ctx = { db: trx, actor: CLI_ACTOR, clock };
-        const root = await getOrgRoot(ctx).catch(() => null);
-        if (!root) throw new CliError(1, 'NOT_FOUND', '数据库中还没有区：请先运行 init --db … --district <区名> --subdistrict <第一个街道名>。');
-        const dup = (await sql<{ n: number }>`SELECT count(*) AS n FROM places WHERE parent_id = ${root.districtId} AND level = 'subdistrict' AND name = ${name}`.execute(trx)).rows[0];
-        if (Number(dup.n) > 0) throw new CliError(1, 'VALIDATION', `区内已有名为 ${name} 的街道。`);
-        const at = nowIso(clock);
-        const s = await trx.insertInto('places').values({ parentId: root.districtId, level: 'subdistrict', name, createdAt: at, updatedAt: at }).returning('id').executeTakeFirstOrThrow();
-        const role = roleOption(args, `idesk_sub_${s.id}`);
-        await audit(ctx, { action: 'org.create', entity: 'place', entityId: s.id, after: { district: root.district, subdistrict: name, role } });
-        const user = await createUser(ctx, { username: adminUser, displayName: adminName, role: 'admin', password: adminPassword });
-        await sql`UPDATE users SET subdistrict_id = ${s.id} WHERE id = ${user.id}`.execute(trx);
-        await d.createBoundRole(trx, role, password, s.id);
-        return { subdistrictId: s.id, role, adminId: user.id };
+      const done = await addSubdistrictPg(db, {
+        name: requireString(args, 'name', '街道名'),
+        adminName: optionalString(args, 'admin-name'),
+        adminUser,
+        adminPassword,
+        roleFor: (id) => roleOption(args, `idesk_sub_${id}`),
+        createRole: (trx, role, subdistrictId) => d.createBoundRole(trx, role, password, subdistrictId),
       });
+      if (!done.ok) throw new CliError(1, done.code, done.message);
+      const { out, name } = done;
       return ok(
         { ...out, subdistrict: name, admin: adminUser },
         [`已新建街道 ${name}（编号 ${out.subdistrictId}）、数据库角色 ${out.role} 和管理员账号 ${adminUser}。`, `该街道的服务器请用 postgres://${out.role}:<密码>@主机:端口/库名 连接。`].join('\n'),
