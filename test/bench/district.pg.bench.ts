@@ -2,7 +2,8 @@
 // `--residents R` (default 100,000) over `--subdistricts N` (default 10) with seed-demo, binds a login role to the
 // second subdistrict, and times as that role (row-level security on) and as the owner (off): one residents page
 // (listResidents, a community + surname search, first page with its total) and the subdistrict's dashboard
-// (dashboard.get), median of `--runs` (default 30). Prints the seed's time and the residents page's plan as the role.
+// (dashboard.get, with its sums kept and right after a write), median of `--runs` (default 30). Prints the seed's time
+// and the residents page's plan as the role.
 //   node test/bench/district.pg.bench.ts [--residents 100000] [--subdistricts 10] [--runs 30] [--light]
 // --light seeds places, households, residents and episodes only (no field work), as residents-page.bench does.
 import fs from 'node:fs';
@@ -68,10 +69,11 @@ try {
   const actor: Actor = { userId: null, username: 'bench', displayName: 'bench', role: 'clerk', communityId: null };
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  async function time(label: string, fn: () => Promise<unknown>) {
+  async function time(label: string, fn: () => Promise<unknown>, before?: () => Promise<unknown>) {
     await fn();
     const xs: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+      await before?.();
       const t = performance.now();
       await fn();
       xs.push(performance.now() - t);
@@ -85,7 +87,12 @@ try {
     const ctx = { db: h.db, actor, clock };
     await time(`${who}: residents page, community + '张', with total`, () => listResidents(ctx, { communityId: community, search: '张', sortField: 'lastDay', limit: 100 }));
     await time(`${who}: residents page, whole subdistrict, with total`, () => listResidents(ctx, { sortField: 'lastDay', limit: 100 }));
-    if (!LIGHT) await time(`${who}: dashboard.get`, () => getDashboard(ctx, TODAY));
+    if (!LIGHT) {
+      await time(`${who}: dashboard.get (sums kept)`, () => getDashboard(ctx, TODAY));
+      // counter_version moved before each run (as an episode, flag or move anywhere in the district does): every sum
+      // read afresh.
+      await time(`${who}: dashboard.get after a write`, () => getDashboard(ctx, TODAY), () => sql`UPDATE counter_version SET n = n + 1`.execute(owner.db));
+    }
   }
   const c = new pg.Client({ connectionString: ru.toString() });
   await c.connect();
