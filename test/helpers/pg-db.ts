@@ -18,6 +18,17 @@ export function pgDatabaseUrl(name: string): string {
   return u.toString();
 }
 
+/** One statement on the test server as its administrator: on its own database, or on database `name`. */
+export async function adminQuery(text: string, name?: string): Promise<pg.QueryResult> {
+  const c = new pg.Client({ connectionString: name === undefined ? testPgUrl()! : pgDatabaseUrl(name) });
+  await c.connect();
+  try {
+    return await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
 let admin: pg.Pool | null = null;
 function adminPool(): pg.Pool {
   admin ??= new pg.Pool({ connectionString: testPgUrl()!, max: 2 });

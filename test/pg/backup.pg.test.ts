@@ -12,7 +12,7 @@ import { runCli } from '../../electron/cli/run.ts';
 import { openPostgres } from '../../electron/db/postgres.ts';
 import { lastBackupLine, lastRecordedBackup } from '../../electron/domain/pg-backups.ts';
 import { PG_BIN } from '../helpers/pg-server.ts';
-import { pgDatabaseUrl, testPgUrl } from '../helpers/pg-db.ts';
+import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
 import { tempDir } from '../helpers/env.ts';
 
 const NAME = `idesk_bk${process.pid}`;
@@ -24,16 +24,6 @@ let dir: string;
 let wrapper: string;
 let calls: string;
 const savedBin = process.env.IDESK_PG_BIN;
-
-async function adminQuery(text: string) {
-  const c = new pg.Client({ connectionString: testPgUrl()! });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 beforeAll(async () => {
   await adminQuery(`CREATE DATABASE ${NAME}`);

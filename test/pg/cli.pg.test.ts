@@ -3,27 +3,16 @@
 // ids), stats reads it in read-only transactions; the password never appears in any output; a missing database, a
 // non-empty one for seed-demo and --encrypt are refused with the reason and nothing written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { runCli } from '../../electron/cli/run.ts';
 import { latestVersion } from '../../electron/db/migrations/index.ts';
 import { openPostgres } from '../../electron/db/postgres.ts';
 import { checkCountersPg } from '../../electron/db/pg/counters.ts';
-import { pgDatabaseUrl, testPgUrl } from '../helpers/pg-db.ts';
+import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
 
 const NAME = `idesk_cli${process.pid}`;
 let url: string;
 let password: string;
-
-async function adminQuery(text: string) {
-  const c = new pg.Client({ connectionString: testPgUrl()! });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 beforeAll(async () => {
   await adminQuery(`CREATE DATABASE ${NAME}`);

@@ -5,12 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { runCli } from '../../electron/cli/run.ts';
 import { openPostgres } from '../../electron/db/postgres.ts';
 import { checkCountersPg } from '../../electron/db/pg/counters.ts';
 import { verifyAuditChain } from '../../electron/db/audit-chain.ts';
-import { pgDatabaseUrl, testPgUrl } from '../helpers/pg-db.ts';
+import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
 import { tempDir } from '../helpers/env.ts';
 import { xlsxBuffer } from '../helpers/lists.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
@@ -32,16 +31,6 @@ let url: string;
 let seededUrl: string;
 let password: string;
 let dir: string;
-
-async function adminQuery(text: string) {
-  const c = new pg.Client({ connectionString: testPgUrl()! });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 beforeAll(async () => {
   await adminQuery(`CREATE DATABASE ${NAME}`);

@@ -25,7 +25,7 @@ import { dispatch } from '../../electron/api/dispatch.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { toErrorData } from '../../electron/shared/errors.ts';
-import { pgDatabaseUrl, testPgUrl } from '../helpers/pg-db.ts';
+import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
 
 const NAME = `idesk_district${process.pid}`;
 const ROLE_A = `idesk_ta_${process.pid}`;
@@ -40,16 +40,6 @@ let owner: PgHandle;
 let tmp: string;
 const handles: PgHandle[] = [];
 const clock = fixedClock('2022-01-20T01:00:00.000Z');
-
-async function adminQuery(text: string) {
-  const c = new pg.Client({ connectionString: testPgUrl()! });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 function roleUrl(role: string): string {
   const u = new URL(url);

@@ -19,7 +19,7 @@ import { openPostgres, pgAsDbHandle } from '../../electron/db/postgres.ts';
 import { verifyAuditChain } from '../../electron/db/audit-chain.ts';
 import { checkCountersPg } from '../../electron/db/pg/counters.ts';
 import { generateKey, writeKeyFile } from '../../electron/db/keys.ts';
-import { pgDatabaseUrl, testPgUrl } from '../helpers/pg-db.ts';
+import { adminQuery, pgDatabaseUrl, testPgUrl } from '../helpers/pg-db.ts';
 import { tempDir } from '../helpers/env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -30,16 +30,6 @@ const [EMPTY, OTHER, REFUSE, ENC, SHELL] = DBS;
 let dir: string;
 let source: string;
 let password: string;
-
-async function adminQuery(text: string) {
-  const c = new pg.Client({ connectionString: testPgUrl()! });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 async function cli(...argv: string[]) {
   const r = await runCli(argv);
@@ -157,7 +147,7 @@ describe('migrate-to-pg', () => {
     try {
       for (const t of ['residents', 'households', 'episodes', 'checkins', 'tests', 'alerts', 'places', 'supply_requests', 'cadres', 'users'] as const) {
         const s = (raw.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
-        expect(Number((await adminQueryOn(EMPTY, `SELECT count(*) AS n FROM ${t}`))[0].n), t).toBe(s);
+        expect(Number((await adminQuery(`SELECT count(*) AS n FROM ${t}`, EMPTY)).rows[0].n), t).toBe(s);
       }
       // The chain: the original rows with their ids and hashes, then the migration's own entry; it verifies.
       const chain = await verifyAuditChain(h.db);
@@ -190,7 +180,7 @@ describe('migrate-to-pg', () => {
     const url = pgDatabaseUrl(OTHER);
     expect((await cli('seed-demo', '--db', url, '--residents', '200', '--seed', '7', '--today', '2022-01-20')).code).toBe(0);
     expect((await cli('init', '--db', url, '--district', '广阳区', '--subdistrict', '新开路街道')).code).toBe(0);
-    const theirs = await adminQueryOn(OTHER, `SELECT md5(string_agg(r::text, ',' ORDER BY id)) AS m, count(*) AS n FROM residents r`);
+    const theirs = (await adminQuery(`SELECT md5(string_agg(r::text, ',' ORDER BY id)) AS m, count(*) AS n FROM residents r`, OTHER)).rows;
     const r = await cli('migrate-to-pg', '--db', source, '--to', url, '--json');
     expect(r.code, r.text).toBe(0);
     const rep = r.json as Report;
@@ -200,7 +190,7 @@ describe('migrate-to-pg', () => {
     expect(rep.renamedUsers.map((u) => u.from)).toContain('admin');
     expect(rep.archive).toMatch(/^idesk_archive_[0-9a-f]+$/);
     // The target's own residents are exactly as they were.
-    expect(await adminQueryOn(OTHER, `SELECT md5(string_agg(r::text, ',' ORDER BY id)) AS m, count(*) AS n FROM residents r WHERE id <= 200`)).toEqual(theirs);
+    expect((await adminQuery(`SELECT md5(string_agg(r::text, ',' ORDER BY id)) AS m, count(*) AS n FROM residents r WHERE id <= 200`, OTHER)).rows).toEqual(theirs);
     const v = await cli('verify', '--db', url);
     expect(v.code, v.text).toBe(0);
     const h = await openPostgres(url);
@@ -211,11 +201,11 @@ describe('migrate-to-pg', () => {
       expect(archived).toMatchObject({ ok: true, rows: before.sourceChain.length, head: before.sourceChain[before.sourceChain.length - 1] });
       expect(await checkCountersPg(h.db)).toEqual([]);
       // Every moved foreign key still names the right row: each migrated person's episodes and check-ins are theirs.
-      const wrong = await adminQueryOn(
-        OTHER,
+      const wrong = await adminQuery(
         `SELECT count(*) AS n FROM checkins c JOIN episodes e ON e.id = c.episode_id WHERE c.resident_id > 200 AND e.resident_id <> c.resident_id`,
+        OTHER,
       );
-      expect(Number(wrong[0].n)).toBe(0);
+      expect(Number(wrong.rows[0].n)).toBe(0);
     } finally {
       await h.close();
     }
@@ -318,12 +308,3 @@ describe('migrate-to-pg', () => {
   });
 });
 
-async function adminQueryOn(name: string, text: string) {
-  const c = new pg.Client({ connectionString: pgDatabaseUrl(name) });
-  await c.connect();
-  try {
-    return (await c.query(text)).rows;
-  } finally {
-    await c.end();
-  }
-}
