@@ -2,6 +2,7 @@
 // The domain stays engine-neutral by calling these; every PostgreSQL-specific word lives under electron/db/.
 import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.ts';
+import { withoutPassword } from '../shared/server-db.ts';
 
 type AnyDb = Kysely<Database>;
 
@@ -12,16 +13,8 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target);
 }
 
-/** The URL with its password replaced by *** (for messages, logs and command output). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
-}
+/** The URL with its password replaced by *** (for messages, logs and command output): the settings page's own. */
+export const redactUrl = withoutPassword;
 
 /** A --db value as shown to people: a file path as given, a PostgreSQL URL without its password. */
 export const shownDb = (target: string): string => (isPostgresUrl(target) ? redactUrl(target) : target);
