@@ -12,6 +12,7 @@ import { runCli } from '../../electron/cli/run.ts';
 import { openPostgres } from '../../electron/db/postgres.ts';
 import { lastBackupLine, lastRecordedBackup } from '../../electron/domain/pg-backups.ts';
 import { PG_BIN } from '../helpers/pg-server.ts';
+import { cliHidingPassword } from '../helpers/pg-cli.ts';
 import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
 import { tempDir } from '../helpers/env.ts';
 
@@ -49,12 +50,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]) {
-  const r = await runCli(argv);
-  const all = `${r.result.text ?? ''}\n${JSON.stringify(r.result.json ?? null)}`;
-  expect(all, 'the password never shows').not.toContain(password);
-  return r.result;
-}
+const cli = (...argv: string[]) => cliHidingPassword(password, argv);
 
 async function tableCounts(u: string): Promise<Record<string, number>> {
   const c = new pg.Client({ connectionString: u });

@@ -4,10 +4,10 @@
 // non-empty one for seed-demo and --encrypt are refused with the reason and nothing written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { runCli } from '../../electron/cli/run.ts';
 import { latestVersion } from '../../electron/db/migrations/index.ts';
 import { openPostgres } from '../../electron/db/postgres.ts';
 import { checkCountersPg } from '../../electron/db/pg/counters.ts';
+import { cliHidingPassword } from '../helpers/pg-cli.ts';
 import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
 
 const NAME = `idesk_cli${process.pid}`;
@@ -24,12 +24,7 @@ afterAll(async () => {
   await adminQuery(`DROP DATABASE IF EXISTS ${NAME} WITH (FORCE)`);
 });
 
-async function cli(...argv: string[]) {
-  const r = await runCli(argv);
-  const all = `${r.result.text ?? ''}\n${JSON.stringify(r.result.json ?? null)}`;
-  expect(all, 'the password never shows').not.toContain(password);
-  return r.result;
-}
+const cli = (...argv: string[]) => cliHidingPassword(password, argv);
 
 describe('CLI on PostgreSQL', () => {
   it('init builds the schema and sets the names; again, it changes nothing', async () => {

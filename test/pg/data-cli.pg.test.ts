@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/cli/run.ts';
 import { openPostgres } from '../../electron/db/postgres.ts';
 import { checkCountersPg } from '../../electron/db/pg/counters.ts';
 import { verifyAuditChain } from '../../electron/db/audit-chain.ts';
+import { cliHidingPassword } from '../helpers/pg-cli.ts';
 import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
 import { tempDir } from '../helpers/env.ts';
 import { xlsxBuffer } from '../helpers/lists.ts';
@@ -47,12 +47,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]) {
-  const r = await runCli(argv);
-  const all = `${r.result.text ?? ''}\n${JSON.stringify(r.result.json ?? null)}`;
-  expect(all, 'the password never shows').not.toContain(password);
-  return r.result;
-}
+const cli = (...argv: string[]) => cliHidingPassword(password, argv);
 
 async function count(u: string, table: 'residents' | 'episodes' | 'households' | 'tests' | 'auditLog'): Promise<number> {
   const h = await openPostgres(u, { readonly: true });

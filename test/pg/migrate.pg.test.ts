@@ -12,13 +12,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import Sqlite from 'better-sqlite3-multiple-ciphers';
-import { runCli } from '../../electron/cli/run.ts';
 import { cliApi } from '../../electron/cli/context.ts';
 import { openDatabase } from '../../electron/db/open.ts';
 import { openPostgres, pgAsDbHandle } from '../../electron/db/postgres.ts';
 import { verifyAuditChain } from '../../electron/db/audit-chain.ts';
 import { checkCountersPg } from '../../electron/db/pg/counters.ts';
 import { generateKey, writeKeyFile } from '../../electron/db/keys.ts';
+import { cliHidingPassword } from '../helpers/pg-cli.ts';
 import { adminQuery, pgDatabaseUrl, testPgUrl } from '../helpers/pg-db.ts';
 import { tempDir } from '../helpers/env.ts';
 
@@ -31,12 +31,7 @@ let dir: string;
 let source: string;
 let password: string;
 
-async function cli(...argv: string[]) {
-  const r = await runCli(argv);
-  const all = `${r.result.text ?? ''}\n${JSON.stringify(r.result.json ?? null)}`;
-  expect(all, 'the password never shows').not.toContain(password);
-  return r.result;
-}
+const cli = (...argv: string[]) => cliHidingPassword(password, argv);
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
