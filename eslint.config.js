@@ -7,7 +7,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig([
-  globalIgnores(['out/', 'dist/', 'test-results/', 'resources/', '.cache/', '.tmp-*/']),
+  globalIgnores(['out/', 'dist/', 'dist-cli*/', 'test-results/', 'resources/', '.cache/', '.tmp-*/']),
   {
     files: ['**/*.{ts,tsx,js,mjs}'],
     extends: [js.configs.recommended, tseslint.configs.recommended],

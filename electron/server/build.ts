@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository: two levels above this file in the sources (electron/server/), one above the pre-built dist-cli/. */
+export const REPO_ROOT = ((here) => path.resolve(here, path.basename(here) === 'dist-cli' ? '..' : '../..'))(path.dirname(fileURLToPath(import.meta.url)));
 export const RENDERER_SRC = path.join(REPO_ROOT, 'renderer');
 export const RENDERER_OUT = path.join(REPO_ROOT, 'out', 'renderer');
 const LOCK = path.join(REPO_ROOT, 'out', '.renderer-build.lock');
