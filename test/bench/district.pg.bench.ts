@@ -4,7 +4,7 @@
 // (listResidents, a community + surname search, first page with its total) and the subdistrict's dashboard
 // (dashboard.get, with its sums kept and right after a write), median of `--runs` (default 30). Prints the seed's time
 // and the residents page's plan as the role.
-//   node test/bench/district.pg.bench.ts [--residents 100000] [--subdistricts 10] [--runs 30] [--light] [--url postgres://…]
+//   node test/bench/district.pg.bench.ts [--residents 100000] [--subdistricts 10] [--runs 30] [--light] [--url postgres://…] [--nth 2]
 // --light seeds places, households, residents and episodes only (no field work), as residents-page.bench does.
 // --url: a database seed-demo already filled (as its owner), instead of a server and a seed of the bench's own. The bench
 // writes there (ANALYZE, a role of its own bound and dropped again, counter_version moved): give it a copy
@@ -30,6 +30,8 @@ const SUBDISTRICTS = Number(arg('subdistricts', '10'));
 const RUNS = Number(arg('runs', '30'));
 const LIGHT = process.argv.includes('--light');
 const GIVEN_URL = arg('url', '');
+/** Which subdistrict (in id order) the role is bound to: the second by default; 10 = the last of 10. */
+const NTH = Number(arg('nth', '2'));
 const TODAY = '2022-01-20';
 const clock = fixedClock(`${TODAY}T07:00:00.000Z`);
 
@@ -65,7 +67,7 @@ try {
   const owner = await openPostgres(url, { max: 2 });
   handles.push(owner);
   await sql`ANALYZE`.execute(owner.db);
-  const second = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'subdistrict' ORDER BY id OFFSET 1 LIMIT 1`.execute(owner.db)).rows[0]?.id ?? 0);
+  const second = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'subdistrict' ORDER BY id OFFSET ${NTH - 1} LIMIT 1`.execute(owner.db)).rows[0]?.id ?? 0);
   const pw = path.join(tmp, 'pw.txt');
   fs.writeFileSync(pw, 'bench-pass-1');
   const added = await runCli(['district', 'add-role', '--db', url, '--subdistrict', String(second), '--role', ROLE, '--password-file', pw]);
