@@ -8,6 +8,8 @@ import type { Ctx } from './context.ts';
 import { coveredCounts, doneCounts, sumBy } from './counters.ts';
 import { buildingOrder } from './checkins-due.ts';
 import type { Slot } from '../db/schema.ts';
+import { sql } from 'kysely';
+import { isPostgres } from '../db/engine.ts';
 
 /** Which people of a building a run covers: the unrecorded, the recorded, or everyone due. */
 export type DuePartition = 'missing' | 'done' | 'all';
@@ -80,6 +82,19 @@ export interface BuildingPlace {
  */
 export async function buildingsInOrder(ctx: Ctx, ids: readonly number[]): Promise<BuildingPlace[]> {
   if (!ids.length) return [];
+  if (isPostgres(ctx.db)) {
+    // PostgreSQL: the ids as one array, each place looked up by its key. As a plain join of ~1,000 buildings the
+    // planner chose two scans of every place (42,000 at 100,000 residents) and a hash join: 31 ms against 4.6 ms for
+    // the lookups (load 8); OFFSET 0 keeps each lateral lookup from being flattened back into that join.
+    const rows = await sql<BuildingPlace>`SELECT b.id AS "buildingId", b.name AS building, p.id AS "compoundId", p.name AS compound,
+        c.id AS "communityId", c.name AS community
+      FROM unnest(${[...ids]}::bigint[]) AS i (id)
+      CROSS JOIN LATERAL (SELECT id, name, parent_id FROM places WHERE id = i.id OFFSET 0) AS b
+      CROSS JOIN LATERAL (SELECT id, name, parent_id FROM places WHERE id = b.parent_id OFFSET 0) AS p
+      CROSS JOIN LATERAL (SELECT id, name FROM places WHERE id = p.parent_id OFFSET 0) AS c
+      ORDER BY ${sql.join(buildingOrder(ctx.db))}`.execute(ctx.db);
+    return rows.rows.map((r) => ({ ...r, buildingId: Number(r.buildingId), compoundId: Number(r.compoundId), communityId: Number(r.communityId) }));
+  }
   let q = ctx.db
     .selectFrom('places as b')
     .innerJoin('places as p', 'p.id', 'b.parentId')

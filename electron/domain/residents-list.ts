@@ -4,7 +4,7 @@ import type { Ctx } from './context.ts';
 import { today } from './clock.ts';
 import { assertInScope, scopeOf } from './actor.ts';
 import { notFound } from '../shared/errors.ts';
-import { changeStamp } from '../db/engine.ts';
+import { boundSubdistrict, changeStamp } from '../db/engine.ts';
 import { maskIdNumber, maskPhone, toHalfWidth } from '../shared/idcard.ts';
 import { addDays, ageOn, diffDays } from './dates.ts';
 import type { Category, Database, DocType, ResidentStatus, Sex } from '../db/schema.ts';
@@ -274,6 +274,14 @@ export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Pa
   }[field] as 'r.lastDay';
   const count = () =>
     cachedCount(ctx, q, async () => Number((await baseQuery(ctx, q, 'count').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
+  // A first page (offset ≤ REVERSE_AFTER, the walk direction known without the total): the page's rows and its total
+  // are independent, so outside a transaction they are asked for at once. On PostgreSQL the pool runs them on two
+  // connections side by side (the total over a whole subdistrict's 100,000 rows takes as long as the page itself);
+  // SQLite's one connection takes them in turn as before.
+  if (q.withTotal !== false && offset <= REVERSE_AFTER && !ctx.db.isTransaction) {
+    const [total, rows] = await Promise.all([count(), readPage(ctx, q, col, dir, dir, limit, offset)]);
+    return { rows, total };
+  }
   const total = q.withTotal !== false ? await count() : null;
 
   // A grid jumping to its last rows asks for OFFSET ~1,000,000: walking the index that far costs more than a count,
@@ -289,11 +297,54 @@ export async function listResidents(ctx: Ctx, q: ResidentQuery = {}): Promise<Pa
       pageOffset = Math.max(0, n - offset - pageLimit);
     }
   }
+  return { rows: await readPage(ctx, q, col, dir, walk, pageLimit, pageOffset), total };
+}
+
+/**
+ * Whether a page's ids are read community by community (PostgreSQL, a connection bound to a subdistrict: row-level
+ * security narrows every residents query to the subdistrict's communities, `community_id = ANY (…)`). The walk of the
+ * district-wide sort index in order, filtering on the community, would read the rows of the other subdistricts that
+ * sort first: the people of a district share a handful of last days, so the last subdistrict's first page read
+ * ~90,000 index entries and their rows (100–170 ms at 1,000,000 residents). Instead each visible community gives its
+ * first `needed` rows from its own index (community_id, sort column, id) and the page is the first of those, merged:
+ * at most communities × `needed` index entries however the subdistricts' rows are spread. Only where such an index
+ * exists (last day, name, id), no other filter narrows through an index of its own (a community, a place, a search,
+ * alerts, needs) and the page is near an end (`needed` ≤ REVERSE_AFTER + a page).
+ */
+async function perCommunityWalk(ctx: Ctx, q: ResidentQuery, col: string, needed: number): Promise<boolean> {
+  if (needed > REVERSE_AFTER + 1000 || !['r.lastDay', 'r.name', 'r.id'].includes(col)) return false;
+  if (q.communityId || q.householdId || q.compoundId || q.buildingId || q.abnormal || q.needs?.length || q.search?.trim()) return false;
+  if (scopeOf(ctx.actor) !== null) return false;
+  return (await boundSubdistrict(ctx.db)) !== null;
+}
+
+/** One page of rows in `dir` order, read walking the sort index in `walk` order. */
+async function readPage(ctx: Ctx, q: ResidentQuery, col: 'r.lastDay', dir: 'asc' | 'desc', walk: 'asc' | 'desc', pageLimit: number, pageOffset: number): Promise<ResidentRow[]> {
+  if (pageLimit === 0) return [];
   // Deferred join: the page's ids come from the sort index alone; the joins and the alert count run for those rows only.
-  const ids = baseQuery(ctx, q, 'page').select('r.id').orderBy(col, walk).orderBy('r.id', walk).limit(pageLimit).offset(pageOffset);
-  const rows = pageLimit === 0 ? [] : await withRowColumns(ctx.db.selectFrom('residents as r')).where('r.id', 'in', ids).orderBy(col, dir).orderBy('r.id', dir).execute();
+  const ids = (await perCommunityWalk(ctx, q, col, pageLimit + pageOffset))
+    ? ctx.db
+        .selectFrom('places as pc')
+        .where('pc.level', '=', 'community')
+        .innerJoinLateral(
+          baseQuery(ctx, q, 'page')
+            .where(sql<boolean>`r.community_id = pc.id`)
+            .select(['r.id', `${col} as k`])
+            .orderBy(col, walk)
+            .orderBy('r.id', walk)
+            .limit(pageLimit + pageOffset)
+            .as('x'),
+          (join) => join.onTrue(),
+        )
+        .select('x.id')
+        .orderBy('x.k', walk)
+        .orderBy('x.id', walk)
+        .limit(pageLimit)
+        .offset(pageOffset)
+    : baseQuery(ctx, q, 'page').select('r.id').orderBy(col, walk).orderBy('r.id', walk).limit(pageLimit).offset(pageOffset);
+  const rows = await withRowColumns(ctx.db.selectFrom('residents as r')).where('r.id', 'in', ids).orderBy(col, dir).orderBy('r.id', dir).execute();
   const todayDate = today(ctx.clock);
-  return { rows: await withNeeds(ctx, rows.map((r) => toRow(r, todayDate)), 'id'), total };
+  return withNeeds(ctx, rows.map((r) => toRow(r, todayDate)), 'id');
 }
 
 function toRow(

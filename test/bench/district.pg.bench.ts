@@ -4,8 +4,11 @@
 // (listResidents, a community + surname search, first page with its total) and the subdistrict's dashboard
 // (dashboard.get, with its sums kept and right after a write), median of `--runs` (default 30). Prints the seed's time
 // and the residents page's plan as the role.
-//   node test/bench/district.pg.bench.ts [--residents 100000] [--subdistricts 10] [--runs 30] [--light]
+//   node test/bench/district.pg.bench.ts [--residents 100000] [--subdistricts 10] [--runs 30] [--light] [--url postgres://…] [--nth 2]
 // --light seeds places, households, residents and episodes only (no field work), as residents-page.bench does.
+// --url: a database seed-demo already filled (as its owner), instead of a server and a seed of the bench's own. The bench
+// writes there (ANALYZE, a role of its own bound and dropped again, counter_version moved): give it a copy
+// (CREATE DATABASE x TEMPLATE …), not a database in use.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,46 +23,57 @@ import { listResidents } from '../../electron/domain/residents-list.ts';
 import { getDashboard } from '../../electron/domain/dashboard.ts';
 import { seedDistrictDb } from '../../electron/cli/seed/file.ts';
 import { arg } from './bench-args.ts';
+import { redactUrl } from '../../electron/db/engine.ts';
 
 const RESIDENTS = Number(arg('residents', '100000'));
 const SUBDISTRICTS = Number(arg('subdistricts', '10'));
 const RUNS = Number(arg('runs', '30'));
 const LIGHT = process.argv.includes('--light');
+const GIVEN_URL = arg('url', '');
+/** Which subdistrict (in id order) the role is bound to: the second by default; 10 = the last of 10. */
+const NTH = Number(arg('nth', '2'));
 const TODAY = '2022-01-20';
 const clock = fixedClock(`${TODAY}T07:00:00.000Z`);
 
-const server = await startPgServer({ watchParent: true });
+const server = GIVEN_URL ? null : await startPgServer({ watchParent: true });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-district-bench-'));
 const handles: PgHandle[] = [];
+// Roles are the server's, not the database's: on a given server the bench's own role gets a name no one else has.
+const ROLE = GIVEN_URL ? `idesk_bench_${process.pid}` : 'idesk_bench_sub';
+let url = GIVEN_URL;
 try {
-  const admin = new pg.Client({ connectionString: server.url });
-  await admin.connect();
-  await admin.query('CREATE DATABASE district');
-  await admin.end();
-  const u = new URL(server.url);
-  u.pathname = '/district';
-  const url = u.toString();
+  if (server) {
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE district');
+    await admin.end();
+    const u = new URL(server.url);
+    u.pathname = '/district';
+    url = u.toString();
+  }
 
   const t0 = performance.now();
-  if (LIGHT) {
+  if (GIVEN_URL) {
+    console.log(`database ${redactUrl(url)} as seed-demo filled it (not seeded here)`);
+  } else if (LIGHT) {
     await seedDistrictDb(url, clock, { residents: RESIDENTS, days: 10, seed: 1, password: 'demo1234', full: false }, SUBDISTRICTS);
   } else {
     const r = await runCli(['seed-demo', '--db', url, '--residents', String(RESIDENTS), '--subdistricts', String(SUBDISTRICTS), '--today', TODAY]);
     if (r.result.code !== 0) throw new Error(r.result.text);
   }
   const seedS = (performance.now() - t0) / 1000;
-  console.log(`seed-demo${LIGHT ? ' (light)' : ''}: ${RESIDENTS.toLocaleString('en')} residents over ${SUBDISTRICTS} subdistricts in ${seedS.toFixed(1)} s`);
+  if (!GIVEN_URL) console.log(`seed-demo${LIGHT ? ' (light)' : ''}: ${RESIDENTS.toLocaleString('en')} residents over ${SUBDISTRICTS} subdistricts in ${seedS.toFixed(1)} s`);
 
   const owner = await openPostgres(url, { max: 2 });
   handles.push(owner);
   await sql`ANALYZE`.execute(owner.db);
-  const second = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'subdistrict' ORDER BY id OFFSET 1 LIMIT 1`.execute(owner.db)).rows[0]?.id ?? 0);
+  const second = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'subdistrict' ORDER BY id OFFSET ${NTH - 1} LIMIT 1`.execute(owner.db)).rows[0]?.id ?? 0);
   const pw = path.join(tmp, 'pw.txt');
   fs.writeFileSync(pw, 'bench-pass-1');
-  const added = await runCli(['district', 'add-role', '--db', url, '--subdistrict', String(second), '--role', 'idesk_bench_sub', '--password-file', pw]);
+  const added = await runCli(['district', 'add-role', '--db', url, '--subdistrict', String(second), '--role', ROLE, '--password-file', pw]);
   if (added.result.code !== 0) throw new Error(added.result.text);
   const ru = new URL(url);
-  ru.username = 'idesk_bench_sub';
+  ru.username = ROLE;
   ru.password = 'bench-pass-1';
   const role = await openPostgres(ru.toString(), { max: 2, migrate: false });
   handles.push(role);
@@ -78,7 +92,7 @@ try {
       await fn();
       xs.push(performance.now() - t);
     }
-    console.log(`${label.padEnd(58)} median ${median(xs).toFixed(1)} ms  max ${Math.max(...xs).toFixed(1)} ms`);
+    console.log(`${label.padEnd(58)} median ${median(xs).toFixed(1)} ms  fastest ${Math.min(...xs).toFixed(1)} ms  max ${Math.max(...xs).toFixed(1)} ms`);
   }
   for (const [who, h] of [
     ['role (RLS on)', role],
@@ -99,8 +113,23 @@ try {
   const plan = (await c.query(`EXPLAIN ANALYZE SELECT id, name, last_day FROM residents WHERE community_id = ${community} ORDER BY last_day, id LIMIT 100`)).rows.map((r) => r['QUERY PLAN']);
   await c.end();
   console.log('plan as the role:\n  ' + plan.join('\n  '));
+  console.log(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 } finally {
   for (const h of handles) await h.close().catch(() => {});
-  server.stop();
+  if (GIVEN_URL) {
+    // The bench's role out of the given database and the server again (it owns nothing; its grants go with it).
+    const c = new pg.Client({ connectionString: GIVEN_URL });
+    await c.connect();
+    try {
+      if ((await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [ROLE])).rowCount) {
+        await c.query('DELETE FROM idesk_bindings WHERE role_name = $1', [ROLE]);
+        await c.query(`DROP OWNED BY ${ROLE}`);
+        await c.query(`DROP ROLE ${ROLE}`);
+      }
+    } finally {
+      await c.end();
+    }
+  }
+  server?.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -17,7 +17,7 @@ import { nowIso } from '../../domain/clock.ts';
 import { getOrgRoot } from '../../domain/places.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.ts';
-import { withPgSeedLoad } from '../../db/pg/district.ts';
+import { vacuumAfterPgSeedLoad, withPgSeedLoad } from '../../db/pg/district.ts';
 
 /** The demo's clock (--today at 3 pm, else now) and password, refused before anything is created. */
 export function checkSeedOptions(todayArg: string | undefined, password: string): Clock {
@@ -37,6 +37,7 @@ export function seedDemoFile(file: string, open: OpenOptions, clock: Clock, opts
       : await withBulkLoad(handle.sqlite, (db) => seedDemo({ db, actor: CLI_ACTOR, clock }, { ...opts, bulk: true }));
     // A new demo file has no history for office PCs to catch up on: its fill leaves no change notices behind.
     await clearChangeLog(handle.db);
+    if (isPostgresUrl(file)) await vacuumAfterPgSeedLoad(handle.db);
     return summary;
   });
 }
@@ -54,7 +55,11 @@ const OWN_SUBDISTRICT = ['users', 'test_rounds', 'import_batches', 'devices', 'p
  * district), ID numbers are unique across all of them, and every row is tied to its subdistrict.
  */
 export function seedDistrictDb(url: string, clock: Clock, opts: Omit<SeedOptions, 'bulk' | 'district'>, subdistricts: number): Promise<SeedSummary[]> {
-  return withDb(url, { create: true }, (handle) => handle.db.transaction().execute((db) => withPgSeedLoad(db, () => seedSubdistricts(db, clock, opts, subdistricts))));
+  return withDb(url, { create: true }, async (handle) => {
+    const out = await handle.db.transaction().execute((db) => withPgSeedLoad(db, () => seedSubdistricts(db, clock, opts, subdistricts)));
+    await vacuumAfterPgSeedLoad(handle.db);
+    return out;
+  });
 }
 
 async function seedSubdistricts(db: Kysely<Database>, clock: Clock, opts: Omit<SeedOptions, 'bulk' | 'district'>, subdistricts: number): Promise<SeedSummary[]> {

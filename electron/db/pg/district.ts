@@ -310,6 +310,10 @@ export async function withPgSeedLoad<T>(trx: Kysely<Database>, fn: () => Promise
   // A million-resident fill: the pool's per-statement and idle-in-transaction limits are for servers, not for this.
   await sql`SET LOCAL statement_timeout = 0`.execute(trx);
   await sql`SET LOCAL idle_in_transaction_session_timeout = 0`.execute(trx);
+  // The commit waits for its WAL even on a server run with synchronous_commit off (the test and bench servers): until
+  // then no row of the fill can be hinted committed, and the VACUUM after it (vacuumAfterPgSeedLoad) could not mark
+  // a single page all-visible.
+  await sql`SET LOCAL synchronous_commit = on`.execute(trx);
   const tables = (
     await sql<{ t: string }>`SELECT DISTINCT c.relname AS t FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
       WHERE NOT g.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND c.relname NOT IN ('audit_log', 'audit_purge_gate') ORDER BY 1`.execute(trx)
@@ -330,4 +334,25 @@ export async function withPgSeedLoad<T>(trx: Kysely<Database>, fn: () => Promise
 
 async function hasDistrictSchema(db: Kysely<Database>): Promise<boolean> {
   return !!(await sql<{ t: string | null }>`SELECT to_regclass('idesk_bindings')::text AS t`.execute(db)).rows[0]?.t;
+}
+
+/**
+ * After a demo fill has committed (outside any transaction): VACUUM ANALYZE, the statistics and the visibility map
+ * autovacuum would write later on a database in use. A freshly loaded table has no visibility map, so until then every
+ * count answered from an index (a whole subdistrict's residents total: 100,000 index entries) visits each row's heap
+ * page too — as slow as reading the table.
+ */
+export async function vacuumAfterPgSeedLoad(db: Kysely<Database>): Promise<void> {
+  if (db.isTransaction) throw new Error('VACUUM cannot run inside a transaction');
+  // INDEX_CLEANUP ON: the fill updates rows it inserted (a resident's current episode, the places' subdistricts), and
+  // when such dead versions are few VACUUM by default leaves them, and their pages not all-visible, for a later run.
+  // On one connection of the pool, without its per-statement limit (a million-resident database takes minutes).
+  await db.connection().execute(async (c) => {
+    await sql`SET statement_timeout = 0`.execute(c);
+    try {
+      await sql`VACUUM (ANALYZE, INDEX_CLEANUP ON)`.execute(c);
+    } finally {
+      await sql`RESET statement_timeout`.execute(c);
+    }
+  });
 }
