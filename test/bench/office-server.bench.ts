@@ -5,7 +5,7 @@
 // dispatch (no network, no TLS, one caller) on a copy of the same database, and the ratio between the two.
 // --engine sqlite (default) | pg | both: pg starts its own throwaway PostgreSQL 15 on 127.0.0.1
 // (test/helpers/pg-server.ts), fills it with seed-demo --db postgres://… and serves that (serve's LISTEN feed, pool of
-// 10); both prints the two side by side.
+// 10); both prints the two side by side. BENCH_PG_SERVER=postgres://… uses a running server's bench_fill instead.
 // BENCH_SECONDS (default 60), BENCH_CLIENTS (20), BENCH_RESIDENTS (100000), BENCH_LOCAL_ENTRIES (200, the in-process
 // run) change the run; the SQLite database is built once under .cache/bench/ (seed-demo, --today 2022-01-20) and
 // copied for each run; the PostgreSQL one is filled at each run (the fill time is printed) and copied by TEMPLATE.
@@ -93,7 +93,10 @@ async function sqliteTarget(): Promise<Target> {
 }
 
 async function pgTarget(): Promise<Target> {
-  const server: PgServer = await startPgServer({ watchParent: true });
+  // BENCH_PG_SERVER: a server already holding bench_fill (seed-demo of BENCH_RESIDENTS, --today 2022-01-20, --seed 1,
+  // VACUUM ANALYZEd), e.g. kept between runs while profiling; its two copies are dropped afterwards.
+  const kept = process.env.BENCH_PG_SERVER;
+  const server: PgServer = kept ? { url: kept, port: Number(new URL(kept).port), dir: '', stop: () => {} } : await startPgServer({ watchParent: true });
   const url = (name: string) => {
     const u = new URL(server.url);
     u.pathname = `/${name}`;
@@ -101,12 +104,15 @@ async function pgTarget(): Promise<Target> {
   };
   const admin = new pg.Client(server.url);
   await admin.connect();
-  await admin.query('CREATE DATABASE bench_fill');
-  console.log(`fill (PostgreSQL 15 on 127.0.0.1:${server.port}): seed-demo --residents ${RESIDENTS}…`);
-  const t0 = performance.now();
-  seed(url('bench_fill'));
-  console.log(`fill: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  await admin.query('VACUUM ANALYZE');
+  if (!kept) {
+    await admin.query('CREATE DATABASE bench_fill');
+    console.log(`fill (PostgreSQL 15 on 127.0.0.1:${server.port}): seed-demo --residents ${RESIDENTS}…`);
+    const t0 = performance.now();
+    seed(url('bench_fill'));
+    console.log(`fill: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    await admin.query('VACUUM ANALYZE');
+  }
+  for (const name of ['bench_served', 'bench_local']) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.query('CREATE DATABASE bench_served TEMPLATE bench_fill');
   await admin.query('CREATE DATABASE bench_local TEMPLATE bench_fill');
   await admin.end();
@@ -114,7 +120,13 @@ async function pgTarget(): Promise<Target> {
     served: url('bench_served'),
     local: url('bench_local'),
     open: async (u) => pgAsDbHandle(await openPostgres(u, { max: 4 })),
-    cleanup: async () => server.stop(),
+    cleanup: async () => {
+      if (!kept) return server.stop();
+      const c = new pg.Client(server.url);
+      await c.connect();
+      for (const name of ['bench_served', 'bench_local']) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
   };
 }
 
