@@ -113,16 +113,6 @@ export async function recordCheckIn(ctx: Ctx, input: CheckinInput): Promise<Chec
   const f = normaliseFields(input);
   return inTx(ctx, async (ctx) => {
     const { resident, episode } = await personOnDate(ctx, input.residentId, input.date);
-    const existing = await ctx.db
-      .selectFrom('checkins')
-      .select(['id', 'recordedBy'])
-      .where('residentId', '=', resident.id)
-      .where('date', '=', input.date)
-      .where('slot', '=', input.slot)
-      .executeTakeFirst();
-    if (existing) {
-      throw fail('CONFLICT', 'checkins.alreadyRecorded', { name: resident.name, date: input.date, slot: msg(`label.slot.${input.slot}` as const), by: existing.recordedBy }, { details: { checkinId: existing.id } });
-    }
     // The settings once (the policy and the fever threshold).
     const settings = await getSettings(ctx);
     checkTemperaturePolicy(settings, f);
@@ -149,8 +139,22 @@ export async function recordCheckIn(ctx: Ctx, input: CheckinInput): Promise<Chec
         createdAt: at,
         updatedAt: at,
       })
+      // The slot already recorded: nothing is written and the save is refused (CONFLICT). Asked of the insert itself
+      // rather than read first: a round trip fewer, and on PostgreSQL a save racing another for the same slot waits
+      // for it and then finds its row, instead of failing on the unique index.
+      .onConflict((oc) => oc.columns(['residentId', 'date', 'slot']).doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) {
+      const existing = await ctx.db
+        .selectFrom('checkins')
+        .select(['id', 'recordedBy'])
+        .where('residentId', '=', resident.id)
+        .where('date', '=', input.date)
+        .where('slot', '=', input.slot)
+        .executeTakeFirstOrThrow();
+      throw fail('CONFLICT', 'checkins.alreadyRecorded', { name: resident.name, date: input.date, slot: msg(`label.slot.${input.slot}` as const), by: existing.recordedBy }, { details: { checkinId: existing.id } });
+    }
     if (f.testType && f.testResult) {
       await insertTest(ctx, { residentId: resident.id, episodeId: episode.id, sampleDate: input.date, testType: f.testType, result: f.testResult, source: 'checkin', checkinId: row.id });
     }

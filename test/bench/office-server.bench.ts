@@ -5,7 +5,8 @@
 // dispatch (no network, no TLS, one caller) on a copy of the same database, and the ratio between the two.
 // --engine sqlite (default) | pg | both: pg starts its own throwaway PostgreSQL 15 on 127.0.0.1
 // (test/helpers/pg-server.ts), fills it with seed-demo --db postgres://… and serves that (serve's LISTEN feed, pool of
-// 10); both prints the two side by side. BENCH_PG_SERVER=postgres://… uses a running server's bench_fill instead.
+// 10, statements prepared as serve has them; IDESK_PG_PREPARE=0: unprepared); both prints the two side by side.
+// BENCH_PG_SERVER=postgres://… uses a running server's bench_fill instead of a fresh fill.
 // BENCH_SECONDS (default 60), BENCH_CLIENTS (20), BENCH_RESIDENTS (100000), BENCH_LOCAL_ENTRIES (200, the in-process
 // run) change the run; the SQLite database is built once under .cache/bench/ (seed-demo, --today 2022-01-20) and
 // copied for each run; the PostgreSQL one is filled at each run (the fill time is printed) and copied by TEMPLATE.
@@ -19,7 +20,7 @@ import { CACHE_DIR, ROOT, loadLine } from './bench-db.ts';
 import { arg } from './bench-args.ts';
 import { OfficeClient } from '../../electron/server/client.ts';
 import { openDatabase, type DbHandle } from '../../electron/db/open.ts';
-import { openPostgres, pgAsDbHandle } from '../../electron/db/postgres.ts';
+import { openPostgres, pgAsDbHandle, preparePgStatements } from '../../electron/db/postgres.ts';
 import { makePairingCodes } from '../../electron/domain/devices.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
@@ -119,7 +120,11 @@ async function pgTarget(): Promise<Target> {
   return {
     served: url('bench_served'),
     local: url('bench_local'),
-    open: async (u) => pgAsDbHandle(await openPostgres(u, { max: 4 })),
+    open: async (u) => {
+      const h = await openPostgres(u, { max: 4 });
+      if (process.env.IDESK_PG_PREPARE !== '0') preparePgStatements(h.db);
+      return pgAsDbHandle(h);
+    },
     cleanup: async () => {
       if (!kept) return server.stop();
       const c = new pg.Client(server.url);
