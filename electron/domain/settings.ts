@@ -18,21 +18,26 @@ export { settingsSchema, categoryPolicySchema, DEFAULT_SETTINGS, type CategoryPo
  * SQLite reads them from the file each time (a read there costs microseconds).
  */
 const PG_SETTINGS_MS = 1000;
-const pgSettings = new WeakMap<object, { at: number; settings: Settings }>();
+const pgSettings = new WeakMap<object, { at: number; rows: SettingRow[] }>();
+type SettingRow = { key: string; value: string };
 
 export async function getSettings(ctx: Pick<Ctx, 'db'>): Promise<Settings> {
   if (!isPostgres(ctx.db)) return readSettings(ctx);
   const key = ctx.db.getExecutor().adapter as object;
   const hit = pgSettings.get(key);
-  if (hit && performance.now() - hit.at < PG_SETTINGS_MS) return structuredClone(hit.settings);
+  // The stored texts are kept, and parsed afresh each time: a caller may change the object it gets.
+  if (hit && performance.now() - hit.at < PG_SETTINGS_MS) return fromRows(hit.rows);
   const at = performance.now();
-  const settings = await readSettings(ctx);
-  pgSettings.set(key, { at, settings: structuredClone(settings) });
-  return settings;
+  const rows = await ctx.db.selectFrom('settings').select(['key', 'value']).execute();
+  pgSettings.set(key, { at, rows });
+  return fromRows(rows);
 }
 
 async function readSettings(ctx: Pick<Ctx, 'db'>): Promise<Settings> {
-  const rows = await ctx.db.selectFrom('settings').select(['key', 'value']).execute();
+  return fromRows(await ctx.db.selectFrom('settings').select(['key', 'value']).execute());
+}
+
+function fromRows(rows: SettingRow[]): Settings {
   const stored: Record<string, unknown> = {};
   for (const r of rows) stored[r.key] = JSON.parse(r.value);
   return { ...DEFAULT_SETTINGS, ...stored } as Settings;
