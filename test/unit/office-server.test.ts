@@ -18,6 +18,7 @@ import { createResident } from '../../electron/domain/residents.ts';
 import { startEpisode } from '../../electron/domain/episodes.ts';
 import { createUser } from '../../electron/domain/users.ts';
 import { isPostgres } from '../../electron/db/engine.ts';
+import { verifyAuditChain } from '../../electron/db/audit-chain.ts';
 import type { LiveMessage } from '../../electron/server/live.ts';
 
 let t: TestEnv;
@@ -208,6 +209,10 @@ describe('grouped commits', () => {
     const again = await Promise.all(sends.map((s) => s.c.call('checkins.record', s.input, { key: s.key })));
     expect(again).toEqual(answers);
     expect((await audits()) - auditBefore).toBe(12);
+    // Written side by side (PostgreSQL) or in groups (SQLite), the audit chain still links every row to the one before.
+    const chain = await verifyAuditChain(t.handle.db);
+    expect(chain.problems).toEqual([]);
+    expect(chain.ok).toBe(true);
   }, 60_000);
 });
 
