@@ -17,6 +17,8 @@ export type ApiResult<T> = { ok: true; data: T; invalidates?: Channel[] } | { ok
 /** Where a call came from, beyond its session: the paired device over the office server. */
 export interface CallerInfo {
   deviceId?: number;
+  /** Told of an error that is not the API's own (a database's, say) before it becomes the INTERNAL answer. */
+  onUnexpected?: (e: unknown) => void;
 }
 
 /** Channels with their handlers: the whole API (dispatch.ts) or a part of it. */
@@ -66,7 +68,10 @@ export async function dispatchIn<C extends Channel>(
     const stale = staleAfter(def as ChannelDef, data) as Channel[];
     return stale.length ? { ok: true, data, invalidates: stale } : { ok: true, data };
   } catch (e) {
-    if (!(e instanceof AppError) && process.env.ISOLATION_DESK_DEBUG) console.error(e);
+    if (!(e instanceof AppError)) {
+      if (process.env.ISOLATION_DESK_DEBUG) console.error(e);
+      caller.onUnexpected?.(e);
+    }
     return { ok: false, error: toErrorData(e) };
   }
 }

@@ -194,6 +194,26 @@ export async function chainPrevHash(db: Kysely<Database>): Promise<string> {
   return head?.hash ?? '';
 }
 
+/**
+ * PostgreSQL: the chain's head and the ids for `count` new rows in one round trip (an office server's save appends
+ * one row while it holds the chain's lock, so each round trip there is time every other writer waits): the previous
+ * hash as chainPrevHash reads it, and the next id as engine.ts takeIds hands it out — above the sequence and the
+ * largest id, the sequence moved past the ids taken. takeIds also locks the table (SHARE ROW EXCLUSIVE); this does not
+ * need to: every writer of audit_log holds the chain's advisory lock, taken by the caller in a statement of its own
+ * before this one (so this statement's snapshot sees the previous holder's commit), and the table's trigger
+ * (pg/audit.ts audit_chain_prev) takes it too for any row written some other way. Call it under lockAuditChain.
+ */
+export async function pgChainHeadAndIds(db: Kysely<Database>, count: number): Promise<{ prev: string; next: number }> {
+  const prev = (await hasChainColumn(db)) ? sql`idesk_audit_chain_prev(idesk_audit_chain())` : sql`(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1)`;
+  const r = (
+    await sql<{ prev: string | null; next: number }>`SELECT ${prev} AS prev, n.next, setval('audit_log_id_seq'::regclass, n.next + ${count - 1}) AS taken
+      FROM (SELECT GREATEST(
+        (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM audit_log_id_seq),
+        (SELECT coalesce(max(id), 0) FROM audit_log)) + 1 AS next) AS n`.execute(db)
+  ).rows[0];
+  return { prev: r.prev ?? '', next: Number(r.next) };
+}
+
 const chainColumnKnown = new WeakMap<object, boolean>();
 /** Whether audit_log has the per-subdistrict chain column (PostgreSQL, migration 0015); remembered per pool. */
 async function hasChainColumn(db: Kysely<Database>): Promise<boolean> {

@@ -5,8 +5,8 @@ import { inTx } from './context.ts';
 import { nowIso } from './clock.ts';
 import type { Db } from '../db/open.ts';
 import type { AuditAction } from '../shared/auditActions.ts';
-import { lockAuditChain, takeIds } from '../db/engine.ts';
-import { chainPrevHash, detailsCommit, newNonces, REANCHOR_ACTION, rowHash, SCRUBBED_DETAILS, toRanges } from '../db/audit-chain.ts';
+import { isPostgres, lockAuditChain, takeIds } from '../db/engine.ts';
+import { chainPrevHash, detailsCommit, pgChainHeadAndIds, newNonces, REANCHOR_ACTION, rowHash, SCRUBBED_DETAILS, toRanges } from '../db/audit-chain.ts';
 
 export interface AuditInput {
   /** One of the named actions (shared/auditActions.ts), so every action written has its words. */
@@ -60,8 +60,17 @@ type AuditValues = ReturnType<typeof auditRow>;
 async function appendChained(db: Db, rows: AuditValues[]): Promise<void> {
   if (!db.isTransaction) throw new Error('appendChained needs a transaction');
   await lockAuditChain(db);
-  let prev = await chainPrevHash(db);
-  let id = (await takeIds(db, 'audit_log', rows.length)) - 1;
+  let prev: string;
+  let id: number;
+  if (isPostgres(db)) {
+    // One round trip instead of four (head, table lock, next id, sequence): the lock is held until commit.
+    const head = await pgChainHeadAndIds(db, rows.length);
+    prev = head.prev;
+    id = head.next - 1;
+  } else {
+    prev = await chainPrevHash(db);
+    id = (await takeIds(db, 'audit_log', rows.length)) - 1;
+  }
   const nonces = newNonces(rows.length);
   const chained = rows.map((r, i) => {
     id++;

@@ -3,6 +3,7 @@ import type { Ctx } from './context.ts';
 import { inTx } from './context.ts';
 import { audit } from './audit.ts';
 import { nowIso } from './clock.ts';
+import { isPostgres } from '../db/engine.ts';
 import { asMessage, invalid, issueOf } from '../shared/errors.ts';
 import { isMessageKey } from '../shared/messages/index.ts';
 import { settingsSchema, DEFAULT_SETTINGS, type CategoryPolicy, type Settings } from '../shared/settings.ts';
@@ -10,8 +11,33 @@ import type { Category } from '../shared/enums.ts';
 
 export { settingsSchema, categoryPolicySchema, DEFAULT_SETTINGS, type CategoryPolicy, type Settings } from '../shared/settings.ts';
 
+/**
+ * PostgreSQL: the settings as read in the last second, per pool. Every API call reads them (the session's idle limit)
+ * and a save reads them again (the fever threshold): on PostgreSQL each read is a round trip, a tenth of a check-in's.
+ * This process's own changes (updateSettings) drop the copy at once; another server's reach this one within a second.
+ * SQLite reads them from the file each time (a read there costs microseconds).
+ */
+const PG_SETTINGS_MS = 1000;
+const pgSettings = new WeakMap<object, { at: number; rows: SettingRow[] }>();
+type SettingRow = { key: string; value: string };
+
 export async function getSettings(ctx: Pick<Ctx, 'db'>): Promise<Settings> {
+  if (!isPostgres(ctx.db)) return readSettings(ctx);
+  const key = ctx.db.getExecutor().adapter as object;
+  const hit = pgSettings.get(key);
+  // The stored texts are kept, and parsed afresh each time: a caller may change the object it gets.
+  if (hit && performance.now() - hit.at < PG_SETTINGS_MS) return fromRows(hit.rows);
+  const at = performance.now();
   const rows = await ctx.db.selectFrom('settings').select(['key', 'value']).execute();
+  pgSettings.set(key, { at, rows });
+  return fromRows(rows);
+}
+
+async function readSettings(ctx: Pick<Ctx, 'db'>): Promise<Settings> {
+  return fromRows(await ctx.db.selectFrom('settings').select(['key', 'value']).execute());
+}
+
+function fromRows(rows: SettingRow[]): Settings {
   const stored: Record<string, unknown> = {};
   for (const r of rows) stored[r.key] = JSON.parse(r.value);
   return { ...DEFAULT_SETTINGS, ...stored } as Settings;
@@ -24,7 +50,9 @@ export function policyFor(settings: Settings, category: Category): CategoryPolic
 /** Writes the given settings keys (validated as a whole), audited with before/after of each changed key. */
 export async function updateSettings(ctx: Ctx, patch: Partial<Settings>): Promise<Settings> {
   return inTx(ctx, async (ctx) => {
-    const current = await getSettings(ctx);
+    // Read afresh (not the copy of the last second), and the copy dropped: the next read sees this change.
+    pgSettings.delete(ctx.db.getExecutor().adapter as object);
+    const current = await readSettings(ctx);
     // Checked as a whole: a patch valid alone may clash with what is stored (an afternoon cutoff before the morning's).
     const parsed = settingsSchema.safeParse({ ...current, ...patch });
     if (!parsed.success) {
@@ -47,6 +75,7 @@ export async function updateSettings(ctx: Ctx, patch: Partial<Settings>): Promis
         .execute();
     }
     if (Object.keys(after).length) await audit(ctx, { action: 'settings.update', entity: 'settings', before, after });
+    pgSettings.delete(ctx.db.getExecutor().adapter as object);
     return next;
   });
 }

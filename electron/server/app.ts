@@ -270,7 +270,7 @@ export async function buildOfficeApp(opts: AppOptions): Promise<OfficeApp> {
 
     const key = req.headers['idempotency-key'];
     // A grouped write runs on the group's transaction (idempotency.ts); every other call on the file's connection.
-    const call = (db?: Db) => dispatch(db ? { ...env, db } : env, channel, input, sessionKey, { deviceId: caller.device?.id });
+    const call = (db?: Db, onUnexpected?: (e: unknown) => void) => dispatch(db ? { ...env, db } : env, channel, input, sessionKey, { deviceId: caller.device?.id, onUnexpected });
     let answer: Promise<ApiResult<unknown>>;
     if (key !== undefined && isChannel(channel) && isWrite(contract[channel])) {
       if (typeof key !== 'string' || !IDEMPOTENCY_KEY_RE.test(key)) return refuse(res, 400, fail('VALIDATION', 'server.idempotencyKey'));

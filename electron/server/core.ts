@@ -154,8 +154,10 @@ export class Core {
 
 /** The PostgreSQL database of 设置 › 共享, migrated if it is older (one transaction), as a DbHandle. */
 async function openPg(url: string): Promise<DbHandle> {
-  const { openPostgres, pgAsDbHandle } = await import('../db/postgres.ts');
-  return pgAsDbHandle(await openPostgres(url));
+  const { openPostgres, pgAsDbHandle, preparePgStatements } = await import('../db/postgres.ts');
+  const h = await openPostgres(url);
+  preparePgStatements(h.db);
+  return pgAsDbHandle(h);
 }
 
 /** True when `key` opens the encrypted file (read-only; nothing is written). */

@@ -8,7 +8,16 @@
 // own (a refused write is rolled back alone), each with its answer stored in the same transaction. One commit — one
 // fsync, the cost that bounds a SQLite server — serves many PCs, and a write and its kept answer are atomic: after a
 // crash either both are there or neither.
+//
+// On PostgreSQL the same writes are not grouped: each runs in a transaction of its own on the pool, several at once
+// (PG_WRITERS), with its answer stored in that transaction. There one transaction on one connection would run its
+// writes one after another, every statement a round trip (~17 a check-in), while PostgreSQL is built for concurrent
+// writers and groups the commits' WAL flushes itself. Only the audit chain is taken one at a time: its lock is held
+// from the write's audit row to its commit. A write that lost a race the database settles by refusing one side — a
+// deadlock, a serialization failure, a unique index another transaction filled first (two PCs saving one person's
+// slot) — is run again from the start in a fresh transaction (PG_RETRIES), where it gets its proper answer (CONFLICT).
 import type { Db } from '../db/open.ts';
+import { isPostgres } from '../db/engine.ts';
 import type { ApiResult } from '../api/dispatch.ts';
 import { fail, toErrorData } from '../shared/errors.ts';
 
@@ -35,8 +44,15 @@ export const GROUPED: ReadonlySet<string> = new Set([
 ]);
 /** The most writes one group takes. */
 const GROUP_MAX = 64;
+/** PostgreSQL: the most grouped writes running at once (the server's pool is 10: reads keep connections of their own). */
+export const PG_WRITERS = 6;
+/** PostgreSQL: how often a write refused by a race (PG_RETRY_CODES) is run again before its error is the answer. */
+const PG_RETRIES = 4;
+/** Deadlock detected, serialization failure, unique violation: another transaction won a race; a fresh try sees it. */
+const PG_RETRY_CODES = new Set(['40P01', '40001', '23505']);
 
-type Call = (db?: Db) => Promise<ApiResult<unknown>>;
+/** A grouped write: run on the given transaction; `onUnexpected` hears a database error before it becomes INTERNAL. */
+type Call = (db?: Db, onUnexpected?: (e: unknown) => void) => Promise<ApiResult<unknown>>;
 interface Queued {
   deviceId: number;
   key: string;
@@ -52,6 +68,9 @@ export class IdempotencyStore {
   private readonly running = new Map<string, Promise<ApiResult<unknown>>>();
   private readonly queue: Queued[] = [];
   private draining = false;
+  /** PostgreSQL: grouped writes running now, and those waiting for one of the PG_WRITERS places. */
+  private pgRunning = 0;
+  private readonly pgWaiting: Array<() => void> = [];
   /** Grouped writes between their arrival here and their place in the queue (looking up a kept answer). */
   private arriving = 0;
   /** Transactions committed for grouped writes, and the writes they carried (tests and the log read them). */
@@ -88,6 +107,10 @@ export class IdempotencyStore {
         if (kept.channel !== channel) return { ok: false, error: fail('VALIDATION', 'server.idempotencyKey').toJSON() };
         return JSON.parse(kept.answer) as ApiResult<unknown>;
       }
+      if (GROUPED.has(channel) && isPostgres(this.db())) {
+        arrived();
+        return this.writeAlone({ deviceId, key, channel, call });
+      }
       if (GROUPED.has(channel)) {
         return new Promise<ApiResult<unknown>>((resolve) => {
           this.enqueue({ deviceId, key, channel, call, resolve });
@@ -111,6 +134,64 @@ export class IdempotencyStore {
       arrived();
       this.running.delete(slot);
     }
+  }
+
+  /**
+   * PostgreSQL: one grouped write in a transaction of its own, its kept answer in the same transaction; at most
+   * PG_WRITERS at once. A write refused by a race is run again (PG_RETRIES); a refusal is rolled back and its answer
+   * kept on its own, as a refused write in a group is.
+   */
+  private async writeAlone(q: Omit<Queued, 'resolve'>): Promise<ApiResult<unknown>> {
+    if (this.pgRunning >= PG_WRITERS) await new Promise<void>((r) => this.pgWaiting.push(r));
+    this.pgRunning++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        let raced = false;
+        let trx;
+        try {
+          trx = await this.db().startTransaction().execute();
+          const answer = await q.call(trx, (e) => {
+            raced ||= PG_RETRY_CODES.has(String((e as { code?: unknown })?.code));
+          });
+          if (!answer.ok) {
+            await trx.rollback().execute();
+            trx = undefined;
+            if (raced && attempt < PG_RETRIES) {
+              await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+              continue;
+            }
+            // The refusal's answer is kept on its own (a commit of its own).
+            if (keepable(answer)) {
+              await this.keep(this.db(), q, answer);
+              this.groups.commits++;
+            }
+          } else {
+            await this.keep(trx, q, answer);
+            await trx.commit().execute();
+            trx = undefined;
+            this.groups.commits++;
+          }
+          this.groups.writes++;
+          return answer;
+        } catch (e) {
+          await trx?.rollback().execute().catch(() => undefined);
+          if (PG_RETRY_CODES.has(String((e as { code?: unknown })?.code)) && attempt < PG_RETRIES) continue;
+          // Nothing of it was written (the database refused the commit, or is gone).
+          return { ok: false, error: toErrorData(e) };
+        }
+      }
+    } finally {
+      this.pgRunning--;
+      this.pgWaiting.shift()?.();
+    }
+  }
+
+  private async keep(db: Db, q: Omit<Queued, 'resolve'>, answer: ApiResult<unknown>): Promise<void> {
+    await db
+      .insertInto('idempotencyKeys')
+      .values({ deviceId: q.deviceId, key: q.key, channel: q.channel, answer: JSON.stringify(answer), createdAt: this.now().toISOString() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 
   private enqueue(q: Queued): void {

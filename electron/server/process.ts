@@ -74,7 +74,7 @@ async function openServed(target: string): Promise<{ handle: DbHandle; saved: (n
       },
     };
   }
-  const { openPostgres, pgAsDbHandle, migratePg } = await import('../db/postgres.ts');
+  const { openPostgres, pgAsDbHandle, migratePg, preparePgStatements } = await import('../db/postgres.ts');
   const { DatabaseOpenError } = await import('../db/open-error.ts');
   const pg = await openPostgres(target, { migrate: false });
   try {
@@ -87,6 +87,8 @@ async function openServed(target: string): Promise<{ handle: DbHandle; saved: (n
     await pg.close();
     throw e;
   }
+  // Migrated: the office server's statements are prepared once per connection from here on.
+  preparePgStatements(pg.db);
   const handle = pgAsDbHandle(pg);
   return { handle, saved: (now) => PgSavedSessions.open(pg.db, now) };
 }

@@ -46,7 +46,7 @@ let tick = 0;
 const clockTick = (): number => (tick ||= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
 
 /** user + system CPU of a process and of its ended, waited-for children, in ms (from /proc). */
-function procCpu(pid: number): { self: number; children: number; ppid: number } | null {
+export function procCpu(pid: number): { self: number; children: number; ppid: number } | null {
   let text: string;
   try {
     text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { openDatabase, type DbHandle } from '../../electron/db/open.ts';
 import { isPostgresUrl, redactUrl } from '../../electron/db/engine.ts';
-import { openPostgres, pgAsDbHandle } from '../../electron/db/postgres.ts';
+import { openPostgres, pgAsDbHandle, preparePgStatements } from '../../electron/db/postgres.ts';
 import { SessionStore } from '../../electron/api/sessions.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
 import { startOfficeServer } from '../../electron/server/index.ts';
@@ -12,7 +12,9 @@ import { BENCH_NOW } from './bench-db.ts';
 
 const [target, staticDir, dataDir] = process.argv.slice(2);
 const onPg = isPostgresUrl(target);
+// PostgreSQL as `serve` opens it: statements prepared once per connection (IDESK_PG_PREPARE=0: not, to compare).
 const handle: DbHandle = onPg ? pgAsDbHandle(await openPostgres(target)) : await openDatabase(target, { create: false });
+if (onPg && process.env.IDESK_PG_PREPARE !== '0') preparePgStatements(handle.db);
 const start = Date.parse(BENCH_NOW);
 const base = Date.now();
 const env: ApiEnv = { db: handle.db, clock: { now: () => new Date(start + (Date.now() - base)), timeZone: 'Asia/Shanghai' }, sessions: new SessionStore(), dbFile: onPg ? redactUrl(target) : target };

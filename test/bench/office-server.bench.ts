@@ -5,7 +5,8 @@
 // dispatch (no network, no TLS, one caller) on a copy of the same database, and the ratio between the two.
 // --engine sqlite (default) | pg | both: pg starts its own throwaway PostgreSQL 15 on 127.0.0.1
 // (test/helpers/pg-server.ts), fills it with seed-demo --db postgres://… and serves that (serve's LISTEN feed, pool of
-// 10); both prints the two side by side.
+// 10, statements prepared as serve has them; IDESK_PG_PREPARE=0: unprepared); both prints the two side by side.
+// BENCH_PG_SERVER=postgres://… uses a running server's bench_fill instead of a fresh fill.
 // BENCH_SECONDS (default 60), BENCH_CLIENTS (20), BENCH_RESIDENTS (100000), BENCH_LOCAL_ENTRIES (200, the in-process
 // run) change the run; the SQLite database is built once under .cache/bench/ (seed-demo, --today 2022-01-20) and
 // copied for each run; the PostgreSQL one is filled at each run (the fill time is printed) and copied by TEMPLATE.
@@ -19,13 +20,14 @@ import { CACHE_DIR, ROOT, loadLine } from './bench-db.ts';
 import { arg } from './bench-args.ts';
 import { OfficeClient } from '../../electron/server/client.ts';
 import { openDatabase, type DbHandle } from '../../electron/db/open.ts';
-import { openPostgres, pgAsDbHandle } from '../../electron/db/postgres.ts';
+import { openPostgres, pgAsDbHandle, preparePgStatements } from '../../electron/db/postgres.ts';
 import { makePairingCodes } from '../../electron/domain/devices.ts';
 import { CLI_ACTOR } from '../../electron/domain/actor.ts';
 import { fixedClock } from '../../electron/domain/clock.ts';
 import { SessionStore } from '../../electron/api/sessions.ts';
 import { call, dispatch } from '../../electron/api/dispatch.ts';
 import { startPgServer, type PgServer } from '../helpers/pg-server.ts';
+import { pgServerCpuMs, postmasterPid, procCpu } from './bench-pg.ts';
 
 const RESIDENTS = Number(process.env.BENCH_RESIDENTS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -53,6 +55,10 @@ interface Figures {
   localRate: number;
   localP50: number;
   localP99: number;
+  /** CPU time per save (ms): the server's process, PostgreSQL's server (pg only), the 20 PCs (this process). */
+  cpuServer: number;
+  cpuPg: number;
+  cpuClients: number;
 }
 
 /** The database twice (served, in-process): SQLite copies of the cached file, or two PostgreSQL databases. */
@@ -61,6 +67,8 @@ interface Target {
   local: string;
   open(target: string): Promise<DbHandle>;
   cleanup(): Promise<void>;
+  /** PostgreSQL: its server's CPU time so far (ms), read from /proc; SQLite: 0 (its work is in the server's process). */
+  dbCpuMs(): number;
 }
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-office-bench-'));
@@ -89,11 +97,14 @@ async function sqliteTarget(): Promise<Target> {
   const local = path.join(work, 'inproc.db');
   fs.copyFileSync(cached, served);
   fs.copyFileSync(cached, local);
-  return { served, local, open: (f) => openDatabase(f), cleanup: async () => {} };
+  return { served, local, open: (f) => openDatabase(f), cleanup: async () => {}, dbCpuMs: () => 0 };
 }
 
 async function pgTarget(): Promise<Target> {
-  const server: PgServer = await startPgServer({ watchParent: true });
+  // BENCH_PG_SERVER: a server already holding bench_fill (seed-demo of BENCH_RESIDENTS, --today 2022-01-20, --seed 1,
+  // VACUUM ANALYZEd), e.g. kept between runs while profiling; its two copies are dropped afterwards.
+  const kept = process.env.BENCH_PG_SERVER;
+  const server: PgServer = kept ? { url: kept, port: Number(new URL(kept).port), dir: '', stop: () => {} } : await startPgServer({ watchParent: true });
   const url = (name: string) => {
     const u = new URL(server.url);
     u.pathname = `/${name}`;
@@ -101,20 +112,35 @@ async function pgTarget(): Promise<Target> {
   };
   const admin = new pg.Client(server.url);
   await admin.connect();
-  await admin.query('CREATE DATABASE bench_fill');
-  console.log(`fill (PostgreSQL 15 on 127.0.0.1:${server.port}): seed-demo --residents ${RESIDENTS}…`);
-  const t0 = performance.now();
-  seed(url('bench_fill'));
-  console.log(`fill: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  await admin.query('VACUUM ANALYZE');
+  if (!kept) {
+    await admin.query('CREATE DATABASE bench_fill');
+    console.log(`fill (PostgreSQL 15 on 127.0.0.1:${server.port}): seed-demo --residents ${RESIDENTS}…`);
+    const t0 = performance.now();
+    seed(url('bench_fill'));
+    console.log(`fill: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    await admin.query('VACUUM ANALYZE');
+  }
+  for (const name of ['bench_served', 'bench_local']) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await admin.query('CREATE DATABASE bench_served TEMPLATE bench_fill');
   await admin.query('CREATE DATABASE bench_local TEMPLATE bench_fill');
+  const postmaster = await postmasterPid(admin);
   await admin.end();
   return {
     served: url('bench_served'),
     local: url('bench_local'),
-    open: async (u) => pgAsDbHandle(await openPostgres(u, { max: 4 })),
-    cleanup: async () => server.stop(),
+    dbCpuMs: () => pgServerCpuMs(postmaster),
+    open: async (u) => {
+      const h = await openPostgres(u, { max: 4 });
+      if (process.env.IDESK_PG_PREPARE !== '0') preparePgStatements(h.db);
+      return pgAsDbHandle(h);
+    },
+    cleanup: async () => {
+      if (!kept) return server.stop();
+      const c = new pg.Client(server.url);
+      await c.connect();
+      for (const name of ['bench_served', 'bench_local']) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
   };
 }
 
@@ -156,6 +182,8 @@ async function run(engine: 'sqlite' | 'pg'): Promise<Figures> {
     const entryMs: number[] = [];
     let refused = 0;
     const cpu0 = process.cpuUsage();
+    const serverCpu0 = procCpu(child.pid!)?.self ?? NaN;
+    const dbCpu0 = target.dbCpuMs();
     const t0 = performance.now();
     const until = t0 + SECONDS * 1000;
     await Promise.all(
@@ -177,6 +205,8 @@ async function run(engine: 'sqlite' | 'pg'): Promise<Figures> {
     );
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const serverCpu = (procCpu(child.pid!)?.self ?? NaN) - serverCpu0;
+    const dbCpu = target.dbCpuMs() - dbCpu0;
     for (const c of pcs) c.close();
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -189,6 +219,14 @@ async function run(engine: 'sqlite' | 'pg'): Promise<Figures> {
     console.log(`  save:  p50 ${fmt(pct(saveMs, 50))}, p99 ${fmt(pct(saveMs, 99))} (goal p99 < 100 ms: ${(100 / pct(saveMs, 99)).toFixed(2)}×), max ${fmt(saveMs[saveMs.length - 1])}`);
     console.log(`  entry (save + refresh): p50 ${fmt(pct(entryMs, 50))}, p99 ${fmt(pct(entryMs, 99))}`);
     console.log(`  clients' CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ${loadLine()}`);
+    // What one entry (save + refresh) costs the machine, whatever else runs on it: 2 cores ÷ the sum is the rate the
+    // machine could reach were this bench alone on it.
+    const per = (ms: number) => ms / saveMs.length;
+    const cpuClients = (cpu.user + cpu.system) / 1000;
+    const sum = per(serverCpu) + per(dbCpu) + per(cpuClients);
+    console.log(
+      `  CPU per entry: server process ${per(serverCpu).toFixed(2)} ms${engine === 'pg' ? `, PostgreSQL ${per(dbCpu).toFixed(2)} ms` : ''}, the PCs ${per(cpuClients).toFixed(2)} ms = ${sum.toFixed(2)} ms (2 cores ÷ that = ${(2000 / sum).toFixed(0)} saves/s; the server's process alone on one core: ${(1000 / per(serverCpu)).toFixed(0)}/s)`,
+    );
 
     // The same saves through in-process dispatch, on a fresh copy of the same database.
     const h = await target.open(target.local);
@@ -223,6 +261,9 @@ async function run(engine: 'sqlite' | 'pg'): Promise<Figures> {
       localRate,
       localP50: pct(local, 50),
       localP99: pct(local, 99),
+      cpuServer: serverCpu / saveMs.length,
+      cpuPg: dbCpu / saveMs.length,
+      cpuClients: (cpu.user + cpu.system) / 1000 / saveMs.length,
     };
   } finally {
     await target.cleanup();
@@ -237,6 +278,10 @@ try {
 }
 if (results.length > 1) {
   console.log(`\nside by side (${CLIENTS} PCs × ${SECONDS} s, ${RESIDENTS.toLocaleString('en')} residents):`);
-  console.log(`  ${'engine'.padEnd(8)} ${'saves/s'.padStart(8)} ${'save p50'.padStart(10)} ${'save p99'.padStart(10)} ${'entry p99'.padStart(10)} ${'in-proc/s'.padStart(10)}`);
-  for (const r of results) console.log(`  ${r.engine.padEnd(8)} ${r.rate.toFixed(0).padStart(8)} ${fmt(r.p50).padStart(10)} ${fmt(r.p99).padStart(10)} ${fmt(r.entryP99).padStart(10)} ${r.localRate.toFixed(0).padStart(10)}`);
+  console.log(`  ${'engine'.padEnd(8)} ${'saves/s'.padStart(8)} ${'save p50'.padStart(10)} ${'save p99'.padStart(10)} ${'entry p99'.padStart(10)} ${'in-proc/s'.padStart(10)} ${'CPU/entry: server'.padStart(18)} ${'db'.padStart(8)} ${'PCs'.padStart(8)}`);
+  for (const r of results) {
+    console.log(
+      `  ${r.engine.padEnd(8)} ${r.rate.toFixed(0).padStart(8)} ${fmt(r.p50).padStart(10)} ${fmt(r.p99).padStart(10)} ${fmt(r.entryP99).padStart(10)} ${r.localRate.toFixed(0).padStart(10)} ${fmt(r.cpuServer).padStart(18)} ${fmt(r.cpuPg).padStart(8)} ${fmt(r.cpuClients).padStart(8)}`,
+    );
+  }
 }

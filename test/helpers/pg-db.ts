@@ -2,7 +2,7 @@
 // test/pg/global-setup.ts migrates one template database once; every test environment then gets its own database
 // copied from it (CREATE DATABASE … TEMPLATE, a file copy: ~tens of ms instead of migrating again), dropped on close.
 import pg from 'pg';
-import { openPostgres, type PgHandle } from '../../electron/db/postgres.ts';
+import { openPostgres, preparePgStatements, type PgHandle } from '../../electron/db/postgres.ts';
 
 export const PG_TEMPLATE = 'idesk_template';
 
@@ -42,6 +42,8 @@ export async function openTestPgDatabase(): Promise<PgHandle> {
   const name = `idesk_t${process.pid}_${++n}_${Date.now() % 100000}`;
   await adminPool().query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE}`);
   const handle = await openPostgres(pgDatabaseUrl(name), { max: 4 });
+  // As the office server runs (serve): statements prepared once per connection, so every suite runs that way too.
+  preparePgStatements(handle.db);
   return {
     ...handle,
     async close() {
