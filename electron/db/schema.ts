@@ -504,6 +504,21 @@ export interface CoverageOverlapsTable {
   residentId: number;
 }
 
+/** 特殊需求 counts kept by triggers (migration 0018, db/counters.ts): pairs (flag, covering episode) as a difference array. */
+export interface NeedCoverageTable {
+  day: string;
+  communityId: number;
+  need: Need;
+  covered: number;
+}
+
+/** People carrying each flag, per community (migration 0018). */
+export interface NeedRegisteredTable {
+  communityId: number;
+  need: Need;
+  registered: number;
+}
+
 /** 特殊需求: one row per flag a person carries (migration 0012). */
 export interface ResidentNeedsTable {
   residentId: number;
@@ -606,6 +621,8 @@ export interface Database {
   residentNeeds: ResidentNeedsTable;
   needSchedules: NeedSchedulesTable;
   needScheduleRuns: NeedScheduleRunsTable;
+  needCoverage: NeedCoverageTable;
+  needRegistered: NeedRegisteredTable;
 }
 
 export type Resident = Selectable<ResidentsTable>;
