@@ -24,6 +24,7 @@ import { PG_AUDIT_CHAINED, PG_AUDIT_HASH_CHECKED, PG_AUDIT_PROTECT } from './aud
 import { pgChangeTriggers } from './change-log.ts';
 import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS, PG_NEEDS_VERSION_TRIGGERS, PG_NEED_COUNTER_DDL, PG_NEED_COUNTER_TRIGGERS, PG_NEED_REBUILD_SQL } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
+import { COUNTER_INDEXES_0018 } from '../counters.ts';
 import { grantRole, listBindings, PG_DISTRICT_DDL, scopeDdl, scopedBy } from './district.ts';
 import { ACTOR_SETTING } from '../acting-user.ts';
 
@@ -170,6 +171,7 @@ export const PG_FORMS: Record<number, PgForm> = {
     await run(db, PG_NEED_COUNTER_DDL);
     await run(db, PG_NEED_REBUILD_SQL);
     await run(db, PG_NEED_COUNTER_TRIGGERS);
+    await run(db, COUNTER_INDEXES_0018);
     await run(db, scopeDdl(scopedBy(18)));
     for (const b of await listBindings(db)) await grantRole(db, b.role, b.subdistrictId === null ? 'reader' : 'subdistrict');
   },
