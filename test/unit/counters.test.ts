@@ -193,9 +193,11 @@ describe('counters', () => {
                 handle.sqlite.prepare('DELETE FROM checkins WHERE id = ?').run(k.id);
               }
             } else if (op === 8) {
+              // Half the time a person whose episodes overlap (the need counts correct those).
+              const o = r.next() < 0.5 ? one<{ id: number } | undefined>('SELECT resident_id AS id FROM coverage_overlaps ORDER BY random() LIMIT 1') : undefined;
               handle.sqlite
                 .prepare("INSERT OR IGNORE INTO resident_needs (resident_id, need, note, created_by, created_at) VALUES (?, ?, NULL, 't', 'x')")
-                .run(rid, r.pick([...NEEDS]));
+                .run(o?.id ?? rid, r.pick([...NEEDS]));
             } else if (op === 9) {
               const f = one<{ need: string } | undefined>('SELECT need FROM resident_needs WHERE resident_id = ? ORDER BY random() LIMIT 1', rid);
               if (f) handle.sqlite.prepare('DELETE FROM resident_needs WHERE resident_id = ? AND need = ?').run(rid, f.need);
