@@ -488,6 +488,32 @@ export const COUNTER_INDEXES_0018: string[] = [
   'CREATE INDEX supply_requests_community_status_at ON supply_requests (community_id, status, status_at, category, created_at)',
 ];
 
+/**
+ * Migration 0018: coverage_counts summed per community (no compound, no building), kept by triggers on
+ * coverage_counts itself — so by every writer of it: the episode triggers, the import's catch-up, a rebuild. The
+ * dashboard's and the daily report's sums (per community, and the 30-day chart) read these few rows per day instead
+ * of one per building and kind: a sum up to a date reads days × communities × 2 rows.
+ */
+const COMMUNITY_COLUMNS = ['covered', 'releasable', 'started', 'released'] as const;
+function communityShift(row: 'NEW' | 'OLD', sign: 1 | -1): string {
+  const v = (c: string) => (sign === 1 ? `${row}.${c}` : `-${row}.${c}`);
+  return `INSERT INTO coverage_by_community (day, community_id, kind, ${COMMUNITY_COLUMNS.join(', ')})
+      VALUES (${row}.day, ${row}.community_id, ${row}.kind, ${COMMUNITY_COLUMNS.map(v).join(', ')})
+      ON CONFLICT (community_id, day, kind) DO UPDATE SET ${COMMUNITY_COLUMNS.map((c) => `${c} = coverage_by_community.${c} + excluded.${c}`).join(', ')}`;
+}
+
+export const COMMUNITY_TRIGGER_SPECS: Record<string, TriggerSpec> = {
+  community_counts_insert: { event: 'AFTER INSERT ON coverage_counts', body: [communityShift('NEW', 1)] },
+  community_counts_update: { event: 'AFTER UPDATE ON coverage_counts', body: [communityShift('OLD', -1), communityShift('NEW', 1)] },
+  community_counts_delete: { event: 'AFTER DELETE ON coverage_counts', body: [communityShift('OLD', -1)] },
+};
+
+export const COMMUNITY_COUNTER_TRIGGERS: Record<string, string> = Object.fromEntries(
+  Object.entries(COMMUNITY_TRIGGER_SPECS).map(([name, t]) => [name, sqliteTrigger(name, t)]),
+);
+
+const COMMUNITY_RECOUNT = `SELECT day, community_id, kind, ${COMMUNITY_COLUMNS.map((c) => `SUM(${c}) AS ${c}`).join(', ')} FROM coverage_counts GROUP BY 1, 2, 3`;
+
 /** Migration 0018's tables (SQLite). */
 export const NEED_COUNTER_DDL: string[] = [
   `CREATE TABLE need_coverage (
@@ -496,6 +522,10 @@ export const NEED_COUNTER_DDL: string[] = [
   `CREATE TABLE need_registered (
     community_id INTEGER NOT NULL, need TEXT NOT NULL, registered INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (community_id, need)) WITHOUT ROWID`,
+  `CREATE TABLE coverage_by_community (
+    day TEXT NOT NULL, community_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    covered INTEGER NOT NULL DEFAULT 0, releasable INTEGER NOT NULL DEFAULT 0, started INTEGER NOT NULL DEFAULT 0, released INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (community_id, day, kind)) WITHOUT ROWID`,
 ];
 
 /** The need counters recomputed from the raw rows, in the tables' own shape. */
@@ -515,6 +545,9 @@ export function needRebuildSql(d: CounterDialect): string[] {
     'DELETE FROM need_registered',
     `INSERT INTO need_coverage (day, community_id, need, covered) ${r.coverage}`,
     `INSERT INTO need_registered (community_id, need, registered) ${r.registered}`,
+    // After coverage_counts (rebuilt first by rebuildSql): whatever its triggers did meanwhile is replaced.
+    'DELETE FROM coverage_by_community',
+    `INSERT INTO coverage_by_community (day, community_id, kind, ${COMMUNITY_COLUMNS.join(', ')}) ${COMMUNITY_RECOUNT}`,
   ];
 }
 
@@ -526,9 +559,16 @@ export function needCheckSql(d: CounterDialect): string[] {
   const diff = (table: string, kept: string, fresh: string, cols: string, value: string) =>
     `SELECT '${table}' AS t, * FROM (SELECT ${cols} FROM (${kept})${a} WHERE ${value} <> 0 EXCEPT SELECT ${cols} FROM (${fresh})${b} WHERE ${value} <> 0)${a}
         UNION ALL SELECT '${table} (missing)' AS t, * FROM (SELECT ${cols} FROM (${fresh})${a} WHERE ${value} <> 0 EXCEPT SELECT ${cols} FROM (${kept})${b} WHERE ${value} <> 0)${b} LIMIT 20`;
+  const communityCols = `day, community_id, kind, ${COMMUNITY_COLUMNS.join(', ')}`;
+  const communityNonZero = COMMUNITY_COLUMNS.map((c) => `${c} <> 0`).join(' OR ');
   return [
     diff('need_coverage', 'SELECT * FROM need_coverage', r.coverage, 'day, community_id, need, covered', 'covered'),
     diff('need_registered', 'SELECT * FROM need_registered', r.registered, 'community_id, need, registered', 'registered'),
+    // coverage_by_community against coverage_counts (itself checked against the raw rows above).
+    `SELECT 'coverage_by_community' AS t, * FROM (SELECT ${communityCols} FROM coverage_by_community WHERE ${communityNonZero}
+        EXCEPT SELECT ${communityCols} FROM (${COMMUNITY_RECOUNT})${a} WHERE ${communityNonZero})${a}
+      UNION ALL SELECT 'coverage_by_community (missing)' AS t, * FROM (SELECT ${communityCols} FROM (${COMMUNITY_RECOUNT})${a} WHERE ${communityNonZero}
+        EXCEPT SELECT ${communityCols} FROM coverage_by_community WHERE ${communityNonZero})${b} LIMIT 20`,
   ];
 }
 

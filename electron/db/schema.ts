@@ -512,6 +512,17 @@ export interface NeedCoverageTable {
   covered: number;
 }
 
+/** coverage_counts summed per community (migration 0018), kept by triggers on coverage_counts. */
+export interface CoverageByCommunityTable {
+  day: string;
+  communityId: number;
+  kind: EpisodeKind;
+  covered: number;
+  releasable: number;
+  started: number;
+  released: number;
+}
+
 /** People carrying each flag, per community (migration 0018). */
 export interface NeedRegisteredTable {
   communityId: number;
@@ -623,6 +634,7 @@ export interface Database {
   needScheduleRuns: NeedScheduleRunsTable;
   needCoverage: NeedCoverageTable;
   needRegistered: NeedRegisteredTable;
+  coverageByCommunity: CoverageByCommunityTable;
 }
 
 export type Resident = Selectable<ResidentsTable>;

@@ -109,6 +109,24 @@ async function expectEqual(label: string) {
   expect(await checkCountersPg(handle.db), `${label}: tables vs rebuild`).toEqual([]);
   for (const d of DATES) expect(await fromCounters(ctx, d), `${label}: ${d}`).toEqual(await recount(ctx, d));
   for (const d of DATES) expect(await needCounts(ctx, d), `${label}: needs ${d}`).toEqual(await needCountsRecount(ctx, d));
+  for (const d of DATES) expect(await perCommunity(ctx, d), `${label}: per community ${d}`).toEqual(await perCommunity(ctx, d, 'building'));
+}
+
+/** Covered, releasable, started, released per community and kind: read per community (coverage_by_community,
+ * migration 0018) or summed from the per-building rows (checked against the recount above). */
+async function perCommunity(c: Ctx, date: string, level: 'community' | 'building' = 'community') {
+  const out: Record<string, number[]> = {};
+  const at = (r: { communityId: number; kind: string }) => (out[`${r.communityId}|${r.kind}`] ??= [0, 0, 0, 0]);
+  for (const r of await coveredCounts(c, date, {}, level)) {
+    at(r)[0] += r.covered;
+    at(r)[1] += r.releasable;
+  }
+  for (const r of await episodeEvents(c, date, {}, level)) {
+    at(r)[2] += r.started;
+    at(r)[3] += r.released;
+  }
+  for (const [k, v] of Object.entries(out)) if (v.every((n) => n === 0)) delete out[k];
+  return out;
 }
 
 describe('counters on PostgreSQL', () => {

@@ -3,7 +3,7 @@
 // and a row-level trigger calling it.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
-import { counterCheckSql, counterTriggerSpecs, needCheckSql, needRebuildSql, needTriggerSpecs, POSTGRES, rebuildSql, type TriggerSpec } from '../counters.ts';
+import { COMMUNITY_TRIGGER_SPECS, counterCheckSql, counterTriggerSpecs, needCheckSql, needRebuildSql, needTriggerSpecs, POSTGRES, rebuildSql, type TriggerSpec } from '../counters.ts';
 
 /** A PL/pgSQL function running `t`'s statements and the trigger that calls it once per row. */
 export function pgTrigger(name: string, t: TriggerSpec, lockResidents: string[] = []): string[] {
@@ -114,6 +114,10 @@ export const PG_NEED_COUNTER_DDL: string[] = [
   `CREATE TABLE need_registered (
     community_id BIGINT NOT NULL, need TEXT NOT NULL, registered BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (community_id, need))`,
+  `CREATE TABLE coverage_by_community (
+    day TEXT NOT NULL, community_id BIGINT NOT NULL, kind TEXT NOT NULL,
+    covered BIGINT NOT NULL DEFAULT 0, releasable BIGINT NOT NULL DEFAULT 0, started BIGINT NOT NULL DEFAULT 0, released BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (community_id, day, kind))`,
 ];
 
 export const PG_NEED_REBUILD_SQL: string[] = needRebuildSql(POSTGRES);
@@ -136,6 +140,9 @@ export const PG_NEED_COUNTER_TRIGGERS: string[] = Object.entries(needTriggerSpec
   // A BEFORE trigger that returns NULL would cancel the delete: this one lets it go on.
   return t.event.startsWith('BEFORE DELETE') ? [fn.replace('RETURN NULL;', 'RETURN OLD;'), trigger] : [fn, trigger];
 });
+
+/** coverage_by_community's triggers: pure deltas of coverage_counts rows, which their writers already lock. */
+export const PG_COMMUNITY_COUNTER_TRIGGERS: string[] = Object.entries(COMMUNITY_TRIGGER_SPECS).flatMap(([name, t]) => pgTrigger(name, t));
 
 async function hasNeedCounters(db: Kysely<Database>): Promise<boolean> {
   return !!(await sql<{ t: string | null }>`SELECT to_regclass('need_coverage')::text AS t`.execute(db)).rows[0]?.t;
