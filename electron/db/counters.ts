@@ -409,7 +409,7 @@ function needPairRows(source: string, sign: 1 | -1, d: CounterDialect): string {
 }
 
 const UPSERT_NEED_COVERAGE = `INSERT INTO need_coverage (day, community_id, need, covered)`;
-const ON_NEED_COVERAGE = `ON CONFLICT (day, community_id, need) DO UPDATE SET covered = need_coverage.covered + excluded.covered`;
+const ON_NEED_COVERAGE = `ON CONFLICT (community_id, day, need) DO UPDATE SET covered = need_coverage.covered + excluded.covered`;
 const UPSERT_NEED_REGISTERED = `INSERT INTO need_registered (community_id, need, registered)`;
 const ON_NEED_REGISTERED = `ON CONFLICT (community_id, need) DO UPDATE SET registered = need_registered.registered + excluded.registered`;
 
@@ -518,7 +518,7 @@ const COMMUNITY_RECOUNT = `SELECT day, community_id, kind, ${COMMUNITY_COLUMNS.m
 export const NEED_COUNTER_DDL: string[] = [
   `CREATE TABLE need_coverage (
     day TEXT NOT NULL, community_id INTEGER NOT NULL, need TEXT NOT NULL, covered INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, community_id, need)) WITHOUT ROWID`,
+    PRIMARY KEY (community_id, day, need)) WITHOUT ROWID`,
   `CREATE TABLE need_registered (
     community_id INTEGER NOT NULL, need TEXT NOT NULL, registered INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (community_id, need)) WITHOUT ROWID`,

@@ -11,6 +11,7 @@
 // seed; it is migrated to the latest version and VACUUM ANALYZEd (as autovacuum keeps a database in use), a login role
 // of its own (idesk_bench_<pid>) is bound to the second subdistrict for the run and dropped afterwards.
 // --explain: each statement of the dashboard right after a write, timed, with EXPLAIN (ANALYZE, BUFFERS) as the role.
+// --no-vacuum: ANALYZE only (what a bulk-filled database has before (auto)vacuum sets its visibility map).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,7 @@ const RUNS = Number(arg('runs', '30'));
 const LIGHT = process.argv.includes('--light');
 const GIVEN_URL = arg('url', '');
 const EXPLAIN = process.argv.includes('--explain');
+const VACUUM = !process.argv.includes('--no-vacuum');
 const ROLE = GIVEN_URL ? `idesk_bench_${process.pid}` : 'idesk_bench_sub';
 const TODAY = '2022-01-20';
 const clock = fixedClock(`${TODAY}T07:00:00.000Z`);
@@ -71,8 +73,8 @@ try {
   if (GIVEN_URL) console.log(`opened (migrated to the latest version) in ${((performance.now() - tm) / 1000).toFixed(1)} s`);
   // Statistics and the visibility map, as autovacuum keeps them on a database in use (a fresh bulk seed has no map).
   const tv = performance.now();
-  await sql`VACUUM (ANALYZE)`.execute(owner.db);
-  console.log(`VACUUM (ANALYZE): ${((performance.now() - tv) / 1000).toFixed(1)} s; ${loadLine()}`);
+  await (VACUUM ? sql`VACUUM (ANALYZE)` : sql`ANALYZE`).execute(owner.db);
+  console.log(`${VACUUM ? 'VACUUM (ANALYZE)' : 'ANALYZE (no VACUUM)'}: ${((performance.now() - tv) / 1000).toFixed(1)} s; ${loadLine()}`);
   const second = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'subdistrict' ORDER BY id OFFSET 1 LIMIT 1`.execute(owner.db)).rows[0]?.id ?? 0);
   const pw = path.join(tmp, 'pw.txt');
   fs.writeFileSync(pw, 'bench-pass-1');

@@ -110,7 +110,7 @@ export const PG_NEEDS_VERSION_TRIGGERS: string[] = ['insert', 'update', 'delete'
 export const PG_NEED_COUNTER_DDL: string[] = [
   `CREATE TABLE need_coverage (
     day TEXT NOT NULL, community_id BIGINT NOT NULL, need TEXT NOT NULL, covered BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (day, community_id, need))`,
+    PRIMARY KEY (community_id, day, need))`,
   `CREATE TABLE need_registered (
     community_id BIGINT NOT NULL, need TEXT NOT NULL, registered BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (community_id, need))`,
