@@ -4,9 +4,9 @@
 import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
-import { COUNTER_TRIGGERS, VERSION_TRIGGERS, rebuildCounters } from './counters.ts';
+import { COMMUNITY_COUNTER_TRIGGERS, COUNTER_TRIGGERS, NEED_COUNTER_TRIGGERS, VERSION_TRIGGERS, rebuildCounters } from './counters.ts';
 
-const OFF_DURING_LOAD: Record<string, string> = { ...COUNTER_TRIGGERS, ...VERSION_TRIGGERS };
+const OFF_DURING_LOAD: Record<string, string> = { ...COUNTER_TRIGGERS, ...VERSION_TRIGGERS, ...NEED_COUNTER_TRIGGERS, ...COMMUNITY_COUNTER_TRIGGERS };
 
 const MAX_CACHED = 64;
 /** Page cache during a load, in KiB (SQLite's negative cache_size); restored afterwards. */

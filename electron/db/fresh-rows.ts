@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import { CHANGE_TRIGGERS, insertedRowsLogSql, LOGGED_AT } from './change-log.ts';
 import { isPostgres } from './engine.ts';
-import { COUNTER_TRIGGERS, VERSION_TRIGGERS, POSTGRES, freshEpisodesCoverageSql } from './counters.ts';
+import { COUNTER_TRIGGERS, NEED_COUNTER_TRIGGERS, VERSION_TRIGGERS, POSTGRES, freshEpisodesCoverageSql } from './counters.ts';
 import { CHANGE_CHANNEL } from './pg/change-log.ts';
 
 const OFF: Record<string, string> = {
@@ -17,6 +17,8 @@ const OFF: Record<string, string> = {
   change_log_episodes_insert: CHANGE_TRIGGERS.change_log_episodes_insert,
   counters_episodes_insert: COUNTER_TRIGGERS.counters_episodes_insert,
   counters_version_episodes_insert: VERSION_TRIGGERS.counters_version_episodes_insert,
+  // New residents carry no flag yet: their episodes make no (flag, episode) pair, nothing to catch up (migration 0018).
+  need_counts_episodes_insert: NEED_COUNTER_TRIGGERS.need_counts_episodes_insert,
 };
 
 /** Id ranges [lo, hi] of the rows `fn` inserted (empty when hi < lo). */
@@ -64,6 +66,7 @@ const PG_OFF: [string, string][] = [
   ['episodes', 'change_log_episodes'],
   ['episodes', 'counters_episodes_insert'],
   ['episodes', 'counters_version_episodes_insert'],
+  ['episodes', 'need_counts_episodes_insert'],
 ];
 
 /**

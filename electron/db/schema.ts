@@ -504,6 +504,32 @@ export interface CoverageOverlapsTable {
   residentId: number;
 }
 
+/** 特殊需求 counts kept by triggers (migration 0018, db/counters.ts): pairs (flag, covering episode) as a difference array. */
+export interface NeedCoverageTable {
+  day: string;
+  communityId: number;
+  need: Need;
+  covered: number;
+}
+
+/** coverage_counts summed per community (migration 0018), kept by triggers on coverage_counts. */
+export interface CoverageByCommunityTable {
+  day: string;
+  communityId: number;
+  kind: EpisodeKind;
+  covered: number;
+  releasable: number;
+  started: number;
+  released: number;
+}
+
+/** People carrying each flag, per community (migration 0018). */
+export interface NeedRegisteredTable {
+  communityId: number;
+  need: Need;
+  registered: number;
+}
+
 /** 特殊需求: one row per flag a person carries (migration 0012). */
 export interface ResidentNeedsTable {
   residentId: number;
@@ -606,6 +632,9 @@ export interface Database {
   residentNeeds: ResidentNeedsTable;
   needSchedules: NeedSchedulesTable;
   needScheduleRuns: NeedScheduleRunsTable;
+  needCoverage: NeedCoverageTable;
+  needRegistered: NeedRegisteredTable;
+  coverageByCommunity: CoverageByCommunityTable;
 }
 
 export type Resident = Selectable<ResidentsTable>;

@@ -146,16 +146,29 @@ export async function coveredCounts(ctx: Ctx, date: string, filter: PlaceFilter 
   return keptSum(ctx, `covered|${date}|${level}|${w.communityId}|${w.compoundId}|${w.buildingId}`, () => coveredCountsNow(ctx, date, w, level));
 }
 
+/** Per community with no compound or building asked: coverage_by_community (migration 0018) holds the same sums. */
+const byCommunity = (w: Where, level: CountLevel) => level === 'community' && w.compoundId === undefined && w.buildingId === undefined;
+
 async function coveredCountsNow(ctx: Ctx, date: string, w: Where, level: CountLevel): Promise<CoveredRow[]> {
   const cols = LEVEL_COLUMNS[level];
-  let q = ctx.db
-    .selectFrom('coverageCounts')
-    .select((eb) => [...cols, 'kind', eb.fn.sum<number>('covered').as('covered'), eb.fn.sum<number>('releasable').as('releasable')])
-    .where('day', '<=', date);
-  if (w.communityId !== null) q = q.where('communityId', '=', w.communityId);
-  if (w.compoundId !== undefined) q = q.where('compoundId', '=', w.compoundId);
-  if (w.buildingId !== undefined) q = q.where('buildingId', '=', w.buildingId);
-  const rows = (await q.groupBy([...cols, 'kind']).execute()) as unknown as (Partial<PlaceKey> & { kind: EpisodeKind; covered: number; releasable: number })[];
+  let rows: (Partial<PlaceKey> & { kind: EpisodeKind; covered: number; releasable: number })[];
+  if (byCommunity(w, level)) {
+    let q = ctx.db
+      .selectFrom('coverageByCommunity')
+      .select((eb) => ['communityId', 'kind', eb.fn.sum<number>('covered').as('covered'), eb.fn.sum<number>('releasable').as('releasable')])
+      .where('day', '<=', date);
+    if (w.communityId !== null) q = q.where('communityId', '=', w.communityId);
+    rows = await q.groupBy(['communityId', 'kind']).execute();
+  } else {
+    let q = ctx.db
+      .selectFrom('coverageCounts')
+      .select((eb) => [...cols, 'kind', eb.fn.sum<number>('covered').as('covered'), eb.fn.sum<number>('releasable').as('releasable')])
+      .where('day', '<=', date);
+    if (w.communityId !== null) q = q.where('communityId', '=', w.communityId);
+    if (w.compoundId !== undefined) q = q.where('compoundId', '=', w.compoundId);
+    if (w.buildingId !== undefined) q = q.where('buildingId', '=', w.buildingId);
+    rows = (await q.groupBy([...cols, 'kind']).execute()) as unknown as typeof rows;
+  }
   const byKey = new Map<string, CoveredRow>();
   for (const r of rows) {
     const row = { communityId: r.communityId ?? 0, compoundId: r.compoundId ?? 0, buildingId: r.buildingId ?? 0, kind: r.kind, covered: Number(r.covered), releasable: Number(r.releasable) };
@@ -186,14 +199,24 @@ export async function episodeEvents(ctx: Ctx, date: string, filter: PlaceFilter 
   const w = where(ctx, filter);
   if (!w) return [];
   const cols = LEVEL_COLUMNS[level];
-  let q = ctx.db
-    .selectFrom('coverageCounts')
-    .select((eb) => [...cols, 'kind', eb.fn.sum<number>('started').as('started'), eb.fn.sum<number>('released').as('released')])
-    .where('day', '=', date);
-  if (w.communityId !== null) q = q.where('communityId', '=', w.communityId);
-  if (w.compoundId !== undefined) q = q.where('compoundId', '=', w.compoundId);
-  if (w.buildingId !== undefined) q = q.where('buildingId', '=', w.buildingId);
-  const rows = (await q.groupBy([...cols, 'kind']).execute()) as unknown as (Partial<PlaceKey> & { kind: EpisodeKind; started: number; released: number })[];
+  let rows: (Partial<PlaceKey> & { kind: EpisodeKind; started: number; released: number })[];
+  if (byCommunity(w, level)) {
+    let q = ctx.db
+      .selectFrom('coverageByCommunity')
+      .select((eb) => ['communityId', 'kind', eb.fn.sum<number>('started').as('started'), eb.fn.sum<number>('released').as('released')])
+      .where('day', '=', date);
+    if (w.communityId !== null) q = q.where('communityId', '=', w.communityId);
+    rows = await q.groupBy(['communityId', 'kind']).execute();
+  } else {
+    let q = ctx.db
+      .selectFrom('coverageCounts')
+      .select((eb) => [...cols, 'kind', eb.fn.sum<number>('started').as('started'), eb.fn.sum<number>('released').as('released')])
+      .where('day', '=', date);
+    if (w.communityId !== null) q = q.where('communityId', '=', w.communityId);
+    if (w.compoundId !== undefined) q = q.where('compoundId', '=', w.compoundId);
+    if (w.buildingId !== undefined) q = q.where('buildingId', '=', w.buildingId);
+    rows = (await q.groupBy([...cols, 'kind']).execute()) as unknown as typeof rows;
+  }
   return rows.map((r) => ({ communityId: r.communityId ?? 0, compoundId: r.compoundId ?? 0, buildingId: r.buildingId ?? 0, kind: r.kind, started: Number(r.started), released: Number(r.released) }));
 }
 
@@ -205,14 +228,26 @@ export async function coveredPerDay(ctx: Ctx, from: string, to: string, filter: 
 
 async function coveredPerDayNow(ctx: Ctx, from: string, to: string, w: Where | null): Promise<Map<string, Record<EpisodeKind, number>>> {
   const out = new Map<string, Record<EpisodeKind, number>>();
-  let q = ctx.db
-    .selectFrom('coverageCounts')
-    .select((eb) => ['day', 'kind', eb.fn.sum<number>('covered').as('covered')])
-    .where('day', '<=', to);
-  if (w?.communityId != null) q = q.where('communityId', '=', w.communityId);
-  if (w?.compoundId !== undefined) q = q.where('compoundId', '=', w.compoundId);
-  if (w?.buildingId !== undefined) q = q.where('buildingId', '=', w.buildingId);
-  const rows = w ? await q.groupBy(['day', 'kind']).orderBy('day').execute() : [];
+  const perDayRows = () => {
+    if (!w) return [];
+    if (byCommunity(w, 'community')) {
+      let c = ctx.db
+        .selectFrom('coverageByCommunity')
+        .select((eb) => ['day', 'kind', eb.fn.sum<number>('covered').as('covered')])
+        .where('day', '<=', to);
+      if (w.communityId !== null) c = c.where('communityId', '=', w.communityId);
+      return c.groupBy(['day', 'kind']).orderBy('day').execute();
+    }
+    let q = ctx.db
+      .selectFrom('coverageCounts')
+      .select((eb) => ['day', 'kind', eb.fn.sum<number>('covered').as('covered')])
+      .where('day', '<=', to);
+    if (w.communityId !== null) q = q.where('communityId', '=', w.communityId);
+    if (w.compoundId !== undefined) q = q.where('compoundId', '=', w.compoundId);
+    if (w.buildingId !== undefined) q = q.where('buildingId', '=', w.buildingId);
+    return q.groupBy(['day', 'kind']).orderBy('day').execute();
+  };
+  const rows = await perDayRows();
   const overlaps = w ? await overlapEpisodes(ctx, w) : [];
   const running: Record<EpisodeKind, number> = { home_isolation: 0, health_monitoring: 0 };
   let i = 0;

@@ -75,39 +75,24 @@ export async function communityDailyStats(ctx: Ctx, date: string): Promise<Commu
   if (scope !== null) communities = communities.where('id', '=', scope);
   const places = await communities.orderBy('id').execute();
 
-  // Under control, 待解除 and reported: from the counters kept by triggers (counters.ts), a recount's equal.
-  const covered = await coveredCounts(ctx, date, {}, 'community');
+  // The parts below are independent reads: on PostgreSQL they go out side by side on the pool (each a round trip; on a
+  // busy server the waits add up), on SQLite they run one after the other as before.
+  const [covered, done, allEvents, abnormal, alerts, supplies, cadres] = await Promise.all([
+    // Under control, 待解除 and reported: from the counters kept by triggers (counters.ts), a recount's equal.
+    coveredCounts(ctx, date, {}, 'community'),
+    doneCounts(ctx, date, null, {}, 'community'),
+    episodeEvents(ctx, date, {}, 'community'),
+    abnormalBy(ctx, date),
+    alertsOpenBy(ctx, date),
+    supplyStatsByCommunity(ctx, date),
+    cadresOnDutyByCommunity(ctx, date),
+  ]);
   const underControlBy = sumBy(covered, (r) => r.communityId, (r) => r.covered);
   const releasableBy = sumBy(covered, (r) => r.communityId, (r) => r.releasable);
-  const doneBy = sumBy(await doneCounts(ctx, date, null, {}, 'community'), (r) => r.communityId, (r) => r.done);
-  const events = (await episodeEvents(ctx, date, {}, 'community')).filter((r) => r.kind === 'home_isolation');
+  const doneBy = sumBy(done, (r) => r.communityId, (r) => r.done);
+  const events = allEvents.filter((r) => r.kind === 'home_isolation');
   const started = sumBy(events, (r) => r.communityId, (r) => r.started);
   const released = sumBy(events, (r) => r.communityId, (r) => r.released);
-
-  let abnormalQ = ctx.db
-    .selectFrom('checkins')
-    .select((eb) => ['communityId', eb.fn.countAll<number>().as('n')])
-    .where('date', '=', date)
-    .where('abnormal', '=', 1);
-  if (scope !== null) abnormalQ = abnormalQ.where('communityId', '=', scope);
-  const abnormal = toMap(await abnormalQ.groupBy('communityId').execute());
-
-  // Open at the end of the date: raised by then and not closed by then. ISO instants carry the office's local date first.
-  const nextDay = addDays(date, 1);
-  // Two disjoint parts, each read from an index that holds every column it needs (migration 0010).
-  const alertsPart = (f: (q: ReturnType<typeof alertsBase>) => ReturnType<typeof alertsBase>) => {
-    let q = f(alertsBase());
-    if (scope !== null) q = q.where('communityId', '=', scope);
-    return q.groupBy('communityId').execute();
-  };
-  const alertsBase = () => ctx.db.selectFrom('alerts').select((eb) => ['communityId', eb.fn.countAll<number>().as('n')]).where('createdAt', '<', nextDay);
-  const alerts = new Map<number, number>();
-  for (const part of [await alertsPart((q) => q.where('status', '=', 'open')), await alertsPart((q) => q.where('closedAt', '>=', nextDay).where('status', '<>', 'open'))]) {
-    for (const [community, n] of toMap(part)) alerts.set(community, (alerts.get(community) ?? 0) + n);
-  }
-
-  const supplies = await supplyStatsByCommunity(ctx, date);
-  const cadres = await cadresOnDutyByCommunity(ctx, date);
 
   return places.map((c) => {
     const underControl = underControlBy.get(c.id) ?? 0;
@@ -133,6 +118,37 @@ export async function communityDailyStats(ctx: Ctx, date: string): Promise<Commu
       cadresOnDuty: cadres.get(c.id) ?? 0,
     };
   });
+}
+
+/** Abnormal check-ins of the date per community, in scope. */
+async function abnormalBy(ctx: Ctx, date: string): Promise<Map<number, number>> {
+  const scope = scopeOf(ctx.actor);
+  let q = ctx.db
+    .selectFrom('checkins')
+    .select((eb) => ['communityId', eb.fn.countAll<number>().as('n')])
+    .where('date', '=', date)
+    .where('abnormal', '=', 1);
+  if (scope !== null) q = q.where('communityId', '=', scope);
+  return toMap(await q.groupBy('communityId').execute());
+}
+
+/** Alerts open at the end of the date per community, in scope: raised by then and not closed by then. */
+async function alertsOpenBy(ctx: Ctx, date: string): Promise<Map<number, number>> {
+  const scope = scopeOf(ctx.actor);
+  // ISO instants carry the office's local date first.
+  const nextDay = addDays(date, 1);
+  // Two disjoint parts, each read from an index that holds every column it needs (migration 0010).
+  const alertsBase = () => ctx.db.selectFrom('alerts').select((eb) => ['communityId', eb.fn.countAll<number>().as('n')]).where('createdAt', '<', nextDay);
+  const alertsPart = (f: (q: ReturnType<typeof alertsBase>) => ReturnType<typeof alertsBase>) => {
+    let q = f(alertsBase());
+    if (scope !== null) q = q.where('communityId', '=', scope);
+    return q.groupBy('communityId').execute();
+  };
+  const alerts = new Map<number, number>();
+  for (const part of [await alertsPart((q) => q.where('status', '=', 'open')), await alertsPart((q) => q.where('closedAt', '>=', nextDay).where('status', '<>', 'open'))]) {
+    for (const [community, n] of toMap(part)) alerts.set(community, (alerts.get(community) ?? 0) + n);
+  }
+  return alerts;
 }
 
 /** The 合计 row: column sums. */
@@ -234,17 +250,23 @@ export async function slotCounts(ctx: Ctx, q: { date?: string; slot?: Slot; comm
 
 export async function getDashboard(ctx: Ctx, date: string = today(ctx.clock)): Promise<Dashboard> {
   assertDate(date);
-  const rows = await communityDailyStats(ctx, date);
   const slot = currentSlot(ctx, date);
-  const counter = await dueCounter(ctx, { date, slot }, await getSettings(ctx));
+  // Independent parts, side by side (see communityDailyStats).
+  const [rows, counter, needs, days, supplies] = await Promise.all([
+    communityDailyStats(ctx, date),
+    getSettings(ctx).then((settings) => dueCounter(ctx, { date, slot }, settings)),
+    needCounts(ctx, date),
+    perDay(ctx, date),
+    supplyCharts(ctx, date),
+  ]);
   return {
     date,
     totals: sumDailyRows(rows),
     slot: { slot, ...counter },
     rows,
-    needs: await needCounts(ctx, date),
+    needs,
     charts: {
-      perDay: await perDay(ctx, date),
+      perDay: days,
       completionByCommunity: rows.map((r) => ({
         communityId: r.communityId,
         community: r.community,
@@ -252,7 +274,7 @@ export async function getDashboard(ctx: Ctx, date: string = today(ctx.clock)): P
         done: r.checkinsDone,
         rate: r.checkinsDue ? Math.round((r.checkinsDone / r.checkinsDue) * 1000) / 1000 : 0,
       })),
-      ...(await supplyCharts(ctx, date)),
+      ...supplies,
     },
   };
 }

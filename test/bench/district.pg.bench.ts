@@ -4,16 +4,22 @@
 // (listResidents, a community + surname search, first page with its total) and the subdistrict's dashboard
 // (dashboard.get, with its sums kept and right after a write), median of `--runs` (default 30). Prints the seed's time
 // and the residents page's plan as the role.
-//   node test/bench/district.pg.bench.ts [--residents 100000] [--subdistricts 10] [--runs 30] [--light] [--url postgres://…] [--nth 2]
+//   node test/bench/district.pg.bench.ts [--residents 100000] [--subdistricts 10] [--runs 30] [--light]
+//     [--url postgres://owner@host/db] [--explain] [--nth 2]
 // --light seeds places, households, residents and episodes only (no field work), as residents-page.bench does.
-// --url: a database seed-demo already filled (as its owner), instead of a server and a seed of the bench's own. The bench
-// writes there (ANALYZE, a role of its own bound and dropped again, counter_version moved): give it a copy
-// (CREATE DATABASE x TEMPLATE …), not a database in use.
+// --url: a database seed-demo already filled (e.g. a copy of the 1,000,000-resident district): no server started, no
+// seed; it is migrated to the latest version and VACUUM ANALYZEd (as autovacuum keeps a database in use), a login role
+// of its own (idesk_bench_<pid>) is bound to the second subdistrict for the run and dropped afterwards.
+// --explain: each statement of the dashboard right after a write, timed, with EXPLAIN (ANALYZE, BUFFERS) as the role.
+// --no-vacuum: ANALYZE only (what a bulk-filled database has before (auto)vacuum sets its visibility map).
+// --nth K: bind the role to the K-th subdistrict in id order (2 by default; 10 = the last of 10).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { sql } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
+import type { Database } from '../../electron/db/schema.ts';
+import { loadLine } from './bench-db.ts';
 import { startPgServer } from '../helpers/pg-server.ts';
 import { runCli } from '../../electron/cli/run.ts';
 import { openPostgres, type PgHandle } from '../../electron/db/postgres.ts';
@@ -23,7 +29,6 @@ import { listResidents } from '../../electron/domain/residents-list.ts';
 import { getDashboard } from '../../electron/domain/dashboard.ts';
 import { seedDistrictDb } from '../../electron/cli/seed/file.ts';
 import { arg } from './bench-args.ts';
-import { redactUrl } from '../../electron/db/engine.ts';
 
 const RESIDENTS = Number(arg('residents', '100000'));
 const SUBDISTRICTS = Number(arg('subdistricts', '10'));
@@ -32,14 +37,16 @@ const LIGHT = process.argv.includes('--light');
 const GIVEN_URL = arg('url', '');
 /** Which subdistrict (in id order) the role is bound to: the second by default; 10 = the last of 10. */
 const NTH = Number(arg('nth', '2'));
+const EXPLAIN = process.argv.includes('--explain');
+const VACUUM = !process.argv.includes('--no-vacuum');
+// Roles are the server's, not the database's: on a given server the bench's own role gets a name no one else has.
+const ROLE = GIVEN_URL ? `idesk_bench_${process.pid}` : 'idesk_bench_sub';
 const TODAY = '2022-01-20';
 const clock = fixedClock(`${TODAY}T07:00:00.000Z`);
 
 const server = GIVEN_URL ? null : await startPgServer({ watchParent: true });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'idesk-district-bench-'));
 const handles: PgHandle[] = [];
-// Roles are the server's, not the database's: on a given server the bench's own role gets a name no one else has.
-const ROLE = GIVEN_URL ? `idesk_bench_${process.pid}` : 'idesk_bench_sub';
 let url = GIVEN_URL;
 try {
   if (server) {
@@ -54,7 +61,7 @@ try {
 
   const t0 = performance.now();
   if (GIVEN_URL) {
-    console.log(`database ${redactUrl(url)} as seed-demo filled it (not seeded here)`);
+    console.log(`an existing database (${new URL(url).pathname.slice(1)}): no seed`);
   } else if (LIGHT) {
     await seedDistrictDb(url, clock, { residents: RESIDENTS, days: 10, seed: 1, password: 'demo1234', full: false }, SUBDISTRICTS);
   } else {
@@ -64,9 +71,14 @@ try {
   const seedS = (performance.now() - t0) / 1000;
   if (!GIVEN_URL) console.log(`seed-demo${LIGHT ? ' (light)' : ''}: ${RESIDENTS.toLocaleString('en')} residents over ${SUBDISTRICTS} subdistricts in ${seedS.toFixed(1)} s`);
 
+  const tm = performance.now();
   const owner = await openPostgres(url, { max: 2 });
   handles.push(owner);
-  await sql`ANALYZE`.execute(owner.db);
+  if (GIVEN_URL) console.log(`opened (migrated to the latest version) in ${((performance.now() - tm) / 1000).toFixed(1)} s`);
+  // Statistics and the visibility map, as autovacuum keeps them on a database in use (a fresh bulk seed has no map).
+  const tv = performance.now();
+  await (VACUUM ? sql`VACUUM (ANALYZE)` : sql`ANALYZE`).execute(owner.db);
+  console.log(`${VACUUM ? 'VACUUM (ANALYZE)' : 'ANALYZE (no VACUUM)'}: ${((performance.now() - tv) / 1000).toFixed(1)} s; ${loadLine()}`);
   const second = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'subdistrict' ORDER BY id OFFSET ${NTH - 1} LIMIT 1`.execute(owner.db)).rows[0]?.id ?? 0);
   const pw = path.join(tmp, 'pw.txt');
   fs.writeFileSync(pw, 'bench-pass-1');
@@ -79,7 +91,8 @@ try {
   handles.push(role);
   const community = Number((await sql<{ id: number }>`SELECT id FROM places WHERE level = 'community' AND subdistrict_id = ${second} ORDER BY id LIMIT 1`.execute(owner.db)).rows[0].id);
   const inSub = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM residents r JOIN places p ON p.id = r.community_id WHERE p.subdistrict_id = ${second}`.execute(owner.db)).rows[0].n);
-  console.log(`subdistrict ${second}: ${inSub.toLocaleString('en')} residents; community ${community}`);
+  const total = Number((await sql<{ n: number }>`SELECT count(*) AS n FROM residents`.execute(owner.db)).rows[0].n);
+  console.log(`subdistrict ${second}: ${inSub.toLocaleString('en')} of ${total.toLocaleString('en')} residents; community ${community}`);
   const actor: Actor = { userId: null, username: 'bench', displayName: 'bench', role: 'clerk', communityId: null };
 
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -92,7 +105,7 @@ try {
       await fn();
       xs.push(performance.now() - t);
     }
-    console.log(`${label.padEnd(58)} median ${median(xs).toFixed(1)} ms  fastest ${Math.min(...xs).toFixed(1)} ms  max ${Math.max(...xs).toFixed(1)} ms`);
+    console.log(`${label.padEnd(58)} median ${median(xs).toFixed(1)} ms  fastest ${Math.min(...xs).toFixed(1)} ms  max ${Math.max(...xs).toFixed(1)} ms; ${loadLine()}`);
   }
   for (const [who, h] of [
     ['role (RLS on)', role],
@@ -108,6 +121,30 @@ try {
       await time(`${who}: dashboard.get after a write`, () => getDashboard(ctx, TODAY), () => sql`UPDATE counter_version SET n = n + 1`.execute(owner.db));
     }
   }
+  if (EXPLAIN) {
+    // Each statement of the dashboard right after a write, as the role: its time through the API's own Kysely, then
+    // its plan with EXPLAIN (ANALYZE, BUFFERS) on the role's connection.
+    const captured: { q: CompiledQuery; ms: number }[] = [];
+    const logged = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: role.pool }),
+      plugins: [new CamelCasePlugin()],
+      log: (e) => {
+        if (e.level === 'query') captured.push({ q: e.query, ms: e.queryDurationMillis });
+      },
+    });
+    await getDashboard({ db: logged, actor, clock }, TODAY);
+    await sql`UPDATE counter_version SET n = n + 1`.execute(owner.db);
+    captured.length = 0;
+    const t = performance.now();
+    await getDashboard({ db: logged, actor, clock }, TODAY);
+    console.log(`\ndashboard.get after a write as the role: ${(performance.now() - t).toFixed(1)} ms, ${captured.length} statements; ${loadLine()}`);
+    const statements = [...captured];
+    for (const { q, ms } of statements) {
+      console.log(`\n  ${ms.toFixed(1)} ms  ${q.sql.replace(/\s+/g, ' ').slice(0, 240)}`);
+      const out = await role.pool.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${q.sql}`, q.parameters as unknown[]);
+      for (const r of out.rows) console.log(`    ${r['QUERY PLAN']}`);
+    }
+  }
   const c = new pg.Client({ connectionString: ru.toString() });
   await c.connect();
   const plan = (await c.query(`EXPLAIN ANALYZE SELECT id, name, last_day FROM residents WHERE community_id = ${community} ORDER BY last_day, id LIMIT 100`)).rows.map((r) => r['QUERY PLAN']);
@@ -117,17 +154,17 @@ try {
 } finally {
   for (const h of handles) await h.close().catch(() => {});
   if (GIVEN_URL) {
-    // The bench's role out of the given database and the server again (it owns nothing; its grants go with it).
-    const c = new pg.Client({ connectionString: GIVEN_URL });
-    await c.connect();
+    // The run's own role: its binding, its grants (DROP OWNED), the role itself (roles belong to the whole server).
+    const admin = new pg.Client({ connectionString: GIVEN_URL });
+    await admin.connect();
     try {
-      if ((await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [ROLE])).rowCount) {
-        await c.query('DELETE FROM idesk_bindings WHERE role_name = $1', [ROLE]);
-        await c.query(`DROP OWNED BY ${ROLE}`);
-        await c.query(`DROP ROLE ${ROLE}`);
-      }
+      await admin.query('DELETE FROM idesk_bindings WHERE role_name = $1', [ROLE]);
+      await admin.query(`DROP OWNED BY ${ROLE}`);
+      await admin.query(`DROP ROLE ${ROLE}`);
+    } catch (e) {
+      console.log(`the role ${ROLE} could not be dropped: ${(e as Error).message}`);
     } finally {
-      await c.end();
+      await admin.end();
     }
   }
   server?.stop();

@@ -2,7 +2,9 @@
 // raw rows on PostgreSQL, as test/unit/counters.test.ts checks on SQLite: after a demo seed, after random raw writes
 // to episodes, check-ins and residents (the triggers see every writer; overlapping episodes made on purpose), after
 // the domain's own writes and after a rebuild; a drifted counter is reported. Foreign keys stay enforced here (the
-// SQLite suite switches them off), so the raw writes keep the rows they touch consistent.
+// SQLite suite switches them off), so the raw writes keep the rows they touch consistent. The 特殊需求 counts
+// (migration 0018) equal needCountsRecount likewise, with flags set, changed, moved and cleared among the raw writes,
+// through the domain, and when a person is deleted (the flags go by ON DELETE CASCADE).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { DbHandle } from '../../electron/db/open.ts';
@@ -13,6 +15,9 @@ import type { Ctx } from '../../electron/domain/context.ts';
 import { seedDemo } from '../../electron/cli/seed/index.ts';
 import { coveredOn, correctCheckIn, dueCounter, recordCheckIn } from '../../electron/domain/checkins.ts';
 import { coveredCounts, coveredPerDay, doneCounts, episodeEvents, sumBy } from '../../electron/domain/counters.ts';
+import { needCounts, needCountsRecount } from '../../electron/domain/needs-counts.ts';
+import { setResidentNeeds } from '../../electron/domain/needs.ts';
+import { NEEDS } from '../../electron/shared/enums.ts';
 import { addDays } from '../../electron/domain/dates.ts';
 import { endEpisode, extendEpisode } from '../../electron/domain/episodes.ts';
 import { releaseEpisode } from '../../electron/domain/episodes-release.ts';
@@ -103,6 +108,25 @@ const DATES = Array.from({ length: 20 }, (_, i) => addDays(TODAY, i - 16));
 async function expectEqual(label: string) {
   expect(await checkCountersPg(handle.db), `${label}: tables vs rebuild`).toEqual([]);
   for (const d of DATES) expect(await fromCounters(ctx, d), `${label}: ${d}`).toEqual(await recount(ctx, d));
+  for (const d of DATES) expect(await needCounts(ctx, d), `${label}: needs ${d}`).toEqual(await needCountsRecount(ctx, d));
+  for (const d of DATES) expect(await perCommunity(ctx, d), `${label}: per community ${d}`).toEqual(await perCommunity(ctx, d, 'building'));
+}
+
+/** Covered, releasable, started, released per community and kind: read per community (coverage_by_community,
+ * migration 0018) or summed from the per-building rows (checked against the recount above). */
+async function perCommunity(c: Ctx, date: string, level: 'community' | 'building' = 'community') {
+  const out: Record<string, number[]> = {};
+  const at = (r: { communityId: number; kind: string }) => (out[`${r.communityId}|${r.kind}`] ??= [0, 0, 0, 0]);
+  for (const r of await coveredCounts(c, date, {}, level)) {
+    at(r)[0] += r.covered;
+    at(r)[1] += r.releasable;
+  }
+  for (const r of await episodeEvents(c, date, {}, level)) {
+    at(r)[2] += r.started;
+    at(r)[3] += r.released;
+  }
+  for (const [k, v] of Object.entries(out)) if (v.every((n) => n === 0)) delete out[k];
+  return out;
 }
 
 describe('counters on PostgreSQL', () => {
@@ -118,6 +142,10 @@ describe('counters on PostgreSQL', () => {
     const counter = await dueCounter(c, { date: TODAY, slot: 'am' });
     expect(counter.due).toBe(mine[some.communityId][0]);
     expect(counter.done).toBe(mine[some.communityId][3]);
+    const needs = await needCounts(c, TODAY);
+    expect(needs.byCommunity.map((x) => x.communityId)).toEqual([some.communityId]);
+    expect(needs).toEqual(await needCountsRecount(c, TODAY));
+    expect(needs.totals.some((t) => t.underControl > 0 && t.registered > t.underControl)).toBe(true);
   });
 
   it('stay equal under random raw writes to episodes, check-ins and residents, overlaps included', async () => {
@@ -129,7 +157,7 @@ describe('counters on PostgreSQL', () => {
       await handle.db.transaction().execute(async (trx) => {
         const q = async <T>(s: ReturnType<typeof sql>) => (await s.execute(trx)).rows as T[];
         for (let i = 0; i < 25; i++) {
-          const op = r.int(0, 7);
+          const op = r.int(0, 10);
           const rid = r.pick(residents);
           if (op === 0) {
             const start = day();
@@ -171,6 +199,18 @@ describe('counters on PostgreSQL', () => {
               await q(sql`UPDATE tests SET checkin_id = NULL WHERE checkin_id = ${k.id}`);
               await q(sql`DELETE FROM checkins WHERE id = ${k.id}`);
             }
+          } else if (op === 8) {
+            // Half the time a person whose episodes overlap (the need counts correct those).
+            const [o] = r.next() < 0.5 ? await q<{ residentId: number }>(sql`SELECT resident_id FROM coverage_overlaps ORDER BY random() LIMIT 1`) : [];
+            await q(sql`INSERT INTO resident_needs (resident_id, need, note, created_by, created_at) VALUES (${o?.residentId ?? rid}, ${r.pick([...NEEDS])}, NULL, 't', 'x') ON CONFLICT DO NOTHING`);
+          } else if (op === 9) {
+            const [f] = await q<{ need: string }>(sql`SELECT need FROM resident_needs WHERE resident_id = ${rid} ORDER BY random() LIMIT 1`);
+            if (f) await q(sql`DELETE FROM resident_needs WHERE resident_id = ${rid} AND need = ${f.need}`);
+          } else if (op === 10) {
+            // A flag changed to another need, or moved to another person (when that makes no duplicate).
+            const [f] = await q<{ residentId: number; need: string }>(sql`SELECT resident_id, need FROM resident_needs ORDER BY random() LIMIT 1`);
+            const [to, need] = r.next() < 0.5 ? [f?.residentId, r.pick([...NEEDS])] : [rid, f?.need];
+            if (f) await q(sql`UPDATE resident_needs SET resident_id = ${to}, need = ${need} WHERE resident_id = ${f.residentId} AND need = ${f.need} AND NOT EXISTS (SELECT 1 FROM resident_needs WHERE resident_id = ${to} AND need = ${need})`);
           } else {
             const h = r.pick(households);
             await q(sql`UPDATE residents SET household_id = ${h.id}, community_id = ${h.communityId} WHERE id = ${rid}`);
@@ -180,6 +220,7 @@ describe('counters on PostgreSQL', () => {
       await expectEqual(`round ${round}`);
     }
     expect((await one<{ n: number }>(sql`SELECT COUNT(*) AS n FROM coverage_overlaps`)).n).toBeGreaterThan(3);
+    expect((await one<{ n: number }>(sql`SELECT COUNT(*) AS n FROM resident_needs WHERE resident_id IN (SELECT resident_id FROM coverage_overlaps)`)).n).toBeGreaterThan(0);
   });
 
   it('stay equal through the domain: check-ins, corrections, releases, extensions, transfers', async () => {
@@ -204,7 +245,29 @@ describe('counters on PostgreSQL', () => {
       const e = r.pick(await active());
       await endEpisode(ctx, { episodeId: e.id, version: e.version, outcome: 'transferred', reason: '转运', date: TODAY });
     }
+    for (let i = 0; i < 10; i++) {
+      const id = i % 2 ? r.pick(await active()).residentId : (await one<{ id: number }>(sql`SELECT id FROM residents ORDER BY random() LIMIT 1`)).id;
+      const res = await one<{ version: number }>(sql`SELECT version FROM residents WHERE id = ${id}`);
+      await setResidentNeeds(ctx, { residentId: id, version: res.version, needs: NEEDS.filter(() => r.next() < 0.3).map((need) => ({ need, note: need === '其他' ? '测试' : null })) });
+    }
     await expectEqual('domain writes');
+    // A person with flags and episodes deleted (as a purge does: their rows first, the flags by cascade).
+    const [gone] = await all<{ id: number }>(sql`SELECT n.resident_id AS id FROM resident_needs n JOIN episodes e ON e.resident_id = n.resident_id
+      WHERE NOT EXISTS (SELECT 1 FROM residents g WHERE g.guardian_id = n.resident_id) ORDER BY n.resident_id LIMIT 1`);
+    await handle.db.transaction().execute(async (trx) => {
+      const id = gone.id;
+      for (const text of [
+        sql`UPDATE residents SET current_episode_id = NULL WHERE id = ${id}`,
+        sql`DELETE FROM alerts WHERE resident_id = ${id}`,
+        sql`DELETE FROM tests WHERE resident_id = ${id}`,
+        sql`DELETE FROM checkins WHERE resident_id = ${id}`,
+        sql`DELETE FROM episode_extensions WHERE episode_id IN (SELECT id FROM episodes WHERE resident_id = ${id})`,
+        sql`DELETE FROM episodes WHERE resident_id = ${id}`,
+        sql`DELETE FROM residents WHERE id = ${id}`,
+      ])
+        await text.execute(trx);
+    });
+    await expectEqual('a person deleted');
   });
 
   it('a check-in and an episode of one person written at once by two connections are both counted', async () => {

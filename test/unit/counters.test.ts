@@ -2,6 +2,8 @@
 // (coveredOn, the rule of who is under control) after a seed and after every kind of write: random raw writes to
 // episodes, check-ins and residents (the triggers see every writer), and the domain's own check-ins, corrections,
 // releases, extensions, transfers, moves, purges and undone imports. Overlapping episodes are made on purpose.
+// The 特殊需求 counts (migration 0018: need_coverage, need_registered) likewise equal needCountsRecount (the raw
+// rows), with random flags set, moved between people and needs, and cleared among the raw writes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,9 @@ import type { Ctx } from '../../electron/domain/context.ts';
 import { seedDemo } from '../../electron/cli/seed/index.ts';
 import { coveredOn, correctCheckIn, dueCounter, recordCheckIn } from '../../electron/domain/checkins.ts';
 import { coveredCounts, coveredPerDay, doneCounts, episodeEvents, sumBy } from '../../electron/domain/counters.ts';
+import { needCounts, needCountsRecount } from '../../electron/domain/needs-counts.ts';
+import { setResidentNeeds } from '../../electron/domain/needs.ts';
+import { NEEDS } from '../../electron/shared/enums.ts';
 import { addDays } from '../../electron/domain/dates.ts';
 import { endEpisode, extendEpisode } from '../../electron/domain/episodes.ts';
 import { releaseEpisode } from '../../electron/domain/episodes-release.ts';
@@ -112,6 +117,25 @@ const DATES = Array.from({ length: 20 }, (_, i) => addDays(TODAY, i - 16));
 async function expectEqual(label: string) {
   expect(checkCounters(handle.sqlite), `${label}: tables vs rebuild`).toEqual([]);
   for (const d of DATES) expect(await fromCounters(ctx, d), `${label}: ${d}`).toEqual(await recount(ctx, d));
+  for (const d of DATES) expect(await needCounts(ctx, d), `${label}: needs ${d}`).toEqual(await needCountsRecount(ctx, d));
+  for (const d of DATES) expect(await perCommunity(ctx, d), `${label}: per community ${d}`).toEqual(await perCommunity(ctx, d, 'building'));
+}
+
+/** Covered, releasable, started, released per community and kind: read per community (coverage_by_community,
+ * migration 0018) or summed from the per-building rows (checked against the recount above). */
+async function perCommunity(c: Ctx, date: string, level: 'community' | 'building' = 'community') {
+  const out: Record<string, number[]> = {};
+  const at = (r: { communityId: number; kind: string }) => (out[`${r.communityId}|${r.kind}`] ??= [0, 0, 0, 0]);
+  for (const r of await coveredCounts(c, date, {}, level)) {
+    at(r)[0] += r.covered;
+    at(r)[1] += r.releasable;
+  }
+  for (const r of await episodeEvents(c, date, {}, level)) {
+    at(r)[2] += r.started;
+    at(r)[3] += r.released;
+  }
+  for (const [k, v] of Object.entries(out)) if (v.every((n) => n === 0)) delete out[k];
+  return out;
 }
 
 describe('counters', () => {
@@ -126,6 +150,10 @@ describe('counters', () => {
     const counter = await dueCounter(c, { date: TODAY, slot: 'am' });
     expect(counter.due).toBe(mine[some.communityId][0]);
     expect(counter.done).toBe(mine[some.communityId][3]);
+    const needs = await needCounts(c, TODAY);
+    expect(needs.byCommunity.map((x) => x.communityId)).toEqual([some.communityId]);
+    expect(needs).toEqual(await needCountsRecount(c, TODAY));
+    expect(needs.totals.some((t) => t.underControl > 0 && t.registered > t.underControl)).toBe(true);
   });
 
   it('stay equal under random raw writes to episodes, check-ins and residents, overlaps included', async () => {
@@ -138,7 +166,7 @@ describe('counters', () => {
       for (let round = 0; round < 8; round++) {
         handle.sqlite.transaction(() => {
           for (let i = 0; i < 25; i++) {
-            const op = r.int(0, 7);
+            const op = r.int(0, 10);
             const rid = r.pick(residents);
             if (op === 0) {
               // A back-dated episode, often overlapping the person's others; sometimes ended, sometimes released with no end.
@@ -182,6 +210,20 @@ describe('counters', () => {
                 handle.sqlite.prepare('UPDATE tests SET checkin_id = NULL WHERE checkin_id = ?').run(k.id);
                 handle.sqlite.prepare('DELETE FROM checkins WHERE id = ?').run(k.id);
               }
+            } else if (op === 8) {
+              // Half the time a person whose episodes overlap (the need counts correct those).
+              const o = r.next() < 0.5 ? one<{ id: number } | undefined>('SELECT resident_id AS id FROM coverage_overlaps ORDER BY random() LIMIT 1') : undefined;
+              handle.sqlite
+                .prepare("INSERT OR IGNORE INTO resident_needs (resident_id, need, note, created_by, created_at) VALUES (?, ?, NULL, 't', 'x')")
+                .run(o?.id ?? rid, r.pick([...NEEDS]));
+            } else if (op === 9) {
+              const f = one<{ need: string } | undefined>('SELECT need FROM resident_needs WHERE resident_id = ? ORDER BY random() LIMIT 1', rid);
+              if (f) handle.sqlite.prepare('DELETE FROM resident_needs WHERE resident_id = ? AND need = ?').run(rid, f.need);
+            } else if (op === 10) {
+              // A flag changed to another need, or moved to another person.
+              const f = one<{ residentId: number; need: string } | undefined>('SELECT resident_id AS residentId, need FROM resident_needs ORDER BY random() LIMIT 1');
+              if (f && r.next() < 0.5) handle.sqlite.prepare('UPDATE OR IGNORE resident_needs SET need = ? WHERE resident_id = ? AND need = ?').run(r.pick([...NEEDS]), f.residentId, f.need);
+              else if (f) handle.sqlite.prepare('UPDATE OR IGNORE resident_needs SET resident_id = ? WHERE resident_id = ? AND need = ?').run(rid, f.residentId, f.need);
             } else {
               // A move to another household, maybe in another community.
               const h = r.pick(households);
@@ -195,6 +237,8 @@ describe('counters', () => {
       handle.sqlite.pragma('foreign_keys = ON');
     }
     expect(one<{ n: number }>('SELECT COUNT(*) AS n FROM coverage_overlaps').n).toBeGreaterThan(3);
+    // Flagged people with overlapping episodes: the need counts' correction was exercised.
+    expect(one<{ n: number }>('SELECT COUNT(*) AS n FROM resident_needs WHERE resident_id IN (SELECT resident_id FROM coverage_overlaps)').n).toBeGreaterThan(0);
   });
 
   it('stay equal through the domain: check-ins, corrections, releases, extensions, transfers, moves', async () => {
@@ -230,13 +274,23 @@ describe('counters', () => {
       if (!m) continue;
       await updateResident(ctx, { id: e.residentId, version: res.version, address: { communityId: h.communityId, compound: h.compound, building: m[1], unit: m[2], room: m[3] } });
     }
+    // Flags set and cleared through the domain (setResidentNeeds), on people under control and not.
+    for (let i = 0; i < 12; i++) {
+      const id = i % 2 ? r.pick(active()).residentId : one<{ id: number }>('SELECT id FROM residents ORDER BY random() LIMIT 1').id;
+      const res = one<{ version: number }>('SELECT version FROM residents WHERE id = ?', id);
+      const needs = NEEDS.filter(() => r.next() < 0.3).map((need) => ({ need, note: need === '其他' ? '测试' : null }));
+      await setResidentNeeds(ctx, { residentId: id, version: res.version, needs });
+    }
     await expectEqual('domain writes');
   });
 
   it('stay equal through an import and its undo, and through a purge', async () => {
     const names = ['甲一', '乙二', '丙三'];
     const community = one<{ name: string }>("SELECT name FROM places WHERE level = 'community' ORDER BY id LIMIT 1").name;
-    const rows = [['姓名', '身份证号', '联系电话', '社区', '小区', '楼号', '单元', '房号', '隔离开始日期'], ...names.map((n, i) => [n, makeIdNumber('131003', '1980-02-02', 700 + i), `1390000000${i}`, community, '计数小区', 1, 1, 101 + i, addDays(TODAY, -i - 1)])];
+    const rows = [
+      ['姓名', '身份证号', '联系电话', '社区', '小区', '楼号', '单元', '房号', '隔离开始日期', '特殊需求'],
+      ...names.map((n, i) => [n, makeIdNumber('131003', '1980-02-02', 700 + i), `1390000000${i}`, community, '计数小区', 1, 1, 101 + i, addDays(TODAY, -i - 1), i ? '独居老人' : '']),
+    ];
     const s = (await runImport(ctx, listRequest(await listFile(dir, 'counters.xlsx', { rows })))) as ImportSummary;
     expect(s.status).toBe('written');
     await expectEqual('import');
@@ -267,6 +321,17 @@ describe('counters', () => {
     expect(checkCounters(handle.sqlite).length).toBeGreaterThan(0);
     rebuildCounters(handle.sqlite);
     expect(checkCounters(handle.sqlite)).toEqual([]);
+    // The kept tables of migration 0018, each drifted on its own.
+    for (const [table, col] of [
+      ['need_coverage', 'covered'],
+      ['need_registered', 'registered'],
+      ['coverage_by_community', 'released'],
+    ]) {
+      handle.sqlite.prepare(`UPDATE ${table} SET ${col} = ${col} + 1 WHERE rowid IN (SELECT rowid FROM ${table} LIMIT 1)`.replace(/rowid/g, 'community_id')).run();
+      expect(checkCounters(handle.sqlite).join('\n'), table).toContain(table);
+      rebuildCounters(handle.sqlite);
+      expect(checkCounters(handle.sqlite)).toEqual([]);
+    }
   });
 });
 

@@ -291,6 +291,21 @@ describe('lists and numbers', () => {
     const board = await supplyBoard(t.ctx(), {});
     expect(board).toMatchObject({ byStatus: { new: 2, assigned: 0, delivering: 0, delivered: 3, cancelled: 1 }, open: 2, overdue: 1, urgentOpen: 1, newToday: 3, deliveredToday: 2 });
     expect([urgent.id, today1.id, deliveredYesterday.id, b1.id].every((x) => x > 0)).toBe(true);
+    // Delivered on a date (read from the requests' status and status_at) = requests with a move to delivered on it.
+    for (const d of ['2022-01-19', '2022-01-20']) {
+      const fromTransitions = await t.ctx().db
+        .selectFrom('supplyTransitions as x')
+        .innerJoin('supplyRequests as s', 's.id', 'x.requestId')
+        .select((eb) => ['s.communityId', eb.fn.count<number>('x.requestId').distinct().as('n')])
+        .where('x.toStatus', '=', 'delivered')
+        .where('x.at', '>=', d)
+        .where('x.at', '<', d === '2022-01-19' ? '2022-01-20' : '2022-01-21')
+        .groupBy('s.communityId')
+        .execute();
+      const stats = await supplyStatsByCommunity(t.ctx(), d);
+      expect(fromTransitions.length).toBeGreaterThan(0);
+      for (const r of fromTransitions) expect(stats.get(r.communityId)?.deliveredToday, d).toBe(Number(r.n));
+    }
   });
 
   it('lists page in SQL with filters, carries cadre names and items; the run sheet groups by compound, urgent first', async () => {

@@ -3,7 +3,7 @@
 // and a row-level trigger calling it.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
-import { counterCheckSql, counterTriggerSpecs, POSTGRES, rebuildSql, type TriggerSpec } from '../counters.ts';
+import { COMMUNITY_TRIGGER_SPECS, counterCheckSql, counterTriggerSpecs, needCheckSql, needRebuildSql, needTriggerSpecs, POSTGRES, rebuildSql, type TriggerSpec } from '../counters.ts';
 
 /** A PL/pgSQL function running `t`'s statements and the trigger that calls it once per row. */
 export function pgTrigger(name: string, t: TriggerSpec, lockResidents: string[] = []): string[] {
@@ -106,10 +106,53 @@ export const PG_NEEDS_VERSION_TRIGGERS: string[] = ['insert', 'update', 'delete'
   ];
 });
 
+/** Migration 0018: the need counters' tables (db/counters.ts need_coverage, need_registered). */
+export const PG_NEED_COUNTER_DDL: string[] = [
+  `CREATE TABLE need_coverage (
+    day TEXT NOT NULL, community_id BIGINT NOT NULL, need TEXT NOT NULL, covered BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (community_id, day, need))`,
+  `CREATE TABLE need_registered (
+    community_id BIGINT NOT NULL, need TEXT NOT NULL, registered BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (community_id, need))`,
+  `CREATE TABLE coverage_by_community (
+    day TEXT NOT NULL, community_id BIGINT NOT NULL, kind TEXT NOT NULL,
+    covered BIGINT NOT NULL DEFAULT 0, releasable BIGINT NOT NULL DEFAULT 0, started BIGINT NOT NULL DEFAULT 0, released BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (community_id, day, kind))`,
+];
+
+export const PG_NEED_REBUILD_SQL: string[] = needRebuildSql(POSTGRES);
+
+/** The residents each need counters trigger locks (as LOCKS: writes about one person wait for each other). */
+const NEED_LOCKS: Record<string, string[]> = {
+  need_counts_episodes_insert: ['NEW.resident_id'],
+  need_counts_episodes_update: ['OLD.resident_id', 'NEW.resident_id'],
+  need_counts_episodes_delete: ['OLD.resident_id'],
+  need_counts_needs_insert: ['NEW.resident_id'],
+  need_counts_needs_update: ['OLD.resident_id', 'NEW.resident_id'],
+  need_counts_needs_delete: ['OLD.resident_id'],
+  need_counts_residents_move: ['NEW.id'],
+  need_counts_residents_delete: ['OLD.id'],
+};
+
+export const PG_NEED_COUNTER_TRIGGERS: string[] = Object.entries(needTriggerSpecs(POSTGRES)).flatMap(([name, t]) => {
+  if (!NEED_LOCKS[name]) throw new Error(`need counters trigger ${name}: which residents it locks on PostgreSQL is not said (NEED_LOCKS)`);
+  const [fn, trigger] = pgTrigger(name, t, NEED_LOCKS[name]);
+  // A BEFORE trigger that returns NULL would cancel the delete: this one lets it go on.
+  return t.event.startsWith('BEFORE DELETE') ? [fn.replace('RETURN NULL;', 'RETURN OLD;'), trigger] : [fn, trigger];
+});
+
+/** coverage_by_community's triggers: pure deltas of coverage_counts rows, which their writers already lock. */
+export const PG_COMMUNITY_COUNTER_TRIGGERS: string[] = Object.entries(COMMUNITY_TRIGGER_SPECS).flatMap(([name, t]) => pgTrigger(name, t));
+
+async function hasNeedCounters(db: Kysely<Database>): Promise<boolean> {
+  return !!(await sql<{ t: string | null }>`SELECT to_regclass('need_coverage')::text AS t`.execute(db)).rows[0]?.t;
+}
+
 /** rebuildCounters on a PostgreSQL database (in one transaction). */
 export async function rebuildCountersPg(db: Kysely<Database>): Promise<void> {
   const go = async (trx: Kysely<Database>) => {
     for (const text of PG_REBUILD_SQL) await sql.raw(text).execute(trx);
+    if (await hasNeedCounters(trx)) for (const text of PG_NEED_REBUILD_SQL) await sql.raw(text).execute(trx);
     await sql`UPDATE counter_version SET n = n + 1`.execute(trx);
   };
   if (db.isTransaction) await go(db);
@@ -122,5 +165,6 @@ export async function checkCountersPg(db: Kysely<Database>): Promise<string[]> {
   const [coverage, done, overlaps] = counterCheckSql(POSTGRES);
   for (const text of [coverage, done]) for (const r of (await sql.raw<Record<string, unknown>>(text).execute(db)).rows) out.push(JSON.stringify(r));
   for (const r of (await sql.raw<{ residentId: unknown }>(overlaps).execute(db)).rows) out.push(JSON.stringify({ t: 'coverage_overlaps (missing)', resident_id: r.residentId }));
+  if (await hasNeedCounters(db)) for (const text of needCheckSql(POSTGRES)) for (const r of (await sql.raw<Record<string, unknown>>(text).execute(db)).rows) out.push(JSON.stringify(r));
   return out;
 }

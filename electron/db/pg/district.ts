@@ -53,6 +53,9 @@ export const SCOPED_TABLES: Record<string, Policy> = {
   checkin_batches: byCommunity('checkin_batches'),
   coverage_counts: byCommunity('coverage_counts'),
   checkin_counts: byCommunity('checkin_counts'),
+  need_coverage: byCommunity('need_coverage'),
+  need_registered: byCommunity('need_registered'),
+  coverage_by_community: byCommunity('coverage_by_community'),
   need_schedules: byCommunity('need_schedules'),
   test_round_communities: byCommunity('test_round_communities'),
   episodes: byParent('episodes', 'resident_id', 'residents'),
@@ -81,6 +84,17 @@ export const SCOPED_TABLES: Record<string, Policy> = {
     check: `change_log.community_id IS NULL OR ${COMM('change_log')}`,
   },
 };
+
+/** Scoped tables made by a later migration (their policy is created there, not by 0015's DDL). */
+const SCOPED_LATER: Record<string, number> = { need_coverage: 18, need_registered: 18, coverage_by_community: 18 };
+
+/** Row-level security and the policy of the scoped tables `tables`. */
+export function scopeDdl(tables: string[]): string[] {
+  return tables.flatMap((t) => [`ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`, `CREATE POLICY ${POLICY} ON ${t} USING (${SCOPED_TABLES[t].using}) WITH CHECK (${SCOPED_TABLES[t].check})`]);
+}
+
+/** The scoped tables migration `version` creates (after 0015). */
+export const scopedBy = (version: number) => Object.keys(SCOPED_LATER).filter((t) => SCOPED_LATER[t] === version);
 
 /** Tables every role shares (district-wide): named here so verify can tell a new unscoped table from these. */
 export const SHARED_TABLES = ['settings', 'database_identity', 'schema_migrations', 'counter_version', 'login_throttle', 'notice_templates', 'audit_purge_gate'];
@@ -164,10 +178,9 @@ export const PG_DISTRICT_DDL: string[] = [
   // A view runs with its owner's rights unless told otherwise: without this, a bound role would read every
   // subdistrict's residents through it.
   `ALTER VIEW resident_places SET (security_invoker = true)`,
-  ...Object.entries(SCOPED_TABLES).flatMap(([t, p]) => [
-    `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`,
-    `CREATE POLICY ${POLICY} ON ${t} USING (${p.using}) WITH CHECK (${p.check})`,
-  ]),
+  ...Object.entries(SCOPED_TABLES)
+    .filter(([t]) => !SCOPED_LATER[t])
+    .flatMap(([t, p]) => [`ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`, `CREATE POLICY ${POLICY} ON ${t} USING (${p.using}) WITH CHECK (${p.check})`]),
 ];
 
 /** A role name as the database spells it (lower case letters, digits and _; at most 63 bytes). */
@@ -326,9 +339,11 @@ export async function withPgSeedLoad<T>(trx: Kysely<Database>, fn: () => Promise
         UNION ALL SELECT p.id, t.sid FROM places p JOIN t ON p.parent_id = t.id)
       UPDATE places SET subdistrict_id = t.sid FROM t WHERE places.id = t.id AND places.subdistrict_id IS DISTINCT FROM t.sid`.execute(trx);
   }
-  for (const t of tables) await sql.raw(`ALTER TABLE ${quoteIdent(t)} ENABLE TRIGGER USER`).execute(trx);
+  // Rebuilt while the triggers are still off: coverage_by_community's triggers on coverage_counts would otherwise run
+  // once per counter row the rebuild deletes and inserts (300,000 at 1,000,000 residents) for a table it rebuilds anyway.
   const { rebuildCountersPg } = await import('./counters.ts');
   await rebuildCountersPg(trx);
+  for (const t of tables) await sql.raw(`ALTER TABLE ${quoteIdent(t)} ENABLE TRIGGER USER`).execute(trx);
   return out;
 }
 

@@ -36,6 +36,9 @@ export const NOT_COPIED: Record<string, string> = {
   coverage_counts: '统计计数：随数据写入由触发器生成，再与重新计算的结果核对',
   checkin_counts: '统计计数：随数据写入由触发器生成，再与重新计算的结果核对',
   coverage_overlaps: '统计计数：随数据写入由触发器生成，再与重新计算的结果核对',
+  need_coverage: '统计计数：随数据写入由触发器生成，再与重新计算的结果核对',
+  need_registered: '统计计数：随数据写入由触发器生成，再与重新计算的结果核对',
+  coverage_by_community: '统计计数：随数据写入由触发器生成，再与重新计算的结果核对',
   counter_version: '统计计数的版本号（目标库自己的）',
 };
 

@@ -22,9 +22,10 @@ import * as m0017 from '../migrations/0017-needs-version.ts';
 import { viaSchemaBuilder } from './translate.ts';
 import { PG_AUDIT_CHAINED, PG_AUDIT_HASH_CHECKED, PG_AUDIT_PROTECT } from './audit.ts';
 import { pgChangeTriggers } from './change-log.ts';
-import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS, PG_NEEDS_VERSION_TRIGGERS } from './counters.ts';
+import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS, PG_NEEDS_VERSION_TRIGGERS, PG_NEED_COUNTER_DDL, PG_NEED_COUNTER_TRIGGERS, PG_NEED_REBUILD_SQL, PG_COMMUNITY_COUNTER_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
-import { PG_DISTRICT_DDL } from './district.ts';
+import { COUNTER_INDEXES_0018 } from '../counters.ts';
+import { grantRole, listBindings, PG_DISTRICT_DDL, scopeDdl, scopedBy } from './district.ts';
 import { ACTOR_SETTING } from '../acting-user.ts';
 
 export type PgForm = (db: Kysely<any>) => Promise<void>;
@@ -162,6 +163,18 @@ export const PG_FORMS: Record<number, PgForm> = {
   17: async (db) => {
     await viaSchemaBuilder(db, 'migration 17', m0017.up, { skip: [/^CREATE TRIGGER counters_version_needs_/] });
     await run(db, PG_NEEDS_VERSION_TRIGGERS);
+  },
+  // The need counters (db/counters.ts): the tables, filled from the rows, their triggers (with the per-resident
+  // locks of the other counters), row-level security by community like coverage_counts, and the bound roles granted
+  // the new tables (their writes run these triggers).
+  18: async (db) => {
+    await run(db, PG_NEED_COUNTER_DDL);
+    await run(db, PG_NEED_REBUILD_SQL);
+    await run(db, PG_NEED_COUNTER_TRIGGERS);
+    await run(db, PG_COMMUNITY_COUNTER_TRIGGERS);
+    await run(db, COUNTER_INDEXES_0018);
+    await run(db, scopeDdl(scopedBy(18)));
+    for (const b of await listBindings(db)) await grantRole(db, b.role, b.subdistrictId === null ? 'reader' : 'subdistrict');
   },
 };
 
