@@ -24,7 +24,7 @@ import { PG_AUDIT_CHAINED, PG_AUDIT_HASH_CHECKED, PG_AUDIT_PROTECT } from './aud
 import { pgChangeTriggers } from './change-log.ts';
 import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS, PG_NEEDS_VERSION_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
-import { PG_DISTRICT_DDL } from './district.ts';
+import { PG_DISTRICT_DDL, PG_DISTRICT_READER_DDL } from './district.ts';
 import { ACTOR_SETTING } from '../acting-user.ts';
 
 export type PgForm = (db: Kysely<any>) => Promise<void>;
@@ -163,6 +163,8 @@ export const PG_FORMS: Record<number, PgForm> = {
     await viaSchemaBuilder(db, 'migration 17', m0017.up, { skip: [/^CREATE TRIGGER counters_version_needs_/] });
     await run(db, PG_NEEDS_VERSION_TRIGGERS);
   },
+  // A server on the district reader: its own traces' writes, its own audit chain (pg/district.ts).
+  21: (db) => run(db, PG_DISTRICT_READER_DDL),
 };
 
 /** Migrations that have no PostgreSQL form yet (empty when every one has). */
