@@ -96,7 +96,7 @@ const district: CommandModule = {
         const role = roleOption(args, null);
         const password = readSecret(args, 'password-file');
         await db.transaction().execute((trx) => d.createBoundRole(trx, role, password, null));
-        return ok({ role, subdistrictId: null }, `已建立区级只读角色 ${role}：可读所有街道的数据，不能写入。`);
+        return ok({ role, subdistrictId: null }, `已建立区级只读角色 ${role}：可读所有街道的数据，不能修改（只记下自己的登录、查看明文和导出的审计记录）。`);
       }
       if (sub === 'add-user') {
         const { addDistrictUserPg } = await import('../../api/cli-postgres.ts');
