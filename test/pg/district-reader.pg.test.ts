@@ -26,6 +26,8 @@ import type { ApiEnv } from '../../electron/api/env.ts';
 import { startOfficeServer, type OfficeServer } from '../../electron/server/index.ts';
 import { PgSavedSessions } from '../../electron/server/saved-sessions.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
+import { getJob, type JobStatus } from '../../electron/jobs/runner.ts';
+import { PG_DISTRICT_READER_DDL } from '../../electron/db/pg/district.ts';
 import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
 
 const NAME = `idesk_dreader${process.pid}`;
@@ -247,6 +249,20 @@ describe('a server on the district reader (区级只读)', () => {
     expect(check.ok).toBe(true);
   });
 
+  it('exports the roster of both subdistricts (unmasked for its admin), audited in the reader’s chain', async () => {
+    const { jobId } = await api<{ jobId: string }>(side.r, 'reports.export', { report: 'roster', date: DAY, unmasked: true });
+    let job: JobStatus<{ rows: number; masked: boolean; path: string }> | undefined;
+    for (let i = 0; i < 600 && (!job || job.state === 'running'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = getJob(jobId) as typeof job;
+    }
+    expect(job?.state, JSON.stringify(job?.error)).toBe('succeeded');
+    expect(job?.result).toMatchObject({ rows: 4, masked: false });
+    expect(fs.existsSync(job!.result!.path)).toBe(true);
+    const rows = await auditRows(`user_name = 'qu_admin' AND action = 'report.export'`);
+    expect(rows.map((x) => Number(x.chain))).toEqual([districtId]);
+  });
+
   it('district accounts log in only at a reader’s server; a subdistrict’s accounts not there', async () => {
     expect(await apiError(side.a, 'auth.login', { username: 'qu_x1', password: PASSWORD }, 'k-x1')).toBe('UNAUTHENTICATED');
     expect(await apiError(side.b, 'auth.login', { username: 'qu_x2', password: PASSWORD }, 'k-x2')).toBe('UNAUTHENTICATED');
@@ -334,6 +350,24 @@ describe('a server on the district reader (区级只读)', () => {
       const e = await c.query(`INSERT INTO audit_log (chain, at, user_name, action, hash, nonce) VALUES (${districtId}, 'x', 'x', 'x', 'x', 'x')`).catch((x: unknown) => x);
       expect(String(e)).toMatch(/row-level security|hash|chain/);
     });
+  });
+
+  it('a reader bound before migration 0021 (SELECT only, read-only transactions) gets its writes from the migration', async () => {
+    // Put the reader back as 0015 left it, then run 0021's statement for the readers already bound.
+    await adminQuery(
+      `REVOKE INSERT, UPDATE, DELETE ON audit_log, audit_chain_checks, login_throttle, server_sessions FROM ${READER};
+       REVOKE USAGE, UPDATE ON SEQUENCE audit_log_id_seq, audit_chain_checks_id_seq FROM ${READER};
+       ALTER ROLE ${READER} SET default_transaction_read_only = on`,
+      NAME,
+    );
+    const old = await core(READER, 'qu_lingdao').catch((e: Error) => e);
+    // Its login cannot write its audit row (nor count the attempt): refused, as before 0021.
+    expect(String(old)).toMatch(/login qu_lingdao/);
+    await adminQuery(PG_DISTRICT_READER_DDL[PG_DISTRICT_READER_DDL.length - 1], NAME);
+    const again = await core(READER, 'qu_lingdao');
+    expect((await api<{ readOnly?: boolean }>({ ...again, community: 0, residents: [] }, 'auth.me', {})).readOnly).toBe(true);
+    const setting = (await adminQuery(`SELECT count(*) AS n FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = '${READER}'`, NAME)).rows[0];
+    expect(Number(setting.n)).toBe(0);
   });
 
   it('an office server on the reader: login over HTTP, sessions saved in the database, reads both, writes refused', async () => {
