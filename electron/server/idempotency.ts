@@ -8,6 +8,7 @@
 // own (a refused write is rolled back alone), each with its answer stored in the same transaction. One commit — one
 // fsync, the cost that bounds a SQLite server — serves many PCs, and a write and its kept answer are atomic: after a
 // crash either both are there or neither.
+import { isDistrictReader } from '../db/engine.ts';
 import type { Db } from '../db/open.ts';
 import type { ApiResult } from '../api/dispatch.ts';
 import { fail, toErrorData } from '../shared/errors.ts';
@@ -83,6 +84,9 @@ export class IdempotencyStore {
     const pending = this.running.get(slot);
     if (pending) return pending;
     const p = (async (): Promise<ApiResult<unknown>> => {
+      // A district reader's server (区级只读) keeps no answers: it changes no data (a retried export makes a second file,
+      // audited), and the database lets it write only its own traces (migration 0021), not this table.
+      if (await isDistrictReader(this.db())) return call();
       const kept = await this.db().selectFrom('idempotencyKeys').select(['channel', 'answer']).where('deviceId', '=', deviceId).where('key', '=', key).executeTakeFirst();
       if (kept) {
         if (kept.channel !== channel) return { ok: false, error: fail('VALIDATION', 'server.idempotencyKey').toJSON() };

@@ -379,6 +379,7 @@ describe('a server on the district reader (区级只读)', () => {
     fs.mkdirSync(root, { recursive: true });
     fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><html><head><meta name="csp-nonce" content=""><title>t</title></head><body></body></html>');
     const server: OfficeServer = await startOfficeServer({ env, staticDir: root, port: 0, tls: false });
+    let n = 0;
     const post = (channel: string, input: unknown, cookie?: string) =>
       new Promise<{ status: number; cookie: string; body: { ok: boolean; data?: unknown; error?: { code: string; message: string } } }>((resolve, reject) => {
         const req = http.request(
@@ -387,7 +388,14 @@ describe('a server on the district reader (区级只读)', () => {
             port: server.port,
             method: 'POST',
             path: `/api/${channel}`,
-            headers: { Host: `127.0.0.1:${server.port}`, Origin: `http://127.0.0.1:${server.port}`, 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
+            // As the renderer sends every call: with an idempotency key.
+            headers: {
+              Host: `127.0.0.1:${server.port}`,
+              Origin: `http://127.0.0.1:${server.port}`,
+              'Content-Type': 'application/json',
+              'Idempotency-Key': `reader-test-${++n}`,
+              ...(cookie ? { Cookie: cookie } : {}),
+            },
           },
           (res) => {
             const chunks: Buffer[] = [];
@@ -407,6 +415,10 @@ describe('a server on the district reader (区级只读)', () => {
       expect((page.body.data as { total: number }).total).toBe(4);
       const w = await post('checkins.record', { residentId: side.a.residents[1], date: DAY, slot: 'pm', temperature: 36.6 }, cookie);
       expect(w.body).toMatchObject({ ok: false, error: { code: 'READ_ONLY', message: READ_ONLY_ZH } });
+      // An export over HTTP (a write in the idempotency sense) runs; nothing is kept under its key on a reader.
+      const ex = await post('audit.export', {}, cookie);
+      expect(ex.body.ok, JSON.stringify(ex.body)).toBe(true);
+      expect(Number((await adminQuery('SELECT count(*) AS n FROM idempotency_keys', NAME)).rows[0].n)).toBe(0);
       await saved.flush();
       const sessions = (await adminQuery(`SELECT s.user_id FROM server_sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'qu_lingdao'`, NAME)).rows;
       expect(sessions.length).toBeGreaterThan(0);
