@@ -11,6 +11,7 @@ import { cleanPlaceName, getOrgRoot } from '../domain/places.ts';
 import { createUser } from '../domain/users.ts';
 import { nowIso, systemClock } from '../domain/clock.ts';
 import { sql } from 'kysely';
+import { AppError } from '../shared/errors.ts';
 import { backupPostgres, lastBackupLine, lastRecordedBackup, type LastBackup } from '../domain/pg-backups.ts';
 import { migrateSqliteToPg, MigrateRefusal, type MigrateReport } from '../domain/migrate-to-pg.ts';
 import type { PgBackupResult, PgRestoreResult } from '../db/pg/dump.ts';
@@ -85,6 +86,32 @@ export async function addSubdistrictPg(
   } catch (e) {
     const r = (e as { refusal?: { ok: false; code: 'VALIDATION' | 'NOT_FOUND'; message: string } }).refusal;
     if (r) return r;
+    throw e;
+  }
+}
+
+/**
+ * district add-user: a district-level account (users.subdistrict_id = the district place): only a district reader's
+ * server takes it (db/engine.ts userInBoundSubdistrict), read only there; no subdistrict's server does. Audited as the
+ * command line. A taken username (anywhere in the district) or a weak password come back as refusals.
+ */
+export async function addDistrictUserPg(
+  db: Db,
+  o: { username: string; displayName: string; role: 'official' | 'clerk' | 'admin'; password: string },
+): Promise<{ ok: true; userId: number; districtId: number; district: string } | { ok: false; code: 'VALIDATION' | 'NOT_FOUND'; message: string }> {
+  const clock = systemClock();
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const ctx = { db: trx, actor: CLI_ACTOR, clock };
+      const root = await getOrgRoot(ctx).catch(() => null);
+      if (!root) return { ok: false as const, code: 'NOT_FOUND' as const, message: '数据库中还没有区：请先运行 init --db … --district <区名> --subdistrict <第一个街道名>。' };
+      const user = await createUser(ctx, { username: o.username, displayName: o.displayName, role: o.role, password: o.password });
+      await sql`UPDATE users SET subdistrict_id = ${root.districtId} WHERE id = ${user.id}`.execute(trx);
+      await audit(ctx, { action: 'user.update', entity: 'user', entityId: user.id, after: { district: root.district, districtAccount: true } });
+      return { ok: true as const, userId: user.id, districtId: root.districtId, district: root.district };
+    });
+  } catch (e) {
+    if (e instanceof AppError) return { ok: false, code: e.code === 'NOT_FOUND' ? 'NOT_FOUND' : 'VALIDATION', message: e.message };
     throw e;
   }
 }

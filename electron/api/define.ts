@@ -22,13 +22,18 @@ export interface ChannelDef<I extends z.ZodType = z.ZodType, O = unknown, K exte
    * retry after a lost reply is answered, not applied twice. Defaults to true when the channel declares `invalidates`.
    */
   write?: boolean;
+  /**
+   * A write that changes no one's data: it makes a file (an export) or records a check of the audit chain, and audits
+   * that. A district reader's server (区级只读, db/engine.ts connectionKind) allows these and refuses every other write.
+   */
+  changesNoData?: boolean;
   /** Phantom: carries the output type only. */
   readonly output?: O;
 }
 
 /** channel<Output>()(inputSchema, access, { invalidates }) — the output is named explicitly so the renderer sees it as a type. */
 export function channel<O>() {
-  return <I extends z.ZodType, const K extends string = never>(input: I, access: Access, opts: { invalidates?: readonly Stale<O, K>[]; write?: boolean } = {}): ChannelDef<I, O, K> => ({
+  return <I extends z.ZodType, const K extends string = never>(input: I, access: Access, opts: { invalidates?: readonly Stale<O, K>[]; write?: boolean; changesNoData?: boolean } = {}): ChannelDef<I, O, K> => ({
     input,
     access,
     ...opts,
@@ -43,4 +48,9 @@ export function staleAfter<O>(def: Pick<ChannelDef<z.ZodType, O>, 'invalidates'>
 /** Whether a call of `def` writes (see ChannelDef.write). */
 export function isWrite(def: Pick<ChannelDef, 'invalidates' | 'write'>): boolean {
   return def.write ?? (def.invalidates?.length ?? 0) > 0;
+}
+
+/** Whether a call of `def` changes data: a write that is not an export or a chain check (ChannelDef.changesNoData). */
+export function changesData(def: Pick<ChannelDef, 'invalidates' | 'write' | 'changesNoData'>): boolean {
+  return isWrite(def) && !def.changesNoData;
 }

@@ -3,13 +3,14 @@
 // command line's import runs it over the import and job channels only (import-slice.ts), so a command does not load
 // every area's handlers and domain code to make three calls.
 import type { Channel, OutputOf } from './contract.ts';
-import { staleAfter, type ChannelDef } from './define.ts';
+import { changesData, staleAfter, type ChannelDef } from './define.ts';
 import type { ApiEnv, HandlerCtx } from './env.ts';
 import { AppError, fail, type AppErrorData } from '../shared/errors.ts';
 import { toErrorData } from '../shared/errors.ts';
 import { zodToAppError } from './zod-errors.ts';
 import { can } from '../domain/actor.ts';
 import { getSettings } from '../domain/settings.ts';
+import { isDistrictReader } from '../db/engine.ts';
 
 /** `invalidates`: the read channels this call made stale (the contract's declaration), for the caller to refresh. */
 export type ApiResult<T> = { ok: true; data: T; invalidates?: Channel[] } | { ok: false; error: AppErrorData };
@@ -38,6 +39,10 @@ export async function dispatchIn<C extends Channel>(
   try {
     if (!Object.prototype.hasOwnProperty.call(api.contract, channelName)) throw fail('NOT_FOUND', 'common.unknownChannel', { channel: String(channelName) });
     const def = api.contract[channelName];
+    // A district reader's server (区级只读) reads every subdistrict and changes nothing: every write that changes data is
+    // refused here, before the session, the permission or the input is looked at and before any handler runs (the
+    // database refuses it too: migration 0019).
+    if (changesData(def) && (await isDistrictReader(env.db))) throw fail('READ_ONLY', 'common.districtReadOnly');
     const now = env.clock.now().getTime();
     const session = env.sessions.get(sessionKey);
     if (def.access !== 'public') {

@@ -122,24 +122,40 @@ export async function takeIds(db: AnyDb, table: string, count: number): Promise<
   return next;
 }
 
-const bound = new WeakMap<object, Promise<number | null>>();
-
 /**
- * The subdistrict this connection is bound to (a district's PostgreSQL database, migration 0015: the server connects
- * as a role listed in idesk_bindings), read once per Kysely instance from the database; null on SQLite (a file is one
- * subdistrict), for the tables' owner, a district reader, and before 0015. The API narrows its answers to it on top
- * of the database's own row-level security (db/pg/district.ts).
+ * What the connection is bound to on a district's PostgreSQL database (migration 0015, db/pg/district.ts), read once
+ * per Kysely instance from the database: 'subdistrict' (an office server's role: reads and writes only its own),
+ * 'reader' (a district reader's role, `district add-reader`: reads every subdistrict, writes only its own logins' and
+ * reads' traces, migration 0019), or 'owner' (the tables' owner, a database before 0015, and every SQLite file).
  */
-export function boundSubdistrict(db: AnyDb): Promise<number | null> {
-  if (!isPostgres(db)) return Promise.resolve(null);
+export interface ConnectionKind {
+  kind: 'subdistrict' | 'reader' | 'owner';
+  /** The bound subdistrict ('subdistrict' only). */
+  subdistrictId: number | null;
+  /** The district place ('reader' only): the organisation root, the reader's audit chain and its accounts' place. */
+  districtId: number | null;
+  /** The database has the district binding (PostgreSQL from migration 0015). */
+  districtSchema: boolean;
+}
+
+const OWNER: ConnectionKind = { kind: 'owner', subdistrictId: null, districtId: null, districtSchema: false };
+const bound = new WeakMap<object, Promise<ConnectionKind>>();
+
+export function connectionKind(db: AnyDb): Promise<ConnectionKind> {
+  if (!isPostgres(db)) return Promise.resolve(OWNER);
   const key = db.getExecutor().adapter as object;
   let p = bound.get(key);
   if (!p) {
-    p = (async () => {
+    p = (async (): Promise<ConnectionKind> => {
       const has = (await sql<{ f: string | null }>`SELECT to_regprocedure('idesk_bound_subdistrict()')::text AS f`.execute(db)).rows[0];
-      if (!has?.f) return null;
-      const r = (await sql<{ s: number | null }>`SELECT idesk_bound_subdistrict() AS s`.execute(db)).rows[0];
-      return r?.s === null || r?.s === undefined ? null : Number(r.s);
+      if (!has?.f) return OWNER;
+      const r = (
+        await sql<{ s: number | null; a: boolean; d: number | null }>`SELECT idesk_bound_subdistrict() AS s, idesk_reads_all() AS a,
+          (SELECT min(id) FROM places WHERE level = 'district') AS d`.execute(db)
+      ).rows[0];
+      if (r?.s !== null && r?.s !== undefined) return { kind: 'subdistrict', subdistrictId: Number(r.s), districtId: null, districtSchema: true };
+      if (r?.a) return { kind: 'reader', subdistrictId: null, districtId: r.d === null ? null : Number(r.d), districtSchema: true };
+      return { ...OWNER, districtSchema: true };
     })();
     p.catch(() => bound.delete(key));
     bound.set(key, p);
@@ -147,12 +163,35 @@ export function boundSubdistrict(db: AnyDb): Promise<number | null> {
   return p;
 }
 
-/** Whether account `userId` belongs to the subdistrict this connection is bound to (always, when it is bound to none). */
+/**
+ * The subdistrict this connection is bound to; null on SQLite (a file is one subdistrict), for the tables' owner, a
+ * district reader, and before 0015. The API narrows its answers to it on top of the database's own row-level security.
+ */
+export async function boundSubdistrict(db: AnyDb): Promise<number | null> {
+  return (await connectionKind(db)).subdistrictId;
+}
+
+/** The connection is a district reader's (区级只读): every write channel is refused before its handler runs. */
+export async function isDistrictReader(db: AnyDb): Promise<boolean> {
+  return (await connectionKind(db)).kind === 'reader';
+}
+
+/**
+ * Whether account `userId` may log in on this connection: a subdistrict's server takes its own subdistrict's accounts,
+ * a district reader's server only the district's accounts (users.subdistrict_id = the district place, made by
+ * `district add-user`), and the owner (and SQLite) every account but the district's (they are read-only accounts).
+ */
 export async function userInBoundSubdistrict(db: AnyDb, userId: number): Promise<boolean> {
-  const b = await boundSubdistrict(db);
-  if (b === null) return true;
-  const r = (await sql<{ s: number | null }>`SELECT subdistrict_id AS s FROM users WHERE id = ${userId}`.execute(db)).rows[0];
-  return r?.s !== null && r?.s !== undefined && Number(r.s) === b;
+  const b = await connectionKind(db);
+  if (!b.districtSchema) return true;
+  const r = (
+    await sql<{ s: number | null; l: string | null }>`SELECT u.subdistrict_id AS s, (SELECT level FROM places WHERE id = u.subdistrict_id) AS l
+      FROM users u WHERE u.id = ${userId}`.execute(db)
+  ).rows[0];
+  const sid = r?.s === null || r?.s === undefined ? null : Number(r.s);
+  if (b.kind === 'subdistrict') return sid === b.subdistrictId;
+  if (b.kind === 'reader') return sid !== null && sid === b.districtId;
+  return r?.l !== 'district';
 }
 
 /** A unique index refused the row (SQLite's and PostgreSQL's words for it). */

@@ -89,6 +89,17 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   cadre: new Set<Permission>(['tasks.own']),
 };
 
+/** What a district reader's server (区级只读) offers of a role's permissions: reading, revealing and exporting (audited). */
+export const READER_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
+  ...READS,
+  'residents.reveal',
+  'cadres.reveal',
+  'audit.read',
+  'audit.verify',
+  'reports.export',
+  'reports.exportUnmasked',
+]);
+
 export function can(actor: Actor, permission: Permission): boolean {
   return ROLE_PERMISSIONS[actor.role].has(permission);
 }

@@ -8,18 +8,30 @@ import { invalid, issue, notFound } from '../shared/errors.ts';
 import { toHalfWidth } from '../shared/idcard.ts';
 import type { PlaceLevel } from '../db/schema.ts';
 import { updateVersioned } from './versioned.ts';
-import { boundSubdistrict } from '../db/engine.ts';
+import { connectionKind } from '../db/engine.ts';
+import { sql } from 'kysely';
 
 export interface OrgRoot {
   districtId: number;
   subdistrictId: number;
   district: string;
   subdistrict: string;
+  /**
+   * A district reader's server (区级只读): the root is the district itself — every subdistrict's communities under it;
+   * subdistrictId is then the district's id and subdistrict its name.
+   */
+  level?: 'district';
 }
 
 export async function getOrgRoot(ctx: Pick<Ctx, 'db'>): Promise<OrgRoot> {
+  const kind = await connectionKind(ctx.db);
+  if (kind.kind === 'reader') {
+    const d = await ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'district').orderBy('id').executeTakeFirst();
+    if (!d) throw notFound('thing.subdistrict');
+    return { districtId: d.id, subdistrictId: d.id, district: d.name, subdistrict: d.name, level: 'district' };
+  }
   // A server bound to one subdistrict of a district's database: its own (the database shows it no other).
-  const bound = await boundSubdistrict(ctx.db);
+  const bound = kind.subdistrictId;
   const sub = await ctx.db
     .selectFrom('places as s')
     .innerJoin('places as d', 'd.id', 's.parentId')
@@ -201,11 +213,26 @@ export interface CommunityNode {
   compounds: { id: number; name: string }[];
 }
 
+/**
+ * On a district reader's server (区级只读) a community's name as the place selectors and the dashboard show it: with its
+ * subdistrict in front (两个街道 may each have a 一社区); null elsewhere (names as they are).
+ */
+export async function districtCommunityNames(db: Ctx['db']): Promise<Map<number, string> | null> {
+  if ((await connectionKind(db)).kind !== 'reader') return null;
+  const rows = (
+    await sql<{ id: number; name: string }>`SELECT c.id, s.name || ' · ' || c.name AS name FROM places c JOIN places s ON s.id = c.subdistrict_id
+      WHERE c.level = 'community'`.execute(db)
+  ).rows;
+  return new Map(rows.map((r) => [Number(r.id), r.name]));
+}
+
 /** Communities with their compounds, limited to the actor's scope. */
 export async function listCommunities(ctx: Ctx): Promise<CommunityNode[]> {
   let q = ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'community');
   if (ctx.actor.role === 'committee') q = q.where('id', '=', ctx.actor.communityId ?? -1);
-  const communities = await q.orderBy('name').execute();
+  const labels = await districtCommunityNames(ctx.db);
+  const communities = (await q.orderBy('name').execute()).map((c) => (labels ? { ...c, name: labels.get(c.id) ?? c.name } : c));
+  if (labels) communities.sort((x, y) => x.name.localeCompare(y.name, 'zh-CN'));
   const compounds = await ctx.db
     .selectFrom('places')
     .select(['id', 'name', 'parentId'])

@@ -7,6 +7,7 @@ import { today } from '../domain/clock.ts';
 import { SYSTEM_ACTOR } from '../domain/actor.ts';
 import { runNeedSchedules, type ScheduleRunResult } from '../domain/need-schedules.ts';
 import type { Db } from '../db/open.ts';
+import { isDistrictReader } from '../db/engine.ts';
 
 export interface NeedScheduleTimer {
   /** Runs today's schedules now (also done by the timer). */
@@ -21,7 +22,9 @@ export function startNeedSchedules(env: { db: Db; clock: Clock }, opts: { interv
     running = running
       .catch(() => null)
       .then(async () => {
-        // env.db is read each time: a restore swaps the connection.
+        // env.db is read each time: a restore swaps the connection. A district reader's server (区级只读) writes no
+        // requests: each subdistrict's own server runs its schedules.
+        if (await isDistrictReader(env.db)) return null;
         const r = await runNeedSchedules({ db: env.db, actor: SYSTEM_ACTOR, clock: env.clock }, today(env.clock));
         if (r.created.length) log(`定期需求：${r.date} 新建物资需求 ${r.created.length} 条`);
         return r;

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'THROTTLED' // a login too soon after failures for that user name from that source (device): wait a few seconds
   | 'BLOCKED' // a rule blocks the action (e.g. release without a negative test); may be overridden with a reason
   | 'LOCKED' // account locked after failed logins
+  | 'READ_ONLY' // a district reader's server (区级只读): every write is refused; it is done at the subdistrict's own server
   | 'DEVICE_UNPAIRED' // the office server does not know this device (never paired, or revoked): pair it with a code
   | 'STORAGE' // disk full, damaged file
   | 'INTERNAL';

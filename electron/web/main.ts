@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DatabaseOpenError, openDatabase } from '../db/open.ts';
 import { resolveKey } from '../db/keys.ts';
 import { setDatabaseKey } from '../db/sqlite.ts';
+import { isPostgresUrl, redactUrl } from '../db/engine.ts';
 import { SessionStore } from '../api/sessions.ts';
 import type { ApiEnv } from '../api/env.ts';
 import { systemClock, type Clock } from '../domain/clock.ts';
@@ -20,7 +21,8 @@ export const DEFAULT_PORT = 5178;
 
 const USAGE = `用法：npm run web -- [--db 文件] [--port 端口] [--now 时间]
 
-  --db     数据库文件，默认 ${DEFAULT_DB}（先用 npm run cli -- init --db 文件 创建）
+  --db     数据库文件，默认 ${DEFAULT_DB}（先用 npm run cli -- init --db 文件 创建）；
+           或 PostgreSQL 地址 postgres://角色:密码@主机:端口/库名（已 init 的库；区级只读角色即区级只读界面）
   --port   端口，默认 ${DEFAULT_PORT}；0 表示自动选择空闲端口
   --now    让系统时钟从指定时刻开始走（ISO 格式，如 2022-01-20T09:00:00+08:00），用于演示和测试
   --key-file  加密数据库的密钥文件（仅所有者可读）；省略时用环境变量 ISOLATION_DESK_DB_KEY
@@ -54,7 +56,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const dbFile = path.resolve(values.db ?? process.env.ISOLATION_DESK_DB ?? DEFAULT_DB);
+  const onPg = isPostgresUrl(values.db ?? '');
+  const dbFile = onPg ? values.db! : path.resolve(values.db ?? process.env.ISOLATION_DESK_DB ?? DEFAULT_DB);
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`端口不正确：${values.port}（应为 0–65535 的整数）`);
   if (values.now !== undefined && Number.isNaN(Date.parse(values.now))) fail(`--now 时间不正确：${values.now}（例：2022-01-20T09:00:00+08:00）`);
@@ -62,8 +65,15 @@ async function main(): Promise<void> {
   let handle;
   try {
     // The key of an encrypted file: used for the database, its backups and the job workers (db/sqlite.ts).
-    setDatabaseKey(resolveKey(values['key-file']));
-    handle = await openDatabase(dbFile, { create: false });
+    // PostgreSQL: an initialised database as it is (never migrated here: a bound role could not), e.g. as the district
+    // reader (区级只读) to see that screen.
+    if (onPg) {
+      const { openPostgres, pgAsDbHandle } = await import('../db/postgres.ts');
+      handle = pgAsDbHandle(await openPostgres(dbFile, { migrate: false }));
+    } else {
+      setDatabaseKey(resolveKey(values['key-file']));
+      handle = await openDatabase(dbFile, { create: false });
+    }
   } catch (e) {
     if (e instanceof DatabaseOpenError && e.code === 'missing') {
       fail(`数据库文件不存在：${dbFile}\n请先创建：npm run cli -- init --db ${values.db ?? DEFAULT_DB}\n（演示数据：再运行 npm run cli -- seed-demo --db ${values.db ?? DEFAULT_DB}）`);
@@ -82,7 +92,8 @@ async function main(): Promise<void> {
   sweepUploadFolder();
   const { timeZone } = await getSettings({ db: handle.db });
   const clock = values.now ? shiftedClock(values.now, timeZone) : systemClock(timeZone);
-  const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile, exportDir: path.join(path.dirname(dbFile), 'exports') };
+  const shown = onPg ? redactUrl(dbFile) : dbFile;
+  const env: ApiEnv = { db: handle.db, clock, sessions: new SessionStore(), dbFile: shown, exportDir: path.join(onPg ? path.dirname(path.resolve(DEFAULT_DB)) : path.dirname(dbFile), 'exports') };
 
   let server;
   try {
@@ -95,15 +106,15 @@ async function main(): Promise<void> {
     fail(`无法启动服务：${err.message}`);
   }
   // As in the app: a spare worker with the import and export code loaded waits for the first job.
-  void keepWorkerReady(true);
-  process.stdout.write(`居家隔离管理台（浏览器模式）已启动，数据库：${dbFile}\n请在浏览器中打开：${server.url}\n`);
+  if (!onPg) void keepWorkerReady(true);
+  process.stdout.write(`居家隔离管理台（浏览器模式）已启动，数据库：${shown}\n请在浏览器中打开：${server.url}\n`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     discardAllUploads();
-    await keepWorkerReady(false);
+    if (!onPg) await keepWorkerReady(false);
     await server.close();
     await handle.close();
     process.exit(0);

@@ -30,6 +30,8 @@ export interface Me {
   org: OrgRoot;
   today: string;
   sessionIdleMinutes: number;
+  /** A district reader's server (区级只读): every subdistrict, read only; the screens show a banner, no write actions. */
+  readOnly?: boolean;
 }
 
 const address = z.object({

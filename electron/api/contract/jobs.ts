@@ -9,5 +9,5 @@ const jobId = z.object({ jobId: z.string().uuid(k('rule.jobId')) }).strict();
 
 export const jobsContract = {
   'jobs.status': channel<JobStatus>()(jobId, 'session'),
-  'jobs.cancel': channel<{ cancelled: boolean }>()(jobId, 'session', { write: true }),
+  'jobs.cancel': channel<{ cancelled: boolean }>()(jobId, 'session', { write: true, changesNoData: true }),
 };

@@ -37,13 +37,13 @@ export const noticesContract = {
       })
       .strict(),
     'reports.export',
-    { write: true },
+    { write: true, changesNoData: true },
   ),
   /** 入户排查登记表 of one building: starts the 'export.doorSheet' job (unmasked needs reports.exportUnmasked). */
   'notices.doorSheet': channel<{ jobId: string }>()(
     z.object({ buildingId: id, unmasked: z.boolean().optional(), outFile: outFile('xlsx') }).strict(),
     'reports.export',
-    { write: true },
+    { write: true, changesNoData: true },
   ),
   /** The buildings of a compound with their household counts (the building picker). */
   'notices.buildings': channel<{ id: number; name: string; households: number }[]>()(z.object({ compoundId: id }).strict(), 'residents.read'),

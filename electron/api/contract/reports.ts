@@ -32,7 +32,7 @@ export const reportsContract = {
       })
       .strict(),
     'reports.export',
-    { write: true },
+    { write: true, changesNoData: true },
   ),
   /** A file the caller exported (an admin: any export), read from the export folder only. */
   'reports.download': channel<{ fileName: string; dataBase64: string }>()(

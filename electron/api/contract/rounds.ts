@@ -41,7 +41,7 @@ export const roundsContract = {
   ),
   'rounds.unexempt': channel<{ removed: true }>()(z.object({ ...round, residentId: id }).strict(), 'rounds.write', { invalidates: STALE }),
   /** The 未检 sheet of one building (.xlsx bytes), audited. */
-  'rounds.exportUntested': channel<{ fileName: string; dataBase64: string; rows: number }>()(z.object({ ...round, buildingId: id }).strict(), 'reports.export', { write: true }),
+  'rounds.exportUntested': channel<{ fileName: string; dataBase64: string; rows: number }>()(z.object({ ...round, buildingId: id }).strict(), 'reports.export', { write: true, changesNoData: true }),
   /** 核酸检测轮次报告 of one round (.xlsx bytes: 按小区 and 按楼栋, the numbers of rounds.coverage), audited. */
-  'rounds.exportReport': channel<RoundReportFile & { dataBase64: string }>()(z.object(round).strict(), 'reports.export', { write: true }),
+  'rounds.exportReport': channel<RoundReportFile & { dataBase64: string }>()(z.object(round).strict(), 'reports.export', { write: true, changesNoData: true }),
 };

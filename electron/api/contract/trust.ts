@@ -26,11 +26,11 @@ const backupName = z.string().regex(/^isolation-desk-([0-9a-f]{8}-)?\d{8}-\d{6}(
 
 export const trustContract = {
   'audit.list': channel<Page<AuditListRow>>()(z.object({ ...auditFilter, ...paging }).strict(), 'audit.read'),
-  'audit.export': channel<AuditExport>()(z.object(auditFilter).strict(), 'audit.read', { write: true }),
+  'audit.export': channel<AuditExport>()(z.object(auditFilter).strict(), 'audit.read', { write: true, changesNoData: true }),
   /** The newest check of the audit hash chain (null: never checked from the app). */
   'audit.chainStatus': channel<AuditChainCheck | null>()(empty, 'audit.read'),
   /** Checks the whole hash chain and its triggers now; recorded and audited. */
-  'audit.verifyChain': channel<AuditChainCheck>()(empty, 'audit.verify', { invalidates: ['audit.chainStatus', 'audit.list'] }),
+  'audit.verifyChain': channel<AuditChainCheck>()(empty, 'audit.verify', { invalidates: ['audit.chainStatus', 'audit.list'], changesNoData: true }),
 
   'backups.list': channel<BackupStatus>()(empty, 'backup.run'),
   /** A backup in the backup folder; or, from the command line only (ApiEnv.localFiles), a verified copy at `out`. */

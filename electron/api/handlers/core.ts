@@ -2,7 +2,8 @@
 import type { coreContract, Me } from '../contract/core.ts';
 import type { HandlersFor } from './types.ts';
 import type { HandlerCtx } from '../env.ts';
-import { PERMISSIONS, ROLE_PERMISSIONS, type Actor } from '../../domain/actor.ts';
+import { PERMISSIONS, READER_PERMISSIONS, ROLE_PERMISSIONS, type Actor } from '../../domain/actor.ts';
+import { isDistrictReader } from '../../db/engine.ts';
 import { today } from '../../domain/clock.ts';
 import { fail } from '../../shared/errors.ts';
 import { audit } from '../../domain/audit.ts';
@@ -19,12 +20,15 @@ import { batchRelease, releaseCheck, releaseEpisode } from '../../domain/episode
 
 async function me(ctx: HandlerCtx, actor: Actor): Promise<Me> {
   const settings = await getSettings(ctx);
+  const readOnly = await isDistrictReader(ctx.db);
   return {
     actor,
-    permissions: PERMISSIONS.filter((p) => ROLE_PERMISSIONS[actor.role].has(p)),
+    // On a district reader's server the screens get the reading permissions only (the dispatcher refuses the rest).
+    permissions: PERMISSIONS.filter((p) => ROLE_PERMISSIONS[actor.role].has(p) && (!readOnly || READER_PERMISSIONS.has(p))),
     org: await getOrgRoot(ctx),
     today: today(ctx.clock),
     sessionIdleMinutes: settings.sessionIdleMinutes,
+    ...(readOnly ? { readOnly } : {}),
   };
 }
 

@@ -15,7 +15,10 @@ const USAGE = [
   '  add-role --subdistrict <街道编号> --password-file <文件> [--role <角色名>]',
   '      为已有的街道（如 init 建立的第一个街道）建立登录角色。',
   '  add-reader --role <角色名> --password-file <文件>',
-  '      区级只读角色：能读所有街道的数据，不能写。',
+  '      区级只读角色：能读所有街道的数据，不能改；只写入自己的登录、查看明文和导出的审计记录（区级审计链）。',
+  '      用它连接的服务器（serve --db postgres://<角色名>:…）就是区级只读服务器。',
+  '  add-user --username <用户名> --password-file <文件> [--display-name <显示名>] [--account-role official|clerk|admin]',
+  '      区级账号（默认 official 领导）：只能登录区级只读服务器，街道的服务器不接受；街道的账号也不能登录区级服务器。',
   '  list',
   '      列出各街道及其绑定的角色。',
   '',
@@ -59,12 +62,15 @@ const district: CommandModule = {
     'admin-name': { type: 'string' },
     role: { type: 'string' },
     subdistrict: { type: 'string' },
+    username: { type: 'string' },
+    'display-name': { type: 'string' },
+    'account-role': { type: 'string' },
   },
   positionals: true,
   async run(args) {
     const sub = args.positionals[0];
     if (!sub || args.positionals.length > 1) throw usageError(USAGE);
-    if (!['add-subdistrict', 'add-role', 'add-reader', 'list'].includes(sub)) throw usageError(`未知的子命令 ${sub}\n${USAGE}`);
+    if (!['add-subdistrict', 'add-role', 'add-reader', 'add-user', 'list'].includes(sub)) throw usageError(`未知的子命令 ${sub}\n${USAGE}`);
     const url = requireString(args, 'db', 'PostgreSQL 数据库');
     const { isPostgresUrl, shownDb } = await import('../../db/engine.ts');
     if (!isPostgresUrl(url)) throw usageError('district 只适用于 PostgreSQL 数据库（--db postgres://…）：一个 SQLite 文件就是一个街道。');
@@ -90,7 +96,24 @@ const district: CommandModule = {
         const role = roleOption(args, null);
         const password = readSecret(args, 'password-file');
         await db.transaction().execute((trx) => d.createBoundRole(trx, role, password, null));
-        return ok({ role, subdistrictId: null }, `已建立区级只读角色 ${role}：可读所有街道的数据，不能写入。`);
+        return ok({ role, subdistrictId: null }, `已建立区级只读角色 ${role}：可读所有街道的数据，不能修改（只记下自己的登录、查看明文和导出的审计记录）。`);
+      }
+      if (sub === 'add-user') {
+        const { addDistrictUserPg } = await import('../../api/cli-postgres.ts');
+        const role = optionalString(args, 'account-role') ?? 'official';
+        if (!['official', 'clerk', 'admin'].includes(role)) throw usageError(`--account-role 只能是 official、clerk 或 admin（区级账号只读）：${role}`);
+        const username = requireString(args, 'username', '用户名');
+        const done = await addDistrictUserPg(db, {
+          username,
+          displayName: optionalString(args, 'display-name') ?? username,
+          role: role as 'official' | 'clerk' | 'admin',
+          password: readSecret(args, 'password-file'),
+        });
+        if (!done.ok) throw new CliError(1, done.code, done.message);
+        return ok(
+          { userId: done.userId, username, role, districtId: done.districtId, district: done.district },
+          `已建立区级账号 ${username}（${done.district}，${role}）：只能登录区级只读服务器（用 add-reader 建立的角色连接）。`,
+        );
       }
       if (sub === 'add-role') {
         const id = Number(requireString(args, 'subdistrict', '街道编号'));

@@ -19,6 +19,7 @@ import * as m0015 from './0015-district.ts';
 import * as m0016 from './0016-acting-user.ts';
 import * as m0017 from './0017-needs-version.ts';
 import * as m0018 from './0018-need-counts.ts';
+import * as m0019 from './0019-district-reader.ts';
 
 export interface Migration {
   version: number;
@@ -26,7 +27,7 @@ export interface Migration {
   up(db: Kysely<any>): Promise<void>;
 }
 
-export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018];
+export const migrations: Migration[] = [m0001, m0002, m0003, m0004, m0005, m0006, m0007, m0008, m0009, m0010, m0011, m0012, m0013, m0014, m0015, m0016, m0017, m0018, m0019];
 
 export const latestVersion = migrations[migrations.length - 1].version;
 

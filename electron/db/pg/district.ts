@@ -34,6 +34,9 @@ const byParent = (t: string, fk: string, parent: string): Policy => {
   return { using: `${ALL} OR ${exists}`, check: exists };
 };
 const CHAIN = (t: string) => `${t}.chain = (SELECT idesk_bound_subdistrict())`;
+/** The place a connection writes as (migration 0019): its subdistrict, or the district for a district reader. */
+const WRITER_CHAIN = (t: string) => `${t}.chain = (SELECT idesk_writer_place())`;
+const OWN_SESSION = `EXISTS (SELECT 1 FROM users p WHERE p.id = server_sessions.user_id AND p.subdistrict_id = (SELECT idesk_writer_place()))`;
 
 /** Every table holding a subdistrict's data, with its policy (test/pg/district.pg.test.ts walks them all). */
 export const SCOPED_TABLES: Record<string, Policy> = {
@@ -69,14 +72,18 @@ export const SCOPED_TABLES: Record<string, Policy> = {
   cadre_compounds: byParent('cadre_compounds', 'cadre_id', 'cadres'),
   need_schedule_runs: byParent('need_schedule_runs', 'schedule_id', 'need_schedules'),
   idempotency_keys: byParent('idempotency_keys', 'device_id', 'devices'),
-  server_sessions: byParent('server_sessions', 'user_id', 'users'),
+  // Migration 0019: a server's saved sessions are its own accounts' only (a district reader sees every account, yet
+  // must neither load nor clear a subdistrict server's sessions).
+  server_sessions: { using: OWN_SESSION, check: OWN_SESSION },
   users: byOwn('users'),
   test_rounds: byOwn('test_rounds'),
   import_batches: byOwn('import_batches'),
   devices: byOwn('devices'),
   pairing_codes: byOwn('pairing_codes'),
-  audit_log: { using: `${ALL} OR ${CHAIN('audit_log')}`, check: CHAIN('audit_log') },
-  audit_chain_checks: { using: `${ALL} OR ${CHAIN('audit_chain_checks')}`, check: CHAIN('audit_chain_checks') },
+  // Migration 0019: a row is written into the writer's own chain (a subdistrict's, or the district readers' one, whose
+  // chain is the district place's id); everyone reads as before.
+  audit_log: { using: `${ALL} OR ${CHAIN('audit_log')}`, check: WRITER_CHAIN('audit_log') },
+  audit_chain_checks: { using: `${ALL} OR ${CHAIN('audit_chain_checks')}`, check: WRITER_CHAIN('audit_chain_checks') },
   // The change feed: a community's rows go to that community's subdistrict; rows without one (users, places,
   // settings) to the subdistrict whose server wrote them, or to everyone when the owner did.
   change_log: {
@@ -95,6 +102,13 @@ export function scopeDdl(tables: string[]): string[] {
 
 /** The scoped tables migration `version` creates (after 0015). */
 export const scopedBy = (version: number) => Object.keys(SCOPED_LATER).filter((t) => SCOPED_LATER[t] === version);
+
+/** The policies of 0015 that migration 0019 replaces (0015 creates them as they were; 0019 recreates them). */
+const POLICIES_BEFORE_0019: Record<string, Policy> = {
+  audit_log: { using: `${ALL} OR ${CHAIN('audit_log')}`, check: CHAIN('audit_log') },
+  audit_chain_checks: { using: `${ALL} OR ${CHAIN('audit_chain_checks')}`, check: CHAIN('audit_chain_checks') },
+  server_sessions: byParent('server_sessions', 'user_id', 'users'),
+};
 
 /** Tables every role shares (district-wide): named here so verify can tell a new unscoped table from these. */
 export const SHARED_TABLES = ['settings', 'database_identity', 'schema_migrations', 'counter_version', 'login_throttle', 'notice_templates', 'audit_purge_gate'];
@@ -178,9 +192,54 @@ export const PG_DISTRICT_DDL: string[] = [
   // A view runs with its owner's rights unless told otherwise: without this, a bound role would read every
   // subdistrict's residents through it.
   `ALTER VIEW resident_places SET (security_invoker = true)`,
-  ...Object.entries(SCOPED_TABLES)
+  ...Object.entries({ ...SCOPED_TABLES, ...POLICIES_BEFORE_0019 })
     .filter(([t]) => !SCOPED_LATER[t])
     .flatMap(([t, p]) => [`ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`, `CREATE POLICY ${POLICY} ON ${t} USING (${p.using}) WITH CHECK (${p.check})`]),
+];
+
+/**
+ * What a district reader writes (migration 0019): the traces of its own logins and reads — audit rows in its own chain
+ * (logins, exports, reveals; INSERT, and UPDATE only because appending takes a SHARE ROW EXCLUSIVE lock on the table:
+ * the table's own trigger refuses every UPDATE), its chain checks, the login throttle (shared by the district, as for
+ * every server) and its own accounts' saved sessions. Row-level security confines each (policies above); every other
+ * table stays SELECT only, so the database refuses any other write by the reader.
+ */
+export const READER_WRITES: Record<string, string> = {
+  audit_log: 'INSERT, UPDATE',
+  audit_chain_checks: 'INSERT',
+  login_throttle: 'INSERT, UPDATE, DELETE',
+  server_sessions: 'INSERT, UPDATE, DELETE',
+};
+/** The tables of READER_WRITES with an id sequence (audit rows take their ids themselves: engine.ts takeIds). */
+const READER_SEQUENCES = ['audit_log', 'audit_chain_checks'];
+
+/** Migration 0019 on PostgreSQL: a server can run on the district reader (db/engine.ts connectionKind 'reader'). */
+export const PG_DISTRICT_READER_DDL: string[] = [
+  // The place a connection writes as: its subdistrict, or (a district reader) the district; NULL for the owner.
+  `CREATE FUNCTION idesk_writer_place() RETURNS bigint ${DEFINER} AS $$
+    SELECT coalesce(idesk_bound_subdistrict(), CASE WHEN idesk_reads_all() THEN (SELECT min(id) FROM places WHERE level = 'district') END) $$`,
+  // The district readers' audit chain is the district place's id (0 stays the owner's, a subdistrict's its id).
+  `CREATE OR REPLACE FUNCTION idesk_audit_chain() RETURNS bigint ${DEFINER} AS $$ SELECT coalesce(idesk_writer_place(), 0) $$`,
+  ...Object.keys(POLICIES_BEFORE_0019).flatMap((t) => [
+    `DROP POLICY ${POLICY} ON ${t}`,
+    `CREATE POLICY ${POLICY} ON ${t} USING (${SCOPED_TABLES[t].using}) WITH CHECK (${SCOPED_TABLES[t].check})`,
+  ]),
+  // The readers bound before this migration: their writes, and no longer every transaction read-only (the grants
+  // and the policies are what keep them from writing). ALTER ROLE needs CREATEROLE: without it, a notice says which
+  // role an administrator must change.
+  `DO $$ DECLARE r text; BEGIN
+    FOR r IN SELECT role_name FROM idesk_bindings WHERE subdistrict_id IS NULL AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role_name) LOOP
+      ${Object.entries(READER_WRITES)
+        .map(([t, w]) => `EXECUTE format('GRANT ${w} ON ${t} TO %I', r);`)
+        .join(' ')}
+      EXECUTE format('GRANT USAGE, SELECT, UPDATE ON SEQUENCE ${READER_SEQUENCES.map((t) => `${t}_id_seq`).join(', ')} TO %I', r);
+      BEGIN
+        EXECUTE format('ALTER ROLE %I RESET default_transaction_read_only', r);
+      EXCEPTION WHEN insufficient_privilege THEN
+        RAISE NOTICE 'ALTER ROLE % RESET default_transaction_read_only: not allowed to this role; ask an administrator', r;
+      END;
+    END LOOP;
+  END $$`,
 ];
 
 /** A role name as the database spells it (lower case letters, digits and _; at most 63 bytes). */
@@ -208,6 +267,13 @@ export async function grantRole(db: Kysely<Database>, role: string, kind: Bindin
   await sql.raw(`GRANT USAGE ON SCHEMA ${quoteIdent(await currentSchema(db))} TO ${r}`).execute(db);
   if (tables.length) await sql.raw(`GRANT ${kind === 'reader' ? 'SELECT' : 'SELECT, INSERT, UPDATE, DELETE'} ON ${tables.join(', ')} TO ${r}`).execute(db);
   if (seqs.length) await sql.raw(`GRANT ${kind === 'reader' ? 'SELECT' : 'USAGE, SELECT, UPDATE'} ON SEQUENCE ${seqs.join(', ')} TO ${r}`).execute(db);
+  // A district reader writes its own traces only (READER_WRITES, migration 0019; before it, nothing).
+  if (kind === 'reader' && (await sql<{ f: string | null }>`SELECT to_regprocedure('idesk_writer_place()')::text AS f`.execute(db)).rows[0]?.f) {
+    for (const [t, w] of Object.entries(READER_WRITES)) {
+      await sql.raw(`GRANT ${w} ON ${quoteIdent(t)} TO ${r}`).execute(db);
+    }
+    await sql.raw(`GRANT USAGE, SELECT, UPDATE ON SEQUENCE ${READER_SEQUENCES.map((t) => quoteIdent(`${t}_id_seq`)).join(', ')} TO ${r}`).execute(db);
+  }
 }
 
 async function currentSchema(db: Kysely<Database>): Promise<string> {
@@ -236,7 +302,8 @@ export async function createBoundRole(db: Kysely<Database>, role: string, passwo
     .execute(db);
   await sql`INSERT INTO idesk_bindings (role_name, subdistrict_id, created_at) VALUES (${role}, ${subdistrictId}, ${new Date().toISOString()})`.execute(db);
   await grantRole(db, role, subdistrictId === null ? 'reader' : 'subdistrict');
-  if (subdistrictId === null) await sql.raw(`ALTER ROLE ${quoteIdent(role)} SET default_transaction_read_only = on`).execute(db);
+  // A reader is not made read-only by a default any more (migration 0019): it writes its logins' and reads' traces,
+  // and its grants and the row-level security are what refuse every other write.
 }
 
 /** What the connection is bound to: a subdistrict, the district (reads all), or nothing (the owner; before 0015). */

@@ -25,7 +25,7 @@ import { pgChangeTriggers } from './change-log.ts';
 import { PG_COUNTER_DDL, PG_COUNTER_TRIGGERS, PG_REBUILD_SQL, PG_VERSION_DDL, PG_VERSION_TRIGGERS, PG_NEEDS_VERSION_TRIGGERS, PG_NEED_COUNTER_DDL, PG_NEED_COUNTER_TRIGGERS, PG_NEED_REBUILD_SQL, PG_COMMUNITY_COUNTER_TRIGGERS } from './counters.ts';
 import { detailsCommit, newNonces, rowHash } from '../audit-chain.ts';
 import { COUNTER_INDEXES_0018 } from '../counters.ts';
-import { grantRole, listBindings, PG_DISTRICT_DDL, scopeDdl, scopedBy } from './district.ts';
+import { grantRole, listBindings, PG_DISTRICT_DDL, PG_DISTRICT_READER_DDL, scopeDdl, scopedBy } from './district.ts';
 import { ACTOR_SETTING } from '../acting-user.ts';
 
 export type PgForm = (db: Kysely<any>) => Promise<void>;
@@ -176,6 +176,8 @@ export const PG_FORMS: Record<number, PgForm> = {
     await run(db, scopeDdl(scopedBy(18)));
     for (const b of await listBindings(db)) await grantRole(db, b.role, b.subdistrictId === null ? 'reader' : 'subdistrict');
   },
+  // A server on the district reader: its own traces' writes, its own audit chain (pg/district.ts).
+  19: (db) => run(db, PG_DISTRICT_READER_DDL),
 };
 
 /** Migrations that have no PostgreSQL form yet (empty when every one has). */

@@ -7,6 +7,7 @@ export const common = {
   'common.roleForbidden': ['您的角色没有此项权限。如需办理，请联系系统管理员。', 'Your role does not have this permission. Ask the system administrator if it needs doing.'],
   'common.otherCommunity': ['此记录属于其他社区，您只能查看和办理本社区的人员和事项。', 'This record belongs to another community; you can only see and handle people and matters of your own community.'],
   'common.internal': ['程序内部错误，操作未完成。请重试；若反复出现，请联系管理员并提供日志。', 'Internal error; the operation was not completed. Try again; if it keeps happening, contact the administrator with the log.'],
+  'common.districtReadOnly': ['区级只读连接，不能修改数据；请到本街道的管理台操作。', 'A district read-only connection cannot change data; do it at the subdistrict’s own office.'],
   'common.unknownChannel': ['未知的接口：{channel}', 'Unknown API channel: {channel}'],
   'common.cancelled': ['已取消。', 'Cancelled.'],
   'common.failed': ['操作未完成，请重试。', 'The operation was not completed. Please try again.'],

@@ -100,11 +100,17 @@ export function AppLayout() {
       </Sider>
       <Layout>
         {offline && <Alert type="error" showIcon banner title={t('sync:offline.banner')} className="app-offline" data-testid="offline-banner" role="alert" />}
+        {me.readOnly && <Alert type="warning" showIcon banner title={t('header.readOnlyBanner')} className="app-read-only" data-testid="read-only-banner" />}
         <Header className="app-header">
           <Typography.Text strong className="app-org" data-testid="header-org">
-            {me.org.district} · {me.org.subdistrict}
+            {me.org.level === 'district' ? `${me.org.district} · ${t('header.districtAll')}` : `${me.org.district} · ${me.org.subdistrict}`}
             {myCommunity && ` · ${myCommunity}`}
           </Typography.Text>
+          {me.readOnly && (
+            <Tag color="orange" data-testid="read-only-tag">
+              {t('header.readOnly')}
+            </Tag>
+          )}
           <Space size={12} className="app-header-right">
             <span data-testid="header-user">
               <Typography.Text>{me.actor.displayName}</Typography.Text>
@@ -113,11 +119,13 @@ export function AppLayout() {
               </Tag>
             </span>
             <LanguageSwitch />
-            <Tooltip title={t('header.changePassword')}>
-              <Button icon={<KeyOutlined />} onClick={() => setPwOpen(true)} data-testid="change-password">
-                {t('header.changePassword')}
-              </Button>
-            </Tooltip>
+            {!me.readOnly && (
+              <Tooltip title={t('header.changePassword')}>
+                <Button icon={<KeyOutlined />} onClick={() => setPwOpen(true)} data-testid="change-password">
+                  {t('header.changePassword')}
+                </Button>
+              </Tooltip>
+            )}
             <Button icon={<LogoutOutlined />} onClick={() => void logout()} data-testid="logout">
               {t('header.logout')}
             </Button>

@@ -25,6 +25,9 @@ const en: DeepString<Strings> = {
     changePassword: 'Change password',
     logout: 'Log out',
     shortcuts: 'Shortcuts: Alt+1…9 switch pages',
+    readOnly: 'District, read only',
+    readOnlyBanner: 'District read-only: you see every subdistrict’s data and can change nothing; revealing and exporting are audited. Changes are made at the subdistrict’s own office.',
+    districtAll: 'all subdistricts',
   },
   role: labelsIn(ROLE_LABELS, 'en'),
   login: {

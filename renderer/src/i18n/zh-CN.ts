@@ -21,6 +21,9 @@ const zhCN = {
     changePassword: '修改密码',
     logout: '退出',
     shortcuts: '快捷键：Alt+1…9 切换页面',
+    readOnly: '区级只读',
+    readOnlyBanner: '区级只读：可查看全区各街道的数据，不能修改；查看明文和导出都记入审计日志。需要修改请到本街道的管理台操作。',
+    districtAll: '全区各街道',
   },
   role: labelsIn(ROLE_LABELS, 'zh'),
   login: {

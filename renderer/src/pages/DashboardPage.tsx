@@ -54,7 +54,7 @@ export default function DashboardPage() {
           </Typography.Title>
           {d && <Typography.Text data-testid="dashboard-date">{t('dashboard.today', { date: dateLabel })}</Typography.Text>}
           <Typography.Text type="secondary">
-            {t('dashboard.scope', { scope: me.actor.role === 'committee' && d?.rows[0] ? d.rows[0].community : t('dashboard.wholeSubdistrict') })}
+            {t('dashboard.scope', { scope: me.actor.role === 'committee' && d?.rows[0] ? d.rows[0].community : me.org.level === 'district' ? t('header.districtAll') : t('dashboard.wholeSubdistrict') })}
           </Typography.Text>
         </Space>
         <Space>
