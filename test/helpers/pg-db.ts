@@ -29,6 +29,25 @@ export async function adminQuery(text: string, name?: string): Promise<pg.QueryR
   }
 }
 
+/** `url` logged in as `role` with `password` instead (a bound role, a reader). */
+export function pgRoleUrl(url: string, role: string, password: string): string {
+  const u = new URL(url);
+  u.username = role;
+  u.password = password;
+  return u.toString();
+}
+
+/** A plain client on `url` (raw SQL as the server on that login would send it), ended after `fn`. */
+export async function withPgClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
 let admin: pg.Pool | null = null;
 function adminPool(): pg.Pool {
   admin ??= new pg.Pool({ connectionString: testPgUrl()!, max: 2 });

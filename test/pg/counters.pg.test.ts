@@ -14,7 +14,7 @@ import { fixedClock } from '../../electron/domain/clock.ts';
 import type { Ctx } from '../../electron/domain/context.ts';
 import { seedDemo } from '../../electron/cli/seed/index.ts';
 import { coveredOn, correctCheckIn, dueCounter, recordCheckIn } from '../../electron/domain/checkins.ts';
-import { coveredCounts, coveredPerDay, doneCounts, episodeEvents, sumBy } from '../../electron/domain/counters.ts';
+import { coveredCounts, coveredPerDay, sumBy } from '../../electron/domain/counters.ts';
 import { needCounts, needCountsRecount } from '../../electron/domain/needs-counts.ts';
 import { setResidentNeeds } from '../../electron/domain/needs.ts';
 import { NEEDS } from '../../electron/shared/enums.ts';
@@ -24,6 +24,7 @@ import { releaseEpisode } from '../../electron/domain/episodes-release.ts';
 import { pgAsDbHandle } from '../../electron/db/postgres.ts';
 import { openTestPgDatabase, pgDatabaseUrl } from '../helpers/pg-db.ts';
 import pg from 'pg';
+import { fromCounters, perCommunity } from '../helpers/counters-read.ts';
 
 const TODAY = '2022-01-20';
 let handle: DbHandle;
@@ -82,26 +83,6 @@ async function recount(c: Ctx, date: string) {
   return out;
 }
 
-/** The same numbers from the counters. */
-async function fromCounters(c: Ctx, date: string) {
-  const covered = await coveredCounts(c, date);
-  const done = await doneCounts(c, date, null);
-  const out: Record<number, number[]> = {};
-  const at = (id: number) => (out[id] ??= [0, 0, 0, 0, 0, 0, 0]);
-  for (const r of await episodeEvents(c, date)) {
-    if (r.kind !== 'home_isolation') continue;
-    at(r.communityId)[5] += r.started;
-    at(r.communityId)[6] += r.released;
-  }
-  for (const r of covered) {
-    at(r.communityId)[0] += r.covered;
-    at(r.communityId)[1] += r.releasable;
-    if (r.kind === 'home_isolation') at(r.communityId)[2] += r.covered;
-  }
-  for (const r of done) at(r.communityId)[r.slot === 'am' ? 3 : 4] += r.done;
-  for (const [k, v] of Object.entries(out)) if (v.every((n) => n === 0)) delete out[Number(k)];
-  return out;
-}
 
 const DATES = Array.from({ length: 20 }, (_, i) => addDays(TODAY, i - 16));
 
@@ -112,22 +93,6 @@ async function expectEqual(label: string) {
   for (const d of DATES) expect(await perCommunity(ctx, d), `${label}: per community ${d}`).toEqual(await perCommunity(ctx, d, 'building'));
 }
 
-/** Covered, releasable, started, released per community and kind: read per community (coverage_by_community,
- * migration 0018) or summed from the per-building rows (checked against the recount above). */
-async function perCommunity(c: Ctx, date: string, level: 'community' | 'building' = 'community') {
-  const out: Record<string, number[]> = {};
-  const at = (r: { communityId: number; kind: string }) => (out[`${r.communityId}|${r.kind}`] ??= [0, 0, 0, 0]);
-  for (const r of await coveredCounts(c, date, {}, level)) {
-    at(r)[0] += r.covered;
-    at(r)[1] += r.releasable;
-  }
-  for (const r of await episodeEvents(c, date, {}, level)) {
-    at(r)[2] += r.started;
-    at(r)[3] += r.released;
-  }
-  for (const [k, v] of Object.entries(out)) if (v.every((n) => n === 0)) delete out[k];
-  return out;
-}
 
 describe('counters on PostgreSQL', () => {
   it('equal a recount after the seed and for a committee scope', async () => {

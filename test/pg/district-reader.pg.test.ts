@@ -28,7 +28,7 @@ import { PgSavedSessions } from '../../electron/server/saved-sessions.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { getJob, type JobStatus } from '../../electron/jobs/runner.ts';
 import { PG_DISTRICT_READER_DDL } from '../../electron/db/pg/district.ts';
-import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
+import { adminQuery, pgDatabaseUrl, pgRoleUrl, withPgClient } from '../helpers/pg-db.ts';
 
 const NAME = `idesk_dreader${process.pid}`;
 const ROLE_A = `idesk_ra_${process.pid}`;
@@ -46,22 +46,10 @@ let districtId: number;
 const handles: PgHandle[] = [];
 const clock = fixedClock('2022-01-20T01:00:00.000Z');
 
-function roleUrl(role: string): string {
-  const u = new URL(url);
-  u.username = role;
-  u.password = ROLE_PW;
-  return u.toString();
-}
+const roleUrl = (role: string) => pgRoleUrl(url, role, ROLE_PW);
 
-async function asRole<T>(role: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: roleUrl(role) });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+/** A plain client logged in as `role` (raw SQL as that server would send it). */
+const asRole = <T>(role: string, fn: (c: pg.Client) => Promise<T>) => withPgClient(roleUrl(role), fn);
 
 interface Side {
   handle: PgHandle;

@@ -26,7 +26,7 @@ import { dispatch } from '../../electron/api/dispatch.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
 import { makeIdNumber } from '../../electron/shared/idcard.ts';
 import { toErrorData } from '../../electron/shared/errors.ts';
-import { adminQuery, pgDatabaseUrl } from '../helpers/pg-db.ts';
+import { adminQuery, pgDatabaseUrl, pgRoleUrl, withPgClient } from '../helpers/pg-db.ts';
 
 const NAME = `idesk_district${process.pid}`;
 const ROLE_A = `idesk_ta_${process.pid}`;
@@ -42,23 +42,10 @@ let tmp: string;
 const handles: PgHandle[] = [];
 const clock = fixedClock('2022-01-20T01:00:00.000Z');
 
-function roleUrl(role: string): string {
-  const u = new URL(url);
-  u.username = role;
-  u.password = ROLE_PW;
-  return u.toString();
-}
+const roleUrl = (role: string) => pgRoleUrl(url, role, ROLE_PW);
 
 /** A plain client logged in as `role` (raw SQL as that server would send it). */
-async function asRole<T>(role: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: roleUrl(role) });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const asRole = <T>(role: string, fn: (c: pg.Client) => Promise<T>) => withPgClient(roleUrl(role), fn);
 
 interface Side {
   handle: PgHandle;
