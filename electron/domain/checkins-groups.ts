@@ -75,10 +75,15 @@ export async function dueGroups(ctx: Ctx, q: DueGroupsQuery): Promise<DueGroups>
 async function dueBuildings(ctx: Ctx, q: DueGroupsQuery): Promise<DueBuilding[]> {
   const filter = { communityId: q.communityId, compoundId: q.compoundId };
   const due = sumBy(await coveredCounts(ctx, q.date, filter, 'building'), (r) => r.buildingId, (r) => r.covered);
-  const done = sumBy(await doneCounts(ctx, q.date, q.slot, filter, 'building'), (r) => r.buildingId, (r) => r.done);
-  const abnormalOf = isPostgres(ctx.db) ? await pgAbnormalByBuilding(ctx, q) : await abnormalByBuilding(ctx, q);
   const named = [...due].filter(([b, n]) => b !== 0 && n > 0).map(([b]) => b);
-  return (await buildingsInOrder(ctx, named)).map((b) => ({ ...b, due: due.get(b.buildingId) ?? 0, done: done.get(b.buildingId) ?? 0, abnormal: abnormalOf.get(b.buildingId) ?? 0 }));
+  // The rest at once (on PostgreSQL each on a connection of its own; SQLite runs them one after the other anyway).
+  const [doneRows, abnormalOf, places] = await Promise.all([
+    doneCounts(ctx, q.date, q.slot, filter, 'building'),
+    isPostgres(ctx.db) ? pgAbnormalByBuilding(ctx, q) : abnormalByBuilding(ctx, q),
+    buildingsInOrder(ctx, named),
+  ]);
+  const done = sumBy(doneRows, (r) => r.buildingId, (r) => r.done);
+  return places.map((b) => ({ ...b, due: due.get(b.buildingId) ?? 0, done: done.get(b.buildingId) ?? 0, abnormal: abnormalOf.get(b.buildingId) ?? 0 }));
 }
 
 async function abnormalByBuilding(ctx: Ctx, q: DueGroupsQuery): Promise<Map<number, number>> {
