@@ -13,6 +13,7 @@ import { isPostgres } from '../db/engine.ts';
 import { buildingsInOrder, type BuildingPlace } from './checkins-due-pages.ts';
 import { coveredCounts, doneCounts, sumBy } from './counters.ts';
 import type { Slot } from '../db/schema.ts';
+import { pgAbnormalByBuilding, pgUnitCounts } from './checkins-due-pg.ts';
 
 export interface DueGroupsQuery {
   date: string;
@@ -74,18 +75,29 @@ export async function dueGroups(ctx: Ctx, q: DueGroupsQuery): Promise<DueGroups>
 async function dueBuildings(ctx: Ctx, q: DueGroupsQuery): Promise<DueBuilding[]> {
   const filter = { communityId: q.communityId, compoundId: q.compoundId };
   const due = sumBy(await coveredCounts(ctx, q.date, filter, 'building'), (r) => r.buildingId, (r) => r.covered);
-  const done = sumBy(await doneCounts(ctx, q.date, q.slot, filter, 'building'), (r) => r.buildingId, (r) => r.done);
+  const named = [...due].filter(([b, n]) => b !== 0 && n > 0).map(([b]) => b);
+  // The rest at once (on PostgreSQL each on a connection of its own; SQLite runs them one after the other anyway).
+  const [doneRows, abnormalOf, places] = await Promise.all([
+    doneCounts(ctx, q.date, q.slot, filter, 'building'),
+    isPostgres(ctx.db) ? pgAbnormalByBuilding(ctx, q) : abnormalByBuilding(ctx, q),
+    buildingsInOrder(ctx, named),
+  ]);
+  const done = sumBy(doneRows, (r) => r.buildingId, (r) => r.done);
+  return places.map((b) => ({ ...b, due: due.get(b.buildingId) ?? 0, done: done.get(b.buildingId) ?? 0, abnormal: abnormalOf.get(b.buildingId) ?? 0 }));
+}
+
+async function abnormalByBuilding(ctx: Ctx, q: DueGroupsQuery): Promise<Map<number, number>> {
   const abnormal = await dueWithPlaces(ctx, q.date, q.slot, q)
     .where('k.abnormal', '=', 1)
     .select((eb) => ['b.id as buildingId', eb.fn.countAll<number>().as('n')])
     .groupBy('b.id')
     .execute();
-  const abnormalOf = new Map(abnormal.map((r) => [r.buildingId, Number(r.n)]));
-  const named = [...due].filter(([b, n]) => b !== 0 && n > 0).map(([b]) => b);
-  return (await buildingsInOrder(ctx, named)).map((b) => ({ ...b, due: due.get(b.buildingId) ?? 0, done: done.get(b.buildingId) ?? 0, abnormal: abnormalOf.get(b.buildingId) ?? 0 }));
+  return new Map(abnormal.map((r) => [r.buildingId, Number(r.n)]));
 }
 
 async function dueUnits(ctx: Ctx, q: DueGroupsQuery): Promise<DueGroup[]> {
+  // PostgreSQL: the page's buildings' units counted from the buildings down (checkins-due-pg.ts).
+  if (isPostgres(ctx.db) && q.buildingIds) return pgUnitCounts(ctx, q, q.buildingIds);
   let query = dueWithPlaces(ctx, q.date, q.slot, q)
     .select((eb) => [
       'r.communityId',

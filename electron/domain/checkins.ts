@@ -24,6 +24,8 @@ import { updateVersioned } from './versioned.ts';
 import { coveredCounts, doneCounts, total } from './counters.ts';
 import { DUE_PAGE, DUE_PAGE_MAX, rowOrder, dueSearch } from './checkins-due.ts';
 import { buildingsInOrder, duePartitions, planDuePage } from './checkins-due-pages.ts';
+import { pgPageRows, pgRunIds, type DueRowColumns } from './checkins-due-pg.ts';
+import { isPostgres } from '../db/engine.ts';
 
 export { SYMPTOMS, type Symptom } from '../shared/enums.ts';
 export { abnormalReasons } from '../shared/checkins.ts';
@@ -406,6 +408,11 @@ async function pageIds(
   const ids: number[] = [];
   const order = (await buildingsInOrder(ctx, [...named])).map((b) => b.buildingId);
   for (const run of planDuePage(order, parts, o.offset, o.limit)) {
+    // PostgreSQL: the same rows from the run's buildings down, in an order given rather than searched for.
+    if (isPostgres(ctx.db)) {
+      ids.push(...(await pgRunIds(ctx, q, run)));
+      continue;
+    }
     let page = base.select('e.id').where('b.id', 'in', run.buildingIds);
     // The join's own column (never null on a matched check-in): PostgreSQL then plans an anti-join (or an inner
     // join) with a real row estimate; on k.id it planned the page for 1 row and ran 20+ s at 100,000 residents.
@@ -437,6 +444,7 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
   if (search) base = base.where(search);
   const overdueFirst = past && !q.onlyMissing && !q.onlyAbnormal;
   const ids = await pageIds(ctx, q, base, { overdueFirst, walk: !q.unitId && !search && !q.onlyAbnormal, limit, offset });
+  const pg = isPostgres(ctx.db);
   let query = base.where('e.id', 'in', ids.length ? ids : [0]).select([    'e.residentId',
     'e.id as episodeId',
     'e.kind',
@@ -463,7 +471,8 @@ export async function dueList(ctx: Ctx, q: DueQuery): Promise<DueList> {
   ]);
   if (overdueFirst) query = query.orderBy(sql`case when k.id is null then 0 else 1 end`);
   for (const o of rowOrder(ctx.db)) query = query.orderBy(o);
-  const rows = await query.execute();
+  // PostgreSQL: the page's ids are already in the list's order; their rows are read by key, in that order.
+  const rows: DueRowColumns[] = pg ? await pgPageRows(ctx, q.date, q.slot, ids) : await query.execute();
   // The slot's counter of the community or compound asked for (a building or unit narrows only the list).
   const counter = await dueCounter(ctx, { ...q, buildingId: undefined }, settings);
   // The counter already knows the unfiltered total and the missing; only a narrower list is counted again.

@@ -279,6 +279,44 @@ describe('checkins.groups', () => {
     expect(some.buildings).toEqual(g.buildings);
   });
 
+  it('the units of the buildings asked for equal the units counted whole (PostgreSQL counts them from the buildings down), per actor and filter', async () => {
+    await town();
+    const committee = await t.ctx().db.selectFrom('users').select(['id', 'communityId']).where('username', '=', 'committee1').executeTakeFirstOrThrow();
+    const actors = [undefined, { userId: committee.id, username: 'committee1', displayName: 'c', role: 'committee' as const, communityId: committee.communityId }];
+    const whole = await dueGroups(t.ctx(), { date: DAY, slot: 'am' });
+    const theirCompound = whole.units.find((u) => u.communityId === t.communities.b)!.compoundId;
+    const every = [...new Set(whole.units.map((u) => u.buildingId))];
+    for (const actor of actors) {
+      for (const q of [{}, { communityId: t.communities.a }, { compoundId: theirCompound }]) {
+        const all = await dueGroups(t.ctx(actor), { date: DAY, slot: 'am', ...q });
+        // Asked in any order, the units come back in the list's order, equal to the whole count.
+        const asked = await dueGroups(t.ctx(actor), { date: DAY, slot: 'am', ...q, buildingIds: [...every].reverse() });
+        expect(asked.units, `${actor?.username ?? 'cli'} ${JSON.stringify(q)}`).toEqual(all.units);
+        expect(asked.buildings).toEqual(all.buildings);
+        const one = await dueGroups(t.ctx(actor), { date: DAY, slot: 'am', ...q, buildingIds: [every[1]] });
+        expect(one.units).toEqual(all.units.filter((u) => u.buildingId === every[1]));
+      }
+    }
+  });
+
+  it('a page\'s rows (PostgreSQL reads them by key) carry the same places and check-ins as the whole list read at once', async () => {
+    await town();
+    const ctx = t.ctx();
+    let all = dueWithPlaces(ctx, DAY, 'am', {}).select([
+      'e.residentId', 'e.id as episodeId', 'r.name', 'r.communityId', 'c.name as community', 'h.compoundId', 'p.name as compound', 'b.id as buildingId',
+      'b.name as building', 'u.id as unitId', 'u.name as unit', 'rm.name as room', 'h.address', 'k.id as checkinId', 'k.abnormal',
+    ]);
+    for (const o of rowOrder(ctx.db)) all = all.orderBy(o);
+    const expected = (await all.execute()).map(({ checkinId, abnormal, ...r }) => ({ ...r, recorded: checkinId !== null, abnormal: !!abnormal }));
+    const rows = (await due({ limit: 200 })).rows.map((r) => ({
+      residentId: r.residentId, episodeId: r.episodeId, name: r.name, communityId: r.communityId, community: r.community, compoundId: r.compoundId,
+      compound: r.compound, buildingId: r.buildingId, building: r.building, unitId: r.unitId, unit: r.unit, room: r.room, address: r.address,
+      recorded: r.recorded, abnormal: !!r.checkin?.abnormal,
+    }));
+    expect(rows.length).toBe(9);
+    expect(rows).toEqual(expected);
+  });
+
   it('through the API: the clerk sees every community; a committee member only their own, another community comes back empty', async () => {
     await town();
     const clerk = await t.login('clerk');
