@@ -22,7 +22,7 @@ import { SessionStore } from '../../electron/api/sessions.ts';
 import { call, dispatch } from '../../electron/api/dispatch.ts';
 import type { ApiEnv } from '../../electron/api/env.ts';
 import type { Db } from '../../electron/db/open.ts';
-import { openPostgres } from '../../electron/db/postgres.ts';
+import { openPostgres, preparePgStatements } from '../../electron/db/postgres.ts';
 import { arg } from './bench-args.ts';
 import { benchPgServer, createPgDatabase, enginesOf, type Engine } from './bench-pg.ts';
 
@@ -108,6 +108,11 @@ async function pgSubject(serverUrl: string | null): Promise<Subject> {
     console.log(`PostgreSQL: seed-demo --residents ${RESIDENTS} --db postgres://… ${((performance.now() - t0) / 1000).toFixed(1)} s as a whole process; ${loadLine()}`);
   }
   const h = await openPostgres(url);
+  // As `serve` runs: statements prepared once per connection (db/postgres.ts), so PostgreSQL may settle on generic
+  // plans after five runs. IDESK_PG_PREPARE=0 measures them unprepared (every statement planned for its values).
+  const prepared = process.env.IDESK_PG_PREPARE !== '0';
+  if (prepared) preparePgStatements(h.db);
+  console.log(`PostgreSQL statements ${prepared ? 'prepared once per connection, as serve runs them' : 'not prepared (IDESK_PG_PREPARE=0)'}`);
   // Statistics and the visibility map, as autovacuum keeps them on a database in use (without the map the residents
   // page's count reads the table instead of the index: 40 ms instead of 13).
   await sql`VACUUM ANALYZE`.execute(h.db);
