@@ -24,17 +24,24 @@ interface Scope {
   buildingId?: number;
 }
 
+/** The actor's scope and the asked community and compound, on r (residents) and h (households). */
+function placeParts(ctx: Ctx, q: Scope): RawBuilder<unknown>[] {
+  const parts: RawBuilder<unknown>[] = [];
+  const scope = scopeOf(ctx.actor);
+  if (scope !== null) parts.push(sql`r.community_id = ${scope}`);
+  if (q.communityId) parts.push(sql`r.community_id = ${q.communityId}`);
+  if (q.compoundId) parts.push(sql`h.compound_id = ${q.compoundId}`);
+  return parts;
+}
+
 /** coveredOn's filter (checkins.ts) on e, r and h: covering episodes, a person's newest only, in scope. */
 function coveredWhere(ctx: Ctx, q: Scope): RawBuilder<SqlBool> {
   const parts: RawBuilder<unknown>[] = [
     coversDateSql('e', q.date),
     sql`(e.resident_id NOT IN (SELECT resident_id FROM coverage_overlaps)
       OR NOT EXISTS (SELECT 1 FROM episodes AS e2 WHERE e2.resident_id = e.resident_id AND e2.id > e.id AND ${coversDateSql('e2', q.date)}))`,
+    ...placeParts(ctx, q),
   ];
-  const scope = scopeOf(ctx.actor);
-  if (scope !== null) parts.push(sql`r.community_id = ${scope}`);
-  if (q.communityId) parts.push(sql`r.community_id = ${q.communityId}`);
-  if (q.compoundId) parts.push(sql`h.compound_id = ${q.compoundId}`);
   if (q.buildingId) parts.push(sql`pl.b_id = ${q.buildingId}`);
   return sql<SqlBool>`${sql.join(parts, sql` AND `)}`;
 }
@@ -125,8 +132,9 @@ export async function pgPageRows(ctx: Ctx, date: string, slot: Slot, ids: readon
   return rows;
 }
 
-/** One unit's counts (checkins-groups.ts DueGroup). */
-export interface UnitCounts {
+/** One unit's counts, with the names and ids of its building, compound and community. Declared here, below
+ * checkins-groups.ts (which exports it with the groups), so that this file's counts and the portable ones are one type. */
+export interface DueGroup {
   communityId: number;
   community: string;
   compoundId: number;
@@ -141,7 +149,7 @@ export interface UnitCounts {
 }
 
 /** Per unit of `buildingIds`: due, done, abnormal, in GROUP_ORDER (counted first, then named and sorted: a few rows). */
-export async function pgUnitCounts(ctx: Ctx, q: Scope, buildingIds: readonly number[]): Promise<UnitCounts[]> {
+export async function pgUnitCounts(ctx: Ctx, q: Scope, buildingIds: readonly number[]): Promise<DueGroup[]> {
   if (!buildingIds.length) return [];
   const order = [
     sql`p.name`,
@@ -151,7 +159,7 @@ export async function pgUnitCounts(ctx: Ctx, q: Scope, buildingIds: readonly num
     ...naturalKeyPg(sql.ref('g.unit')),
     sql`g."unitId"`,
   ];
-  const { rows } = await sql<UnitCounts>`SELECT g."communityId", c.name AS community, g."compoundId", p.name AS compound, g."buildingId",
+  const { rows } = await sql<DueGroup>`SELECT g."communityId", c.name AS community, g."compoundId", p.name AS compound, g."buildingId",
       g.building, g."unitId", g.unit, g.due, g.done, g.abnormal
     FROM (SELECT r.community_id AS "communityId", h.compound_id AS "compoundId", pl.b_id AS "buildingId", pl.b_name AS building,
         pl.u_id AS "unitId", pl.u_name AS unit, count(*) AS due, count(k.id) AS done, coalesce(sum(k.abnormal), 0) AS abnormal
@@ -165,11 +173,7 @@ export async function pgUnitCounts(ctx: Ctx, q: Scope, buildingIds: readonly num
 
 /** Abnormal check-ins of the slot per building, from the slot's abnormal check-ins up (few), of people covered that day. */
 export async function pgAbnormalByBuilding(ctx: Ctx, q: Scope): Promise<Map<number, number>> {
-  const parts: RawBuilder<unknown>[] = [sql`k.date = ${q.date}`, sql`k.slot = ${q.slot}`, sql`k.abnormal = 1`];
-  const scope = scopeOf(ctx.actor);
-  if (scope !== null) parts.push(sql`r.community_id = ${scope}`);
-  if (q.communityId) parts.push(sql`r.community_id = ${q.communityId}`);
-  if (q.compoundId) parts.push(sql`h.compound_id = ${q.compoundId}`);
+  const parts: RawBuilder<unknown>[] = [sql`k.date = ${q.date}`, sql`k.slot = ${q.slot}`, sql`k.abnormal = 1`, ...placeParts(ctx, q)];
   // A person counts once whatever their episodes: coveredOn keeps only the newest covering one.
   parts.push(sql`EXISTS (SELECT 1 FROM episodes AS e WHERE e.resident_id = k.resident_id AND ${coversDateSql('e', q.date)})`);
   const { rows } = await sql<{ buildingId: number; n: number }>`SELECT u.parent_id AS "buildingId", count(*) AS n

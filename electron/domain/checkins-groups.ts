@@ -13,7 +13,7 @@ import { isPostgres } from '../db/engine.ts';
 import { buildingsInOrder, type BuildingPlace } from './checkins-due-pages.ts';
 import { coveredCounts, doneCounts, sumBy } from './counters.ts';
 import type { Slot } from '../db/schema.ts';
-import { pgAbnormalByBuilding, pgUnitCounts } from './checkins-due-pg.ts';
+import { pgAbnormalByBuilding, pgUnitCounts, type DueGroup } from './checkins-due-pg.ts';
 
 export interface DueGroupsQuery {
   date: string;
@@ -31,20 +31,7 @@ export interface DueBuilding extends BuildingPlace {
   abnormal: number;
 }
 
-/** One unit's counts, with the names and ids of its building, compound and community. */
-export interface DueGroup {
-  communityId: number;
-  community: string;
-  compoundId: number;
-  compound: string;
-  buildingId: number;
-  building: string;
-  unitId: number;
-  unit: string;
-  due: number;
-  done: number;
-  abnormal: number;
-}
+export type { DueGroup };
 
 export interface DueGroups {
   date: string;
