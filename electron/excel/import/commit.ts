@@ -2,6 +2,7 @@
 // or valid-only. New people go through the lean batch path; known people through updateResident; every write audited.
 import type { Ctx } from '../../domain/context.ts';
 import { inTx } from '../../domain/context.ts';
+import { sql } from 'kysely';
 import { audit } from '../../domain/audit.ts';
 import { nowIso, today } from '../../domain/clock.ts';
 import { fail } from '../../shared/errors.ts';
@@ -15,6 +16,8 @@ import type { ResidentAnalysis, PlannedResident } from './residents.ts';
 import { planResidents, type ExistingPerson } from './plan.ts';
 import type { RowIssue } from './issues.ts';
 import { assertConfirmed, confirmationsOf } from './confirm-check.ts';
+import { deferIndexes, IMPORT_DEFERRABLE_INDEXES, withIndexesDeferred } from '../../db/deferred-indexes.ts';
+import { isPostgres } from '../../db/engine.ts';
 import { confirmationRequired, confirmedNames, type ImportConfirm } from './confirm.ts';
 
 export type ImportMode = 'all-or-nothing' | 'valid-only';
@@ -117,56 +120,63 @@ export async function commitResidents(
     // Household id → whether this import created it.
     const households = new Map<number, boolean>();
     let done = 0;
-    for (let at = 0; at < a.people.length; at += partSize) {
-      const plan = await planResidents(tx, a.people.slice(at, at + partSize), { today: todayDate, newHouseholds: false });
-      if (plan.stale.length && !opts.confirm?.stale) throw confirmationRequired(confirmationsOf(a, plan.stale, opts.confirm), todayDate);
-      for (const [name, id] of plan.communities) {
-        if (id === null && !create.has(name)) throw fail('BLOCKED', 'import.unknownCommunity', { name });
-      }
-      warnings.push(...plan.warnings);
-      // A place an earlier part created is known to this part's plan: each new place is listed once.
-      newPlaces.push(...plan.newPlaces);
-      for (const [name, id] of plan.communities) if (id === null) plan.communities.set(name, await ensureCommunity(tx, name, created));
-      const all = [...plan.create, ...plan.update.map((u) => u.p), ...plan.skip.map((s) => s.p)];
-      const homes = await ensureHouseholdsBatch(tx, all.map((p) => ({ communityId: plan.communities.get(p.community)!, ...p.address })), created, cache);
-      for (const h of homes) households.set(h.id, h.isNew);
-      hooks.checkCancelled?.();
-
-      const createdIds = await createIsolatedResidentsBatch(
-        tx,
-        plan.create.map((p, j) => ({ value: p.value, householdId: homes[j].id, communityId: homes[j].communityId, startDate: p.startDate, guardianIndex: plan.guardianIndex.get(p.row) })),
-        { importBatchId: batch.id },
-      );
-      hooks.progress?.({ done: (done += plan.create.length), total, phase: '写入' });
-      hooks.checkCancelled?.();
-      const known = [...plan.update, ...plan.skip];
-      for (let i = 0; i < known.length; i++) {
-        const { p, existing } = known[i];
-        const patch = patchFor(existing, p, homes[plan.create.length + i].id);
-        if (patch) {
-          await updateResident(tx, patch);
-          counts.touched++;
+    // A list as large as what is there already (a whole subdistrict after a test round): the search indexes are built
+    // once at the end instead of row by row (db/deferred-indexes.ts).
+    const existing = isPostgres(tx.db) ? Infinity : Number((await sql<{ n: number }>`SELECT count(*) AS n FROM residents`.execute(tx.db)).rows[0].n);
+    const deferred = deferIndexes(total, existing) ? IMPORT_DEFERRABLE_INDEXES : [];
+    await withIndexesDeferred(tx.db, deferred, async () => {
+      for (let at = 0; at < a.people.length; at += partSize) {
+        const plan = await planResidents(tx, a.people.slice(at, at + partSize), { today: todayDate, newHouseholds: false });
+        if (plan.stale.length && !opts.confirm?.stale) throw confirmationRequired(confirmationsOf(a, plan.stale, opts.confirm), todayDate);
+        for (const [name, id] of plan.communities) {
+          if (id === null && !create.has(name)) throw fail('BLOCKED', 'import.unknownCommunity', { name });
         }
-        hooks.progress?.({ done: ++done, total, phase: '写入' });
-        if (done % STEP === 0) hooks.checkCancelled?.();
+        warnings.push(...plan.warnings);
+        // A place an earlier part created is known to this part's plan: each new place is listed once.
+        newPlaces.push(...plan.newPlaces);
+        for (const [name, id] of plan.communities) if (id === null) plan.communities.set(name, await ensureCommunity(tx, name, created));
+        const all = [...plan.create, ...plan.update.map((u) => u.p), ...plan.skip.map((s) => s.p)];
+        const homes = await ensureHouseholdsBatch(tx, all.map((p) => ({ communityId: plan.communities.get(p.community)!, ...p.address })), created, cache);
+        for (const h of homes) households.set(h.id, h.isNew);
+        hooks.checkCancelled?.();
+
+        const createdIds = await createIsolatedResidentsBatch(
+          tx,
+          plan.create.map((p, j) => ({ value: p.value, householdId: homes[j].id, communityId: homes[j].communityId, startDate: p.startDate, guardianIndex: plan.guardianIndex.get(p.row) })),
+          { importBatchId: batch.id },
+        );
+        hooks.progress?.({ done: (done += plan.create.length), total, phase: '写入' });
+        hooks.checkCancelled?.();
+        const known = [...plan.update, ...plan.skip];
+        for (let i = 0; i < known.length; i++) {
+          const { p, existing } = known[i];
+          const patch = patchFor(existing, p, homes[plan.create.length + i].id);
+          if (patch) {
+            await updateResident(tx, patch);
+            counts.touched++;
+          }
+          hooks.progress?.({ done: ++done, total, phase: '写入' });
+          if (done % STEP === 0) hooks.checkCancelled?.();
+        }
+        await startEpisodesBatch(
+          tx,
+          plan.update.map(({ p, existing }) => ({ residentId: existing.id, startDate: p.startDate, category: p.categoryGiven ? p.value.category : existing.category })),
+          { importBatchId: batch.id },
+        );
+        // 特殊需求 the list gives: added to the flags of the people written or recognised (never removing any).
+        await addImportedNeeds(tx, [...plan.create.map((p, j) => ({ residentId: createdIds[j], needs: p.needs })), ...known.map(({ p, existing }) => ({ residentId: existing.id, needs: p.needs }))]);
+        if (opts.confirm?.stale === 'import-ended' && plan.stale.length) {
+          const ended = [...plan.create.flatMap((p, j) => (plan.staleRows.has(p.row) ? [createdIds[j]] : [])), ...plan.update.filter((u) => plan.staleRows.has(u.p.row)).map((u) => u.existing.id)];
+          await releaseImportedBatch(tx, ended, { importBatchId: batch.id });
+          counts.ended += ended.length;
+        }
+        counts.imported += plan.create.length;
+        counts.updated += plan.update.length;
+        counts.skipped += plan.skip.length;
+        hooks.checkCancelled?.();
       }
-      await startEpisodesBatch(
-        tx,
-        plan.update.map(({ p, existing }) => ({ residentId: existing.id, startDate: p.startDate, category: p.categoryGiven ? p.value.category : existing.category })),
-        { importBatchId: batch.id },
-      );
-      // 特殊需求 the list gives: added to the flags of the people written or recognised (never removing any).
-      await addImportedNeeds(tx, [...plan.create.map((p, j) => ({ residentId: createdIds[j], needs: p.needs })), ...known.map(({ p, existing }) => ({ residentId: existing.id, needs: p.needs }))]);
-      if (opts.confirm?.stale === 'import-ended' && plan.stale.length) {
-        const ended = [...plan.create.flatMap((p, j) => (plan.staleRows.has(p.row) ? [createdIds[j]] : [])), ...plan.update.filter((u) => plan.staleRows.has(u.p.row)).map((u) => u.existing.id)];
-        await releaseImportedBatch(tx, ended, { importBatchId: batch.id });
-        counts.ended += ended.length;
-      }
-      counts.imported += plan.create.length;
-      counts.updated += plan.update.length;
-      counts.skipped += plan.skip.length;
-      hooks.checkCancelled?.();
-    }
+      if (deferred.length) hooks.progress?.({ done: total, total, phase: '整理数据' });
+    });
     // As one plan of the whole list lists them: the communities first, then the compounds.
     newPlaces.sort((x, y) => (x.level === y.level ? 0 : x.level === 'community' ? -1 : 1));
 
