@@ -14,8 +14,8 @@
 // yesterday: the command runs on today's clock), three ways: as a clerk runs it, the package bin
 // (`node bin/isolation-desk.mjs`, which runs the pre-built dist-cli/ — built here first, as `npm run build` does — with
 // Node's compile cache on: the first run of a new build fills the cache, the later ones use it); the sources
-// (`node electron/cli/main.ts`); and `npm run cli --`, which adds npm's own start-up (a second Node process: its CPU
-// time is added) that the bare side does not pay. The verdict is on the package bin.
+// (`node electron/cli/main.ts`); and `npm run cli --` (the package bin too), which adds npm's own start-up (a second
+// Node process: its CPU time is added) that the bare side does not pay. The verdict is on the package bin.
 // --engine pg|both: the same list imported into PostgreSQL 15 (a throwaway server of its own, bench-pg.ts; each round
 // a fresh database copied from a migrated template with the subdistrict and the communities), through the job runner
 // as the office server runs it there (in the host's thread, on its pool), against the same round's exceljs load. Its
