@@ -15,7 +15,7 @@ import { isCategory, type NormalisedResident } from './residents.ts';
 import type { ExpressionBuilder, Insertable } from 'kysely';
 import type { Category, Database } from '../db/schema.ts';
 import { chunks, insertEach } from './batch-insert.ts';
-import { withFreshRows } from '../db/fresh-rows.ts';
+import { withFreshRows, type PendingCoverage } from '../db/fresh-rows.ts';
 import { takeIds } from '../db/engine.ts';
 
 export interface NewResidentRow {
@@ -77,7 +77,12 @@ function isolationRow(plan: ReturnType<typeof isolationPlanner>, id: number | un
  * from their start date under their category's policy, as createResident + startEpisode would leave them.
  * Audited as one 'resident.create' and one 'episode.start' record for the batch, with counts. Returns ids in order.
  */
-export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResidentRow[], opts: { importBatchId: number }): Promise<number[]> {
+export async function createIsolatedResidentsBatch(
+  ctx: Ctx,
+  people: NewResidentRow[],
+  /** coverage: where the new episodes' coverage counts are left for the caller to add (db/fresh-rows.ts PendingCoverage). */
+  opts: { importBatchId: number; coverage?: PendingCoverage },
+): Promise<number[]> {
   if (people.length === 0) return [];
   const todayDate = today(ctx.clock);
   for (const [i, p] of people.entries()) {
@@ -134,7 +139,7 @@ export async function createIsolatedResidentsBatch(ctx: Ctx, people: NewResident
     );
     await insertEach(ctx, 'episodes', people.map((p, i) => isolationRow(plan, firstEpisode + i, ids[i], p.value.category, p.startDate, opts.importBatchId, at)));
     return { ids, residents: [firstResident, firstResident + people.length - 1] as [number, number], episodes: [firstEpisode, firstEpisode + people.length - 1] as [number, number] };
-  });
+  }, opts.coverage);
   const extra = { importBatchId: opts.importBatchId, count: people.length };
   await audit(ctx, { action: 'resident.create', entity: 'import_batch', entityId: opts.importBatchId, extra });
   await audit(ctx, { action: 'episode.start', entity: 'import_batch', entityId: opts.importBatchId, extra: { ...extra, kind: 'home_isolation' } });

@@ -122,3 +122,42 @@ describe('an import writes new people without the per-row triggers, and catches 
     expect(checkCounters(sqlite)).toEqual([]);
   });
 });
+
+describe("a list's new people: their coverage counts added once, at the end of the import", () => {
+  const sums = (sqlite: Database.Database) => sqlite.prepare('SELECT count(*) AS n, coalesce(sum(started), 0) AS started, coalesce(sum(covered), 0) AS covered FROM coverage_counts').get();
+
+  it('nothing is added part by part; at the end the counts equal a rebuild from the rows', async () => {
+    const sqlite = env.handle.sqlite;
+    const before = sums(sqlite);
+    const inside: unknown[] = [];
+    const s = await commitResidents(env.ctx(), analyseResidents(list(400), {}, actx), { mode: 'all-or-nothing', fileName: 'x.xlsx', confirm: CONFIRM_ALL, part: 150 }, {
+      checkCancelled: () => void inside.push(sums(sqlite)),
+    });
+    expect(s.imported).toBe(400);
+    expect(inside.length).toBeGreaterThan(3);
+    for (const seen of inside) expect(seen).toEqual(before);
+    expect(sums(sqlite)).not.toEqual(before);
+    expect(checkCounters(sqlite)).toEqual([]);
+  });
+
+  it('a list of new and known people, the known ones moved to other rooms: the counts equal a rebuild', async () => {
+    const sqlite = env.handle.sqlite;
+    const all = people(600);
+    const table = (ps: typeof all): Table => ({ sheetName: '名单', sheetNames: ['名单'], rows: [['广阳区解放道街道居家隔离人员名单'], STANDARD_HEADER, ...standardRows(ps)], date1904: false, format: 'xlsx' });
+    await commitResidents(env.ctx(), analyseResidents(table(all.slice(0, 300)), {}, actx), { mode: 'all-or-nothing', fileName: 'a.xlsx', confirm: CONFIRM_ALL, part: 150 });
+    // Known and new people alternate, so every part has both; the known ones live one floor up now.
+    const mixed = all.flatMap((p, i) => (i < 300 ? [{ ...p, room: p.room + 100 }, all[300 + i]] : []));
+    const s = await commitResidents(env.ctx(), analyseResidents(table(mixed), {}, actx), { mode: 'all-or-nothing', fileName: 'b.xlsx', confirm: CONFIRM_ALL, part: 100 });
+    expect({ imported: s.imported, skipped: s.skipped }).toEqual({ imported: 300, skipped: 300 });
+    expect(count(sqlite, "SELECT count(*) FROM change_log WHERE tbl = 'residents'")).toBeGreaterThan(600);
+    expect(checkCounters(sqlite)).toEqual([]);
+  });
+
+  it('a stale list imported as already over (released on import, part by part): the counts equal a rebuild', async () => {
+    const sqlite = env.handle.sqlite;
+    const s = await commitResidents(env.ctx(), analyseResidents(list(300), {}, actx), { mode: 'all-or-nothing', fileName: 'x.xlsx', confirm: { ...CONFIRM_ALL, stale: 'import-ended' }, part: 100 });
+    expect({ imported: s.imported, ended: s.endedOnImport }).toEqual({ imported: 300, ended: 300 });
+    expect(count(sqlite, "SELECT count(*) FROM episodes WHERE status = 'released'")).toBe(300);
+    expect(checkCounters(sqlite)).toEqual([]);
+  });
+});

@@ -17,6 +17,7 @@ import { planResidents, type ExistingPerson } from './plan.ts';
 import type { RowIssue } from './issues.ts';
 import { assertConfirmed, confirmationsOf } from './confirm-check.ts';
 import { deferIndexes, IMPORT_DEFERRABLE_INDEXES, withIndexesDeferred } from '../../db/deferred-indexes.ts';
+import { PendingCoverage } from '../../db/fresh-rows.ts';
 import { isPostgres } from '../../db/engine.ts';
 import { confirmationRequired, confirmedNames, type ImportConfirm } from './confirm.ts';
 
@@ -124,6 +125,8 @@ export async function commitResidents(
     // once at the end instead of row by row (db/deferred-indexes.ts).
     const existing = isPostgres(tx.db) ? Infinity : Number((await sql<{ n: number }>`SELECT count(*) AS n FROM residents`.execute(tx.db)).rows[0].n);
     const deferred = deferIndexes(total, existing) ? IMPORT_DEFERRABLE_INDEXES : [];
+    // The new people's coverage counts, added once for the whole list (before anything updates their episodes).
+    const coverage = new PendingCoverage();
     await withIndexesDeferred(tx.db, deferred, async () => {
       for (let at = 0; at < a.people.length; at += partSize) {
         const plan = await planResidents(tx, a.people.slice(at, at + partSize), { today: todayDate, newHouseholds: false });
@@ -143,11 +146,14 @@ export async function commitResidents(
         const createdIds = await createIsolatedResidentsBatch(
           tx,
           plan.create.map((p, j) => ({ value: p.value, householdId: homes[j].id, communityId: homes[j].communityId, startDate: p.startDate, guardianIndex: plan.guardianIndex.get(p.row) })),
-          { importBatchId: batch.id },
+          { importBatchId: batch.id, coverage },
         );
         hooks.progress?.({ done: (done += plan.create.length), total, phase: '写入' });
         hooks.checkCancelled?.();
         const known = [...plan.update, ...plan.skip];
+        // A known person's update may move them, and a move's triggers take back their episodes' coverage: any still
+        // pending (someone this import wrote, met again — a ward found by guardian, name and birth date) is added first.
+        if (known.length) await coverage.flush(tx.db);
         for (let i = 0; i < known.length; i++) {
           const { p, existing } = known[i];
           const patch = patchFor(existing, p, homes[plan.create.length + i].id);
@@ -167,6 +173,8 @@ export async function commitResidents(
         await addImportedNeeds(tx, [...plan.create.map((p, j) => ({ residentId: createdIds[j], needs: p.needs })), ...known.map(({ p, existing }) => ({ residentId: existing.id, needs: p.needs }))]);
         if (opts.confirm?.stale === 'import-ended' && plan.stale.length) {
           const ended = [...plan.create.flatMap((p, j) => (plan.staleRows.has(p.row) ? [createdIds[j]] : [])), ...plan.update.filter((u) => plan.staleRows.has(u.p.row)).map((u) => u.existing.id)];
+          // Their release's triggers take back what the episodes' coverage added: it must be there first.
+          await coverage.flush(tx.db);
           await releaseImportedBatch(tx, ended, { importBatchId: batch.id });
           counts.ended += ended.length;
         }
@@ -175,6 +183,7 @@ export async function commitResidents(
         counts.skipped += plan.skip.length;
         hooks.checkCancelled?.();
       }
+      await coverage.flush(tx.db);
       if (deferred.length) hooks.progress?.({ done: total, total, phase: '整理数据' });
     });
     // As one plan of the whole list lists them: the communities first, then the compounds.
