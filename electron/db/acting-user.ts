@@ -60,6 +60,15 @@ export async function actingAs<T>(db: Db, user: ActingUser, fn: () => Promise<T>
   }
 }
 
+/**
+ * SQLite: the user this transaction's change-log rows will be stamped with, or null outside actingAs. A bulk writer
+ * that adds change-log rows itself (fresh-rows.ts) writes the name with them, so the stamping at the end finds them
+ * done instead of rewriting every row (an import of 50,000 people adds ~200,000).
+ */
+export function sqliteActor(db: Db): string | null {
+  return liteActive.get(db) ?? null;
+}
+
 async function setPg(db: Db, user: ActingUser): Promise<void> {
   await sql`SELECT set_config(${ACTOR_SETTING}, ${user.username}, true), set_config(${ACTOR_ID_SETTING}, ${user.userId === null ? '' : String(user.userId)}, true)`.execute(db);
   pgSet.set(db, { username: user.username, userId: user.userId });

@@ -55,12 +55,13 @@ export const LOGGED_AT = "(SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now'))";
 /**
  * The change-log rows the INSERT trigger of `table` would have written for its rows with ids lo..hi, in id order (the
  * order they were inserted in), as one INSERT … SELECT: for bulk writers that turn the trigger off (fresh-rows.ts).
+ * With `actor`, the rows carry the acting user's name as its one parameter (acting-user.ts sqliteActor).
  */
-export function insertedRowsLogSql(table: string, lo: number, hi: number): string {
+export function insertedRowsLogSql(table: string, lo: number, hi: number, actor = false): string {
   const community = Object.prototype.hasOwnProperty.call(WATCHED, table) ? WATCHED[table] : undefined;
   if (!community || table === 'settings') throw new Error(`insertedRowsLogSql: ${table} is not logged by row id`);
   if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw new Error('insertedRowsLogSql: integer ids only');
-  return `INSERT INTO change_log (tbl, row_id, community_id, at) SELECT '${table}', NEW.id, ${community('NEW')}, ${LOGGED_AT} FROM ${table} NEW WHERE NEW.id BETWEEN ${lo} AND ${hi} ORDER BY NEW.id`;
+  return `INSERT INTO change_log (tbl, row_id, community_id, at${actor ? ', actor' : ''}) SELECT '${table}', NEW.id, ${community('NEW')}, ${LOGGED_AT}${actor ? ', ?' : ''} FROM ${table} NEW WHERE NEW.id BETWEEN ${lo} AND ${hi} ORDER BY NEW.id`;
 }
 
 export interface ChangeNotice {

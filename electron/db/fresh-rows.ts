@@ -5,7 +5,8 @@
 // the triggers missing (they read the last commit; no other writer can run while this transaction holds the lock),
 // and a rollback puts everything back. On 50,000 rows the triggers' work per row was about half the import's
 // writing time.
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { sqliteActor } from './acting-user.ts';
 import type { Database } from './schema.ts';
 import { CHANGE_TRIGGERS, insertedRowsLogSql, LOGGED_AT } from './change-log.ts';
 import { isPostgres } from './engine.ts';
@@ -71,13 +72,15 @@ export async function withFreshRows<T extends FreshRows>(db: Kysely<Database>, f
   }
   const [rLo, rHi] = out.residents;
   const [eLo, eHi] = out.episodes;
+  // Stamped with the acting user as they are written (else actingAs stamps them at the end, rewriting each row).
+  const actor = sqliteActor(db);
   if (dropped.includes('change_log_residents_insert') && rHi >= rLo) {
-    await sql`INSERT INTO change_log (tbl, row_id, community_id, at) SELECT 'residents', id, community_id, ${sql.raw(LOGGED_AT)} FROM residents WHERE id BETWEEN ${rLo} AND ${rHi} ORDER BY id`.execute(db);
+    await sql`INSERT INTO change_log (tbl, row_id, community_id, at, actor) SELECT 'residents', id, community_id, ${sql.raw(LOGGED_AT)}, ${actor} FROM residents WHERE id BETWEEN ${rLo} AND ${rHi} ORDER BY id`.execute(db);
   }
   if (eHi >= eLo) {
     if (dropped.includes('change_log_episodes_insert')) {
-      await sql`INSERT INTO change_log (tbl, row_id, community_id, at)
-        SELECT 'episodes', e.id, r.community_id, ${sql.raw(LOGGED_AT)} FROM episodes e LEFT JOIN residents r ON r.id = e.resident_id WHERE e.id BETWEEN ${eLo} AND ${eHi} ORDER BY e.id`.execute(db);
+      await sql`INSERT INTO change_log (tbl, row_id, community_id, at, actor)
+        SELECT 'episodes', e.id, r.community_id, ${sql.raw(LOGGED_AT)}, ${actor} FROM episodes e LEFT JOIN residents r ON r.id = e.resident_id WHERE e.id BETWEEN ${eLo} AND ${eHi} ORDER BY e.id`.execute(db);
     }
     if (dropped.includes('counters_episodes_insert')) {
       if (coverage) coverage.add(eLo, eHi);
@@ -162,6 +165,7 @@ export async function insertLoggedAfter(db: Kysely<Database>, table: 'places' | 
   const hi = ids[ids.length - 1];
   // Anything else would log rows this call did not insert, or miss some: a fault, and the transaction is rolled back.
   if (hi - lo + 1 !== ids.length || ids.some((id, i) => id !== lo + i)) throw new Error(`insertLoggedAfter: ${table} ids are not consecutive`);
-  await sql.raw(insertedRowsLogSql(table, lo, hi)).execute(db);
+  const actor = sqliteActor(db);
+  await db.executeQuery(CompiledQuery.raw(insertedRowsLogSql(table, lo, hi, actor !== null), actor === null ? [] : [actor]));
   return ids;
 }

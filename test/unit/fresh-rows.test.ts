@@ -85,6 +85,24 @@ describe('an import writes new people without the per-row triggers, and catches 
     expect(triggersOf(sqlite)).toEqual([...TRIGGERS].sort());
   });
 
+  // (A part's few new compounds, buildings and units keep their trigger, LOG_AFTER_MIN_ROWS: those are stamped at the end.)
+  it('the rows it adds to the change feed carry the acting user as they are written, not only at the end', async () => {
+    const sqlite = env.handle.sqlite;
+    const seqBefore = count(sqlite, 'SELECT coalesce(max(seq), 0) FROM change_log');
+    const unstamped: number[] = [];
+    const written: number[] = [];
+    const s = await commitResidents(env.ctx(), analyseResidents(list(400), {}, actx), { mode: 'all-or-nothing', fileName: 'x.xlsx', confirm: CONFIRM_ALL, part: 150 }, {
+      checkCancelled: () => {
+        written.push(count(sqlite, `SELECT count(*) FROM change_log WHERE seq > ${seqBefore}`));
+        unstamped.push(count(sqlite, `SELECT count(*) FROM change_log WHERE seq > ${seqBefore} AND actor IS NULL AND tbl IN ('residents', 'episodes', 'households')`));
+      },
+    });
+    expect(s.imported).toBe(400);
+    expect(Math.max(...written)).toBeGreaterThan(400);
+    expect(unstamped.every((n) => n === 0)).toBe(true);
+    expect(sqlite.prepare('SELECT DISTINCT actor FROM change_log WHERE seq > ?').pluck().all(seqBefore)).toEqual([env.ctx().actor.username]);
+  });
+
   it('a few new places keep their trigger; outside a transaction nothing is dropped', async () => {
     const sqlite = env.handle.sqlite;
     const seqBefore = count(sqlite, 'SELECT coalesce(max(seq), 0) FROM change_log');
