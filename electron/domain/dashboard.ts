@@ -1,6 +1,6 @@
 // The dashboard's numbers, one row per community: the single source for the 工作台 page AND the 每日工作日报 Excel report.
 // Person counts use coveredOn (checkins.ts), so "under control", "due" and "reported" always agree with each other.
-import { districtCommunityNames } from './places.ts';
+import { withDistrictNames } from './places.ts';
 import type { Ctx } from './context.ts';
 import { scopeOf } from './actor.ts';
 import { timeOfDay, today } from './clock.ts';
@@ -74,8 +74,7 @@ export async function communityDailyStats(ctx: Ctx, date: string): Promise<Commu
   const scope = scopeOf(ctx.actor);
   let communities = ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'community');
   if (scope !== null) communities = communities.where('id', '=', scope);
-  const labels = await districtCommunityNames(ctx.db);
-  const places = (await communities.orderBy('id').execute()).map((c) => (labels ? { ...c, name: labels.get(c.id) ?? c.name } : c));
+  const places = await withDistrictNames(ctx.db, await communities.orderBy('id').execute());
 
   // The parts below are independent reads: on PostgreSQL they go out side by side on the pool (each a round trip; on a
   // busy server the waits add up), on SQLite they run one after the other as before.

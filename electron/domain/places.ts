@@ -226,13 +226,20 @@ export async function districtCommunityNames(db: Ctx['db']): Promise<Map<number,
   return new Map(rows.map((r) => [Number(r.id), r.name]));
 }
 
+/** Communities named as a district reader's server shows them (districtCommunityNames); as they are elsewhere. */
+export async function withDistrictNames<C extends { id: number; name: string }>(db: Ctx['db'], communities: C[]): Promise<C[]> {
+  const labels = await districtCommunityNames(db);
+  return labels ? communities.map((c) => ({ ...c, name: labels.get(c.id) ?? c.name })) : communities;
+}
+
 /** Communities with their compounds, limited to the actor's scope. */
 export async function listCommunities(ctx: Ctx): Promise<CommunityNode[]> {
   let q = ctx.db.selectFrom('places').select(['id', 'name']).where('level', '=', 'community');
   if (ctx.actor.role === 'committee') q = q.where('id', '=', ctx.actor.communityId ?? -1);
-  const labels = await districtCommunityNames(ctx.db);
-  const communities = (await q.orderBy('name').execute()).map((c) => (labels ? { ...c, name: labels.get(c.id) ?? c.name } : c));
-  if (labels) communities.sort((x, y) => x.name.localeCompare(y.name, 'zh-CN'));
+  const rows = await q.orderBy('name').execute();
+  const communities = await withDistrictNames(ctx.db, rows);
+  // Named with their subdistrict in front: sorted again by that name.
+  if (communities !== rows) communities.sort((x, y) => x.name.localeCompare(y.name, 'zh-CN'));
   const compounds = await ctx.db
     .selectFrom('places')
     .select(['id', 'name', 'parentId'])
