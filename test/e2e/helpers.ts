@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../../electron/server/build.ts';
 import { seedFallback } from './seed-fallback.ts';
 
@@ -242,6 +242,24 @@ export async function login(page: Page, username: string, password = PASSWORD): 
   await page.locator('input#username').fill(username);
   await page.locator('input#password').fill(password);
   await page.getByTestId('login-submit').click();
+}
+
+/**
+ * Clicks `button` until `shown` appears (each click waits `each` ms for it), within Playwright's default timeout. For a
+ * dialog's first click: on a loaded machine a click that lands while the dialog is still opening was once lost in CI
+ * (the validation message it should bring never came; alone and under a CPU load the same test always passed).
+ */
+export async function clickUntilShown(button: Locator, shown: Locator, each = 3_000): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    await button.click();
+    try {
+      await shown.waitFor({ timeout: each });
+      return;
+    } catch (e) {
+      if (Date.now() + each > until) throw e;
+    }
+  }
 }
 
 export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<string> {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import type { Browser, Page } from 'playwright-core';
-import { login, openPage, screenshot, type AppServer, startDemo, stopDemo } from './helpers.ts';
+import { clickUntilShown, login, openPage, screenshot, type AppServer, startDemo, stopDemo } from './helpers.ts';
 
 let app: AppServer;
 let browser: Browser;
@@ -233,8 +233,7 @@ describe('下沉干部', () => {
     const form = page.locator('.ant-modal').filter({ hasText: '新增下沉干部' });
     await form.getByTestId('cadre-name').waitFor();
     // Required fields refused in Chinese.
-    await form.getByRole('button', { name: /^保\s*存$/ }).click();
-    await form.locator('.ant-form-item-explain-error').filter({ hasText: '请填写姓名' }).waitFor();
+    await clickUntilShown(form.getByRole('button', { name: /^保\s*存$/ }), form.locator('.ant-form-item-explain-error').filter({ hasText: '请填写姓名' }));
     expect(db.prepare('SELECT COUNT(*) FROM cadres').pluck().get()).toBe(rows0);
 
     await form.getByTestId('cadre-name').fill('赵立新');
