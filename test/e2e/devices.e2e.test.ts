@@ -206,7 +206,9 @@ describe('pairing a browser with the office server', () => {
     });
     expect(dark).toBeGreaterThan(0.2);
     // What the QR code holds opens 配对 on a new PC with the fingerprint to compare, grouped as on the admin's screen.
+    // The link opened in a tab already showing 配对 (its hash changes, the page is not loaded again): the screen follows.
     const scanned = await newPc();
+    await scanned.getByTestId('pair-code').waitFor();
     await scanned.goto(fingerprintLink(url, fingerprint));
     await expect(scanned.getByTestId('pair-fingerprint-given').innerText()).resolves.toBe(grouped);
     // serve without the desktop app: no 启动/停止, a line on how it runs; on loopback only, a warning says so.

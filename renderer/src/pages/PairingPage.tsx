@@ -11,7 +11,7 @@ import { messageText } from '../api.ts';
 import { msg, type MessageKey, type Params } from '../../../electron/shared/messages/index.ts';
 import { PAIRING } from '../../../electron/shared/limits.ts';
 import { useSession } from '../session.tsx';
-import { currentQuery } from '../router.tsx';
+import { useQueryParams } from '../router.tsx';
 import { AuthFrame } from '../components/AuthFrame.tsx';
 import { groupFingerprint } from '../lib/fingerprint.ts';
 import './office.css';
@@ -59,7 +59,9 @@ export function PairingPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [form] = Form.useForm<Values>();
-  const fp = currentQuery().fp ?? '';
+  // Followed as the URL changes: a #/?fp=… link opened in a tab already on this screen shows its fingerprint too.
+  const [query] = useQueryParams();
+  const fp = query.fp ?? '';
   const given = /^[0-9a-f]{64}$/i.test(fp) ? fp : null;
 
   const submit = async (v: Values) => {
