@@ -10,9 +10,10 @@ import { bulkKysely, insertStatements } from './bulk.ts';
 
 /**
  * Runs one prepared INSERT on the same connection (and so in the same transaction) as `db` and returns the new
- * row's id, without Kysely's per-query promises: bulk paths (import) call it tens of thousands of times.
+ * row's id, without Kysely's per-query promises: bulk paths (import) call it tens of thousands of times. `params`
+ * fill the statement's `?` in order; `named`, when given, its `@name` parameters (values shared by all its rows).
  */
-export type BulkInsert = (sql: string, params: unknown[]) => number;
+export type BulkInsert = (sql: string, params: unknown[], named?: Record<string, unknown>) => number;
 
 /** Page cache of a job's connection, in KiB (SQLite's negative cache_size); memory is taken only as pages are used. */
 const JOB_CACHE_KIB = 128 * 1024;
@@ -25,5 +26,5 @@ export function jobConnection(handle: DbHandle): { db: Kysely<Database>; bulkIns
   handle.sqlite.pragma(`cache_size = -${JOB_CACHE_KIB}`);
   handle.sqlite.pragma('wal_autocheckpoint = 0');
   const inserts = insertStatements(handle.sqlite);
-  return { db: bulkKysely(handle.sqlite, inserts), bulkInsert: (sql, params) => Number(inserts(sql).run(params).lastInsertRowid) };
+  return { db: bulkKysely(handle.sqlite, inserts), bulkInsert: (sql, params, named) => Number((named ? inserts(sql).run(params, named) : inserts(sql).run(params)).lastInsertRowid) };
 }
