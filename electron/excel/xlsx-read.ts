@@ -224,7 +224,11 @@ export function openXlsx(parts: ZipParts): XlsxBook {
   };
 }
 
+/** A cell's reference, type and style: read together, in one pass over its tag. */
+const CELL_ATTRIBUTES = ['r', 't', 's'] as const;
+
 function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boolean[], date1904: boolean): CellValue[][] {
+  const cellAttributes: (string | undefined)[] = [undefined, undefined, undefined];
   const rows: CellValue[][] = [];
   const merges: string[] = [];
   let inData = false;
@@ -279,11 +283,12 @@ function readSheetXml(part: string, buf: Buffer, strings: string[], dates: boole
       }
       switch (n) {
         case 'c': {
-          const ref = t.get('r');
+          t.many(CELL_ATTRIBUTES, cellAttributes);
+          const ref = cellAttributes[0];
           const c = ref ? columnOf(ref) : 0;
           col = c > 0 ? c : col + 1;
-          type = t.get('t') ?? 'n';
-          const s = t.get('s');
+          type = cellAttributes[1] ?? 'n';
+          const s = cellAttributes[2];
           style = s ? Number(s) : 0;
           v = null;
           inline = null;

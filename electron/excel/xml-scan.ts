@@ -18,6 +18,8 @@ export interface XmlHandlers {
 /** The attributes of the element being opened: a view into the document, read by local name (`id` for `r:id`). */
 export interface Attrs {
   get(local: string): string | undefined;
+  /** Several at once, in one pass over the tag: out[k] is the value of names[k] (undefined when absent). */
+  many(names: readonly string[], out: (string | undefined)[]): void;
 }
 
 // Element names of a sheet, shared instead of sliced anew for each of a million tags.
@@ -31,6 +33,22 @@ function localName(xml: string, start: number, end: number): string {
       break;
     }
   }
+  // A sheet's own tags, told by their characters: nothing sliced for the million of them.
+  const len = end - start;
+  if (len === 1) {
+    switch (xml.charCodeAt(start)) {
+      case 0x63:
+        return 'c';
+      case 0x76:
+        return 'v';
+      case 0x66:
+        return 'f';
+      case 0x74:
+        return 't';
+      case 0x72:
+        return 'r';
+    }
+  } else if (len === 3 && xml.startsWith('row', start)) return 'row';
   const name = xml.slice(start, end);
   return name.length <= 3 ? (COMMON_NAMES.get(name) ?? name) : name;
 }
@@ -54,35 +72,80 @@ function decodeText(s: string): string {
 
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
+/** Where one attribute is in a start tag's text (nextAttribute fills it; one reused, nothing allocated per attribute). */
+interface AttrSpan {
+  nameStart: number;
+  nameEnd: number;
+  valueStart: number;
+  valueEnd: number;
+}
+const SPAN: AttrSpan = { nameStart: 0, nameEnd: 0, valueStart: 0, valueEnd: 0 };
+
+/**
+ * Reads the attribute at or after i in attribute text (text[i, end) of a start tag) into `out`; returns where the next
+ * one may start, or -1 when there is none. Throws XmlError for an attribute without a quoted, closed value.
+ */
+function nextAttribute(text: string, i: number, end: number, out: AttrSpan): number {
+  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  if (i >= end) return -1;
+  const nameStart = i;
+  while (i < end && text.charCodeAt(i) !== 0x3d /* = */ && !isSpace(text.charCodeAt(i))) i++;
+  const nameEnd = i;
+  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) !== 0x3d || i >= end) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} without a value`);
+  i++;
+  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  const q = text.charCodeAt(i);
+  if (q !== 0x22 && q !== 0x27) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} not quoted`);
+  const close = text.indexOf(q === 0x22 ? '"' : "'", i + 1);
+  if (close < 0 || close >= end) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} not closed`);
+  out.nameStart = nameStart;
+  out.nameEnd = nameEnd;
+  out.valueStart = i + 1;
+  out.valueEnd = close;
+  return close + 1;
+}
+
+/** Whether the attribute named text[nameStart, nameEnd) has this local name (`r`; `id` for `r:id`); namespace declarations never do. */
+function hasLocalName(text: string, nameStart: number, nameEnd: number, local: string): boolean {
+  const len = local.length;
+  const nameLen = nameEnd - nameStart;
+  return (
+    (nameLen === len && text.startsWith(local, nameStart)) ||
+    (nameLen > len && text.charCodeAt(nameEnd - len - 1) === 0x3a /* : */ && text.startsWith(local, nameEnd - len) && !text.startsWith('xmlns', nameStart))
+  );
+}
+
 /**
  * The value of the attribute with this local name (`r`, or `id` for `r:id`) in attribute text (text[start, end) of a
  * start tag); namespace declarations are skipped. Compares in place: nothing is sliced but the value found.
  */
 export function attrOf(text: string, local: string, start = 0, end = text.length): string | undefined {
-  const len = local.length;
   let i = start;
-  while (i < end) {
-    while (i < end && isSpace(text.charCodeAt(i))) i++;
-    if (i >= end) break;
-    const nameStart = i;
-    while (i < end && text.charCodeAt(i) !== 0x3d /* = */ && !isSpace(text.charCodeAt(i))) i++;
-    const nameEnd = i;
-    while (i < end && isSpace(text.charCodeAt(i))) i++;
-    if (text.charCodeAt(i) !== 0x3d || i >= end) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} without a value`);
-    i++;
-    while (i < end && isSpace(text.charCodeAt(i))) i++;
-    const q = text.charCodeAt(i);
-    if (q !== 0x22 && q !== 0x27) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} not quoted`);
-    const close = text.indexOf(q === 0x22 ? '"' : "'", i + 1);
-    if (close < 0 || close >= end) throw new XmlError(`attribute ${text.slice(nameStart, nameEnd)} not closed`);
-    const nameLen = nameEnd - nameStart;
-    const match =
-      (nameLen === len && text.startsWith(local, nameStart)) ||
-      (nameLen > len && text.charCodeAt(nameEnd - len - 1) === 0x3a /* : */ && text.startsWith(local, nameEnd - len) && !text.startsWith('xmlns', nameStart));
-    if (match) return decodeText(text.slice(i + 1, close));
-    i = close + 1;
+  while ((i = nextAttribute(text, i, end, SPAN)) >= 0) {
+    if (hasLocalName(text, SPAN.nameStart, SPAN.nameEnd, local)) return decodeText(text.slice(SPAN.valueStart, SPAN.valueEnd));
   }
   return undefined;
+}
+
+/**
+ * attrOf for several names in one pass over the attribute text: out[k] gets the value of names[k] (the first such
+ * attribute, as attrOf finds it), undefined when there is none; the attributes are checked as far as attrOf would
+ * have read them for the names one by one. A sheet's cells ask for r, t and s each.
+ */
+export function attrsOf(text: string, names: readonly string[], out: (string | undefined)[], start = 0, end = text.length): void {
+  for (let k = 0; k < names.length; k++) out[k] = undefined;
+  let left = names.length;
+  let i = start;
+  while (left > 0 && (i = nextAttribute(text, i, end, SPAN)) >= 0) {
+    for (let k = 0; k < names.length; k++) {
+      if (out[k] === undefined && hasLocalName(text, SPAN.nameStart, SPAN.nameEnd, names[k])) {
+        out[k] = decodeText(text.slice(SPAN.valueStart, SPAN.valueEnd));
+        left--;
+        break;
+      }
+    }
+  }
 }
 
 /** Where a scan is between two pieces of a document: the open elements, and whether the root was seen. */
@@ -139,7 +202,7 @@ function scanPiece(xml: string, on: XmlHandlers, state: ScanState, last: boolean
   // One view reused for every start tag.
   let attrStart = 0;
   let attrEnd = 0;
-  const attrs: Attrs = { get: (local) => attrOf(xml, local, attrStart, attrEnd) };
+  const attrs: Attrs = { get: (local) => attrOf(xml, local, attrStart, attrEnd), many: (names, out) => attrsOf(xml, names, out, attrStart, attrEnd) };
   const n = xml.length;
   let i = 0;
   while (i < n) {

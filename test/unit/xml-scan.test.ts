@@ -1,6 +1,6 @@
 // The XML scanner the .xlsx reader runs on: what it reports for well-formed parts and what it refuses.
 import { describe, expect, it } from 'vitest';
-import { attrOf, scanXml, scanXmlBytes, XmlError, type XmlHandlers } from '../../electron/excel/xml-scan.ts';
+import { attrOf, attrsOf, scanXml, scanXmlBytes, XmlError, type XmlHandlers } from '../../electron/excel/xml-scan.ts';
 
 function events(xml: string, scan: (on: XmlHandlers) => void = (on) => scanXml(xml, on)): string[] {
   const out: string[] = [];
@@ -92,5 +92,44 @@ describe('attrOf', () => {
     // Bounds: only the attribute text of one tag is searched.
     expect(attrOf('<c r="A1" s="3"><c r="B1">', 's', 2, 15)).toBe('3');
     expect(attrOf('<c r="A1" s="3"><c r="B1">', 's', 19, 25)).toBeUndefined();
+  });
+});
+
+describe('attrsOf (several attributes in one pass)', () => {
+  it('gives what attrOf gives for each name: the first of each, by local name, decoded; undefined when missing', () => {
+    const attrs = ' xmlns:r="urn:x" name="名单 &amp; 附表" r:id="rId3" sheetId=\'2\' name="second"';
+    const names = ['sheetId', 'r', 'id', 'name', 'state'];
+    const out: (string | undefined)[] = ['stale', 'stale', 'stale', 'stale', 'stale'];
+    attrsOf(attrs, names, out);
+    expect(out).toEqual(names.map((n) => attrOf(attrs, n)));
+    expect(out).toEqual(['2', undefined, 'rId3', '名单 & 附表', undefined]);
+    // Bounds: one tag's attribute text only.
+    attrsOf('<c r="A1" s="3"><c r="B1" t="s">', ['r', 't', 's'], out, 2, 15);
+    expect(out.slice(0, 3)).toEqual(['A1', undefined, '3']);
+    attrsOf('<c r="A1" s="3"><c r="B1" t="s">', ['r', 't', 's'], out, 19, 31);
+    expect(out.slice(0, 3)).toEqual(['B1', 's', undefined]);
+  });
+
+  it('refuses a bad attribute where attrOf would read it, and reads no further than attrOf once all are found', () => {
+    // A name missing: every attribute is read, as attrOf reads them all for it.
+    expect(() => attrsOf(' r="A1" t=s', ['r', 's'], [])).toThrow(XmlError);
+    expect(() => attrOf(' r="A1" t=s', 's')).toThrow(XmlError);
+    // Both found before the bad one: like attrOf for each of them.
+    const out: (string | undefined)[] = [];
+    attrsOf(' r="A1" s="3" t=s', ['r', 's'], out);
+    expect(out).toEqual(['A1', '3']);
+    expect([attrOf(' r="A1" s="3" t=s', 'r'), attrOf(' r="A1" s="3" t=s', 's')]).toEqual(['A1', '3']);
+  });
+
+  it("is what a scan's open handler reads with many(); short element names outside a sheet's own keep their names", () => {
+    const seen: string[] = [];
+    const out: (string | undefined)[] = [];
+    scanXml('<ro><x:c r="B2" s="1" t="s"/><a t="n"/><rows/><ab/><abc/><row r="3"/><x:row/><is/><si/></ro>', {
+      open: (n, a) => {
+        a.many(['r', 't', 's'], out);
+        seen.push(`${n}:${out.map((v) => v ?? '-').join(',')}`);
+      },
+    });
+    expect(seen).toEqual(['ro:-,-,-', 'c:B2,s,1', 'a:-,n,-', 'rows:-,-,-', 'ab:-,-,-', 'abc:-,-,-', 'row:3,-,-', 'row:-,-,-', 'is:-,-,-', 'si:-,-,-']);
   });
 });
