@@ -35,24 +35,35 @@ interface Shape {
 /** A value that is the same parameter in every row when `===` says so (what bindings take as they are). */
 const isPlain = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint';
 
+/** A run's full statements with the columns their rows share bound once: the SQL, the columns each row still binds, the shared values. */
+interface SharedStatement {
+  text: string;
+  own: string[];
+  named: Record<string, unknown>;
+}
+
 /**
- * The columns (indexes in c.keys, never the id) whose value is the same in every row of rows[from, to): a run of rows
- * of one shape going out SQLITE_ROWS at a time through bulkInsert binds each of them once per statement, as a named
+ * The statement for the rows rows[from, to) of shape c (a run going out SQLITE_ROWS at a time through bulkInsert) when
+ * some columns (never the id) have the same value in every one of them: each is bound once per statement, as a named
  * parameter, instead of once per row (the import's rows share their batch, times, status and most dates: 50,000
  * people's residents and episodes went in ~0.15 s faster — binding a value costs more than SQLite's writing of it).
+ * Null when no column is shared.
  */
-function sharedColumns(c: Shape, rows: Record<string, unknown>[], from: number, to: number): number[] {
-  const out: number[] = [];
+function sharedStatement(c: Shape, rows: Record<string, unknown>[], from: number, to: number): SharedStatement | null {
+  const shared: number[] = [];
+  const own: string[] = [];
+  const named: Record<string, unknown> = {};
   for (let k = 0; k < c.keys.length; k++) {
-    if (k === c.idAt) continue;
     const key = c.keys[k];
     const v = rows[from][key];
-    if (!isPlain(v)) continue;
-    let r = from + 1;
-    while (r < to && rows[r][key] === v) r++;
-    if (r === to) out.push(k);
+    let same = k !== c.idAt && isPlain(v);
+    for (let r = from + 1; same && r < to; r++) same = rows[r][key] === v;
+    if (same) {
+      shared.push(k);
+      named[`s${k}`] = v;
+    } else own.push(key);
   }
-  return out;
+  return shared.length ? { text: sharedManySql(c, shared), own, named } : null;
 }
 
 /** The SQLITE_ROWS-row INSERT of shape c with the shared columns as `@sK` parameters (K: the column's index in keys). */
@@ -81,7 +92,7 @@ function sharedManySql(c: Shape, shared: number[]): string {
  * connection the statements run through ctx.bulkInsert, without Kysely's promises per statement; elsewhere through
  * Kysely. A row may point at an earlier row of the same statement (a guardian): foreign keys are checked at the
  * statement's end. Through bulkInsert, the columns that have one value in every row of a run of full statements (the
- * import's batch, times, status, most dates) are bound once per statement (sharedColumns).
+ * import's batch, times, status, most dates) are bound once per statement (sharedStatement).
  */
 export async function insertEach<T extends keyof Database & string>(ctx: Pick<Ctx, 'db' | 'bulkInsert'>, table: T, input: Insertable<Database[T]>[]): Promise<number[]> {
   const { db, bulkInsert } = ctx;
@@ -117,9 +128,9 @@ export async function insertEach<T extends keyof Database & string>(ctx: Pick<Ct
   }
   const run = async (text: string, params: unknown[]): Promise<number> => (bulkInsert ? bulkInsert(text, params) : Number((await db.executeQuery(CompiledQuery.raw(text, params))).insertId));
   const ids: number[] = new Array(rows.length);
-  // Through bulkInsert: the full statements' rows of the current run of one shape, and the columns they share.
+  // Through bulkInsert: where the full statements of the current run of one shape end, and their shared statement.
   let runEnd = 0;
-  let shared: number[] = [];
+  let together: SharedStatement | null = null;
   let i = 0;
   while (i < rows.length) {
     const c = shapes[i];
@@ -127,43 +138,25 @@ export async function insertEach<T extends keyof Database & string>(ctx: Pick<Ct
     let j = i + 1;
     while (j < rows.length && j - i < SQLITE_ROWS && shapes[j] === c) j++;
     if (j - i === SQLITE_ROWS) {
-      // Through bulkInsert, the columns every full statement of this run of one shape shares go once per statement.
       if (bulkInsert && i >= runEnd) {
         let e = j;
         while (e < rows.length && shapes[e] === c) e++;
         runEnd = i + Math.floor((e - i) / SQLITE_ROWS) * SQLITE_ROWS;
-        shared = sharedColumns(c, rows, i, runEnd);
+        together = sharedStatement(c, rows, i, runEnd);
       }
-      const together = bulkInsert !== undefined && shared.length > 0;
-      let text: string;
-      let own: number[];
-      let named: Record<string, unknown> | undefined;
-      if (together) {
-        text = sharedManySql(c, shared);
-        named = {};
-        own = [];
-        for (let k = 0, s = 0; k < width; k++) {
-          if (shared[s] === k) {
-            named[`s${k}`] = rows[i][c.keys[k]];
-            s++;
-          } else own.push(k);
-        }
-      } else {
-        if (!c.many) {
-          const sample = rows.slice(i, j);
-          const q = db.insertInto(table).values(sample as never).compile();
-          if (q.parameters.length !== width * SQLITE_ROWS || q.parameters.some((v, x) => v !== sample[Math.floor(x / width)][c.keys[x % width]])) throw new Error(`insertEach: ${table} rows do not compile as one statement`);
-          c.many = q.sql;
-        }
-        text = c.many;
-        own = c.keys.map((_, k) => k);
+      if (!together && !c.many) {
+        const sample = rows.slice(i, j);
+        const q = db.insertInto(table).values(sample as never).compile();
+        if (q.parameters.length !== width * SQLITE_ROWS || q.parameters.some((v, x) => v !== sample[Math.floor(x / width)][c.keys[x % width]])) throw new Error(`insertEach: ${table} rows do not compile as one statement`);
+        c.many = q.sql;
       }
-      const params = new Array(own.length * SQLITE_ROWS);
+      const keys = together ? together.own : c.keys;
+      const params = new Array(keys.length * SQLITE_ROWS);
       for (let r = 0, x = 0; r < SQLITE_ROWS; r++) {
         const row = rows[i + r];
-        for (const k of own) params[x++] = row[c.keys[k]];
+        for (const key of keys) params[x++] = row[key];
       }
-      const lastId = together ? bulkInsert!(text, params, named) : await run(text, params);
+      const lastId = together ? bulkInsert!(together.text, params, together.named) : await run(c.many!, params);
       for (let r = 0; r < SQLITE_ROWS; r++) {
         const id = c.idAt >= 0 ? rows[i + r].id : lastId - SQLITE_ROWS + 1 + r;
         if (typeof id !== 'number') throw new Error(`insertEach: ${table} id must be a number or left out`);
