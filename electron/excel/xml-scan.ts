@@ -22,8 +22,9 @@ export interface Attrs {
   many(names: readonly string[], out: (string | undefined)[]): void;
 }
 
-// Element names of a sheet, shared instead of sliced anew for each of a million tags.
-const COMMON_NAMES = new Map(['c', 'v', 'f', 't', 'r', 'is', 'row', 'rPh', 'si'].map((n) => [n, n]));
+// Other short element names of a sheet and its strings, shared instead of sliced anew each time (c, v, f, t, r and row
+// are told by their characters in localName).
+const COMMON_NAMES = new Map(['is', 'rPh', 'si'].map((n) => [n, n]));
 
 /** The local name (prefix dropped) of the element name xml[start, end). */
 function localName(xml: string, start: number, end: number): string {
